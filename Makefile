@@ -1,0 +1,62 @@
+# OneStop — two commands on a fresh Debian/Ubuntu machine:
+#   make demo   runs the guide for a built-in scenario in the terminal
+#   make test   lint, type checks and the whole test suite
+# Each installs what is missing (system packages with apt-get, a .venv with the package and its
+# test extras) and skips what is already there.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# libzbar0: QR codes (pyzbar); fonts-noto-cjk: Chinese in Qt; fonts-wqy-microhei: Chinese embedded
+# in PDFs (reportlab cannot embed Noto's CFF outlines); the rest: Qt's runtime on a headless machine;
+# postgresql: the hall-mode database tests.
+SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei libgl1 libegl1 libxkbcommon0 \
+	libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 postgresql
+
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: demo test lint typecheck bench system-deps venv clean
+
+demo: system-deps $(STAMP)
+	$(BIN)/onestop guide demo $(SCENARIO)
+
+test: system-deps $(STAMP) lint typecheck
+	$(BIN)/onestop catalog check
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check app kiosk counter printing sync resources tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python tests/benchmarks/run.py guide
+
+system-deps:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	$(PYTHON) -c "import venv, ensurepip" 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "安装缺少的系统软件包：$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "需要 root 权限安装：$$missing（请用 root 运行，或先执行 apt-get install$$missing）"; exit 1; fi; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info

@@ -1,0 +1,1 @@
+"""Working days from the official holiday calendar (to come with promised dates)."""

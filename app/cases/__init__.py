@@ -1,0 +1,1 @@
+"""Case lifecycle, receipt numbers, decisions and evaluations (to come with the cases work)."""

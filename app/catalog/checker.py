@@ -1,0 +1,425 @@
+"""Static checks of a catalog (``onestop catalog check``).
+
+Errors make a catalog unusable: a reference to something that does not exist, a question or item
+no answers can reach, a cycle in the flow. Warnings point at data that contradicts itself, as real
+guides do; a scenario's ``decisions`` can settle a warning by naming its code, and it is then
+reported as settled with the decision beside it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.catalog.conditions import AnswerCondition, AnswerValue, Condition, FactCondition, walk
+from app.catalog.loader import Document, LoadResult, Problem, format_loc
+from app.catalog.models import (
+    ENTERPRISE_STAGES,
+    MATERIAL_CODE,
+    CatalogMeta,
+    LocalMarks,
+    Question,
+    Scenario,
+)
+from app.guide.flow import critical_path, find_cycle
+from app.identity.card import ID_CARD_KEYS
+
+MAX_COMBINATIONS = 20_000
+
+
+def check(result: LoadResult) -> list[Problem]:
+    if result.meta is None:
+        return []
+    problems: list[Problem] = []
+    problems += _check_meta(result.meta, result.meta_label)
+    codes = Counter(s.scenario.code for s in result.scenarios)
+    for loaded in result.scenarios:
+        found = _ScenarioCheck(loaded.scenario, result.meta, loaded.label, loaded.document).run()
+        if codes[loaded.scenario.code] > 1:
+            found.append(
+                Problem(
+                    "error", loaded.label, loaded.scenario.code, "code", "一件事代码与其他文件重复"
+                )
+            )
+        problems += found
+    return problems
+
+
+def _check_meta(meta: CatalogMeta, label: str) -> list[Problem]:
+    problems = []
+    for kind, keys in (
+        ("字段", [f.key for f in meta.fields]),
+        ("事实", [f.key for f in meta.facts]),
+    ):
+        for key, count in Counter(keys).items():
+            if count > 1:
+                problems.append(Problem("error", label, "", "", f"{kind}“{key}”定义了 {count} 次"))
+    for i, spec in enumerate(meta.fields):
+        if spec.type == "enum" and not spec.options:
+            problems.append(Problem("error", label, "", f"fields[{i}]", "枚举字段须列出 options"))
+    return problems
+
+
+@dataclass
+class _ScenarioCheck:
+    scenario: Scenario
+    meta: CatalogMeta
+    label: str
+    doc: Document
+    problems: list[Problem] = field(default_factory=list)
+
+    def _add(self, severity: str, loc: tuple[str | int, ...], message: str, code: str = "") -> None:
+        self.problems.append(
+            Problem(
+                severity,
+                self.label,
+                self.scenario.code,
+                format_loc(loc),
+                message,
+                code,
+                self.doc.line_of(loc),
+            )
+        )
+
+    def error(self, loc: tuple[str | int, ...], message: str) -> None:
+        self._add("error", loc, message)
+
+    def warn(self, loc: tuple[str | int, ...], code: str, message: str) -> None:
+        self._add("warning", loc, message, code)
+
+    def run(self) -> list[Problem]:
+        s = self.scenario
+        self.questions = {q.id: q for q in s.questions}
+        self.question_order = {q.id: i for i, q in enumerate(s.questions)}
+        self.items = {i.id: i for i in s.items}
+        self.facts = {f.key: f for f in self.meta.facts}
+        self.fields = {f.key: f for f in self.meta.fields}
+        self._unique()
+        self._audience()
+        self._questions()
+        self._items()
+        self._materials()
+        self._fields()
+        self._constraints()
+        self._local_marks()
+        if not any(p.severity == "error" for p in self.problems):
+            self._reachability()
+            self._figures()
+        self._settle()
+        return self.problems
+
+    # -- structure -------------------------------------------------------------------------------
+
+    def _unique(self) -> None:
+        s = self.scenario
+        for name, ids in (
+            ("questions", [q.id for q in s.questions]),
+            ("items", [i.id for i in s.items]),
+            ("materials", [m.id for m in s.materials]),
+            ("fields", [f.key for f in s.fields]),
+        ):
+            seen: set[str] = set()
+            for index, ident in enumerate(ids):
+                if ident in seen:
+                    self.error((name, index), f"“{ident}”重复定义")
+                seen.add(ident)
+        names = Counter(m.name for m in s.materials)
+        for index, material in enumerate(s.materials):
+            if names[material.name] > 1:
+                self.warn(
+                    ("materials", index),
+                    "W-DUPLICATE-MATERIAL",
+                    f"材料名称“{material.name}”出现多次：一套材料应合并为一条",
+                )
+                names[material.name] = 0
+
+    def _audience(self) -> None:
+        enterprise = self.scenario.life_stage in ENTERPRISE_STAGES
+        if enterprise != (self.scenario.audience == "enterprise"):
+            self.error(("life_stage",), f"人生阶段“{self.scenario.life_stage}”与服务对象不符")
+
+    def _condition(self, loc: tuple[str | int, ...], cond: Condition | None, before: int) -> None:
+        """Check the leaves of a condition; ``before`` limits questions to those asked earlier."""
+        for leaf in walk(cond):
+            if isinstance(leaf, AnswerCondition):
+                question = self.questions.get(leaf.answer)
+                if question is None:
+                    self.error(loc, f"条件引用了不存在的问题“{leaf.answer}”")
+                    continue
+                if self.question_order[leaf.answer] >= before:
+                    self.error(loc, f"条件引用的问题“{leaf.answer}”须排在前面（问卷按层级递进）")
+                for value in leaf.values():
+                    if question.option(value) is None:
+                        options = "、".join(o.value for o in question.options)
+                        self.error(loc, f"问题“{leaf.answer}”没有选项“{value}”（可选：{options}）")
+                if leaf.contains is not None and question.kind != "multi":
+                    self.error(loc, f"contains 只用于多选题，“{leaf.answer}”是单选题")
+            elif isinstance(leaf, FactCondition):
+                self._fact(loc, leaf.fact, leaf.equals, leaf.in_)
+
+    def _fact(self, loc: tuple[str | int, ...], key: str, *values: Any) -> None:
+        spec = self.facts.get(key)
+        if spec is None:
+            self.error(loc, f"引用了未在 _catalog.yaml 中定义的事实“{key}”")
+            return
+        allowed = set(spec.values)
+        for group in values:
+            for value in group if isinstance(group, tuple) else (group,):
+                if value is not None and allowed and str(value) not in allowed:
+                    self.error(
+                        loc, f"事实“{key}”不会取值“{value}”（可能的值：{'、'.join(allowed)}）"
+                    )
+
+    def _questions(self) -> None:
+        for index, question in enumerate(self.scenario.questions):
+            loc: tuple[str | int, ...] = ("questions", index)
+            self._condition((*loc, "show_when"), question.show_when, index)
+            values = [o.value for o in question.options]
+            if len(set(values)) != len(values):
+                self.error((*loc, "options"), "选项值重复")
+            if question.auto_answer is not None:
+                self._fact((*loc, "auto_answer"), question.auto_answer.fact)
+                for fact_value, option in question.auto_answer.map.items():
+                    if question.option(option) is None:
+                        self.error(
+                            (*loc, "auto_answer", "map", fact_value), f"选项“{option}”不存在"
+                        )
+            if question.kind == "single" and any(o.exclusive for o in question.options):
+                self.error((*loc, "options"), "exclusive 只用于多选题")
+
+    def _item_ref(self, loc: tuple[str | int, ...], ident: str) -> None:
+        if ident not in self.items:
+            self.error(loc, f"引用了不存在的事项“{ident}”")
+
+    def _items(self) -> None:
+        everyone = len(self.scenario.questions)
+        for index, item in enumerate(self.scenario.items):
+            loc: tuple[str | int, ...] = ("items", index)
+            for j, need in enumerate(item.needs):
+                self._item_ref((*loc, "needs", j), need)
+                if need == item.id:
+                    self.error((*loc, "needs", j), "事项不能依赖自己")
+            self._condition((*loc, "when"), item.when, everyone)
+        cycle = find_cycle({i.id: i.needs for i in self.scenario.items})
+        if cycle:
+            self.error(("items",), "办理流程有循环：" + " → ".join(cycle))
+
+    def _materials(self) -> None:
+        everyone = len(self.scenario.questions)
+        for index, material in enumerate(self.scenario.materials):
+            loc: tuple[str | int, ...] = ("materials", index)
+            for j, ident in enumerate(material.items):
+                self._item_ref((*loc, "items", j), ident)
+            self._condition((*loc, "when"), material.when, everyone)
+            producer = material.exemption.produced_by
+            if producer is not None:
+                self._item_ref((*loc, "exemption", "produced_by"), producer)
+                if producer in material.items:
+                    self.error(
+                        (*loc, "exemption", "produced_by"),
+                        f"材料不能由需要它的事项“{producer}”自己产生",
+                    )
+                elif producer in self.items and not self._all_follow(material.items, producer):
+                    self.warn(
+                        (*loc, "exemption", "produced_by"),
+                        f"W-PRODUCED-ORDER:{material.id}",
+                        f"“{material.name}”由“{producer}”产生，但并非所有需要它的事项都排在其后",
+                    )
+            if material.platform_code and not MATERIAL_CODE.match(material.platform_code):
+                self.warn(
+                    (*loc, "platform_code"),
+                    f"W-PLATFORM-CODE:{material.id}",
+                    f"平台材料编码“{material.platform_code}”格式不对（应为 T/L/O 加 7 位数字）",
+                )
+            if material.required and material.when is not None:
+                self.warn(
+                    (*loc, "required"),
+                    f"W-REQUIRED-CONDITIONAL:{material.id}",
+                    f"“{material.name}”标为必要材料，却只在部分情形下需要",
+                )
+
+    def _all_follow(self, needing: Iterable[str], producer: str) -> bool:
+        def reaches(start: str) -> bool:
+            stack, seen = [start], set()
+            while stack:
+                node = stack.pop()
+                if node == producer:
+                    return True
+                if node in seen or node not in self.items:
+                    continue
+                seen.add(node)
+                stack.extend(self.items[node].needs)
+            return False
+
+        return all(reaches(i) for i in needing)
+
+    def _fields(self) -> None:
+        everyone = len(self.scenario.questions)
+        for index, form_field in enumerate(self.scenario.fields):
+            loc: tuple[str | int, ...] = ("fields", index)
+            spec = self.fields.get(form_field.key)
+            if spec is None and not (form_field.label and form_field.type):
+                self.error(
+                    (*loc, "key"),
+                    f"字段“{form_field.key}”不在字段字典中，须写明 label 和 type",
+                )
+            field_type = form_field.type or (spec.type if spec else None)
+            if field_type == "enum" and not (form_field.options or (spec and spec.options)):
+                self.error((*loc, "options"), "枚举字段须列出 options")
+            for j, ident in enumerate(form_field.items):
+                self._item_ref((*loc, "items", j), ident)
+            self._condition((*loc, "when"), form_field.when, everyone)
+            prefill = form_field.prefill or (spec.prefill if spec else None)
+            if prefill is not None:
+                if prefill.source == "id_card" and prefill.key not in ID_CARD_KEYS:
+                    self.error((*loc, "prefill"), f"身份证读卡结果没有“{prefill.key}”")
+                elif prefill.source == "facts":
+                    self._fact((*loc, "prefill"), prefill.key)
+
+    def _constraints(self) -> None:
+        everyone = len(self.scenario.questions)
+        for index, constraint in enumerate(self.scenario.constraints):
+            self._condition(("constraints", index, "when"), constraint.when, everyone)
+
+    def _local_marks(self) -> None:
+        def visit(entity: LocalMarks, loc: tuple[str | int, ...]) -> None:
+            for name in entity.local:
+                if name.split(".")[0] not in type(entity).model_fields and name != "*":
+                    self.error((*loc, "local", name), f"本地配置标注了不存在的字段“{name}”")
+
+        visit(self.scenario, ())
+        for group in ("questions", "items", "materials", "fields"):
+            for index, entity in enumerate(getattr(self.scenario, group)):
+                visit(entity, (group, index))
+
+    # -- reachability ----------------------------------------------------------------------------
+
+    def _answer_space(
+        self, conditions: Iterable[Condition | None]
+    ) -> Iterator[dict[str, AnswerValue]]:
+        """Every way an eligible applicant can answer the questions these conditions depend on."""
+        needed: set[str] = set()
+        pending = [
+            leaf.answer for c in conditions for leaf in walk(c) if isinstance(leaf, AnswerCondition)
+        ]
+        while pending:
+            qid = pending.pop()
+            if qid in needed or qid not in self.questions:
+                continue
+            needed.add(qid)
+            q = self.questions[qid]
+            pending += [
+                leaf.answer for leaf in walk(q.show_when) if isinstance(leaf, AnswerCondition)
+            ]
+        ordered = [q for q in self.scenario.questions if q.id in needed]
+        yield from _assign(ordered, 0, {})
+
+    def _satisfiable(self, *conditions: Condition | None) -> bool | None:
+        for count, answers in enumerate(self._answer_space(conditions)):
+            if count > MAX_COMBINATIONS:
+                return None
+            if all(c is None or c.evaluate(answers, {}) is not False for c in conditions):
+                return True
+        return False
+
+    def _reachability(self) -> None:
+        s = self.scenario
+        unproven: list[str] = []
+
+        def report(loc: tuple[str | int, ...], result: bool | None, what: str) -> None:
+            if result is False:
+                self.error(loc, f"{what}在任何（符合受理条件的）回答下都不会出现")
+            elif result is None:
+                unproven.append(what)
+
+        for index, question in enumerate(s.questions):
+            report(
+                ("questions", index), self._satisfiable(question.show_when), f"问题“{question.id}”"
+            )
+        for index, item in enumerate(s.items):
+            report(("items", index), self._satisfiable(item.when), f"事项“{item.name}”")
+        needed_by: list[tuple[str, int, str, tuple[str, ...], Condition | None]] = [
+            ("materials", i, m.name, m.items, m.when) for i, m in enumerate(s.materials)
+        ] + [("fields", i, f.key, f.items, f.when) for i, f in enumerate(s.fields)]
+        for group, index, name, idents, when in needed_by:
+            reachable: bool | None = False
+            for ident in idents:
+                result = self._satisfiable(when, self.items[ident].when)
+                if result is True:
+                    reachable = True
+                    break
+                if result is None:
+                    reachable = None
+            report((group, index), reachable, f"“{name}”")
+        if unproven:
+            self.warn((), "W-UNPROVEN", "组合太多，未能证明可达：" + "、".join(unproven))
+
+    # -- figures ---------------------------------------------------------------------------------
+
+    def _figures(self) -> None:
+        s = self.scenario
+        needs = {i.id: i.needs for i in s.items}
+        days = {i.id: i.promised_days for i in s.items}
+        total, chain = critical_path(needs, needs, days)
+        if s.promised_days is not None and total > s.promised_days:
+            names = " → ".join(self.items[i].name for i in chain)
+            self.warn(
+                ("promised_days",),
+                "W-PROMISED-DAYS",
+                f"公布的承诺时限 {s.promised_days} 个工作日短于全部事项的关键路径 {total} 个工作日"
+                f"（{names}）",
+            )
+        after = s.reform.after.materials
+        if after is not None and after != len(s.materials):
+            self.warn(
+                ("reform", "after", "materials"),
+                "W-MATERIAL-COUNT",
+                f"改革后材料数 {after} 与目录列出的 {len(s.materials)} 种材料不一致",
+            )
+
+    def _settle(self) -> None:
+        settled: dict[str, str] = {}
+        for decision in self.scenario.decisions:
+            for code in decision.settles:
+                settled[code] = decision.decision
+        for index, problem in enumerate(self.problems):
+            if problem.severity != "warning":
+                continue
+            bare = problem.code.split(":", 1)[0]
+            decided = settled.get(problem.code) or settled.get(bare)
+            if decided:
+                self.problems[index] = Problem(
+                    "settled",
+                    problem.file,
+                    problem.scenario,
+                    problem.path,
+                    f"{problem.message}。决定：{decided}",
+                    problem.code,
+                    problem.line,
+                )
+
+
+def _assign(
+    questions: list[Question], index: int, answers: dict[str, AnswerValue]
+) -> Iterator[dict[str, AnswerValue]]:
+    if index == len(questions):
+        yield dict(answers)
+        return
+    question = questions[index]
+    if question.show_when is not None and question.show_when.evaluate(answers, {}) is False:
+        choices: list[AnswerValue] = [()]
+    else:
+        open_options = [o.value for o in question.options if o.stop is None]
+        if question.kind == "multi":
+            plain = [o.value for o in question.options if o.stop is None and not o.exclusive]
+            choices = [(v,) for v in open_options]
+            if len(plain) > 1:
+                choices.append(tuple(plain))
+        else:
+            choices = list(open_options)
+    for choice in choices:
+        answers[question.id] = choice
+        yield from _assign(questions, index + 1, answers)
+    answers.pop(question.id, None)

@@ -1,0 +1,299 @@
+"""The catalog schema (GB/T 45836 §5): scenarios, items, questions, materials and form fields.
+
+These pydantic models validate the YAML files in ``resources/catalog/`` and are exported as JSON
+Schema for catalog authors. They are frozen: the guide engine reads them and never changes them.
+Identifiers (``id``) are the catalog's own keys for references inside one scenario; platform codes
+(基本编码, 实施编码, material codes) are kept beside them where the reference gives them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from app.catalog.conditions import Condition
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+PERSONAL_STAGES = ("出生", "教育", "就业", "生活", "置业", "出行", "就医", "救助", "养老", "身后")
+ENTERPRISE_STAGES = ("准入准营", "招聘用工", "纳税缴费", "经营发展", "工程建设", "注销退出")
+LifeStage = Literal[
+    "出生", "教育", "就业", "生活", "置业", "出行", "就医", "救助", "养老", "身后",
+    "准入准营", "招聘用工", "纳税缴费", "经营发展", "工程建设", "注销退出",
+]  # fmt: skip
+
+# GB/T 39554.1 shapes, inferred from real codes (reference/scenarios.md "Item codes").
+BASIC_CODE = re.compile(r"^[0-9]{2}[0-9]{2}[0-9]{2}[0-9]{3}[0-9W][0-9]{2}$")
+IMPLEMENTATION_CODE = re.compile(
+    r"^[0-9A-HJ-NPQRTUWXY]{18}[1-6][0-9]{2}[0-9]{2}[0-9]{2}[0-9]{3}[0-9W][0-9]{2}$"
+)
+MATERIAL_CODE = re.compile(r"^[TLO][0-9]{7}$")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class LocalMarks(Model):
+    """Which values of an entity are local configuration (the reference is silent) and why."""
+
+    local: dict[str, str] = Field(
+        default_factory=dict,
+        description="本地配置：字段名 → 说明。参考资料未给出、由本厅决定的值须在此标明",
+    )
+
+
+class Option(Model):
+    value: Id
+    label: str = Field(min_length=1)
+    exclusive: bool = Field(default=False, description="多选题中与其他选项互斥（如“以上都不是”）")
+    stop: Stop | None = Field(default=None, description="选中即不符合受理条件：原因与去处")
+
+
+class Stop(Model):
+    reason: str = Field(min_length=1, description="为何不能按本一件事办理")
+    advice: str = Field(min_length=1, description="应当到哪里、怎么办")
+
+
+class AutoAnswer(Model):
+    """选项复用: answer a question from a known fact instead of asking."""
+
+    fact: str = Field(description="事实键")
+    map: dict[str, Id] = Field(
+        default_factory=dict,
+        description="事实值（写成字符串，布尔为 true/false）→ 选项值；为空时事实值即选项值",
+    )
+
+
+class Question(LocalMarks):
+    id: Id
+    text: str = Field(min_length=1)
+    kind: Literal["single", "multi"] = "single"
+    options: tuple[Option, ...] = Field(min_length=2)
+    help: str = ""
+    show_when: Condition | None = Field(default=None, description="只有满足时才问")
+    auto_answer: AutoAnswer | None = None
+    source: str = Field(default="", description="出自指南哪一处（受理条件、填报须知、常见问题…）")
+
+    def option(self, value: str) -> Option | None:
+        return next((o for o in self.options if o.value == value), None)
+
+
+class Fee(Model):
+    charged: bool = False
+    text: str = ""
+
+
+class ItemResult(Model):
+    name: str = Field(default="", description="结果名称；参考资料为空时留空")
+    kind: Literal["certificate", "e_licence", "document", "none"] = "document"
+    e_licence_type: str = Field(default="", description="电子证照类型，如“出生医学证明”")
+
+
+class Item(LocalMarks):
+    id: Id
+    name: str = Field(min_length=1)
+    department: str = Field(min_length=1)
+    basic_code: str | None = Field(default=None, description="基本编码（12位）")
+    implementation_code: str | None = Field(default=None, description="实施编码（31位）")
+    item_type: str = Field(default="", description="事项类型，如 行政许可、公共服务")
+    legal_basis: tuple[str, ...] = ()
+    statutory_days: int | None = Field(default=None, ge=0, description="法定办结时限（工作日）")
+    promised_days: int = Field(ge=0, description="承诺办结时限（工作日）")
+    fee: Fee = Fee()
+    result: ItemResult = ItemResult()
+    needs: tuple[Id, ...] = Field(default=(), description="串联：需要这些事项的结果才能办理")
+    when: Condition | None = Field(default=None, description="在哪些情形下适用")
+    optional: bool = Field(default=True, description="申请人可以不选")
+
+    @field_validator("basic_code")
+    @classmethod
+    def _basic_code(cls, value: str | None) -> str | None:
+        if value is not None and not BASIC_CODE.match(value):
+            raise ValueError("基本编码应为12位：2位区划+2位事项类型+2位部门+3位主项+3位子项")
+        return value
+
+    @field_validator("implementation_code")
+    @classmethod
+    def _implementation_code(cls, value: str | None) -> str | None:
+        if value is not None and not IMPLEMENTATION_CODE.match(value):
+            raise ValueError("实施编码应为31位：18位统一社会信用代码+1位行使层级+12位基本编码")
+        return value
+
+
+class Review(Model):
+    """§5.2.7 review points: the clerk sees each as a tick box."""
+
+    formal: tuple[str, ...] = Field(default=(), description="形式审核要点")
+    substantive: tuple[str, ...] = Field(default=(), description="实质审核要点")
+
+
+class Exemption(Model):
+    produced_by: Id | None = Field(default=None, description="由本一件事中该事项的结果内部流转")
+    e_licence: str = Field(default="", description="可核验的电子证照类型")
+    generated: bool = Field(default=False, description="系统根据一表申请自动生成")
+    commitment: bool = Field(default=False, description="可以告知承诺代替")
+    tolerable_missing: bool = Field(default=False, description="容缺：可先受理后补")
+
+
+class Material(LocalMarks):
+    id: Id
+    name: str = Field(min_length=1)
+    platform_code: str = Field(default="", description="平台材料编码（materialCode）")
+    form: Literal["original", "copy", "original_and_copy"] = "original"
+    copies: int = Field(default=1, ge=0)
+    medium: Literal["paper", "electronic", "paper_or_electronic"] = "paper_or_electronic"
+    paper_size: str = ""
+    source: Literal["applicant", "government", "institution", "system"] = "applicant"
+    source_text: str = Field(default="", description="来源说明（cllyqdsm）")
+    items: tuple[Id, ...] = Field(min_length=1, description="哪些事项需要它")
+    when: Condition | None = Field(default=None, description="在哪些情形下需要")
+    required: bool = Field(default=True, description="指南是否标为必要（clbyx 1）")
+    exemption: Exemption = Exemption()
+    notes: str = Field(default="", description="填报须知（tbxz）")
+    review: Review = Review()
+    legal_basis: tuple[str, ...] = ()
+    blank_form: str = Field(default="", description="空表文件名")
+    sample: str = Field(default="", description="样表文件名")
+
+
+FieldType = Literal[
+    "text", "number", "date", "enum", "phone", "id_number", "uscc", "bank_account", "address"
+]
+
+
+class Prefill(Model):
+    source: Literal["id_card", "facts"]
+    key: str
+
+
+class FieldSpec(Model):
+    """A field of the field dictionary (字段字典, §5.2.5 b): what a key means everywhere."""
+
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")]
+    label: str = Field(min_length=1)
+    type: FieldType = "text"
+    options: tuple[str, ...] = ()
+    max_length: int | None = Field(default=None, gt=0)
+    prefill: Prefill | None = None
+
+
+class FormField(LocalMarks):
+    """A field of one scenario's merged form; unset values come from the field dictionary."""
+
+    key: str
+    label: str = ""
+    type: FieldType | None = None
+    options: tuple[str, ...] = ()
+    required: bool = True
+    items: tuple[Id, ...] = Field(min_length=1)
+    when: Condition | None = None
+    prefill: Prefill | None = None
+    section: str = Field(default="", description="纸质表上的栏目，决定 Tab 顺序")
+
+
+class Location(Model):
+    name: str
+    address: str = ""
+    hours: str = ""
+
+
+class Contacts(Model):
+    consult: tuple[str, ...] = ()
+    complaint: tuple[str, ...] = ()
+
+
+class Guide(Model):
+    """§5.3.1.2 办事指南 content."""
+
+    responsible: str = Field(default="", description="责任部门")
+    legal_basis: tuple[str, ...] = Field(default=(), description="设定依据")
+    conditions: tuple[str, ...] = Field(default=(), description="受理条件")
+    process: str = Field(default="", description="办理流程")
+    time_limit: str = Field(default="", description="办理时限")
+    channels: tuple[str, ...] = Field(default=(), description="办理渠道")
+    online_url: str = ""
+    locations: tuple[Location, ...] = Field(default=(), description="办理地点与服务时间")
+    service_hours: str = Field(default="", description="服务时间")
+    contacts: Contacts = Contacts()
+    fees: tuple[str, ...] = Field(default=(), description="收费；空为不收费")
+    delivery: str = Field(default="", description="结果送达说明")
+
+
+class Figures(Model):
+    materials: int | None = Field(default=None, ge=0)
+    days: int | None = Field(default=None, ge=0)
+    trips: int | None = Field(default=None, ge=0)
+    steps: int | None = Field(default=None, ge=0)
+
+
+class Reform(Model):
+    before: Figures = Figures()
+    after: Figures = Figures()
+
+
+class Faq(Model):
+    q: str
+    a: str
+
+
+class Decision(Model):
+    """Where the reference contradicts itself: what it says, and what this catalog decided."""
+
+    topic: str
+    reference: str = Field(description="参考资料怎么说")
+    decision: str = Field(description="本目录的决定")
+    settles: tuple[str, ...] = Field(default=(), description="该决定回应的检查器警告代码")
+
+
+class Constraint(Model):
+    """Answers that cannot be true together; ``when`` describes the contradiction."""
+
+    when: Condition
+    message: str
+
+
+class Scenario(LocalMarks):
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{5,20}$")]
+    name: str = Field(min_length=1)
+    audience: Literal["personal", "enterprise"]
+    life_stage: LifeStage
+    region: str = ""
+    source: str = Field(default="", description="数据出处")
+    keywords: tuple[str, ...] = ()
+    lead_department: str
+    cooperating_departments: tuple[str, ...] = ()
+    promised_days: int | None = Field(
+        default=None, ge=0, description="公布的承诺办结时限（工作日）"
+    )
+    guide: Guide = Guide()
+    reform: Reform = Reform()
+    questions: tuple[Question, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    items: tuple[Item, ...] = Field(min_length=1)
+    materials: tuple[Material, ...] = ()
+    fields: tuple[FormField, ...] = ()
+    faq: tuple[Faq, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+
+
+class FactSpec(Model):
+    key: str
+    label: str
+    type: Literal["bool", "int", "str", "date", "list"]
+    source: Literal["id_card", "shared_data", "hall", "e_licence"]
+    values: tuple[str, ...] = Field(default=(), description="可能的取值（枚举）")
+
+
+class CatalogMeta(Model):
+    """The catalog's own file (``resources/catalog/_catalog.yaml``): its version, the shared field
+    dictionary and the facts conditions may use."""
+
+    version: str
+    fields: tuple[FieldSpec, ...]
+    facts: tuple[FactSpec, ...]
+
+
+Option.model_rebuild()

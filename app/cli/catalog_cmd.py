@@ -1,0 +1,110 @@
+"""``onestop catalog list | check | schema``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.catalog.catalog import problems_of
+from app.catalog.loader import builtin_catalog_dir
+from app.catalog.schema import SCHEMA_FILE, schema_text
+from app.cli.common import add_catalog_option, catalog_from, emit_json
+
+AUDIENCE = {"personal": "个人", "enterprise": "企业"}
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("catalog", help="事项目录：列出、检查、导出结构")
+    sub = parser.add_subparsers(dest="action", metavar="操作")
+    sub.required = True
+
+    listing = sub.add_parser("list", help="列出目录中的一件事")
+    add_catalog_option(listing)
+    listing.add_argument("--json", action="store_true", help="以 JSON 输出")
+    listing.set_defaults(run=run_list)
+
+    check = sub.add_parser("check", help="静态检查目录：引用、可达性、流程循环、数据矛盾")
+    check.add_argument(
+        "path", nargs="?", type=Path, default=None, metavar="目录", help="默认内置目录"
+    )
+    check.add_argument("--json", action="store_true", help="以 JSON 输出")
+    check.set_defaults(run=run_check)
+
+    schema = sub.add_parser("schema", help="输出目录文件的 JSON Schema")
+    schema.add_argument(
+        "--output", type=Path, default=None, metavar="文件", help="写入文件而不是打印"
+    )
+    schema.set_defaults(run=run_schema)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    catalog = catalog_from(args)
+    rows = [
+        {
+            "code": s.code,
+            "name": s.name,
+            "audience": AUDIENCE[s.audience],
+            "life_stage": s.life_stage,
+            "region": s.region,
+            "lead_department": s.lead_department,
+            "items": len(s.items),
+            "materials": len(s.materials),
+            "promised_days": s.promised_days,
+        }
+        for s in catalog.scenarios.values()
+    ]
+    if args.json:
+        emit_json({"version": catalog.version, "digest": catalog.digest, "scenarios": rows})
+        return 0
+    print(f"事项目录 版本 {catalog.version}（{len(rows)} 个一件事）")
+    for row in rows:
+        days = f"承诺{row['promised_days']}个工作日" if row["promised_days"] is not None else ""
+        print(
+            f"  {row['code']}  {row['name']}  [{row['audience']}·{row['life_stage']}]  "
+            f"牵头：{row['lead_department']}  事项{row['items']}项  {days}"
+        )
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    result, problems = problems_of(args.path)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = sum(p.severity == "warning" for p in problems)
+    settled = sum(p.severity == "settled" for p in problems)
+    if args.json:
+        emit_json(
+            {
+                "ok": errors == 0,
+                "version": result.meta.version if result.meta else None,
+                "scenarios": [s.scenario.code for s in result.scenarios],
+                "errors": errors,
+                "warnings": warnings,
+                "settled": settled,
+                "problems": [p.__dict__ for p in problems],
+            }
+        )
+    else:
+        for problem in problems:
+            stream = sys.stderr if problem.severity == "error" else sys.stdout
+            print(problem.render(), file=stream)
+        print(
+            f"检查了 {len(result.scenarios)} 个一件事：{errors} 个错误，{warnings} 个警告，"
+            f"{settled} 个已记录决定。"
+        )
+    return 1 if errors else 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    text = schema_text()
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"已写入 {args.output}")
+    return 0
+
+
+def default_schema_path() -> Path:
+    return builtin_catalog_dir() / SCHEMA_FILE

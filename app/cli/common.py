@@ -1,0 +1,52 @@
+"""Helpers shared by the command modules: JSON in and out, the catalog folder option."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.catalog.catalog import Catalog, load_catalog
+from app.errors import InvalidInput
+
+
+def add_catalog_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--catalog", type=Path, default=None, metavar="目录", help="事项目录文件夹（默认内置目录）"
+    )
+
+
+def catalog_from(args: argparse.Namespace) -> Catalog:
+    return load_catalog(args.catalog)
+
+
+def parse_json_option(text: str | None, option: str, *, expect: type = dict) -> Any:
+    """A JSON value given inline, or as ``@file``; errors say where the JSON is broken."""
+    if text is None:
+        return expect()
+    source = text
+    if text.startswith("@"):
+        try:
+            source = Path(text[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InvalidInput(
+                f"{option} 指定的文件 {text[1:]} 无法读取：{exc.strerror}。"
+            ) from None
+    try:
+        value = json.loads(source)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"{option} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）。",
+            hint='例如 --answers \'{"hukou": "yes"}\'，注意使用英文双引号。',
+        ) from None
+    if not isinstance(value, expect):
+        kind = "对象（{...}）" if expect is dict else "列表（[...]）"
+        raise InvalidInput(f"{option} 应为 JSON {kind}。")
+    return value
+
+
+def emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")

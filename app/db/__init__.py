@@ -1,0 +1,1 @@
+"""SQLAlchemy models, sessions and Alembic migrations (to come with the cases work)."""

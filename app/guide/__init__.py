@@ -1,0 +1,1 @@
+"""Questionnaire engine: answers and facts in, a plan out (items, materials, form, flow)."""

@@ -1,0 +1,223 @@
+"""What the guide engine returns: the questionnaire's state and the plan. Plain frozen data."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from app.catalog.conditions import AnswerValue
+
+QuestionStatus = Literal["pending", "answered", "auto"]
+MaterialStatus = Literal["produced", "e_licence", "generated", "commitment", "tolerable", "submit"]
+
+MATERIAL_STATUS_LABELS: dict[MaterialStatus, str] = {
+    "produced": "免提交（由本一件事中其他事项的办理结果内部流转）",
+    "e_licence": "免提交（电子证照核验）",
+    "generated": "免提交（系统根据申请表自动生成，签字确认即可）",
+    "commitment": "可以告知承诺代替",
+    "tolerable": "容缺（可先受理，后补交）",
+    "submit": "须提交",
+}
+FORM_LABELS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件"}
+MEDIUM_LABELS = {"paper": "纸质", "electronic": "电子", "paper_or_electronic": "纸质或电子"}
+
+
+@dataclass(frozen=True)
+class OptionView:
+    value: str
+    label: str
+    stops: bool
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: str
+    text: str
+    kind: str
+    options: tuple[OptionView, ...]
+    help: str
+    status: QuestionStatus
+    answer: AnswerValue | None
+    answer_label: str
+    source: str  # for auto answers: where the value came from
+    auto_value: AnswerValue | None  # what the facts say, also when the person overrode it
+
+
+@dataclass(frozen=True)
+class DroppedAnswer:
+    question: str
+    text: str
+    value: AnswerValue
+    reason: str
+
+
+@dataclass(frozen=True)
+class Block:
+    question: str
+    answer_label: str
+    reason: str
+    advice: str
+
+
+@dataclass(frozen=True)
+class QuestionState:
+    scenario: str
+    questions: tuple[QuestionView, ...]
+    next: QuestionView | None
+    dropped: tuple[DroppedAnswer, ...]
+    blocked: tuple[Block, ...]
+    answers: dict[str, AnswerValue]  # effective answers, auto ones included
+
+    @property
+    def complete(self) -> bool:
+        return self.next is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "complete": self.complete,
+            "eligible": not self.blocked,
+            "next": _jsonable(self.next),
+            "questions": _jsonable(self.questions),
+            "auto_answers": [
+                {"question": q.id, "text": q.text, "answer": _jsonable(q.answer),
+                 "answer_label": q.answer_label, "source": q.source}
+                for q in self.questions if q.status == "auto"
+            ],
+            "dropped": _jsonable(self.dropped),
+            "blocked": _jsonable(self.blocked),
+            "answers": _jsonable(self.answers),
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    id: str
+    name: str
+    department: str
+    promised_days: int
+    statutory_days: int | None
+    result: str
+    needs: tuple[str, ...]
+    chosen: Literal["applicant", "dependency", "mandatory"]
+    reason: str
+    stage: int
+
+
+@dataclass(frozen=True)
+class SkippedItem:
+    id: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlanMaterial:
+    id: str
+    name: str
+    status: MaterialStatus
+    status_label: str
+    reason: str
+    form: str
+    copies: int
+    medium: str
+    paper_size: str
+    items: tuple[str, ...]
+    e_licence: str  # a type the clerk may verify to exempt it
+    commitment_allowed: bool
+    tolerable_missing: bool
+    notes: str
+    formal_review: tuple[str, ...]
+    substantive_review: tuple[str, ...]
+
+    @property
+    def to_submit(self) -> bool:
+        return self.status in ("submit", "tolerable", "commitment")
+
+
+@dataclass(frozen=True)
+class PlanField:
+    key: str
+    label: str
+    type: str
+    options: tuple[str, ...]
+    required: bool
+    section: str
+    items: tuple[str, ...]
+    value: str | None
+    source: str  # where the prefilled value came from
+
+
+@dataclass(frozen=True)
+class Stage:
+    index: int
+    items: tuple[str, ...]
+    parallel: bool
+    days: int
+
+
+@dataclass(frozen=True)
+class Counts:
+    materials: int
+    fields: int
+    days: int
+    windows: int
+
+
+@dataclass(frozen=True)
+class Effectiveness:
+    """§8.1: the separate items added up versus the merged plan."""
+
+    separate: Counts
+    merged: Counts
+    materials_to_submit: int
+    fields_to_fill: int
+    published_before: dict[str, int | None]
+    published_after: dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    scenario: str
+    scenario_name: str
+    catalog_version: str
+    complete: bool
+    pending_questions: tuple[str, ...]
+    blocked: tuple[Block, ...]
+    answers: dict[str, AnswerValue]
+    items: tuple[PlanItem, ...]
+    not_chosen: tuple[SkippedItem, ...]
+    not_applicable: tuple[SkippedItem, ...]
+    notices: tuple[str, ...]
+    materials: tuple[PlanMaterial, ...]
+    fields: tuple[PlanField, ...]
+    stages: tuple[Stage, ...]
+    promised_days: int
+    critical_path: tuple[str, ...]
+    published_promised_days: int | None
+    effectiveness: Effectiveness
+
+    @property
+    def eligible(self) -> bool:
+        return not self.blocked
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _jsonable(self)
+        data["eligible"] = self.eligible
+        for material, out in zip(self.materials, data["materials"], strict=True):
+            out["form_label"] = FORM_LABELS[material.form]
+            out["medium_label"] = MEDIUM_LABELS[material.medium]
+            out["to_submit"] = material.to_submit
+        return dict(data)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "__dataclass_fields__"):
+        return _jsonable(asdict(value))
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value

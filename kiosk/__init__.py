@@ -1,0 +1,1 @@
+"""The citizen's self-service kiosk (touch, full screen) — to come."""

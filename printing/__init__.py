@@ -1,0 +1,1 @@
+"""PDF documents and ESC/POS tickets — to come."""

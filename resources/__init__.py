@@ -1,0 +1,1 @@
+"""Data shipped with OneStop: the catalog, samples, translations and icons."""

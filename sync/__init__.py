@@ -1,0 +1,1 @@
+"""Outbox, platform client and the reference platform server — to come."""

@@ -1,0 +1,99 @@
+"""Guide benchmarks: catalog load + check, one plan after an answer change, ID checks per second."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from stdnum.cn.ric import calc_check_digit
+
+from app.catalog.catalog import load_catalog
+from app.catalog.models import Scenario
+from app.guide.engine import Guide
+from app.identity.resident_id import parse_resident_id
+
+GOALS = {"catalog_load_check_ms": ("<", 200.0), "plan_after_change_ms": ("<", 1.0), "id_checks_per_s": (">", 100_000.0)}  # fmt: skip
+
+
+def _median_ms(action: Callable[[], object], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter_ns()
+        action()
+        samples.append((time.perf_counter_ns() - start) / 1e6)
+    return statistics.median(samples)
+
+
+def _size(scenario: Scenario) -> int:
+    return (
+        len(scenario.items)
+        + len(scenario.materials)
+        + len(scenario.fields)
+        + len(scenario.questions)
+    )
+
+
+def _answer_pairs(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two complete answer sets that differ in one question that changes the plan."""
+    base: dict[str, Any] = {}
+    for question in scenario.questions:
+        option = next(o for o in question.options if o.stop is None)
+        base[question.id] = [option.value] if question.kind == "multi" else option.value
+    changed = dict(base)
+    for question in reversed(scenario.questions):
+        others = [o for o in question.options if o.stop is None and o.value != base[question.id]]
+        if others and question.kind == "single":
+            changed[question.id] = others[0].value
+            break
+    return base, changed
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    repeat = 3 if quick else 30
+    catalog_ms = _median_ms(load_catalog, repeat)
+
+    catalog = load_catalog()
+    guide = Guide(catalog)
+    largest = max(catalog.scenarios.values(), key=_size)
+    first, second = _answer_pairs(largest)
+    guide.plan(largest.code, first)  # compile the scenario's indexes once, as a running app does
+    flip = [first, second]
+    rounds = 50 if quick else 2000
+    samples = []
+    for n in range(rounds):
+        answers = flip[n % 2]
+        start = time.perf_counter_ns()
+        guide.plan(largest.code, answers)
+        samples.append((time.perf_counter_ns() - start) / 1e6)
+    plan_ms = statistics.median(samples)
+
+    today = date(2026, 11, 23)
+    numbers = []
+    for n in range(2_000 if quick else 20_000):
+        body = f"430104{1950 + n % 70:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+        numbers.append(body + calc_check_digit(body + "0"))
+    began = time.perf_counter()
+    for number in numbers:
+        parse_resident_id(number, today=today)
+    rate = len(numbers) / (time.perf_counter() - began)
+
+    figures = {
+        "catalog_load_check_ms": round(catalog_ms, 2),
+        "plan_after_change_ms": round(plan_ms, 4),
+        "id_checks_per_s": round(rate),
+    }
+    met = {
+        key: (figures[key] < goal if op == "<" else figures[key] > goal)
+        for key, (op, goal) in GOALS.items()
+    }
+    return {
+        "benchmark": "guide",
+        "largest_scenario": f"{largest.code} {largest.name}",
+        "scenarios": len(catalog.scenarios),
+        "figures": figures,
+        "goals": {k: f"{op} {goal:g}" for k, (op, goal) in GOALS.items()},
+        "met": met,
+    }
