@@ -361,6 +361,7 @@ class Guide:
                     type=field.type,
                     options=field.options,
                     required=field.required,
+                    max_length=field.max_length,
                     section=field.source.section,
                     items=tuple(compiled.items[i].name for i in needing),
                     value=value,

@@ -142,6 +142,7 @@ class PlanField:
     type: str
     options: tuple[str, ...]
     required: bool
+    max_length: int | None
     section: str
     items: tuple[str, ...]
     value: str | None
