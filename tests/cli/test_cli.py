@@ -6,12 +6,15 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app.cli.demo import sample_card, sample_data
 from app.cli.main import main
+from app.identity.resident_id import parse_resident_id
 
 FULL = {
     "within_six_months": "yes", "province_facility": "yes", "hukou": "yes", "marriage": "yes",
@@ -163,10 +166,22 @@ def test_unexpected_errors_are_logged_not_shown(
     assert "RuntimeError: boom" in log.read_text(encoding="utf-8")
 
 
-def test_demo_walks_through_without_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "guide", "demo", "43PCN0009", "--auto")
-    assert code == 0
-    assert "模拟读取身份证" in out and "⚙ 已自动选择" in out and "一套材料" in out
+@pytest.mark.parametrize("code", ["43PCN0009", "43PCN0013", "43PCP0008", "43TCN0003"])
+def test_demo_walks_through_without_a_terminal(
+    capsys: pytest.CaptureFixture[str], code: str
+) -> None:
+    status, out, err = run(capsys, "guide", "demo", code, "--auto")
+    assert status == 0, err
+    assert "模拟读取身份证" in out and "⚙ 已自动选择" in out
+    assert "一套材料" in out and "⛔" not in out
+
+
+def test_demo_cards_agree_with_their_numbers() -> None:
+    """A simulated card whose number contradicts its sex or birth date would teach clerks wrong."""
+    for name in sample_data()["cards"]:
+        card = sample_card(name)
+        number = parse_resident_id(card.id_number, today=date(2026, 11, 23))
+        assert (number.sex, number.birth_date) == (card.sex, card.birth_date), name
 
 
 def test_console_script_is_installed() -> None:
