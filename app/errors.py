@@ -52,3 +52,59 @@ class InvalidCreditCode(OneStopError):
 
 class InvalidInput(OneStopError):
     """Input a person typed (JSON, a phone number, a date…) that cannot be understood."""
+
+
+class SettingsError(OneStopError):
+    """The settings file is missing, unreadable or has a wrong value."""
+
+
+class StorageError(OneStopError):
+    """The database or the file store cannot do what was asked; nothing was changed."""
+
+
+class DatabaseBusy(StorageError):
+    """Another terminal holds the database for longer than the wait allows."""
+
+
+class DiskFull(StorageError):
+    """No space is left for the database or the scanned materials."""
+
+
+class MigrationError(StorageError):
+    """The database schema cannot be brought up to date."""
+
+
+class CaseError(OneStopError):
+    """A case operation that is not allowed or not possible."""
+
+
+class CaseNotFound(CaseError):
+    """No case with this receipt number or id."""
+
+
+class InvalidTransition(CaseError):
+    """The case (or item, or message) is not in a state that allows this action."""
+
+
+class DuplicateReceipt(CaseError):
+    """A receipt number that is already taken."""
+
+
+class MissingMaterials(CaseError):
+    """Required materials are neither received nor exempt at acceptance."""
+
+    def __init__(self, message: str, *, hint: str = "", materials: tuple[str, ...] = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.materials = materials
+
+
+class CatalogVersionGone(CaseError):
+    """The case was decided under a catalog version this terminal no longer has."""
+
+
+class OutboxError(OneStopError):
+    """An outbox message cannot be changed the way asked."""
+
+
+class AuditBroken(OneStopError):
+    """The audit chain does not verify: a row was edited, removed or inserted."""

@@ -15,9 +15,13 @@ for _var, _sub in (("HOME", ""), ("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOM
     (_home / _sub).mkdir(parents=True, exist_ok=True, mode=0o700)
     os.environ[_var] = str(_home / _sub)
 
+import shutil  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
 import pytest  # noqa: E402
 
 from app.catalog.catalog import Catalog, load_catalog  # noqa: E402
+from app.catalog.loader import builtin_catalog_dir  # noqa: E402
 from app.guide.engine import Guide  # noqa: E402
 
 
@@ -29,3 +33,59 @@ def catalog() -> Catalog:
 @pytest.fixture(scope="session")
 def guide(catalog: Catalog) -> Guide:
     return Guide(catalog)
+
+
+@pytest.fixture
+def make_catalog(tmp_path: Path) -> Callable[..., Path]:
+    """A catalog folder with the built-in _catalog.yaml and the given scenario files."""
+
+    def make(*scenarios: str, names: tuple[str, ...] = ()) -> Path:
+        folder = tmp_path / "catalog"
+        folder.mkdir(exist_ok=True)
+        shutil.copy(builtin_catalog_dir() / "_catalog.yaml", folder / "_catalog.yaml")
+        for index, content in enumerate(scenarios):
+            name = names[index] if index < len(names) else f"s{index}.yaml"
+            (folder / name).write_text(content, encoding="utf-8")
+        return folder
+
+    return make
+
+
+# -- databases: every storage test runs on SQLite and on a real PostgreSQL server -------------------
+import itertools  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from tests import postgres  # noqa: E402
+
+_databases = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    if postgres.server_bin() is None:
+        if os.environ.get("ONESTOP_REQUIRE_POSTGRES"):
+            pytest.fail(postgres.HOW_TO_ENABLE.replace("跳过", "不能跳过"))
+        pytest.skip(postgres.HOW_TO_ENABLE)
+    with postgres.running_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new database on the test server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'onestop.sqlite3'}"
+        return
+    server: str = request.getfixturevalue("postgres_url")
+    name = f"t{os.getpid()}_{next(_databases)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield server.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

@@ -1,1 +1,1 @@
-"""Working days from the official holiday calendar (to come with promised dates)."""
+"""Working days (工作日) from the official holiday calendar; see :mod:`app.calendar.workdays`."""

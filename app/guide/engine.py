@@ -206,6 +206,7 @@ class Guide:
         plan_items = tuple(
             PlanItem(
                 id=item.id,
+                code=item.implementation_code or item.basic_code or "",
                 name=item.name,
                 department=item.department,
                 promised_days=item.promised_days,

@@ -93,6 +93,7 @@ class QuestionState:
 @dataclass(frozen=True)
 class PlanItem:
     id: str
+    code: str  # 实施编码, or 基本编码 where the guide gives no implementation code
     name: str
     department: str
     promised_days: int

@@ -1,13 +1,5 @@
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable
-from pathlib import Path
-
-import pytest
-
-from app.catalog.loader import builtin_catalog_dir
-
 MINIMAL = """\
 code: 99TEST0001
 name: 测试一件事
@@ -30,19 +22,3 @@ materials:
 fields:
   - {key: applicant.name, items: [first]}
 """
-
-
-@pytest.fixture
-def make_catalog(tmp_path: Path) -> Callable[..., Path]:
-    """A catalog folder with the built-in _catalog.yaml and the given scenario files."""
-
-    def make(*scenarios: str, names: tuple[str, ...] = ()) -> Path:
-        folder = tmp_path / "catalog"
-        folder.mkdir(exist_ok=True)
-        shutil.copy(builtin_catalog_dir() / "_catalog.yaml", folder / "_catalog.yaml")
-        for index, text in enumerate(scenarios):
-            name = names[index] if index < len(names) else f"s{index}.yaml"
-            (folder / name).write_text(text, encoding="utf-8")
-        return folder
-
-    return make

@@ -1,0 +1,52 @@
+"""The composition root: builds the database, file store, calendar and case services from the
+settings and hands them in. Nothing here runs at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.calendar.workdays import WorkCalendar
+from app.cases.files import FileStore
+from app.cases.outbox import Outbox
+from app.cases.queries import CaseQueries
+from app.cases.service import CaseService
+from app.catalog.catalog import Catalog, load_catalog
+from app.db.engine import Database, make_engine
+from app.db.migrate import upgrade
+from app.settings import Settings
+
+
+def open_database(settings: Settings, *, migrate: bool = True) -> Database:
+    """The hall's database, brought to the newest schema first (start-up runs the migrations)."""
+    engine = make_engine(settings.database_url, busy_timeout_s=settings.database.busy_timeout_s)
+    if migrate:
+        upgrade(engine)
+    return Database(engine)
+
+
+@dataclass
+class Core:
+    settings: Settings
+    db: Database
+    catalog: Catalog
+    files: FileStore
+    calendar: WorkCalendar
+    cases: CaseService
+    queries: CaseQueries
+    outbox: Outbox
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_core(settings: Settings, catalog: Catalog | None = None) -> Core:
+    db = open_database(settings)
+    catalog = catalog or load_catalog()
+    files = FileStore(settings.files_dir)
+    calendar = WorkCalendar(settings.calendar.holidays, settings.calendar.workdays)
+    cases = CaseService(db, catalog, files, hall_code=settings.hall.code, calendar=calendar)
+    outbox = Outbox(
+        db, lease_s=settings.outbox.lease_s, first_retry_s=settings.outbox.first_retry_s,
+        max_retry_s=settings.outbox.max_retry_s,
+    )  # fmt: skip
+    return Core(settings, db, catalog, files, calendar, cases, CaseQueries(db), outbox)

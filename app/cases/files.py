@@ -1,0 +1,89 @@
+"""Scanned materials stored as files named by their SHA-256 (``files/ab/cd/<sha256>``).
+
+A file is written to a temporary name, flushed to disk and renamed, so a crash never leaves half a
+scan under a real name; storing the same bytes twice keeps one copy.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from app.errors import DiskFull, StorageError
+
+CHUNK = 1 << 20
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def put(self, data: bytes) -> str:
+        return self._store(iter([data]))
+
+    def put_stream(self, stream: BinaryIO) -> str:
+        return self._store(iter(lambda: stream.read(CHUNK), b""))
+
+    def read(self, sha256: str) -> bytes:
+        try:
+            return self.path(sha256).read_bytes()
+        except FileNotFoundError:
+            raise StorageError(
+                f"扫描件 {sha256[:12]}… 不在本终端的文件库中。",
+                hint="大厅模式下请检查文件库共享目录；或从省级平台重新取回该材料。",
+            ) from None
+
+    def _store(self, chunks: Iterable[bytes]) -> str:
+        tmp_dir = self.root / "tmp"
+        try:
+            tmp_dir.mkdir(parents=True, exist_ok=True)
+            digest = hashlib.sha256()
+            fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    for chunk in chunks:
+                        digest.update(chunk)
+                        out.write(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+                sha = digest.hexdigest()
+                target = self.path(sha)
+                if target.exists():
+                    os.unlink(tmp_name)
+                    return sha
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp_name, target)
+                _fsync_dir(target.parent)
+                return sha
+            except BaseException:
+                if os.path.exists(tmp_name):
+                    os.unlink(tmp_name)
+                raise
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFull(
+                    "磁盘空间已满，扫描件没有保存。",
+                    hint="请联系大厅信息管理员清理磁盘空间后重新扫描。",
+                ) from exc
+            raise StorageError(
+                f"扫描件无法保存：{exc.strerror}。", hint="请检查数据目录的权限和磁盘后重试。"
+            ) from exc
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,502 @@
+"""The case service up to the window's decision: opening a case, materials, scans, and
+受理 / 容缺受理 / 不予受理 (GB/T 45836 §7.3–7.4; 《行政许可法》第三十二条).
+
+Every method runs in one transaction that writes the change, its audit entry and any message for
+the platform together (transactional outbox), after asking :mod:`app.cases.states` whether the
+action is allowed. Methods take and return plain data; no ORM row leaves the service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from app.calendar.workdays import WorkCalendar
+from app.cases import checks
+from app.cases.audit import Actor, append
+from app.cases.files import FileStore
+from app.cases.outbox import enqueue
+from app.cases.receipts import hall_day, next_receipt_no
+from app.cases.states import RECEIVED, require
+from app.cases.views import CaseView, Party
+from app.catalog.catalog import Catalog
+from app.db.base import utcnow
+from app.db.engine import Database
+from app.db.models import CaseItemRow, CaseMaterialRow, CaseRow, MaterialScanRow, StoredFile
+from app.errors import (
+    AnswerError,
+    CaseNotFound,
+    CatalogVersionGone,
+    DuplicateReceipt,
+    InvalidInput,
+    InvalidTransition,
+    MissingMaterials,
+)
+from app.guide.engine import Guide
+from app.guide.form import check_form
+from app.guide.plan import Plan
+
+EXEMPT_PLAN_STATUSES = {"produced", "e_licence", "generated"}
+
+
+def _snapshot(case: CaseRow) -> dict[str, Any]:
+    return {"state": case.state, "promised_date": case.promised_date}
+
+
+class Intake:
+    def __init__(
+        self,
+        db: Database,
+        catalog: Catalog,
+        files: FileStore,
+        *,
+        hall_code: str,
+        calendar: WorkCalendar | None = None,
+        older_catalogs: Sequence[Catalog] = (),
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.files = files
+        self.hall_code = hall_code
+        self.calendar = calendar or WorkCalendar()
+        self.clock = clock
+        self._catalogs = {c.meta.version: c for c in (*older_catalogs, catalog)}
+
+    # -- reading ---------------------------------------------------------------------------------
+    def get(self, receipt_no: str) -> CaseView:
+        with self.db.read() as session:
+            return CaseView.of(self._case(session, receipt_no, lock=False))
+
+    # -- before the decision -----------------------------------------------------------------------
+    def open_case(
+        self,
+        actor: Actor,
+        *,
+        channel: str,
+        scenario: str,
+        applicant: Party,
+        agent: Party | None = None,
+        answers: Mapping[str, Any] | None = None,
+        facts: Mapping[str, Any] | None = None,
+        items: Sequence[str] | None = None,
+        form: Mapping[str, str] | None = None,
+        receipt_no: str | None = None,
+    ) -> CaseView:
+        """A new case: a draft at the counter, a pre-application from a kiosk or online."""
+        if channel not in checks.CHANNELS:
+            raise InvalidInput(
+                f"渠道“{channel}”不对。", hint="应为综合窗口、自助终端或网上预申请。"
+            )
+        now = self.clock()
+        today = hall_day(now)
+        kind, number = checks.checked_id(applicant, today)
+        agent_number = checks.checked_id(agent, today)[1] if agent else ""
+        plan = self._plan(self.catalog, scenario, answers, facts, items)
+        state = "draft" if channel == "counter" else "pre_application"
+        with self.db.transaction() as session:
+            if receipt_no is None:
+                receipt_no = next_receipt_no(session, self.hall_code, today)
+            elif session.scalar(select(CaseRow.id).where(CaseRow.receipt_no == receipt_no)):
+                raise DuplicateReceipt(
+                    f"受理编号 {receipt_no} 已经存在。",
+                    hint="请扫描或输入正确的编号；同一预申请不能导入两次。",
+                )
+            case = CaseRow(
+                receipt_no=receipt_no, hall_code=self.hall_code, channel=channel, state=state,
+                scenario_code=plan.scenario, scenario_name=plan.scenario_name,
+                catalog_version=plan.catalog_version, applicant_kind=applicant.kind,
+                applicant_name=applicant.name.strip(), applicant_id_type=kind,
+                applicant_id_number=number, applicant_phone=applicant.phone.strip(),
+                applicant_address=applicant.address.strip(),
+                agent_name=agent.name.strip() if agent else "", agent_id_number=agent_number,
+                agent_phone=agent.phone.strip() if agent else "", clerk=actor.name,
+                terminal=actor.terminal, created_at=now, updated_at=now,
+            )  # fmt: skip
+            self._apply_plan(case, plan, form or {})
+            session.add(case)
+            try:
+                session.flush()
+            except IntegrityError:
+                raise DuplicateReceipt(f"受理编号 {receipt_no} 已经存在。") from None
+            append(session, actor, "open", case_id=case.id, receipt_no=receipt_no, at=now,
+                   after={"state": state, "channel": channel, "scenario": plan.scenario,
+                          "catalog_version": plan.catalog_version,
+                          "items": case.chosen_items})  # fmt: skip
+            if state == "pre_application":
+                enqueue(session, case, "submission", self._payload(case), at=now)
+            return CaseView.of(case)
+
+    def update(
+        self,
+        actor: Actor,
+        receipt_no: str,
+        *,
+        answers: Mapping[str, Any] | None = None,
+        facts: Mapping[str, Any] | None = None,
+        items: Sequence[str] | None = None,
+        form: Mapping[str, str] | None = None,
+    ) -> CaseView:
+        """Change answers, the chosen items or form values before the decision; re-plans."""
+        with self.db.transaction() as session:
+            case = self._case(session, receipt_no)
+            require("update", case.state, receipt_no)
+            catalog = self._catalogs.get(case.catalog_version)
+            if catalog is None:
+                if answers is None:
+                    raise self._version_gone(case)
+                catalog = self.catalog  # answered again under the current catalog
+            plan = self._plan(
+                catalog, case.scenario_code,
+                answers if answers is not None else case.answers, facts,
+                _items_for(items, answers, case.chosen_items),
+            )  # fmt: skip
+            before = {"answers": case.answers, "items": case.chosen_items, "form": case.form_data}
+            self._apply_plan(case, plan, {**case.form_data, **(form or {})})
+            case.updated_at = self.clock()
+            append(session, actor, "update", case_id=case.id, receipt_no=receipt_no, before=before,
+                   after={"answers": case.answers, "items": case.chosen_items,
+                          "form": case.form_data,
+                          "catalog_version": case.catalog_version})  # fmt: skip
+            if case.state == "pre_application":
+                enqueue(session, case, "update", self._payload(case))
+            return CaseView.of(case)
+
+    def record_material(
+        self, actor: Actor, receipt_no: str, material_id: str, status: str, *,
+        reviewed: Sequence[str] = (), exempt_reason: str = "",
+    ) -> CaseView:  # fmt: skip
+        """What the clerk found: received original/copy, exempt (and why), or still missing."""
+        if status not in (*RECEIVED, "exempt", "missing"):
+            raise InvalidInput(
+                f"材料状态“{status}”不对。", hint="请选择已收原件、已收复印件、免提交或未收取。"
+            )
+        if status == "exempt" and not exempt_reason.strip():
+            raise InvalidInput("免提交必须写明原因。", hint="例如“已核验电子证照：居民户口簿”。")
+        with self.db.transaction() as session:
+            case = self._case(session, receipt_no)
+            require("record_material", case.state, receipt_no)
+            row = self._material(case, material_id)
+            before = {"status": row.status, "reviewed": row.reviewed}
+            row.status = status
+            row.exempt_reason = exempt_reason.strip() if status == "exempt" else ""
+            row.reviewed = list(reviewed)
+            row.received_at = self.clock() if status in RECEIVED else None
+            append(session, actor, "material", case_id=case.id, receipt_no=receipt_no,
+                   before={"material": material_id, **before},
+                   after={"material": material_id, "status": status, "reviewed": row.reviewed,
+                          "exempt_reason": row.exempt_reason})  # fmt: skip
+            return CaseView.of(case)
+
+    def attach_scan(
+        self, actor: Actor, receipt_no: str, material_id: str, data: bytes, *,
+        file_name: str, mime: str = "application/pdf", pages: int = 1,
+    ) -> CaseView:  # fmt: skip
+        """Store a scan by its SHA-256 and attach it to a material of the case."""
+        if not data:
+            raise InvalidInput("扫描件是空文件，没有保存。", hint="请重新扫描或选择文件。")
+        sha = self.files.put(data)
+        with self.db.transaction() as session:
+            case = self._case(session, receipt_no)
+            if case.state not in ("draft", "pre_application", "accepted_on_commitment"):
+                require("record_material", case.state, receipt_no)
+            row = self._material(case, material_id)
+            if session.get(StoredFile, sha) is None:
+                session.add(StoredFile(sha256=sha, size=len(data), mime=mime))
+            row.scans.append(MaterialScanRow(sha256=sha, file_name=file_name, pages=pages))
+            append(session, actor, "scan", case_id=case.id, receipt_no=receipt_no,
+                   after={"material": material_id, "sha256": sha, "file_name": file_name,
+                          "pages": pages})  # fmt: skip
+            if case.state != "draft":
+                self._enqueue_file(
+                    session, case, row, sha, file_name=file_name, mime=mime, size=len(data)
+                )
+            return CaseView.of(case)
+
+    # -- the decision (《行政许可法》第三十二条) ------------------------------------------------
+    def accept(self, actor: Actor, receipt_no: str) -> CaseView:
+        """受理: every material needed is received or exempt, the form is complete."""
+        return self._accept(actor, receipt_no, None)
+
+    def accept_on_commitment(
+        self, actor: Actor, receipt_no: str, *, materials: Sequence[str], due_date: date,
+        signed_by: str, signature_sha256: str | None = None, text: str = "",
+    ) -> CaseView:  # fmt: skip
+        """容缺受理: the listed tolerable materials follow by ``due_date`` on a signed promise."""
+        if not materials:
+            raise InvalidInput(
+                "容缺受理必须列出承诺后补的材料。", hint="没有缺少的材料时请直接受理。"
+            )
+        if not signed_by.strip():
+            raise InvalidInput(
+                "容缺受理必须有申请人签署的告知承诺书。", hint="请打印承诺书并由申请人签名。"
+            )
+        commitment = {"materials": list(materials), "due_date": due_date.isoformat(),
+                      "signed_by": signed_by.strip(), "signature_sha256": signature_sha256,
+                      "text": text}  # fmt: skip
+        return self._accept(actor, receipt_no, commitment)
+
+    def not_accept(
+        self, actor: Actor, receipt_no: str, *, ground: str, reasons: Sequence[str],
+        supplement: Sequence[str] = (), office: str = "",
+    ) -> CaseView:  # fmt: skip
+        """不予受理 with its §32 ground, reasons, what to supplement and where to go instead."""
+        checks.check_not_accepted(ground, reasons, supplement, office)
+        now = self.clock()
+        with self.db.transaction() as session:
+            case = self._case(session, receipt_no)
+            require("not_accept", case.state, receipt_no)
+            names = [self._material(case, m).name for m in supplement]
+            before = _snapshot(case)
+            self._announce(session, case)
+            case.state = "not_accepted"
+            case.closed_at = case.updated_at = now
+            case.not_accepted = {
+                "ground": ground, "ground_text": checks.NOT_ACCEPTED_GROUNDS[ground],
+                "reasons": [r.strip() for r in reasons if r.strip()],
+                "supplement": [
+                    {"material": m, "name": n} for m, n in zip(supplement, names, strict=True)
+                ],
+                "office": office.strip(), "at": now.isoformat(),
+            }  # fmt: skip
+            for item in case.items:
+                item.state = "terminated"
+            append(session, actor, "not_accept", case_id=case.id, receipt_no=receipt_no,
+                   before=before, after={"state": case.state, **case.not_accepted},
+                   at=now)  # fmt: skip
+            enqueue(session, case, "not_accepted", {"receipt_no": receipt_no, **case.not_accepted})
+            return CaseView.of(case)
+
+    def _accept(self, actor: Actor, receipt_no: str, commitment: dict[str, Any] | None) -> CaseView:
+        now = self.clock()
+        action = "accept" if commitment is None else "accept_on_commitment"
+        with self.db.transaction() as session:
+            case = self._case(session, receipt_no)
+            require(action, case.state, receipt_no)
+            catalog = self._catalogs.get(case.catalog_version)
+            if catalog is None:
+                raise self._version_gone(case)
+            self._check_form(catalog, case)
+            promised = commitment["materials"] if commitment else []
+            self._check_materials(case, promised)
+            before = _snapshot(case)
+            self._announce(session, case)
+            case.state = "accepted" if commitment is None else "accepted_on_commitment"
+            case.accepted_at = case.updated_at = now
+            due = self.calendar.add_working_days(hall_day(now), case.promised_days)
+            case.promised_date = due.day
+            for material_id in promised:
+                self._material(case, material_id).status = "on_commitment"
+            if commitment is not None:
+                case.commitment = commitment
+            dispatched = self._dispatch_ready(case, now)
+            append(session, actor, action, case_id=case.id, receipt_no=receipt_no, before=before,
+                   after={**_snapshot(case), "dispatched": dispatched,
+                          "commitment": commitment}, at=now)  # fmt: skip
+            enqueue(session, case, "acceptance", {
+                "receipt_no": receipt_no, "state": case.state, "accepted_at": now,
+                "promised_days": case.promised_days, "promised_date": case.promised_date,
+                "calendar_warning": due.warning, "commitment": commitment,
+                "items": [{"item": i.item_id, "code": i.code, "state": i.state}
+                          for i in case.items],
+                "materials": [{"material": m.material_id, "name": m.name, "status": m.status,
+                               "copies": m.copies} for m in case.materials],
+            }, at=now)  # fmt: skip
+            return CaseView.of(case)
+
+    # -- helpers shared with the later stages (app.cases.service) -------------------------------
+    def _plan(self, catalog: Catalog, scenario: str, answers: Mapping[str, Any] | None,
+              facts: Mapping[str, Any] | None, items: Sequence[str] | None) -> Plan:  # fmt: skip
+        plan = Guide(catalog).plan(scenario, answers or {}, facts or {}, items)
+        if plan.blocked:
+            block = plan.blocked[0]
+            raise AnswerError(f"不符合办理条件：{block.reason}", hint=block.advice)
+        if not plan.complete:
+            raise AnswerError(
+                f"问卷还有 {len(plan.pending_questions)} 个问题没有回答，不能建立办件。",
+                hint="请先回答完全部问题。",
+            )
+        return plan
+
+    @staticmethod
+    def _apply_plan(case: CaseRow, plan: Plan, form: Mapping[str, str]) -> None:
+        case.scenario_code, case.scenario_name = plan.scenario, plan.scenario_name
+        case.catalog_version = plan.catalog_version
+        case.answers = {k: list(v) if isinstance(v, tuple) else v for k, v in plan.answers.items()}
+        case.chosen_items = [i.id for i in plan.items]
+        case.promised_days = plan.promised_days
+        values = {f.key: f.value for f in plan.fields if f.value}
+        values.update({k: str(v) for k, v in form.items()})
+        case.form_data = values
+        old_items = {i.item_id: i for i in case.items}
+        items: list[CaseItemRow] = []
+        for i in plan.items:
+            item = old_items.get(i.id) or CaseItemRow(item_id=i.id, state="waiting")
+            item.code, item.name, item.department, item.stage = (
+                i.code,
+                i.name,
+                i.department,
+                i.stage,
+            )
+            item.needs, item.promised_days = list(i.needs), i.promised_days
+            items.append(item)
+        case.items = items
+        kept = {m.material_id: m for m in case.materials}
+        rows: list[CaseMaterialRow] = []
+        for m in plan.materials:
+            exempt = m.status in EXEMPT_PLAN_STATUSES
+            reason = f"{m.status_label}：{m.reason}" if m.reason else m.status_label
+            row = kept.pop(m.id, None) or CaseMaterialRow(
+                material_id=m.id, status="exempt" if exempt else "missing",
+                exempt_reason=reason if exempt else "",
+            )  # fmt: skip
+            row.name, row.plan_status, row.form, row.copies = m.name, m.status, m.form, m.copies
+            rows.append(row)
+        for row in kept.values():  # no longer needed, but scans are never thrown away
+            if row.scans:
+                row.plan_status = "not_needed"
+                rows.append(row)
+        case.materials = rows
+
+    def _check_form(self, catalog: Catalog, case: CaseRow) -> None:
+        plan = Guide(catalog).plan(case.scenario_code, case.answers, {}, case.chosen_items)
+        cleaned, problems = check_form(plan.fields, case.form_data, today=hall_day(self.clock()))
+        if problems:
+            listed = "".join(problems.values())
+            raise InvalidInput(
+                f"申请表还有 {len(problems)} 处需要修改：{listed}", hint="请改正后再受理。"
+            )
+        case.form_data = cleaned
+
+    @staticmethod
+    def _check_materials(case: CaseRow, promised: Sequence[str]) -> None:
+        by_id = {m.material_id: m for m in case.materials}
+        for material_id in promised:
+            row = by_id.get(material_id)
+            if row is None:
+                raise InvalidInput(f"本办件没有材料“{material_id}”。")
+            if row.plan_status not in ("tolerable", "commitment"):
+                raise InvalidTransition(
+                    f"“{row.name}”不是可以容缺或告知承诺的材料，不能承诺后补。",
+                    hint="请收取该材料；无法提供时可出具补正材料一次性告知书。",
+                )
+        missing = [
+            m.name for m in case.materials
+            if m.plan_status not in EXEMPT_PLAN_STATUSES | {"not_needed"}
+            and m.status not in RECEIVED | {"exempt"} and m.material_id not in promised
+        ]  # fmt: skip
+        if missing:
+            raise MissingMaterials(
+                f"还有 {len(missing)} 种材料未收取：{'、'.join(missing)}。",
+                hint="请收取后再受理；可容缺的材料可以容缺受理，否则请出具补正材料一次性告知书。",
+                materials=tuple(missing),
+            )
+
+    def _announce(self, session: Session, case: CaseRow) -> None:
+        """A counter draft becomes known to the platform at its decision, with its files."""
+        if case.state != "draft":
+            return
+        enqueue(session, case, "submission", self._payload(case))
+        for material in case.materials:
+            for scan in material.scans:
+                stored = session.get(StoredFile, scan.sha256)
+                self._enqueue_file(
+                    session,
+                    case,
+                    material,
+                    scan.sha256,
+                    file_name=scan.file_name,
+                    mime=stored.mime if stored else "application/octet-stream",
+                    size=stored.size if stored else 0,
+                )
+
+    @staticmethod
+    def _enqueue_file(
+        session: Session, case: CaseRow, material: CaseMaterialRow, sha: str, *,
+        file_name: str, mime: str, size: int,
+    ) -> None:  # fmt: skip
+        enqueue(session, case, "material", {
+            "receipt_no": case.receipt_no, "material": material.material_id,
+            "name": material.name, "sha256": sha, "file_name": file_name, "mime": mime,
+            "size": size,
+        }, file_sha256=sha)  # fmt: skip
+
+    @staticmethod
+    def _payload(case: CaseRow) -> dict[str, Any]:
+        view = CaseView.of(case)
+        return {
+            "receipt_no": view.receipt_no, "hall_code": view.hall_code, "channel": view.channel,
+            "scenario": view.scenario_code, "catalog_version": view.catalog_version,
+            "applicant": view.applicant, "agent": view.agent, "answers": view.answers,
+            "items": [{"item": i.item_id, "code": i.code, "name": i.name,
+                       "department": i.department, "needs": i.needs} for i in view.items],
+            "form": view.form_data,
+            "materials": [{"material": m.material_id, "name": m.name, "status": m.status,
+                           "form": m.form, "copies": m.copies} for m in view.materials],
+            "created_at": view.created_at,
+        }  # fmt: skip
+
+    @staticmethod
+    def _dispatch_ready(case: CaseRow, now: datetime) -> list[str]:
+        """Send every waiting item whose needed results are all in; returns their ids."""
+        approved = {i.item_id for i in case.items if i.state == "approved"}
+        chosen = {i.item_id for i in case.items}
+        sent = []
+        for item in case.items:
+            if item.state == "waiting" and all(
+                n in approved or n not in chosen for n in item.needs
+            ):
+                item.state = "dispatched"
+                item.dispatched_at = now
+                sent.append(item.item_id)
+        return sent
+
+    def _case(self, session: Session, receipt_no: str, *, lock: bool = True) -> CaseRow:
+        query = (
+            select(CaseRow)
+            .where(CaseRow.receipt_no == receipt_no.strip())
+            .options(
+                selectinload(CaseRow.items),
+                selectinload(CaseRow.evaluations),
+                selectinload(CaseRow.materials).selectinload(CaseMaterialRow.scans),
+            )  # fmt: skip
+        )
+        if lock and self.db.dialect == "postgresql":
+            query = query.with_for_update(of=CaseRow)
+        case = session.scalar(query)
+        if case is None:
+            raise CaseNotFound(
+                f"没有找到受理编号为 {receipt_no} 的办件。",
+                hint="请核对编号，或按身份证号、姓名查找。",
+            )
+        return case
+
+    @staticmethod
+    def _material(case: CaseRow, material_id: str) -> CaseMaterialRow:
+        for row in case.materials:
+            if row.material_id == material_id:
+                return row
+        raise InvalidInput(
+            f"办件 {case.receipt_no} 没有材料“{material_id}”。", hint="请刷新材料清单后再试。"
+        )
+
+    def _version_gone(self, case: CaseRow) -> CatalogVersionGone:
+        return CatalogVersionGone(
+            f"办件 {case.receipt_no} 是按事项目录 {case.catalog_version} 版引导的，"
+            f"本终端已没有该版本（当前为 {self.catalog.meta.version} 版）。",
+            hint="请按当前目录重新回答问卷、核对材料后再受理。",
+        )
+
+
+def _items_for(
+    items: Sequence[str] | None, answers: Mapping[str, Any] | None, chosen: list[str]
+) -> Sequence[str] | None:
+    """Keep the applicant's item choice unless new answers change what applies."""
+    if items is not None:
+        return items
+    return None if answers is not None else chosen

@@ -1,0 +1,237 @@
+"""The durable outbox: what the provincial platform must learn, stored with the change itself.
+
+A message is written in the same transaction as the case change (:func:`enqueue`). A sender
+claims due messages (:meth:`Outbox.claim`) — oldest first, at most the earliest undelivered one per
+case, never the same message to two senders (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the single
+writer on SQLite) — and reports back delivered, failed (retried with backoff) or rejected (parked
+for a person). A sender that dies leaves its messages claimable again when the lease ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, aliased
+
+from app.cases.audit import Actor, append, jsonable
+from app.cases.states import MESSAGE_STATE_LABELS
+from app.db.base import utcnow
+from app.db.engine import Database
+from app.db.models import CaseRow, OutboxMessage
+from app.errors import OutboxError
+
+# Literal, so that SQLite can use the partial index ix_outbox_active (same text as its predicate).
+ACTIVE = text("outbox.state IN ('pending', 'in_flight', 'retrying', 'attention')")
+
+MESSAGE_KIND_LABELS = {
+    "submission": "申报", "update": "申报信息更新", "material": "材料文件", "acceptance": "受理",
+    "not_accepted": "不予受理", "dispatch": "分送部门", "supplement": "补交材料",
+    "withdrawal": "撤回", "delivery": "结果送达", "evaluation": "好差评",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    receipt_no: str
+    seq: int
+    kind: str
+    idempotency_key: str
+    payload: dict[str, Any]
+    file_sha256: str | None
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str
+    claimed_by: str
+    note: str
+    created_at: datetime
+    delivered_at: datetime | None
+
+    @property
+    def state_label(self) -> str:
+        return MESSAGE_STATE_LABELS[self.state]
+
+    @property
+    def kind_label(self) -> str:
+        return MESSAGE_KIND_LABELS.get(self.kind, self.kind)
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> Message:
+        return cls(
+            row.id, row.receipt_no, row.seq, row.kind, row.idempotency_key, dict(row.payload),
+            row.file_sha256, row.state, row.attempts, row.next_attempt_at, row.last_error,
+            row.claimed_by, row.note, row.created_at, row.delivered_at,
+        )  # fmt: skip
+
+
+def enqueue(
+    session: Session, case: CaseRow, kind: str, payload: dict[str, Any], *,
+    file_sha256: str | None = None, at: datetime | None = None,
+) -> OutboxMessage:  # fmt: skip
+    """Add a message for ``case`` in the caller's transaction, with the case's next sequence."""
+    case.outbox_seq += 1
+    message = OutboxMessage(
+        case_id=case.id, receipt_no=case.receipt_no, seq=case.outbox_seq, kind=kind,
+        idempotency_key=f"{case.receipt_no}/{case.outbox_seq}/{kind}", payload=jsonable(payload),
+        file_sha256=file_sha256, state="pending", next_attempt_at=at or utcnow(),
+    )  # fmt: skip
+    session.add(message)
+    return message
+
+
+class Outbox:
+    def __init__(
+        self, db: Database, *, lease_s: int = 120, first_retry_s: int = 5, max_retry_s: int = 1800
+    ) -> None:
+        self.db = db
+        self.lease = timedelta(seconds=lease_s)
+        self.first_retry_s = first_retry_s
+        self.max_retry_s = max_retry_s
+
+    # -- the sender's side ---------------------------------------------------------------------
+    def claim(self, sender: str, limit: int = 100, *, now: datetime | None = None) -> list[Message]:
+        now = now or utcnow()
+        earlier = aliased(OutboxMessage)
+        blocked = (
+            select(earlier.id)
+            .where(
+                earlier.case_id == OutboxMessage.case_id,
+                earlier.seq < OutboxMessage.seq,
+                earlier.state.in_(("pending", "in_flight", "retrying", "attention")),
+            )
+            .exists()
+        )
+        waiting = OutboxMessage.state.in_(("pending", "retrying"))
+        due = (waiting & (OutboxMessage.next_attempt_at <= now)) | (
+            (OutboxMessage.state == "in_flight") & (OutboxMessage.lease_until < now)
+        )
+        query = (
+            select(OutboxMessage)
+            .where(ACTIVE, due, ~blocked)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        with self.db.transaction() as session:
+            if self.db.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=OutboxMessage)
+            rows = session.scalars(query).all()
+            for row in rows:
+                row.state = "in_flight"
+                row.claimed_by = sender
+                row.lease_until = now + self.lease
+            return [Message.of(row) for row in rows]
+
+    def delivered(self, message_id: int, *, at: datetime | None = None) -> None:
+        """The platform has it. Accepted from any sender: a resend after a lease is still true."""
+        with self.db.transaction() as session:
+            row = self._row(session, message_id)
+            if row.state in ("delivered", "cancelled"):
+                return
+            row.state = "delivered"
+            row.delivered_at = at or utcnow()
+            row.lease_until = None
+            row.last_error = ""
+
+    def failed(
+        self, message_id: int, sender: str, error: str, *, now: datetime | None = None
+    ) -> None:
+        """A try that did not get through; it is retried later with a growing wait."""
+        now = now or utcnow()
+        with self.db.transaction() as session:
+            row = self._row(session, message_id)
+            if row.state != "in_flight" or row.claimed_by != sender:
+                return  # the lease ran out and someone else has it now
+            row.attempts += 1
+            wait = min(self.first_retry_s * 2 ** (row.attempts - 1), self.max_retry_s)
+            row.state = "retrying"
+            row.next_attempt_at = now + timedelta(seconds=wait)
+            row.last_error = error[:2000]
+            row.lease_until = None
+
+    def rejected(self, message_id: int, sender: str, reason: str) -> None:
+        """The platform refused it for good: parked for a person; the case's later ones wait."""
+        with self.db.transaction() as session:
+            row = self._row(session, message_id)
+            if row.state in ("delivered", "cancelled", "attention"):
+                return
+            row.attempts += 1
+            row.state = "attention"
+            row.note = reason[:2000]
+            row.lease_until = None
+            append(session, Actor(sender, sender), "outbox_rejected", case_id=row.case_id,
+                   receipt_no=row.receipt_no, after={"message": row.id, "kind": row.kind,
+                                                     "reason": row.note})  # fmt: skip
+
+    # -- a person's side -----------------------------------------------------------------------
+    def resend(
+        self, message_id: int, actor: Actor, *, payload: dict[str, Any] | None = None
+    ) -> None:
+        """Send a parked or failing message again, with a corrected payload if given."""
+        with self.db.transaction() as session:
+            row = self._row(session, message_id)
+            if row.state not in ("attention", "retrying"):
+                raise OutboxError(
+                    f"消息 {row.id}（{MESSAGE_STATE_LABELS[row.state]}）不需要重发。",
+                    hint="只有“平台退回”或“发送失败”的消息可以重发。",
+                )
+            before = {"state": row.state, "note": row.note, "payload": row.payload}
+            if payload is not None and jsonable(payload) != row.payload:
+                row.payload = jsonable(payload)
+                revision = row.idempotency_key.count("#") + 1
+                row.idempotency_key = f"{row.idempotency_key.split('#')[0]}#{revision}"
+            row.state = "pending"
+            row.next_attempt_at = utcnow()
+            row.attempts = 0
+            row.last_error = ""
+            append(session, actor, "outbox_resend", case_id=row.case_id, receipt_no=row.receipt_no,
+                   before=before, after={"state": "pending", "payload": row.payload,
+                                         "idempotency_key": row.idempotency_key})  # fmt: skip
+
+    def cancel(self, message_id: int, actor: Actor, reason: str) -> None:
+        if not reason.strip():
+            raise OutboxError("取消发送必须写明原因。", hint="请填写原因，例如“已在平台人工补录”。")
+        with self.db.transaction() as session:
+            row = self._row(session, message_id)
+            if row.state in ("delivered", "cancelled", "in_flight"):
+                raise OutboxError(
+                    f"消息 {row.id}（{MESSAGE_STATE_LABELS[row.state]}）不能取消。",
+                    hint="正在发送的消息请等发送结果出来后再处理。",
+                )
+            before = {"state": row.state, "note": row.note}
+            row.state = "cancelled"
+            row.note = reason.strip()
+            append(session, actor, "outbox_cancel", case_id=row.case_id, receipt_no=row.receipt_no,
+                   before=before, after={"state": "cancelled", "note": row.note})  # fmt: skip
+
+    # -- what a screen shows ---------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        with self.db.read() as session:
+            rows = session.execute(
+                select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+            ).all()
+        counts = dict.fromkeys(MESSAGE_STATE_LABELS, 0)
+        counts.update({state: n for state, n in rows})
+        return counts
+
+    def messages(
+        self, *, states: Sequence[str] = (), receipt_no: str = "", limit: int = 200
+    ) -> list[Message]:
+        query = select(OutboxMessage).order_by(OutboxMessage.id).limit(limit)
+        if states:
+            query = query.where(OutboxMessage.state.in_(tuple(states)))
+        if receipt_no:
+            query = query.where(OutboxMessage.receipt_no == receipt_no)
+        with self.db.read() as session:
+            return [Message.of(row) for row in session.scalars(query)]
+
+    @staticmethod
+    def _row(session: Session, message_id: int) -> OutboxMessage:
+        row = session.get(OutboxMessage, message_id, with_for_update=True)
+        if row is None:
+            raise OutboxError(f"没有编号为 {message_id} 的待发消息。", hint="请刷新列表后再试。")
+        return row

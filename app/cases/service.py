@@ -1,0 +1,235 @@
+"""The case service: the one place a case changes state (GB/T 45836 §7.3–7.8).
+
+:class:`~app.cases.intake.Intake` covers everything up to the window's decision; this module adds
+what follows: departments' decisions on the item sub-cases (serial items dispatched when the
+results they need are in), supplementing materials promised on commitment, result delivery,
+withdrawal with the return of materials, and evaluations (好差评).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.cases import checks
+from app.cases.audit import Actor, append
+from app.cases.intake import Intake, _snapshot
+from app.cases.outbox import enqueue
+from app.cases.states import FINAL_ITEM_STATES, RECEIVED, require
+from app.cases.views import CaseView, TimelineEntry
+from app.db.models import AuditEntry, CaseItemRow, CaseRow, EvaluationRow
+from app.errors import InvalidInput, InvalidTransition
+
+
+class CaseService(Intake):
+    def record_item_decision(
+        self, actor: Actor, receipt_no: str, item_id: str, *, approved: bool, opinion: str = "",
+        result_name: str = "", result_no: str = "", decided_at: datetime | None = None,
+    ) -> CaseView:  # fmt: skip
+        """A department's decision on one item; repeating the same decision changes nothing."""
+        now = decided_at or self.clock()
+        with self.db.transaction() as session:
+            case = self._case(session, receipt_no)
+            item = self._item(case, item_id)
+            if item.state in FINAL_ITEM_STATES:
+                if item.decision and item.decision.get("approved") == approved:
+                    return CaseView.of(case)
+                raise InvalidTransition(
+                    f"事项“{item.name}”已经{'办结' if item.state != 'terminated' else '终止'}，"
+                    "不能再登记不同的办理结果。",
+                    hint="如部门更正了结果，请联系大厅管理员处理。",
+                )
+            require("item_decision", case.state, receipt_no)
+            if item.state == "waiting":
+                raise InvalidTransition(
+                    f"事项“{item.name}”还在等待前置事项的结果，尚未分送部门。",
+                    hint="请先登记其前置事项的办理结果。",
+                )
+            before = _snapshot(case)
+            item.state = "approved" if approved else "not_approved"
+            item.decided_at = now
+            item.decision = {"approved": approved, "opinion": opinion, "result_name": result_name,
+                             "result_no": result_no, "by": actor.name}  # fmt: skip
+            terminated = [] if approved else self._terminate_dependents(case, item, now)
+            dispatched = self._dispatch_ready(case, now)
+            if all(i.state in FINAL_ITEM_STATES for i in case.items):
+                case.state = "completed"
+                case.completed_at = now
+            case.updated_at = now
+            append(session, actor, "item_decision", case_id=case.id, receipt_no=receipt_no,
+                   before=before, after={**_snapshot(case), "item": item_id, **item.decision,
+                                         "dispatched": dispatched, "terminated": terminated},
+                   at=now)  # fmt: skip
+            if dispatched or terminated:
+                enqueue(session, case, "dispatch", {
+                    "receipt_no": receipt_no, "after_item": item_id, "dispatched": dispatched,
+                    "terminated": terminated}, at=now)  # fmt: skip
+            return CaseView.of(case)
+
+    def supplement(
+        self, actor: Actor, receipt_no: str, materials: Sequence[str], *,
+        status: str = "received_original",
+    ) -> CaseView:  # fmt: skip
+        """Materials promised at 容缺受理 handed in; the commitment is fulfilled when all are in."""
+        if status not in RECEIVED:
+            raise InvalidInput("补交的材料应登记为已收原件或复印件。")
+        now = self.clock()
+        with self.db.transaction() as session:
+            case = self._case(session, receipt_no)
+            require("supplement", case.state, receipt_no)
+            for material_id in materials:
+                row = self._material(case, material_id)
+                if row.status != "on_commitment":
+                    raise InvalidTransition(f"“{row.name}”不是容缺后补的材料，无需补交。")
+                row.status, row.received_at = status, now
+            fulfilled = not any(m.status == "on_commitment" for m in case.materials)
+            before = _snapshot(case)
+            if fulfilled and case.commitment is not None:
+                case.commitment = {**case.commitment, "fulfilled_at": now.isoformat()}
+                if case.state == "accepted_on_commitment":
+                    case.state = "accepted"
+            case.updated_at = now
+            append(session, actor, "supplement", case_id=case.id, receipt_no=receipt_no,
+                   before=before, after={**_snapshot(case), "materials": list(materials),
+                                         "fulfilled": fulfilled}, at=now)  # fmt: skip
+            payload = {"receipt_no": receipt_no, "materials": list(materials), "status": status,
+                       "fulfilled": fulfilled}  # fmt: skip
+            enqueue(session, case, "supplement", payload, at=now)
+            return CaseView.of(case)
+
+    def deliver(
+        self, actor: Actor, receipt_no: str, *, method: str, recipient: str = "",
+        recipient_id_number: str = "", phone: str = "", address: str = "", tracking_no: str = "",
+        signature_sha256: str | None = None, note: str = "",
+    ) -> CaseView:  # fmt: skip
+        """出件: the result handed over at the window, mailed, or sent electronically."""
+        checks.check_delivery(
+            method, recipient=recipient, phone=phone, address=address, tracking_no=tracking_no,
+            signature=signature_sha256, note=note,
+        )  # fmt: skip
+        now = self.clock()
+        with self.db.transaction() as session:
+            case = self._case(session, receipt_no)
+            require("deliver", case.state, receipt_no)
+            before = _snapshot(case)
+            case.state = "delivered"
+            case.delivered_at = case.closed_at = case.updated_at = now
+            case.delivery = {
+                "method": method, "method_label": checks.DELIVERY_METHODS[method],
+                "recipient": recipient.strip(), "recipient_id_number": recipient_id_number.strip(),
+                "phone": phone.strip(), "address": address.strip(),
+                "tracking_no": tracking_no.strip(),
+                "signature_sha256": signature_sha256, "note": note.strip(), "at": now.isoformat(),
+            }  # fmt: skip
+            append(session, actor, "deliver", case_id=case.id, receipt_no=receipt_no,
+                   before=before, after={**_snapshot(case), **case.delivery}, at=now)  # fmt: skip
+            enqueue(session, case, "delivery", {"receipt_no": receipt_no, **case.delivery}, at=now)
+            return CaseView.of(case)
+
+    def withdraw(self, actor: Actor, receipt_no: str, *, reason: str, returned_to: str) -> CaseView:
+        """撤回 before the decision: open items end and every received material goes back."""
+        if not reason.strip():
+            raise InvalidInput("撤回必须写明原因。", hint="例如“申请人主动撤回”。")
+        if not returned_to.strip():
+            raise InvalidInput("撤回时必须登记材料退还给谁。", hint="请填写领回材料的人的姓名。")
+        now = self.clock()
+        with self.db.transaction() as session:
+            case = self._case(session, receipt_no)
+            require("withdraw", case.state, receipt_no)
+            before = _snapshot(case)
+            known = case.state != "draft"
+            ended = [i.item_id for i in case.items if i.state not in FINAL_ITEM_STATES]
+            for item in case.items:
+                if item.state not in FINAL_ITEM_STATES:
+                    item.state, item.decided_at = "terminated", now
+            returned = []
+            for material in case.materials:
+                if material.status in RECEIVED and material.returned_at is None:
+                    material.returned_at = now
+                    returned.append({
+                        "material": material.material_id, "name": material.name,
+                        "status": material.status, "copies": material.copies,
+                    })  # fmt: skip
+            case.state = "withdrawn"
+            case.closed_at = case.updated_at = now
+            case.withdrawal = {"reason": reason.strip(), "returned_to": returned_to.strip(),
+                               "returned": returned, "terminated_items": ended,
+                               "at": now.isoformat()}  # fmt: skip
+            append(session, actor, "withdraw", case_id=case.id, receipt_no=receipt_no,
+                   before=before, after={**_snapshot(case), **case.withdrawal}, at=now)  # fmt: skip
+            if known:
+                enqueue(session, case, "withdrawal", {"receipt_no": receipt_no, **case.withdrawal},
+                        at=now)  # fmt: skip
+            return CaseView.of(case)
+
+    def evaluate(
+        self, actor: Actor, receipt_no: str, *, stage: str, level: int, channel: str,
+        text: str = "", follow_up: bool = False,
+    ) -> CaseView:  # fmt: skip
+        """好差评 for the acceptance or the completion stage: one first rating, one follow-up."""
+        if stage not in ("accept", "complete"):
+            raise InvalidInput("评价环节应为受理或办结。")
+        checks.check_level(level, channel)
+        now = self.clock()
+        round_ = "follow_up" if follow_up else "first"
+        with self.db.transaction() as session:
+            case = self._case(session, receipt_no)
+            require(f"evaluate_{stage}", case.state, receipt_no)
+            done = {(e.stage, e.round) for e in case.evaluations}
+            stage_name = "受理" if stage == "accept" else "办结"
+            if (stage, round_) in done:
+                raise InvalidTransition(
+                    f"办件 {receipt_no} 的{stage_name}环节已经"
+                    f"{'追评' if follow_up else '评价'}过了。",
+                    hint="每个环节只能评价一次、追评一次。",
+                )
+            if follow_up and (stage, "first") not in done:
+                raise InvalidTransition(f"{stage_name}环节还没有首次评价，不能追评。")
+            row = EvaluationRow(stage=stage, round=round_, level=level, channel=channel,
+                                text=text.strip(), created_at=now)  # fmt: skip
+            case.evaluations.append(row)
+            append(session, actor, "evaluate", case_id=case.id, receipt_no=receipt_no,
+                   after={"stage": stage, "round": round_, "level": level, "channel": channel,
+                          "text": row.text}, at=now)  # fmt: skip
+            enqueue(session, case, "evaluation", {
+                "receipt_no": receipt_no, "stage": stage, "round": round_, "level": level,
+                "channel": channel, "text": row.text, "at": now.isoformat()}, at=now)  # fmt: skip
+            return CaseView.of(case)
+
+    def timeline(self, receipt_no: str) -> list[TimelineEntry]:
+        """Every recorded change of the case, oldest first (the audit trail)."""
+        with self.db.read() as session:
+            case = self._case(session, receipt_no, lock=False)
+            rows = session.scalars(
+                select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id)
+            )
+            return [TimelineEntry.of(r) for r in rows]
+
+    @staticmethod
+    def _item(case: CaseRow, item_id: str) -> CaseItemRow:
+        for row in case.items:
+            if row.item_id == item_id:
+                return row
+        raise InvalidInput(f"办件 {case.receipt_no} 没有事项“{item_id}”。")
+
+    @staticmethod
+    def _terminate_dependents(case: CaseRow, failed: CaseItemRow, now: datetime) -> list[str]:
+        """Items that need a result that will not come end, with the reason recorded."""
+        ended: list[str] = []
+        blocked = {failed.item_id}
+        changed = True
+        while changed:
+            changed = False
+            for item in case.items:
+                if item.state == "waiting" and blocked & set(item.needs):
+                    item.state, item.decided_at = "terminated", now
+                    item.decision = {
+                        "approved": False, "opinion": f"前置事项“{failed.name}”未获批准",
+                        "result_name": "", "result_no": "", "by": "system",
+                    }  # fmt: skip
+                    blocked.add(item.item_id)
+                    ended.append(item.item_id)
+                    changed = True
+        return ended

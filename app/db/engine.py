@@ -1,0 +1,125 @@
+"""Engines and transactions for SQLite (one terminal) and PostgreSQL (hall mode).
+
+SQLite runs in WAL mode with ``synchronous=FULL`` so a committed case survives a power cut, and
+every writing transaction starts with ``BEGIN IMMEDIATE`` so two terminals never deadlock trying to
+upgrade a read lock; a reader uses a deferred ``BEGIN`` and never waits for writers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import DatabaseBusy, DiskFull, OneStopError, StorageError
+
+log = logging.getLogger(__name__)
+
+
+def make_engine(url: str, *, busy_timeout_s: float = 10.0, echo: bool = False) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, busy_timeout_s, echo)
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": max(1, int(busy_timeout_s))},
+    )
+
+
+def _sqlite_engine(url: str, busy_timeout_s: float, echo: bool) -> Engine:
+    database = make_url(url).database or ""
+    in_memory = database in ("", ":memory:")
+    if not in_memory:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_s})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN, not the sqlite3 module.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def storage_error(exc: SQLAlchemyError) -> OneStopError:
+    """The error to show a person for a database failure; the original goes to the log."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    code = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+    if "database is locked" in text or "database is busy" in text or code in ("55P03", "40P01"):
+        return DatabaseBusy(
+            "数据库正被其他终端占用，这次操作没有保存。",
+            hint="请稍等几秒再试一次；若一直如此，请联系大厅信息管理员。",
+        )
+    if "disk is full" in text or "no space left" in text or code.startswith("53"):
+        return DiskFull(
+            "磁盘空间已满，这次操作没有保存，已有数据不受影响。",
+            hint="请联系大厅信息管理员清理磁盘空间后再试。",
+        )
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated or "connection" in text:
+        return StorageError(
+            "无法连接数据库，这次操作没有保存。",
+            hint="请检查网络和数据库服务器；若在大厅模式，请联系信息管理员。",
+        )
+    log.error("database error: %s", exc)
+    return StorageError(
+        "数据库出错，这次操作没有保存。",
+        hint="请重试；若再次出现，请联系大厅信息管理员并提供日志文件。",
+    )
+
+
+class Database:
+    """The unit of work: one transaction per ``with db.transaction() as session``.
+
+    Repositories and services never commit; leaving the block commits, an exception rolls back and
+    a database failure becomes a :class:`StorageError` with a message a person can act on.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        reader = engine.execution_options(sqlite_begin="DEFERRED")
+        self._readers = sessionmaker(reader, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        yield from self._run(self._sessions)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        yield from self._run(self._readers)
+
+    @staticmethod
+    def _run(factory: sessionmaker[Session]) -> Iterator[Session]:
+        try:
+            with factory() as session, session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            raise storage_error(exc) from exc
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,239 @@
+"""The hall's tables: cases with their items, materials and scans, evaluations, the audit chain,
+the outbox for the platform, and the receipt counters.
+
+Screens never see these rows; the case service turns them into plain data (``app.cases.views``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db.base import Base, utcnow
+
+ACTIVE_MESSAGE_STATES = ("pending", "in_flight", "retrying", "attention")
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    receipt_no: Mapped[str] = mapped_column(String(40), unique=True)
+    hall_code: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    scenario_code: Mapped[str] = mapped_column(String(20))
+    scenario_name: Mapped[str] = mapped_column(String(100))
+    catalog_version: Mapped[str] = mapped_column(String(40))
+    applicant_kind: Mapped[str] = mapped_column(String(16))
+    applicant_name: Mapped[str] = mapped_column(String(100), index=True)
+    applicant_id_type: Mapped[str] = mapped_column(String(16))
+    applicant_id_number: Mapped[str] = mapped_column(String(40), index=True)
+    applicant_phone: Mapped[str] = mapped_column(String(30), default="", index=True)
+    applicant_address: Mapped[str] = mapped_column(String(200), default="")
+    agent_name: Mapped[str] = mapped_column(String(100), default="")
+    agent_id_number: Mapped[str] = mapped_column(String(40), default="", index=True)
+    agent_phone: Mapped[str] = mapped_column(String(30), default="")
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    chosen_items: Mapped[list[str]] = mapped_column(default=list)
+    form_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    promised_days: Mapped[int] = mapped_column(Integer, default=0)
+    promised_date: Mapped[date | None] = mapped_column(Date, default=None)
+    clerk: Mapped[str] = mapped_column(String(60))
+    terminal: Mapped[str] = mapped_column(String(60), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    not_accepted: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    commitment: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    delivery: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    withdrawal: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    outbox_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+    items: Mapped[list[CaseItemRow]] = relationship(
+        back_populates="case", order_by="CaseItemRow.id", cascade="all, delete-orphan"
+    )
+    materials: Mapped[list[CaseMaterialRow]] = relationship(
+        back_populates="case", order_by="CaseMaterialRow.id", cascade="all, delete-orphan"
+    )
+    evaluations: Mapped[list[EvaluationRow]] = relationship(
+        back_populates="case", order_by="EvaluationRow.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_cases_state_created", "state", "created_at"),)
+
+
+class CaseItemRow(Base):
+    __tablename__ = "case_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(60))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(100))
+    stage: Mapped[int] = mapped_column(Integer)
+    needs: Mapped[list[str]] = mapped_column(default=list)
+    state: Mapped[str] = mapped_column(String(20))
+    promised_days: Mapped[int] = mapped_column(Integer)
+    dispatched_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decision: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+
+    case: Mapped[CaseRow] = relationship(back_populates="items")
+
+    __table_args__ = (UniqueConstraint("case_id", "item_id"),)
+
+
+class CaseMaterialRow(Base):
+    __tablename__ = "case_materials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    material_id: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(200))
+    plan_status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    exempt_reason: Mapped[str] = mapped_column(String(200), default="")
+    form: Mapped[str] = mapped_column(String(20))
+    copies: Mapped[int] = mapped_column(Integer, default=1)
+    reviewed: Mapped[list[str]] = mapped_column(default=list)
+    received_at: Mapped[datetime | None] = mapped_column(default=None)
+    returned_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    case: Mapped[CaseRow] = relationship(back_populates="materials")
+    scans: Mapped[list[MaterialScanRow]] = relationship(
+        back_populates="material", order_by="MaterialScanRow.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("case_id", "material_id"),)
+
+
+class StoredFile(Base):
+    """A file in the content-addressed store: its bytes live at ``files/ab/cd/<sha256>``."""
+
+    __tablename__ = "stored_files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MaterialScanRow(Base):
+    __tablename__ = "material_scans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    material_row_id: Mapped[int] = mapped_column(
+        ForeignKey("case_materials.id", ondelete="CASCADE"), index=True
+    )
+    sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
+    file_name: Mapped[str] = mapped_column(String(200))
+    pages: Mapped[int] = mapped_column(Integer, default=1)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    material: Mapped[CaseMaterialRow] = relationship(back_populates="scans")
+
+
+class EvaluationRow(Base):
+    __tablename__ = "evaluations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(16))  # accept | complete
+    round: Mapped[str] = mapped_column(String(16))  # first | follow_up
+    level: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[CaseRow] = relationship(back_populates="evaluations")
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "stage", "round"),
+        CheckConstraint("level BETWEEN 1 AND 5", name="level"),
+    )
+
+
+class AuditEntry(Base):
+    """Append-only; ``hash`` covers the entry and the previous entry's hash."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(60))
+    terminal: Mapped[str] = mapped_column(String(60))
+    case_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    receipt_no: Mapped[str] = mapped_column(String(40), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """One row: the last entry's id and hash. Updating it serialises appends across terminals."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    receipt_no: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    file_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    claimed_by: Mapped[str] = mapped_column(String(60), default="")
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    note: Mapped[str] = mapped_column(Text, default="")  # the platform's reason, or a person's
+
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq"),
+        Index(
+            "ix_outbox_active",
+            "id",
+            sqlite_where=text("state IN ('pending', 'in_flight', 'retrying', 'attention')"),
+            postgresql_where=text("state IN ('pending', 'in_flight', 'retrying', 'attention')"),
+        ),
+    )
+
+
+class ReceiptCounter(Base):
+    __tablename__ = "receipt_counters"
+
+    hall_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,116 @@
+"""The hall's settings: one typed model read from a TOML file, with defaults, passed in explicitly.
+
+A terminal works with no file at all (SQLite in the user data folder, a demo hall); a hall writes
+``settings.toml`` once per terminal — at least its hall code, terminal name and, in hall mode, the
+PostgreSQL URL that all its terminals share.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from app.errors import SettingsError
+
+SETTINGS_ENV = "ONESTOP_SETTINGS"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HallSettings(_Model):
+    code: str = Field(default="430100001", pattern=r"^[0-9A-Z]{4,20}$")
+    name: str = "长沙市政务服务中心"
+    province: str = Field(default="430000", pattern=r"^\d{6}$")
+    office: str = "一网通办综合窗口"
+    phone: str = "0731-88665266"
+    address: str = "长沙市岳麓区金星中路一段20号"
+
+
+class TerminalSettings(_Model):
+    name: str = Field(default="counter-01", pattern=r"^[\w.-]{1,40}$")
+    channel: str = Field(default="counter", pattern=r"^(counter|kiosk)$")
+
+
+class DatabaseSettings(_Model):
+    # Empty: SQLite in the data folder. Hall mode: postgresql+psycopg://user:pass@host/db
+    url: str = ""
+    busy_timeout_s: float = Field(default=10.0, gt=0, le=120)
+
+
+class OutboxSettings(_Model):
+    lease_s: int = Field(default=120, ge=5, le=3600)
+    first_retry_s: int = Field(default=5, ge=1)
+    max_retry_s: int = Field(default=1800, ge=1)
+
+
+class CalendarSettings(_Model):
+    """Dates the hall adds when the calendar package does not know a year yet."""
+
+    holidays: tuple[date, ...] = ()
+    workdays: tuple[date, ...] = ()
+
+
+class Settings(_Model):
+    hall: HallSettings = HallSettings()
+    terminal: TerminalSettings = TerminalSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    calendar: CalendarSettings = CalendarSettings()
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("onestop", appauthor=False)))
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite:///{self.data_dir / 'onestop.sqlite3'}"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+
+def default_settings_path() -> Path:
+    env = os.environ.get(SETTINGS_ENV)
+    if env:
+        return Path(env)
+    return Path(user_config_dir("onestop", appauthor=False)) / "settings.toml"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Settings from ``path`` (or the default place); defaults when the default file is absent."""
+    explicit = path is not None or SETTINGS_ENV in os.environ
+    path = path or default_settings_path()
+    if not path.exists():
+        if explicit:
+            raise SettingsError(
+                f"找不到设置文件 {path}。", hint="请检查路径，或删除该参数使用默认设置。"
+            )
+        return Settings()
+    try:
+        raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"设置文件 {path} 无法读取：{exc}。") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(
+            f"设置文件 {path} 格式不对（{exc}）。", hint="请按 README 中的示例修改后重新启动。"
+        ) from None
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = "；".join(
+            f"{'.'.join(str(p) for p in e['loc'])}：{e['msg']}" for e in exc.errors()
+        )
+        raise SettingsError(
+            f"设置文件 {path} 有错：{problems}。", hint="请按 README 中的示例修改后重新启动。"
+        ) from None

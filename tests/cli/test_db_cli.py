@@ -1,0 +1,59 @@
+"""``onestop db upgrade`` and ``onestop audit verify`` as a hall's IT staff run them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.db.migrate import head_revision
+from tests.app.cases.conftest import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form  # noqa: I001
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_upgrade_then_verify_then_detect_an_edit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, catalog: object
+) -> None:
+    url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
+    code, out, _ = run(capsys, "db", "upgrade", "--url", url, "--json")
+    assert code == 0 and json.loads(out) == {"before": None, "after": head_revision(),
+                                             "head": head_revision()}  # fmt: skip
+    code, out, _ = run(capsys, "db", "upgrade", "--url", url)
+    assert code == 0 and "已是最新" in out
+
+    from app.cases.files import FileStore
+    from app.cases.service import CaseService
+    from app.catalog.catalog import load_catalog
+    from app.db.engine import Database, make_engine
+
+    engine = make_engine(url)
+    service = CaseService(Database(engine), load_catalog(), FileStore(tmp_path / "files"),
+                          hall_code="430100001")  # fmt: skip
+    service.open_case(CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER,
+                      answers=ANSWERS, form=filled_form(load_catalog(), NEWBORN, ANSWERS))  # fmt: skip
+    engine.dispose()
+
+    code, out, _ = run(capsys, "audit", "verify", "--url", url)
+    assert code == 0 and "校验通过" in out
+    with sqlite3.connect(tmp_path / "hall.sqlite3") as raw:
+        raw.execute("UPDATE audit_log SET actor = 'intruder'")
+    code, out, _ = run(capsys, "audit", "verify", "--url", url, "--json")
+    report = json.loads(out)
+    assert code == 1 and not report["ok"] and "改动" in report["problems"][0]
+
+
+def test_bad_settings_file_is_a_message_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text("[database\n", encoding="utf-8")
+    code, _, err = run(capsys, "db", "upgrade", "--settings", str(path))
+    assert code == 1 and "设置文件" in err and "Traceback" not in err
