@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 import chinese_calendar
 
@@ -42,23 +43,16 @@ class WorkCalendar:
     def covers(self, year: int) -> bool:
         if year in self._hall_years:
             return True
-        try:
-            chinese_calendar.is_workday(date(year, 6, 1))
-        except NotImplementedError:
-            return False
-        return True
+        return _package_covers(year)
 
     def is_workday(self, day: date) -> bool:
         if day in self._workdays:
             return True
         if day in self._holidays:
             return False
-        if day.year in self._hall_years:
+        if day.year in self._hall_years or not _package_covers(day.year):
             return day.weekday() < 5
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            return day.weekday() < 5
+        return _package_workday(day)
 
     def add_working_days(self, start: date, days: int) -> DueDate:
         """The day ``days`` working days after ``start`` (the start day itself does not count)."""
@@ -83,3 +77,17 @@ class WorkCalendar:
             day += timedelta(days=1)
             count += self.is_workday(day)
         return count
+
+
+@cache
+def _package_covers(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@cache
+def _package_workday(day: date) -> bool:
+    return bool(chinese_calendar.is_workday(day))

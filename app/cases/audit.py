@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, is_dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -29,7 +29,16 @@ class Actor:
 
 def jsonable(value: Any) -> Any:
     """The value as it will read back from a JSON column, so the hash is the same afterwards."""
-    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    return json.loads(json.dumps(value, ensure_ascii=False, default=_plain))
+
+
+def _plain(value: Any) -> Any:
+    """Dates as ISO 8601 text, plain dataclasses as objects; anything else as its text."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return str(value)
 
 
 def entry_hash(

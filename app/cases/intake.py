@@ -164,7 +164,7 @@ class Intake:
                           "form": case.form_data,
                           "catalog_version": case.catalog_version})  # fmt: skip
             if case.state == "pre_application":
-                enqueue(session, case, "update", self._payload(case))
+                enqueue(session, case, "update", self._payload(case), at=case.updated_at)
             return CaseView.of(case)
 
     def record_material(
@@ -269,7 +269,8 @@ class Intake:
             append(session, actor, "not_accept", case_id=case.id, receipt_no=receipt_no,
                    before=before, after={"state": case.state, **case.not_accepted},
                    at=now)  # fmt: skip
-            enqueue(session, case, "not_accepted", {"receipt_no": receipt_no, **case.not_accepted})
+            enqueue(session, case, "not_accepted", {"receipt_no": receipt_no, **case.not_accepted},
+                    at=now)  # fmt: skip
             return CaseView.of(case)
 
     def _accept(self, actor: Actor, receipt_no: str, commitment: dict[str, Any] | None) -> CaseView:
@@ -401,7 +402,7 @@ class Intake:
         """A counter draft becomes known to the platform at its decision, with its files."""
         if case.state != "draft":
             return
-        enqueue(session, case, "submission", self._payload(case))
+        enqueue(session, case, "submission", self._payload(case), at=self.clock())
         for material in case.materials:
             for scan in material.scans:
                 stored = session.get(StoredFile, scan.sha256)
@@ -424,7 +425,7 @@ class Intake:
             "receipt_no": case.receipt_no, "material": material.material_id,
             "name": material.name, "sha256": sha, "file_name": file_name, "mime": mime,
             "size": size,
-        }, file_sha256=sha)  # fmt: skip
+        }, file_sha256=sha, at=case.updated_at)  # fmt: skip
 
     @staticmethod
     def _payload(case: CaseRow) -> dict[str, Any]:

@@ -157,8 +157,8 @@ class Outbox:
         """The platform refused it for good: parked for a person; the case's later ones wait."""
         with self.db.transaction() as session:
             row = self._row(session, message_id)
-            if row.state in ("delivered", "cancelled", "attention"):
-                return
+            if row.state != "in_flight" or row.claimed_by != sender:
+                return  # a stale sender: the lease ran out, or a person acted meanwhile
             row.attempts += 1
             row.state = "attention"
             row.note = reason[:2000]
@@ -197,7 +197,10 @@ class Outbox:
             raise OutboxError("取消发送必须写明原因。", hint="请填写原因，例如“已在平台人工补录”。")
         with self.db.transaction() as session:
             row = self._row(session, message_id)
-            if row.state in ("delivered", "cancelled", "in_flight"):
+            lease_over = row.lease_until is not None and row.lease_until < utcnow()
+            if row.state in ("delivered", "cancelled") or (
+                row.state == "in_flight" and not lease_over
+            ):
                 raise OutboxError(
                     f"消息 {row.id}（{MESSAGE_STATE_LABELS[row.state]}）不能取消。",
                     hint="正在发送的消息请等发送结果出来后再处理。",

@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("guide",)
+BENCHMARKS = ("guide", "cases")
 
 
 def main() -> int:

@@ -23,3 +23,23 @@ def test_guide_benchmark_prints_its_figures() -> None:
         "id_checks_per_s",
     }
     assert all(value > 0 for value in data["figures"].values())
+
+
+def test_cases_benchmark_prints_its_figures() -> None:
+    script = Path(__file__).with_name("run.py")
+    result = subprocess.run(
+        [sys.executable, str(script), "cases", "--json", "--quick"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    data = json.loads(result.stdout)
+    sqlite = {
+        "accepted_cases_per_s", "accept_ms", "open_accept_cases_per_s", "bare_sqlite_tx_per_s",
+        "ratio", "lookup_receipt_ms", "lookup_id_number_ms", "claim_100_ms",
+    }  # fmt: skip
+    postgresql = {f"pg_{k}" for k in sqlite - {"bare_sqlite_tx_per_s"}} | {"pg_bare_tx_per_s"}
+    assert set(data["figures"]) in (sqlite, sqlite | postgresql)
+    assert all(value > 0 for value in data["figures"].values())
+    assert set(data["met"]) == set(data["goals"]) <= set(data["figures"])
