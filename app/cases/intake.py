@@ -67,6 +67,8 @@ class Intake:
         self.calendar = calendar or WorkCalendar()
         self.clock = clock
         self._catalogs = {c.meta.version: c for c in (*older_catalogs, catalog)}
+        # One engine per catalog version: it compiles each scenario once, not on every call.
+        self._guides = {version: Guide(c) for version, c in self._catalogs.items()}
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, receipt_no: str) -> CaseView:
@@ -313,7 +315,7 @@ class Intake:
     # -- helpers shared with the later stages (app.cases.service) -------------------------------
     def _plan(self, catalog: Catalog, scenario: str, answers: Mapping[str, Any] | None,
               facts: Mapping[str, Any] | None, items: Sequence[str] | None) -> Plan:  # fmt: skip
-        plan = Guide(catalog).plan(scenario, answers or {}, facts or {}, items)
+        plan = self._guides[catalog.meta.version].plan(scenario, answers or {}, facts or {}, items)
         if plan.blocked:
             block = plan.blocked[0]
             raise AnswerError(f"不符合办理条件：{block.reason}", hint=block.advice)
@@ -365,7 +367,8 @@ class Intake:
         case.materials = rows
 
     def _check_form(self, catalog: Catalog, case: CaseRow) -> None:
-        plan = Guide(catalog).plan(case.scenario_code, case.answers, {}, case.chosen_items)
+        guide = self._guides[catalog.meta.version]
+        plan = guide.plan(case.scenario_code, case.answers, {}, case.chosen_items)
         cleaned, problems = check_form(plan.fields, case.form_data, today=hall_day(self.clock()))
         if problems:
             listed = "".join(problems.values())

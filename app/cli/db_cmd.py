@@ -13,11 +13,12 @@ from app.db.migrate import head_revision, upgrade
 from app.settings import Settings, load_settings
 
 
-def _settings_option(parser: argparse.ArgumentParser) -> None:
+def _database_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--settings", type=Path, default=None, metavar="文件",
                         help="设置文件（默认用户配置目录下的 settings.toml）")  # fmt: skip
     parser.add_argument("--url", default=None, metavar="URL",
                         help="数据库地址，覆盖设置文件中的地址")  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出")
 
 
 def register(commands: Any) -> None:
@@ -25,16 +26,14 @@ def register(commands: Any) -> None:
     sub = db.add_subparsers(dest="action", metavar="操作")
     sub.required = True
     up = sub.add_parser("upgrade", help="把数据库结构升级到本程序的版本（启动时也会自动执行）")
-    _settings_option(up)
-    up.add_argument("--json", action="store_true", help="以 JSON 输出")
+    _database_options(up)
     up.set_defaults(run=run_upgrade)
 
     audit = commands.add_parser("audit", help="审计记录：校验哈希链")
     sub = audit.add_subparsers(dest="action", metavar="操作")
     sub.required = True
     check = sub.add_parser("verify", help="逐条校验审计记录，发现被改动、删除或插入的记录")
-    _settings_option(check)
-    check.add_argument("--json", action="store_true", help="以 JSON 输出")
+    _database_options(check)
     check.set_defaults(run=run_verify)
 
 

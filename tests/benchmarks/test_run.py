@@ -6,17 +6,20 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+
+def run_quick(name: str) -> Any:
+    script = Path(__file__).with_name("run.py")
+    result = subprocess.run(
+        [sys.executable, str(script), name, "--json", "--quick"],
+        capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+    return json.loads(result.stdout)
 
 
 def test_guide_benchmark_prints_its_figures() -> None:
-    script = Path(__file__).with_name("run.py")
-    result = subprocess.run(
-        [sys.executable, str(script), "guide", "--json", "--quick"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    data = json.loads(result.stdout)
+    data = run_quick("guide")
     assert set(data["figures"]) == {
         "catalog_load_check_ms",
         "plan_after_change_ms",
@@ -26,15 +29,7 @@ def test_guide_benchmark_prints_its_figures() -> None:
 
 
 def test_cases_benchmark_prints_its_figures() -> None:
-    script = Path(__file__).with_name("run.py")
-    result = subprocess.run(
-        [sys.executable, str(script), "cases", "--json", "--quick"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    data = json.loads(result.stdout)
+    data = run_quick("cases")
     sqlite = {
         "accepted_cases_per_s", "accept_ms", "open_accept_cases_per_s", "bare_sqlite_tx_per_s",
         "ratio", "lookup_receipt_ms", "lookup_id_number_ms", "claim_100_ms",

@@ -8,15 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.cli.main import main
 from app.db.migrate import head_revision
-from tests.app.cases.conftest import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form  # noqa: I001
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.app.cases.conftest import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form
+from tests.cli.test_cli import run
 
 
 def test_upgrade_then_verify_then_detect_an_edit(
