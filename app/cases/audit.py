@@ -4,16 +4,15 @@ is found by :func:`verify` (``onestop audit verify``)."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, is_dataclass
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db.base import utcnow
+from app.db.base import json_dumps, table, utcnow
 from app.db.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -27,34 +26,32 @@ class Actor:
     terminal: str
 
 
-def jsonable(value: Any) -> Any:
-    """The value as it will read back from a JSON column, so the hash is the same afterwards."""
-    return json.loads(json.dumps(value, ensure_ascii=False, default=_plain))
-
-
-def _plain(value: Any) -> Any:
-    """Dates as ISO 8601 text, plain dataclasses as objects; anything else as its text."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if is_dataclass(value) and not isinstance(value, type):
-        return asdict(value)
-    return str(value)
-
-
 def entry_hash(
     prev_hash: str, *, at: datetime, actor: str, terminal: str, case_id: int | None,
     receipt_no: str, action: str, before: Any, after: Any,
 ) -> str:  # fmt: skip
-    body = json.dumps(
+    body = json_dumps(
         [prev_hash, at.isoformat(timespec="microseconds"), actor, terminal, case_id, receipt_no,
          action, before, after],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+        sort_keys=True, separators=(",", ":"),
     )  # fmt: skip
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+_AUDIT = table(AuditEntry)
+_HEAD = table(AuditHead)
+_INSERT = insert(_AUDIT).returning(_AUDIT.c.id)
+_READ_HEAD = select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1)
+_READ_HEAD_LOCKED = _READ_HEAD.with_for_update()
+_WRITE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_id=bindparam("entry_id"), last_hash=bindparam("entry_hash"))
+)
+
+
 def append(
-    session: Session,
+    target: Session | Connection,
     actor: Actor,
     action: str,
     *,
@@ -63,26 +60,34 @@ def append(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     at: datetime | None = None,
-) -> AuditEntry:
-    head = session.get(AuditHead, 1, with_for_update=True)
+) -> int:
+    """Add an entry in the caller's transaction, chained to the head; returns the entry's id.
+
+    Plain SQL rather than the ORM: it runs in every change, and the head row is read locked
+    (``FOR UPDATE`` on PostgreSQL; SQLite's writer already holds the database).
+    """
+    connection = target.connection() if isinstance(target, Session) else target
+    locked = connection.dialect.name == "postgresql"
+    head = connection.execute(_READ_HEAD_LOCKED if locked else _READ_HEAD).first()
     if head is None:  # a database created without the migration's seed row
-        head = AuditHead(id=1, last_id=0, last_hash=GENESIS)
-        session.add(head)
+        connection.execute(insert(_HEAD).values(id=1, last_id=0, last_hash=GENESIS))
+        prev_hash = GENESIS
+    else:
+        prev_hash = head.last_hash
     at = at or utcnow()
-    before, after = jsonable(before), jsonable(after)
+    # Hashed as written; the JSON columns serialise with the same json_dumps, so what reads back
+    # hashes the same.
     digest = entry_hash(
-        head.last_hash, at=at, actor=actor.name, terminal=actor.terminal, case_id=case_id,
+        prev_hash, at=at, actor=actor.name, terminal=actor.terminal, case_id=case_id,
         receipt_no=receipt_no, action=action, before=before, after=after,
     )  # fmt: skip
-    entry = AuditEntry(
-        at=at, actor=actor.name, terminal=actor.terminal, case_id=case_id, receipt_no=receipt_no,
-        action=action, before=before, after=after, prev_hash=head.last_hash, hash=digest,
-    )  # fmt: skip
-    session.add(entry)
-    session.flush()
-    head.last_id = entry.id
-    head.last_hash = digest
-    return entry
+    entry_id: int = connection.execute(_INSERT, {
+        "at": at, "actor": actor.name, "terminal": actor.terminal, "case_id": case_id,
+        "receipt_no": receipt_no, "action": action, "before": before, "after": after,
+        "prev_hash": prev_hash, "hash": digest,
+    }).scalar_one()  # fmt: skip
+    connection.execute(_WRITE_HEAD, {"entry_id": entry_id, "entry_hash": digest})
+    return entry_id
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,24 @@ action is allowed. Methods take and return plain data; no ORM row leaves the ser
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.calendar.workdays import WorkCalendar
-from app.cases import checks
+from app.cases import checks, rows
 from app.cases.audit import Actor, append
 from app.cases.files import FileStore
-from app.cases.outbox import enqueue
+from app.cases.outbox import NewMessage, enqueue, write_messages
 from app.cases.receipts import hall_day, next_receipt_no
+from app.cases.rows import StoredScan
 from app.cases.states import RECEIVED, require
-from app.cases.views import CaseView, Party
+from app.cases.views import CaseView, ItemView, MaterialView, Party
 from app.catalog.catalog import Catalog
 from app.db.base import utcnow
 from app.db.engine import Database
@@ -39,9 +41,10 @@ from app.errors import (
 )
 from app.guide.engine import Guide
 from app.guide.form import check_form
-from app.guide.plan import Plan
+from app.guide.plan import Plan, PlanField
 
 EXEMPT_PLAN_STATUSES = {"produced", "e_licence", "generated"}
+FIELD_CACHE_SIZE = 512  # distinct (scenario, answers, items) whose form fields are kept
 
 
 def _snapshot(case: CaseRow) -> dict[str, Any]:
@@ -69,11 +72,12 @@ class Intake:
         self._catalogs = {c.meta.version: c for c in (*older_catalogs, catalog)}
         # One engine per catalog version: it compiles each scenario once, not on every call.
         self._guides = {version: Guide(c) for version, c in self._catalogs.items()}
+        self._fields: dict[tuple[str, str, tuple[str, ...], str], tuple[PlanField, ...]] = {}
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, receipt_no: str) -> CaseView:
         with self.db.read() as session:
-            return CaseView.of(self._case(session, receipt_no, lock=False))
+            return self._load(session.connection(), receipt_no, lock=False).view
 
     # -- before the decision -----------------------------------------------------------------------
     def open_case(
@@ -130,9 +134,10 @@ class Intake:
                    after={"state": state, "channel": channel, "scenario": plan.scenario,
                           "catalog_version": plan.catalog_version,
                           "items": case.chosen_items})  # fmt: skip
+            view = CaseView.of(case)
             if state == "pre_application":
-                enqueue(session, case, "submission", self._payload(case), at=now)
-            return CaseView.of(case)
+                enqueue(session, case, "submission", self._payload(view), at=now)
+            return view
 
     def update(
         self,
@@ -165,9 +170,10 @@ class Intake:
                    after={"answers": case.answers, "items": case.chosen_items,
                           "form": case.form_data,
                           "catalog_version": case.catalog_version})  # fmt: skip
+            view = CaseView.of(case)
             if case.state == "pre_application":
-                enqueue(session, case, "update", self._payload(case), at=case.updated_at)
-            return CaseView.of(case)
+                enqueue(session, case, "update", self._payload(view), at=case.updated_at)
+            return view
 
     def record_material(
         self, actor: Actor, receipt_no: str, material_id: str, status: str, *,
@@ -203,6 +209,7 @@ class Intake:
         if not data:
             raise InvalidInput("扫描件是空文件，没有保存。", hint="请重新扫描或选择文件。")
         sha = self.files.put(data)
+        now = self.clock()
         with self.db.transaction() as session:
             case = self._case(session, receipt_no)
             if case.state not in ("draft", "pre_application", "accepted_on_commitment"):
@@ -215,9 +222,11 @@ class Intake:
                    after={"material": material_id, "sha256": sha, "file_name": file_name,
                           "pages": pages})  # fmt: skip
             if case.state != "draft":
-                self._enqueue_file(
-                    session, case, row, sha, file_name=file_name, mime=mime, size=len(data)
+                message = self._file_message(
+                    receipt_no, row.name, StoredScan(material_id, sha, file_name, len(data), mime)
                 )
+                enqueue(session, case, message.kind, message.payload,
+                        file_sha256=message.file_sha256, at=now)  # fmt: skip
             return CaseView.of(case)
 
     # -- the decision (《行政许可法》第三十二条) ------------------------------------------------
@@ -276,41 +285,57 @@ class Intake:
             return CaseView.of(case)
 
     def _accept(self, actor: Actor, receipt_no: str, commitment: dict[str, Any] | None) -> CaseView:
+        """In plain SQL (:mod:`app.cases.rows`): it runs for every case, and the ORM's unit of work
+        would cost several times the commit."""
         now = self.clock()
         action = "accept" if commitment is None else "accept_on_commitment"
-        with self.db.transaction() as session:
-            case = self._case(session, receipt_no)
+        with self.db.connect() as connection:
+            loaded = self._load(connection, receipt_no, lock=True)
+            case = loaded.view
             require(action, case.state, receipt_no)
             catalog = self._catalogs.get(case.catalog_version)
             if catalog is None:
                 raise self._version_gone(case)
-            self._check_form(catalog, case)
+            form = self._checked_form(catalog, case)
             promised = commitment["materials"] if commitment else []
-            self._check_materials(case, promised)
-            before = _snapshot(case)
-            self._announce(session, case)
-            case.state = "accepted" if commitment is None else "accepted_on_commitment"
-            case.accepted_at = case.updated_at = now
+            self._check_materials(case.materials, promised)
+            messages = self._announcement(case, loaded.scans) if case.state == "draft" else []
             due = self.calendar.add_working_days(hall_day(now), case.promised_days)
-            case.promised_date = due.day
-            for material_id in promised:
-                self._material(case, material_id).status = "on_commitment"
-            if commitment is not None:
-                case.commitment = commitment
-            dispatched = self._dispatch_ready(case, now)
-            append(session, actor, action, case_id=case.id, receipt_no=receipt_no, before=before,
-                   after={**_snapshot(case), "dispatched": dispatched,
-                          "commitment": commitment}, at=now)  # fmt: skip
-            enqueue(session, case, "acceptance", {
-                "receipt_no": receipt_no, "state": case.state, "accepted_at": now,
-                "promised_days": case.promised_days, "promised_date": case.promised_date,
+            dispatched = ready_items(case.items)
+            state = "accepted" if commitment is None else "accepted_on_commitment"
+            after = case.moved(
+                state, accepted_at=now, promised_date=due.day, form_data=form,
+                commitment=commitment,
+                items=tuple(i.moved("dispatched", dispatched_at=now) if i.item_id in dispatched
+                            else i for i in case.items),
+                materials=tuple(m.moved("on_commitment") if m.material_id in promised else m
+                                for m in case.materials),
+            )  # fmt: skip
+            messages.append(NewMessage("acceptance", {
+                "receipt_no": receipt_no, "state": state, "accepted_at": now,
+                "promised_days": case.promised_days, "promised_date": due.day,
                 "calendar_warning": due.warning, "commitment": commitment,
                 "items": [{"item": i.item_id, "code": i.code, "state": i.state}
-                          for i in case.items],
+                          for i in after.items],
                 "materials": [{"material": m.material_id, "name": m.name, "status": m.status,
-                               "copies": m.copies} for m in case.materials],
-            }, at=now)  # fmt: skip
-            return CaseView.of(case)
+                               "copies": m.copies} for m in after.materials],
+            }))  # fmt: skip
+            seq = write_messages(
+                connection, case.id, receipt_no, loaded.outbox_seq, messages, at=now
+            )
+            rows.update_case(
+                connection, case.id, state=state, accepted_at=now, updated_at=now,
+                promised_date=due.day, form_data=form, commitment=commitment, outbox_seq=seq,
+            )  # fmt: skip
+            rows.update_items(connection, case.id, dispatched, state="dispatched",
+                              dispatched_at=now)  # fmt: skip
+            rows.update_materials(connection, case.id,
+                                  {m: {"status": "on_commitment"} for m in promised})  # fmt: skip
+            append(connection, actor, action, case_id=case.id, receipt_no=receipt_no,
+                   before={"state": case.state, "promised_date": case.promised_date},
+                   after={"state": state, "promised_date": due.day, "dispatched": dispatched,
+                          "commitment": commitment}, at=now)  # fmt: skip
+            return after
 
     # -- helpers shared with the later stages (app.cases.service) -------------------------------
     def _plan(self, catalog: Catalog, scenario: str, answers: Mapping[str, Any] | None,
@@ -366,20 +391,36 @@ class Intake:
                 rows.append(row)
         case.materials = rows
 
-    def _check_form(self, catalog: Catalog, case: CaseRow) -> None:
-        guide = self._guides[catalog.meta.version]
-        plan = guide.plan(case.scenario_code, case.answers, {}, case.chosen_items)
-        cleaned, problems = check_form(plan.fields, case.form_data, today=hall_day(self.clock()))
+    def _checked_form(self, catalog: Catalog, case: CaseView) -> dict[str, str]:
+        """The case's form values, normalised, when every field the plan asks for is right."""
+        fields = self._form_fields(catalog, case)
+        cleaned, problems = check_form(fields, case.form_data, today=hall_day(self.clock()))
         if problems:
             listed = "".join(problems.values())
             raise InvalidInput(
                 f"申请表还有 {len(problems)} 处需要修改：{listed}", hint="请改正后再受理。"
             )
-        case.form_data = cleaned
+        return cleaned
+
+    def _form_fields(self, catalog: Catalog, case: CaseView) -> tuple[PlanField, ...]:
+        """The plan's form fields for the case's answers and items. The guide is pure, so the
+        fields are kept for the answers that come again and again (most cases of a scenario)."""
+        key = (
+            catalog.meta.version, case.scenario_code, case.chosen_items,
+            json.dumps(case.answers, sort_keys=True, ensure_ascii=False),
+        )  # fmt: skip
+        fields = self._fields.get(key)
+        if fields is None:
+            guide = self._guides[catalog.meta.version]
+            fields = guide.plan(case.scenario_code, case.answers, {}, case.chosen_items).fields
+            if len(self._fields) >= FIELD_CACHE_SIZE:
+                self._fields.clear()
+            self._fields[key] = fields
+        return fields
 
     @staticmethod
-    def _check_materials(case: CaseRow, promised: Sequence[str]) -> None:
-        by_id = {m.material_id: m for m in case.materials}
+    def _check_materials(materials: Sequence[MaterialView], promised: Sequence[str]) -> None:
+        by_id = {m.material_id: m for m in materials}
         for material_id in promised:
             row = by_id.get(material_id)
             if row is None:
@@ -390,7 +431,7 @@ class Intake:
                     hint="请收取该材料；无法提供时可出具补正材料一次性告知书。",
                 )
         missing = [
-            m.name for m in case.materials
+            m.name for m in materials
             if m.plan_status not in EXEMPT_PLAN_STATUSES | {"not_needed"}
             and m.status not in RECEIVED | {"exempt"} and m.material_id not in promised
         ]  # fmt: skip
@@ -405,34 +446,37 @@ class Intake:
         """A counter draft becomes known to the platform at its decision, with its files."""
         if case.state != "draft":
             return
-        enqueue(session, case, "submission", self._payload(case), at=self.clock())
+        scans = []
         for material in case.materials:
             for scan in material.scans:
                 stored = session.get(StoredFile, scan.sha256)
-                self._enqueue_file(
-                    session,
-                    case,
-                    material,
-                    scan.sha256,
-                    file_name=scan.file_name,
-                    mime=stored.mime if stored else "application/octet-stream",
-                    size=stored.size if stored else 0,
-                )
+                scans.append(StoredScan(
+                    material.material_id, scan.sha256, scan.file_name,
+                    stored.size if stored else 0,
+                    stored.mime if stored else "application/octet-stream",
+                ))  # fmt: skip
+        for message in self._announcement(CaseView.of(case), scans):
+            enqueue(session, case, message.kind, message.payload,
+                    file_sha256=message.file_sha256, at=self.clock())  # fmt: skip
+
+    def _announcement(self, case: CaseView, scans: Sequence[StoredScan]) -> list[NewMessage]:
+        """The messages that tell the platform about a draft: the submission, then its files."""
+        names = {m.material_id: m.name for m in case.materials}
+        return [
+            NewMessage("submission", self._payload(case)),
+            *(self._file_message(case.receipt_no, names[s.material_id], s) for s in scans),
+        ]
 
     @staticmethod
-    def _enqueue_file(
-        session: Session, case: CaseRow, material: CaseMaterialRow, sha: str, *,
-        file_name: str, mime: str, size: int,
-    ) -> None:  # fmt: skip
-        enqueue(session, case, "material", {
-            "receipt_no": case.receipt_no, "material": material.material_id,
-            "name": material.name, "sha256": sha, "file_name": file_name, "mime": mime,
-            "size": size,
-        }, file_sha256=sha, at=case.updated_at)  # fmt: skip
+    def _file_message(receipt_no: str, name: str, scan: StoredScan) -> NewMessage:
+        return NewMessage("material", {
+            "receipt_no": receipt_no, "material": scan.material_id, "name": name,
+            "sha256": scan.sha256, "file_name": scan.file_name, "mime": scan.mime,
+            "size": scan.size,
+        }, file_sha256=scan.sha256)  # fmt: skip
 
     @staticmethod
-    def _payload(case: CaseRow) -> dict[str, Any]:
-        view = CaseView.of(case)
+    def _payload(view: CaseView) -> dict[str, Any]:
         return {
             "receipt_no": view.receipt_no, "hall_code": view.hall_code, "channel": view.channel,
             "scenario": view.scenario_code, "catalog_version": view.catalog_version,
@@ -445,20 +489,11 @@ class Intake:
             "created_at": view.created_at,
         }  # fmt: skip
 
-    @staticmethod
-    def _dispatch_ready(case: CaseRow, now: datetime) -> list[str]:
-        """Send every waiting item whose needed results are all in; returns their ids."""
-        approved = {i.item_id for i in case.items if i.state == "approved"}
-        chosen = {i.item_id for i in case.items}
-        sent = []
-        for item in case.items:
-            if item.state == "waiting" and all(
-                n in approved or n not in chosen for n in item.needs
-            ):
-                item.state = "dispatched"
-                item.dispatched_at = now
-                sent.append(item.item_id)
-        return sent
+    def _load(self, connection: Connection, receipt_no: str, *, lock: bool) -> rows.LoadedCase:
+        loaded = rows.load(connection, receipt_no.strip(), lock=lock)
+        if loaded is None:
+            raise self._not_found(receipt_no)
+        return loaded
 
     def _case(self, session: Session, receipt_no: str, *, lock: bool = True) -> CaseRow:
         query = (
@@ -474,11 +509,15 @@ class Intake:
             query = query.with_for_update(of=CaseRow)
         case = session.scalar(query)
         if case is None:
-            raise CaseNotFound(
-                f"没有找到受理编号为 {receipt_no} 的办件。",
-                hint="请核对编号，或按身份证号、姓名查找。",
-            )
+            raise self._not_found(receipt_no)
         return case
+
+    @staticmethod
+    def _not_found(receipt_no: str) -> CaseNotFound:
+        return CaseNotFound(
+            f"没有找到受理编号为 {receipt_no} 的办件。",
+            hint="请核对编号，或按身份证号、姓名查找。",
+        )
 
     @staticmethod
     def _material(case: CaseRow, material_id: str) -> CaseMaterialRow:
@@ -489,7 +528,7 @@ class Intake:
             f"办件 {case.receipt_no} 没有材料“{material_id}”。", hint="请刷新材料清单后再试。"
         )
 
-    def _version_gone(self, case: CaseRow) -> CatalogVersionGone:
+    def _version_gone(self, case: CaseRow | CaseView) -> CatalogVersionGone:
         return CatalogVersionGone(
             f"办件 {case.receipt_no} 是按事项目录 {case.catalog_version} 版引导的，"
             f"本终端已没有该版本（当前为 {self.catalog.meta.version} 版）。",
@@ -504,3 +543,13 @@ def _items_for(
     if items is not None:
         return items
     return None if answers is not None else chosen
+
+
+def ready_items(items: Sequence[ItemView]) -> list[str]:
+    """The waiting items whose needed results are all in (or not asked for): dispatch them now."""
+    approved = {i.item_id for i in items if i.state == "approved"}
+    chosen = {i.item_id for i in items}
+    return [
+        i.item_id for i in items
+        if i.state == "waiting" and all(n in approved or n not in chosen for n in i.needs)
+    ]  # fmt: skip

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from app.cases import checks
 from app.cases.audit import Actor, append
-from app.cases.intake import Intake, _snapshot
+from app.cases.intake import Intake, _snapshot, ready_items
 from app.cases.outbox import enqueue
 from app.cases.states import FINAL_ITEM_STATES, RECEIVED, require
-from app.cases.views import CaseView, TimelineEntry
+from app.cases.views import CaseView, ItemView, TimelineEntry
 from app.db.models import AuditEntry, CaseItemRow, CaseRow, EvaluationRow
 from app.errors import InvalidInput, InvalidTransition
 
@@ -53,7 +53,10 @@ class CaseService(Intake):
             item.decision = {"approved": approved, "opinion": opinion, "result_name": result_name,
                              "result_no": result_no, "by": actor.name}  # fmt: skip
             terminated = [] if approved else self._terminate_dependents(case, item, now)
-            dispatched = self._dispatch_ready(case, now)
+            dispatched = ready_items([ItemView.of(i) for i in case.items])
+            for row in case.items:
+                if row.item_id in dispatched:
+                    row.state, row.dispatched_at = "dispatched", now
             if all(i.state in FINAL_ITEM_STATES for i in case.items):
                 case.state = "completed"
                 case.completed_at = now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from app.cases.states import (
     ITEM_STATE_LABELS,
     MATERIAL_STATE_LABELS,
 )
-from app.db.models import AuditEntry, CaseItemRow, CaseMaterialRow, CaseRow, EvaluationRow
+from app.db.models import AuditEntry, CaseRow
 
 LEVEL_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 
@@ -51,13 +51,18 @@ class MaterialView:
     scans: tuple[ScanView, ...]
 
     @classmethod
-    def of(cls, row: CaseMaterialRow) -> MaterialView:
+    def of(cls, row: Any, scans: tuple[ScanView, ...] | None = None) -> MaterialView:
+        """From a :class:`CaseMaterialRow`, or a plain row of its table with ``scans`` given."""
+        if scans is None:
+            scans = tuple(ScanView(s.sha256, s.file_name, s.pages, s.added_at) for s in row.scans)
         return cls(
             row.material_id, row.name, row.plan_status, row.status,
             MATERIAL_STATE_LABELS[row.status], row.exempt_reason, row.form, row.copies,
-            tuple(row.reviewed), row.received_at, row.returned_at,
-            tuple(ScanView(s.sha256, s.file_name, s.pages, s.added_at) for s in row.scans),
+            tuple(row.reviewed), row.received_at, row.returned_at, scans,
         )  # fmt: skip
+
+    def moved(self, status: str) -> MaterialView:
+        return replace(self, status=status, status_label=MATERIAL_STATE_LABELS[status])
 
 
 @dataclass(frozen=True)
@@ -76,12 +81,16 @@ class ItemView:
     decision: dict[str, Any] | None
 
     @classmethod
-    def of(cls, row: CaseItemRow) -> ItemView:
+    def of(cls, row: Any) -> ItemView:
+        """From a :class:`CaseItemRow` or a plain row of its table."""
         return cls(
             row.item_id, row.code, row.name, row.department, row.stage, tuple(row.needs),
             row.state, ITEM_STATE_LABELS[row.state], row.promised_days, row.dispatched_at,
             row.decided_at, dict(row.decision) if row.decision else None,
         )  # fmt: skip
+
+    def moved(self, state: str, **changes: Any) -> ItemView:
+        return replace(self, state=state, state_label=ITEM_STATE_LABELS[state], **changes)
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,8 @@ class EvaluationView:
     created_at: datetime
 
     @classmethod
-    def of(cls, row: EvaluationRow) -> EvaluationView:
+    def of(cls, row: Any) -> EvaluationView:
+        """From an :class:`EvaluationRow` or a plain row of its table."""
         return cls(row.stage, row.round, row.level, LEVEL_LABELS[row.level], row.channel,
                    row.text, row.created_at)  # fmt: skip
 
@@ -142,8 +152,24 @@ class CaseView:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def moved(self, state: str, **changes: Any) -> CaseView:
+        return replace(self, state=state, state_label=CASE_STATE_LABELS[state], **changes)
+
     @classmethod
     def of(cls, row: CaseRow) -> CaseView:
+        return cls.build(
+            row,
+            tuple(ItemView.of(i) for i in row.items),
+            tuple(MaterialView.of(m) for m in row.materials),
+            tuple(EvaluationView.of(e) for e in row.evaluations),
+        )
+
+    @classmethod
+    def build(
+        cls, row: Any, items: tuple[ItemView, ...], materials: tuple[MaterialView, ...],
+        evaluations: tuple[EvaluationView, ...],
+    ) -> CaseView:  # fmt: skip
+        """From a :class:`CaseRow` or a plain row of its table, and the views of its children."""
         agent = (
             Party(row.agent_name, row.agent_id_number, "person", row.agent_phone)
             if row.agent_name else None
@@ -157,10 +183,7 @@ class CaseView:
             agent, dict(row.answers), tuple(row.chosen_items), dict(row.form_data),
             row.promised_days, row.promised_date, row.clerk, row.terminal, row.created_at,
             row.accepted_at, row.completed_at, row.delivered_at, row.closed_at, row.not_accepted,
-            row.commitment, row.delivery, row.withdrawal,
-            tuple(ItemView.of(i) for i in row.items),
-            tuple(MaterialView.of(m) for m in row.materials),
-            tuple(EvaluationView.of(e) for e in row.evaluations),
+            row.commitment, row.delivery, row.withdrawal, items, materials, evaluations,
         )  # fmt: skip
 
 

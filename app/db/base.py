@@ -3,10 +3,12 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+import json
+from dataclasses import asdict, is_dataclass
+from datetime import UTC, date, datetime
+from typing import Any, cast
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, DateTime, MetaData, Table, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 
@@ -47,5 +49,30 @@ class Base(DeclarativeBase):
     }
 
 
+def table(model: type[Base]) -> Table:
+    """A model's table, typed for plain SQL statements."""
+    return cast(Table, model.__table__)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def json_default(value: Any) -> Any:
+    """How JSON columns store what JSON lacks: dates as ISO 8601 text, plain dataclasses as
+    objects, anything else as its text."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return str(value)
+
+
+def json_dumps(value: Any, **options: Any) -> str:
+    """The JSON columns' serializer (Chinese kept readable, not escaped)."""
+    return json.dumps(value, ensure_ascii=False, default=json_default, **options)
+
+
+def jsonable(value: Any) -> Any:
+    """The value as it will read back from a JSON column."""
+    return json.loads(json_dumps(value))

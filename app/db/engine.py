@@ -13,11 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.base import json_dumps
 from app.errors import DatabaseBusy, DiskFull, OneStopError, StorageError
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ def make_engine(url: str, *, busy_timeout_s: float = 10.0, echo: bool = False) -
     return create_engine(
         url,
         echo=echo,
+        json_serializer=json_dumps,
         pool_pre_ping=True,
         connect_args={"connect_timeout": max(1, int(busy_timeout_s))},
     )
@@ -40,7 +42,9 @@ def _sqlite_engine(url: str, busy_timeout_s: float, echo: bool) -> Engine:
     in_memory = database in ("", ":memory:")
     if not in_memory:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_s})
+    engine = create_engine(
+        url, echo=echo, json_serializer=json_dumps, connect_args={"timeout": busy_timeout_s}
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -112,6 +116,15 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         yield from self._run(self._readers)
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A writing transaction for plain SQL, without the ORM session's bookkeeping."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except SQLAlchemyError as exc:
+            raise storage_error(exc) from exc
 
     @staticmethod
     def _run(factory: sessionmaker[Session]) -> Iterator[Session]:

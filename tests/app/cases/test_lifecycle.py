@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from app.cases.audit import verify
+from app.cases.audit import Actor, verify
 from app.cases.files import FileStore
 from app.cases.service import CaseService
 from app.cases.states import ACTIONS
@@ -63,6 +65,7 @@ def test_accept_dispatches_first_stage_and_queues_in_order(
     case = receive_all(service, open_newborn(service, catalog))
     accepted = service.accept(CLERK, case.receipt_no)
     assert accepted.state == "accepted"
+    assert accepted == service.get(case.receipt_no)  # what it returns is what it stored
     # 2026-11-23 (Mon) + the plan's promised days in working days.
     assert accepted.promised_date is not None and accepted.promised_date > date(2026, 11, 23)
     first = [i for i in accepted.items if not i.needs]
@@ -162,7 +165,7 @@ def test_accept_on_commitment_and_supplement(
     service.record_material(CLERK, case.receipt_no, "m1", "received_copy")
     case = service.accept_on_commitment(CLERK, case.receipt_no, materials=["m2"],
                                         due_date=date(2026, 12, 7), signed_by="李芳")  # fmt: skip
-    assert case.state == "accepted_on_commitment"
+    assert case.state == "accepted_on_commitment" and case == service.get(case.receipt_no)
     assert case.material("m2").status == "on_commitment"
     assert case.commitment and case.commitment["due_date"] == "2026-12-07"
     # 3 + 4 working days from Monday 2026-11-23: Wednesday 2026-12-02.
@@ -284,3 +287,31 @@ def test_every_action_is_refused_from_a_wrong_state(service: CaseService, catalo
         service.update(CLERK, case.receipt_no, form={})
     with pytest.raises(InvalidTransition):
         service.deliver(CLERK, case.receipt_no, method="electronic", note="湘易办")
+
+
+def test_two_terminals_accepting_one_case_at_once(
+    service: CaseService, catalog: Catalog, db: Database
+) -> None:
+    """Each takes the case's lock (SQLite's writer, PostgreSQL's row lock): one accepts, the other
+    is told the case is no longer a draft, and the case is queued for the platform once."""
+    receipt_no = receive_all(service, open_newborn(service, catalog)).receipt_no
+    start = threading.Barrier(2)
+
+    def accept(terminal: str) -> str:
+        start.wait(timeout=10)
+        try:
+            service.accept(Actor("clerk", terminal), receipt_no)
+        except InvalidTransition as exc:
+            return str(exc)
+        return "accepted"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(accept, ["counter-01", "counter-02"]))
+    assert outcomes[0] == "accepted"
+    assert "当前状态为“已受理”，不能受理" in outcomes[1]
+    with db.read() as session:
+        kinds = session.scalars(select(OutboxMessage.kind).where(
+            OutboxMessage.receipt_no == receipt_no).order_by(OutboxMessage.seq)).all()  # fmt: skip
+        accepts = session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.receipt_no == receipt_no, AuditEntry.action == "accept"))  # fmt: skip
+    assert kinds == ["submission", "acceptance"] and accepts == 1

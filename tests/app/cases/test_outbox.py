@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 
 from app.cases.audit import verify
 from app.cases.outbox import Message, Outbox
@@ -96,6 +96,9 @@ def test_submission_payload_carries_the_applicant_as_data(
     applicant = message.payload["applicant"]
     assert isinstance(applicant, dict) and applicant.get("id_number") == MOTHER.id_number
     assert "T" in message.payload["created_at"]  # ISO 8601, not str(datetime)
+    with db.read() as session:
+        stored = session.scalar(select(cast(OutboxMessage.payload, Text)))
+    assert stored == message.payload_json and MOTHER.name in stored  # readable, not \\u escapes
 
 
 def test_claim_is_oldest_first_and_one_per_case(
@@ -239,6 +242,7 @@ def test_rejected_parks_the_case_until_resent_or_cancelled(
     assert resent.idempotency_key == f"{a}/1/submission#1"
     resend_entry = audit(db, a)[-1]
     assert resend_entry.action == "outbox_resend" and resend_entry.actor == CLERK.name
+    assert resend_entry.before is not None and resend_entry.before["attempts"] == 1
     later = due(clock)
     (again,) = outbox.claim("s", now=later)
     assert again.id == a1.id and again.idempotency_key.endswith("#1")
