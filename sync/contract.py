@@ -1,0 +1,348 @@
+"""OneStop's platform contract: what a terminal and the provincial platform say to each other.
+
+Real provinces' interfaces differ, so OneStop speaks this contract and a province plugs in as an
+adapter behind :class:`sync.client.Platform`. The models below are the single definition: the
+reference server validates with them, the sender builds its requests with them, and
+``sync/openapi.json`` is generated from them (a test keeps it current).
+
+Field names are English; each carries the GB/T 39046—2020 data element it stands for, and coded
+values use that standard's code sets (办件类型, 办理形式, 评价渠道, 满意度 A.8) where one exists.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+API = "/api/v1"
+SHA256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256, lower-case hex")]
+ReceiptNo = Annotated[
+    str, Field(min_length=1, max_length=40, description="办件编号 (the hall's 受理编号)")
+]
+Text = Annotated[str, Field(max_length=2000)]
+Short = Annotated[str, Field(max_length=200)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- code sets (GB/T 39046—2020) -------------------------------------------------------------------
+class ServiceForm(StrEnum):
+    """办理形式: 1 窗口办理, 2 电脑端, 3 移动端, 4 快递. A kiosk in the hall counts as 窗口."""
+
+    window = "1"
+    pc = "2"
+    mobile = "3"
+    courier = "4"
+
+
+class CaseType(StrEnum):
+    """办件类型: 1 即办件, 2 承诺件."""
+
+    immediate = "1"
+    promised = "2"
+
+
+class EvaluationChannel(StrEnum):
+    """评价渠道: PC端, 移动端, 二维码, 政务大厅平板电脑, 政务大厅其他终端, 电话, 短信."""
+
+    pc = "1"
+    mobile = "2"
+    qr = "3"
+    hall_pad = "4"
+    kiosk = "5"
+    phone = "6"
+    sms = "7"
+
+
+class Satisfaction(StrEnum):
+    """满意度 (GB/T 39046 A.8): 1 非常满意 … 5 非常不满意 — the reverse of OneStop's levels
+    (5 = 非常满意); :func:`satisfaction` converts."""
+
+    very_satisfied = "1"
+    satisfied = "2"
+    basically_satisfied = "3"
+    dissatisfied = "4"
+    very_dissatisfied = "5"
+
+
+def satisfaction(level: int) -> Satisfaction:
+    return Satisfaction(str(6 - level))
+
+
+CHANNEL_FORMS = {"counter": ServiceForm.window, "kiosk": ServiceForm.window,
+                 "online": ServiceForm.pc}  # fmt: skip
+
+
+# -- what the hall sends: messages of a case, in order ---------------------------------------------
+class Party(Model):
+    """申请者 / 代理人: 名称, 证件类型, 证件号码, 联系电话, 通讯地址."""
+
+    name: Short
+    id_number: Short
+    kind: Literal["person", "enterprise"] = "person"
+    phone: Short = ""
+    address: Short = ""
+
+
+class Item(Model):
+    """A sub-case (子办件) of the case: one 事项 by its 实施编码 (or 基本编码)."""
+
+    item: Short
+    code: Short = Field(description="实施编码 or 基本编码")
+    name: Short = ""
+    department: Short = ""
+    needs: list[Short] = Field(default_factory=list, description="items whose results it needs")
+    result: Short = Field(default="", description="结果名称")
+    state: Short = ""
+
+
+class Material(Model):
+    """申请材料: 是否收取 / 收取方式 / 收取数量."""
+
+    material: Short
+    name: Short = ""
+    status: Short = ""
+    form: Short = ""
+    copies: int = Field(default=1, ge=0, le=1000)
+
+
+class Submission(Model):
+    """办事申请 (also sent again as ``update`` while a pre-application changes)."""
+
+    receipt_no: ReceiptNo
+    hall_code: Short = Field(description="受理单位 (the hall's code)")
+    channel: Literal["counter", "kiosk", "online"]
+    service_form: ServiceForm = Field(description="办理形式")
+    scenario: Short = Field(description="一件事 code")
+    catalog_version: Short
+    applicant: Party
+    agent: Party | None = None
+    answers: dict[str, Any] = Field(default_factory=dict)
+    items: list[Item] = Field(min_length=1, max_length=100)
+    form: dict[str, str] = Field(default_factory=dict)
+    materials: list[Material] = Field(default_factory=list, max_length=500)
+    created_at: datetime = Field(description="申请时间")
+
+
+class MaterialFile(Model):
+    """A scan of a material (附件); its bytes are uploaded first under ``/files/{sha256}``."""
+
+    receipt_no: ReceiptNo
+    material: Short
+    name: Short = ""
+    sha256: SHA256
+    file_name: Short
+    mime: Short
+    size: int = Field(ge=0)
+
+
+class Acceptance(Model):
+    """受理: 受理时间, 承诺办结时间, 办件类型; 容缺受理 carries the commitment."""
+
+    receipt_no: ReceiptNo
+    state: Literal["accepted", "accepted_on_commitment"]
+    case_type: CaseType = Field(description="办件类型")
+    accepted_at: datetime
+    promised_days: int = Field(ge=0, le=3650)
+    promised_date: date = Field(description="承诺办结时间")
+    calendar_warning: Text = ""
+    commitment: dict[str, Any] | None = None
+    items: list[Item]
+    materials: list[Material]
+
+
+class NotAccepted(Model):
+    """不予受理 (《行政许可法》第三十二条第一款)."""
+
+    receipt_no: ReceiptNo
+    ground: Literal["1", "2", "4"]
+    ground_text: Text = ""
+    reasons: list[Text] = Field(min_length=1)
+    supplement: list[dict[str, str]] = Field(default_factory=list)
+    office: Short = ""
+    at: datetime
+
+
+class Dispatch(Model):
+    """Serial items sent to their departments after the results they needed came in."""
+
+    receipt_no: ReceiptNo
+    after_item: Short
+    dispatched: list[Short]
+    terminated: list[Short]
+
+
+class Supplement(Model):
+    receipt_no: ReceiptNo
+    materials: list[Short] = Field(min_length=1)
+    status: Short
+    fulfilled: bool
+
+
+class Withdrawal(Model):
+    """撤回, with the materials handed back."""
+
+    receipt_no: ReceiptNo
+    reason: Text
+    returned_to: Short
+    returned: list[dict[str, Any]] = Field(default_factory=list)
+    terminated_items: list[Short] = Field(default_factory=list)
+    at: datetime
+
+
+class Delivery(Model):
+    """出件: 是否快递, 收件人, 运单号."""
+
+    receipt_no: ReceiptNo
+    method: Literal["pickup", "mail", "electronic"]
+    method_label: Short = ""
+    recipient: Short = ""
+    recipient_id_number: Short = ""
+    phone: Short = ""
+    address: Short = ""
+    tracking_no: Short = ""
+    signature_sha256: SHA256 | None = None
+    note: Text = ""
+    at: datetime
+
+
+class Evaluation(Model):
+    """好差评: 评价渠道, 评价次数 (首评/追评), 满意度, 文字评价, 评价环节."""
+
+    receipt_no: ReceiptNo
+    stage: Literal["accept", "complete"]
+    round: Literal["first", "follow_up"]
+    satisfaction: Satisfaction
+    channel: EvaluationChannel
+    text: Text = ""
+    at: datetime
+
+
+BODIES: dict[str, type[Model]] = {
+    "submission": Submission, "update": Submission, "material": MaterialFile,
+    "acceptance": Acceptance, "not_accepted": NotAccepted, "dispatch": Dispatch,
+    "supplement": Supplement, "withdrawal": Withdrawal, "delivery": Delivery,
+    "evaluation": Evaluation,
+}  # fmt: skip
+Kind = Literal[
+    "submission", "update", "material", "acceptance", "not_accepted", "dispatch", "supplement",
+    "withdrawal", "delivery", "evaluation",
+]  # fmt: skip
+
+
+class Envelope(Model):
+    """One message of a case. The platform applies a case's messages in ``seq`` order and each
+    ``idempotency_key`` once; sending it again is answered as a duplicate and changes nothing."""
+
+    idempotency_key: Annotated[str, Field(min_length=1, max_length=120)]
+    receipt_no: ReceiptNo
+    seq: int = Field(ge=1, le=1_000_000)
+    kind: Kind
+    body: dict[str, Any] = Field(description="the model named by ``kind`` (see BODIES)")
+
+
+class MessageBatch(Model):
+    messages: list[Envelope] = Field(min_length=1, max_length=500)
+
+
+Outcome = Literal["applied", "duplicate", "out_of_order", "rejected"]
+
+
+class MessageResult(Model):
+    """``applied`` and ``duplicate`` are delivered; ``out_of_order`` comes back later (an earlier
+    message of the case is missing); ``rejected`` is final, with the reason for a person."""
+
+    idempotency_key: str
+    outcome: Outcome
+    reason: str = ""
+    platform_no: str = Field(default="", description="the platform's 办件编号, once it has one")
+
+
+class BatchResult(Model):
+    results: list[MessageResult]
+
+
+# -- files -----------------------------------------------------------------------------------------
+class FileStart(Model):
+    size: int = Field(ge=0, le=2 * 1024**3)
+    mime: Short = "application/octet-stream"
+
+
+class FileStatus(Model):
+    """An upload; send the bytes from ``received`` on (``PATCH`` with ``Upload-Offset``)."""
+
+    sha256: SHA256
+    size: int
+    received: int
+    complete: bool
+
+
+# -- what comes back -------------------------------------------------------------------------------
+EventKind = Literal["registered", "item_decision", "completed", "status"]
+
+
+class Event(Model):
+    """``registered``: the platform's 办件编号; ``item_decision``: a department's 办结 of a
+    sub-case (结果证照名称/编号); ``completed``: every item decided, results go to the window;
+    ``status``: anything else the window should know."""
+
+    id: int
+    receipt_no: ReceiptNo
+    kind: EventKind
+    at: datetime
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventPage(Model):
+    events: list[Event]
+    last_id: int = Field(description="the cursor to send as ``after`` next time")
+
+
+# -- catalogs, e-licences, shared data -------------------------------------------------------------
+class CatalogInfo(Model):
+    version: Short
+    sha256: SHA256 = Field(description="of the canonical JSON of ``files``")
+    published_at: datetime
+
+
+class CatalogBundle(Model):
+    version: Short
+    sha256: SHA256
+    files: dict[str, str] = Field(description="file name → YAML text", min_length=1)
+
+
+class LicenceCheck(Model):
+    """An e-licence (电子证照) of a person, verified by the platform's licence library."""
+
+    id_number: Short
+    licence: Short = Field(description="licence type, e.g. 居民户口簿")
+    valid: bool
+    number: Short = ""
+    issuer: Short = ""
+    name: Short = ""
+
+
+class Facts(Model):
+    """Shared data (共享数据) about a person, used for auto-answers and prefill."""
+
+    id_number: Short
+    facts: dict[str, Any]
+    source: Short = Field(description="where the data comes from, shown to the clerk")
+
+
+class Problem(Model):
+    """Every error: a code for programs and a Chinese message for people."""
+
+    code: str
+    message: str
+
+
+class Health(Model):
+    status: Literal["ok"]
+    time: datetime
+    catalog_version: str = ""

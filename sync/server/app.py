@@ -1,0 +1,357 @@
+"""The reference platform: the whole contract over HTTP, for the demo and the tests.
+
+``create_app`` builds the ASGI application on a :class:`PlatformStore`; :func:`serve` runs it
+with uvicorn and a departments thread that decides dispatched items when their time comes. Every
+error is a :class:`~sync.contract.Problem` with a Chinese message; nothing answers with a trace.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.db.base import utcnow
+from sync import contract
+from sync.contract import API, Problem
+from sync.server.faults import FaultMiddleware, Faults, FaultState
+from sync.server.store import AuthError, OffsetMismatch, PlatformStore, Rejected, Terminal
+
+log = logging.getLogger(__name__)
+SHA256_PATH = Path(pattern=r"^[0-9a-f]{64}$", description="SHA-256, lower-case hex")
+MAX_CHUNK = 8 * 1024 * 1024
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": Problem} for status in statuses}
+
+
+AUTH_ERRORS = _errors(401, 403)
+
+
+@dataclass
+class Platform:
+    store: PlatformStore
+    faults: FaultState
+
+
+router = APIRouter()
+
+
+def _platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def _terminal(request: Request, authorization: Annotated[str | None, Header()] = None) -> Terminal:
+    try:
+        return _platform(request).store.authenticate(authorization)
+    except AuthError as exc:
+        code = "unauthenticated" if exc.status == 401 else "forbidden"
+        raise ApiError(exc.status, code, str(exc)) from None
+
+
+def _admin(who: Annotated[Terminal, Depends(_terminal)]) -> Terminal:
+    if who.role != "admin":
+        raise ApiError(403, "forbidden", "只有平台管理终端可以这样做。")
+    return who
+
+
+def _store(request: Request) -> PlatformStore:
+    return _platform(request).store
+
+
+Store = Annotated[PlatformStore, Depends(_store)]
+Caller = Annotated[Terminal, Depends(_terminal)]
+Admin = Annotated[Terminal, Depends(_admin)]
+
+
+@router.get(f"{API}/health", response_model=contract.Health, tags=["platform"])
+def health(store: Store) -> contract.Health:
+    latest = store.latest_catalog()
+    return contract.Health(status="ok", time=utcnow(),
+                           catalog_version=latest.version if latest else "")  # fmt: skip
+
+
+@router.post(f"{API}/messages", response_model=contract.BatchResult, tags=["cases"],
+             responses=_errors(401, 403, 422))  # fmt: skip
+def messages(batch: contract.MessageBatch, who: Caller, store: Store) -> contract.BatchResult:
+    """Submit messages of cases (办事申请, 受理, 办结 …); each is answered by its key."""
+    return contract.BatchResult(results=store.apply(who, batch.messages))
+
+
+@router.post(f"{API}/files/{{sha256}}", response_model=contract.FileStatus, tags=["files"],
+             responses=_errors(401, 403, 409, 422))  # fmt: skip
+def start_file(
+    sha256: Annotated[str, SHA256_PATH], start: contract.FileStart, who: Caller, store: Store
+) -> contract.FileStatus:
+    """Announce an upload (again, harmlessly): the answer says how much the platform has."""
+    with _rejected(409):
+        return store.start_file(sha256, start.size, start.mime)
+
+
+@router.get(f"{API}/files/{{sha256}}", response_model=contract.FileStatus, tags=["files"],
+            responses=_errors(401, 403, 404))  # fmt: skip
+def file_status(
+    sha256: Annotated[str, SHA256_PATH], who: Caller, store: Store
+) -> contract.FileStatus:
+    status = store.file_status(sha256)
+    if status is None:
+        raise ApiError(404, "not_found", "平台没有这个文件。")
+    return status
+
+
+@router.patch(
+    f"{API}/files/{{sha256}}", response_model=contract.FileStatus, tags=["files"],
+    responses=_errors(401, 403, 404, 409, 413, 422),
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+)  # fmt: skip
+async def append_file(
+    sha256: Annotated[str, SHA256_PATH],
+    upload_offset: Annotated[int, Header(alias="Upload-Offset", ge=0)],
+    request: Request,
+    who: Caller,
+    store: Store,
+) -> contract.FileStatus:
+    """Send bytes from ``Upload-Offset`` on; a broken upload resumes where it stopped."""
+    chunk = await _read_body(request, MAX_CHUNK)
+    try:
+        return store.append_file(sha256, upload_offset, chunk)
+    except KeyError:
+        raise ApiError(404, "not_found", "平台没有这个上传，请先登记文件。") from None
+    except OffsetMismatch as exc:
+        raise ApiError(409, "offset", str(exc)) from None
+    except Rejected as exc:
+        raise ApiError(422, "rejected", str(exc)) from None
+
+
+@router.get(f"{API}/events", response_model=contract.EventPage, tags=["events"],
+            responses=AUTH_ERRORS)  # fmt: skip
+def events(
+    who: Caller,
+    store: Store,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> contract.EventPage:
+    """Decisions, results and status changes of the caller's hall, after the cursor."""
+    return store.events_after(who.hall_code, after, limit)
+
+
+@router.get(f"{API}/catalogs/latest", response_model=contract.CatalogInfo, tags=["catalogs"],
+            responses=_errors(401, 403, 404))  # fmt: skip
+def latest_catalog(who: Caller, store: Store) -> contract.CatalogInfo:
+    latest = store.latest_catalog()
+    if latest is None:
+        raise ApiError(404, "not_found", "平台还没有发布事项目录。")
+    return latest
+
+
+@router.get(f"{API}/catalogs/{{version}}", response_model=contract.CatalogBundle,
+            tags=["catalogs"], responses=_errors(401, 403, 404))  # fmt: skip
+def catalog(
+    version: Annotated[str, Path(max_length=40)], who: Caller, store: Store
+) -> contract.CatalogBundle:
+    bundle = store.catalog(version)
+    if bundle is None:
+        raise ApiError(404, "not_found", f"平台没有 {version} 版事项目录。")
+    return bundle
+
+
+@router.post(f"{API}/catalogs", response_model=contract.CatalogInfo, tags=["catalogs"],
+             responses=_errors(401, 403, 409, 422))  # fmt: skip
+def publish_catalog(
+    bundle: contract.CatalogBundle, who: Admin, store: Store
+) -> contract.CatalogInfo:
+    """Publish a catalog version (§5.4); terminals switch to it between cases."""
+    with _rejected(409):
+        return store.publish_catalog(bundle)
+
+
+@router.get(f"{API}/persons/{{id_number}}/facts", response_model=contract.Facts,
+            tags=["shared data"], responses=AUTH_ERRORS)  # fmt: skip
+def facts(
+    id_number: Annotated[str, Path(max_length=40)], who: Caller, store: Store
+) -> contract.Facts:
+    return store.facts(id_number)
+
+
+@router.get(f"{API}/persons/{{id_number}}/licences/{{licence}}",
+            response_model=contract.LicenceCheck, tags=["shared data"],
+            responses=AUTH_ERRORS)  # fmt: skip
+def licence(
+    id_number: Annotated[str, Path(max_length=40)],
+    licence: Annotated[str, Path(max_length=100)],
+    who: Caller,
+    store: Store,
+) -> contract.LicenceCheck:
+    """Verify an e-licence of a person (used to mark a material exempt)."""
+    return store.licence(id_number, licence)
+
+
+@router.put(f"{API}/admin/faults", response_model=Faults, tags=["admin"],
+            include_in_schema=False)  # fmt: skip
+def set_faults(faults: Faults, who: Admin, request: Request) -> Faults:
+    platform = _platform(request)
+    platform.faults.set(faults)
+    platform.store.reject_receipts = set(faults.reject_receipts)
+    return faults
+
+
+@router.get(f"{API}/admin/stats", tags=["admin"], include_in_schema=False)
+def stats(who: Admin, store: Store) -> dict[str, Any]:
+    return store.stats()
+
+
+def create_app(store: PlatformStore, faults: FaultState | None = None) -> FastAPI:
+    api = FastAPI(
+        title="OneStop platform contract",
+        version="1.0.0",
+        description=(
+            "What a OneStop hall terminal and the provincial platform say to each other "
+            "(GB/T 45836—2025 §6.4, data elements of GB/T 39046—2020). Every request but "
+            "/health carries `Authorization: Bearer <terminal token>`."
+        ),
+    )
+    platform = Platform(store, faults or FaultState())
+    api.state.platform = platform
+    api.include_router(router)
+    api.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
+    api.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    api.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    api.add_exception_handler(Exception, _crash)
+    api.add_middleware(FaultMiddleware, state=platform.faults)
+    return api
+
+
+async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+    return _problem(exc.status, exc.code, exc.message)
+
+
+async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return _problem(422, "invalid", f"请求不符合接口规范：{where} {first.get('msg', '')}")
+
+
+async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    messages_ = {404: "没有这个地址。", 405: "该地址不支持这种请求方法。"}
+    return _problem(exc.status_code, "http", messages_.get(exc.status_code, str(exc.detail)))
+
+
+async def _crash(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("platform error", exc_info=exc)
+    return _problem(500, "internal", "平台内部错误，已记录。")
+
+
+def _problem(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse(Problem(code=code, message=message).model_dump(), status_code=status)
+
+
+@contextlib.contextmanager
+def _rejected(status: int) -> Iterator[None]:
+    try:
+        yield
+    except Rejected as exc:
+        raise ApiError(status, "rejected", str(exc)) from None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    size = int(request.headers.get("content-length") or 0)
+    if size > limit:
+        raise ApiError(413, "too_large", f"一次最多上传 {limit >> 20} MB，请分块上传。")
+    chunks, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise ApiError(
+                413, "too_large", f"一次最多上传 {limit // 1024 // 1024} MB，请分块上传。"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class Departments:
+    """The departments: every ``tick_s`` they decide the dispatched items whose time has come."""
+
+    def __init__(self, store: PlatformStore, tick_s: float = 0.2) -> None:
+        self.store = store
+        self.tick_s = tick_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="departments", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.tick_s):
+            try:
+                self.store.decide_due()
+            except Exception:  # keep deciding; the log says what went wrong
+                log.exception("departments failed to decide")
+
+
+class RunningPlatform:
+    """The server on a port (0: any free one) in a thread of this process, with its departments:
+    for the tests, the demo and ``onestop platform serve``."""
+
+    def __init__(
+        self, store: PlatformStore, *, host: str = "127.0.0.1", port: int = 0,
+        faults: FaultState | None = None, tick_s: float = 0.2,
+    ) -> None:  # fmt: skip
+        self.store = store
+        self.faults = faults or FaultState()
+        config = uvicorn.Config(create_app(store, self.faults), host=host, port=port,
+                                log_level="warning", access_log=False, lifespan="off",
+                                timeout_keep_alive=30)  # fmt: skip
+        self.server = uvicorn.Server(config)
+        self.departments = Departments(store, tick_s)
+        self._thread = threading.Thread(target=self.server.run, name="platform", daemon=True)
+        self.host = host
+        self.port = port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout_s: float = 10.0) -> RunningPlatform:
+        self._thread.start()
+        deadline = time.monotonic() + timeout_s
+        while not self.server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise OSError(f"参考平台没能在 {self.host}:{self.port} 上启动（端口被占用？）。")
+            time.sleep(0.01)
+        self.port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.departments.start()
+        return self
+
+    def stop(self) -> None:
+        self.departments.stop()
+        self.server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> RunningPlatform:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
