@@ -30,7 +30,7 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-# -- code sets (GB/T 39046—2020) -------------------------------------------------------------------
+# -- code sets (GB/T 39046—2020) -----------------------------------------------------------------
 class ServiceForm(StrEnum):
     """办理形式: 1 窗口办理, 2 电脑端, 3 移动端, 4 快递. A kiosk in the hall counts as 窗口."""
 
@@ -78,7 +78,7 @@ CHANNEL_FORMS = {"counter": ServiceForm.window, "kiosk": ServiceForm.window,
                  "online": ServiceForm.pc}  # fmt: skip
 
 
-# -- what the hall sends: messages of a case, in order ---------------------------------------------
+# -- what the hall sends: messages of a case, in order -------------------------------------------
 class Party(Model):
     """申请者 / 代理人: 名称, 证件类型, 证件号码, 联系电话, 通讯地址."""
 
@@ -236,12 +236,20 @@ Kind = Literal[
 
 
 class Envelope(Model):
-    """One message of a case. The platform applies a case's messages in ``seq`` order and each
+    """One message of a case. The platform applies a case's messages in ``seq`` order — a message
+    waits (``out_of_order``) until the platform has its ``prev_seq`` — and each
     ``idempotency_key`` once; sending it again is answered as a duplicate and changes nothing."""
 
     idempotency_key: Annotated[str, Field(min_length=1, max_length=120)]
     receipt_no: ReceiptNo
     seq: int = Field(ge=1, le=1_000_000)
+    prev_seq: int | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000,
+        description="the case's previous message the hall sent (default seq - 1); numbers in "
+        "between were cancelled at the hall and will never come",
+    )
     kind: Kind
     body: dict[str, Any] = Field(description="the model named by ``kind`` (see BODIES)")
 
@@ -267,7 +275,7 @@ class BatchResult(Model):
     results: list[MessageResult]
 
 
-# -- files -----------------------------------------------------------------------------------------
+# -- files ---------------------------------------------------------------------------------------
 class FileStart(Model):
     size: int = Field(ge=0, le=2 * 1024**3)
     mime: Short = "application/octet-stream"
@@ -282,7 +290,7 @@ class FileStatus(Model):
     complete: bool
 
 
-# -- what comes back -------------------------------------------------------------------------------
+# -- what comes back -----------------------------------------------------------------------------
 EventKind = Literal["registered", "item_decision", "completed", "status"]
 
 
@@ -303,7 +311,7 @@ class EventPage(Model):
     last_id: int = Field(description="the cursor to send as ``after`` next time")
 
 
-# -- catalogs, e-licences, shared data -------------------------------------------------------------
+# -- catalogs, e-licences, shared data -----------------------------------------------------------
 class CatalogInfo(Model):
     version: Short
     sha256: SHA256 = Field(description="of the canonical JSON of ``files``")

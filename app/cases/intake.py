@@ -371,6 +371,7 @@ class Intake:
                 i.department,
                 i.stage,
             )
+            item.result = i.result
             item.needs, item.promised_days = list(i.needs), i.promised_days
             items.append(item)
         case.items = items
@@ -482,7 +483,8 @@ class Intake:
             "scenario": view.scenario_code, "catalog_version": view.catalog_version,
             "applicant": view.applicant, "agent": view.agent, "answers": view.answers,
             "items": [{"item": i.item_id, "code": i.code, "name": i.name,
-                       "department": i.department, "needs": i.needs} for i in view.items],
+                       "department": i.department, "needs": i.needs, "result": i.result}
+                      for i in view.items],
             "form": view.form_data,
             "materials": [{"material": m.material_id, "name": m.name, "status": m.status,
                            "form": m.form, "copies": m.copies} for m in view.materials],
@@ -496,6 +498,12 @@ class Intake:
         return loaded
 
     def _case(self, session: Session, receipt_no: str, *, lock: bool = True) -> CaseRow:
+        case = self._find(session, receipt_no, lock=lock)
+        if case is None:
+            raise self._not_found(receipt_no)
+        return case
+
+    def _find(self, session: Session, receipt_no: str, *, lock: bool = True) -> CaseRow | None:
         query = (
             select(CaseRow)
             .where(CaseRow.receipt_no == receipt_no.strip())
@@ -507,10 +515,7 @@ class Intake:
         )
         if lock and self.db.dialect == "postgresql":
             query = query.with_for_update(of=CaseRow)
-        case = session.scalar(query)
-        if case is None:
-            raise self._not_found(receipt_no)
-        return case
+        return session.scalar(query)
 
     @staticmethod
     def _not_found(receipt_no: str) -> CaseNotFound:

@@ -10,11 +10,12 @@ for a person). A sender that dies leaves its messages claimable again when the l
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     Connection,
@@ -90,6 +91,16 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What became of one message a sender tried."""
+
+    message_id: int
+    result: Literal["delivered", "failed", "rejected"]
+    detail: str = ""  # the error (failed) or the platform's reason (rejected)
+    retry_after_s: float = 0.0  # the platform asked to wait at least this long
+
+
+@dataclass(frozen=True)
 class NewMessage:
     """A message to write: what the platform must learn about a case."""
 
@@ -126,6 +137,12 @@ def _candidates() -> Select[tuple[int]]:
 
 
 _CANDIDATES = _candidates()
+_CASES = table(CaseRow)
+_SET_PLATFORM_NO = (
+    update(_CASES)
+    .where(_CASES.c.receipt_no == bindparam("receipt"), _CASES.c.platform_no == "")
+    .values(platform_no=bindparam("number"))
+)
 # Every column, the payload as its JSON text: decoding 100 payloads would cost more than the claim.
 _COLUMNS = [
     cast(c, Text).label("payload") if c.name == "payload" else c for c in _OUTBOX.c
@@ -167,9 +184,12 @@ def enqueue(
 
 class Outbox:
     def __init__(
-        self, db: Database, *, lease_s: int = 120, first_retry_s: int = 5, max_retry_s: int = 1800
-    ) -> None:
+        self, db: Database, *, lease_s: int = 120, first_retry_s: int = 5,
+        max_retry_s: int = 1800, jitter: float = 0.2,
+    ) -> None:  # fmt: skip
         self.db = db
+        self.jitter = jitter
+        self._random = random.Random()
         self.lease = timedelta(seconds=lease_s)
         self.first_retry_s = first_retry_s
         self.max_retry_s = max_retry_s
@@ -193,46 +213,96 @@ class Outbox:
             rows = connection.execute(statement, {"now": now}).all()
         return sorted((Message.of(row) for row in rows), key=lambda m: m.id)
 
+    def previous_sent(self, messages: Sequence[Message]) -> dict[int, int]:
+        """Per message, the seq of its case's last delivered message (0 if none): what the
+        platform must already have. Claimed messages are each the first unfinished of their
+        case, so what lies between was cancelled at the hall and will never be sent."""
+        receipts = {m.receipt_no for m in messages}
+        if not receipts:
+            return {}
+        with self.db.read() as session:
+            last = dict(session.execute(
+                select(_OUTBOX.c.receipt_no, func.max(_OUTBOX.c.seq))
+                .where(_OUTBOX.c.receipt_no.in_(receipts), _OUTBOX.c.state == "delivered")
+                .group_by(_OUTBOX.c.receipt_no)
+            ).all())  # fmt: skip
+        return {m.id: min(last.get(m.receipt_no, 0), m.seq - 1) for m in messages}
+
     def delivered(self, message_id: int, *, at: datetime | None = None) -> None:
         """The platform has it. Accepted from any sender: a resend after a lease is still true."""
-        with self.db.transaction() as session:
-            row = self._row(session, message_id)
-            if row.state in ("delivered", "cancelled"):
-                return
-            row.state = "delivered"
-            row.delivered_at = at or utcnow()
-            row.lease_until = None
-            row.last_error = ""
+        self.settle("", [Outcome(message_id, "delivered")], now=at)
 
     def failed(
         self, message_id: int, sender: str, error: str, *, now: datetime | None = None
     ) -> None:
         """A try that did not get through; it is retried later with a growing wait."""
-        now = now or utcnow()
-        with self.db.transaction() as session:
-            row = self._row(session, message_id)
-            if row.state != "in_flight" or row.claimed_by != sender:
-                return  # the lease ran out and someone else has it now
-            row.attempts += 1
-            wait = min(self.first_retry_s * 2 ** (row.attempts - 1), self.max_retry_s)
-            row.state = "retrying"
-            row.next_attempt_at = now + timedelta(seconds=wait)
-            row.last_error = error[:2000]
-            row.lease_until = None
+        self.settle(sender, [Outcome(message_id, "failed", error)], now=now)
 
     def rejected(self, message_id: int, sender: str, reason: str) -> None:
         """The platform refused it for good: parked for a person; the case's later ones wait."""
-        with self.db.transaction() as session:
-            row = self._row(session, message_id)
-            if row.state != "in_flight" or row.claimed_by != sender:
-                return  # a stale sender: the lease ran out, or a person acted meanwhile
-            row.attempts += 1
-            row.state = "attention"
-            row.note = reason[:2000]
-            row.lease_until = None
-            append(session, Actor(sender, sender), "outbox_rejected", case_id=row.case_id,
+        self.settle(sender, [Outcome(message_id, "rejected", reason)])
+
+    def settle(
+        self, sender: str, outcomes: Sequence[Outcome], *, now: datetime | None = None,
+        platform_numbers: dict[str, str] | None = None,
+    ) -> None:  # fmt: skip
+        """What became of the messages a sender tried, in one transaction. A failure or a
+        rejection from a sender whose lease ran out (someone else has the message now) is
+        ignored; a delivery is true whoever reports it. ``platform_numbers`` (receipt → the
+        platform's case number) are stored on cases that have none yet."""
+        now = now or utcnow()
+        ids = {o.message_id for o in outcomes}
+        with self.db.connect() as connection:
+            known = set(connection.scalars(select(_OUTBOX.c.id).where(_OUTBOX.c.id.in_(ids))))
+            if ids - known:
+                missing = "、".join(str(i) for i in sorted(ids - known))
+                raise OutboxError(f"没有编号为 {missing} 的待发消息。", hint="请刷新列表后再试。")
+            delivered = [o.message_id for o in outcomes if o.result == "delivered"]
+            if delivered:
+                connection.execute(
+                    update(_OUTBOX)
+                    .where(_OUTBOX.c.id.in_(delivered),
+                           _OUTBOX.c.state.not_in(("delivered", "cancelled")))
+                    .values(state="delivered", delivered_at=now, lease_until=None, last_error="")
+                )  # fmt: skip
+            others = {o.message_id: o for o in outcomes if o.result != "delivered"}
+            if others:
+                mine = connection.execute(
+                    select(_OUTBOX.c.id, _OUTBOX.c.attempts, _OUTBOX.c.case_id,
+                           _OUTBOX.c.receipt_no, _OUTBOX.c.kind)
+                    .where(_OUTBOX.c.id.in_(list(others)), _OUTBOX.c.state == "in_flight",
+                           _OUTBOX.c.claimed_by == sender)
+                ).all()  # fmt: skip
+                for row in mine:
+                    self._settle_one(connection, row, others[row.id], sender, now)
+            for receipt_no, number in (platform_numbers or {}).items():
+                connection.execute(_SET_PLATFORM_NO, {"receipt": receipt_no, "number": number})
+
+    def _settle_one(
+        self, connection: Connection, row: Any, outcome: Outcome, sender: str, now: datetime,
+    ) -> None:  # fmt: skip
+        attempts = row.attempts + 1
+        detail = outcome.detail[:2000]
+        if outcome.result == "failed":
+            wait = max(self.backoff_s(attempts), outcome.retry_after_s)
+            values = {"state": "retrying", "next_attempt_at": now + timedelta(seconds=wait),
+                      "last_error": detail}  # fmt: skip
+        else:
+            values = {"state": "attention", "note": detail}
+        connection.execute(
+            update(_OUTBOX).where(_OUTBOX.c.id == row.id)
+            .values(attempts=attempts, lease_until=None, **values)
+        )  # fmt: skip
+        if outcome.result == "rejected":
+            append(connection, Actor(sender, sender), "outbox_rejected", case_id=row.case_id,
                    receipt_no=row.receipt_no, after={"message": row.id, "kind": row.kind,
-                                                     "reason": row.note})  # fmt: skip
+                                                     "reason": detail}, at=now)  # fmt: skip
+
+    def backoff_s(self, attempts: int) -> float:
+        """Doubling from ``first_retry_s``, capped at ``max_retry_s``, less up to ``jitter`` of
+        it at random so that terminals coming back together do not all knock at once."""
+        wait = min(self.first_retry_s * 2 ** (attempts - 1), self.max_retry_s)
+        return float(wait) * (1 - self.jitter * self._random.random())
 
     # -- a person's side -----------------------------------------------------------------------
     def resend(

@@ -8,19 +8,59 @@ withdrawal with the return of materials, and evaluations (好差评).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.cases import checks
 from app.cases.audit import Actor, append
 from app.cases.intake import Intake, _snapshot, ready_items
 from app.cases.outbox import enqueue
-from app.cases.states import FINAL_ITEM_STATES, RECEIVED, require
+from app.cases.states import FINAL_ITEM_STATES, IN_DEPARTMENTS, RECEIVED, require
 from app.cases.views import CaseView, ItemView, TimelineEntry
 from app.db.models import AuditEntry, CaseItemRow, CaseRow, EvaluationRow
 from app.errors import InvalidInput, InvalidTransition
+
+
+class PlatformEvent(Protocol):
+    """An event from the platform's feed (:class:`sync.contract.Event` has this shape)."""
+
+    @property
+    def receipt_no(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A department's decision on one item (办结: 结果名称, 结果证照编号)."""
+
+    item_id: str
+    approved: bool
+    opinion: str = ""
+    result_name: str = ""
+    result_no: str = ""
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Decision:
+        return cls(str(data.get("item", "")), bool(data.get("approved")),
+                   str(data.get("opinion", "")), str(data.get("result_name", "")),
+                   str(data.get("result_no", "")))  # fmt: skip
+
+
+def _moment(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 class CaseService(Intake):
@@ -32,44 +72,88 @@ class CaseService(Intake):
         now = decided_at or self.clock()
         with self.db.transaction() as session:
             case = self._case(session, receipt_no)
-            item = self._item(case, item_id)
-            if item.state in FINAL_ITEM_STATES:
-                if item.decision and item.decision.get("approved") == approved:
-                    return CaseView.of(case)
-                raise InvalidTransition(
-                    f"事项“{item.name}”已经{'办结' if item.state != 'terminated' else '终止'}，"
-                    "不能再登记不同的办理结果。",
-                    hint="如部门更正了结果，请联系大厅管理员处理。",
-                )
-            require("item_decision", case.state, receipt_no)
-            if item.state == "waiting":
-                raise InvalidTransition(
-                    f"事项“{item.name}”还在等待前置事项的结果，尚未分送部门。",
-                    hint="请先登记其前置事项的办理结果。",
-                )
-            before = _snapshot(case)
-            item.state = "approved" if approved else "not_approved"
-            item.decided_at = now
-            item.decision = {"approved": approved, "opinion": opinion, "result_name": result_name,
-                             "result_no": result_no, "by": actor.name}  # fmt: skip
-            terminated = [] if approved else self._terminate_dependents(case, item, now)
-            dispatched = ready_items([ItemView.of(i) for i in case.items])
-            for row in case.items:
-                if row.item_id in dispatched:
-                    row.state, row.dispatched_at = "dispatched", now
-            if all(i.state in FINAL_ITEM_STATES for i in case.items):
-                case.state = "completed"
-                case.completed_at = now
-            case.updated_at = now
-            append(session, actor, "item_decision", case_id=case.id, receipt_no=receipt_no,
-                   before=before, after={**_snapshot(case), "item": item_id, **item.decision,
-                                         "dispatched": dispatched, "terminated": terminated},
-                   at=now)  # fmt: skip
-            if dispatched or terminated:
-                enqueue(session, case, "dispatch", {
-                    "receipt_no": receipt_no, "after_item": item_id, "dispatched": dispatched,
-                    "terminated": terminated}, at=now)  # fmt: skip
+            decision = Decision(item_id, approved, opinion, result_name, result_no)
+            self._decide(session, actor, case, decision, now)
             return CaseView.of(case)
+
+    def apply_platform_events(
+        self, actor: Actor, events: Sequence[PlatformEvent], *, after: Callable[[Session], None]
+    ) -> int:
+        """Events from the platform's feed, in one transaction with ``after`` (which stores the
+        feed's cursor): the platform's case number, and departments' decisions. An event that
+        is already applied changes nothing; one for a case this database does not hold is
+        skipped. Returns how many changed something."""
+        changed = 0
+        with self.db.transaction() as session:
+            cases: dict[str, CaseRow | None] = {}
+            for event in events:
+                if event.receipt_no not in cases:
+                    cases[event.receipt_no] = self._find(session, event.receipt_no)
+                case = cases[event.receipt_no]
+                if case is None:
+                    continue
+                if event.kind == "registered":
+                    number = str(event.data.get("platform_no", ""))
+                    if number and not case.platform_no:
+                        case.platform_no = number
+                        changed += 1
+                elif event.kind == "item_decision":
+                    decision = Decision.of(event.data)
+                    at = _moment(event.data.get("decided_at")) or event.at
+                    changed += self._decide(session, actor, case, decision, at, quiet=True)
+            after(session)
+        return changed
+
+    def _decide(
+        self, session: Session, actor: Actor, case: CaseRow, decision: Decision, now: datetime,
+        *, quiet: bool = False,
+    ) -> bool:  # fmt: skip
+        """Record the decision on the case (in the caller's transaction); False if it was
+        already recorded. ``quiet``: a decision that no longer fits (the case was withdrawn
+        meanwhile) is skipped instead of refused."""
+        item = self._item(case, decision.item_id)
+        if item.state in FINAL_ITEM_STATES:
+            if item.decision and item.decision.get("approved") == decision.approved:
+                return False
+            if quiet:
+                return False
+            raise InvalidTransition(
+                f"事项“{item.name}”已经{'办结' if item.state != 'terminated' else '终止'}，"
+                "不能再登记不同的办理结果。",
+                hint="如部门更正了结果，请联系大厅管理员处理。",
+            )
+        if quiet and (case.state not in IN_DEPARTMENTS or item.state == "waiting"):
+            return False
+        require("item_decision", case.state, case.receipt_no)
+        if item.state == "waiting":
+            raise InvalidTransition(
+                f"事项“{item.name}”还在等待前置事项的结果，尚未分送部门。",
+                hint="请先登记其前置事项的办理结果。",
+            )
+        before = _snapshot(case)
+        item.state = "approved" if decision.approved else "not_approved"
+        item.decided_at = now
+        item.decision = {"approved": decision.approved, "opinion": decision.opinion,
+                         "result_name": decision.result_name, "result_no": decision.result_no,
+                         "by": actor.name}  # fmt: skip
+        terminated = [] if decision.approved else self._terminate_dependents(case, item, now)
+        dispatched = ready_items([ItemView.of(i) for i in case.items])
+        for row in case.items:
+            if row.item_id in dispatched:
+                row.state, row.dispatched_at = "dispatched", now
+        if all(i.state in FINAL_ITEM_STATES for i in case.items):
+            case.state = "completed"
+            case.completed_at = now
+        case.updated_at = now
+        append(session, actor, "item_decision", case_id=case.id, receipt_no=case.receipt_no,
+               before=before, after={**_snapshot(case), "item": item.item_id, **item.decision,
+                                     "dispatched": dispatched, "terminated": terminated},
+               at=now)  # fmt: skip
+        if dispatched or terminated:
+            enqueue(session, case, "dispatch", {
+                "receipt_no": case.receipt_no, "after_item": item.item_id,
+                "dispatched": dispatched, "terminated": terminated}, at=now)  # fmt: skip
+        return True
 
     def supplement(
         self, actor: Actor, receipt_no: str, materials: Sequence[str], *,

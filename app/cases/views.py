@@ -71,6 +71,7 @@ class ItemView:
     code: str
     name: str
     department: str
+    result: str
     stage: int
     needs: tuple[str, ...]
     state: str
@@ -84,7 +85,8 @@ class ItemView:
     def of(cls, row: Any) -> ItemView:
         """From a :class:`CaseItemRow` or a plain row of its table."""
         return cls(
-            row.item_id, row.code, row.name, row.department, row.stage, tuple(row.needs),
+            row.item_id, row.code, row.name, row.department, row.result, row.stage,
+            tuple(row.needs),
             row.state, ITEM_STATE_LABELS[row.state], row.promised_days, row.dispatched_at,
             row.decided_at, dict(row.decision) if row.decision else None,
         )  # fmt: skip
@@ -121,6 +123,7 @@ class CaseView:
     scenario_code: str
     scenario_name: str
     catalog_version: str
+    platform_no: str
     applicant: Party
     agent: Party | None
     answers: dict[str, Any]
@@ -177,7 +180,7 @@ class CaseView:
         return cls(
             row.id, row.receipt_no, row.hall_code, row.channel, row.state,
             CASE_STATE_LABELS[row.state], row.scenario_code, row.scenario_name,
-            row.catalog_version,
+            row.catalog_version, row.platform_no,
             Party(row.applicant_name, row.applicant_id_number, row.applicant_kind,
                   row.applicant_phone, row.applicant_address),
             agent, dict(row.answers), tuple(row.chosen_items), dict(row.form_data),

@@ -65,6 +65,7 @@ class CaseRow(Base):
     delivery: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     withdrawal: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     outbox_seq: Mapped[int] = mapped_column(Integer, default=0)
+    platform_no: Mapped[str] = mapped_column(String(60), default="", index=True)  # 平台办件编号
 
     items: Mapped[list[CaseItemRow]] = relationship(
         back_populates="case", order_by="CaseItemRow.id", cascade="all, delete-orphan"
@@ -88,6 +89,7 @@ class CaseItemRow(Base):
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     department: Mapped[str] = mapped_column(String(100))
+    result: Mapped[str] = mapped_column(String(200), default="")  # 结果名称
     stage: Mapped[int] = mapped_column(Integer)
     needs: Mapped[list[str]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(20))
@@ -237,3 +239,14 @@ class ReceiptCounter(Base):
     hall_code: Mapped[str] = mapped_column(String(20), primary_key=True)
     day: Mapped[str] = mapped_column(String(8), primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class SyncStateRow(Base):
+    """What the terminal knows about its platform: the event cursor, the last contact and error,
+    the catalog version in use — one JSON value per key, changed with what it describes."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

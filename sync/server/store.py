@@ -200,7 +200,7 @@ class PlatformStore:
         with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
             yield connection
 
-    # -- terminals ---------------------------------------------------------------------------------
+    # -- terminals --------------------------------------------------------------------------------
     def add_terminal(self, terminal_id: str, hall_code: str, *, role: str = "terminal") -> str:
         """Register a terminal (or give it a new credential); returns its token, shown once."""
         token = f"{terminal_id}.{secrets.token_urlsafe(24)}"
@@ -239,7 +239,7 @@ class PlatformStore:
             raise AuthError(403, f"终端 {row.id} 已停用。")
         return Terminal(row.id, row.hall_code, row.role)
 
-    # -- messages ----------------------------------------------------------------------------------
+    # -- messages ---------------------------------------------------------------------------------
     def apply(self, terminal: Terminal, batch: Sequence[Envelope]) -> list[MessageResult]:
         now = utcnow()
         results = []
@@ -261,15 +261,19 @@ class PlatformStore:
         ).first()
         case = connection.execute(select(cases).where(cases.c.receipt_no == receipt_no)).first()
         platform_no = case.platform_no if case else ""
-        if seen is not None:
-            outcome = "duplicate" if seen.outcome == "applied" else "rejected"
-            return MessageResult(idempotency_key=key, outcome=outcome, reason=seen.reason,
-                                 platform_no=platform_no)  # fmt: skip
+        if seen is not None and seen.outcome == "applied":
+            return MessageResult(idempotency_key=key, outcome="duplicate", platform_no=platform_no)
+        if seen is not None:  # refused before, changed nothing: judged again (it may pass now)
+            connection.execute(messages.delete().where(messages.c.idempotency_key == key))
         last = case.last_seq if case else 0
-        if envelope.seq > last + 1:
+        previous = envelope.seq - 1 if envelope.prev_seq is None else envelope.prev_seq
+        if previous >= envelope.seq:
+            return self._record(connection, terminal, envelope, now, platform_no=platform_no,
+                                reason="prev_seq 必须小于 seq。")  # fmt: skip
+        if last < previous:
             return MessageResult(
                 idempotency_key=key, outcome="out_of_order", platform_no=platform_no,
-                reason=f"平台尚未收到该办件的第 {last + 1} 条消息。",
+                reason=f"平台尚未收到该办件的第 {previous} 条消息。",
             )  # fmt: skip
         if envelope.seq <= last:
             earlier = connection.execute(
@@ -463,7 +467,7 @@ class PlatformStore:
         connection.execute(insert(events), {"hall_code": hall_code, "receipt_no": receipt_no,
                                             "kind": kind, "at": at, "data": data})  # fmt: skip
 
-    # -- departments -------------------------------------------------------------------------------
+    # -- departments ------------------------------------------------------------------------------
     def decide_due(self, now: datetime | None = None, *, limit: int = 500) -> int:
         """Departments decide the items whose time has come (approved, with a result number);
         an item that needs results is dispatched when they are all in. Returns how many."""
@@ -509,7 +513,7 @@ class PlatformStore:
                              "result_no": r.result_no} for r in rows if r.state == "approved"],
             }, at=now)  # fmt: skip
 
-    # -- the event feed ----------------------------------------------------------------------------
+    # -- the event feed ---------------------------------------------------------------------------
     def events_after(self, hall_code: str, after: int, limit: int) -> contract.EventPage:
         with self._read() as connection:
             rows = connection.execute(
@@ -521,7 +525,7 @@ class PlatformStore:
                                data=r.data) for r in rows]  # fmt: skip
         return contract.EventPage(events=page, last_id=page[-1].id if page else after)
 
-    # -- files -------------------------------------------------------------------------------------
+    # -- files ------------------------------------------------------------------------------------
     def file_path(self, sha256: str) -> Path:
         return self.files_dir / sha256[:2] / sha256
 
@@ -589,7 +593,7 @@ class PlatformStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
 
-    # -- catalogs ----------------------------------------------------------------------------------
+    # -- catalogs ---------------------------------------------------------------------------------
     def publish_catalog(self, bundle: contract.CatalogBundle) -> contract.CatalogInfo:
         if catalog_digest(bundle.files) != bundle.sha256:
             raise Rejected("目录文件的 SHA-256 与声明的不一致。")
@@ -628,7 +632,7 @@ class PlatformStore:
             return None
         return contract.CatalogBundle(version=row.version, sha256=row.sha256, files=row.files)
 
-    # -- shared data and e-licences ----------------------------------------------------------------
+    # -- shared data and e-licences ---------------------------------------------------------------
     def seed_person(
         self, id_number: str, facts: dict[str, Any], *, source: str,
         licences_: Sequence[tuple[str, str, str, str]] = (),
@@ -667,7 +671,7 @@ class PlatformStore:
             issuer=row.issuer, name=row.name,
         )  # fmt: skip
 
-    # -- what it holds -----------------------------------------------------------------------------
+    # -- what it holds ----------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
         with self._read() as connection:
 

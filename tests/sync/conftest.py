@@ -11,8 +11,18 @@ from typing import Any
 import httpx
 import pytest
 
+from app.cases.files import FileStore
+from app.cases.outbox import Outbox
+from app.cases.service import CaseService
+from app.catalog.catalog import Catalog
+from app.db.engine import Database, make_engine
+from app.db.migrate import upgrade
+from sync.client import HttpPlatform, Platform
+from sync.receiver import Receiver
+from sync.sender import Sender
 from sync.server.app import RunningPlatform
 from sync.server.store import PlatformStore
+from sync.state import SyncState
 
 HALL = "430100001"
 
@@ -73,3 +83,38 @@ def envelope(
 ) -> dict[str, Any]:
     return {"idempotency_key": key or f"{receipt_no}/{seq}/{kind}", "receipt_no": receipt_no,
             "seq": seq, "kind": kind, "body": body}  # fmt: skip
+
+
+@dataclass
+class Hall:
+    """One terminal's side: its database, case service, outbox, files and sync notes."""
+
+    db: Database
+    service: CaseService
+    outbox: Outbox
+    files: FileStore
+    notes: SyncState
+
+    def sender(self, platform: Platform, name: str = "sender-1", batch: int = 100) -> Sender:
+        return Sender(self.outbox, platform, self.files, self.notes, name=name, batch=batch)
+
+    def receiver(self, platform: Platform) -> Receiver:
+        return Receiver(self.service, platform, self.notes)
+
+
+@pytest.fixture
+def hall(tmp_path: Path, catalog: Catalog) -> Iterator[Hall]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'hall.sqlite3'}")
+    upgrade(engine)
+    db = Database(engine)
+    files = FileStore(tmp_path / "files")
+    service = CaseService(db, catalog, files, hall_code=HALL)
+    yield Hall(db, service, Outbox(db, first_retry_s=1, max_retry_s=2), files, SyncState(db))
+    engine.dispose()
+
+
+@pytest.fixture
+def http(served: Served) -> Iterator[HttpPlatform]:
+    platform = HttpPlatform(served.platform.url, served.token, timeout_s=5, deadline_s=10)
+    yield platform
+    platform.close()

@@ -186,7 +186,7 @@ def test_failed_retries_with_doubling_capped_backoff(
     service: CaseService, catalog: Catalog, db: Database, clock: Clock
 ) -> None:
     receipt_no = kiosk_case(service, catalog, scans=1)
-    outbox, t = Outbox(db, first_retry_s=5, max_retry_s=30), due(clock)
+    outbox, t = Outbox(db, first_retry_s=5, max_retry_s=30, jitter=0), due(clock)
     for attempt, wait in enumerate([5, 10, 20, 30, 30], start=1):
         (message,) = outbox.claim("s", now=t)
         assert message.seq == 1
@@ -265,3 +265,10 @@ def test_rejected_parks_the_case_until_resent_or_cancelled(
     assert outbox.counts() == {"pending": 1, "in_flight": 1, "retrying": 0, "attention": 0,
                                "delivered": 1, "cancelled": 1}  # fmt: skip
     assert total(db) == 4
+
+
+def test_backoff_has_jitter_below_the_doubling(db: Database) -> None:
+    outbox = Outbox(db, first_retry_s=4, max_retry_s=60, jitter=0.25)
+    waits = [outbox.backoff_s(3) for _ in range(200)]
+    assert all(12 <= w <= 16 for w in waits) and len({round(w, 3) for w in waits}) > 50
+    assert max(outbox.backoff_s(10) for _ in range(50)) <= 60

@@ -1,0 +1,57 @@
+"""An outbox message as the platform contract wants it: the body of its kind, with the code sets.
+
+The outbox stores what the case service knew, in its own words; this is the one place that turns
+it into :mod:`sync.contract` models, so a province's adapter starts from the same envelopes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.cases.outbox import Message
+from sync import contract
+
+
+class NotSendable(ValueError):
+    """A stored message the contract cannot carry: shown to a person, never sent half-right."""
+
+
+def body_of(kind: str, payload: dict[str, Any]) -> contract.Model:
+    """The contract body for an outbox payload of ``kind``."""
+    data = dict(payload)
+    try:
+        if kind in ("submission", "update"):
+            data["service_form"] = contract.CHANNEL_FORMS[data["channel"]]
+        elif kind == "acceptance":
+            # 即办件 when decided on the spot (no promised days), else 承诺件.
+            immediate = not data.get("promised_days")
+            data["case_type"] = contract.CaseType("1" if immediate else "2")
+            data["calendar_warning"] = data.get("calendar_warning") or ""
+        elif kind == "evaluation":
+            data["satisfaction"] = contract.satisfaction(int(data.pop("level")))
+            data["channel"] = contract.EvaluationChannel[data["channel"]]
+        return contract.BODIES[kind].model_validate(data)
+    except (ValidationError, KeyError, ValueError) as exc:
+        raise NotSendable(f"本地消息不符合平台接口规范：{_first_error(exc)}") from None
+
+
+def envelope(message: Message) -> contract.Envelope:
+    body = body_of(message.kind, message.payload)
+    return contract.Envelope(
+        idempotency_key=message.idempotency_key,
+        receipt_no=message.receipt_no,
+        seq=message.seq,
+        kind=message.kind,
+        body=body.model_dump(mode="json"),
+    )
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        return f"{'.'.join(str(p) for p in first['loc'])} {first['msg']}"
+    if isinstance(exc, KeyError):
+        return f"缺少或不认识 {exc.args[0]}"
+    return str(exc)
