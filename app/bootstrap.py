@@ -11,6 +11,7 @@ from app.cases.outbox import Outbox
 from app.cases.queries import CaseQueries
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog, load_catalog
+from app.catalog.versions import CatalogStore
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.settings import Settings
@@ -39,12 +40,26 @@ class Core:
         self.db.dispose()
 
 
+def catalogs(settings: Settings) -> tuple[Catalog, list[Catalog]]:
+    """The catalog new cases use — the newest the platform published to this terminal, else
+    the built-in one — and the other versions, which cases started under them keep."""
+    builtin = load_catalog()
+    current, older = CatalogStore(settings.catalogs_dir).catalogs()
+    if current is None:
+        return builtin, older
+    kept = {c.version for c in (current, *older)}
+    return current, [*older, *([builtin] if builtin.version not in kept else [])]
+
+
 def build_core(settings: Settings, catalog: Catalog | None = None) -> Core:
     db = open_database(settings)
-    catalog = catalog or load_catalog()
+    older: list[Catalog] = []
+    if catalog is None:
+        catalog, older = catalogs(settings)
     files = FileStore(settings.files_dir)
     calendar = WorkCalendar(settings.calendar.holidays, settings.calendar.workdays)
-    cases = CaseService(db, catalog, files, hall_code=settings.hall.code, calendar=calendar)
+    cases = CaseService(db, catalog, files, hall_code=settings.hall.code, calendar=calendar,
+                        older_catalogs=older)  # fmt: skip
     outbox = Outbox(
         db, lease_s=settings.outbox.lease_s, first_retry_s=settings.outbox.first_retry_s,
         max_retry_s=settings.outbox.max_retry_s,

@@ -51,6 +51,18 @@ class OutboxSettings(_Model):
     max_retry_s: int = Field(default=1800, ge=1)
 
 
+class PlatformSettings(_Model):
+    """The provincial platform: its address and this terminal's credential (from the platform's
+    administrators; ``onestop platform terminal add`` for the reference platform)."""
+
+    url: str = ""  # empty: no platform, the terminal works alone and queues everything
+    token: str = ""
+    timeout_s: float = Field(default=10.0, gt=0, le=300)
+    batch: int = Field(default=100, ge=1, le=500)
+    poll_s: float = Field(default=2.0, gt=0, le=3600)
+    catalog_check_s: float = Field(default=3600.0, gt=0)
+
+
 class CalendarSettings(_Model):
     """Dates the hall adds when the calendar package does not know a year yet."""
 
@@ -63,6 +75,7 @@ class Settings(_Model):
     terminal: TerminalSettings = TerminalSettings()
     database: DatabaseSettings = DatabaseSettings()
     outbox: OutboxSettings = OutboxSettings()
+    platform: PlatformSettings = PlatformSettings()
     calendar: CalendarSettings = CalendarSettings()
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("onestop", appauthor=False)))
 
@@ -78,6 +91,10 @@ class Settings(_Model):
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def catalogs_dir(self) -> Path:
+        return self.data_dir / "catalogs"
 
 
 def default_settings_path() -> Path:

@@ -355,7 +355,10 @@ class Intake:
     def _apply_plan(case: CaseRow, plan: Plan, form: Mapping[str, str]) -> None:
         case.scenario_code, case.scenario_name = plan.scenario, plan.scenario_name
         case.catalog_version = plan.catalog_version
-        case.answers = {k: list(v) if isinstance(v, tuple) else v for k, v in plan.answers.items()}
+        case.answers = {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in plan.answers.items() if v not in ((), None)
+        }  # fmt: skip
         case.chosen_items = [i.id for i in plan.items]
         case.promised_days = plan.promised_days
         values = {f.key: f.value for f in plan.fields if f.value}

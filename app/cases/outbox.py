@@ -360,6 +360,14 @@ class Outbox:
         counts.update({state: n for state, n in rows})
         return counts
 
+    def oldest_unsent(self) -> datetime | None:
+        """When the oldest message not yet delivered (nor cancelled) was written."""
+        with self.db.read() as session:
+            oldest: datetime | None = session.scalar(
+                select(func.min(_OUTBOX.c.created_at)).where(ACTIVE)
+            )
+        return oldest
+
     def messages(
         self, *, states: Sequence[str] = (), receipt_no: str = "", limit: int = 200
     ) -> list[Message]:

@@ -10,6 +10,7 @@ from typing import Any
 from app.catalog.catalog import problems_of
 from app.catalog.loader import builtin_catalog_dir
 from app.catalog.schema import SCHEMA_FILE, schema_text
+from app.cli import sync_cmd
 from app.cli.common import add_catalog_option, catalog_from, emit_json
 
 AUDIENCE = {"personal": "个人", "enterprise": "企业"}
@@ -37,6 +38,7 @@ def register(commands: Any) -> None:
         "--output", type=Path, default=None, metavar="文件", help="写入文件而不是打印"
     )
     schema.set_defaults(run=run_schema)
+    sync_cmd.register_catalog(sub)
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -44,7 +44,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> Parser:
-    from app.cli import catalog_cmd, db_cmd, guide_cmd, id_cmd
+    from app.cli import catalog_cmd, db_cmd, guide_cmd, id_cmd, platform_cmd, sync_cmd
 
     parser = Parser(prog="onestop", description="OneStop 高效办成一件事 综合窗口与自助终端")
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=Parser)
@@ -53,6 +53,8 @@ def build_parser() -> Parser:
     guide_cmd.register(commands)
     id_cmd.register(commands)
     db_cmd.register(commands)
+    sync_cmd.register(commands)
+    platform_cmd.register(commands)
     return parser
 
 

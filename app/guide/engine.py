@@ -431,8 +431,8 @@ def _normalise(scenario: Scenario, answers: Mapping[str, Any]) -> dict[str, Answ
         if question is None:
             known = "、".join(f"{q.id}（{q.text}）" for q in scenario.questions) or "（无）"
             raise AnswerError(f"“{scenario.name}”没有问题“{key}”。", hint=f"可回答的问题：{known}")
-        if raw is None:
-            continue
+        if raw is None or (isinstance(raw, list | tuple) and not raw):
+            continue  # not answered (an empty multi choice, or a hidden question's nothing)
         values: tuple[str, ...]
         if isinstance(raw, list | tuple):
             if question.kind == "single" and len(raw) != 1:

@@ -1,0 +1,205 @@
+"""``onestop sync run|status``, ``onestop catalog pull|publish`` and ``onestop demo seed``: this
+terminal and the provincial platform."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from app.bootstrap import Core, build_core
+from app.cases.states import MESSAGE_STATE_LABELS
+from app.cli.common import emit_json
+from app.errors import InvalidInput, OneStopError
+from app.settings import load_settings
+
+
+def _options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--settings", type=Path, default=None, metavar="文件",
+                        help="设置文件（默认用户配置目录下的 settings.toml）")  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+
+def register(commands: Any) -> None:
+    sync = commands.add_parser("sync", help="与省级平台同步：发送队列、接收办理结果")
+    sub = sync.add_subparsers(dest="action", metavar="操作")
+    sub.required = True
+    run = sub.add_parser("run", help="持续发送和接收（大厅中负责发送的那台机器运行它）")
+    run.add_argument("--once", action="store_true", help="发送和接收一轮后退出")
+    _options(run)
+    run.set_defaults(run=run_sync)
+    status = sub.add_parser("status", help="队列各状态数量、最久未发消息、最近联系与错误")
+    _options(status)
+    status.set_defaults(run=run_status)
+
+    demo = commands.add_parser("demo", help="演示数据")
+    demo_sub = demo.add_subparsers(dest="action", metavar="操作")
+    demo_sub.required = True
+    seed = demo_sub.add_parser("seed", help="通过办件服务生成逼真的办件（演示和基准测试用）")
+    seed.add_argument("--cases", type=int, default=20, metavar="N", help="生成多少个办件")
+    _options(seed)
+    seed.set_defaults(run=run_seed)
+
+
+def register_catalog(sub: Any) -> None:
+    """``catalog pull`` and ``catalog publish`` (added to the ``catalog`` command)."""
+    pull = sub.add_parser("pull", help="从平台获取最新发布的事项目录（校验后在两件办件之间切换）")
+    _options(pull)
+    pull.set_defaults(run=run_pull)
+    publish = sub.add_parser("publish", help="把目录文件夹发布到平台（需平台管理终端凭证）")
+    publish.add_argument("--catalog", type=Path, default=None, metavar="目录",
+                         help="事项目录文件夹（默认内置目录）")  # fmt: skip
+    _options(publish)
+    publish.set_defaults(run=run_publish)
+
+
+@contextmanager
+def _core(args: argparse.Namespace) -> Iterator[Core]:
+    core = build_core(load_settings(args.settings))
+    try:
+        yield core
+    finally:
+        core.close()
+
+
+@contextmanager
+def _platform_errors() -> Iterator[None]:
+    """The platform's errors as the command line shows every error: a message, no traceback."""
+    from sync.client import PlatformError
+
+    try:
+        yield
+    except PlatformError as exc:
+        raise OneStopError(str(exc)) from None
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    from sync.worker import SyncWorker, platform_of, status
+
+    with _core(args) as core, _platform_errors():
+        platform = platform_of(core)
+        try:
+            worker = SyncWorker(core, platform)
+            if args.once:
+                done = worker.run_once()
+                report = {**done, **status(core)}
+                if args.json:
+                    emit_json(report)
+                else:
+                    print(f"已送达 {done['delivered']} 条，待重试 {done['retrying']} 条，"
+                          f"平台退回 {done['rejected']} 条；"
+                          f"收到事件 {done['events']} 条。")  # fmt: skip
+                    if done["error"]:
+                        print(f"平台未能联系上或拒绝了请求：{done['error']}")
+                return 1 if done["auth_failed"] else 0
+            worker.start()
+            print(f"正在与 {core.settings.platform.url} 同步，按 Ctrl+C 停止。", flush=True)
+            _wait_for_signal()
+            worker.stop()
+            print("同步已停止；未发送的消息留在队列中，下次启动继续。")
+        finally:
+            platform.close()
+    return 0
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[signal.Signals, Callable[..., Any] | int | None] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, handler)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from sync.worker import status
+
+    with _core(args) as core:
+        report = status(core)
+    if args.json:
+        emit_json(report)
+        return 0
+    labels = MESSAGE_STATE_LABELS
+    print("联网状态：" + ("在线" if report["online"] else "离线或未联系过平台"))
+    print("队列：" + "；".join(f"{labels[k]} {v}" for k, v in report["messages"].items()))
+    if report["oldest_unsent_age_s"] is not None:
+        print(f"最久未送达的消息已等待 {report['oldest_unsent_age_s']:.0f} 秒")
+    print(f"最近一次联系平台：{report['last_contact'] or '从未'}")
+    if report["last_error"]:
+        print(f"最近的错误（{report['last_error_at']}）：{report['last_error']}")
+    print(f"当前事项目录版本：{report['catalog_version']}")
+    return 0
+
+
+def run_pull(args: argparse.Namespace) -> int:
+    from app.catalog.versions import CatalogStore
+    from sync.catalogs import pull
+    from sync.worker import platform_of
+
+    with _core(args) as core, _platform_errors():
+        platform = platform_of(core)
+        try:
+            pulled = pull(platform, CatalogStore(core.settings.catalogs_dir))
+        finally:
+            platform.close()
+    if args.json:
+        emit_json({"version": pulled.version if pulled else None,
+                   "changed": bool(pulled and pulled.changed)})  # fmt: skip
+    elif pulled is None:
+        print("平台还没有发布事项目录，继续使用当前目录。")
+    elif pulled.changed:
+        print(f"已获取并校验事项目录 {pulled.version} 版；新办件将按该版本引导。")
+    else:
+        print(f"本终端的事项目录已是平台最新版本（{pulled.version}）。")
+    return 0
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    from sync.catalogs import bundle_of
+    from sync.worker import platform_of
+
+    with _core(args) as core, _platform_errors():
+        bundle = bundle_of(args.catalog) if args.catalog else bundle_of(_builtin())
+        platform = platform_of(core)
+        try:
+            info = platform.publish_catalog(bundle)
+        finally:
+            platform.close()
+    if args.json:
+        emit_json(info.model_dump(mode="json"))
+    else:
+        print(f"已发布事项目录 {info.version} 版（SHA-256 {info.sha256[:12]}…）。")
+    return 0
+
+
+def _builtin() -> Path:
+    from app.catalog.loader import builtin_catalog_dir
+
+    return builtin_catalog_dir()
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    from app.cases.demo import seed_cases
+
+    if not 1 <= args.cases <= 1_000_000:
+        raise InvalidInput(f"办件数 {args.cases} 不对，应在 1 到 1000000 之间。")
+    with _core(args) as core:
+        made = seed_cases(core.cases, core.catalog, args.cases)
+    if args.json:
+        emit_json(made)
+    else:
+        print("已生成 " + "，".join(f"{k} {v} 件" for k, v in made.items()) + "。")
+    return 0

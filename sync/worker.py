@@ -1,0 +1,133 @@
+"""Sync in the background: the sender, the receiver and the catalog check in worker threads, for
+the app (never on the GUI thread) and for ``onestop sync run`` on the machine that sends for a
+hall. ``status`` is what ``onestop sync status`` and the app's online indicator show."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from typing import Any
+
+from app.bootstrap import Core
+from app.catalog.versions import CatalogStore
+from app.db.base import utcnow
+from app.errors import OneStopError, SettingsError
+from sync import state
+from sync.catalogs import Pulled, pull
+from sync.client import AuthFailed, HttpPlatform, Platform, PlatformError
+from sync.receiver import Receiver
+from sync.sender import Sender
+from sync.state import SyncState
+
+log = logging.getLogger(__name__)
+
+
+def platform_of(core: Core) -> HttpPlatform:
+    settings = core.settings.platform
+    if not settings.url or not settings.token:
+        raise SettingsError(
+            "没有配置省级平台的地址或本终端的凭证，无法同步；办件会留在本机队列中。",
+            hint="请在 settings.toml 的 [platform] 中填写 url 和 token。",
+        )
+    return HttpPlatform(settings.url, settings.token, timeout_s=settings.timeout_s)
+
+
+class SyncWorker:
+    def __init__(self, core: Core, platform: Platform) -> None:
+        self.core = core
+        self.platform = platform
+        self.notes = SyncState(core.db)
+        settings = core.settings.platform
+        self.sender = Sender(core.outbox, platform, core.files, self.notes,
+                             name=core.settings.terminal.name, batch=settings.batch)  # fmt: skip
+        self.receiver = Receiver(core.cases, platform, self.notes)
+        self.catalogs = CatalogStore(core.settings.catalogs_dir)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def pull_catalog(self) -> Pulled | None:
+        """A newer published catalog, installed for the next cases; errors are noted, not raised
+        (the terminal goes on with the catalog it has)."""
+        try:
+            return pull(self.platform, self.catalogs)
+        except (PlatformError, OneStopError) as exc:
+            self.notes.error(f"目录更新失败：{exc}")
+            return None
+
+    def run_once(self, *, rounds: int = 1000) -> dict[str, Any]:
+        """Send what is due, fetch what came back, check the catalog; then return. ``error``
+        is the last failure of the platform or the way to it (empty when all went well)."""
+        sent: dict[str, Any] = {"delivered": 0, "retrying": 0, "rejected": 0, "events": 0,
+                                "error": "", "auth_failed": False}  # fmt: skip
+        self._send_all(sent, rounds)
+        for _ in range(rounds):
+            try:
+                got = self.receiver.receive_once()
+            except PlatformError as exc:
+                self.notes.error(str(exc))
+                sent["error"] = str(exc)
+                sent["auth_failed"] |= isinstance(exc, AuthFailed)
+                break
+            sent["events"] += got
+            if got < self.receiver.page:
+                break
+        if sent["events"]:
+            self._send_all(sent, rounds)  # what the decisions caused (dispatch of serial items)
+        self.pull_catalog()
+        return sent
+
+    def _send_all(self, sent: dict[str, Any], rounds: int) -> None:
+        for _ in range(rounds):
+            done = self.sender.send_once()
+            sent["delivered"] += done.delivered
+            sent["retrying"] += done.retrying
+            sent["rejected"] += done.rejected
+            if done.error:
+                sent["error"] = done.error
+                sent["auth_failed"] |= done.auth_failed
+            if done.claimed == 0 or done.error:
+                return
+
+    def start(self) -> None:
+        poll = self.core.settings.platform.poll_s
+        self._threads = [
+            threading.Thread(target=self.sender.run, args=(self._stop,),
+                             kwargs={"idle_s": min(poll, 1.0)}, name="sync-sender", daemon=True),
+            threading.Thread(target=self.receiver.run, args=(self._stop,),
+                             kwargs={"idle_s": poll}, name="sync-receiver", daemon=True),
+            threading.Thread(target=self._catalog_loop, name="sync-catalog", daemon=True),
+        ]  # fmt: skip
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout_s)
+
+    def _catalog_loop(self) -> None:
+        every = self.core.settings.platform.catalog_check_s
+        while not self._stop.wait(every):
+            self.pull_catalog()
+
+
+def status(core: Core, *, now: datetime | None = None) -> dict[str, Any]:
+    """Counts per message state, the oldest unsent message's age, last contact and error, the
+    catalog in use and the event cursor."""
+    now = now or utcnow()
+    notes = SyncState(core.db).read()
+    oldest = core.outbox.oldest_unsent()
+    contact = notes.get(state.CONTACT) or {}
+    error = notes.get(state.ERROR) or {}
+    return {
+        "messages": core.outbox.counts(),
+        "oldest_unsent_age_s": round((now - oldest).total_seconds(), 1) if oldest else None,
+        "last_contact": contact.get("at"),
+        "last_error": error.get("message"),
+        "last_error_at": error.get("at"),
+        "online": bool(contact.get("at")) and contact.get("at", "") >= error.get("at", ""),
+        "catalog_version": core.catalog.version,
+        "event_cursor": (notes.get(state.CURSOR) or {}).get("after", 0),
+        "platform": core.settings.platform.url or None,
+    }
