@@ -8,11 +8,15 @@ contract before anyone uses it.
 
 from __future__ import annotations
 
+import math
+import ssl
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+import httpcore
 import httpx
 from pydantic import BaseModel, ValidationError
 
@@ -21,6 +25,7 @@ from sync.contract import API
 
 M = TypeVar("M", bound=BaseModel)
 CHUNK = 1024 * 1024  # upload chunk: a broken link loses at most this much
+MAX_RETRY_AFTER_S = 24 * 3600.0  # a longer (or absurd) Retry-After counts as one day
 
 
 class PlatformError(Exception):
@@ -85,6 +90,7 @@ class HttpPlatform:
             limits=httpx.Limits(max_keepalive_connections=4, max_connections=8),
             transport=transport,
         )
+        _enforce_deadlines(self._http)
 
     def close(self) -> None:
         self._http.close()
@@ -161,6 +167,8 @@ class HttpPlatform:
 
     def _exchange(self, method: str, path: str, **options: Any) -> tuple[int, str, bytes, float]:
         deadline = time.monotonic() + self.deadline_s
+        too_slow = f"平台在 {self.deadline_s:g} 秒内没有答完，已中止。"
+        cutoff = _DEADLINE.set(deadline)
         try:
             with self._http.stream(method, path, **options) as response:
                 chunks, size = [], 0
@@ -169,22 +177,109 @@ class HttpPlatform:
                     if size > self.max_body:
                         raise Unreachable(f"平台返回的数据超过 {self.max_body >> 20} MB，已中止。")
                     if time.monotonic() > deadline:
-                        raise Unreachable(f"平台在 {self.deadline_s:g} 秒内没有答完，已中止。")
+                        raise Unreachable(too_slow)
                     chunks.append(chunk)
                 return (response.status_code, response.headers.get("content-type", ""),
                         b"".join(chunks),
                         _retry_after(response.headers.get("retry-after")))  # fmt: skip
         except httpx.TimeoutException:
+            if time.monotonic() >= deadline:
+                raise Unreachable(too_slow) from None
             raise Unreachable("连接平台超时，稍后重试。") from None
-        except httpx.TransportError as exc:
+        except httpx.DecodingError:
+            raise Unreachable("平台返回的数据无法解码（压缩格式有误），稍后重试。") from None
+        except httpx.RequestError as exc:  # the connection broke, or a garbled answer
             raise Unreachable(f"与平台的连接中断（{type(exc).__name__}），稍后重试。") from None
+        finally:
+            _DEADLINE.reset(cutoff)
+
+
+# -- the deadline for every read and write, headers included -------------------------------------
+# httpx only has a timeout per read, so a server that sends its status line and headers one byte
+# at a time would never be cut off. The deadline of the call under way (set by ``_exchange``, per
+# thread) shortens every socket operation's timeout, so nothing waits past it.
+_DEADLINE: ContextVar[float | None] = ContextVar("platform_deadline", default=None)
+
+
+def _time_left(timeout: float | None, expired: type[httpcore.TimeoutException]) -> float | None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _time_left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _time_left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:  # fmt: skip
+        left = _time_left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, left))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None,
+        local_address: str | None = None, socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:  # fmt: skip
+        left = _time_left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(
+            self._backend.connect_tcp(host, port, left, local_address, socket_options)
+        )
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:  # fmt: skip
+        left = _time_left(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, left, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def _enforce_deadlines(client: httpx.Client) -> None:
+    """Put :class:`_DeadlineBackend` under the connection pools of ``client``'s transports (its
+    own and those for proxies). This reaches into httpx's internals; should they change, only the
+    check between body chunks in ``_exchange`` is left (test_bad_responses.py notices)."""
+    for transport in (client._transport, *client._mounts.values()):
+        pool = getattr(transport, "_pool", None)
+        if isinstance(pool, httpcore.ConnectionPool) and not isinstance(
+            pool._network_backend, _DeadlineBackend
+        ):
+            pool._network_backend = _DeadlineBackend(pool._network_backend)
 
 
 def _retry_after(value: str | None) -> float:
+    """Seconds to wait, from ``Retry-After``; a date, garbage or NaN is 0 and anything past
+    :data:`MAX_RETRY_AFTER_S` (``1e300``, ``inf``) is capped, so a bad answer cannot overflow the
+    outbox's next-attempt time."""
     try:
-        return max(0.0, float(value)) if value else 0.0
+        seconds = float(value) if value else 0.0
     except ValueError:
         return 0.0
+    return 0.0 if math.isnan(seconds) else min(max(0.0, seconds), MAX_RETRY_AFTER_S)
 
 
 def _problem_message(body: bytes) -> str:

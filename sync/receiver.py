@@ -53,14 +53,18 @@ class Receiver:
         self.service.apply_platform_events(PLATFORM, page.events, after=advance)
         return len(page.events)
 
-    def run(self, stop: threading.Event, *, idle_s: float = 2.0, max_pause_s: float = 60.0) -> None:
+    def run(
+        self, stop: threading.Event, *, idle_s: float = 2.0, first_pause_s: float = 0.1,
+        max_pause_s: float = 60.0,
+    ) -> None:  # fmt: skip
+        """Poll until ``stop`` is set; like the sender, pausing longer while polls keep failing."""
         pause = 0.0
         while not stop.is_set():
             try:
                 got = self.receive_once()
             except PlatformError as exc:
                 self.notes.error(str(exc))
-                pause = min(max_pause_s, max(1.0, pause * 2))
+                pause = min(max_pause_s, max(first_pause_s, pause * 2))
                 stop.wait(pause * random.uniform(0.5, 1.0))
                 continue
             except Exception:

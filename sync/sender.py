@@ -128,9 +128,14 @@ class Sender:
         elif done.delivered or done.rejected:
             self.state.contact(at=self.clock())
 
-    def run(self, stop: threading.Event, *, idle_s: float = 1.0, max_pause_s: float = 60.0) -> None:
+    def run(
+        self, stop: threading.Event, *, idle_s: float = 1.0, first_pause_s: float = 0.1,
+        max_pause_s: float = 60.0,
+    ) -> None:  # fmt: skip
         """Send until ``stop`` is set: at once while there is work, every ``idle_s`` when there
-        is none, and pausing longer and longer (with jitter) while the platform is unreachable."""
+        is none. A failed round pauses ``first_pause_s``, doubling (with jitter) while rounds
+        keep failing, so a flaky platform is retried soon and a dead one is not hammered; the
+        failed messages themselves wait their own backoff in the outbox."""
         pause = 0.0
         while not stop.is_set():
             try:
@@ -139,7 +144,7 @@ class Sender:
                 log.exception("sender round failed")
                 done = Round(error=str(exc))
             if done.error:
-                pause = min(max_pause_s, max(1.0, pause * 2))
+                pause = min(max_pause_s, max(first_pause_s, pause * 2))
                 stop.wait(pause * random.uniform(0.5, 1.0))
             else:
                 pause = 0.0

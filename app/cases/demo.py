@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from app.cases.audit import Actor
+from app.cases.intake import MaterialCheck
 from app.cases.service import CaseService
 from app.cases.views import Party
 from app.catalog.catalog import Catalog
@@ -85,12 +86,10 @@ def seed_cases(
         if channel == "kiosk":
             made[case.state] += 1
             continue
-        for material in case.materials:
-            if material.status == "missing":
-                case = service.record_material(
-                    clerk, case.receipt_no, material.material_id, "received_original",
-                    reviewed=("清晰无涂改",),
-                )  # fmt: skip
+        case = service.record_materials(clerk, case.receipt_no, [
+            MaterialCheck(m.material_id, "received_original", ("清晰无涂改",))
+            for m in case.materials if m.status == "missing"
+        ])  # fmt: skip
         if roll < 0.15:
             case = service.not_accept(clerk, case.receipt_no, ground="2",
                                       reasons=["申请事项不属于本中心受理范围"],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -180,25 +181,31 @@ class Intake:
         reviewed: Sequence[str] = (), exempt_reason: str = "",
     ) -> CaseView:  # fmt: skip
         """What the clerk found: received original/copy, exempt (and why), or still missing."""
-        if status not in (*RECEIVED, "exempt", "missing"):
-            raise InvalidInput(
-                f"材料状态“{status}”不对。", hint="请选择已收原件、已收复印件、免提交或未收取。"
-            )
-        if status == "exempt" and not exempt_reason.strip():
-            raise InvalidInput("免提交必须写明原因。", hint="例如“已核验电子证照：居民户口簿”。")
+        return self.record_materials(
+            actor, receipt_no, [MaterialCheck(material_id, status, tuple(reviewed), exempt_reason)]
+        )
+
+    def record_materials(
+        self, actor: Actor, receipt_no: str, checks_: Sequence[MaterialCheck]
+    ) -> CaseView:
+        """Several materials at once (e.g. "all received"), in one transaction."""
+        for check in checks_:
+            _check_status(check)
         with self.db.transaction() as session:
             case = self._case(session, receipt_no)
             require("record_material", case.state, receipt_no)
-            row = self._material(case, material_id)
-            before = {"status": row.status, "reviewed": row.reviewed}
-            row.status = status
-            row.exempt_reason = exempt_reason.strip() if status == "exempt" else ""
-            row.reviewed = list(reviewed)
-            row.received_at = self.clock() if status in RECEIVED else None
-            append(session, actor, "material", case_id=case.id, receipt_no=receipt_no,
-                   before={"material": material_id, **before},
-                   after={"material": material_id, "status": status, "reviewed": row.reviewed,
-                          "exempt_reason": row.exempt_reason})  # fmt: skip
+            for check in checks_:
+                row = self._material(case, check.material_id)
+                before = {"status": row.status, "reviewed": row.reviewed}
+                row.status = check.status
+                row.exempt_reason = check.exempt_reason.strip() if check.status == "exempt" else ""
+                row.reviewed = list(check.reviewed)
+                row.received_at = self.clock() if check.status in RECEIVED else None
+                append(session, actor, "material", case_id=case.id, receipt_no=receipt_no,
+                       before={"material": check.material_id, **before},
+                       after={"material": check.material_id, "status": check.status,
+                              "reviewed": row.reviewed,
+                              "exempt_reason": row.exempt_reason})  # fmt: skip
             return CaseView.of(case)
 
     def attach_scan(
@@ -542,6 +549,25 @@ class Intake:
             f"本终端已没有该版本（当前为 {self.catalog.meta.version} 版）。",
             hint="请按当前目录重新回答问卷、核对材料后再受理。",
         )
+
+
+@dataclass(frozen=True)
+class MaterialCheck:
+    """What the clerk found for one material."""
+
+    material_id: str
+    status: str  # received_original | received_copy | received_both | exempt | missing
+    reviewed: tuple[str, ...] = ()  # the review points (审核要点) ticked
+    exempt_reason: str = ""
+
+
+def _check_status(check: MaterialCheck) -> None:
+    if check.status not in (*RECEIVED, "exempt", "missing"):
+        raise InvalidInput(
+            f"材料状态“{check.status}”不对。", hint="请选择已收原件、已收复印件、免提交或未收取。"
+        )
+    if check.status == "exempt" and not check.exempt_reason.strip():
+        raise InvalidInput("免提交必须写明原因。", hint="例如“已核验电子证照：居民户口簿”。")
 
 
 def _items_for(

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.cases import checks
 from app.cases.audit import Actor, append
@@ -85,11 +85,9 @@ class CaseService(Intake):
         skipped. Returns how many changed something."""
         changed = 0
         with self.db.transaction() as session:
-            cases: dict[str, CaseRow | None] = {}
+            cases = self._cases_with_items(session, {e.receipt_no for e in events})
             for event in events:
-                if event.receipt_no not in cases:
-                    cases[event.receipt_no] = self._find(session, event.receipt_no)
-                case = cases[event.receipt_no]
+                case = cases.get(event.receipt_no)
                 if case is None:
                     continue
                 if event.kind == "registered":
@@ -103,6 +101,17 @@ class CaseService(Intake):
                     changed += self._decide(session, actor, case, decision, at, quiet=True)
             after(session)
         return changed
+
+    def _cases_with_items(self, session: Session, receipts: set[str]) -> dict[str, CaseRow]:
+        """Cases with their items (all a decision touches), locked, in one round of queries."""
+        query = (
+            select(CaseRow)
+            .where(CaseRow.receipt_no.in_(sorted(receipts)))
+            .options(selectinload(CaseRow.items))
+        )
+        if self.db.dialect == "postgresql":
+            query = query.with_for_update(of=CaseRow)
+        return {case.receipt_no: case for case in session.scalars(query)}
 
     def _decide(
         self, session: Session, actor: Actor, case: CaseRow, decision: Decision, now: datetime,

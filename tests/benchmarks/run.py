@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("guide", "cases")
+BENCHMARKS = ("guide", "cases", "sync")
 
 
 def main() -> int:

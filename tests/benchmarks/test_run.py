@@ -38,3 +38,13 @@ def test_cases_benchmark_prints_its_figures() -> None:
     assert set(data["figures"]) in (sqlite, sqlite | postgresql)
     assert all(value > 0 for value in data["figures"].values())
     assert set(data["met"]) == set(data["goals"]) <= set(data["figures"])
+
+
+def test_sync_benchmark_prints_its_figures() -> None:
+    data = run_quick("sync")
+    assert set(data["figures"]) == {
+        "drain_messages_per_s", "store_only_messages_per_s", "drain_to_store_ratio",
+        "receiver_events_per_s",
+    }  # fmt: skip
+    assert all(value > 0 for value in data["figures"].values())
+    assert set(data["met"]) == set(data["goals"]) <= set(data["figures"])
