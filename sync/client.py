@@ -20,6 +20,7 @@ import httpcore
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from app.errors import OneStopError
 from sync import contract
 from sync.contract import API
 
@@ -28,8 +29,9 @@ CHUNK = 1024 * 1024  # upload chunk: a broken link loses at most this much
 MAX_RETRY_AFTER_S = 24 * 3600.0  # a longer (or absurd) Retry-After counts as one day
 
 
-class PlatformError(Exception):
-    """Something the platform (or the way to it) did; ``transient`` says whether to retry."""
+class PlatformError(OneStopError):
+    """Something the platform (or the way to it) did; ``transient`` says whether to retry.
+    The message is Chinese and safe to show, like every :class:`OneStopError`."""
 
     transient = True
 

@@ -15,7 +15,7 @@ from typing import Any
 from app.bootstrap import Core, build_core
 from app.cases.states import MESSAGE_STATE_LABELS
 from app.cli.common import emit_json
-from app.errors import InvalidInput, OneStopError
+from app.errors import InvalidInput
 from app.settings import load_settings
 
 
@@ -67,21 +67,10 @@ def _core(args: argparse.Namespace) -> Iterator[Core]:
         core.close()
 
 
-@contextmanager
-def _platform_errors() -> Iterator[None]:
-    """The platform's errors as the command line shows every error: a message, no traceback."""
-    from sync.client import PlatformError
-
-    try:
-        yield
-    except PlatformError as exc:
-        raise OneStopError(str(exc)) from None
-
-
 def run_sync(args: argparse.Namespace) -> int:
     from sync.worker import SyncWorker, platform_of, status
 
-    with _core(args) as core, _platform_errors():
+    with _core(args) as core:
         platform = platform_of(core)
         try:
             worker = SyncWorker(core, platform)
@@ -149,7 +138,7 @@ def run_pull(args: argparse.Namespace) -> int:
     from sync.catalogs import pull
     from sync.worker import platform_of
 
-    with _core(args) as core, _platform_errors():
+    with _core(args) as core:
         platform = platform_of(core)
         try:
             pulled = pull(platform, CatalogStore(core.settings.catalogs_dir))
@@ -171,7 +160,7 @@ def run_publish(args: argparse.Namespace) -> int:
     from sync.catalogs import bundle_of
     from sync.worker import platform_of
 
-    with _core(args) as core, _platform_errors():
+    with _core(args) as core:
         bundle = bundle_of(args.catalog) if args.catalog else bundle_of(_builtin())
         platform = platform_of(core)
         try:
