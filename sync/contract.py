@@ -11,11 +11,12 @@ values use that standard's code sets (办件类型, 办理形式, 评价渠道, 
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 API = "/api/v1"
 SHA256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256, lower-case hex")]
@@ -24,6 +25,18 @@ ReceiptNo = Annotated[
 ]
 Text = Annotated[str, Field(max_length=2000)]
 Short = Annotated[str, Field(max_length=200)]
+
+
+def _unicode(value: dict[str, Any]) -> dict[str, Any]:
+    """JSON lets a string escape half a character (``"\\ud800"``); such text cannot be stored."""
+    try:
+        json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("文本中有无效的 Unicode 字符（单独的代理项）。") from None
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(_unicode)]
 
 
 class Model(BaseModel):
@@ -251,7 +264,7 @@ class Envelope(Model):
         "between were cancelled at the hall and will never come",
     )
     kind: Kind
-    body: dict[str, Any] = Field(description="the model named by ``kind`` (see BODIES)")
+    body: JsonObject = Field(description="the model named by ``kind`` (see BODIES)")
 
 
 class MessageBatch(Model):

@@ -19,6 +19,7 @@ import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.db.base import utcnow
@@ -39,10 +40,10 @@ class ApiError(Exception):
 
 
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Document the errors an operation answers, all Problems: 400 a body that cannot be read as
+    JSON (not UTF-8), 422 a body or parameter that does not fit the contract (this replaces
+    FastAPI's own 422 schema, which the platform never sends), 401/403 the credential."""
     return {status: {"model": Problem} for status in statuses}
-
-
-AUTH_ERRORS = _errors(401, 403)
 
 
 @dataclass
@@ -59,7 +60,19 @@ def _platform(request: Request) -> Platform:
     return platform
 
 
-def _terminal(request: Request, authorization: Annotated[str | None, Header()] = None) -> Terminal:
+# Reads the token and states it in the document (``components.securitySchemes``), but never
+# refuses by itself (auto_error=False): without a valid token the answer is ours, a Problem.
+BEARER = HTTPBearer(
+    scheme_name="TerminalToken", auto_error=False,
+    description="终端凭证：平台登记终端时发给的令牌，每个请求（/health 除外）都要带上。",
+)  # fmt: skip
+
+
+def _terminal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+) -> Terminal:
+    authorization = f"Bearer {credentials.credentials}" if credentials else None
     try:
         return _platform(request).store.authenticate(authorization)
     except AuthError as exc:
@@ -90,14 +103,14 @@ def health(store: Store) -> contract.Health:
 
 
 @router.post(f"{API}/messages", response_model=contract.BatchResult, tags=["cases"],
-             responses=_errors(401, 403, 422))  # fmt: skip
+             responses=_errors(400, 401, 403, 422))  # fmt: skip
 def messages(batch: contract.MessageBatch, who: Caller, store: Store) -> contract.BatchResult:
     """Submit messages of cases (办事申请, 受理, 办结 …); each is answered by its key."""
     return contract.BatchResult(results=store.apply(who, batch.messages))
 
 
 @router.post(f"{API}/files/{{sha256}}", response_model=contract.FileStatus, tags=["files"],
-             responses=_errors(401, 403, 409, 422))  # fmt: skip
+             responses=_errors(400, 401, 403, 409, 422))  # fmt: skip
 def start_file(
     sha256: Annotated[str, SHA256_PATH], start: contract.FileStart, who: Caller, store: Store
 ) -> contract.FileStatus:
@@ -107,7 +120,7 @@ def start_file(
 
 
 @router.get(f"{API}/files/{{sha256}}", response_model=contract.FileStatus, tags=["files"],
-            responses=_errors(401, 403, 404))  # fmt: skip
+            responses=_errors(401, 403, 404, 422))  # fmt: skip
 def file_status(
     sha256: Annotated[str, SHA256_PATH], who: Caller, store: Store
 ) -> contract.FileStatus:
@@ -143,7 +156,7 @@ async def append_file(
 
 
 @router.get(f"{API}/events", response_model=contract.EventPage, tags=["events"],
-            responses=AUTH_ERRORS)  # fmt: skip
+            responses=_errors(401, 403, 422))  # fmt: skip
 def events(
     who: Caller,
     store: Store,
@@ -164,7 +177,7 @@ def latest_catalog(who: Caller, store: Store) -> contract.CatalogInfo:
 
 
 @router.get(f"{API}/catalogs/{{version}}", response_model=contract.CatalogBundle,
-            tags=["catalogs"], responses=_errors(401, 403, 404))  # fmt: skip
+            tags=["catalogs"], responses=_errors(401, 403, 404, 422))  # fmt: skip
 def catalog(
     version: Annotated[str, Path(max_length=40)], who: Caller, store: Store
 ) -> contract.CatalogBundle:
@@ -175,7 +188,7 @@ def catalog(
 
 
 @router.post(f"{API}/catalogs", response_model=contract.CatalogInfo, tags=["catalogs"],
-             responses=_errors(401, 403, 409, 422))  # fmt: skip
+             responses=_errors(400, 401, 403, 409, 422))  # fmt: skip
 def publish_catalog(
     bundle: contract.CatalogBundle, who: Admin, store: Store
 ) -> contract.CatalogInfo:
@@ -185,7 +198,7 @@ def publish_catalog(
 
 
 @router.get(f"{API}/persons/{{id_number}}/facts", response_model=contract.Facts,
-            tags=["shared data"], responses=AUTH_ERRORS)  # fmt: skip
+            tags=["shared data"], responses=_errors(401, 403, 422))  # fmt: skip
 def facts(
     id_number: Annotated[str, Path(max_length=40)], who: Caller, store: Store
 ) -> contract.Facts:
@@ -194,7 +207,7 @@ def facts(
 
 @router.get(f"{API}/persons/{{id_number}}/licences/{{licence}}",
             response_model=contract.LicenceCheck, tags=["shared data"],
-            responses=AUTH_ERRORS)  # fmt: skip
+            responses=_errors(401, 403, 422))  # fmt: skip
 def licence(
     id_number: Annotated[str, Path(max_length=40)],
     licence: Annotated[str, Path(max_length=100)],
@@ -220,6 +233,16 @@ def stats(who: Admin, store: Store) -> dict[str, Any]:
 
 
 def create_app(store: PlatformStore, faults: FaultState | None = None) -> FastAPI:
+    api = unbound_app()
+    platform = Platform(store, faults or FaultState())
+    api.state.platform = platform
+    api.add_middleware(FaultMiddleware, state=platform.faults)
+    return api
+
+
+def unbound_app() -> FastAPI:
+    """The routes and error answers without a store: enough for the OpenAPI document
+    (:mod:`sync.openapi`); :func:`create_app` binds it to a store to serve."""
     api = FastAPI(
         title="OneStop platform contract",
         version="1.0.0",
@@ -229,14 +252,11 @@ def create_app(store: PlatformStore, faults: FaultState | None = None) -> FastAP
             "/health carries `Authorization: Bearer <terminal token>`."
         ),
     )
-    platform = Platform(store, faults or FaultState())
-    api.state.platform = platform
     api.include_router(router)
     api.add_exception_handler(ApiError, _api_error)  # type: ignore[arg-type]
     api.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     api.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     api.add_exception_handler(Exception, _crash)
-    api.add_middleware(FaultMiddleware, state=platform.faults)
     return api
 
 
@@ -251,7 +271,8 @@ async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
 
 
 async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-    messages_ = {404: "没有这个地址。", 405: "该地址不支持这种请求方法。"}
+    messages_ = {400: "请求体无法解析，请发送 UTF-8 编码的 JSON。", 404: "没有这个地址。",
+                 405: "该地址不支持这种请求方法。"}  # fmt: skip
     return _problem(exc.status_code, "http", messages_.get(exc.status_code, str(exc.detail)))
 
 

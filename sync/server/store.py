@@ -342,6 +342,7 @@ class PlatformStore:
         self, connection: Connection, terminal: Terminal, envelope: Envelope,
         body: contract.Submission, now: datetime,
     ) -> str:  # fmt: skip
+        _check_items(body.items)
         number = connection.scalar(select(func.count()).select_from(cases)) or 0
         platform_no = f"{body.hall_code}{now:%Y%m%d}{number + 1:08d}"
         connection.execute(insert(cases), {
@@ -372,6 +373,7 @@ class PlatformStore:
     ) -> None:
         if case.state != "submitted":
             raise Rejected("办件已受理或已办结，不能再修改申报信息。")
+        _check_items(body.items)
         connection.execute(
             update(cases).where(cases.c.receipt_no == case.receipt_no)
             .values(submission=body.model_dump(mode="json"), updated_at=now)
@@ -721,6 +723,15 @@ def _count(connection: Connection, counts: dict[str, int]) -> None:
         ).rowcount  # fmt: skip
         if not done:
             connection.execute(insert(counters), {"name": name, "value": value})
+
+
+def _check_items(given: Sequence[contract.Item]) -> None:
+    """Before anything is written: each sub-case once (the items table is keyed by it)."""
+    seen: set[str] = set()
+    for item in given:
+        if item.item in seen:
+            raise Rejected(f"子办件 {item.item} 在申报信息中重复出现。")
+        seen.add(item.item)
 
 
 def _file_status(row: Any) -> contract.FileStatus:
