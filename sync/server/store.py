@@ -30,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     func,
     insert,
     select,
@@ -148,6 +149,48 @@ licences = Table(
 
 COUNTERS = ("applied", "duplicates", "out_of_order", "rejected", "decisions")
 
+# Statements built once: applying a message runs a handful of them, thousands of times a second.
+_SEEN = select(messages.c.outcome, messages.c.reason).where(
+    messages.c.idempotency_key == bindparam("key")
+)
+_FORGET = messages.delete().where(messages.c.idempotency_key == bindparam("key"))
+_CASE = select(cases).where(cases.c.receipt_no == bindparam("receipt"))
+_AT_SEQ = select(messages.c.outcome).where(
+    messages.c.receipt_no == bindparam("receipt"), messages.c.seq == bindparam("at_seq")
+)
+_ADD_MESSAGE = insert(messages)
+_ADD_CASE = insert(cases)
+_ADD_ITEMS = insert(items)
+_ADD_EVENT = insert(events)
+_ADVANCE = (
+    update(cases)
+    .where(cases.c.receipt_no == bindparam("receipt"), cases.c.last_seq < bindparam("to_seq"))
+    .values(last_seq=bindparam("to_seq"), updated_at=bindparam("now"))
+)
+_SET_STATE = (
+    update(cases)
+    .where(cases.c.receipt_no == bindparam("receipt"))
+    .values(state=bindparam("new_state"), updated_at=bindparam("now"))
+)
+_DROP_ITEMS = items.delete().where(items.c.receipt_no == bindparam("receipt"))
+_DISPATCH = (
+    update(items)
+    .where(items.c.receipt_no == bindparam("receipt"), items.c.item == bindparam("item_id"),
+           items.c.state == "waiting")
+    .values(state="dispatched", due_at=bindparam("due"))
+)  # fmt: skip
+_END_ITEMS = (
+    update(items)
+    .where(items.c.receipt_no == bindparam("receipt"), items.c.state.in_(("waiting", "dispatched")))
+    .values(state="ended")
+)
+_NEXT_NUMBER = (
+    update(counters)
+    .where(counters.c.name == "registered")
+    .values(value=counters.c.value + 1)
+    .returning(counters.c.value)
+)
+
 
 class AuthError(Exception):
     def __init__(self, status: int, message: str) -> None:
@@ -256,15 +299,13 @@ class PlatformStore:
         self, connection: Connection, terminal: Terminal, envelope: Envelope, now: datetime
     ) -> MessageResult:
         key, receipt_no = envelope.idempotency_key, envelope.receipt_no
-        seen = connection.execute(
-            select(messages.c.outcome, messages.c.reason).where(messages.c.idempotency_key == key)
-        ).first()
-        case = connection.execute(select(cases).where(cases.c.receipt_no == receipt_no)).first()
+        seen = connection.execute(_SEEN, {"key": key}).first()
+        case = connection.execute(_CASE, {"receipt": receipt_no}).first()
         platform_no = case.platform_no if case else ""
         if seen is not None and seen.outcome == "applied":
             return MessageResult(idempotency_key=key, outcome="duplicate", platform_no=platform_no)
         if seen is not None:  # refused before, changed nothing: judged again (it may pass now)
-            connection.execute(messages.delete().where(messages.c.idempotency_key == key))
+            connection.execute(_FORGET, {"key": key})
         last = case.last_seq if case else 0
         previous = envelope.seq - 1 if envelope.prev_seq is None else envelope.prev_seq
         if previous >= envelope.seq:
@@ -276,11 +317,11 @@ class PlatformStore:
                 reason=f"平台尚未收到该办件的第 {previous} 条消息。",
             )  # fmt: skip
         if envelope.seq <= last:
-            earlier = connection.execute(
-                select(messages.c.outcome).where(
-                    messages.c.receipt_no == receipt_no, messages.c.seq == envelope.seq
-                )
-            ).scalars().all()  # fmt: skip
+            earlier = (
+                connection.execute(_AT_SEQ, {"receipt": receipt_no, "at_seq": envelope.seq})
+                .scalars()
+                .all()
+            )
             if "applied" in earlier:
                 return self._record(connection, terminal, envelope, now, platform_no=platform_no,
                                     reason=f"该办件的第 {envelope.seq} 条消息已经处理过，"
@@ -300,16 +341,13 @@ class PlatformStore:
         """Store the outcome by key; either way the case's sequence moves past this message, so
         a corrected resend (a new key, same seq) or a cancellation at the hall lets it go on."""
         outcome = "rejected" if reason else "applied"
-        connection.execute(insert(messages), {
+        connection.execute(_ADD_MESSAGE, {
             "idempotency_key": envelope.idempotency_key, "receipt_no": envelope.receipt_no,
             "seq": envelope.seq, "kind": envelope.kind, "body": envelope.body,
             "terminal": terminal.id, "outcome": outcome, "reason": reason, "received_at": now,
         })  # fmt: skip
-        connection.execute(
-            update(cases)
-            .where(cases.c.receipt_no == envelope.receipt_no, cases.c.last_seq < envelope.seq)
-            .values(last_seq=envelope.seq, updated_at=now)
-        )
+        connection.execute(_ADVANCE, {"receipt": envelope.receipt_no, "to_seq": envelope.seq,
+                                      "now": now})  # fmt: skip
         return MessageResult(idempotency_key=envelope.idempotency_key, outcome=outcome,
                              reason=reason, platform_no=platform_no)  # fmt: skip
 
@@ -343,9 +381,12 @@ class PlatformStore:
         body: contract.Submission, now: datetime,
     ) -> str:  # fmt: skip
         _check_items(body.items)
-        number = connection.scalar(select(func.count()).select_from(cases)) or 0
-        platform_no = f"{body.hall_code}{now:%Y%m%d}{number + 1:08d}"
-        connection.execute(insert(cases), {
+        number = connection.scalar(_NEXT_NUMBER)
+        if number is None:
+            connection.execute(insert(counters), {"name": "registered", "value": 1})
+            number = 1
+        platform_no = f"{body.hall_code}{now:%Y%m%d}{number:08d}"
+        connection.execute(_ADD_CASE, {
             "receipt_no": envelope.receipt_no, "hall_code": terminal.hall_code,
             "platform_no": platform_no, "last_seq": 0, "state": "submitted",
             "scenario": body.scenario, "submission": envelope.body, "created_at": now,
@@ -358,8 +399,8 @@ class PlatformStore:
 
     @staticmethod
     def _set_items(connection: Connection, receipt_no: str, given: Sequence[contract.Item]) -> None:
-        connection.execute(items.delete().where(items.c.receipt_no == receipt_no))
-        connection.execute(insert(items), [{
+        connection.execute(_DROP_ITEMS, {"receipt": receipt_no})
+        connection.execute(_ADD_ITEMS, [{
             "receipt_no": receipt_no, "item": i.item, "code": i.code, "name": i.name,
             "result_name": i.result or i.name, "needs": list(i.needs), "state": "waiting",
             "due_at": None, "decided_at": None, "result_no": "",
@@ -437,36 +478,26 @@ class PlatformStore:
 
     @staticmethod
     def _set_state(connection: Connection, receipt_no: str, state: str, now: datetime) -> None:
-        connection.execute(
-            update(cases).where(cases.c.receipt_no == receipt_no)
-            .values(state=state, updated_at=now)
-        )  # fmt: skip
+        connection.execute(_SET_STATE, {"receipt": receipt_no, "new_state": state, "now": now})
 
     def _dispatch(
         self, connection: Connection, receipt_no: str, item_ids: Sequence[str], now: datetime
     ) -> None:
+        due = now + self.decide_after
         if item_ids:
-            connection.execute(
-                update(items)
-                .where(items.c.receipt_no == receipt_no, items.c.item.in_(list(item_ids)),
-                       items.c.state == "waiting")
-                .values(state="dispatched", due_at=now + self.decide_after)
-            )  # fmt: skip
+            connection.execute(_DISPATCH, [{"receipt": receipt_no, "item_id": i, "due": due}
+                                           for i in item_ids])  # fmt: skip
 
     @staticmethod
     def _end_items(connection: Connection, receipt_no: str) -> None:
-        connection.execute(
-            update(items)
-            .where(items.c.receipt_no == receipt_no, items.c.state.in_(("waiting", "dispatched")))
-            .values(state="ended")
-        )  # fmt: skip
+        connection.execute(_END_ITEMS, {"receipt": receipt_no})
 
     @staticmethod
     def _event(
         connection: Connection, hall_code: str, receipt_no: str, kind: str, data: dict[str, Any],
         *, at: datetime,
     ) -> None:  # fmt: skip
-        connection.execute(insert(events), {"hall_code": hall_code, "receipt_no": receipt_no,
+        connection.execute(_ADD_EVENT, {"hall_code": hall_code, "receipt_no": receipt_no,
                                             "kind": kind, "at": at, "data": data})  # fmt: skip
 
     # -- departments ------------------------------------------------------------------------------
