@@ -21,7 +21,7 @@ from datetime import datetime
 from app.cases.files import FileStore
 from app.cases.outbox import Message, Outbox, Outcome
 from app.db.base import utcnow
-from sync.client import AuthFailed, Platform, PlatformError
+from sync.client import AuthFailed, Platform, PlatformError, Refused
 from sync.contract import Envelope
 from sync.state import SyncState
 from sync.wire import NotSendable, envelope
@@ -94,6 +94,11 @@ class Sender:
     def _send(self, ready: list[tuple[Message, Envelope]], done: Round) -> list[Outcome]:
         try:
             results = self.platform.send([wire for _, wire in ready])
+        except Refused as exc:
+            if len(ready) > 1:  # the platform refused the request: find the message it minds
+                return [o for one in ready for o in self._send([one], done)]
+            ((message, _),) = ready
+            return [Outcome(message.id, "rejected", str(exc))]
         except PlatformError as exc:
             done.error = str(exc)
             done.auth_failed |= isinstance(exc, AuthFailed)

@@ -50,10 +50,16 @@ class SyncWorker:
         """A newer published catalog, installed for the next cases; errors are noted, not raised
         (the terminal goes on with the catalog it has)."""
         try:
-            return pull(self.platform, self.catalogs)
+            pulled = pull(self.platform, self.catalogs)
         except (PlatformError, OneStopError) as exc:
             self.notes.error(f"目录更新失败：{exc}")
             return None
+        if pulled is not None and pulled.changed:
+            current, _ = self.catalogs.catalogs()
+            if current is not None:
+                self.core.cases.use_catalog(current)
+                self.core.catalog = current
+        return pulled
 
     def run_once(self, *, rounds: int = 1000) -> dict[str, Any]:
         """Send what is due, fetch what came back, check the catalog; then return. ``error``

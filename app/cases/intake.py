@@ -75,6 +75,14 @@ class Intake:
         self._guides = {version: Guide(c) for version, c in self._catalogs.items()}
         self._fields: dict[tuple[str, str, tuple[str, ...], str], tuple[PlanField, ...]] = {}
 
+    def use_catalog(self, catalog: Catalog) -> None:
+        """New cases use ``catalog`` from now on (a version published by the platform); cases
+        started under an earlier version keep it. Call it between cases."""
+        if catalog.version not in self._catalogs:
+            self._catalogs[catalog.version] = catalog
+            self._guides[catalog.version] = Guide(catalog)
+        self.catalog = self._catalogs[catalog.version]
+
     # -- reading ---------------------------------------------------------------------------------
     def get(self, receipt_no: str) -> CaseView:
         with self.db.read() as session:
