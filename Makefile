@@ -12,9 +12,11 @@ STAMP := $(VENV)/.installed
 
 # libzbar0: QR codes (pyzbar); fonts-noto-cjk: Chinese in Qt; fonts-wqy-microhei: Chinese embedded
 # in PDFs (reportlab cannot embed Noto's CFF outlines); the rest: Qt's runtime on a headless machine;
-# postgresql: the hall-mode database tests.
+# postgresql: the hall-mode database tests; poppler-utils: checking printed PDFs (pdffonts,
+# pdftotext, pdftoppm); cups + printer-driver-cups-pdf: printing through a real CUPS queue.
 SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei libgl1 libegl1 libxkbcommon0 \
-	libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 postgresql
+	libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 postgresql poppler-utils cups \
+	printer-driver-cups-pdf
 
 export QT_QPA_PLATFORM ?= offscreen
 
@@ -38,6 +40,7 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/run.py guide
 	$(BIN)/python tests/benchmarks/run.py cases
+	$(BIN)/python tests/benchmarks/run.py sync
 
 system-deps:
 	@missing=""; \

@@ -63,6 +63,21 @@ class PlatformSettings(_Model):
     catalog_check_s: float = Field(default=3600.0, gt=0)
 
 
+class PrintingSettings(_Model):
+    """The hall's documents: the seal image printed in the seal area, and the key that signs the
+    QR code on receipts (set a long random secret per hall; terminals of a hall share it)."""
+
+    seal_image: Path | None = None
+    qr_key: str = ""
+    a4_printer: str = ""  # a CUPS queue; empty: the system's default printer
+
+    @property
+    def key(self) -> bytes:
+        # Without a configured secret the key is the demo's: receipts still verify, but anyone
+        # with this source could forge one — the README says to set it.
+        return (self.qr_key or "onestop-demo-key-not-secret").encode("utf-8")
+
+
 class CalendarSettings(_Model):
     """Dates the hall adds when the calendar package does not know a year yet."""
 
@@ -76,6 +91,7 @@ class Settings(_Model):
     database: DatabaseSettings = DatabaseSettings()
     outbox: OutboxSettings = OutboxSettings()
     platform: PlatformSettings = PlatformSettings()
+    printing: PrintingSettings = PrintingSettings()
     calendar: CalendarSettings = CalendarSettings()
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("onestop", appauthor=False)))
 

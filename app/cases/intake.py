@@ -75,6 +75,10 @@ class Intake:
         self._guides = {version: Guide(c) for version, c in self._catalogs.items()}
         self._fields: dict[tuple[str, str, tuple[str, ...], str], tuple[PlanField, ...]] = {}
 
+    def catalog_for(self, version: str) -> Catalog | None:
+        """The catalog a case was guided under, if this terminal still has it."""
+        return self._catalogs.get(version)
+
     def use_catalog(self, catalog: Catalog) -> None:
         """New cases use ``catalog`` from now on (a version published by the platform); cases
         started under an earlier version keep it. Call it between cases."""

@@ -44,7 +44,15 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> Parser:
-    from app.cli import catalog_cmd, db_cmd, guide_cmd, id_cmd, platform_cmd, sync_cmd
+    from app.cli import (
+        catalog_cmd,
+        db_cmd,
+        guide_cmd,
+        id_cmd,
+        platform_cmd,
+        print_cmd,
+        sync_cmd,
+    )  # fmt: skip
 
     parser = Parser(prog="onestop", description="OneStop 高效办成一件事 综合窗口与自助终端")
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=Parser)
@@ -55,6 +63,7 @@ def build_parser() -> Parser:
     db_cmd.register(commands)
     sync_cmd.register(commands)
     platform_cmd.register(commands)
+    print_cmd.register(commands)
     return parser
 
 

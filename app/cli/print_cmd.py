@@ -1,0 +1,95 @@
+"""``onestop print``: the hall's documents from sample data or from a stored case, and checking
+the signed QR code of a receipt."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import emit_json
+from app.errors import InvalidInput
+from app.settings import load_settings
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("print", help="打印文书：样例、办件文书、校验受理凭证二维码")
+    sub = parser.add_subparsers(dest="action", metavar="操作")
+    sub.required = True
+
+    sample = sub.add_parser("sample", help="用内置样例数据生成文书（--list 列出全部）")
+    sample.add_argument("document", nargs="?", help="文书名称")
+    sample.add_argument("--list", action="store_true", help="列出可生成的文书，一行一个")
+    sample.add_argument("--out", type=Path, default=None, metavar="文件", help="输出的 PDF 文件")
+    sample.add_argument("--settings", type=Path, default=None, metavar="文件",
+                        help="设置文件（大厅名称、电话、印章、二维码密钥）")  # fmt: skip
+    sample.set_defaults(run=run_sample)
+
+    case = sub.add_parser("case", help="为已保存的办件生成文书")
+    case.add_argument("receipt_no", help="受理编号")
+    case.add_argument("document", help="文书名称（onestop print sample --list）")
+    case.add_argument("--out", type=Path, default=None, metavar="文件", help="输出的 PDF 文件")
+    case.add_argument("--settings", type=Path, default=None, metavar="文件", help="设置文件")
+    case.set_defaults(run=run_case)
+
+    verify = sub.add_parser("verify", help="校验扫描到的受理凭证二维码是否为本厅签发")
+    verify.add_argument("text", help="二维码内容")
+    verify.add_argument("--settings", type=Path, default=None, metavar="文件", help="设置文件")
+    verify.add_argument("--json", action="store_true", help="以 JSON 输出")
+    verify.set_defaults(run=run_verify)
+
+
+def _write(data: bytes, out: Path) -> None:
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput(f"无法写入 {out}：{exc.strerror}。", hint="请检查路径和权限。") from None
+    print(f"已生成 {out}（{len(data) // 1024} KB）")
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    from printing.a4 import Letterhead
+    from printing.samples import DOCUMENT_NAMES, sample_pdf
+
+    if args.list:
+        print("\n".join(DOCUMENT_NAMES))
+        return 0
+    if not args.document:
+        raise InvalidInput("请指定文书名称。", hint=f"可选：{'、'.join(DOCUMENT_NAMES)}。")
+    settings = load_settings(args.settings)
+    data = sample_pdf(args.document, Letterhead.of(settings), settings.printing.key)
+    _write(data, args.out or Path(f"{args.document}.pdf"))
+    return 0
+
+
+def run_case(args: argparse.Namespace) -> int:
+    from app.bootstrap import build_core
+    from printing.a4 import Letterhead
+    from printing.documents import Context, render_case
+
+    settings = load_settings(args.settings)
+    core = build_core(settings)
+    try:
+        case = core.cases.get(args.receipt_no)
+        catalog = core.cases.catalog_for(case.catalog_version)
+        scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
+        data = render_case(args.document, Context(case, scenario, Letterhead.of(settings),
+                                                  settings.printing.key))  # fmt: skip
+    finally:
+        core.close()
+    _write(data, args.out or Path(f"{case.receipt_no}-{args.document}.pdf"))
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from printing.qr import verify
+
+    checked = verify(args.text, load_settings(args.settings).printing.key)
+    if args.json:
+        emit_json({"receipt_no": checked.receipt_no, "genuine": checked.genuine,
+                   "reason": checked.reason})  # fmt: skip
+    elif checked.genuine:
+        print(f"✓ 本厅签发的受理凭证：{checked.receipt_no}")
+    else:
+        print(f"✗ {checked.reason}")
+    return 0 if checked.genuine else 1

@@ -1,0 +1,214 @@
+"""A4 documents with reportlab: the hall's letterhead, Chinese in an embedded subset font,
+print-safe margins, tables whose header repeats on every page, "第 N 页 共 M 页" in the footer,
+and the same bytes every time the same document is printed (fixed date and IDs from the case).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics.barcode.qr import QrCode
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from app.cases.receipts import HALL_TZ
+from app.settings import Settings
+from printing.fonts import cjk_font
+
+MARGIN = 20 * mm  # inside every printer's unprintable border
+WIDTH = A4[0] - 2 * MARGIN
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Who issues the document: from the settings, never from code."""
+
+    hall: str
+    office: str
+    phone: str
+    address: str
+    seal_image: Path | None = None
+
+    @classmethod
+    def of(cls, settings: Settings) -> Letterhead:
+        seal = settings.printing.seal_image
+        return cls(settings.hall.name, settings.hall.office, settings.hall.phone,
+                   settings.hall.address, seal if seal and seal.exists() else None)  # fmt: skip
+
+
+class Styles:
+    def __init__(self) -> None:
+        base = ParagraphStyle("base", fontName=cjk_font(), wordWrap="CJK", fontSize=10.5,
+                              leading=17)  # fmt: skip
+        self.title = ParagraphStyle("title", parent=base, fontSize=18, leading=26,
+                                    alignment=TA_CENTER, spaceAfter=4 * mm)  # fmt: skip
+        self.number = ParagraphStyle("number", parent=base, leading=16, alignment=TA_RIGHT)
+        self.body = ParagraphStyle("body", parent=base)
+        self.indent = ParagraphStyle("indent", parent=base, firstLineIndent=21)
+        self.heading = ParagraphStyle("heading", parent=base, fontSize=11.5, leading=18,
+                                      spaceBefore=3 * mm, spaceAfter=1 * mm)  # fmt: skip
+        self.cell = ParagraphStyle("cell", parent=base, fontSize=9.5, leading=13)
+        self.small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=12,
+                                    textColor=colors.grey)  # fmt: skip
+        self.right = ParagraphStyle("right", parent=base, alignment=TA_RIGHT)
+
+
+def esc(text: object) -> str:
+    """Text for a Paragraph (which reads a little XML)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def local(moment: datetime | None, with_time: bool = True) -> str:
+    if moment is None:
+        return ""
+    shown = moment.astimezone(HALL_TZ)
+    return f"{shown:%Y年%m月%d日 %H:%M}" if with_time else f"{shown:%Y年%m月%d日}"
+
+
+def table_style(*commands: tuple[Any, ...]) -> TableStyle:
+    """A table style in the CJK font: a table sets its cells' font even for paragraphs, and the
+    default (Helvetica) would be written into the PDF unembedded."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), cjk_font()), *commands])
+
+
+def fields(styles: Styles, rows: Sequence[tuple[str, object]]) -> Table:
+    """A two-column block of label and value, with light rules."""
+    data = [[Paragraph(esc(label), styles.cell), Paragraph(esc(value), styles.cell)]
+            for label, value in rows]  # fmt: skip
+    table = Table(data, colWidths=[32 * mm, WIDTH - 32 * mm])
+    table.setStyle(table_style(
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ))  # fmt: skip
+    return table
+
+
+def listing(styles: Styles, header: Sequence[str], rows: Sequence[Sequence[object]],
+            widths: Sequence[float]) -> Table:  # fmt: skip
+    """A table whose header row repeats at the top of every page it flows onto."""
+    data = [[Paragraph(esc(h), styles.cell) for h in header]]
+    data += [[Paragraph(esc(v), styles.cell) for v in row] for row in rows]
+    table = Table(data, colWidths=list(widths), repeatRows=1)
+    table.setStyle(table_style(
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E6E6")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ))  # fmt: skip
+    return table
+
+
+def qr_code(text: str, size: float = 28 * mm) -> Flowable:
+    """The QR code as a flowable drawn straight on the page (a Drawing would bring an unembedded
+    Helvetica into the PDF)."""
+    code: Flowable = QrCode(text, width=size, height=size, qrLevel="M")
+    return code
+
+
+def signatures(styles: Styles, letterhead: Letterhead, lines: Sequence[str],
+               moment: datetime | None) -> KeepTogether:  # fmt: skip
+    """Signature lines, then the seal area (the office's seal image if the settings give one)
+    with the date; kept on one page."""
+    signed = [Paragraph(f"{esc(line)}：________________　　日期：________________", styles.body)
+              for line in lines]  # fmt: skip
+    seal: Flowable
+    if letterhead.seal_image is not None:
+        seal = Image(str(letterhead.seal_image), width=38 * mm, height=38 * mm)
+    else:
+        seal = Paragraph("（受理专用章）", styles.right)
+    block = Table(
+        [[Paragraph(esc(letterhead.office), styles.right)], [seal],
+         [Paragraph(local(moment, with_time=False), styles.right)]],
+        colWidths=[WIDTH], rowHeights=[None, 40 * mm, None],
+    )  # fmt: skip
+    block.setStyle(table_style(("ALIGN", (0, 0), (-1, -1), "RIGHT"),
+                          ("VALIGN", (0, 1), (0, 1), "MIDDLE")))  # fmt: skip
+    return KeepTogether([Spacer(1, 6 * mm), *signed, Spacer(1, 2 * mm), block])
+
+
+def render(
+    story: list[Flowable], *, title: str, letterhead: Letterhead, moment: datetime, key: str,
+) -> bytes:  # fmt: skip
+    """The PDF: ``moment`` is its creation date and ``key`` (the receipt number and document)
+    goes into its IDs, so the same document of the same case is the same bytes."""
+    out = io.BytesIO()
+    font = cjk_font()
+
+    def header_footer(canvas: Canvas, _doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(font, 8.5)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(MARGIN, A4[1] - MARGIN + 6 * mm, f"{letterhead.hall} · {title}")
+        canvas.drawRightString(
+            A4[0] - MARGIN, A4[1] - MARGIN + 6 * mm, key.split("/", maxsplit=1)[0]
+        )
+        canvas.restoreState()
+
+    document = SimpleDocTemplate(
+        out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4 * mm,
+        bottomMargin=MARGIN + 4 * mm, title=title, author=letterhead.hall,
+        creator="OneStop", subject=key, invariant=1, initialFontName=font,
+    )  # fmt: skip
+    document.build(story, onFirstPage=header_footer, onLaterPages=header_footer,
+                   canvasmaker=_numbered(font, moment, key))  # fmt: skip
+    return out.getvalue()
+
+
+def _numbered(font: str, moment: datetime, key: str) -> type[Canvas]:
+    class Numbered(Canvas):
+        """Draws "第 N 页 共 M 页" once the number of pages is known (pages are kept until then)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("initialFontName", font)
+            super().__init__(*args, **kwargs)
+            _fix_time(self, moment, key)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()  # type: ignore[attr-defined]  # reportlab's own page reset
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self.setFont(font, 9)
+                self.drawCentredString(A4[0] / 2, MARGIN - 2 * mm, f"第 {number} 页 共 {total} 页")
+                super().showPage()
+            super().save()
+
+    return Numbered
+
+
+def _fix_time(canvas: Canvas, moment: datetime, key: str) -> None:
+    """The creation date and ID of the PDF from the case, not from the clock. reportlab keeps the
+    timestamp on its internal document object; invariant mode makes everything else fixed."""
+    stamp = TimeStamp(invariant=1)
+    seconds = moment.timestamp()
+    stamp.t, stamp.lt = seconds, time.gmtime(seconds)
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    document = canvas._doc  # type: ignore[attr-defined]  # noqa: SLF001
+    document._timeStamp = stamp  # noqa: SLF001
+    document.signature.update(key.encode("utf-8"))

@@ -1,0 +1,164 @@
+"""Sample cases for every document (``onestop print sample``), made by the real case service on a
+throw-away database with a fixed clock, so a sample prints the same bytes every time."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from app.cases.audit import Actor
+from app.cases.files import FileStore
+from app.cases.intake import MaterialCheck
+from app.cases.service import CaseService
+from app.cases.views import CaseView, Party
+from app.catalog.catalog import Catalog, load_catalog
+from app.db.engine import Database, make_engine
+from app.db.migrate import upgrade
+from app.errors import InvalidInput
+from app.guide.engine import Guide
+from app.guide.plan import Plan
+from printing.a4 import Letterhead
+from printing.documents import Context, render_case, render_plan
+
+NEWBORN = "43PCN0009"
+ANSWERS = {
+    "within_six_months": "yes", "province_facility": "yes", "hukou": "yes", "marriage": "yes",
+    "same_ethnicity": "yes", "applicant": "mother", "reimbursement": "yes", "account": "no",
+    "photo": "no",
+}  # fmt: skip
+MOTHER = Party(
+    "李芳", "43010419920315204X", phone="13800138000", address="长沙市岳麓区桐梓坡路 88 号"
+)
+CLERK = Actor("张敏", "counter-03")
+START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Changsha
+FORM = {
+    "newborn.name": "王小明", "newborn.sex": "男", "newborn.birth_date": "2026-11-01",
+    "newborn.birth_place": "湖南省长沙市岳麓区", "newborn.ethnicity": "汉族",
+}  # fmt: skip
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=3)
+        return self.now
+
+
+@contextmanager
+def _service(catalog: Catalog) -> Iterator[CaseService]:
+    with tempfile.TemporaryDirectory(prefix="onestop-sample-") as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'sample.sqlite3'}")
+        upgrade(engine)
+        try:
+            yield CaseService(Database(engine), catalog, FileStore(Path(folder) / "files"),
+                              hall_code="430100001", clock=_Clock())  # fmt: skip
+        finally:
+            engine.dispose()
+
+
+def _form(catalog: Catalog) -> dict[str, str]:
+    defaults = {"phone": MOTHER.phone, "id_number": MOTHER.id_number, "date": "2026-11-01",
+                "bank_account": "6222021234567890128", "number": "1"}  # fmt: skip
+    values = {}
+    for field in Guide(catalog).plan(NEWBORN, ANSWERS).fields:
+        enum = field.options[0] if field.type == "enum" and field.options else ""
+        values[field.key] = (FORM.get(field.key) or field.value or enum
+                             or defaults.get(field.type, "长沙市岳麓区"))  # fmt: skip
+    return values
+
+
+def _received(service: CaseService, catalog: Catalog) -> CaseView:
+    case = service.open_case(CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER,
+                             answers=ANSWERS, form=_form(catalog))  # fmt: skip
+    return service.record_materials(CLERK, case.receipt_no, [
+        MaterialCheck(m.material_id, "received_original" if n % 3 else "received_copy",
+                      ("清晰无涂改",))
+        for n, m in enumerate(case.materials) if m.status == "missing"
+    ])  # fmt: skip
+
+
+def acceptance(service: CaseService, catalog: Catalog) -> CaseView:
+    return service.accept(CLERK, _received(service, catalog).receipt_no)
+
+
+def commitment(service: CaseService, catalog: Catalog) -> CaseView:
+    """The built-in scenarios have no tolerable material, so the sample marks one itself."""
+    case = acceptance(service, catalog)
+    late = case.materials[-1]
+    return replace(
+        case.moved("accepted_on_commitment"),
+        commitment={"materials": [late.material_id], "due_date": (date(2026, 12, 7)).isoformat(),
+                    "signed_by": MOTHER.name, "signature_sha256": None, "text": ""},
+        materials=tuple(m.moved("on_commitment") if m is late else m for m in case.materials),
+    )  # fmt: skip
+
+
+def not_accepted(service: CaseService, catalog: Catalog) -> CaseView:
+    case = _received(service, catalog)
+    return service.not_accept(CLERK, case.receipt_no, ground="2",
+                              reasons=["申请人户籍不在本省，新生儿出生一件事应向户籍所在地申请"],
+                              office="广东省广州市天河区政务服务中心（户籍所在地）")  # fmt: skip
+
+
+def supplement(service: CaseService, catalog: Catalog) -> CaseView:
+    case = service.open_case(CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER,
+                             answers=ANSWERS, form=_form(catalog))  # fmt: skip
+    missing = [m.material_id for m in case.materials if m.status == "missing"][:3]
+    return service.not_accept(CLERK, case.receipt_no, ground="4", supplement=missing,
+                              reasons=["申请材料不齐全，需补正后再申请"])  # fmt: skip
+
+
+def delivery(service: CaseService, catalog: Catalog) -> CaseView:
+    case = acceptance(service, catalog)
+    while pending := [i for i in case.items if i.state == "dispatched"]:
+        for item in pending:
+            case = service.record_item_decision(
+                Actor("部门", "platform"), case.receipt_no, item.item_id, approved=True,
+                result_name=item.result or item.name,
+                result_no=f"{item.code[-6:]}-2026-{len(item.item_id):04d}",
+            )  # fmt: skip
+    return service.deliver(CLERK, case.receipt_no, method="pickup", recipient=MOTHER.name,
+                           recipient_id_number=MOTHER.id_number,
+                           signature_sha256="0" * 64)  # fmt: skip
+
+
+def withdrawal(service: CaseService, catalog: Catalog) -> CaseView:
+    case = acceptance(service, catalog)
+    return service.withdraw(CLERK, case.receipt_no, reason="申请人主动撤回申请",
+                            returned_to=MOTHER.name)  # fmt: skip
+
+
+CASES: dict[str, Callable[[CaseService, Catalog], CaseView]] = {
+    "acceptance": acceptance, "commitment": commitment, "not_accepted": not_accepted,
+    "supplement": supplement, "delivery": delivery, "withdrawal": withdrawal,
+}  # fmt: skip
+
+
+def sample_case(name: str, catalog: Catalog | None = None) -> CaseView:
+    catalog = catalog or load_catalog()
+    with _service(catalog) as service:
+        return CASES[name](service, catalog)
+
+
+def sample_plan(catalog: Catalog | None = None) -> Plan:
+    return Guide(catalog or load_catalog()).plan(NEWBORN, ANSWERS)
+
+
+DOCUMENT_NAMES = (*CASES, "plan")
+
+
+def sample_pdf(name: str, letterhead: Letterhead, qr_key: bytes) -> bytes:
+    """The PDF of document ``name`` for its sample case (``plan``: the kiosk's material list)."""
+    catalog = load_catalog()
+    scenario = catalog.scenario(NEWBORN)
+    if name == "plan":
+        return render_plan(sample_plan(catalog), scenario, letterhead, at=START)
+    if name not in CASES:
+        raise InvalidInput(f"没有样例文书“{name}”。", hint=f"可选：{'、'.join(DOCUMENT_NAMES)}。")
+    return render_case(name, Context(sample_case(name, catalog), scenario, letterhead, qr_key))

@@ -1,0 +1,52 @@
+"""``onestop print sample|case|verify`` as a clerk or the hall's IT staff run them."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.bootstrap import build_core
+from app.settings import load_settings
+from printing import qr
+from printing.samples import DOCUMENT_NAMES, acceptance
+from tests.cli.test_cli import run
+
+
+def test_sample_list_and_render(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "print", "sample", "--list")
+    assert code == 0 and out.split() == list(DOCUMENT_NAMES)
+    target = tmp_path / "受理通知书.pdf"
+    code, out, _ = run(capsys, "print", "sample", "acceptance", "--out", str(target))
+    assert code == 0 and "已生成" in out and target.read_bytes().startswith(b"%PDF")
+    code, _, err = run(capsys, "print", "sample", "nothing")
+    assert code == 1 and "没有样例文书" in err
+
+
+def test_a_stored_case_and_its_qr(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    settings_path = tmp_path / "settings.toml"
+    settings_path.write_text(f'data_dir = "{tmp_path / "data"}"\n[hall]\nname = "岳麓区政务服务中心"\n'
+                             '[printing]\nqr_key = "岳麓-2026-secret"\n', encoding="utf-8")  # fmt: skip
+    settings = load_settings(settings_path)
+    core = build_core(settings)
+    try:
+        case = acceptance(core.cases, core.catalog)
+    finally:
+        core.close()
+    out_file = tmp_path / "case.pdf"
+    code, _, _ = run(capsys, "print", "case", case.receipt_no, "acceptance", "--out",
+                     str(out_file), "--settings", str(settings_path))  # fmt: skip
+    assert code == 0
+    text = subprocess.run(["pdftotext", str(out_file), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    assert "岳麓区政务服务中心" in text and case.receipt_no in text
+    code, _, err = run(capsys, "print", "case", case.receipt_no, "withdrawal", "--settings",
+                       str(settings_path))  # fmt: skip
+    assert code == 1 and "只有已撤回的办件" in err
+    signed = qr.sign(case.receipt_no, settings.printing.key)
+    code, out, _ = run(capsys, "print", "verify", signed, "--settings", str(settings_path))
+    assert code == 0 and case.receipt_no in out
+    code, out, _ = run(capsys, "print", "verify", qr.sign(case.receipt_no, b"x"), "--settings",
+                       str(settings_path))  # fmt: skip
+    assert code == 1 and "签名不符" in out

@@ -1,0 +1,114 @@
+"""Every A4 document: embedded fonts, Chinese that comes back out, page numbers, repeated table
+headers, the same bytes twice, and a QR code that tells a genuine receipt from a forged one."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pyzbar.pyzbar import decode
+
+from app.catalog.catalog import Catalog
+from app.errors import InvalidInput
+from app.settings import HallSettings, Settings
+from printing import qr
+from printing.a4 import Letterhead
+from printing.documents import DOCUMENTS, Context, render_case
+from printing.samples import DOCUMENT_NAMES, NEWBORN, sample_case, sample_pdf
+
+KEY = b"test-hall-secret"
+HALL = Letterhead("测试市政务服务中心", "一网通办综合窗口（测试）", "0731-12345678", "测试路 1 号")
+EXPECTED = {
+    "acceptance": ("受理通知书", "第三十二条第一款第（五）项", "申请材料接收清单"),
+    "commitment": ("告知承诺书", "承诺后补", "不实承诺的法律责任"),
+    "not_accepted": ("不予受理通知书", "行政复议", "广东省广州市天河区"),
+    "supplement": ("补正材料一次性告知书", "第三十二条第一款第（四）项", "补正要求"),
+    "delivery": ("办理结果送达回执", "出生医学证明", "领取人签名"),
+    "withdrawal": ("撤回申请及材料退还回执", "退还材料清单", "申请人主动撤回"),
+    "plan": ("办事指南（个人清单）", "需要准备的材料", "承诺办结时限"),
+}
+
+
+def poppler(tool: str, *args: str) -> str:
+    done = subprocess.run([tool, *args], capture_output=True, text=True, check=True, timeout=60)
+    return done.stdout
+
+
+def text_of(pdf: Path) -> str:
+    return re.sub(r"\s+", "", poppler("pdftotext", "-layout", str(pdf), "-"))
+
+
+def pages_of(pdf: Path) -> int:
+    return int(re.search(r"Pages:\s+(\d+)", poppler("pdfinfo", str(pdf))).group(1))  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", DOCUMENT_NAMES)
+def test_every_document_renders_with_embedded_chinese(name: str, tmp_path: Path) -> None:
+    pdf = tmp_path / f"{name}.pdf"
+    pdf.write_bytes(sample_pdf(name, HALL, KEY))
+    fonts = poppler("pdffonts", str(pdf)).splitlines()[2:]
+    assert fonts and all(re.search(r"\byes\s+yes\s+yes\b", line) for line in fonts), fonts
+    text = text_of(pdf)
+    assert all(fragment in text for fragment in EXPECTED[name]), text[:400]
+    assert "测试市政务服务中心" in text and f"第1页共{pages_of(pdf)}页" in text
+    poppler("pdftoppm", "-png", "-r", "50", str(pdf), str(tmp_path / name))  # for a look
+    assert sorted(tmp_path.glob(f"{name}-*.png"))
+    assert sample_pdf(name, HALL, KEY) == pdf.read_bytes()  # byte-identical reprint
+
+
+def test_a_long_material_list_flows_onto_numbered_pages(catalog: Catalog, tmp_path: Path) -> None:
+    case = sample_case("acceptance", catalog)
+    many = tuple(
+        replace(m, name=f"{m.name}（第 {n} 份）") for n in range(6) for m in case.materials
+    )
+    long_case = replace(case, materials=many)
+    pdf = tmp_path / "long.pdf"
+    pdf.write_bytes(
+        render_case("acceptance", Context(long_case, catalog.scenario(NEWBORN), HALL, KEY))
+    )
+    pages = pages_of(pdf)
+    assert pages >= 3
+    for page in range(1, pages + 1):
+        text = re.sub(
+            r"\s+", "", poppler("pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-")
+        )
+        assert f"第{page}页共{pages}页" in text
+        if 1 < page < pages:
+            assert "材料名称" in text and "收取情况" in text  # the header row, repeated
+    assert "（第5份）" in text_of(pdf)
+
+
+def test_the_receipt_qr_is_signed_and_verifiable(tmp_path: Path) -> None:
+    pdf = tmp_path / "acceptance.pdf"
+    pdf.write_bytes(sample_pdf("acceptance", HALL, KEY))
+    poppler("pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page"))
+    (image,) = tmp_path.glob("page-*.png")
+    (symbol,) = decode(Image.open(image))
+    scanned = symbol.data.decode("ascii")
+    checked = qr.verify(scanned, KEY)
+    assert checked.genuine and checked.receipt_no.startswith("430100001-20261123-")
+    assert not qr.verify(scanned, b"another hall").genuine
+    forged = scanned.replace(checked.receipt_no, checked.receipt_no[:-1] + "9")
+    assert "伪造" in qr.verify(forged, KEY).reason
+    assert "不是本系统" in qr.verify("https://example.com", KEY).reason
+
+
+def test_documents_only_for_cases_in_the_right_state(catalog: Catalog) -> None:
+    case = sample_case("not_accepted", catalog)
+    with pytest.raises(InvalidInput, match="只有已受理的办件才能打印受理通知书"):
+        render_case("acceptance", Context(case, None, HALL, KEY))
+    with pytest.raises(InvalidInput, match="没有文书"):
+        render_case("nothing", Context(case, None, HALL, KEY))
+    assert set(DOCUMENTS) | {"plan"} == set(DOCUMENT_NAMES)
+
+
+def test_the_letterhead_comes_from_the_settings(tmp_path: Path) -> None:
+    settings = Settings(hall=HallSettings(name="岳麓区政务服务中心", phone="0731-88888888"))
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(sample_pdf("acceptance", Letterhead.of(settings), KEY))
+    text = text_of(pdf)
+    assert "岳麓区政务服务中心" in text and "0731-88888888" in text
