@@ -11,7 +11,7 @@ import os
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from platformdirs import user_config_dir, user_data_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -63,6 +63,19 @@ class PlatformSettings(_Model):
     catalog_check_s: float = Field(default=3600.0, gt=0)
 
 
+class TicketPrinterSettings(_Model):
+    """A thermal printer: how it is connected, its paper, and how it prints Chinese ("raster":
+    text drawn here as images, every printer prints it; "gb18030": the printer's own font)."""
+
+    kind: Literal["none", "usb", "serial", "network", "file"] = "none"
+    address: str = ""  # usb "04b8:0e15", serial "/dev/ttyUSB0", network "10.0.0.9:9100", a file
+    paper_mm: Literal[58, 80] = 80
+    chinese: Literal["raster", "gb18030"] = "raster"
+    native_qr: bool = True
+    baudrate: int = 9600
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+
+
 class PrintingSettings(_Model):
     """The hall's documents: the seal image printed in the seal area, and the key that signs the
     QR code on receipts (set a long random secret per hall; terminals of a hall share it)."""
@@ -70,6 +83,7 @@ class PrintingSettings(_Model):
     seal_image: Path | None = None
     qr_key: str = ""
     a4_printer: str = ""  # a CUPS queue; empty: the system's default printer
+    ticket: TicketPrinterSettings = TicketPrinterSettings()
 
     @property
     def key(self) -> bytes:
