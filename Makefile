@@ -29,7 +29,7 @@ demo: system-deps $(STAMP)
 # missing server is a failure, not a skip.
 test: system-deps $(STAMP) lint typecheck
 	$(BIN)/onestop catalog check
-	ONESTOP_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
+	ONESTOP_REQUIRE_POSTGRES=1 ONESTOP_REQUIRE_CUPS=1 $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check app kiosk counter printing sync resources tests

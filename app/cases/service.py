@@ -294,6 +294,31 @@ class CaseService(Intake):
                 "channel": channel, "text": row.text, "at": now.isoformat()}, at=now)  # fmt: skip
             return CaseView.of(case)
 
+    def record_print(
+        self, actor: Actor, receipt_no: str, *, document: str, printer: str, job: str = "",
+        reason: str = "", sha256: str = "", error: str = "",
+    ) -> int:  # fmt: skip
+        """A document printed (or not) for a case, in its audit trail; a reprint needs a reason.
+        Returns which copy this was (1 for the first print)."""
+        copy = len(self.prints(receipt_no, document)) + 1
+        if copy > 1 and not reason.strip() and not error:
+            raise InvalidInput("重新打印必须写明原因。", hint="例如“申请人遗失原件”“打印模糊”。")
+        action = "print_failed" if error else ("reprint" if copy > 1 else "print")
+        with self.db.transaction() as session:
+            case = self._case(session, receipt_no, lock=False)
+            append(session, actor, action, case_id=case.id, receipt_no=case.receipt_no,
+                   after={"document": document, "printer": printer or "默认打印机", "job": job,
+                          "copy": copy, "reason": reason.strip(), "sha256": sha256,
+                          "error": error}, at=self.clock())  # fmt: skip
+        return copy
+
+    def prints(self, receipt_no: str, document: str) -> list[TimelineEntry]:
+        """The prints and reprints of one document of a case, oldest first."""
+        return [
+            e for e in self.timeline(receipt_no)
+            if e.action in ("print", "reprint") and (e.after or {}).get("document") == document
+        ]  # fmt: skip
+
     def timeline(self, receipt_no: str) -> list[TimelineEntry]:
         """Every recorded change of the case, oldest first (the audit trail)."""
         with self.db.read() as session:

@@ -1,0 +1,53 @@
+"""Sending A4 documents to the system's printers through CUPS (``lp``), on the counter with a
+preview first and on kiosks silently. A printer problem is a Chinese message for the clerk; the
+document can be printed again, and every print and reprint is written to the case's audit trail
+with who, which terminal, which printer and — for a reprint — why."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+from app.errors import OneStopError
+
+
+class A4PrinterUnavailable(OneStopError):
+    """CUPS or the printer cannot take the document now."""
+
+
+def send_pdf(data: bytes, *, title: str, printer: str = "", copies: int = 1,
+             timeout_s: float = 30) -> str:  # fmt: skip
+    """Queue ``data`` (a PDF) on ``printer`` (empty: the system's default); returns the job id."""
+    lp = shutil.which("lp")
+    if lp is None:
+        raise A4PrinterUnavailable(
+            "本机没有安装打印服务（CUPS），无法打印。", hint="请联系信息管理员安装并配置打印机。"
+        )
+    command = [lp, "-t", title, "-n", str(copies), "-o", "media=A4"]
+    if printer:
+        command += ["-d", printer]
+    try:
+        done = subprocess.run(command, input=data, capture_output=True, timeout=timeout_s,
+                              check=False)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise A4PrinterUnavailable(
+            "打印服务没有响应。", hint="请稍后再试或联系信息管理员。"
+        ) from None
+    error = done.stderr.decode("utf-8", "replace")
+    if done.returncode != 0:
+        raise A4PrinterUnavailable(_why(error, printer), hint="文书没有打印，可以稍后重新打印。")
+    found = re.search(r"request id is (\S+)", done.stdout.decode("utf-8", "replace"))
+    return found.group(1) if found else ""
+
+
+def _why(error: str, printer: str) -> str:
+    text = error.lower()
+    name = printer or "默认打印机"
+    if "does not exist" in text or "no default destination" in text:
+        return f"打印机“{name}”不存在或没有设置默认打印机。"
+    if "not accepting" in text:
+        return f"打印机“{name}”暂停接收打印任务。"
+    if "connect" in text or "scheduler" in text:
+        return "打印服务（CUPS）没有运行。"
+    return f"打印失败：{error.strip()[:200] or '原因不明'}"

@@ -1,0 +1,45 @@
+"""A case's document on paper: rendered, sent to the A4 printer, and written to the case's audit
+trail (print, reprint with its reason, or a failed attempt) — one call for the counter and kiosk."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from app.cases.audit import Actor
+from app.cases.service import CaseService
+from printing.a4 import Letterhead
+from printing.a4_printer import A4PrinterUnavailable, send_pdf
+from printing.documents import DOCUMENTS, Context, render_case
+
+
+@dataclass(frozen=True)
+class Printed:
+    job: str
+    copy: int  # 1: the first print; more: a reprint
+    pdf: bytes
+
+
+def print_document(
+    service: CaseService, actor: Actor, receipt_no: str, document: str, *,
+    letterhead: Letterhead, key: bytes, printer: str = "", reason: str = "",
+) -> Printed:  # fmt: skip
+    """Print ``document`` of the case on ``printer``; a reprint needs ``reason``. A printer that
+    fails raises :class:`A4PrinterUnavailable` and the failure is recorded too."""
+    case = service.get(receipt_no)
+    if service.prints(receipt_no, document) and not reason.strip():
+        service.record_print(actor, receipt_no, document=document, printer=printer)  # refuses
+    catalog = service.catalog_for(case.catalog_version)
+    scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
+    pdf = render_case(document, Context(case, scenario, letterhead, key))
+    digest = hashlib.sha256(pdf).hexdigest()
+    title = f"{case.receipt_no} {DOCUMENTS[document].title}"
+    try:
+        job = send_pdf(pdf, title=title, printer=printer)
+    except A4PrinterUnavailable as exc:
+        service.record_print(actor, receipt_no, document=document, printer=printer,
+                             reason=reason, sha256=digest, error=str(exc))  # fmt: skip
+        raise
+    copy = service.record_print(actor, receipt_no, document=document, printer=printer, job=job,
+                                reason=reason, sha256=digest)  # fmt: skip
+    return Printed(job, copy, pdf)
