@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/run.py guide
 	$(BIN)/python tests/benchmarks/run.py cases
 	$(BIN)/python tests/benchmarks/run.py sync
+	$(BIN)/python tests/benchmarks/run.py printing
 
 system-deps:
 	@missing=""; \

@@ -48,3 +48,12 @@ def test_sync_benchmark_prints_its_figures() -> None:
     }  # fmt: skip
     assert all(value > 0 for value in data["figures"].values())
     assert set(data["met"]) == set(data["goals"]) <= set(data["figures"])
+
+
+def test_printing_benchmark_prints_its_figures() -> None:
+    data = run_quick("printing")
+    assert set(data["figures"]) == {
+        "acceptance_pdf_ms", "material_list_3_pages_ms", "escpos_slip_ms",
+    }  # fmt: skip
+    assert data["setup"]["material_list_pages"] == 3
+    assert all(value > 0 for value in data["figures"].values())
