@@ -23,6 +23,14 @@ from app.guide.engine import Guide
 from app.guide.plan import Plan
 from printing.a4 import Letterhead
 from printing.documents import Context, render_case, render_plan
+from printing.thermal import ticket_bytes
+from printing.tickets import (
+    Profile,
+    Ticket,
+    acceptance_slip,
+    material_list,
+    pre_application_ticket,
+)  # fmt: skip
 
 NEWBORN = "43PCN0009"
 ANSWERS = {
@@ -150,7 +158,33 @@ def sample_plan(catalog: Catalog | None = None) -> Plan:
     return Guide(catalog or load_catalog()).plan(NEWBORN, ANSWERS)
 
 
-DOCUMENT_NAMES = (*CASES, "plan")
+TICKET_NAMES = ("ticket_acceptance", "ticket_pre_application", "ticket_material_list")
+PDF_NAMES = (*CASES, "plan")
+DOCUMENT_NAMES = (*PDF_NAMES, *TICKET_NAMES)
+
+
+def ticket_for(name: str, case: CaseView | None, plan: Plan | None, letterhead: Letterhead,
+               qr_key: bytes) -> Ticket:  # fmt: skip
+    """A ticket by name, from a case (or, for the material list, a plan); refused when the
+    case is not one it can be printed for."""
+    if name == "ticket_material_list" and plan is not None:
+        return material_list(plan, letterhead.hall, letterhead.phone)
+    if case is not None:
+        if name == "ticket_acceptance" and case.accepted_at is not None:
+            return acceptance_slip(case, letterhead.hall, qr_key)
+        if name == "ticket_pre_application" and case.state == "pre_application":
+            return pre_application_ticket(case, letterhead.hall, qr_key)
+        raise InvalidInput(f"办件 {case.receipt_no} 当前为“{case.state_label}”，不能打印 {name}。")
+    raise InvalidInput(f"没有凭条“{name}”。", hint=f"可选：{'、'.join(TICKET_NAMES)}。")
+
+
+def sample_ticket(name: str, letterhead: Letterhead, qr_key: bytes, profile: Profile) -> bytes:
+    """The ESC/POS bytes of a sample ticket, as a printer with ``profile`` would get them."""
+    catalog = load_catalog()
+    case = sample_case("acceptance", catalog)
+    if name == "ticket_pre_application":
+        case = case.moved("pre_application", channel="kiosk", accepted_at=None)
+    return ticket_bytes(ticket_for(name, case, sample_plan(catalog), letterhead, qr_key), profile)
 
 
 def sample_pdf(name: str, letterhead: Letterhead, qr_key: bytes) -> bytes:
@@ -161,4 +195,5 @@ def sample_pdf(name: str, letterhead: Letterhead, qr_key: bytes) -> bytes:
         return render_plan(sample_plan(catalog), scenario, letterhead, at=START)
     if name not in CASES:
         raise InvalidInput(f"没有样例文书“{name}”。", hint=f"可选：{'、'.join(DOCUMENT_NAMES)}。")
+    # (tickets: sample_ticket)
     return render_case(name, Context(sample_case(name, catalog), scenario, letterhead, qr_key))

@@ -78,14 +78,13 @@ class TicketPrinter:
     def _send(self, ticket: Ticket) -> None:
         # Rendered first into memory, then written in one go: a printer that fails half-way
         # through never gets half a ticket from us.
-        buffer = Dummy()
-        render(ticket, buffer, self.profile)
+        data = ticket_bytes(ticket, self.profile)
         try:
             printer = self.opener(self.settings)
             _connect(printer)
             try:
                 self._check_paper(printer)
-                printer._raw(buffer.output)  # noqa: SLF001 (escpos's way to send bytes as they are)
+                printer._raw(data)  # noqa: SLF001 (escpos's way to send bytes as they are)
             finally:
                 printer.close()
         except (OSError, EscposError, ValueError) as exc:
@@ -130,8 +129,14 @@ def _why(exc: Exception) -> str:
     return "打印机未就绪"
 
 
-def write_file(ticket: Ticket, path: Path, profile: Profile) -> None:
-    """The ticket's bytes into a file (what a printer on that device file would get)."""
+def ticket_bytes(ticket: Ticket, profile: Profile) -> bytes:
+    """What a printer with ``profile`` gets for the ticket."""
     buffer = Dummy()
     render(ticket, buffer, profile)
-    path.write_bytes(buffer.output)
+    data: bytes = buffer.output
+    return data
+
+
+def write_file(ticket: Ticket, path: Path, profile: Profile) -> None:
+    """The ticket's bytes into a file (what a printer on that device file would get)."""
+    path.write_bytes(ticket_bytes(ticket, profile))

@@ -49,7 +49,8 @@ def _write(data: bytes, out: Path) -> None:
 
 def run_sample(args: argparse.Namespace) -> int:
     from printing.a4 import Letterhead
-    from printing.samples import DOCUMENT_NAMES, sample_pdf
+    from printing.samples import DOCUMENT_NAMES, TICKET_NAMES, sample_pdf, sample_ticket
+    from printing.thermal import profile_of
 
     if args.list:
         print("\n".join(DOCUMENT_NAMES))
@@ -57,15 +58,24 @@ def run_sample(args: argparse.Namespace) -> int:
     if not args.document:
         raise InvalidInput("请指定文书名称。", hint=f"可选：{'、'.join(DOCUMENT_NAMES)}。")
     settings = load_settings(args.settings)
-    data = sample_pdf(args.document, Letterhead.of(settings), settings.printing.key)
+    letterhead = Letterhead.of(settings)
+    if args.document in TICKET_NAMES:
+        profile = profile_of(settings.printing.ticket)
+        data = sample_ticket(args.document, letterhead, settings.printing.key, profile)
+        _write(data, args.out or Path(f"{args.document}.bin"))
+        return 0
+    data = sample_pdf(args.document, letterhead, settings.printing.key)
     _write(data, args.out or Path(f"{args.document}.pdf"))
     return 0
 
 
 def run_case(args: argparse.Namespace) -> int:
     from app.bootstrap import build_core
+    from app.guide.engine import Guide
     from printing.a4 import Letterhead
-    from printing.documents import Context, render_case
+    from printing.documents import Context, render_case, render_plan
+    from printing.samples import TICKET_NAMES, ticket_for
+    from printing.thermal import profile_of, ticket_bytes
 
     settings = load_settings(args.settings)
     core = build_core(settings)
@@ -73,11 +83,24 @@ def run_case(args: argparse.Namespace) -> int:
         case = core.cases.get(args.receipt_no)
         catalog = core.cases.catalog_for(case.catalog_version)
         scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
-        data = render_case(args.document, Context(case, scenario, Letterhead.of(settings),
-                                                  settings.printing.key))  # fmt: skip
+        letterhead = Letterhead.of(settings)
+        plan = None
+        if catalog is not None and scenario is not None:
+            plan = Guide(catalog).plan(case.scenario_code, case.answers, {}, case.chosen_items)
+        if args.document in TICKET_NAMES:
+            ticket = ticket_for(args.document, case, plan, letterhead, settings.printing.key)
+            suffix, data = ".bin", ticket_bytes(ticket, profile_of(settings.printing.ticket))
+        elif args.document == "plan":
+            if plan is None or scenario is None:
+                raise InvalidInput(f"本终端已没有办件所用的事项目录 {case.catalog_version} 版。")
+            suffix, data = ".pdf", render_plan(plan, scenario, letterhead, at=case.created_at)
+        else:
+            suffix = ".pdf"
+            data = render_case(args.document, Context(case, scenario, letterhead,
+                                                      settings.printing.key))  # fmt: skip
     finally:
         core.close()
-    _write(data, args.out or Path(f"{case.receipt_no}-{args.document}.pdf"))
+    _write(data, args.out or Path(f"{case.receipt_no}-{args.document}{suffix}"))
     return 0
 
 

@@ -22,6 +22,10 @@ def test_sample_list_and_render(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert code == 0 and "已生成" in out and target.read_bytes().startswith(b"%PDF")
     code, _, err = run(capsys, "print", "sample", "nothing")
     assert code == 1 and "没有样例文书" in err
+    ticket = tmp_path / "slip.bin"
+    code, _, _ = run(capsys, "print", "sample", "ticket_acceptance", "--out", str(ticket))
+    data = ticket.read_bytes()
+    assert code == 0 and data.startswith(b"\x1d") and b"\x1dV" in data[-8:]  # raster, then cut
 
 
 def test_a_stored_case_and_its_qr(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -44,6 +48,17 @@ def test_a_stored_case_and_its_qr(capsys: pytest.CaptureFixture[str], tmp_path: 
     code, _, err = run(capsys, "print", "case", case.receipt_no, "withdrawal", "--settings",
                        str(settings_path))  # fmt: skip
     assert code == 1 and "只有已撤回的办件" in err
+    slip = tmp_path / "slip.bin"
+    code, _, _ = run(capsys, "print", "case", case.receipt_no, "ticket_acceptance", "--out",
+                     str(slip), "--settings", str(settings_path))  # fmt: skip
+    assert code == 0 and slip.read_bytes().endswith(b"\x1dV\x00")
+    code, _, err = run(capsys, "print", "case", case.receipt_no, "ticket_pre_application",
+                       "--settings", str(settings_path))  # fmt: skip
+    assert code == 1 and "不能打印" in err
+    guide = tmp_path / "guide.pdf"
+    code, _, _ = run(capsys, "print", "case", case.receipt_no, "plan", "--out", str(guide),
+                     "--settings", str(settings_path))  # fmt: skip
+    assert code == 0 and guide.read_bytes().startswith(b"%PDF")
     signed = qr.sign(case.receipt_no, settings.printing.key)
     code, out, _ = run(capsys, "print", "verify", signed, "--settings", str(settings_path))
     assert code == 0 and case.receipt_no in out

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from escpos.printer import Dummy
-
 from printing.samples import sample_case, sample_plan
+from printing.thermal import ticket_bytes
 from printing.tickets import Profile, Ticket, acceptance_slip, material_list, pre_application_ticket
 
 FOLDER = Path(__file__).with_name("golden")
@@ -27,12 +26,7 @@ def tickets() -> dict[str, Ticket]:
 
 
 def rendered(ticket: Ticket, profile: Profile) -> bytes:
-    from printing.tickets import render
-
-    printer = Dummy()
-    render(ticket, printer, profile)
-    data: bytes = printer.output
-    return data
+    return ticket_bytes(ticket, profile)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from app.settings import HallSettings, Settings
 from printing import qr
 from printing.a4 import Letterhead
 from printing.documents import DOCUMENTS, Context, render_case
-from printing.samples import DOCUMENT_NAMES, NEWBORN, sample_case, sample_pdf
+from printing.samples import NEWBORN, PDF_NAMES, sample_case, sample_pdf
 
 KEY = b"test-hall-secret"
 HALL = Letterhead("测试市政务服务中心", "一网通办综合窗口（测试）", "0731-12345678", "测试路 1 号")
@@ -46,7 +46,7 @@ def pages_of(pdf: Path) -> int:
     return int(re.search(r"Pages:\s+(\d+)", poppler("pdfinfo", str(pdf))).group(1))  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("name", DOCUMENT_NAMES)
+@pytest.mark.parametrize("name", PDF_NAMES)
 def test_every_document_renders_with_embedded_chinese(name: str, tmp_path: Path) -> None:
     pdf = tmp_path / f"{name}.pdf"
     pdf.write_bytes(sample_pdf(name, HALL, KEY))
@@ -103,7 +103,7 @@ def test_documents_only_for_cases_in_the_right_state(catalog: Catalog) -> None:
         render_case("acceptance", Context(case, None, HALL, KEY))
     with pytest.raises(InvalidInput, match="没有文书"):
         render_case("nothing", Context(case, None, HALL, KEY))
-    assert set(DOCUMENTS) | {"plan"} == set(DOCUMENT_NAMES)
+    assert set(DOCUMENTS) | {"plan"} == set(PDF_NAMES)
 
 
 def test_the_letterhead_comes_from_the_settings(tmp_path: Path) -> None:
