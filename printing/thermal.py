@@ -19,6 +19,8 @@ from app.settings import TicketPrinterSettings
 from printing.tickets import Profile, Ticket, render
 
 log = logging.getLogger(__name__)
+COVER_STATUS = b"\x10\x04\x02"  # DLE EOT 2: the offline cause
+COVER_OPEN = 0x04
 
 
 class PrinterUnavailable(OneStopError):
@@ -96,14 +98,18 @@ class TicketPrinter:
 
     @staticmethod
     def _check_paper(printer: Escpos) -> None:
-        """Ask a printer that can answer (USB, serial, network) whether it has paper."""
+        """Ask a printer that can answer (USB, serial, network) about its cover and its paper
+        (DLE EOT 2: bit 2 is the cover; DLE EOT 4: bits 5-6 are the paper end)."""
         if isinstance(printer, Dummy | File):
             return
         try:
-            status = printer.paper_status()
+            offline = printer.query_status(COVER_STATUS)
+            paper = printer.paper_status()
         except (OSError, EscposError, NotImplementedError, AttributeError):
             return  # it cannot tell; printing will show
-        if status == 0:
+        if offline and offline[0] & COVER_OPEN:
+            raise EscposError("cover open")
+        if paper == 0:
             raise EscposError("paper out")
 
 

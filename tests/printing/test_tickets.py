@@ -44,6 +44,7 @@ def test_names_are_masked_on_slips_others_may_see() -> None:
 
 
 PAPER_OK, PAPER_OUT = b"\x12", b"\x72"  # answers to DLE EOT 4 (bits 5-6: paper end)
+CLOSED, OPEN = b"\x12", b"\x16"  # answers to DLE EOT 2 (bit 2: the cover is open)
 
 
 class Device:
@@ -54,6 +55,7 @@ class Device:
         self.port = port
         self.received: list[bytes] = []
         self.paper = PAPER_OK
+        self.cover = CLOSED
 
 
 @pytest.fixture
@@ -72,10 +74,15 @@ def device() -> Iterator[Device]:
             with connection:
                 chunks = []
                 while chunk := connection.recv(65536):
+                    if b"\x10\x04\x02" in chunk:
+                        connection.sendall(printer.cover)
                     if b"\x10\x04\x04" in chunk:
                         connection.sendall(printer.paper)
                     chunks.append(chunk)
-                printer.received.append(b"".join(chunks).replace(b"\x10\x04\x04", b""))
+                data = b"".join(chunks)
+                for query in (b"\x10\x04\x02", b"\x10\x04\x04"):
+                    data = data.replace(query, b"", 1)
+                printer.received.append(data)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -110,7 +117,10 @@ def test_paper_out_is_said_and_the_ticket_waits(device: Device) -> None:
     with pytest.raises(PrinterUnavailable, match="缺纸"):
         printer.print(ticket)
     assert printer.waiting == [ticket]
-    device.paper = PAPER_OK  # the clerk put in a new roll
+    device.paper, device.cover = PAPER_OK, OPEN  # a new roll, but the cover is still open
+    with pytest.raises(PrinterUnavailable, match="纸仓盖未合上"):
+        printer.retry()
+    device.cover = CLOSED
     assert printer.retry() == 1
     _wait_for(device, 2)
     assert device.received[-1] == rendered(ticket, printer.profile)
