@@ -49,6 +49,7 @@ def build_parser() -> Parser:
         db_cmd,
         guide_cmd,
         id_cmd,
+        operator_cmd,
         platform_cmd,
         print_cmd,
         sync_cmd,
@@ -64,6 +65,7 @@ def build_parser() -> Parser:
     sync_cmd.register(commands)
     platform_cmd.register(commands)
     print_cmd.register(commands)
+    operator_cmd.register(commands)
     return parser
 
 
