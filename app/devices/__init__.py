@@ -1,1 +1,2 @@
-"""Protocols for scanners, ID readers, cameras and printers, with simulated drivers (to come)."""
+"""Devices: protocols, the keyboard-wedge detector and simulated drivers (no UI, no hardware
+libraries: drivers that need them live with the screens)."""

@@ -14,6 +14,7 @@ from sync.server.store import PlatformStore
 SOURCE = "湖南省政务服务平台 数据共享（参考平台测试数据）"
 Licence = tuple[str, str, str, str]  # type, number, issuer, holder
 
+# Keyed by ID number: the people of app.devices.simulated.TEST_PERSONS (the demo's ID reader).
 PERSONS: tuple[tuple[str, str, dict[str, Any], tuple[Licence, ...]], ...] = (
     ("43010419920315204X", "李芳", {
         "newborn.born_in_province_facility": True, "newborn.within_six_months": True,

@@ -39,3 +39,10 @@ def test_a_verified_licence_exempts_the_material(
         exempt_by_licence(hall.service, http, CLERK, case.receipt_no,
                           material_id="marriage_certificate", licence="出生医学证明")  # fmt: skip
     assert hall.service.get(case.receipt_no).material("marriage_certificate").status == "missing"
+
+
+def test_the_demo_id_reader_and_the_platform_know_the_same_people() -> None:
+    from app.devices.simulated import TEST_PERSONS
+    from sync.server.seed import PERSONS
+
+    assert {c.id_number: c.name for c in TEST_PERSONS} == {n: name for n, name, _, _ in PERSONS}

@@ -1,0 +1,44 @@
+"""What the counter and the kiosk need from devices. Every device sits behind one of these; the
+real drivers come per model, the simulated ones (app.devices.simulated) serve the demo and tests.
+Calls may block (a card read waits for a card): screens call them off the GUI thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.identity.card import IdCardData
+
+
+class DeviceError(Exception):
+    """A device is missing or failing; ``message`` says what to do instead (in Chinese)."""
+
+    def __init__(self, message: str, *, fallback: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.fallback = fallback  # the manual way: type the number, choose a file …
+
+
+class IdCardReader(Protocol):
+    name: str
+
+    def read(self, timeout_s: float = 5.0) -> IdCardData | None:
+        """The card on the reader, or None when none was put there in time."""
+        ...
+
+
+@dataclass(frozen=True)
+class Page:
+    """One captured page: a PNG image, and its size in pixels."""
+
+    png: bytes
+    width: int
+    height: int
+
+
+class DocumentCapture(Protocol):
+    name: str
+
+    def capture(self) -> Page:
+        """Take one page from the document camera or scanner."""
+        ...
