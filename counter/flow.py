@@ -1,0 +1,245 @@
+"""One applicant at the window, from "who are you" to the decision (GB/T 45836 §7.2–7.4).
+
+:class:`CaseFlow` is the counter's presenter without Qt: the screens show its state and forward
+what the clerk does; every rule lives in the core services it calls. It holds one applicant at a
+time and forgets everything on :meth:`reset` (the next person in the queue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from app.cases.audit import Actor
+from app.cases.intake import MaterialCheck
+from app.cases.receipts import hall_day
+from app.cases.service import CaseService
+from app.cases.views import CaseView, Party
+from app.catalog.catalog import Catalog
+from app.catalog.models import Scenario
+from app.db.base import utcnow
+from app.errors import InvalidInput
+from app.guide.engine import Guide
+from app.guide.form import FieldRule, check_value
+from app.guide.plan import Plan, QuestionState
+from app.guide.search import Found, search
+from app.identity.card import IdCardData, facts_from_card
+from app.identity.resident_id import parse_resident_id
+
+SharedData = Callable[[str], tuple[dict[str, Any], str]]  # id number → (facts, source)
+QrCheck = Callable[[str], tuple[str, str]]  # scanned text → (receipt number, why not: "" if ours)
+
+
+@dataclass
+class Applicant:
+    party: Party
+    card: IdCardData | None  # None: typed by hand (the original was checked by the clerk)
+    facts: dict[str, Any] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)  # where the facts came from, for the clerk
+
+
+class CaseFlow:
+    def __init__(
+        self, cases: CaseService, catalog: Catalog, actor: Actor, *, hall_province: str,
+        check_qr: QrCheck, shared: SharedData | None = None,
+        today: Callable[[], date] = lambda: hall_day(utcnow()),
+    ) -> None:  # fmt: skip
+        self.cases = cases
+        self.catalog = catalog
+        self.guide = Guide(catalog)
+        self.actor = actor
+        self.hall_province = hall_province
+        self.check_qr = check_qr
+        self.shared = shared
+        self.today = today
+        self.reset()
+
+    def reset(self) -> None:
+        """The next applicant: nothing of this one is kept."""
+        self.applicant: Applicant | None = None
+        self.agent: Party | None = None
+        self.scenario: Scenario | None = None
+        self.answers: dict[str, Any] = {}
+        self.items: list[str] | None = None
+        self.form: dict[str, str] = {}
+        self.case: CaseView | None = None
+        self.notes: list[str] = []  # what the clerk should know (shared data unreachable …)
+
+    # -- 2. who is it -----------------------------------------------------------------------------
+    def read_card(self, card: IdCardData) -> Applicant:
+        today = self.today()
+        if not card.is_valid_on(today):
+            self.notes.append("身份证已过有效期，请核对其他有效证件。")
+        party = Party(card.name, card.id_number, phone="", address=card.address)
+        facts = facts_from_card(card, today=today, hall_province=self.hall_province)
+        self.applicant = Applicant(party, card, facts, ["身份证读卡"])
+        self._add_shared(card.id_number)
+        return self.applicant
+
+    def type_id(
+        self, name: str, id_number: str, *, phone: str = "", address: str = ""
+    ) -> Applicant:
+        """An applicant typed by hand (no reader, or a card that does not read)."""
+        if not name.strip():
+            raise InvalidInput("请输入申请人姓名。")
+        number = parse_resident_id(id_number, today=self.today()).number
+        party = Party(name.strip(), number, phone=phone.strip(), address=address.strip())
+        self.applicant = Applicant(party, None, {}, ["手工输入"])
+        self._add_shared(number)
+        return self.applicant
+
+    def set_contact(self, *, phone: str = "", address: str = "") -> None:
+        if self.applicant is None:
+            raise InvalidInput("请先读取或输入申请人身份证件。")
+        party = self.applicant.party
+        self.applicant.party = Party(party.name, party.id_number, party.kind,
+                                     phone.strip() or party.phone,
+                                     address.strip() or party.address)  # fmt: skip
+
+    def set_agent(self, card: IdCardData | None = None, *, name: str = "", id_number: str = "",
+                  phone: str = "") -> Party:  # fmt: skip
+        """代办人: read from their card or typed."""
+        if card is not None:
+            self.agent = Party(card.name, card.id_number, phone=phone)
+        else:
+            number = parse_resident_id(id_number, today=self.today()).number
+            self.agent = Party(name.strip(), number, phone=phone.strip())
+        return self.agent
+
+    def _add_shared(self, id_number: str) -> None:
+        if self.shared is None or self.applicant is None:
+            return
+        try:
+            facts, source = self.shared(id_number)
+        except Exception:  # the platform is down: the clerk asks instead of the data answering
+            self.notes.append("暂时无法获取共享数据，相关问题请询问申请人。")
+            return
+        if facts:
+            self.applicant.facts.update(facts)
+            self.applicant.sources.append(source)
+
+    def scan(self, text: str) -> CaseView:
+        """A QR code: a pre-application ticket from the kiosk (the case opens, filled in) or a
+        receipt (the case is shown). A code that is not ours or is forged is refused."""
+        receipt_no, why_not = self.check_qr(text)
+        if why_not:
+            raise InvalidInput(why_not, hint="请让申请人出示本厅打印的凭条，或按身份证号查找。")
+        case = self.cases.get(receipt_no)
+        self.case = case
+        if case.state == "pre_application":
+            self.applicant = Applicant(case.applicant, None, {}, ["自助终端预申请"])
+            self.agent = case.agent
+            self.scenario = self.catalog.scenarios.get(case.scenario_code)
+            self.answers = dict(case.answers)
+            self.items = list(case.chosen_items)
+            self.form = dict(case.form_data)
+        return case
+
+    # -- 3.–6. scenario, questions, items, form ---------------------------------------------------
+    def find(self, query: str) -> list[Found]:
+        return search(self.catalog, query)
+
+    def choose(self, code: str) -> Scenario:
+        self.scenario = self.catalog.scenario(code)
+        self.answers, self.items, self.form = {}, None, {}
+        return self.scenario
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        facts = dict(self.applicant.facts) if self.applicant else {}
+        facts["hall.province"] = self.hall_province
+        return facts
+
+    def questions(self) -> QuestionState:
+        return self.guide.questions(self._code(), self.answers, self.facts)
+
+    def answer(self, question: str, value: Any) -> QuestionState:
+        """Answer (or override an auto answer); answers that no longer apply are dropped."""
+        answers = {**self.answers, question: value}
+        state = self.guide.questions(self._code(), answers, self.facts)  # refuses a bad value
+        self.answers = {
+            k: v for k, v in answers.items() if k not in {d.question for d in state.dropped}
+        }
+        return state
+
+    def plan(self) -> Plan:
+        return self.guide.plan(self._code(), self.answers, self.facts, self.items)
+
+    def choose_items(self, items: Sequence[str]) -> Plan:
+        self.items = list(items)
+        return self.plan()
+
+    def set_field(self, key: str, value: str) -> str:
+        """Check one value as typed; returns the message to show beside it ("" when right)."""
+        spec = next((f for f in self.plan().fields if f.key == key), None)
+        if spec is None:
+            raise InvalidInput(f"申请表中没有“{key}”。")
+        self.form[key] = value
+        try:
+            self.form[key] = check_value(FieldRule.of(spec), value, today=self.today())
+        except InvalidInput as exc:
+            return str(exc)
+        return ""
+
+    def form_values(self) -> dict[str, str]:
+        """The form as it will be saved: prefilled values, then what the clerk typed."""
+        prefilled = {f.key: f.value for f in self.plan().fields if f.value}
+        return {**prefilled, **self.form}
+
+    def _code(self) -> str:
+        if self.scenario is None:
+            raise InvalidInput("请先选择要办理的一件事。")
+        return self.scenario.code
+
+    # -- 7.–8. the case: materials and the decision -----------------------------------------------
+    def open(self) -> CaseView:
+        """Save what is known as a draft (or update the pre-application being picked up)."""
+        if self.applicant is None:
+            raise InvalidInput("请先读取或输入申请人身份证件。")
+        if self.case is not None and self.case.state == "pre_application":
+            self.case = self.cases.update(self.actor, self.case.receipt_no, answers=self.answers,
+                                          facts=self.facts, items=self.items,
+                                          form=self.form_values())  # fmt: skip
+            return self.case
+        self.case = self.cases.open_case(
+            self.actor, channel="counter", scenario=self._code(), applicant=self.applicant.party,
+            agent=self.agent, answers=self.answers, facts=self.facts, items=self.items,
+            form=self.form_values(),
+        )  # fmt: skip
+        return self.case
+
+    def receive(self, checks: Sequence[MaterialCheck]) -> CaseView:
+        self.case = self.cases.record_materials(self.actor, self._receipt(), checks)
+        return self.case
+
+    def receive_all(self, reviewed: Mapping[str, Sequence[str]] | None = None) -> CaseView:
+        """Every material still missing received as an original (the clerk's "全部收齐")."""
+        case = self.case or self.open()
+        checks = [MaterialCheck(m.material_id, "received_original",
+                                tuple((reviewed or {}).get(m.material_id, ())))
+                  for m in case.materials if m.status == "missing"]  # fmt: skip
+        return self.receive(checks) if checks else case
+
+    def accept(self) -> CaseView:
+        self.case = self.cases.accept(self.actor, self._receipt())
+        return self.case
+
+    def accept_on_commitment(self, materials: Sequence[str], due: date, signed_by: str) -> CaseView:
+        self.case = self.cases.accept_on_commitment(self.actor, self._receipt(),
+                                                    materials=materials, due_date=due,
+                                                    signed_by=signed_by)  # fmt: skip
+        return self.case
+
+    def not_accept(self, ground: str, reasons: Sequence[str], *, supplement: Sequence[str] = (),
+                   office: str = "") -> CaseView:  # fmt: skip
+        self.case = self.cases.not_accept(self.actor, self._receipt(), ground=ground,
+                                          reasons=reasons, supplement=supplement,
+                                          office=office)  # fmt: skip
+        return self.case
+
+    def _receipt(self) -> str:
+        if self.case is None:
+            raise InvalidInput("还没有保存办件。", hint="请先完成问卷并保存。")
+        return self.case.receipt_no

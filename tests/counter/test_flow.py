@@ -1,0 +1,130 @@
+"""The counter's case flow without a screen: card, scenario, questions, form, materials, decision;
+a kiosk pre-application picked up by its QR; a forged QR refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.cases.audit import Actor
+from app.cases.files import FileStore
+from app.cases.service import CaseService
+from app.catalog.catalog import Catalog
+from app.db.engine import Database, make_engine
+from app.db.migrate import upgrade
+from app.devices.simulated import SimulatedIdReader
+from app.errors import InvalidIdNumber, InvalidInput
+from counter.flow import CaseFlow
+from printing import qr
+
+KEY = b"counter-test"
+CLERK = Actor("张敏", "counter-03")
+NEWBORN = "43PCN0009"
+SHARED = {"parents.married": True, "parents.same_ethnicity": True,
+          "newborn.within_six_months": True}  # fmt: skip
+
+
+@pytest.fixture
+def service(tmp_path: Path, catalog: Catalog) -> Iterator[CaseService]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'hall.sqlite3'}")
+    upgrade(engine)
+    yield CaseService(Database(engine), catalog, FileStore(tmp_path / "files"),
+                      hall_code="430100001")  # fmt: skip
+    engine.dispose()
+
+
+def check(text: str) -> tuple[str, str]:
+    checked = qr.verify(text, KEY)
+    return checked.receipt_no, checked.reason
+
+
+def flow_for(service: CaseService, catalog: Catalog, shared: Any = None) -> CaseFlow:
+    return CaseFlow(service, catalog, CLERK, hall_province="430000", check_qr=check,
+                    shared=shared, today=lambda: date(2026, 11, 23))  # fmt: skip
+
+
+def answer_everything(flow: CaseFlow) -> None:
+    while (question := flow.questions().next) is not None:
+        option = next(o for o in question.options if not o.stops)
+        flow.answer(question.id, [option.value] if question.kind == "multi" else option.value)
+
+
+def fill_form(flow: CaseFlow) -> None:
+    samples = {"phone": "13800138000", "date": "2026-11-01", "id_number": "11010519491231002X",
+               "bank_account": "6222021234567890128", "number": "1"}  # fmt: skip
+    for spec in flow.plan().fields:
+        if not spec.value:
+            value = spec.options[0] if spec.type == "enum" else samples.get(spec.type, "王小明")
+            assert flow.set_field(spec.key, value) == ""
+
+
+def test_a_whole_case_from_the_card_to_acceptance(service: CaseService, catalog: Catalog) -> None:
+    flow = flow_for(service, catalog, shared=lambda number: (SHARED, "湖南省共享数据"))
+    applicant = flow.read_card(SimulatedIdReader().read() or pytest.fail("no card"))
+    assert applicant.party.name == "李芳" and applicant.sources == ["身份证读卡", "湖南省共享数据"]
+    assert flow.find("xse")[0].scenario.code == NEWBORN
+    flow.choose(NEWBORN)
+    auto = [q for q in flow.questions().questions if q.status == "auto"]
+    assert auto and all(q.source for q in auto)  # answered from the card and shared data
+    answer_everything(flow)
+    plan = flow.plan()
+    assert plan.complete and plan.items
+    phone = next(f for f in plan.fields if f.type == "phone")
+    assert "不是有效的电话号码" in flow.set_field(phone.key, "12345")  # said as typed
+    fill_form(flow)
+    flow.set_contact(phone="13800138000")
+    case = flow.open()
+    assert case.state == "draft" and case.applicant.phone == "13800138000"
+    case = flow.receive_all()
+    accepted = flow.accept()
+    assert accepted.state == "accepted" and accepted.promised_date is not None
+    flow.reset()
+    assert flow.applicant is None and flow.case is None and flow.answers == {}
+
+
+def test_a_typed_id_is_checked_digit_by_digit(service: CaseService, catalog: Catalog) -> None:
+    flow = flow_for(service, catalog)
+    with pytest.raises(InvalidIdNumber, match="校验码"):
+        flow.type_id("李芳", "430104199203152041")
+    with pytest.raises(InvalidInput, match="姓名"):
+        flow.type_id(" ", "43010419920315204X")
+    assert flow.type_id("李芳", "43010419920315204x").party.id_number == "43010419920315204X"
+    assert flow.notes == []  # no shared data configured: nothing to say
+
+
+def test_shared_data_down_is_a_note_not_a_failure(service: CaseService, catalog: Catalog) -> None:
+    def down(number: str) -> tuple[dict[str, Any], str]:
+        raise ConnectionError("platform down")
+
+    flow = flow_for(service, catalog, shared=down)
+    flow.read_card(SimulatedIdReader().read() or pytest.fail("no card"))
+    assert any("共享数据" in n for n in flow.notes)
+
+
+def test_a_kiosk_pre_application_is_picked_up_by_its_qr(
+    service: CaseService, catalog: Catalog
+) -> None:
+    kiosk = flow_for(service, catalog)
+    kiosk.read_card(SimulatedIdReader().read() or pytest.fail("no card"))
+    kiosk.choose(NEWBORN)
+    answer_everything(kiosk)
+    fill_form(kiosk)
+    pre = service.open_case(Actor("自助终端", "kiosk-01"), channel="kiosk", scenario=NEWBORN,
+                            applicant=kiosk.applicant.party,  # type: ignore[union-attr]
+                            answers=kiosk.answers, facts=kiosk.facts,
+                            form=kiosk.form_values())  # fmt: skip
+    counter = flow_for(service, catalog)
+    with pytest.raises(InvalidInput, match="伪造"):
+        counter.scan(qr.sign(pre.receipt_no, b"another hall"))
+    with pytest.raises(InvalidInput, match="不是本系统"):
+        counter.scan("http://example.com/x")
+    case = counter.scan(qr.sign(pre.receipt_no, KEY))
+    assert case.state == "pre_application" and counter.answers == kiosk.answers
+    assert counter.plan().complete  # everything the citizen answered is there
+    counter.open()
+    counter.receive_all()
+    assert counter.accept().state == "accepted"
