@@ -1,0 +1,1 @@
+"""The counter's Qt widgets: they show a presenter's state and forward the clerk's actions."""

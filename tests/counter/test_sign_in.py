@@ -1,0 +1,58 @@
+"""The sign-in dialog and the idle lock, driven through the real widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.accounts import Accounts
+from app.cases.audit import Actor
+from app.db.engine import Database, make_engine
+from app.db.migrate import upgrade
+from counter.ui.sign_in import IdleLock, SignInDialog
+
+
+@pytest.fixture
+def accounts(tmp_path: Path) -> Iterator[Accounts]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}")
+    upgrade(engine)
+    accounts = Accounts(Database(engine))
+    accounts.add("zhangmin", "张敏", "counter-secret", by=Actor("admin", "t"))
+    yield accounts
+    engine.dispose()
+
+
+def test_wrong_then_right_password(qtbot: QtBot, accounts: Accounts, tmp_path: Path) -> None:
+    dialog = SignInDialog(lambda u, p: accounts.sign_in(u, p, terminal="counter-03"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    username = dialog.findChild(QLineEdit, "username")
+    password = dialog.findChild(QLineEdit, "password")
+    message = dialog.findChild(QLabel, "message")
+    button = dialog.findChild(QPushButton, "sign_in")
+    assert username and password and message and button
+    qtbot.keyClicks(username, "zhangmin")
+    qtbot.keyClicks(password, "wrong-one")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert "用户名或密码不对" in message.text() and password.text() == "" and dialog.isVisible()
+    qtbot.keyClicks(password, "counter-secret")
+    qtbot.keyClick(password, Qt.Key.Key_Return)
+    assert dialog.operator is not None and dialog.operator.display_name == "张敏"
+    assert dialog.result() == SignInDialog.DialogCode.Accepted
+    dialog.grab().save(str(tmp_path / "sign_in.png"))
+
+
+def test_the_screen_locks_when_idle_and_on_demand(qtbot: QtBot) -> None:
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    lock = IdleLock(window, idle_ms=150)
+    with qtbot.waitSignal(lock.locked, timeout=3000):
+        pass  # nobody touches anything
+    with qtbot.waitSignal(lock.locked, timeout=1000):
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
