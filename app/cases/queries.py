@@ -65,6 +65,11 @@ class CaseQueries:
     def today(self, terminal: str, today: date) -> list[CaseSummary]:
         return self.find(CaseQuery(terminal=terminal, date_from=today, date_to=today))
 
+    def unfinished(self, terminal: str) -> list[CaseSummary]:
+        """This terminal's drafts: cases the clerk began and did not decide (the app was closed
+        or killed mid-case), offered for resumption at the next start."""
+        return self.find(CaseQuery(terminal=terminal, states=("draft",), limit=50))
+
     def waiting_for_result(self) -> list[CaseSummary]:
         return self.find(CaseQuery(states=("accepted", "accepted_on_commitment"), limit=1000))
 
