@@ -252,7 +252,8 @@ def delivery_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
 def withdrawal_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
     case = ctx.case
     withdrawal = case.withdrawal or {}
-    returned = [[n, r.get("name", ""), _status_label(r.get("status", "")), r.get("copies", "")]
+    returned = [[n, r.get("name", ""), MATERIAL_STATE_LABELS.get(r.get("status", ""), ""),
+                 r.get("copies", "")]
                 for n, r in enumerate(withdrawal.get("returned", []), start=1)]  # fmt: skip
     return [
         Paragraph("撤回申请及材料退还回执", styles.title), _number(ctx, styles, "撤字"),
@@ -266,10 +267,6 @@ def withdrawal_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
                 [12 * mm, 90 * mm, 45 * mm, WIDTH - 147 * mm]),
         signatures(styles, ctx.letterhead, ["领回人签名", "经办人签名"], case.closed_at),
     ]  # fmt: skip
-
-
-def _status_label(status: str) -> str:
-    return MATERIAL_STATE_LABELS.get(status, status)
 
 
 DOCUMENTS: dict[str, Document] = {

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from app.cases.audit import Actor
+from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
 from app.cases.files import FileStore
 from app.cases.intake import MaterialCheck
 from app.cases.service import CaseService
@@ -32,12 +33,7 @@ from printing.tickets import (
     pre_application_ticket,
 )  # fmt: skip
 
-NEWBORN = "43PCN0009"
-ANSWERS = {
-    "within_six_months": "yes", "province_facility": "yes", "hukou": "yes", "marriage": "yes",
-    "same_ethnicity": "yes", "applicant": "mother", "reimbursement": "yes", "account": "no",
-    "photo": "no",
-}  # fmt: skip
+ANSWERS = NEWBORN_ANSWERS
 MOTHER = Party(
     "李芳", "43010419920315204X", phone="13800138000", address="长沙市岳麓区桐梓坡路 88 号"
 )
@@ -71,14 +67,8 @@ def _service(catalog: Catalog) -> Iterator[CaseService]:
 
 
 def _form(catalog: Catalog) -> dict[str, str]:
-    defaults = {"phone": MOTHER.phone, "id_number": MOTHER.id_number, "date": "2026-11-01",
-                "bank_account": "6222021234567890128", "number": "1"}  # fmt: skip
-    values = {}
-    for field in Guide(catalog).plan(NEWBORN, ANSWERS).fields:
-        enum = field.options[0] if field.type == "enum" and field.options else ""
-        values[field.key] = (FORM.get(field.key) or field.value or enum
-                             or defaults.get(field.type, "长沙市岳麓区"))  # fmt: skip
-    return values
+    fields = Guide(catalog).plan(NEWBORN, ANSWERS).fields
+    return {f.key: FORM.get(f.key) or value_for(f, MOTHER) for f in fields}
 
 
 def _received(service: CaseService, catalog: Catalog) -> CaseView:

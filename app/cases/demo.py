@@ -27,6 +27,13 @@ SAMPLES = {
     "bank_account": "6222021234567890128", "date": "2026-11-01", "number": "1",
 }  # fmt: skip
 CLERKS = (Actor("clerk-zhang", "counter-01"), Actor("clerk-li", "counter-02"))
+# 新生儿出生一件事 as most parents answer it: the samples of printed documents and the tests use it.
+NEWBORN = "43PCN0009"
+NEWBORN_ANSWERS = {
+    "within_six_months": "yes", "province_facility": "yes", "hukou": "yes", "marriage": "yes",
+    "same_ethnicity": "yes", "applicant": "mother", "reimbursement": "yes", "account": "no",
+    "photo": "no",
+}  # fmt: skip
 
 
 def id_number(rng: random.Random) -> str:

@@ -18,6 +18,11 @@ def add_catalog_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_settings_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--settings", type=Path, default=None, metavar="文件",
+                        help="设置文件（默认用户配置目录下的 settings.toml）")  # fmt: skip
+
+
 def catalog_from(args: argparse.Namespace) -> Catalog:
     return load_catalog(args.catalog)
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from app.cases.audit import verify
-from app.cli.common import emit_json
+from app.cli.common import add_settings_option, emit_json
 from app.db.engine import Database, make_engine
 from app.db.migrate import head_revision, upgrade
 from app.settings import Settings, load_settings
 
 
 def _database_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--settings", type=Path, default=None, metavar="文件",
-                        help="设置文件（默认用户配置目录下的 settings.toml）")  # fmt: skip
+    add_settings_option(parser)
     parser.add_argument("--url", default=None, metavar="URL",
                         help="数据库地址，覆盖设置文件中的地址")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="以 JSON 输出")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
 from typing import Any
 
 from app.accounts import ROLES, Accounts
 from app.cases.audit import Actor
-from app.cli.common import emit_json
+from app.cli.common import add_settings_option, emit_json
 from app.errors import InvalidInput
 from app.settings import load_settings
 
@@ -29,7 +28,7 @@ def register(commands: Any) -> None:
     off = sub.add_parser("off", help="停用账号（记录保留）")
     off.add_argument("username", help="登录名")
     for command in (add, listing, off):
-        command.add_argument("--settings", type=Path, default=None, metavar="文件", help="设置文件")
+        add_settings_option(command)
     add.set_defaults(run=run_add)
     listing.set_defaults(run=run_list)
     off.set_defaults(run=run_off)

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import emit_json
+from app.cli.common import add_settings_option, emit_json
 from app.errors import InvalidInput
 from app.settings import load_settings
 
@@ -21,20 +21,19 @@ def register(commands: Any) -> None:
     sample.add_argument("document", nargs="?", help="文书名称")
     sample.add_argument("--list", action="store_true", help="列出可生成的文书，一行一个")
     sample.add_argument("--out", type=Path, default=None, metavar="文件", help="输出的 PDF 文件")
-    sample.add_argument("--settings", type=Path, default=None, metavar="文件",
-                        help="设置文件（大厅名称、电话、印章、二维码密钥）")  # fmt: skip
+    add_settings_option(sample)
     sample.set_defaults(run=run_sample)
 
     case = sub.add_parser("case", help="为已保存的办件生成文书")
     case.add_argument("receipt_no", help="受理编号")
     case.add_argument("document", help="文书名称（onestop print sample --list）")
     case.add_argument("--out", type=Path, default=None, metavar="文件", help="输出的 PDF 文件")
-    case.add_argument("--settings", type=Path, default=None, metavar="文件", help="设置文件")
+    add_settings_option(case)
     case.set_defaults(run=run_case)
 
     verify = sub.add_parser("verify", help="校验扫描到的受理凭证二维码是否为本厅签发")
     verify.add_argument("text", help="二维码内容")
-    verify.add_argument("--settings", type=Path, default=None, metavar="文件", help="设置文件")
+    add_settings_option(verify)
     verify.add_argument("--json", action="store_true", help="以 JSON 输出")
     verify.set_defaults(run=run_verify)
 
@@ -85,7 +84,7 @@ def run_case(args: argparse.Namespace) -> int:
         scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
         letterhead = Letterhead.of(settings)
         plan = None
-        if catalog is not None and scenario is not None:
+        if args.document in (*TICKET_NAMES, "plan") and catalog and scenario:
             plan = Guide(catalog).plan(case.scenario_code, case.answers, {}, case.chosen_items)
         if args.document in TICKET_NAMES:
             ticket = ticket_for(args.document, case, plan, letterhead, settings.printing.key)

@@ -14,14 +14,13 @@ from typing import Any
 
 from app.bootstrap import Core, build_core
 from app.cases.states import MESSAGE_STATE_LABELS
-from app.cli.common import emit_json
+from app.cli.common import add_settings_option, emit_json
 from app.errors import InvalidInput
 from app.settings import load_settings
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--settings", type=Path, default=None, metavar="文件",
-                        help="设置文件（默认用户配置目录下的 settings.toml）")  # fmt: skip
+    add_settings_option(parser)
     parser.add_argument("--json", action="store_true", help="以 JSON 输出")
 
 

@@ -8,7 +8,6 @@ is applied once by its idempotency key and only after the message before it of t
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
@@ -37,6 +36,7 @@ from sqlalchemy import (
     update,
 )
 
+from app.catalog.versions import files_digest
 from app.db.base import UtcDateTime, utcnow
 from app.db.engine import make_engine
 from sync import contract
@@ -207,12 +207,6 @@ class Terminal:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def catalog_digest(files_: dict[str, str]) -> str:
-    """SHA-256 of the canonical JSON of a catalog's files (sorted keys, UTF-8, no spaces)."""
-    canonical = json.dumps(files_, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class Rejected(Exception):
@@ -628,7 +622,7 @@ class PlatformStore:
 
     # -- catalogs ---------------------------------------------------------------------------------
     def publish_catalog(self, bundle: contract.CatalogBundle) -> contract.CatalogInfo:
-        if catalog_digest(bundle.files) != bundle.sha256:
+        if files_digest(bundle.files) != bundle.sha256:
             raise Rejected("目录文件的 SHA-256 与声明的不一致。")
         with self._tx() as connection:
             row = connection.execute(

@@ -15,11 +15,12 @@ from typing import Any
 
 from escpos.printer import Dummy
 
+from app.cases.demo import NEWBORN
 from app.catalog.catalog import load_catalog
 from app.settings import Settings
 from printing.a4 import Letterhead
 from printing.documents import Context, render_case, render_plan
-from printing.samples import NEWBORN, START, sample_case, sample_plan
+from printing.samples import START, sample_case, sample_plan
 from printing.tickets import Profile, acceptance_slip, render
 
 GOALS = {"acceptance_pdf_ms": 30.0, "material_list_3_pages_ms": 80.0, "escpos_slip_ms": 20.0}

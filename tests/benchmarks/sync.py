@@ -64,13 +64,12 @@ def _copy(db: Database, template: int, receipt_no: str, copies: int) -> None:
             f"INSERT INTO cases (receipt_no, {listed}) "
             f"SELECT printf('%s-C%06d', :receipt, i), {listed} FROM n, cases WHERE cases.id = :t"
         ), {"copies": copies, "receipt": receipt_no, "t": template})  # fmt: skip
-        for table, skip in (("case_items", ("id", "case_id")),):
-            cols = [c for c in _columns(connection, table) if c not in skip]
-            listed = ", ".join(f"t.{c}" for c in cols)
-            connection.execute(text(
-                f"INSERT INTO {table} (case_id, {', '.join(cols)}) SELECT c.id, {listed} "
-                f"FROM cases c JOIN {table} t ON t.case_id = :t WHERE c.id != :t"
-            ), {"t": template})  # fmt: skip
+        cols = [c for c in _columns(connection, "case_items") if c not in ("id", "case_id")]
+        listed = ", ".join(f"t.{c}" for c in cols)
+        connection.execute(text(
+            f"INSERT INTO case_items (case_id, {', '.join(cols)}) SELECT c.id, {listed} "
+            f"FROM cases c JOIN case_items t ON t.case_id = :t WHERE c.id != :t"
+        ), {"t": template})  # fmt: skip
         cols = [c for c in _columns(connection, "outbox")
                 if c not in ("id", "case_id", "receipt_no", "idempotency_key", "payload")]  # fmt: skip
         listed = ", ".join(f"t.{c}" for c in cols)

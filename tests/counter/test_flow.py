@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from app.cases.audit import Actor
+from app.cases.demo import value_for
 from app.cases.files import FileStore
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog
@@ -54,12 +55,10 @@ def answer_everything(flow: CaseFlow) -> None:
 
 
 def fill_form(flow: CaseFlow) -> None:
-    samples = {"phone": "13800138000", "date": "2026-11-01", "id_number": "11010519491231002X",
-               "bank_account": "6222021234567890128", "number": "1"}  # fmt: skip
+    assert flow.applicant is not None
     for spec in flow.plan().fields:
         if not spec.value:
-            value = spec.options[0] if spec.type == "enum" else samples.get(spec.type, "王小明")
-            assert flow.set_field(spec.key, value) == ""
+            assert flow.set_field(spec.key, value_for(spec, flow.applicant.party)) == ""
 
 
 def test_a_whole_case_from_the_card_to_acceptance(service: CaseService, catalog: Catalog) -> None:

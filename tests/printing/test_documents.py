@@ -12,13 +12,14 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import decode
 
+from app.cases.demo import NEWBORN
 from app.catalog.catalog import Catalog
 from app.errors import InvalidInput
 from app.settings import HallSettings, Settings
 from printing import qr
 from printing.a4 import Letterhead
 from printing.documents import DOCUMENTS, Context, render_case
-from printing.samples import NEWBORN, PDF_NAMES, sample_case, sample_pdf
+from printing.samples import PDF_NAMES, sample_case, sample_pdf
 
 KEY = b"test-hall-secret"
 HALL = Letterhead("测试市政务服务中心", "一网通办综合窗口（测试）", "0731-12345678", "测试路 1 号")

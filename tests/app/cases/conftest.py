@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.cases import demo
 from app.cases.audit import Actor
 from app.cases.files import FileStore
 from app.cases.service import CaseService
@@ -18,12 +19,8 @@ from app.db.migrate import upgrade
 from app.guide.engine import Guide
 from app.guide.plan import PlanField
 
-NEWBORN = "43PCN0009"
-ANSWERS = {
-    "within_six_months": "yes", "province_facility": "yes", "hukou": "yes", "marriage": "yes",
-    "same_ethnicity": "yes", "applicant": "mother", "reimbursement": "yes", "account": "no",
-    "photo": "no",
-}  # fmt: skip
+NEWBORN = demo.NEWBORN
+ANSWERS = demo.NEWBORN_ANSWERS
 MOTHER = Party("李芳", "43010419920315204X", phone="13800138000", address="长沙市岳麓区")
 CLERK = Actor("clerk-zhang", "counter-01")
 SAMPLE = {
