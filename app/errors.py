@@ -108,3 +108,23 @@ class OutboxError(OneStopError):
 
 class AuditBroken(OneStopError):
     """The audit chain does not verify: a row was edited, removed or inserted."""
+
+
+UNEXPECTED = (
+    "程序出现意外错误，刚才的操作没有完成（已保存的办件不受影响，详情已写入日志）。"
+    "请重试；仍不行请联系技术人员。"
+)
+
+
+def describe(exc: BaseException) -> tuple[str, bool]:
+    """What a person reads about ``exc``, and whether it was unexpected (log it with its trace).
+
+    Our own errors and device errors carry their Chinese message; anything else gets one
+    general message — a traceback never reaches a person."""
+    if isinstance(exc, OneStopError):
+        return str(exc), False
+    message = getattr(exc, "message", None)
+    if isinstance(message, str) and message and not message.isascii():  # DeviceError & co.
+        fallback = getattr(exc, "fallback", "")
+        return (f"{message}{fallback}" if isinstance(fallback, str) else message), False
+    return UNEXPECTED, True

@@ -92,6 +92,19 @@ class PrintingSettings(_Model):
         return (self.qr_key or "onestop-demo-key-not-secret").encode("utf-8")
 
 
+class DeviceSettings(_Model):
+    """Which drivers the terminal uses; "simulated" gives the test persons and sample pages
+    (demo, training). A keyboard-wedge QR scanner needs no setting."""
+
+    id_reader: Literal["none", "simulated"] = "none"
+    capture: Literal["none", "simulated"] = "none"
+
+
+class CounterSettings(_Model):
+    lock_after_min: float = Field(default=10.0, gt=0, le=240)  # idle minutes before the lock
+    preview: bool = True  # show each document before it goes to the printer
+
+
 class CalendarSettings(_Model):
     """Dates the hall adds when the calendar package does not know a year yet."""
 
@@ -107,6 +120,8 @@ class Settings(_Model):
     platform: PlatformSettings = PlatformSettings()
     printing: PrintingSettings = PrintingSettings()
     calendar: CalendarSettings = CalendarSettings()
+    devices: DeviceSettings = DeviceSettings()
+    counter: CounterSettings = CounterSettings()
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("onestop", appauthor=False)))
 
     @field_validator("data_dir")

@@ -20,13 +20,14 @@ from app.cases.views import CaseView, Party
 from app.catalog.catalog import Catalog
 from app.catalog.models import Scenario
 from app.db.base import utcnow
-from app.errors import InvalidInput
+from app.errors import InvalidIdNumber, InvalidInput
 from app.guide.engine import Guide
 from app.guide.form import FieldRule, check_value
 from app.guide.plan import Plan, QuestionState
 from app.guide.search import Found, search
 from app.identity.card import IdCardData, facts_from_card
-from app.identity.resident_id import parse_resident_id
+from app.identity.resident_id import is_valid_resident_id, normalise, parse_resident_id
+from app.identity.uscc import parse_credit_code
 
 SharedData = Callable[[str], tuple[dict[str, Any], str]]  # id number → (facts, source)
 QrCheck = Callable[[str], tuple[str, str]]  # scanned text → (receipt number, why not: "" if ours)
@@ -55,6 +56,11 @@ class CaseFlow:
         self.shared = shared
         self.today = today
         self.reset()
+
+    def use_catalog(self, catalog: Catalog) -> None:
+        """A newer catalog (pulled from the platform) for the next applicant."""
+        self.catalog = catalog
+        self.guide = Guide(catalog)
 
     def reset(self) -> None:
         """The next applicant: nothing of this one is kept."""
@@ -90,6 +96,32 @@ class CaseFlow:
         self._add_shared(number)
         return self.applicant
 
+    def type_enterprise(
+        self, name: str, credit_code: str, *, phone: str = "", address: str = ""
+    ) -> Applicant:
+        """An enterprise applicant by its unified social credit code (GB 32100)."""
+        if not name.strip():
+            raise InvalidInput("请输入企业名称（与营业执照一致）。")
+        code = parse_credit_code(credit_code).code
+        party = Party(name.strip(), code, "enterprise", phone.strip(), address.strip())
+        self.applicant = Applicant(party, None, {}, ["手工输入（营业执照）"])
+        return self.applicant
+
+    def id_hint(self, text: str) -> tuple[str, bool]:
+        """Live check of an ID number as it is typed: what it says (birth date, sex, region) or
+        what is wrong; ``True`` when valid. A partial number gets a neutral count."""
+        number = normalise(text)
+        if not number:
+            return "", False
+        if len(number) < 18 and number.isdigit():
+            return f"已输入 {len(number)} 位，共 18 位。", False
+        try:
+            parsed = parse_resident_id(number, today=self.today())
+        except InvalidIdNumber as exc:  # its message names the wrong part
+            return str(exc), False
+        region = parsed.region.full_name(parsed.birth_date.year) if parsed.region else ""
+        return f"{parsed.birth_date:%Y-%m-%d} 出生，{parsed.sex}，{region}", True
+
     def set_contact(self, *, phone: str = "", address: str = "") -> None:
         if self.applicant is None:
             raise InvalidInput("请先读取或输入申请人身份证件。")
@@ -104,6 +136,8 @@ class CaseFlow:
         if card is not None:
             self.agent = Party(card.name, card.id_number, phone=phone)
         else:
+            if not name.strip():
+                raise InvalidInput("请输入代办人姓名。", hint="没有代办人时请取消勾选“代办人”。")
             number = parse_resident_id(id_number, today=self.today()).number
             self.agent = Party(name.strip(), number, phone=phone.strip())
         return self.agent
@@ -120,6 +154,12 @@ class CaseFlow:
             self.applicant.facts.update(facts)
             self.applicant.sources.append(source)
 
+    def scanned_id(self, text: str) -> str:
+        """An ID QR (an electronic ID's number, or a code that is just the number): the number,
+        or "" when the text is something else."""
+        number = normalise(text.strip())
+        return number if is_valid_resident_id(number) else ""
+
     def scan(self, text: str) -> CaseView:
         """A QR code: a pre-application ticket from the kiosk (the case opens, filled in) or a
         receipt (the case is shown). A code that is not ours or is forged is refused."""
@@ -127,15 +167,29 @@ class CaseFlow:
         if why_not:
             raise InvalidInput(why_not, hint="请让申请人出示本厅打印的凭条，或按身份证号查找。")
         case = self.cases.get(receipt_no)
-        self.case = case
-        if case.state == "pre_application":
-            self.applicant = Applicant(case.applicant, None, {}, ["自助终端预申请"])
-            self.agent = case.agent
-            self.scenario = self.catalog.scenarios.get(case.scenario_code)
-            self.answers = dict(case.answers)
-            self.items = list(case.chosen_items)
-            self.form = dict(case.form_data)
+        if case.state == "pre_application":  # picked up here: it becomes the case in hand
+            self.reset()
+            self.case = case
+            self._load(case, "自助终端预申请")
         return case
+
+    def resume(self, receipt_no: str) -> CaseView:
+        """A draft left when the app was closed or killed, taken up where it stopped."""
+        self.reset()
+        case = self.cases.get(receipt_no)
+        if case.state not in ("draft", "pre_application"):
+            raise InvalidInput(f"办件 {receipt_no} 已经{case.state_label}，不能继续录入。")
+        self.case = case
+        self._load(case, "未完成的办件")
+        return case
+
+    def _load(self, case: CaseView, source: str) -> None:
+        self.applicant = Applicant(case.applicant, None, {}, [source])
+        self.agent = case.agent
+        self.scenario = self.catalog.scenarios.get(case.scenario_code)
+        self.answers = dict(case.answers)
+        self.items = list(case.chosen_items)
+        self.form = dict(case.form_data)
 
     # -- 3.–6. scenario, questions, items, form ---------------------------------------------------
     def find(self, query: str) -> list[Found]:
@@ -195,10 +249,10 @@ class CaseFlow:
 
     # -- 7.–8. the case: materials and the decision -----------------------------------------------
     def open(self) -> CaseView:
-        """Save what is known as a draft (or update the pre-application being picked up)."""
+        """Save what is known as a draft, or update the draft or pre-application in hand."""
         if self.applicant is None:
             raise InvalidInput("请先读取或输入申请人身份证件。")
-        if self.case is not None and self.case.state == "pre_application":
+        if self.case is not None and self.case.state in ("draft", "pre_application"):
             self.case = self.cases.update(self.actor, self.case.receipt_no, answers=self.answers,
                                           facts=self.facts, items=self.items,
                                           form=self.form_values())  # fmt: skip

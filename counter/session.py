@@ -1,0 +1,87 @@
+"""What every counter screen gets for one signed-in clerk: the core, the case flow, the devices,
+the platform (when configured) and the paper — built once by :mod:`counter.main`, handed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.accounts import Operator
+from app.bootstrap import Core
+from app.cases.audit import Actor
+from app.devices.protocols import DocumentCapture, IdCardReader
+from counter.flow import CaseFlow
+from printing import qr
+from printing.a4 import Letterhead
+from printing.documents import Context, render_case
+from printing.jobs import Printed, print_document
+from sync.client import Platform
+from sync.shared import facts_for
+
+
+@dataclass
+class Devices:
+    id_reader: IdCardReader | None = None
+    capture: DocumentCapture | None = None
+
+
+@dataclass
+class Papers:
+    """A case's documents: rendered for the preview, printed on the A4 printer (with the print,
+    a reprint's reason or a failure in the case's trail)."""
+
+    core: Core
+    actor: Actor
+    letterhead: Letterhead = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.letterhead = Letterhead.of(self.core.settings)
+
+    def preview(self, receipt_no: str, document: str) -> bytes:
+        case = self.core.cases.get(receipt_no)
+        catalog = self.core.cases.catalog_for(case.catalog_version)
+        scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
+        context = Context(case, scenario, self.letterhead, self.core.settings.printing.key)
+        return render_case(document, context)
+
+    def print(self, receipt_no: str, document: str, *, reason: str = "") -> Printed:
+        printing = self.core.settings.printing
+        return print_document(self.core.cases, self.actor, receipt_no, document,
+                              letterhead=self.letterhead, key=printing.key,
+                              printer=printing.a4_printer, reason=reason)  # fmt: skip
+
+
+@dataclass
+class Session:
+    core: Core
+    operator: Operator
+    devices: Devices
+    platform: Platform | None
+    flow: CaseFlow = field(init=False)
+    papers: Papers = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.flow = CaseFlow(self.core.cases, self.core.catalog, self.actor,
+                             hall_province=self.core.settings.hall.province,
+                             check_qr=self.check_qr, shared=self._shared())  # fmt: skip
+        self.papers = Papers(self.core, self.actor)
+
+    @property
+    def actor(self) -> Actor:
+        return self.operator.actor(self.core.settings.terminal.name)
+
+    def switch(self, operator: Operator) -> None:
+        """Another clerk signed in at the lock screen: from now on changes are theirs."""
+        self.operator = operator
+        self.flow.actor = self.actor
+        self.papers.actor = self.actor
+
+    def check_qr(self, text: str) -> tuple[str, str]:
+        checked = qr.verify(text, self.core.settings.printing.key)
+        return checked.receipt_no, checked.reason
+
+    def _shared(self) -> Any:
+        platform = self.platform
+        if platform is None:
+            return None
+        return lambda id_number: facts_for(platform, id_number)

@@ -1,0 +1,234 @@
+"""Step 6 — the decision (《行政许可法》第三十二条): accept, accept on commitment (容缺, the
+letter printed and signed), or not accept (ground, reasons, the materials to supplement listed
+once). Each prints its documents with a preview; the case is queued for the platform in the same
+transaction as the decision (the core does that)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.cases.checks import NOT_ACCEPTED_GROUNDS
+from app.cases.states import RECEIVED
+from app.cases.views import CaseView, MaterialView
+from counter.ui.desk import Desk, Screen
+from counter.ui.printouts import Printouts
+
+
+def _missing(case: CaseView) -> list[MaterialView]:
+    return [m for m in case.materials if m.plan_status in ("submit", "tolerable", "commitment")
+            and m.status not in RECEIVED | {"exempt"}]  # fmt: skip
+
+
+class CommitmentDialog(QDialog):
+    """Which tolerable materials follow, by when, and who signed the letter."""
+
+    def __init__(self, case: CaseView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("容缺受理 — 告知承诺")
+        self.boxes: dict[str, QCheckBox] = {}
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("勾选申请人承诺后补的材料（只有可容缺的材料可以勾选）："))
+        for material in _missing(case):
+            box = QCheckBox(material.name)
+            box.setObjectName(f"promise_{material.material_id}")
+            allowed = material.plan_status in ("tolerable", "commitment")
+            box.setEnabled(allowed)
+            box.setChecked(allowed)
+            if not allowed:
+                box.setToolTip("该材料不能容缺，须收取或出具补正告知书")
+            self.boxes[material.material_id] = box
+            layout.addWidget(box)
+        self.due = QDateEdit(QDate.fromString((date.today() + timedelta(days=14)).isoformat(),
+                                              "yyyy-MM-dd"))  # fmt: skip
+        self.due.setObjectName("due_date")
+        self.due.setCalendarPopup(True)
+        self.due.setDisplayFormat("yyyy-MM-dd")
+        self.signed = QLineEdit(case.agent.name if case.agent else case.applicant.name)
+        self.signed.setObjectName("signed_by")
+        form = QFormLayout()
+        form.addRow("补交期限", self.due)
+        form.addRow("承诺书签名人", self.signed)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("确认后打印告知承诺书，请申请人签字后留存。"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("容缺受理")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def materials(self) -> list[str]:
+        return [m for m, box in self.boxes.items() if box.isChecked()]
+
+    def due_date(self) -> date:
+        return date.fromisoformat(self.due.date().toString("yyyy-MM-dd"))
+
+
+class NotAcceptDialog(QDialog):
+    """The ground, the reasons (printed on the notice), what to supplement, where to go."""
+
+    def __init__(self, case: CaseView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("不予受理")
+        self.ground = QComboBox()
+        self.ground.setObjectName("ground")
+        for key, text in NOT_ACCEPTED_GROUNDS.items():
+            self.ground.addItem(text, key)
+        self.ground.setCurrentIndex(list(NOT_ACCEPTED_GROUNDS).index("4"))
+        missing = _missing(case)
+        self.reasons = QPlainTextEdit(
+            f"申请材料不齐全：缺少{'、'.join(m.name for m in missing)}。" if missing else ""
+        )
+        self.reasons.setObjectName("reasons")
+        self.reasons.setFixedHeight(80)
+        self.office = QLineEdit()
+        self.office.setObjectName("office")
+        self.office.setPlaceholderText("依第（二）项时必填：有权受理的机关或渠道")
+        self.boxes: dict[str, QCheckBox] = {}
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.addRow("依据", self.ground)
+        form.addRow("理由（每行一条）", self.reasons)
+        form.addRow("告知申请的机关", self.office)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("需补正的材料（一次性告知）："))
+        for material in case.materials:
+            if material.plan_status not in ("submit", "tolerable", "commitment"):
+                continue
+            box = QCheckBox(material.name)
+            box.setObjectName(f"supplement_{material.material_id}")
+            box.setChecked(material in missing)
+            self.boxes[material.material_id] = box
+            layout.addWidget(box)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("不予受理")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def values(self) -> tuple[str, list[str], list[str], str]:
+        reasons = [r.strip() for r in self.reasons.toPlainText().splitlines() if r.strip()]
+        supplement = [m for m, box in self.boxes.items() if box.isChecked()]
+        return str(self.ground.currentData()), reasons, supplement, self.office.text()
+
+
+class DecisionScreen(Screen):
+    title = "受理决定"
+    decided = Signal(str)  # receipt number, once its documents are through the printer
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(desk, parent)
+        self.summary = QLabel("")
+        self.summary.setObjectName("decision_summary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet("font-size:14px;")
+        self.accept_button = QPushButton("受理并打印受理通知书 (Ctrl+Enter)")
+        self.accept_button.setObjectName("accept")
+        self.accept_button.setShortcut("Ctrl+Return")
+        self.accept_button.clicked.connect(self.accept)
+        self.commit_button = QPushButton("容缺受理… (Ctrl+R)")
+        self.commit_button.setObjectName("accept_on_commitment")
+        self.commit_button.setShortcut("Ctrl+R")
+        self.commit_button.clicked.connect(self.accept_on_commitment)
+        self.refuse_button = QPushButton("不予受理… (Ctrl+B)")
+        self.refuse_button.setObjectName("not_accept")
+        self.refuse_button.setShortcut("Ctrl+B")
+        self.refuse_button.clicked.connect(self.not_accept)
+        self.printouts = Printouts(desk, self)
+        self.dialog: QDialog | None = None
+        buttons = QHBoxLayout()
+        for button in (self.accept_button, self.commit_button, self.refuse_button):
+            button.setMinimumHeight(40)
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary, 1)
+        layout.addLayout(buttons)
+
+    def enter(self) -> None:
+        case = self.flow.case
+        open_case = case is not None and case.state in ("draft", "pre_application")
+        for button in (self.accept_button, self.commit_button, self.refuse_button):
+            button.setEnabled(open_case)
+        if case is None:
+            self.summary.setText("还没有办件。")
+            return
+        missing = _missing(case)
+        lines = [
+            f"<b>{case.receipt_no}</b>　{case.scenario_name}　{case.state_label}",
+            f"申请人：{case.applicant.name}"
+            + (f"　代办人：{case.agent.name}" if case.agent else ""),
+            f"事项 {len(case.items)} 个，承诺 {case.promised_days} 个工作日办结。",
+        ]  # fmt: skip
+        received = sum(1 for m in case.materials if m.status in RECEIVED)
+        lines.append(f"材料：已收 {received} 种，缺 {len(missing)} 种。")
+        if missing:
+            lines.append("缺少：" + "、".join(
+                f"{m.name}{'（可容缺）' if m.plan_status in ('tolerable', 'commitment') else ''}"
+                for m in missing))  # fmt: skip
+            self.accept_button.setToolTip("材料不齐，不能直接受理")
+        self.summary.setText("<br>".join(lines))
+        self.accept_button.setDefault(not missing)
+
+    def _decide(self, work: Callable[[], CaseView], documents: list[str], what: str) -> None:
+        def done(case: CaseView) -> None:
+            self.desk.bar.info(f"{case.receipt_no} 已{what}，已进入发送队列。")
+            self.enter()
+            self.printouts.run(case.receipt_no, documents,
+                               then=lambda: self.decided.emit(case.receipt_no))  # fmt: skip
+
+        self.desk.work.run(work, done=done, label=what)
+
+    def accept(self) -> None:
+        self._decide(self.flow.accept, ["acceptance"], "受理")
+
+    def accept_on_commitment(self) -> None:
+        case = self.flow.case
+        if case is None:
+            return
+        dialog = CommitmentDialog(case, self)
+        self.dialog = dialog
+
+        def chosen() -> None:
+            materials, due, signed = dialog.materials(), dialog.due_date(), dialog.signed.text()
+            self._decide(lambda: self.flow.accept_on_commitment(materials, due, signed),
+                         ["commitment", "acceptance"], "容缺受理")  # fmt: skip
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
+
+    def not_accept(self) -> None:
+        case = self.flow.case
+        if case is None:
+            return
+        dialog = NotAcceptDialog(case, self)
+        self.dialog = dialog
+
+        def chosen() -> None:
+            ground, reasons, supplement, office = dialog.values()
+            self._decide(lambda: self.flow.not_accept(ground, reasons, supplement=supplement,
+                                                      office=office),
+                         ["not_accepted"], "不予受理")  # fmt: skip
+
+        dialog.accepted.connect(chosen)
+        dialog.open()

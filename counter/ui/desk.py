@@ -1,0 +1,39 @@
+"""What every counter screen has at hand: the clerk's session, a lane of background work for the
+case (database, printing, network), a lane for devices (a card read may wait for a card), and
+the message bar. Screens call ``desk.work.run(...)`` and never wait on the GUI thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QWidget
+
+from app.widgets.tasks import Tasks
+from counter.flow import CaseFlow
+from counter.session import Session
+from counter.ui.notify import MessageBar
+
+
+@dataclass
+class Desk:
+    session: Session
+    work: Tasks
+    devices: Tasks
+    bar: MessageBar
+
+
+class Screen(QWidget):
+    """A page of the counter (one per module). ``enter`` is called each time it is shown."""
+
+    title = ""
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+
+    @property
+    def flow(self) -> CaseFlow:
+        return self.desk.session.flow
+
+    def enter(self) -> None:
+        """Show the current state (called when the page comes to the front)."""

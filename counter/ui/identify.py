@@ -1,0 +1,264 @@
+"""Step 1 — who is applying: the ID card on the reader (F2), a typed ID number checked as it is
+typed, an enterprise by its credit code, and an agent (代办人) besides the applicant."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.devices.protocols import DeviceError
+from app.identity.card import IdCardData
+from app.identity.uscc import is_valid_credit_code
+from counter.flow import Applicant
+from counter.ui.desk import Desk, Screen
+
+OK = "color:#1b5e20;"
+BAD = "color:#b00020;"
+
+
+def _line(name: str, placeholder: str = "", width: int = 0) -> QLineEdit:
+    line = QLineEdit()
+    line.setObjectName(name)
+    line.setPlaceholderText(placeholder)
+    if width:
+        line.setMaximumWidth(width)
+    return line
+
+
+class IdentifyScreen(Screen):
+    title = "申请人"
+    identified = Signal()
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(desk, parent)
+        self.kind = QButtonGroup(self)
+        self.person = QRadioButton("个人")
+        self.enterprise = QRadioButton("企业")
+        self.person.setChecked(True)
+        for button in (self.person, self.enterprise):
+            self.kind.addButton(button)
+            button.toggled.connect(self._kind_changed)
+        self.read = QPushButton("读身份证 (F2)")
+        self.read.setObjectName("read_card")
+        self.read.clicked.connect(self.read_card)
+        self.number = _line("id_number", "18位公民身份号码，或刷身份证", 320)
+        self.number.textChanged.connect(self._number_changed)
+        self.number_hint = QLabel("")
+        self.number_hint.setObjectName("id_hint")
+        self.name = _line("name", "与证件一致", 320)
+        self.phone = _line("phone", "手机号码", 320)
+        self.address = _line("address", "联系地址")
+        self.company = _line("company", "与营业执照一致", 420)
+        self.code = _line("credit_code", "18位统一社会信用代码", 320)
+        self.code.textChanged.connect(self._code_changed)
+        self.code_hint = QLabel("")
+
+        form = QFormLayout()
+        form.addRow("申请人类型", self._row(self.person, self.enterprise))
+        form.addRow("身份证号", self._row(self.number, self.read))
+        form.addRow("", self.number_hint)
+        form.addRow("姓名", self.name)
+        self.company_label, self.code_label = QLabel("企业名称"), QLabel("统一社会信用代码")
+        form.addRow(self.company_label, self.company)
+        form.addRow(self.code_label, self._row(self.code, self.code_hint))
+        form.addRow("联系电话", self.phone)
+        form.addRow("联系地址", self.address)
+
+        self._agent()
+
+        self.sources = QLabel("")
+        self.sources.setObjectName("sources")
+        self.sources.setWordWrap(True)
+        self.next = QPushButton("下一步：选择一件事 (Enter)")
+        self.next.setObjectName("identify_next")
+        self.next.setDefault(True)
+        self.next.clicked.connect(self.confirm)
+        for line in (self.number, self.name, self.phone, self.address, self.company, self.code):
+            line.returnPressed.connect(self.confirm)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.agent_box)
+        layout.addWidget(self.sources)
+        layout.addStretch(1)
+        layout.addWidget(self.next)
+        QShortcut(QKeySequence("F2"), self, self.read_card)
+        for first, second in ((self.number, self.name), (self.name, self.phone),
+                              (self.phone, self.address)):  # fmt: skip
+            self.setTabOrder(first, second)
+        self._kind_changed()
+
+    def _agent(self) -> None:
+        self.agent_box = QGroupBox("代办人（他人代为办理时填写）")
+        self.agent_box.setObjectName("agent_box")
+        self.agent_box.setCheckable(True)
+        self.agent_box.setChecked(False)
+        self.agent_name = _line("agent_name", "代办人姓名", 240)
+        self.agent_number = _line("agent_id_number", "代办人身份证号", 320)
+        self.agent_phone = _line("agent_phone", "代办人手机", 240)
+        self.read_agent = QPushButton("读代办人身份证")
+        self.read_agent.clicked.connect(self.read_agent_card)
+        agent = QHBoxLayout(self.agent_box)
+        for widget in (self.agent_name, self.agent_number, self.agent_phone, self.read_agent):
+            agent.addWidget(widget)
+
+    @staticmethod
+    def _row(*widgets: QWidget) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in widgets:
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        return row
+
+    def enter(self) -> None:
+        applicant = self.flow.applicant
+        if applicant is None:
+            for line in self.findChildren(QLineEdit):
+                line.clear()
+            self.agent_box.setChecked(False)
+            self.person.setChecked(True)
+            self.sources.setText("")
+            self.number.setFocus()
+        else:
+            self._show(applicant)
+
+    # -- the ID card ------------------------------------------------------------------------------
+    def read_card(self) -> None:
+        reader = self.desk.session.devices.id_reader
+        if reader is None:
+            self._no_reader()
+            return
+        self.read.setEnabled(False)
+        self.desk.bar.info("请将身份证放在阅读器上……")
+        self.desk.devices.run(lambda: reader.read(timeout_s=10.0), done=self._card_read,
+                              failed=self._reader_failed, label="读身份证")  # fmt: skip
+
+    def _card_read(self, card: IdCardData | None) -> None:
+        self.read.setEnabled(True)
+        if card is None:
+            self.desk.bar.error("没有读到身份证：请把证件平放在阅读器上再按 F2，或手工输入号码。")
+            return
+        self.desk.work.run(lambda: self.flow.read_card(card), done=self._card_taken,
+                           label="身份证信息")  # fmt: skip
+
+    def _card_taken(self, applicant: Applicant) -> None:
+        self.person.setChecked(True)
+        self._show(applicant)
+        self.desk.bar.info(f"已读取 {applicant.party.name} 的身份证。请核对后按 Enter 继续。")
+        self.phone.setFocus()
+
+    def _reader_failed(self, exc: BaseException) -> None:
+        self.read.setEnabled(True)
+        if isinstance(exc, DeviceError):
+            self.desk.bar.error(f"{exc.message}{exc.fallback}")
+            self.number.setFocus()
+        else:
+            self.desk.bar.show_exception(exc)
+
+    def _no_reader(self) -> None:
+        self.desk.bar.error("本窗口没有连接身份证阅读器：请手工输入证件号码，并核对原件。")
+        self.number.setFocus()
+
+    def read_agent_card(self) -> None:
+        reader = self.desk.session.devices.id_reader
+        if reader is None:
+            self._no_reader()
+            return
+        self.desk.devices.run(lambda: reader.read(timeout_s=10.0), done=self._agent_read,
+                              failed=self._reader_failed, label="读代办人身份证")  # fmt: skip
+
+    def _agent_read(self, card: IdCardData | None) -> None:
+        if card is None:
+            self.desk.bar.error("没有读到代办人的身份证：请重放证件，或手工输入。")
+            return
+        self.agent_box.setChecked(True)
+        self.agent_name.setText(card.name)
+        self.agent_number.setText(card.id_number)
+        self.agent_phone.setFocus()
+
+    # -- typing -----------------------------------------------------------------------------------
+    def _show(self, applicant: Applicant) -> None:
+        party = applicant.party
+        self.enterprise.setChecked(party.kind == "enterprise")
+        if party.kind == "enterprise":
+            self.company.setText(party.name)
+            self.code.setText(party.id_number)
+        else:
+            self.name.setText(party.name)
+            self.number.setText(party.id_number)
+        self.phone.setText(party.phone)
+        self.address.setText(party.address)
+        agent = self.flow.agent
+        self.agent_box.setChecked(agent is not None)
+        if agent is not None:
+            self.agent_name.setText(agent.name)
+            self.agent_number.setText(agent.id_number)
+            self.agent_phone.setText(agent.phone)
+        notes = "；".join(self.flow.notes)
+        self.sources.setText(f"信息来源：{'、'.join(applicant.sources)}" + (
+            f"\n{notes}" if notes else ""))  # fmt: skip
+
+    def _kind_changed(self) -> None:
+        enterprise = self.enterprise.isChecked()
+        for widget in (self.company, self.code, self.company_label, self.code_label,
+                       self.code_hint):  # fmt: skip
+            widget.setVisible(enterprise)
+        self.agent_box.setTitle("经办人（代表企业办理的人）" if enterprise else
+                                "代办人（他人代为办理时填写）")  # fmt: skip
+        if enterprise:
+            self.agent_box.setChecked(True)
+
+    def _number_changed(self, text: str) -> None:
+        hint, valid = self.flow.id_hint(text)
+        self.number_hint.setText(hint)
+        self.number_hint.setStyleSheet(OK if valid else BAD)
+
+    def _code_changed(self, text: str) -> None:
+        if len(text.strip()) < 18:
+            self.code_hint.setText(f"已输入 {len(text.strip())} 位，共 18 位。")
+            self.code_hint.setStyleSheet("")
+            return
+        valid = is_valid_credit_code(text)
+        self.code_hint.setText("代码有效" if valid else "代码有误，请核对营业执照")
+        self.code_hint.setStyleSheet(OK if valid else BAD)
+
+    def confirm(self) -> None:
+        """Take what is on the screen; on to the scenario."""
+        flow = self.flow
+        name, number = self.name.text(), self.number.text()
+        phone, address = self.phone.text(), self.address.text()
+        company, code = self.company.text(), self.code.text()
+        agent = (self.agent_name.text(), self.agent_number.text(), self.agent_phone.text())
+        with_agent = self.agent_box.isChecked()
+        enterprise = self.enterprise.isChecked()
+
+        def take() -> Applicant:
+            current = flow.applicant
+            if enterprise:
+                applicant = flow.type_enterprise(company, code, phone=phone, address=address)
+            elif current and current.card and current.party.id_number == number.strip():
+                flow.set_contact(phone=phone, address=address)
+                applicant = current
+            else:
+                applicant = flow.type_id(name, number, phone=phone, address=address)
+            if with_agent:
+                flow.set_agent(name=agent[0], id_number=agent[1], phone=agent[2])
+            else:
+                flow.agent = None
+            return applicant
+
+        self.desk.work.run(take, done=lambda _: self.identified.emit(), label="申请人")

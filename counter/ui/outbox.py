@@ -1,0 +1,147 @@
+"""The outbox opened from the status bar: every message not yet at the platform, with the
+platform's reason for those it returned; resend one (after the case was put right) or cancel it
+with a reason. Both are audited by the core."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.cases.outbox import Message
+from app.db.base import utcnow
+from counter.ui.desk import Desk
+
+Index = QModelIndex | QPersistentModelIndex
+UNSENT = ("attention", "retrying", "pending", "in_flight")
+HEADERS = ("受理编号", "内容", "状态", "尝试", "平台原因 / 最近错误", "生成时间")
+
+
+class MessageModel(QAbstractTableModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.messages: list[Message] = []
+
+    def set_messages(self, messages: list[Message]) -> None:
+        self.beginResetModel()
+        self.messages = messages
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.messages)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:  # fmt: skip
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
+                                               Qt.ItemDataRole.ToolTipRole):  # fmt: skip
+            return None
+        message = self.messages[index.row()]
+        local = message.created_at.astimezone().strftime("%m-%d %H:%M")
+        return (message.receipt_no, message.kind_label, message.state_label,
+                str(message.attempts), message.note or message.last_error,
+                local)[index.column()]  # fmt: skip
+
+
+class OutboxDialog(QDialog):
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.setWindowTitle("发送队列 — 未送达平台的消息")
+        self.model = MessageModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("outbox_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.info = QLabel("")
+        self.info.setObjectName("outbox_info")
+        self.info.setWordWrap(True)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("cancel_reason")
+        self.reason.setPlaceholderText("取消发送的原因（必填，如：已在平台人工补录）")
+        self.resend_button = QPushButton("重发")
+        self.resend_button.setObjectName("resend")
+        self.resend_button.clicked.connect(self.resend)
+        self.cancel_button = QPushButton("取消发送")
+        self.cancel_button.setObjectName("cancel_message")
+        self.cancel_button.clicked.connect(self.cancel)
+        refresh = QPushButton("刷新")
+        refresh.clicked.connect(self.refresh)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        actions = QHBoxLayout()
+        actions.addWidget(self.reason, 1)
+        for button in (self.cancel_button, self.resend_button, refresh, close):
+            actions.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.info)
+        layout.addLayout(actions)
+        self.resize(980, 480)
+        self.refresh()
+
+    def refresh(self) -> None:
+        outbox = self.desk.session.core.outbox
+        self.desk.work.run(lambda: outbox.messages(states=UNSENT, limit=500),
+                           done=self._show, label="发送队列")  # fmt: skip
+
+    def _show(self, messages: list[Message]) -> None:
+        self.model.set_messages(messages)
+        attention = sum(1 for m in messages if m.state == "attention")
+        self.info.setText(
+            f"共 {len(messages)} 条未送达；其中 {attention} 条被平台退回，需要处理。"
+            "网络恢复后其余的会自动发送。"
+            if messages
+            else "全部消息都已送达平台。"
+        )
+        if messages:
+            self.table.selectRow(0)
+
+    def selected(self) -> Message | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.messages[rows[0].row()] if rows else None
+
+    def resend(self) -> None:
+        message = self.selected()
+        if message is None:
+            self.desk.bar.error("请先在列表中选择一条消息。")
+            return
+        outbox, actor = self.desk.session.core.outbox, self.desk.session.actor
+        self.desk.work.run(lambda: outbox.resend(message.id, actor, now=utcnow()),
+                           done=lambda _: self._done(f"{message.receipt_no} 的消息将重新发送。"),
+                           label="重发")  # fmt: skip
+
+    def cancel(self) -> None:
+        message = self.selected()
+        if message is None:
+            self.desk.bar.error("请先在列表中选择一条消息。")
+            return
+        outbox, actor = self.desk.session.core.outbox, self.desk.session.actor
+        reason = self.reason.text()
+        self.desk.work.run(lambda: outbox.cancel(message.id, actor, reason),
+                           done=lambda _: self._done(f"{message.receipt_no} 的消息已取消发送。"),
+                           label="取消发送")  # fmt: skip
+
+    def _done(self, text: str) -> None:
+        self.reason.clear()
+        self.desk.bar.info(text)
+        self.refresh()

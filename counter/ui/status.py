@@ -1,0 +1,126 @@
+"""Always visible at the bottom of the window: online or offline, the outbox (waiting, failing,
+returned by the platform — a click opens it to resend or cancel), the catalog version in use,
+today's count at this window, and who is signed in. Read every few seconds on its own lane."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
+
+from app.bootstrap import Core
+from app.cases.receipts import hall_day
+from app.db.base import utcnow
+from app.widgets.tasks import Tasks
+from counter.ui.desk import Desk
+from counter.ui.outbox import OutboxDialog
+from sync.worker import status as sync_status
+
+ONLINE = "color:#1b5e20; font-weight:bold;"
+OFFLINE = "color:#b00020; font-weight:bold;"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    online: bool
+    configured: bool
+    last_error: str
+    waiting: int
+    failing: int
+    attention: int
+    oldest_age_s: float | None
+    catalog_version: str
+    today: int
+
+
+def snapshot(core: Core, terminal: str, today: date) -> Snapshot:
+    """What the status bar shows, read in one go (on a worker)."""
+    found: dict[str, Any] = sync_status(core)
+    counts = found["messages"]
+    return Snapshot(
+        online=bool(found["online"]), configured=bool(found["platform"]),
+        last_error=found["last_error"] or "",
+        waiting=counts.get("pending", 0) + counts.get("in_flight", 0),
+        failing=counts.get("retrying", 0), attention=counts.get("attention", 0),
+        oldest_age_s=found["oldest_unsent_age_s"], catalog_version=found["catalog_version"],
+        today=len(core.queries.today(terminal, today)),
+    )  # fmt: skip
+
+
+class StatusPanel(QStatusBar):
+    def __init__(self, desk: Desk, parent: QWidget | None = None, *,
+                 every_ms: int = 3000) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.desk = desk
+        self.lane = Tasks(self._failed, self, name="status")
+        self.online = QLabel("…")
+        self.online.setObjectName("online")
+        self.outbox = QPushButton("队列：…")
+        self.outbox.setObjectName("outbox_button")
+        self.outbox.setFlat(True)
+        self.outbox.clicked.connect(self.open_outbox)
+        self.catalog = QLabel("")
+        self.catalog.setObjectName("catalog_version")
+        self.today = QLabel("")
+        self.today.setObjectName("today_count")
+        self.clerk = QLabel("")
+        for widget in (self.online, self.outbox, self.catalog, self.today, self.clerk):
+            self.addPermanentWidget(widget)
+        self.last: Snapshot | None = None
+        self.dialog: OutboxDialog | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(every_ms)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.lane.busy:
+            return  # the last read is still going (a slow database): skip, never pile up
+        session = self.desk.session
+        terminal = session.core.settings.terminal.name
+        self.clerk.setText(f"{session.operator.display_name}（{session.operator.role_label}）")
+        core, today = session.core, hall_day(utcnow())
+        self.lane.run(lambda: snapshot(core, terminal, today), done=self.show_snapshot,
+                      label="状态")  # fmt: skip
+
+    def show_snapshot(self, found: Snapshot) -> None:
+        self.last = found
+        if not found.configured:
+            self.online.setText("● 未连接平台（单机）")
+            self.online.setStyleSheet(OFFLINE)
+            self.online.setToolTip("没有配置省级平台：办件都留在本机队列中。")
+        elif found.online:
+            self.online.setText("● 在线")
+            self.online.setStyleSheet(ONLINE)
+            self.online.setToolTip("与省级平台连接正常。")
+        else:
+            self.online.setText("● 离线")
+            self.online.setStyleSheet(OFFLINE)
+            self.online.setToolTip(f"{found.last_error}\n办件照常受理，网络恢复后自动发送。")
+        parts = [f"待发送 {found.waiting}"]
+        if found.failing:
+            parts.append(f"重试中 {found.failing}")
+        if found.attention:
+            parts.append(f"需处理 {found.attention}")
+        self.outbox.setText("队列：" + "　".join(parts))
+        self.outbox.setStyleSheet("color:#b00020; font-weight:bold;" if found.attention else "")
+        if found.oldest_age_s and found.oldest_age_s > 600:
+            self.outbox.setToolTip(f"最早一条已等待 {int(found.oldest_age_s // 60)} 分钟")
+        else:
+            self.outbox.setToolTip("点击查看发送队列")
+        self.catalog.setText(f"目录 {found.catalog_version}")
+        self.today.setText(f"今日办件 {found.today}")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.online.setText("● 状态未知")
+        self.online.setStyleSheet(OFFLINE)
+        self.online.setToolTip(str(exc))
+
+    def open_outbox(self) -> None:
+        self.dialog = OutboxDialog(self.desk, self.window())
+        self.dialog.finished.connect(lambda _: self.refresh())
+        self.dialog.open()
