@@ -46,6 +46,7 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> Parser:
     from app.cli import (
         catalog_cmd,
+        counter_cmd,
         db_cmd,
         guide_cmd,
         id_cmd,
@@ -66,6 +67,7 @@ def build_parser() -> Parser:
     platform_cmd.register(commands)
     print_cmd.register(commands)
     operator_cmd.register(commands)
+    counter_cmd.register(commands)
     return parser
 
 

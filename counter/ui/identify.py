@@ -33,6 +33,7 @@ def _line(name: str, placeholder: str = "", width: int = 0) -> QLineEdit:
     line.setObjectName(name)
     line.setPlaceholderText(placeholder)
     if width:
+        line.setMinimumWidth(min(width, 240))
         line.setMaximumWidth(width)
     return line
 

@@ -37,8 +37,11 @@ class QuestionRow:
         self.kind = question.kind
         self.label = QLabel(question.text)
         self.label.setWordWrap(True)
+        self.label.setMinimumWidth(260)
         self.label.setToolTip(question.help)
         self.source = QLabel("")
+        self.source.setWordWrap(True)
+        self.source.setMaximumWidth(230)
         self.source.setStyleSheet("color:#555;")
         self.values = [o.value for o in question.options]
         self.combo: QComboBox | None = None
@@ -75,10 +78,14 @@ class QuestionRow:
                 box.blockSignals(True)
                 box.setChecked(value in chosen)
                 box.blockSignals(False)
+        self.source.setToolTip(question.source)
         if question.status == "auto":
-            self.source.setText(f"已按{question.source}自动选择，可改")
+            where = question.source.split("：", 1)[0]
+            self.source.setText(f"已按{where}自动选择，可改")
+        elif question.auto_value is not None and question.auto_value != answer:
+            self.source.setText("已改（与共享数据不同）")
         elif question.auto_value is not None:
-            self.source.setText(f"已改（{question.source}为另一答案）")
+            self.source.setText("与共享数据一致")
         else:
             self.source.setText("" if question.status == "answered" else "待回答")
 
@@ -200,6 +207,8 @@ class QuestionsScreen(Screen):
                 for column, widget in enumerate(self.rows[question_id].widgets()):
                     self.grid.addWidget(widget, line, column, Qt.AlignmentFlag.AlignVCenter)
                     widget.setVisible(True)
+            for line in range(self.grid.rowCount()):
+                self.grid.setRowStretch(line, 0)
             self.grid.setRowStretch(len(order), 1)
             self.order = order
         self.blocked.setText("\n".join(f"不符合办理条件：{b.reason} {b.advice}"

@@ -26,6 +26,7 @@ OFFLINE = "color:#b00020; font-weight:bold;"
 @dataclass(frozen=True)
 class Snapshot:
     online: bool
+    contacted: bool  # the platform answered or failed at least once since the data began
     configured: bool
     last_error: str
     waiting: int
@@ -42,6 +43,7 @@ def snapshot(core: Core, terminal: str, today: date) -> Snapshot:
     counts = found["messages"]
     return Snapshot(
         online=bool(found["online"]), configured=bool(found["platform"]),
+        contacted=bool(found["last_contact"] or found["last_error"]),
         last_error=found["last_error"] or "",
         waiting=counts.get("pending", 0) + counts.get("in_flight", 0),
         failing=counts.get("retrying", 0), attention=counts.get("attention", 0),
@@ -93,6 +95,10 @@ class StatusPanel(QStatusBar):
             self.online.setText("● 未连接平台（单机）")
             self.online.setStyleSheet(OFFLINE)
             self.online.setToolTip("没有配置省级平台：办件都留在本机队列中。")
+        elif not found.contacted:
+            self.online.setText("● 正在连接平台…")
+            self.online.setStyleSheet("color:#555;")
+            self.online.setToolTip("还没有与省级平台联系过；办件照常受理。")
         elif found.online:
             self.online.setText("● 在线")
             self.online.setStyleSheet(ONLINE)

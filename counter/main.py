@@ -1,0 +1,177 @@
+"""``onestop counter``: the composition root of the counter app (STYLE 3). Settings in; the core,
+devices, platform client and sync worker built here and handed to the window; sign-in, the lock,
+resumption of unfinished drafts; everything closed again on the way out.
+
+``--demo`` starts a reference platform in this process on a fresh data folder with simulated
+devices and a demo clerk, so one command shows the whole flow.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QDialog
+
+from app.accounts import Accounts, Operator
+from app.bootstrap import Core, build_core
+from app.cases.audit import Actor
+from app.devices.simulated import SimulatedCapture, SimulatedIdReader
+from app.settings import Settings
+from app.widgets.scanner import ScannerFilter
+from counter.session import Devices, Session
+from counter.ui.notify import install_crash_handler
+from counter.ui.sign_in import IdleLock, SignInDialog
+from counter.ui.window import MainWindow
+from sync.client import HttpPlatform
+from sync.worker import SyncWorker, platform_of
+
+log = logging.getLogger(__name__)
+
+DEMO_USER, DEMO_PASSWORD = "demo", "demo1234"
+
+
+def devices_of(settings: Settings) -> Devices:
+    return Devices(
+        SimulatedIdReader() if settings.devices.id_reader == "simulated" else None,
+        SimulatedCapture() if settings.devices.capture == "simulated" else None,
+    )
+
+
+@dataclass
+class Demo:
+    settings: Settings
+    folder: Path
+
+
+@contextmanager
+def demo_world(folder: Path | None = None, *, cases: int = 40) -> Iterator[Demo]:
+    """A reference platform on a free loopback port, a fresh hall database registered with it,
+    simulated devices, a demo clerk and some earlier cases to search."""
+    from sync.server.app import RunningPlatform
+    from sync.server.seed import seed
+    from sync.server.store import PlatformStore
+
+    with ExitStack() as stack:
+        if folder is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="onestop-")))
+        store = PlatformStore(folder / "platform", decide_after=timedelta(seconds=30))
+        stack.callback(store.close)
+        seed(store)
+        settings = Settings(data_dir=folder / "hall")
+        token = store.add_terminal(settings.terminal.name, settings.hall.code)
+        platform = stack.enter_context(RunningPlatform(store))
+        settings = settings.model_copy(update={
+            "platform": settings.platform.model_copy(update={"url": platform.url,
+                                                              "token": token}),
+            "devices": settings.devices.model_copy(update={"id_reader": "simulated",
+                                                            "capture": "simulated"}),
+        })  # fmt: skip
+        core = build_core(settings)
+        try:
+            admin = Actor("演示初始化", settings.terminal.name)
+            Accounts(core.db).add(DEMO_USER, "张敏", DEMO_PASSWORD, by=admin)
+            if cases:
+                from app.cases.demo import seed_cases
+
+                seed_cases(core.cases, core.catalog, cases)
+        finally:
+            core.close()
+        yield Demo(settings, folder)
+
+
+class CounterApp:
+    """One running counter: signed-in clerk, window, lock, sync."""
+
+    def __init__(self, settings: Settings, *, hint: str = "") -> None:
+        self.settings = settings
+        self.core: Core = build_core(settings)
+        self.accounts = Accounts(self.core.db)
+        self.hint = hint
+        self.platform: HttpPlatform | None = None
+        self.sync: SyncWorker | None = None
+        self.window: MainWindow | None = None
+        self.lock: IdleLock | None = None
+
+    def sign_in(self, username: str, password: str) -> Operator:
+        return self.accounts.sign_in(username, password, terminal=self.settings.terminal.name)
+
+    def start(self, operator: Operator) -> MainWindow:
+        if self.settings.platform.url:
+            self.platform = platform_of(self.core)
+            self.sync = SyncWorker(self.core, self.platform)
+            self.sync.start()
+        session = Session(self.core, operator, devices_of(self.settings), self.platform)
+        window = MainWindow(session)
+        self.window = window
+        scanner = ScannerFilter(window)
+        scanner.scanned.connect(window.scanned)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(scanner)
+        install_crash_handler(window.bar)
+        self.lock = IdleLock(window, int(self.settings.counter.lock_after_min * 60_000))
+        self.lock.locked.connect(self.locked)
+        window.lock_requested.connect(self.locked)
+        return window
+
+    def locked(self) -> None:
+        """The screen goes blank until a clerk signs in again (the same or another)."""
+        window = self.window
+        if window is None or window.content.isHidden():
+            return
+        window.content.hide()
+        current = window.desk.session.operator
+        dialog = SignInDialog(self.sign_in, title="OneStop 综合窗口 — 已锁定，请重新登录",
+                              username=current.username, parent=window)  # fmt: skip
+        self.lock_dialog = dialog
+
+        def opened() -> None:
+            if dialog.operator is not None and dialog.operator != current:
+                window.desk.session.switch(dialog.operator)
+            window.content.show()
+            if self.lock is not None:
+                self.lock.timer.start()
+
+        dialog.accepted.connect(opened)
+        dialog.rejected.connect(self.locked_again)
+        dialog.open()
+
+    def locked_again(self) -> None:
+        if self.window is not None:
+            self.window.content.show()
+            self.locked()
+
+    def close(self) -> None:
+        if self.sync is not None:
+            self.sync.stop(timeout_s=5)
+        if self.platform is not None:
+            self.platform.close()
+        self.core.close()
+
+
+def run(settings: Settings, *, hint: str = "") -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("OneStop 综合窗口")
+    counter = CounterApp(settings, hint=hint)
+    try:
+        dialog = SignInDialog(counter.sign_in)
+        if hint:
+            dialog.message.setStyleSheet("color:#1b5e20;")
+            dialog.message.setText(hint)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.operator is None:
+            return 0
+        window = counter.start(dialog.operator)
+        window.resize(1366, 768)
+        window.show()
+        window.offer_unfinished()
+        return int(app.exec())
+    finally:
+        counter.close()

@@ -1,0 +1,132 @@
+"""``onestop counter --screenshots DIR``: the demo world, one clerk, one case walked from the ID
+card to the printed receipt, and a PNG of each main screen at 1366×768 (for the README and for
+review). Runs without a display (offscreen)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from app.cases.demo import NEWBORN_ANSWERS, value_for
+from app.cases.views import Party
+from app.errors import InvalidInput
+
+SIZE = (1366, 768)
+
+
+def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in order)
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from counter.main import DEMO_PASSWORD, DEMO_USER, CounterApp, demo_world
+    from counter.ui.sign_in import SignInDialog
+    from counter.ui.window import DECISION, MATERIALS
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"无法创建文件夹 {folder}：{exc.strerror}。") from None
+    app = QApplication.instance() or QApplication([])
+    saved: list[Path] = []
+
+    def wait(done: Callable[[], bool], timeout_s: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not done():
+            if time.monotonic() > deadline:
+                raise TimeoutError("screenshots: the screen did not get ready")
+            app.processEvents()
+            time.sleep(0.01)
+        for _ in range(5):
+            app.processEvents()
+
+    def shoot(widget: QWidget, name: str) -> None:
+        for _ in range(5):
+            app.processEvents()
+        path = folder / f"{len(saved) + 1:02d}-{name}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+
+    with demo_world(cases=40) as demo:
+        settings = demo.settings.model_copy(update={"printing": demo.settings.printing.model_copy(
+            update={"a4_printer": "onestop-demo-no-printer"})})  # fmt: skip
+        counter = CounterApp(settings)
+        try:
+            dialog = SignInDialog(counter.sign_in)
+            dialog.username.setText(DEMO_USER)
+            dialog.message.setText(f"演示账号：{DEMO_USER}　密码：{DEMO_PASSWORD}")
+            dialog.show()
+            shoot(dialog, "sign-in")
+            dialog.close()
+            window = counter.start(counter.sign_in(DEMO_USER, DEMO_PASSWORD))
+            window.resize(*SIZE)
+            window.show()
+            desk, flow = window.desk, window.desk.session.flow
+
+            def idle() -> None:
+                wait(lambda: not desk.work.busy and not desk.devices.busy)
+
+            wait(lambda: window.status.last is not None and window.status.last.online)
+            window.identify.read_card()
+            idle()
+            window.identify.phone.setText("13800138000")
+            shoot(window, "applicant")
+            window.identify.confirm()
+            idle()
+            window.scenario.search.setText("xse")
+            shoot(window, "scenario")
+            window.scenario.take()
+            for question, value in NEWBORN_ANSWERS.items():
+                row = window.questions.rows.get(question)
+                if row and row.combo and value in row.values and row.source.text() == "待回答":
+                    row.combo.setCurrentIndex(row.values.index(value) + 1)
+                    window.questions.single_chosen(question, row.values.index(value) + 1)
+            shoot(window, "questions-items")
+            window.questions.confirm()
+            idle()
+            assert flow.applicant is not None
+            person = Party(flow.applicant.party.name, flow.applicant.party.id_number)
+            for spec in flow.plan().fields:
+                editor = window.form.editors[spec.key]
+                if not editor.text():
+                    editor.set_text(value_for(spec, person))
+                    flow.set_field(spec.key, editor.text())
+            shoot(window, "form")
+            window.form.confirm()
+            idle()
+            window.go(MATERIALS)
+            materials = window.materials
+            materials.capture()
+            idle()
+            shoot(window, "materials")
+            desk.work.run(flow.receive_all, label="全部收齐")
+            idle()
+            window.go(DECISION)
+            shoot(window, "decision")
+            window.decision.accept()
+            wait(lambda: window.decision.printouts.dialog is not None)
+            preview = window.decision.printouts.dialog
+            assert preview is not None
+            preview.resize(900, 740)
+            shoot(preview, "print-preview")
+            case = flow.case
+            preview.reject()
+            idle()
+            window.find_cases()
+            if case is not None:
+                window.cases.show_case(case.receipt_no)
+            idle()
+            wait(lambda: not window.cases.desk.work.busy)
+            shoot(window, "cases-timeline")
+            window.status.open_outbox()
+            idle()
+            outbox = window.status.dialog
+            assert outbox is not None
+            shoot(outbox, "outbox")
+            outbox.close()
+            window.close()
+        finally:
+            counter.close()
+    return saved

@@ -1,0 +1,283 @@
+"""The counter's main window: the message bar on top, the case desk (steps on the left, one screen
+at a time on the right) and the case search in tabs, the status bar at the bottom.
+
+Frequent actions have keys: Ctrl+N next applicant, F2 read the ID card, F3 find a scenario,
+Alt+1…6 go to a step, Ctrl+F search cases, Ctrl+L lock. A QR scanner works on every screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.cases.views import CaseSummary, CaseView
+from app.widgets.tasks import Tasks
+from counter.session import Session
+from counter.ui.checklist import MaterialsScreen
+from counter.ui.decision import DecisionScreen
+from counter.ui.desk import Desk, Screen
+from counter.ui.form import FormScreen
+from counter.ui.identify import IdentifyScreen
+from counter.ui.notify import MessageBar
+from counter.ui.questions import QuestionsScreen
+from counter.ui.scenario import ScenarioScreen
+from counter.ui.search import CasesScreen
+from counter.ui.status import StatusPanel
+
+IDENTIFY, SCENARIO, QUESTIONS, FORM, MATERIALS, DECISION = range(6)
+
+
+class ResumeDialog(QDialog):
+    """Drafts this window left unfinished (closed or killed mid-case), offered at the start."""
+
+    def __init__(self, drafts: list[CaseSummary], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("有未完成的办件")
+        self.list = QListWidget()
+        self.list.setObjectName("drafts")
+        for draft in drafts:
+            when = draft.created_at.astimezone().strftime("%m-%d %H:%M")
+            item = QListWidgetItem(f"{draft.receipt_no}　{draft.applicant_name}　"
+                                   f"{draft.scenario_name}　{when}")  # fmt: skip
+            item.setData(Qt.ItemDataRole.UserRole, draft.receipt_no)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(lambda _: self.accept())
+        buttons = QDialogButtonBox()
+        go_on = buttons.addButton("继续办理", QDialogButtonBox.ButtonRole.AcceptRole)
+        go_on.setObjectName("resume")
+        later = buttons.addButton("以后再说", QDialogButtonBox.ButtonRole.RejectRole)
+        later.setObjectName("later")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("上次关闭程序时，以下办件还没有作出受理决定，已保存为草稿："))
+        layout.addWidget(self.list)
+        layout.addWidget(buttons)
+
+    def receipt_no(self) -> str:
+        item = self.list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else ""
+
+
+class MainWindow(QMainWindow):
+    lock_requested = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 status_every_ms: int = 3000) -> None:  # fmt: skip
+        super().__init__(parent)
+        settings = session.core.settings
+        self.setWindowTitle(f"OneStop 综合窗口 — {settings.hall.name} {settings.terminal.name}")
+        self.bar = MessageBar()
+        shown = self.bar.show_exception
+        self.desk = Desk(session, Tasks(shown, self, name="work"),
+                         Tasks(shown, self, name="devices"), self.bar)  # fmt: skip
+        self.identify = IdentifyScreen(self.desk)
+        self.scenario = ScenarioScreen(self.desk)
+        self.questions = QuestionsScreen(self.desk)
+        self.form = FormScreen(self.desk)
+        self.materials = MaterialsScreen(self.desk)
+        self.decision = DecisionScreen(self.desk)
+        self.decision.printouts.preview = settings.counter.preview
+        self.screens: list[Screen] = [self.identify, self.scenario, self.questions, self.form,
+                                      self.materials, self.decision]  # fmt: skip
+        self.cases = CasesScreen(self.desk)
+
+        self._lay_out(status_every_ms)
+
+        self.identify.identified.connect(lambda: self.go(SCENARIO))
+        self.scenario.chosen.connect(lambda: self.go(QUESTIONS))
+        self.questions.done.connect(lambda: self.go(FORM))
+        self.form.done.connect(lambda: self.go(MATERIALS))
+        self.materials.changed.connect(self._show_who)
+        self.decision.decided.connect(self._decided)
+        self._keys()
+        self.go(IDENTIFY)
+
+    def _lay_out(self, status_every_ms: int) -> None:
+        self.steps = QListWidget()
+        self.steps.setObjectName("steps")
+        self.steps.setFixedWidth(190)
+        for number, screen in enumerate(self.screens, start=1):
+            self.steps.addItem(f"{number}  {screen.title}")
+        self.steps.currentRowChanged.connect(self._step_clicked)
+        self.who = QLabel("")
+        self.who.setObjectName("who")
+        self.who.setWordWrap(True)
+        self.who.setFixedWidth(190)
+        self.who.setStyleSheet("background:#f3f6fa; padding:6px;")
+        self.pages = QStackedWidget()
+        for screen in self.screens:
+            self.pages.addWidget(screen)
+        left = QVBoxLayout()
+        left.addWidget(self.who)
+        left.addWidget(self.steps, 1)
+        case_desk = QWidget()
+        row = QHBoxLayout(case_desk)
+        row.addLayout(left)
+        row.addWidget(self.pages, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(case_desk, "办件")
+        self.tabs.addTab(self.cases, "查询办件")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.addWidget(self.bar)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.content = central
+        self.status = StatusPanel(self.desk, self, every_ms=status_every_ms)
+        self.setStatusBar(self.status)
+
+    def _keys(self) -> None:
+        shortcuts: list[tuple[str, Callable[[], None]]] = [
+            ("Ctrl+N", self.next_applicant),
+            ("Ctrl+F", self.find_cases),
+            ("Ctrl+L", self.lock_requested.emit),
+            ("F3", lambda: self.go(SCENARIO)),
+        ]
+        for number in range(len(self.screens)):
+            shortcuts.append((f"Alt+{number + 1}", partial(self.go, number)))
+        for keys, action in shortcuts:
+            QShortcut(QKeySequence(keys), self, action)
+
+    # -- moving between steps ---------------------------------------------------------------------
+    def reachable(self, step: int) -> bool:
+        flow = self.desk.session.flow
+        if step == SCENARIO:
+            return flow.applicant is not None
+        if step == QUESTIONS:
+            return flow.applicant is not None and flow.scenario is not None
+        if step >= FORM:
+            return flow.case is not None
+        return True
+
+    def go(self, step: int) -> None:
+        if not self.reachable(step):
+            needed = {SCENARIO: "请先确认申请人。", QUESTIONS: "请先选择一件事。"}
+            self.bar.error(needed.get(step, "请先完成问卷并保存办件。"))
+            step = self.pages.currentIndex()
+        self.tabs.setCurrentIndex(0)
+        self.pages.setCurrentIndex(step)
+        self.steps.blockSignals(True)
+        self.steps.setCurrentRow(step)
+        self.steps.blockSignals(False)
+        for index in range(self.steps.count()):
+            item = self.steps.item(index)
+            if item is not None:
+                flags = item.flags()
+                enabled = flags | Qt.ItemFlag.ItemIsEnabled
+                item.setFlags(enabled if self.reachable(index) else
+                              flags & ~Qt.ItemFlag.ItemIsEnabled)  # fmt: skip
+        self._show_who()
+        self.screens[step].enter()
+
+    def _step_clicked(self, step: int) -> None:
+        if step >= 0:
+            self.go(step)
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.cases:
+            self.cases.enter()
+
+    def _show_who(self) -> None:
+        flow = self.desk.session.flow
+        lines = []
+        if flow.applicant is not None:
+            lines.append(f"<b>{flow.applicant.party.name}</b>")
+            lines.append(flow.applicant.party.id_number)
+        if flow.agent is not None:
+            lines.append(f"代办：{flow.agent.name}")
+        if flow.scenario is not None:
+            lines.append(flow.scenario.name)
+        if flow.case is not None:
+            lines.append(f"{flow.case.receipt_no}<br>{flow.case.state_label}")
+        self.who.setText("<br>".join(lines) or "等待申请人<br>刷身份证（F2）或扫码")
+
+    # -- the next person, resumption, scans -------------------------------------------------------
+    def next_applicant(self) -> None:
+        flow = self.desk.session.flow
+        flow.reset()
+        catalog = self.desk.session.core.catalog
+        if catalog.version != flow.catalog.version:
+            flow.use_catalog(catalog)
+        self.bar.clear_message()
+        self.go(IDENTIFY)
+
+    def _decided(self, receipt_no: str) -> None:
+        self.next_applicant()
+        self.bar.info(f"{receipt_no} 已办结本次窗口环节。请接待下一位（刷身份证或扫码）。")
+
+    def offer_unfinished(self) -> None:
+        """At the start: drafts this terminal left are offered for resumption."""
+        core = self.desk.session.core
+        terminal = core.settings.terminal.name
+        self.desk.work.run(lambda: core.queries.unfinished(terminal), done=self._offer,
+                           label="未完成的办件")  # fmt: skip
+
+    def _offer(self, drafts: list[CaseSummary]) -> None:
+        if not drafts:
+            return
+        dialog = ResumeDialog(drafts, self)
+        self.resume_dialog = dialog
+        dialog.accepted.connect(lambda: self.resume(dialog.receipt_no()))
+        dialog.open()
+
+    def resume(self, receipt_no: str) -> None:
+        flow = self.desk.session.flow
+
+        def resumed(case: CaseView) -> None:
+            self.bar.info(f"继续办理 {case.receipt_no}（{case.applicant.name}）。")
+            self.go(FORM)
+
+        self.desk.work.run(lambda: flow.resume(receipt_no), done=resumed, label="继续办理")
+
+    def scanned(self, text: str) -> None:
+        """A QR code or barcode from the wedge scanner: an ID number, a pre-application ticket
+        (the case opens, filled in), a receipt (the case is shown), or something not ours."""
+        flow = self.desk.session.flow
+        number = flow.scanned_id(text)
+        if number:
+            self.go(IDENTIFY)
+            self.identify.number.setText(number)
+            self.identify.name.setFocus()
+            self.bar.info("已扫入身份证号码，请输入姓名并核对证件。")
+            return
+        if flow.case is not None and flow.case.state == "draft":
+            self.bar.error("当前办件还没有作出决定。请先完成或按 Ctrl+N 后再扫码。")
+            return
+
+        def opened(case: CaseView) -> None:
+            if case.state == "pre_application":
+                self.bar.info(f"已调出自助终端预申请 {case.receipt_no}，请核对材料后受理。")
+                self.go(MATERIALS)
+            else:
+                self.find_cases()
+                self.cases.show_case(case.receipt_no)
+
+        self.desk.work.run(lambda: flow.scan(text), done=opened, label="扫码")
+
+    def find_cases(self) -> None:
+        self.tabs.setCurrentWidget(self.cases)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.status.timer.stop()
+        for lane in (self.desk.work, self.desk.devices, self.status.lane):
+            lane.wait(10_000)
+        super().closeEvent(event)

@@ -1,0 +1,359 @@
+"""Whole cases through the counter's main window, with the reference platform on the far side:
+accept, accept on commitment, not accept, a kiosk pre-application picked up by its QR code,
+offline then back online, and a draft resumed after the app was killed."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.accounts import Operator
+from app.bootstrap import Core, build_core
+from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
+from app.cases.intake import MaterialCheck
+from app.cases.views import CaseView, Party
+from app.catalog.catalog import Catalog
+from app.devices.simulated import TEST_PERSONS, SimulatedCapture, SimulatedIdReader
+from app.settings import Settings
+from counter.session import Devices, Papers, Session
+from counter.ui.decision import CommitmentDialog
+from counter.ui.window import DECISION, FORM, IDENTIFY, MATERIALS, MainWindow
+from printing import qr
+from printing.jobs import Printed
+from sync.server.app import RunningPlatform
+from sync.server.faults import Faults
+from sync.server.store import PlatformStore
+from sync.worker import SyncWorker, platform_of
+from tests.counter.conftest import activate
+
+CLERK = Operator("zhangmin", "张敏", "clerk")
+
+
+class PaperTray(Papers):
+    """The A4 printer's far side: the documents are rendered as for real and kept here."""
+
+    def __init__(self, papers: Papers) -> None:
+        super().__init__(papers.core, papers.actor)
+        self.printed: list[tuple[str, str, str]] = []
+
+    def print(self, receipt_no: str, document: str, *, reason: str = "") -> Printed:
+        pdf = self.preview(receipt_no, document)
+        self.printed.append((receipt_no, document, reason))
+        return Printed("tray-1", len(self.printed), pdf)
+
+
+@pytest.fixture
+def platform(tmp_path: Path) -> Iterator[tuple[RunningPlatform, str]]:
+    store = PlatformStore(tmp_path / "platform", decide_after=timedelta(0))
+    token = store.add_terminal("counter-01", "430100001")
+    with RunningPlatform(store, tick_s=0.05) as running:
+        yield running, token
+    store.close()
+
+
+@pytest.fixture
+def core(tmp_path: Path, platform: tuple[RunningPlatform, str]) -> Iterator[Core]:
+    running, token = platform
+    settings = Settings(data_dir=tmp_path / "hall")
+    settings = settings.model_copy(
+        update={
+            "platform": settings.platform.model_copy(
+                update={"url": running.url, "token": token, "timeout_s": 3}
+            )
+        }
+    )
+    core = build_core(settings)
+    yield core
+    core.close()
+
+
+@pytest.fixture
+def worker(core: Core) -> Iterator[SyncWorker]:
+    """The terminal's sync, run by hand (run_once) so a test decides when it talks."""
+    platform = platform_of(core)
+    yield SyncWorker(core, platform)
+    platform.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, core: Core) -> Iterator[MainWindow]:
+    session = Session(core, CLERK, Devices(SimulatedIdReader(), SimulatedCapture()), None)
+    session.papers = PaperTray(session.papers)
+    window = MainWindow(session, status_every_ms=200)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    activate(qtbot, window)
+    yield window
+    window.close()
+
+
+def idle(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(
+        lambda: not window.desk.work.busy and not window.desk.devices.busy, timeout=20_000
+    )
+
+
+def tray(window: MainWindow) -> PaperTray:
+    papers = window.desk.session.papers
+    assert isinstance(papers, PaperTray)
+    return papers
+
+
+def to_decision(qtbot: QtBot, window: MainWindow, *, receive: bool = True) -> CaseView:
+    """李芳 at the window for 新生儿出生一件事, up to the decision: card, scenario, questions,
+    form, materials — through the screens and their buttons."""
+    window.identify.read.click()
+    idle(qtbot, window)
+    window.identify.phone.setText("13800138000")
+    window.identify.next.click()
+    idle(qtbot, window)
+    assert window.pages.currentWidget() is window.scenario
+    window.scenario.search.setText("xse")
+    window.scenario.button.click()
+    assert window.pages.currentWidget() is window.questions
+    flow = window.desk.session.flow
+    for question, value in NEWBORN_ANSWERS.items():
+        if question in window.questions.rows:
+            row = window.questions.rows[question]
+            if row.combo is not None and value in row.values:
+                index = row.values.index(value) + 1
+                row.combo.setCurrentIndex(index)
+                row.combo.activated.emit(index)
+    assert window.questions.next.isEnabled(), window.questions.summary.text()
+    window.questions.next.click()
+    idle(qtbot, window)
+    assert window.pages.currentIndex() == FORM
+    person = Party(TEST_PERSONS[0].name, TEST_PERSONS[0].id_number)
+    for spec in flow.plan().fields:
+        editor = window.form.editors[spec.key]
+        if not editor.text():
+            editor.set_text(value_for(spec, person))
+    window.form.next.click()
+    idle(qtbot, window)
+    assert window.pages.currentIndex() == MATERIALS, window.bar.text()
+    if receive:
+        window.desk.work.run(flow.receive_all, label="全部收齐")
+        idle(qtbot, window)
+    window.go(DECISION)
+    assert flow.case is not None
+    return flow.case
+
+
+def print_through(qtbot: QtBot, window: MainWindow, count: int) -> None:
+    """Each document's preview comes up; the clerk prints it."""
+    for _ in range(count):
+        qtbot.waitUntil(
+            lambda: (
+                window.decision.printouts.dialog is not None
+                and window.decision.printouts.dialog.isVisible()
+            ),
+            timeout=20_000,
+        )
+        dialog = window.decision.printouts.dialog
+        assert dialog is not None
+        assert dialog.findChild(type(dialog.print_button), "preview_print") is not None
+        dialog.print_button.click()
+        window.decision.printouts.dialog = None
+        idle(qtbot, window)
+
+
+def test_accept_prints_and_reaches_the_platform(
+    qtbot: QtBot,
+    window: MainWindow,
+    platform: tuple[RunningPlatform, str],
+    core: Core,
+    worker: SyncWorker,
+) -> None:
+    case = to_decision(qtbot, window)
+    assert "缺 0 种" in window.decision.summary.text()
+    window.decision.accept_button.click()
+    print_through(qtbot, window, 1)
+    assert tray(window).printed == [(case.receipt_no, "acceptance", "")]
+    assert core.cases.get(case.receipt_no).state == "accepted"
+    assert window.pages.currentIndex() == IDENTIFY  # ready for the next person
+    assert window.desk.session.flow.case is None
+    assert "请接待下一位" in window.bar.text()
+    running, _ = platform
+    worker.run_once()
+    assert running.store.stats()["cases"] == 1
+    assert core.outbox.counts().get("delivered", 0) >= 1
+    qtbot.waitUntil(
+        lambda: window.status.last is not None and window.status.last.today == 1, timeout=5000
+    )
+    assert window.status.today.text() == "今日办件 1"
+
+
+def tolerable_catalog(catalog: Catalog) -> Catalog:
+    """The built-in catalog with 费用清单 of 新生儿出生一件事 tolerable (容缺): no built-in guide
+    names a tolerable material, a hall's own catalog may."""
+    scenario = catalog.scenarios[NEWBORN]
+    materials = tuple(
+        m.model_copy(update={"exemption": m.exemption.model_copy(
+            update={"tolerable_missing": True})}) if m.name == "费用清单" else m
+        for m in scenario.materials
+    )  # fmt: skip
+    changed = scenario.model_copy(update={"materials": materials})
+    return dataclasses.replace(catalog, scenarios={**catalog.scenarios, NEWBORN: changed})
+
+
+def test_accept_on_commitment(qtbot: QtBot, tmp_path: Path, catalog: Catalog) -> None:
+    core = build_core(Settings(data_dir=tmp_path / "commitment"), tolerable_catalog(catalog))
+    session = Session(core, CLERK, Devices(SimulatedIdReader(), SimulatedCapture()), None)
+    session.papers = PaperTray(session.papers)
+    window = MainWindow(session, status_every_ms=10_000)
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    try:
+        case = to_decision(qtbot, window, receive=False)
+        flow = session.flow
+        late = next(m for m in case.materials if m.plan_status == "tolerable")
+        others = [MaterialCheck(m.material_id, "received_original") for m in case.materials
+                  if m.status == "missing" and m.plan_status == "submit"]  # fmt: skip
+        window.desk.work.run(lambda: flow.receive(others), label="收材料")
+        idle(qtbot, window)
+        window.go(DECISION)
+        window.decision.commit_button.click()
+        dialog = window.decision.dialog
+        assert isinstance(dialog, CommitmentDialog)
+        assert dialog.boxes[late.material_id].isChecked()
+        assert dialog.signed.text() == "李芳"
+        dialog.accept()
+        print_through(qtbot, window, 2)
+        assert [d for _, d, _ in tray(window).printed] == ["commitment", "acceptance"]
+        saved = core.cases.get(case.receipt_no)
+        assert saved.state == "accepted_on_commitment"
+        assert saved.commitment is not None and saved.commitment["materials"] == [late.material_id]
+        assert saved.material(late.material_id).status == "on_commitment"
+    finally:
+        window.close()
+        core.close()
+
+
+def test_not_accepted_lists_the_missing_materials(
+    qtbot: QtBot, window: MainWindow, core: Core
+) -> None:
+    case = to_decision(qtbot, window, receive=False)
+    assert "缺少：" in window.decision.summary.text()
+    window.decision.refuse_button.click()
+    dialog = window.decision.dialog
+    assert dialog is not None
+    dialog.accept()
+    print_through(qtbot, window, 1)
+    saved = core.cases.get(case.receipt_no)
+    assert saved.state == "not_accepted"
+    assert saved.not_accepted is not None and saved.not_accepted["ground"] == "4"
+    assert len(saved.not_accepted["supplement"]) >= 1
+    assert tray(window).printed == [(case.receipt_no, "not_accepted", "")]
+
+
+def test_accept_with_materials_missing_is_refused_and_nothing_lost(
+    qtbot: QtBot, window: MainWindow, core: Core
+) -> None:
+    case = to_decision(qtbot, window, receive=False)
+    window.decision.accept_button.click()
+    idle(qtbot, window)
+    assert window.bar.kind == "error" and "未收取" in window.bar.text()
+    assert core.cases.get(case.receipt_no).state == "draft"
+    assert tray(window).printed == []
+
+
+def test_forged_and_foreign_codes_are_refused(qtbot: QtBot, window: MainWindow, core: Core) -> None:
+    window.scanned("https://example.com/not-ours")
+    idle(qtbot, window)
+    assert window.bar.kind == "error" and "不是本系统" in window.bar.text()
+    forged = qr.sign("430100001-20261123-00001", b"another hall's key")
+    window.scanned(forged)
+    idle(qtbot, window)
+    assert "签名不符" in window.bar.text()
+    window.scanned(TEST_PERSONS[1].id_number)
+    assert window.identify.number.text() == TEST_PERSONS[1].id_number
+
+
+def test_pre_application_picked_up_by_its_qr(qtbot: QtBot, window: MainWindow, core: Core) -> None:
+    person = TEST_PERSONS[0]
+    guide_flow = window.desk.session.flow
+    guide_flow.read_card(person)
+    guide_flow.choose(NEWBORN)
+    for question, value in NEWBORN_ANSWERS.items():
+        if any(q.id == question for q in guide_flow.questions().questions):
+            guide_flow.answer(question, value)
+    party = Party(person.name, person.id_number, phone="13800138000")
+    form = {f.key: f.value or value_for(f, party) for f in guide_flow.plan().fields}
+    kiosk_case = core.cases.open_case(
+        window.desk.session.actor,
+        channel="kiosk",
+        scenario=NEWBORN,
+        applicant=party,
+        answers=guide_flow.answers,
+        facts=guide_flow.facts,
+        form=form,
+    )
+    guide_flow.reset()
+    window.scanned(qr.sign(kiosk_case.receipt_no, core.settings.printing.key))
+    idle(qtbot, window)
+    assert window.pages.currentIndex() == MATERIALS
+    flow = window.desk.session.flow
+    assert flow.case is not None and flow.case.receipt_no == kiosk_case.receipt_no
+    assert flow.applicant is not None and flow.applicant.party.name == person.name
+    window.desk.work.run(flow.receive_all, label="全部收齐")
+    idle(qtbot, window)
+    window.go(DECISION)
+    window.decision.accept_button.click()
+    print_through(qtbot, window, 1)
+    assert core.cases.get(kiosk_case.receipt_no).state == "accepted"
+
+
+def test_offline_then_online(
+    qtbot: QtBot,
+    window: MainWindow,
+    core: Core,
+    platform: tuple[RunningPlatform, str],
+    worker: SyncWorker,
+) -> None:
+    running, _ = platform
+    running.faults.set(Faults(outage_s=3600))
+    case = to_decision(qtbot, window)
+    window.decision.accept_button.click()
+    print_through(qtbot, window, 1)
+    worker.run_once(rounds=2)
+    qtbot.waitUntil(lambda: window.status.online.text() == "● 离线", timeout=5000)
+    assert "待发送" in window.status.outbox.text() or "重试中" in window.status.outbox.text()
+    running.faults.set(Faults())
+    for message in core.outbox.messages(states=("retrying",)):  # the clerk: 重发, not waiting
+        core.outbox.resend(message.id, window.desk.session.actor)
+    worker.run_once(rounds=5)
+    assert core.outbox.counts().get("delivered", 0) >= 1
+    qtbot.waitUntil(lambda: window.status.online.text() == "● 在线", timeout=5000)
+    assert core.cases.get(case.receipt_no).state in ("accepted", "completed")
+
+
+def test_draft_offered_again_after_a_kill(qtbot: QtBot, tmp_path: Path, core: Core) -> None:
+    session = Session(core, CLERK, Devices(SimulatedIdReader(), SimulatedCapture()), None)
+    flow = session.flow
+    card = TEST_PERSONS[0]
+    flow.read_card(card)
+    flow.choose(NEWBORN)
+    for question, value in NEWBORN_ANSWERS.items():
+        if any(q.id == question for q in flow.questions().questions):
+            flow.answer(question, value)
+    draft = flow.open()  # ... and the app is killed here: a new window starts
+    window = MainWindow(Session(core, CLERK, Devices(), None), status_every_ms=10_000)
+    qtbot.addWidget(window)
+    window.show()
+    window.offer_unfinished()
+    qtbot.waitUntil(lambda: getattr(window, "resume_dialog", None) is not None, timeout=5000)
+    dialog = window.resume_dialog
+    assert draft.receipt_no in dialog.list.item(0).text()
+    dialog.accept()
+    idle(qtbot, window)
+    assert window.pages.currentIndex() == FORM
+    assert window.desk.session.flow.case is not None
+    assert window.desk.session.flow.case.receipt_no == draft.receipt_no
+    QApplication.processEvents()
+    window.close()
