@@ -324,12 +324,15 @@ class MaterialsScreen(Screen):
         self.add_files([Path(p) for p in paths])
 
     def add_files(self, paths: list[Path]) -> None:
+        refused: list[BaseException] = []
         for path in paths:
             try:
                 self.pages.append(page_from_file(path))
-            except Exception as exc:
-                self.desk.bar.show_exception(exc)
+            except Exception as exc:  # an unreadable file: said, the others still taken
+                refused.append(exc)
         self._show_pages()
+        if refused:
+            self.desk.bar.show_exception(refused[0])
 
     def _show_pages(self) -> None:
         current = self.thumbs.currentRow()

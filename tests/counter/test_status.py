@@ -1,0 +1,57 @@
+"""The status bar and the outbox dialog: counts, the platform's reason, resend and cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pytestqt.qtbot import QtBot
+
+from app.bootstrap import Core
+from app.cases.views import CaseView
+from counter.session import Session
+from counter.ui.desk import Desk
+from counter.ui.outbox import OutboxDialog
+from counter.ui.status import StatusPanel
+
+Settle = Callable[[], None]
+
+
+def test_status_counts_and_the_outbox(qtbot: QtBot, desk: Desk, session: Session, core: Core,
+                                      draft: CaseView, settle: Settle) -> None:  # fmt: skip
+    session.flow.receive_all()
+    session.flow.accept()
+    first = core.outbox.claim("test", limit=1)[0]
+    core.outbox.rejected(first.id, "test", "平台：申请人证件号码与人口库不符")
+    panel = StatusPanel(desk, every_ms=60_000)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: panel.last is not None, timeout=5000)
+    assert panel.online.text() == "● 未连接平台（单机）"
+    assert "需处理 1" in panel.outbox.text()
+    assert panel.today.text() == "今日办件 1"
+    assert panel.catalog.text() == f"目录 {core.catalog.version}"
+
+    dialog = OutboxDialog(desk)
+    qtbot.addWidget(dialog)
+    settle()
+    reasons = [dialog.model.data(dialog.model.index(r, 4)) for r in range(dialog.model.rowCount())]
+    assert "平台：申请人证件号码与人口库不符" in reasons
+    row = next(i for i, m in enumerate(dialog.model.messages) if m.id == first.id)
+    dialog.table.selectRow(row)
+    dialog.cancel()
+    settle()
+    assert "必须写明原因" in desk.bar.text()
+    dialog.reason.setText("已在平台人工补录")
+    dialog.cancel()
+    settle()
+    assert core.outbox.messages(states=("cancelled",))[0].id == first.id
+    assert "已取消发送" in desk.bar.text()
+
+
+def test_outbox_model(qtmodeltester, desk: Desk, session: Session, draft: CaseView,  # type: ignore[no-untyped-def]
+                      settle: Settle) -> None:  # fmt: skip
+    session.flow.receive_all()
+    session.flow.accept()
+    dialog = OutboxDialog(desk)
+    settle()
+    assert dialog.model.rowCount() >= 1
+    qtmodeltester.check(dialog.model)
