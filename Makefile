@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/run.py cases
 	$(BIN)/python tests/benchmarks/run.py sync
 	$(BIN)/python tests/benchmarks/run.py printing
+	$(BIN)/python tests/benchmarks/run.py counter
 
 system-deps:
 	@missing=""; \

@@ -16,21 +16,21 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.accounts import Accounts, Operator
 from app.bootstrap import Core, build_core
 from app.cases.audit import Actor
-from app.devices.simulated import SimulatedCapture, SimulatedIdReader
 from app.settings import Settings
-from app.widgets.scanner import ScannerFilter
-from counter.session import Devices, Session
-from counter.ui.notify import install_crash_handler
 from counter.ui.sign_in import IdleLock, SignInDialog
-from counter.ui.window import MainWindow
-from sync.client import HttpPlatform
-from sync.worker import SyncWorker, platform_of
+
+if TYPE_CHECKING:  # imported when the clerk has signed in: the sign-in window comes up sooner
+    from counter.session import Devices
+    from counter.ui.window import MainWindow
+    from sync.client import HttpPlatform
+    from sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,9 @@ DEMO_USER, DEMO_PASSWORD = "demo", "demo1234"
 
 
 def devices_of(settings: Settings) -> Devices:
+    from app.devices.simulated import SimulatedCapture, SimulatedIdReader
+    from counter.session import Devices
+
     return Devices(
         SimulatedIdReader() if settings.devices.id_reader == "simulated" else None,
         SimulatedCapture() if settings.devices.capture == "simulated" else None,
@@ -103,6 +106,12 @@ class CounterApp:
         return self.accounts.sign_in(username, password, terminal=self.settings.terminal.name)
 
     def start(self, operator: Operator) -> MainWindow:
+        from app.widgets.scanner import ScannerFilter
+        from counter.session import Session
+        from counter.ui.notify import install_crash_handler
+        from counter.ui.window import MainWindow
+        from sync.worker import SyncWorker, platform_of
+
         if self.settings.platform.url:
             self.platform = platform_of(self.core)
             self.sync = SyncWorker(self.core, self.platform)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -143,6 +143,7 @@ class DecisionScreen(Screen):
         self.summary.setObjectName("decision_summary")
         self.summary.setWordWrap(True)
         self.summary.setStyleSheet("font-size:14px;")
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.accept_button = QPushButton("受理并打印受理通知书 (Ctrl+Enter)")
         self.accept_button.setObjectName("accept")
         self.accept_button.setShortcut("Ctrl+Return")
@@ -182,6 +183,11 @@ class DecisionScreen(Screen):
         ]  # fmt: skip
         received = sum(1 for m in case.materials if m.status in RECEIVED)
         lines.append(f"材料：已收 {received} 种，缺 {len(missing)} 种。")
+        for material in case.materials:
+            mark = "✗" if material in missing else "✓"
+            colour = "#b00020" if material in missing else "#1b5e20"
+            lines.append(f"<span style='color:{colour}'>{mark}</span> {material.name}："
+                         f"{material.status_label}")  # fmt: skip
         if missing:
             lines.append("缺少：" + "、".join(
                 f"{m.name}{'（可容缺）' if m.plan_status in ('tolerable', 'commitment') else ''}"

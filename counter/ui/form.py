@@ -37,6 +37,7 @@ class FieldEditor:
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.message.setObjectName(f"msg_{spec.key}")
+        self.message.setVisible(False)
         self.editor: QLineEdit | QComboBox
         if spec.options:
             combo = QComboBox()
@@ -72,6 +73,7 @@ class FieldEditor:
     def show_message(self, text: str, *, error: bool) -> None:
         self.message.setText(text)
         self.message.setStyleSheet(ERROR if error else SOURCE)
+        self.message.setVisible(bool(text))  # no empty line under every field
 
 
 class FormScreen(Screen):
@@ -187,7 +189,7 @@ class FormScreen(Screen):
             return
 
         def saved(case: CaseView) -> None:
-            self.desk.bar.info(f"申请表已保存（{case.receipt_no}）。")
             self.done.emit()
+            self.desk.bar.info(f"申请表已保存（{case.receipt_no}）。请逐项核对材料。")
 
         self.desk.work.run(self.flow.open, done=saved, label="保存申请表")

@@ -284,8 +284,8 @@ class QuestionsScreen(Screen):
 
         def saved(case: CaseView) -> None:
             self.next.setEnabled(True)
-            self.desk.bar.info(f"已保存为草稿：{case.receipt_no}")
             self.done.emit()
+            self.desk.bar.info(f"已保存为草稿：{case.receipt_no}（中途关闭也不会丢失）")
 
         def failed(exc: BaseException) -> None:
             self.next.setEnabled(True)

@@ -174,6 +174,8 @@ class MainWindow(QMainWindow):
             self.bar.error(needed.get(step, "请先完成问卷并保存办件。"))
             step = self.pages.currentIndex()
         self.tabs.setCurrentIndex(0)
+        if step != self.pages.currentIndex() and self.bar.kind == "info":
+            self.bar.clear_message()  # a done-message belongs to the step it was said on
         self.pages.setCurrentIndex(step)
         self.steps.blockSignals(True)
         self.steps.setCurrentRow(step)
@@ -243,8 +245,8 @@ class MainWindow(QMainWindow):
         flow = self.desk.session.flow
 
         def resumed(case: CaseView) -> None:
-            self.bar.info(f"继续办理 {case.receipt_no}（{case.applicant.name}）。")
             self.go(FORM)
+            self.bar.info(f"继续办理 {case.receipt_no}（{case.applicant.name}）。")
 
         self.desk.work.run(lambda: flow.resume(receipt_no), done=resumed, label="继续办理")
 
@@ -265,8 +267,8 @@ class MainWindow(QMainWindow):
 
         def opened(case: CaseView) -> None:
             if case.state == "pre_application":
-                self.bar.info(f"已调出自助终端预申请 {case.receipt_no}，请核对材料后受理。")
                 self.go(MATERIALS)
+                self.bar.info(f"已调出自助终端预申请 {case.receipt_no}，请核对材料后受理。")
             else:
                 self.find_cases()
                 self.cases.show_case(case.receipt_no)

@@ -57,3 +57,10 @@ def test_printing_benchmark_prints_its_figures() -> None:
     }  # fmt: skip
     assert data["setup"]["material_list_pages"] == 3
     assert all(value > 0 for value in data["figures"].values())
+
+
+def test_counter_benchmark_prints_its_figures() -> None:
+    data = run_quick("counter")
+    assert set(data["figures"]) == {"cold_start_ms", "card_to_prefilled_form_ms",
+                                    "max_gui_block_ms"}  # fmt: skip
+    assert all(value > 0 for value in data["figures"].values())
