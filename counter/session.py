@@ -15,6 +15,8 @@ from printing import qr
 from printing.a4 import Letterhead
 from printing.documents import Context, render_case
 from printing.jobs import Printed, print_document
+from printing.thermal import TicketPrinter
+from printing.tickets import acceptance_slip
 from sync.client import Platform
 from sync.shared import facts_for
 
@@ -33,9 +35,25 @@ class Papers:
     core: Core
     actor: Actor
     letterhead: Letterhead = field(init=False)
+    tickets: TicketPrinter | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.letterhead = Letterhead.of(self.core.settings)
+        ticket = self.core.settings.printing.ticket
+        self.tickets = TicketPrinter(ticket) if ticket.kind != "none" else None
+
+    def slip(self, receipt_no: str) -> bool:
+        """The acceptance slip on the thermal printer, when the window has one (False: none).
+        A printer that fails keeps the slip for :meth:`retry_slips`."""
+        if self.tickets is None:
+            return False
+        case = self.core.cases.get(receipt_no)
+        self.tickets.print(acceptance_slip(case, self.letterhead.hall,
+                                           self.core.settings.printing.key))  # fmt: skip
+        return True
+
+    def retry_slips(self) -> int:
+        return self.tickets.retry() if self.tickets is not None else 0
 
     def preview(self, receipt_no: str, document: str) -> bytes:
         case = self.core.cases.get(receipt_no)

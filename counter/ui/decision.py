@@ -200,10 +200,24 @@ class DecisionScreen(Screen):
         def done(case: CaseView) -> None:
             self.desk.bar.info(f"{case.receipt_no} 已{what}，已进入发送队列。")
             self.enter()
-            self.printouts.run(case.receipt_no, documents,
-                               then=lambda: self.decided.emit(case.receipt_no))  # fmt: skip
+            then = (lambda: self._slip(case.receipt_no)) if case.accepted_at else (
+                lambda: self.decided.emit(case.receipt_no))  # fmt: skip
+            self.printouts.run(case.receipt_no, documents, then=then)
 
         self.desk.work.run(work, done=done, label=what)
+
+    def _slip(self, receipt_no: str) -> None:
+        """The thermal acceptance slip after the A4 documents; a failing printer keeps it and
+        the case goes on (the slip is a courtesy, the receipt is the A4 notice)."""
+        papers = self.desk.session.papers
+
+        def failed(exc: BaseException) -> None:
+            self.desk.bar.show_exception(exc)
+            self.decided.emit(receipt_no)
+
+        self.desk.work.run(lambda: papers.slip(receipt_no),
+                           done=lambda _: self.decided.emit(receipt_no), failed=failed,
+                           label="受理凭条")  # fmt: skip
 
     def accept(self) -> None:
         self._decide(self.flow.accept, ["acceptance"], "受理")

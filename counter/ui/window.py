@@ -223,8 +223,13 @@ class MainWindow(QMainWindow):
         self.go(IDENTIFY)
 
     def _decided(self, receipt_no: str) -> None:
+        problem = self.bar.text() if self.bar.kind == "error" else ""
         self.next_applicant()
-        self.bar.info(f"{receipt_no} 已办结本次窗口环节。请接待下一位（刷身份证或扫码）。")
+        done = f"{receipt_no} 已办结本次窗口环节。请接待下一位（刷身份证或扫码）。"
+        if problem:  # a printer that failed on the way: still said, with what was done
+            self.bar.error(f"{problem}\n{done}")
+        else:
+            self.bar.info(done)
 
     def offer_unfinished(self) -> None:
         """At the start: drafts this terminal left are offered for resumption."""

@@ -357,3 +357,37 @@ def test_draft_offered_again_after_a_kill(qtbot: QtBot, tmp_path: Path, core: Co
     assert window.desk.session.flow.case.receipt_no == draft.receipt_no
     QApplication.processEvents()
     window.close()
+
+
+@pytest.mark.parametrize("works", [True, False], ids=["slip", "printer-off"])
+def test_acceptance_slip_on_the_thermal_printer(qtbot: QtBot, tmp_path: Path, works: bool) -> None:
+    spool = tmp_path / "ticket.bin"
+    settings = Settings(data_dir=tmp_path / "slip")
+    ticket = settings.printing.ticket.model_copy(update=(
+        {"kind": "file", "address": str(spool)} if works else
+        {"kind": "network", "address": "127.0.0.1:9", "timeout_s": 1}))  # fmt: skip
+    settings = settings.model_copy(update={"printing": settings.printing.model_copy(
+        update={"ticket": ticket})})  # fmt: skip
+    core = build_core(settings)
+    session = Session(core, CLERK, Devices(SimulatedIdReader(), SimulatedCapture()), None)
+    session.papers = PaperTray(session.papers)
+    window = MainWindow(session, status_every_ms=10_000)
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    try:
+        case = to_decision(qtbot, window)
+        window.decision.accept_button.click()
+        print_through(qtbot, window, 1)
+        idle(qtbot, window)
+        assert core.cases.get(case.receipt_no).state == "accepted"
+        assert window.pages.currentIndex() == IDENTIFY
+        if works:
+            assert case.receipt_no.encode() in spool.read_bytes()
+            assert window.bar.kind == "info"
+        else:
+            assert window.bar.kind == "error" and "凭条打印机" in window.bar.text()
+            assert case.receipt_no in window.bar.text()
+            assert session.papers.tickets is not None and len(session.papers.tickets.waiting) == 1
+    finally:
+        window.close()
+        core.close()
