@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -101,6 +101,7 @@ class CounterApp:
         self.sync: SyncWorker | None = None
         self.window: MainWindow | None = None
         self.lock: IdleLock | None = None
+        self.previous_hook: Callable[..., None] | None = None
 
     def sign_in(self, username: str, password: str) -> Operator:
         return self.accounts.sign_in(username, password, terminal=self.settings.terminal.name)
@@ -124,7 +125,7 @@ class CounterApp:
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(scanner)
-        install_crash_handler(window.bar)
+        self.previous_hook = install_crash_handler(window.bar)
         self.lock = IdleLock(window, int(self.settings.counter.lock_after_min * 60_000))
         self.lock.locked.connect(self.locked)
         window.lock_requested.connect(self.locked)
@@ -158,6 +159,8 @@ class CounterApp:
             self.locked()
 
     def close(self) -> None:
+        if self.previous_hook is not None:
+            sys.excepthook = self.previous_hook
         if self.sync is not None:
             self.sync.stop(timeout_s=5)
         if self.platform is not None:

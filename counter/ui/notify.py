@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from types import TracebackType
 
 from PySide6.QtWidgets import QLabel, QWidget
@@ -53,8 +54,10 @@ class MessageBar(QLabel):
         self.setVisible(True)
 
 
-def install_crash_handler(bar: MessageBar) -> None:
-    """An exception escaping a slot is logged and shown, and the app goes on."""
+def install_crash_handler(bar: MessageBar) -> Callable[..., None]:
+    """An exception escaping a slot is logged and shown, and the app goes on; returns the hook
+    it replaced (put back when the window closes)."""
+    previous = sys.excepthook
 
     def hook(kind: type[BaseException], exc: BaseException, trace: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):
@@ -64,3 +67,4 @@ def install_crash_handler(bar: MessageBar) -> None:
         bar.show_exception(exc)
 
     sys.excepthook = hook
+    return previous
