@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -24,16 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.cases.checks import DELIVERY_METHODS
 from app.cases.views import LEVEL_LABELS, CaseView
-
-
-def _buttons(dialog: QDialog, ok: str) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                               | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
+from counter.ui.desk import ok_cancel
 
 
 class DeliveryDialog(QDialog):
@@ -66,7 +56,7 @@ class DeliveryDialog(QDialog):
             form.addRow(label, widget)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(_buttons(self, "登记送达并打印回执"))
+        layout.addWidget(ok_cancel(self, "登记送达并打印回执"))
 
     def values(self) -> dict[str, Any]:
         method = str(self.method.currentData())
@@ -93,7 +83,7 @@ class WithdrawDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("撤回后已收取的全部材料退还申请人，打印撤回回执。"))
-        layout.addWidget(_buttons(self, "撤回并退还材料"))
+        layout.addWidget(ok_cancel(self, "撤回并退还材料"))
 
 
 class ReprintDialog(QDialog):
@@ -112,7 +102,7 @@ class ReprintDialog(QDialog):
         form.addRow("补打原因", self.reason)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(_buttons(self, "补打"))
+        layout.addWidget(ok_cancel(self, "补打"))
 
     def document(self) -> str:
         return str(self.choice.currentData())

@@ -11,14 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSize,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,54 +36,34 @@ from app.cases.views import CaseView, MaterialView
 from app.devices.pages import page_from_file, pages_to_pdf, rotate
 from app.devices.protocols import DeviceError, Page
 from app.guide.plan import FORM_LABELS, PlanMaterial
+from app.widgets.rows import RowsModel
 from counter.ui.desk import Desk, Screen
 
-Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("材料名称", "要求", "状态")
 ACTIVE = ("submit", "tolerable", "commitment")
 COLOURS = {"missing": "#b00020", "exempt": "#555555", "on_commitment": "#8a5a00"}
 
 
-class MaterialModel(QAbstractTableModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.materials: list[MaterialView] = []
+class MaterialModel(RowsModel[MaterialView]):
+    headers = HEADERS
 
-    def set_materials(self, materials: list[MaterialView]) -> None:
-        self.beginResetModel()
-        self.materials = materials
-        self.endResetModel()
+    @property
+    def materials(self) -> list[MaterialView]:
+        return self.rows
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.materials)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:  # fmt: skip
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self.materials):
-            return None
-        material = self.materials[index.row()]
+    def cell(self, material: MaterialView, column: int, role: int) -> object:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if index.column() == 0:
+            if column == 0:
                 scans = sum(s.pages for s in material.scans)
                 return material.name + (f"（扫描 {scans} 页）" if scans else "")
-            if index.column() == 1:
+            if column == 1:
                 if material.plan_status not in ACTIVE:
                     return "无需提交"
                 return f"{FORM_LABELS.get(material.form, material.form)} {material.copies} 份"
             reason = f"：{material.exempt_reason}" if material.exempt_reason else ""
             return material.status_label + reason
         if role == Qt.ItemDataRole.ForegroundRole:
-            colour = COLOURS.get(material.status)
-            if material.status in RECEIVED:
-                colour = "#1b5e20"
+            colour = "#1b5e20" if material.status in RECEIVED else COLOURS.get(material.status)
             return QBrush(QColor(colour)) if colour else None
         return None
 
@@ -215,7 +188,7 @@ class MaterialsScreen(Screen):
     def _show_case(self, *, select: bool = False) -> None:
         case = self.flow.case
         row = max(self.table.currentIndex().row(), 0)
-        self.model.set_materials(list(case.materials) if case else [])
+        self.model.set_rows(list(case.materials) if case else [])
         if case is not None:
             active = [m for m in case.materials if m.plan_status in ACTIVE]
             done = [m for m in active if m.status != "missing"]

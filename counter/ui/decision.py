@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.cases.checks import NOT_ACCEPTED_GROUNDS
 from app.cases.states import RECEIVED
 from app.cases.views import CaseView, MaterialView
-from counter.ui.desk import Desk, Screen
+from counter.ui.desk import Desk, Screen, ok_cancel
 from counter.ui.printouts import Printouts
 
 
@@ -68,13 +67,7 @@ class CommitmentDialog(QDialog):
         form.addRow("承诺书签名人", self.signed)
         layout.addLayout(form)
         layout.addWidget(QLabel("确认后打印告知承诺书，请申请人签字后留存。"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("容缺受理")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel(self, "容缺受理"))
 
     def materials(self) -> list[str]:
         return [m for m, box in self.boxes.items() if box.isChecked()]
@@ -119,13 +112,7 @@ class NotAcceptDialog(QDialog):
             box.setChecked(material in missing)
             self.boxes[material.material_id] = box
             layout.addWidget(box)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("不予受理")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel(self, "不予受理"))
 
     def values(self) -> tuple[str, list[str], list[str], str]:
         reasons = [r.strip() for r in self.reasons.toPlainText().splitlines() if r.strip()]

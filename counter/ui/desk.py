@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from app.widgets.tasks import Tasks
 from counter.flow import CaseFlow
@@ -37,3 +37,14 @@ class Screen(QWidget):
 
     def enter(self) -> None:
         """Show the current state (called when the page comes to the front)."""
+
+
+def ok_cancel(dialog: QDialog, ok: str) -> QDialogButtonBox:
+    """A dialog's button row: ``ok`` (what it does, in words) and 取消."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons

@@ -4,7 +4,7 @@ with a reason. Both are audited by the core."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -20,44 +20,27 @@ from PySide6.QtWidgets import (
 
 from app.cases.outbox import Message
 from app.db.base import utcnow
+from app.widgets.rows import RowsModel
 from counter.ui.desk import Desk
 
-Index = QModelIndex | QPersistentModelIndex
 UNSENT = ("attention", "retrying", "pending", "in_flight")
 HEADERS = ("受理编号", "内容", "状态", "尝试", "平台原因 / 最近错误", "生成时间")
 
 
-class MessageModel(QAbstractTableModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.messages: list[Message] = []
+class MessageModel(RowsModel[Message]):
+    headers = HEADERS
 
-    def set_messages(self, messages: list[Message]) -> None:
-        self.beginResetModel()
-        self.messages = messages
-        self.endResetModel()
+    @property
+    def messages(self) -> list[Message]:
+        return self.rows
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.messages)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:  # fmt: skip
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
-                                               Qt.ItemDataRole.ToolTipRole):  # fmt: skip
+    def cell(self, message: Message, column: int, role: int) -> object:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        message = self.messages[index.row()]
         local = message.created_at.astimezone().strftime("%m-%d %H:%M")
+        reason = message.note or message.last_error
         return (message.receipt_no, message.kind_label, message.state_label,
-                str(message.attempts), message.note or message.last_error,
-                local)[index.column()]  # fmt: skip
+                str(message.attempts), reason, local)[column]  # fmt: skip
 
 
 class OutboxDialog(QDialog):
@@ -105,7 +88,7 @@ class OutboxDialog(QDialog):
                            done=self._show, label="发送队列")  # fmt: skip
 
     def _show(self, messages: list[Message]) -> None:
-        self.model.set_messages(messages)
+        self.model.set_rows(messages)
         attention = sum(1 for m in messages if m.state == "attention")
         self.info.setText(
             f"共 {len(messages)} 条未送达；其中 {attention} 条被平台退回，需要处理。"

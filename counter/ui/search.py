@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,45 +25,25 @@ from PySide6.QtWidgets import (
 from app.cases.queries import CaseQuery
 from app.cases.states import CASE_STATE_LABELS, allowed
 from app.cases.views import CaseSummary, CaseView, TimelineEntry
+from app.widgets.rows import RowsModel
 from counter.aftercare import describe, printable, query_of
 from counter.ui.case_actions import DeliveryDialog, EvaluationWindow, ReprintDialog, WithdrawDialog
 from counter.ui.desk import Desk, Screen
 from counter.ui.printouts import Printouts
 
-Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("受理编号", "申请人", "证件号码", "一件事", "状态", "承诺办结", "建立时间")
 
 
-class SummaryModel(QAbstractTableModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[CaseSummary] = []
+class SummaryModel(RowsModel[CaseSummary]):
+    headers = HEADERS
 
-    def set_rows(self, rows: list[CaseSummary]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:  # fmt: skip
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+    def cell(self, row: CaseSummary, column: int, role: int) -> object:
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
-        row = self.rows[index.row()]
         promised = row.promised_date.isoformat() if row.promised_date else ""
         created = row.created_at.astimezone().strftime("%m-%d %H:%M")
         return (row.receipt_no, row.applicant_name, row.applicant_id_number, row.scenario_name,
-                row.state_label, promised, created)[index.column()]  # fmt: skip
+                row.state_label, promised, created)[column]  # fmt: skip
 
 
 class CasesScreen(Screen):
