@@ -101,6 +101,9 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
             materials.capture()
             idle()
             shoot(window, "materials")
+            window.resize(1920, 1080)  # the same screen on a large monitor
+            shoot(window, "materials-1920x1080")
+            window.resize(*SIZE)
             desk.work.run(flow.receive_all, label="全部收齐")
             idle()
             window.go(DECISION)

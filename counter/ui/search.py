@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -289,4 +290,10 @@ class CasesScreen(Screen):
                                done=done, failed=failed, label="好差评")  # fmt: skip
 
         window.rated.connect(rated)
-        window.show()
+        screens = QGuiApplication.screens()
+        if len(screens) > 1:  # the applicant's screen or tablet: the second one, whole
+            window.setScreen(screens[1])
+            window.move(screens[1].geometry().topLeft())
+            window.showFullScreen()
+        else:
+            window.show()
