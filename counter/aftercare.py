@@ -1,19 +1,38 @@
-"""After the decision, without Qt: what a search box's text means, what a case's trail says in
-words, and which documents a case can be (re)printed with."""
+"""After the decision, without Qt: what a search box's text means, what a case and its trail say
+in words, which actions and documents its state allows, and what the clerk's and the
+applicant's dialogs must hold before anything is sent to the case service."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
 
+from app.cases.checks import DELIVERY_METHODS
+from app.cases.files import FileStore
 from app.cases.queries import CaseQuery
-from app.cases.states import CASE_STATE_LABELS, MATERIAL_STATE_LABELS
-from app.cases.views import TimelineEntry
+from app.cases.receipts import HALL_TZ, RECEIPT_RE, normalise_receipt
+from app.cases.states import CASE_STATE_LABELS, MATERIAL_STATE_LABELS, allowed
+from app.cases.views import (
+    LEVEL_LABELS,
+    CaseSummary,
+    CaseView,
+    ItemView,
+    MaterialView,
+    TimelineEntry,
+)
+from app.errors import InvalidInput
 from app.identity.resident_id import normalise
 from printing.documents import DOCUMENTS
 
-RECEIPT = re.compile(r"^\d{6,}-\d{8}-\d{3,}$")
+SearchKind = Literal["receipt", "id_number", "phone", "name", ""]
+
+RESIDENT_ID = re.compile(r"^(\d{15}|\d{17}[\dX])$")
+CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 ACTIONS = {
     "open": "建立办件", "update": "修改申请信息", "material": "登记材料", "scan": "保存扫描件",
@@ -23,58 +42,304 @@ ACTIONS = {
     "print_failed": "打印失败", "outbox_resend": "重发平台消息", "outbox_cancel": "取消平台消息",
     "dispatch": "分送部门", "complete": "办结",
 }  # fmt: skip
+STAGE_LABELS = {"accept": "受理", "complete": "办结"}
+# The window's own tablet or second screen turned towards the applicant.
+EVALUATION_CHANNEL = "hall_pad"
+SIGNED_ON_PAPER = "领取人已在纸质送达回执上签字"
+SIGNATURE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"%PDF", b"GIF8", b"BM")
+WITHDRAWAL_REASONS = ("申请人主动撤回", "申请人情况发生变化", "申请人需重新准备材料")
+REPRINT_REASONS = ("申请人遗失", "打印不清或破损", "申请人需要另一份")
+
+
+# -- searching ------------------------------------------------------------------------------------
+def kind_of(text: str) -> SearchKind:
+    """What a person typed or a scanner read: a receipt number (with or without hyphens), an ID
+    number (resident ID or credit code), a phone number, or else part of a name."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not text:
+        return ""
+    if "-" in text and RECEIPT_RE.match(normalise_receipt(text)):
+        return "receipt"
+    compact = normalise(text)
+    if RESIDENT_ID.match(compact) or CREDIT_CODE.match(compact):
+        return "id_number"
+    if PHONE.match(text.replace(" ", "")):
+        return "phone"
+    receipt = RECEIPT_RE.match(normalise_receipt(text))
+    if receipt and _is_day(receipt["day"]):
+        return "receipt"
+    return "name"
+
+
+def _is_day(text: str) -> bool:
+    try:
+        datetime.strptime(text, "%Y%m%d")
+    except ValueError:
+        return False
+    return True
 
 
 def query_of(text: str, states: tuple[str, ...] = (), date_from: date | None = None,
              date_to: date | None = None) -> CaseQuery:  # fmt: skip
     """A receipt number, an ID number, a phone number or else part of a name."""
-    text = text.strip()
-    number = normalise(text)
-    if RECEIPT.match(text):
+    kind = kind_of(text)
+    text = unicodedata.normalize("NFKC", text).strip()
+    if kind == "receipt":
         return CaseQuery(receipt_no=text, states=states)  # a receipt needs no date range
-    if len(number) in (15, 18) and number[:-1].isdigit():
-        return CaseQuery(id_number=number, states=states, date_from=date_from, date_to=date_to)
-    if PHONE.match(text):
-        return CaseQuery(phone=text.replace("-", ""), states=states, date_from=date_from,
-                         date_to=date_to)  # fmt: skip
-    return CaseQuery(name=text, states=states, date_from=date_from, date_to=date_to)
+    dates: dict[str, Any] = {"states": states, "date_from": date_from, "date_to": date_to}
+    if kind == "id_number":
+        return CaseQuery(id_number=normalise(text), **dates)
+    if kind == "phone":
+        return CaseQuery(phone=text.replace(" ", ""), **dates)
+    return CaseQuery(name=text, **dates)
 
 
-def describe(entry: TimelineEntry, names: Mapping[str, str] | None = None) -> str:
-    """One line of a case's trail: when, who, what, and the detail that matters; ``names``
-    gives the materials' names by id."""
+def search_query(text: str, state: str, start: date, end: date) -> CaseQuery:
+    """The query of the search row: the box's text, one state (empty: all) and a date range."""
+    if start > end:
+        raise InvalidInput("开始日期晚于结束日期。", hint="请调整查询的日期范围后再查。")
+    states = (state,) if state else ()
+    if not text.strip():
+        return CaseQuery(states=states, date_from=start, date_to=end)
+    return query_of(text, states, start, end)
+
+
+def summary_of(case: CaseView) -> CaseSummary:
+    """The search result row of a case just changed, without searching again."""
+    return CaseSummary(case.receipt_no, case.state, case.state_label, case.scenario_name,
+                       case.applicant.name, case.applicant.id_number, case.applicant.phone,
+                       case.created_at, case.promised_date, case.terminal)  # fmt: skip
+
+
+# -- a case in words ------------------------------------------------------------------------------
+def at(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment in the hall's time zone, or a dash."""
+    return moment.astimezone(HALL_TZ).strftime(pattern) if moment else "—"
+
+
+def summary_cells(row: CaseSummary) -> tuple[str, ...]:
+    promised = row.promised_date.isoformat() if row.promised_date else "—"
+    return (row.receipt_no, row.applicant_name, row.applicant_id_number, row.scenario_name,
+            row.state_label, promised, at(row.created_at))  # fmt: skip
+
+
+def case_facts(case: CaseView) -> list[tuple[str, str]]:
+    """(label, value) lines above a case's items, materials and trail."""
+    applicant = case.applicant
+    facts = [("申请人", "　".join(v for v in (applicant.name, applicant.id_number,
+                                              applicant.phone) if v))]  # fmt: skip
+    if case.agent:
+        agent = case.agent
+        facts.append(("代办人", "　".join(v for v in (agent.name, agent.id_number, agent.phone)
+                                          if v)))  # fmt: skip
+    promised = case.promised_date.isoformat() if case.promised_date else "—"
+    facts += [("一件事", case.scenario_name), ("状态", case.state_label),
+              ("承诺办结", promised), ("受理时间", at(case.accepted_at))]  # fmt: skip
+    if case.delivery:
+        facts.append(("送达", _delivery_words(case.delivery)))
+    if case.withdrawal:
+        withdrawal = case.withdrawal
+        facts.append(("撤回", f"{withdrawal.get('reason', '')}；材料退还给 "
+                              f"{withdrawal.get('returned_to', '')}"))  # fmt: skip
+    if case.evaluations:
+        facts.append(("评价", "；".join(
+            f"{STAGE_LABELS.get(e.stage, e.stage)}{'追评' if e.round == 'follow_up' else ''}："
+            f"{e.level_label}" for e in case.evaluations)))  # fmt: skip
+    return facts
+
+
+def _delivery_words(delivery: Mapping[str, Any]) -> str:
+    words = [str(delivery.get("method_label", ""))]
+    for key, label in (("recipient", "领取人"), ("tracking_no", "快递单号"), ("note", "")):
+        if delivery.get(key):
+            words.append(f"{label}{'：' if label else ''}{delivery[key]}")
+    return "；".join(words)
+
+
+def decision_text(item: ItemView) -> str:
+    """What the department decided on an item, as it came back from the platform."""
+    decision = item.decision
+    if not decision:
+        return {"waiting": "等待前置事项结果", "dispatched": "部门办理中",
+                "terminated": "已终止"}.get(item.state, "—")  # fmt: skip
+    if item.state == "terminated":
+        words = ["终止"]
+    else:
+        words = ["准予" if decision.get("approved") else "不予批准"]
+    if decision.get("result_name"):
+        number = f"（{decision['result_no']}）" if decision.get("result_no") else ""
+        words.append(f"结果：{decision['result_name']}{number}")
+    if decision.get("opinion"):
+        words.append(f"意见：{decision['opinion']}")
+    return "；".join(words)
+
+
+def item_cells(item: ItemView) -> tuple[str, ...]:
+    return (item.name, item.department, item.state_label, decision_text(item),
+            at(item.decided_at))  # fmt: skip
+
+
+def material_cells(material: MaterialView) -> tuple[str, ...]:
+    status = material.status_label
+    if material.exempt_reason:
+        status += f"（{material.exempt_reason}）"
+    returned = at(material.returned_at) if material.returned_at else ""
+    return (material.name, status, at(material.received_at) if material.received_at else "",
+            returned)  # fmt: skip
+
+
+def shown_materials(case: CaseView) -> list[MaterialView]:
+    return [m for m in case.materials if m.plan_status != "not_needed"]
+
+
+def detail_of(entry: TimelineEntry, names: Mapping[str, str] | None = None) -> str:
+    """The part of a trail entry that matters; ``names`` gives materials' and items' names by
+    id."""
     after = entry.after or {}
     names = names or {}
-    what = ACTIONS.get(entry.action, entry.action)
-    detail = ""
-    if entry.action == "material":
+    action = entry.action
+    if action == "material":
         material, status = str(after.get("material", "")), str(after.get("status", ""))
-        detail = f"{names.get(material, material)}：{MATERIAL_STATE_LABELS.get(status, status)}"
-    elif entry.action == "scan":
+        return f"{names.get(material, material)}：{MATERIAL_STATE_LABELS.get(status, status)}"
+    if action == "scan":
         material = str(after.get("material", ""))
-        detail = f"{names.get(material, material)}（{after.get('pages', '')} 页）"
-    elif entry.action in ("print", "reprint", "print_failed"):
+        return f"{names.get(material, material)}（{after.get('pages', '')} 页）"
+    if action in ("print", "reprint", "print_failed"):
         document = DOCUMENTS.get(str(after.get("document", "")))
         detail = document.title if document else str(after.get("document", ""))
         if after.get("reason"):
             detail += f"（原因：{after['reason']}）"
         if after.get("error"):
             detail += f"（{after['error']}）"
-    elif entry.action == "item_decision":
-        detail = f"{after.get('item', '')}：{after.get('state', '')}"
-    elif entry.action == "deliver":
-        detail = str(after.get("method_label", ""))
-    elif entry.action == "withdraw":
-        detail = str(after.get("reason", ""))
-    elif entry.action == "evaluate":
-        detail = f"{after.get('level', '')} 星"
-    elif "state" in after and entry.action not in ("open",):
+        return detail
+    if action == "item_decision":
+        item = str(after.get("item", ""))
+        verdict = "准予" if after.get("approved") else "不予批准"
+        result = f"，{after['result_name']}" if after.get("result_name") else ""
+        return f"{names.get(item, item)}：{verdict}{result}"
+    if action == "deliver":
+        return _delivery_words(after)
+    if action == "withdraw":
+        return f"{after.get('reason', '')}；材料退还给 {after.get('returned_to', '')}"
+    if action == "evaluate":
+        stage = STAGE_LABELS.get(str(after.get("stage", "")), "")
+        level = LEVEL_LABELS.get(int(after.get("level", 0) or 0), str(after.get("level", "")))
+        text = f"（{after['text']}）" if after.get("text") else ""
+        return f"{stage}环节：{level}{text}"
+    if "state" in after and action != "open":
         state = str(after.get("state", ""))
-        detail = CASE_STATE_LABELS.get(state, state)
-    when = entry.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    return f"{when}　{entry.actor}　{what}" + (f"　{detail}" if detail else "")
+        return CASE_STATE_LABELS.get(state, state)
+    return ""
 
 
+def trail_cells(entry: TimelineEntry, names: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """When, who, at which terminal, what, and its detail."""
+    return (at(entry.at, "%Y-%m-%d %H:%M:%S"), entry.actor, entry.terminal,
+            ACTIONS.get(entry.action, entry.action), detail_of(entry, names))  # fmt: skip
+
+
+def describe(entry: TimelineEntry, names: Mapping[str, str] | None = None) -> str:
+    """One line of a case's trail: when, who, what, and the detail that matters."""
+    when, actor, _, what, detail = trail_cells(entry, names)
+    return f"{when}　{actor}　{what}" + (f"　{detail}" if detail else "")
+
+
+def names_of(case: CaseView) -> dict[str, str]:
+    """Materials' and items' names by id, for the trail."""
+    return {**{m.material_id: m.name for m in case.materials},
+            **{i.item_id: i.name for i in case.items}}  # fmt: skip
+
+
+# -- what can be done -----------------------------------------------------------------------------
 def printable(state: str) -> list[tuple[str, str]]:
     """(name, title) of the documents a case in ``state`` can be printed with."""
     return [(d.name, d.title) for d in DOCUMENTS.values() if state in d.states]
+
+
+def reprintable(case: CaseView) -> list[tuple[str, str]]:
+    """(name, title) of the documents this case has: its state's, and the commitment letter
+    only when it was accepted on commitment."""
+    return [(name, title) for name, title in printable(case.state)
+            if name != "commitment" or case.commitment]  # fmt: skip
+
+
+def evaluation_stage(state: str) -> str | None:
+    """The stage an applicant rates now: completion once there is a result, else acceptance."""
+    if allowed("evaluate_complete", state):
+        return "complete"
+    if allowed("evaluate_accept", state):
+        return "accept"
+    return None
+
+
+def actions_for(case: CaseView | None) -> dict[str, bool]:
+    """Which of the screen's actions the case's state allows (the state table decides)."""
+    if case is None:
+        return dict.fromkeys(("deliver", "withdraw", "reprint", "evaluate"), False)
+    return {"deliver": allowed("deliver", case.state), "withdraw": allowed("withdraw", case.state),
+            "reprint": bool(reprintable(case)),
+            "evaluate": evaluation_stage(case.state) is not None}  # fmt: skip
+
+
+# -- what the dialogs must hold -------------------------------------------------------------------
+@dataclass(frozen=True)
+class DeliveryForm:
+    """The delivery dialog's fields; only those of the chosen method go to the service."""
+
+    method: str
+    recipient: str = ""
+    recipient_id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    tracking_no: str = ""
+    signed_on_paper: bool = False
+    signature_file: str = ""
+    note: str = ""
+
+    @property
+    def method_label(self) -> str:
+        return DELIVERY_METHODS.get(self.method, self.method)
+
+    def arguments(self, signature_sha256: str | None = None) -> dict[str, Any]:
+        """Keyword arguments of ``CaseService.deliver`` (the service checks what is required)."""
+        given: dict[str, Any] = {"method": self.method}
+        if self.method == "pickup":
+            given |= {"recipient": self.recipient, "recipient_id_number": self.recipient_id_number,
+                      "phone": self.phone, "signature_sha256": signature_sha256,
+                      "note": SIGNED_ON_PAPER if self.signed_on_paper else ""}  # fmt: skip
+        elif self.method == "mail":
+            given |= {"recipient": self.recipient, "phone": self.phone, "address": self.address,
+                      "tracking_no": self.tracking_no, "note": self.note}  # fmt: skip
+        else:
+            given |= {"note": self.note}
+        return given
+
+
+def store_signature(files: FileStore, path: str) -> str:
+    """A signature pad's image or a scanned signed receipt into the file store; its SHA-256."""
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except OSError:
+        raise InvalidInput(f"签名文件“{file.name}”无法读取。",
+                           hint="请重新选择签名板导出的图片或扫描件。") from None  # fmt: skip
+    if not data.startswith(SIGNATURE_MAGIC):
+        raise InvalidInput(f"签名文件“{file.name}”不是图片或 PDF。",
+                           hint="请选择签名板导出的图片，或签字回执的扫描件。")  # fmt: skip
+    return files.put(data)
+
+
+def reprint_problem(reason: str) -> str:
+    """Why a reprint cannot go yet (empty: it can)."""
+    if not reason.strip():
+        return "补打必须写明原因（如：申请人遗失），原因会记入办件记录。"
+    return ""
+
+
+def evaluation_problem(level: int, text: str) -> str:
+    """What the applicant still has to do before the rating is sent (empty: nothing)."""
+    if level not in LEVEL_LABELS:
+        return "请先点选一个评价等级。"
+    if level <= 2 and not text.strip():
+        return f"选择“{LEVEL_LABELS[level]}”时，请写下不满意的原因，我们会认真整改。"
+    return ""

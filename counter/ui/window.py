@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.cases.views import CaseSummary, CaseView
 from app.widgets.tasks import Tasks
 from counter.session import Session
+from counter.ui.cases import CasesScreen
 from counter.ui.checklist import MaterialsScreen
 from counter.ui.decision import DecisionScreen
 from counter.ui.desk import Desk, Screen
@@ -37,7 +38,6 @@ from counter.ui.identify import IdentifyScreen
 from counter.ui.notify import MessageBar
 from counter.ui.questions import QuestionsScreen
 from counter.ui.scenario import ScenarioScreen
-from counter.ui.search import CasesScreen
 from counter.ui.status import StatusPanel
 
 IDENTIFY, SCENARIO, QUESTIONS, FORM, MATERIALS, DECISION = range(6)
