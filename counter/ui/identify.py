@@ -3,10 +3,15 @@ typed, an enterprise by its credit code, and an agent (代办人) besides the ap
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
+from PIL import Image
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -21,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.devices.protocols import DeviceError
 from app.identity.card import IdCardData
 from app.identity.uscc import is_valid_credit_code
+from app.widgets.barcodes import codes_in, codes_in_file
 from counter.flow import Applicant
 from counter.ui.desk import Desk, Screen
 
@@ -41,6 +47,7 @@ def _line(name: str, placeholder: str = "", width: int = 0) -> QLineEdit:
 class IdentifyScreen(Screen):
     title = "申请人"
     identified = Signal()
+    code_read = Signal(str)  # a QR code read from an image: handled like a scanner's
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(desk, parent)
@@ -89,17 +96,37 @@ class IdentifyScreen(Screen):
         for line in (self.number, self.name, self.phone, self.address, self.company, self.code):
             line.returnPressed.connect(self.confirm)
 
+        codes = self._codes_row()
+
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.agent_box)
+        layout.addLayout(codes)
         layout.addWidget(self.sources)
         layout.addStretch(1)
         layout.addWidget(self.next)
+        self._keys()
+        self._kind_changed()
+
+    def _keys(self) -> None:
         QShortcut(QKeySequence("F2"), self, self.read_card)
         for first, second in ((self.number, self.name), (self.name, self.phone),
                               (self.phone, self.address)):  # fmt: skip
             self.setTabOrder(first, second)
-        self._kind_changed()
+
+    def _codes_row(self) -> QHBoxLayout:
+        codes = QHBoxLayout()
+        codes.addWidget(QLabel("扫码枪坏了或凭条在手机上？"))
+        self.code_file = QPushButton("识别图片中的二维码…")
+        self.code_file.setObjectName("code_from_file")
+        self.code_file.clicked.connect(self.choose_code_image)
+        self.code_camera = QPushButton("用高拍仪识别二维码")
+        self.code_camera.setObjectName("code_from_camera")
+        self.code_camera.clicked.connect(self.code_from_camera)
+        codes.addWidget(self.code_file)
+        codes.addWidget(self.code_camera)
+        codes.addStretch(1)
+        return codes
 
     def _agent(self) -> None:
         self.agent_box = QGroupBox("代办人（他人代为办理时填写）")
@@ -190,6 +217,36 @@ class IdentifyScreen(Screen):
         self.agent_name.setText(card.name)
         self.agent_number.setText(card.id_number)
         self.agent_phone.setFocus()
+
+    # -- QR codes from pictures -----------------------------------------------------------------
+    def choose_code_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择含二维码的图片", "",
+                                              "图片 (*.png *.jpg *.jpeg *.bmp)")  # fmt: skip
+        if path:
+            self.code_from_file(Path(path))
+
+    def code_from_file(self, path: Path) -> None:
+        self.desk.devices.run(lambda: codes_in_file(path), done=self._codes,
+                              failed=self._reader_failed, label="识别二维码")  # fmt: skip
+
+    def code_from_camera(self) -> None:
+        camera = self.desk.session.devices.capture
+        if camera is None:
+            self.desk.bar.error("本窗口没有连接高拍仪：请用扫码枪，或手工输入编号。")
+            return
+
+        def read() -> list[str]:
+            with Image.open(io.BytesIO(camera.capture().png)) as image:
+                return codes_in(image)
+
+        self.desk.devices.run(read, done=self._codes, failed=self._reader_failed,
+                              label="识别二维码")  # fmt: skip
+
+    def _codes(self, codes: list[str]) -> None:
+        if not codes:
+            self.desk.bar.error("图片中没有找到二维码：请拍清楚一些，或手工输入编号。")
+            return
+        self.code_read.emit(codes[0])
 
     # -- typing -----------------------------------------------------------------------------------
     def _show(self, applicant: Applicant) -> None:

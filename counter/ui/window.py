@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self._lay_out(status_every_ms)
 
         self.identify.identified.connect(lambda: self.go(SCENARIO))
+        self.identify.code_read.connect(self.scanned)
         self.scenario.chosen.connect(lambda: self.go(QUESTIONS))
         self.questions.done.connect(lambda: self.go(FORM))
         self.form.done.connect(lambda: self.go(MATERIALS))

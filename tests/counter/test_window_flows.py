@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import segno
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -391,3 +392,26 @@ def test_acceptance_slip_on_the_thermal_printer(qtbot: QtBot, tmp_path: Path, wo
     finally:
         window.close()
         core.close()
+
+
+def test_receipt_qr_read_from_a_picture(qtbot: QtBot, window: MainWindow, core: Core,
+                                        tmp_path: Path) -> None:  # fmt: skip
+    case = to_decision(qtbot, window)
+    window.decision.accept_button.click()
+    print_through(qtbot, window, 1)
+    picture = tmp_path / "receipt.png"
+    segno.make_qr(qr.sign(case.receipt_no, core.settings.printing.key)).save(str(picture),
+                                                                               scale=8)  # fmt: skip
+    window.identify.code_from_file(picture)
+    idle(qtbot, window)
+    assert window.tabs.currentWidget() is window.cases
+    qtbot.waitUntil(lambda: [r.receipt_no for r in window.cases.model.rows] == [case.receipt_no],
+                    timeout=5000)  # fmt: skip
+    blank = tmp_path / "blank.png"
+    blank.write_bytes(SimulatedCapture().capture().png)
+    window.identify.code_from_file(blank)
+    idle(qtbot, window)
+    assert "没有找到二维码" in window.bar.text()
+    window.identify.code_from_camera()  # the simulated camera's pages carry no code either
+    idle(qtbot, window)
+    assert "没有找到二维码" in window.bar.text()
