@@ -13,9 +13,10 @@ from app.devices.protocols import DocumentCapture, IdCardReader
 from counter.flow import CaseFlow
 from printing import qr
 from printing.a4 import Letterhead
+from printing.a4_printer import A4Printer, CupsPrinter
 from printing.documents import Context, render_case
 from printing.jobs import Printed, print_document
-from printing.thermal import TicketPrinter
+from printing.thermal import ReceiptPrinter, TicketPrinter
 from printing.tickets import acceptance_slip
 from sync.client import Platform
 from sync.shared import facts_for
@@ -35,12 +36,14 @@ class Papers:
     core: Core
     actor: Actor
     letterhead: Letterhead = field(init=False)
-    tickets: TicketPrinter | None = field(init=False)
+    a4: A4Printer = field(init=False)
+    tickets: ReceiptPrinter | None = field(init=False)
 
     def __post_init__(self) -> None:
+        printing = self.core.settings.printing
         self.letterhead = Letterhead.of(self.core.settings)
-        ticket = self.core.settings.printing.ticket
-        self.tickets = TicketPrinter(ticket) if ticket.kind != "none" else None
+        self.a4 = CupsPrinter(printing.a4_printer)
+        self.tickets = TicketPrinter(printing.ticket) if printing.ticket.kind != "none" else None
 
     def slip(self, receipt_no: str) -> bool:
         """The acceptance slip on the thermal printer, when the window has one (False: none).
@@ -65,8 +68,8 @@ class Papers:
     def print(self, receipt_no: str, document: str, *, reason: str = "") -> Printed:
         printing = self.core.settings.printing
         return print_document(self.core.cases, self.actor, receipt_no, document,
-                              letterhead=self.letterhead, key=printing.key,
-                              printer=printing.a4_printer, reason=reason)  # fmt: skip
+                              letterhead=self.letterhead, key=printing.key, a4=self.a4,
+                              reason=reason)  # fmt: skip
 
 
 @dataclass

@@ -8,12 +8,41 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
+from typing import Protocol
 
 from app.errors import OneStopError
 
 
 class A4PrinterUnavailable(OneStopError):
     """CUPS or the printer cannot take the document now."""
+
+
+class A4Printer(Protocol):
+    """Where a window's A4 documents go; a fake stands in for it in tests."""
+
+    @property
+    def name(self) -> str:
+        """The queue's name, written to the case's print journal."""
+        ...
+
+    def send(self, pdf: bytes, *, title: str) -> str:
+        """Queue the PDF; returns the job id. Raises :class:`A4PrinterUnavailable`."""
+        ...
+
+
+@dataclass
+class CupsPrinter:
+    """A CUPS queue (empty: the system's default printer) through ``lp``."""
+
+    queue: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.queue
+
+    def send(self, pdf: bytes, *, title: str) -> str:
+        return send_pdf(pdf, title=title, printer=self.queue)
 
 
 def send_pdf(data: bytes, *, title: str, printer: str = "", copies: int = 1,

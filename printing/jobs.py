@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from app.cases.audit import Actor
 from app.cases.service import CaseService
 from printing.a4 import Letterhead
-from printing.a4_printer import A4PrinterUnavailable, send_pdf
+from printing.a4_printer import A4Printer, A4PrinterUnavailable, CupsPrinter
 from printing.documents import DOCUMENTS, Context, render_case
 
 
@@ -23,9 +23,13 @@ class Printed:
 def print_document(
     service: CaseService, actor: Actor, receipt_no: str, document: str, *,
     letterhead: Letterhead, key: bytes, printer: str = "", reason: str = "",
+    a4: A4Printer | None = None,
 ) -> Printed:  # fmt: skip
-    """Print ``document`` of the case on ``printer``; a reprint needs ``reason``. A printer that
-    fails raises :class:`A4PrinterUnavailable` and the failure is recorded too."""
+    """Print ``document`` of the case on ``a4`` (default: the CUPS queue ``printer``); a reprint
+    needs ``reason``. A printer that fails raises :class:`A4PrinterUnavailable` and the failure
+    is recorded too."""
+    a4 = a4 or CupsPrinter(printer)
+    printer = a4.name
     case = service.get(receipt_no)
     if service.prints(receipt_no, document) and not reason.strip():
         service.record_print(actor, receipt_no, document=document, printer=printer)  # refuses
@@ -35,7 +39,7 @@ def print_document(
     digest = hashlib.sha256(pdf).hexdigest()
     title = f"{case.receipt_no} {DOCUMENTS[document].title}"
     try:
-        job = send_pdf(pdf, title=title, printer=printer)
+        job = a4.send(pdf, title=title)
     except A4PrinterUnavailable as exc:
         service.record_print(actor, receipt_no, document=document, printer=printer,
                              reason=reason, sha256=digest, error=str(exc))  # fmt: skip

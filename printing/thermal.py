@@ -9,6 +9,7 @@ import logging
 import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from escpos.escpos import Escpos
 from escpos.exceptions import Error as EscposError
@@ -25,6 +26,20 @@ COVER_OPEN = 0x04
 
 class PrinterUnavailable(OneStopError):
     """The printer cannot print now; the job is kept for a reprint."""
+
+
+class ReceiptPrinter(Protocol):
+    """A thermal printer for slips and tickets; :class:`TicketPrinter` is the ESC/POS one."""
+
+    waiting: list[Ticket]
+
+    def print(self, ticket: Ticket) -> None:
+        """Print now, or keep the ticket and raise :class:`PrinterUnavailable`."""
+        ...
+
+    def retry(self) -> int:
+        """Print the kept tickets, oldest first; returns how many went out."""
+        ...
 
 
 def profile_of(settings: TicketPrinterSettings) -> Profile:

@@ -22,11 +22,11 @@ from app.cases.views import CaseView, Party
 from app.catalog.catalog import Catalog
 from app.devices.simulated import TEST_PERSONS, SimulatedCapture, SimulatedIdReader
 from app.settings import Settings
-from counter.session import Devices, Papers, Session
+from counter.session import Devices, Session
 from counter.ui.decision import CommitmentDialog
 from counter.ui.window import DECISION, FORM, IDENTIFY, MATERIALS, MainWindow
 from printing import qr
-from printing.jobs import Printed
+from printing.documents import DOCUMENTS
 from sync.server.app import RunningPlatform
 from sync.server.faults import Faults
 from sync.server.store import PlatformStore
@@ -36,17 +36,29 @@ from tests.counter.conftest import activate
 CLERK = Operator("zhangmin", "张敏", "clerk")
 
 
-class PaperTray(Papers):
-    """The A4 printer's far side: the documents are rendered as for real and kept here."""
+TITLES = {d.title: d.name for d in DOCUMENTS.values()}
 
-    def __init__(self, papers: Papers) -> None:
-        super().__init__(papers.core, papers.actor)
+
+class PaperTray:
+    """The A4 printer's far side (an :class:`A4Printer`): what reached it, as (receipt number,
+    document, PDF size); the case's print journal is written by the real print path."""
+
+    name = "tray"
+
+    def __init__(self) -> None:
         self.printed: list[tuple[str, str, str]] = []
 
-    def print(self, receipt_no: str, document: str, *, reason: str = "") -> Printed:
-        pdf = self.preview(receipt_no, document)
-        self.printed.append((receipt_no, document, reason))
-        return Printed("tray-1", len(self.printed), pdf)
+    def send(self, pdf: bytes, *, title: str) -> str:
+        receipt_no, document_title = title.split(" ", 1)
+        assert pdf.startswith(b"%PDF")
+        self.printed.append((receipt_no, TITLES[document_title], ""))
+        return f"tray-{len(self.printed)}"
+
+
+def with_tray(session: Session) -> PaperTray:
+    tray = PaperTray()
+    session.papers.a4 = tray
+    return tray
 
 
 @pytest.fixture
@@ -85,7 +97,7 @@ def worker(core: Core) -> Iterator[SyncWorker]:
 @pytest.fixture
 def window(qtbot: QtBot, core: Core) -> Iterator[MainWindow]:
     session = Session(core, CLERK, Devices(SimulatedIdReader(), SimulatedCapture()), None)
-    session.papers = PaperTray(session.papers)
+    with_tray(session)
     window = MainWindow(session, status_every_ms=200)
     qtbot.addWidget(window)
     window.resize(1366, 768)
@@ -101,9 +113,9 @@ def idle(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def tray(window: MainWindow) -> PaperTray:
-    papers = window.desk.session.papers
-    assert isinstance(papers, PaperTray)
-    return papers
+    a4 = window.desk.session.papers.a4
+    assert isinstance(a4, PaperTray)
+    return a4
 
 
 def to_decision(qtbot: QtBot, window: MainWindow, *, receive: bool = True) -> CaseView:
@@ -176,6 +188,12 @@ def test_accept_prints_and_reaches_the_platform(
     window.decision.accept_button.click()
     print_through(qtbot, window, 1)
     assert tray(window).printed == [(case.receipt_no, "acceptance", "")]
+    journal = [
+        (e.action, (e.after or {}).get("document"), (e.after or {}).get("printer"))
+        for e in core.cases.timeline(case.receipt_no)
+        if e.action == "print"
+    ]
+    assert journal == [("print", "acceptance", "tray")]
     assert core.cases.get(case.receipt_no).state == "accepted"
     assert window.pages.currentIndex() == IDENTIFY  # ready for the next person
     assert window.desk.session.flow.case is None
@@ -206,7 +224,7 @@ def tolerable_catalog(catalog: Catalog) -> Catalog:
 def test_accept_on_commitment(qtbot: QtBot, tmp_path: Path, catalog: Catalog) -> None:
     core = build_core(Settings(data_dir=tmp_path / "commitment"), tolerable_catalog(catalog))
     session = Session(core, CLERK, Devices(SimulatedIdReader(), SimulatedCapture()), None)
-    session.papers = PaperTray(session.papers)
+    with_tray(session)
     window = MainWindow(session, status_every_ms=10_000)
     qtbot.addWidget(window)
     activate(qtbot, window)
@@ -371,7 +389,7 @@ def test_acceptance_slip_on_the_thermal_printer(qtbot: QtBot, tmp_path: Path, wo
         update={"ticket": ticket})})  # fmt: skip
     core = build_core(settings)
     session = Session(core, CLERK, Devices(SimulatedIdReader(), SimulatedCapture()), None)
-    session.papers = PaperTray(session.papers)
+    with_tray(session)
     window = MainWindow(session, status_every_ms=10_000)
     qtbot.addWidget(window)
     activate(qtbot, window)
