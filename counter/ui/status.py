@@ -69,7 +69,12 @@ class StatusPanel(QStatusBar):
         self.today = QLabel("")
         self.today.setObjectName("today_count")
         self.clerk = QLabel("")
-        for widget in (self.online, self.outbox, self.catalog, self.today, self.clerk):
+        self.slips = QPushButton("")
+        self.slips.setObjectName("retry_slips")
+        self.slips.setStyleSheet("color:#b00020; font-weight:bold;")
+        self.slips.clicked.connect(self.retry_slips)
+        self.slips.setVisible(False)
+        for widget in (self.slips, self.online, self.outbox, self.catalog, self.today, self.clerk):
             self.addPermanentWidget(widget)
         self.last: Snapshot | None = None
         self.dialog: OutboxDialog | None = None
@@ -119,7 +124,25 @@ class StatusPanel(QStatusBar):
         else:
             self.outbox.setToolTip("点击查看发送队列")
         self.catalog.setText(f"目录 {found.catalog_version}")
+        tickets = self.desk.session.papers.tickets
+        waiting = len(tickets.waiting) if tickets is not None else 0
+        self.slips.setText(f"凭条待打印 {waiting}：重新打印")
+        self.slips.setVisible(waiting > 0)
         self.today.setText(f"今日办件 {found.today}")
+
+    def retry_slips(self) -> None:
+        """The slips a thermal printer could not print, now that it is back."""
+        papers = self.desk.session.papers
+
+        def done(count: int) -> None:
+            self.desk.bar.info(f"已补打 {count} 张凭条。")
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            self.desk.bar.show_exception(exc)
+            self.refresh()
+
+        self.desk.work.run(papers.retry_slips, done=done, failed=failed, label="补打凭条")
 
     def _failed(self, exc: BaseException) -> None:
         self.online.setText("● 状态未知")

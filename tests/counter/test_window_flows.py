@@ -27,6 +27,7 @@ from counter.ui.decision import CommitmentDialog
 from counter.ui.window import DECISION, FORM, IDENTIFY, MATERIALS, MainWindow
 from printing import qr
 from printing.documents import DOCUMENTS
+from printing.thermal import TicketPrinter
 from sync.server.app import RunningPlatform
 from sync.server.faults import Faults
 from sync.server.store import PlatformStore
@@ -407,6 +408,18 @@ def test_acceptance_slip_on_the_thermal_printer(qtbot: QtBot, tmp_path: Path, wo
             assert window.bar.kind == "error" and "凭条打印机" in window.bar.text()
             assert case.receipt_no in window.bar.text()
             assert session.papers.tickets is not None and len(session.papers.tickets.waiting) == 1
+            window.status.refresh()
+            qtbot.waitUntil(lambda: window.status.slips.text() == "凭条待打印 1：重新打印",
+                            timeout=5000)  # fmt: skip
+            printer = session.papers.tickets
+            assert isinstance(printer, TicketPrinter)
+            printer.settings = printer.settings.model_copy(  # the printer is back (a file here)
+                update={"kind": "file", "address": str(spool)}
+            )
+            window.status.slips.click()
+            idle(qtbot, window)
+            assert printer.waiting == [] and case.receipt_no.encode() in spool.read_bytes()
+            assert "已补打 1 张凭条" in window.bar.text()
     finally:
         window.close()
         core.close()
