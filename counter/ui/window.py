@@ -30,11 +30,11 @@ from app.cases.views import CaseSummary, CaseView
 from app.widgets.tasks import Tasks
 from counter.session import Session
 from counter.ui.cases import CasesScreen
-from counter.ui.checklist import MaterialsScreen
 from counter.ui.decision import DecisionScreen
 from counter.ui.desk import Desk, Screen
 from counter.ui.form import FormScreen
 from counter.ui.identify import IdentifyScreen
+from counter.ui.materials import MaterialsScreen
 from counter.ui.notify import MessageBar
 from counter.ui.questions import QuestionsScreen
 from counter.ui.scenario import ScenarioScreen
