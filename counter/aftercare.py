@@ -272,13 +272,40 @@ def evaluation_stage(state: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Rating:
+    """The rating the applicant may give now: the stage, and whether it follows up a first one."""
+
+    stage: str
+    follow_up: bool
+
+    @property
+    def label(self) -> str:
+        return f"{STAGE_LABELS[self.stage]}环节{'追评' if self.follow_up else '评价'}"
+
+
+def next_rating(case: CaseView) -> Rating | None:
+    """One first rating and one follow-up per stage (国办发〔2019〕51号): the stage the state
+    allows, first if not yet rated, then the follow-up; None when both are given."""
+    stage = evaluation_stage(case.state)
+    if stage is None:
+        return None
+    given = {e.round for e in case.evaluations if e.stage == stage}
+    if "first" not in given:
+        return Rating(stage, follow_up=False)
+    if "follow_up" not in given:
+        return Rating(stage, follow_up=True)
+    return None
+
+
 def actions_for(case: CaseView | None) -> dict[str, bool]:
     """Which of the screen's actions the case's state allows (the state table decides)."""
     if case is None:
         return dict.fromkeys(("deliver", "withdraw", "reprint", "evaluate"), False)
-    return {"deliver": allowed("deliver", case.state), "withdraw": allowed("withdraw", case.state),
+    return {"deliver": allowed("deliver", case.state),
+            "withdraw": allowed("withdraw", case.state),
             "reprint": bool(reprintable(case)),
-            "evaluate": evaluation_stage(case.state) is not None}  # fmt: skip
+            "evaluate": next_rating(case) is not None}  # fmt: skip
 
 
 # -- what the dialogs must hold -------------------------------------------------------------------

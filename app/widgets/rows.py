@@ -1,12 +1,14 @@
 """A table model over a list of plain data objects (STYLE 6): the rows, the headers, and one
-method a subclass writes — what a cell shows."""
+method a subclass writes — what a cell shows; ``CellsModel`` when the cells are plain texts, and
+``read_only_table`` to show one."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 Index = QModelIndex | QPersistentModelIndex
 T = TypeVar("T")
@@ -44,3 +46,41 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     def cell(self, row: T, column: int, role: int) -> object:
         """What ``row`` shows in ``column`` for ``role`` (None: nothing)."""
         raise NotImplementedError
+
+
+class CellsModel(RowsModel[T]):
+    """Rows of plain data, each shown as the texts ``cells`` gives."""
+
+    def __init__(self, headers: Sequence[str], cells: Callable[[T], tuple[str, ...]],
+                 parent: QObject | None = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.headers = tuple(headers)
+        self.cells = cells
+
+    def cell(self, row: T, column: int, role: int) -> object:
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.cells(row)[column]
+        return None
+
+    def replace(self, number: int, row: T) -> None:
+        self.rows[number] = row
+        self.dataChanged.emit(self.index(number, 0), self.index(number, len(self.headers) - 1))
+
+
+def read_only_table(name: str, model: QAbstractTableModel, stretch: int) -> QTableView:
+    """A table of whole rows, one chosen at a time, columns fitted and ``stretch`` taking the
+    rest of the width."""
+    table = QTableView()
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    rows = table.verticalHeader()
+    rows.setVisible(False)
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table

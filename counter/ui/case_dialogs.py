@@ -34,6 +34,7 @@ from counter.aftercare import (
     STAGE_LABELS,
     WITHDRAWAL_REASONS,
     DeliveryForm,
+    Rating,
     evaluation_problem,
 )
 
@@ -228,7 +229,7 @@ class EvaluationWindow(QWidget):
 
     submitted = Signal(int, str)  # level, text
 
-    def __init__(self, scenario: str, stage: str, parent: QWidget | None = None) -> None:
+    def __init__(self, scenario: str, rating: Rating, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)
         self.setObjectName("evaluation_window")
@@ -236,8 +237,12 @@ class EvaluationWindow(QWidget):
         self.setStyleSheet("QLabel { font-size: 22px; } QPushButton { font-size: 24px; }"
                            " QPushButton:checked { background: #1565c0; color: white; }"
                            " QPlainTextEdit { font-size: 20px; }")  # fmt: skip
-        self.stage = stage
-        title = QLabel(f"请您对“{scenario}”的{STAGE_LABELS.get(stage, '')}服务进行评价")
+        self.rating = rating
+        again = "再次" if rating.follow_up else ""
+        title = QLabel(
+            f"请您{again}对“{scenario}”的{STAGE_LABELS[rating.stage]}服务进行评价"
+            + ("（追评）" if rating.follow_up else "")
+        )
         title.setObjectName("evaluation_title")
         title.setWordWrap(True)
         title.setStyleSheet("font-size: 28px; font-weight: bold;")

@@ -9,25 +9,19 @@ branching is in :mod:`counter.aftercare`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, timedelta
-from html import escape
-from typing import TypeVar
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -39,31 +33,24 @@ from app.cases.views import (
     LEVEL_LABELS,
     CaseSummary,
     CaseView,
-    ItemView,
-    MaterialView,
     TimelineEntry,
 )
 from app.errors import OneStopError, describe
-from app.widgets.rows import RowsModel
+from app.widgets.rows import CellsModel, read_only_table
 from counter.aftercare import (
     EVALUATION_CHANNEL,
-    STAGE_LABELS,
     DeliveryForm,
+    Rating,
     actions_for,
-    case_facts,
-    evaluation_stage,
-    item_cells,
-    material_cells,
-    names_of,
+    next_rating,
     reprint_problem,
     reprintable,
     search_query,
-    shown_materials,
     store_signature,
     summary_cells,
     summary_of,
-    trail_cells,
 )
+from counter.ui.case_detail import CaseDetail
 from counter.ui.case_dialogs import (
     ActionDialog,
     DeliveryDialog,
@@ -76,48 +63,8 @@ from counter.ui.desk import Desk, Screen
 from printing.documents import DOCUMENTS
 from printing.jobs import Printed
 
-T = TypeVar("T")
 SUMMARY_HEADERS = ("受理编号", "申请人", "证件号", "一件事", "状态", "承诺办结日期", "申请时间")
-ITEM_HEADERS = ("事项", "办理部门", "状态", "部门办理结果", "办结时间")
-MATERIAL_HEADERS = ("材料", "状态", "收取时间", "退还时间")
-TRAIL_HEADERS = ("时间", "经办人", "终端", "操作", "内容")
 SEARCH_DAYS = 30
-
-
-class CellsModel(RowsModel[T]):
-    """Rows of plain data, each shown as the texts ``cells`` gives."""
-
-    def __init__(self, headers: Sequence[str], cells: Callable[[T], tuple[str, ...]],
-                 parent: QObject | None = None) -> None:  # fmt: skip
-        super().__init__(parent)
-        self.headers = tuple(headers)
-        self.cells = cells
-
-    def cell(self, row: T, column: int, role: int) -> object:
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.cells(row)[column]
-        return None
-
-    def replace(self, number: int, row: T) -> None:
-        self.rows[number] = row
-        self.dataChanged.emit(self.index(number, 0), self.index(number, len(self.headers) - 1))
-
-
-def _table(name: str, model: CellsModel[T], stretch: int) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(False)
-    rows = table.verticalHeader()
-    rows.setVisible(False)
-    rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
 
 
 class CasesScreen(Screen):
@@ -133,11 +80,7 @@ class CasesScreen(Screen):
         self.case: CaseView | None = None
         self.dialog: ActionDialog | None = None
         self.evaluation: EvaluationWindow | None = None
-        self._names: dict[str, str] = {}
         self.model = CellsModel[CaseSummary](SUMMARY_HEADERS, summary_cells, self)
-        self.items = CellsModel[ItemView](ITEM_HEADERS, item_cells, self)
-        self.materials = CellsModel[MaterialView](MATERIAL_HEADERS, material_cells, self)
-        self.trail = CellsModel[TimelineEntry](TRAIL_HEADERS, self._trail_cells, self)
         layout = QVBoxLayout(self)
         layout.addLayout(self._search_row())
         self.count = QLabel(
@@ -145,11 +88,12 @@ class CasesScreen(Screen):
         )
         self.count.setObjectName("result_count")
         layout.addWidget(self.count)
-        self.table = _table("case_table", self.model, 3)
+        self.table = read_only_table("case_table", self.model, 3)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
-        split.addWidget(self._detail())
+        self.detail = CaseDetail()
+        split.addWidget(self.detail)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         layout.addWidget(split, 1)
@@ -194,27 +138,6 @@ class CasesScreen(Screen):
         row.addWidget(find)
         row.addWidget(mine)
         return row
-
-    def _detail(self) -> QWidget:
-        self.facts = QLabel("在上方列表中选择一件办件。")
-        self.facts.setObjectName("case_facts")
-        self.facts.setWordWrap(True)
-        self.facts.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.facts.setMinimumWidth(300)
-        self.facts.setMaximumWidth(380)
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("case_tabs")
-        self.tabs.addTab(_table("item_table", self.items, 3), "事项与部门结果")
-        self.tabs.addTab(_table("material_table", self.materials, 0), "材料")
-        self.trail_table = _table("trail_table", self.trail, 4)
-        self.tabs.addTab(self.trail_table, "办理过程")
-        detail = QWidget()
-        row = QHBoxLayout(detail)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.facts)
-        row.addWidget(self.tabs, 1)
-        return detail
 
     def _action_row(self) -> QHBoxLayout:
         self.buttons: dict[str, QPushButton] = {}
@@ -341,23 +264,10 @@ class CasesScreen(Screen):
             if self._selected_receipt() not in ("", case.receipt_no):
                 return  # another case was chosen meanwhile; its own detail is on the way
         self.case = case
-        self._names = names_of(case) if case else {}
-        self.items.set_rows(list(case.items) if case else [])
-        self.materials.set_rows(shown_materials(case) if case else [])
-        self.trail.set_rows(trail)
-        self.trail_table.scrollToBottom()  # the latest step in view
-        if case is None:
-            self.facts.setText("")
-        else:
-            lines = "".join(f"<tr><td><b>{escape(label)}</b>　</td><td>{escape(value)}</td></tr>"
-                            for label, value in case_facts(case))  # fmt: skip
-            self.facts.setText(f"<h3>{escape(case.receipt_no)}</h3><table>{lines}</table>")
+        self.detail.show_case(case, trail)
         self._enable()
         if case is not None:
             self.case_shown.emit(case.receipt_no)
-
-    def _trail_cells(self, entry: TimelineEntry) -> tuple[str, ...]:
-        return trail_cells(entry, self._names)
 
     def _enable(self) -> None:
         for name, enabled in actions_for(self.case).items():
@@ -470,29 +380,31 @@ class CasesScreen(Screen):
         self._open(dialog)
 
     def evaluate(self) -> None:
-        """Open the rating window for the applicant (on the second screen when there is one)."""
+        """Open the rating window for the applicant (on the second screen when there is one):
+        the first rating of the stage, or its one follow-up (追评)."""
         case = self.case
-        stage = evaluation_stage(case.state) if case else None
-        if case is None or stage is None:
+        rating = next_rating(case) if case else None
+        if case is None or rating is None:
             return
         if self.evaluation is not None:
             self.evaluation.close()
             self.evaluation.deleteLater()
-        window = EvaluationWindow(case.scenario_name, stage, self)
+        window = EvaluationWindow(case.scenario_name, rating, self)
         self.evaluation = window
-        window.submitted.connect(lambda level, text: self._rate(window, case.receipt_no, stage,
+        window.submitted.connect(lambda level, text: self._rate(window, case.receipt_no, rating,
                                                                 level, text))  # fmt: skip
         show_facing(window)
-        self.desk.bar.info(f"已打开{STAGE_LABELS[stage]}环节评价页面，请申请人点选评价。")
+        self.desk.bar.info(f"已打开{rating.label}页面，请申请人点选评价。")
 
-    def _rate(self, window: EvaluationWindow, receipt_no: str, stage: str, level: int,
+    def _rate(self, window: EvaluationWindow, receipt_no: str, rating: Rating, level: int,
               text: str) -> None:  # fmt: skip
         service, actor = self.desk.session.core.cases, self.desk.session.actor
 
         def done(case: CaseView) -> None:
             window.thanks()
-            self.desk.bar.info(f"{receipt_no} 已收到申请人的{STAGE_LABELS[stage]}环节评价："
-                               f"{LEVEL_LABELS[level]}。")  # fmt: skip
+            self.desk.bar.info(
+                f"{receipt_no} 已收到申请人的{rating.label}：{LEVEL_LABELS[level]}。"
+            )
             self.changed.emit(case.receipt_no)
             self.load(case.receipt_no)
 
@@ -500,6 +412,7 @@ class CasesScreen(Screen):
             window.refused(describe(exc)[0])
             self.desk.bar.show_exception(exc)
 
-        self.desk.work.run(lambda: service.evaluate(actor, receipt_no, stage=stage, level=level,
-                                                    channel=EVALUATION_CHANNEL, text=text),
+        self.desk.work.run(lambda: service.evaluate(actor, receipt_no, stage=rating.stage,
+                                                    level=level, channel=EVALUATION_CHANNEL,
+                                                    text=text, follow_up=rating.follow_up),
                            done=done, failed=failed, label="好差评")  # fmt: skip

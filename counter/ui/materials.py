@@ -17,7 +17,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QGroupBox,
     QHBoxLayout,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +35,7 @@ from app.cases.states import MATERIAL_STATE_LABELS, RECEIVED, allowed
 from app.cases.views import CaseView, MaterialView
 from app.errors import OneStopError
 from app.guide.plan import FORM_LABELS, PlanMaterial
-from app.widgets.rows import RowsModel
+from app.widgets.rows import RowsModel, read_only_table
 from counter.ui.desk import Desk, Screen
 from counter.ui.scans import ScanPanel, keep
 
@@ -99,18 +97,8 @@ class MaterialsScreen(Screen):
         self.review: list[QCheckBox] = []
         self.shown = ""  # the material whose review points are on screen
         self.model = MaterialModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("materials_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for column, mode in enumerate((QHeaderView.ResizeMode.Stretch,
-                                       QHeaderView.ResizeMode.ResizeToContents,
-                                       QHeaderView.ResizeMode.Stretch)):  # fmt: skip
-            header.setSectionResizeMode(column, mode)
+        self.table = read_only_table("materials_table", self.model, 2)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
         self.count = QLabel("")
         self.count.setObjectName("materials_count")

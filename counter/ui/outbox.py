@@ -6,21 +6,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.cases.outbox import Message
 from app.db.base import utcnow
-from app.widgets.rows import RowsModel
+from app.widgets.rows import RowsModel, read_only_table
 from counter.ui.desk import Desk
 
 UNSENT = ("attention", "retrying", "pending", "in_flight")
@@ -49,12 +46,7 @@ class OutboxDialog(QDialog):
         self.desk = desk
         self.setWindowTitle("发送队列 — 未送达平台的消息")
         self.model = MessageModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("outbox_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table("outbox_table", self.model, 4)
         self.info = QLabel("")
         self.info.setObjectName("outbox_info")
         self.info.setWordWrap(True)

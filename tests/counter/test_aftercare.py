@@ -19,6 +19,7 @@ from counter.aftercare import (
     EVALUATION_CHANNEL,
     SIGNED_ON_PAPER,
     DeliveryForm,
+    Rating,
     actions_for,
     case_facts,
     decision_text,
@@ -26,6 +27,7 @@ from counter.aftercare import (
     evaluation_problem,
     evaluation_stage,
     kind_of,
+    next_rating,
     query_of,
     reprint_problem,
     reprintable,
@@ -124,6 +126,23 @@ def test_what_a_state_allows(session: Session, draft: CaseView) -> None:
         "accepted", "accepted_on_commitment", "not_accepted", "completed", "delivered",
         "withdrawn"}  # fmt: skip
     assert EVALUATION_CHANNEL in EVALUATION_CHANNELS
+
+
+def test_one_rating_and_one_follow_up_per_stage(
+    session: Session, core: Core, draft: CaseView
+) -> None:
+    case = accepted(session)
+    assert next_rating(case) == Rating("accept", follow_up=False)
+    rated = core.cases.evaluate(session.actor, case.receipt_no, stage="accept", level=4,
+                                channel=EVALUATION_CHANNEL)  # fmt: skip
+    assert next_rating(rated) == Rating("accept", follow_up=True)
+    assert next_rating(rated).label == "受理环节追评"  # type: ignore[union-attr]
+    again = core.cases.evaluate(session.actor, case.receipt_no, stage="accept", level=5,
+                                channel=EVALUATION_CHANNEL, follow_up=True)  # fmt: skip
+    assert next_rating(again) is None and not actions_for(again)["evaluate"]
+    # the completion stage starts afresh once there is a result
+    assert next_rating(dataclasses.replace(again, state="completed")) == Rating(
+        "complete", follow_up=False)  # fmt: skip
 
 
 def test_delivery_form_gives_only_the_method_s_fields() -> None:

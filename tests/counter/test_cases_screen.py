@@ -19,9 +19,10 @@ from app.bootstrap import Core
 from app.cases.demo import seed_cases
 from app.cases.queries import CaseQuery
 from app.cases.views import CaseView
+from app.widgets.rows import CellsModel
 from counter.session import Papers, Session
 from counter.ui.case_dialogs import DeliveryDialog, EvaluationWindow, ReprintDialog, WithdrawDialog
-from counter.ui.cases import CasesScreen, CellsModel
+from counter.ui.cases import CasesScreen
 from counter.ui.desk import Desk
 from printing.a4_printer import A4PrinterUnavailable
 from printing.jobs import Printed
@@ -164,18 +165,18 @@ def test_detail_and_trail_after_acceptance(
 ) -> None:
     case = accepted(session)
     shown(screen, case, settle)
-    facts = screen.facts.text()
+    facts = screen.detail.facts.text()
     assert "李芳" in facts and "43010419920315204X" in facts and "已受理" in facts
     assert str(case.promised_date) in facts and case.scenario_name in facts
-    assert column(screen.items, 0) == [i.name for i in case.items]
-    assert "部门办理中" in column(screen.items, 3)
-    assert "新生儿出生医学记录" in column(screen.materials, 0)
-    assert set(column(screen.materials, 1)) <= {"已收原件", "免提交"} | {
+    assert column(screen.detail.items, 0) == [i.name for i in case.items]
+    assert "部门办理中" in column(screen.detail.items, 3)
+    assert "新生儿出生医学记录" in column(screen.detail.materials, 0)
+    assert set(column(screen.detail.materials, 1)) <= {"已收原件", "免提交"} | {
         m.status_label + (f"（{m.exempt_reason}）" if m.exempt_reason else "")
         for m in case.materials
     }  # fmt: skip
-    trail = [[str(screen.trail.index(r, c).data()) for c in range(5)]
-             for r in range(screen.trail.rowCount())]  # fmt: skip
+    trail = [[str(screen.detail.trail.index(r, c).data()) for c in range(5)]
+             for r in range(screen.detail.trail.rowCount())]  # fmt: skip
     assert trail[0][1:4] == ["张敏", core.settings.terminal.name, "建立办件"]
     assert [trail[-1][1], trail[-1][3], trail[-1][4]] == ["张敏", "受理", "已受理"]
     assert any(r[3] == "登记材料" and r[4] == "新生儿出生医学记录：已收原件" for r in trail)
@@ -194,7 +195,7 @@ def test_models(  # type: ignore[no-untyped-def]
     assert screen.model.rowCount() == 6
     screen.show_case(case.receipt_no)
     settle()
-    for model in (screen.model, screen.items, screen.materials, screen.trail):
+    for model in (screen.model, screen.detail.items, screen.detail.materials, screen.detail.trail):
         qtmodeltester.check(model)
 
 
@@ -230,7 +231,7 @@ def test_delivery_by_pick_up(
 ) -> None:  # fmt: skip
     case = completed(session, core)
     shown(screen, case, settle)
-    decisions = column(screen.items, 3)
+    decisions = column(screen.detail.items, 3)
     assert all(d.startswith("准予；结果：") for d in decisions), decisions
     dialog = delivery_dialog(screen, "pickup")
     assert dialog.pickup_name.text() == "李芳"
@@ -253,7 +254,7 @@ def test_delivery_by_pick_up(
     assert screen.desk.bar.kind == "info" and "办理结果送达回执已送打印机" in screen.desk.bar.text()
     assert screen.case is not None and screen.case.state == "delivered"
     assert column(screen.model, 4) == ["已送达"]
-    assert "结果送达" in column(screen.trail, 3)
+    assert "结果送达" in column(screen.detail.trail, 3)
     assert not screen.buttons["deliver"].isEnabled() and not screen.buttons["withdraw"].isEnabled()
 
 
@@ -302,7 +303,7 @@ def test_delivery_by_mail_needs_a_tracking_number(
     assert saved.delivery["tracking_no"] == "SF1234567890123"
     assert saved.delivery["address"] == "长沙市岳麓区桐梓坡路 88 号"
     assert printer.sent == [(case.receipt_no, "delivery", "")]
-    assert "SF1234567890123" in screen.facts.text()
+    assert "SF1234567890123" in screen.detail.facts.text()
 
 
 def test_electronic_delivery_says_where(
@@ -350,7 +351,7 @@ def test_withdrawal(
     assert saved.withdrawal["reason"] == "申请人需重新准备材料"
     assert all(m.returned_at for m in saved.materials if m.received_at)
     assert printer.sent == [(case.receipt_no, "withdrawal", "")]
-    assert "已撤回" in screen.facts.text() and not screen.buttons["withdraw"].isEnabled()
+    assert "已撤回" in screen.detail.facts.text() and not screen.buttons["withdraw"].isEnabled()
     assert screen.buttons["evaluate"].isEnabled()  # acceptance can still be rated
 
 
@@ -438,16 +439,36 @@ def test_evaluation_window(
     assert [(e.stage, e.round, e.level, e.channel, e.text) for e in saved] == [
         ("complete", "first", 2, "hall_pad", "取件排队太久")]  # fmt: skip
     assert "办结环节评价：不满意" in screen.desk.bar.text()
-    assert "办结：不满意" in screen.facts.text()
-    assert "办结环节：不满意（取件排队太久）" in column(screen.trail, 4)
+    assert "办结：不满意" in screen.detail.facts.text()
+    assert "办结环节：不满意（取件排队太久）" in column(screen.detail.trail, 4)
 
+    # one follow-up (追评) is offered next; once it is given, nothing more
     again = evaluation_window(qtbot, screen)
-    assert again is not window
-    again.levels[5].click()
+    assert again is not window and again.rating.follow_up
+    assert "追评" in texts(again) and "追评" in screen.desk.bar.text()
+    again.levels[4].click()
     again.submit.click()
     settle()
-    assert "已经评价过" in again.message.text() and "已经评价过" in screen.desk.bar.text()
-    assert again.submit.isEnabled()
+    assert again.message.text() == "感谢您的评价！"
+    saved = core.cases.get(case.receipt_no).evaluations
+    assert [(e.round, e.level) for e in saved] == [("first", 2), ("follow_up", 4)]
+    assert not screen.buttons["evaluate"].isEnabled()
+
+
+def test_a_rating_given_elsewhere_meanwhile_is_refused_on_the_window(
+    qtbot: QtBot, screen: CasesScreen, session: Session, core: Core, draft: CaseView,
+    settle: Settle,
+) -> None:  # fmt: skip
+    case = completed(session, core)
+    shown(screen, case, settle)
+    window = evaluation_window(qtbot, screen)
+    core.cases.evaluate(session.actor, case.receipt_no, stage="complete", level=5,
+                        channel="kiosk")  # fmt: skip
+    window.levels[5].click()
+    window.submit.click()
+    settle()
+    assert "已经评价过" in window.message.text() and "已经评价过" in screen.desk.bar.text()
+    assert window.submit.isEnabled()
     assert len(core.cases.get(case.receipt_no).evaluations) == 1
 
 

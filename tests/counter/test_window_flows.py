@@ -5,6 +5,7 @@ offline then back online, and a draft resumed after the app was killed."""
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -119,9 +120,9 @@ def tray(window: MainWindow) -> PaperTray:
     return a4
 
 
-def to_decision(qtbot: QtBot, window: MainWindow, *, receive: bool = True) -> CaseView:
-    """李芳 at the window for 新生儿出生一件事, up to the decision: card, scenario, questions,
-    form, materials — through the screens and their buttons."""
+def to_form(qtbot: QtBot, window: MainWindow) -> dict[str, str]:
+    """李芳 at the window for 新生儿出生一件事: card, scenario, questions through the screens and
+    their buttons, then the form filled in; what the form holds."""
     window.identify.read.click()
     idle(qtbot, window)
     window.identify.phone.setText("13800138000")
@@ -131,7 +132,6 @@ def to_decision(qtbot: QtBot, window: MainWindow, *, receive: bool = True) -> Ca
     window.scenario.search.setText("xse")
     window.scenario.button.click()
     assert window.pages.currentWidget() is window.questions
-    flow = window.desk.session.flow
     for question, value in NEWBORN_ANSWERS.items():
         if question in window.questions.rows:
             row = window.questions.rows[question]
@@ -144,13 +144,20 @@ def to_decision(qtbot: QtBot, window: MainWindow, *, receive: bool = True) -> Ca
     idle(qtbot, window)
     assert window.pages.currentIndex() == FORM
     person = Party(TEST_PERSONS[0].name, TEST_PERSONS[0].id_number)
-    for spec in flow.plan().fields:
+    for spec in window.desk.session.flow.plan().fields:
         editor = window.form.editors[spec.key]
         if not editor.text():
             editor.set_text(value_for(spec, person))
+    return {key: editor.text() for key, editor in window.form.editors.items()}
+
+
+def to_decision(qtbot: QtBot, window: MainWindow, *, receive: bool = True) -> CaseView:
+    """Up to the decision: :func:`to_form`, then the materials (all received)."""
+    to_form(qtbot, window)
     window.form.next.click()
     idle(qtbot, window)
     assert window.pages.currentIndex() == MATERIALS, window.bar.text()
+    flow = window.desk.session.flow
     if receive:
         window.desk.work.run(flow.receive_all, label="全部收齐")
         idle(qtbot, window)
@@ -446,3 +453,41 @@ def test_receipt_qr_read_from_a_picture(qtbot: QtBot, window: MainWindow, core: 
     window.identify.code_from_camera()  # the simulated camera's pages carry no code either
     idle(qtbot, window)
     assert "没有找到二维码" in window.bar.text()
+
+
+def test_a_locked_database_loses_nothing(qtbot: QtBot, tmp_path: Path) -> None:
+    """Another terminal holds the hall's database: the form step says so and stays where it is
+    with everything typed; once the lock is gone the same click goes on."""
+    settings = Settings(data_dir=tmp_path / "hall")
+    settings = settings.model_copy(
+        update={"database": settings.database.model_copy(update={"busy_timeout_s": 0.3})}
+    )
+    core = build_core(settings)
+    session = Session(core, CLERK, Devices(SimulatedIdReader(), SimulatedCapture()), None)
+    window = MainWindow(session, status_every_ms=60_000)
+    qtbot.addWidget(window)
+    activate(qtbot, window)
+    try:
+        typed = to_form(qtbot, window)
+
+        database = core.db.engine.url.database
+        assert database
+        other = sqlite3.connect(database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # the other terminal's write transaction
+        window.form.next.click()
+        idle(qtbot, window)
+        assert window.bar.kind == "error"
+        assert "数据库正被其他终端占用" in window.bar.text() and "再试" in window.bar.text()
+        assert window.pages.currentIndex() == FORM
+        assert {key: editor.text() for key, editor in window.form.editors.items()} == typed
+
+        other.execute("ROLLBACK")
+        other.close()
+        window.form.next.click()
+        idle(qtbot, window)
+        assert window.pages.currentIndex() == MATERIALS, window.bar.text()
+        case = core.cases.get(session.flow.case.receipt_no)  # type: ignore[union-attr]
+        assert case.form_data == typed
+    finally:
+        window.close()
+        core.close()
