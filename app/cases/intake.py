@@ -231,12 +231,13 @@ class Intake:
         now = self.clock()
         with self.db.transaction() as session:
             case = self._case(session, receipt_no)
-            if case.state not in ("draft", "pre_application", "accepted_on_commitment"):
-                require("record_material", case.state, receipt_no)
+            require("attach_scan", case.state, receipt_no)
             row = self._material(case, material_id)
             if session.get(StoredFile, sha) is None:
                 session.add(StoredFile(sha256=sha, size=len(data), mime=mime))
-            row.scans.append(MaterialScanRow(sha256=sha, file_name=file_name, pages=pages))
+            row.scans.append(
+                MaterialScanRow(sha256=sha, file_name=file_name, pages=pages, added_at=now)
+            )
             append(session, actor, "scan", case_id=case.id, receipt_no=receipt_no,
                    after={"material": material_id, "sha256": sha, "file_name": file_name,
                           "pages": pages})  # fmt: skip

@@ -46,6 +46,7 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     # action: (states it is allowed from, what it is called in a message)
     "update": (OPEN_CASE_STATES, "修改申请信息"),
     "record_material": (OPEN_CASE_STATES, "登记材料"),
+    "attach_scan": (OPEN_CASE_STATES | {"accepted_on_commitment"}, "添加扫描件"),
     "accept": (OPEN_CASE_STATES, "受理"),
     "accept_on_commitment": (OPEN_CASE_STATES, "容缺受理"),
     "not_accept": (OPEN_CASE_STATES, "不予受理"),

@@ -40,7 +40,6 @@ from counter.ui.desk import Desk, Screen
 from counter.ui.scans import ScanPanel, keep
 
 ACTIVE = ("submit", "tolerable", "commitment")  # handed in by the applicant; the rest are not
-SCANNABLE = ("draft", "pre_application", "accepted_on_commitment")  # states a scan may be added in
 MARKS = {"missing": ("●", "#b00020"), "exempt": ("○", "#555555"),
          "on_commitment": ("△", "#8a5a00")}  # fmt: skip
 MAX_POINTS_HEIGHT = 170  # more review points than fit scroll
@@ -282,7 +281,7 @@ class MaterialsScreen(Screen):
 
     def _can_scan(self, material: MaterialView) -> bool:
         case = self.flow.case
-        return case is not None and actionable(material) and case.state in SCANNABLE
+        return case is not None and actionable(material) and allowed("attach_scan", case.state)
 
     @staticmethod
     def _heading(material: MaterialView | None, plan: PlanMaterial | None) -> str:

@@ -237,7 +237,9 @@ def test_pre_application_is_queued_at_once(service: CaseService, catalog: Catalo
     assert kinds(service.db, case.receipt_no) == ["submission", "material"]
 
 
-def test_scans_are_stored_once_by_content(service: CaseService, catalog: Catalog) -> None:
+def test_scans_are_stored_once_by_content(
+    service: CaseService, catalog: Catalog, clock: Clock
+) -> None:
     case = open_newborn(service, catalog)
     data = b"%PDF-1.7 the same page"
     service.attach_scan(CLERK, case.receipt_no, "marriage_certificate", data, file_name="a.pdf")
@@ -245,6 +247,7 @@ def test_scans_are_stored_once_by_content(service: CaseService, catalog: Catalog
                                file_name="b.pdf")  # fmt: skip
     scans = case.material("marriage_certificate").scans
     assert len(scans) == 2 and scans[0].sha256 == scans[1].sha256
+    assert scans[1].added_at == clock()  # the service's time, there in the answer already
     assert service.files.read(scans[0].sha256) == data
     case = receive_all(service, case)
     service.accept(CLERK, case.receipt_no)
