@@ -106,8 +106,13 @@ class Intake:
         items: Sequence[str] | None = None,
         form: Mapping[str, str] | None = None,
         receipt_no: str | None = None,
+        scans: Sequence[NewScan] = (),
     ) -> CaseView:
-        """A new case: a draft at the counter, a pre-application from a kiosk or online."""
+        """A new case: a draft at the counter, a pre-application from a kiosk or online.
+
+        ``scans`` are saved with it in the same transaction: a kiosk's pre-application is there
+        whole, with its pages, or not at all (a power cut mid-submit leaves nothing half-saved).
+        """
         if channel not in checks.CHANNELS:
             raise InvalidInput(
                 f"渠道“{channel}”不对。", hint="应为综合窗口、自助终端或网上预申请。"
@@ -118,6 +123,7 @@ class Intake:
         agent_number = checks.checked_id(agent, today)[1] if agent else ""
         plan = self._plan(self.catalog, scenario, answers, facts, items)
         state = "draft" if channel == "counter" else "pre_application"
+        stored = [(scan, self._store(scan)) for scan in scans]
         with self.db.transaction() as session:
             if receipt_no is None:
                 receipt_no = next_receipt_no(session, self.hall_code, today)
@@ -150,7 +156,9 @@ class Intake:
             view = CaseView.of(case)
             if state == "pre_application":
                 enqueue(session, case, "submission", self._payload(view), at=now)
-            return view
+            for scan, sha in stored:
+                self._add_scan(session, actor, case, scan, sha=sha, now=now)
+            return CaseView.of(case) if stored else view
 
     def update(
         self,
@@ -225,29 +233,39 @@ class Intake:
         file_name: str, mime: str = "application/pdf", pages: int = 1,
     ) -> CaseView:  # fmt: skip
         """Store a scan by its SHA-256 and attach it to a material of the case."""
-        if not data:
-            raise InvalidInput("扫描件是空文件，没有保存。", hint="请重新扫描或选择文件。")
-        sha = self.files.put(data)
+        scan = NewScan(material_id, data, file_name, mime, pages)
+        sha = self._store(scan)
         now = self.clock()
         with self.db.transaction() as session:
             case = self._case(session, receipt_no)
             require("attach_scan", case.state, receipt_no)
-            row = self._material(case, material_id)
-            if session.get(StoredFile, sha) is None:
-                session.add(StoredFile(sha256=sha, size=len(data), mime=mime))
-            row.scans.append(
-                MaterialScanRow(sha256=sha, file_name=file_name, pages=pages, added_at=now)
-            )
-            append(session, actor, "scan", case_id=case.id, receipt_no=receipt_no,
-                   after={"material": material_id, "sha256": sha, "file_name": file_name,
-                          "pages": pages})  # fmt: skip
-            if case.state != "draft":
-                message = self._file_message(
-                    receipt_no, row.name, StoredScan(material_id, sha, file_name, len(data), mime)
-                )
-                enqueue(session, case, message.kind, message.payload,
-                        file_sha256=message.file_sha256, at=now)  # fmt: skip
+            self._add_scan(session, actor, case, scan, sha=sha, now=now)
             return CaseView.of(case)
+
+    def _store(self, scan: NewScan) -> str:
+        """The scan's bytes into the file store (by content, before the transaction: a file
+        left by a rollback is harmless and reused)."""
+        if not scan.data:
+            raise InvalidInput("扫描件是空文件，没有保存。", hint="请重新扫描或选择文件。")
+        return self.files.put(scan.data)
+
+    def _add_scan(
+        self, session: Session, actor: Actor, case: CaseRow, scan: NewScan, *, sha: str,
+        now: datetime,
+    ) -> None:  # fmt: skip
+        row = self._material(case, scan.material_id)
+        if session.get(StoredFile, sha) is None:
+            session.add(StoredFile(sha256=sha, size=len(scan.data), mime=scan.mime))
+        row.scans.append(MaterialScanRow(sha256=sha, file_name=scan.file_name, pages=scan.pages,
+                                         added_at=now))  # fmt: skip
+        append(session, actor, "scan", case_id=case.id, receipt_no=case.receipt_no, at=now,
+               after={"material": scan.material_id, "sha256": sha, "file_name": scan.file_name,
+                      "pages": scan.pages})  # fmt: skip
+        if case.state != "draft":
+            stored = StoredScan(scan.material_id, sha, scan.file_name, len(scan.data), scan.mime)
+            message = self._file_message(case.receipt_no, row.name, stored)
+            enqueue(session, case, message.kind, message.payload,
+                    file_sha256=message.file_sha256, at=now)  # fmt: skip
 
     # -- the decision (《行政许可法》第三十二条) ------------------------------------------------
     def accept(self, actor: Actor, receipt_no: str) -> CaseView:
@@ -562,6 +580,17 @@ class Intake:
             f"本终端已没有该版本（当前为 {self.catalog.meta.version} 版）。",
             hint="请按当前目录重新回答问卷、核对材料后再受理。",
         )
+
+
+@dataclass(frozen=True)
+class NewScan:
+    """A scan to store: the material it belongs to, its bytes and how it is called."""
+
+    material_id: str
+    data: bytes
+    file_name: str
+    mime: str = "application/pdf"
+    pages: int = 1
 
 
 @dataclass(frozen=True)

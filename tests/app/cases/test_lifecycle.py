@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.cases.audit import Actor, verify
 from app.cases.files import FileStore
+from app.cases.intake import NewScan
 from app.cases.service import CaseService
 from app.cases.states import ACTIONS
 from app.catalog.catalog import Catalog, load_catalog
@@ -33,6 +34,7 @@ from tests.app.cases.conftest import (
     MOTHER,
     NEWBORN,
     Clock,
+    filled_form,
     open_newborn,
     receive_all,
 )
@@ -235,6 +237,29 @@ def test_pre_application_is_queued_at_once(service: CaseService, catalog: Catalo
     service.attach_scan(CLERK, case.receipt_no, "marriage_certificate", b"%PDF-1.7 scan",
                         file_name="结婚证.pdf")  # fmt: skip
     assert kinds(service.db, case.receipt_no) == ["submission", "material"]
+
+
+def test_a_pre_application_is_saved_whole_with_its_pages(
+    service: CaseService, catalog: Catalog
+) -> None:
+    pages = [NewScan("marriage_certificate", b"%PDF-1.7 marriage", "结婚证.pdf", pages=2),
+             NewScan("marriage_certificate", b"%PDF-1.7 back", "结婚证背面.pdf")]  # fmt: skip
+    with pytest.raises(InvalidInput):  # one bad page: nothing of the pre-application is saved
+        service.open_case(
+            CLERK, channel="kiosk", scenario=NEWBORN, applicant=MOTHER, answers=ANSWERS,
+            form=filled_form(catalog, NEWBORN, ANSWERS),
+            scans=[*pages, NewScan("no_such_material", b"%PDF x", "x.pdf")],
+        )  # fmt: skip
+    with service.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(CaseRow)) == 0
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    case = service.open_case(
+        CLERK, channel="kiosk", scenario=NEWBORN, applicant=MOTHER, answers=ANSWERS,
+        form=filled_form(catalog, NEWBORN, ANSWERS), scans=pages,
+    )  # fmt: skip
+    scans = case.material("marriage_certificate").scans
+    assert [(s.file_name, s.pages) for s in scans] == [("结婚证.pdf", 2), ("结婚证背面.pdf", 1)]
+    assert kinds(service.db, case.receipt_no) == ["submission", "material", "material"]
 
 
 def test_scans_are_stored_once_by_content(
