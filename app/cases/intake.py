@@ -107,11 +107,14 @@ class Intake:
         form: Mapping[str, str] | None = None,
         receipt_no: str | None = None,
         scans: Sequence[NewScan] = (),
+        from_platform: bool = False,
     ) -> CaseView:
         """A new case: a draft at the counter, a pre-application from a kiosk or online.
 
         ``scans`` are saved with it in the same transaction: a kiosk's pre-application is there
         whole, with its pages, or not at all (a power cut mid-submit leaves nothing half-saved).
+        ``from_platform``: a pre-application fetched from the platform by its receipt number (a
+        kiosk with its own database sent it there); nothing is queued back.
         """
         if channel not in checks.CHANNELS:
             raise InvalidInput(
@@ -152,12 +155,14 @@ class Intake:
             append(session, actor, "open", case_id=case.id, receipt_no=receipt_no, at=now,
                    after={"state": state, "channel": channel, "scenario": plan.scenario,
                           "catalog_version": plan.catalog_version,
-                          "items": case.chosen_items})  # fmt: skip
+                          "items": case.chosen_items,
+                          "from_platform": from_platform})  # fmt: skip
             view = CaseView.of(case)
-            if state == "pre_application":
+            if state == "pre_application" and not from_platform:
                 enqueue(session, case, "submission", self._payload(view), at=now)
             for scan, sha in stored:
-                self._add_scan(session, actor, case, scan, sha=sha, now=now)
+                self._add_scan(session, actor, case, scan, sha=sha, now=now,
+                               queue=not from_platform)  # fmt: skip
             return CaseView.of(case) if stored else view
 
     def update(
@@ -251,7 +256,7 @@ class Intake:
 
     def _add_scan(
         self, session: Session, actor: Actor, case: CaseRow, scan: NewScan, *, sha: str,
-        now: datetime,
+        now: datetime, queue: bool = True,
     ) -> None:  # fmt: skip
         row = self._material(case, scan.material_id)
         if session.get(StoredFile, sha) is None:
@@ -261,7 +266,7 @@ class Intake:
         append(session, actor, "scan", case_id=case.id, receipt_no=case.receipt_no, at=now,
                after={"material": scan.material_id, "sha256": sha, "file_name": scan.file_name,
                       "pages": scan.pages})  # fmt: skip
-        if case.state != "draft":
+        if queue and case.state != "draft":
             stored = StoredScan(scan.material_id, sha, scan.file_name, len(scan.data), scan.mime)
             message = self._file_message(case.receipt_no, row.name, stored)
             enqueue(session, case, message.kind, message.payload,

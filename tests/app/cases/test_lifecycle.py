@@ -262,6 +262,19 @@ def test_a_pre_application_is_saved_whole_with_its_pages(
     assert kinds(service.db, case.receipt_no) == ["submission", "material", "material"]
 
 
+def test_a_pre_application_fetched_from_the_platform_is_not_sent_back(
+    service: CaseService, catalog: Catalog
+) -> None:
+    case = service.open_case(
+        CLERK, channel="kiosk", scenario=NEWBORN, applicant=MOTHER, answers=ANSWERS,
+        form=filled_form(catalog, NEWBORN, ANSWERS), receipt_no="430100001-20261120-00007",
+        scans=[NewScan("marriage_certificate", b"%PDF-1.7 m", "结婚证.pdf")], from_platform=True,
+    )  # fmt: skip
+    assert case.state == "pre_application" and case.receipt_no == "430100001-20261120-00007"
+    assert len(case.material("marriage_certificate").scans) == 1
+    assert kinds(service.db, case.receipt_no) == []
+
+
 def test_scans_are_stored_once_by_content(
     service: CaseService, catalog: Catalog, clock: Clock
 ) -> None:
