@@ -108,13 +108,15 @@ class Intake:
         receipt_no: str | None = None,
         scans: Sequence[NewScan] = (),
         from_platform: bool = False,
+        platform_seq: int = 0,
     ) -> CaseView:
         """A new case: a draft at the counter, a pre-application from a kiosk or online.
 
         ``scans`` are saved with it in the same transaction: a kiosk's pre-application is there
         whole, with its pages, or not at all (a power cut mid-submit leaves nothing half-saved).
         ``from_platform``: a pre-application fetched from the platform by its receipt number (a
-        kiosk with its own database sent it there); nothing is queued back.
+        kiosk with its own database sent it there); nothing is queued back, and this terminal's
+        messages for the case follow the platform's last one (``platform_seq``).
         """
         if channel not in checks.CHANNELS:
             raise InvalidInput(
@@ -147,6 +149,8 @@ class Intake:
                 terminal=actor.terminal, created_at=now, updated_at=now,
             )  # fmt: skip
             self._apply_plan(case, plan, form or {})
+            if from_platform:
+                case.outbox_seq = platform_seq
             session.add(case)
             try:
                 session.flush()

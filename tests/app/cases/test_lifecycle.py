@@ -269,10 +269,15 @@ def test_a_pre_application_fetched_from_the_platform_is_not_sent_back(
         CLERK, channel="kiosk", scenario=NEWBORN, applicant=MOTHER, answers=ANSWERS,
         form=filled_form(catalog, NEWBORN, ANSWERS), receipt_no="430100001-20261120-00007",
         scans=[NewScan("marriage_certificate", b"%PDF-1.7 m", "结婚证.pdf")], from_platform=True,
+        platform_seq=2,
     )  # fmt: skip
     assert case.state == "pre_application" and case.receipt_no == "430100001-20261120-00007"
     assert len(case.material("marriage_certificate").scans) == 1
     assert kinds(service.db, case.receipt_no) == []
+    service.accept(CLERK, receive_all(service, case).receipt_no)
+    with service.db.read() as session:  # this terminal's messages follow the kiosk's two
+        assert list(session.execute(select(OutboxMessage.seq, OutboxMessage.kind).where(
+            OutboxMessage.receipt_no == case.receipt_no))) == [(3, "acceptance")]  # fmt: skip
 
 
 def test_scans_are_stored_once_by_content(
