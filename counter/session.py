@@ -9,8 +9,8 @@ from typing import Any
 from app.accounts import Operator
 from app.bootstrap import Core
 from app.cases.audit import Actor
+from app.cases.flow import CaseFlow
 from app.devices.protocols import DocumentCapture, IdCardReader
-from counter.flow import CaseFlow
 from printing import qr
 from printing.a4 import Letterhead
 from printing.a4_printer import A4Printer, CupsPrinter

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
+from app.cases.flow import CaseFlow
 from app.widgets.tasks import Tasks
-from counter.flow import CaseFlow
 from counter.session import Session
 from counter.ui.notify import MessageBar
 

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cases.flow import Applicant
 from app.devices.protocols import DeviceError
 from app.identity.card import IdCardData
 from app.identity.uscc import is_valid_credit_code
 from app.widgets.barcodes import codes_in, codes_in_file
-from counter.flow import Applicant
 from counter.ui.desk import Desk, Screen
 
 OK = "color:#1b5e20;"

@@ -22,12 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cases.flow import CaseFlow
 from app.cases.pages import IMAGE_SUFFIXES, Document, Sheet, read_file, sheet
 from app.cases.receipts import HALL_TZ
 from app.cases.views import CaseView, MaterialView
 from app.errors import OneStopError, describe
 from app.widgets.rows import Index
-from counter.flow import CaseFlow
 from counter.ui.desk import Desk
 
 FILE_FILTER = f"图片或 PDF ({' '.join(f'*{s}' for s in (*IMAGE_SUFFIXES, '.pdf'))})"

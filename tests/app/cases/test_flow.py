@@ -13,13 +13,13 @@ import pytest
 from app.cases.audit import Actor
 from app.cases.demo import value_for
 from app.cases.files import FileStore
+from app.cases.flow import CaseFlow
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.devices.simulated import SimulatedIdReader
 from app.errors import InvalidIdNumber, InvalidInput
-from counter.flow import CaseFlow
 from printing import qr
 
 KEY = b"counter-test"

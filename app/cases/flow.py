@@ -1,8 +1,10 @@
-"""One applicant at the window, from "who are you" to the decision (GB/T 45836 §7.2–7.4).
+"""One applicant's case in hand, from "who are you" to the decision (GB/T 45836 §7.2–7.4).
 
-:class:`CaseFlow` is the counter's presenter without Qt: the screens show its state and forward
-what the clerk does; every rule lives in the core services it calls. It holds one applicant at a
-time and forgets everything on :meth:`reset` (the next person in the queue).
+:class:`CaseFlow` is the presenter without Qt that the counter's screens and the kiosk's share:
+the screens show its state and forward what the clerk or the citizen does; every rule lives in
+the core services it calls. It holds one applicant at a time and forgets everything on
+:meth:`reset` (the next person in the queue, or the kiosk's next citizen). A counter's case starts
+as a draft; a kiosk's is saved once, as a whole pre-application, when the citizen submits it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from app.cases.audit import Actor
-from app.cases.intake import MaterialCheck
+from app.cases.intake import MaterialCheck, NewScan
 from app.cases.receipts import hall_day
 from app.cases.service import CaseService
 from app.cases.views import CaseView, Party
@@ -45,9 +47,10 @@ class CaseFlow:
     def __init__(
         self, cases: CaseService, catalog: Catalog, actor: Actor, *, hall_province: str,
         check_qr: QrCheck, shared: SharedData | None = None,
-        today: Callable[[], date] = lambda: hall_day(utcnow()),
+        today: Callable[[], date] = lambda: hall_day(utcnow()), channel: str = "counter",
     ) -> None:  # fmt: skip
         self.cases = cases
+        self.channel = channel
         self.catalog = catalog
         self.guide = Guide(catalog)
         self.actor = actor
@@ -248,8 +251,9 @@ class CaseFlow:
         return self.scenario.code
 
     # -- 7.–8. the case: materials and the decision -----------------------------------------------
-    def open(self) -> CaseView:
-        """Save what is known as a draft, or update the draft or pre-application in hand."""
+    def open(self, scans: Sequence[NewScan] = ()) -> CaseView:
+        """Save what is known as a draft (a pre-application from a kiosk, with its ``scans``), or
+        update the draft or pre-application in hand."""
         if self.applicant is None:
             raise InvalidInput("请先读取或输入申请人身份证件。")
         if self.case is not None and self.case.state in ("draft", "pre_application"):
@@ -258,9 +262,9 @@ class CaseFlow:
                                           form=self.form_values())  # fmt: skip
             return self.case
         self.case = self.cases.open_case(
-            self.actor, channel="counter", scenario=self._code(), applicant=self.applicant.party,
-            agent=self.agent, answers=self.answers, facts=self.facts, items=self.items,
-            form=self.form_values(),
+            self.actor, channel=self.channel, scenario=self._code(),
+            applicant=self.applicant.party, agent=self.agent, answers=self.answers,
+            facts=self.facts, items=self.items, form=self.form_values(), scans=scans,
         )  # fmt: skip
         return self.case
 
