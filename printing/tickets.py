@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 from app.cases.receipts import HALL_TZ
 from app.cases.views import CaseView
 from app.guide.plan import Plan
+from app.identity.masking import mask_name
 from printing import qr
 from printing.fonts import font_path
 
@@ -128,7 +129,7 @@ def pre_application_ticket(case: CaseView, hall: str, key: bytes) -> Ticket:
         Line("title", hall), Line("text", "预申请凭条"), Line("rule"),
         Line("big", case.receipt_no.rsplit("-", 1)[-1]),
         Line("text", f"一件事：{case.scenario_name}"),
-        Line("text", f"申请人：{_masked(case.applicant.name)}"),
+        Line("text", f"申请人：{mask_name(case.applicant.name)}"),
         Line("small", f"预申请编号：{case.receipt_no}"),
         Line("small", f"时间：{_when(case.created_at)}"),
         Line("qr", qr.sign(case.receipt_no, key)),
@@ -142,7 +143,7 @@ def acceptance_slip(case: CaseView, hall: str, key: bytes) -> Ticket:
         Line("title", hall), Line("text", "受理凭条"), Line("rule"),
         Line("text", f"受理编号：{case.receipt_no}"),
         Line("text", f"一件事：{case.scenario_name}"),
-        Line("text", f"申请人：{_masked(case.applicant.name)}"),
+        Line("text", f"申请人：{mask_name(case.applicant.name)}"),
         Line("text", f"受理时间：{_when(case.accepted_at)}"),
         Line("text", f"承诺办结：{case.promised_days} 个工作日（{promised}前）"),
         Line("qr", qr.sign(case.receipt_no, key)),
@@ -163,8 +164,3 @@ def material_list(plan: Plan, hall: str, phone: str) -> Ticket:
     lines += [Line("rule"), Line("small", f"承诺办结 {plan.promised_days} 个工作日；咨询 {phone}"),
               Line("feed")]  # fmt: skip
     return Ticket("material_list", tuple(lines))
-
-
-def _masked(name: str) -> str:
-    """A name on a slip others may see: the family name and stars (李*, 欧阳**)."""
-    return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else name

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from stdnum.cn.ric import calc_check_digit
 
 from app.errors import InvalidIdNumber
+from app.identity.masking import mask_number
 from app.identity.regions import Region, lookup
 
 Kind = Literal["resident", "hk_permit", "macao_permit", "taiwan_permit"]
@@ -55,7 +56,7 @@ class ResidentId:
 
     def masked(self) -> str:
         """For screens where the person in front is not entitled to the whole number."""
-        return self.number[:3] + "*" * 11 + self.number[-4:]
+        return mask_number(self.number)
 
     def to_dict(self, today: date) -> dict[str, Any]:
         current = self.region.full_name() if self.region else self.region_name

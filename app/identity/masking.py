@@ -1,0 +1,36 @@
+"""Personal data on screens and slips others may see (a kiosk, a ticket left on a counter): names
+and numbers masked the same way everywhere — 张*三, 李*, 1101**********002X, 138****8000."""
+
+from __future__ import annotations
+
+STAR = "*"
+
+
+def mask_name(name: str) -> str:
+    """The first and the last character stay (张*三, 欧**华); a two-character name keeps its
+    family name (李*); one character stays as it is."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + STAR
+    return name[0] + STAR * (len(name) - 2) + name[-1]
+
+
+def mask_number(number: str, *, keep_start: int = 4, keep_end: int = 4) -> str:
+    """An ID number or a credit code: the region or registration office and the last digits
+    stay (1101**********002X). A shorter number shows less: at most a quarter at the start and a
+    third at the end, so at least half of it is always hidden."""
+    number = number.strip()
+    size = len(number)
+    start = min(keep_start, size // 4)
+    end = min(keep_end, max(1, size // 3), (size + 1) // 2 - start) if size > 1 else 0
+    return number[:start] + STAR * (size - start - end) + number[size - end :]
+
+
+def mask_phone(phone: str) -> str:
+    """138****8000; a fixed line keeps its last four digits."""
+    digits = phone.strip()
+    if len(digits) == 11 and digits.isdigit():
+        return digits[:3] + STAR * 4 + digits[-4:]
+    return mask_number(digits, keep_start=0, keep_end=4)

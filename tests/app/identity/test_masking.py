@@ -1,0 +1,32 @@
+"""Masking on screens and slips others may see."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.identity.masking import mask_name, mask_number, mask_phone
+
+
+def test_the_forms_the_hall_uses() -> None:
+    assert mask_name("张小三") == "张*三"
+    assert mask_name("李芳") == "李*"
+    assert mask_name("欧阳建华") == "欧**华"
+    assert mask_name("一") == "一"
+    assert mask_number("11010519491231002X") == "1101**********002X"
+    assert mask_number("91430100MA4L0XXXX7") == "9143**********XXX7"
+    assert mask_phone("13800138000") == "138****8000"
+    assert mask_phone("0731-88888888") == "*********8888"
+
+
+@given(st.text(min_size=3, max_size=30).map(str.strip).filter(lambda t: len(t) >= 3))
+def test_a_masked_name_never_shows_its_middle(name: str) -> None:
+    masked = mask_name(name)
+    assert len(masked) == len(name) and masked[1:-1] == "*" * (len(name) - 2)
+
+
+@given(st.text(alphabet="0123456789X", min_size=1, max_size=20))
+def test_a_masked_number_hides_at_least_half(number: str) -> None:
+    masked = mask_number(number)
+    assert len(masked) == len(number)
+    assert masked.count("*") >= len(number) // 2
