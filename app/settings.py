@@ -105,6 +105,23 @@ class CounterSettings(_Model):
     preview: bool = True  # show each document before it goes to the printer
 
 
+class KioskSettings(_Model):
+    """The self-service terminal: how long a citizen may stay still before the session is wiped
+    (a countdown of ``countdown_s`` asks first), the staff PIN (scrypt, never the PIN itself),
+    the voice of the elderly mode, and where its pre-applications live."""
+
+    idle_s: float = Field(default=60.0, ge=15, le=900)  # browsing screens
+    long_idle_s: float = Field(default=180.0, ge=30, le=1800)  # the form and the camera
+    countdown_s: float = Field(default=30.0, ge=20, le=120)  # WCAG 2.2.1: at least 20 s
+    elderly_factor: float = Field(default=2.0, ge=1, le=5)  # longer limits in 长辈模式
+    staff_pin_hash: str = Field(
+        default="", pattern=r"^(|scrypt\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)$"
+    )
+    voice: Literal["espeak-ng", "qt", "none"] = "espeak-ng"
+    screen_inches: float = Field(default=0, ge=0, le=120)  # diagonal, when the panel lies
+    name: str = Field(default="自助终端", max_length=40)  # shown to staff with a help request
+
+
 class CalendarSettings(_Model):
     """Dates the hall adds when the calendar package does not know a year yet."""
 
@@ -122,6 +139,7 @@ class Settings(_Model):
     calendar: CalendarSettings = CalendarSettings()
     devices: DeviceSettings = DeviceSettings()
     counter: CounterSettings = CounterSettings()
+    kiosk: KioskSettings = KioskSettings()
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("onestop", appauthor=False)))
 
     @field_validator("data_dir")

@@ -1,0 +1,235 @@
+"""A citizen's own way through a scenario at the kiosk (GB/T 45836 §7.2.4): one question per
+screen, the personalised list of what to bring (一次告知), and the pre-application with the one
+form and the captured pages (一表申请).
+
+:class:`Journey` is the presenter without Qt. It keeps the case flow shared with the counter
+(:class:`app.cases.flow.CaseFlow`, channel "kiosk") and adds what a touch screen needs: where
+the citizen is in the questionnaire, the pages taken per material, and the words a person
+without a clerk beside them understands. Nothing is saved until the citizen submits; then the
+pre-application is saved whole with its pages (or not at all). :meth:`wipe` forgets everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.cases.flow import CaseFlow
+from app.cases.intake import NewScan
+from app.cases.pages import pages_to_pdf, scan_name
+from app.cases.views import CaseView
+from app.catalog.catalog import Catalog
+from app.catalog.models import LifeStage, Scenario
+from app.devices.protocols import Page
+from app.errors import InvalidInput
+from app.guide.plan import FORM_LABELS, Plan, PlanField, PlanMaterial, QuestionView
+from app.guide.search import Found
+
+PERSONAL_STAGES: tuple[LifeStage, ...] = (
+    "出生", "教育", "就业", "生活", "置业", "出行", "就医", "救助", "养老", "身后",
+)  # fmt: skip
+ENTERPRISE_STAGES: tuple[LifeStage, ...] = (
+    "准入准营", "招聘用工", "纳税缴费", "经营发展", "工程建设", "注销退出",
+)  # fmt: skip
+AUDIENCES = {"personal": ("个人", PERSONAL_STAGES), "enterprise": ("企业", ENTERPRISE_STAGES)}
+
+
+def plain_status(material: PlanMaterial) -> str:
+    """What a citizen reads beside a material: 需提交原件 / 免提交：… / 可告知承诺 / 容缺."""
+    if material.status == "submit":
+        form = FORM_LABELS.get(material.form, "原件")
+        copies = f" {material.copies} 份" if material.copies > 1 else ""
+        hint = f"（{material.reason}）" if material.reason else ""
+        return f"需提交{form}{copies}{hint}"
+    words = {
+        "produced": f"免提交：{material.reason}，自动获取",
+        "e_licence": "免提交：电子证照核验",
+        "generated": "免提交：根据申请表自动生成，签字确认即可",
+        "commitment": "可告知承诺：签署承诺书即可代替",
+        "tolerable": "容缺：可先受理，之后补交",
+    }
+    return words[material.status]
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where and when to go, and whom to call."""
+
+    places: tuple[str, ...]
+    hours: str
+    phone: str
+    promised_days: int
+
+
+@dataclass
+class Journey:
+    flow: CaseFlow
+    hall_phone: str
+    hall_place: str
+    position: int = 0  # the question on screen, in the order of the questions that apply
+    pages: dict[str, list[Page]] = field(default_factory=dict)  # material id → pages taken
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.flow.catalog
+
+    # -- finding a scenario ---------------------------------------------------------------------
+    def tiles(self, audience: str) -> list[tuple[LifeStage, list[Scenario]]]:
+        """The life stages of ``audience`` ("personal" / "enterprise") that have a scenario."""
+        stages = AUDIENCES[audience][1]
+        scenarios = [s for s in self.catalog.scenarios.values() if s.audience == audience]
+        return [(stage, [s for s in scenarios if s.life_stage == stage]) for stage in stages
+                if any(s.life_stage == stage for s in scenarios)]  # fmt: skip
+
+    def find(self, text: str) -> list[Found]:
+        return self.flow.find(text) if text.strip() else []
+
+    def choose(self, code: str) -> Scenario:
+        self.position = 0
+        self.pages = {}
+        return self.flow.choose(code)
+
+    # -- one question per screen ----------------------------------------------------------------
+    def _applying(self) -> tuple[QuestionView, ...]:
+        return self.flow.questions().questions
+
+    def question(self) -> QuestionView | None:
+        """The question on screen, or None when every question is answered."""
+        questions = self._applying()
+        return questions[self.position] if self.position < len(questions) else None
+
+    def progress(self) -> tuple[int, int]:
+        """(this question's number, how many apply now) — the count may change with answers."""
+        total = len(self._applying())
+        return min(self.position + 1, total), total
+
+    def source_words(self, question: QuestionView) -> str:
+        """Where a filled-in answer came from, in words for the citizen ("" when they chose)."""
+        if question.status != "auto":
+            return ""
+        return f"已为您选好（来源：{question.source or '共享数据'}）。如不对，请点选正确的答案。"
+
+    def answer(self, value: str) -> QuestionView | None:
+        """Answer the question on screen (or confirm the filled-in one) and go to the next."""
+        current = self.question()
+        if current is None:
+            return None
+        state = self.flow.answer(current.id, value)
+        ids = [q.id for q in state.questions]
+        self.position = ids.index(current.id) + 1 if current.id in ids else self.position
+        return self.question()
+
+    def back(self) -> QuestionView | None:
+        self.position = max(0, self.position - 1)
+        return self.question()
+
+    def restart(self) -> QuestionView | None:
+        """重新开始: the answers the citizen gave are forgotten; facts from the card stay."""
+        self.flow.answers = {}
+        self.flow.items = None
+        self.position = 0
+        return self.question()
+
+    def blocked(self) -> str:
+        """Why the scenario cannot go on with these answers, with the advice ("" when it can)."""
+        state = self.flow.questions()
+        return "；".join(f"{b.reason}{b.advice}" for b in state.blocked)
+
+    # -- what you need (一次告知) ---------------------------------------------------------------
+    def plan(self) -> Plan:
+        return self.flow.plan()
+
+    def leave_out(self, item_id: str, leave: bool) -> Plan:
+        """The citizen leaves an item out (or takes it back); dependencies stay, explained."""
+        chosen = [i.id for i in self.plan().items if i.chosen != "dependency"]
+        if leave:
+            chosen = [i for i in chosen if i != item_id]
+        elif item_id not in chosen:
+            chosen.append(item_id)
+        return self.flow.choose_items(chosen)
+
+    def where(self) -> Where:
+        scenario = self.flow.scenario
+        guide = scenario.guide if scenario else None
+        places = tuple(" ".join(p for p in (loc.name, loc.address, loc.hours) if p)
+                       for loc in guide.locations) if guide else ()  # fmt: skip
+        phone = "；".join(guide.contacts.consult) if guide else ""
+        hours = (guide.service_hours if guide else "") or "法定工作日"
+        return Where(places or (self.hall_place,), hours, phone or self.hall_phone,
+                     self.plan().promised_days)  # fmt: skip
+
+    def list_text(self, limit: int = 700) -> str:
+        """The list as plain text for a QR code the citizen takes away on a phone."""
+        plan, where = self.plan(), self.where()
+        lines = [plan.scenario_name, "需准备的材料："]
+        lines += [f"{n}. {m.name}：{plain_status(m)}" for n, m in enumerate(plan.materials, 1)]
+        lines += [f"办理地点：{'；'.join(where.places)}", f"时间：{where.hours}",
+                  f"电话：{where.phone}", f"承诺 {where.promised_days} 个工作日办结"]  # fmt: skip
+        text = "\n".join(lines)
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    # -- pre-application (一表申请) -------------------------------------------------------------
+    def fields(self) -> tuple[PlanField, ...]:
+        return self.plan().fields
+
+    def value_of(self, spec: PlanField) -> str:
+        return self.flow.form.get(spec.key, spec.value or "")
+
+    def set_field(self, key: str, value: str) -> str:
+        """Check one value as typed; the message to show beside it ("" when right)."""
+        return self.flow.set_field(key, value)
+
+    def form_problems(self) -> list[str]:
+        """Required fields still empty or wrong, each in words ("" list: ready)."""
+        values = self.flow.form_values()
+        problems = []
+        for spec in self.fields():
+            value = values.get(spec.key, "")
+            if spec.required and not value.strip():
+                problems.append(f"请填写“{spec.label}”。")
+            elif value and (message := self.flow.set_field(spec.key, value)):
+                problems.append(f"“{spec.label}”：{message}")
+        return problems
+
+    def to_capture(self) -> list[PlanMaterial]:
+        """The materials the citizen hands in: those to photograph at the kiosk."""
+        return [m for m in self.plan().materials if m.status == "submit"]
+
+    def add_page(self, material_id: str, page: Page) -> int:
+        self.pages.setdefault(material_id, []).append(page)
+        return len(self.pages[material_id])
+
+    def retake(self, material_id: str, index: int, page: Page) -> None:
+        self.pages[material_id][index] = page
+
+    def drop_page(self, material_id: str, index: int) -> None:
+        del self.pages[material_id][index]
+
+    def page_count(self) -> int:
+        return sum(len(p) for p in self.pages.values())
+
+    def scans(self) -> list[NewScan]:
+        """One PDF per material with pages, in the order of the list."""
+        names = {m.id: m.name for m in self.plan().materials}
+        return [NewScan(material, pages_to_pdf([p.png for p in pages]),
+                        scan_name(names[material], 0), pages=len(pages))
+                for material, pages in self.pages.items()
+                if pages and material in names]  # fmt: skip
+
+    def submit(self) -> CaseView:
+        """Save the pre-application with its pages in one go (queued for the platform)."""
+        if self.flow.applicant is None:
+            raise InvalidInput("预申请需要先读取身份证或输入证件号码。",
+                               hint="请在读卡区放上身份证，或点“输入证件号码”。")  # fmt: skip
+        problems = self.form_problems()
+        if problems:
+            raise InvalidInput(problems[0], hint="请返回申请表补充后再提交。")
+        return self.flow.open(self.scans())
+
+    # -- the end of a session -------------------------------------------------------------------
+    def wipe(self) -> None:
+        """Forget the citizen: the flow (card, answers, form, case), the pages, the place."""
+        self.flow.reset()
+        for pages in self.pages.values():
+            pages.clear()
+        self.pages = {}
+        self.position = 0
