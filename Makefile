@@ -13,10 +13,11 @@ STAMP := $(VENV)/.installed
 # libzbar0: QR codes (pyzbar); fonts-noto-cjk: Chinese in Qt; fonts-wqy-microhei: Chinese embedded
 # in PDFs (reportlab cannot embed Noto's CFF outlines); the rest: Qt's runtime on a headless machine;
 # postgresql: the hall-mode database tests; poppler-utils: checking printed PDFs (pdffonts,
-# pdftotext, pdftoppm); cups + printer-driver-cups-pdf: printing through a real CUPS queue.
+# pdftotext, pdftoppm); cups + printer-driver-cups-pdf: printing through a real CUPS queue;
+# espeak-ng: the kiosk's voice guidance; libpulse0: Qt Multimedia and the virtual keyboard.
 SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei libgl1 libegl1 libxkbcommon0 \
 	libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 postgresql poppler-utils cups \
-	printer-driver-cups-pdf
+	printer-driver-cups-pdf espeak-ng libpulse0
 
 .PHONY: demo test lint typecheck bench system-deps venv clean
 

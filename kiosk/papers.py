@@ -1,0 +1,61 @@
+"""What a kiosk prints: the personalised list (A4 or the thermal short form) and the
+pre-application ticket. No clerk is there to fix a printer, so each call says plainly whether the
+paper came out; the screen then offers the QR code instead and says where to go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.bootstrap import Core
+from app.cases.views import CaseView
+from app.catalog.models import Scenario
+from app.db.base import utcnow
+from app.guide.plan import Plan
+from printing.a4 import Letterhead
+from printing.a4_printer import A4Printer, CupsPrinter
+from printing.documents import render_plan
+from printing.thermal import ReceiptPrinter, TicketPrinter
+from printing.tickets import material_list, pre_application_ticket
+
+
+@dataclass
+class KioskPapers:
+    core: Core
+    letterhead: Letterhead = field(init=False)
+    a4: A4Printer | None = field(init=False)
+    tickets: ReceiptPrinter | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        printing = self.core.settings.printing
+        self.letterhead = Letterhead.of(self.core.settings)
+        self.a4 = CupsPrinter(printing.a4_printer)
+        self.tickets = TicketPrinter(printing.ticket) if printing.ticket.kind != "none" else None
+
+    def list_a4(self, plan: Plan, scenario: Scenario) -> str:
+        """The list on A4 (一次告知单); the print job's id."""
+        if self.a4 is None:
+            raise PrinterMissing("本机没有连接 A4 打印机。")
+        pdf = render_plan(plan, scenario, self.letterhead, at=utcnow())
+        return self.a4.send(pdf, title=f"{plan.scenario_name} 一次告知单")
+
+    def list_ticket(self, plan: Plan) -> None:
+        """The short form on the thermal printer."""
+        self._ticket_printer().print(material_list(plan, self.letterhead.hall,
+                                                   self.letterhead.phone))  # fmt: skip
+
+    def pre_application(self, case: CaseView) -> None:
+        key = self.core.settings.printing.key
+        self._ticket_printer().print(pre_application_ticket(case, self.letterhead.hall, key))
+
+    def _ticket_printer(self) -> ReceiptPrinter:
+        if self.tickets is None:
+            raise PrinterMissing("本机没有连接凭条打印机。")
+        return self.tickets
+
+
+class PrinterMissing(Exception):
+    """No printer of that kind at this kiosk; ``message`` in Chinese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

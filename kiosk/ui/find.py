@@ -1,0 +1,73 @@
+"""The scenarios of a life stage, or those a search found: one large button each, with a line
+that says what it covers."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from app.catalog.models import Scenario
+from kiosk.ui.host import Host
+from kiosk.ui.parts import Screen, body, button, clear, heading, scrolling
+
+
+class FindScreen(Screen):
+    name = "find"
+
+    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.query = ("stage", "")
+        self.scenarios: list[Scenario] = []
+        self.title = heading("", "find_title")
+        self.note = body("", "find_note")
+        content = QWidget()
+        self.list = QVBoxLayout(content)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.note)
+        layout.addWidget(scrolling(content), 1)
+
+    def set_query(self, kind: str, text: str) -> None:
+        self.query = (kind, text)
+
+    def enter(self) -> None:
+        kind, text = self.query
+        journey = self.host.journey
+        if kind == "stage":
+            self.scenarios = [s for _, found in journey.tiles("personal") + journey.tiles(
+                "enterprise") for s in found if s.life_stage == text]  # fmt: skip
+            self.title.setText(f"{text}：请选择要办理的一件事")
+            self.note.setText("")
+        else:
+            self.scenarios = [f.scenario for f in journey.find(text)]
+            self.title.setText(f"搜索“{text}”")
+            self.note.setText(
+                f"找到 {len(self.scenarios)} 件事。" if self.scenarios
+                else "没有找到。可以换个说法，或返回首页按类别查找；也可以请工作人员协助。"
+            )  # fmt: skip
+        clear(self.list)
+        for scenario in self.scenarios:
+            covers = "、".join(i.name for i in scenario.items[:4])
+            more = " 等" if len(scenario.items) > 4 else ""
+            choice = button(f"{scenario.name}\n{covers}{more}", f"scenario_{scenario.code}",
+                            partial(self.choose, scenario.code),
+                            kind="answer")  # fmt: skip
+            self.list.addWidget(choice)
+        self.list.addStretch(1)
+
+    def speech(self) -> str:
+        names = "；".join(s.name for s in self.scenarios[:5])
+        return f"{self.title.text()}。{names}" if names else self.note.text()
+
+    def choose(self, code: str) -> None:
+        self.host.journey.choose(code)
+        self.host.go("question")
+
+    def wipe(self) -> None:
+        self.query = ("stage", "")
+        self.scenarios = []
+        clear(self.list)
+        self.title.clear()
+        self.note.clear()

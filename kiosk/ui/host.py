@@ -1,0 +1,33 @@
+"""What every kiosk screen is handed: the presenters, the devices, the paper, the background lanes
+and the way to the other screens — built once by the window, the same for every screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.bootstrap import Core
+from app.devices.protocols import DocumentCapture, IdCardReader
+from app.widgets.tasks import Tasks
+from kiosk.journey import Journey
+from kiosk.papers import KioskPapers
+from kiosk.ui.theme import Theme
+
+
+@dataclass
+class Devices:
+    id_reader: IdCardReader | None = None
+    capture: DocumentCapture | None = None
+
+
+@dataclass
+class Host:
+    core: Core
+    journey: Journey
+    devices: Devices
+    papers: KioskPapers
+    work: Tasks  # the case: saving, searching, printing
+    device_lane: Tasks  # the card reader and the camera
+    go: Callable[[str], None]  # bring a screen forward by its name
+    tell: Callable[[str, bool], None]  # a message on the message strip (text, is it a problem)
+    theme: Callable[[], Theme]

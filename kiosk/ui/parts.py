@@ -1,0 +1,112 @@
+"""The pieces every kiosk screen is built from: headings and body text marked for the theme and
+the accessibility checks, large buttons, and :class:`Screen`, which each screen extends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.a11y import mark, mark_target
+
+
+def heading(text: str, name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    mark(label, "heading")
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def body(text: str = "", name: str = "", kind: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    mark(label, "body")
+    if kind:
+        label.setProperty("kind", kind)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def button(text: str, name: str, action: Callable[[], None] | None = None, *,
+           kind: str = "") -> QPushButton:  # fmt: skip
+    push = QPushButton(text)
+    push.setObjectName(name)
+    push.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch: a tap never moves the keyboard focus
+    mark_target(push)
+    if kind:
+        push.setProperty("kind", kind)
+    if action is not None:
+        push.clicked.connect(lambda: action())  # noqa: PLW0108 (never pass Qt's "checked")
+    return push
+
+
+def card(*widgets: QWidget) -> QFrame:
+    frame = QFrame()
+    frame.setProperty("kind", "card")
+    layout = QVBoxLayout(frame)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return frame
+
+
+def scrolling(content: QWidget) -> QScrollArea:
+    """A column that scrolls by dragging a finger (kinetic) when it is longer than the screen."""
+    from PySide6.QtWidgets import QScroller
+
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(content)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    return area
+
+
+def row(*widgets: QWidget, stretch_first: bool = False) -> QHBoxLayout:
+    layout = QHBoxLayout()
+    for number, widget in enumerate(widgets):
+        layout.addWidget(widget, 1 if stretch_first and number == 0 else 0)
+    return layout
+
+
+def clear(layout: QLayout) -> None:
+    """Remove and delete every widget of ``layout`` and of the layouts in it (drawn anew)."""
+    while (item := layout.takeAt(0)) is not None:
+        widget = item.widget()
+        if widget is not None:
+            widget.hide()
+            widget.setParent(None)  # gone from the tree at once (finders, the wipe check)
+            widget.deleteLater()
+        elif (inner := item.layout()) is not None:
+            clear(inner)
+
+
+class Screen(QWidget):
+    """One kiosk screen. ``enter`` draws it from the presenters when it comes forward;
+    ``speech`` is what the voice guidance reads; ``long`` screens get the longer idle limit."""
+
+    name = ""
+    long = False
+
+    def enter(self) -> None:
+        """Draw the screen from the current state (called each time it is shown)."""
+
+    def speech(self) -> str:
+        return ""
+
+    def wipe(self) -> None:
+        """Forget what this screen shows (the session ended)."""

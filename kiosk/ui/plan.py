@@ -1,0 +1,162 @@
+"""What you need (§7.2.4 c, 一次告知): the items (some may be left out, dependencies explained),
+each material in plain words, where and when to go, the phone and the promised days; print the
+list on A4 or as a short ticket, or take it away on a phone by its QR code."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.errors import describe
+from app.guide.plan import Plan
+from kiosk.a11y import mark_target
+from kiosk.journey import plain_status
+from kiosk.ui.host import Host
+from kiosk.ui.parts import Screen, body, button, card, clear, heading, scrolling
+
+
+class PlanScreen(Screen):
+    name = "plan"
+
+    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.plan: Plan | None = None
+        self.title = heading("", "plan_title")
+        content = QWidget()
+        self.body = QVBoxLayout(content)
+        self.qr = QLabel()
+        self.qr.setObjectName("plan_qr")
+        self.qr.setVisible(False)
+        self.print_a4 = button("打印清单（A4）", "print_a4", self.on_a4)
+        self.print_ticket = button("打印小票", "print_ticket", self.on_ticket)
+        self.phone = button("手机扫码带走", "show_qr", self.show_qr)
+        self.apply = button("现在预申请", "pre_apply", self.pre_apply, kind="primary")
+        self.back = button("重新回答问题", "plan_back", self.answer_again)
+        actions = QHBoxLayout()
+        for push in (self.back, self.print_a4, self.print_ticket, self.phone):
+            actions.addWidget(push)
+        actions.addStretch(1)
+        actions.addWidget(self.apply)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(scrolling(content), 1)
+        layout.addWidget(self.qr)
+        layout.addLayout(actions)
+
+    def enter(self) -> None:
+        journey = self.host.journey
+        plan = self.plan = journey.plan()
+        self.title.setText(f"{plan.scenario_name}：您需要准备这些")
+        self.qr.setVisible(False)
+        clear(self.body)
+        items = QVBoxLayout()
+        items.addWidget(heading("要办理的事项", "items_heading"))
+        for item in plan.items:
+            box = QCheckBox(f"{item.name}（{item.department}，{item.promised_days} 个工作日）")
+            box.setObjectName(f"item_{item.id}")
+            box.setChecked(True)
+            mark_target(box)
+            if item.chosen != "applicant":
+                box.setEnabled(False)
+                box.setToolTip(item.reason)
+            box.toggled.connect(lambda on, i=item.id: self.toggle(i, on))
+            items.addWidget(box)
+            if item.chosen == "dependency" and item.reason:
+                items.addWidget(body(f"　必须办理：{item.reason}", kind="small"))
+        for left in plan.not_chosen:  # left out by the citizen: a touch takes it back
+            box = QCheckBox(f"{left.name}（不办理）")
+            box.setObjectName(f"item_{left.id}")
+            mark_target(box)
+            box.toggled.connect(lambda on, i=left.id: self.toggle(i, on))
+            items.addWidget(box)
+        for skipped in plan.not_applicable:
+            items.addWidget(body(f"无需办理：{skipped.name}（{skipped.reason}）", kind="small"))
+        self.body.addWidget(card(*_widgets(items)))
+        self.body.addWidget(heading("材料", "materials_heading"))
+        for number, material in enumerate(plan.materials, start=1):
+            line = body(f"{number}. {material.name}\n　{plain_status(material)}",
+                        f"material_{material.id}")  # fmt: skip
+            self.body.addWidget(line)
+        where = journey.where()
+        self.body.addWidget(heading("去哪里办", "where_heading"))
+        self.body.addWidget(body("\n".join([*where.places, f"时间：{where.hours}",
+                                            f"咨询电话：{where.phone}",
+                                            f"承诺 {where.promised_days} 个工作日办结"]),
+                                 "where"))  # fmt: skip
+        self.body.addStretch(1)
+        self.apply.setEnabled(plan.complete)
+
+    def speech(self) -> str:
+        plan = self.plan
+        if plan is None:
+            return ""
+        bring = [m.name for m in plan.materials if m.status == "submit"]
+        spared = len(plan.materials) - len(bring)
+        return (f"{plan.scenario_name}。需要带的材料有 {len(bring)} 项：{'；'.join(bring)}。"
+                f"另有 {spared} 项不用提交。可以打印清单，或用手机扫码带走。")  # fmt: skip
+
+    def toggle(self, item_id: str, on: bool) -> None:
+        self.host.journey.leave_out(item_id, not on)
+        self.enter()
+
+    def on_a4(self) -> None:
+        plan, scenario = self.plan, self.host.journey.flow.scenario
+        if plan is None or scenario is None:
+            return
+        papers = self.host.papers
+        self.host.tell("正在打印清单……", False)
+        self.host.work.run(lambda: papers.list_a4(plan, scenario), done=lambda _: self.printed(),
+                           failed=self.not_printed, label="打印清单")  # fmt: skip
+
+    def on_ticket(self) -> None:
+        plan = self.plan
+        if plan is None:
+            return
+        papers = self.host.papers
+        self.host.tell("正在打印小票……", False)
+        self.host.work.run(lambda: papers.list_ticket(plan), done=lambda _: self.printed(),
+                           failed=self.not_printed, label="打印小票")  # fmt: skip
+
+    def printed(self) -> None:
+        self.host.tell("已打印，请在出纸口取走清单。", False)
+
+    def not_printed(self, exc: BaseException) -> None:
+        """No paper: the QR code on screen instead, and where to go."""
+        self.show_qr()
+        why = getattr(exc, "message", "") or describe(exc)[0]
+        self.host.tell(f"{why} 请用手机扫描屏幕上的二维码带走清单，或到综合窗口咨询。", True)
+
+    def show_qr(self) -> None:
+        out = io.BytesIO()
+        segno.make(self.host.journey.list_text(), error="m").save(out, kind="png", scale=5,
+                                                                  border=2)  # fmt: skip
+        pixmap = QPixmap()
+        pixmap.loadFromData(out.getvalue(), "PNG")
+        self.qr.setPixmap(pixmap)
+        self.qr.setVisible(True)
+
+    def pre_apply(self) -> None:
+        self.host.go("identify" if self.host.journey.flow.applicant is None else "form")
+
+    def answer_again(self) -> None:
+        self.host.journey.restart()
+        self.host.go("question")
+
+    def wipe(self) -> None:
+        self.plan = None
+        clear(self.body)
+        self.qr.clear()
+        self.qr.setVisible(False)
+        self.title.clear()
+
+
+def _widgets(layout: QVBoxLayout) -> list[QWidget]:
+    found = []
+    while (item := layout.takeAt(0)) is not None:
+        if (widget := item.widget()) is not None:
+            found.append(widget)
+    return found

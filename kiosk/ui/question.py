@@ -1,0 +1,111 @@
+"""One question per screen (§7.2.4 a, b): big answer buttons, a progress bar, "为什么问这个"
+from the catalog, and where a filled-in answer came from. 上一步 and 重新开始 are always there."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
+
+from app.errors import OneStopError
+from app.guide.plan import QuestionView
+from kiosk.ui.host import Host
+from kiosk.ui.parts import Screen, body, button, clear, heading, scrolling
+
+
+class QuestionScreen(Screen):
+    name = "question"
+
+    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.shown: QuestionView | None = None
+        self.scenario = body("", "question_scenario", kind="small")
+        self.bar = QProgressBar()
+        self.bar.setObjectName("question_progress")
+        self.bar.setFormat("第 %v 题，共 %m 题")
+        self.text = heading("", "question_text")
+        self.source = body("", "question_source")
+        self.why_button = button("为什么问这个？", "why", self.toggle_why)
+        self.why = body("", "question_why", kind="small")
+        content = QWidget()
+        self.answers = QVBoxLayout(content)
+        self.back = button("上一步", "back", self.go_back)
+        self.again = button("重新开始", "restart", self.restart)
+        nav = QHBoxLayout()
+        nav.addWidget(self.back)
+        nav.addWidget(self.again)
+        nav.addStretch(1)
+        nav.addWidget(self.why_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scenario)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.text)
+        layout.addWidget(self.source)
+        layout.addWidget(scrolling(content), 1)
+        layout.addWidget(self.why)
+        layout.addLayout(nav)
+
+    def enter(self) -> None:
+        journey = self.host.journey
+        question = journey.question()
+        if question is None:
+            self.host.go("plan")
+            return
+        self.shown = question
+        scenario = journey.flow.scenario
+        self.scenario.setText(scenario.name if scenario else "")
+        number, total = journey.progress()
+        self.bar.setRange(0, total)
+        self.bar.setValue(number)
+        self.text.setText(question.text)
+        self.source.setText(journey.source_words(question))
+        self.why.setText(question.help)
+        self.why.setVisible(False)
+        self.why_button.setVisible(bool(question.help))
+        self.back.setEnabled(journey.position > 0)
+        clear(self.answers)
+        for option in question.options:
+            chosen = question.answer == option.value
+            choice = button(("✔ " if chosen else "") + option.label, f"answer_{option.value}",
+                            partial(self.answer, option.value),
+                            kind="answer")  # fmt: skip
+            choice.setProperty("chosen", chosen)
+            self.answers.addWidget(choice)
+        self.answers.addStretch(1)
+
+    def speech(self) -> str:
+        question = self.shown
+        if question is None:
+            return ""
+        options = "；".join(o.label for o in question.options)
+        return f"{question.text} 可以选：{options}。{self.source.text()}"
+
+    def toggle_why(self) -> None:
+        self.why.setVisible(not self.why.isVisible())
+
+    def answer(self, value: str) -> None:
+        journey = self.host.journey
+        try:
+            journey.answer(value)
+        except OneStopError as exc:
+            self.host.tell(str(exc), True)
+            return
+        blocked = journey.blocked()
+        if blocked:
+            self.host.tell(blocked, True)
+        self.host.go("question" if journey.question() is not None else "plan")
+
+    def go_back(self) -> None:
+        self.host.journey.back()
+        self.host.go("question")
+
+    def restart(self) -> None:
+        self.host.journey.restart()
+        self.host.go("question")
+
+    def wipe(self) -> None:
+        self.shown = None
+        clear(self.answers)
+        for label in (self.scenario, self.text, self.source, self.why):
+            label.clear()

@@ -1,0 +1,225 @@
+"""The kiosk's one window: a bar with 长辈模式, 帮助 and 退出 on every screen, a message strip,
+the screens, and the idle countdown laid over them (never a pop-up). Full screen and frameless
+when it runs for real; every session ends in :meth:`KioskWindow.wipe`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from app.bootstrap import Core
+from app.errors import describe
+from app.widgets.tasks import Tasks
+from kiosk.idle import IdleWatch, Phase
+from kiosk.journey import Journey
+from kiosk.papers import KioskPapers
+from kiosk.ui.find import FindScreen
+from kiosk.ui.host import Devices, Host
+from kiosk.ui.parts import Screen, body, button, heading
+from kiosk.ui.plan import PlanScreen
+from kiosk.ui.question import QuestionScreen
+from kiosk.ui.start import StartScreen
+from kiosk.ui.theme import Theme
+from kiosk.voice import NoVoice, Voice
+
+log = logging.getLogger(__name__)
+TOUCHES = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
+
+
+class Countdown(QWidget):
+    """Laid over the screen when the citizen has been still: a large count and one button."""
+
+    more = Signal()
+    done = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("countdown")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("QWidget#countdown { background: rgba(255, 255, 255, 245); }")
+        self.question = heading("还需要更多时间吗？", "countdown_question")
+        self.seconds = heading("", "countdown_seconds")
+        self.seconds.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note = body("没有操作时将自动结束，您的信息会被全部清除。", "countdown_note")
+        keep = button("需要，继续办理", "countdown_more", self.more.emit, kind="primary")
+        end = button("不用了，结束", "countdown_end", self.done.emit)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        for widget in (self.question, self.seconds, self.note, keep, end):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+        self.hide()
+
+    def show_left(self, seconds: float) -> None:
+        self.seconds.setText(f"{max(0, int(seconds + 0.999))} 秒")
+        parent = self.parentWidget()
+        if not self.isVisible() and parent is not None:
+            self.setGeometry(parent.rect())
+            self.show()
+            self.raise_()
+
+
+class KioskWindow(QWidget):
+    wiped = Signal()
+
+    def __init__(
+        self, core: Core, journey: Journey, devices: Devices, *, papers: KioskPapers,
+        voice: Voice | None = None, idle: IdleWatch | None = None, dpi: float = 96.0,
+        tick_ms: int = 250,
+    ) -> None:  # fmt: skip
+        super().__init__()
+        self.setObjectName("kiosk")
+        self.setWindowTitle("自助服务终端")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.core = core
+        self.voice = voice or NoVoice()
+        self.idle = idle or IdleWatch(core.settings.kiosk)
+        self.dpi = dpi
+        self.elderly = False
+        self.work = Tasks(self._failed, self, name="kiosk-work")
+        self.device_lane = Tasks(self._failed, self, name="kiosk-devices")
+        self.host = Host(core, journey, devices, papers, self.work, self.device_lane, self.go,
+                         self.tell, self.theme)  # fmt: skip
+        self.screens: dict[str, Screen] = {}
+        self.stack = QStackedWidget()
+        for screen in (StartScreen(self.host), FindScreen(self.host),
+                       QuestionScreen(self.host), PlanScreen(self.host)):  # fmt: skip
+            self.screens[screen.name] = screen
+            self.stack.addWidget(screen)
+        self.message = body("", "message")
+        self.message.setVisible(False)
+        self.elderly_button = button("长辈模式", "elderly", self.toggle_elderly)
+        self.elderly_button.setCheckable(True)
+        self.home = button("首页", "home", self.finish)
+        self.exit = button("退出", "exit", self.finish)
+        bar = QHBoxLayout()
+        bar.addWidget(heading(core.settings.hall.name, "hall_name"), 1)
+        for push in (self.elderly_button, self.home, self.exit):
+            bar.addWidget(push)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.message)
+        layout.addWidget(self.stack, 1)
+        self.countdown = Countdown(self)
+        self.countdown.more.connect(self.idle.touch)
+        self.countdown.more.connect(self.countdown.hide)
+        self.countdown.done.connect(self.finish)
+        self.timer = QTimer(self)
+        self.timer.setInterval(tick_ms)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.apply_theme()
+        self.go("start")
+
+    # -- look -----------------------------------------------------------------------------------
+    def theme(self) -> Theme:
+        return Theme(self.dpi, self.elderly)
+
+    def apply_theme(self) -> None:
+        self.setStyleSheet(self.theme().style_sheet())
+
+    def toggle_elderly(self) -> None:
+        self.elderly = not self.elderly
+        self.elderly_button.setChecked(self.elderly)
+        self.idle.elderly = self.elderly
+        self.apply_theme()
+        self.current().enter()
+        self._speak()
+
+    # -- where the citizen is -------------------------------------------------------------------
+    def current(self) -> Screen:
+        widget = self.stack.currentWidget()
+        assert isinstance(widget, Screen)
+        return widget
+
+    def go(self, name: str) -> None:
+        """Bring a screen forward: "find:stage:出生" and "find:text:xse" carry their query."""
+        target, _, query = name.partition(":")
+        screen = self.screens.get(target)
+        if screen is None:
+            self.tell("这项功能本机暂未开放，请到综合窗口办理。", True)
+            return
+        if isinstance(screen, FindScreen) and query:
+            kind, _, text = query.partition(":")
+            screen.set_query(kind, text)
+        if target == "start":
+            self.idle.end()
+        else:
+            self.idle.begin(long=screen.long)
+        self.stack.setCurrentWidget(screen)
+        screen.enter()
+        if self.stack.currentWidget() is screen:  # enter() may have moved on by itself
+            self._speak()
+
+    def _speak(self) -> None:
+        if self.elderly:
+            self.voice.say(self.current().speech())
+
+    def tell(self, text: str, problem: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setProperty("kind", "warn" if problem else "")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setVisible(bool(text))
+        if self.elderly and text:
+            self.voice.say(text)
+
+    def _failed(self, exc: BaseException) -> None:
+        text, unexpected = describe(exc)
+        if unexpected:
+            log.error("kiosk work failed", exc_info=exc)
+        self.tell(getattr(exc, "message", "") or text, True)
+
+    # -- the end of a session -------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() in TOUCHES and not self.countdown.isVisible():
+            self.idle.touch()
+        return False
+
+    def tick(self) -> None:
+        state = self.idle.state()
+        if state.phase is Phase.WARNING:
+            self.countdown.show_left(state.seconds_left)
+        elif state.phase is Phase.EXPIRED:
+            self.wipe()
+        elif self.countdown.isVisible():
+            self.countdown.hide()
+
+    def finish(self) -> None:
+        """完成 / 退出: the session ends at once."""
+        self.wipe()
+
+    def wipe(self) -> None:
+        """Forget the citizen everywhere: presenters, screens, messages, the clipboard, tickets
+        a printer kept, the voice; then the quiet start screen."""
+        self.voice.stop()
+        self.host.journey.wipe()
+        for screen in self.screens.values():
+            screen.wipe()
+        tickets = self.host.papers.tickets
+        if tickets is not None:
+            tickets.waiting.clear()  # never printed for the next person
+        QGuiApplication.clipboard().clear()
+        self.countdown.hide()
+        self.tell("")
+        if self.elderly:
+            self.toggle_elderly()
+        self.go("start")
+        self.wiped.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self.timer.stop()
+        self.work.wait()
+        self.device_lane.wait()
+        self.voice.close()
+        super().closeEvent(event)
