@@ -10,19 +10,13 @@ from __future__ import annotations
 
 import logging
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.accounts import Accounts, Operator
 from app.bootstrap import Core, build_core
-from app.cases.audit import Actor
 from app.settings import Settings
 from counter.ui.sign_in import IdleLock, SignInDialog
 
@@ -34,9 +28,6 @@ if TYPE_CHECKING:  # imported when the clerk has signed in: the sign-in window c
 
 log = logging.getLogger(__name__)
 
-DEMO_USER, DEMO_PASSWORD = "demo", "demo1234"
-
-
 def devices_of(settings: Settings) -> Devices:
     from app.devices.simulated import SimulatedCapture, SimulatedIdReader
     from counter.session import Devices
@@ -45,48 +36,6 @@ def devices_of(settings: Settings) -> Devices:
         SimulatedIdReader() if settings.devices.id_reader == "simulated" else None,
         SimulatedCapture() if settings.devices.capture == "simulated" else None,
     )
-
-
-@dataclass
-class Demo:
-    settings: Settings
-    folder: Path
-
-
-@contextmanager
-def demo_world(folder: Path | None = None, *, cases: int = 40) -> Iterator[Demo]:
-    """A reference platform on a free loopback port, a fresh hall database registered with it,
-    simulated devices, a demo clerk and some earlier cases to search."""
-    from sync.server.app import RunningPlatform
-    from sync.server.seed import seed
-    from sync.server.store import PlatformStore
-
-    with ExitStack() as stack:
-        if folder is None:
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="onestop-")))
-        store = PlatformStore(folder / "platform", decide_after=timedelta(seconds=30))
-        stack.callback(store.close)
-        seed(store)
-        settings = Settings(data_dir=folder / "hall")
-        token = store.add_terminal(settings.terminal.name, settings.hall.code)
-        platform = stack.enter_context(RunningPlatform(store))
-        settings = settings.model_copy(update={
-            "platform": settings.platform.model_copy(update={"url": platform.url,
-                                                              "token": token}),
-            "devices": settings.devices.model_copy(update={"id_reader": "simulated",
-                                                            "capture": "simulated"}),
-        })  # fmt: skip
-        core = build_core(settings)
-        try:
-            admin = Actor("演示初始化", settings.terminal.name)
-            Accounts(core.db).add(DEMO_USER, "张敏", DEMO_PASSWORD, by=admin)
-            if cases:
-                from app.cases.demo import seed_cases
-
-                seed_cases(core.cases, core.catalog, cases)
-        finally:
-            core.close()
-        yield Demo(settings, folder)
 
 
 class CounterApp:

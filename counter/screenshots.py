@@ -21,9 +21,10 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from counter.main import DEMO_PASSWORD, DEMO_USER, CounterApp, demo_world
+    from counter.main import CounterApp
     from counter.ui.sign_in import SignInDialog
     from counter.ui.window import DECISION, MATERIALS
+    from sync.demo import DEMO_PASSWORD, DEMO_USER, demo_world
 
     try:
         folder.mkdir(parents=True, exist_ok=True)

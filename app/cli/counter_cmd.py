@@ -34,8 +34,8 @@ def run(args: argparse.Namespace) -> int:
         for path in save_screenshots(args.screenshots):
             print(path)
         return 0
-    from counter.main import DEMO_PASSWORD, DEMO_USER, demo_world
     from counter.main import run as run_counter
+    from sync.demo import DEMO_PASSWORD, DEMO_USER, demo_world
 
     if args.demo:
         with demo_world() as demo:

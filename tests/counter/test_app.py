@@ -11,7 +11,8 @@ from app.accounts import Accounts
 from app.bootstrap import build_core
 from app.cases.audit import Actor
 from app.settings import Settings
-from counter.main import DEMO_PASSWORD, DEMO_USER, CounterApp, demo_world
+from counter.main import CounterApp
+from sync.demo import DEMO_PASSWORD, DEMO_USER, demo_world
 
 
 def test_lock_and_sign_in_again(qtbot: QtBot, tmp_path: Path) -> None:

@@ -1,0 +1,63 @@
+"""A demo hall in one command: a reference platform on a free loopback port in this process, a
+fresh hall database registered with it, simulated devices, and (for the counter) a demo clerk and
+some earlier cases to search. The counter's and the kiosk's ``--demo`` and the tests use it."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from app.accounts import Accounts
+from app.bootstrap import build_core
+from app.cases.audit import Actor
+from app.settings import Settings
+
+DEMO_USER, DEMO_PASSWORD = "demo", "demo1234"
+
+
+@dataclass
+class Demo:
+    settings: Settings
+    folder: Path
+
+
+@contextmanager
+def demo_world(folder: Path | None = None, *, cases: int = 40, terminal: str = "counter-01",
+               channel: str = "counter") -> Iterator[Demo]:  # fmt: skip
+    """The demo hall for one terminal (``channel`` "counter" gets the demo clerk)."""
+    from sync.server.app import RunningPlatform
+    from sync.server.seed import seed
+    from sync.server.store import PlatformStore
+
+    with ExitStack() as stack:
+        if folder is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="onestop-")))
+        store = PlatformStore(folder / "platform", decide_after=timedelta(seconds=30))
+        stack.callback(store.close)
+        seed(store)
+        settings = Settings(data_dir=folder / "hall",
+                            terminal={"name": terminal, "channel": channel})  # fmt: skip
+        token = store.add_terminal(settings.terminal.name, settings.hall.code)
+        platform = stack.enter_context(RunningPlatform(store))
+        settings = settings.model_copy(update={
+            "platform": settings.platform.model_copy(update={"url": platform.url,
+                                                              "token": token}),
+            "devices": settings.devices.model_copy(update={"id_reader": "simulated",
+                                                            "capture": "simulated"}),
+        })  # fmt: skip
+        core = build_core(settings)
+        try:
+            admin = Actor("演示初始化", settings.terminal.name)
+            if channel == "counter":
+                Accounts(core.db).add(DEMO_USER, "张敏", DEMO_PASSWORD, by=admin)
+            if cases:
+                from app.cases.demo import seed_cases
+
+                seed_cases(core.cases, core.catalog, cases)
+        finally:
+            core.close()
+        yield Demo(settings, folder)
