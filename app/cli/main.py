@@ -50,6 +50,7 @@ def build_parser() -> Parser:
         db_cmd,
         guide_cmd,
         id_cmd,
+        kiosk_cmd,
         operator_cmd,
         platform_cmd,
         print_cmd,
@@ -68,6 +69,7 @@ def build_parser() -> Parser:
     print_cmd.register(commands)
     operator_cmd.register(commands)
     counter_cmd.register(commands)
+    kiosk_cmd.register(commands)
     return parser
 
 

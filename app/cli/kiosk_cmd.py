@@ -1,0 +1,34 @@
+"""``onestop kiosk``: the self-service terminal, full screen; ``--demo`` with a reference platform
+and simulated devices on a fresh data folder; ``--windowed`` in a normal window (trying it out)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from app.cli.common import add_settings_option
+from app.settings import load_settings
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("kiosk", help="启动自助服务终端（全屏）")
+    parser.add_argument("--demo", action="store_true",
+                        help="演示：本机参考平台、模拟读卡器和高拍仪、全新数据")  # fmt: skip
+    parser.add_argument("--windowed", action="store_true",
+                        help="在普通窗口中运行（试用、培训），不全屏、不锁定")  # fmt: skip
+    add_settings_option(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.logs import setup_logging
+
+    setup_logging()
+    from kiosk.main import run as run_kiosk
+
+    if args.demo:
+        from sync.demo import demo_world
+
+        with demo_world(cases=0, terminal="kiosk-01", channel="kiosk") as demo:
+            return run_kiosk(demo.settings, windowed=args.windowed)
+    return run_kiosk(load_settings(args.settings), windowed=args.windowed)

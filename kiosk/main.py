@@ -1,0 +1,142 @@
+"""``onestop kiosk``: the composition root of the self-service terminal (STYLE 3). Settings in;
+the core, the journey, devices, paper, voice, the platform's sync and the watchdog built here and
+handed to the window; full screen and frameless unless ``windowed``.
+
+A staff exit returns :data:`kiosk.watchdog.EXIT_STAFF`, which systemd does not restart; a crash
+or a hang ends the process with its own code and systemd starts it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from app.bootstrap import Core, build_core
+from app.cases.audit import Actor
+from app.cases.flow import CaseFlow
+from app.settings import Settings
+from kiosk.journey import Journey
+from kiosk.ui.host import Devices
+
+if TYPE_CHECKING:
+    from kiosk.ui.window import KioskWindow
+    from sync.client import HttpPlatform
+    from sync.worker import SyncWorker
+
+log = logging.getLogger(__name__)
+FALLBACK_DPI = 96.0  # a screen that cannot tell its size, and no screen_inches set
+
+
+def devices_of(settings: Settings) -> Devices:
+    from app.devices.simulated import SimulatedCapture, SimulatedIdReader
+
+    return Devices(
+        SimulatedIdReader() if settings.devices.id_reader == "simulated" else None,
+        SimulatedCapture() if settings.devices.capture == "simulated" else None,
+    )
+
+
+def dpi_of(settings: Settings) -> float:
+    """The panel's real DPI: from its diagonal in the settings (a panel that reports a wrong
+    size), else from the screen, else 96."""
+    from kiosk.a11y import panel_dpi
+
+    screen = QGuiApplication.primaryScreen()
+    if settings.kiosk.screen_inches and screen is not None:
+        size = screen.size()
+        return panel_dpi(settings.kiosk.screen_inches, size.width(), size.height())
+    if QGuiApplication.platformName() in ("offscreen", "minimal") or screen is None:
+        return FALLBACK_DPI
+    reported = screen.physicalDotsPerInch()
+    return reported if 40 <= reported <= 400 else FALLBACK_DPI
+
+
+class KioskApp:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.core: Core = build_core(settings)
+        self.platform: HttpPlatform | None = None
+        self.sync: SyncWorker | None = None
+        self.window: KioskWindow | None = None
+
+    def journey(self) -> Journey:
+        from printing import qr
+
+        key = self.settings.printing.key
+        shared = None
+        if self.platform is not None:
+            from sync.shared import facts_for
+
+            platform = self.platform
+            shared = lambda number: facts_for(platform, number)  # noqa: E731
+
+        def check(text: str) -> tuple[str, str]:
+            checked = qr.verify(text, key)
+            return checked.receipt_no, checked.reason
+
+        actor = Actor(self.settings.kiosk.name, self.settings.terminal.name)
+        flow = CaseFlow(self.core.cases, self.core.catalog, actor,
+                        hall_province=self.settings.hall.province, check_qr=check, shared=shared,
+                        channel="kiosk")  # fmt: skip
+        hall = self.settings.hall
+        return Journey(flow, hall_phone=hall.phone, hall_place=f"{hall.name} {hall.address}")
+
+    def start(self, *, windowed: bool = False) -> KioskWindow:
+        from kiosk.papers import KioskPapers
+        from kiosk.ui.window import KioskWindow
+        from kiosk.voice import make_voice
+        from sync.worker import SyncWorker, platform_of
+
+        if self.settings.platform.url:
+            self.platform = platform_of(self.core)
+            self.sync = SyncWorker(self.core, self.platform)
+            self.sync.start()
+        window = KioskWindow(self.core, self.journey(), devices_of(self.settings),
+                             papers=KioskPapers(self.core), voice=make_voice(
+                                 self.settings.kiosk.voice), dpi=dpi_of(self.settings))  # fmt: skip
+        self.window = window
+        if not windowed:
+            window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+            window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        return window
+
+    def close(self) -> None:
+        if self.sync is not None:
+            self.sync.stop(timeout_s=5)
+        if self.platform is not None:
+            self.platform.close()
+        self.core.close()
+
+
+def run(settings: Settings, *, windowed: bool = False) -> int:
+    from app.logs import default_log_dir
+    from kiosk.watchdog import CRASH_LOG_NAME, HangGuard, Heartbeat, install_crash_logging
+
+    crash = install_crash_logging(default_log_dir() / CRASH_LOG_NAME)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("OneStop 自助终端")
+    kiosk = KioskApp(settings)
+    heartbeat = Heartbeat(app)
+    guard = HangGuard(heartbeat.last_tick, dump_file=crash.file)
+    try:
+        window = kiosk.start(windowed=windowed)
+        if windowed:
+            window.resize(1080, 1920)
+            window.show()
+        else:
+            window.showFullScreen()
+        QTimer.singleShot(0, heartbeat.start)
+        guard.start()
+        code = int(app.exec())
+        heartbeat.stop("exit")
+        return code
+    finally:
+        guard.stop()
+        kiosk.close()
+        crash.restore()

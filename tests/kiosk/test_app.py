@@ -1,0 +1,34 @@
+"""The kiosk's composition root: built from settings against the demo hall, it shows the quiet
+start screen, talks to the platform, and closes cleanly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from app.cli.main import build_parser
+from kiosk.main import KioskApp, dpi_of
+from sync.demo import demo_world
+
+
+def test_demo_kiosk_starts_on_the_quiet_start_screen(qtbot: QtBot, tmp_path: Path) -> None:
+    with demo_world(tmp_path, cases=0, terminal="kiosk-01", channel="kiosk") as demo:
+        assert demo.settings.terminal.channel == "kiosk"
+        kiosk = KioskApp(demo.settings)
+        try:
+            window = kiosk.start(windowed=True)
+            qtbot.addWidget(window)
+            window.show()
+            assert window.current().name == "start"
+            assert window.host.journey.flow.channel == "kiosk"
+            assert kiosk.platform is not None and kiosk.platform.health().status
+            assert dpi_of(demo.settings) == 96.0  # offscreen cannot tell: the fallback
+            window.close()
+        finally:
+            kiosk.close()
+
+
+def test_the_command_is_there() -> None:
+    args = build_parser().parse_args(["kiosk", "--demo", "--windowed"])
+    assert args.demo and args.windowed and callable(args.run)
