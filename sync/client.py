@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
 
 import httpcore
 import httpx
@@ -35,8 +36,11 @@ class PlatformError(OneStopError):
 
     transient = True
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after_s: float = 0):
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after_s: float = 0,
+        hint: str = "",
+    ) -> None:  # fmt: skip
+        super().__init__(message, hint=hint)
         self.status = status
         self.retry_after_s = retry_after_s
 
@@ -72,6 +76,8 @@ class Platform(Protocol):
     def publish_catalog(self, bundle: contract.CatalogBundle) -> contract.CatalogInfo: ...
     def licence(self, id_number: str, licence: str) -> contract.LicenceCheck: ...
     def facts(self, id_number: str) -> contract.Facts: ...
+    def pre_application(self, receipt_no: str) -> contract.PreApplication: ...
+    def download(self, sha256: str) -> bytes: ...
     def health(self) -> contract.Health: ...
     def close(self) -> None: ...
 
@@ -81,10 +87,13 @@ class HttpPlatform:
 
     def __init__(
         self, base_url: str, token: str, *, timeout_s: float = 10.0, deadline_s: float = 30.0,
-        max_body: int = 16 * 1024 * 1024, transport: httpx.BaseTransport | None = None,
+        max_body: int = 16 * 1024 * 1024, max_file: int = 256 * 1024 * 1024,
+        file_deadline_s: float = 300.0, transport: httpx.BaseTransport | None = None,
     ) -> None:  # fmt: skip
         self.deadline_s = deadline_s
         self.max_body = max_body
+        self.max_file = max_file  # a download: a scan, bigger than any answer
+        self.file_deadline_s = file_deadline_s
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
             headers={"Authorization": f"Bearer {token}", "User-Agent": "OneStop"},
@@ -149,6 +158,29 @@ class HttpPlatform:
     def facts(self, id_number: str) -> contract.Facts:
         return self._call("GET", f"{API}/persons/{id_number}/facts", contract.Facts)
 
+    def pre_application(self, receipt_no: str) -> contract.PreApplication:
+        found = self._call("GET", f"{API}/cases/{quote(receipt_no, safe='')}/pre-application",
+                           contract.PreApplication)  # fmt: skip
+        if found.receipt_no != receipt_no:
+            raise Unreachable("平台返回的预申请与所查的受理编号对不上，稍后重试。")
+        return found
+
+    def download(self, sha256: str) -> bytes:
+        """A whole file's bytes as the platform sends them; the caller checks them against
+        ``sha256`` (:mod:`sync.pickup` does)."""
+        status, content_type, body, retry_after = self._exchange(
+            "GET", f"{API}/files/{sha256}/content", max_body=self.max_file,
+            deadline_s=self.file_deadline_s,
+        )  # fmt: skip
+        if status >= 400:
+            raise _error(status, _problem_message(body), retry_after)
+        if not content_type.startswith("application/octet-stream"):
+            raise Unreachable(
+                f"平台返回的不是文件内容（{content_type or '无类型'}），可能是网关出错，稍后重试。",
+                status=status,
+            )
+        return body
+
     def health(self) -> contract.Health:
         return self._call("GET", f"{API}/health", contract.Health)
 
@@ -167,17 +199,22 @@ class HttpPlatform:
         except ValidationError:
             raise Unreachable("平台的回答不符合接口规范（可能被截断），稍后重试。") from None
 
-    def _exchange(self, method: str, path: str, **options: Any) -> tuple[int, str, bytes, float]:
-        deadline = time.monotonic() + self.deadline_s
-        too_slow = f"平台在 {self.deadline_s:g} 秒内没有答完，已中止。"
+    def _exchange(
+        self, method: str, path: str, *, max_body: int | None = None,
+        deadline_s: float | None = None, **options: Any,
+    ) -> tuple[int, str, bytes, float]:  # fmt: skip
+        max_body = max_body or self.max_body
+        deadline_s = deadline_s or self.deadline_s
+        deadline = time.monotonic() + deadline_s
+        too_slow = f"平台在 {deadline_s:g} 秒内没有答完，已中止。"
         cutoff = _DEADLINE.set(deadline)
         try:
             with self._http.stream(method, path, **options) as response:
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():
                     size += len(chunk)
-                    if size > self.max_body:
-                        raise Unreachable(f"平台返回的数据超过 {self.max_body >> 20} MB，已中止。")
+                    if size > max_body:
+                        raise Unreachable(f"平台返回的数据超过 {max_body >> 20} MB，已中止。")
                     if time.monotonic() > deadline:
                         raise Unreachable(too_slow)
                     chunks.append(chunk)

@@ -124,8 +124,24 @@ class Material(Model):
     copies: int = Field(default=1, ge=0, le=1000)
 
 
+class Attachment(Model):
+    """A scan (附件) of a material of a case, carried by the case's message ``seq``."""
+
+    material: Short
+    name: Short = ""
+    sha256: SHA256
+    file_name: Short
+    mime: Short
+    size: int = Field(ge=0)
+    seq: int = Field(ge=1, le=1_000_000, description="the ``material`` message that carries it")
+
+
 class Submission(Model):
-    """办事申请 (also sent again as ``update`` while a pre-application changes)."""
+    """办事申请 (also sent again as ``update`` while a pre-application changes).
+
+    ``attachments`` announces the scans the hall has queued for the case: the messages that
+    carry them follow this one, so a window picking up a pre-application from another terminal
+    can tell whether they have all arrived."""
 
     receipt_no: ReceiptNo
     hall_code: Short = Field(description="受理单位 (the hall's code)")
@@ -139,6 +155,7 @@ class Submission(Model):
     items: list[Item] = Field(min_length=1, max_length=100)
     form: dict[str, str] = Field(default_factory=dict)
     materials: list[Material] = Field(default_factory=list, max_length=500)
+    attachments: list[Attachment] = Field(default_factory=list, max_length=2000)
     created_at: datetime = Field(description="申请时间")
 
 
@@ -322,6 +339,25 @@ class Event(Model):
 class EventPage(Model):
     events: list[Event]
     last_id: int = Field(description="the cursor to send as ``after`` next time")
+
+
+# -- a pre-application picked up at a window -----------------------------------------------------
+class PreApplication(Model):
+    """A kiosk's or online pre-application (预申请) that the platform holds, for a window of the
+    same hall to pick up by its receipt number when the kiosk keeps its own database.
+
+    ``files`` are the scans that have arrived, whole, in message order (download each from
+    ``/files/{sha256}/content``); ``missing`` the announced ones whose message has not come yet
+    (or whose file is not whole): while it is not ``complete``, ask again later. The window's
+    own messages for the case follow ``last_seq``."""
+
+    receipt_no: ReceiptNo
+    platform_no: str = Field(description="the platform's 办件编号")
+    last_seq: int = Field(ge=0, description="the case's last message the platform has")
+    submission: Submission = Field(description="as the platform holds it (after any update)")
+    files: list[Attachment]
+    missing: list[Attachment] = Field(default_factory=list)
+    complete: bool
 
 
 # -- catalogs, e-licences, shared data -----------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -22,12 +22,13 @@ from app.cases.files import FileStore
 from app.cases.outbox import Message, Outbox, Outcome
 from app.db.base import utcnow
 from sync.client import AuthFailed, Platform, PlatformError, Refused
-from sync.contract import Envelope
+from sync.contract import Attachment, Envelope
 from sync.state import SyncState
-from sync.wire import NotSendable, envelope
+from sync.wire import NotSendable, attachment_of, envelope
 
 log = logging.getLogger(__name__)
 OUT_OF_ORDER_RETRY_S = 2.0
+MAX_CASE_MESSAGES = 5000  # read to find a case's queued scans; a real case has a handful
 
 
 @dataclass
@@ -63,10 +64,12 @@ class Sender:
             return done
         outcomes: list[Outcome] = []
         previous = self.outbox.previous_sent(messages)
+        announced = self._announced(messages)
         ready: list[tuple[Message, Envelope]] = []
         for message in messages:
             try:
-                wire = envelope(message).model_copy(update={"prev_seq": previous[message.id]})
+                wire = envelope(message, attachments=announced.get(message.receipt_no, ()))
+                wire = wire.model_copy(update={"prev_seq": previous[message.id]})
                 if message.file_sha256:
                     self._upload(message)
             except NotSendable as exc:
@@ -81,6 +84,19 @@ class Sender:
             outcomes += self._send(ready, done)
         self._settle(outcomes, done)
         return done
+
+    def _announced(self, messages: Sequence[Message]) -> dict[str, list[Attachment]]:
+        """For each case whose submission (or update) is in the batch, the scans queued for it
+        and not cancelled: the platform then knows which files are still to come, and a window
+        does not pick the pre-application up half-way (the messages go one per case a round)."""
+        cases = {m.receipt_no for m in messages if m.kind in ("submission", "update")}
+        announced: dict[str, list[Attachment]] = {}
+        for receipt_no in cases:
+            queued = self.outbox.messages(receipt_no=receipt_no, limit=MAX_CASE_MESSAGES)
+            announced[receipt_no] = [
+                a for m in queued if m.state != "cancelled" and (a := attachment_of(m))
+            ]
+        return announced
 
     def _upload(self, message: Message) -> None:
         sha = message.file_sha256 or ""

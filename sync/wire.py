@@ -6,6 +6,7 @@ it into :mod:`sync.contract` models, so a province's adapter starts from the sam
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,12 +19,16 @@ class NotSendable(ValueError):
     """A stored message the contract cannot carry: shown to a person, never sent half-right."""
 
 
-def body_of(kind: str, payload: dict[str, Any]) -> contract.Model:
-    """The contract body for an outbox payload of ``kind``."""
+def body_of(
+    kind: str, payload: dict[str, Any], *, attachments: Sequence[contract.Attachment] = ()
+) -> contract.Model:
+    """The contract body for an outbox payload of ``kind``; a submission or update announces
+    ``attachments``, the scans queued for its case."""
     data = dict(payload)
     try:
         if kind in ("submission", "update"):
             data["service_form"] = contract.CHANNEL_FORMS[data["channel"]]
+            data["attachments"] = list(attachments)
         elif kind == "acceptance":
             # 即办件 when decided on the spot (no promised days), else 承诺件.
             immediate = not data.get("promised_days")
@@ -37,8 +42,10 @@ def body_of(kind: str, payload: dict[str, Any]) -> contract.Model:
         raise NotSendable(f"本地消息不符合平台接口规范：{_first_error(exc)}") from None
 
 
-def envelope(message: Message) -> contract.Envelope:
-    body = body_of(message.kind, message.payload)
+def envelope(
+    message: Message, *, attachments: Sequence[contract.Attachment] = ()
+) -> contract.Envelope:
+    body = body_of(message.kind, message.payload, attachments=attachments)
     return contract.Envelope(
         idempotency_key=message.idempotency_key,
         receipt_no=message.receipt_no,
@@ -46,6 +53,21 @@ def envelope(message: Message) -> contract.Envelope:
         kind=message.kind,
         body=body.model_dump(mode="json"),
     )
+
+
+def attachment_of(message: Message) -> contract.Attachment | None:
+    """The scan a ``material`` message carries, to announce with its case's submission; None
+    for another kind, or one the contract cannot carry (its own turn will say why)."""
+    if message.kind != "material" or not message.file_sha256:
+        return None
+    fields = ("material", "name", "sha256", "file_name", "mime", "size")
+    try:
+        return contract.Attachment.model_validate(
+            {**{f: message.payload[f] for f in fields if f in message.payload},
+             "seq": message.seq}
+        )  # fmt: skip
+    except ValidationError:
+        return None
 
 
 def _first_error(exc: Exception) -> str:

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,10 +26,19 @@ from app.db.base import utcnow
 from sync import contract
 from sync.contract import API, Problem
 from sync.server.faults import FaultMiddleware, Faults, FaultState
-from sync.server.store import AuthError, OffsetMismatch, PlatformStore, Rejected, Terminal
+from sync.server.store import (
+    AuthError,
+    NotPreApplication,
+    OffsetMismatch,
+    PlatformStore,
+    Rejected,
+    Terminal,
+)
 
 log = logging.getLogger(__name__)
 SHA256_PATH = Path(pattern=r"^[0-9a-f]{64}$", description="SHA-256, lower-case hex")
+RECEIPT_PATH = Path(min_length=1, max_length=40, description="办件编号 (the hall's 受理编号)")
+OCTETS = "application/octet-stream"
 MAX_CHUNK = 8 * 1024 * 1024
 
 
@@ -153,6 +162,41 @@ async def append_file(
         raise ApiError(409, "offset", str(exc)) from None
     except Rejected as exc:
         raise ApiError(422, "rejected", str(exc)) from None
+
+
+@router.get(
+    f"{API}/files/{{sha256}}/content", response_class=FileResponse, tags=["files"],
+    responses={200: {"description": "the file's bytes", "content": {
+        OCTETS: {"schema": {"type": "string", "format": "binary"}}}},
+        **_errors(401, 403, 404, 422)},
+)  # fmt: skip
+def download_file(sha256: Annotated[str, SHA256_PATH], who: Caller, store: Store) -> FileResponse:
+    """A whole file, for a terminal of a hall one of whose cases holds it as a material scan
+    (scans are personal documents: knowing a hash is no reason to get one). The terminal checks
+    the bytes against the SHA-256."""
+    path = store.case_file(who.hall_code, sha256)
+    if path is None:
+        raise ApiError(404, "not_found", "平台没有本大厅办件的这个材料文件（或还没有传完）。")
+    return FileResponse(path, media_type=OCTETS)
+
+
+@router.get(f"{API}/cases/{{receipt_no}}/pre-application",
+            response_model=contract.PreApplication, tags=["cases"],
+            responses=_errors(401, 403, 404, 409, 422))  # fmt: skip
+def pre_application(
+    receipt_no: Annotated[str, RECEIPT_PATH], who: Caller, store: Store
+) -> contract.PreApplication:
+    """A pre-application (预申请) of the caller's hall by its receipt number, for a window to
+    pick up when the kiosk keeps its own database: 404 for none (or another hall's), 409 once it
+    has been decided or withdrawn; ``complete`` is false while announced scans are on their way."""
+    try:
+        return store.pre_application(who.hall_code, receipt_no)
+    except LookupError:
+        raise ApiError(
+            404, "not_found", f"平台上没有本大厅受理编号为 {receipt_no} 的预申请。"
+        ) from None
+    except NotPreApplication as exc:
+        raise ApiError(409, "not_pre_application", str(exc)) from None
 
 
 @router.get(f"{API}/events", response_model=contract.EventPage, tags=["events"],

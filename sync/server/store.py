@@ -104,6 +104,17 @@ files = Table(
     Column("complete", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )  # fmt: skip
+case_files = Table(
+    "case_files", metadata,  # the scans of a case, one per material message applied
+    Column("receipt_no", String(40), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("material", String(200), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("file_name", String(200), nullable=False),
+    Column("mime", String(200), nullable=False),
+    Column("size", Integer, nullable=False),
+)  # fmt: skip
 events = Table(
     "events", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -162,6 +173,7 @@ _ADD_MESSAGE = insert(messages)
 _ADD_CASE = insert(cases)
 _ADD_ITEMS = insert(items)
 _ADD_EVENT = insert(events)
+_ADD_CASE_FILE = insert(case_files)
 _ADVANCE = (
     update(cases)
     .where(cases.c.receipt_no == bindparam("receipt"), cases.c.last_seq < bindparam("to_seq"))
@@ -211,6 +223,20 @@ def token_digest(token: str) -> str:
 
 class Rejected(Exception):
     """A message the platform refuses for good; the reason is shown to a person at the hall."""
+
+
+class NotPreApplication(Exception):
+    """The case is no longer (or never was) a pre-application a window can pick up."""
+
+
+# Why a case of the platform cannot be picked up as a pre-application, by its state there.
+PICKED_UP = "该预申请已经在窗口受理过，不能再次调取；请按受理编号查询办件进度。"
+NOT_PENDING = {
+    "accepted": PICKED_UP, "accepted_on_commitment": PICKED_UP, "completed": PICKED_UP,
+    "delivered": PICKED_UP,
+    "not_accepted": "该预申请已经在窗口作出不予受理决定，不能再调取；如需办理，请申请人重新申请。",
+    "withdrawn": "该预申请已经撤回，不能再调取；如需办理，请申请人重新申请。",
+}  # fmt: skip
 
 
 class PlatformStore:
@@ -368,6 +394,12 @@ class PlatformStore:
             raise Rejected(f"办件 {case.receipt_no} 属于其他大厅（{case.hall_code}）。")
         handler = getattr(self, f"_on_{envelope.kind}")
         handler(connection, case, body, now)
+        if isinstance(body, contract.MaterialFile):  # the hall's windows may now download it
+            connection.execute(_ADD_CASE_FILE, {
+                "receipt_no": case.receipt_no, "seq": envelope.seq, "sha256": body.sha256,
+                "material": body.material, "name": body.name, "file_name": body.file_name,
+                "mime": body.mime, "size": body.size,
+            })  # fmt: skip
         return str(case.platform_no)
 
     def _register(
@@ -551,6 +583,62 @@ class PlatformStore:
         page = [contract.Event(id=r.id, receipt_no=r.receipt_no, kind=r.kind, at=r.at,
                                data=r.data) for r in rows]  # fmt: skip
         return contract.EventPage(events=page, last_id=page[-1].id if page else after)
+
+    # -- pre-applications picked up at a window --------------------------------------------------
+    def pre_application(self, hall_code: str, receipt_no: str) -> contract.PreApplication:
+        """The pre-application ``receipt_no`` for a terminal of ``hall_code``, with the scans that
+        have arrived and those announced but not arrived yet. :class:`LookupError` when there is
+        none in that hall (another hall's case is not revealed), :class:`NotPreApplication` when
+        the case has gone past it."""
+        with self._read() as connection:
+            case = connection.execute(_CASE, {"receipt": receipt_no}).first()
+            if case is None or case.hall_code != hall_code:
+                raise LookupError(receipt_no)
+            attached = connection.execute(
+                select(case_files, files.c.complete)
+                .outerjoin(files, files.c.sha256 == case_files.c.sha256)
+                .where(case_files.c.receipt_no == receipt_no).order_by(case_files.c.seq)
+            ).all()  # fmt: skip
+        if case.state in NOT_PENDING:
+            raise NotPreApplication(NOT_PENDING[case.state])
+        submission = contract.Submission.model_validate(case.submission)
+        if submission.channel == "counter":
+            raise NotPreApplication(
+                f"办件 {receipt_no} 是在窗口办理的办件，不是预申请；请在办理它的窗口继续。"
+            )
+        arrived: list[contract.Attachment] = []
+        missing: list[contract.Attachment] = []
+        for row in attached:
+            attachment = contract.Attachment(
+                material=row.material, name=row.name, sha256=row.sha256,
+                file_name=row.file_name, mime=row.mime, size=row.size, seq=row.seq,
+            )  # fmt: skip
+            whole = row.complete and self.file_path(row.sha256).is_file()
+            (arrived if whole else missing).append(attachment)
+        seen = {row.seq for row in attached}
+        # Announced and still to come; one the sequence went past was cancelled or refused.
+        missing += [a for a in submission.attachments
+                    if a.seq not in seen and a.seq > case.last_seq]  # fmt: skip
+        return contract.PreApplication(
+            receipt_no=receipt_no, platform_no=case.platform_no, last_seq=case.last_seq,
+            submission=submission, files=arrived, missing=sorted(missing, key=lambda a: a.seq),
+            complete=not missing,
+        )  # fmt: skip
+
+    def case_file(self, hall_code: str, sha256: str) -> Path | None:
+        """The whole file ``sha256`` if a case of ``hall_code`` holds it as a scan, else None:
+        scans are personal documents, and knowing a hash is no reason to get one."""
+        with self._read() as connection:
+            held = connection.execute(
+                select(files.c.sha256)
+                .join(case_files, case_files.c.sha256 == files.c.sha256)
+                .join(cases, cases.c.receipt_no == case_files.c.receipt_no)
+                .where(files.c.sha256 == sha256, files.c.complete,
+                       cases.c.hall_code == hall_code)
+                .limit(1)
+            ).first()  # fmt: skip
+        path = self.file_path(sha256)
+        return path if held is not None and path.is_file() else None
 
     # -- files ------------------------------------------------------------------------------------
     def file_path(self, sha256: str) -> Path:
