@@ -21,21 +21,11 @@ from app.settings import Settings
 from counter.ui.sign_in import IdleLock, SignInDialog
 
 if TYPE_CHECKING:  # imported when the clerk has signed in: the sign-in window comes up sooner
-    from counter.session import Devices
     from counter.ui.window import MainWindow
     from sync.client import HttpPlatform
     from sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
-
-def devices_of(settings: Settings) -> Devices:
-    from app.devices.simulated import SimulatedCapture, SimulatedIdReader
-    from counter.session import Devices
-
-    return Devices(
-        SimulatedIdReader() if settings.devices.id_reader == "simulated" else None,
-        SimulatedCapture() if settings.devices.capture == "simulated" else None,
-    )
 
 
 class CounterApp:
@@ -56,6 +46,7 @@ class CounterApp:
         return self.accounts.sign_in(username, password, terminal=self.settings.terminal.name)
 
     def start(self, operator: Operator) -> MainWindow:
+        from app.devices.drivers import devices_of
         from app.widgets.scanner import ScannerFilter
         from counter.session import Session
         from counter.ui.notify import install_crash_handler

@@ -10,22 +10,16 @@ from app.accounts import Operator
 from app.bootstrap import Core
 from app.cases.audit import Actor
 from app.cases.flow import CaseFlow
-from app.devices.protocols import DocumentCapture, IdCardReader
+from app.devices.drivers import Devices
 from printing import qr
 from printing.a4 import Letterhead
-from printing.a4_printer import A4Printer, CupsPrinter
+from printing.a4_printer import A4Printer
 from printing.documents import Context, render_case
-from printing.jobs import Printed, print_document
-from printing.thermal import ReceiptPrinter, TicketPrinter
+from printing.jobs import Printed, print_document, printers_of
+from printing.thermal import ReceiptPrinter
 from printing.tickets import acceptance_slip
 from sync.client import Platform
 from sync.shared import facts_for
-
-
-@dataclass
-class Devices:
-    id_reader: IdCardReader | None = None
-    capture: DocumentCapture | None = None
 
 
 @dataclass
@@ -40,10 +34,7 @@ class Papers:
     tickets: ReceiptPrinter | None = field(init=False)
 
     def __post_init__(self) -> None:
-        printing = self.core.settings.printing
-        self.letterhead = Letterhead.of(self.core.settings)
-        self.a4 = CupsPrinter(printing.a4_printer)
-        self.tickets = TicketPrinter(printing.ticket) if printing.ticket.kind != "none" else None
+        self.letterhead, self.a4, self.tickets = printers_of(self.core.settings)
 
     def slip(self, receipt_no: str) -> bool:
         """The acceptance slip on the thermal printer, when the window has one (False: none).

@@ -147,7 +147,8 @@ class Journey:
             chosen.append(item_id)
         return self.flow.choose_items(chosen)
 
-    def where(self) -> Where:
+    def where(self, plan: Plan | None = None) -> Where:
+        """``plan``: the one already computed for this screen (else computed here)."""
         scenario = self.flow.scenario
         guide = scenario.guide if scenario else None
         places = tuple(" ".join(p for p in (loc.name, loc.address, loc.hours) if p)
@@ -155,11 +156,12 @@ class Journey:
         phone = "；".join(guide.contacts.consult) if guide else ""
         hours = (guide.service_hours if guide else "") or "法定工作日"
         return Where(places or (self.hall_place,), hours, phone or self.hall_phone,
-                     self.plan().promised_days)  # fmt: skip
+                     (plan or self.plan()).promised_days)  # fmt: skip
 
     def list_text(self, limit: int = 700) -> str:
         """The list as plain text for a QR code the citizen takes away on a phone."""
-        plan, where = self.plan(), self.where()
+        plan = self.plan()
+        where = self.where(plan)
         lines = [plan.scenario_name, "需准备的材料："]
         lines += [f"{n}. {m.name}：{plain_status(m)}" for n, m in enumerate(plan.materials, 1)]
         lines += [f"办理地点：{'；'.join(where.places)}", f"时间：{where.hours}",

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QApplication
 from app.bootstrap import Core, build_core
 from app.cases.audit import Actor
 from app.cases.flow import CaseFlow
+from app.devices.drivers import devices_of
 from app.settings import Settings
 from kiosk.journey import Journey
-from kiosk.ui.host import Devices
 
 if TYPE_CHECKING:
     from kiosk.ui.window import KioskWindow
@@ -30,15 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 FALLBACK_DPI = 96.0  # a screen that cannot tell its size, and no screen_inches set
-
-
-def devices_of(settings: Settings) -> Devices:
-    from app.devices.simulated import SimulatedCapture, SimulatedIdReader
-
-    return Devices(
-        SimulatedIdReader() if settings.devices.id_reader == "simulated" else None,
-        SimulatedCapture() if settings.devices.capture == "simulated" else None,
-    )
 
 
 def dpi_of(settings: Settings) -> float:

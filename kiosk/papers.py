@@ -12,9 +12,10 @@ from app.catalog.models import Scenario
 from app.db.base import utcnow
 from app.guide.plan import Plan
 from printing.a4 import Letterhead
-from printing.a4_printer import A4Printer, CupsPrinter
+from printing.a4_printer import A4Printer
 from printing.documents import render_plan
-from printing.thermal import ReceiptPrinter, TicketPrinter
+from printing.jobs import printers_of
+from printing.thermal import ReceiptPrinter
 from printing.tickets import material_list, pre_application_ticket
 
 
@@ -26,10 +27,7 @@ class KioskPapers:
     tickets: ReceiptPrinter | None = field(init=False)
 
     def __post_init__(self) -> None:
-        printing = self.core.settings.printing
-        self.letterhead = Letterhead.of(self.core.settings)
-        self.a4 = CupsPrinter(printing.a4_printer)
-        self.tickets = TicketPrinter(printing.ticket) if printing.ticket.kind != "none" else None
+        self.letterhead, self.a4, self.tickets = printers_of(self.core.settings)
 
     def list_a4(self, plan: Plan, scenario: Scenario) -> str:
         """The list on A4 (一次告知单); the print job's id."""

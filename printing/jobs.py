@@ -8,9 +8,19 @@ from dataclasses import dataclass
 
 from app.cases.audit import Actor
 from app.cases.service import CaseService
+from app.settings import Settings
 from printing.a4 import Letterhead
 from printing.a4_printer import A4Printer, A4PrinterUnavailable, CupsPrinter
 from printing.documents import DOCUMENTS, Context, render_case
+from printing.thermal import ReceiptPrinter, TicketPrinter
+
+
+def printers_of(settings: Settings) -> tuple[Letterhead, A4Printer, ReceiptPrinter | None]:
+    """A terminal's letterhead, its A4 printer (CUPS) and its thermal printer (None: it has
+    none), as the settings name them — for the counter and the kiosk alike."""
+    printing = settings.printing
+    tickets = TicketPrinter(printing.ticket) if printing.ticket.kind != "none" else None
+    return Letterhead.of(settings), CupsPrinter(printing.a4_printer), tickets
 
 
 @dataclass(frozen=True)

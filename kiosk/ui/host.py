@@ -7,17 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.bootstrap import Core
-from app.devices.protocols import DocumentCapture, IdCardReader
+from app.devices.drivers import Devices
 from app.widgets.tasks import Tasks
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
 from kiosk.ui.theme import Theme
-
-
-@dataclass
-class Devices:
-    id_reader: IdCardReader | None = None
-    capture: DocumentCapture | None = None
 
 
 @dataclass

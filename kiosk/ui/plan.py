@@ -81,7 +81,7 @@ class PlanScreen(Screen):
             line = body(f"{number}. {material.name}\n　{plain_status(material)}",
                         f"material_{material.id}")  # fmt: skip
             self.body.addWidget(line)
-        where = journey.where()
+        where = journey.where(plan)
         self.body.addWidget(heading("去哪里办", "where_heading"))
         self.body.addWidget(body("\n".join([*where.places, f"时间：{where.hours}",
                                             f"咨询电话：{where.phone}",

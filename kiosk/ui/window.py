@@ -12,13 +12,14 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from app.bootstrap import Core
+from app.devices.drivers import Devices
 from app.errors import describe
 from app.widgets.tasks import Tasks
 from kiosk.idle import IdleWatch, Phase
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
 from kiosk.ui.find import FindScreen
-from kiosk.ui.host import Devices, Host
+from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, heading
 from kiosk.ui.plan import PlanScreen
 from kiosk.ui.question import QuestionScreen

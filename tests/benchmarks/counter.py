@@ -28,9 +28,10 @@ from app.accounts import Operator  # noqa: E402
 from app.bootstrap import build_core  # noqa: E402
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for  # noqa: E402
 from app.cases.views import Party  # noqa: E402
+from app.devices.drivers import Devices  # noqa: E402
 from app.devices.simulated import TEST_PERSONS, SimulatedCapture, SimulatedIdReader  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from counter.session import Devices, Papers, Session  # noqa: E402
+from counter.session import Papers, Session  # noqa: E402
 from counter.ui.window import DECISION, MainWindow  # noqa: E402
 from printing.jobs import Printed  # noqa: E402
 

@@ -14,10 +14,11 @@ from app.accounts import Operator
 from app.bootstrap import Core, build_core
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
 from app.cases.views import CaseView, Party
+from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
 from app.settings import Settings
 from app.widgets.tasks import Tasks
-from counter.session import Devices, Session
+from counter.session import Session
 from counter.ui.desk import Desk
 from counter.ui.notify import MessageBar
 

@@ -21,9 +21,10 @@ from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
 from app.cases.intake import MaterialCheck
 from app.cases.views import CaseView, Party
 from app.catalog.catalog import Catalog
+from app.devices.drivers import Devices
 from app.devices.simulated import TEST_PERSONS, SimulatedCapture, SimulatedIdReader
 from app.settings import Settings
-from counter.session import Devices, Session
+from counter.session import Session
 from counter.ui.decision import CommitmentDialog
 from counter.ui.window import DECISION, FORM, IDENTIFY, MATERIALS, MainWindow
 from printing import qr

@@ -11,10 +11,10 @@ from pytestqt.qtbot import QtBot
 
 from app.bootstrap import Core
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS
+from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
-from kiosk.ui.host import Devices
 from kiosk.ui.window import KioskWindow
 
 
