@@ -15,6 +15,12 @@ for _var, _sub in (("HOME", ""), ("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOM
     (_home / _sub).mkdir(parents=True, exist_ok=True, mode=0o700)
     os.environ[_var] = str(_home / _sub)
 
+# The kiosk's on-screen keyboard is an input method, chosen before the QApplication exists, as
+# `onestop kiosk` does (its desktop window stays off, so the counter's fields are not disturbed).
+from kiosk.keyboard import configure_environment  # noqa: E402
+
+configure_environment()
+
 import shutil  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 

@@ -22,7 +22,9 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.logs import setup_logging
+    from kiosk.keyboard import configure_environment
 
+    configure_environment()  # before Qt starts: the on-screen keyboard is an input method
     setup_logging()
     from kiosk.main import run as run_kiosk
 
