@@ -27,7 +27,16 @@ import logging
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtQml import QQmlComponent
 from PySide6.QtQuick import QQuickItem
@@ -146,7 +155,10 @@ class KeyboardPanel(QWidget):
         layout.addWidget(self.view)
         self._input_method = QGuiApplication.inputMethod()
         self._input_method.visibleChanged.connect(self._sync)
-        app.focusChanged.connect(self._focus_changed)
+        # Not QApplication.focusChanged: PySide6 6.12 on Python 3.11 drops a reference to None
+        # each time that signal carries a null widget, and a kiosk changes focus all day long
+        # until the interpreter aborts ("deallocating None"). Focus events tell the same.
+        app.installEventFilter(self)
         # QML compiles on a thread of its own, whose warnings go to the message handler. Where
         # that is Python (pytest-qt, a log handler) it needs the GIL, which a synchronous load
         # (setSource) keeps while it waits for that thread: a deadlock. So the types compile in
@@ -200,7 +212,7 @@ class KeyboardPanel(QWidget):
         root.implicitHeightChanged.connect(self._fit)
         self._fit()
         self.ready.emit()
-        self._focus_changed(None, QApplication.focusWidget())
+        self._focus_changed()
 
     def _fit(self) -> None:
         self.setFixedHeight(max(1, round(self.root.implicitHeight())))
@@ -208,8 +220,16 @@ class KeyboardPanel(QWidget):
     def _in_this_window(self, widget: QWidget | None) -> bool:
         return _takes_text(widget) and widget is not None and widget.window() is self.window()
 
-    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if self._in_this_window(new):
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        kind = event.type()
+        if kind == QEvent.Type.FocusIn and isinstance(watched, QWidget):
+            self._focus_changed()  # the new focus widget is already QApplication's
+        elif kind == QEvent.Type.FocusOut and isinstance(watched, QWidget):
+            QTimer.singleShot(0, self, self._focus_changed)  # gone nowhere? then hide
+        return False
+
+    def _focus_changed(self) -> None:
+        if self._in_this_window(QApplication.focusWidget()):
             self._input_method.show()
         else:
             self._input_method.hide()
