@@ -21,6 +21,7 @@ from app.catalog.catalog import Catalog
 from app.catalog.models import LifeStage, Scenario
 from app.devices.protocols import Page
 from app.errors import InvalidInput
+from app.guide.form import check_form
 from app.guide.plan import FORM_LABELS, Plan, PlanField, PlanMaterial, QuestionView
 from app.guide.search import Found
 
@@ -180,21 +181,15 @@ class Journey:
         """Check one value as typed; the message to show beside it ("" when right)."""
         return self.flow.set_field(key, value)
 
-    def form_problems(self) -> list[str]:
-        """Required fields still empty or wrong, each in words ("" list: ready)."""
-        values = self.flow.form_values()
-        problems = []
-        for spec in self.fields():
-            value = values.get(spec.key, "")
-            if spec.required and not value.strip():
-                problems.append(f"请填写“{spec.label}”。")
-            elif value and (message := self.flow.set_field(spec.key, value)):
-                problems.append(f"“{spec.label}”：{message}")
+    def form_problems(self) -> dict[str, str]:
+        """Per field key, what is wrong with a required field left empty or a wrong value
+        (empty: ready to submit)."""
+        _, problems = check_form(self.fields(), self.flow.form_values(), today=self.flow.today())
         return problems
 
     def to_capture(self) -> list[PlanMaterial]:
         """The materials the citizen hands in: those to photograph at the kiosk."""
-        return [m for m in self.plan().materials if m.status == "submit"]
+        return [m for m in self.plan().materials if m.to_submit]
 
     def add_page(self, material_id: str, page: Page) -> int:
         self.pages.setdefault(material_id, []).append(page)
@@ -224,7 +219,7 @@ class Journey:
                                hint="请在读卡区放上身份证，或点“输入证件号码”。")  # fmt: skip
         problems = self.form_problems()
         if problems:
-            raise InvalidInput(problems[0], hint="请返回申请表补充后再提交。")
+            raise InvalidInput(next(iter(problems.values())), hint="请返回申请表补充后再提交。")
         return self.flow.open(self.scans())
 
     # -- the end of a session -------------------------------------------------------------------

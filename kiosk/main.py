@@ -77,7 +77,7 @@ class KioskApp:
         hall = self.settings.hall
         return Journey(flow, hall_phone=hall.phone, hall_place=f"{hall.name} {hall.address}")
 
-    def start(self, *, windowed: bool = False) -> KioskWindow:
+    def start(self, *, windowed: bool = False, keyboard: bool = True) -> KioskWindow:
         from kiosk.papers import KioskPapers
         from kiosk.ui.window import KioskWindow
         from kiosk.voice import make_voice
@@ -89,7 +89,8 @@ class KioskApp:
             self.sync.start()
         window = KioskWindow(self.core, self.journey(), devices_of(self.settings),
                              papers=KioskPapers(self.core), voice=make_voice(
-                                 self.settings.kiosk.voice), dpi=dpi_of(self.settings))  # fmt: skip
+                                 self.settings.kiosk.voice), dpi=dpi_of(self.settings),
+                             keyboard=keyboard)  # fmt: skip
         self.window = window
         if not windowed:
             window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)

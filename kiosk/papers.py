@@ -41,9 +41,16 @@ class KioskPapers:
         self._ticket_printer().print(material_list(plan, self.letterhead.hall,
                                                    self.letterhead.phone))  # fmt: skip
 
-    def pre_application(self, case: CaseView) -> None:
+    def pre_application(self, case: CaseView, note: str = "") -> None:
         key = self.core.settings.printing.key
-        self._ticket_printer().print(pre_application_ticket(case, self.letterhead.hall, key))
+        self._ticket_printer().print(pre_application_ticket(case, self.letterhead.hall, key,
+                                                            note=note))  # fmt: skip
+
+    def signed(self, case: CaseView) -> str:
+        """The text of the ticket's QR code, for the screen when no paper came out."""
+        from printing import qr
+
+        return qr.sign(case.receipt_no, self.core.settings.printing.key)
 
     def _ticket_printer(self) -> ReceiptPrinter:
         if self.tickets is None:

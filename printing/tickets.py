@@ -123,8 +123,9 @@ def _when(moment: datetime | None) -> str:
     return f"{moment.astimezone(HALL_TZ):%Y-%m-%d %H:%M}" if moment else ""
 
 
-def pre_application_ticket(case: CaseView, hall: str, key: bytes) -> Ticket:
-    """For a kiosk pre-application: the clerk scans its QR and the case opens, filled in."""
+def pre_application_ticket(case: CaseView, hall: str, key: bytes, *, note: str = "") -> Ticket:
+    """For a kiosk pre-application: the clerk scans its QR and the case opens, filled in.
+    ``note``: a word about the platform (its network down: the case waits in the queue)."""
     return Ticket("pre_application", (
         Line("title", hall), Line("text", "预申请凭条"), Line("rule"),
         Line("big", case.receipt_no.rsplit("-", 1)[-1]),
@@ -133,6 +134,7 @@ def pre_application_ticket(case: CaseView, hall: str, key: bytes) -> Ticket:
         Line("small", f"预申请编号：{case.receipt_no}"),
         Line("small", f"时间：{_when(case.created_at)}"),
         Line("qr", qr.sign(case.receipt_no, key)),
+        *([Line("small", note)] if note else []),
         Line("text", "请携带材料原件到综合窗口，出示本凭条二维码办理。"), Line("feed"),
     ))  # fmt: skip
 

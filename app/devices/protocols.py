@@ -5,7 +5,7 @@ Calls may block (a card read waits for a card): screens call them off the GUI th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from app.identity.card import IdCardData
 
@@ -41,4 +41,14 @@ class DocumentCapture(Protocol):
 
     def capture(self) -> Page:
         """Take one page from the document camera or scanner."""
+        ...
+
+
+@runtime_checkable
+class LivePreview(Protocol):
+    """A document camera that can show what it sees before the page is taken (the kiosk's
+    preview); a scanner without one is still a :class:`DocumentCapture`."""
+
+    def frame(self, width: int) -> Page:
+        """What the camera sees now, scaled to ``width`` pixels (quick, low quality)."""
         ...

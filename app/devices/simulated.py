@@ -44,13 +44,33 @@ class SimulatedIdReader:
 
 
 class SimulatedCapture:
-    """A document camera that returns numbered sample pages (A4 proportions, 1240 × 1754)."""
+    """A document camera that returns numbered sample pages (A4 proportions, 1240 × 1754), and a
+    live preview in which the page drifts a little, as a page held under a real camera does."""
 
     name = "模拟高拍仪"
 
     def __init__(self) -> None:
         self.count = 0
+        self.frames = 0
         self.fail = False
+
+    def frame(self, width: int) -> Page:
+        if self.fail:
+            raise DeviceError("高拍仪没有响应。")
+        self.frames += 1
+        height = width * 1754 // 1240
+        image = Image.new("L", (width, height), 90)  # the desk under the camera
+        shift = (self.frames % 8) - 4
+        margin = max(4, width // 20)
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((margin + shift, margin, width - margin + shift, height - margin), fill=250)
+        for line in range(10):
+            y = margin * 3 + line * (height - margin * 6) // 10
+            draw.line((margin * 2 + shift, y, width - margin * 3 + shift, y), fill=120,
+                      width=max(1, width // 150))  # fmt: skip
+        out = io.BytesIO()
+        image.save(out, format="PNG", compress_level=1)
+        return Page(out.getvalue(), width, height)
 
     def capture(self) -> Page:
         if self.fail:

@@ -31,6 +31,10 @@ class _Job:
     started: float
 
 
+def _log_only(exc: BaseException) -> None:
+    log.warning("a forgotten job failed: %s", exc, exc_info=exc)
+
+
 class _Relay(QObject):
     finished = Signal(int, object, object)  # job id, result, error
 
@@ -99,6 +103,12 @@ class Tasks(QObject):
             if not self._jobs:
                 self.busy_changed.emit(False)
                 self.idle.emit()
+
+    def forget(self) -> None:
+        """The jobs under way still finish, but their results reach no screen: the session they
+        belonged to has ended (a kiosk's wipe). Their errors are logged."""
+        for job in self._jobs.values():
+            job.done, job.failed = None, _log_only
 
     def wait(self, timeout_ms: int = 30_000) -> bool:
         """Block until the workers are done (closing the window, tests); results still arrive

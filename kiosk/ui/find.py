@@ -29,7 +29,9 @@ class FindScreen(Screen):
         layout.addWidget(self.note)
         layout.addWidget(scrolling(content), 1)
 
-    def set_query(self, kind: str, text: str) -> None:
+    def set_query(self, query: str) -> None:
+        """ "stage:出生" or "text:xse"."""
+        kind, _, text = query.partition(":")
         self.query = (kind, text)
 
     def enter(self) -> None:

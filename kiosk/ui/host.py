@@ -25,3 +25,4 @@ class Host:
     go: Callable[[str], None]  # bring a screen forward by its name
     tell: Callable[[str, bool], None]  # a message on the message strip (text, is it a problem)
     theme: Callable[[], Theme]
+    finish: Callable[[], None]  # 完成 / 退出: the session ends and everything is wiped

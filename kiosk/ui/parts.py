@@ -3,9 +3,13 @@ the accessibility checks, large buttons, and :class:`Screen`, which each screen 
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import Callable
 
+import segno
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -17,7 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import describe
 from kiosk.a11y import mark, mark_target
+
+log = logging.getLogger(__name__)
+
+
+def reason(exc: BaseException) -> str:
+    """What the citizen reads about a failure (logged with its trace when unexpected)."""
+    text, unexpected = describe(exc)
+    if unexpected:
+        log.error("kiosk work failed", exc_info=exc)
+    return text
 
 
 def heading(text: str, name: str = "") -> QLabel:
@@ -52,6 +67,15 @@ def button(text: str, name: str, action: Callable[[], None] | None = None, *,
     if action is not None:
         push.clicked.connect(lambda: action())  # noqa: PLW0108 (never pass Qt's "checked")
     return push
+
+
+def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
+    """A QR code to show on the screen (the list to take away, a ticket without paper)."""
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=scale, border=2)
+    pixmap = QPixmap()
+    pixmap.loadFromData(out.getvalue(), "PNG")
+    return pixmap
 
 
 def card(*widgets: QWidget) -> QFrame:
@@ -101,6 +125,9 @@ class Screen(QWidget):
 
     name = ""
     long = False
+
+    def set_query(self, query: str) -> None:
+        """What the screen is asked to show, from the text after its name in ``go("name:…")``."""
 
     def enter(self) -> None:
         """Draw the screen from the current state (called each time it is shown)."""

@@ -4,18 +4,13 @@ list on A4 or as a short ticket, or take it away on a phone by its QR code."""
 
 from __future__ import annotations
 
-import io
-
-import segno
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.errors import describe
 from app.guide.plan import Plan
 from kiosk.a11y import mark_target
 from kiosk.journey import plain_status
 from kiosk.ui.host import Host
-from kiosk.ui.parts import Screen, body, button, card, clear, heading, scrolling
+from kiosk.ui.parts import Screen, body, button, card, clear, heading, qr_pixmap, reason, scrolling
 
 
 class PlanScreen(Screen):
@@ -127,16 +122,11 @@ class PlanScreen(Screen):
     def not_printed(self, exc: BaseException) -> None:
         """No paper: the QR code on screen instead, and where to go."""
         self.show_qr()
-        why = getattr(exc, "message", "") or describe(exc)[0]
+        why = reason(exc)
         self.host.tell(f"{why} 请用手机扫描屏幕上的二维码带走清单，或到综合窗口咨询。", True)
 
     def show_qr(self) -> None:
-        out = io.BytesIO()
-        segno.make(self.host.journey.list_text(), error="m").save(out, kind="png", scale=5,
-                                                                  border=2)  # fmt: skip
-        pixmap = QPixmap()
-        pixmap.loadFromData(out.getvalue(), "PNG")
-        self.qr.setPixmap(pixmap)
+        self.qr.setPixmap(qr_pixmap(self.host.journey.list_text(), scale=5))
         self.qr.setVisible(True)
 
     def pre_apply(self) -> None:

@@ -17,14 +17,20 @@ from app.errors import describe
 from app.widgets.tasks import Tasks
 from kiosk.idle import IdleWatch, Phase
 from kiosk.journey import Journey
+from kiosk.keyboard import KeyboardPanel
 from kiosk.papers import KioskPapers
+from kiosk.ui.capture import CaptureScreen
 from kiosk.ui.find import FindScreen
+from kiosk.ui.form import FormScreen
 from kiosk.ui.host import Host
+from kiosk.ui.identify import IdentifyScreen
 from kiosk.ui.parts import Screen, body, button, heading
 from kiosk.ui.plan import PlanScreen
 from kiosk.ui.question import QuestionScreen
+from kiosk.ui.review import ReviewScreen
 from kiosk.ui.start import StartScreen
 from kiosk.ui.theme import Theme
+from kiosk.ui.ticket import TicketScreen
 from kiosk.voice import NoVoice, Voice
 
 log = logging.getLogger(__name__)
@@ -70,7 +76,7 @@ class KioskWindow(QWidget):
     def __init__(
         self, core: Core, journey: Journey, devices: Devices, *, papers: KioskPapers,
         voice: Voice | None = None, idle: IdleWatch | None = None, dpi: float = 96.0,
-        tick_ms: int = 250,
+        tick_ms: int = 250, keyboard: bool = False,
     ) -> None:  # fmt: skip
         super().__init__()
         self.setObjectName("kiosk")
@@ -84,13 +90,12 @@ class KioskWindow(QWidget):
         self.work = Tasks(self._failed, self, name="kiosk-work")
         self.device_lane = Tasks(self._failed, self, name="kiosk-devices")
         self.host = Host(core, journey, devices, papers, self.work, self.device_lane, self.go,
-                         self.tell, self.theme)  # fmt: skip
+                         self.tell, self.theme, self.finish)  # fmt: skip
         self.screens: dict[str, Screen] = {}
         self.stack = QStackedWidget()
-        for screen in (StartScreen(self.host), FindScreen(self.host),
-                       QuestionScreen(self.host), PlanScreen(self.host)):  # fmt: skip
-            self.screens[screen.name] = screen
-            self.stack.addWidget(screen)
+        for kind in (StartScreen, FindScreen, QuestionScreen, PlanScreen, IdentifyScreen,
+                     FormScreen, CaptureScreen, ReviewScreen, TicketScreen):  # fmt: skip
+            self.add_screen(kind(self.host))
         self.message = body("", "message")
         self.message.setVisible(False)
         self.elderly_button = button("长辈模式", "elderly", self.toggle_elderly)
@@ -105,6 +110,10 @@ class KioskWindow(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.message)
         layout.addWidget(self.stack, 1)
+        self.keyboard: KeyboardPanel | None = None
+        if keyboard:  # one per application: the real kiosk has it, most tests type directly
+            self.keyboard = KeyboardPanel(self)
+            layout.addWidget(self.keyboard)
         self.countdown = Countdown(self)
         self.countdown.more.connect(self.idle.touch)
         self.countdown.more.connect(self.countdown.hide)
@@ -118,6 +127,10 @@ class KioskWindow(QWidget):
             app.installEventFilter(self)
         self.apply_theme()
         self.go("start")
+
+    def add_screen(self, screen: Screen) -> None:
+        self.screens[screen.name] = screen
+        self.stack.addWidget(screen)
 
     # -- look -----------------------------------------------------------------------------------
     def theme(self) -> Theme:
@@ -147,9 +160,7 @@ class KioskWindow(QWidget):
         if screen is None:
             self.tell("这项功能本机暂未开放，请到综合窗口办理。", True)
             return
-        if isinstance(screen, FindScreen) and query:
-            kind, _, text = query.partition(":")
-            screen.set_query(kind, text)
+        screen.set_query(query)
         if target == "start":
             self.idle.end()
         else:
@@ -201,6 +212,17 @@ class KioskWindow(QWidget):
         """Forget the citizen everywhere: presenters, screens, messages, the clipboard, tickets
         a printer kept, the voice; then the quiet start screen."""
         self.voice.stop()
+        # A save under way finishes first (a submitted pre-application is never lost, and never
+        # lands in the next person's session); a card read may take seconds: its result is dropped.
+        self.work.wait()
+        for lane in (self.work, self.device_lane):
+            lane.forget()
+        if self.keyboard is not None:
+            self.keyboard.reset()
+        QGuiApplication.inputMethod().reset()
+        focus = QApplication.focusWidget()
+        if focus is not None:
+            focus.clearFocus()
         self.host.journey.wipe()
         for screen in self.screens.values():
             screen.wipe()

@@ -6,13 +6,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from app.bootstrap import Core, build_core
 from app.cases.audit import Actor
 from app.cases.flow import CaseFlow
+from app.devices.drivers import Devices
+from app.devices.simulated import SimulatedCapture, SimulatedIdReader
 from app.settings import Settings
 from kiosk.journey import Journey
+from kiosk.papers import KioskPapers
+from kiosk.ui.window import KioskWindow
 from printing import qr
+from tests.kiosk.screens import Roll, Tray
 
 
 @pytest.fixture
@@ -36,3 +42,28 @@ def journey(core: Core) -> Journey:
                     hall_province=core.settings.hall.province, check_qr=check,
                     channel="kiosk")  # fmt: skip
     return Journey(flow, hall_phone="0731-88665266", hall_place="市民之家一楼综合窗口")
+
+
+@pytest.fixture
+def tray() -> Tray:
+    return Tray()
+
+
+@pytest.fixture
+def roll() -> Roll:
+    return Roll()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, core: Core, journey: Journey, tray: Tray,
+           roll: Roll) -> Iterator[KioskWindow]:  # fmt: skip
+    """The kiosk's window, portrait, with simulated devices and both printers' far sides."""
+    papers = KioskPapers(core)
+    papers.a4, papers.tickets = tray, roll
+    window = KioskWindow(core, journey, Devices(SimulatedIdReader(), SimulatedCapture()),
+                         papers=papers)  # fmt: skip
+    qtbot.addWidget(window)
+    window.resize(1080, 1920)
+    window.show()
+    yield window
+    window.close()

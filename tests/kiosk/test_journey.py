@@ -115,7 +115,7 @@ def test_nothing_saved_while_the_form_is_incomplete(journey: Journey, core: Core
     journey.choose(NEWBORN)
     answer_all(journey)
     assert journey.form_problems()
-    with pytest.raises(InvalidInput, match="请填写"):
+    with pytest.raises(InvalidInput, match="必须填写"):
         journey.submit()
     with core.db.read() as session:
         assert session.scalar(select(func.count()).select_from(CaseRow)) == 0

@@ -27,24 +27,10 @@ from pytestqt.qtbot import QtBot
 from kiosk import keyboard
 from kiosk.keyboard import KeyboardPanel, KeyboardUnavailable
 
-# Harmless messages from Qt 6.12's own modules, seen whenever the keyboard loads.
-HARMLESS = (
-    # QtMultimedia (the key sounds) looks for PipeWire at load.
-    r"^Couldn't load pipewire-0\.3 library$",
-    r"^Couldn't resolve pipewire-0\.3 symbols$",
-    # Qt Virtual Keyboard's own PopupList.qml.
-    r"^Member contentWidth of the object PopupList_QMLTYPE_\d+ overrides a member",
-    # Keyboard.qml:49 reads the focused QLineEdit's echoMode, which has no change signal.
-    r"^QQmlExpression: Expression qrc:/qt-project\.org/imports/QtQuick/VirtualKeyboard/"
-    r"Components/Keyboard\.qml:\d+:\d+ depends on non-bindable properties:$",
-    r"^\s*QLineEdit::echoMode$",
-)
 needs_keyboard = pytest.mark.skipif(
     os.environ.get("QT_IM_MODULE") != "qtvirtualkeyboard",
     reason="the virtual keyboard needs QT_IM_MODULE=qtvirtualkeyboard before the QApplication",
 )
-pytestmark = pytest.mark.qt_log_ignore(*HARMLESS)
-
 WAIT_MS = 3000
 
 

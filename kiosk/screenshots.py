@@ -1,0 +1,142 @@
+"""``onestop kiosk --screenshots DIR``: the demo hall's kiosk walked through every screen — in the
+normal and the elderly mode, portrait (1080×1920) and landscape (1920×1080) — a PNG of each, for
+the README and for review. Runs without a display (offscreen)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
+from app.cases.views import Party
+from app.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from app.identity.card import IdCardData
+    from kiosk.ui.window import KioskWindow
+
+PORTRAIT, LANDSCAPE = (1080, 1920), (1920, 1080)
+
+
+def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORTRAIT, LANDSCAPE),
+                     modes: tuple[bool, ...] = (False, True)) -> list[Path]:  # fmt: skip
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.main import KioskApp
+    from sync.demo import demo_world
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"无法创建文件夹 {folder}：{exc.strerror}。") from None
+    app = QApplication.instance() or QApplication([])
+    saved: list[Path] = []
+
+    def settle(window: KioskWindow, done: Callable[[], bool] = lambda: True) -> None:
+        deadline = time.monotonic() + 30
+        while window.work.busy or window.device_lane.busy or not done():
+            if time.monotonic() > deadline:
+                raise TimeoutError("screenshots: the screen did not get ready")
+            app.processEvents()
+            time.sleep(0.01)
+        for _ in range(5):
+            app.processEvents()
+
+    with demo_world(cases=0, terminal="kiosk-01", channel="kiosk") as demo:
+        settings = demo.settings.model_copy(update={"printing": demo.settings.printing.model_copy(
+            update={"a4_printer": "onestop-demo-no-printer"})})  # fmt: skip
+        kiosk = KioskApp(settings)
+        try:
+            window = kiosk.start(windowed=True)
+            window.show()
+            for width, height in sizes:
+                window.resize(width, height)
+                for elderly in modes:
+                    shape = "portrait" if height > width else "landscape"
+                    tag = f"{shape}-{'elderly' if elderly else 'normal'}"
+
+                    def shoot(name: str, tag: str = tag) -> None:
+                        settle(window)
+                        path = folder / f"{tag}-{len(saved) + 1:02d}-{name}.png"
+                        window.grab().save(str(path))
+                        saved.append(path)
+
+                    _walk(window, elderly, shoot, settle)
+                    window.finish()
+            window.close()
+        finally:
+            kiosk.close()
+    return saved
+
+
+def _walk(window: KioskWindow, elderly: bool, shoot: Callable[[str], None],
+          settle: Callable[..., None]) -> None:  # fmt: skip
+    """Every screen of a pre-application, from the quiet start to the ticket."""
+    host, journey = window.host, window.host.journey
+    if elderly != window.elderly:
+        window.toggle_elderly()
+    shoot("start")
+    window.go("find:stage:出生")
+    shoot("find")
+    journey.choose(NEWBORN)
+    window.go("question")
+    shoot("question")
+    while (question := journey.question()) is not None:
+        journey.answer(NEWBORN_ANSWERS[question.id])
+    window.go("plan")
+    shoot("plan")
+    window.go("identify")
+    shoot("identify")
+    reader = host.devices.id_reader
+    card = reader.read() if reader is not None else None
+    if card is not None:
+        journey.flow.read_card(card)
+    _pre_apply(window, card, shoot, settle)
+
+
+def _pre_apply(window: KioskWindow, card: IdCardData | None, shoot: Callable[[str], None],
+               settle: Callable[..., None]) -> None:  # fmt: skip
+    """The form (with the on-screen keyboard up), two pages captured, the review, the ticket."""
+    from kiosk.ui.form import FormScreen
+    from kiosk.ui.review import ReviewScreen
+
+    host, journey = window.host, window.host.journey
+    window.go("form")
+    party = Party(card.name if card else "", card.id_number if card else "", phone="13800138000")
+    for spec in journey.fields():
+        if spec.required and not journey.value_of(spec):
+            journey.set_field(spec.key, value_for(spec, party))
+    window.go("form")
+    form = window.screens["form"]
+    assert isinstance(form, FormScreen)
+    edit = next(iter(form.edits.values()), None)
+    keyboard = window.keyboard
+    if edit is not None and keyboard is not None:  # the on-screen keyboard, as a touch brings it
+        edit.setFocus()
+        settle(window, lambda: keyboard.isVisible() and keyboard.height() > 100)
+        deadline = time.monotonic() + 0.5  # the screen above gives way, the keys are drawn
+        while time.monotonic() < deadline:
+            settle(window)
+    shoot("form")
+    if edit is not None:
+        edit.clearFocus()
+    window.go("capture")
+    capture = host.devices.capture
+    materials = journey.to_capture()
+    if capture is not None and materials:
+        for _ in range(2):
+            journey.add_page(materials[0].id, capture.capture())
+        window.go("capture")
+    shoot("capture")
+    window.go("review")
+    shoot("review")
+    review = window.screens["review"]
+    assert isinstance(review, ReviewScreen)
+    review.send()
+    settle(window)
+    shoot("ticket")

@@ -1,0 +1,130 @@
+"""Who is applying, before the pre-application's form: the ID card on the reader, or — no reader,
+or a card that does not read — the name and the ID number typed on the on-screen keyboard, checked
+as they are typed. An enterprise gives its name and its unified social credit code."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from app.devices.protocols import DeviceError
+from app.errors import OneStopError
+from app.identity.card import IdCardData
+from kiosk import keyboard
+from kiosk.a11y import mark_target
+from kiosk.ui.host import Host
+from kiosk.ui.parts import Screen, body, button, heading
+
+
+def line_edit(name: str, placeholder: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setPlaceholderText(placeholder)
+    mark_target(edit)
+    return edit
+
+
+class IdentifyScreen(Screen):
+    name = "identify"
+    long = True
+
+    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.title = heading("请放身份证，或输入证件号码", "identify_title")
+        self.hint = body("把身份证平放在读卡区，点“读身份证”。"
+                         "没有带身份证、读不出来，都可以直接输入。", "identify_hint")  # fmt: skip
+        self.card = button("读身份证", "identify_card", self.read_card, kind="primary")
+        self.name_label = body("姓名", "name_label")
+        self.name_edit = line_edit("typed_name", "与证件上一致")
+        keyboard.for_chinese(self.name_edit)
+        self.number_label = body("身份证号码", "number_label")
+        self.number_edit = line_edit("typed_number", "18 位，最后一位可能是 X")
+        keyboard.for_id_number(self.number_edit)
+        self.number_edit.setMaxLength(18)
+        self.number_edit.textChanged.connect(self.check_number)
+        self.number_note = body("", "number_note")
+        self.back = button("上一步", "identify_back", lambda: host.go("plan"))
+        self.next = button("下一步：填写申请表", "identify_next", self.use_typed, kind="primary")
+        nav = QHBoxLayout()
+        nav.addWidget(self.back)
+        nav.addStretch(1)
+        nav.addWidget(self.next)
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.hint, self.card, self.name_label, self.name_edit,
+                       self.number_label, self.number_edit, self.number_note):  # fmt: skip
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addLayout(nav)
+
+    @property
+    def enterprise(self) -> bool:
+        scenario = self.host.journey.flow.scenario
+        return scenario is not None and scenario.audience == "enterprise"
+
+    def enter(self) -> None:
+        enterprise = self.enterprise
+        self.card.setVisible(not enterprise and self.host.devices.id_reader is not None)
+        if enterprise:
+            self.title.setText("请输入企业名称和统一社会信用代码")
+            self.hint.setText("照营业执照填写；统一社会信用代码 18 位，由数字和大写字母组成。")
+            self.name_label.setText("企业名称")
+            self.number_label.setText("统一社会信用代码")
+            keyboard.for_code(self.number_edit)
+        else:
+            self.title.setText("请放身份证，或输入证件号码")
+            self.name_label.setText("姓名")
+            self.number_label.setText("身份证号码")
+            keyboard.for_id_number(self.number_edit)
+            if self.host.devices.id_reader is None:
+                self.hint.setText("本机暂时不能读身份证，请输入姓名和身份证号码。")
+        self.check_number(self.number_edit.text())
+
+    def speech(self) -> str:
+        return f"{self.title.text()}。{self.hint.text()}"
+
+    def check_number(self, text: str) -> None:
+        if self.enterprise:
+            self.number_note.setText("")
+            return
+        words, _ = self.host.journey.flow.id_hint(text)
+        self.number_note.setText(words)
+
+    def read_card(self) -> None:
+        reader = self.host.devices.id_reader
+        if reader is None:
+            return
+        self.host.tell("正在读取身份证，请不要移动……", False)
+        self.host.device_lane.run(lambda: reader.read(10.0), done=self._card,
+                                  failed=self._card_failed, label="读身份证")  # fmt: skip
+
+    def _card(self, card: IdCardData | None) -> None:
+        if card is None:
+            self.host.tell("没有读到身份证。请把身份证平放在读卡区再点一次，或直接输入证件号码。",
+                           True)  # fmt: skip
+            return
+        self.host.journey.flow.read_card(card)
+        self.host.tell("已读取身份证。", False)
+        self.host.go("form")
+
+    def _card_failed(self, exc: BaseException) -> None:
+        text = exc.message if isinstance(exc, DeviceError) else "读卡没有成功。"
+        self.host.tell(f"{text} 请直接输入姓名和身份证号码。", True)
+
+    def use_typed(self) -> None:
+        flow = self.host.journey.flow
+        name, number = self.name_edit.text(), self.number_edit.text()
+        try:
+            if self.enterprise:
+                flow.type_enterprise(name, number)
+            else:
+                flow.type_id(name, number)
+        except OneStopError as exc:
+            self.host.tell(str(exc), True)
+            return
+        self.host.tell("", False)
+        self.host.go("form")
+
+    def wipe(self) -> None:
+        for edit in (self.name_edit, self.number_edit):
+            edit.clear()
+        self.number_note.clear()
