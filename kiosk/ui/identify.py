@@ -12,7 +12,7 @@ from app.identity.card import IdCardData
 from kiosk import keyboard
 from kiosk.a11y import mark_target
 from kiosk.ui.host import Host
-from kiosk.ui.parts import Screen, body, button, heading
+from kiosk.ui.parts import Screen, blank, body, button, heading
 
 
 def line_edit(name: str, placeholder: str) -> QLineEdit:
@@ -126,5 +126,5 @@ class IdentifyScreen(Screen):
 
     def wipe(self) -> None:
         for edit in (self.name_edit, self.number_edit):
-            edit.clear()
+            blank(edit)
         self.number_note.clear()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLayout,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -105,6 +106,11 @@ def row(*widgets: QWidget, stretch_first: bool = False) -> QHBoxLayout:
     for number, widget in enumerate(widgets):
         layout.addWidget(widget, 1 if stretch_first and number == 0 else 0)
     return layout
+
+
+def blank(edit: QLineEdit) -> None:
+    """Empty a field and its undo history (``clear()`` can be undone: the text stays inside)."""
+    edit.setText("")
 
 
 def clear(layout: QLayout) -> None:

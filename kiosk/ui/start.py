@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, 
 
 from app.identity.card import IdCardData
 from kiosk.ui.host import Host
-from kiosk.ui.parts import Screen, body, button, clear, heading
+from kiosk.ui.parts import Screen, blank, body, button, clear, heading
 
 
 class StartScreen(Screen):
@@ -56,7 +56,7 @@ class StartScreen(Screen):
         layout.addStretch(1)
 
     def enter(self) -> None:
-        self.search.clear()
+        blank(self.search)
         self.show_audience(self.audience)
 
     def speech(self) -> str:

@@ -14,11 +14,12 @@ from app.cases.flow import CaseFlow
 from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
 from app.settings import Settings
+from kiosk.idle import IdleWatch
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
 from printing import qr
-from tests.kiosk.screens import Roll, Tray
+from tests.kiosk.screens import Clock, Roll, Tray
 
 
 @pytest.fixture
@@ -55,13 +56,20 @@ def roll() -> Roll:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, core: Core, journey: Journey, tray: Tray,
-           roll: Roll) -> Iterator[KioskWindow]:  # fmt: skip
-    """The kiosk's window, portrait, with simulated devices and both printers' far sides."""
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, core: Core, journey: Journey, tray: Tray, roll: Roll,
+           clock: Clock) -> Iterator[KioskWindow]:  # fmt: skip
+    """The kiosk's window, portrait, with simulated devices, both printers' far sides and an
+    idle clock the test moves on."""
     papers = KioskPapers(core)
     papers.a4, papers.tickets = tray, roll
     window = KioskWindow(core, journey, Devices(SimulatedIdReader(), SimulatedCapture()),
-                         papers=papers)  # fmt: skip
+                         papers=papers, idle=IdleWatch(core.settings.kiosk, clock),
+                         tick_ms=50)  # fmt: skip
     qtbot.addWidget(window)
     window.resize(1080, 1920)
     window.show()

@@ -13,6 +13,19 @@ from printing.tickets import Ticket
 
 
 # Harmless messages from Qt 6.12's own modules, seen whenever the keyboard loads.
+class Clock:
+    """A clock the test moves on (the idle watch's)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class Tray:
     """The A4 printer's far side: the PDFs that reached it."""
 

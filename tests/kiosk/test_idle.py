@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from app.settings import KioskSettings
 from kiosk.idle import Idle, IdleWatch, Phase
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.kiosk.screens import Clock
 
 
 def test_countdown_then_wipe_unless_touched() -> None:

@@ -52,9 +52,8 @@ def to_review(qtbot: QtBot, window: KioskWindow) -> None:
     to_plan(window)
     press(window, "pre_apply")
     assert window.current().name == "form"  # the card was read: no identify step
-    name = window.findChild(QLineEdit, "field_applicant_name")
-    if name is not None:  # prefilled from the card, and it says so
-        assert name.text() == PERSON.name and "来源：身份证" in shown_text(window)
+    name = window.findChild(QLineEdit, "field_applicant.name")  # prefilled, and it says so
+    assert name is not None and name.text() == PERSON.name and "来源：身份证" in shown_text(window)
     press(window, "form_next")  # required fields still empty: nothing moves on
     assert window.current().name == "form" and "需要填写" in window.message.text()
     fill_the_form(window)
