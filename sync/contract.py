@@ -242,7 +242,7 @@ class Delivery(Model):
 
 
 class Evaluation(Model):
-    """好差评: 评价渠道, 评价次数 (首评/追评), 满意度, 文字评价, 评价环节."""
+    """好差评: 评价渠道, 评价次数 (首评/追评), 满意度, 文字评价, 评价选项, 评价环节."""
 
     receipt_no: ReceiptNo
     stage: Literal["accept", "complete"]
@@ -250,6 +250,11 @@ class Evaluation(Model):
     satisfaction: Satisfaction
     channel: EvaluationChannel
     text: Text = ""
+    reasons: list[Short] = Field(
+        default_factory=list, max_length=10,
+        description="评价选项: the reasons chosen from those the level offers (none before "
+        "terminals offered them)",
+    )  # fmt: skip
     at: datetime
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.cases import checks
 from app.cases.audit import Actor, append
+from app.cases.evaluation import REASONS_VERSION, check_rating
 from app.cases.intake import Intake, _snapshot, ready_items
 from app.cases.outbox import enqueue
 from app.cases.states import FINAL_ITEM_STATES, IN_DEPARTMENTS, RECEIVED, require
@@ -262,12 +263,16 @@ class CaseService(Intake):
 
     def evaluate(
         self, actor: Actor, receipt_no: str, *, stage: str, level: int, channel: str,
-        text: str = "", follow_up: bool = False,
+        text: str = "", follow_up: bool = False, reasons: Sequence[str] = (),
     ) -> CaseView:  # fmt: skip
-        """好差评 for the acceptance or the completion stage: one first rating, one follow-up."""
+        """好差评 for the acceptance or the completion stage: one first rating, one follow-up.
+        ``reasons`` are chosen from the options of the level (:mod:`app.cases.evaluation`); a
+        差评 needs ``text``."""
         if stage not in ("accept", "complete"):
             raise InvalidInput("评价环节应为受理或办结。")
         checks.check_level(level, channel)
+        check_rating(level, reasons, text)
+        chosen = list(dict.fromkeys(r.strip() for r in reasons))
         now = self.clock()
         round_ = "follow_up" if follow_up else "first"
         with self.db.transaction() as session:
@@ -284,14 +289,17 @@ class CaseService(Intake):
             if follow_up and (stage, "first") not in done:
                 raise InvalidTransition(f"{stage_name}环节还没有首次评价，不能追评。")
             row = EvaluationRow(stage=stage, round=round_, level=level, channel=channel,
-                                text=text.strip(), created_at=now)  # fmt: skip
+                                text=text.strip(), reasons=chosen,
+                                reasons_version=REASONS_VERSION, created_at=now)  # fmt: skip
             case.evaluations.append(row)
             append(session, actor, "evaluate", case_id=case.id, receipt_no=receipt_no,
                    after={"stage": stage, "round": round_, "level": level, "channel": channel,
-                          "text": row.text}, at=now)  # fmt: skip
+                          "text": row.text, "reasons": chosen,
+                          "reasons_version": REASONS_VERSION}, at=now)  # fmt: skip
             enqueue(session, case, "evaluation", {
                 "receipt_no": receipt_no, "stage": stage, "round": round_, "level": level,
-                "channel": channel, "text": row.text, "at": now.isoformat()}, at=now)  # fmt: skip
+                "channel": channel, "text": row.text, "reasons": chosen,
+                "at": now.isoformat()}, at=now)  # fmt: skip
             return CaseView.of(case)
 
     def record_print(

@@ -104,12 +104,15 @@ class EvaluationView:
     channel: str
     text: str
     created_at: datetime
+    reasons: tuple[str, ...] = ()  # chosen from the options of the level
+    reasons_version: str = ""  # the option set's version ("" before there were options)
 
     @classmethod
     def of(cls, row: Any) -> EvaluationView:
         """From an :class:`EvaluationRow` or a plain row of its table."""
         return cls(row.stage, row.round, row.level, LEVEL_LABELS[row.level], row.channel,
-                   row.text, row.created_at)  # fmt: skip
+                   row.text, row.created_at, tuple(row.reasons or ()),
+                   row.reasons_version or "")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,8 @@ class EvaluationRow(Base):
     level: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text, default="")
+    reasons: Mapped[list[str]] = mapped_column(default=list)  # chosen from the level's options
+    reasons_version: Mapped[str] = mapped_column(String(40), default="")  # of the option set
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     case: Mapped[CaseRow] = relationship(back_populates="evaluations")

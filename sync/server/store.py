@@ -23,6 +23,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Engine,
     Integer,
     MetaData,
     String,
@@ -32,9 +33,11 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    inspect,
     select,
     update,
 )
+from sqlalchemy import text as sql
 
 from app.catalog.versions import files_digest
 from app.db.base import UtcDateTime, utcnow
@@ -133,6 +136,7 @@ evaluations = Table(
     Column("satisfaction", String(1), nullable=False),
     Column("channel", String(2), nullable=False),
     Column("text", Text, nullable=False),
+    Column("reasons", JSON, nullable=False),
     Column("at", UtcDateTime, nullable=False),
     UniqueConstraint("receipt_no", "stage", "round"),
 )  # fmt: skip
@@ -239,6 +243,19 @@ NOT_PENDING = {
 }  # fmt: skip
 
 
+# Columns added since a platform folder may have been made (create_all adds only new tables).
+ADDED_COLUMNS = {("evaluations", "reasons"): "JSON NOT NULL DEFAULT '[]'"}
+
+
+def _add_columns(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for (table_name, column), definition in ADDED_COLUMNS.items():
+            if column not in {c["name"] for c in inspect(connection).get_columns(table_name)}:
+                connection.execute(
+                    sql(f"ALTER TABLE {table_name} ADD COLUMN {column} {definition}")
+                )
+
+
 class PlatformStore:
     def __init__(self, folder: Path, *, decide_after: timedelta = timedelta(seconds=2)) -> None:
         self.folder = folder
@@ -246,6 +263,7 @@ class PlatformStore:
         self.files_dir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(f"sqlite:///{folder / 'platform.sqlite3'}")
         metadata.create_all(self.engine)
+        _add_columns(self.engine)
         self.decide_after = decide_after
         self.reject_receipts: set[str] = set()
         self._write = threading.Lock()  # one writer; SQLite would make the others wait anyway
@@ -499,7 +517,7 @@ class PlatformStore:
         connection.execute(insert(evaluations), {
             "receipt_no": case.receipt_no, "stage": body.stage, "round": body.round,
             "satisfaction": body.satisfaction.value, "channel": body.channel.value,
-            "text": body.text, "at": body.at,
+            "text": body.text, "reasons": body.reasons, "at": body.at,
         })  # fmt: skip
 
     @staticmethod

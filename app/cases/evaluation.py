@@ -1,0 +1,96 @@
+"""好差评 reasons: the options offered with each level, and what a rating must hold.
+
+The options depend on the level chosen and are published centrally with a version, never edited
+at the hall (国办发〔2019〕51号), so they are data shipped with the package
+(``evaluation_reasons.yaml``) and each rating stores the version it was given under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+from app.cases.views import LEVEL_LABELS
+from app.errors import CatalogError, InvalidInput
+
+REASONS_FILE = "evaluation_reasons.yaml"
+MAX_TEXT = 500
+MIN_REASONS, MAX_REASONS = 4, 6
+POOR_LEVELS = frozenset({1, 2})  # 差评: the rater must say why
+
+
+@dataclass(frozen=True)
+class ReasonSet:
+    version: str
+    levels: Mapping[int, tuple[str, ...]]
+
+
+def parse_reasons(data: Any, source: str = REASONS_FILE) -> ReasonSet:
+    """A published option set, checked: a version, and 4–6 distinct reasons for every level."""
+    if not isinstance(data, dict) or not str(data.get("version") or "").strip():
+        raise CatalogError(f"评价选项 {source} 缺少版本号。")
+    levels = data.get("levels")
+    if not isinstance(levels, dict) or set(levels) != set(LEVEL_LABELS):
+        raise CatalogError(f"评价选项 {source} 应为 1 到 5 每个等级各列出原因。")
+    parsed: dict[int, tuple[str, ...]] = {}
+    for level, reasons in levels.items():
+        if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+            raise CatalogError(f"评价选项 {source} 中“{LEVEL_LABELS[level]}”的原因应为文字列表。")
+        cleaned = tuple(r.strip() for r in reasons if r.strip())
+        if not MIN_REASONS <= len(set(cleaned)) == len(cleaned) <= MAX_REASONS:
+            raise CatalogError(
+                f"评价选项 {source} 中“{LEVEL_LABELS[level]}”应有 {MIN_REASONS}–{MAX_REASONS} "
+                "条互不相同的原因。"
+            )
+        parsed[level] = cleaned
+    return ReasonSet(str(data["version"]).strip(), parsed)
+
+
+@cache
+def builtin_reasons() -> ReasonSet:
+    text = (files("app.cases") / REASONS_FILE).read_text(encoding="utf-8")
+    return parse_reasons(yaml.safe_load(text))
+
+
+REASONS_VERSION = builtin_reasons().version
+
+
+def reasons_for(level: int) -> tuple[str, ...]:
+    """The reasons offered with ``level``, in the order to show them."""
+    reasons = builtin_reasons().levels.get(level)
+    if reasons is None:
+        raise InvalidInput(f"评价等级 {level} 不对，应为 1（非常不满意）到 5（非常满意）。")
+    return reasons
+
+
+def rating_problems(level: int, reasons: Sequence[str], text: str) -> list[InvalidInput]:
+    """Everything wrong with a rating, each saying what to do (empty: it can be given)."""
+    offered = reasons_for(level)
+    label = LEVEL_LABELS[level]
+    problems = [
+        InvalidInput(f"“{reason.strip()}”不是“{label}”可选的原因。",
+                     hint="请从屏幕列出的原因中选择，其他情况请写在文字评价里。")
+        for reason in reasons if reason.strip() not in offered
+    ]  # fmt: skip
+    if level in POOR_LEVELS and not text.strip():
+        problems.append(InvalidInput(
+            "请写明不满意的具体原因，我们会核实并整改。",
+            hint=f"选择“{label}”时需要用文字说明遇到的问题，再提交评价。",
+        ))  # fmt: skip
+    if len(text.strip()) > MAX_TEXT:
+        problems.append(InvalidInput(
+            f"文字评价最多 {MAX_TEXT} 字，现在有 {len(text.strip())} 字。", hint="请删减后再提交。"
+        ))  # fmt: skip
+    return problems
+
+
+def check_rating(level: int, reasons: Sequence[str], text: str) -> None:
+    """The reasons must be ones offered with this level; a 差评 needs the reason in words."""
+    problems = rating_problems(level, reasons, text)
+    if problems:
+        raise problems[0]
