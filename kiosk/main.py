@@ -93,6 +93,7 @@ class KioskApp:
                              keyboard=keyboard)  # fmt: skip
         self.window = window
         if not windowed:
+            window.lockdown = True  # no close but the staff exit
             window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
             window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         return window
@@ -107,7 +108,13 @@ class KioskApp:
 
 def run(settings: Settings, *, windowed: bool = False) -> int:
     from app.logs import default_log_dir
-    from kiosk.watchdog import CRASH_LOG_NAME, HangGuard, Heartbeat, install_crash_logging
+    from kiosk.watchdog import (
+        CRASH_LOG_NAME,
+        EXIT_STAFF,
+        HangGuard,
+        Heartbeat,
+        install_crash_logging,
+    )
 
     crash = install_crash_logging(default_log_dir() / CRASH_LOG_NAME)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -126,7 +133,8 @@ def run(settings: Settings, *, windowed: bool = False) -> int:
         QTimer.singleShot(0, heartbeat.start)
         guard.start()
         code = int(app.exec())
-        heartbeat.stop("exit")
+        heartbeat.stop("staff exit" if code == EXIT_STAFF else f"exit {code}")
+        window.shutdown()
         return code
     finally:
         guard.stop()

@@ -5,6 +5,7 @@ with who, which terminal, which printer and — for a reprint — why."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -80,3 +81,35 @@ def _why(error: str, printer: str) -> str:
     if "connect" in text or "scheduler" in text:
         return "打印服务（CUPS）没有运行。"
     return f"打印失败：{error.strip()[:200] or '原因不明'}"
+
+
+def cups_state(queue: str, *, timeout_s: float = 5.0) -> tuple[str, bool]:
+    """The CUPS queue's state from ``lpstat`` (empty ``queue``: the default printer)."""
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return "本机没有安装打印服务（CUPS）：请联系信息管理员安装并设置打印机。", True
+    english = {**os.environ, "LC_ALL": "C", "LANG": "C"}  # lpstat's words are read below
+
+    def ask(*arguments: str) -> str:
+        done = subprocess.run([lpstat, *arguments], capture_output=True, timeout=timeout_s,
+                              env=english, check=False)  # fmt: skip
+        return (done.stdout + done.stderr).decode("utf-8", "replace").strip()
+
+    try:
+        if "not running" in ask("-r"):
+            return "打印服务（CUPS）没有运行：请启动打印服务。", True
+        name = queue or ask("-d").partition("destination:")[2].strip()
+        said = ask("-p", name).lower() if name else ""
+    except (OSError, subprocess.TimeoutExpired):
+        return "打印服务（CUPS）没有响应：请检查打印服务是否在运行。", True
+    if not name:
+        return "没有默认打印机：请在 CUPS 中设置，或在设置 [printing] a4_printer 中填写。", True
+    if not said.startswith("printer "):
+        return f"找不到打印机“{name}”：请检查设置 [printing] a4_printer。", True
+    if "disabled" in said:
+        return f"{name}：已暂停，请在 CUPS 中恢复（cupsenable {name}）。", True
+    if "now printing" in said:
+        return f"{name}：正在打印。", False
+    if "is idle" in said:
+        return f"{name}：就绪。", False
+    return f"{name}：状态不明，请试打一页。", False

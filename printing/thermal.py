@@ -9,8 +9,9 @@ import logging
 import socket
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
+from escpos.constants import RT_MASK_LOWPAPER, RT_MASK_NOPAPER, RT_MASK_PAPER, RT_STATUS_PAPER
 from escpos.escpos import Escpos
 from escpos.exceptions import Error as EscposError
 from escpos.printer import Dummy, File, Network, Serial, Usb
@@ -22,6 +23,7 @@ from printing.tickets import Profile, Ticket, render
 log = logging.getLogger(__name__)
 COVER_STATUS = b"\x10\x04\x02"  # DLE EOT 2: the offline cause
 COVER_OPEN = 0x04
+Paper = Literal["ok", "low", "out", "unknown"]
 
 
 class PrinterUnavailable(OneStopError):
@@ -111,6 +113,27 @@ class TicketPrinter:
                 hint="请检查打印机电源、连线和纸张后点“重新打印”；凭条已保留，不会丢失。",
             ) from None
 
+    def paper(self) -> Paper:
+        """The paper as the printer reports it, for the staff's device status: "ok", "low" (the
+        near-end sensor), "out", or "unknown" (a file or simulated printer, or one that does not
+        answer). Raises :class:`PrinterUnavailable` when the printer cannot be reached. Blocks
+        for up to the printer's timeout: call it off the GUI thread."""
+        try:
+            printer = self.opener(self.settings)
+            if isinstance(printer, Dummy | File):
+                return "unknown"
+            _connect(printer)
+            try:
+                return _paper_of(printer)
+            finally:
+                printer.close()
+        except (OSError, EscposError, ValueError) as exc:
+            log.warning("ticket printer %s cannot be reached: %s", self.settings.address, exc)
+            raise PrinterUnavailable(
+                f"凭条打印机（{self.settings.address or self.settings.kind}）连接不上：{_why(exc)}",
+                hint="请检查打印机电源和连线。",
+            ) from None
+
     @staticmethod
     def _check_paper(printer: Escpos) -> None:
         """Ask a printer that can answer (USB, serial, network) about its cover and its paper
@@ -135,6 +158,25 @@ def _connect(printer: Escpos) -> None:
         printer.device = socket.create_connection((printer.host, printer.port), printer.timeout)
     elif not isinstance(printer, Dummy):
         printer.open(raise_not_found=True)
+
+
+def _paper_of(printer: Escpos) -> Paper:
+    """DLE EOT 4 read as escpos's ``paper_status`` reads it, except that a printer that gives
+    no answer is "unknown" (escpos would say the paper is fine)."""
+    try:
+        answer: bytes = printer.query_status(RT_STATUS_PAPER)
+    except (OSError, EscposError, NotImplementedError, AttributeError):
+        return "unknown"
+    if not answer:
+        return "unknown"
+    status = answer[0]
+    if status & RT_MASK_NOPAPER == RT_MASK_NOPAPER:
+        return "out"
+    if status & RT_MASK_LOWPAPER == RT_MASK_LOWPAPER:
+        return "low"
+    if status & RT_MASK_PAPER == RT_MASK_PAPER:
+        return "ok"
+    return "unknown"
 
 
 def _why(exc: Exception) -> str:

@@ -113,8 +113,9 @@ class CasesScreen(Screen):
         for state, label in CASE_STATE_LABELS.items():
             self.state.addItem(label, state)
         today = self._today()
-        self.date_from = QDateEdit(QDate(today - timedelta(days=SEARCH_DAYS)))
-        self.date_to = QDateEdit(QDate(today))
+        start = today - timedelta(days=SEARCH_DAYS)
+        self.date_from = QDateEdit(QDate(start.year, start.month, start.day))
+        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
         for name, edit in (("date_from", self.date_from), ("date_to", self.date_to)):
             edit.setObjectName(name)
             edit.setCalendarPopup(True)

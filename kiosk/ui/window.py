@@ -6,6 +6,8 @@ when it runs for real; every session ends in :meth:`KioskWindow.wipe`.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -24,16 +26,21 @@ from kiosk.ui.find import FindScreen
 from kiosk.ui.form import FormScreen
 from kiosk.ui.host import Host
 from kiosk.ui.identify import IdentifyScreen
-from kiosk.ui.parts import Screen, body, button, heading
+from kiosk.ui.parts import Screen, body, button, heading, reason
 from kiosk.ui.plan import PlanScreen
 from kiosk.ui.question import QuestionScreen
 from kiosk.ui.review import ReviewScreen
+from kiosk.ui.staff import StaffGate, StaffScreen
 from kiosk.ui.start import StartScreen
 from kiosk.ui.theme import Theme
 from kiosk.ui.ticket import TicketScreen
 from kiosk.voice import NoVoice, Voice
 
 log = logging.getLogger(__name__)
+SCREENS: tuple[Callable[[Host], Screen], ...] = (
+    StartScreen, FindScreen, QuestionScreen, PlanScreen, IdentifyScreen, FormScreen,
+    CaptureScreen, ReviewScreen, TicketScreen,
+)  # fmt: skip
 TOUCHES = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
 
 
@@ -77,6 +84,8 @@ class KioskWindow(QWidget):
         self, core: Core, journey: Journey, devices: Devices, *, papers: KioskPapers,
         voice: Voice | None = None, idle: IdleWatch | None = None, dpi: float = 96.0,
         tick_ms: int = 250, keyboard: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        exit_app: Callable[[int], None] = QApplication.exit,
     ) -> None:  # fmt: skip
         super().__init__()
         self.setObjectName("kiosk")
@@ -93,9 +102,12 @@ class KioskWindow(QWidget):
                          self.tell, self.theme, self.finish)  # fmt: skip
         self.screens: dict[str, Screen] = {}
         self.stack = QStackedWidget()
-        for kind in (StartScreen, FindScreen, QuestionScreen, PlanScreen, IdentifyScreen,
-                     FormScreen, CaptureScreen, ReviewScreen, TicketScreen):  # fmt: skip
+        for kind in SCREENS:
             self.add_screen(kind(self.host))
+        self.add_screen(StaffScreen(self.host, exit_app=exit_app, clock=clock))
+        self.lockdown = False  # set for real use: the window closes only by the staff exit
+        self.gate = StaffGate(self, clock=clock)  # five quick taps on the hall's name
+        self.gate.opened.connect(self.open_staff)
         self.message = body("", "message")
         self.message.setVisible(False)
         self.elderly_button = button("长辈模式", "elderly", self.toggle_elderly)
@@ -140,12 +152,14 @@ class KioskWindow(QWidget):
         self.setStyleSheet(self.theme().style_sheet())
 
     def toggle_elderly(self) -> None:
-        self.elderly = not self.elderly
-        self.elderly_button.setChecked(self.elderly)
-        self.idle.elderly = self.elderly
+        self.set_elderly(not self.elderly)
+        self.go(self.current().name)  # drawn again in the larger sizes, and read aloud
+
+    def set_elderly(self, on: bool) -> None:
+        self.elderly = on
+        self.elderly_button.setChecked(on)
+        self.idle.elderly = on
         self.apply_theme()
-        self.current().enter()
-        self._speak()
 
     # -- where the citizen is -------------------------------------------------------------------
     def current(self) -> Screen:
@@ -166,7 +180,13 @@ class KioskWindow(QWidget):
         else:
             self.idle.begin(long=screen.long)
         self.stack.setCurrentWidget(screen)
-        screen.enter()
+        try:
+            screen.enter()
+        except Exception as exc:  # a screen that cannot draw: never a traceback, always a way on
+            self.tell(f"{reason(exc)} 请重新开始。", True)
+            if target != "start":
+                self.go("start")
+            return
         if self.stack.currentWidget() is screen:  # enter() may have moved on by itself
             self._speak()
 
@@ -232,17 +252,32 @@ class KioskWindow(QWidget):
         QGuiApplication.clipboard().clear()
         self.countdown.hide()
         self.tell("")
-        if self.elderly:
-            self.toggle_elderly()
+        self.set_elderly(False)
         self.go("start")
         self.wiped.emit()
 
+    def open_staff(self) -> None:
+        """The staff gesture: the citizen's session ends first, then the PIN is asked."""
+        self.wipe()
+        self.go("staff")
+
+    def shutdown(self) -> None:
+        """Stop the timers, finish the background work, close the voice; then close."""
+        if self.timer.isActive():
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
+            self.gate.uninstall()
+            self.timer.stop()
+            self.work.wait()
+            self.device_lane.wait()
+            self.voice.close()
+        self.lockdown = False
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
-        self.timer.stop()
-        self.work.wait()
-        self.device_lane.wait()
-        self.voice.close()
+        if self.lockdown:  # Alt+F4, a window manager's close: not at a kiosk
+            event.ignore()
+            return
+        self.shutdown()
         super().closeEvent(event)

@@ -1,0 +1,75 @@
+"""A monkey at the kiosk: thousands of random touches on whatever is visible and enabled —
+buttons, check boxes, fields (with random text) — seeded, and bounded in touches and in time.
+The kiosk never crashes (an exception in any slot fails the test), every screen keeps a way
+home, and 首页 always brings the quiet start screen back."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.ui.window import KioskWindow
+from tests.kiosk.screens import Roll, idle
+
+TOUCHES = 3000
+LEAVING = {"home", "exit", "restart", "countdown_end", "ticket_done"}
+TIME_LIMIT_S = 90.0
+TEXTS = ("", "李芳", "43010419920315204X", "123", "13800138000", "2026-01-31", "xse", "X" * 60,
+         "<b>粗</b>", "'; drop table cases;--", "\u202e反转", "20261301")  # fmt: skip
+
+
+def touchable(window: KioskWindow) -> list[QWidget]:
+    found: list[QWidget] = []
+    for widget in window.findChildren(QWidget):
+        if not (widget.isVisible() and widget.isEnabled()):
+            continue
+        if isinstance(widget, QAbstractButton | QLineEdit):
+            found.append(widget)
+    return found
+
+
+def touch(widget: QWidget, rng: random.Random) -> None:
+    if isinstance(widget, QLineEdit):
+        widget.setFocus()
+        widget.setText(rng.choice(TEXTS))
+        widget.editingFinished.emit()
+        return
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(widget.width() // 2, widget.height() // 2))  # fmt: skip
+
+
+def test_random_touches_never_crash_and_home_always_works(
+    qtbot: QtBot, window: KioskWindow, roll: Roll
+) -> None:
+    rng = random.Random(20261123)
+    started = time.monotonic()
+    screens: set[str] = set()
+    for count in range(TOUCHES):
+        if time.monotonic() - started > TIME_LIMIT_S:
+            break
+        QApplication.processEvents()
+        screens.add(window.current().name)
+        if count % 97 == 0:
+            roll.out = not roll.out  # the printer runs out of paper and is refilled
+        home = window.home
+        assert home.isVisible() and home.isEnabled(), window.current().name  # a way back
+        widgets = touchable(window)
+        if not widgets:
+            continue
+        # Mostly forward, as people do; sometimes home, back or 退出 (each ends a session).
+        weights = [1 if w.objectName() in LEAVING else 10 if w.property("kind") == "primary"
+                   else 4 for w in widgets]  # fmt: skip
+        touch(rng.choices(widgets, weights)[0], rng)
+        if count % 25 == 0:
+            idle(qtbot, window)
+    idle(qtbot, window)
+    window.home.click()
+    QApplication.processEvents()
+    assert window.current().name == "start"
+    assert window.host.journey.flow.applicant is None
+    assert len(screens) >= 6, screens  # it went deep, not only round the start screen
