@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from app.bootstrap import Core
 from app.devices.drivers import Devices
 from app.widgets.tasks import Tasks
+from kiosk.aftercare import Progress, Rating
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
 from kiosk.ui.theme import Theme
@@ -26,3 +27,5 @@ class Host:
     tell: Callable[[str, bool], None]  # a message on the message strip (text, is it a problem)
     theme: Callable[[], Theme]
     finish: Callable[[], None]  # 完成 / 退出: the session ends and everything is wiped
+    progress: Progress  # 办件进度查询
+    rating: Rating  # 好差评

@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLa
 from app.bootstrap import Core
 from app.devices.drivers import Devices
 from app.errors import describe
+from app.widgets.scanner import ScannerFilter
 from app.widgets.tasks import Tasks
+from kiosk.aftercare import Progress, Rating
 from kiosk.idle import IdleWatch, Phase
 from kiosk.journey import Journey
 from kiosk.keyboard import KeyboardPanel
@@ -28,7 +30,9 @@ from kiosk.ui.host import Host
 from kiosk.ui.identify import IdentifyScreen
 from kiosk.ui.parts import Screen, body, button, heading, reason
 from kiosk.ui.plan import PlanScreen
+from kiosk.ui.progress import ProgressScreen
 from kiosk.ui.question import QuestionScreen
+from kiosk.ui.rate import RateScreen
 from kiosk.ui.review import ReviewScreen
 from kiosk.ui.staff import StaffGate, StaffScreen
 from kiosk.ui.start import StartScreen
@@ -39,7 +43,7 @@ from kiosk.voice import NoVoice, Voice
 log = logging.getLogger(__name__)
 SCREENS: tuple[Callable[[Host], Screen], ...] = (
     StartScreen, FindScreen, QuestionScreen, PlanScreen, IdentifyScreen, FormScreen,
-    CaptureScreen, ReviewScreen, TicketScreen,
+    CaptureScreen, ReviewScreen, TicketScreen, ProgressScreen, RateScreen,
 )  # fmt: skip
 TOUCHES = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
 
@@ -98,8 +102,12 @@ class KioskWindow(QWidget):
         self.elderly = False
         self.work = Tasks(self._failed, self, name="kiosk-work")
         self.device_lane = Tasks(self._failed, self, name="kiosk-devices")
+        flow = journey.flow
+        progress = Progress(core.cases, core.queries, flow.check_qr, journey.hall_place,
+                            journey.hall_phone)  # fmt: skip
+        rating = Rating(core.cases, flow.actor, flow.check_qr)
         self.host = Host(core, journey, devices, papers, self.work, self.device_lane, self.go,
-                         self.tell, self.theme, self.finish)  # fmt: skip
+                         self.tell, self.theme, self.finish, progress, rating)  # fmt: skip
         self.screens: dict[str, Screen] = {}
         self.stack = QStackedWidget()
         for kind in SCREENS:
@@ -107,19 +115,13 @@ class KioskWindow(QWidget):
         self.add_screen(StaffScreen(self.host, exit_app=exit_app, clock=clock))
         self.lockdown = False  # set for real use: the window closes only by the staff exit
         self.gate = StaffGate(self, clock=clock)  # five quick taps on the hall's name
+        self.scanner = ScannerFilter(self)  # the QR scanner types like a keyboard
+        self.scanner.scanned.connect(self.on_scan)
         self.gate.opened.connect(self.open_staff)
         self.message = body("", "message")
         self.message.setVisible(False)
-        self.elderly_button = button("长辈模式", "elderly", self.toggle_elderly)
-        self.elderly_button.setCheckable(True)
-        self.home = button("首页", "home", self.finish)
-        self.exit = button("退出", "exit", self.finish)
-        bar = QHBoxLayout()
-        bar.addWidget(heading(core.settings.hall.name, "hall_name"), 1)
-        for push in (self.elderly_button, self.home, self.exit):
-            bar.addWidget(push)
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addLayout(self._bar(core.settings.hall.name))
         layout.addWidget(self.message)
         layout.addWidget(self.stack, 1)
         self.keyboard: KeyboardPanel | None = None
@@ -137,8 +139,23 @@ class KioskWindow(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+            app.installEventFilter(self.scanner)
         self.apply_theme()
         self.go("start")
+
+    def _bar(self, hall: str) -> QHBoxLayout:
+        """On every screen: the hall's name (the staff gesture's corner), 长辈模式, 帮助, 首页,
+        退出."""
+        self.elderly_button = button("长辈模式", "elderly", self.toggle_elderly)
+        self.elderly_button.setCheckable(True)
+        self.help = button("帮助", "help", lambda: self.go("help"))
+        self.home = button("首页", "home", self.finish)
+        self.exit = button("退出", "exit", self.finish)
+        bar = QHBoxLayout()
+        bar.addWidget(heading(hall, "hall_name"), 1)
+        for push in (self.elderly_button, self.help, self.home, self.exit):
+            bar.addWidget(push)
+        return bar
 
     def add_screen(self, screen: Screen) -> None:
         self.screens[screen.name] = screen
@@ -244,6 +261,8 @@ class KioskWindow(QWidget):
         if focus is not None:
             focus.clearFocus()
         self.host.journey.wipe()
+        self.host.progress.wipe()
+        self.host.rating.wipe()
         for screen in self.screens.values():
             screen.wipe()
         tickets = self.host.papers.tickets
@@ -256,6 +275,15 @@ class KioskWindow(QWidget):
         self.go("start")
         self.wiped.emit()
 
+    def on_scan(self, text: str) -> None:
+        """A receipt's or a ticket's QR code: its case's progress (and a way to rate it). Not in
+        the middle of a pre-application; anything not signed by this hall is refused there."""
+        self.idle.touch()
+        if self.current().long:
+            self.tell("您正在填写预申请。查询进度请先提交，或点“首页”后再扫码。", True)
+            return
+        self.go(f"progress:qr:{text}")
+
     def open_staff(self) -> None:
         """The staff gesture: the citizen's session ends first, then the PIN is asked."""
         self.wipe()
@@ -267,6 +295,7 @@ class KioskWindow(QWidget):
             app = QApplication.instance()
             if app is not None:
                 app.removeEventFilter(self)
+                app.removeEventFilter(self.scanner)
             self.gate.uninstall()
             self.timer.stop()
             self.work.wait()
