@@ -4,6 +4,7 @@ the README and for review. Runs without a display (offscreen)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from app.identity.card import IdCardData
     from kiosk.ui.window import KioskWindow
 
+log = logging.getLogger(__name__)
 PORTRAIT, LANDSCAPE = (1080, 1920), (1920, 1080)
 
 
@@ -38,7 +40,7 @@ def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORT
     saved: list[Path] = []
 
     def settle(window: KioskWindow, done: Callable[[], bool] = lambda: True) -> None:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 10
         while window.work.busy or window.device_lane.busy or not done():
             if time.monotonic() > deadline:
                 raise TimeoutError("screenshots: the screen did not get ready")
@@ -118,7 +120,10 @@ def _pre_apply(window: KioskWindow, card: IdCardData | None, shoot: Callable[[st
     keyboard = window.keyboard
     if edit is not None and keyboard is not None:  # the on-screen keyboard, as a touch brings it
         edit.setFocus()
-        settle(window, lambda: keyboard.isVisible() and keyboard.height() > 100)
+        try:
+            settle(window, lambda: keyboard.isVisible() and keyboard.height() > 100)
+        except TimeoutError:  # another keyboard in this process (one per application)
+            log.warning("screenshots: the on-screen keyboard did not show; the form without it")
         deadline = time.monotonic() + 0.5  # the screen above gives way, the keys are drawn
         while time.monotonic() < deadline:
             settle(window)

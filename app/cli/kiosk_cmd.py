@@ -4,6 +4,7 @@ and simulated devices on a fresh data folder; ``--windowed`` in a normal window 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from app.cli.common import add_settings_option
@@ -16,6 +17,8 @@ def register(commands: Any) -> None:
                         help="演示：本机参考平台、模拟读卡器和高拍仪、全新数据")  # fmt: skip
     parser.add_argument("--windowed", action="store_true",
                         help="在普通窗口中运行（试用、培训），不全屏、不锁定")  # fmt: skip
+    parser.add_argument("--screenshots", metavar="文件夹", type=Path,
+                        help="每个界面各存一张 PNG（长辈模式、横竖屏）")  # fmt: skip
     add_settings_option(parser)
     parser.set_defaults(run=run)
 
@@ -27,6 +30,13 @@ def run(args: argparse.Namespace) -> int:
     configure_environment()  # before Qt starts: the on-screen keyboard is an input method
     setup_logging()
     from kiosk.main import run as run_kiosk
+
+    if args.screenshots is not None:
+        from kiosk.screenshots import save_screenshots
+
+        saved = save_screenshots(args.screenshots)
+        print(f"已保存 {len(saved)} 张截图到 {args.screenshots}")
+        return 0
 
     if args.demo:
         from sync.demo import demo_world

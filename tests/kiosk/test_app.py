@@ -32,3 +32,12 @@ def test_demo_kiosk_starts_on_the_quiet_start_screen(qtbot: QtBot, tmp_path: Pat
 def test_the_command_is_there() -> None:
     args = build_parser().parse_args(["kiosk", "--demo", "--windowed"])
     assert args.demo and args.windowed and callable(args.run)
+
+
+def test_screenshots_of_every_screen(tmp_path: Path) -> None:
+    from kiosk.screenshots import PORTRAIT, save_screenshots
+
+    saved = save_screenshots(tmp_path, sizes=(PORTRAIT,), modes=(True,))
+    names = {path.stem.split("-", 3)[-1] for path in saved}
+    assert {"start", "plan", "form", "capture", "review", "ticket"} <= names
+    assert all(path.stat().st_size > 10_000 for path in saved)  # drawn, not blank
