@@ -22,8 +22,7 @@ from tests.kiosk.test_aftercare import accepted, completed, qr_of
 
 def scan(qtbot: QtBot, window: KioskWindow, text: str) -> None:
     """The wedge scanner: the whole code within milliseconds, then Enter."""
-    for char in text:
-        QTest.keyClick(window, char)
+    QTest.keyClicks(window, text)
     QTest.keyClick(window, Qt.Key.Key_Return)
     idle(qtbot, window)
 
