@@ -1,5 +1,5 @@
-"""The composition root: builds the database, file store, calendar and case services from the
-settings and hands them in. Nothing here runs at import time."""
+"""The composition root: builds the database, file store, calendar, case services and the help
+desk from the settings and hands them in. Nothing here runs at import time."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.catalog.catalog import Catalog, load_catalog
 from app.catalog.versions import CatalogStore
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
+from app.help import HelpDesk
 from app.settings import Settings
 
 
@@ -35,6 +36,7 @@ class Core:
     cases: CaseService
     queries: CaseQueries
     outbox: Outbox
+    help: HelpDesk  # the kiosks' calls for staff (请工作人员协助)
 
     def close(self) -> None:
         self.db.dispose()
@@ -64,4 +66,5 @@ def build_core(settings: Settings, catalog: Catalog | None = None) -> Core:
         db, lease_s=settings.outbox.lease_s, first_retry_s=settings.outbox.first_retry_s,
         max_retry_s=settings.outbox.max_retry_s,
     )  # fmt: skip
-    return Core(settings, db, catalog, files, calendar, cases, CaseQueries(db), outbox)
+    help_desk = HelpDesk(db, hall_code=settings.hall.code)
+    return Core(settings, db, catalog, files, calendar, cases, CaseQueries(db), outbox, help_desk)

@@ -1,5 +1,5 @@
 """The hall's tables: cases with their items, materials and scans, evaluations, the audit chain,
-the outbox for the platform, and the receipt counters.
+the outbox for the platform, the receipt counters and the kiosks' help requests.
 
 Screens never see these rows; the case service turns them into plain data (``app.cases.views``).
 """
@@ -267,3 +267,29 @@ class OperatorRow(Base):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HelpRequestRow(Base):
+    """A kiosk asking the hall's staff for help (请工作人员协助): which kiosk and on which screen,
+    never who stands at it. At most one waits per terminal (a second press updates the step)."""
+
+    __tablename__ = "help_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_code: Mapped[str] = mapped_column(String(20))
+    kiosk: Mapped[str] = mapped_column(String(40))  # the kiosk's name, e.g. 一楼自助机
+    terminal: Mapped[str] = mapped_column(String(60))
+    step: Mapped[str] = mapped_column(String(40))  # the screen, e.g. 填写申请表
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)
+    answered_by: Mapped[str | None] = mapped_column(String(60), default=None)  # a clerk's name
+
+    __table_args__ = (
+        Index(
+            "ix_help_requests_waiting",
+            "terminal",
+            unique=True,
+            sqlite_where=text("answered_at IS NULL"),
+            postgresql_where=text("answered_at IS NULL"),
+        ),
+    )

@@ -1,11 +1,13 @@
-"""Always visible at the bottom of the window: online or offline, the outbox (waiting, failing,
-returned by the platform — a click opens it to resend or cancel), the catalog version in use,
-today's count at this window, and who is signed in. Read every few seconds on its own lane."""
+"""Always visible at the bottom of the window: a kiosk's call for help (a click says this clerk
+goes), online or offline, the outbox (waiting, failing, returned by the platform — a click opens
+it to resend or cancel), the catalog version in use, today's count at this window, and who is
+signed in. Read every few seconds on its own lane."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 from app.bootstrap import Core
 from app.cases.receipts import hall_day
 from app.db.base import utcnow
+from app.help import HelpRequest
 from app.widgets.tasks import Tasks
 from counter.ui.desk import Desk
 from counter.ui.outbox import OutboxDialog
@@ -21,6 +24,7 @@ from sync.worker import status as sync_status
 
 ONLINE = "color:#1b5e20; font-weight:bold;"
 OFFLINE = "color:#b00020; font-weight:bold;"
+HELP = "color:#ffffff; background:#b00020; font-weight:bold; padding:2px 8px;"
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,26 @@ class Snapshot:
     oldest_age_s: float | None
     catalog_version: str
     today: int
+    help: tuple[HelpRequest, ...] = ()  # waiting, the longest first
+
+
+def waited(request: HelpRequest, now: datetime) -> str:
+    minutes = int(request.waited_s(now) // 60)
+    return f"已等 {minutes} 分钟" if minutes else "刚刚求助"
+
+
+def help_text(waiting: Sequence[HelpRequest], now: datetime) -> str:
+    """The help button's words, for the longest-waiting request (the one a click answers)."""
+    first = waiting[0]
+    if len(waiting) == 1:
+        return f"🙋 自助终端求助：{first.where}，{waited(first, now)} — 前往协助"
+    return (f"🙋 自助终端求助 {len(waiting)} 处：最早 {first.where}，{waited(first, now)}"
+            " — 前往协助")  # fmt: skip
+
+
+def help_tip(waiting: Sequence[HelpRequest], now: datetime) -> str:
+    lines = [f"{request.where}：{waited(request, now)}" for request in waiting]
+    return "\n".join([*lines, "点击表示您前往协助最早的一处，其他柜台将不再提示它。"])
 
 
 def snapshot(core: Core, terminal: str, today: date) -> Snapshot:
@@ -48,7 +72,7 @@ def snapshot(core: Core, terminal: str, today: date) -> Snapshot:
         waiting=counts.get("pending", 0) + counts.get("in_flight", 0),
         failing=counts.get("retrying", 0), attention=counts.get("attention", 0),
         oldest_age_s=found["oldest_unsent_age_s"], catalog_version=found["catalog_version"],
-        today=len(core.queries.today(terminal, today)),
+        today=len(core.queries.today(terminal, today)), help=tuple(core.help.waiting()),
     )  # fmt: skip
 
 
@@ -58,6 +82,13 @@ class StatusPanel(QStatusBar):
         super().__init__(parent)
         self.desk = desk
         self.lane = Tasks(self._failed, self, name="status")
+        self.help = QPushButton("")
+        self.help.setObjectName("help_button")
+        self.help.setStyleSheet(HELP)
+        self.help.clicked.connect(self.answer_help)
+        self.help.setVisible(False)
+        self.help_shown: HelpRequest | None = None  # what a click on the help button answers
+        self.answering: int | None = None  # the request being answered: not shown again
         self.online = QLabel("…")
         self.online.setObjectName("online")
         self.outbox = QPushButton("队列：…")
@@ -74,7 +105,8 @@ class StatusPanel(QStatusBar):
         self.slips.setStyleSheet("color:#b00020; font-weight:bold;")
         self.slips.clicked.connect(self.retry_slips)
         self.slips.setVisible(False)
-        for widget in (self.slips, self.online, self.outbox, self.catalog, self.today, self.clerk):
+        for widget in (self.help, self.slips, self.online, self.outbox, self.catalog, self.today,
+                       self.clerk):  # fmt: skip
             self.addPermanentWidget(widget)
         self.last: Snapshot | None = None
         self.dialog: OutboxDialog | None = None
@@ -129,6 +161,40 @@ class StatusPanel(QStatusBar):
         self.slips.setText(f"凭条待打印 {waiting}：重新打印")
         self.slips.setVisible(waiting > 0)
         self.today.setText(f"今日办件 {found.today}")
+        self.show_help(found.help)
+
+    def show_help(self, found: Sequence[HelpRequest]) -> None:
+        waiting = [request for request in found if request.id != self.answering]
+        self.help_shown = waiting[0] if waiting else None
+        self.help.setVisible(bool(waiting))
+        if not waiting:
+            return
+        now = utcnow()
+        self.help.setText(help_text(waiting, now))
+        self.help.setAccessibleName(self.help.text())
+        self.help.setToolTip(help_tip(waiting, now))
+
+    def answer_help(self) -> None:
+        """This clerk goes to the longest-waiting kiosk: the other counters stop showing it."""
+        request = self.help_shown
+        if request is None or self.answering is not None:
+            return
+        core, actor = self.desk.session.core, self.desk.session.actor
+        self.answering = request.id
+        self.show_help(self.last.help if self.last is not None else ())
+
+        def done(answered: HelpRequest) -> None:
+            self.answering = None
+            self.desk.bar.info(f"已告知其他柜台：您前往{answered.where}协助市民。")
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            self.answering = None
+            self.desk.bar.show_exception(exc)
+            self.refresh()
+
+        self.lane.run(lambda: core.help.answer(request.id, actor), done=done, failed=failed,
+                      label="前往协助")  # fmt: skip
 
     def retry_slips(self) -> None:
         """The slips a thermal printer could not print, now that it is back."""

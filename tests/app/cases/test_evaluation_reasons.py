@@ -123,7 +123,6 @@ def test_migration_adds_reasons_to_older_ratings(
                 " VALUES (:case_id, 'accept', 'first', 3, 'hall_pad', '', :at)"
             ), {"case_id": case_id, "at": "2026-11-20 02:00:00+00:00"})  # fmt: skip
         assert upgrade(engine) == ("0003", head_revision())
-        assert head_revision() == "0004_evaluation_reasons"
         service = CaseService(Database(engine), catalog, FileStore(tmp_path / "files"),
                               hall_code="430100001")  # fmt: skip
         (old,) = service.get("430100001-20261120-00001").evaluations
