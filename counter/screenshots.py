@@ -4,33 +4,27 @@ review). Runs without a display (offscreen)."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from app.cases.demo import NEWBORN_ANSWERS, value_for
 from app.cases.views import Party
-from app.errors import InvalidInput
 
 SIZE = (1366, 768)
 
 
 def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in order)
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication, QWidget
+    from app.widgets.screenshots import prepare
+
+    app = prepare(folder)
+    from PySide6.QtWidgets import QWidget
 
     from counter.main import CounterApp
     from counter.ui.sign_in import SignInDialog
     from counter.ui.window import DECISION, MATERIALS
     from sync.demo import DEMO_PASSWORD, DEMO_USER, demo_world
 
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidInput(f"无法创建文件夹 {folder}：{exc.strerror}。") from None
-    app = QApplication.instance() or QApplication([])
     saved: list[Path] = []
 
     def wait(done: Callable[[], bool], timeout_s: float = 30.0) -> None:

@@ -5,7 +5,6 @@ the README and for review. Runs without a display (offscreen)."""
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
 from app.cases.views import Party
-from app.errors import InvalidInput
 
 if TYPE_CHECKING:
     from app.identity.card import IdCardData
@@ -25,18 +23,12 @@ PORTRAIT, LANDSCAPE = (1080, 1920), (1920, 1080)
 
 def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORTRAIT, LANDSCAPE),
                      modes: tuple[bool, ...] = (False, True)) -> list[Path]:  # fmt: skip
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtWidgets import QApplication
+    from app.widgets.screenshots import prepare
 
+    app = prepare(folder)
     from kiosk.main import KioskApp
     from sync.demo import demo_world
 
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidInput(f"无法创建文件夹 {folder}：{exc.strerror}。") from None
-    app = QApplication.instance() or QApplication([])
     saved: list[Path] = []
 
     def settle(window: KioskWindow, done: Callable[[], bool] = lambda: True) -> None:
