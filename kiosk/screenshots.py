@@ -14,6 +14,8 @@ from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
 from app.cases.views import Party
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from app.identity.card import IdCardData
     from kiosk.ui.window import KioskWindow
 
@@ -63,9 +65,18 @@ def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORT
                     _walk(window, elderly, shoot, settle)
                     window.finish()
             window.close()
+            gone(window)  # its on-screen keyboard with it: an application has only one
         finally:
             kiosk.close()
     return saved
+
+
+def gone(window: QWidget) -> None:
+    """Delete ``window`` now (not at some later turn of the event loop)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def _walk(window: KioskWindow, elderly: bool, shoot: Callable[[str], None],

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from app.cli.main import build_parser
 from kiosk.main import KioskApp, dpi_of
+from kiosk.screenshots import gone
 from sync.demo import demo_world
 
 
@@ -18,13 +19,13 @@ def test_demo_kiosk_starts_on_the_quiet_start_screen(qtbot: QtBot, tmp_path: Pat
         kiosk = KioskApp(demo.settings)
         try:
             window = kiosk.start(windowed=True)
-            qtbot.addWidget(window)
             window.show()
             assert window.current().name == "start"
             assert window.host.journey.flow.channel == "kiosk"
             assert kiosk.platform is not None and kiosk.platform.health().status
             assert dpi_of(demo.settings) == 96.0  # offscreen cannot tell: the fallback
             window.close()
+            gone(window)  # and its keyboard: later tests load their own
         finally:
             kiosk.close()
 
