@@ -75,6 +75,7 @@ QLabel[a11y="heading"] {{ font-size: {heading}px; font-weight: bold; }}
 QLabel[a11y="body"] {{ font-size: {body}px; }}
 QLabel[kind="small"] {{ font-size: {small}px; color: {MUTED}; }}
 QLabel[kind="warn"] {{ color: {WARN}; font-weight: bold; }}
+QLabel[kind="strong"] {{ font-weight: bold; }}
 QFrame[kind="card"] {{ background: {PAPER}; border: 1px solid {LINE}; border-radius: {pad}px; }}
 QPushButton {{
     background: {PAPER}; color: {INK}; border: 2px solid {ACCENT}; border-radius: {pad}px;

@@ -24,8 +24,10 @@ from kiosk.journey import Journey
 from kiosk.keyboard import KeyboardPanel
 from kiosk.papers import KioskPapers
 from kiosk.ui.capture import CaptureScreen
+from kiosk.ui.demo_scan import DemoScanScreen
 from kiosk.ui.find import FindScreen
 from kiosk.ui.form import FormScreen
+from kiosk.ui.help import HelpScreen
 from kiosk.ui.host import Host
 from kiosk.ui.identify import IdentifyScreen
 from kiosk.ui.parts import Screen, body, button, heading, reason
@@ -43,7 +45,7 @@ from kiosk.voice import NoVoice, Voice
 log = logging.getLogger(__name__)
 SCREENS: tuple[Callable[[Host], Screen], ...] = (
     StartScreen, FindScreen, QuestionScreen, PlanScreen, IdentifyScreen, FormScreen,
-    CaptureScreen, ReviewScreen, TicketScreen, ProgressScreen, RateScreen,
+    CaptureScreen, ReviewScreen, TicketScreen, ProgressScreen, RateScreen, HelpScreen,
 )  # fmt: skip
 TOUCHES = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
 
@@ -87,7 +89,7 @@ class KioskWindow(QWidget):
     def __init__(
         self, core: Core, journey: Journey, devices: Devices, *, papers: KioskPapers,
         voice: Voice | None = None, idle: IdleWatch | None = None, dpi: float = 96.0,
-        tick_ms: int = 250, keyboard: bool = False,
+        tick_ms: int = 250, keyboard: bool = False, demo: bool = False,
         clock: Callable[[], float] = time.monotonic,
         exit_app: Callable[[int], None] = QApplication.exit,
     ) -> None:  # fmt: skip
@@ -113,6 +115,8 @@ class KioskWindow(QWidget):
         for kind in SCREENS:
             self.add_screen(kind(self.host))
         self.add_screen(StaffScreen(self.host, exit_app=exit_app, clock=clock))
+        if demo:  # a PC has no QR scanner: the demo "scans" the hall's cases from a list
+            self.add_screen(DemoScanScreen(self.host))
         self.lockdown = False  # set for real use: the window closes only by the staff exit
         self.gate = StaffGate(self, clock=clock)  # five quick taps on the hall's name
         self.scanner = ScannerFilter(self)  # the QR scanner types like a keyboard
@@ -121,7 +125,7 @@ class KioskWindow(QWidget):
         self.message = body("", "message")
         self.message.setVisible(False)
         layout = QVBoxLayout(self)
-        layout.addLayout(self._bar(core.settings.hall.name))
+        layout.addLayout(self._bar(core.settings.hall.name, demo))
         layout.addWidget(self.message)
         layout.addWidget(self.stack, 1)
         self.keyboard: KeyboardPanel | None = None
@@ -143,16 +147,18 @@ class KioskWindow(QWidget):
         self.apply_theme()
         self.go("start")
 
-    def _bar(self, hall: str) -> QHBoxLayout:
+    def _bar(self, hall: str, demo: bool) -> QHBoxLayout:
         """On every screen: the hall's name (the staff gesture's corner), 长辈模式, 帮助, 首页,
-        退出."""
+        退出 (and 模拟扫码 in the demo)."""
         self.elderly_button = button("长辈模式", "elderly", self.toggle_elderly)
         self.elderly_button.setCheckable(True)
-        self.help = button("帮助", "help", lambda: self.go("help"))
+        self.help = button("帮助", "help", lambda: self.go(f"help:{self.current().name}"))
         self.home = button("首页", "home", self.finish)
         self.exit = button("退出", "exit", self.finish)
         bar = QHBoxLayout()
         bar.addWidget(heading(hall, "hall_name"), 1)
+        if demo:
+            bar.addWidget(button("模拟扫码", "demo_scan", lambda: self.go("demo_scan")))
         for push in (self.elderly_button, self.help, self.home, self.exit):
             bar.addWidget(push)
         return bar
