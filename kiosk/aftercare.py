@@ -12,6 +12,7 @@ and nothing of the person is shown. ``wipe()`` forgets everything at the end of 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,7 +30,11 @@ from app.errors import CaseNotFound, InvalidInput, InvalidTransition
 from app.identity.masking import mask_name, mask_number
 from app.identity.resident_id import parse_resident_id
 
+log = logging.getLogger(__name__)
 CHANNEL = "kiosk"
+# A promised date past the years the holiday calendar knows: the citizen's words (staff get the
+# log line that says which settings to fill in).
+ESTIMATED = "以上日期按工作日估算，遇法定节假日顺延，以窗口通知为准。"
 # The case's state as the citizen reads it (every state of app.cases.states).
 CASE_WORDS = {
     "draft": "窗口正在受理",
@@ -107,15 +112,16 @@ def progress_of(
     """What the kiosk says about ``case``; promised dates from the working-day calendar the
     receipts use, counted from the day each item reached its department."""
     pickup = f"请到{hall_place}领取" + (f"，咨询电话 {hall_phone}" if hall_phone else "")
-    warnings: list[str] = []
+    estimated = False
     items = []
     for item in case.items:
         promised = None
         if item.state == "dispatched" and item.dispatched_at is not None:
             due = calendar.add_working_days(hall_day(item.dispatched_at), item.promised_days)
             promised = due.day
-            if due.warning and due.warning not in warnings:
-                warnings.append(due.warning)
+            if due.warning and not estimated:
+                estimated = True
+                log.warning("kiosk progress: %s", due.warning)  # for staff: the settings
         ready = case.state == "completed" and item.state == "approved"
         items.append(ItemProgress(
             item.name, item.department, item.state, item_words(case.state, item), promised,
@@ -127,7 +133,7 @@ def progress_of(
         case.receipt_no, case.scenario_name, mask_name(case.applicant.name),
         mask_number(case.applicant.id_number), case.state, CASE_WORDS[case.state],
         case.promised_date, tuple(items), ready, pickup if ready else "",
-        _summary(case, items, pickup if ready else ""), "".join(warnings),
+        _summary(case, items, pickup if ready else ""), ESTIMATED if estimated else "",
     )  # fmt: skip
 
 

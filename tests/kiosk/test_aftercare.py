@@ -9,12 +9,14 @@ from typing import get_args
 import pytest
 
 from app.bootstrap import Core
+from app.calendar import workdays
 from app.cases.receipts import hall_day
 from app.cases.states import CASE_STATE_LABELS, ItemState
 from app.cases.views import CaseView, Party
 from app.errors import CaseNotFound, InvalidIdNumber, InvalidInput, InvalidTransition
 from kiosk.aftercare import (
     CASE_WORDS,
+    ESTIMATED,
     ITEM_WORDS,
     Progress,
     Rating,
@@ -253,3 +255,14 @@ def test_wipe_forgets_everything(core: Core, progress: Progress, rating: Rating)
     with pytest.raises(InvalidInput, match="请先扫描"):
         rating.submit(5)
     assert core.cases.get(case.receipt_no).evaluations == ()
+
+
+def test_dates_past_the_known_holidays_are_explained_to_the_citizen_not_to_staff(
+    core: Core, progress: Progress, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(workdays, "_package_covers", lambda year: False)
+    view = progress.by_qr(qr_of(core, accepted(core)))
+    assert view.calendar_warning == ESTIMATED
+    assert "设置" not in view.calendar_warning  # the settings are staff's business
+    assert "[calendar]" in caplog.text  # …and the log tells them
