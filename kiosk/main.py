@@ -77,7 +77,8 @@ class KioskApp:
         hall = self.settings.hall
         return Journey(flow, hall_phone=hall.phone, hall_place=f"{hall.name} {hall.address}")
 
-    def start(self, *, windowed: bool = False, keyboard: bool = True) -> KioskWindow:
+    def start(self, *, windowed: bool = False, keyboard: bool = True,
+              demo: bool = False) -> KioskWindow:  # fmt: skip
         from kiosk.papers import KioskPapers
         from kiosk.ui.window import KioskWindow
         from kiosk.voice import make_voice
@@ -90,7 +91,7 @@ class KioskApp:
         window = KioskWindow(self.core, self.journey(), devices_of(self.settings),
                              papers=KioskPapers(self.core), voice=make_voice(
                                  self.settings.kiosk.voice), dpi=dpi_of(self.settings),
-                             keyboard=keyboard)  # fmt: skip
+                             keyboard=keyboard, demo=demo)  # fmt: skip
         self.window = window
         if not windowed:
             window.lockdown = True  # no close but the staff exit
@@ -106,7 +107,7 @@ class KioskApp:
         self.core.close()
 
 
-def run(settings: Settings, *, windowed: bool = False) -> int:
+def run(settings: Settings, *, windowed: bool = False, demo: bool = False) -> int:
     from app.logs import default_log_dir
     from kiosk.watchdog import (
         CRASH_LOG_NAME,
@@ -124,7 +125,7 @@ def run(settings: Settings, *, windowed: bool = False) -> int:
     heartbeat = Heartbeat(app)
     guard = HangGuard(heartbeat.last_tick, dump_file=crash.file)
     try:
-        window = kiosk.start(windowed=windowed)
+        window = kiosk.start(windowed=windowed, demo=demo)
         if windowed:
             window.resize(1080, 1920)
             window.show()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PORTRAIT, LANDSCAPE = (1080, 1920), (1920, 1080)
+AFTERCARE_CASES = 6  # the demo hall's own cases: one accepted at the window is queried and rated
 
 
 def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORTRAIT, LANDSCAPE),
@@ -43,12 +44,12 @@ def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORT
         for _ in range(5):
             app.processEvents()
 
-    with demo_world(cases=0, terminal="kiosk-01", channel="kiosk") as demo:
+    with demo_world(cases=AFTERCARE_CASES, terminal="kiosk-01", channel="kiosk") as demo:
         settings = demo.settings.model_copy(update={"printing": demo.settings.printing.model_copy(
             update={"a4_printer": "onestop-demo-no-printer"})})  # fmt: skip
         kiosk = KioskApp(settings)
         try:
-            window = kiosk.start(windowed=True)
+            window = kiosk.start(windowed=True, demo=True)
             window.show()
             for width, height in sizes:
                 window.resize(width, height)
@@ -63,6 +64,7 @@ def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORT
                         saved.append(path)
 
                     _walk(window, elderly, shoot, settle)
+                    _aftercare(window, shoot, settle)
                     window.finish()
             window.close()
             gone(window)  # its on-screen keyboard with it: an application has only one
@@ -148,3 +150,44 @@ def _pre_apply(window: KioskWindow, card: IdCardData | None, shoot: Callable[[st
     review.send()
     settle(window)
     shoot("ticket")
+    window.go("help:ticket")
+    shoot("help")
+
+
+def _aftercare(window: KioskWindow, shoot: Callable[[str], None],
+               settle: Callable[..., None]) -> None:  # fmt: skip
+    """After a window visit: the receipt scanned → its progress → the rating with a 差评's
+    reasons; then the staff screen behind the hidden gesture."""
+    from app.cases.queries import CaseQuery
+    from kiosk.ui.rate import RateScreen
+    from kiosk.ui.staff import StaffScreen
+    from printing import qr
+    from sync.demo import DEMO_PIN
+
+    core = window.host.core
+    window.finish()
+    accepted = core.queries.find(CaseQuery(states=("accepted",), limit=1))
+    if accepted:
+        code = qr.sign(accepted[0].receipt_no, core.settings.printing.key)
+        window.on_scan(code)
+        settle(window)
+        shoot("progress")
+        window.go(f"rate:{code}")
+        settle(window)
+        rate = window.screens["rate"]
+        assert isinstance(rate, RateScreen)
+        rate.choose(2)  # a 差评: its reasons and the words it needs
+        shoot("rate")
+    else:
+        log.warning("screenshots: no accepted case in the demo hall; no progress or rating")
+    if "demo_scan" in window.screens:
+        window.go("demo_scan")
+        shoot("demo-scan")
+    window.open_staff()
+    shoot("staff")
+    staff = window.screens["staff"]
+    assert isinstance(staff, StaffScreen)
+    staff.pin.setText(DEMO_PIN)
+    staff.submit()
+    settle(window, lambda: not staff.reading)
+    shoot("staff-status")

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from app.accounts import Accounts
+from app.accounts import Accounts, hash_password
 from app.bootstrap import build_core
 from app.cases.audit import Actor
 from app.settings import Settings
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo1234"
+DEMO_PIN = "2468"  # the demo kiosk's staff PIN (five taps on the hall's name, then this)
 
 
 @dataclass
@@ -48,6 +49,7 @@ def demo_world(folder: Path | None = None, *, cases: int = 40, terminal: str = "
                                                               "token": token}),
             "devices": settings.devices.model_copy(update={"id_reader": "simulated",
                                                             "capture": "simulated"}),
+            "kiosk": settings.kiosk.model_copy(update={"staff_pin_hash": hash_password(DEMO_PIN)}),
         })  # fmt: skip
         core = build_core(settings)
         try:

@@ -10,6 +10,8 @@ from typing import Any
 from app.cli.common import add_settings_option
 from app.settings import load_settings
 
+DEMO_CASES = 12  # the demo hall's cases at the window: their progress and 好差评 to try
+
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("kiosk", help="启动自助服务终端（全屏）")
@@ -41,6 +43,6 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         from sync.demo import demo_world
 
-        with demo_world(cases=0, terminal="kiosk-01", channel="kiosk") as demo:
-            return run_kiosk(demo.settings, windowed=args.windowed)
+        with demo_world(cases=DEMO_CASES, terminal="kiosk-01", channel="kiosk") as demo:
+            return run_kiosk(demo.settings, windowed=args.windowed, demo=True)
     return run_kiosk(load_settings(args.settings), windowed=args.windowed)
