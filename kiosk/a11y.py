@@ -354,7 +354,8 @@ def _drawn_strongest(widget: QWidget, text: str, colour: QColor, background: QCo
 
 def measure_contrast(widget: QWidget) -> Contrast | None:
     """Contrast of the widget's text with what it is painted on, from the rendered pixels of its
-    visible part; None when it has no text or no part of it is visible (scrolled away)."""
+    visible part; None when it has no text or less than a line of it is visible (scrolled
+    away)."""
     return _measure_contrast(widget, _Snapshots())
 
 
@@ -364,6 +365,8 @@ def _measure_contrast(widget: QWidget, snapshots: _Snapshots) -> Contrast | None
     visible = surface.visibleRegion().boundingRect()
     if text is None or not text.text.strip() or visible.isEmpty():
         return None
+    if visible.height() < min(surface.height(), QFontMetrics(widget.font()).height()):
+        return None  # scrolled nearly away: a strip of background, perhaps no glyph in it
     window = surface.window()
     image = snapshots.image(window)
     scale = image.devicePixelRatio()

@@ -28,22 +28,11 @@ def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORT
                      modes: tuple[bool, ...] = (False, True)) -> list[Path]:  # fmt: skip
     from app.widgets.screenshots import prepare
 
-    app = prepare(folder)
+    prepare(folder)
     from kiosk.main import KioskApp
     from sync.demo import demo_world
 
     saved: list[Path] = []
-
-    def settle(window: KioskWindow, done: Callable[[], bool] = lambda: True) -> None:
-        deadline = time.monotonic() + 10
-        while window.work.busy or window.device_lane.busy or not done():
-            if time.monotonic() > deadline:
-                raise TimeoutError("screenshots: the screen did not get ready")
-            app.processEvents()
-            time.sleep(0.01)
-        for _ in range(5):
-            app.processEvents()
-
     with demo_world(cases=AFTERCARE_CASES, terminal="kiosk-01", channel="kiosk") as demo:
         settings = demo.settings.model_copy(update={"printing": demo.settings.printing.model_copy(
             update={"a4_printer": "onestop-demo-no-printer"})})  # fmt: skip
@@ -63,14 +52,35 @@ def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORT
                         window.grab().save(str(path))
                         saved.append(path)
 
-                    _walk(window, elderly, shoot, settle)
-                    _aftercare(window, shoot, settle)
+                    walk(window, elderly, shoot)
                     window.finish()
             window.close()
             gone(window)  # its on-screen keyboard with it: an application has only one
         finally:
             kiosk.close()
     return saved
+
+
+def settle(window: KioskWindow, done: Callable[[], bool] = lambda: True) -> None:
+    """Let the window's background work finish and the screen draw (and ``done`` come true)."""
+    from PySide6.QtWidgets import QApplication
+
+    deadline = time.monotonic() + 10
+    while window.work.busy or window.device_lane.busy or not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError("screenshots: the screen did not get ready")
+        QApplication.processEvents()
+        time.sleep(0.01)
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+def walk(window: KioskWindow, elderly: bool, shoot: Callable[[str], None]) -> None:
+    """Every screen of the kiosk, in ``elderly`` mode or not, ``shoot`` called on each: a
+    pre-application from the quiet start to the ticket, help, then a case accepted at the
+    window (progress, rating) and the staff screens (the PIN of the demo)."""
+    _walk(window, elderly, shoot)
+    _aftercare(window, elderly, shoot)
 
 
 def gone(window: QWidget) -> None:
@@ -81,8 +91,7 @@ def gone(window: QWidget) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
-def _walk(window: KioskWindow, elderly: bool, shoot: Callable[[str], None],
-          settle: Callable[..., None]) -> None:  # fmt: skip
+def _walk(window: KioskWindow, elderly: bool, shoot: Callable[[str], None]) -> None:
     """Every screen of a pre-application, from the quiet start to the ticket."""
     host, journey = window.host, window.host.journey
     if elderly != window.elderly:
@@ -103,11 +112,11 @@ def _walk(window: KioskWindow, elderly: bool, shoot: Callable[[str], None],
     card = reader.read() if reader is not None else None
     if card is not None:
         journey.flow.read_card(card)
-    _pre_apply(window, card, shoot, settle)
+    _pre_apply(window, card, shoot)
 
 
-def _pre_apply(window: KioskWindow, card: IdCardData | None, shoot: Callable[[str], None],
-               settle: Callable[..., None]) -> None:  # fmt: skip
+def _pre_apply(window: KioskWindow, card: IdCardData | None,
+               shoot: Callable[[str], None]) -> None:  # fmt: skip
     """The form (with the on-screen keyboard up), two pages captured, the review, the ticket."""
     from kiosk.ui.form import FormScreen
     from kiosk.ui.review import ReviewScreen
@@ -154,8 +163,7 @@ def _pre_apply(window: KioskWindow, card: IdCardData | None, shoot: Callable[[st
     shoot("help")
 
 
-def _aftercare(window: KioskWindow, shoot: Callable[[str], None],
-               settle: Callable[..., None]) -> None:  # fmt: skip
+def _aftercare(window: KioskWindow, elderly: bool, shoot: Callable[[str], None]) -> None:
     """After a window visit: the receipt scanned → its progress → the rating with a 差评's
     reasons; then the staff screen behind the hidden gesture."""
     from app.cases.queries import CaseQuery
@@ -165,7 +173,9 @@ def _aftercare(window: KioskWindow, shoot: Callable[[str], None],
     from sync.demo import DEMO_PIN
 
     core = window.host.core
-    window.finish()
+    window.finish()  # a new citizen, who chooses 长辈模式 again
+    if elderly != window.elderly:
+        window.toggle_elderly()
     accepted = core.queries.find(CaseQuery(states=("accepted",), limit=1))
     if accepted:
         code = qr.sign(accepted[0].receipt_no, core.settings.printing.key)

@@ -93,7 +93,7 @@ class HelpScreen(Screen):
         self.host.tell("", False)
         self.status.setText("已通知工作人员，请在这台机器旁稍候，工作人员马上过来。")
         self.call.setText("再次呼叫")
-        self.host.go(self.name)  # read aloud again in 长辈模式
+        self.host.say(self.status.text())
 
     def _not_asked(self, exc: BaseException) -> None:
         self.host.tell(f"{reason(exc)} 请到综合窗口或咨询台找工作人员。", True)

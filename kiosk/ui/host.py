@@ -25,6 +25,7 @@ class Host:
     device_lane: Tasks  # the card reader and the camera
     go: Callable[[str], None]  # bring a screen forward by its name
     tell: Callable[[str, bool], None]  # a message on the message strip (text, is it a problem)
+    say: Callable[[str], None]  # read aloud in 长辈模式 (what changed on the screen in view)
     theme: Callable[[], Theme]
     finish: Callable[[], None]  # 完成 / 退出: the session ends and everything is wiped
     progress: Progress  # 办件进度查询

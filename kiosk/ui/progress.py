@@ -74,6 +74,8 @@ class ProgressScreen(Screen):
         else:
             self.host.tell("", False)
         self.show_found(views, qr=qr)
+        if views:
+            self.host.say(self.speech())
 
     def _not_found(self, exc: BaseException) -> None:
         self.host.tell(reason(exc), True)

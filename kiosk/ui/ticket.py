@@ -83,6 +83,7 @@ class TicketScreen(Screen):
 
     def _printed(self, _: object) -> None:
         self.paper.setText("凭条已打印，请在出纸口取走。")
+        self.host.say(self.speech())
 
     def _not_printed(self, exc: BaseException) -> None:
         self.show_qr()

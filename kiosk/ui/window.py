@@ -109,7 +109,8 @@ class KioskWindow(QWidget):
                             journey.hall_phone)  # fmt: skip
         rating = Rating(core.cases, flow.actor, flow.check_qr)
         self.host = Host(core, journey, devices, papers, self.work, self.device_lane, self.go,
-                         self.tell, self.theme, self.finish, progress, rating)  # fmt: skip
+                         self.tell, self.say, self.theme, self.finish, progress,
+                         rating)  # fmt: skip
         self.screens: dict[str, Screen] = {}
         self.stack = QStackedWidget()
         for kind in SCREENS:
@@ -214,8 +215,17 @@ class KioskWindow(QWidget):
             self._speak()
 
     def _speak(self) -> None:
-        if self.elderly:
-            self.voice.say(self.current().speech())
+        """The screen now in view is read; one with nothing to read silences the last one's."""
+        text = self.current().speech()
+        if text:
+            self.say(text)
+        else:
+            self.voice.stop()
+
+    def say(self, text: str) -> None:
+        """Voice guidance: only in 长辈模式, and only words (never an empty say)."""
+        if self.elderly and text:
+            self.voice.say(text)
 
     def tell(self, text: str, problem: bool = False) -> None:
         self.message.setText(text)
@@ -223,8 +233,7 @@ class KioskWindow(QWidget):
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.message.setVisible(bool(text))
-        if self.elderly and text:
-            self.voice.say(text)
+        self.say(text)
 
     def _failed(self, exc: BaseException) -> None:
         text, unexpected = describe(exc)

@@ -9,8 +9,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import Core, build_core
-from app.cases.audit import Actor
-from app.cases.flow import CaseFlow
 from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
 from app.settings import Settings
@@ -18,8 +16,7 @@ from kiosk.idle import IdleWatch
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
-from printing import qr
-from tests.kiosk.screens import Clock, Roll, Tray
+from tests.kiosk.screens import Clock, Roll, Tray, journey_for
 
 
 @pytest.fixture
@@ -33,16 +30,7 @@ def core(tmp_path: Path) -> Iterator[Core]:
 
 @pytest.fixture
 def journey(core: Core) -> Journey:
-    key = core.settings.printing.key
-
-    def check(text: str) -> tuple[str, str]:
-        checked = qr.verify(text, key)
-        return checked.receipt_no, checked.reason
-
-    flow = CaseFlow(core.cases, core.catalog, Actor("自助终端", "kiosk-01"),
-                    hall_province=core.settings.hall.province, check_qr=check,
-                    channel="kiosk")  # fmt: skip
-    return Journey(flow, hall_phone="0731-88665266", hall_place="市民之家一楼综合窗口")
+    return journey_for(core)
 
 
 @pytest.fixture

@@ -6,13 +6,31 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
+from app.bootstrap import Core
+from app.cases.audit import Actor
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS
+from app.cases.flow import CaseFlow
+from kiosk.journey import Journey
 from kiosk.ui.window import KioskWindow
+from printing import qr
 from printing.thermal import PrinterUnavailable
 from printing.tickets import Ticket
 
 
-# Harmless messages from Qt 6.12's own modules, seen whenever the keyboard loads.
+def journey_for(core: Core) -> Journey:
+    """The kiosk's journey on ``core``, with its hall's QR key."""
+    key = core.settings.printing.key
+
+    def check(text: str) -> tuple[str, str]:
+        checked = qr.verify(text, key)
+        return checked.receipt_no, checked.reason
+
+    flow = CaseFlow(core.cases, core.catalog, Actor("自助终端", "kiosk-01"),
+                    hall_province=core.settings.hall.province, check_qr=check,
+                    channel="kiosk")  # fmt: skip
+    return Journey(flow, hall_phone="0731-88665266", hall_place="市民之家一楼综合窗口")
+
+
 class Clock:
     """A clock the test moves on (the idle watch's)."""
 

@@ -378,3 +378,30 @@ def test_a_screen_must_be_shown_to_be_measured(qtbot: QtBot) -> None:
     qtbot.addWidget(window)
     with pytest.raises(ValueError, match="show"):
         audit(window, ELDERLY, DPI)
+
+
+def test_text_scrolled_nearly_away_is_not_judged_by_a_strip_of_background(qtbot: QtBot) -> None:
+    """A label at the edge of a scrolling list shows a few rows of pixels, maybe no glyph in
+    them: no measurement, not a false 1:1. Fully in view, it is measured."""
+    from PySide6.QtWidgets import QScrollArea
+
+    content = QWidget()
+    column = QVBoxLayout(content)
+    column.setSpacing(0)
+    column.setContentsMargins(0, 0, 0, 0)
+    labels = [QLabel(f"第 {n} 行：请带上材料原件") for n in range(40)]
+    for label in labels:
+        label.setStyleSheet("color: #1a1a1a; background: #ffffff; font-size: 24px;")
+        column.addWidget(label)
+    area = QScrollArea()
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    line = labels[0].sizeHint().height()
+    area.resize(400, line * 5 + 3)  # five lines and three rows of pixels of the sixth
+    qtbot.addWidget(area)
+    area.show()
+    qtbot.waitExposed(area)
+    assert 0 < labels[5].visibleRegion().boundingRect().height() < line
+    assert measure_contrast(labels[5]) is None
+    measured = measure_contrast(labels[0])
+    assert measured is not None and measured.ratio > 15

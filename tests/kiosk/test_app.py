@@ -40,6 +40,21 @@ def test_screenshots_of_every_screen(tmp_path: Path) -> None:
 
     saved = save_screenshots(tmp_path, sizes=(PORTRAIT,), modes=(True,))
     names = {path.stem.split("-", 3)[-1] for path in saved}
-    assert names == {"start", "find", "question", "plan", "identify", "form", "capture", "review",
-                     "ticket", "help", "progress", "rate", "demo-scan", "staff", "staff-status"}
+    assert names == {
+        "start",
+        "find",
+        "question",
+        "plan",
+        "identify",
+        "form",
+        "capture",
+        "review",
+        "ticket",
+        "help",
+        "progress",
+        "rate",
+        "demo-scan",
+        "staff",
+        "staff-status",
+    }
     assert all(path.stat().st_size > 10_000 for path in saved)  # drawn, not blank
