@@ -9,7 +9,7 @@ from typing import Any
 from app.accounts import Operator
 from app.bootstrap import Core
 from app.cases.audit import Actor
-from app.cases.flow import CaseFlow
+from app.cases.flow import CaseFlow, PickUp
 from app.devices.drivers import Devices
 from printing import qr
 from printing.a4 import Letterhead
@@ -19,6 +19,7 @@ from printing.jobs import Printed, print_document, printers_of
 from printing.thermal import ReceiptPrinter
 from printing.tickets import acceptance_slip
 from sync.client import Platform
+from sync.pickup import fetch_pre_application
 from sync.shared import facts_for
 
 
@@ -75,7 +76,8 @@ class Session:
     def __post_init__(self) -> None:
         self.flow = CaseFlow(self.core.cases, self.core.catalog, self.actor,
                              hall_province=self.core.settings.hall.province,
-                             check_qr=self.check_qr, shared=self._shared())  # fmt: skip
+                             check_qr=self.check_qr, shared=self._shared(),
+                             pick_up=self._pick_up())  # fmt: skip
         self.papers = Papers(self.core, self.actor)
 
     @property
@@ -91,6 +93,15 @@ class Session:
     def check_qr(self, text: str) -> tuple[str, str]:
         checked = qr.verify(text, self.core.settings.printing.key)
         return checked.receipt_no, checked.reason
+
+    def _pick_up(self) -> PickUp | None:
+        """With a platform: a kiosk's pre-application not in this database is fetched from it
+        (a kiosk that keeps its own database); a case here is taken from here first."""
+        platform = self.platform
+        if platform is None:
+            return None
+        return lambda receipt_no: fetch_pre_application(self.core.cases, platform, self.actor,
+                                                        receipt_no)  # fmt: skip
 
     def _shared(self) -> Any:
         platform = self.platform

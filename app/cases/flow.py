@@ -33,6 +33,9 @@ from app.identity.uscc import parse_credit_code
 
 SharedData = Callable[[str], tuple[dict[str, Any], str]]  # id number → (facts, source)
 QrCheck = Callable[[str], tuple[str, str]]  # scanned text → (receipt number, why not: "" if ours)
+# A receipt number → its case: from this database, or a kiosk's pre-application fetched from the
+# platform when the kiosk keeps its own database (sync.pickup.fetch_pre_application).
+PickUp = Callable[[str], CaseView]
 
 
 @dataclass
@@ -48,6 +51,7 @@ class CaseFlow:
         self, cases: CaseService, catalog: Catalog, actor: Actor, *, hall_province: str,
         check_qr: QrCheck, shared: SharedData | None = None,
         today: Callable[[], date] = lambda: hall_day(utcnow()), channel: str = "counter",
+        pick_up: PickUp | None = None,
     ) -> None:  # fmt: skip
         self.cases = cases
         self.channel = channel
@@ -57,6 +61,7 @@ class CaseFlow:
         self.hall_province = hall_province
         self.check_qr = check_qr
         self.shared = shared
+        self.pick_up = pick_up or cases.get
         self.today = today
         self.reset()
 
@@ -169,7 +174,7 @@ class CaseFlow:
         receipt_no, why_not = self.check_qr(text)
         if why_not:
             raise InvalidInput(why_not, hint="请让申请人出示本厅打印的凭条，或按身份证号查找。")
-        case = self.cases.get(receipt_no)
+        case = self.pick_up(receipt_no)
         if case.state == "pre_application":  # picked up here: it becomes the case in hand
             self.reset()
             self.case = case
