@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/run.py sync
 	$(BIN)/python tests/benchmarks/run.py printing
 	$(BIN)/python tests/benchmarks/run.py counter
+	$(BIN)/python tests/benchmarks/run.py kiosk
 
 system-deps:
 	@missing=""; \

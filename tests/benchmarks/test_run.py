@@ -64,3 +64,11 @@ def test_counter_benchmark_prints_its_figures() -> None:
     assert set(data["figures"]) == {"cold_start_ms", "card_to_prefilled_form_ms",
                                     "max_gui_block_ms"}  # fmt: skip
     assert all(value > 0 for value in data["figures"].values())
+
+
+def test_kiosk_benchmark_prints_its_figures() -> None:
+    data = run_quick("kiosk")
+    assert set(data["goals"]) <= set(data["figures"]) and set(data["met"]) == set(data["goals"])
+    figures = data["figures"]
+    assert all(figures[key] > 0 for key in figures if key != "rss_growth_mb")
+    assert figures["touch_to_screen_worst_ms"] >= figures["touch_to_screen_median_ms"]
