@@ -59,6 +59,7 @@ def build_core(settings: Settings, catalog: Catalog | None = None) -> Core:
     if catalog is None:
         catalog, older = catalogs(settings)
     files = FileStore(settings.files_dir)
+    files.sweep()  # what a power cut left half-written
     calendar = WorkCalendar(settings.calendar.holidays, settings.calendar.workdays)
     cases = CaseService(db, catalog, files, hall_code=settings.hall.code, calendar=calendar,
                         older_catalogs=older)  # fmt: skip

@@ -1,22 +1,29 @@
 """Scanned materials stored as files named by their SHA-256 (``files/ab/cd/<sha256>``).
 
 A file is written to a temporary name, flushed to disk and renamed, so a crash never leaves half a
-scan under a real name; storing the same bytes twice keeps one copy.
+scan under a real name; storing the same bytes twice keeps one copy. What a crash or a power cut
+does leave — half-written temporary files, parts of someone's scan — goes at the next start
+(:meth:`FileStore.sweep`), once old enough that no other terminal of the hall can still be
+writing it.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 from app.errors import DiskFull, StorageError
 
+log = logging.getLogger(__name__)
 CHUNK = 1 << 20
+STALE_S = 3600.0  # a temporary file this old belongs to no save still under way
 
 
 class FileStore:
@@ -34,6 +41,23 @@ class FileStore:
 
     def put_stream(self, stream: BinaryIO) -> str:
         return self._store(iter(lambda: stream.read(CHUNK), b""))
+
+    def sweep(self, older_than_s: float = STALE_S) -> int:
+        """Delete the temporary files a crash left (written more than ``older_than_s`` ago);
+        how many. Never raises: a store that cannot be swept now is swept at a later start."""
+        tmp_dir, cutoff, removed = self.root / "tmp", time.time() - older_than_s, 0
+        try:
+            for entry in os.scandir(tmp_dir):
+                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    removed += 1
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("file store %s: temporary files not swept: %s", tmp_dir, exc)
+        if removed:
+            log.info("file store: %d temporary files left by a crash deleted", removed)
+        return removed
 
     def read(self, sha256: str) -> bytes:
         try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -83,3 +85,21 @@ def test_full_disk_for_scans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(DiskFull, match="扫描件没有保存"):
         store.put(b"page")
     assert not any(p.is_file() for p in (tmp_path / "files").rglob("*"))
+
+
+def test_a_power_cut_mid_write_leaves_nothing_after_the_next_start(tmp_path: Path) -> None:
+    """A half-written scan (someone's page) in the store's temporary folder goes at the next
+    start; one written a moment ago may be another terminal's save under way and stays."""
+    store = FileStore(tmp_path / "files")
+    kept = store.put(b"%PDF- a whole scan")
+    (tmp_path / "files" / "tmp").mkdir(exist_ok=True)
+    stale = tmp_path / "files" / "tmp" / "tmpa1b2c3"
+    stale.write_bytes(b"%PDF- half of a page")
+    hour_ago = time.time() - 3700
+    os.utime(stale, (hour_ago, hour_ago))
+    fresh = tmp_path / "files" / "tmp" / "tmpd4e5f6"
+    fresh.write_bytes(b"%PDF- being written by the next window")
+    assert store.sweep() == 1
+    assert not stale.exists() and fresh.exists()
+    assert store.read(kept) == b"%PDF- a whole scan"
+    assert FileStore(tmp_path / "nowhere").sweep() == 0  # a store not made yet
