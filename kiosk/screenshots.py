@@ -138,7 +138,10 @@ def _pre_apply(window: KioskWindow, card: IdCardData | None,
             settle(window, lambda: keyboard.isVisible() and keyboard.height() > 100)
         except TimeoutError:  # another keyboard in this process (one per application)
             log.warning("screenshots: the on-screen keyboard did not show; the form without it")
-        deadline = time.monotonic() + 0.5  # the screen above gives way, the keys are drawn
+        # The screen above gives way and the keys slide in; the first time, the keyboard's QML
+        # is loaded and compiled too.
+        deadline = time.monotonic() + (1.5 if keyboard.property("shown_once") else 4.0)
+        keyboard.setProperty("shown_once", True)
         while time.monotonic() < deadline:
             settle(window)
     shoot("form")

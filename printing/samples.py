@@ -39,10 +39,6 @@ MOTHER = Party(
 )
 CLERK = Actor("张敏", "counter-03")
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Changsha
-FORM = {
-    "newborn.name": "王小明", "newborn.sex": "男", "newborn.birth_date": "2026-11-01",
-    "newborn.birth_place": "湖南省长沙市岳麓区", "newborn.ethnicity": "汉族",
-}  # fmt: skip
 
 
 class _Clock:
@@ -68,7 +64,7 @@ def _service(catalog: Catalog) -> Iterator[CaseService]:
 
 def _form(catalog: Catalog) -> dict[str, str]:
     fields = Guide(catalog).plan(NEWBORN, ANSWERS).fields
-    return {f.key: FORM.get(f.key) or value_for(f, MOTHER) for f in fields}
+    return {f.key: value_for(f, MOTHER) for f in fields}
 
 
 def _received(service: CaseService, catalog: Catalog) -> CaseView:

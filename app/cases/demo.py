@@ -26,6 +26,20 @@ SAMPLES = {
     "phone": "13800138000", "id_number": "11010519491231002X", "uscc": "91350100M000100Y43",
     "bank_account": "6222021234567890128", "date": "2026-11-01", "number": "1",
 }  # fmt: skip
+# What people write in the text fields of the built-in scenarios: the demo, the screenshots and
+# the sample documents read like a real hall's cases, not like placeholders.
+DEMO_TEXT = {
+    "newborn.name": "王小明", "newborn.ethnicity": "汉族",
+    "newborn.birth_place": "湖南省长沙市岳麓区",
+    "other_parent.name": "王建国", "other_parent.id_number": "430104199001011230",
+    "bank.branch": "中国工商银行长沙岳麓支行", "bank.name": "中国工商银行",
+    "pension.insured_region": "长沙市岳麓区", "pension.agency_name": "长沙市岳麓区社会保险服务中心",
+    "housing_fund.employer_name": "长沙湘江科技有限公司",
+    "housing_fund.employer_account": "430100123456",
+    "housing_fund.debit_bank": "中国建设银行长沙河西支行", "deceased.name": "王德厚",
+    "enterprise.name": "长沙市岳麓区湘味小厨餐饮店", "food.business_items": "热食类食品制售",
+    "signboard.text": "湘味小厨", "signboard.location": "门店正上方", "signboard.size": "6×1.2",
+}  # fmt: skip
 CLERKS = (Actor("clerk-zhang", "counter-01"), Actor("clerk-li", "counter-02"))
 # 新生儿出生一件事 as most parents answer it: the samples of printed documents and the tests use it.
 NEWBORN = "43PCN0009"
@@ -60,6 +74,8 @@ def answers_for(guide: Guide, code: str, rng: random.Random) -> dict[str, Any]:
 def value_for(field: PlanField, person: Party) -> str:
     if field.value:
         return field.value
+    if field.key in DEMO_TEXT:
+        return DEMO_TEXT[field.key]
     if field.type == "enum":
         return field.options[0]
     if field.key.endswith(".name"):
