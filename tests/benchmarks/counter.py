@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,6 +32,7 @@ from app.settings import Settings  # noqa: E402
 from counter.session import Papers, Session  # noqa: E402
 from counter.ui.window import DECISION, MainWindow  # noqa: E402
 from printing.jobs import Printed  # noqa: E402
+from tests.benchmarks.common import cold_start  # noqa: E402
 
 GOALS = {"cold_start_ms": 1500.0, "card_to_prefilled_form_ms": 100.0, "max_gui_block_ms": 100.0}
 CLERK = Operator("bench", "基准", "clerk")
@@ -45,17 +44,6 @@ class Tray(Papers):
 
     def print(self, receipt_no: str, document: str, *, reason: str = "") -> Printed:
         return Printed("bench", 1, self.preview(receipt_no, document))
-
-
-def cold_start(folder: Path, rounds: int) -> float:
-    def once() -> float:
-        started = f"{time.time():.6f}"
-        result = subprocess.run([sys.executable, str(START), str(folder), started],
-                                capture_output=True, text=True, check=True, timeout=120)  # fmt: skip
-        return float(result.stdout.strip().splitlines()[-1])
-
-    once()  # the database is created and migrated once, as at a hall's first start
-    return round(statistics.median(once() for _ in range(rounds)), 1)
 
 
 class Heartbeat:
@@ -137,7 +125,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     assert isinstance(app, QApplication)
     with tempfile.TemporaryDirectory(prefix="onestop-bench-counter-") as tmp:
         folder = Path(tmp)
-        start_ms = cold_start(folder / "start", 2 if quick else 3)
+        start_ms = cold_start(folder / "start", 2 if quick else 3, START)
         core = build_core(Settings(data_dir=folder / "hall"))
         try:
             session = Session(core, CLERK, Devices(SimulatedIdReader(), SimulatedCapture()), None)

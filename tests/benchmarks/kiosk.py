@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,6 +33,7 @@ from app.settings import Settings  # noqa: E402
 from kiosk.idle import IdleWatch  # noqa: E402
 from kiosk.papers import KioskPapers  # noqa: E402
 from kiosk.ui.window import KioskWindow  # noqa: E402
+from tests.benchmarks.common import cold_start  # noqa: E402
 from tests.kiosk.screens import Clock, Roll, Tray, journey_for  # noqa: E402
 
 GOALS = {"touch_to_screen_median_ms": 50.0, "touch_to_screen_worst_ms": 150.0,
@@ -49,17 +48,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     raise RuntimeError("no VmRSS in /proc/self/status")
-
-
-def cold_start(folder: Path, rounds: int) -> float:
-    def once() -> float:
-        started = f"{time.time():.6f}"
-        result = subprocess.run([sys.executable, str(START), str(folder), started],
-                                capture_output=True, text=True, check=True, timeout=120)  # fmt: skip
-        return float(result.stdout.strip().splitlines()[-1])
-
-    once()  # the database is created and migrated once, as at a hall's first start
-    return round(statistics.median(once() for _ in range(rounds)), 1)
 
 
 class Citizen:
@@ -163,7 +151,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     assert isinstance(app, QApplication)
     with tempfile.TemporaryDirectory(prefix="onestop-bench-kiosk-") as tmp:
         folder = Path(tmp)
-        start_ms = cold_start(folder / "start", 2 if quick else 3)
+        start_ms = cold_start(folder / "start", 2 if quick else 3, START)
         core = build_core(Settings(data_dir=folder / "hall",
                                    terminal={"name": "kiosk-01", "channel": "kiosk"}))  # fmt: skip
         clock = Clock()

@@ -9,25 +9,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.accounts import Operator
 from app.bootstrap import Core, build_core
 from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
 from app.errors import CaseNotFound
-from app.guide.form import check_form
 from app.settings import PlatformSettings, Settings
-from counter.session import Session
-from counter.ui.window import MATERIALS, MainWindow
 from kiosk.idle import IdleWatch
 from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
 from sync.worker import SyncWorker, platform_of
-from tests.counter.conftest import activate
 from tests.kiosk.screens import Clock, Roll, Tray, journey_for
-from tests.kiosk.test_preapply import PERSON, qr_of, to_review
+from tests.kiosk.test_preapply import opened_at_the_counter, qr_of, to_review
 from tests.sync.conftest import HALL, Served, served  # noqa: F401 (the platform fixture)
 
 
@@ -83,29 +77,6 @@ def test_a_pre_application_travels_through_the_platform_to_another_database(
 
     window_platform = platform_of(counter_core)
     try:
-        session = Session(counter_core, Operator("zhangmin", "张敏", "clerk"),
-                          Devices(SimulatedIdReader(), SimulatedCapture()),
-                          window_platform)  # fmt: skip
-        counter = MainWindow(session, status_every_ms=60_000)
-        qtbot.addWidget(counter)
-        activate(qtbot, counter)
-        counter.scanned(signed)
-        qtbot.waitUntil(lambda: not counter.desk.work.busy, timeout=20_000)
-        QApplication.processEvents()
-        assert counter.pages.currentIndex() == MATERIALS
-        opened = session.flow.case
-        assert opened is not None and opened.receipt_no == case.receipt_no
-        assert opened.channel == "kiosk" and opened.state == "pre_application"
-        assert session.flow.applicant is not None
-        assert session.flow.applicant.party.id_number == PERSON.id_number
-        assert session.flow.form_values() == case.form_data
-        assert check_form(session.flow.plan().fields, session.flow.form_values())[1] == {}
-        here = counter_core.cases.get(case.receipt_no)  # stored in the window's database now
-        sent = {m.material_id: [s.sha256 for s in m.scans] for m in case.materials if m.scans}
-        got = {m.material_id: [s.sha256 for s in m.scans] for m in here.materials if m.scans}
-        assert got == sent and sent  # every page, byte for byte
-        for hashes in got.values():
-            assert all(counter_core.files.read(sha) for sha in hashes)
-        counter.close()
+        opened_at_the_counter(qtbot, counter_core, window_platform, signed, case)
     finally:
         window_platform.close()

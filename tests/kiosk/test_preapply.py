@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.accounts import Operator
 from app.bootstrap import Core, build_core
 from app.cases.demo import NEWBORN, value_for
-from app.cases.views import Party
+from app.cases.views import CaseView, Party
 from app.devices.drivers import Devices
 from app.devices.simulated import TEST_PERSONS, SimulatedCapture, SimulatedIdReader
 from app.guide.form import check_form
@@ -21,6 +21,7 @@ from counter.session import Session
 from counter.ui.window import MATERIALS, MainWindow
 from kiosk.ui.window import KioskWindow
 from printing.tickets import Ticket
+from sync.client import Platform
 from tests.counter.conftest import activate
 from tests.kiosk.screens import Roll, idle, press, shown_text, to_plan, type_into
 
@@ -43,6 +44,38 @@ def fill_the_form(window: KioskWindow) -> None:
             press(window, f"field_{spec.key}_{spec.options.index(value)}")
         else:
             type_into(window, f"field_{spec.key}", value)
+
+
+def opened_at_the_counter(qtbot: QtBot, counter_core: Core, platform: Platform | None,
+                          signed: str, case: CaseView) -> CaseView:  # fmt: skip
+    """The clerk scans the ticket's ``signed`` code at the counter's real window: ``case`` opens
+    on the materials step with the applicant, the form complete and every page; the case as the
+    counter's database now has it."""
+    session = Session(counter_core, Operator("zhangmin", "张敏", "clerk"),
+                      Devices(SimulatedIdReader(), SimulatedCapture()), platform)  # fmt: skip
+    counter = MainWindow(session, status_every_ms=60_000)
+    qtbot.addWidget(counter)
+    activate(qtbot, counter)
+    counter.scanned(signed)
+    qtbot.waitUntil(lambda: not counter.desk.work.busy, timeout=20_000)
+    QApplication.processEvents()
+    assert counter.pages.currentIndex() == MATERIALS, counter.statusBar().currentMessage()
+    opened = session.flow.case
+    assert opened is not None and opened.receipt_no == case.receipt_no
+    assert opened.channel == "kiosk" and opened.state == "pre_application"
+    assert session.flow.applicant is not None
+    assert session.flow.applicant.party.id_number == PERSON.id_number
+    # Nothing missing: the form as the citizen left it, complete; the pages with it.
+    assert session.flow.form_values() == case.form_data
+    _, problems = check_form(session.flow.plan().fields, session.flow.form_values())
+    assert problems == {}
+    here = counter_core.cases.get(case.receipt_no)
+    sent = {m.material_id: [s.sha256 for s in m.scans] for m in case.materials if m.scans}
+    got = {m.material_id: [s.sha256 for s in m.scans] for m in here.materials if m.scans}
+    assert got == sent and sent  # every page, byte for byte
+    assert all(counter_core.files.read(sha) for hashes in got.values() for sha in hashes)
+    counter.close()
+    return here
 
 
 def to_review(qtbot: QtBot, window: KioskWindow) -> None:
@@ -95,27 +128,9 @@ def test_card_to_ticket_to_the_counter(
     # At the window, on the hall's shared database: the clerk scans the ticket.
     counter_core = build_core(core.settings)
     try:
-        session = Session(counter_core, Operator("zhangmin", "张敏", "clerk"),
-                          Devices(SimulatedIdReader(), SimulatedCapture()), None)  # fmt: skip
-        counter = MainWindow(session, status_every_ms=60_000)
-        qtbot.addWidget(counter)
-        activate(qtbot, counter)
-        counter.scanned(signed)
-        qtbot.waitUntil(lambda: not counter.desk.work.busy, timeout=20_000)
-        QApplication.processEvents()
-        assert counter.pages.currentIndex() == MATERIALS
-        opened = session.flow.case
-        assert opened is not None and opened.receipt_no == case.receipt_no
-        assert session.flow.applicant is not None
-        assert session.flow.applicant.party.id_number == PERSON.id_number
-        # Nothing missing: the form as the citizen left it, complete; the pages with it.
-        assert session.flow.form_values() == case.form_data
-        _, problems = check_form(session.flow.plan().fields, session.flow.form_values())
-        assert problems == {}
-        saved = counter_core.cases.get(case.receipt_no)
+        saved = opened_at_the_counter(qtbot, counter_core, None, signed, case)
         pages = {m.material_id: sum(s.pages for s in m.scans) for m in saved.materials}
         assert 2 in pages.values()
-        counter.close()
     finally:
         counter_core.close()
 

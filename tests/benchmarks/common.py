@@ -1,0 +1,23 @@
+"""What the benchmarks share."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def cold_start(folder: Path, rounds: int, script: Path) -> float:
+    """The median time from a fresh interpreter's start to ``script``'s window on show (the
+    script prints it), on a data folder migrated by a first run."""
+
+    def once() -> float:
+        started = f"{time.time():.6f}"
+        result = subprocess.run([sys.executable, str(script), str(folder), started],
+                                capture_output=True, text=True, check=True, timeout=120)  # fmt: skip
+        return float(result.stdout.strip().splitlines()[-1])
+
+    once()  # the database is created and migrated once, as at a hall's first start
+    return round(statistics.median(once() for _ in range(rounds)), 1)
