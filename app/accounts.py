@@ -23,11 +23,11 @@ from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import OperatorRow
 from app.errors import InvalidInput, OneStopError
+from app.roles import ROLE_LABELS
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 5
-ROLES = {"clerk": "窗口工作人员", "backoffice": "后台工作人员", "manager": "大厅管理员",
-         "admin": "信息管理员"}  # fmt: skip
+ROLES = ROLE_LABELS
 USERNAME = re.compile(r"^[a-z0-9_.-]{2,40}$")
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
@@ -47,7 +47,7 @@ class Operator:
         return ROLES.get(self.role, self.role)
 
     def actor(self, terminal: str) -> Actor:
-        return Actor(self.display_name, terminal)
+        return Actor(self.display_name, terminal, self.role)
 
 
 def hash_password(password: str, *, salt: bytes | None = None) -> str:

@@ -20,10 +20,12 @@ GENESIS = "0" * 64
 
 @dataclass(frozen=True)
 class Actor:
-    """Who did it, from which terminal: a clerk, a kiosk session, a sender, the platform."""
+    """Who did it, from which terminal: a clerk, a kiosk session, a sender, the platform. An
+    operator's ``role`` (app.roles) decides what the services let them do; others have none."""
 
     name: str
     terminal: str
+    role: str = ""
 
 
 def entry_hash(

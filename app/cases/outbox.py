@@ -38,6 +38,7 @@ from app.db.base import UtcDateTime, jsonable, table, utcnow
 from app.db.engine import Database
 from app.db.models import CaseRow, OutboxMessage
 from app.errors import OutboxError
+from app.roles import require
 
 # Literal, so that SQLite can use the partial index ix_outbox_active (same text as its predicate).
 ACTIVE = text("outbox.state IN ('pending', 'in_flight', 'retrying', 'attention')")
@@ -332,6 +333,8 @@ class Outbox:
                                          "idempotency_key": row.idempotency_key})  # fmt: skip
 
     def cancel(self, message_id: int, actor: Actor, reason: str) -> None:
+        """Never send this message (only a manager: the platform will not get it at all)."""
+        require(self.db, actor, "outbox.cancel")
         if not reason.strip():
             raise OutboxError("取消发送必须写明原因。", hint="请填写原因，例如“已在平台人工补录”。")
         with self.db.transaction() as session:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.cases.outbox import Message
 from app.db.base import utcnow
+from app.roles import allowed
 from app.widgets.rows import RowsModel, read_only_table
 from counter.ui.desk import Desk
 
@@ -59,6 +60,10 @@ class OutboxDialog(QDialog):
         self.cancel_button = QPushButton("取消发送")
         self.cancel_button.setObjectName("cancel_message")
         self.cancel_button.clicked.connect(self.cancel)
+        if not allowed(desk.session.actor, "outbox.cancel"):  # the service refuses it anyway
+            self.cancel_button.setEnabled(False)
+            self.reason.setEnabled(False)
+            self.cancel_button.setToolTip("只有管理员可以取消发往平台的消息")
         refresh = QPushButton("刷新")
         refresh.clicked.connect(self.refresh)
         close = QPushButton("关闭")

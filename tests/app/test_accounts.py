@@ -47,7 +47,7 @@ def test_sign_in_wrong_passwords_and_lockout(db: Database) -> None:
     accounts = Accounts(db, clock=clock)
     accounts.add("zhangmin", "张敏", "counter-secret", by=ADMIN)
     operator = accounts.sign_in(" ZhangMin ", "counter-secret", terminal="counter-03")
-    assert (operator.display_name, operator.role_label) == ("张敏", "窗口工作人员")
+    assert (operator.display_name, operator.role_label) == ("张敏", "窗口人员")
     for attempt in range(1, MAX_FAILURES):
         with pytest.raises(SignInRefused, match=f"还可以再试 {MAX_FAILURES - attempt} 次"):
             accounts.sign_in("zhangmin", "wrong", terminal="counter-03")

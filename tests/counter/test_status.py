@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from pytestqt.qtbot import QtBot
 
+from app.accounts import Operator
 from app.bootstrap import Core
 from app.cases.views import CaseView
 from counter.session import Session
@@ -36,6 +37,17 @@ def test_status_counts_and_the_outbox(qtbot: QtBot, desk: Desk, session: Session
     reasons = [dialog.model.data(dialog.model.index(r, 4)) for r in range(dialog.model.rowCount())]
     assert "平台：申请人证件号码与人口库不符" in reasons
     row = next(i for i, m in enumerate(dialog.model.messages) if m.id == first.id)
+    dialog.table.selectRow(row)
+    assert not dialog.cancel_button.isEnabled()  # a clerk: only a manager cancels
+    dialog.cancel()  # and the service says so, if the button were pressed anyway
+    settle()
+    assert "没有“取消发往平台的消息”的权限" in desk.bar.text()
+    assert core.outbox.messages(states=("cancelled",)) == []
+    session.switch(Operator("wangli", "王丽", "manager"))
+    dialog = OutboxDialog(desk)
+    qtbot.addWidget(dialog)
+    settle()
+    assert dialog.cancel_button.isEnabled()
     dialog.table.selectRow(row)
     dialog.cancel()
     settle()

@@ -9,7 +9,7 @@ from app.cases.audit import verify
 from app.catalog.catalog import Catalog
 from sync import state
 from sync.client import HttpPlatform
-from tests.app.cases.conftest import CLERK, open_newborn, receive_all
+from tests.app.cases.conftest import CLERK, MANAGER, open_newborn, receive_all
 from tests.sync.conftest import Hall, Served
 
 SCANNED = "marriage_certificate"
@@ -98,7 +98,7 @@ def test_a_cancelled_message_does_not_block_the_case(
     (material,) = hall.outbox.messages(states=("pending",))
     hall.files.path(material.file_sha256 or "").unlink()  # the scan is lost on this PC
     assert drain_first.send_once().rejected == 1
-    hall.outbox.cancel(material.id, CLERK, "扫描件损坏，已让申请人重新提交纸质材料")
+    hall.outbox.cancel(material.id, MANAGER, "扫描件损坏，已让申请人重新提交纸质材料")
     hall.service.update(CLERK, case.receipt_no, form={"newborn.name": "王小明"})
     drain(hall, http)
     assert hall.outbox.counts()["delivered"] == 2 and hall.outbox.counts()["cancelled"] == 1

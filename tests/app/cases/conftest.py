@@ -22,7 +22,8 @@ from app.guide.plan import PlanField
 NEWBORN = demo.NEWBORN
 ANSWERS = demo.NEWBORN_ANSWERS
 MOTHER = Party("李芳", "43010419920315204X", phone="13800138000", address="长沙市岳麓区")
-CLERK = Actor("clerk-zhang", "counter-01")
+CLERK = Actor("clerk-zhang", "counter-01", "clerk")
+MANAGER = Actor("manager-wang", "counter-01", "manager")
 SAMPLE = {
     "text": "测试", "phone": "13800138000", "id_number": "11010519491231002X",
     "uscc": "91350100M000100Y43", "bank_account": "6222021234567890128", "date": "2026-11-01",

@@ -18,7 +18,8 @@ from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import AuditEntry, OutboxMessage
 from app.errors import InvalidInput, OutboxError
-from tests.app.cases.conftest import CLERK, MOTHER, Clock, open_newborn
+from app.roles import NotAllowed
+from tests.app.cases.conftest import CLERK, MANAGER, MOTHER, Clock, open_newborn
 
 SCANNED = "marriage_certificate"
 
@@ -229,7 +230,7 @@ def test_rejected_parks_the_case_until_resent_or_cancelled(
     assert entry.action == "outbox_rejected" and entry.after is not None
     assert entry.after["reason"] == "申请人身份证号与姓名不符" and entry.after["message"] == a1.id
     with pytest.raises(OutboxError):
-        outbox.cancel(b1.id, CLERK, "已在平台人工补录")  # in flight: wait for its result
+        outbox.cancel(b1.id, MANAGER, "已在平台人工补录")  # in flight: wait for its result
     outbox.delivered(b1.id, at=now)
     assert outbox.claim("s", now=now + timedelta(days=1)) == []  # a's later ones wait
     assert outbox.messages(states=("attention",)) == [parked]
@@ -249,13 +250,24 @@ def test_rejected_parks_the_case_until_resent_or_cancelled(
     outbox.rejected(a1.id, "s", "仍不符")
 
     with pytest.raises(OutboxError):
-        outbox.cancel(a1.id, CLERK, "  ")  # a reason is required
+        outbox.cancel(a1.id, MANAGER, "  ")  # a reason is required
     with pytest.raises(OutboxError):
-        outbox.cancel(b1.id, CLERK, "已在平台人工补录")  # delivered
+        outbox.cancel(b1.id, MANAGER, "已在平台人工补录")  # delivered
     with pytest.raises(OutboxError):
         outbox.resend(b1.id, CLERK)
     assert one(outbox, a1.id).state == "attention"
-    outbox.cancel(a1.id, CLERK, " 已在平台人工补录 ")
+    with pytest.raises(
+        NotAllowed, match="窗口人员（clerk-zhang）没有“取消发往平台的消息”的权限"
+    ) as no:
+        outbox.cancel(a1.id, CLERK, "已在平台人工补录")  # only a manager: nothing changes
+    assert "管理员" in no.value.hint and one(outbox, a1.id).state == "attention"
+    refused = audit(db, "")[-1]
+    assert (refused.action, refused.actor, refused.after) == (
+        "refused",
+        CLERK.name,
+        {"permission": "outbox.cancel", "role": "clerk"},
+    )
+    outbox.cancel(a1.id, MANAGER, " 已在平台人工补录 ")
     cancelled = one(outbox, a1.id)
     assert (cancelled.state, cancelled.note) == ("cancelled", "已在平台人工补录")
     assert audit(db, a)[-1].action == "outbox_cancel"
