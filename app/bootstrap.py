@@ -16,6 +16,7 @@ from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.help import HelpDesk
 from app.settings import Settings
+from app.transfers.ledger import Ledger
 
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
@@ -37,6 +38,7 @@ class Core:
     queries: CaseQueries
     outbox: Outbox
     help: HelpDesk  # the kiosks' calls for staff (请工作人员协助)
+    transfers: Ledger  # the paper trail of materials and results (材料流转)
 
     def close(self) -> None:
         self.db.dispose()
@@ -68,4 +70,7 @@ def build_core(settings: Settings, catalog: Catalog | None = None) -> Core:
         max_retry_s=settings.outbox.max_retry_s,
     )  # fmt: skip
     help_desk = HelpDesk(db, hall_code=settings.hall.code)
-    return Core(settings, db, catalog, files, calendar, cases, CaseQueries(db), outbox, help_desk)
+    ledger = Ledger(db, files, calendar, settings.transfers, hall_code=settings.hall.code)
+    cases.after_accept = ledger.accepted  # papers wait for their department from acceptance on
+    return Core(settings, db, catalog, files, calendar, cases, CaseQueries(db), outbox, help_desk,
+                ledger)  # fmt: skip

@@ -122,6 +122,26 @@ class KioskSettings(_Model):
     name: str = Field(default="自助终端", max_length=40)  # shown to staff with a help request
 
 
+Route = Literal["platform", "desk", "courier", "pickup"]
+ROUTE_LABELS: dict[str, str] = {"platform": "仅经平台（无纸质材料）", "desk": "后台工位当面交接",
+                                "courier": "每日快递", "pickup": "部门上门取件"}  # fmt: skip
+
+
+class TransferSettings(_Model):
+    """How paper materials reach each department (GB/T 45836 §7.7): through the platform only, a
+    desk in the hall's back office, the daily courier, or a pick-up by the department. Keys of
+    ``routes`` are department names as the catalog writes them; the rest take ``default_route``.
+    A batch not confirmed by the department within ``overdue_working_days`` is flagged."""
+
+    default_route: Route = "courier"
+    routes: dict[str, Route] = {}
+    overdue_working_days: int = Field(default=3, ge=1, le=30)
+    archive_dir: Path | None = None  # ``onestop transfers archive``; default: data_dir/archive
+
+    def route(self, department: str) -> Route:
+        return self.routes.get(department, self.default_route)
+
+
 class CalendarSettings(_Model):
     """Dates the hall adds when the calendar package does not know a year yet."""
 
@@ -137,6 +157,7 @@ class Settings(_Model):
     platform: PlatformSettings = PlatformSettings()
     printing: PrintingSettings = PrintingSettings()
     calendar: CalendarSettings = CalendarSettings()
+    transfers: TransferSettings = TransferSettings()
     devices: DeviceSettings = DeviceSettings()
     counter: CounterSettings = CounterSettings()
     kiosk: KioskSettings = KioskSettings()

@@ -44,6 +44,8 @@ from app.guide.engine import Guide
 from app.guide.form import check_form
 from app.guide.plan import Plan, PlanField
 
+AfterAccept = Callable[[Connection, CaseView, Catalog, datetime], None]
+
 EXEMPT_PLAN_STATUSES = {"produced", "e_licence", "generated"}
 FIELD_CACHE_SIZE = 512  # distinct (scenario, answers, items) whose form fields are kept
 
@@ -74,6 +76,9 @@ class Intake:
         # One engine per catalog version: it compiles each scenario once, not on every call.
         self._guides = {version: Guide(c) for version, c in self._catalogs.items()}
         self._fields: dict[tuple[str, str, tuple[str, ...], str], tuple[PlanField, ...]] = {}
+        # Run in the acceptance's transaction, with the accepted case (the transfer ledger
+        # registers the paper materials that now wait to go to the departments).
+        self.after_accept: AfterAccept | None = None
 
     def catalog_for(self, version: str) -> Catalog | None:
         """The catalog a case was guided under, if this terminal still has it."""
@@ -378,6 +383,8 @@ class Intake:
                               dispatched_at=now)  # fmt: skip
             rows.update_materials(connection, case.id,
                                   {m: {"status": "on_commitment"} for m in promised})  # fmt: skip
+            if self.after_accept is not None:
+                self.after_accept(connection, after, catalog, now)
             append(connection, actor, action, case_id=case.id, receipt_no=receipt_no,
                    before={"state": case.state, "promised_date": case.promised_date},
                    after={"state": state, "promised_date": due.day, "dispatched": dispatched,

@@ -148,6 +148,7 @@ class CaseView:
     items: tuple[ItemView, ...]
     materials: tuple[MaterialView, ...]
     evaluations: tuple[EvaluationView, ...]
+    results_at_window: datetime | None = None  # 结果已到窗口: checked in by the back office
 
     def material(self, material_id: str) -> MaterialView:
         return next(m for m in self.materials if m.material_id == material_id)
@@ -190,6 +191,7 @@ class CaseView:
             row.promised_days, row.promised_date, row.clerk, row.terminal, row.created_at,
             row.accepted_at, row.completed_at, row.delivered_at, row.closed_at, row.not_accepted,
             row.commitment, row.delivery, row.withdrawal, items, materials, evaluations,
+            row.results_at_window,
         )  # fmt: skip
 
 

@@ -55,6 +55,7 @@ def build_parser() -> Parser:
         platform_cmd,
         print_cmd,
         sync_cmd,
+        transfers_cmd,
     )  # fmt: skip
 
     parser = Parser(prog="onestop", description="OneStop 高效办成一件事 综合窗口与自助终端")
@@ -70,6 +71,7 @@ def build_parser() -> Parser:
     operator_cmd.register(commands)
     counter_cmd.register(commands)
     kiosk_cmd.register(commands)
+    transfers_cmd.register(commands)
     return parser
 
 

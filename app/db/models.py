@@ -1,5 +1,6 @@
 """The hall's tables: cases with their items, materials and scans, evaluations, the audit chain,
-the outbox for the platform, the receipt counters and the kiosks' help requests.
+the outbox for the platform, the receipt counters, the kiosks' help requests and the paper trail
+of materials and results (transfer items, batches and their custody events).
 
 Screens never see these rows; the case service turns them into plain data (``app.cases.views``).
 """
@@ -56,10 +57,11 @@ class CaseRow(Base):
     terminal: Mapped[str] = mapped_column(String(60), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    accepted_at: Mapped[datetime | None] = mapped_column(default=None)
-    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    accepted_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    results_at_window: Mapped[datetime | None] = mapped_column(default=None)  # 结果已到窗口
     not_accepted: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     commitment: Mapped[dict[str, Any] | None] = mapped_column(default=None)
     delivery: Mapped[dict[str, Any] | None] = mapped_column(default=None)
@@ -293,3 +295,81 @@ class HelpRequestRow(Base):
             postgresql_where=text("answered_at IS NULL"),
         ),
     )
+
+
+class TransferItemRow(Base):
+    """One thing on paper that travels (§7.7): a case's material on its way to a department
+    (direction "out"), or a result or returned material coming back to the window ("back").
+    Where it is now is ``state``; how it got there is its custody events."""
+
+    __tablename__ = "transfer_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    receipt_no: Mapped[str] = mapped_column(String(40))
+    direction: Mapped[str] = mapped_column(String(8))  # out | back
+    kind: Mapped[str] = mapped_column(String(16))  # material | result | returned
+    ref: Mapped[str] = mapped_column(String(60))  # the material's id, or the item's for a result
+    name: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(100))
+    originals: Mapped[int] = mapped_column(Integer, default=0)
+    copies: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16))
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transfer_batches.id"), default=None, index=True
+    )
+    promised_date: Mapped[date | None] = mapped_column(Date, default=None)  # the case's
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_transfer_items_waiting", "state", "department", "created_at"),
+        CheckConstraint("direction IN ('out', 'back')", name="direction"),
+    )
+
+
+class TransferBatchRow(Base):
+    """A batch of one department's papers (材料流转交接单): built, sent by courier or handed to
+    the department's messenger, then confirmed with the department's signed receipt."""
+
+    __tablename__ = "transfer_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_no: Mapped[str] = mapped_column(String(40), unique=True)
+    department: Mapped[str] = mapped_column(String(100), index=True)
+    route: Mapped[str] = mapped_column(String(10))  # desk | courier | pickup
+    state: Mapped[str] = mapped_column(String(12), index=True)  # open | sent | confirmed
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_by: Mapped[str] = mapped_column(String(60), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    courier: Mapped[str] = mapped_column(String(40), default="")
+    waybill: Mapped[str] = mapped_column(String(40), default="")
+    waybill_warning: Mapped[str] = mapped_column(String(200), default="")
+    pickup: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # name, id, phone, at
+    signature_sha: Mapped[str | None] = mapped_column(
+        ForeignKey("stored_files.sha256"), default=None
+    )
+    due_date: Mapped[date | None] = mapped_column(Date, default=None)  # confirm by then
+    receipt_sha: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"), default=None)
+    confirmed_by: Mapped[str] = mapped_column(String(60), default="")
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class CustodyEventRow(Base):
+    """One hand-over of one transfer item: from whom, to whom, when, on which slip. Append-only:
+    a correction is a new event, never an edit."""
+
+    __tablename__ = "custody_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("transfer_items.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str] = mapped_column(String(20))
+    from_party: Mapped[str] = mapped_column(String(100), default="")
+    to_party: Mapped[str] = mapped_column(String(100), default="")
+    batch_no: Mapped[str] = mapped_column(String(40), default="")
+    actor: Mapped[str] = mapped_column(String(60))
+    terminal: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str] = mapped_column(String(200), default="")

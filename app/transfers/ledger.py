@@ -1,0 +1,844 @@
+"""The paper trail of a hall's materials (材料流转, GB/T 45836 §7.7): what waits to go to each
+department, the batches it goes in, how each batch left (a courier's waybill, or a department's
+messenger who signed for it), the department's signed receipt, and the results and returned
+materials coming back to the window — with the chain of custody of every piece of paper.
+
+**What travels.** When a case is accepted, each material received on paper (原件 or 复印件)
+waits to go to the department of the first of the case's items that needs it and whose route is
+not "platform" (:class:`~app.settings.TransferSettings`); one original cannot go to two
+departments, and the first item in the case's order is the one that acts on it first (its
+result is what the next department's item needs). Nothing waits when every item that needs the
+material goes through the platform only.
+
+**Custody.** Every hand-over writes a custody event (append-only: a correction is a new event)
+and an audit entry in the same transaction. The platform contract has no message for paper
+hand-overs, so none is queued; the results' delivery to the applicant is a case message already.
+
+**Roles.** Building, sending and checking in need the back office (or a manager); so does
+signing a batch off with the department's receipt (:mod:`app.roles`): a window clerk cannot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.orm import Session
+
+from app.calendar.workdays import WorkCalendar
+from app.cases.audit import Actor, append
+from app.cases.files import FileStore
+from app.cases.receipts import HALL_TZ, hall_day
+from app.cases.states import RECEIVED
+from app.cases.views import CaseView
+from app.catalog.catalog import Catalog
+from app.db.base import table, utcnow
+from app.db.engine import Database
+from app.db.models import (
+    CaseRow,
+    CustodyEventRow,
+    StoredFile,
+    TransferBatchRow,
+    TransferItemRow,
+)
+from app.errors import CaseNotFound, InvalidInput, OneStopError
+from app.identity.resident_id import parse_resident_id
+from app.roles import require
+from app.settings import ROUTE_LABELS, TransferSettings
+from app.transfers.waybill import check_waybill
+
+WINDOW = "综合窗口"
+APPLICANT = "申请人"
+ITEM_STATE_LABELS = {
+    "waiting": "待流转",
+    "batched": "已组批",
+    "sent": "已寄出/已交接",
+    "received": "部门已签收",
+    "at_window": "已到窗口",
+    "handed_over": "已交申请人",
+}
+BATCH_STATE_LABELS = {"open": "组批中", "sent": "已发出，待签收", "confirmed": "部门已签收"}
+_ITEMS, _EVENTS = table(TransferItemRow), table(CustodyEventRow)
+PHONE_DIGITS = 11
+
+
+class TransferError(OneStopError):
+    """A transfer step that cannot be done as asked (nothing was changed)."""
+
+
+@dataclass(frozen=True)
+class TransferItem:
+    id: int
+    receipt_no: str
+    direction: str
+    kind: str
+    ref: str
+    name: str
+    department: str
+    originals: int
+    copies: int
+    state: str
+    batch_no: str
+    promised_date: date | None
+    created_at: datetime
+
+    @property
+    def state_label(self) -> str:
+        return ITEM_STATE_LABELS[self.state]
+
+
+@dataclass(frozen=True)
+class Batch:
+    batch_no: str
+    department: str
+    route: str
+    state: str
+    created_by: str
+    created_at: datetime
+    sent_by: str
+    sent_at: datetime | None
+    courier: str
+    waybill: str
+    waybill_warning: str
+    pickup: dict[str, Any] | None
+    due_date: date | None
+    receipt_sha: str | None
+    confirmed_by: str
+    confirmed_at: datetime | None
+    items: tuple[TransferItem, ...]
+
+    @property
+    def state_label(self) -> str:
+        return BATCH_STATE_LABELS[self.state]
+
+    @property
+    def route_label(self) -> str:
+        return ROUTE_LABELS[self.route]
+
+    def overdue(self, today: date) -> bool:
+        return self.state == "sent" and self.due_date is not None and today > self.due_date
+
+    @property
+    def cases(self) -> int:
+        return len({i.receipt_no for i in self.items})
+
+
+@dataclass(frozen=True)
+class CustodyEvent:
+    at: datetime
+    item: str  # what: the material's or result's name
+    action: str
+    from_party: str
+    to_party: str
+    batch_no: str
+    actor: str
+    terminal: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Where each piece of paper of a case is now, and every hand-over, oldest first."""
+
+    receipt_no: str
+    items: tuple[TransferItem, ...]
+    events: tuple[CustodyEvent, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "receipt_no": self.receipt_no,
+            "items": [
+                {
+                    "name": i.name,
+                    "kind": i.kind,
+                    "direction": i.direction,
+                    "department": i.department,
+                    "state": i.state,
+                    "state_label": i.state_label,
+                    "batch_no": i.batch_no,
+                    "originals": i.originals,
+                    "copies": i.copies,
+                }
+                for i in self.items
+            ],
+            "events": [
+                {
+                    "at": e.at.isoformat(),
+                    "item": e.item,
+                    "action": e.action,
+                    "from": e.from_party,
+                    "to": e.to_party,
+                    "batch_no": e.batch_no,
+                    "actor": e.actor,
+                    "terminal": e.terminal,
+                    "note": e.note,
+                }
+                for e in self.events
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Pickup:
+    """The department's person who takes a batch (or the desk's counterpart): who, and proof."""
+
+    name: str
+    id_number: str
+    phone: str
+    signature: bytes = b""  # a PNG from the tablet, or a scan of the signed paper
+
+
+def _counts(status: str, copies: int) -> tuple[int, int]:
+    originals = 1 if status in ("received_original", "received_both") else 0
+    copied = max(1, copies) if status in ("received_copy", "received_both") else 0
+    return originals, copied
+
+
+class Ledger:
+    def __init__(
+        self,
+        db: Database,
+        files: FileStore,
+        calendar: WorkCalendar,
+        settings: TransferSettings,
+        *,
+        hall_code: str,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.files = files
+        self.calendar = calendar
+        self.settings = settings
+        self.hall_code = hall_code
+        self.clock = clock
+
+    # -- at acceptance (in the acceptance's transaction) -----------------------------------------
+    def accepted(
+        self, connection: Connection, case: CaseView, catalog: Catalog, now: datetime
+    ) -> None:
+        """Register the case's paper materials that must reach a department (see the module)."""
+        scenario = catalog.scenarios.get(case.scenario_code)
+        if scenario is None:
+            return
+        needs = {m.id: m.items for m in scenario.materials}
+        order = [i for i in case.items if i.state != "terminated"]
+        for material in case.materials:
+            if material.status not in RECEIVED:
+                continue
+            wanted = needs.get(material.material_id, ())
+            department = next(
+                (
+                    i.department
+                    for i in order
+                    if i.item_id in wanted and self.settings.route(i.department) != "platform"
+                ),
+                "",
+            )
+            if not department:
+                continue
+            originals, copies = _counts(material.status, material.copies)
+            item_id = connection.execute(
+                insert(_ITEMS)
+                .values(
+                    case_id=case.id,
+                    receipt_no=case.receipt_no,
+                    direction="out",
+                    kind="material",
+                    ref=material.material_id,
+                    name=material.name,
+                    department=department,
+                    originals=originals,
+                    copies=copies,
+                    state="waiting",
+                    batch_id=None,
+                    promised_date=case.promised_date,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(_ITEMS.c.id)
+            ).scalar_one()
+            connection.execute(
+                insert(_EVENTS).values(
+                    item_id=item_id,
+                    case_id=case.id,
+                    at=now,
+                    action="received",
+                    from_party=APPLICANT,
+                    to_party=WINDOW,
+                    batch_no="",
+                    actor="",
+                    terminal="",
+                    note="窗口受理时收取",
+                )
+            )
+
+    # -- what waits ------------------------------------------------------------------------------
+    def waiting(self, department: str = "") -> list[TransferItem]:
+        """Papers waiting to go, oldest first (per department when one is named)."""
+        with self.db.read() as session:
+            query = select(TransferItemRow).where(TransferItemRow.state == "waiting")
+            if department:
+                query = query.where(TransferItemRow.department == department)
+            rows = session.scalars(query.order_by(TransferItemRow.created_at, TransferItemRow.id))
+            return [self._item(row, "") for row in rows]
+
+    def waiting_by_department(self) -> list[tuple[str, int, datetime, date | None]]:
+        """Per department: how many papers wait, since when, and the earliest promised date."""
+        with self.db.read() as session:
+            rows = session.execute(
+                select(
+                    TransferItemRow.department,
+                    func.count(),
+                    func.min(TransferItemRow.created_at),
+                    func.min(TransferItemRow.promised_date),
+                )
+                .where(TransferItemRow.state == "waiting")
+                .group_by(TransferItemRow.department)
+                .order_by(func.min(TransferItemRow.created_at))
+            ).all()
+            return [(d, n, oldest, promised) for d, n, oldest, promised in rows]
+
+    # -- batches ---------------------------------------------------------------------------------
+    def open_batch(self, actor: Actor, department: str) -> Batch:
+        require(self.db, actor, "transfer.prepare")
+        route = self.settings.route(department)
+        if route == "platform":
+            raise TransferError(
+                f"“{department}”的材料只经平台流转，不需要组批。",
+                hint="如需改为纸质交接，请管理员修改设置中的 [transfers.routes]。",
+            )
+        now = self.clock()
+        day = hall_day(now)
+        with self.db.transaction() as session:
+            prefix = f"LZ{self.hall_code}-{day:%Y%m%d}-"
+            last = session.scalar(
+                select(func.max(TransferBatchRow.batch_no)).where(
+                    TransferBatchRow.batch_no.like(f"{prefix}%")
+                )
+            )
+            number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+            row = TransferBatchRow(
+                batch_no=f"{prefix}{number:03d}",
+                department=department,
+                route=route,
+                state="open",
+                created_by=actor.name,
+                created_at=now,
+            )
+            session.add(row)
+            session.flush()
+            append(
+                session,
+                actor,
+                "transfer_open",
+                after={"batch_no": row.batch_no, "department": department, "route": route},
+                at=now,
+            )
+            return self._batch(session, row)
+
+    def add_case(self, actor: Actor, batch_no: str, receipt_no: str) -> Batch:
+        """Put every paper of ``receipt_no`` that waits for this batch's department into it."""
+        require(self.db, actor, "transfer.prepare", receipt_no=receipt_no)
+        now = self.clock()
+        with self.db.transaction() as session:
+            batch = self._open(session, batch_no)
+            case = session.scalar(select(CaseRow).where(CaseRow.receipt_no == receipt_no.strip()))
+            if case is None:
+                raise CaseNotFound(
+                    f"没有受理编号为 {receipt_no.strip()} 的办件。",
+                    hint="请核对凭证上的编号，或重新扫码。",
+                )
+            items = session.scalars(
+                select(TransferItemRow).where(
+                    TransferItemRow.case_id == case.id, TransferItemRow.direction == "out"
+                )
+            ).all()
+            mine = [i for i in items if i.department == batch.department]
+            waiting = [i for i in mine if i.state == "waiting"]
+            if not waiting:
+                message, hint = self._why_not(case.receipt_no, batch.department, items, mine)
+                raise TransferError(message, hint=hint)
+            for item in waiting:
+                item.state, item.batch_id, item.updated_at = "batched", batch.id, now
+                session.add(
+                    CustodyEventRow(
+                        item_id=item.id,
+                        case_id=case.id,
+                        at=now,
+                        action="batched",
+                        from_party=WINDOW,
+                        to_party=WINDOW,
+                        batch_no=batch.batch_no,
+                        actor=actor.name,
+                        terminal=actor.terminal,
+                    )
+                )
+            append(
+                session,
+                actor,
+                "transfer_add",
+                case_id=case.id,
+                receipt_no=case.receipt_no,
+                after={"batch_no": batch.batch_no, "items": [i.ref for i in waiting]},
+                at=now,
+            )
+            session.flush()
+            return self._batch(session, batch)
+
+    @staticmethod
+    def _why_not(
+        receipt_no: str,
+        department: str,
+        items: Sequence[TransferItemRow],
+        mine: Sequence[TransferItemRow],
+    ) -> tuple[str, str]:
+        if mine:  # all of them went already
+            return (
+                f"办件 {receipt_no} 送往{department}的材料已经组批或寄出，不能再放一次。",
+                "请在流转记录中查看它在哪张交接单里。",
+            )
+        others = sorted({i.department for i in items if i.state == "waiting"})
+        if others:
+            return (
+                f"办件 {receipt_no} 的材料要送往{'、'.join(others)}，不是{department}。",
+                f"请把它放进{'、'.join(others)}的交接单。",
+            )
+        return (
+            f"办件 {receipt_no} 没有需要送往{department}的纸质材料。",
+            "可能它的材料都经平台流转，或还没有受理。",
+        )
+
+    def remove_item(self, actor: Actor, batch_no: str, item_id: int) -> Batch:
+        require(self.db, actor, "transfer.prepare")
+        now = self.clock()
+        with self.db.transaction() as session:
+            batch = self._open(session, batch_no)
+            item = session.get(TransferItemRow, item_id)
+            if item is None or item.batch_id != batch.id:
+                raise TransferError(f"交接单 {batch_no} 里没有这份材料。")
+            item.state, item.batch_id, item.updated_at = "waiting", None, now
+            session.add(
+                CustodyEventRow(
+                    item_id=item.id,
+                    case_id=item.case_id,
+                    at=now,
+                    action="unbatched",
+                    from_party=WINDOW,
+                    to_party=WINDOW,
+                    batch_no=batch_no,
+                    actor=actor.name,
+                    terminal=actor.terminal,
+                    note="从交接单中取出",
+                )
+            )
+            append(
+                session,
+                actor,
+                "transfer_remove",
+                case_id=item.case_id,
+                receipt_no=item.receipt_no,
+                after={"batch_no": batch_no, "item": item.ref},
+                at=now,
+            )
+            session.flush()
+            return self._batch(session, batch)
+
+    def send_by_courier(self, actor: Actor, batch_no: str, *, courier: str, waybill: str) -> Batch:
+        """The batch left with a courier: its waybill number is checked (S10: refused when
+        wrong; other numbers: warned) and the batch is due back confirmed in the set days."""
+        require(self.db, actor, "transfer.prepare")
+        checked = check_waybill(waybill)
+        if not courier.strip():
+            raise InvalidInput("请填写快递公司。", hint="如：中国邮政 EMS、顺丰速运。")
+        return self._leave(
+            actor,
+            batch_no,
+            courier=courier.strip()[:40],
+            waybill=checked.number,
+            warning=checked.warning,
+        )
+
+    def hand_over(self, actor: Actor, batch_no: str, person: Pickup) -> Batch:
+        """A named person of the department took the batch (pick-up, or at the back-office
+        desk): name, ID number, phone and the signature, stored with the batch."""
+        require(self.db, actor, "transfer.prepare")
+        if not person.name.strip():
+            raise InvalidInput("请填写取件人姓名。", hint="与其身份证一致。")
+        number = parse_resident_id(person.id_number).number
+        phone = "".join(ch for ch in person.phone if ch.isdigit())
+        if len(phone) != PHONE_DIGITS or not phone.startswith("1"):
+            raise InvalidInput(
+                f"取件人手机号“{person.phone.strip()}”不对。", hint="请填写 11 位手机号码。"
+            )
+        sha = self.files.put(person.signature) if person.signature else None
+        pickup = {"name": person.name.strip(), "id_number": number, "phone": phone}
+        return self._leave(
+            actor, batch_no, pickup=pickup, signature=sha, signature_size=len(person.signature)
+        )
+
+    def _leave(self, actor: Actor, batch_no: str, *, courier: str = "", waybill: str = "",
+               warning: str = "", pickup: dict[str, Any] | None = None,
+               signature: str | None = None, signature_size: int = 0) -> Batch:  # fmt: skip
+        now = self.clock()
+        due = self.calendar.add_working_days(hall_day(now), self.settings.overdue_working_days)
+        with self.db.transaction() as session:
+            batch = self._open(session, batch_no)
+            items = session.scalars(
+                select(TransferItemRow).where(TransferItemRow.batch_id == batch.id)
+            ).all()
+            if not items:
+                raise TransferError(
+                    f"交接单 {batch_no} 还是空的，不能发出。", hint="请先扫描办件凭证把材料放进来。"
+                )
+            if signature is not None:
+                _stored(session, signature, signature_size, "image/png")
+            batch.state, batch.sent_by, batch.sent_at = "sent", actor.name, now
+            batch.due_date = due.day
+            batch.courier, batch.waybill, batch.waybill_warning = courier, waybill, warning
+            batch.pickup, batch.signature_sha = pickup, signature
+            carrier = (
+                f"{courier}（{waybill}）"
+                if courier
+                else f"{batch.department} {pickup and pickup['name']}"
+            )
+            for item in items:
+                item.state, item.updated_at = "sent", now
+                session.add(
+                    CustodyEventRow(
+                        item_id=item.id,
+                        case_id=item.case_id,
+                        at=now,
+                        action="sent",
+                        from_party=WINDOW,
+                        to_party=carrier,
+                        batch_no=batch_no,
+                        actor=actor.name,
+                        terminal=actor.terminal,
+                    )
+                )
+            append(
+                session,
+                actor,
+                "transfer_send",
+                after={
+                    "batch_no": batch_no,
+                    "courier": courier,
+                    "waybill": waybill,
+                    "pickup": pickup and {k: v for k, v in pickup.items() if k != "id_number"},
+                    "due_date": due.day,
+                },
+                at=now,
+            )
+            session.flush()
+            return self._batch(session, batch)
+
+    def confirm(self, actor: Actor, batch_no: str, receipt_scan: bytes) -> Batch:
+        """The department's signed receipt (签收凭证) is scanned: the batch is signed off."""
+        require(self.db, actor, "transfer.confirm")
+        if not receipt_scan:
+            raise InvalidInput("请先扫描部门签字的签收凭证。", hint="用高拍仪拍摄或选择扫描文件。")
+        now = self.clock()
+        with self.db.transaction() as session:
+            batch = self._row(session, batch_no, lock=True)
+            if batch.state == "confirmed":
+                at = batch.confirmed_at.astimezone(HALL_TZ) if batch.confirmed_at else None
+                raise TransferError(
+                    f"交接单 {batch_no} 已于 {at:%Y-%m-%d %H:%M} 由 {batch.confirmed_by} 登记签收，"
+                    "不能再签收一次。"
+                    if at
+                    else f"交接单 {batch_no} 已经签收。",
+                    hint="如签收凭证拍错了，请在流转记录中补充说明。",
+                )
+            if batch.state != "sent":
+                raise TransferError(
+                    f"交接单 {batch_no} 还没有发出，不能登记签收。",
+                    hint="请先登记快递单号或取件人。",
+                )
+            sha = self.files.put(receipt_scan)
+            _stored(session, sha, len(receipt_scan), _mime(receipt_scan))
+            batch.state, batch.receipt_sha = "confirmed", sha
+            batch.confirmed_by, batch.confirmed_at = actor.name, now
+            items = session.scalars(
+                select(TransferItemRow).where(TransferItemRow.batch_id == batch.id)
+            ).all()
+            for item in items:
+                item.state, item.updated_at = "received", now
+                session.add(
+                    CustodyEventRow(
+                        item_id=item.id,
+                        case_id=item.case_id,
+                        at=now,
+                        action="received_by_department",
+                        from_party=batch.courier or WINDOW,
+                        to_party=batch.department,
+                        batch_no=batch_no,
+                        actor=actor.name,
+                        terminal=actor.terminal,
+                    )
+                )
+            append(
+                session,
+                actor,
+                "transfer_confirm",
+                after={"batch_no": batch_no, "receipt": sha},
+                at=now,
+            )
+            session.flush()
+            return self._batch(session, batch)
+
+    # -- coming back (§7.7 d) --------------------------------------------------------------------
+    def check_in(
+        self,
+        actor: Actor,
+        receipt_no: str,
+        *,
+        results: Sequence[tuple[str, str]] = (),
+        returned: Sequence[str] = (),
+    ) -> CaseView:
+        """Results (name, department) and returned materials (material ids) reached the window:
+        the case shows 结果已到窗口 and the window can hand them over."""
+        require(self.db, actor, "transfer.check_in", receipt_no=receipt_no)
+        if not results and not returned:
+            raise InvalidInput("请选择到窗口的结果或退回的材料。")
+        now = self.clock()
+        with self.db.transaction() as session:
+            case = session.scalar(select(CaseRow).where(CaseRow.receipt_no == receipt_no.strip()))
+            if case is None:
+                raise CaseNotFound(f"没有受理编号为 {receipt_no.strip()} 的办件。")
+            out = {
+                i.ref: i
+                for i in session.scalars(
+                    select(TransferItemRow).where(
+                        TransferItemRow.case_id == case.id, TransferItemRow.direction == "out"
+                    )
+                )
+            }
+            back: list[tuple[str, str, str, str, int, int]] = [
+                ("result", name, name, department, 1, 0) for name, department in results
+            ]
+            for material in returned:
+                sent = out.get(material)
+                if sent is None or sent.state not in ("sent", "received"):
+                    raise TransferError(
+                        f"办件 {case.receipt_no} 没有寄出过材料“{material}”，无从退回。"
+                    )
+                back.append(
+                    ("returned", sent.ref, sent.name, sent.department, sent.originals, sent.copies)
+                )
+            for kind, ref, name, department, originals, copies in back:
+                item = TransferItemRow(
+                    case_id=case.id,
+                    receipt_no=case.receipt_no,
+                    direction="back",
+                    kind=kind,
+                    ref=ref[:60],
+                    name=name[:200],
+                    department=department,
+                    originals=originals,
+                    copies=copies,
+                    state="at_window",
+                    promised_date=case.promised_date,
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(item)
+                session.flush()
+                session.add(
+                    CustodyEventRow(
+                        item_id=item.id,
+                        case_id=case.id,
+                        at=now,
+                        action="checked_in",
+                        from_party=department,
+                        to_party=WINDOW,
+                        actor=actor.name,
+                        terminal=actor.terminal,
+                        note="结果" if kind == "result" else "退回材料",
+                    )
+                )
+            case.results_at_window = case.results_at_window or now
+            append(
+                session,
+                actor,
+                "transfer_check_in",
+                case_id=case.id,
+                receipt_no=case.receipt_no,
+                after={"results": [n for n, _ in results], "returned": list(returned)},
+                at=now,
+            )
+            session.flush()
+            return CaseView.of(case)
+
+    # -- where is it -----------------------------------------------------------------------------
+    def trace(self, receipt_no: str) -> Trace:
+        """Every piece of paper of the case and every hand-over (two indexed lookups)."""
+        with self.db.read() as session:
+            case_id = session.scalar(
+                select(CaseRow.id).where(CaseRow.receipt_no == receipt_no.strip())
+            )
+            if case_id is None:
+                raise CaseNotFound(
+                    f"没有受理编号为 {receipt_no.strip()} 的办件。", hint="请核对编号。"
+                )
+            items = session.scalars(
+                select(TransferItemRow)
+                .where(TransferItemRow.case_id == case_id)
+                .order_by(TransferItemRow.id)
+            ).all()
+            numbers = self._batch_numbers(session, {i.batch_id for i in items if i.batch_id})
+            names = {i.id: i.name for i in items}
+            events = session.scalars(
+                select(CustodyEventRow)
+                .where(CustodyEventRow.case_id == case_id)
+                .order_by(CustodyEventRow.at, CustodyEventRow.id)
+            ).all()
+            return Trace(
+                receipt_no.strip(),
+                tuple(self._item(i, numbers.get(i.batch_id or 0, "")) for i in items),
+                tuple(
+                    CustodyEvent(
+                        e.at,
+                        names.get(e.item_id, ""),
+                        e.action,
+                        e.from_party,
+                        e.to_party,
+                        e.batch_no,
+                        e.actor,
+                        e.terminal,
+                        e.note,
+                    )
+                    for e in events
+                ),
+            )
+
+    def batch(self, batch_no: str) -> Batch:
+        with self.db.read() as session:
+            return self._batch(session, self._row(session, batch_no))
+
+    def applicants(self, batch: Batch) -> dict[str, str]:
+        """Receipt number → applicant's name, for the batch's slip (which masks them)."""
+        numbers = {i.receipt_no for i in batch.items}
+        if not numbers:
+            return {}
+        with self.db.read() as session:
+            rows = session.execute(
+                select(CaseRow.receipt_no, CaseRow.applicant_name).where(
+                    CaseRow.receipt_no.in_(numbers)
+                )
+            ).all()
+            return {number: name for number, name in rows}
+
+    def batches(
+        self, *, states: Sequence[str] = ("open", "sent"), department: str = "", limit: int = 200
+    ) -> list[Batch]:
+        with self.db.read() as session:
+            query = select(TransferBatchRow).where(TransferBatchRow.state.in_(states))
+            if department:
+                query = query.where(TransferBatchRow.department == department)
+            rows = session.scalars(query.order_by(TransferBatchRow.created_at).limit(limit)).all()
+            return [self._batch(session, row) for row in rows]
+
+    def overdue(self, today: date | None = None) -> list[Batch]:
+        """Batches sent but not signed for by their due date (working days from sending)."""
+        today = today or hall_day(self.clock())
+        with self.db.read() as session:
+            rows = session.scalars(
+                select(TransferBatchRow)
+                .where(
+                    TransferBatchRow.state == "sent",
+                    TransferBatchRow.due_date < today,
+                )
+                .order_by(TransferBatchRow.due_date)
+            ).all()
+            return [self._batch(session, row) for row in rows]
+
+    # -- rows → views ----------------------------------------------------------------------------
+    def _row(self, session: Session, batch_no: str, *, lock: bool = False) -> TransferBatchRow:
+        query = select(TransferBatchRow).where(TransferBatchRow.batch_no == batch_no.strip())
+        row = session.scalar(query.with_for_update() if lock else query)
+        if row is None:
+            raise TransferError(
+                f"没有编号为 {batch_no.strip()} 的交接单。",
+                hint="请核对交接单上的批次号，或重新扫码。",
+            )
+        return row
+
+    def _open(self, session: Session, batch_no: str) -> TransferBatchRow:
+        row = self._row(session, batch_no, lock=True)
+        if row.state != "open":
+            raise TransferError(
+                f"交接单 {row.batch_no} 已经{BATCH_STATE_LABELS[row.state]}，不能再改动。",
+                hint="要补寄的材料请新建一张交接单。",
+            )
+        return row
+
+    @staticmethod
+    def _batch_numbers(session: Session, ids: set[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        rows = session.execute(
+            select(TransferBatchRow.id, TransferBatchRow.batch_no).where(
+                TransferBatchRow.id.in_(ids)
+            )
+        ).all()
+        return {i: n for i, n in rows}
+
+    @staticmethod
+    def _item(row: TransferItemRow, batch_no: str) -> TransferItem:
+        return TransferItem(
+            row.id,
+            row.receipt_no,
+            row.direction,
+            row.kind,
+            row.ref,
+            row.name,
+            row.department,
+            row.originals,
+            row.copies,
+            row.state,
+            batch_no,
+            row.promised_date,
+            row.created_at,
+        )
+
+    def _batch(self, session: Session, row: TransferBatchRow) -> Batch:
+        items = session.scalars(
+            select(TransferItemRow)
+            .where(TransferItemRow.batch_id == row.id)
+            .order_by(TransferItemRow.receipt_no, TransferItemRow.id)
+        ).all()
+        return Batch(
+            row.batch_no,
+            row.department,
+            row.route,
+            row.state,
+            row.created_by,
+            row.created_at,
+            row.sent_by,
+            row.sent_at,
+            row.courier,
+            row.waybill,
+            row.waybill_warning,
+            row.pickup,
+            row.due_date,
+            row.receipt_sha,
+            row.confirmed_by,
+            row.confirmed_at,
+            tuple(self._item(i, row.batch_no) for i in items),
+        )
+
+
+def _stored(session: Session, sha: str, size: int, mime: str) -> None:
+    if session.get(StoredFile, sha) is None:
+        session.add(StoredFile(sha256=sha, size=size, mime=mime))
+
+
+def _mime(data: bytes) -> str:
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    return "image/jpeg" if data.startswith(b"\xff\xd8") else "application/octet-stream"

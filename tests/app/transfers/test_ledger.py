@@ -1,0 +1,159 @@
+"""The paper trail on a real database: what waits per department after acceptance, a courier
+batch from building to the department's signed receipt, a department's pick-up, results coming
+back to the window, the trace — and every wrong step refused with nothing changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from app.bootstrap import Core, build_core
+from app.cases.audit import Actor
+from app.cases.views import CaseView
+from app.errors import InvalidIdNumber, InvalidInput
+from app.roles import NotAllowed
+from app.settings import Settings
+from app.transfers.ledger import Pickup, TransferError
+from tests.app.cases.conftest import CLERK, Clock, open_newborn, receive_all
+
+BACK = Actor("刘洋", "back-01", "backoffice")
+HEALTH, POLICE, MEDICAL = "卫生健康部门（分娩机构）", "公安部门（落户地派出所）", "医疗保障部门"
+MARKET = "市场监督管理部门"  # a department of other scenarios: none of a newborn's papers go there
+ROUTES = {HEALTH: "desk", POLICE: "pickup", MEDICAL: "courier", MARKET: "courier",
+          "人力资源和社会保障部门": "platform"}  # fmt: skip
+MONDAY = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Changsha
+RECEIPT = b"%PDF-1.4 signed receipt of the department"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(MONDAY)
+
+
+@pytest.fixture
+def core(tmp_path: Path, clock: Clock) -> Iterator[Core]:
+    settings = Settings(data_dir=tmp_path / "hall", transfers={"routes": ROUTES})
+    core = build_core(settings)
+    core.cases.clock = clock
+    core.transfers.clock = clock
+    yield core
+    core.close()
+
+
+def accepted(core: Core) -> CaseView:
+    case = receive_all(core.cases, open_newborn(core.cases, core.catalog))
+    return core.cases.accept(CLERK, case.receipt_no)
+
+
+def test_accepted_papers_wait_for_their_department(core: Core) -> None:
+    case = accepted(core)
+    waiting = core.transfers.waiting()
+    by_department = {w.ref: w.department for w in waiting}
+    assert by_department == {
+        "birth_record": HEALTH,
+        "parents_id": HEALTH,
+        "marriage_certificate": HEALTH,
+        "informed_notice": HEALTH,
+        "household_register": POLICE,
+        "invoices": MEDICAL,
+        "expense_list": MEDICAL,
+        "diagnosis": MEDICAL,
+    }  # fmt: skip  (exempt materials and the platform-only department's wait for nothing)
+    assert all((w.receipt_no, w.originals, w.copies, w.state) == (case.receipt_no, 1, 0, "waiting")
+               for w in waiting)  # fmt: skip
+    assert [w.ref for w in core.transfers.waiting(POLICE)] == ["household_register"]
+    summary = {d: n for d, n, _, _ in core.transfers.waiting_by_department()}
+    assert summary == {HEALTH: 4, POLICE: 1, MEDICAL: 3}
+    trace = core.transfers.trace(case.receipt_no)
+    assert {(e.action, e.from_party, e.to_party) for e in trace.events} == {
+        ("received", "申请人", "综合窗口")
+    }
+
+
+def test_a_courier_batch_from_building_to_the_signed_receipt(core: Core, clock: Clock) -> None:
+    first, second = accepted(core), accepted(core)
+    ledger = core.transfers
+    with pytest.raises(NotAllowed, match="窗口人员"):
+        ledger.open_batch(CLERK, MEDICAL)  # a clerk does not build batches
+    batch = ledger.open_batch(BACK, MEDICAL)
+    assert (batch.batch_no, batch.route, batch.state) == (
+        "LZ430100001-20261123-001",
+        "courier",
+        "open",
+    )
+    batch = ledger.add_case(BACK, batch.batch_no, first.receipt_no)
+    batch = ledger.add_case(BACK, batch.batch_no, f" {second.receipt_no} ")
+    assert (batch.cases, len(batch.items)) == (2, 6)
+    with pytest.raises(TransferError, match="已经组批或寄出，不能再放一次"):
+        ledger.add_case(BACK, batch.batch_no, first.receipt_no)  # a material sent twice
+    police = ledger.open_batch(BACK, POLICE)
+    assert police.batch_no == "LZ430100001-20261123-002"
+    market = ledger.open_batch(BACK, MARKET)
+    with pytest.raises(TransferError, match=f"要送往{POLICE}、{HEALTH}，不是{MARKET}") as wrong:
+        ledger.add_case(BACK, market.batch_no, second.receipt_no)  # the wrong department's batch
+    assert wrong.value.hint == f"请把它放进{POLICE}、{HEALTH}的交接单。"
+    assert ledger.batch(market.batch_no).items == ()
+
+    with pytest.raises(InvalidInput, match="校验位不对"):
+        ledger.send_by_courier(BACK, batch.batch_no, courier="中国邮政 EMS",
+                               waybill="RB123456786US")  # fmt: skip
+    assert ledger.batch(batch.batch_no).state == "open"  # nothing changed
+    sent = ledger.send_by_courier(BACK, batch.batch_no, courier="中国邮政 EMS",
+                                  waybill="ea 123456785 cn")  # fmt: skip
+    assert (sent.state, sent.waybill, sent.waybill_warning) == ("sent", "EA123456785CN", "")
+    assert sent.due_date == date(2026, 11, 26)  # three working days
+    with pytest.raises(TransferError, match="不能再改动"):
+        ledger.add_case(BACK, batch.batch_no, second.receipt_no)
+
+    clock.advance(days=4)  # Friday: not signed for by Thursday
+    assert [b.batch_no for b in ledger.overdue()] == [batch.batch_no]
+    with pytest.raises(NotAllowed, match="登记部门签收"):
+        ledger.confirm(CLERK, batch.batch_no, RECEIPT)  # a clerk cannot sign a batch off
+    done = ledger.confirm(BACK, batch.batch_no, RECEIPT)
+    assert done.state == "confirmed" and core.files.read(done.receipt_sha or "") == RECEIPT
+    assert {i.state for i in done.items} == {"received"} and ledger.overdue() == []
+    with pytest.raises(TransferError, match="不能再签收一次"):
+        ledger.confirm(BACK, batch.batch_no, RECEIPT)
+
+
+def test_a_department_picks_the_batch_up_and_results_come_back(core: Core) -> None:
+    case = accepted(core)
+    ledger = core.transfers
+    batch = ledger.add_case(BACK, ledger.open_batch(BACK, POLICE).batch_no, case.receipt_no)
+    person = Pickup("赵强", "430104196411152016", "138 0013 8000", b"\x89PNG signature")
+    with pytest.raises(InvalidIdNumber):
+        ledger.hand_over(BACK, batch.batch_no, Pickup("赵强", "430104196411152017", "13800138000"))
+    with pytest.raises(InvalidInput, match="手机号"):
+        ledger.hand_over(BACK, batch.batch_no, Pickup("赵强", person.id_number, "12345"))
+    sent = ledger.hand_over(BACK, batch.batch_no, person)
+    assert sent.pickup == {"name": "赵强", "id_number": "430104196411152016",
+                           "phone": "13800138000"}  # fmt: skip
+    ledger.confirm(BACK, batch.batch_no, RECEIPT)
+
+    with pytest.raises(NotAllowed):
+        ledger.check_in(CLERK, case.receipt_no, results=[("户口簿（新生儿页）", POLICE)])
+    with pytest.raises(TransferError, match="没有寄出过材料“parents_id”"):
+        ledger.check_in(BACK, case.receipt_no, returned=["parents_id"])  # still waiting
+    back = ledger.check_in(BACK, case.receipt_no, results=[("户口簿（新生儿页）", POLICE)],
+                           returned=["household_register"])  # fmt: skip
+    assert back.results_at_window == MONDAY
+    assert core.cases.get(case.receipt_no).results_at_window == MONDAY
+
+    trace = ledger.trace(case.receipt_no)
+    household = [e for e in trace.events if e.item == "居民户口簿"]
+    assert [(e.action, e.to_party) for e in household] == [
+        ("received", "综合窗口"), ("batched", "综合窗口"), ("sent", f"{POLICE} 赵强"),
+        ("received_by_department", POLICE), ("checked_in", "综合窗口"),
+    ]  # fmt: skip
+    assert {i.state for i in trace.items if i.direction == "back"} == {"at_window"}
+    assert "430104196411152016" not in str(trace.to_dict())  # the trace shows no ID number
+
+
+def test_a_platform_only_department_needs_no_batch(core: Core) -> None:
+    with pytest.raises(TransferError, match="只经平台流转"):
+        core.transfers.open_batch(BACK, "人力资源和社会保障部门")
+    with pytest.raises(TransferError, match="没有编号为 LZ-NONE 的交接单"):
+        core.transfers.batch("LZ-NONE")
