@@ -54,6 +54,7 @@ def build_parser() -> Parser:
         operator_cmd,
         platform_cmd,
         print_cmd,
+        report_cmd,
         sync_cmd,
         transfers_cmd,
     )  # fmt: skip
@@ -72,6 +73,7 @@ def build_parser() -> Parser:
     counter_cmd.register(commands)
     kiosk_cmd.register(commands)
     transfers_cmd.register(commands)
+    report_cmd.register(commands)
     return parser
 
 
