@@ -4,9 +4,12 @@ where every piece of paper of a case is (``trace RECEIPT_NO [--json]``)."""
 from __future__ import annotations
 
 import argparse
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 from app.cli.common import add_settings_option, emit_json
+from app.errors import InvalidInput
 from app.settings import load_settings
 
 
@@ -23,6 +26,12 @@ def register(commands: Any) -> None:
     waiting.add_argument("--json", action="store_true", help="输出 JSON")
     add_settings_option(waiting)
     waiting.set_defaults(run=run_waiting)
+    archive = actions.add_parser("archive", help="把某天的交接单、签收凭证和登记簿存入归档文件夹")
+    archive.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="哪一天（发出日）")
+    archive.add_argument("--to", type=Path, default=None, metavar="文件夹",
+                         help="归档文件夹（默认设置中的 [transfers] archive_dir）")  # fmt: skip
+    add_settings_option(archive)
+    archive.set_defaults(run=run_archive)
 
 
 def run_trace(args: argparse.Namespace) -> int:
@@ -64,4 +73,24 @@ def run_waiting(args: argparse.Namespace) -> int:
         print(f"{department}：{count} 份，最早 {oldest:%Y-%m-%d}，最早承诺 {due or '—'}")
     if not rows:
         print("没有待流转的纸质材料。")
+    return 0
+
+
+def run_archive(args: argparse.Namespace) -> int:
+    from app.bootstrap import build_core
+    from printing.a4 import Letterhead
+    from printing.transfer_archive import archive_day
+
+    try:
+        day = date.fromisoformat(args.date)
+    except ValueError:
+        raise InvalidInput(f"日期“{args.date}”不对。", hint="请写成 2026-11-23 这样。") from None
+    settings = load_settings(args.settings)
+    folder = args.to or settings.transfers.archive_dir or settings.data_dir / "archive"
+    core = build_core(settings)
+    try:
+        written = archive_day(core.transfers, core.files, Letterhead.of(settings), day, folder)
+    finally:
+        core.close()
+    print(f"已归档 {day:%Y-%m-%d} 的 {len(written)} 个文件到 {folder / f'{day:%Y-%m-%d}'}")
     return 0

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
@@ -739,6 +739,16 @@ class Ledger:
             if department:
                 query = query.where(TransferBatchRow.department == department)
             rows = session.scalars(query.order_by(TransferBatchRow.created_at).limit(limit)).all()
+            return [self._batch(session, row) for row in rows]
+
+    def sent_on(self, day: date) -> list[Batch]:
+        """The batches that left on ``day`` (hall-local), in the order they left."""
+        start = datetime.combine(day, time.min, tzinfo=HALL_TZ)
+        end = start + timedelta(days=1)
+        with self.db.read() as session:
+            rows = session.scalars(select(TransferBatchRow).where(
+                TransferBatchRow.sent_at >= start, TransferBatchRow.sent_at < end,
+            ).order_by(TransferBatchRow.sent_at, TransferBatchRow.id)).all()  # fmt: skip
             return [self._batch(session, row) for row in rows]
 
     def overdue(self, today: date | None = None) -> list[Batch]:

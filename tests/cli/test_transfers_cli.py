@@ -40,3 +40,14 @@ def test_trace_and_waiting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["transfers", "trace", "430100001-20261123-99999", "--settings",
                  str(settings_file)]) == 1  # fmt: skip
     assert "没有受理编号为 430100001-20261123-99999 的办件" in capsys.readouterr().err
+
+
+def test_archive_a_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text(f'data_dir = "{tmp_path / "hall"}"\n', encoding="utf-8")
+    args = ["transfers", "archive", "--settings", str(settings_file)]
+    assert main([*args, "--date", "2026-11-23", "--to", str(tmp_path / "a")]) == 0
+    assert (tmp_path / "a" / "2026-11-23" / "流转登记簿-2026-11-23.xlsx").is_file()
+    assert "已归档 2026-11-23 的 1 个文件" in capsys.readouterr().out
+    assert main([*args, "--date", "2026-13-01"]) == 1
+    assert "日期“2026-13-01”不对" in capsys.readouterr().err

@@ -11,6 +11,7 @@ import pytest
 from pyzbar import pyzbar
 
 from app.bootstrap import Core, build_core
+from app.cases.receipts import HALL_TZ
 from app.settings import Settings
 from printing.a4 import Letterhead
 from printing.transfer_slip import render_slip
@@ -48,3 +49,42 @@ def test_the_slip_of_a_courier_batch(core: Core) -> None:
     assert "李芳" not in squeezed  # the slip travels with a courier
     decoded = {(code.type, code.data.decode()) for code in pyzbar.decode(image)}
     assert decoded == {("CODE128", batch.batch_no), ("QRCODE", batch.batch_no)}
+
+
+def test_the_days_archive_is_the_same_bytes_twice(core: Core, tmp_path: Path) -> None:
+    """Slips, receipts (an image becomes a PDF) and the register of the day the batches left."""
+    import io
+
+    from openpyxl import load_workbook
+    from PIL import Image
+
+    from printing.transfer_archive import archive_day
+    from tests.app.transfers.test_ledger import POLICE
+
+    ledger = core.transfers
+    courier = ledger.open_batch(BACK, MEDICAL)
+    ledger.add_case(BACK, courier.batch_no, accepted(core).receipt_no)
+    courier = ledger.send_by_courier(BACK, courier.batch_no, courier="顺丰速运",
+                                     waybill="SF1234567890123")  # fmt: skip
+    scan = io.BytesIO()
+    Image.new("RGB", (800, 1100), "white").save(scan, format="JPEG")
+    ledger.confirm(BACK, courier.batch_no, scan.getvalue())
+    pickup = ledger.open_batch(BACK, POLICE)
+    ledger.add_case(BACK, pickup.batch_no, accepted(core).receipt_no)
+    ledger.open_batch(BACK, MEDICAL)  # never sent: not in the day's archive
+    assert courier.sent_at is not None
+    day = courier.sent_at.astimezone(HALL_TZ).date()
+    letterhead = Letterhead.of(core.settings)
+    first = archive_day(ledger, core.files, letterhead, day, tmp_path / "archive")
+    names = [p.name for p in first]
+    assert names == sorted([f"交接单-{courier.batch_no}.pdf", f"签收凭证-{courier.batch_no}.pdf",
+                            f"流转登记簿-{day:%Y-%m-%d}.xlsx"])  # fmt: skip
+    before = {p.name: p.read_bytes() for p in first}
+    assert before[f"签收凭证-{courier.batch_no}.pdf"].startswith(b"%PDF-")
+    again = archive_day(ledger, core.files, letterhead, day, tmp_path / "archive")
+    assert {p.name: p.read_bytes() for p in again} == before
+    sheet = load_workbook(first[-1] if first[-1].suffix == ".xlsx" else
+                          next(p for p in first if p.suffix == ".xlsx")).active  # fmt: skip
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    assert len(rows) == 3 and {r[0] for r in rows} == {courier.batch_no}
+    assert {r[8] for r in rows} == {"顺丰速运"} and {r[11] for r in rows} == {BACK.name}
