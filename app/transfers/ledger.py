@@ -363,18 +363,14 @@ class Ledger:
                 raise TransferError(message, hint=hint)
             for item in waiting:
                 item.state, item.batch_id, item.updated_at = "batched", batch.id, now
-                session.add(
-                    CustodyEventRow(
-                        item_id=item.id,
-                        case_id=case.id,
-                        at=now,
-                        action="batched",
-                        from_party=WINDOW,
-                        to_party=WINDOW,
-                        batch_no=batch.batch_no,
-                        actor=actor.name,
-                        terminal=actor.terminal,
-                    )
+                _handed(
+                    session,
+                    item,
+                    "batched",
+                    (WINDOW, WINDOW),
+                    by=actor,
+                    at=now,
+                    batch_no=batch.batch_no,
                 )
             append(
                 session,
@@ -420,19 +416,15 @@ class Ledger:
             if item is None or item.batch_id != batch.id:
                 raise TransferError(f"交接单 {batch_no} 里没有这份材料。")
             item.state, item.batch_id, item.updated_at = "waiting", None, now
-            session.add(
-                CustodyEventRow(
-                    item_id=item.id,
-                    case_id=item.case_id,
-                    at=now,
-                    action="unbatched",
-                    from_party=WINDOW,
-                    to_party=WINDOW,
-                    batch_no=batch_no,
-                    actor=actor.name,
-                    terminal=actor.terminal,
-                    note="从交接单中取出",
-                )
+            _handed(
+                session,
+                item,
+                "unbatched",
+                (WINDOW, WINDOW),
+                by=actor,
+                at=now,
+                batch_no=batch_no,
+                note="从交接单中取出",
             )
             append(
                 session,
@@ -506,18 +498,8 @@ class Ledger:
             )
             for item in items:
                 item.state, item.updated_at = "sent", now
-                session.add(
-                    CustodyEventRow(
-                        item_id=item.id,
-                        case_id=item.case_id,
-                        at=now,
-                        action="sent",
-                        from_party=WINDOW,
-                        to_party=carrier,
-                        batch_no=batch_no,
-                        actor=actor.name,
-                        terminal=actor.terminal,
-                    )
+                _handed(
+                    session, item, "sent", (WINDOW, carrier), by=actor, at=now, batch_no=batch_no
                 )
             append(
                 session,
@@ -566,18 +548,14 @@ class Ledger:
             ).all()
             for item in items:
                 item.state, item.updated_at = "received", now
-                session.add(
-                    CustodyEventRow(
-                        item_id=item.id,
-                        case_id=item.case_id,
-                        at=now,
-                        action="received_by_department",
-                        from_party=batch.courier or WINDOW,
-                        to_party=batch.department,
-                        batch_no=batch_no,
-                        actor=actor.name,
-                        terminal=actor.terminal,
-                    )
+                _handed(
+                    session,
+                    item,
+                    "received_by_department",
+                    (batch.courier or WINDOW, batch.department),
+                    by=actor,
+                    at=now,
+                    batch_no=batch_no,
                 )
             append(
                 session,
@@ -646,18 +624,14 @@ class Ledger:
                 )
                 session.add(item)
                 session.flush()
-                session.add(
-                    CustodyEventRow(
-                        item_id=item.id,
-                        case_id=case.id,
-                        at=now,
-                        action="checked_in",
-                        from_party=department,
-                        to_party=WINDOW,
-                        actor=actor.name,
-                        terminal=actor.terminal,
-                        note="结果" if kind == "result" else "退回材料",
-                    )
+                _handed(
+                    session,
+                    item,
+                    "checked_in",
+                    (department, WINDOW),
+                    by=actor,
+                    at=now,
+                    note="结果" if kind == "result" else "退回材料",
                 )
             case.results_at_window = case.results_at_window or now
             append(
@@ -839,6 +813,14 @@ class Ledger:
             row.confirmed_at,
             tuple(self._item(i, row.batch_no) for i in items),
         )
+
+
+def _handed(session: Session, item: TransferItemRow, action: str, moved: tuple[str, str], *,
+            by: Actor, at: datetime, batch_no: str = "", note: str = "") -> None:  # fmt: skip
+    """One custody event of ``item``: ``moved`` from whom to whom (append-only)."""
+    session.add(CustodyEventRow(item_id=item.id, case_id=item.case_id, at=at, action=action,
+                                from_party=moved[0], to_party=moved[1], batch_no=batch_no,
+                                actor=by.name, terminal=by.terminal, note=note))  # fmt: skip
 
 
 def _stored(session: Session, sha: str, size: int, mime: str) -> None:
