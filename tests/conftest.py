@@ -63,6 +63,8 @@ from collections.abc import Iterator  # noqa: E402
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from app.db.engine import Database, make_engine  # noqa: E402
+from app.db.migrate import upgrade  # noqa: E402
 from tests import postgres  # noqa: E402
 
 _databases = itertools.count()
@@ -95,3 +97,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated database on each engine (SQLite and the test PostgreSQL server)."""
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield Database(engine)
+    engine.dispose()

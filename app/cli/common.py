@@ -55,3 +55,12 @@ def parse_json_option(text: str | None, option: str, *, expect: type = dict) -> 
 def emit_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def write_output(data: bytes, out: Path) -> None:
+    """A generated file where the person asked for it, and a line saying so."""
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput(f"无法写入 {out}：{exc.strerror}。", hint="请检查路径和权限。") from None
+    print(f"已生成 {out}（{max(1, len(data) // 1024)} KB）")

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_settings_option, emit_json
+from app.cli.common import add_settings_option, emit_json, write_output
 from app.errors import InvalidInput
 from app.settings import load_settings
 
@@ -38,14 +38,6 @@ def register(commands: Any) -> None:
     verify.set_defaults(run=run_verify)
 
 
-def _write(data: bytes, out: Path) -> None:
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise InvalidInput(f"无法写入 {out}：{exc.strerror}。", hint="请检查路径和权限。") from None
-    print(f"已生成 {out}（{len(data) // 1024} KB）")
-
-
 def run_sample(args: argparse.Namespace) -> int:
     from printing.a4 import Letterhead
     from printing.samples import DOCUMENT_NAMES, TICKET_NAMES, sample_pdf, sample_ticket
@@ -61,10 +53,10 @@ def run_sample(args: argparse.Namespace) -> int:
     if args.document in TICKET_NAMES:
         profile = profile_of(settings.printing.ticket)
         data = sample_ticket(args.document, letterhead, settings.printing.key, profile)
-        _write(data, args.out or Path(f"{args.document}.bin"))
+        write_output(data, args.out or Path(f"{args.document}.bin"))
         return 0
     data = sample_pdf(args.document, letterhead, settings.printing.key)
-    _write(data, args.out or Path(f"{args.document}.pdf"))
+    write_output(data, args.out or Path(f"{args.document}.pdf"))
     return 0
 
 
@@ -99,7 +91,7 @@ def run_case(args: argparse.Namespace) -> int:
                                                       settings.printing.key))  # fmt: skip
     finally:
         core.close()
-    _write(data, args.out or Path(f"{case.receipt_no}-{args.document}{suffix}"))
+    write_output(data, args.out or Path(f"{case.receipt_no}-{args.document}{suffix}"))
     return 0
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_settings_option, emit_json
+from app.cli.common import add_settings_option, emit_json, write_output
 from app.errors import InvalidInput
 
 REPORTS = {"period": "办件统计", "effectiveness": "改革成效", "evaluations": "好差评"}
@@ -106,20 +106,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(report.table().to_json())
     elif args.xlsx is not None:
-        _write(export.to_xlsx(report), args.xlsx)
+        write_output(export.to_xlsx(report), args.xlsx)
     elif args.pdf is not None:
         from printing.a4 import Letterhead
         from printing.reports import to_pdf
 
-        _write(to_pdf(report, Letterhead.of(settings)), args.pdf)
+        write_output(to_pdf(report, Letterhead.of(settings)), args.pdf)
     else:
         sys.stdout.write(export.to_text(report))
     return 0
-
-
-def _write(data: bytes, out: Path) -> None:
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        raise InvalidInput(f"无法写入 {out}：{exc.strerror}。", hint="请检查路径和权限。") from None
-    print(f"已生成 {out}（{max(1, len(data) // 1024)} KB）")

@@ -4,7 +4,6 @@ and nothing about the citizen stored."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,34 +16,16 @@ from app.db.migrate import alembic_config, upgrade
 from app.db.models import HelpRequestRow
 from app.errors import InvalidInput
 from app.help import HelpDesk, HelpError, HelpRequest
+from tests.app.cases.conftest import Clock
 
 HALL = "430100001"
 ZHANG = Actor("张敏", "counter-01")
 LI = Actor("李强", "counter-02")
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # 10:00 in Changsha
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield Database(engine)
-    engine.dispose()
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))  # 10:00 in Changsha
 
 
 @pytest.fixture

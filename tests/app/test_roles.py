@@ -3,14 +3,11 @@ entry a refusal leaves (in its own transaction: the refused change never starts)
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from app.cases.audit import Actor, verify
-from app.db.engine import Database, make_engine
-from app.db.migrate import upgrade
+from app.db.engine import Database
 from app.db.models import AuditEntry
 from app.roles import PERMISSIONS, NotAllowed, allowed, require
 
@@ -18,13 +15,6 @@ CLERK = Actor("张敏", "counter-01", "clerk")
 BACK = Actor("刘洋", "back-01", "backoffice")
 MANAGER = Actor("王丽", "counter-09", "manager")
 KIOSK = Actor("自助终端", "kiosk-01")
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    engine = make_engine(f"sqlite:///{tmp_path / 'roles.sqlite3'}")
-    upgrade(engine)
-    return Database(engine)
 
 
 @pytest.mark.parametrize(

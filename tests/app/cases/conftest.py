@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,8 +13,7 @@ from app.cases.files import FileStore
 from app.cases.service import CaseService
 from app.cases.views import CaseView, Party
 from app.catalog.catalog import Catalog
-from app.db.engine import Database, make_engine
-from app.db.migrate import upgrade
+from app.db.engine import Database
 from app.guide.engine import Guide
 from app.guide.plan import PlanField
 
@@ -53,14 +51,6 @@ def sample_value(field: PlanField) -> str:
 def filled_form(catalog: Catalog, code: str, answers: dict[str, str]) -> dict[str, str]:
     plan = Guide(catalog).plan(code, answers)
     return {f.key: f.value or sample_value(f) for f in plan.fields}
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield Database(engine)
-    engine.dispose()
 
 
 @pytest.fixture
