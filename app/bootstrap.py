@@ -1,11 +1,13 @@
-"""The composition root: builds the database, file store, calendar, case services and the help
-desk from the settings and hands them in. Nothing here runs at import time."""
+"""The composition root: builds the database, file store, calendar, case services, the help
+desk and the 差评 work items from the settings and hands them in. Nothing here runs at import
+time."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from app.calendar.workdays import WorkCalendar
+from app.cases.complaints import Complaints
 from app.cases.files import FileStore
 from app.cases.outbox import Outbox
 from app.cases.queries import CaseQueries
@@ -39,6 +41,7 @@ class Core:
     outbox: Outbox
     help: HelpDesk  # the kiosks' calls for staff (请工作人员协助)
     transfers: Ledger  # the paper trail of materials and results (材料流转)
+    complaints: Complaints  # the work items every 差评 opens
 
     def close(self) -> None:
         self.db.dispose()
@@ -72,5 +75,8 @@ def build_core(settings: Settings, catalog: Catalog | None = None) -> Core:
     help_desk = HelpDesk(db, hall_code=settings.hall.code)
     ledger = Ledger(db, files, calendar, settings.transfers, hall_code=settings.hall.code)
     cases.after_accept = ledger.accepted  # papers wait for their department from acceptance on
+    cases.after_deliver = ledger.delivered  # and go to the applicant with the delivery
+    complaints = Complaints(db, calendar, settings.evaluations)
+    cases.after_evaluate = complaints.rated  # a 差评 opens its work item with the rating
     return Core(settings, db, catalog, files, calendar, cases, CaseQueries(db), outbox, help_desk,
-                ledger)  # fmt: skip
+                ledger, complaints)  # fmt: skip

@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "transfer.check_in": ("登记结果和退回材料到窗口", frozenset({BACKOFFICE, MANAGER})),
     "outbox.cancel": ("取消发往平台的消息", frozenset({MANAGER, ADMIN})),
     "settings.change": ("修改设置", frozenset({MANAGER, ADMIN})),
+    "report.view": ("查看统计报表", frozenset({MANAGER, ADMIN})),
     "complaint.handle": ("处理差评（回访、核实、整改、申诉）", frozenset({MANAGER})),
 }
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from platformdirs import user_config_dir, user_data_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from app.errors import SettingsError
 
@@ -142,6 +143,29 @@ class TransferSettings(_Model):
         return self.routes.get(department, self.default_route)
 
 
+COMPLAINT_DEADLINE_RANGE = (5, 15)  # working days; local rules: 5 (Dezhou) to 15 (Sichuan)
+
+
+class EvaluationSettings(_Model):
+    """好差评: a 差评's work item must be closed (with the feedback to the citizen) within
+    ``complaint_deadline_days`` working days of the rating; local rules range from 5 to 15."""
+
+    complaint_deadline_days: int = 10
+
+    @field_validator("complaint_deadline_days")
+    @classmethod
+    def _deadline(cls, value: int) -> int:
+        low, high = COMPLAINT_DEADLINE_RANGE
+        if not low <= value <= high:
+            raise PydanticCustomError(
+                "complaint_deadline",
+                "差评处理时限应为 {low} 到 {high} 个工作日，现在是 {value}；"
+                "请按本地规定改为这个范围内的天数",
+                {"low": low, "high": high, "value": value},
+            )
+        return value
+
+
 class CalendarSettings(_Model):
     """Dates the hall adds when the calendar package does not know a year yet."""
 
@@ -158,6 +182,7 @@ class Settings(_Model):
     printing: PrintingSettings = PrintingSettings()
     calendar: CalendarSettings = CalendarSettings()
     transfers: TransferSettings = TransferSettings()
+    evaluations: EvaluationSettings = EvaluationSettings()
     devices: DeviceSettings = DeviceSettings()
     counter: CounterSettings = CounterSettings()
     kiosk: KioskSettings = KioskSettings()
@@ -209,9 +234,31 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
-        problems = "；".join(
-            f"{'.'.join(str(p) for p in e['loc'])}：{e['msg']}" for e in exc.errors()
-        )
+        problems = "；".join(problem_words(e) for e in exc.errors())
         raise SettingsError(
             f"设置文件 {path} 有错：{problems}。", hint="请按 README 中的示例修改后重新启动。"
         ) from None
+
+
+def problem_words(error: ErrorDetails) -> str:
+    """One validation error of a settings file, in words a hall's IT staff read: which setting,
+    and what it should be."""
+    where = ".".join(str(p) for p in error["loc"])
+    context = error.get("ctx") or {}
+    kind = error["type"]
+    said = {
+        "extra_forbidden": "没有这个设置项（请检查拼写）",
+        "less_than_equal": f"应不大于 {context.get('le')}",
+        "greater_than_equal": f"应不小于 {context.get('ge')}",
+        "literal_error": f"应为 {context.get('expected')} 之一",
+        "int_parsing": "应为整数",
+        "int_type": "应为整数",
+        "bool_parsing": "应为 true 或 false",
+        "string_pattern_mismatch": "格式不对",
+        "string_too_long": f"太长（最多 {context.get('max_length')} 个字）",
+        "date_from_datetime_parsing": "应为日期，如 2026-10-09",
+    }.get(kind)
+    if said is None:
+        message = str(error["msg"])
+        said = message.removeprefix("Value error, ")
+    return f"{where}：{said}"

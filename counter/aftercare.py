@@ -40,7 +40,9 @@ ACTIONS = {
     "supplement": "补交材料", "item_decision": "部门办理结果", "deliver": "结果送达",
     "withdraw": "撤回", "evaluate": "好差评", "print": "打印", "reprint": "补打",
     "print_failed": "打印失败", "outbox_resend": "重发平台消息", "outbox_cancel": "取消平台消息",
-    "dispatch": "分送部门", "complete": "办结",
+    "dispatch": "分送部门", "complete": "办结", "refused": "无权限的操作（未执行）",
+    "complaint_open": "差评工单", "complaint_step": "差评处理", "transfer_add": "放入交接单",
+    "transfer_remove": "从交接单取出", "transfer_check_in": "结果到窗口",
 }  # fmt: skip
 STAGE_LABELS = {"accept": "受理", "complete": "办结"}
 # The window's own tablet or second screen turned towards the applicant.
@@ -135,6 +137,9 @@ def case_facts(case: CaseView) -> list[tuple[str, str]]:
     promised = case.promised_date.isoformat() if case.promised_date else "—"
     facts += [("一件事", case.scenario_name), ("状态", case.state_label),
               ("承诺办结", promised), ("受理时间", at(case.accepted_at))]  # fmt: skip
+    if case.results_at_window:
+        waiting = "" if case.delivery else "，请通知申请人领取后出件"
+        facts.append(("结果", f"结果已到窗口（{at(case.results_at_window)}）{waiting}"))
     if case.delivery:
         facts.append(("送达", _delivery_words(case.delivery)))
     if case.withdrawal:

@@ -84,7 +84,7 @@ class CounterApp:
 
         def opened() -> None:
             if dialog.operator is not None and dialog.operator != current:
-                window.desk.session.switch(dialog.operator)
+                window.signed_in(dialog.operator)
             window.content.show()
             if self.lock is not None:
                 self.lock.timer.start()

@@ -18,6 +18,7 @@ from printing.documents import Context, render_case
 from printing.jobs import Printed, print_document, printers_of
 from printing.thermal import ReceiptPrinter
 from printing.tickets import acceptance_slip
+from printing.transfer_slip import render_slip
 from sync.client import Platform
 from sync.pickup import fetch_pre_application
 from sync.shared import facts_for
@@ -56,6 +57,18 @@ class Papers:
         scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
         context = Context(case, scenario, self.letterhead, self.core.settings.printing.key)
         return render_case(document, context)
+
+    def transfer_slip(self, batch_no: str) -> bytes:
+        """材料流转交接单 of a batch as it stands (names masked)."""
+        ledger = self.core.transfers
+        batch = ledger.batch(batch_no)
+        return render_slip(batch, ledger.applicants(batch), self.letterhead)
+
+    def print_transfer_slip(self, batch_no: str) -> str:
+        """The slip on the A4 printer, the print in the audit trail. Returns the job id."""
+        job = self.a4.send(self.transfer_slip(batch_no), title=f"材料流转交接单 {batch_no}")
+        self.core.transfers.slip_printed(self.actor, batch_no, printer=self.a4.name, job=job)
+        return job
 
     def print(self, receipt_no: str, document: str, *, reason: str = "") -> Printed:
         printing = self.core.settings.printing

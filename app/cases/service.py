@@ -57,6 +57,14 @@ class Decision:
                    str(data.get("result_no", "")))  # fmt: skip
 
 
+# Run in the rating's transaction with the stored rating (a 差评 opens its work item:
+# app.cases.complaints).
+AfterEvaluate = Callable[[Session, Actor, CaseRow, EvaluationRow], None]
+# Run in the delivery's transaction (the papers at the window go to the applicant:
+# app.transfers.ledger).
+AfterDeliver = Callable[[Session, Actor, CaseRow, datetime], None]
+
+
 def _moment(value: Any) -> datetime | None:
     try:
         return datetime.fromisoformat(value) if isinstance(value, str) else None
@@ -65,6 +73,9 @@ def _moment(value: Any) -> datetime | None:
 
 
 class CaseService(Intake):
+    after_evaluate: AfterEvaluate | None = None
+    after_deliver: AfterDeliver | None = None
+
     def record_item_decision(
         self, actor: Actor, receipt_no: str, item_id: str, *, approved: bool, opinion: str = "",
         result_name: str = "", result_no: str = "", decided_at: datetime | None = None,
@@ -222,6 +233,8 @@ class CaseService(Intake):
             }  # fmt: skip
             append(session, actor, "deliver", case_id=case.id, receipt_no=receipt_no,
                    before=before, after={**_snapshot(case), **case.delivery}, at=now)  # fmt: skip
+            if self.after_deliver is not None:
+                self.after_deliver(session, actor, case, now)
             enqueue(session, case, "delivery", {"receipt_no": receipt_no, **case.delivery}, at=now)
             return CaseView.of(case)
 
@@ -296,6 +309,8 @@ class CaseService(Intake):
                    after={"stage": stage, "round": round_, "level": level, "channel": channel,
                           "text": row.text, "reasons": chosen,
                           "reasons_version": REASONS_VERSION}, at=now)  # fmt: skip
+            if self.after_evaluate is not None:
+                self.after_evaluate(session, actor, case, row)
             enqueue(session, case, "evaluation", {
                 "receipt_no": receipt_no, "stage": stage, "round": round_, "level": level,
                 "channel": channel, "text": row.text, "reasons": chosen,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from app.cases.audit import Actor
 from app.catalog.catalog import Catalog, load_catalog
+from app.db.engine import Database
 from app.errors import InvalidInput
 
 
@@ -64,3 +67,21 @@ def write_output(data: bytes, out: Path) -> None:
     except OSError as exc:
         raise InvalidInput(f"无法写入 {out}：{exc.strerror}。", hint="请检查路径和权限。") from None
     print(f"已生成 {out}（{max(1, len(data) // 1024)} KB）")
+
+
+def add_operator_options(parser: argparse.ArgumentParser, who: str) -> None:
+    """``--as USERNAME`` and ``--password-stdin``: a change made by a named operator."""
+    parser.add_argument("--as", dest="username", required=True, metavar="登录名", help=who)
+    parser.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+
+
+def operator_actor(args: argparse.Namespace, db: Database, terminal: str) -> Actor:
+    """The operator named by ``--as``, signed in with their password (asked for, or one line of
+    stdin): the role the core checks is theirs, the sign-in is audited."""
+    from app.accounts import Accounts
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"{args.username} 的密码：")
+    return Accounts(db).sign_in(args.username, password, terminal=terminal).actor(terminal)

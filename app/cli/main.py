@@ -46,6 +46,7 @@ class Parser(argparse.ArgumentParser):
 def build_parser() -> Parser:
     from app.cli import (
         catalog_cmd,
+        complaints_cmd,
         counter_cmd,
         db_cmd,
         guide_cmd,
@@ -55,6 +56,7 @@ def build_parser() -> Parser:
         platform_cmd,
         print_cmd,
         report_cmd,
+        settings_cmd,
         sync_cmd,
         transfers_cmd,
     )  # fmt: skip
@@ -74,6 +76,8 @@ def build_parser() -> Parser:
     kiosk_cmd.register(commands)
     transfers_cmd.register(commands)
     report_cmd.register(commands)
+    complaints_cmd.register(commands)
+    settings_cmd.register(commands)
     return parser
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app.cases.receipts import HALL_TZ
 from app.cli.common import add_settings_option, emit_json
 from app.errors import InvalidInput
 from app.settings import load_settings
@@ -50,8 +51,9 @@ def run_trace(args: argparse.Namespace) -> int:
         where = f"（交接单 {item.batch_no}）" if item.batch_no else ""
         print(f"  {item.name}：{item.state_label}{where}，{item.department}")
     for event in trace.events:
-        moment = event.at.strftime("%Y-%m-%d %H:%M")
-        print(f"  {moment} {event.item}：{event.from_party} → {event.to_party} {event.batch_no}")
+        moment = event.at.astimezone(HALL_TZ).strftime("%Y-%m-%d %H:%M")
+        print(f"  {moment} {event.item} {event.action_label}："
+              f"{event.from_party} → {event.to_party} {event.batch_no}")  # fmt: skip
     if not trace.items:
         print("  没有纸质材料流转记录。")
     return 0

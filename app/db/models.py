@@ -1,6 +1,7 @@
 """The hall's tables: cases with their items, materials and scans, evaluations, the audit chain,
-the outbox for the platform, the receipt counters, the kiosks' help requests and the paper trail
-of materials and results (transfer items, batches and their custody events).
+the outbox for the platform, the receipt counters, the kiosks' help requests, the paper trail
+of materials and results (transfer items, batches and their custody events) and the work items
+that every 差评 opens (complaints and their steps).
 
 Screens never see these rows; the case service turns them into plain data (``app.cases.views``).
 """
@@ -79,7 +80,10 @@ class CaseRow(Base):
         back_populates="case", order_by="EvaluationRow.id", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (Index("ix_cases_state_created", "state", "created_at"),)
+    __table_args__ = (
+        Index("ix_cases_state_created", "state", "created_at"),
+        Index("ix_cases_state_closed", "state", "closed_at"),
+    )
 
 
 class CaseItemRow(Base):
@@ -97,7 +101,7 @@ class CaseItemRow(Base):
     state: Mapped[str] = mapped_column(String(20))
     promised_days: Mapped[int] = mapped_column(Integer)
     dispatched_at: Mapped[datetime | None] = mapped_column(default=None)
-    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     decision: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
     case: Mapped[CaseRow] = relationship(back_populates="items")
@@ -167,7 +171,7 @@ class EvaluationRow(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     reasons: Mapped[list[str]] = mapped_column(default=list)  # chosen from the level's options
     reasons_version: Mapped[str] = mapped_column(String(40), default="")  # of the option set
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     case: Mapped[CaseRow] = relationship(back_populates="evaluations")
 
@@ -373,3 +377,57 @@ class CustodyEventRow(Base):
     actor: Mapped[str] = mapped_column(String(60))
     terminal: Mapped[str] = mapped_column(String(60))
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ComplaintRow(Base):
+    """The work item a 差评 (level 1 or 2) opens: called back, verified, rectified or appealed,
+    closed with the feedback to the citizen by ``due_date`` (working days from the rating).
+    ``outcome`` is "appeal_upheld" from the moment an appeal is upheld (the rating then leaves
+    the statistics), "rectified" when closed otherwise. Rules: :mod:`app.cases.complaints`."""
+
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    evaluation_id: Mapped[int] = mapped_column(
+        ForeignKey("evaluations.id", ondelete="CASCADE"), unique=True
+    )
+    receipt_no: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[str] = mapped_column(String(16))  # of the rating: accept | complete
+    level: Mapped[int] = mapped_column(Integer)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(8))  # open | closed
+    outcome: Mapped[str] = mapped_column(String(20), default="")  # rectified | appeal_upheld
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_by: Mapped[str] = mapped_column(String(60), default="")
+
+    case: Mapped[CaseRow] = relationship()
+    evaluation: Mapped[EvaluationRow] = relationship()
+    steps: Mapped[list[ComplaintStepRow]] = relationship(
+        back_populates="complaint", order_by="ComplaintStepRow.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        Index("ix_complaints_state_due", "state", "due_date"),
+        CheckConstraint("state IN ('open', 'closed')", name="state"),
+    )
+
+
+class ComplaintStepRow(Base):
+    """One step of a 差评 work item: who, when, what (append-only, like the audit trail)."""
+
+    __tablename__ = "complaint_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    actor: Mapped[str] = mapped_column(String(60))
+    terminal: Mapped[str] = mapped_column(String(60))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    complaint: Mapped[ComplaintRow] = relationship(back_populates="steps")

@@ -4,7 +4,9 @@ given, per scenario, clerk or rating channel, and the share of 差评 (levels 1 
 Every rating given on a hall-local day of the period counts — the acceptance and the completion
 stage alike, a follow-up rating (追评) as a rating of its own. Grouped by clerk, a rating belongs
 to the clerk who decided the case at the window (else to whoever opened it), as in the period
-report; grouped by channel, to where the rating was given (大厅平板, 二维码, 短信…).
+report; grouped by channel, to where the rating was given (大厅平板, 二维码, 短信…). A 差评
+whose appeal was upheld (a mistaken or malicious rating, :mod:`app.cases.complaints`) does not
+count.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, exists, func
 
 from app.cases.checks import EVALUATION_CHANNELS
 from app.cases.evaluation import POOR_LEVELS
 from app.cases.views import LEVEL_LABELS
 from app.db.base import table
 from app.db.engine import Database
-from app.db.models import EvaluationRow
+from app.db.models import ComplaintRow, EvaluationRow
 from app.errors import InvalidInput
 from app.reports.figures import (
     CASES,
@@ -34,11 +36,13 @@ from app.reports.figures import (
 )
 
 EVALUATIONS = table(EvaluationRow)
+COMPLAINTS = table(ComplaintRow)
 LEVELS = (5, 4, 3, 2, 1)
 EVALUATION_GROUPINGS = {"scenario": "一件事", "clerk": "窗口人员", "channel": "评价渠道"}
 NOTES = (
     "统计本期（北京时间）作出的全部评价：受理环节和办结环节，追评也算一次评价。",
     "差评为“不满意”和“非常不满意”，差评率为差评数占评价总数的比例。",
+    "经申诉认定为误评或恶意差评的评价不计入。",
 )
 
 
@@ -104,6 +108,11 @@ def _grouping(by: str) -> Grouping:
     return Grouping(source, cases.key, cases.label)
 
 
+def _appeal_upheld() -> ColumnElement[bool]:
+    return exists().where(COMPLAINTS.c.evaluation_id == EVALUATIONS.c.id,
+                          COMPLAINTS.c.outcome == "appeal_upheld")  # fmt: skip
+
+
 def evaluation_report(db: Database, period: Period, *, by: str = "scenario") -> EvaluationReport:
     """Ratings given in the period, per level and group (see the module's docstring)."""
     group = _grouping(by)
@@ -111,7 +120,7 @@ def evaluation_report(db: Database, period: Period, *, by: str = "scenario") -> 
     labels: dict[str, str] = {}
     query = (
         group.select(EVALUATIONS.c.level, func.count().label("n"))
-        .where(between(EVALUATIONS.c.created_at, period))
+        .where(between(EVALUATIONS.c.created_at, period), ~_appeal_upheld())
         .group_by(EVALUATIONS.c.level)
     )
     with db.read() as session:

@@ -61,6 +61,15 @@ ITEM_STATE_LABELS = {
     "handed_over": "已交申请人",
 }
 BATCH_STATE_LABELS = {"open": "组批中", "sent": "已发出，待签收", "confirmed": "部门已签收"}
+ACTION_LABELS = {
+    "received": "窗口收取",
+    "batched": "放入交接单",
+    "unbatched": "从交接单取出",
+    "sent": "发出",
+    "received_by_department": "部门签收",
+    "checked_in": "回到窗口",
+    "handed_over": "交给申请人",
+}
 _ITEMS, _EVENTS = table(TransferItemRow), table(CustodyEventRow)
 PHONE_DIGITS = 11
 
@@ -138,6 +147,10 @@ class CustodyEvent:
     terminal: str
     note: str
 
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
 
 @dataclass(frozen=True)
 class Trace:
@@ -169,6 +182,7 @@ class Trace:
                     "at": e.at.isoformat(),
                     "item": e.item,
                     "action": e.action,
+                    "action_label": e.action_label,
                     "from": e.from_party,
                     "to": e.to_party,
                     "batch_no": e.batch_no,
@@ -550,6 +564,14 @@ class Ledger:
             session.flush()
             return self._batch(session, batch)
 
+    def slip_printed(self, actor: Actor, batch_no: str, *, printer: str, job: str) -> None:
+        """A batch's slip went to the printer: in the audit trail (which copy, where)."""
+        with self.db.transaction() as session:
+            row = self._row(session, batch_no)
+            append(session, actor, "transfer_slip_print", after={
+                "batch_no": row.batch_no, "state": row.state, "printer": printer, "job": job,
+            }, at=self.clock())  # fmt: skip
+
     # -- coming back (§7.7 d) --------------------------------------------------------------------
     def check_in(
         self,
@@ -629,6 +651,21 @@ class Ledger:
             session.flush()
             return CaseView.of(case)
 
+    def delivered(self, session: Session, actor: Actor, case: CaseRow, now: datetime) -> None:
+        """In the delivery's transaction: what was at the window went to the applicant (or was
+        mailed), each with its custody event."""
+        items = session.scalars(
+            select(TransferItemRow).where(
+                TransferItemRow.case_id == case.id, TransferItemRow.state == "at_window"
+            )
+        ).all()
+        delivery = case.delivery or {}
+        to = str(delivery.get("recipient") or case.applicant_name or APPLICANT)
+        how = str(delivery.get("method_label", ""))
+        for item in items:
+            item.state, item.updated_at = "handed_over", now
+            _handed(session, item, "handed_over", (WINDOW, to), by=actor, at=now, note=how)
+
     # -- where is it -----------------------------------------------------------------------------
     def trace(self, receipt_no: str) -> Trace:
         """Every piece of paper of the case and every hand-over (two indexed lookups)."""
@@ -670,6 +707,16 @@ class Ledger:
                     for e in events
                 ),
             )
+
+    def at_window(self) -> list[TransferItem]:
+        """Results and returned papers at the window, not yet handed to the applicant."""
+        with self.db.read() as session:
+            rows = session.scalars(
+                select(TransferItemRow)
+                .where(TransferItemRow.state == "at_window")
+                .order_by(TransferItemRow.created_at, TransferItemRow.id)
+            )
+            return [self._item(row, "") for row in rows]
 
     def batch(self, batch_no: str) -> Batch:
         with self.db.read() as session:

@@ -8,9 +8,11 @@ from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 Index = QModelIndex | QPersistentModelIndex
+FLAG_COLOUR = "#b00020"
 T = TypeVar("T")
 
 
@@ -52,14 +54,18 @@ class CellsModel(RowsModel[T]):
     """Rows of plain data, each shown as the texts ``cells`` gives."""
 
     def __init__(self, headers: Sequence[str], cells: Callable[[T], tuple[str, ...]],
-                 parent: QObject | None = None) -> None:  # fmt: skip
+                 parent: QObject | None = None, *,
+                 flagged: Callable[[T], bool] | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.headers = tuple(headers)
         self.cells = cells
+        self.flagged = flagged  # rows shown in red (overdue, refused)
 
     def cell(self, row: T, column: int, role: int) -> object:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self.cells(row)[column]
+        if role == Qt.ItemDataRole.ForegroundRole and self.flagged and self.flagged(row):
+            return QColor(FLAG_COLOUR)
         return None
 
     def replace(self, number: int, row: T) -> None:

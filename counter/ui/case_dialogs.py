@@ -81,7 +81,7 @@ class ActionDialog(QDialog):
         self.problem.setText(why)
 
 
-def _form(*rows: tuple[str, QWidget]) -> QWidget:
+def form_rows(*rows: tuple[str, QWidget]) -> QWidget:
     page = QWidget()
     form = QFormLayout(page)
     form.setContentsMargins(0, 0, 0, 0)
@@ -90,7 +90,7 @@ def _form(*rows: tuple[str, QWidget]) -> QWidget:
     return page
 
 
-def _edit(name: str, text: str = "", hint: str = "") -> QLineEdit:
+def line_edit(name: str, text: str = "", hint: str = "") -> QLineEdit:
     edit = QLineEdit(text)
     edit.setObjectName(name)
     edit.setPlaceholderText(hint)
@@ -110,12 +110,12 @@ class DeliveryDialog(ActionDialog):
         self.method.setObjectName("method")
         for key, label in DELIVERY_METHODS.items():
             self.method.addItem(label, key)
-        self.pickup_name = _edit("pickup_name", person.name)
-        self.pickup_id = _edit("pickup_id", person.id_number, "领取人身份证件号码")
-        self.pickup_phone = _edit("pickup_phone", person.phone)
+        self.pickup_name = line_edit("pickup_name", person.name)
+        self.pickup_id = line_edit("pickup_id", person.id_number, "领取人身份证件号码")
+        self.pickup_phone = line_edit("pickup_phone", person.phone)
         self.signed = QCheckBox("已在回执上签字")
         self.signed.setObjectName("signed")
-        self.signature_file = _edit("signature_file", "", "或选择签名板图片、签字回执扫描件")
+        self.signature_file = line_edit("signature_file", "", "或选择签名板图片、签字回执扫描件")
         choose = QPushButton("选择文件…")
         choose.clicked.connect(self._choose_signature)
         signature = QWidget()
@@ -123,21 +123,21 @@ class DeliveryDialog(ActionDialog):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.signature_file, 1)
         row.addWidget(choose)
-        self.mail_name = _edit("mail_name", applicant.name)
-        self.mail_phone = _edit("mail_phone", applicant.phone)
-        self.address = _edit("address", applicant.address)
-        self.tracking = _edit("tracking_no", "", "快递面单上的运单号")
-        self.note = _edit("note", "", "送达到哪里，如“湘易办 电子证照库”")
+        self.mail_name = line_edit("mail_name", applicant.name)
+        self.mail_phone = line_edit("mail_phone", applicant.phone)
+        self.address = line_edit("address", applicant.address)
+        self.tracking = line_edit("tracking_no", "", "快递面单上的运单号")
+        self.note = line_edit("note", "", "送达到哪里，如“湘易办 电子证照库”")
         self.pages = QStackedWidget()
-        self.pages.addWidget(_form(("领取人", self.pickup_name), ("证件号码", self.pickup_id),
+        self.pages.addWidget(form_rows(("领取人", self.pickup_name), ("证件号码", self.pickup_id),
                                    ("联系电话", self.pickup_phone), ("签字", self.signed),
                                    ("签名文件", signature)))  # fmt: skip
-        self.pages.addWidget(_form(("收件人", self.mail_name),
+        self.pages.addWidget(form_rows(("收件人", self.mail_name),
                                    ("收件人电话", self.mail_phone), ("邮寄地址", self.address),
                                    ("快递单号", self.tracking)))  # fmt: skip
-        self.pages.addWidget(_form(("送达说明", self.note)))
+        self.pages.addWidget(form_rows(("送达说明", self.note)))
         self.method.currentIndexChanged.connect(self.pages.setCurrentIndex)
-        self.finish(_form(("送达方式", self.method)), self.pages)
+        self.finish(form_rows(("送达方式", self.method)), self.pages)
 
     def _choose_signature(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择签名文件", "",
@@ -179,13 +179,13 @@ class WithdrawDialog(ActionDialog):
         self.reason.setEditable(True)
         self.reason.addItems(WITHDRAWAL_REASONS)
         person = case.agent or case.applicant
-        self.returned_to = _edit("returned_to", person.name, "领回材料的人的姓名")
+        self.returned_to = line_edit("returned_to", person.name, "领回材料的人的姓名")
         back = [m.name for m in case.materials if m.status in RECEIVED and not m.returned_at]
         listing = QLabel(("退还的材料：" + "、".join(back)) if back else "没有需要退还的材料。")
         listing.setWordWrap(True)
         warning = QLabel("撤回后尚未办结的事项将终止办理，不能恢复。")
         warning.setStyleSheet(PROBLEM_STYLE)
-        self.finish(_form(("撤回原因", self.reason), ("材料退还给", self.returned_to)), listing,
+        self.finish(form_rows(("撤回原因", self.reason), ("材料退还给", self.returned_to)), listing,
                     warning)  # fmt: skip
 
     def submit(self) -> None:
@@ -213,7 +213,7 @@ class ReprintDialog(ActionDialog):
         line = self.reason.lineEdit()
         if line is not None:
             line.setPlaceholderText("必填：如 申请人遗失、打印不清")
-        self.finish(_form(("文书", self.document), ("补打原因", self.reason)))
+        self.finish(form_rows(("文书", self.document), ("补打原因", self.reason)))
 
     def choose(self, document: str) -> None:
         self.document.setCurrentIndex(self.document.findData(document))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, Union
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -26,10 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.accounts import Operator
 from app.cases.views import CaseSummary, CaseView
+from app.roles import allowed
 from app.widgets.tasks import Tasks
 from counter.session import Session
 from counter.ui.cases import CasesScreen
+from counter.ui.check_in import CheckInScreen
+from counter.ui.complaints import ComplaintsScreen
 from counter.ui.decision import DecisionScreen
 from counter.ui.desk import Desk, Screen
 from counter.ui.form import FormScreen
@@ -39,8 +44,14 @@ from counter.ui.notify import MessageBar
 from counter.ui.questions import QuestionsScreen
 from counter.ui.scenario import ScenarioScreen
 from counter.ui.status import StatusPanel
+from counter.ui.trace import TraceScreen
+from counter.ui.transfers import TransfersScreen
+
+if TYPE_CHECKING:
+    from counter.ui.reports import ReportsScreen
 
 IDENTIFY, SCENARIO, QUESTIONS, FORM, MATERIALS, DECISION = range(6)
+RoleScreen = Union[TransfersScreen, CheckInScreen, TraceScreen, ComplaintsScreen, "ReportsScreen"]
 
 
 class ResumeDialog(QDialog):
@@ -98,6 +109,18 @@ class MainWindow(QMainWindow):
         self.screens: list[Screen] = [self.identify, self.scenario, self.questions, self.form,
                                       self.materials, self.decision]  # fmt: skip
         self.cases = CasesScreen(self.desk)
+        self.transfers = TransfersScreen(self.desk)
+        self.check_in = CheckInScreen(self.desk)
+        self.trace = TraceScreen(self.desk)
+        self.complaints = ComplaintsScreen(self.desk)
+        # The back office's tabs: (screen, title, the permission that shows it; "" for everyone).
+        self.role_tabs: list[tuple[RoleScreen, str, str]] = [
+            (self.transfers, "材料流转", "transfer.prepare"),
+            (self.check_in, "结果回收", "transfer.check_in"),
+            (self.trace, "流转追踪", ""),
+            (self.complaints, "差评处理", "complaint.handle"),
+        ]
+        self.reports: ReportsScreen | None = None  # made for the first manager (QtCharts is big)
 
         self._lay_out(status_every_ms)
 
@@ -136,6 +159,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(case_desk, "办件")
         self.tabs.addTab(self.cases, "查询办件")
+        self.show_tabs()
         self.tabs.currentChanged.connect(self._tab_changed)
         central = QWidget()
         column = QVBoxLayout(central)
@@ -195,9 +219,38 @@ class MainWindow(QMainWindow):
         if step >= 0:
             self.go(step)
 
+    def show_tabs(self) -> None:
+        """The tabs the signed-in operator's role may use (the services check the role again)."""
+        actor = self.desk.session.actor
+        if self.reports is None and allowed(actor, "report.view"):
+            from counter.ui.reports import ReportsScreen
+
+            self.reports = ReportsScreen(self.desk)
+            self.role_tabs.append((self.reports, "统计报表", "report.view"))
+        place = self.tabs.indexOf(self.cases) + 1  # the role's tabs follow, in their order
+        for screen, title, permission in self.role_tabs:
+            index = self.tabs.indexOf(screen)
+            if not permission or allowed(actor, permission):
+                if index < 0:
+                    self.tabs.insertTab(place, screen, title)
+                place += 1
+            elif index >= 0:
+                self.tabs.removeTab(index)
+
+    def signed_in(self, operator: Operator) -> None:
+        """Another operator signed in at the lock screen: their changes, their role's tabs."""
+        self.desk.session.switch(operator)
+        self.bar.clear_message()  # what was said was said to the one before
+        self.show_tabs()
+        self.status.refresh()
+
     def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.cases:
+        screen = self.tabs.widget(index)
+        if screen is self.cases:
             self.cases.enter()
+        for role_screen, *_ in self.role_tabs:
+            if screen is role_screen:
+                role_screen.enter()
 
     def _show_who(self) -> None:
         flow = self.desk.session.flow
@@ -259,6 +312,10 @@ class MainWindow(QMainWindow):
     def scanned(self, text: str) -> None:
         """A QR code or barcode from the wedge scanner: an ID number, a pre-application ticket
         (the case opens, filled in), a receipt (the case is shown), or something not ours."""
+        screen = self.tabs.currentWidget()
+        if isinstance(screen, TransfersScreen | CheckInScreen | TraceScreen):
+            screen.scanned(text)  # a receipt or a slip for the back office's screen in front
+            return
         flow = self.desk.session.flow
         number = flow.scanned_id(text)
         if number:

@@ -201,8 +201,9 @@ def test_rating_first_then_follow_up_then_no_more(
               if m.kind == "evaluation"]  # fmt: skip
     assert [(m.payload["channel"], m.payload["reasons"], m.state) for m in queued] == [
         ("kiosk", ["一次办成", "等候时间短"], "pending"), ("kiosk", ["跑了多次"], "pending")]  # fmt: skip
-    entry = core.cases.timeline(case.receipt_no)[-1]
+    *_, entry, opened = core.cases.timeline(case.receipt_no)
     assert entry.action == "evaluate" and entry.actor == journey.flow.actor.name
+    assert opened.action == "complaint_open"  # the 差评's work item, in the same transaction
     assert MOTHER.name not in repr((turn, done, poor, entry.actor))
 
     # Once there is a result, the completion stage is rated afresh.

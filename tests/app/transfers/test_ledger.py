@@ -157,3 +157,27 @@ def test_a_platform_only_department_needs_no_batch(core: Core) -> None:
         core.transfers.open_batch(BACK, "人力资源和社会保障部门")
     with pytest.raises(TransferError, match="没有编号为 LZ-NONE 的交接单"):
         core.transfers.batch("LZ-NONE")
+
+
+def test_what_came_back_goes_to_the_applicant_with_the_delivery(core: Core) -> None:
+    case = accepted(core)
+    ledger = core.transfers
+    batch = ledger.add_case(BACK, ledger.open_batch(BACK, POLICE).batch_no, case.receipt_no)
+    ledger.hand_over(BACK, batch.batch_no, Pickup("赵强", "430104196411152016", "13800138000",
+                                                  b"\x89PNG signature"))  # fmt: skip
+    ledger.check_in(BACK, case.receipt_no, results=[("户口簿（新生儿页）", POLICE)],
+                    returned=["household_register"])  # fmt: skip
+    assert [i.name for i in ledger.at_window()] == ["户口簿（新生儿页）", "居民户口簿"]
+    for item in case.items:
+        core.cases.record_item_decision(CLERK, case.receipt_no, item.item_id, approved=True)
+    core.cases.deliver(CLERK, case.receipt_no, method="pickup", recipient="李芳",
+                       signature_sha256=core.files.put(b"\x89PNG applicant"))  # fmt: skip
+    assert ledger.at_window() == []
+    trace = ledger.trace(case.receipt_no)
+    back = [i for i in trace.items if i.direction == "back"]
+    assert {i.state for i in back} == {"handed_over"}
+    handed = [e for e in trace.events if e.action == "handed_over"]
+    assert [(e.item, e.from_party, e.to_party, e.note, e.action_label) for e in handed] == [
+        ("户口簿（新生儿页）", "综合窗口", "李芳", "窗口领取", "交给申请人"),
+        ("居民户口簿", "综合窗口", "李芳", "窗口领取", "交给申请人"),
+    ]

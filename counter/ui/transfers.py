@@ -1,0 +1,364 @@
+"""材料流转: what waits for each department (oldest first, with the promised dates), the open and
+sent batches (overdue ones in red), and the batch in hand — cases scanned or picked into it, its
+slip previewed and printed, sent by courier or handed to the department's person, and signed off
+with the department's scanned receipt. Every step is the ledger's: a refusal says why and nothing
+changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.cases.receipts import hall_day
+from app.db.base import utcnow
+from app.errors import describe
+from app.roles import allowed
+from app.settings import ROUTE_LABELS
+from app.transfers.ledger import Batch, TransferItem
+from app.widgets.pdf_preview import PdfPreview, Raster, rasterise
+from app.widgets.rows import CellsModel, read_only_table
+from counter.backoffice import (
+    SEND_BUTTONS,
+    actions,
+    batch_facts,
+    day,
+    local,
+    local_day,
+    read_scan,
+    send_kind,
+)
+from counter.ui.case_dialogs import ActionDialog
+from counter.ui.desk import Desk
+from counter.ui.transfer_dialogs import CourierDialog, PickupDialog, ReceiptDialog
+
+Waiting = tuple[str, int, datetime, date | None]
+
+
+class TransfersScreen(QWidget):
+    changed = Signal(str)  # a batch changed (its number)
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None, *,
+                 today: Callable[[], date] = lambda: hall_day(utcnow())) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.desk = desk
+        self.today = today
+        self.batch: Batch | None = None
+        self.dialog: ActionDialog | None = None
+        self.preview: PdfPreview | None = None
+        routes = desk.session.core.settings.transfers
+        self.departments = CellsModel[Waiting](
+            ("部门", "流转方式", "待流转", "最早收取", "最早承诺办结"),
+            lambda w: (w[0], ROUTE_LABELS[routes.route(w[0])], f"{w[1]} 份", local(w[2]),
+                       day(w[3])), self)  # fmt: skip
+        self.waiting = CellsModel[TransferItem](
+            ("受理编号", "材料", "原件", "复印件", "已等待", "承诺办结"),
+            lambda i: (i.receipt_no, i.name, str(i.originals or ""), str(i.copies or ""),
+                       f"{(self.today() - local_day(i.created_at)).days} 天",
+                       day(i.promised_date)), self,
+            flagged=lambda i: i.promised_date is not None and i.promised_date <= self.today(),
+        )  # fmt: skip
+        self.batches = CellsModel[Batch](
+            ("交接单", "部门", "状态", "办件", "应签收"),
+            lambda b: (b.batch_no, b.department, b.state_label + ("（超期）" if
+                       b.overdue(self.today()) else ""), str(b.cases), day(b.due_date)),
+            self, flagged=lambda b: b.overdue(self.today()))  # fmt: skip
+        self.items = CellsModel[TransferItem](
+            ("受理编号", "材料", "原件", "复印件", "承诺办结"),
+            lambda i: (i.receipt_no, i.name, str(i.originals or ""), str(i.copies or ""),
+                       day(i.promised_date)), self)  # fmt: skip
+        self._lay_out()
+
+    # -- layout -----------------------------------------------------------------------------------
+    def _lay_out(self) -> None:
+        self.code = QLineEdit()
+        self.code.setObjectName("transfer_code")
+        self.code.setPlaceholderText("扫描受理凭证二维码 / 交接单条码，或输入编号后回车")
+        self.code.returnPressed.connect(lambda: self.scanned(self.code.text()))
+        self.department_table = read_only_table("waiting_departments", self.departments, 0)
+        self.department_table.selectionModel().currentRowChanged.connect(
+            lambda current, _: self._department_chosen(current.row())
+        )
+        self.waiting_table = read_only_table("waiting_items", self.waiting, 1)
+        self.batch_table = read_only_table("batches", self.batches, 1)
+        self.batch_table.selectionModel().currentRowChanged.connect(
+            lambda current, _: self._batch_chosen(current.row())
+        )
+        self.item_table = read_only_table("batch_items", self.items, 1)
+        self.facts = QFormLayout()
+        self._make_buttons()
+        self._lay_out_sides(QGroupBox("待流转的纸质材料（最早收取的在前）"))
+
+    def _make_buttons(self) -> None:
+        self.buttons: dict[str, QPushButton] = {}
+        for name, text, slot in (
+            ("new_batch", "为该部门新建交接单", self.new_batch),
+            ("add_selected", "把所选办件放入交接单", self.add_selected),
+            ("remove", "取出所选材料", self.remove_selected),
+            ("print", "预览并打印交接单", self.print_slip),
+            ("send", "登记发出…", self.send),
+            ("confirm", "登记部门签收…", self.confirm),
+            ("refresh", "刷新", self.enter),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.clicked.connect(slot)
+            self.buttons[name] = button
+
+    def _lay_out_sides(self, waiting: QGroupBox) -> None:
+        left = QVBoxLayout(waiting)
+        left.addWidget(self.department_table, 2)
+        left.addWidget(self.waiting_table, 3)
+        row = QHBoxLayout()
+        row.addWidget(self.buttons["new_batch"])
+        row.addWidget(self.buttons["add_selected"])
+        row.addStretch(1)
+        left.addLayout(row)
+        batches = QGroupBox("交接单（组批中、待签收；超期的标红）")
+        QVBoxLayout(batches).addWidget(self.batch_table)
+        column = QSplitter(Qt.Orientation.Vertical)
+        column.addWidget(waiting)
+        column.addWidget(batches)
+        column.setStretchFactor(0, 3)
+        column.setStretchFactor(1, 2)
+        current = QGroupBox("当前交接单")
+        right = QVBoxLayout(current)
+        right.addLayout(self.facts)
+        right.addWidget(self.item_table, 1)
+        row = QHBoxLayout()
+        for name in ("remove", "print", "send", "confirm"):
+            row.addWidget(self.buttons[name])
+        row.addStretch(1)
+        right.addLayout(row)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(column)
+        split.addWidget(current)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("扫码："))
+        top.addWidget(self.code, 1)
+        top.addWidget(self.buttons["refresh"])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        self.show_batch(None)
+
+    # -- loading ----------------------------------------------------------------------------------
+    def enter(self) -> None:
+        """Reload what waits and the batches (the batch in hand too)."""
+        ledger = self.desk.session.core.transfers
+        number = self.batch.batch_no if self.batch else ""
+
+        def load() -> tuple[list[Waiting], list[Batch], Batch | None]:
+            batch = ledger.batch(number) if number else None
+            return ledger.waiting_by_department(), ledger.batches(), batch
+
+        self.desk.work.run(load, done=self._loaded, label="读取待流转材料")
+        self.code.setFocus()
+
+    def _loaded(self, loaded: tuple[list[Waiting], list[Batch], Batch | None]) -> None:
+        departments, batches, batch = loaded
+        chosen = self.department()
+        self.departments.set_rows(departments)
+        self.batches.set_rows(batches)
+        names = [d for d, *_ in departments]
+        if chosen in names:
+            self.department_table.selectRow(names.index(chosen))
+        elif departments:
+            self.department_table.selectRow(0)
+        else:
+            self.waiting.set_rows([])
+        self.show_batch(batch)
+
+    def department(self) -> str:
+        row = self.department_table.currentIndex().row()
+        return self.departments.rows[row][0] if 0 <= row < len(self.departments.rows) else ""
+
+    def _department_chosen(self, row: int) -> None:
+        if not 0 <= row < len(self.departments.rows):
+            return
+        department = self.departments.rows[row][0]
+        ledger = self.desk.session.core.transfers
+        self.desk.work.run(lambda: ledger.waiting(department), done=self.waiting.set_rows,
+                           label="读取待流转材料")  # fmt: skip
+
+    def _batch_chosen(self, row: int) -> None:
+        if 0 <= row < len(self.batches.rows):
+            self.show_batch(self.batches.rows[row])
+
+    def show_batch(self, batch: Batch | None) -> None:
+        self.batch = batch
+        while self.facts.rowCount():
+            self.facts.removeRow(0)
+        if batch is None:
+            self.facts.addRow(QLabel("选择一张交接单，或为左侧的部门新建一张。"))
+            self.items.set_rows([])
+        else:
+            for label, text in batch_facts(batch, self.today()):
+                value = QLabel(text)
+                value.setObjectName(f"fact_{label}")
+                value.setWordWrap(True)
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                if label == "状态" and batch.overdue(self.today()):
+                    value.setStyleSheet("color:#b00020; font-weight:bold;")
+                self.facts.addRow(label, value)
+            self.items.set_rows(list(batch.items))
+        may_confirm = allowed(self.desk.session.actor, "transfer.confirm")
+        can = actions(batch, may_confirm=may_confirm)
+        self.buttons["remove"].setEnabled(can.add)
+        self.buttons["print"].setEnabled(can.print)
+        self.buttons["send"].setEnabled(can.send)
+        self.buttons["confirm"].setEnabled(can.confirm)
+        if batch is not None:
+            self.buttons["send"].setText(SEND_BUTTONS.get(batch.route, "登记发出…"))
+
+    # -- building a batch -------------------------------------------------------------------------
+    def _do(self, work: Callable[[], Batch], said: Callable[[Batch], str],
+            dialog: ActionDialog | None = None) -> None:  # fmt: skip
+        """A ledger step on the work lane; its batch shown, the lists reloaded, ``said`` said."""
+
+        def done(batch: Batch) -> None:
+            if dialog is not None:
+                dialog.accept()
+            self.desk.bar.info(said(batch))
+            self.batch = batch
+            self.changed.emit(batch.batch_no)
+            self.enter()
+
+        def failed(exc: BaseException) -> None:
+            self.desk.bar.show_exception(exc)
+            if dialog is not None:
+                dialog.refuse(describe(exc)[0])
+
+        self.desk.work.run(work, done=done, failed=failed, label="材料流转")
+
+    def new_batch(self) -> None:
+        department = self.department()
+        if not department:
+            self.desk.bar.error("请先在左侧选择一个有待流转材料的部门。")
+            return
+        ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
+        self._do(
+            lambda: ledger.open_batch(actor, department),
+            lambda b: f"已新建{b.department}的交接单 {b.batch_no}，请扫描办件凭证放入材料。",
+        )
+
+    def scanned(self, text: str) -> None:
+        """A receipt goes into the batch in hand; a slip's code opens that batch."""
+        self.code.clear()
+        session = self.desk.session
+        scan = read_scan(text, session.check_qr)
+        if not scan.kind:
+            self.desk.bar.error(scan.problem)
+            return
+        ledger = session.core.transfers
+        if scan.kind == "batch":
+            self.desk.work.run(lambda: ledger.batch(scan.number), done=self.show_batch,
+                               label="读取交接单")  # fmt: skip
+            return
+        self.add_case(scan.number)
+
+    def add_case(self, receipt_no: str) -> None:
+        batch = self.batch
+        if batch is None or batch.state != "open":
+            self.desk.bar.error("请先新建或选择一张组批中的交接单，再扫描办件凭证。")
+            return
+        ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
+        before = len(batch.items)
+        self._do(lambda: ledger.add_case(actor, batch.batch_no, receipt_no),
+                 lambda b: f"{receipt_no} 的 {len(b.items) - before} 份材料已放入 {b.batch_no}"
+                           f"（共 {b.cases} 件办件）。")  # fmt: skip
+
+    def add_selected(self) -> None:
+        rows = self.waiting_table.selectionModel().selectedRows()
+        if not rows:
+            self.desk.bar.error("请先在待流转材料中选择办件。")
+            return
+        self.add_case(self.waiting.rows[rows[0].row()].receipt_no)
+
+    def remove_selected(self) -> None:
+        batch = self.batch
+        rows = self.item_table.selectionModel().selectedRows()
+        if batch is None or not rows:
+            self.desk.bar.error("请先在当前交接单中选择要取出的材料。")
+            return
+        item = self.items.rows[rows[0].row()]
+        ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
+        self._do(lambda: ledger.remove_item(actor, batch.batch_no, item.id),
+                 lambda b: f"已从 {b.batch_no} 取出 {item.receipt_no} 的{item.name}，"
+                           "它回到待流转。")  # fmt: skip
+
+    # -- the slip, leaving, signing off -----------------------------------------------------------
+    def print_slip(self) -> None:
+        batch = self.batch
+        if batch is None:
+            return
+        papers = self.desk.session.papers
+        self.desk.work.run(lambda: rasterise(papers.transfer_slip(batch.batch_no)),
+                           done=lambda pages: self._preview(batch, pages),
+                           label="预览交接单")  # fmt: skip
+
+    def _preview(self, batch: Batch, pages: list[Raster]) -> None:
+        self.preview = PdfPreview(f"材料流转交接单 {batch.batch_no} — 打印预览", pages, parent=self)
+        papers = self.desk.session.papers
+
+        def send() -> None:
+            self.desk.work.run(lambda: papers.print_transfer_slip(batch.batch_no),
+                               done=lambda job: self.desk.bar.info(
+                                   f"交接单 {batch.batch_no} 已送打印机（作业 {job}）。"),
+                               label="打印交接单")  # fmt: skip
+
+        self.preview.accepted.connect(send)
+        self.preview.open()
+
+    def send(self) -> None:
+        batch = self.batch
+        if batch is None:
+            return
+        ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
+        if send_kind(batch) == "courier":
+            courier = CourierDialog(batch, self)
+            courier.submitted.connect(lambda name, waybill: self._do(
+                lambda: ledger.send_by_courier(actor, batch.batch_no, courier=name,
+                                               waybill=waybill),
+                lambda b: f"交接单 {b.batch_no} 已由{b.courier}寄出（运单号 {b.waybill}）。"
+                          + (f"注意：{b.waybill_warning}" if b.waybill_warning else ""),
+                courier))  # fmt: skip
+            self._open(courier)
+            return
+        pickup = PickupDialog(batch, self.desk, self)
+        pickup.submitted.connect(lambda person: self._do(
+            lambda: ledger.hand_over(actor, batch.batch_no, person),
+            lambda b: f"交接单 {b.batch_no} 已交{b.department} {person.name.strip()}，"
+                      "签名已保存。", pickup))  # fmt: skip
+        self._open(pickup)
+
+    def confirm(self) -> None:
+        batch = self.batch
+        if batch is None:
+            return
+        session = self.desk.session
+        receipt = ReceiptDialog(batch, self.desk, self)
+        receipt.submitted.connect(lambda scan: self._do(
+            lambda: session.core.transfers.confirm(session.actor, batch.batch_no, scan),
+            lambda b: f"交接单 {b.batch_no} 已登记{b.department}签收。", receipt))  # fmt: skip
+        self._open(receipt)
+
+    def _open(self, dialog: ActionDialog) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = dialog
+        dialog.show()
