@@ -7,9 +7,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cases.demo import NEWBORN_ANSWERS, value_for
 from app.cases.views import Party
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from app.transfers.ledger import Batch
+    from counter.main import CounterApp
+    from counter.ui.window import MainWindow
+
+Shoot = Callable[["QWidget", str], None]
 
 SIZE = (1366, 768)
 
@@ -18,7 +28,6 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
     from app.widgets.screenshots import prepare
 
     app = prepare(folder)
-    from PySide6.QtWidgets import QWidget
 
     from counter.main import CounterApp
     from counter.ui.sign_in import SignInDialog
@@ -124,7 +133,94 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
             assert outbox is not None
             shoot(outbox, "outbox")
             outbox.close()
+            back_office(window, counter, shoot, idle)
             window.close()
         finally:
             counter.close()
     return saved
+
+
+def back_office(window: MainWindow, counter: CounterApp, shoot: Shoot,  # noqa: PLR0915
+                idle: Callable[[], None]) -> None:  # fmt: skip
+    """The back office's screens (刘洋, 后台人员) and the manager's (王静): a batch being built,
+    a department's pick-up with its signature, results checked in, a trace, 差评 work items and a
+    report with its charts."""
+    from sync.demo import DEMO_PASSWORD, DEMO_STAFF
+
+    (back_user, *_), (manager_user, *_) = DEMO_STAFF
+    window.signed_in(counter.sign_in(back_user, DEMO_PASSWORD))
+    ledger = window.desk.session.core.transfers
+    transfers = window.transfers
+    window.tabs.setCurrentWidget(transfers)
+    idle()
+    names = [row[0] for row in transfers.departments.rows]
+    pickup = next((n for n in names if ledger.settings.route(n) == "pickup"), names[0])
+    transfers.department_table.selectRow(names.index(pickup))
+    idle()
+    transfers.new_batch()
+    idle()
+    transfers.waiting_table.selectRow(0)
+    transfers.add_selected()
+    idle()
+    shoot(window, "transfers")
+    if transfers.batch is not None:
+        _signature(window, transfers.batch, shoot, idle)
+    confirmed = ledger.batches(states=("confirmed",))
+    window.tabs.setCurrentWidget(window.check_in)
+    idle()
+    for batch in confirmed:  # a batch with something still to come back
+        window.check_in.scanned(batch.batch_no)
+        idle()
+        for row in range(len(window.check_in.cases.rows)):
+            window.check_in.case_table.selectRow(row)
+            idle()
+            if window.check_in.ticks:
+                break
+        if window.check_in.ticks:
+            window.check_in.ticks[0][0].setChecked(True)
+            break
+    shoot(window, "check-in")
+    handed = [i for i in ledger.at_window()] or [i for b in confirmed for i in b.items]
+    window.tabs.setCurrentWidget(window.trace)
+    if handed:
+        window.trace.scanned(handed[0].receipt_no)
+        idle()
+    shoot(window, "trace")
+    window.signed_in(counter.sign_in(manager_user, DEMO_PASSWORD))
+    window.tabs.setCurrentWidget(window.complaints)
+    idle()
+    window.complaints.table.selectRow(0)
+    idle()
+    shoot(window, "complaints")
+    reports = window.reports
+    if reports is not None:
+        window.tabs.setCurrentWidget(reports)
+        idle()
+        reports.choose_report("evaluations", "scenario")
+        reports.generate()
+        idle()
+        shoot(window, "report-evaluations")
+        reports.choose_report("period", "scenario")
+        reports.generate()
+        idle()
+        shoot(window, "report-period")
+
+
+def _signature(window: MainWindow, batch: Batch, shoot: Shoot, idle: Callable[[], None]) -> None:
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from counter.ui.transfer_dialogs import PickupDialog
+
+    dialog = PickupDialog(batch, window.desk, window)
+    dialog.name.setText("周丽")
+    dialog.id_number.setText("430104198506123022")
+    dialog.phone.setText("13800138000")
+    dialog.show()
+    idle()
+    QTest.mousePress(dialog.pad, Qt.MouseButton.LeftButton, pos=QPoint(40, 80))
+    for x in range(40, 330, 6):  # a signature's swing on the tablet
+        QTest.mouseMove(dialog.pad, QPoint(x, 80 - (x % 60) // 2 + (x % 90) // 3))
+    QTest.mouseRelease(dialog.pad, Qt.MouseButton.LeftButton, pos=QPoint(330, 80))
+    shoot(dialog, "pickup-signature")
+    dialog.close()

@@ -15,8 +15,11 @@ from app.accounts import Accounts, hash_password
 from app.bootstrap import build_core
 from app.cases.audit import Actor
 from app.settings import Settings
+from app.transfers.demo import DEMO_ROUTES
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo1234"
+# The demo hall's other staff, same password: the back office and the hall's manager.
+DEMO_STAFF = (("houtai", "刘洋", "backoffice"), ("guanli", "王静", "manager"))
 DEMO_PIN = "2468"  # the demo kiosk's staff PIN (five taps on the hall's name, then this)
 
 
@@ -50,16 +53,22 @@ def demo_world(folder: Path | None = None, *, cases: int = 40, terminal: str = "
             "devices": settings.devices.model_copy(update={"id_reader": "simulated",
                                                             "capture": "simulated"}),
             "kiosk": settings.kiosk.model_copy(update={"staff_pin_hash": hash_password(DEMO_PIN)}),
+            "transfers": settings.transfers.model_copy(update={"routes": DEMO_ROUTES}),
         })  # fmt: skip
         core = build_core(settings)
         try:
             admin = Actor("演示初始化", settings.terminal.name)
             if channel == "counter":
-                Accounts(core.db).add(DEMO_USER, "张敏", DEMO_PASSWORD, by=admin)
+                accounts = Accounts(core.db)
+                accounts.add(DEMO_USER, "张敏", DEMO_PASSWORD, by=admin)
+                for username, name, role in DEMO_STAFF:
+                    accounts.add(username, name, DEMO_PASSWORD, role=role, by=admin)
             if cases:
                 from app.cases.demo import seed_cases
+                from app.transfers.demo import seed_back_office
 
                 seed_cases(core.cases, core.catalog, cases)
+                seed_back_office(core.cases, core.transfers, core.complaints)
         finally:
             core.close()
         yield Demo(settings, folder)

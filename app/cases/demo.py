@@ -40,7 +40,7 @@ DEMO_TEXT = {
     "enterprise.name": "长沙市岳麓区湘味小厨餐饮店", "food.business_items": "热食类食品制售",
     "signboard.text": "湘味小厨", "signboard.location": "门店正上方", "signboard.size": "6×1.2",
 }  # fmt: skip
-CLERKS = (Actor("clerk-zhang", "counter-01"), Actor("clerk-li", "counter-02"))
+CLERKS = (Actor("张敏", "counter-01", "clerk"), Actor("李娜", "counter-02", "clerk"))
 # 新生儿出生一件事 as most parents answer it: the samples of printed documents and the tests use it.
 NEWBORN = "43PCN0009"
 NEWBORN_ANSWERS = {

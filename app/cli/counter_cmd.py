@@ -16,7 +16,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="演示：本机参考平台、模拟设备、全新数据（账号 demo / demo1234）",
+        help="演示：本机参考平台、模拟设备、全新数据（账号 demo、houtai、guanli，密码 demo1234）",
     )
     parser.add_argument("--screenshots", type=Path, default=None, metavar="文件夹",
                         help="用演示数据走一遍主要界面，每个界面存一张 PNG 后退出")  # fmt: skip
@@ -34,11 +34,13 @@ def run(args: argparse.Namespace) -> int:
         for path in save_screenshots(args.screenshots):
             print(path)
         return 0
+    from app.roles import ROLE_LABELS
     from counter.main import run as run_counter
-    from sync.demo import DEMO_PASSWORD, DEMO_USER, demo_world
+    from sync.demo import DEMO_PASSWORD, DEMO_STAFF, DEMO_USER, demo_world
 
     if args.demo:
         with demo_world() as demo:
-            hint = f"演示账号：{DEMO_USER}　密码：{DEMO_PASSWORD}"
+            staff = "、".join(f"{user}（{ROLE_LABELS[role]}）" for user, _, role in DEMO_STAFF)
+            hint = f"演示账号：{DEMO_USER}（窗口人员）、{staff}　密码：{DEMO_PASSWORD}"
             return run_counter(demo.settings, hint=hint)
     return run_counter(load_settings(args.settings))

@@ -181,13 +181,24 @@ def _builtin() -> Path:
 
 def run_seed(args: argparse.Namespace) -> int:
     from app.cases.demo import seed_cases
+    from app.transfers.demo import seed_back_office
 
     if not 1 <= args.cases <= 1_000_000:
         raise InvalidInput(f"办件数 {args.cases} 不对，应在 1 到 1000000 之间。")
     with _core(args) as core:
         made = seed_cases(core.cases, core.catalog, args.cases)
+        after = seed_back_office(core.cases, core.transfers, core.complaints)
     if args.json:
-        emit_json(made)
-    else:
-        print("已生成 " + "，".join(f"{k} {v} 件" for k, v in made.items()) + "。")
+        emit_json({"cases": made, "back_office": after})
+        return 0
+    print("已生成 " + "，".join(f"{k} {v} 件" for k, v in made.items()) + "。")
+    print("后台：" + "，".join(f"{BACK_OFFICE_WORDS.get(k, k)} {v}" for k, v in after.items())
+          + "。")  # fmt: skip
     return 0
+
+
+BACK_OFFICE_WORDS = {
+    "batches": "交接单", "confirmed": "已签收交接单", "completed": "办结",
+    "checked_in": "结果到窗口", "delivered": "已送达", "complaints_closed": "差评办结",
+    **{f"rated_{n}": f"{n} 星评价" for n in range(1, 6)},
+}  # fmt: skip
