@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from app.cases.receipts import HALL_TZ, RECEIPT_RE, normalise_receipt
 from app.cases.views import CaseView
-from app.transfers.ledger import Batch, CustodyEvent, Trace, TransferItem
+from app.transfers.views import Batch, CustodyEvent, Trace, TransferItem
 
 BATCH_RE = re.compile(r"^LZ[0-9A-Z]{4,20}-\d{8}-\d{3,}$")
 CheckQr = Callable[[str], tuple[str, str]]  # signed QR text → (receipt number, why not)

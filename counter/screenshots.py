@@ -15,7 +15,7 @@ from app.cases.views import Party
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from app.transfers.ledger import Batch
+    from app.transfers.views import Batch
     from counter.main import CounterApp
     from counter.ui.window import MainWindow
 

@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from app.identity.masking import mask_name
-from app.transfers.ledger import Batch
+from app.transfers.views import Batch
 from printing.a4 import (
     WIDTH,
     Letterhead,

@@ -21,8 +21,7 @@ signing a batch off with the department's receipt (:mod:`app.roles`): a window c
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
@@ -44,165 +43,22 @@ from app.db.models import (
     TransferBatchRow,
     TransferItemRow,
 )
-from app.errors import CaseNotFound, InvalidInput, OneStopError
+from app.errors import CaseNotFound, InvalidInput
 from app.identity.resident_id import parse_resident_id
 from app.roles import require
-from app.settings import ROUTE_LABELS, TransferSettings
+from app.settings import TransferSettings
+from app.transfers.reads import LedgerReads, TransferError
+from app.transfers.views import (
+    APPLICANT,
+    BATCH_STATE_LABELS,
+    WINDOW,
+    Batch,
+    Pickup,
+)
 from app.transfers.waybill import check_waybill
 
-WINDOW = "综合窗口"
-APPLICANT = "申请人"
-ITEM_STATE_LABELS = {
-    "waiting": "待流转",
-    "batched": "已组批",
-    "sent": "已寄出/已交接",
-    "received": "部门已签收",
-    "at_window": "已到窗口",
-    "handed_over": "已交申请人",
-}
-BATCH_STATE_LABELS = {"open": "组批中", "sent": "已发出，待签收", "confirmed": "部门已签收"}
-ACTION_LABELS = {
-    "received": "窗口收取",
-    "batched": "放入交接单",
-    "unbatched": "从交接单取出",
-    "sent": "发出",
-    "received_by_department": "部门签收",
-    "checked_in": "回到窗口",
-    "handed_over": "交给申请人",
-}
 _ITEMS, _EVENTS = table(TransferItemRow), table(CustodyEventRow)
 PHONE_DIGITS = 11
-
-
-class TransferError(OneStopError):
-    """A transfer step that cannot be done as asked (nothing was changed)."""
-
-
-@dataclass(frozen=True)
-class TransferItem:
-    id: int
-    receipt_no: str
-    direction: str
-    kind: str
-    ref: str
-    name: str
-    department: str
-    originals: int
-    copies: int
-    state: str
-    batch_no: str
-    promised_date: date | None
-    created_at: datetime
-
-    @property
-    def state_label(self) -> str:
-        return ITEM_STATE_LABELS[self.state]
-
-
-@dataclass(frozen=True)
-class Batch:
-    batch_no: str
-    department: str
-    route: str
-    state: str
-    created_by: str
-    created_at: datetime
-    sent_by: str
-    sent_at: datetime | None
-    courier: str
-    waybill: str
-    waybill_warning: str
-    pickup: dict[str, Any] | None
-    due_date: date | None
-    receipt_sha: str | None
-    confirmed_by: str
-    confirmed_at: datetime | None
-    items: tuple[TransferItem, ...]
-
-    @property
-    def state_label(self) -> str:
-        return BATCH_STATE_LABELS[self.state]
-
-    @property
-    def route_label(self) -> str:
-        return ROUTE_LABELS[self.route]
-
-    def overdue(self, today: date) -> bool:
-        return self.state == "sent" and self.due_date is not None and today > self.due_date
-
-    @property
-    def cases(self) -> int:
-        return len({i.receipt_no for i in self.items})
-
-
-@dataclass(frozen=True)
-class CustodyEvent:
-    at: datetime
-    item: str  # what: the material's or result's name
-    action: str
-    from_party: str
-    to_party: str
-    batch_no: str
-    actor: str
-    terminal: str
-    note: str
-
-    @property
-    def action_label(self) -> str:
-        return ACTION_LABELS.get(self.action, self.action)
-
-
-@dataclass(frozen=True)
-class Trace:
-    """Where each piece of paper of a case is now, and every hand-over, oldest first."""
-
-    receipt_no: str
-    items: tuple[TransferItem, ...]
-    events: tuple[CustodyEvent, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "receipt_no": self.receipt_no,
-            "items": [
-                {
-                    "name": i.name,
-                    "kind": i.kind,
-                    "direction": i.direction,
-                    "department": i.department,
-                    "state": i.state,
-                    "state_label": i.state_label,
-                    "batch_no": i.batch_no,
-                    "originals": i.originals,
-                    "copies": i.copies,
-                }
-                for i in self.items
-            ],
-            "events": [
-                {
-                    "at": e.at.isoformat(),
-                    "item": e.item,
-                    "action": e.action,
-                    "action_label": e.action_label,
-                    "from": e.from_party,
-                    "to": e.to_party,
-                    "batch_no": e.batch_no,
-                    "actor": e.actor,
-                    "terminal": e.terminal,
-                    "note": e.note,
-                }
-                for e in self.events
-            ],
-        }
-
-
-@dataclass(frozen=True)
-class Pickup:
-    """The department's person who takes a batch (or the desk's counterpart): who, and proof."""
-
-    name: str
-    id_number: str
-    phone: str
-    signature: bytes = b""  # a PNG from the tablet, or a scan of the signed paper
 
 
 def _counts(status: str, copies: int) -> tuple[int, int]:
@@ -211,7 +67,7 @@ def _counts(status: str, copies: int) -> tuple[int, int]:
     return originals, copied
 
 
-class Ledger:
+class Ledger(LedgerReads):
     def __init__(
         self,
         db: Database,
@@ -271,32 +127,6 @@ class Ledger:
              "terminal": "", "note": "窗口受理时收取"}
             for item_id in ids
         ])  # fmt: skip
-
-    # -- what waits ------------------------------------------------------------------------------
-    def waiting(self, department: str = "") -> list[TransferItem]:
-        """Papers waiting to go, oldest first (per department when one is named)."""
-        with self.db.read() as session:
-            query = select(TransferItemRow).where(TransferItemRow.state == "waiting")
-            if department:
-                query = query.where(TransferItemRow.department == department)
-            rows = session.scalars(query.order_by(TransferItemRow.created_at, TransferItemRow.id))
-            return [self._item(row, "") for row in rows]
-
-    def waiting_by_department(self) -> list[tuple[str, int, datetime, date | None]]:
-        """Per department: how many papers wait, since when, and the earliest promised date."""
-        with self.db.read() as session:
-            rows = session.execute(
-                select(
-                    TransferItemRow.department,
-                    func.count(),
-                    func.min(TransferItemRow.created_at),
-                    func.min(TransferItemRow.promised_date),
-                )
-                .where(TransferItemRow.state == "waiting")
-                .group_by(TransferItemRow.department)
-                .order_by(func.min(TransferItemRow.created_at))
-            ).all()
-            return [(d, n, oldest, promised) for d, n, oldest, promised in rows]
 
     # -- batches ---------------------------------------------------------------------------------
     def open_batch(self, actor: Actor, department: str) -> Batch:
@@ -666,120 +496,6 @@ class Ledger:
             item.state, item.updated_at = "handed_over", now
             _handed(session, item, "handed_over", (WINDOW, to), by=actor, at=now, note=how)
 
-    # -- where is it -----------------------------------------------------------------------------
-    def trace(self, receipt_no: str) -> Trace:
-        """Every piece of paper of the case and every hand-over (two indexed lookups)."""
-        with self.db.read() as session:
-            case_id = session.scalar(
-                select(CaseRow.id).where(CaseRow.receipt_no == receipt_no.strip())
-            )
-            if case_id is None:
-                raise CaseNotFound(
-                    f"没有受理编号为 {receipt_no.strip()} 的办件。", hint="请核对编号。"
-                )
-            items = session.scalars(
-                select(TransferItemRow)
-                .where(TransferItemRow.case_id == case_id)
-                .order_by(TransferItemRow.id)
-            ).all()
-            numbers = self._batch_numbers(session, {i.batch_id for i in items if i.batch_id})
-            names = {i.id: i.name for i in items}
-            events = session.scalars(
-                select(CustodyEventRow)
-                .where(CustodyEventRow.case_id == case_id)
-                .order_by(CustodyEventRow.at, CustodyEventRow.id)
-            ).all()
-            return Trace(
-                receipt_no.strip(),
-                tuple(self._item(i, numbers.get(i.batch_id or 0, "")) for i in items),
-                tuple(
-                    CustodyEvent(
-                        e.at,
-                        names.get(e.item_id, ""),
-                        e.action,
-                        e.from_party,
-                        e.to_party,
-                        e.batch_no,
-                        e.actor,
-                        e.terminal,
-                        e.note,
-                    )
-                    for e in events
-                ),
-            )
-
-    def at_window(self) -> list[TransferItem]:
-        """Results and returned papers at the window, not yet handed to the applicant."""
-        with self.db.read() as session:
-            rows = session.scalars(
-                select(TransferItemRow)
-                .where(TransferItemRow.state == "at_window")
-                .order_by(TransferItemRow.created_at, TransferItemRow.id)
-            )
-            return [self._item(row, "") for row in rows]
-
-    def batch(self, batch_no: str) -> Batch:
-        with self.db.read() as session:
-            return self._batch(session, self._row(session, batch_no))
-
-    def applicants(self, batch: Batch) -> dict[str, str]:
-        """Receipt number → applicant's name, for the batch's slip (which masks them)."""
-        numbers = {i.receipt_no for i in batch.items}
-        if not numbers:
-            return {}
-        with self.db.read() as session:
-            rows = session.execute(
-                select(CaseRow.receipt_no, CaseRow.applicant_name).where(
-                    CaseRow.receipt_no.in_(numbers)
-                )
-            ).all()
-            return {number: name for number, name in rows}
-
-    def batches(
-        self, *, states: Sequence[str] = ("open", "sent"), department: str = "", limit: int = 200
-    ) -> list[Batch]:
-        with self.db.read() as session:
-            query = select(TransferBatchRow).where(TransferBatchRow.state.in_(states))
-            if department:
-                query = query.where(TransferBatchRow.department == department)
-            rows = session.scalars(query.order_by(TransferBatchRow.created_at).limit(limit)).all()
-            return [self._batch(session, row) for row in rows]
-
-    def sent_on(self, day: date) -> list[Batch]:
-        """The batches that left on ``day`` (hall-local), in the order they left."""
-        start = datetime.combine(day, time.min, tzinfo=HALL_TZ)
-        end = start + timedelta(days=1)
-        with self.db.read() as session:
-            rows = session.scalars(select(TransferBatchRow).where(
-                TransferBatchRow.sent_at >= start, TransferBatchRow.sent_at < end,
-            ).order_by(TransferBatchRow.sent_at, TransferBatchRow.id)).all()  # fmt: skip
-            return [self._batch(session, row) for row in rows]
-
-    def overdue(self, today: date | None = None) -> list[Batch]:
-        """Batches sent but not signed for by their due date (working days from sending)."""
-        today = today or hall_day(self.clock())
-        with self.db.read() as session:
-            rows = session.scalars(
-                select(TransferBatchRow)
-                .where(
-                    TransferBatchRow.state == "sent",
-                    TransferBatchRow.due_date < today,
-                )
-                .order_by(TransferBatchRow.due_date)
-            ).all()
-            return [self._batch(session, row) for row in rows]
-
-    # -- rows → views ----------------------------------------------------------------------------
-    def _row(self, session: Session, batch_no: str, *, lock: bool = False) -> TransferBatchRow:
-        query = select(TransferBatchRow).where(TransferBatchRow.batch_no == batch_no.strip())
-        row = session.scalar(query.with_for_update() if lock else query)
-        if row is None:
-            raise TransferError(
-                f"没有编号为 {batch_no.strip()} 的交接单。",
-                hint="请核对交接单上的批次号，或重新扫码。",
-            )
-        return row
-
     def _open(self, session: Session, batch_no: str) -> TransferBatchRow:
         row = self._row(session, batch_no, lock=True)
         if row.state != "open":
@@ -788,61 +504,6 @@ class Ledger:
                 hint="要补寄的材料请新建一张交接单。",
             )
         return row
-
-    @staticmethod
-    def _batch_numbers(session: Session, ids: set[int]) -> dict[int, str]:
-        if not ids:
-            return {}
-        rows = session.execute(
-            select(TransferBatchRow.id, TransferBatchRow.batch_no).where(
-                TransferBatchRow.id.in_(ids)
-            )
-        ).all()
-        return {i: n for i, n in rows}
-
-    @staticmethod
-    def _item(row: TransferItemRow, batch_no: str) -> TransferItem:
-        return TransferItem(
-            row.id,
-            row.receipt_no,
-            row.direction,
-            row.kind,
-            row.ref,
-            row.name,
-            row.department,
-            row.originals,
-            row.copies,
-            row.state,
-            batch_no,
-            row.promised_date,
-            row.created_at,
-        )
-
-    def _batch(self, session: Session, row: TransferBatchRow) -> Batch:
-        items = session.scalars(
-            select(TransferItemRow)
-            .where(TransferItemRow.batch_id == row.id)
-            .order_by(TransferItemRow.receipt_no, TransferItemRow.id)
-        ).all()
-        return Batch(
-            row.batch_no,
-            row.department,
-            row.route,
-            row.state,
-            row.created_by,
-            row.created_at,
-            row.sent_by,
-            row.sent_at,
-            row.courier,
-            row.waybill,
-            row.waybill_warning,
-            row.pickup,
-            row.due_date,
-            row.receipt_sha,
-            row.confirmed_by,
-            row.confirmed_at,
-            tuple(self._item(i, row.batch_no) for i in items),
-        )
 
 
 def _handed(session: Session, item: TransferItemRow, action: str, moved: tuple[str, str], *,

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.cases.receipts import hall_day
 from app.cases.views import CaseView
 from app.db.base import utcnow
-from app.transfers.ledger import TransferItem
+from app.transfers.views import TransferItem
 from app.widgets.rows import CellsModel, read_only_table
 from counter.backoffice import Returnable, day, local, local_day, read_scan, returnable
 from counter.ui.desk import Desk

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.transfers.ledger import CustodyEvent, Trace, TransferItem
+from app.transfers.views import CustodyEvent, Trace, TransferItem
 from app.widgets.rows import CellsModel, read_only_table
 from counter.backoffice import event_line, read_scan, where_now
 from counter.ui.desk import Desk

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OneStopError, describe
-from app.transfers.ledger import Batch, Pickup
+from app.transfers.views import Batch, Pickup
 from app.transfers.waybill import check_waybill
 from app.widgets.signature import SignaturePad
 from counter.ui.case_dialogs import ActionDialog, form_rows, line_edit

@@ -27,7 +27,7 @@ from app.db.base import utcnow
 from app.errors import describe
 from app.roles import allowed
 from app.settings import ROUTE_LABELS
-from app.transfers.ledger import Batch, TransferItem
+from app.transfers.views import Batch, TransferItem
 from app.widgets.pdf_preview import PdfPreview, Raster, rasterise
 from app.widgets.rows import CellsModel, read_only_table
 from counter.backoffice import (

@@ -95,8 +95,9 @@ def settings_file(folder: Path, url: str, token: str, name: str = "counter-01") 
 def test_seed_send_receive_and_check_what_arrived(platform: Platform, tmp_path: Path) -> None:
     settings = settings_file(tmp_path, platform.url, terminal(platform, "counter-01"))
     made = as_json(onestop("demo", "seed", "--cases", "12", "--json", settings=settings))
-    assert sum(int(v) for v in made["cases"].values()) == 12  # type: ignore[index]
-    assert made["back_office"]["batches"] > 0  # type: ignore[index]
+    cases, back_office = made["cases"], made["back_office"]
+    assert isinstance(cases, dict) and sum(cases.values()) == 12
+    assert isinstance(back_office, dict) and back_office["batches"] > 0
     before = as_json(onestop("sync", "status", "--json", settings=settings))
     assert before["online"] is False and before["messages"]["pending"] > 0  # type: ignore[index]
 

@@ -16,7 +16,8 @@ from app.cases.views import CaseView
 from app.errors import InvalidIdNumber, InvalidInput
 from app.roles import NotAllowed
 from app.settings import Settings
-from app.transfers.ledger import Pickup, TransferError
+from app.transfers.reads import TransferError
+from app.transfers.views import Pickup
 from tests.app.cases.conftest import CLERK, Clock, open_newborn, receive_all
 
 BACK = Actor("刘洋", "back-01", "backoffice")
