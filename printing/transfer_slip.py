@@ -72,12 +72,7 @@ def slip_story(batch: Batch, names: Mapping[str, str], styles: Styles) -> list[F
             ],
         ),  # fmt: skip
         Spacer(1, 3 * mm),
-        listing(
-            styles,
-            ["序号", "受理编号", "申请人", "材料", "原件", "复印件", "承诺办结"],
-            rows,
-            [9 * mm, 48 * mm, 16 * mm, WIDTH - 122 * mm, 11 * mm, 14 * mm, 24 * mm],
-        ),  # fmt: skip
+        listing(styles, HEADER, rows, WIDTHS, plain=(0, 1, 4, 5, 6)),
         Paragraph(
             "接收部门请逐件清点，在下方签字后将本单（或签收凭证）交回或拍照回传综合窗口。",
             styles.small,

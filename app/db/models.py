@@ -370,7 +370,7 @@ class CustodyEventRow(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("transfer_items.id", ondelete="CASCADE"))
     case_id: Mapped[int] = mapped_column(Integer, index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    action: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(40))
     from_party: Mapped[str] = mapped_column(String(100), default="")
     to_party: Mapped[str] = mapped_column(String(100), default="")
     batch_no: Mapped[str] = mapped_column(String(40), default="")

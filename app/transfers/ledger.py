@@ -168,48 +168,46 @@ class Ledger(LedgerReads):
 
     def add_case(self, actor: Actor, batch_no: str, receipt_no: str) -> Batch:
         """Put every paper of ``receipt_no`` that waits for this batch's department into it."""
-        require(self.db, actor, "transfer.prepare", receipt_no=receipt_no)
+        return self.add_cases(actor, batch_no, [receipt_no])
+
+    def add_cases(self, actor: Actor, batch_no: str, receipt_nos: Sequence[str]) -> Batch:
+        """Several cases at once (picked from the list): all of them, or — when one cannot go
+        in this batch — none, with the reason for that one."""
+        numbers = list(dict.fromkeys(r.strip() for r in receipt_nos if r.strip()))
+        require(self.db, actor, "transfer.prepare", receipt_no=numbers[0] if numbers else "")
+        if not numbers:
+            raise InvalidInput("请扫描办件凭证，或在待流转材料中选择办件。")
         now = self.clock()
         with self.db.transaction() as session:
             batch = self._open(session, batch_no)
-            case = session.scalar(select(CaseRow).where(CaseRow.receipt_no == receipt_no.strip()))
-            if case is None:
-                raise CaseNotFound(
-                    f"没有受理编号为 {receipt_no.strip()} 的办件。",
-                    hint="请核对凭证上的编号，或重新扫码。",
-                )
-            items = session.scalars(
-                select(TransferItemRow).where(
-                    TransferItemRow.case_id == case.id, TransferItemRow.direction == "out"
-                )
-            ).all()
-            mine = [i for i in items if i.department == batch.department]
-            waiting = [i for i in mine if i.state == "waiting"]
-            if not waiting:
-                message, hint = self._why_not(case.receipt_no, batch.department, items, mine)
-                raise TransferError(message, hint=hint)
-            for item in waiting:
-                item.state, item.batch_id, item.updated_at = "batched", batch.id, now
-                _handed(
-                    session,
-                    item,
-                    "batched",
-                    (WINDOW, WINDOW),
-                    by=actor,
-                    at=now,
-                    batch_no=batch.batch_no,
-                )
-            append(
-                session,
-                actor,
-                "transfer_add",
-                case_id=case.id,
-                receipt_no=case.receipt_no,
-                after={"batch_no": batch.batch_no, "items": [i.ref for i in waiting]},
-                at=now,
-            )
+            for receipt_no in numbers:
+                self._put(session, actor, batch, receipt_no, now)
             session.flush()
             return self._batch(session, batch)
+
+    def _put(self, session: Session, actor: Actor, batch: TransferBatchRow, receipt_no: str,
+             now: datetime) -> None:  # fmt: skip
+        case = session.scalar(select(CaseRow).where(CaseRow.receipt_no == receipt_no))
+        if case is None:
+            raise CaseNotFound(f"没有受理编号为 {receipt_no} 的办件。",
+                               hint="请核对凭证上的编号，或重新扫码。")  # fmt: skip
+        items = session.scalars(
+            select(TransferItemRow).where(
+                TransferItemRow.case_id == case.id, TransferItemRow.direction == "out"
+            )
+        ).all()
+        mine = [i for i in items if i.department == batch.department]
+        waiting = [i for i in mine if i.state == "waiting"]
+        if not waiting:
+            message, hint = self._why_not(case.receipt_no, batch.department, items, mine)
+            raise TransferError(message, hint=hint)
+        for item in waiting:
+            item.state, item.batch_id, item.updated_at = "batched", batch.id, now
+            _handed(session, item, "batched", (WINDOW, WINDOW), by=actor, at=now,
+                    batch_no=batch.batch_no)  # fmt: skip
+        append(session, actor, "transfer_add", case_id=case.id, receipt_no=case.receipt_no,
+               after={"batch_no": batch.batch_no, "items": [i.ref for i in waiting]},
+               at=now)  # fmt: skip
 
     @staticmethod
     def _why_not(

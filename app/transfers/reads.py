@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from app.cases.receipts import HALL_TZ, hall_day
+from app.db.base import table
 from app.db.engine import Database
 from app.db.models import CaseRow, CustodyEventRow, TransferBatchRow, TransferItemRow
 from app.errors import CaseNotFound, OneStopError
@@ -19,6 +21,9 @@ from app.transfers.views import Batch, CustodyEvent, Trace, TransferItem
 
 class TransferError(OneStopError):
     """A transfer step that cannot be done as asked (nothing was changed)."""
+
+
+_ITEMS = table(TransferItemRow)
 
 
 class LedgerReads:
@@ -177,7 +182,7 @@ class LedgerReads:
         return {i: n for i, n in rows}
 
     @staticmethod
-    def _item(row: TransferItemRow, batch_no: str) -> TransferItem:
+    def _item(row: TransferItemRow | Row[Any], batch_no: str) -> TransferItem:
         return TransferItem(
             row.id,
             row.receipt_no,
@@ -195,10 +200,12 @@ class LedgerReads:
         )
 
     def _batch(self, session: Session, row: TransferBatchRow) -> Batch:
-        items = session.scalars(
-            select(TransferItemRow)
-            .where(TransferItemRow.batch_id == row.id)
-            .order_by(TransferItemRow.receipt_no, TransferItemRow.id)
+        """The batch with its papers (plain rows, not ORM objects: a batch re-read after each
+        scan into it would otherwise cost more with every case)."""
+        items = session.execute(
+            select(_ITEMS)
+            .where(_ITEMS.c.batch_id == row.id)
+            .order_by(_ITEMS.c.receipt_no, _ITEMS.c.id)
         ).all()
         return Batch(
             row.batch_no,

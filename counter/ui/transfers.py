@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -92,6 +93,7 @@ class TransfersScreen(QWidget):
             lambda current, _: self._department_chosen(current.row())
         )
         self.waiting_table = read_only_table("waiting_items", self.waiting, 1)
+        self.waiting_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.batch_table = read_only_table("batches", self.batches, 1)
         self.batch_table.selectionModel().currentRowChanged.connect(
             lambda current, _: self._batch_chosen(current.row())
@@ -283,11 +285,21 @@ class TransfersScreen(QWidget):
                            f"（共 {b.cases} 件办件）。")  # fmt: skip
 
     def add_selected(self) -> None:
+        """The cases picked in the waiting list (Ctrl/Shift to pick many, Ctrl+A all of them)."""
         rows = self.waiting_table.selectionModel().selectedRows()
         if not rows:
-            self.desk.bar.error("请先在待流转材料中选择办件。")
+            self.desk.bar.error("请先在待流转材料中选择办件（按住 Ctrl 或 Shift 可多选）。")
             return
-        self.add_case(self.waiting.rows[rows[0].row()].receipt_no)
+        batch = self.batch
+        if batch is None or batch.state != "open":
+            self.desk.bar.error("请先新建或选择一张组批中的交接单，再放入办件。")
+            return
+        numbers = list(dict.fromkeys(self.waiting.rows[r.row()].receipt_no for r in rows))
+        ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
+        self._do(
+            lambda: ledger.add_cases(actor, batch.batch_no, numbers),
+            lambda b: f"{len(numbers)} 件办件的材料已放入 {b.batch_no}（共 {b.cases} 件办件）。",
+        )
 
     def remove_selected(self) -> None:
         batch = self.batch

@@ -163,7 +163,7 @@ def test_a_courier_batch_built_printed_sent_flagged_and_signed_off(
 
     scan(screen, "transfer_code", signed_qr(core, first.receipt_no), settle)  # the receipt's QR
     assert "3 份材料已放入" in session_bar(screen)
-    screen.waiting_table.selectRow(0)  # the second case, picked from the list
+    screen.waiting_table.selectAll()  # the second case's papers, all picked from the list
     screen.buttons["add_selected"].click()
     settle()
     assert screen.batch is not None and (screen.batch.cases, len(screen.batch.items)) == (2, 6)

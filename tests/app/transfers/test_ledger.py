@@ -35,8 +35,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def core(tmp_path: Path, clock: Clock) -> Iterator[Core]:
-    settings = Settings(data_dir=tmp_path / "hall", transfers={"routes": ROUTES})
+def core(tmp_path: Path, clock: Clock, database_url: str) -> Iterator[Core]:
+    """A hall on each engine: SQLite, and PostgreSQL (which checks the columns' lengths)."""
+    settings = Settings(data_dir=tmp_path / "hall", database={"url": database_url},
+                        transfers={"routes": ROUTES})  # fmt: skip
     core = build_core(settings)
     core.cases.clock = clock
     core.transfers.clock = clock
@@ -182,3 +184,18 @@ def test_what_came_back_goes_to_the_applicant_with_the_delivery(core: Core) -> N
         ("户口簿（新生儿页）", "综合窗口", "李芳", "窗口领取", "交给申请人"),
         ("居民户口簿", "综合窗口", "李芳", "窗口领取", "交给申请人"),
     ]
+
+
+def test_cases_picked_together_go_in_all_or_none(core: Core) -> None:
+    first, second, third = accepted(core), accepted(core), accepted(core)
+    ledger = core.transfers
+    batch = ledger.open_batch(BACK, MEDICAL)
+    ledger.add_case(BACK, batch.batch_no, third.receipt_no)
+    with pytest.raises(TransferError, match=f"办件 {third.receipt_no} 送往{MEDICAL}的材料已经组批"):
+        ledger.add_cases(BACK, batch.batch_no, [first.receipt_no, third.receipt_no])
+    assert {i.receipt_no for i in ledger.batch(batch.batch_no).items} == {third.receipt_no}
+    with pytest.raises(InvalidInput, match="请扫描办件凭证"):
+        ledger.add_cases(BACK, batch.batch_no, [" "])
+    done = ledger.add_cases(BACK, batch.batch_no, [first.receipt_no, second.receipt_no,
+                                                   first.receipt_no])  # fmt: skip
+    assert (done.cases, len(done.items)) == (3, 9) and ledger.waiting(MEDICAL) == []

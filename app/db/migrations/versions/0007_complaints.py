@@ -1,6 +1,6 @@
 """差评 work items: the complaint every rating of level 1 or 2 opens, and its steps (call back,
 verify, rectify, re-rating, appeal, close); indexes the reports read by (cases by state and
-closing time, items by decision time, ratings by time).
+closing time, items by decision time, ratings by time); custody events' actions widened to 40.
 
 Revision ID: 0007_complaints
 Revises: 0006_transfers
@@ -23,6 +23,11 @@ UTC = app.db.base.UtcDateTime(timezone=True)
 
 
 def upgrade() -> None:
+    # 0006 made custody_events.action 20 characters: "received_by_department" is 22, and
+    # PostgreSQL refused it (SQLite does not check lengths).
+    with op.batch_alter_table("custody_events", schema=None) as batch_op:
+        batch_op.alter_column("action", existing_type=sa.String(length=20),
+                              type_=sa.String(length=40), existing_nullable=False)  # fmt: skip
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.create_index("ix_cases_state_closed", ["state", "closed_at"], unique=False)
     with op.batch_alter_table("case_items", schema=None) as batch_op:
@@ -79,6 +84,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("custody_events", schema=None) as batch_op:
+        batch_op.alter_column("action", existing_type=sa.String(length=40),
+                              type_=sa.String(length=20), existing_nullable=False)  # fmt: skip
     with op.batch_alter_table("complaint_steps", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_complaint_steps_complaint_id"))
     op.drop_table("complaint_steps")
