@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/run.py printing
 	$(BIN)/python tests/benchmarks/run.py counter
 	$(BIN)/python tests/benchmarks/run.py kiosk
+	$(BIN)/python tests/benchmarks/run.py backoffice
 
 system-deps:
 	@missing=""; \

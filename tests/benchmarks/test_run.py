@@ -72,3 +72,14 @@ def test_kiosk_benchmark_prints_its_figures() -> None:
     figures = data["figures"]
     assert all(figures[key] > 0 for key in figures if key != "rss_growth_mb")
     assert figures["touch_to_screen_worst_ms"] >= figures["touch_to_screen_median_ms"]
+
+
+def test_backoffice_benchmark_prints_its_figures() -> None:
+    data = run_quick("backoffice")
+    sqlite = {"batch_ms", "scanned_batch_ms", "add_case_ms", "slip_ms", "slip_kb", "trace_ms",
+              "effectiveness_month_ms"}  # fmt: skip
+    assert set(data["figures"]) in (sqlite, sqlite | {f"pg_{k}" for k in sqlite})
+    assert all(value > 0 for value in data["figures"].values())
+    assert set(data["met"]) == set(data["goals"]) <= set(data["figures"])
+    rows = data["setup"]["sqlite"]["rows"]
+    assert rows["custody_events"] > rows["transfer_items"] > 0 and rows["cases"] == 20_000
