@@ -4,6 +4,7 @@ review). Runs without a display (offscreen)."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -219,8 +220,9 @@ def _signature(window: MainWindow, batch: Batch, shoot: Shoot, idle: Callable[[]
     dialog.show()
     idle()
     QTest.mousePress(dialog.pad, Qt.MouseButton.LeftButton, pos=QPoint(40, 80))
-    for x in range(40, 330, 6):  # a signature's swing on the tablet
-        QTest.mouseMove(dialog.pad, QPoint(x, 80 - (x % 60) // 2 + (x % 90) // 3))
+    for x in range(40, 330, 3):  # a signature's swing on the tablet
+        swing = 18 * math.sin(x / 9) + 7 * math.sin(x / 3.7)
+        QTest.mouseMove(dialog.pad, QPoint(x, 80 + int(swing)))
     QTest.mouseRelease(dialog.pad, Qt.MouseButton.LeftButton, pos=QPoint(330, 80))
     shoot(dialog, "pickup-signature")
     dialog.close()
