@@ -5,13 +5,13 @@ can come back to the window for a case. The screens only lay this out."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.cases.receipts import HALL_TZ, RECEIPT_RE, normalise_receipt
 from app.cases.views import CaseView
-from app.transfers.views import Batch, CustodyEvent, Trace, TransferItem
+from app.transfers.views import Batch, CustodyEvent, Trace
 
 BATCH_RE = re.compile(r"^LZ[0-9A-Z]{4,20}-\d{8}-\d{3,}$")
 CheckQr = Callable[[str], tuple[str, str]]  # signed QR text → (receipt number, why not)
@@ -107,11 +107,6 @@ def batch_facts(batch: Batch, today: date) -> list[tuple[str, str]]:
     if batch.confirmed_at:
         facts.append(("签收", f"{batch.confirmed_by} {local(batch.confirmed_at)} 登记部门签收凭证"))
     return facts
-
-
-def waiting_since(items: Sequence[TransferItem], today: date) -> list[str]:
-    """Per paper: how long it has waited (in days), said for the oldest-first list."""
-    return [f"{(today - local_day(i.created_at)).days} 天" for i in items]
 
 
 def local_day(moment: datetime) -> date:

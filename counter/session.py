@@ -64,9 +64,11 @@ class Papers:
         batch = ledger.batch(batch_no)
         return render_slip(batch, ledger.applicants(batch), self.letterhead)
 
-    def print_transfer_slip(self, batch_no: str) -> str:
-        """The slip on the A4 printer, the print in the audit trail. Returns the job id."""
-        job = self.a4.send(self.transfer_slip(batch_no), title=f"材料流转交接单 {batch_no}")
+    def print_transfer_slip(self, batch_no: str, pdf: bytes = b"") -> str:
+        """The slip on the A4 printer (``pdf``: the one previewed), the print in the audit
+        trail. Returns the job id."""
+        pdf = pdf or self.transfer_slip(batch_no)
+        job = self.a4.send(pdf, title=f"材料流转交接单 {batch_no}")
         self.core.transfers.slip_printed(self.actor, batch_no, printer=self.a4.name, job=job)
         return job
 

@@ -6,13 +6,19 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cases.audit import Actor
 from app.catalog.catalog import Catalog, load_catalog
 from app.db.engine import Database
 from app.errors import InvalidInput
+from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.bootstrap import Core
 
 
 def add_catalog_option(parser: argparse.ArgumentParser) -> None:
@@ -85,3 +91,16 @@ def operator_actor(args: argparse.Namespace, db: Database, terminal: str) -> Act
     else:
         password = getpass.getpass(f"{args.username} 的密码：")
     return Accounts(db).sign_in(args.username, password, terminal=terminal).actor(terminal)
+
+
+@contextmanager
+def opened_core(settings: Settings) -> Iterator[Core]:
+    """The core for one command, closed again however the command ends (the core is imported
+    here, not at the CLI's start: ``onestop --help`` stays quick)."""
+    from app.bootstrap import build_core
+
+    core = build_core(settings)
+    try:
+        yield core
+    finally:
+        core.close()

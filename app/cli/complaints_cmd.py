@@ -11,7 +11,13 @@ from typing import Any
 
 from app.cases.complaints import FINDINGS, GROUNDS, HANDLING, STEP_LABELS, Complaint
 from app.cases.receipts import HALL_TZ, hall_day
-from app.cli.common import add_operator_options, add_settings_option, emit_json, operator_actor
+from app.cli.common import (
+    add_operator_options,
+    add_settings_option,
+    emit_json,
+    opened_core,
+    operator_actor,
+)
 from app.db.base import utcnow
 from app.settings import load_settings
 
@@ -69,14 +75,9 @@ def _line(item: Complaint, today: date) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from app.bootstrap import build_core
-
     today = hall_day(utcnow())
-    core = build_core(load_settings(args.settings))
-    try:
+    with opened_core(load_settings(args.settings)) as core:
         items = core.complaints.overdue(today) if args.overdue else core.complaints.open_items()
-    finally:
-        core.close()
     if args.json:
         emit_json([{**i.to_dict(), "overdue": i.overdue(today)} for i in items])
         return 0
@@ -110,13 +111,8 @@ def _print_item(item: Complaint) -> None:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from app.bootstrap import build_core
-
-    core = build_core(load_settings(args.settings))
-    try:
+    with opened_core(load_settings(args.settings)) as core:
         item = core.complaints.get(args.complaint_id)
-    finally:
-        core.close()
     if args.json:
         emit_json(item.to_dict())
     else:
@@ -125,17 +121,12 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_step(args: argparse.Namespace) -> int:
-    from app.bootstrap import build_core
-
     settings = load_settings(args.settings)
     data = {name: value for name in ("reached", "finding", "grounds", "upheld")
             if (value := getattr(args, name)) is not None}  # fmt: skip
-    core = build_core(settings)
-    try:
+    with opened_core(settings) as core:
         actor = operator_actor(args, core.db, settings.terminal.name)
         item = core.complaints.step(actor, args.complaint_id, args.kind, args.note, **data)
-    finally:
-        core.close()
     if args.json:
         emit_json(item.to_dict())
         return 0

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_settings_option, emit_json, write_output
+from app.cli.common import add_settings_option, emit_json, opened_core, write_output
 from app.errors import InvalidInput
 
 REPORTS = {"period": "办件统计", "effectiveness": "改革成效", "evaluations": "好差评"}
@@ -82,7 +82,6 @@ def run(args: argparse.Namespace) -> int:
     except InvalidInput as exc:
         print(f"onestop report：{exc}", file=sys.stderr)
         return EXIT_USAGE
-    from app.bootstrap import build_core
     from app.reports import export
     from app.reports.effectiveness import effectiveness_report
     from app.reports.evaluations import evaluation_report
@@ -92,17 +91,14 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.settings)
     period = Period(first, last)
-    core = build_core(settings)
-    try:
-        report: Report
+    report: Report
+    with opened_core(settings) as core:
         if args.name == "period":
             report = period_report(core.db, core.calendar, period, by=args.by)
         elif args.name == "effectiveness":
             report = effectiveness_report(core.db, core.catalog, core.calendar, period)
         else:
             report = evaluation_report(core.db, period, by=args.by)
-    finally:
-        core.close()
     if args.json:
         emit_json(report.table().to_json())
     elif args.xlsx is not None:

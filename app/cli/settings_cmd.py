@@ -7,7 +7,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from app.cli.common import add_operator_options, add_settings_option, emit_json, operator_actor
+from app.cli.common import (
+    add_operator_options,
+    add_settings_option,
+    emit_json,
+    opened_core,
+    operator_actor,
+)
 from app.settings import default_settings_path, load_settings
 
 
@@ -43,16 +49,12 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_set(args: argparse.Namespace) -> int:
-    from app.bootstrap import build_core
     from app.settings_change import change_setting, parse_value
 
     path = args.settings or default_settings_path()
     settings = load_settings(args.settings)
-    core = build_core(settings)
-    try:
+    with opened_core(settings) as core:
         actor = operator_actor(args, core.db, settings.terminal.name)
         change_setting(core.db, actor, path, args.key, parse_value(args.value))
-    finally:
-        core.close()
     print(f"已修改 {args.key}（{path}）。正在运行的窗口和自助终端重新启动后生效。")
     return 0

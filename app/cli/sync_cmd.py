@@ -12,9 +12,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from app.bootstrap import Core, build_core
+from app.bootstrap import Core
 from app.cases.states import MESSAGE_STATE_LABELS
-from app.cli.common import add_settings_option, emit_json
+from app.cli.common import add_settings_option, emit_json, opened_core
 from app.errors import InvalidInput
 from app.settings import load_settings
 
@@ -59,11 +59,8 @@ def register_catalog(sub: Any) -> None:
 
 @contextmanager
 def _core(args: argparse.Namespace) -> Iterator[Core]:
-    core = build_core(load_settings(args.settings))
-    try:
+    with opened_core(load_settings(args.settings)) as core:
         yield core
-    finally:
-        core.close()
 
 
 def run_sync(args: argparse.Namespace) -> int:

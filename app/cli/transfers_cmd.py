@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cases.receipts import HALL_TZ
-from app.cli.common import add_settings_option, emit_json
+from app.cli.common import add_settings_option, emit_json, opened_core
 from app.errors import InvalidInput
 from app.settings import load_settings
 
@@ -36,13 +36,8 @@ def register(commands: Any) -> None:
 
 
 def run_trace(args: argparse.Namespace) -> int:
-    from app.bootstrap import build_core
-
-    core = build_core(load_settings(args.settings))
-    try:
+    with opened_core(load_settings(args.settings)) as core:
         trace = core.transfers.trace(args.receipt_no)
-    finally:
-        core.close()
     if args.json:
         emit_json(trace.to_dict())
         return 0
@@ -60,13 +55,8 @@ def run_trace(args: argparse.Namespace) -> int:
 
 
 def run_waiting(args: argparse.Namespace) -> int:
-    from app.bootstrap import build_core
-
-    core = build_core(load_settings(args.settings))
-    try:
+    with opened_core(load_settings(args.settings)) as core:
         rows = core.transfers.waiting_by_department()
-    finally:
-        core.close()
     if args.json:
         emit_json([{"department": d, "waiting": n, "oldest": oldest, "earliest_promised": due}
                    for d, n, oldest, due in rows])  # fmt: skip
@@ -79,7 +69,6 @@ def run_waiting(args: argparse.Namespace) -> int:
 
 
 def run_archive(args: argparse.Namespace) -> int:
-    from app.bootstrap import build_core
     from printing.a4 import Letterhead
     from printing.transfer_archive import archive_day
 
@@ -89,10 +78,7 @@ def run_archive(args: argparse.Namespace) -> int:
         raise InvalidInput(f"日期“{args.date}”不对。", hint="请写成 2026-11-23 这样。") from None
     settings = load_settings(args.settings)
     folder = args.to or settings.transfers.archive_dir or settings.data_dir / "archive"
-    core = build_core(settings)
-    try:
+    with opened_core(settings) as core:
         written = archive_day(core.transfers, core.files, Letterhead.of(settings), day, folder)
-    finally:
-        core.close()
     print(f"已归档 {day:%Y-%m-%d} 的 {len(written)} 个文件到 {folder / f'{day:%Y-%m-%d}'}")
     return 0

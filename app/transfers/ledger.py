@@ -47,7 +47,7 @@ from app.errors import CaseNotFound, InvalidInput
 from app.identity.resident_id import parse_resident_id
 from app.roles import require
 from app.settings import TransferSettings
-from app.transfers.reads import LedgerReads, TransferError
+from app.transfers.reads import ITEMS, LedgerReads, TransferError
 from app.transfers.views import (
     APPLICANT,
     BATCH_STATE_LABELS,
@@ -57,7 +57,7 @@ from app.transfers.views import (
 )
 from app.transfers.waybill import check_waybill
 
-_ITEMS, _EVENTS = table(TransferItemRow), table(CustodyEventRow)
+_EVENTS = table(CustodyEventRow)
 PHONE_DIGITS = 11
 
 
@@ -119,7 +119,7 @@ class Ledger(LedgerReads):
             return
         # One statement each for the papers and their first custody events (acceptance's hot path).
         ids = connection.execute(
-            insert(_ITEMS).returning(_ITEMS.c.id, sort_by_parameter_order=True), rows
+            insert(ITEMS).returning(ITEMS.c.id, sort_by_parameter_order=True), rows
         ).scalars()
         connection.execute(insert(_EVENTS), [
             {"item_id": item_id, "case_id": case.id, "at": now, "action": "received",

@@ -23,7 +23,7 @@ class TransferError(OneStopError):
     """A transfer step that cannot be done as asked (nothing was changed)."""
 
 
-_ITEMS = table(TransferItemRow)
+ITEMS = table(TransferItemRow)  # the papers as a table, for Core statements
 
 
 class LedgerReads:
@@ -203,9 +203,7 @@ class LedgerReads:
         """The batch with its papers (plain rows, not ORM objects: a batch re-read after each
         scan into it would otherwise cost more with every case)."""
         items = session.execute(
-            select(_ITEMS)
-            .where(_ITEMS.c.batch_id == row.id)
-            .order_by(_ITEMS.c.receipt_no, _ITEMS.c.id)
+            select(ITEMS).where(ITEMS.c.batch_id == row.id).order_by(ITEMS.c.receipt_no, ITEMS.c.id)
         ).all()
         return Batch(
             row.batch_no,

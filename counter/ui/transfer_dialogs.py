@@ -38,6 +38,17 @@ def ask_open_path(parent: QWidget, title: str) -> str:
     return path
 
 
+def _in_a_row(*widgets: QWidget) -> QWidget:
+    """Widgets side by side, left-aligned, as one row of a dialog."""
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    layout.addStretch(1)
+    return row
+
+
 class CourierDialog(ActionDialog):
     submitted = Signal(str, str)  # courier, waybill number
 
@@ -122,14 +133,9 @@ class PickupDialog(ActionDialog):
         paper = QPushButton("或选择签字纸质单的扫描件…")
         paper.setObjectName("signature_file")
         paper.clicked.connect(lambda: self.paper.choose("选择签字的交接单扫描件"))
-        row = QWidget()
-        buttons = QHBoxLayout(row)
-        buttons.setContentsMargins(0, 0, 0, 0)
-        buttons.addWidget(clear)
-        buttons.addWidget(paper)
-        buttons.addWidget(self.paper_label, 1)
         self.finish(form_rows(("取件人", self.name), ("身份证号码", self.id_number),
-                          ("手机号码", self.phone)), self.pad, row)  # fmt: skip
+                              ("手机号码", self.phone)), self.pad,
+                    _in_a_row(clear, paper, self.paper_label))  # fmt: skip
 
     def signature(self) -> bytes:
         return self.pad.png() or self.paper.data
@@ -166,13 +172,7 @@ class ReceiptDialog(ActionDialog):
         file = QPushButton("选择扫描文件…")
         file.setObjectName("receipt_file")
         file.clicked.connect(lambda: self.scan.choose("选择签收凭证扫描件"))
-        row = QWidget()
-        buttons = QHBoxLayout(row)
-        buttons.setContentsMargins(0, 0, 0, 0)
-        buttons.addWidget(camera)
-        buttons.addWidget(file)
-        buttons.addStretch(1)
-        self.finish(self.shown, row)
+        self.finish(self.shown, _in_a_row(camera, file))
 
     def capture(self) -> None:
         camera = self.desk.session.devices.capture

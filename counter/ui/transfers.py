@@ -319,16 +319,21 @@ class TransfersScreen(QWidget):
         if batch is None:
             return
         papers = self.desk.session.papers
-        self.desk.work.run(lambda: rasterise(papers.transfer_slip(batch.batch_no)),
-                           done=lambda pages: self._preview(batch, pages),
+
+        def render() -> tuple[bytes, list[Raster]]:
+            pdf = papers.transfer_slip(batch.batch_no)
+            return pdf, rasterise(pdf)
+
+        self.desk.work.run(render, done=lambda made: self._preview(batch, *made),
                            label="预览交接单")  # fmt: skip
 
-    def _preview(self, batch: Batch, pages: list[Raster]) -> None:
+    def _preview(self, batch: Batch, pdf: bytes, pages: list[Raster]) -> None:
+        """What is previewed is what prints (the same bytes, not rendered again)."""
         self.preview = PdfPreview(f"材料流转交接单 {batch.batch_no} — 打印预览", pages, parent=self)
         papers = self.desk.session.papers
 
         def send() -> None:
-            self.desk.work.run(lambda: papers.print_transfer_slip(batch.batch_no),
+            self.desk.work.run(lambda: papers.print_transfer_slip(batch.batch_no, pdf),
                                done=lambda job: self.desk.bar.info(
                                    f"交接单 {batch.batch_no} 已送打印机（作业 {job}）。"),
                                label="打印交接单")  # fmt: skip
