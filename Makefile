@@ -14,10 +14,16 @@ STAMP := $(VENV)/.installed
 # in PDFs (reportlab cannot embed Noto's CFF outlines); the rest: Qt's runtime on a headless machine;
 # postgresql: the hall-mode database tests; poppler-utils: checking printed PDFs (pdffonts,
 # pdftotext, pdftoppm); cups + printer-driver-cups-pdf: printing through a real CUPS queue;
-# espeak-ng: the kiosk's voice guidance; libpulse0: Qt Multimedia and the virtual keyboard.
+# espeak-ng: the kiosk's voice guidance; libpulse0: Qt Multimedia and the virtual keyboard;
+# the libxcb-* and libx* list: everything Qt's xcb plugin links (read from ldd of libqxcb.so —
+# Qt's own error names only xcb-cursor0), for make demo on a desktop and the real-window tests;
+# xvfb, xauth, xdotool: those tests' X server without a window manager, and their key presses.
+XCB_PACKAGES := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
+	libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-xfixes0 libxcb-xkb1 \
+	libxkbcommon-x11-0 libx11-xcb1
 SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei libgl1 libegl1 libxkbcommon0 \
 	libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 postgresql poppler-utils cups \
-	printer-driver-cups-pdf espeak-ng libpulse0
+	printer-driver-cups-pdf espeak-ng libpulse0 $(XCB_PACKAGES) xvfb xauth xdotool
 
 .PHONY: demo test lint typecheck bench system-deps venv clean
 
@@ -36,7 +42,7 @@ demo: system-deps $(STAMP)
 test bench: export QT_QPA_PLATFORM ?= offscreen
 test: system-deps $(STAMP) lint typecheck
 	$(BIN)/onestop catalog check
-	ONESTOP_REQUIRE_POSTGRES=1 ONESTOP_REQUIRE_CUPS=1 $(BIN)/python -m pytest
+	ONESTOP_REQUIRE_POSTGRES=1 ONESTOP_REQUIRE_CUPS=1 ONESTOP_REQUIRE_XVFB=1 $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check app kiosk counter printing sync resources tests

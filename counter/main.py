@@ -13,11 +13,13 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.accounts import Accounts, Operator
 from app.bootstrap import Core, build_core
 from app.settings import Settings
+from counter.ui.display import use_screen_font
 from counter.ui.sign_in import IdleLock, SignInDialog
 
 if TYPE_CHECKING:  # imported when the clerk has signed in: the sign-in window comes up sooner
@@ -41,6 +43,7 @@ class CounterApp:
         self.window: MainWindow | None = None
         self.lock: IdleLock | None = None
         self.previous_hook: Callable[..., None] | None = None
+        self.filters: list[QObject] = []  # on the application: taken off again at close
 
     def sign_in(self, username: str, password: str) -> Operator:
         return self.accounts.sign_in(username, password, terminal=self.settings.terminal.name)
@@ -62,11 +65,13 @@ class CounterApp:
         self.window = window
         scanner = ScannerFilter(window)
         scanner.scanned.connect(window.scanned)
+        self.filters = [scanner]
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(scanner)
         self.previous_hook = install_crash_handler(window.bar)
         self.lock = IdleLock(window, int(self.settings.counter.lock_after_min * 60_000))
+        self.filters.append(self.lock)
         self.lock.locked.connect(self.locked)
         window.lock_requested.connect(self.locked)
         return window
@@ -86,6 +91,7 @@ class CounterApp:
             if dialog.operator is not None and dialog.operator != current:
                 window.signed_in(dialog.operator)
             window.content.show()
+            window.take_focus()
             if self.lock is not None:
                 self.lock.timer.start()
 
@@ -99,6 +105,11 @@ class CounterApp:
             self.locked()
 
     def close(self) -> None:
+        app = QApplication.instance()
+        for watcher in self.filters:
+            if app is not None:
+                app.removeEventFilter(watcher)
+        self.filters = []
         if self.previous_hook is not None:
             sys.excepthook = self.previous_hook
         if self.sync is not None:
@@ -112,6 +123,7 @@ def run(settings: Settings, *, hint: str = "") -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("OneStop 综合窗口")
+    use_screen_font(app)
     counter = CounterApp(settings, hint=hint)
     try:
         dialog = SignInDialog(counter.sign_in)
@@ -121,8 +133,7 @@ def run(settings: Settings, *, hint: str = "") -> int:
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.operator is None:
             return 0
         window = counter.start(dialog.operator)
-        window.resize(1366, 768)
-        window.show()
+        window.present()
         window.offer_unfinished()
         return int(app.exec())
     finally:

@@ -12,7 +12,7 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from app.devices.wedge import WedgeDetector
 
@@ -34,7 +34,7 @@ class ScannerFilter(QObject):
         self._replaying = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if self._replaying or event.type() != QEvent.Type.KeyPress:
+        if self._replaying or event.type() != QEvent.Type.KeyPress or _secret_in_focus():
             return False
         key = event if isinstance(event, QKeyEvent) else None
         if key is None or key.modifiers() & ~PLAIN:
@@ -65,3 +65,10 @@ class ScannerFilter(QObject):
                     )
         finally:
             self._replaying = False
+
+
+def _secret_in_focus() -> bool:
+    """A password is typed, never scanned: its keys go straight to the field (and no scan is
+    taken while the lock screen asks for one)."""
+    focused = QApplication.focusWidget()
+    return isinstance(focused, QLineEdit) and focused.echoMode() != QLineEdit.EchoMode.Normal

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from app.cases.flow import CaseFlow
@@ -37,6 +38,17 @@ class Screen(QWidget):
 
     def enter(self) -> None:
         """Show the current state (called when the page comes to the front)."""
+
+    def focus_first(self) -> None:
+        """Put the keyboard on this page's first field (the window took the focus back)."""
+        widget = self.nextInFocusChain()
+        while widget is not None and widget is not self:
+            if (self.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):  # fmt: skip
+                widget.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+                return
+            widget = widget.nextInFocusChain()
+        self.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
 
 def ok_cancel(dialog: QDialog, ok: str) -> QDialogButtonBox:

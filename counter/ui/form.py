@@ -122,9 +122,6 @@ class FormScreen(Screen):
             form = QFormLayout(box)
             for spec in specs:
                 editor = FieldEditor(self, spec)
-                editor.set_text(values.get(spec.key, ""))
-                if spec.value and spec.source:
-                    editor.show_message(f"来自{spec.source}", error=False)
                 cell = QWidget()
                 row = QVBoxLayout(cell)
                 row.setContentsMargins(0, 0, 0, 0)
@@ -132,6 +129,11 @@ class FormScreen(Screen):
                 row.addWidget(editor.editor)
                 row.addWidget(editor.message)
                 form.addRow(editor.label, cell)
+                # In its place first: a label shown without a parent is a window of its own,
+                # which takes the keyboard from the counter's window.
+                editor.set_text(values.get(spec.key, ""))
+                if spec.value and spec.source:
+                    editor.show_message(f"来自{spec.source}", error=False)
                 self.editors[spec.key] = editor
             self.grid.addWidget(box, line, column)
             line += 1

@@ -29,18 +29,20 @@ from app.identity.card import IdCardData
 from app.identity.uscc import is_valid_credit_code
 from app.widgets.barcodes import codes_in, codes_in_file
 from counter.ui.desk import Desk, Screen
+from counter.ui.display import em
 
 OK = "color:#1b5e20;"
 BAD = "color:#b00020;"
 
 
-def _line(name: str, placeholder: str = "", width: int = 0) -> QLineEdit:
+def _line(name: str, placeholder: str = "", chars: float = 0) -> QLineEdit:
+    """A field ``chars`` characters wide at most (in the screen's font: wider on a large one)."""
     line = QLineEdit()
     line.setObjectName(name)
     line.setPlaceholderText(placeholder)
-    if width:
-        line.setMinimumWidth(min(width, 240))
-        line.setMaximumWidth(width)
+    if chars:
+        line.setMinimumWidth(em(line, min(chars, 15)))
+        line.setMaximumWidth(em(line, chars))
     return line
 
 
@@ -61,15 +63,15 @@ class IdentifyScreen(Screen):
         self.read = QPushButton("读身份证 (F2)")
         self.read.setObjectName("read_card")
         self.read.clicked.connect(self.read_card)
-        self.number = _line("id_number", "18位公民身份号码，或刷身份证", 320)
+        self.number = _line("id_number", "18位公民身份号码，或刷身份证", 20)
         self.number.textChanged.connect(self._number_changed)
         self.number_hint = QLabel("")
         self.number_hint.setObjectName("id_hint")
-        self.name = _line("name", "与证件一致", 320)
-        self.phone = _line("phone", "手机号码", 320)
+        self.name = _line("name", "与证件一致", 20)
+        self.phone = _line("phone", "手机号码", 20)
         self.address = _line("address", "联系地址")
-        self.company = _line("company", "与营业执照一致", 420)
-        self.code = _line("credit_code", "18位统一社会信用代码", 320)
+        self.company = _line("company", "与营业执照一致", 26)
+        self.code = _line("credit_code", "18位统一社会信用代码", 20)
         self.code.textChanged.connect(self._code_changed)
         self.code_hint = QLabel("")
 
@@ -133,9 +135,9 @@ class IdentifyScreen(Screen):
         self.agent_box.setObjectName("agent_box")
         self.agent_box.setCheckable(True)
         self.agent_box.setChecked(False)
-        self.agent_name = _line("agent_name", "代办人姓名", 240)
-        self.agent_number = _line("agent_id_number", "代办人身份证号", 320)
-        self.agent_phone = _line("agent_phone", "代办人手机", 240)
+        self.agent_name = _line("agent_name", "代办人姓名", 15)
+        self.agent_number = _line("agent_id_number", "代办人身份证号", 20)
+        self.agent_phone = _line("agent_phone", "代办人手机", 15)
         self.read_agent = QPushButton("读代办人身份证")
         self.read_agent.clicked.connect(self.read_agent_card)
         agent = QHBoxLayout(self.agent_box)

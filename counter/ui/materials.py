@@ -5,8 +5,9 @@ files, turned, deleted and saved as one PDF. Unsaved pages stay with their mater
 clerk moves through the list.
 
 Keys: Up/Down choose a material; Ctrl+1 original, Ctrl+2 copy, Ctrl+3 exempt, Ctrl+0 missing,
-Ctrl+Shift+A all received; F6 capture, Ctrl+O choose files, Ctrl+←/→ turn the page, Delete
-delete it, Ctrl+S save the pages, Ctrl+Shift+S save them and record the original.
+Ctrl+Shift+A all received, Ctrl+Enter on to the decision; F6 capture, Ctrl+O choose files,
+Ctrl+←/→ turn the page, Delete delete it, Ctrl+S save the pages, Ctrl+Shift+S save them and
+record the original.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class MaterialModel(RowsModel[MaterialView]):
 class MaterialsScreen(Screen):
     title = "材料"
     changed = Signal()  # the case changed: statuses or scans
+    done = Signal()  # on to the decision
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(desk, parent)
@@ -103,11 +105,14 @@ class MaterialsScreen(Screen):
         self.count.setObjectName("materials_count")
         self.count.setWordWrap(True)
         self.all_button = self._button("全部收齐 (Ctrl+Shift+A)", "receive_all", self.receive_all)
+        self.next = self._button("下一步：受理决定 (Ctrl+Enter)", "materials_next", self.done.emit)
+        self.next.setShortcut("Ctrl+Return")
         left = QVBoxLayout()
         left.addWidget(self.table, 1)
         row = QHBoxLayout()
         row.addWidget(self.count, 1)
         row.addWidget(self.all_button)
+        row.addWidget(self.next)
         left.addLayout(row)
         right = QVBoxLayout()
         right.addLayout(self._detail())
@@ -239,7 +244,9 @@ class MaterialsScreen(Screen):
         ticked = set(self.reviewed() if same else material.reviewed if material else ())
         self.shown = material.material_id if material else ""
         for box in self.review:
-            box.setParent(None)
+            # Hidden, not unparented: a widget taken out of its parent becomes a window, and a
+            # show still queued by its layout would then open it and take the keyboard away.
+            box.hide()
             box.deleteLater()
         self.review = []
         can_record = material is not None and self._can_record(material)

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Union
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -37,6 +38,7 @@ from counter.ui.check_in import CheckInScreen
 from counter.ui.complaints import ComplaintsScreen
 from counter.ui.decision import DecisionScreen
 from counter.ui.desk import Desk, Screen
+from counter.ui.display import cover_screen, em
 from counter.ui.form import FormScreen
 from counter.ui.identify import IdentifyScreen
 from counter.ui.materials import MaterialsScreen
@@ -130,21 +132,28 @@ class MainWindow(QMainWindow):
         self.questions.done.connect(lambda: self.go(FORM))
         self.form.done.connect(lambda: self.go(MATERIALS))
         self.materials.changed.connect(self._show_who)
+        self.materials.done.connect(lambda: self.go(DECISION))
         self.decision.decided.connect(self._decided)
+        # Whatever changes the case in hand (a card read, a saved form, a decision) runs on the
+        # work lane: the applicant panel shows the flow as it stands after each job.
+        self.desk.work.idle.connect(self._show_who)
         self._keys()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)  # a dialog closing gives the keyboard back (take_focus)
         self.go(IDENTIFY)
 
     def _lay_out(self, status_every_ms: int) -> None:
         self.steps = QListWidget()
         self.steps.setObjectName("steps")
-        self.steps.setFixedWidth(190)
+        self.steps.setFixedWidth(em(self, 15))
         for number, screen in enumerate(self.screens, start=1):
             self.steps.addItem(f"{number}  {screen.title}")
         self.steps.currentRowChanged.connect(self._step_clicked)
         self.who = QLabel("")
         self.who.setObjectName("who")
         self.who.setWordWrap(True)
-        self.who.setFixedWidth(190)
+        self.who.setFixedWidth(em(self, 15))
         self.who.setStyleSheet("background:#f3f6fa; padding:6px;")
         self.pages = QStackedWidget()
         for screen in self.screens:
@@ -153,6 +162,7 @@ class MainWindow(QMainWindow):
         left.addWidget(self.who)
         left.addWidget(self.steps, 1)
         case_desk = QWidget()
+        self.case_desk = case_desk
         row = QHBoxLayout(case_desk)
         row.addLayout(left)
         row.addWidget(self.pages, 1)
@@ -181,6 +191,37 @@ class MainWindow(QMainWindow):
             shortcuts.append((f"Alt+{number + 1}", partial(self.go, number)))
         for keys, action in shortcuts:
             QShortcut(QKeySequence(keys), self, action)
+
+    # -- the keyboard ---------------------------------------------------------------------------
+    def present(self) -> None:
+        """Cover the screen and take the keyboard: a counter PC may run no window manager, and
+        then nothing else sizes the window or gives it focus."""
+        cover_screen(self)
+        self.take_focus()
+
+    def take_focus(self) -> None:
+        """Activate and raise the window, and put the keyboard on the step's first field unless
+        a field of the window still has it — after sign-in, the lock screen and every dialog,
+        so F2, Ctrl+N and the digits a clerk types reach the window without a click."""
+        if not self.isVisible() or QApplication.activeModalWidget() is not None:
+            return
+        self.raise_()
+        self.activateWindow()
+        focused = self.focusWidget()
+        if focused is not None and focused.isVisible() and focused is not self:
+            focused.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+            return
+        screen = self.tabs.currentWidget()
+        if screen is self.case_desk:
+            self.screens[self.pages.currentIndex()].focus_first()
+        elif isinstance(screen, QWidget):
+            screen.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+            screen.focusNextChild()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Hide and isinstance(watched, QDialog):
+            QTimer.singleShot(0, self.take_focus)  # once the dialog is gone
+        return False
 
     # -- moving between steps ---------------------------------------------------------------------
     def reachable(self, step: int) -> bool:
@@ -311,7 +352,10 @@ class MainWindow(QMainWindow):
 
     def scanned(self, text: str) -> None:
         """A QR code or barcode from the wedge scanner: an ID number, a pre-application ticket
-        (the case opens, filled in), a receipt (the case is shown), or something not ours."""
+        (the case opens, filled in), a receipt (the case is shown), or something not ours.
+        Nothing is taken while the screen is locked."""
+        if self.content.isHidden():
+            return
         screen = self.tabs.currentWidget()
         if isinstance(screen, TransfersScreen | CheckInScreen | TraceScreen):
             screen.scanned(text)  # a receipt or a slip for the back office's screen in front

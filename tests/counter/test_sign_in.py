@@ -47,12 +47,11 @@ def test_wrong_then_right_password(qtbot: QtBot, accounts: Accounts, tmp_path: P
     dialog.grab().save(str(tmp_path / "sign_in.png"))
 
 
-def test_the_screen_locks_when_idle_and_on_demand(qtbot: QtBot) -> None:
+def test_the_screen_locks_when_idle(qtbot: QtBot) -> None:
+    """On demand is the window's Ctrl+L (tests/counter/test_shortcuts.py)."""
     window = QWidget()
     qtbot.addWidget(window)
     window.show()
     lock = IdleLock(window, idle_ms=150)
     with qtbot.waitSignal(lock.locked, timeout=3000):
         pass  # nobody touches anything
-    with qtbot.waitSignal(lock.locked, timeout=1000):
-        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)

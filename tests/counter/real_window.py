@@ -1,0 +1,111 @@
+"""The counter in a real X window with no window manager (as a locked-down counter PC runs it),
+driven by real key presses from xdotool; run by tests/counter/test_real_window.py inside Xvfb.
+
+Offscreen Qt activates any window that asks and has no screen size worth the name: what a clerk
+meets on day one — a window in a corner, keys that do nothing until a click — shows only here.
+Prints one JSON object of what was seen; every check is made by the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEventLoop
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from app.accounts import Accounts
+from app.bootstrap import build_core
+from app.cases.audit import Actor
+from app.settings import Settings
+from counter.main import CounterApp
+from counter.ui.display import use_screen_font
+from counter.ui.sign_in import SignInDialog
+
+
+def pump(until: Callable[[], bool], timeout_s: float = 10.0) -> bool:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if until():
+            return True
+        time.sleep(0.02)
+    return until()
+
+
+def keys(*words: str) -> None:
+    subprocess.run(["xdotool", "key", "--delay", "30", *words], check=True, timeout=20)
+
+
+def typed(text: str) -> None:
+    """At a person's pace (a scanner's keys come a few milliseconds apart)."""
+    subprocess.run(["xdotool", "type", "--delay", "90", text], check=True, timeout=20)
+
+
+def main(folder: Path) -> dict[str, object]:
+    app = QApplication(sys.argv[:1])
+    seen: dict[str, object] = {"font_px": use_screen_font(app)}
+    settings = Settings(data_dir=folder / "hall", devices={"id_reader": "simulated"})
+    core = build_core(settings)
+    Accounts(core.db).add("zhangmin", "张敏", "counter-secret", by=Actor("admin", "t"))
+    core.close()
+    counter = CounterApp(settings)
+    try:
+        dialog = SignInDialog(counter.sign_in)
+        dialog.open()
+        seen["sign_in_active"] = pump(dialog.isActiveWindow)
+        typed("zhangmin")
+        keys("Tab")
+        typed("counter-secret")
+        keys("Return")
+        seen["signed_in"] = pump(lambda: dialog.operator is not None)
+        assert dialog.operator is not None, seen
+        window = counter.start(dialog.operator)
+        window.present()
+        screen = window.screen()
+        pump(lambda: window.geometry() == screen.availableGeometry(), 5)
+        shown, free = window.geometry(), screen.availableGeometry()
+        seen["window"] = [shown.x(), shown.y(), shown.width(), shown.height()]
+        seen["screen"] = [free.x(), free.y(), free.width(), free.height()]
+        seen["active_after_sign_in"] = pump(window.isActiveWindow)
+        focus = QApplication.focusWidget()
+        seen["focus_after_sign_in"] = focus.objectName() if focus else ""
+
+        keys("F2")  # the simulated reader has a card: 李芳's
+        flow = window.desk.session.flow
+        seen["f2_read_card"] = pump(lambda: flow.applicant is not None)
+        pump(lambda: "李芳" in window.who.text(), 5)
+        seen["panel_after_f2"] = window.who.text()
+
+        keys("ctrl+l")
+        seen["ctrl_l_locked"] = pump(window.content.isHidden)
+        lock = getattr(counter, "lock_dialog", None)
+        if lock is not None:
+            seen["lock_screen_active"] = pump(lock.isActiveWindow, 5)
+            typed("counter-secret")
+            keys("Return")
+            seen["unlocked"] = pump(lambda: not window.content.isHidden(), 5)
+        seen["active_after_lock"] = pump(window.isActiveWindow)
+
+        keys("ctrl+n")
+        seen["ctrl_n_next"] = pump(lambda: flow.applicant is None)
+        pump(lambda: isinstance(QApplication.focusWidget(), QLineEdit), 5)
+        typed("430104")
+        number = window.identify.number
+        seen["digits_in_number_field"] = pump(lambda: number.text() == "430104", 5)
+        seen["scanner_complaint"] = window.bar.text() if window.bar.kind == "error" else ""
+        window.grab().save(str(folder / "counter-xcb.png"))
+        window.close()
+    finally:
+        counter.close()
+    return seen
+
+
+if __name__ == "__main__":
+    assert os.environ.get("QT_QPA_PLATFORM") == "xcb", "run under Xvfb with QT_QPA_PLATFORM=xcb"
+    print(json.dumps(main(Path(sys.argv[1])), ensure_ascii=False))
