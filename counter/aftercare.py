@@ -15,7 +15,7 @@ from typing import Any, Literal
 from app.cases.checks import DELIVERY_METHODS
 from app.cases.files import FileStore
 from app.cases.queries import CaseQuery
-from app.cases.receipts import HALL_TZ, RECEIPT_RE, normalise_receipt
+from app.cases.receipts import RECEIPT_RE, hall_time, normalise_receipt
 from app.cases.states import CASE_STATE_LABELS, MATERIAL_STATE_LABELS, allowed
 from app.cases.views import (
     LEVEL_LABELS,
@@ -116,7 +116,7 @@ def summary_of(case: CaseView) -> CaseSummary:
 # -- a case in words ------------------------------------------------------------------------------
 def at(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     """A moment in the hall's time zone, or a dash."""
-    return moment.astimezone(HALL_TZ).strftime(pattern) if moment else "—"
+    return hall_time(moment, pattern)
 
 
 def summary_cells(row: CaseSummary) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from app.cases.receipts import HALL_TZ, RECEIPT_RE, normalise_receipt
+from app.cases.receipts import RECEIPT_RE, hall_day, hall_time, normalise_receipt
 from app.cases.views import CaseView
 from app.transfers.views import Batch, CustodyEvent, Trace
 
@@ -70,7 +70,7 @@ SEND_BUTTONS = {"courier": "快递寄出…", "pickup": "部门取件交接…",
 
 
 def local(moment: datetime | None, pattern: str = "%m-%d %H:%M") -> str:
-    return moment.astimezone(HALL_TZ).strftime(pattern) if moment else ""
+    return hall_time(moment, pattern) if moment else ""
 
 
 def day(value: date | None) -> str:
@@ -110,7 +110,7 @@ def batch_facts(batch: Batch, today: date) -> list[tuple[str, str]]:
 
 
 def local_day(moment: datetime) -> date:
-    return moment.astimezone(HALL_TZ).date()
+    return hall_day(moment)
 
 
 def event_line(event: CustodyEvent) -> tuple[str, str, str, str, str, str]:

@@ -25,6 +25,12 @@ def hall_day(moment: datetime) -> date:
     return moment.astimezone(HALL_TZ).date()
 
 
+def hall_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment as a person in the hall reads it: Beijing time, whatever the machine's zone
+    (a terminal's clock may run in UTC); a dash when there is none."""
+    return moment.astimezone(HALL_TZ).strftime(pattern) if moment else "—"
+
+
 def format_receipt(hall_code: str, day: date, seq: int) -> str:
     return f"{hall_code}-{day:%Y%m%d}-{seq:05d}"
 

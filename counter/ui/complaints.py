@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.complaints import MAX_NOTE, NOTE_HINTS, STEP_CHOICES, STEP_LABELS, Complaint, Step
-from app.cases.receipts import HALL_TZ, hall_day
+from app.cases.receipts import hall_day, hall_time
 from app.db.base import utcnow
 from app.roles import allowed
 from app.widgets.rows import RowsModel, read_only_table
@@ -60,7 +60,7 @@ class StepModel(RowsModel[Step]):
     def cell(self, step: Step, column: int, role: int) -> object:
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        moment = step.at.astimezone(HALL_TZ).strftime("%m-%d %H:%M")
+        moment = hall_time(step.at, "%m-%d %H:%M")
         return (moment, step.label, step.summary, step.actor, step.note)[column]
 
 

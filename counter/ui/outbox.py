@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.outbox import Message
+from app.cases.receipts import hall_time
 from app.db.base import utcnow
 from app.roles import allowed
 from app.widgets.rows import RowsModel, read_only_table
@@ -35,7 +36,7 @@ class MessageModel(RowsModel[Message]):
     def cell(self, message: Message, column: int, role: int) -> object:
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        local = message.created_at.astimezone().strftime("%m-%d %H:%M")
+        local = hall_time(message.created_at, "%m-%d %H:%M")
         reason = message.note or message.last_error
         return (message.receipt_no, message.kind_label, message.state_label,
                 str(message.attempts), reason, local)[column]  # fmt: skip

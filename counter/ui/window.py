@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.accounts import Operator
+from app.cases.receipts import hall_time
 from app.cases.views import CaseSummary, CaseView
 from app.roles import allowed
 from app.widgets.tasks import Tasks
@@ -65,7 +66,7 @@ class ResumeDialog(QDialog):
         self.list = QListWidget()
         self.list.setObjectName("drafts")
         for draft in drafts:
-            when = draft.created_at.astimezone().strftime("%m-%d %H:%M")
+            when = hall_time(draft.created_at, "%m-%d %H:%M")
             item = QListWidgetItem(f"{draft.receipt_no}　{draft.applicant_name}　"
                                    f"{draft.scenario_name}　{when}")  # fmt: skip
             item.setData(Qt.ItemDataRole.UserRole, draft.receipt_no)
