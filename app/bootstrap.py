@@ -67,7 +67,8 @@ def build_core(settings: Settings, catalog: Catalog | None = None) -> Core:
     files.sweep()  # what a power cut left half-written
     calendar = WorkCalendar(settings.calendar.holidays, settings.calendar.workdays)
     cases = CaseService(db, catalog, files, hall_code=settings.hall.code, calendar=calendar,
-                        older_catalogs=older)  # fmt: skip
+                        older_catalogs=older,
+                        require_review=settings.counter.require_review_points)  # fmt: skip
     outbox = Outbox(
         db, lease_s=settings.outbox.lease_s, first_retry_s=settings.outbox.first_retry_s,
         max_retry_s=settings.outbox.max_retry_s,

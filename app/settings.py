@@ -104,6 +104,8 @@ class DeviceSettings(_Model):
 class CounterSettings(_Model):
     lock_after_min: float = Field(default=10.0, gt=0, le=240)  # idle minutes before the lock
     preview: bool = True  # show each document before it goes to the printer
+    # 收到原件/复印件 only once every 形式审核 point of the material is ticked (the hall decides)
+    require_review_points: bool = False
 
 
 class KioskSettings(_Model):

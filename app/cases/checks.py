@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from app.cases.views import Party
+from app.cases.states import RECEIVED
+from app.cases.views import MaterialView, Party
 from app.errors import InvalidInput
 from app.identity.resident_id import parse_resident_id
 from app.identity.uscc import parse_credit_code
 
+ACTIVE_PLAN_STATUSES = ("submit", "tolerable", "commitment")  # handed in by the applicant
 CHANNELS = {"counter": "综合窗口", "kiosk": "自助终端", "online": "网上预申请"}
 EVALUATION_CHANNELS = {
     "hall_pad": "大厅平板", "kiosk": "大厅其他终端", "pc": "电脑端", "mobile": "移动端",
@@ -76,6 +78,20 @@ def check_delivery(
             raise InvalidInput(f"邮寄送达缺少：{'、'.join(missing)}。", hint="请补全后再登记。")
     if method == "electronic" and not note.strip():
         raise InvalidInput("电子送达必须写明送达到哪里（如“湘易办 电子证照库”）。")
+
+
+def commitment_refusal(materials: Sequence[MaterialView]) -> str:
+    """Why 容缺受理 cannot be chosen for these materials ("" when it can): nothing is missing,
+    or something missing may not follow on a promise. The decision checks the same again."""
+    missing = [m for m in materials if m.plan_status in ACTIVE_PLAN_STATUSES
+               and m.status not in RECEIVED | {"exempt"}]  # fmt: skip
+    if not missing:
+        return "材料已齐全，不需要容缺：请直接受理。"
+    fixed = [m.name for m in missing if m.plan_status not in ("tolerable", "commitment")]
+    if fixed:
+        return (f"{'、'.join(fixed)}不能容缺：请先收取；申请人无法提供时，请选择“不予受理”"
+                "并一次性告知需补正的材料。")  # fmt: skip
+    return ""
 
 
 def check_level(level: int, channel: str) -> None:

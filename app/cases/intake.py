@@ -65,8 +65,10 @@ class Intake:
         calendar: WorkCalendar | None = None,
         older_catalogs: Sequence[Catalog] = (),
         clock: Callable[[], datetime] = utcnow,
+        require_review: bool = False,
     ) -> None:
         self.db = db
+        self.require_review = require_review  # [counter] require_review_points
         self.catalog = catalog
         self.files = files
         self.hall_code = hall_code
@@ -230,17 +232,34 @@ class Intake:
             require("record_material", case.state, receipt_no)
             for check in checks_:
                 row = self._material(case, check.material_id)
+                if self.require_review and check.status in RECEIVED:
+                    self._check_reviewed(case, row, check.reviewed)
                 before = {"status": row.status, "reviewed": row.reviewed}
                 row.status = check.status
                 row.exempt_reason = check.exempt_reason.strip() if check.status == "exempt" else ""
                 row.reviewed = list(check.reviewed)
-                row.received_at = self.clock() if check.status in RECEIVED else None
+                row.checked_at = self.clock()
+                row.received_at = row.checked_at if check.status in RECEIVED else None
                 append(session, actor, "material", case_id=case.id, receipt_no=receipt_no,
                        before={"material": check.material_id, **before},
                        after={"material": check.material_id, "status": check.status,
                               "reviewed": row.reviewed,
                               "exempt_reason": row.exempt_reason})  # fmt: skip
             return CaseView.of(case)
+
+    def _check_reviewed(self, case: CaseRow, row: CaseMaterialRow, reviewed: Sequence[str]) -> None:
+        """The hall requires every 形式审核 point ticked before an original or a copy is taken."""
+        catalog = self._catalogs.get(case.catalog_version)
+        scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
+        material = next((m for m in scenario.materials if m.id == row.material_id), None) if (
+            scenario) else None  # fmt: skip
+        points = material.review.formal if material else ()
+        left = [p for p in points if p not in reviewed]
+        if left:
+            raise InvalidInput(
+                f"“{row.name}”还有 {len(left)} 项审核要点没有核对：{'；'.join(left)}。",
+                hint="本厅要求逐项核对并勾选审核要点后，才能登记收到原件或复印件。",
+            )
 
     def attach_scan(
         self, actor: Actor, receipt_no: str, material_id: str, data: bytes, *,

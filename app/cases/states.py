@@ -37,6 +37,7 @@ MATERIAL_STATE_LABELS: dict[str, str] = {
     "missing": "未收取", "received_original": "已收原件", "received_copy": "已收复印件",
     "received_both": "已收原件和复印件", "exempt": "免提交", "on_commitment": "容缺（承诺后补）",
 }  # fmt: skip
+MISSING_CHECKED = "缺（已核对，申请人未带）"
 RECEIVED: frozenset[str] = frozenset({"received_original", "received_copy", "received_both"})
 OPEN_CASE_STATES: frozenset[str] = frozenset({"draft", "pre_application"})
 IN_DEPARTMENTS: frozenset[str] = frozenset({"accepted", "accepted_on_commitment"})

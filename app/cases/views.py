@@ -10,6 +10,7 @@ from app.cases.states import (
     CASE_STATE_LABELS,
     ITEM_STATE_LABELS,
     MATERIAL_STATE_LABELS,
+    MISSING_CHECKED,
 )
 from app.db.models import AuditEntry, CaseRow
 
@@ -35,6 +36,11 @@ class ScanView:
     added_at: datetime
 
 
+def material_label(status: str, checked_at: datetime | None) -> str:
+    """未收取 until a clerk looks; 缺 once a clerk recorded that the applicant has not got it."""
+    return MISSING_CHECKED if status == "missing" and checked_at else MATERIAL_STATE_LABELS[status]
+
+
 @dataclass(frozen=True)
 class MaterialView:
     material_id: str
@@ -49,6 +55,7 @@ class MaterialView:
     received_at: datetime | None
     returned_at: datetime | None
     scans: tuple[ScanView, ...]
+    checked_at: datetime | None = None  # None: nobody has recorded it yet
 
     @classmethod
     def of(cls, row: Any, scans: tuple[ScanView, ...] | None = None) -> MaterialView:
@@ -57,8 +64,8 @@ class MaterialView:
             scans = tuple(ScanView(s.sha256, s.file_name, s.pages, s.added_at) for s in row.scans)
         return cls(
             row.material_id, row.name, row.plan_status, row.status,
-            MATERIAL_STATE_LABELS[row.status], row.exempt_reason, row.form, row.copies,
-            tuple(row.reviewed), row.received_at, row.returned_at, scans,
+            material_label(row.status, row.checked_at), row.exempt_reason, row.form, row.copies,
+            tuple(row.reviewed), row.received_at, row.returned_at, scans, row.checked_at,
         )  # fmt: skip
 
     def moved(self, status: str) -> MaterialView:

@@ -124,6 +124,7 @@ class CaseMaterialRow(Base):
     reviewed: Mapped[list[str]] = mapped_column(default=list)
     received_at: Mapped[datetime | None] = mapped_column(default=None)
     returned_at: Mapped[datetime | None] = mapped_column(default=None)
+    checked_at: Mapped[datetime | None] = mapped_column(default=None)  # last recorded by a clerk
 
     case: Mapped[CaseRow] = relationship(back_populates="materials")
     scans: Mapped[list[MaterialScanRow]] = relationship(

@@ -44,6 +44,10 @@ FACT_SOURCES = {
     "e_licence": "电子证照库",
 }
 E_LICENCES_FACT = "e_licences"
+# The ID card read on the reader (its chip checked by the reader's security module) is the
+# original of the 居民身份证 seen and checked: the counter, the kiosk and the guide all say so.
+ID_CARD_LICENCE = "居民身份证"
+CARD_READ_FACT = "id_card.id_number"  # set by app.identity.card.facts_from_card
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,8 @@ class Guide:
             for item in scenario.items if item.id in chosen
         )  # fmt: skip
         verified = set(facts.get(E_LICENCES_FACT) or ())
+        if facts.get(CARD_READ_FACT):  # the card itself was on the reader: a checked original
+            verified.add(ID_CARD_LICENCE)
         materials, separate_materials = self._materials(
             compiled, effective, facts, set(order), verified
         )
@@ -317,7 +323,10 @@ class Guide:
             if not needing or holds(material.when, answers, facts) is not True:
                 continue
             separate += len(needing)
-            status, reason = _material_status(compiled, material, chosen, verified)
+            card_read = bool(facts.get(CARD_READ_FACT))
+            status, reason = _material_status(
+                compiled, material, chosen, verified, card_read=card_read
+            )
             result.append(
                 PlanMaterial(
                     id=material.id,
@@ -373,12 +382,15 @@ class Guide:
 
 
 def _material_status(
-    compiled: _Compiled, material: Material, chosen: set[str], verified: set[str]
-) -> tuple[MaterialStatus, str]:
+    compiled: _Compiled, material: Material, chosen: set[str], verified: set[str], *,
+    card_read: bool = False,
+) -> tuple[MaterialStatus, str]:  # fmt: skip
     exemption = material.exemption
     if exemption.produced_by in chosen:
         producer = compiled.items[exemption.produced_by].name
         return "produced", f"由“{producer}”的办理结果提供"
+    if card_read and exemption.e_licence == ID_CARD_LICENCE:
+        return "e_licence", "已读取身份证原件（身份证阅读器核验）"
     if exemption.e_licence and exemption.e_licence in verified:
         return "e_licence", f"已核验电子证照：{exemption.e_licence}"
     if exemption.generated:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cases.checks import NOT_ACCEPTED_GROUNDS
+from app.cases.checks import ACTIVE_PLAN_STATUSES, NOT_ACCEPTED_GROUNDS, commitment_refusal
 from app.cases.states import RECEIVED
 from app.cases.views import CaseView, MaterialView
 from counter.ui.desk import Desk, Screen, ok_cancel
@@ -32,7 +33,7 @@ from counter.ui.printouts import Printouts
 
 
 def _missing(case: CaseView) -> list[MaterialView]:
-    return [m for m in case.materials if m.plan_status in ("submit", "tolerable", "commitment")
+    return [m for m in case.materials if m.plan_status in ACTIVE_PLAN_STATUSES
             and m.status not in RECEIVED | {"exempt"}]  # fmt: skip
 
 
@@ -66,8 +67,17 @@ class CommitmentDialog(QDialog):
         form.addRow("补交期限", self.due)
         form.addRow("承诺书签名人", self.signed)
         layout.addLayout(form)
-        layout.addWidget(QLabel("确认后打印告知承诺书，请申请人签字后留存。"))
-        layout.addWidget(ok_cancel(self, "容缺受理"))
+        refusal = commitment_refusal(case.materials)
+        self.refusal = QLabel(refusal or "确认后打印告知承诺书，请申请人签字后留存。")
+        self.refusal.setObjectName("commitment_refusal")
+        self.refusal.setWordWrap(True)
+        if refusal:
+            self.refusal.setStyleSheet("color:#b00020;")
+        layout.addWidget(self.refusal)
+        buttons = ok_cancel(self, "容缺受理")
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setEnabled(not refusal)  # a button that can only fail is not offered
+        layout.addWidget(buttons)
 
     def materials(self) -> list[str]:
         return [m for m, box in self.boxes.items() if box.isChecked()]
@@ -105,7 +115,7 @@ class NotAcceptDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(QLabel("需补正的材料（一次性告知）："))
         for material in case.materials:
-            if material.plan_status not in ("submit", "tolerable", "commitment"):
+            if material.plan_status not in ACTIVE_PLAN_STATUSES:
                 continue
             box = QCheckBox(material.name)
             box.setObjectName(f"supplement_{material.material_id}")
@@ -143,21 +153,35 @@ class DecisionScreen(Screen):
         self.refuse_button.setObjectName("not_accept")
         self.refuse_button.setShortcut("Ctrl+B")
         self.refuse_button.clicked.connect(self.not_accept)
+        # After a printer failed: print what is left again, or receive the next person.
+        self.reprint_button = QPushButton("重新打印 (Ctrl+P)")
+        self.reprint_button.setObjectName("print_again")
+        self.reprint_button.setShortcut("Ctrl+P")
+        self.reprint_button.clicked.connect(self.print_again)
+        self.next_button = QPushButton("下一位 (Ctrl+N)")  # the window's Ctrl+N does the same
+        self.next_button.setObjectName("next_applicant")
+        self.next_button.clicked.connect(self._next)
+        self.unprinted: list[str] = []
+        self.unprinted_case = ""
         self.printouts = Printouts(desk, self)
         self.dialog: QDialog | None = None
         buttons = QHBoxLayout()
-        for button in (self.accept_button, self.commit_button, self.refuse_button):
+        for button in (self.accept_button, self.commit_button, self.refuse_button,
+                       self.reprint_button, self.next_button):  # fmt: skip
             button.setMinimumHeight(40)
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary, 1)
         layout.addLayout(buttons)
+        self._show_after_print(False)
 
     def enter(self) -> None:
         case = self.flow.case
         open_case = case is not None and case.state in ("draft", "pre_application")
         for button in (self.accept_button, self.commit_button, self.refuse_button):
             button.setEnabled(open_case)
+        self._show_after_print(bool(self.unprinted) and case is not None
+                               and case.receipt_no == self.unprinted_case)  # fmt: skip
         if case is None:
             self.summary.setText("还没有办件。")
             return
@@ -182,16 +206,51 @@ class DecisionScreen(Screen):
             self.accept_button.setToolTip("材料不齐，不能直接受理")
         self.summary.setText("<br>".join(lines))
         self.accept_button.setDefault(not missing)
+        refusal = commitment_refusal(case.materials)
+        self.commit_button.setEnabled(open_case and not refusal)
+        self.commit_button.setToolTip(refusal)
 
     def _decide(self, work: Callable[[], CaseView], documents: list[str], what: str) -> None:
         def done(case: CaseView) -> None:
             self.desk.bar.info(f"{case.receipt_no} 已{what}，已进入发送队列。")
             self.enter()
-            then = (lambda: self._slip(case.receipt_no)) if case.accepted_at else (
-                lambda: self.decided.emit(case.receipt_no))  # fmt: skip
-            self.printouts.run(case.receipt_no, documents, then=then)
+            self._print(case, documents)
 
         self.desk.work.run(work, done=done, label=what)
+
+    def _print(self, case: CaseView, documents: list[str]) -> None:
+        receipt_no = case.receipt_no
+        then = (lambda: self._slip(receipt_no)) if case.accepted_at else (
+            lambda: self.decided.emit(receipt_no))  # fmt: skip
+
+        def failed(unprinted: list[str]) -> None:
+            self.unprinted, self.unprinted_case = unprinted, receipt_no
+            self._show_after_print(True)
+            self.reprint_button.setFocus()
+
+        self.unprinted, self.unprinted_case = [], receipt_no
+        self._show_after_print(False)
+        self.printouts.run(receipt_no, documents, then=then, failed=failed)
+
+    def _show_after_print(self, failed: bool) -> None:
+        """The decision's buttons, or — once decided and the printer failed — 重新打印 and 下一位
+        (the case is saved; without these the clerk had no way on)."""
+        for button in (self.accept_button, self.commit_button, self.refuse_button):
+            button.setVisible(not failed)
+        for button in (self.reprint_button, self.next_button):
+            button.setVisible(failed)
+
+    def print_again(self) -> None:
+        case = self.flow.case
+        if not self.unprinted or case is None or case.receipt_no != self.unprinted_case:
+            return
+        self._print(case, list(self.unprinted))
+
+    def _next(self) -> None:
+        receipt_no = self.unprinted_case
+        self.unprinted = []
+        self._show_after_print(False)
+        self.decided.emit(receipt_no)
 
     def _slip(self, receipt_no: str) -> None:
         """The thermal acceptance slip after the A4 documents; a failing printer keeps it and

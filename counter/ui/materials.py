@@ -142,7 +142,9 @@ class MaterialsScreen(Screen):
         self.about.setObjectName("material_about")
         self.about.setWordWrap(True)
         self.about.setStyleSheet("color:#444;")
-        self.formal = QGroupBox("形式审核（逐项核对后勾选）")
+        required = self.desk.session.core.settings.counter.require_review_points
+        self.formal = QGroupBox("形式审核（本厅要求全部核对后才能收取）" if required else
+                                "形式审核（逐项核对后勾选）")  # fmt: skip
         self.substantive = QGroupBox("实质审核")
         points = QWidget()
         column = QVBoxLayout(points)

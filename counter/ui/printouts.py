@@ -24,10 +24,18 @@ class Printouts:
         self.printed: list[str] = []
 
     def run(self, receipt_no: str, documents: Sequence[str], *, reason: str = "",
-            then: Callable[[], None] | None = None) -> None:  # fmt: skip
-        """Preview and print ``documents`` in order; ``then`` after the last (or a refusal)."""
+            then: Callable[[], None] | None = None,
+            failed: Callable[[list[str]], None] | None = None) -> None:  # fmt: skip
+        """Preview and print ``documents`` in order; ``then`` after the last (or a refusal).
+        A document that cannot be rendered or printed stops the chain: its message is shown and
+        ``failed`` gets it with those not printed yet (to print again, or to go on without)."""
         queue = list(documents)
         papers = self.desk.session.papers
+
+        def stopped(document: str, exc: BaseException) -> None:
+            self.desk.bar.show_exception(exc)
+            if failed is not None:
+                failed([document, *queue])
 
         def next_one() -> None:
             if not queue:
@@ -40,6 +48,7 @@ class Printouts:
                 return
             self.desk.work.run(lambda: rasterise(papers.preview(receipt_no, document)),
                                done=lambda pages: show(document, pages),
+                               failed=lambda exc: stopped(document, exc),
                                label=f"预览{DOCUMENTS[document].title}")  # fmt: skip
 
         def show(document: str, pages: list[Raster]) -> None:
@@ -56,6 +65,7 @@ class Printouts:
         def send(document: str) -> None:
             self.desk.work.run(lambda: papers.print(receipt_no, document, reason=reason),
                                done=lambda printed: sent(document, printed),
+                               failed=lambda exc: stopped(document, exc),
                                label=f"打印{DOCUMENTS[document].title}")  # fmt: skip
 
         def sent(document: str, printed: Printed) -> None:

@@ -236,13 +236,17 @@ class MainWindow(QMainWindow):
         return True
 
     def go(self, step: int) -> None:
+        refusal = ""
         if not self.reachable(step):
             needed = {SCENARIO: "请先确认申请人。", QUESTIONS: "请先选择一件事。"}
-            self.bar.error(needed.get(step, "请先完成问卷并保存办件。"))
+            refusal = needed.get(step, "请先完成问卷并保存办件。")
             step = self.pages.currentIndex()
+        moved = step != self.pages.currentIndex() or self.tabs.currentIndex() != 0
         self.tabs.setCurrentIndex(0)
-        if step != self.pages.currentIndex() and self.bar.kind == "info":
-            self.bar.clear_message()  # a done-message belongs to the step it was said on
+        if moved:
+            self.bar.clear_message()  # a message belongs to the step it was said on
+        if refusal:
+            self.bar.error(refusal)
         self.pages.setCurrentIndex(step)
         self.steps.blockSignals(True)
         self.steps.setCurrentRow(step)
@@ -287,6 +291,7 @@ class MainWindow(QMainWindow):
         self.status.refresh()
 
     def _tab_changed(self, index: int) -> None:
+        self.bar.clear_message()  # what was said was said about the tab left behind
         screen = self.tabs.widget(index)
         if screen is self.cases:
             self.cases.enter()

@@ -65,11 +65,25 @@ def settle(qtbot: QtBot, desk: Desk) -> Callable[[], None]:
 
 @pytest.fixture
 def draft(session: Session) -> CaseView:
-    """李芳's 新生儿出生一件事 as a draft with the form filled, every material still missing."""
+    """李芳's 新生儿出生一件事 as a draft with the form filled, every material still missing (her
+    card did not read and her number was typed: so her ID card is a material to check too)."""
+    return make_draft(session, card=False)
+
+
+@pytest.fixture
+def draft_read(session: Session) -> CaseView:
+    """The same draft after 李芳's card was read on the reader."""
+    return make_draft(session, card=True)
+
+
+def make_draft(session: Session, *, card: bool) -> CaseView:
     flow = session.flow
     applicant = session.devices.id_reader.read() if session.devices.id_reader else None
     assert applicant is not None
-    flow.read_card(applicant)
+    if card:
+        flow.read_card(applicant)
+    else:
+        flow.type_id(applicant.name, applicant.id_number)
     flow.choose(NEWBORN)
     for question, value in NEWBORN_ANSWERS.items():
         if any(q.id == question for q in flow.questions().questions):

@@ -273,3 +273,17 @@ def test_the_models(qtmodeltester, screen: materials.MaterialsScreen,  # type: i
     settle()
     screen.scans.turn(90)
     qtmodeltester.check(screen.scans.model)
+
+
+def test_the_card_read_is_the_id_cards_checked_original(qtbot: QtBot, desk: Desk,
+                                                        draft_read: CaseView) -> None:  # fmt: skip
+    """The card was on the reader: its material is not asked for again, as `onestop guide demo`
+    says for the same person."""
+    screen = materials.MaterialsScreen(desk)
+    qtbot.addWidget(screen)
+    screen.enter()
+    card = next(m for m in screen.model.rows if m.name == "父母身份证")
+    assert card.plan_status == "e_licence"
+    row = screen.model.rows.index(card)
+    assert screen.model.index(row, 1).data() == "无需提交"
+    assert "读取身份证原件" in screen.model.index(row, 2).data()

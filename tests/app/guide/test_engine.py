@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
+from app.catalog.catalog import Catalog
 from app.errors import AnswerError, ItemChoiceError, UnknownScenario
 from app.guide.engine import Guide
 
@@ -195,3 +197,26 @@ def test_plan_json_uses_the_catalog_chinese_names(guide: Guide) -> None:
     assert data["materials"][0]["status_label"].startswith("免提交")
     assert data["materials"][0]["form_label"] == "原件"
     assert data["eligible"] is True
+
+
+def test_a_card_read_checks_the_id_cards_original_in_every_scenario(guide: Guide,
+                                                                     catalog: Catalog) -> None:  # fmt: skip
+    """Facts from the reader alone (no shared data): every material that an ID card e-licence
+    could exempt is exempt, with the card read as the reason; typed by hand, it is still asked."""
+    from app.devices.simulated import TEST_PERSONS
+    from app.identity.card import facts_from_card
+
+    card = TEST_PERSONS[0]
+    read = facts_from_card(card, today=date(2026, 11, 23), hall_province="430000")
+    checked = 0
+    for code in catalog.scenarios:
+        for facts, exempt in ((read, True), ({}, False)):
+            plan = guide.plan(code, {}, facts)
+            for material in plan.materials:
+                if material.e_licence != "居民身份证" or material.status in ("produced",):
+                    continue
+                checked += 1
+                assert (material.status == "e_licence") is exempt, (code, material.name)
+                if exempt:
+                    assert "读取身份证原件" in material.reason
+    assert checked
