@@ -43,6 +43,7 @@ ACTIONS = {
     "dispatch": "分送部门", "complete": "办结", "refused": "无权限的操作（未执行）",
     "complaint_open": "差评工单", "complaint_step": "差评处理", "transfer_add": "放入交接单",
     "transfer_remove": "从交接单取出", "transfer_check_in": "结果到窗口",
+    "applicant": "修改申请人信息", "correct_applicant": "更正身份证读取的信息",
 }  # fmt: skip
 STAGE_LABELS = {"accept": "受理", "complete": "办结"}
 # The window's own tablet or second screen turned towards the applicant.
@@ -224,6 +225,10 @@ def detail_of(entry: TimelineEntry, names: Mapping[str, str] | None = None) -> s
         return f"{names.get(item, item)}：{verdict}{result}"
     if action == "deliver":
         return _delivery_words(after)
+    if action == "correct_applicant":
+        return "；".join(f"{c.get('field', '')}由“{c.get('from', '')}”改为“{c.get('to', '')}”"
+                        f"（{c.get('confirmed_by', '')}确认）"
+                        for c in after.get("corrections") or [])  # fmt: skip
     if action == "withdraw":
         return f"{after.get('reason', '')}；材料退还给 {after.get('returned_to', '')}"
     if action == "evaluate":

@@ -10,7 +10,7 @@ as a draft; a kiosk's is saved once, as a whole pre-application, when the citize
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -36,6 +36,27 @@ QrCheck = Callable[[str], tuple[str, str]]  # scanned text → (receipt number, 
 # A receipt number → its case: from this database, or a kiosk's pre-application fetched from the
 # platform when the kiosk keeps its own database (sync.pickup.fetch_pre_application).
 PickUp = Callable[[str], CaseView]
+
+
+# One record of the applicant (and of the agent) feeds the form and every document: these form
+# fields show the record, and what is typed into them changes the record. Attributes of a person
+# read from the ID card change only when the clerk confirms it, and the change is audited.
+PERSON_FIELDS = {"applicant.name": "name", "applicant.id_number": "id_number",
+                 "applicant.phone": "phone"}  # fmt: skip
+ENTERPRISE_FIELDS = {"enterprise.name": "name", "enterprise.uscc": "id_number",
+                     "enterprise.contact_phone": "phone"}  # fmt: skip
+AGENT_FIELDS = {"agent.name": "name", "agent.id_number": "id_number", "agent.phone": "phone"}
+FROM_CARD = {"name": "姓名", "id_number": "公民身份号码"}
+
+
+@dataclass(frozen=True)
+class CardChange:
+    """A value read from the ID card that the clerk typed over: taken only once confirmed."""
+
+    key: str
+    label: str
+    card: str
+    typed: str
 
 
 @dataclass
@@ -80,6 +101,8 @@ class CaseFlow:
         self.form: dict[str, str] = {}
         self.case: CaseView | None = None
         self.notes: list[str] = []  # what the clerk should know (shared data unreachable …)
+        self.pending: dict[str, CardChange] = {}  # card values typed over, not confirmed yet
+        self.corrections: list[dict[str, str]] = []  # confirmed, for the audit trail
 
     # -- 2. who is it -----------------------------------------------------------------------------
     def read_card(self, card: IdCardData) -> Applicant:
@@ -137,6 +160,82 @@ class CaseFlow:
         self.applicant.party = Party(party.name, party.id_number, party.kind,
                                      phone.strip() or party.phone,
                                      address.strip() or party.address)  # fmt: skip
+
+    # -- the applicant's one record ---------------------------------------------------------------
+    def _record_fields(self) -> dict[str, tuple[str, str]]:
+        """Form key → (whose: "applicant" | "agent", the Party attribute it shows)."""
+        kind = self.applicant.party.kind if self.applicant else "person"
+        own = ENTERPRISE_FIELDS if kind == "enterprise" else PERSON_FIELDS
+        fields = {key: ("applicant", attr) for key, attr in own.items()}
+        fields.update({key: ("agent", attr) for key, attr in AGENT_FIELDS.items()})
+        return fields
+
+    def record_values(self) -> dict[str, str]:
+        """The form values that come from the applicant's (and the agent's) record."""
+        values = {}
+        for key, (whose, attr) in self._record_fields().items():
+            party = self.applicant.party if whose == "applicant" and self.applicant else (
+                self.agent if whose == "agent" else None)  # fmt: skip
+            value = getattr(party, attr) if party is not None else ""
+            if value:
+                values[key] = value
+        return values
+
+    def card_changes(self, edited: Mapping[str, str]) -> list[CardChange]:
+        """Values read from the card that differ in ``edited`` (form key or step-1 attribute →
+        text): each needs the clerk's confirmation (:meth:`confirm`) or goes back (:meth:`keep`)."""
+        applicant = self.applicant
+        if applicant is None or applicant.card is None:
+            return []
+        changes = []
+        for key, text in edited.items():
+            attr = PERSON_FIELDS.get(key, key)
+            if attr not in FROM_CARD:
+                continue
+            card = getattr(applicant.party, attr)
+            typed = normalise(text) if attr == "id_number" else text.strip()
+            if typed != card:
+                changes.append(CardChange(key, FROM_CARD[attr], card, typed))
+        return changes
+
+    def confirm(self, change: CardChange) -> None:
+        """The clerk confirmed that the card's value is wrong (or the person's is another):
+        the record changes and the change goes into the case's audit trail when it is saved."""
+        if self.applicant is None:
+            raise InvalidInput("请先读取或输入申请人身份证件。")
+        attr = PERSON_FIELDS.get(change.key, change.key)
+        typed = change.typed
+        if attr == "id_number":
+            typed = parse_resident_id(typed, today=self.today()).number
+        elif not typed:
+            raise InvalidInput("请输入申请人姓名。")
+        self.applicant.party = replace(self.applicant.party, **{attr: typed})
+        self.pending.pop(change.key, None)
+        self.corrections.append({"field": change.label, "from": change.card, "to": typed,
+                                 "confirmed_by": self.actor.name})  # fmt: skip
+
+    def keep(self, change: CardChange) -> str:
+        """The card's value stays; returns it (to put back where it was typed over)."""
+        self.pending.pop(change.key, None)
+        return change.card
+
+    def _set_record(self, key: str, value: str) -> bool:
+        """A record field typed in the form: into the record (True), or held for confirmation
+        when it changes what the card said."""
+        whose, attr = self._record_fields()[key]
+        if whose == "agent":
+            if self.agent is not None:
+                self.agent = replace(self.agent, **{attr: value})
+            return True
+        if self.applicant is None:
+            return True
+        changes = self.card_changes({key: value}) if key in PERSON_FIELDS else []
+        if changes:
+            self.pending[key] = changes[0]
+            return False
+        self.pending.pop(key, None)
+        self.applicant.party = replace(self.applicant.party, **{attr: value})
+        return True
 
     def set_agent(self, card: IdCardData | None = None, *, name: str = "", id_number: str = "",
                   phone: str = "") -> Party:  # fmt: skip
@@ -243,12 +342,17 @@ class CaseFlow:
             self.form[key] = check_value(FieldRule.of(spec), value, today=self.today())
         except InvalidInput as exc:
             return str(exc)
+        if key in self._record_fields() and self.form[key]:
+            self._set_record(key, self.form[key])
         return ""
 
     def form_values(self) -> dict[str, str]:
         """The form as it will be saved: prefilled values, then what the clerk typed."""
-        prefilled = {f.key: f.value for f in self.plan().fields if f.value}
-        return {**prefilled, **self.form}
+        fields = self.plan().fields
+        prefilled = {f.key: f.value for f in fields if f.value}
+        record = self.record_values()
+        shown = {f.key: record[f.key] for f in fields if f.key in record}
+        return {**prefilled, **self.form, **shown}
 
     def _code(self) -> str:
         if self.scenario is None:
@@ -261,16 +365,27 @@ class CaseFlow:
         update the draft or pre-application in hand."""
         if self.applicant is None:
             raise InvalidInput("请先读取或输入申请人身份证件。")
-        if self.case is not None and self.case.state in ("draft", "pre_application"):
-            self.case = self.cases.update(self.actor, self.case.receipt_no, answers=self.answers,
-                                          facts=self.facts, items=self.items,
-                                          form=self.form_values())  # fmt: skip
-            return self.case
-        self.case = self.cases.open_case(
-            self.actor, channel=self.channel, scenario=self._code(),
-            applicant=self.applicant.party, agent=self.agent, answers=self.answers,
-            facts=self.facts, items=self.items, form=self.form_values(), scans=scans,
-        )  # fmt: skip
+        if self.pending:
+            change = next(iter(self.pending.values()))
+            raise InvalidInput(f"申请表中的{change.label}与身份证不一致，请先确认是否修改。")
+        corrections, self.corrections = self.corrections, []
+        try:
+            if self.case is not None and self.case.state in ("draft", "pre_application"):
+                self.case = self.cases.update(
+                    self.actor, self.case.receipt_no, answers=self.answers, facts=self.facts,
+                    items=self.items, form=self.form_values(), applicant=self.applicant.party,
+                    agent=self.agent, corrections=corrections,
+                )  # fmt: skip
+                return self.case
+            self.case = self.cases.open_case(
+                self.actor, channel=self.channel, scenario=self._code(),
+                applicant=self.applicant.party, agent=self.agent, answers=self.answers,
+                facts=self.facts, items=self.items, form=self.form_values(), scans=scans,
+                corrections=corrections,
+            )  # fmt: skip
+        except BaseException:
+            self.corrections = corrections + self.corrections  # not saved: kept for the next try
+            raise
         return self.case
 
     def receive(self, checks: Sequence[MaterialCheck]) -> CaseView:

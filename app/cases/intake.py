@@ -116,6 +116,7 @@ class Intake:
         scans: Sequence[NewScan] = (),
         from_platform: bool = False,
         platform_seq: int = 0,
+        corrections: Sequence[Mapping[str, str]] = (),
     ) -> CaseView:
         """A new case: a draft at the counter, a pre-application from a kiosk or online.
 
@@ -168,6 +169,10 @@ class Intake:
                           "catalog_version": plan.catalog_version,
                           "items": case.chosen_items,
                           "from_platform": from_platform})  # fmt: skip
+            if corrections:
+                append(session, actor, "correct_applicant", case_id=case.id,
+                       receipt_no=receipt_no, at=now,
+                       after={"corrections": [dict(c) for c in corrections]})  # fmt: skip
             view = CaseView.of(case)
             if state == "pre_application" and not from_platform:
                 enqueue(session, case, "submission", self._payload(view), at=now)
@@ -185,11 +190,20 @@ class Intake:
         facts: Mapping[str, Any] | None = None,
         items: Sequence[str] | None = None,
         form: Mapping[str, str] | None = None,
+        applicant: Party | None = None,
+        agent: Party | None = None,
+        corrections: Sequence[Mapping[str, str]] = (),
     ) -> CaseView:
-        """Change answers, the chosen items or form values before the decision; re-plans."""
+        """Change answers, the chosen items or form values before the decision; re-plans. The
+        applicant's and agent's record (``applicant``, ``agent``) as the clerk has it now; a
+        change to what the ID card said comes with the clerk's confirmed ``corrections``."""
+        now = self.clock()
         with self.db.transaction() as session:
             case = self._case(session, receipt_no)
             require("update", case.state, receipt_no)
+            if applicant is not None:
+                self._update_parties(session, actor, case, applicant, agent=agent,
+                                     corrections=corrections, now=now)  # fmt: skip
             catalog = self._catalogs.get(case.catalog_version)
             if catalog is None:
                 if answers is None:
@@ -211,6 +225,32 @@ class Intake:
             if case.state == "pre_application":
                 enqueue(session, case, "update", self._payload(view), at=case.updated_at)
             return view
+
+    @staticmethod
+    def _update_parties(session: Session, actor: Actor, case: CaseRow, applicant: Party, *,
+                        agent: Party | None, corrections: Sequence[Mapping[str, str]],
+                        now: datetime) -> None:  # fmt: skip
+        """The record changed at the counter: the case, every document and the departments'
+        form follow it; the change is audited (with the card values the clerk confirmed)."""
+        today = hall_day(now)
+        kind, number = checks.checked_id(applicant, today)
+        agent_number = checks.checked_id(agent, today)[1] if agent else ""
+        columns = {
+            "applicant_name": applicant.name.strip(), "applicant_id_type": kind,
+            "applicant_id_number": number, "applicant_phone": applicant.phone.strip(),
+            "applicant_address": applicant.address.strip(),
+            "agent_name": agent.name.strip() if agent else "", "agent_id_number": agent_number,
+            "agent_phone": agent.phone.strip() if agent else "",
+        }  # fmt: skip
+        before = {k: getattr(case, k) for k in columns if getattr(case, k) != columns[k]}
+        if not before and not corrections:
+            return
+        for key, value in columns.items():
+            setattr(case, key, value)
+        append(session, actor, "correct_applicant" if corrections else "applicant",
+               case_id=case.id, receipt_no=case.receipt_no, at=now, before=before,
+               after={**{k: columns[k] for k in before},
+                      "corrections": [dict(c) for c in corrections]})  # fmt: skip
 
     def record_material(
         self, actor: Actor, receipt_no: str, material_id: str, status: str, *,

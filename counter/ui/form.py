@@ -4,6 +4,8 @@ is typed. Tab follows the paper form; Ctrl+Enter saves and goes on to the materi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -13,14 +15,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
+from app.cases.flow import CardChange
 from app.cases.views import CaseView
+from app.errors import OneStopError
 from app.guide.plan import PlanField
+from counter.ui.card_change import ask_card_change
 from counter.ui.desk import Desk, Screen
 
 PLACEHOLDERS = {
@@ -83,6 +89,7 @@ class FormScreen(Screen):
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(desk, parent)
         self.editors: dict[str, FieldEditor] = {}
+        self.question: QMessageBox | None = None
         self.host = QWidget()
         self.grid = QGridLayout(self.host)
         scroll = QScrollArea()
@@ -160,7 +167,33 @@ class FormScreen(Screen):
             normalised = self.flow.form.get(editor.key, text)
             if normalised != text:
                 editor.set_text(normalised)
+            change = self.flow.pending.get(editor.key)
+            if change is not None:
+                self.ask(change)
         self._count()
+
+    def ask(self, change: CardChange, then: Callable[[], None] | None = None) -> None:
+        """A value from the ID card typed over: confirmed (and audited), or put back."""
+        if self.question is not None and self.question.isVisible():
+            return
+
+        def answered(confirmed: bool) -> None:
+            self.question = None
+            editor = self.editors.get(change.key)
+            if confirmed:
+                try:
+                    self.flow.confirm(change)
+                except OneStopError as exc:
+                    self.desk.bar.show_exception(exc)
+                    return
+                self.desk.bar.info(f"已将{change.label}改为“{change.typed}”，将记入审计记录。")
+            elif editor is not None:
+                editor.set_text(self.flow.keep(change))
+                editor.show_message("来自身份证读卡", error=False)
+            if then is not None:
+                then()
+
+        self.question = ask_card_change(self, change, answered)
 
     def problems(self) -> list[str]:
         """What is still wrong or missing, field by field (checked again, not remembered)."""
@@ -178,6 +211,10 @@ class FormScreen(Screen):
         )
 
     def confirm(self) -> None:
+        pending = next(iter(self.flow.pending.values()), None)
+        if pending is not None:  # asked first; saved once answered
+            self.ask(pending, then=self.confirm)
+            return
         problems = self.problems()
         for editor in self.editors.values():
             message = self.flow.set_field(editor.key, editor.text())

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cases.flow import Applicant
+from app.cases.flow import Applicant, CardChange
 from app.devices.protocols import DeviceError
+from app.errors import OneStopError
 from app.identity.card import IdCardData
 from app.identity.uscc import is_valid_credit_code
 from app.widgets.barcodes import codes_in, codes_in_file
+from counter.ui.card_change import ask_card_change
 from counter.ui.desk import Desk, Screen
 from counter.ui.display import em
 
@@ -297,7 +299,34 @@ class IdentifyScreen(Screen):
         self.code_hint.setStyleSheet(OK if valid else BAD)
 
     def confirm(self) -> None:
-        """Take what is on the screen; on to the scenario."""
+        """Take what is on the screen; on to the scenario. A name or number typed over the card's
+        is asked about first (confirmed and audited, or put back)."""
+        if not self.enterprise.isChecked():
+            changes = self.flow.card_changes({"name": self.name.text(),
+                                              "id_number": self.number.text()})  # fmt: skip
+            if changes:
+                self._ask(changes[0])
+                return
+        self._take()
+
+    def _ask(self, change: CardChange) -> None:
+        line = self.name if change.key == "name" else self.number
+
+        def answered(confirmed: bool) -> None:
+            if confirmed:
+                try:
+                    self.flow.confirm(change)
+                except OneStopError as exc:
+                    self.desk.bar.show_exception(exc)
+                    line.setFocus()
+                    return
+            else:
+                line.setText(self.flow.keep(change))
+            self.confirm()
+
+        self.question = ask_card_change(self, change, answered)
+
+    def _take(self) -> None:
         flow = self.flow
         name, number = self.name.text(), self.number.text()
         phone, address = self.phone.text(), self.address.text()
