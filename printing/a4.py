@@ -25,7 +25,6 @@ from reportlab.platypus import (
     Flowable,
     Image,
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
@@ -35,6 +34,7 @@ from reportlab.platypus import (
 from app.cases.receipts import HALL_TZ
 from app.settings import Settings
 from printing.fonts import cjk_font
+from printing.linebreak import ChineseParagraph
 
 MARGIN = 20 * mm  # inside every printer's unprintable border
 WIDTH = A4[0] - 2 * MARGIN
@@ -75,7 +75,7 @@ class Styles:
 
 
 def esc(text: object) -> str:
-    """Text for a Paragraph (which reads a little XML)."""
+    """Text for a paragraph (which reads a little XML)."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -94,7 +94,7 @@ def table_style(*commands: tuple[Any, ...]) -> TableStyle:
 
 def fields(styles: Styles, rows: Sequence[tuple[str, object]]) -> Table:
     """A two-column block of label and value, with light rules."""
-    data = [[Paragraph(esc(label), styles.cell), Paragraph(esc(value), styles.cell)]
+    data = [[ChineseParagraph(esc(label), styles.cell), ChineseParagraph(esc(value), styles.cell)]
             for label, value in rows]  # fmt: skip
     table = Table(data, colWidths=[32 * mm, WIDTH - 32 * mm])
     table.setStyle(table_style(
@@ -112,8 +112,8 @@ def listing(styles: Styles, header: Sequence[str], rows: Sequence[Sequence[objec
     ``plain`` hold short values that never wrap (numbers, dates, codes): drawn as text, not
     laid out as paragraphs — a long listing is several times quicker to make."""
     cell = styles.cell
-    data: list[list[object]] = [[Paragraph(esc(h), cell) for h in header]]
-    data += [[str(v) if n in plain else Paragraph(esc(v), cell) for n, v in enumerate(row)]
+    data: list[list[object]] = [[ChineseParagraph(esc(h), cell) for h in header]]
+    data += [[str(v) if n in plain else ChineseParagraph(esc(v), cell) for n, v in enumerate(row)]
              for row in rows]  # fmt: skip
     table = Table(data, colWidths=list(widths), repeatRows=1)
     table.setStyle(table_style(
@@ -136,16 +136,16 @@ def signatures(styles: Styles, letterhead: Letterhead, lines: Sequence[str],
                moment: datetime | None) -> KeepTogether:  # fmt: skip
     """Signature lines, then the seal area (the office's seal image if the settings give one)
     with the date; kept on one page."""
-    signed = [Paragraph(f"{esc(line)}：________________　　日期：________________", styles.body)
-              for line in lines]  # fmt: skip
+    signed = [ChineseParagraph(f"{esc(line)}：________________　　日期：________________",
+                               styles.body) for line in lines]  # fmt: skip
     seal: Flowable
     if letterhead.seal_image is not None:
         seal = Image(str(letterhead.seal_image), width=38 * mm, height=38 * mm)
     else:
-        seal = Paragraph("（受理专用章）", styles.right)
+        seal = ChineseParagraph("（受理专用章）", styles.right)
     block = Table(
-        [[Paragraph(esc(letterhead.office), styles.right)], [seal],
-         [Paragraph(local(moment, with_time=False), styles.right)]],
+        [[ChineseParagraph(esc(letterhead.office), styles.right)], [seal],
+         [ChineseParagraph(local(moment, with_time=False), styles.right)]],
         colWidths=[WIDTH], rowHeights=[None, 40 * mm, None],
     )  # fmt: skip
     block.setStyle(table_style(("ALIGN", (0, 0), (-1, -1), "RIGHT"),
