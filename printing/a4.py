@@ -33,6 +33,7 @@ from reportlab.platypus import (
 
 from app.cases.receipts import HALL_TZ
 from app.settings import Settings
+from printing.flowables import HeadingWithNext
 from printing.fonts import cjk_font
 from printing.linebreak import ChineseParagraph
 
@@ -67,7 +68,8 @@ class Styles:
         self.body = ParagraphStyle("body", parent=base)
         self.indent = ParagraphStyle("indent", parent=base, firstLineIndent=21)
         self.heading = ParagraphStyle("heading", parent=base, fontSize=11.5, leading=18,
-                                      spaceBefore=3 * mm, spaceAfter=1 * mm)  # fmt: skip
+                                      spaceBefore=3 * mm, spaceAfter=1 * mm,
+                                      keepWithNext=1)  # fmt: skip
         self.cell = ParagraphStyle("cell", parent=base, fontSize=9.5, leading=13)
         self.small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=12,
                                     textColor=colors.grey)  # fmt: skip
@@ -176,6 +178,7 @@ def render(
         bottomMargin=MARGIN + 4 * mm, title=title, author=letterhead.hall,
         creator="OneStop", subject=key, invariant=1, initialFontName=font,
     )  # fmt: skip
+    document.keepTogetherClass = HeadingWithNext
     document.build(story, onFirstPage=header_footer, onLaterPages=header_footer,
                    canvasmaker=_numbered(font, moment, key))  # fmt: skip
     return out.getvalue()

@@ -25,8 +25,9 @@ from reportlab.platypus.paragraph import (  # type: ignore[attr-defined]
 )
 from reportlab.rl_config import _FUZZ
 
-# Beyond the closing brackets and quotes (Unicode Pe, Pf) that no line may start with.
-_NO_START = frozenset("，。、；：？！…‥·・～﹐﹑﹒﹔﹕﹖﹗%‰℃°′″,.;:?!)]}")
+# Beyond the closing brackets and quotes (Unicode Pe, Pf) that no line may start with (and the
+# dash of a range, "9：00—12：00", is kept with what it follows).
+_NO_START = frozenset("，。、；：？！…‥·・～—﹐﹑﹒﹔﹕﹖﹗%‰℃°′″,.;:?!)]}")
 _NO_END = frozenset("([{￥$£")
 _UNSPLIT_PAIRS = frozenset("—…")  # ——, …… are one mark
 
