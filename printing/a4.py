@@ -23,7 +23,6 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
-    Image,
     KeepTogether,
     SimpleDocTemplate,
     Spacer,
@@ -31,9 +30,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from app.cases.receipts import HALL_TZ
-from app.settings import Settings
-from printing.flowables import HeadingWithNext
+from app.cases.receipts import HALL_TZ, YearSerial
+from app.settings import DEFAULT_NUMBER_PATTERN, Settings
+from printing.flowables import HeadingWithNext, SealArea
 from printing.fonts import cjk_font
 from printing.linebreak import ChineseParagraph
 
@@ -46,16 +45,29 @@ class Letterhead:
     """Who issues the document: from the settings, never from code."""
 
     hall: str
-    office: str
+    office: str  # the desk (综合窗口): where, not who decides
     phone: str
     address: str
     seal_image: Path | None = None
+    organ: str = ""  # the issuing organ; empty: the hall
+    number_pattern: str = DEFAULT_NUMBER_PATTERN  # of the 文号 (:mod:`app.settings`)
 
     @classmethod
     def of(cls, settings: Settings) -> Letterhead:
-        seal = settings.printing.seal_image
+        printing = settings.printing
+        seal = printing.seal_image
         return cls(settings.hall.name, settings.hall.office, settings.hall.phone,
-                   settings.hall.address, seal if seal and seal.exists() else None)  # fmt: skip
+                   settings.hall.address, seal if seal and seal.exists() else None,
+                   printing.organ, printing.number_pattern)  # fmt: skip
+
+    @property
+    def issuer(self) -> str:
+        """Who issues the documents, named under the seal: the organ, not the desk."""
+        return self.organ or self.hall
+
+    def number(self, kind: str, serial: YearSerial) -> str:
+        """The 文号 of a document: ``kind`` is its word (受字、不受字 …)."""
+        return self.number_pattern.format(kind=kind, year=serial.year, seq=serial.seq)
 
 
 class Styles:
@@ -136,23 +148,13 @@ def qr_code(text: str, size: float = 28 * mm) -> Flowable:
 
 def signatures(styles: Styles, letterhead: Letterhead, lines: Sequence[str],
                moment: datetime | None) -> KeepTogether:  # fmt: skip
-    """Signature lines, then the seal area (the office's seal image if the settings give one)
-    with the date; kept on one page."""
+    """Signature lines, then the issuing organ and the date under the seal (the settings' seal
+    image, or the place to stamp it); kept on one page."""
     signed = [ChineseParagraph(f"{esc(line)}：________________　　日期：________________",
                                styles.body) for line in lines]  # fmt: skip
-    seal: Flowable
-    if letterhead.seal_image is not None:
-        seal = Image(str(letterhead.seal_image), width=38 * mm, height=38 * mm)
-    else:
-        seal = ChineseParagraph("（受理专用章）", styles.right)
-    block = Table(
-        [[ChineseParagraph(esc(letterhead.office), styles.right)], [seal],
-         [ChineseParagraph(local(moment, with_time=False), styles.right)]],
-        colWidths=[WIDTH], rowHeights=[None, 40 * mm, None],
-    )  # fmt: skip
-    block.setStyle(table_style(("ALIGN", (0, 0), (-1, -1), "RIGHT"),
-                          ("VALIGN", (0, 1), (0, 1), "MIDDLE")))  # fmt: skip
-    return KeepTogether([Spacer(1, 6 * mm), *signed, Spacer(1, 2 * mm), block])
+    seal = SealArea(letterhead.issuer, local(moment, with_time=False), cjk_font(),
+                    letterhead.seal_image)  # fmt: skip
+    return KeepTogether([Spacer(1, 6 * mm), *signed, Spacer(1, 4 * mm), seal])
 
 
 def render(

@@ -13,6 +13,7 @@ from datetime import datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
+from app.cases.receipts import YearSerial
 from app.cases.states import MATERIAL_STATE_LABELS
 from app.cases.views import CaseView, MaterialView
 from app.catalog.models import Scenario
@@ -46,6 +47,7 @@ class Context:
     scenario: Scenario | None  # the catalog's scenario, for time limits, fees and requirements
     letterhead: Letterhead
     qr_key: bytes
+    serial: YearSerial | None  # the case's number in its year (CaseService.serial_in_year)
 
 
 Builder = Callable[[Context, Styles], list[Flowable]]
@@ -61,10 +63,11 @@ class Document:
 
 
 def _number(ctx: Context, styles: Styles, word: str) -> ChineseParagraph:
-    year = (ctx.case.accepted_at or ctx.case.closed_at or ctx.case.created_at).year
-    return ChineseParagraph(
-        f"{esc(ctx.letterhead.office)}{word}〔{year}〕{esc(ctx.case.receipt_no)}号", styles.number
-    )
+    """The 文号 from the settings' pattern; a case numbered elsewhere, whose place in the year
+    this terminal does not know, shows its receipt number instead of an invented one."""
+    if ctx.serial is None:
+        return ChineseParagraph(f"受理编号：{esc(ctx.case.receipt_no)}", styles.number)
+    return ChineseParagraph(esc(ctx.letterhead.number(word, ctx.serial)), styles.number)
 
 
 def _applicant_rows(case: CaseView) -> list[tuple[str, object]]:
@@ -114,7 +117,8 @@ def acceptance_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
     rows = [
         ("受理编号", case.receipt_no), ("一件事", case.scenario_name), ("办理事项", items),
         *_applicant_rows(case),
-        ("受理机构", ctx.letterhead.office), ("受理人", case.clerk),
+        ("受理机关", ctx.letterhead.issuer), ("受理窗口", ctx.letterhead.office),
+        ("受理人", case.clerk),
         ("接收材料时间", local(max(received)) if received else "—"),
         ("受理时间", local(case.accepted_at)),
         ("法定办结时限", _statutory(ctx)),

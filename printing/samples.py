@@ -14,6 +14,7 @@ from app.cases.audit import Actor
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
 from app.cases.files import FileStore
 from app.cases.intake import MaterialCheck
+from app.cases.receipts import YearSerial
 from app.cases.service import CaseService
 from app.cases.views import CaseView, Party
 from app.catalog.catalog import Catalog, load_catalog
@@ -135,9 +136,14 @@ CASES: dict[str, Callable[[CaseService, Catalog], CaseView]] = {
 
 
 def sample_case(name: str, catalog: Catalog | None = None) -> CaseView:
-    catalog = catalog or load_catalog()
+    return _sample(name, catalog or load_catalog())[0]
+
+
+def _sample(name: str, catalog: Catalog) -> tuple[CaseView, YearSerial | None]:
+    """The sample case and its number in the year (read from its throw-away database)."""
     with _service(catalog) as service:
-        return CASES[name](service, catalog)
+        case = CASES[name](service, catalog)
+        return case, service.serial_in_year(case.receipt_no)
 
 
 def sample_plan(catalog: Catalog | None = None) -> Plan:
@@ -182,4 +188,5 @@ def sample_pdf(name: str, letterhead: Letterhead, qr_key: bytes) -> bytes:
     if name not in CASES:
         raise InvalidInput(f"没有样例文书“{name}”。", hint=f"可选：{'、'.join(DOCUMENT_NAMES)}。")
     # (tickets: sample_ticket)
-    return render_case(name, Context(sample_case(name, catalog), scenario, letterhead, qr_key))
+    case, serial = _sample(name, catalog)
+    return render_case(name, Context(case, scenario, letterhead, qr_key, serial))

@@ -13,6 +13,7 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from app.cases.demo import NEWBORN
+from app.cases.receipts import YearSerial
 from app.catalog.catalog import Catalog
 from app.errors import InvalidInput
 from app.settings import HallSettings, Settings
@@ -22,6 +23,7 @@ from printing.documents import DOCUMENTS, Context, render_case
 from printing.samples import PDF_NAMES, sample_case, sample_pdf
 
 KEY = b"test-hall-secret"
+SERIAL = YearSerial(2026, 17)
 HALL = Letterhead("测试市政务服务中心", "一网通办综合窗口（测试）", "0731-12345678", "测试路 1 号")
 EXPECTED = {
     "acceptance": ("受理通知书", "第三十二条第一款第（五）项", "申请材料接收清单"),
@@ -69,7 +71,7 @@ def test_a_long_material_list_flows_onto_numbered_pages(catalog: Catalog, tmp_pa
     long_case = replace(case, materials=many)
     pdf = tmp_path / "long.pdf"
     pdf.write_bytes(
-        render_case("acceptance", Context(long_case, catalog.scenario(NEWBORN), HALL, KEY))
+        render_case("acceptance", Context(long_case, catalog.scenario(NEWBORN), HALL, KEY, SERIAL))
     )
     pages = pages_of(pdf)
     assert pages >= 3
@@ -101,9 +103,9 @@ def test_the_receipt_qr_is_signed_and_verifiable(tmp_path: Path) -> None:
 def test_documents_only_for_cases_in_the_right_state(catalog: Catalog) -> None:
     case = sample_case("not_accepted", catalog)
     with pytest.raises(InvalidInput, match="只有已受理的办件才能打印受理通知书"):
-        render_case("acceptance", Context(case, None, HALL, KEY))
+        render_case("acceptance", Context(case, None, HALL, KEY, SERIAL))
     with pytest.raises(InvalidInput, match="没有文书"):
-        render_case("nothing", Context(case, None, HALL, KEY))
+        render_case("nothing", Context(case, None, HALL, KEY, SERIAL))
     assert set(DOCUMENTS) | {"plan"} == set(PDF_NAMES)
 
 

@@ -45,7 +45,7 @@ def _story(name: str, catalog: Catalog, styles: Styles) -> list[Flowable]:
     scenario = catalog.scenario(NEWBORN)
     if name == "plan":
         return plan_list(sample_plan(catalog), scenario, HALL, styles)
-    return DOCUMENTS[name].build(Context(sample_case(name, catalog), scenario, HALL, KEY), styles)
+    return DOCUMENTS[name].build(Context(sample_case(name, catalog), scenario, HALL, KEY, None), styles)
 
 
 @pytest.mark.parametrize("name", PDF_NAMES)

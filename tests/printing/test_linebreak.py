@@ -32,8 +32,9 @@ FOOTER = re.compile(r"第\s*\d+\s*页\s*共\s*\d+\s*页")
 
 def _lines(paragraph: Paragraph, width: float) -> list[str]:
     paragraph.wrap(width, 1000)
-    lines = paragraph.blPara.lines
-    if paragraph.blPara.kind == 0:  # reportlab's own single-font lines: (space left, [text])
+    broken = vars(paragraph)["blPara"]  # set by wrap()
+    lines = broken.lines
+    if broken.kind == 0:  # reportlab's own single-font lines: (space left, [text])
         return ["".join(words) for _space, words in lines]
     return ["".join(str(w.text) for w in line.words) for line in lines]
 
