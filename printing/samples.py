@@ -110,13 +110,19 @@ def supplement(service: CaseService, catalog: Catalog) -> CaseView:
 
 
 def delivery(service: CaseService, catalog: Catalog) -> CaseView:
+    """Every item approved; the ones whose result is a certificate get a number of their own,
+    the others none (a number is never made up for a result that has none)."""
     case = acceptance(service, catalog)
+    kinds = {i.id: i.result.kind for i in catalog.scenario(case.scenario_code).items}
+    numbered = 0
     while pending := [i for i in case.items if i.state == "dispatched"]:
         for item in pending:
+            certificate = kinds.get(item.item_id) in ("certificate", "e_licence")
+            numbered += certificate
             case = service.record_item_decision(
                 Actor("部门", "platform"), case.receipt_no, item.item_id, approved=True,
-                result_name=item.result or item.name,
-                result_no=f"{item.code[-6:]}-2026-{len(item.item_id):04d}",
+                result_name=item.result,
+                result_no=f"HN2026{numbered:06d}" if certificate else "",
             )  # fmt: skip
     return service.deliver(CLERK, case.receipt_no, method="pickup", recipient=MOTHER.name,
                            recipient_id_number=MOTHER.id_number,

@@ -115,3 +115,20 @@ def test_the_letterhead_comes_from_the_settings(tmp_path: Path) -> None:
     pdf.write_bytes(sample_pdf("acceptance", Letterhead.of(settings), KEY))
     text = text_of(pdf)
     assert "岳麓区政务服务中心" in text and "0731-88888888" in text
+
+
+def test_each_delivered_result_has_its_own_number_or_none(catalog: Catalog, tmp_path: Path) -> None:
+    """证照编号: the department's number of each result, never one shared or made up."""
+    case = sample_case("delivery", catalog)
+    kinds = {i.id: i.result.kind for i in catalog.scenario(NEWBORN).items}
+    numbers = {i.item_id: (i.decision or {}).get("result_no", "") for i in case.items}
+    given = [n for n in numbers.values() if n]
+    assert given and len(given) == len(set(given))
+    assert all(re.fullmatch(r"[0-9A-Z][0-9A-Z-]*[0-9A-Z]", n) for n in given), given
+    for item_id, number in numbers.items():
+        assert bool(number) == (kinds[item_id] in ("certificate", "e_licence")), item_id
+    pdf = tmp_path / "delivery.pdf"
+    pdf.write_bytes(sample_pdf("delivery", HALL, KEY))
+    printed = poppler("pdftotext", "-layout", str(pdf), "-")
+    assert all(printed.count(n) == 1 for n in given)
+    assert not re.search(r"(^|\s)-\d{4}-", printed)
