@@ -130,7 +130,9 @@ class ChineseParagraph(Paragraph):
     ``wordWrap="CJK"``)."""
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:  # noqa: N802, N803 (reportlab's names)
-        if not self.frags or (hasattr(self, "blPara") and getattr(self, "_splitpara", False)):
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
+            return self.blPara  # a part of a paragraph split over pages: its lines are made
+        if not self.frags:
             return super().breakLinesCJK(maxWidths)
         widths_of = list(maxWidths) if isinstance(maxWidths, list | tuple) else [maxWidths]
         self.height = 0

@@ -6,14 +6,16 @@ from __future__ import annotations
 import ast
 import re
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reportlab.platypus import Paragraph
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer
 
-from printing.a4 import Letterhead, Styles
+from printing.a4 import Letterhead, Styles, render
 from printing.linebreak import (
     ChineseParagraph,
     cannot_end,
@@ -109,3 +111,20 @@ def test_every_document_paragraph_breaks_chinese_lines() -> None:
                 offenders += [f"{module.name}: {a.name}" for a in node.names
                               if a.name == "Paragraph"]  # fmt: skip
     assert not offenders
+
+
+def test_a_paragraph_split_over_two_pages_keeps_its_lines(tmp_path: Path) -> None:
+    styles = Styles()
+    text = "申请人承诺所填写的信息真实、准确，符合办理条件，能够在约定期限内补交上述材料。" * 12
+    story = [Spacer(1, 297 * mm - 48 * mm - 12 - 40), ChineseParagraph(text, styles.indent)]
+    pdf = tmp_path / "split.pdf"
+    pdf.write_bytes(render(story, title="测试", letterhead=HALL, key="x/y",
+                           moment=datetime(2026, 11, 23, tzinfo=UTC)))  # fmt: skip
+    out = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
+                         check=True, timeout=60).stdout  # fmt: skip
+    first, second = out.strip().split("\f")[:2]
+    assert "申请人" in first and "申请人" in second  # split over the two pages
+    body = [line.strip() for line in out.splitlines()
+            if line.strip() and "测试" not in line and not FOOTER.search(line)]  # fmt: skip
+    assert "".join(body).replace("\f", "") == text
+    assert not [line for line in body if line.lstrip("\f")[0] in CLOSING]
