@@ -144,9 +144,9 @@ def acceptance_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
         ChineseParagraph("受理通知书", styles.title), head,
         ChineseParagraph(f"{esc(case.applicant.name)}：", styles.body),
         ChineseParagraph(f"你（单位）于 {local(case.accepted_at, with_time=False)} 提出的"
-                  f"“{esc(case.scenario_name)}”申请，申请材料齐全、符合法定形式，根据"
-                  "《中华人民共和国行政许可法》第三十二条第一款第（五）项的规定，决定予以受理。",
-                  styles.indent),  # fmt: skip
+                         f"“{esc(case.scenario_name)}”申请，申请材料齐全、符合法定形式，根据"
+                         "《中华人民共和国行政许可法》第三十二条第一款第（五）项的规定，决定予以受理。",
+                         styles.indent),  # fmt: skip
         Spacer(1, 3 * mm), fields(styles, rows),
         ChineseParagraph("申请材料接收清单", styles.heading),
         listing(styles, ["序号", "材料名称", "要求", "份数", "收取情况"], materials,
@@ -163,7 +163,7 @@ def not_accepted_notice(ctx: Context, styles: Styles) -> list[Flowable]:
         ChineseParagraph("不予受理通知书", styles.title), _number(ctx, styles, "不受字"),
         ChineseParagraph(f"{esc(case.applicant.name)}：", styles.body),
         ChineseParagraph(f"你（单位）提出的“{esc(case.scenario_name)}”申请，经审查，"
-                  f"{esc(decision.get('ground_text', ''))}，决定不予受理。", styles.indent),
+                         f"{esc(decision.get('ground_text', ''))}，决定不予受理。", styles.indent),
         ChineseParagraph("理由：", styles.heading),
     ]  # fmt: skip
     story += [ChineseParagraph(f"{n}. {esc(r)}", styles.body)
@@ -174,7 +174,7 @@ def not_accepted_notice(ctx: Context, styles: Styles) -> list[Flowable]:
     if decision.get("supplement"):
         story += [ChineseParagraph("需要补正的材料：", styles.heading),
                   ChineseParagraph("、".join(esc(s["name"]) for s in decision["supplement"]),
-                            styles.body)]  # fmt: skip
+                                   styles.body)]  # fmt: skip
     story += [Spacer(1, 3 * mm), ChineseParagraph(REMEDY, styles.indent),
               fields(styles, _applicant_rows(case)),
               signatures(styles, ctx.letterhead, ["申请人（代办人）签收"],
@@ -200,9 +200,9 @@ def supplement_notice(ctx: Context, styles: Styles) -> list[Flowable]:
         ChineseParagraph("补正材料一次性告知书", styles.title), _number(ctx, styles, "补字"),
         ChineseParagraph(f"{esc(case.applicant.name)}：", styles.body),
         ChineseParagraph(f"你（单位）提出的“{esc(case.scenario_name)}”申请，申请材料不齐全或者不符合"
-                  "法定形式。根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，"
-                  f"现一次告知你需要补正的全部内容（共 {len(rows)} 项）。补齐后请携带本告知书到"
-                  "窗口办理。", styles.indent),  # fmt: skip
+                         "法定形式。根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，"
+                         f"现一次告知你需要补正的全部内容（共 {len(rows)} 项）。"
+                         "补齐后请携带本告知书到窗口办理。", styles.indent),  # fmt: skip
         Spacer(1, 3 * mm),
         listing(styles, ["序号", "材料名称", "补正要求"], rows,
                 [12 * mm, 55 * mm, WIDTH - 67 * mm]),
@@ -219,16 +219,16 @@ def commitment_letter(ctx: Context, styles: Styles) -> list[Flowable]:
         ChineseParagraph("告知承诺书", styles.title), _number(ctx, styles, "诺字"),
         ChineseParagraph("一、行政机关告知", styles.heading),
         ChineseParagraph(f"你（单位）申请的“{esc(case.scenario_name)}”（受理编号 "
-                  f"{esc(case.receipt_no)}），以下材料可以先行受理、承诺后补（容缺受理）："
-                  f"{'、'.join(esc(m.name) for m in promised)}。你应当于 "
-                  f"{esc(commitment.get('due_date', ''))} 前补交上述材料。", styles.indent),
+                         f"{esc(case.receipt_no)}），以下材料可以先行受理、承诺后补（容缺受理）："
+                         f"{'、'.join(esc(m.name) for m in promised)}。你应当于 "
+                         f"{esc(commitment.get('due_date', ''))} 前补交上述材料。", styles.indent),
         ChineseParagraph("逾期未补交或者补交的材料不符合要求的，本机关将依法终止办理；承诺内容不实的，"
-                  "本机关将依法撤销相关决定，并记入信用记录，依法追究相应责任。申请人可以在期限届满"
-                  "前撤回承诺。", styles.indent),
+                         "本机关将依法撤销相关决定，并记入信用记录，依法追究相应责任。申请人可以在期限届满"
+                         "前撤回承诺。", styles.indent),
         ChineseParagraph("二、申请人承诺", styles.heading),
         ChineseParagraph("本人（单位）已经知晓行政机关告知的全部内容，承诺所填写的信息真实、准确，"
-                  "符合办理条件，能够在约定期限内补交上述材料，愿意接受行政机关的核查，"
-                  "愿意承担不实承诺的法律责任。", styles.indent),
+                         "符合办理条件，能够在约定期限内补交上述材料，愿意接受行政机关的核查，"
+                         "愿意承担不实承诺的法律责任。", styles.indent),
         fields(styles, _applicant_rows(case)),
         signatures(styles, ctx.letterhead, ["承诺人签名"], case.accepted_at),
     ]  # fmt: skip
@@ -264,10 +264,10 @@ def withdrawal_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
     return [
         ChineseParagraph("撤回申请及材料退还回执", styles.title), _number(ctx, styles, "撤字"),
         ChineseParagraph(f"申请人 {esc(case.applicant.name)} 于 {local(case.closed_at)} 撤回"
-                  f"“{esc(case.scenario_name)}”申请（受理编号 {esc(case.receipt_no)}），"
-                  f"原因：{esc(withdrawal.get('reason', ''))}。尚未办结的事项已终止办理，"
-                  f"收取的全部材料当场退还给 {esc(withdrawal.get('returned_to', ''))}。",
-                  styles.indent),
+                         f"“{esc(case.scenario_name)}”申请（受理编号 {esc(case.receipt_no)}），"
+                         f"原因：{esc(withdrawal.get('reason', ''))}。尚未办结的事项已终止办理，"
+                         f"收取的全部材料当场退还给 {esc(withdrawal.get('returned_to', ''))}。",
+                         styles.indent),
         ChineseParagraph(f"退还材料清单（共 {len(returned)} 项）", styles.heading),
         listing(styles, ["序号", "材料名称", "收取情况", "份数"], returned,
                 [12 * mm, 90 * mm, 45 * mm, WIDTH - 147 * mm]),
@@ -346,7 +346,7 @@ def plan_list(
         ChineseParagraph("在哪里、什么时候办", styles.heading), fields(styles, rows),
         Spacer(1, 4 * mm),
         ChineseParagraph(f"目录版本 {esc(plan.catalog_version)}；如政策调整，以窗口告知为准。",
-                  styles.small),
+                         styles.small),
     ]  # fmt: skip
 
 
