@@ -10,9 +10,12 @@ colon, question and exclamation marks or 》 — so a line of a document could s
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 # reportlab's own pieces of its CJK wrapper (the glyph with its font, the line it draws, the
 # bullet allowance); the type stubs leave the first two out.
@@ -130,15 +133,16 @@ class ChineseParagraph(Paragraph):
     ``wordWrap="CJK"``)."""
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:  # noqa: N802, N803 (reportlab's names)
-        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
-            return self.blPara  # a part of a paragraph split over pages: its lines are made
-        if not self.frags:
-            return super().breakLinesCJK(maxWidths)
+        frags = self.frags
+        if not frags or (hasattr(self, "blPara") and getattr(self, "_splitpara", False)):
+            return super().breakLinesCJK(maxWidths)  # nothing, or a part split over pages
         widths_of = list(maxWidths) if isinstance(maxWidths, list | tuple) else [maxWidths]
         self.height = 0
         _handleBulletWidth(self.bulletText, self.style, widths_of)
+        if len(frags) == 1 and not hasattr(frags[0], "cbDefn") and not self.style.endDots:
+            return self._plain_lines(frags[0], widths_of)
         glyphs = []
-        for frag in self.frags:
+        for frag in frags:
             text = frag.text.decode("utf8") if isinstance(frag.text, bytes) else frag.text
             glyphs += [cjkU(t, frag, "utf8") for t in text] if text else [cjkU("", frag, "utf8")]
         widths = [_width(g.width, widths_of[0]) for g in glyphs]
@@ -152,6 +156,24 @@ class ChineseParagraph(Paragraph):
             lines.append(makeCJKParaLine(glyphs[start:end], limit, used, limit - used,
                                          end - 1 in hard, auto not in ("", "off")))  # fmt: skip
         return ParaLines(kind=1, lines=lines)
+
+    @staticmethod
+    def _plain_lines(frag: Any, widths_of: list[float]) -> Any:
+        """Text in one font: lines of plain strings, as reportlab makes them for this case (a
+        table of a few hundred cells is laid out several times quicker than glyph by glyph)."""
+        text = frag.text if hasattr(frag, "text") else "".join(getattr(frag, "words", []))
+        text = text.decode("utf8") if isinstance(text, bytes) else text
+        widths = [_char_width(c, frag.fontName, frag.fontSize) for c in text]
+        lines = []
+        for number, (start, end) in enumerate(line_ends(text, widths, widths_of)):
+            limit = widths_of[min(number, len(widths_of) - 1)]
+            lines.append((limit - sum(widths[start:end]), [text[start:end].rstrip(" ")]))
+        return frag.clone(kind=0, lines=lines, ascent=frag.fontSize, descent=-0.2 * frag.fontSize)
+
+
+@functools.lru_cache(maxsize=16384)
+def _char_width(char: str, font: str, size: float) -> float:
+    return float(stringWidth(char, font, size))
 
 
 def _width(width: Any, of: float) -> float:
