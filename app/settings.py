@@ -8,6 +8,8 @@ PostgreSQL URL that all its terminals share.
 from __future__ import annotations
 
 import os
+import re
+import string
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -77,14 +79,58 @@ class TicketPrinterSettings(_Model):
     timeout_s: float = Field(default=5.0, gt=0, le=60)
 
 
-class PrintingSettings(_Model):
-    """The hall's documents: the seal image printed in the seal area, and the key that signs the
-    QR code on receipts (set a long random secret per hall; terminals of a hall share it)."""
+DEFAULT_NUMBER_PATTERN = "长政务{kind}〔{year}〕第{seq:05d}号"
+NUMBER_FIELDS = {"kind": "受字", "year": 2026, "seq": 17}  # what a pattern may use, with examples
 
+
+def number_pattern_problem(pattern: str) -> str:
+    """What is wrong with a 文号 pattern ("" when nothing is): it is filled with the document's
+    word (受字、不受字、补字 …), the year and the case's number in that year."""
+    try:
+        fields = [(name, spec, conversion) for _text, name, spec, conversion
+                  in string.Formatter().parse(pattern) if name is not None]  # fmt: skip
+    except ValueError:
+        return "花括号不成对（文字里的花括号要写成两个）"
+    names = [name for name, _spec, _conversion in fields]
+    unknown = [name for name in names if name not in NUMBER_FIELDS]
+    if unknown:
+        return f"不认识 {{{unknown[0]}}}，只能用 {{kind}}、{{year}}、{{seq}}"
+    if any(conversion or not re.fullmatch(r"0?\d{0,2}d?", spec or "") for _n, spec, conversion
+           in fields):  # fmt: skip
+        return "花括号里的格式写法不对（序号补零写成 {seq:05d}）"
+    if "seq" not in names:
+        return "缺少序号 {seq}，文号会重复"
+    try:
+        example = pattern.format(**NUMBER_FIELDS)
+    except (ValueError, TypeError, IndexError, KeyError):
+        return "花括号里的格式写法不对（序号补零写成 {seq:05d}）"
+    return "太长（最多 40 个字）" if len(example) > 40 else ""
+
+
+class PrintingSettings(_Model):
+    """The hall's documents: the organ that issues them (its name on each document, under the
+    seal; empty: the hall's name), the pattern of their 文号, the seal image printed in the seal
+    area, and the key that signs the QR code on receipts (set a long random secret per hall;
+    terminals of a hall share it)."""
+
+    organ: str = Field(default="", max_length=40)  # e.g. 长沙市行政审批服务局
+    number_pattern: str = DEFAULT_NUMBER_PATTERN
     seal_image: Path | None = None
     qr_key: str = ""
     a4_printer: str = ""  # a CUPS queue; empty: the system's default printer
     ticket: TicketPrinterSettings = TicketPrinterSettings()
+
+    @field_validator("number_pattern")
+    @classmethod
+    def _number_pattern(cls, value: str) -> str:
+        problem = number_pattern_problem(value)
+        if problem:
+            raise PydanticCustomError(
+                "number_pattern",
+                "文号格式“{pattern}”{problem}；请写成如 {example} 的样子",
+                {"pattern": value, "problem": problem, "example": DEFAULT_NUMBER_PATTERN},
+            )
+        return value
 
     @property
     def key(self) -> bytes:

@@ -55,7 +55,8 @@ class Papers:
         case = self.core.cases.get(receipt_no)
         catalog = self.core.cases.catalog_for(case.catalog_version)
         scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
-        context = Context(case, scenario, self.letterhead, self.core.settings.printing.key)
+        context = Context(case, scenario, self.letterhead, self.core.settings.printing.key,
+                          self.core.cases.serial_in_year(receipt_no))  # fmt: skip
         return render_case(document, context)
 
     def transfer_slip(self, batch_no: str) -> bytes:

@@ -23,18 +23,18 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
-    Image,
     KeepTogether,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
-from app.cases.receipts import HALL_TZ
-from app.settings import Settings
+from app.cases.receipts import HALL_TZ, YearSerial
+from app.settings import DEFAULT_NUMBER_PATTERN, Settings
+from printing.flowables import HeadingWithNext, SealArea
 from printing.fonts import cjk_font
+from printing.linebreak import ChineseParagraph
 
 MARGIN = 20 * mm  # inside every printer's unprintable border
 WIDTH = A4[0] - 2 * MARGIN
@@ -45,16 +45,29 @@ class Letterhead:
     """Who issues the document: from the settings, never from code."""
 
     hall: str
-    office: str
+    office: str  # the desk (综合窗口): where, not who decides
     phone: str
     address: str
     seal_image: Path | None = None
+    organ: str = ""  # the issuing organ; empty: the hall
+    number_pattern: str = DEFAULT_NUMBER_PATTERN  # of the 文号 (:mod:`app.settings`)
 
     @classmethod
     def of(cls, settings: Settings) -> Letterhead:
-        seal = settings.printing.seal_image
+        printing = settings.printing
+        seal = printing.seal_image
         return cls(settings.hall.name, settings.hall.office, settings.hall.phone,
-                   settings.hall.address, seal if seal and seal.exists() else None)  # fmt: skip
+                   settings.hall.address, seal if seal and seal.exists() else None,
+                   printing.organ, printing.number_pattern)  # fmt: skip
+
+    @property
+    def issuer(self) -> str:
+        """Who issues the documents, named under the seal: the organ, not the desk."""
+        return self.organ or self.hall
+
+    def number(self, kind: str, serial: YearSerial) -> str:
+        """The 文号 of a document: ``kind`` is its word (受字、不受字 …)."""
+        return self.number_pattern.format(kind=kind, year=serial.year, seq=serial.seq)
 
 
 class Styles:
@@ -67,7 +80,8 @@ class Styles:
         self.body = ParagraphStyle("body", parent=base)
         self.indent = ParagraphStyle("indent", parent=base, firstLineIndent=21)
         self.heading = ParagraphStyle("heading", parent=base, fontSize=11.5, leading=18,
-                                      spaceBefore=3 * mm, spaceAfter=1 * mm)  # fmt: skip
+                                      spaceBefore=3 * mm, spaceAfter=1 * mm,
+                                      keepWithNext=1)  # fmt: skip
         self.cell = ParagraphStyle("cell", parent=base, fontSize=9.5, leading=13)
         self.small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=12,
                                     textColor=colors.grey)  # fmt: skip
@@ -75,7 +89,7 @@ class Styles:
 
 
 def esc(text: object) -> str:
-    """Text for a Paragraph (which reads a little XML)."""
+    """Text for a paragraph (which reads a little XML)."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -94,7 +108,7 @@ def table_style(*commands: tuple[Any, ...]) -> TableStyle:
 
 def fields(styles: Styles, rows: Sequence[tuple[str, object]]) -> Table:
     """A two-column block of label and value, with light rules."""
-    data = [[Paragraph(esc(label), styles.cell), Paragraph(esc(value), styles.cell)]
+    data = [[ChineseParagraph(esc(label), styles.cell), ChineseParagraph(esc(value), styles.cell)]
             for label, value in rows]  # fmt: skip
     table = Table(data, colWidths=[32 * mm, WIDTH - 32 * mm])
     table.setStyle(table_style(
@@ -112,8 +126,8 @@ def listing(styles: Styles, header: Sequence[str], rows: Sequence[Sequence[objec
     ``plain`` hold short values that never wrap (numbers, dates, codes): drawn as text, not
     laid out as paragraphs — a long listing is several times quicker to make."""
     cell = styles.cell
-    data: list[list[object]] = [[Paragraph(esc(h), cell) for h in header]]
-    data += [[str(v) if n in plain else Paragraph(esc(v), cell) for n, v in enumerate(row)]
+    data: list[list[object]] = [[ChineseParagraph(esc(h), cell) for h in header]]
+    data += [[str(v) if n in plain else ChineseParagraph(esc(v), cell) for n, v in enumerate(row)]
              for row in rows]  # fmt: skip
     table = Table(data, colWidths=list(widths), repeatRows=1)
     table.setStyle(table_style(
@@ -134,23 +148,13 @@ def qr_code(text: str, size: float = 28 * mm) -> Flowable:
 
 def signatures(styles: Styles, letterhead: Letterhead, lines: Sequence[str],
                moment: datetime | None) -> KeepTogether:  # fmt: skip
-    """Signature lines, then the seal area (the office's seal image if the settings give one)
-    with the date; kept on one page."""
-    signed = [Paragraph(f"{esc(line)}：________________　　日期：________________", styles.body)
-              for line in lines]  # fmt: skip
-    seal: Flowable
-    if letterhead.seal_image is not None:
-        seal = Image(str(letterhead.seal_image), width=38 * mm, height=38 * mm)
-    else:
-        seal = Paragraph("（受理专用章）", styles.right)
-    block = Table(
-        [[Paragraph(esc(letterhead.office), styles.right)], [seal],
-         [Paragraph(local(moment, with_time=False), styles.right)]],
-        colWidths=[WIDTH], rowHeights=[None, 40 * mm, None],
-    )  # fmt: skip
-    block.setStyle(table_style(("ALIGN", (0, 0), (-1, -1), "RIGHT"),
-                          ("VALIGN", (0, 1), (0, 1), "MIDDLE")))  # fmt: skip
-    return KeepTogether([Spacer(1, 6 * mm), *signed, Spacer(1, 2 * mm), block])
+    """Signature lines, then the issuing organ and the date under the seal (the settings' seal
+    image, or the place to stamp it); kept on one page."""
+    signed = [ChineseParagraph(f"{esc(line)}：________________　　日期：________________",
+                               styles.body) for line in lines]  # fmt: skip
+    seal = SealArea(letterhead.issuer, local(moment, with_time=False), cjk_font(),
+                    letterhead.seal_image)  # fmt: skip
+    return KeepTogether([Spacer(1, 6 * mm), *signed, Spacer(1, 4 * mm), seal])
 
 
 def render(
@@ -176,6 +180,7 @@ def render(
         bottomMargin=MARGIN + 4 * mm, title=title, author=letterhead.hall,
         creator="OneStop", subject=key, invariant=1, initialFontName=font,
     )  # fmt: skip
+    document.keepTogetherClass = HeadingWithNext
     document.build(story, onFirstPage=header_footer, onLaterPages=header_footer,
                    canvasmaker=_numbered(font, moment, key))  # fmt: skip
     return out.getvalue()

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, Spacer, Table
 
+from app.cases.receipts import YearSerial
 from app.cases.states import MATERIAL_STATE_LABELS
 from app.cases.views import CaseView, MaterialView
 from app.catalog.models import Scenario
@@ -32,6 +33,7 @@ from printing.a4 import (
     signatures,
     table_style,
 )
+from printing.linebreak import ChineseParagraph
 
 REMEDY = (
     "申请人如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，"
@@ -45,6 +47,7 @@ class Context:
     scenario: Scenario | None  # the catalog's scenario, for time limits, fees and requirements
     letterhead: Letterhead
     qr_key: bytes
+    serial: YearSerial | None  # the case's number in its year (CaseService.serial_in_year)
 
 
 Builder = Callable[[Context, Styles], list[Flowable]]
@@ -59,10 +62,12 @@ class Document:
     why_not: str
 
 
-def _number(ctx: Context, styles: Styles, word: str) -> Paragraph:
-    year = (ctx.case.accepted_at or ctx.case.closed_at or ctx.case.created_at).year
-    return Paragraph(f"{esc(ctx.letterhead.office)}{word}〔{year}〕{esc(ctx.case.receipt_no)}号",
-                     styles.number)  # fmt: skip
+def _number(ctx: Context, styles: Styles, word: str) -> ChineseParagraph:
+    """The 文号 from the settings' pattern; a case numbered elsewhere, whose place in the year
+    this terminal does not know, shows its receipt number instead of an invented one."""
+    if ctx.serial is None:
+        return ChineseParagraph(f"受理编号：{esc(ctx.case.receipt_no)}", styles.number)
+    return ChineseParagraph(esc(ctx.letterhead.number(word, ctx.serial)), styles.number)
 
 
 def _applicant_rows(case: CaseView) -> list[tuple[str, object]]:
@@ -112,7 +117,8 @@ def acceptance_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
     rows = [
         ("受理编号", case.receipt_no), ("一件事", case.scenario_name), ("办理事项", items),
         *_applicant_rows(case),
-        ("受理机构", ctx.letterhead.office), ("受理人", case.clerk),
+        ("受理机关", ctx.letterhead.issuer), ("受理窗口", ctx.letterhead.office),
+        ("受理人", case.clerk),
         ("接收材料时间", local(max(received)) if received else "—"),
         ("受理时间", local(case.accepted_at)),
         ("法定办结时限", _statutory(ctx)),
@@ -135,14 +141,14 @@ def acceptance_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
         for n, m in enumerate(case.materials, start=1)
     ]  # fmt: skip
     return [
-        Paragraph("受理通知书", styles.title), head,
-        Paragraph(f"{esc(case.applicant.name)}：", styles.body),
-        Paragraph(f"你（单位）于 {local(case.accepted_at, with_time=False)} 提出的"
-                  f"“{esc(case.scenario_name)}”申请，申请材料齐全、符合法定形式，根据"
-                  "《中华人民共和国行政许可法》第三十二条第一款第（五）项的规定，决定予以受理。",
-                  styles.indent),  # fmt: skip
+        ChineseParagraph("受理通知书", styles.title), head,
+        ChineseParagraph(f"{esc(case.applicant.name)}：", styles.body),
+        ChineseParagraph(f"你（单位）于 {local(case.accepted_at, with_time=False)} 提出的"
+                         f"“{esc(case.scenario_name)}”申请，申请材料齐全、符合法定形式，根据"
+                         "《中华人民共和国行政许可法》第三十二条第一款第（五）项的规定，决定予以受理。",
+                         styles.indent),  # fmt: skip
         Spacer(1, 3 * mm), fields(styles, rows),
-        Paragraph("申请材料接收清单", styles.heading),
+        ChineseParagraph("申请材料接收清单", styles.heading),
         listing(styles, ["序号", "材料名称", "要求", "份数", "收取情况"], materials,
                 [12 * mm, 70 * mm, 26 * mm, 12 * mm, WIDTH - 120 * mm]),
         signatures(styles, ctx.letterhead, ["申请人（代办人）签名", "受理人签名"],
@@ -154,22 +160,22 @@ def not_accepted_notice(ctx: Context, styles: Styles) -> list[Flowable]:
     case = ctx.case
     decision = case.not_accepted or {}
     story: list[Flowable] = [
-        Paragraph("不予受理通知书", styles.title), _number(ctx, styles, "不受字"),
-        Paragraph(f"{esc(case.applicant.name)}：", styles.body),
-        Paragraph(f"你（单位）提出的“{esc(case.scenario_name)}”申请，经审查，"
-                  f"{esc(decision.get('ground_text', ''))}，决定不予受理。", styles.indent),
-        Paragraph("理由：", styles.heading),
+        ChineseParagraph("不予受理通知书", styles.title), _number(ctx, styles, "不受字"),
+        ChineseParagraph(f"{esc(case.applicant.name)}：", styles.body),
+        ChineseParagraph(f"你（单位）提出的“{esc(case.scenario_name)}”申请，经审查，"
+                         f"{esc(decision.get('ground_text', ''))}，决定不予受理。", styles.indent),
+        ChineseParagraph("理由：", styles.heading),
     ]  # fmt: skip
-    story += [Paragraph(f"{n}. {esc(r)}", styles.body)
+    story += [ChineseParagraph(f"{n}. {esc(r)}", styles.body)
               for n, r in enumerate(decision.get("reasons", []), start=1)]  # fmt: skip
     if decision.get("office"):
-        story += [Paragraph("请向以下机关或渠道提出申请：", styles.heading),
-                  Paragraph(esc(decision["office"]), styles.body)]  # fmt: skip
+        story += [ChineseParagraph("请向以下机关或渠道提出申请：", styles.heading),
+                  ChineseParagraph(esc(decision["office"]), styles.body)]  # fmt: skip
     if decision.get("supplement"):
-        story += [Paragraph("需要补正的材料：", styles.heading),
-                  Paragraph("、".join(esc(s["name"]) for s in decision["supplement"]),
-                            styles.body)]  # fmt: skip
-    story += [Spacer(1, 3 * mm), Paragraph(REMEDY, styles.indent),
+        story += [ChineseParagraph("需要补正的材料：", styles.heading),
+                  ChineseParagraph("、".join(esc(s["name"]) for s in decision["supplement"]),
+                                   styles.body)]  # fmt: skip
+    story += [Spacer(1, 3 * mm), ChineseParagraph(REMEDY, styles.indent),
               fields(styles, _applicant_rows(case)),
               signatures(styles, ctx.letterhead, ["申请人（代办人）签收"],
                          case.closed_at)]  # fmt: skip
@@ -191,12 +197,12 @@ def supplement_notice(ctx: Context, styles: Styles) -> list[Flowable]:
             need += f"；{spec.notes}"
         rows.append([n, m.name, need])
     return [
-        Paragraph("补正材料一次性告知书", styles.title), _number(ctx, styles, "补字"),
-        Paragraph(f"{esc(case.applicant.name)}：", styles.body),
-        Paragraph(f"你（单位）提出的“{esc(case.scenario_name)}”申请，申请材料不齐全或者不符合"
-                  "法定形式。根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，"
-                  f"现一次告知你需要补正的全部内容（共 {len(rows)} 项）。补齐后请携带本告知书到"
-                  "窗口办理。", styles.indent),  # fmt: skip
+        ChineseParagraph("补正材料一次性告知书", styles.title), _number(ctx, styles, "补字"),
+        ChineseParagraph(f"{esc(case.applicant.name)}：", styles.body),
+        ChineseParagraph(f"你（单位）提出的“{esc(case.scenario_name)}”申请，申请材料不齐全或者不符合"
+                         "法定形式。根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，"
+                         f"现一次告知你需要补正的全部内容（共 {len(rows)} 项）。"
+                         "补齐后请携带本告知书到窗口办理。", styles.indent),  # fmt: skip
         Spacer(1, 3 * mm),
         listing(styles, ["序号", "材料名称", "补正要求"], rows,
                 [12 * mm, 55 * mm, WIDTH - 67 * mm]),
@@ -210,19 +216,19 @@ def commitment_letter(ctx: Context, styles: Styles) -> list[Flowable]:
     commitment = case.commitment or {}
     promised = [m for m in case.materials if m.material_id in commitment.get("materials", [])]
     return [
-        Paragraph("告知承诺书", styles.title), _number(ctx, styles, "诺字"),
-        Paragraph("一、行政机关告知", styles.heading),
-        Paragraph(f"你（单位）申请的“{esc(case.scenario_name)}”（受理编号 "
-                  f"{esc(case.receipt_no)}），以下材料可以先行受理、承诺后补（容缺受理）："
-                  f"{'、'.join(esc(m.name) for m in promised)}。你应当于 "
-                  f"{esc(commitment.get('due_date', ''))} 前补交上述材料。", styles.indent),
-        Paragraph("逾期未补交或者补交的材料不符合要求的，本机关将依法终止办理；承诺内容不实的，"
-                  "本机关将依法撤销相关决定，并记入信用记录，依法追究相应责任。申请人可以在期限届满"
-                  "前撤回承诺。", styles.indent),
-        Paragraph("二、申请人承诺", styles.heading),
-        Paragraph("本人（单位）已经知晓行政机关告知的全部内容，承诺所填写的信息真实、准确，"
-                  "符合办理条件，能够在约定期限内补交上述材料，愿意接受行政机关的核查，"
-                  "愿意承担不实承诺的法律责任。", styles.indent),
+        ChineseParagraph("告知承诺书", styles.title), _number(ctx, styles, "诺字"),
+        ChineseParagraph("一、行政机关告知", styles.heading),
+        ChineseParagraph(f"你（单位）申请的“{esc(case.scenario_name)}”（受理编号 "
+                         f"{esc(case.receipt_no)}），以下材料可以先行受理、承诺后补（容缺受理）："
+                         f"{'、'.join(esc(m.name) for m in promised)}。你应当于 "
+                         f"{esc(commitment.get('due_date', ''))} 前补交上述材料。", styles.indent),
+        ChineseParagraph("逾期未补交或者补交的材料不符合要求的，本机关将依法终止办理；承诺内容不实的，"
+                         "本机关将依法撤销相关决定，并记入信用记录，依法追究相应责任。申请人可以在期限届满"
+                         "前撤回承诺。", styles.indent),
+        ChineseParagraph("二、申请人承诺", styles.heading),
+        ChineseParagraph("本人（单位）已经知晓行政机关告知的全部内容，承诺所填写的信息真实、准确，"
+                         "符合办理条件，能够在约定期限内补交上述材料，愿意接受行政机关的核查，"
+                         "愿意承担不实承诺的法律责任。", styles.indent),
         fields(styles, _applicant_rows(case)),
         signatures(styles, ctx.letterhead, ["承诺人签名"], case.accepted_at),
     ]  # fmt: skip
@@ -241,8 +247,8 @@ def delivery_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
             ("邮寄地址", delivery.get("address", "") or "—"),
             ("送达时间", local(case.delivered_at))]  # fmt: skip
     return [
-        Paragraph("办理结果送达回执", styles.title), _number(ctx, styles, "送字"),
-        fields(styles, rows), Paragraph("办理结果", styles.heading),
+        ChineseParagraph("办理结果送达回执", styles.title), _number(ctx, styles, "送字"),
+        fields(styles, rows), ChineseParagraph("办理结果", styles.heading),
         listing(styles, ["序号", "事项", "结果名称", "证照编号", "办理结果"], results,
                 [12 * mm, 55 * mm, 35 * mm, 40 * mm, WIDTH - 142 * mm]),
         signatures(styles, ctx.letterhead, ["领取人签名", "经办人签名"], case.delivered_at),
@@ -256,13 +262,13 @@ def withdrawal_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
                  r.get("copies", "")]
                 for n, r in enumerate(withdrawal.get("returned", []), start=1)]  # fmt: skip
     return [
-        Paragraph("撤回申请及材料退还回执", styles.title), _number(ctx, styles, "撤字"),
-        Paragraph(f"申请人 {esc(case.applicant.name)} 于 {local(case.closed_at)} 撤回"
-                  f"“{esc(case.scenario_name)}”申请（受理编号 {esc(case.receipt_no)}），"
-                  f"原因：{esc(withdrawal.get('reason', ''))}。尚未办结的事项已终止办理，"
-                  f"收取的全部材料当场退还给 {esc(withdrawal.get('returned_to', ''))}。",
-                  styles.indent),
-        Paragraph(f"退还材料清单（共 {len(returned)} 项）", styles.heading),
+        ChineseParagraph("撤回申请及材料退还回执", styles.title), _number(ctx, styles, "撤字"),
+        ChineseParagraph(f"申请人 {esc(case.applicant.name)} 于 {local(case.closed_at)} 撤回"
+                         f"“{esc(case.scenario_name)}”申请（受理编号 {esc(case.receipt_no)}），"
+                         f"原因：{esc(withdrawal.get('reason', ''))}。尚未办结的事项已终止办理，"
+                         f"收取的全部材料当场退还给 {esc(withdrawal.get('returned_to', ''))}。",
+                         styles.indent),
+        ChineseParagraph(f"退还材料清单（共 {len(returned)} 项）", styles.heading),
         listing(styles, ["序号", "材料名称", "收取情况", "份数"], returned,
                 [12 * mm, 90 * mm, 45 * mm, WIDTH - 147 * mm]),
         signatures(styles, ctx.letterhead, ["领回人签名", "经办人签名"], case.closed_at),
@@ -329,18 +335,18 @@ def plan_list(
             ("承诺办结时限", f"{plan.promised_days} 个工作日（按串联事项的关键路径）"),
             ("收费", "；".join(guide.fees) or "不收费")]  # fmt: skip
     return [
-        Paragraph(f"“{esc(plan.scenario_name)}”办事指南（个人清单）", styles.title),
-        Paragraph("根据您在自助终端上的回答生成，请携带下列材料到窗口办理。", styles.body),
-        Paragraph("办理事项", styles.heading),
+        ChineseParagraph(f"“{esc(plan.scenario_name)}”办事指南（个人清单）", styles.title),
+        ChineseParagraph("根据您在自助终端上的回答生成，请携带下列材料到窗口办理。", styles.body),
+        ChineseParagraph("办理事项", styles.heading),
         listing(styles, ["序号", "事项", "办理部门", "承诺时限"], items,
                 [12 * mm, 80 * mm, 50 * mm, WIDTH - 142 * mm]),
-        Paragraph("需要准备的材料", styles.heading),
+        ChineseParagraph("需要准备的材料", styles.heading),
         listing(styles, ["序号", "材料名称", "提交方式", "要求"], materials,
                 [12 * mm, 62 * mm, WIDTH - 112 * mm, 38 * mm]),
-        Paragraph("在哪里、什么时候办", styles.heading), fields(styles, rows),
+        ChineseParagraph("在哪里、什么时候办", styles.heading), fields(styles, rows),
         Spacer(1, 4 * mm),
-        Paragraph(f"目录版本 {esc(plan.catalog_version)}；如政策调整，以窗口告知为准。",
-                  styles.small),
+        ChineseParagraph(f"目录版本 {esc(plan.catalog_version)}；如政策调整，以窗口告知为准。",
+                         styles.small),
     ]  # fmt: skip
 
 

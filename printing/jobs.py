@@ -45,7 +45,8 @@ def print_document(
         service.record_print(actor, receipt_no, document=document, printer=printer)  # refuses
     catalog = service.catalog_for(case.catalog_version)
     scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
-    pdf = render_case(document, Context(case, scenario, letterhead, key))
+    pdf = render_case(document, Context(case, scenario, letterhead, key,
+                                        service.serial_in_year(receipt_no)))  # fmt: skip
     digest = hashlib.sha256(pdf).hexdigest()
     title = f"{case.receipt_no} {DOCUMENTS[document].title}"
     try:

@@ -4,12 +4,13 @@ same bytes (its date and IDs come from the period and the report's name)."""
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from app.reports.export import nothing, shown
 from app.reports.figures import Report
 from app.settings import Settings
 from printing.a4 import WIDTH, Letterhead, Styles, esc, listing, render
+from printing.linebreak import ChineseParagraph
 
 TEXT_WEIGHT = 3  # a text column of a PDF table is this many times as wide as a number column
 
@@ -26,12 +27,12 @@ def to_pdf(report: Report, letterhead: Letterhead | None = None) -> bytes:
     grid = listing(styles, [c.label for c in columns], rows or [nothing(len(columns))], widths)
     grid.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2)])
     story: list[Flowable] = [
-        Paragraph(esc(table.title), styles.title),
-        Paragraph(esc(f"{letterhead.hall}　统计期间：{table.period.label}"), styles.body),
+        ChineseParagraph(esc(table.title), styles.title),
+        ChineseParagraph(esc(f"{letterhead.hall}　统计期间：{table.period.label}"), styles.body),
         Spacer(1, 8),
         grid,
-        Paragraph("说明", styles.heading),
-        *(Paragraph(esc(note), styles.small) for note in table.notes),
+        ChineseParagraph("说明", styles.heading),
+        *(ChineseParagraph(esc(note), styles.small) for note in table.notes),
     ]  # fmt: skip
     key = f"{table.period.first:%Y%m%d}-{table.period.last:%Y%m%d}/{table.name}/{table.by}"
     return render(story, title=table.title, letterhead=letterhead, moment=table.period.end,

@@ -14,6 +14,7 @@ from app.cases.audit import Actor
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
 from app.cases.files import FileStore
 from app.cases.intake import MaterialCheck
+from app.cases.receipts import YearSerial
 from app.cases.service import CaseService
 from app.cases.views import CaseView, Party
 from app.catalog.catalog import Catalog, load_catalog
@@ -109,13 +110,19 @@ def supplement(service: CaseService, catalog: Catalog) -> CaseView:
 
 
 def delivery(service: CaseService, catalog: Catalog) -> CaseView:
+    """Every item approved; the ones whose result is a certificate get a number of their own,
+    the others none (a number is never made up for a result that has none)."""
     case = acceptance(service, catalog)
+    kinds = {i.id: i.result.kind for i in catalog.scenario(case.scenario_code).items}
+    numbered = 0
     while pending := [i for i in case.items if i.state == "dispatched"]:
         for item in pending:
+            certificate = kinds.get(item.item_id) in ("certificate", "e_licence")
+            numbered += certificate
             case = service.record_item_decision(
                 Actor("部门", "platform"), case.receipt_no, item.item_id, approved=True,
-                result_name=item.result or item.name,
-                result_no=f"{item.code[-6:]}-2026-{len(item.item_id):04d}",
+                result_name=item.result,
+                result_no=f"HN2026{numbered:06d}" if certificate else "",
             )  # fmt: skip
     return service.deliver(CLERK, case.receipt_no, method="pickup", recipient=MOTHER.name,
                            recipient_id_number=MOTHER.id_number,
@@ -135,9 +142,14 @@ CASES: dict[str, Callable[[CaseService, Catalog], CaseView]] = {
 
 
 def sample_case(name: str, catalog: Catalog | None = None) -> CaseView:
-    catalog = catalog or load_catalog()
+    return _sample(name, catalog or load_catalog())[0]
+
+
+def _sample(name: str, catalog: Catalog) -> tuple[CaseView, YearSerial | None]:
+    """The sample case and its number in the year (read from its throw-away database)."""
     with _service(catalog) as service:
-        return CASES[name](service, catalog)
+        case = CASES[name](service, catalog)
+        return case, service.serial_in_year(case.receipt_no)
 
 
 def sample_plan(catalog: Catalog | None = None) -> Plan:
@@ -182,4 +194,5 @@ def sample_pdf(name: str, letterhead: Letterhead, qr_key: bytes) -> bytes:
     if name not in CASES:
         raise InvalidInput(f"没有样例文书“{name}”。", hint=f"可选：{'、'.join(DOCUMENT_NAMES)}。")
     # (tickets: sample_ticket)
-    return render_case(name, Context(sample_case(name, catalog), scenario, letterhead, qr_key))
+    case, serial = _sample(name, catalog)
+    return render_case(name, Context(case, scenario, letterhead, qr_key, serial))

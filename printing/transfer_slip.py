@@ -10,7 +10,7 @@ from datetime import datetime
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, Spacer, Table
 
 from app.identity.masking import mask_name
 from app.transfers.views import Batch
@@ -27,6 +27,7 @@ from printing.a4 import (
     signatures,
     table_style,
 )
+from printing.linebreak import ChineseParagraph
 
 TITLE = "材料流转交接单"
 HEADER = ("序号", "受理编号", "申请人", "材料", "原件", "复印件", "承诺办结")
@@ -46,7 +47,7 @@ def slip_story(batch: Batch, names: Mapping[str, str], styles: Styles) -> list[F
         batch.batch_no, barHeight=12 * mm, barWidth=0.33 * mm, humanReadable=False
     )  # fmt: skip (its own text would be Helvetica)
     head = Table([[barcode, qr_code(batch.batch_no, 24 * mm)],
-                  [Paragraph(esc(batch.batch_no), styles.cell), ""]],
+                  [ChineseParagraph(esc(batch.batch_no), styles.cell), ""]],
                  colWidths=[WIDTH - 30 * mm, 30 * mm])  # fmt: skip
     head.setStyle(table_style(("SPAN", (1, 0), (1, 1)), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")))
     originals = sum(i.originals for i in batch.items)
@@ -58,7 +59,7 @@ def slip_story(batch: Batch, names: Mapping[str, str], styles: Styles) -> list[F
         for n, item in enumerate(batch.items, 1)
     ]  # fmt: skip
     return [
-        Paragraph(TITLE, styles.title),
+        ChineseParagraph(TITLE, styles.title),
         head,
         Spacer(1, 3 * mm),
         fields(
@@ -73,7 +74,7 @@ def slip_story(batch: Batch, names: Mapping[str, str], styles: Styles) -> list[F
         ),  # fmt: skip
         Spacer(1, 3 * mm),
         listing(styles, HEADER, rows, WIDTHS, plain=(0, 1, 4, 5, 6)),
-        Paragraph(
+        ChineseParagraph(
             "接收部门请逐件清点，在下方签字后将本单（或签收凭证）交回或拍照回传综合窗口。",
             styles.small,
         ),  # fmt: skip

@@ -8,10 +8,11 @@ the row; SQLite has one writer).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -67,3 +68,31 @@ def counter_value(session: Session, hall_code: str, day: date) -> int:
         )
     )
     return row or 0
+
+
+@dataclass(frozen=True)
+class YearSerial:
+    """A case's place in its year's numbering: the 文号 of its documents."""
+
+    year: int
+    seq: int
+
+
+def serial_in_year(session: Session, receipt_no: str) -> YearSerial | None:
+    """The cases the hall numbered on earlier days of the receipt's year, plus its own number of
+    the day. Stable: a day's counter stops growing when the day ends. None for a receipt number
+    that is not this form or whose day the counters do not hold (a case numbered elsewhere)."""
+    match = RECEIPT_RE.match(receipt_no)
+    if match is None:
+        return None
+    hall, day, seq = match["hall"], match["day"], int(match["seq"])
+    counted = ReceiptCounter.hall_code == hall
+    own = session.scalar(select(ReceiptCounter.last).where(counted, ReceiptCounter.day == day))
+    if own is None or own < seq:
+        return None
+    earlier = session.scalar(
+        select(func.coalesce(func.sum(ReceiptCounter.last), 0)).where(
+            counted, ReceiptCounter.day >= f"{day[:4]}0101", ReceiptCounter.day < day
+        )
+    )
+    return YearSerial(int(day[:4]), int(earlier or 0) + seq)

@@ -21,6 +21,7 @@ from app.cases.audit import Actor, append
 from app.cases.evaluation import REASONS_VERSION, check_rating
 from app.cases.intake import Intake, _snapshot, ready_items
 from app.cases.outbox import enqueue
+from app.cases.receipts import YearSerial, serial_in_year
 from app.cases.states import FINAL_ITEM_STATES, IN_DEPARTMENTS, RECEIVED, require
 from app.cases.views import CaseView, ItemView, TimelineEntry
 from app.db.models import AuditEntry, CaseItemRow, CaseRow, EvaluationRow
@@ -316,6 +317,11 @@ class CaseService(Intake):
                 "channel": channel, "text": row.text, "reasons": chosen,
                 "at": now.isoformat()}, at=now)  # fmt: skip
             return CaseView.of(case)
+
+    def serial_in_year(self, receipt_no: str) -> YearSerial | None:
+        """The case's number in its year, for the 文号 of its documents."""
+        with self.db.read() as session:
+            return serial_in_year(session, receipt_no)
 
     def record_print(
         self, actor: Actor, receipt_no: str, *, document: str, printer: str, job: str = "",

@@ -87,8 +87,9 @@ def run_case(args: argparse.Namespace) -> int:
             suffix, data = ".pdf", render_plan(plan, scenario, letterhead, at=case.created_at)
         else:
             suffix = ".pdf"
+            serial = core.cases.serial_in_year(case.receipt_no)
             data = render_case(args.document, Context(case, scenario, letterhead,
-                                                      settings.printing.key))  # fmt: skip
+                                                      settings.printing.key, serial))  # fmt: skip
     finally:
         core.close()
     write_output(data, args.out or Path(f"{case.receipt_no}-{args.document}{suffix}"))

@@ -16,6 +16,7 @@ from typing import Any
 from escpos.printer import Dummy
 
 from app.cases.demo import NEWBORN
+from app.cases.receipts import YearSerial
 from app.catalog.catalog import load_catalog
 from app.settings import Settings
 from printing.a4 import Letterhead
@@ -51,7 +52,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     scenario = catalog.scenario(NEWBORN)
     letterhead = Letterhead.of(Settings())
     case = sample_case("acceptance", catalog)
-    context = Context(case, scenario, letterhead, b"benchmark-key")
+    context = Context(case, scenario, letterhead, b"benchmark-key", YearSerial(2026, 1))
     plan = sample_plan(catalog)
     # The sample plan's 12 materials fill a page; three times as many flow onto three pages.
     long_plan = replace(plan, materials=plan.materials * 3)

@@ -13,6 +13,7 @@ from PIL import Image
 from pyzbar.pyzbar import decode
 
 from app.cases.demo import NEWBORN
+from app.cases.receipts import YearSerial
 from app.catalog.catalog import Catalog
 from app.errors import InvalidInput
 from app.settings import HallSettings, Settings
@@ -22,6 +23,7 @@ from printing.documents import DOCUMENTS, Context, render_case
 from printing.samples import PDF_NAMES, sample_case, sample_pdf
 
 KEY = b"test-hall-secret"
+SERIAL = YearSerial(2026, 17)
 HALL = Letterhead("测试市政务服务中心", "一网通办综合窗口（测试）", "0731-12345678", "测试路 1 号")
 EXPECTED = {
     "acceptance": ("受理通知书", "第三十二条第一款第（五）项", "申请材料接收清单"),
@@ -69,7 +71,7 @@ def test_a_long_material_list_flows_onto_numbered_pages(catalog: Catalog, tmp_pa
     long_case = replace(case, materials=many)
     pdf = tmp_path / "long.pdf"
     pdf.write_bytes(
-        render_case("acceptance", Context(long_case, catalog.scenario(NEWBORN), HALL, KEY))
+        render_case("acceptance", Context(long_case, catalog.scenario(NEWBORN), HALL, KEY, SERIAL))
     )
     pages = pages_of(pdf)
     assert pages >= 3
@@ -101,9 +103,9 @@ def test_the_receipt_qr_is_signed_and_verifiable(tmp_path: Path) -> None:
 def test_documents_only_for_cases_in_the_right_state(catalog: Catalog) -> None:
     case = sample_case("not_accepted", catalog)
     with pytest.raises(InvalidInput, match="只有已受理的办件才能打印受理通知书"):
-        render_case("acceptance", Context(case, None, HALL, KEY))
+        render_case("acceptance", Context(case, None, HALL, KEY, SERIAL))
     with pytest.raises(InvalidInput, match="没有文书"):
-        render_case("nothing", Context(case, None, HALL, KEY))
+        render_case("nothing", Context(case, None, HALL, KEY, SERIAL))
     assert set(DOCUMENTS) | {"plan"} == set(PDF_NAMES)
 
 
@@ -113,3 +115,20 @@ def test_the_letterhead_comes_from_the_settings(tmp_path: Path) -> None:
     pdf.write_bytes(sample_pdf("acceptance", Letterhead.of(settings), KEY))
     text = text_of(pdf)
     assert "岳麓区政务服务中心" in text and "0731-88888888" in text
+
+
+def test_each_delivered_result_has_its_own_number_or_none(catalog: Catalog, tmp_path: Path) -> None:
+    """证照编号: the department's number of each result, never one shared or made up."""
+    case = sample_case("delivery", catalog)
+    kinds = {i.id: i.result.kind for i in catalog.scenario(NEWBORN).items}
+    numbers = {i.item_id: (i.decision or {}).get("result_no", "") for i in case.items}
+    given = [n for n in numbers.values() if n]
+    assert given and len(given) == len(set(given))
+    assert all(re.fullmatch(r"[0-9A-Z][0-9A-Z-]*[0-9A-Z]", n) for n in given), given
+    for item_id, number in numbers.items():
+        assert bool(number) == (kinds[item_id] in ("certificate", "e_licence")), item_id
+    pdf = tmp_path / "delivery.pdf"
+    pdf.write_bytes(sample_pdf("delivery", HALL, KEY))
+    printed = poppler("pdftotext", "-layout", str(pdf), "-")
+    assert all(printed.count(n) == 1 for n in given)
+    assert not re.search(r"(^|\s)-\d{4}-", printed)

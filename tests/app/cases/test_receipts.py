@@ -6,7 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 from app.cases.audit import Actor
-from app.cases.receipts import format_receipt, next_receipt_no, normalise_receipt
+from app.cases.receipts import (
+    YearSerial,
+    format_receipt,
+    next_receipt_no,
+    normalise_receipt,
+    serial_in_year,
+)
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog
 from app.db.engine import Database
@@ -46,3 +52,20 @@ def test_terminals_opening_at_once_never_share_a_number(
         numbers = [n for f in futures for n in f.result(timeout=120)]
     assert len(set(numbers)) == 20
     assert sorted(int(n[-5:]) for n in numbers) == list(range(1, 21))
+
+
+def test_a_case_numbered_in_its_year_for_the_document_number(db: Database) -> None:
+    """The 文号 counts on across the days of a year and starts again with the year; it stays
+    the same however often it is asked."""
+    days = [date(2026, 11, 23)] * 2 + [date(2026, 11, 24)] * 3 + [date(2027, 1, 4)]
+    with db.transaction() as session:
+        numbers = [next_receipt_no(session, "430100001", day) for day in days]
+        other = next_receipt_no(session, "430100002", date(2026, 11, 24))
+    with db.read() as session:
+        serials = [serial_in_year(session, n) for n in numbers]
+        again = serial_in_year(session, numbers[3])
+        assert serial_in_year(session, other) == YearSerial(2026, 1)  # another hall's count
+        assert serial_in_year(session, "430100001-20261125-00001") is None  # not numbered here
+        assert serial_in_year(session, "not a receipt") is None
+    assert serials == [YearSerial(2026, n) for n in (1, 2, 3, 4, 5)] + [YearSerial(2027, 1)]
+    assert again == YearSerial(2026, 4)
