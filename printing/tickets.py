@@ -163,6 +163,6 @@ def material_list(plan: Plan, hall: str, phone: str) -> Ticket:
     if spared:
         lines.append(Line("text", f"无需提交（{len(spared)} 项）："))
         lines += [Line("small", f"· {m.name}：{m.status_label}") for m in spared]
-    lines += [Line("rule"), Line("small", f"承诺办结 {plan.promised_days} 个工作日；咨询 {phone}"),
-              Line("feed")]  # fmt: skip
+    lines += [Line("rule"), Line("small", f"{plan.promise.words}；咨询 {phone}"),
+              Line("small", plan.promise.basis_words), Line("feed")]  # fmt: skip
     return Ticket("material_list", tuple(lines))
