@@ -49,12 +49,14 @@ class Letterhead:
     phone: str
     address: str
     seal_image: Path | None = None
+    hours: str = ""  # the window's opening hours, first under 去哪里办 on the personal list
 
     @classmethod
     def of(cls, settings: Settings) -> Letterhead:
         seal = settings.printing.seal_image
         return cls(settings.hall.name, settings.hall.office, settings.hall.phone,
-                   settings.hall.address, seal if seal and seal.exists() else None)  # fmt: skip
+                   settings.hall.address, seal if seal and seal.exists() else None,
+                   settings.hall.hours)  # fmt: skip
 
 
 class Styles:

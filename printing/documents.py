@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from app.cases.states import MATERIAL_STATE_LABELS
 from app.cases.views import CaseView, MaterialView
 from app.catalog.models import Scenario
 from app.errors import InvalidInput
+from app.guide.places import hall_window, where_to_go
 from app.guide.plan import FORM_LABELS, Plan
 from printing import qr
 from printing.a4 import (
@@ -322,11 +323,13 @@ def plan_list(
                   f"{FORM_LABELS.get(m.form, m.form)} {m.copies} 份" if m.to_submit else "—"]
                  for n, m in enumerate(plan.materials, start=1)]  # fmt: skip
     guide = scenario.guide
-    places = "；".join(f"{loc.name} {loc.address} {loc.hours}".strip() for loc in guide.locations)
-    rows = [("办理地点", places or f"{letterhead.office}（{letterhead.address}）"),
-            ("服务时间", guide.service_hours or "工作日"),
-            ("咨询电话", "；".join(guide.contacts.consult) or letterhead.phone),
-            ("承诺办结时限", f"{plan.promised_days} 个工作日（按串联事项的关键路径）"),
+    hall = hall_window(letterhead.hall, letterhead.office, letterhead.address, letterhead.phone,
+                       letterhead.hours)  # fmt: skip
+    places = [[n, f"{place.name}（{place.role}）", place.address or "—", place.hours or "—"]
+              for n, place in enumerate(where_to_go(scenario, hall), start=1)]  # fmt: skip
+    promise = plan.promise
+    rows = [("咨询电话", "；".join(guide.contacts.consult) or letterhead.phone),
+            ("承诺办结时限", f"{promise.words}。{promise.basis_words}"),
             ("收费", "；".join(guide.fees) or "不收费")]  # fmt: skip
     return [
         Paragraph(f"“{esc(plan.scenario_name)}”办事指南（个人清单）", styles.title),
@@ -337,7 +340,10 @@ def plan_list(
         Paragraph("需要准备的材料", styles.heading),
         listing(styles, ["序号", "材料名称", "提交方式", "要求"], materials,
                 [12 * mm, 62 * mm, WIDTH - 112 * mm, 38 * mm]),
-        Paragraph("在哪里、什么时候办", styles.heading), fields(styles, rows),
+        KeepTogether([Paragraph("去哪里办（按顺序）", styles.heading),
+                      listing(styles, ["序号", "地点", "地址", "时间"], places,
+                              [12 * mm, 52 * mm, 50 * mm, WIDTH - 114 * mm])]),
+        Spacer(1, 2 * mm), fields(styles, rows),
         Spacer(1, 4 * mm),
         Paragraph(f"目录版本 {esc(plan.catalog_version)}；如政策调整，以窗口告知为准。",
                   styles.small),
