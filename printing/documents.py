@@ -19,6 +19,7 @@ from app.catalog.models import Scenario
 from app.errors import InvalidInput
 from app.guide.places import hall_window, where_to_go
 from app.guide.plan import FORM_LABELS, Plan
+from app.guide.promise import promise_for
 from printing import qr
 from printing.a4 import (
     WIDTH,
@@ -79,6 +80,16 @@ def _applicant_rows(case: CaseView) -> list[tuple[str, object]]:
     return rows
 
 
+def _basis(ctx: Context) -> str:
+    """The promise's basis, as the list the applicant was given said it (see
+    :func:`app.guide.promise.promise_for`); nothing when the catalog no longer gives the case's
+    days (a newer catalog version), rather than a basis for another number."""
+    if ctx.scenario is None:
+        return ""
+    promise = promise_for(ctx.scenario, [i.item_id for i in ctx.case.items])
+    return f"。{promise.basis_words}" if promise.days == ctx.case.promised_days else ""
+
+
 def _statutory(ctx: Context) -> str:
     if ctx.scenario is None:
         return "以各事项办事指南为准"
@@ -117,9 +128,10 @@ def acceptance_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
         ("接收材料时间", local(max(received)) if received else "—"),
         ("受理时间", local(case.accepted_at)),
         ("法定办结时限", _statutory(ctx)),
-        ("承诺办结时限", f"{case.promised_days} 个工作日，预计 "
+        ("承诺办结时限", (f"{case.promised_days} 个工作日，预计 "
                           f"{case.promised_date:%Y年%m月%d日} 前办结（不含特别程序时间）"
-         if case.promised_date else f"{case.promised_days} 个工作日"),
+                          if case.promised_date else f"{case.promised_days} 个工作日")
+         + _basis(ctx)),
         ("收费", _fees(ctx)),
         ("进度查询", f"凭受理编号在自助终端或网上查询，扫描右上角二维码，或致电 "
                     f"{ctx.letterhead.phone}"),

@@ -15,6 +15,7 @@ from pyzbar.pyzbar import decode
 from app.cases.demo import NEWBORN
 from app.catalog.catalog import Catalog
 from app.errors import InvalidInput
+from app.guide.promise import promise_for
 from app.settings import HallSettings, Settings
 from printing import qr
 from printing.a4 import Letterhead
@@ -113,3 +114,19 @@ def test_the_letterhead_comes_from_the_settings(tmp_path: Path) -> None:
     pdf.write_bytes(sample_pdf("acceptance", Letterhead.of(settings), KEY))
     text = text_of(pdf)
     assert "岳麓区政务服务中心" in text and "0731-88888888" in text
+
+
+def test_the_receipt_gives_the_promise_with_its_basis(catalog: Catalog, tmp_path: Path) -> None:
+    """The acceptance receipt says why that many days, as the applicant's list did."""
+    case = sample_case("acceptance", catalog)
+    scenario = catalog.scenario(NEWBORN)
+    promise = promise_for(scenario, [i.item_id for i in case.items])
+    assert promise.days == case.promised_days and promise.basis == "decision"
+    pdf = tmp_path / "acceptance.pdf"
+    pdf.write_bytes(render_case("acceptance", Context(case, scenario, HALL, KEY)))
+    text = re.sub(r"\s+", "", poppler("pdftotext", str(pdf), "-"))  # reading order, not layout
+    assert f"{case.promised_days}个工作日" in text
+    assert re.sub(r"\s+", "", promise.basis_words) in text
+    newer = replace(case, promised_days=case.promised_days + 1)  # days from another version
+    pdf.write_bytes(render_case("acceptance", Context(newer, scenario, HALL, KEY)))
+    assert "依据：" not in text_of(pdf)
