@@ -8,14 +8,14 @@ import io
 import pytest
 import segno
 from PIL import Image
-from PySide6.QtWidgets import QApplication, QFrame, QLabel
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QScrollArea
 from pyzbar import pyzbar
 
 from app.cases.demo import NEWBORN
 from app.guide.places import GUIDE_ROLE, HALL_ROLE
 from kiosk.journey import QR_BYTES, Journey
 from kiosk.ui.window import KioskWindow
-from tests.kiosk.screens import to_plan
+from tests.kiosk.screens import press, to_plan
 from tests.kiosk.test_one_promise import CASES
 
 
@@ -80,3 +80,15 @@ def test_a_hall_link_pattern_wins(journey: Journey) -> None:
     journey.choose(NEWBORN)
     journey.flow.answers = dict(CASES[0][2])
     assert journey.phone_text().endswith(f"https://zwfw.example.gov.cn/guide/{NEWBORN}")
+
+
+def test_the_list_fits_the_width_in_elderly_mode(window: KioskWindow) -> None:
+    """Large type wraps inside the screen: no line (an item with its department and days, a
+    place's hours, the promise's basis) is cut off at the right edge."""
+    press(window, "elderly")
+    to_plan(window)
+    QApplication.processEvents()
+    area = window.current().findChild(QScrollArea)
+    assert area is not None
+    content = area.widget()
+    assert content is not None and content.minimumSizeHint().width() <= area.viewport().width()
