@@ -9,13 +9,14 @@ import pytest
 import segno
 from PIL import Image
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QScrollArea
+from pytestqt.qtbot import QtBot
 from pyzbar import pyzbar
 
 from app.cases.demo import NEWBORN
 from app.guide.places import GUIDE_ROLE, HALL_ROLE
 from kiosk.journey import QR_BYTES, Journey
 from kiosk.ui.window import KioskWindow
-from tests.kiosk.screens import press, to_plan
+from tests.kiosk.screens import Roll, idle, press, to_plan
 from tests.kiosk.test_one_promise import CASES
 
 
@@ -92,3 +93,18 @@ def test_the_list_fits_the_width_in_elderly_mode(window: KioskWindow) -> None:
     assert area is not None
     content = area.widget()
     assert content is not None and content.minimumSizeHint().width() <= area.viewport().width()
+
+
+def test_the_printed_short_list_says_where_to_go(
+    qtbot: QtBot, window: KioskWindow, roll: Roll
+) -> None:
+    to_plan(window)
+    press(window, "print_ticket")
+    idle(qtbot, window)
+    (ticket,) = roll.printed
+    texts = [line.text for line in ticket.lines]
+    at = texts.index("去哪里办：")
+    settings = window.core.settings.hall
+    assert texts[at + 1] == f"1. {settings.name} {settings.office}"
+    assert texts[at + 2] == f"地址：{settings.address}"
+    assert "2. 长沙市各分娩机构" in texts[at:]
