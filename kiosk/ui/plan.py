@@ -96,8 +96,10 @@ class PlanScreen(Screen):
             return ""
         bring = [m.name for m in plan.materials if m.status == "submit"]
         spared = len(plan.materials) - len(bring)
+        first = self.host.journey.where(plan).places[0].name
         return (f"{plan.scenario_name}。需要带的材料有 {len(bring)} 项：{'；'.join(bring)}。"
-                f"另有 {spared} 项不用提交。可以打印清单，或用手机扫码带走。")  # fmt: skip
+                f"另有 {spared} 项不用提交。请到{first}办理，{plan.promise.words}。"
+                "可以打印清单，或用手机扫码带走。")  # fmt: skip
 
     def toggle(self, item_id: str, on: bool) -> None:
         self.host.journey.leave_out(item_id, not on)

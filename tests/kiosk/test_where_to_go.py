@@ -38,6 +38,8 @@ def test_the_plan_screen_lists_the_hall_window_first(window: KioskWindow) -> Non
     assert isinstance(first.parent(), QFrame) and first.parent() is not second.parent()
     shown = [label.text() for label in window.findChildren(QLabel) if label.isVisible()]
     assert HALL_ROLE in shown and GUIDE_ROLE in shown
+    promise = window.host.journey.plan().promise.words  # 长辈模式 reads it aloud too
+    assert f"请到{settings.name} {settings.office}办理，{promise}。" in window.current().speech()
 
 
 @pytest.mark.parametrize(("code", "name", "answers"), CASES,
