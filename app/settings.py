@@ -35,6 +35,10 @@ class HallSettings(_Model):
     office: str = "一网通办综合窗口"
     phone: str = "0731-88665266"
     address: str = "长沙市岳麓区金星中路一段20号"
+    # Opening hours of the window, shown first under 去哪里办 (the default: the 长沙市政务服务中心's
+    # as its published guides give them).
+    hours: str = ("法定工作日，夏季（7月1日—9月30日）：上午9:00—12:00，下午13:30—17:30；"
+                  "冬季（10月1日—次年6月30日）：上午9:00—12:00，下午13:00—17:00")
 
 
 class TerminalSettings(_Model):
@@ -169,6 +173,9 @@ class KioskSettings(_Model):
     voice: Literal["espeak-ng", "qt", "none"] = "espeak-ng"
     screen_inches: float = Field(default=0, ge=0, le=120)  # diagonal, when the panel lies
     name: str = Field(default="自助终端", max_length=40)  # shown to staff with a help request
+    # The page a phone opens from the list's QR code when there is no paper; "{code}" becomes the
+    # scenario's code. Empty: the scenario's online guide (guide.online_url) where it has one.
+    guide_url: str = Field(default="", max_length=200, pattern=r"^(|https?://\S+)$")
 
 
 Route = Literal["platform", "desk", "courier", "pickup"]

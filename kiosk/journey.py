@@ -11,7 +11,9 @@ pre-application is saved whole with its pages (or not at all). :meth:`wipe` forg
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from typing import Literal
 
 from app.cases.flow import CaseFlow
 from app.cases.intake import NewScan
@@ -20,10 +22,14 @@ from app.cases.views import CaseView
 from app.catalog.catalog import Catalog
 from app.catalog.models import LifeStage, Scenario
 from app.devices.protocols import Page
-from app.errors import InvalidInput
+from app.errors import InvalidInput, describe
 from app.guide.form import check_form
+from app.guide.places import HALL_ROLE, ServicePoint, where_to_go
 from app.guide.plan import FORM_LABELS, Plan, PlanField, PlanMaterial, QuestionView
+from app.guide.promise import PromisedTime
 from app.guide.search import Found
+
+log = logging.getLogger(__name__)
 
 PERSONAL_STAGES: tuple[LifeStage, ...] = (
     "出生", "教育", "就业", "生活", "置业", "出行", "就医", "救助", "养老", "身后",
@@ -51,14 +57,34 @@ def plain_status(material: PlanMaterial) -> str:
     return words[material.status]
 
 
+# The list's QR code when no paper comes out: a phone must read it at a glance from a screen, so
+# it carries the essentials and a link, never the whole list (1,500 bytes make a QR of version 30
+# that phones struggle with; 300 bytes stay at version 13 or below).
+QR_BYTES = 300
+
+
+_WHAT_TO_DO = {
+    "清单": "请用手机扫描屏幕上的二维码带走清单，或请工作人员帮忙。",
+    "凭条": "请用手机拍下屏幕上的二维码，到综合窗口出示；也可以只报预申请号，或请工作人员帮忙。",
+}
+
+
+def printer_words(exc: BaseException, paper: Literal["清单", "凭条"]) -> str:
+    """What a citizen reads when ``paper`` did not come out: what to do now. The printer's own
+    words (its address, the driver's error, how to fix it) are for staff: logged, and shown on
+    the staff screen's device status."""
+    text, unexpected = describe(exc)
+    log.warning("kiosk %s not printed: %s", paper, text, exc_info=exc if unexpected else None)
+    return f"{paper}没有打印出来（打印机暂时不能用）。{_WHAT_TO_DO[paper]}"
+
+
 @dataclass(frozen=True)
 class Where:
-    """Where and when to go, and whom to call."""
+    """Where to go, in order (this hall's window first), whom to call, and the promise."""
 
-    places: tuple[str, ...]
-    hours: str
+    places: tuple[ServicePoint, ...]
     phone: str
-    promised_days: int
+    promise: PromisedTime
 
 
 @dataclass
@@ -66,6 +92,8 @@ class Journey:
     flow: CaseFlow
     hall_phone: str
     hall_place: str
+    hall: ServicePoint | None = None  # this hall's window with its address and hours (settings)
+    guide_url: str = ""  # the page a phone opens for a scenario ("{code}"), see [kiosk] guide_url
     position: int = 0  # the question on screen, in the order of the questions that apply
     pages: dict[str, list[Page]] = field(default_factory=dict)  # material id → pages taken
 
@@ -151,24 +179,43 @@ class Journey:
     def where(self, plan: Plan | None = None) -> Where:
         """``plan``: the one already computed for this screen (else computed here)."""
         scenario = self.flow.scenario
-        guide = scenario.guide if scenario else None
-        places = tuple(" ".join(p for p in (loc.name, loc.address, loc.hours) if p)
-                       for loc in guide.locations) if guide else ()  # fmt: skip
-        phone = "；".join(guide.contacts.consult) if guide else ""
-        hours = (guide.service_hours if guide else "") or "法定工作日"
-        return Where(places or (self.hall_place,), hours, phone or self.hall_phone,
-                     (plan or self.plan()).promised_days)  # fmt: skip
+        hall = self.hall or ServicePoint(self.hall_place, phone=self.hall_phone, role=HALL_ROLE)
+        consult = "、".join(scenario.guide.contacts.consult) if scenario else ""
+        return Where(where_to_go(scenario, hall), hall.phone or consult or self.hall_phone,
+                     (plan or self.plan()).promise)  # fmt: skip
 
-    def list_text(self, limit: int = 700) -> str:
-        """The list as plain text for a QR code the citizen takes away on a phone."""
+    def link(self) -> str:
+        """The page a phone opens for this scenario ("" when the hall and the guide give none)."""
+        scenario = self.flow.scenario
+        if scenario is None:
+            return ""
+        if self.guide_url:
+            return self.guide_url.replace("{code}", scenario.code)
+        return scenario.guide.online_url
+
+    def phone_text(self, limit: int = QR_BYTES) -> str:
+        """The list's essentials for a QR code a phone reads (at most ``limit`` UTF-8 bytes):
+        what to bring, the first place to go, the phone, the promise and the guide's link."""
         plan = self.plan()
         where = self.where(plan)
-        lines = [plan.scenario_name, "需准备的材料："]
-        lines += [f"{n}. {m.name}：{plain_status(m)}" for n, m in enumerate(plan.materials, 1)]
-        lines += [f"办理地点：{'；'.join(where.places)}", f"时间：{where.hours}",
-                  f"电话：{where.phone}", f"承诺 {where.promised_days} 个工作日办结"]  # fmt: skip
-        text = "\n".join(lines)
-        return text if len(text) <= limit else text[: limit - 1] + "…"
+        first = where.places[0]
+        bring = [m.name for m in plan.materials if m.to_submit]
+        tail = [f"去：{first.name}", f"电话：{where.phone}", where.promise.words, self.link()]
+        tail = [line for line in tail if line]
+
+        def text(shown: int) -> str:
+            names = "；".join(f"{n}.{name}" for n, name in enumerate(bring[:shown], 1))
+            more = f" 等{len(bring)}项" if shown < len(bring) else ""
+            return "\n".join([plan.scenario_name, f"须带材料{len(bring)}项：{names}{more}",
+                               *tail])  # fmt: skip
+
+        shown = len(bring)
+        while shown > 0 and len(text(shown).encode("utf-8")) > limit:
+            shown -= 1
+        found = text(shown)
+        if len(found.encode("utf-8")) > limit:  # a long link or place name: the essentials only
+            found = "\n".join([plan.scenario_name, *tail])
+        return found.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
     # -- pre-application (一表申请) -------------------------------------------------------------
     def fields(self) -> tuple[PlanField, ...]:

@@ -20,6 +20,7 @@ from app.bootstrap import Core, build_core
 from app.cases.audit import Actor
 from app.cases.flow import CaseFlow
 from app.devices.drivers import devices_of
+from app.guide.places import hall_window
 from app.settings import Settings
 from kiosk.journey import Journey
 
@@ -75,7 +76,10 @@ class KioskApp:
                         hall_province=self.settings.hall.province, check_qr=check, shared=shared,
                         channel="kiosk")  # fmt: skip
         hall = self.settings.hall
-        return Journey(flow, hall_phone=hall.phone, hall_place=f"{hall.name} {hall.address}")
+        return Journey(flow, hall_phone=hall.phone, hall_place=f"{hall.name} {hall.address}",
+                       hall=hall_window(hall.name, hall.office, hall.address, hall.phone,
+                                        hall.hours),
+                       guide_url=self.settings.kiosk.guide_url)  # fmt: skip
 
     def start(self, *, windowed: bool = False, keyboard: bool = True,
               demo: bool = False) -> KioskWindow:  # fmt: skip

@@ -10,6 +10,7 @@ from app.bootstrap import Core
 from app.cases.views import CaseView
 from app.catalog.models import Scenario
 from app.db.base import utcnow
+from app.guide.places import hall_window, where_to_go
 from app.guide.plan import Plan
 from printing.a4 import Letterhead
 from printing.a4_printer import A4Printer
@@ -37,9 +38,11 @@ class KioskPapers:
         return self.a4.send(pdf, title=f"{plan.scenario_name} 一次告知单")
 
     def list_ticket(self, plan: Plan) -> None:
-        """The short form on the thermal printer."""
-        self._ticket_printer().print(material_list(plan, self.letterhead.hall,
-                                                   self.letterhead.phone))  # fmt: skip
+        """The short form on the thermal printer, with where to go (this hall's window first)."""
+        head = self.letterhead
+        hall = hall_window(head.hall, head.office, head.address, head.phone, head.hours)
+        places = where_to_go(self.core.catalog.scenarios.get(plan.scenario), hall)
+        self._ticket_printer().print(material_list(plan, head.hall, head.phone, places))
 
     def pre_application(self, case: CaseView, note: str = "") -> None:
         key = self.core.settings.printing.key

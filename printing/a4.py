@@ -51,6 +51,7 @@ class Letterhead:
     seal_image: Path | None = None
     organ: str = ""  # the issuing organ; empty: the hall
     number_pattern: str = DEFAULT_NUMBER_PATTERN  # of the 文号 (:mod:`app.settings`)
+    hours: str = ""  # the window's opening hours, first under 去哪里办 on the personal list
 
     @classmethod
     def of(cls, settings: Settings) -> Letterhead:
@@ -58,7 +59,7 @@ class Letterhead:
         seal = printing.seal_image
         return cls(settings.hall.name, settings.hall.office, settings.hall.phone,
                    settings.hall.address, seal if seal and seal.exists() else None,
-                   printing.organ, printing.number_pattern)  # fmt: skip
+                   printing.organ, printing.number_pattern, settings.hall.hours)  # fmt: skip
 
     @property
     def issuer(self) -> str:

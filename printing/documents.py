@@ -18,7 +18,9 @@ from app.cases.states import MATERIAL_STATE_LABELS
 from app.cases.views import CaseView, MaterialView
 from app.catalog.models import Scenario
 from app.errors import InvalidInput
+from app.guide.places import hall_window, where_to_go
 from app.guide.plan import FORM_LABELS, Plan
+from app.guide.promise import promise_for
 from printing import qr
 from printing.a4 import (
     WIDTH,
@@ -83,6 +85,16 @@ def _applicant_rows(case: CaseView) -> list[tuple[str, object]]:
     return rows
 
 
+def _basis(ctx: Context) -> str:
+    """The promise's basis, as the list the applicant was given said it (see
+    :func:`app.guide.promise.promise_for`); nothing when the catalog no longer gives the case's
+    days (a newer catalog version), rather than a basis for another number."""
+    if ctx.scenario is None:
+        return ""
+    promise = promise_for(ctx.scenario, [i.item_id for i in ctx.case.items])
+    return f"。{promise.basis_words}" if promise.days == ctx.case.promised_days else ""
+
+
 def _statutory(ctx: Context) -> str:
     if ctx.scenario is None:
         return "以各事项办事指南为准"
@@ -122,9 +134,10 @@ def acceptance_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
         ("接收材料时间", local(max(received)) if received else "—"),
         ("受理时间", local(case.accepted_at)),
         ("法定办结时限", _statutory(ctx)),
-        ("承诺办结时限", f"{case.promised_days} 个工作日，预计 "
+        ("承诺办结时限", (f"{case.promised_days} 个工作日，预计 "
                           f"{case.promised_date:%Y年%m月%d日} 前办结（不含特别程序时间）"
-         if case.promised_date else f"{case.promised_days} 个工作日"),
+                          if case.promised_date else f"{case.promised_days} 个工作日")
+         + _basis(ctx)),
         ("收费", _fees(ctx)),
         ("进度查询", f"凭受理编号在自助终端或网上查询，扫描右上角二维码，或致电 "
                     f"{ctx.letterhead.phone}"),
@@ -328,11 +341,13 @@ def plan_list(
                   f"{FORM_LABELS.get(m.form, m.form)} {m.copies} 份" if m.to_submit else "—"]
                  for n, m in enumerate(plan.materials, start=1)]  # fmt: skip
     guide = scenario.guide
-    places = "；".join(f"{loc.name} {loc.address} {loc.hours}".strip() for loc in guide.locations)
-    rows = [("办理地点", places or f"{letterhead.office}（{letterhead.address}）"),
-            ("服务时间", guide.service_hours or "工作日"),
-            ("咨询电话", "；".join(guide.contacts.consult) or letterhead.phone),
-            ("承诺办结时限", f"{plan.promised_days} 个工作日（按串联事项的关键路径）"),
+    hall = hall_window(letterhead.hall, letterhead.office, letterhead.address, letterhead.phone,
+                       letterhead.hours)  # fmt: skip
+    places = [[n, f"{place.name}（{place.role}）", place.address or "—", place.hours or "—"]
+              for n, place in enumerate(where_to_go(scenario, hall), start=1)]  # fmt: skip
+    promise = plan.promise
+    rows = [("咨询电话", "；".join(guide.contacts.consult) or letterhead.phone),
+            ("承诺办结时限", f"{promise.words}。{promise.basis_words}"),
             ("收费", "；".join(guide.fees) or "不收费")]  # fmt: skip
     return [
         ChineseParagraph(f"“{esc(plan.scenario_name)}”办事指南（个人清单）", styles.title),
@@ -343,7 +358,10 @@ def plan_list(
         ChineseParagraph("需要准备的材料", styles.heading),
         listing(styles, ["序号", "材料名称", "提交方式", "要求"], materials,
                 [12 * mm, 62 * mm, WIDTH - 112 * mm, 38 * mm]),
-        ChineseParagraph("在哪里、什么时候办", styles.heading), fields(styles, rows),
+        ChineseParagraph("去哪里办（按顺序）", styles.heading),
+        listing(styles, ["序号", "地点", "地址", "时间"], places,
+                [12 * mm, 52 * mm, 50 * mm, WIDTH - 114 * mm]),
+        Spacer(1, 2 * mm), fields(styles, rows),
         Spacer(1, 4 * mm),
         ChineseParagraph(f"目录版本 {esc(plan.catalog_version)}；如政策调整，以窗口告知为准。",
                          styles.small),

@@ -11,6 +11,7 @@ printer.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -20,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from app.cases.receipts import HALL_TZ
 from app.cases.views import CaseView
+from app.guide.places import ServicePoint
 from app.guide.plan import Plan
 from app.identity.masking import mask_name
 from printing import qr
@@ -153,8 +155,10 @@ def acceptance_slip(case: CaseView, hall: str, key: bytes) -> Ticket:
     ))  # fmt: skip
 
 
-def material_list(plan: Plan, hall: str, phone: str) -> Ticket:
-    """The kiosk's short form of 一次告知: what to bring, and what is spared."""
+def material_list(plan: Plan, hall: str, phone: str,
+                  places: Sequence[ServicePoint] = ()) -> Ticket:  # fmt: skip
+    """The kiosk's short form of 一次告知: what to bring, what is spared, and where to go in
+    order (``places``: :func:`app.guide.places.where_to_go`, this hall's window first)."""
     bring = [m for m in plan.materials if m.to_submit]
     spared = [m for m in plan.materials if not m.to_submit]
     lines = [Line("title", hall), Line("text", f"“{plan.scenario_name}”材料清单"), Line("rule"),
@@ -163,6 +167,11 @@ def material_list(plan: Plan, hall: str, phone: str) -> Ticket:
     if spared:
         lines.append(Line("text", f"无需提交（{len(spared)} 项）："))
         lines += [Line("small", f"· {m.name}：{m.status_label}") for m in spared]
-    lines += [Line("rule"), Line("small", f"承诺办结 {plan.promised_days} 个工作日；咨询 {phone}"),
-              Line("feed")]  # fmt: skip
+    if places:
+        lines += [Line("rule"), Line("text", "去哪里办：")]
+        for number, place in enumerate(places, start=1):
+            name, *rest = place.lines()
+            lines += [Line("text", f"{number}. {name}"), *(Line("small", r) for r in rest)]
+    lines += [Line("rule"), Line("small", f"{plan.promise.words}；咨询 {phone}"),
+              Line("small", plan.promise.basis_words), Line("feed")]  # fmt: skip
     return Ticket("material_list", tuple(lines))

@@ -12,6 +12,7 @@ from app.catalog.loader import builtin_catalog_dir
 from app.catalog.schema import SCHEMA_FILE, schema_text
 from app.cli import sync_cmd
 from app.cli.common import add_catalog_option, catalog_from, emit_json
+from app.guide.promise import promise_for
 
 AUDIENCE = {"personal": "个人", "enterprise": "企业"}
 
@@ -43,6 +44,7 @@ def register(commands: Any) -> None:
 
 def run_list(args: argparse.Namespace) -> int:
     catalog = catalog_from(args)
+    promises = {code: promise_for(s) for code, s in catalog.scenarios.items()}
     rows = [
         {
             "code": s.code,
@@ -53,19 +55,21 @@ def run_list(args: argparse.Namespace) -> int:
             "lead_department": s.lead_department,
             "items": len(s.items),
             "materials": len(s.materials),
-            "promised_days": s.promised_days,
+            "promised_days": promises[code].days,
+            "promise": promises[code].to_dict(),
         }
-        for s in catalog.scenarios.values()
+        for code, s in catalog.scenarios.items()
     ]
     if args.json:
         emit_json({"version": catalog.version, "digest": catalog.digest, "scenarios": rows})
         return 0
     print(f"事项目录 版本 {catalog.version}（{len(rows)} 个一件事）")
-    for row in rows:
-        days = f"承诺{row['promised_days']}个工作日" if row["promised_days"] is not None else ""
+    for code, s in catalog.scenarios.items():
+        promise = promises[code]
         print(
-            f"  {row['code']}  {row['name']}  [{row['audience']}·{row['life_stage']}]  "
-            f"牵头：{row['lead_department']}  事项{row['items']}项  {days}"
+            f"  {s.code}  {s.name}  [{AUDIENCE[s.audience]}·{s.life_stage}]  "
+            f"牵头：{s.lead_department}  事项{len(s.items)}项  {promise.words}\n"
+            f"      {promise.basis_words}"
         )
     return 0
 

@@ -43,15 +43,7 @@ def render_plan(plan: Plan) -> str:
         out.append(f"  · {notice}")
     for skipped in plan.not_chosen:
         out.append(f"  · 未选择：{skipped.name}")
-    if (
-        plan.published_promised_days is not None
-        and plan.published_promised_days != plan.promised_days
-    ):
-        out.append(
-            f"  · 指南公布的承诺时限为 {plan.published_promised_days} 个工作日；"
-            f"按所选事项的关键路径（{' → '.join(plan.critical_path)}）"
-            f"为 {plan.promised_days} 个工作日。"
-        )
+    out.append(f"  · {plan.promise.words}。{plan.promise.basis_words}")
     out.append("")
     out.append(
         f"二、一套材料（{len(plan.materials)}种，"

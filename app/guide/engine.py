@@ -18,7 +18,7 @@ from app.catalog.catalog import Catalog, ResolvedField
 from app.catalog.conditions import AnswerValue, holds
 from app.catalog.models import Item, Material, Question, Scenario
 from app.errors import AnswerError, ItemChoiceError
-from app.guide.flow import critical_path, stages
+from app.guide.flow import stages
 from app.guide.plan import (
     MATERIAL_STATUS_LABELS,
     Block,
@@ -36,6 +36,7 @@ from app.guide.plan import (
     SkippedItem,
     Stage,
 )
+from app.guide.promise import promise_for
 
 FACT_SOURCES = {
     "id_card": "身份证读卡",
@@ -205,7 +206,7 @@ class Guide:
         order = [i.id for i in scenario.items if i.id in chosen]
         flow = stages(order, compiled.needs)
         stage_of = {item: index for index, group in enumerate(flow) for item in group}
-        total_days, chain = critical_path(order, compiled.needs, compiled.days)
+        promise = promise_for(scenario, order)
 
         plan_items = tuple(
             PlanItem(
@@ -245,7 +246,7 @@ class Guide:
             merged=Counts(
                 materials=len(materials),
                 fields=len(fields),
-                days=total_days,
+                days=promise.days,
                 windows=1 if order else 0,
             ),
             materials_to_submit=sum(1 for m in materials if m.to_submit),
@@ -269,9 +270,7 @@ class Guide:
             materials=materials,
             fields=fields,
             stages=stage_views,
-            promised_days=total_days,
-            critical_path=tuple(compiled.items[i].name for i in chain),
-            published_promised_days=scenario.promised_days,
+            promise=promise,
             effectiveness=effectiveness,
         )
 

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from app.catalog.conditions import AnswerValue
+from app.guide.promise import PromisedTime
 
 QuestionStatus = Literal["pending", "answered", "auto"]
 MaterialStatus = Literal["produced", "e_licence", "generated", "commitment", "tolerable", "submit"]
@@ -194,18 +195,22 @@ class Plan:
     materials: tuple[PlanMaterial, ...]
     fields: tuple[PlanField, ...]
     stages: tuple[Stage, ...]
-    promised_days: int
-    critical_path: tuple[str, ...]
-    published_promised_days: int | None
+    promise: PromisedTime  # the one promise every screen and paper shows (app.guide.promise)
     effectiveness: Effectiveness
 
     @property
     def eligible(self) -> bool:
         return not self.blocked
 
+    @property
+    def promised_days(self) -> int:
+        return self.promise.days
+
     def to_dict(self) -> dict[str, Any]:
         data = _jsonable(self)
         data["eligible"] = self.eligible
+        data["promise"] = self.promise.to_dict()
+        data["promised_days"] = self.promise.days
         for material, out in zip(self.materials, data["materials"], strict=True):
             out["form_label"] = FORM_LABELS[material.form]
             out["medium_label"] = MEDIUM_LABELS[material.medium]

@@ -230,7 +230,8 @@ class QuestionsScreen(Screen):
         if ready:
             to_submit = sum(1 for m in plan.materials if m.to_submit)
             self.summary.setText(
-                f"共 {len(plan.items)} 个事项，承诺 {plan.promised_days} 个工作日办结；"
+                f"共 {len(plan.items)} 个事项，{plan.promise.words}"
+                f"（{plan.promise.basis_words.removeprefix('依据：').rstrip('。')}）；"
                 f"需提交材料 {to_submit} 份，申请表 {len(plan.fields)} 项。"
             )
         else:

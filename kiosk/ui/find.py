@@ -8,6 +8,7 @@ from functools import partial
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.catalog.models import Scenario
+from app.guide.promise import promise_for
 from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, clear, heading, scrolling
 
@@ -53,7 +54,9 @@ class FindScreen(Screen):
         for scenario in self.scenarios:
             covers = "、".join(i.name for i in scenario.items[:4])
             more = " 等" if len(scenario.items) > 4 else ""
-            choice = button(f"{scenario.name}\n{covers}{more}", f"scenario_{scenario.code}",
+            promise = promise_for(scenario).words
+            choice = button(f"{scenario.name}\n{covers}{more}\n{promise}",
+                            f"scenario_{scenario.code}",
                             partial(self.choose, scenario.code),
                             kind="answer")  # fmt: skip
             self.list.addWidget(choice)

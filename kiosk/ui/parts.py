@@ -73,7 +73,9 @@ def button(text: str, name: str, action: Callable[[], None] | None = None, *,
 def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
     """A QR code to show on the screen (the list to take away, a ticket without paper)."""
     out = io.BytesIO()
-    segno.make(text, error="m").save(out, kind="png", scale=scale, border=2)
+    # eci: a reader that does not guess the encoding (zbar) still reads the Chinese as UTF-8.
+    segno.make(text, error="m", eci=not text.isascii()).save(out, kind="png", scale=scale,
+                                                              border=2)  # fmt: skip
     pixmap = QPixmap()
     pixmap.loadFromData(out.getvalue(), "PNG")
     return pixmap

@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from app.guide.plan import Plan
 from kiosk.a11y import mark_target
-from kiosk.journey import plain_status
+from kiosk.journey import plain_status, printer_words
 from kiosk.ui.host import Host
-from kiosk.ui.parts import Screen, body, button, card, clear, heading, qr_pixmap, reason, scrolling
+from kiosk.ui.parts import Screen, body, button, card, clear, heading, qr_pixmap, scrolling
 
 
 class PlanScreen(Screen):
@@ -51,7 +51,7 @@ class PlanScreen(Screen):
         items = QVBoxLayout()
         items.addWidget(heading("要办理的事项", "items_heading"))
         for item in plan.items:
-            box = QCheckBox(f"{item.name}（{item.department}，{item.promised_days} 个工作日）")
+            box = QCheckBox(f"{item.name}\n{item.department}，{item.promised_days} 个工作日")
             box.setObjectName(f"item_{item.id}")
             box.setChecked(True)
             mark_target(box)
@@ -78,10 +78,15 @@ class PlanScreen(Screen):
             self.body.addWidget(line)
         where = journey.where(plan)
         self.body.addWidget(heading("去哪里办", "where_heading"))
-        self.body.addWidget(body("\n".join([*where.places, f"时间：{where.hours}",
-                                            f"咨询电话：{where.phone}",
-                                            f"承诺 {where.promised_days} 个工作日办结"]),
-                                 "where"))  # fmt: skip
+        for number, place in enumerate(where.places, start=1):
+            name, *lines = place.lines()
+            self.body.addWidget(card(
+                body(f"{number}. {name}", f"place_{number}"),
+                *([body(place.role, kind="small")] if place.role else []),
+                body("\n".join(lines), f"place_{number}_lines"),
+            ))  # fmt: skip
+        self.body.addWidget(heading(where.promise.words, "promise"))
+        self.body.addWidget(body(where.promise.basis_words, "promise_basis", kind="small"))
         self.body.addStretch(1)
         self.apply.setEnabled(plan.complete)
 
@@ -91,8 +96,10 @@ class PlanScreen(Screen):
             return ""
         bring = [m.name for m in plan.materials if m.status == "submit"]
         spared = len(plan.materials) - len(bring)
+        first = self.host.journey.where(plan).places[0].name
         return (f"{plan.scenario_name}。需要带的材料有 {len(bring)} 项：{'；'.join(bring)}。"
-                f"另有 {spared} 项不用提交。可以打印清单，或用手机扫码带走。")  # fmt: skip
+                f"另有 {spared} 项不用提交。请到{first}办理，{plan.promise.words}。"
+                "可以打印清单，或用手机扫码带走。")  # fmt: skip
 
     def toggle(self, item_id: str, on: bool) -> None:
         self.host.journey.leave_out(item_id, not on)
@@ -120,13 +127,13 @@ class PlanScreen(Screen):
         self.host.tell("已打印，请在出纸口取走清单。", False)
 
     def not_printed(self, exc: BaseException) -> None:
-        """No paper: the QR code on screen instead, and where to go."""
+        """No paper: the QR code on screen instead, and what to do (the printer's own words go
+        to the log and the staff's device status, not to the citizen)."""
         self.show_qr()
-        why = reason(exc)
-        self.host.tell(f"{why} 请用手机扫描屏幕上的二维码带走清单，或到综合窗口咨询。", True)
+        self.host.tell(printer_words(exc, "清单"), True)
 
     def show_qr(self) -> None:
-        self.qr.setPixmap(qr_pixmap(self.host.journey.list_text(), scale=5))
+        self.qr.setPixmap(qr_pixmap(self.host.journey.phone_text(), scale=5))
         self.qr.setVisible(True)
 
     def pre_apply(self) -> None:

@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.cases.views import CaseView
 from app.identity.masking import mask_name
+from kiosk.journey import printer_words
 from kiosk.ui.host import Host
-from kiosk.ui.parts import Screen, body, button, heading, qr_pixmap, reason
+from kiosk.ui.parts import Screen, body, button, heading, qr_pixmap
 
 
 class TicketScreen(Screen):
@@ -61,10 +62,10 @@ class TicketScreen(Screen):
         self.queued.setText(f"⚠ {self.note}" if self.note else "")
         self.queued.setVisible(bool(self.note))
         where = self.host.journey.where()
+        window = "\n".join(where.places[0].lines())
         self.next_steps.setText(
             "下一步：带上材料原件，到综合窗口出示凭条（或屏幕上的二维码），工作人员扫码即可调出"
-            f"您填好的申请，不用重新填写。\n地点：{'；'.join(where.places)}\n时间：{where.hours}\n"
-            f"咨询电话：{where.phone}"
+            f"您填好的申请，不用重新填写。\n{window}\n{where.promise.words}"
         )  # fmt: skip
         self.qr.setVisible(False)
         self.print_ticket()
@@ -87,9 +88,9 @@ class TicketScreen(Screen):
 
     def _not_printed(self, exc: BaseException) -> None:
         self.show_qr()
-        self.paper.setText(f"凭条没有打印出来：{reason(exc)}\n请用手机拍下屏幕上的二维码，"
-                           "到窗口出示；也可以只报预申请号。")  # fmt: skip
-        self.host.tell("没有打印出凭条：请拍下屏幕上的二维码。", True)
+        words = printer_words(exc, "凭条")
+        self.paper.setText(words)
+        self.host.tell(words, True)
 
     def show_qr(self) -> None:
         if self.case is not None:

@@ -150,7 +150,9 @@ def test_questions_by_digit_keys_then_items(
         index = row.values.index(wanted) + 1 if wanted in row.values else 1
         qtbot.keyClicks(combo, str(index))  # the options are numbered: a digit answers
     assert screen.next.isEnabled(), screen.summary.text()
-    assert "个工作日办结" in screen.summary.text()
+    promise = desk.session.flow.plan().promise  # the clerk reads the days and why
+    assert f"{promise.words}（{promise.basis_words.removeprefix('依据：').rstrip('。')}）" in (
+        screen.summary.text())  # fmt: skip
     boxes = screen.item_boxes
     assert boxes and all(box.isChecked() for box in boxes.values())
     optional = [item for item, box in boxes.items() if box.isEnabled()]

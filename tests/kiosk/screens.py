@@ -10,6 +10,7 @@ from app.bootstrap import Core
 from app.cases.audit import Actor
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS
 from app.cases.flow import CaseFlow
+from app.guide.places import hall_window
 from kiosk.journey import Journey
 from kiosk.ui.window import KioskWindow
 from printing import qr
@@ -28,7 +29,10 @@ def journey_for(core: Core) -> Journey:
     flow = CaseFlow(core.cases, core.catalog, Actor("自助终端", "kiosk-01"),
                     hall_province=core.settings.hall.province, check_qr=check,
                     channel="kiosk")  # fmt: skip
-    return Journey(flow, hall_phone="0731-88665266", hall_place="市民之家一楼综合窗口")
+    hall = core.settings.hall
+    return Journey(flow, hall_phone="0731-88665266", hall_place="市民之家一楼综合窗口",
+                   hall=hall_window(hall.name, hall.office, hall.address, hall.phone,
+                                    hall.hours))  # fmt: skip
 
 
 class Clock:

@@ -3,10 +3,13 @@ printed on A4, or, with the printer off, taken away by its QR code. 退出 wipes
 
 from __future__ import annotations
 
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
+from pyzbar import pyzbar
 
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS
+from kiosk.journey import QR_BYTES
 from kiosk.ui.window import KioskWindow
 from tests.kiosk.screens import Roll, Tray, idle, press, to_plan
 
@@ -29,6 +32,8 @@ def test_browse_to_the_list_printed(qtbot: QtBot, window: KioskWindow, tray: Tra
 def test_printer_off_gives_the_qr_code(
     qtbot: QtBot, window: KioskWindow, tray: Tray, roll: Roll
 ) -> None:
+    """The citizen reads what to do, in one sentence; the printer's own words (an unexpected
+    driver error, the staff's hint to change the roll) stay in the log and the staff screen."""
     tray.off = True
     roll.out = True
     to_plan(window)
@@ -36,10 +41,28 @@ def test_printer_off_gives_the_qr_code(
     idle(qtbot, window)
     qr = window.findChild(QLabel, "plan_qr")
     assert qr is not None and qr.isVisible() and not qr.pixmap().isNull()
-    assert "二维码" in window.message.text() and window.message.property("kind") == "warn"
+    said = window.message.text()
+    assert window.message.property("kind") == "warn"
+    assert said == ("清单没有打印出来（打印机暂时不能用）。"
+                    "请用手机扫描屏幕上的二维码带走清单，或请工作人员帮忙。")  # fmt: skip
     press(window, "print_ticket")  # the ticket printer is out of paper too
     idle(qtbot, window)
-    assert "缺纸" in window.message.text() and "二维码" in window.message.text()
+    said = window.message.text()
+    assert "二维码" in said and "工作人员" in said
+    assert not any(w in said for w in ("缺纸", "更换纸卷", "意外错误", "日志", "技术人员"))
+    shown = decode(qr.pixmap().toImage())
+    journey = window.host.journey
+    assert shown == journey.phone_text() and len(shown.encode()) <= QR_BYTES
+    assert "新生儿出生一件事" in shown and journey.where().places[0].name in shown
+
+
+def decode(image: QImage) -> str:
+    """The QR code on the screen as a phone's reader sees it (zbar, honouring ECI)."""
+    grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    data = bytes(grey.constBits())[: grey.bytesPerLine() * grey.height()]
+    found = pyzbar.decode((data, grey.bytesPerLine(), grey.height()))
+    assert len(found) == 1
+    return str(found[0].data.decode("utf-8"))
 
 
 def test_back_and_restart_on_the_questions(window: KioskWindow) -> None:

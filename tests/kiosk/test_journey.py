@@ -12,7 +12,7 @@ from app.cases.views import Party
 from app.db.models import CaseRow
 from app.devices.simulated import TEST_PERSONS, SimulatedCapture
 from app.errors import InvalidInput
-from kiosk.journey import Journey, plain_status
+from kiosk.journey import QR_BYTES, Journey, plain_status
 
 
 def answer_all(journey: Journey) -> None:
@@ -76,9 +76,9 @@ def test_the_list_in_plain_words(journey: Journey) -> None:
     assert any(w.startswith("需提交原件") for w in words.values())
     assert all(w.startswith(("需提交", "免提交：", "可告知承诺", "容缺")) for w in words.values())
     where = journey.where()
-    assert where.phone and where.places and where.promised_days == plan.promised_days
-    text = journey.list_text()
-    assert plan.scenario_name in text and where.phone in text and len(text) <= 700
+    assert where.phone and where.places and where.promise == plan.promise
+    text = journey.phone_text()
+    assert plan.scenario_name in text and where.phone in text and len(text.encode()) <= QR_BYTES
     fewer = journey.leave_out("parenting_guidance", True)
     assert "parenting_guidance" not in {i.id for i in fewer.items}
     needed = journey.leave_out("birth_certificate", True)  # others need its result: it stays

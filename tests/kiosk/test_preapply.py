@@ -143,6 +143,14 @@ def test_no_paper_shows_the_qr_on_screen(qtbot: QtBot, window: KioskWindow, roll
     assert qr is not None and qr.isVisible() and not qr.pixmap().isNull()
     assert "二维码" in shown_text(window) and window.message.property("kind") == "warn"
     assert roll.printed == []
+    paper = window.findChild(QLabel, "ticket_paper")
+    assert paper is not None and paper.text() == window.message.text() == (
+        "凭条没有打印出来（打印机暂时不能用）。请用手机拍下屏幕上的二维码，到综合窗口出示；"
+        "也可以只报预申请号，或请工作人员帮忙。"
+    )  # what to do; the printer's own words (缺纸，请工作人员更换纸卷) are for staff
+    steps = window.findChild(QLabel, "ticket_next")
+    window_first = window.host.journey.where().places[0]
+    assert steps is not None and "\n".join(window_first.lines()) in steps.text()
 
 
 def test_typed_id_when_the_reader_fails(qtbot: QtBot, window: KioskWindow) -> None:

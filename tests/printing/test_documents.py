@@ -16,6 +16,7 @@ from app.cases.demo import NEWBORN
 from app.cases.receipts import YearSerial
 from app.catalog.catalog import Catalog
 from app.errors import InvalidInput
+from app.guide.promise import promise_for
 from app.settings import HallSettings, Settings
 from printing import qr
 from printing.a4 import Letterhead
@@ -132,3 +133,19 @@ def test_each_delivered_result_has_its_own_number_or_none(catalog: Catalog, tmp_
     printed = poppler("pdftotext", "-layout", str(pdf), "-")
     assert all(printed.count(n) == 1 for n in given)
     assert not re.search(r"(^|\s)-\d{4}-", printed)
+
+
+def test_the_receipt_gives_the_promise_with_its_basis(catalog: Catalog, tmp_path: Path) -> None:
+    """The acceptance receipt says why that many days, as the applicant's list did."""
+    case = sample_case("acceptance", catalog)
+    scenario = catalog.scenario(NEWBORN)
+    promise = promise_for(scenario, [i.item_id for i in case.items])
+    assert promise.days == case.promised_days and promise.basis == "decision"
+    pdf = tmp_path / "acceptance.pdf"
+    pdf.write_bytes(render_case("acceptance", Context(case, scenario, HALL, KEY, SERIAL)))
+    text = re.sub(r"\s+", "", poppler("pdftotext", str(pdf), "-"))  # reading order, not layout
+    assert f"{case.promised_days}个工作日" in text
+    assert re.sub(r"\s+", "", promise.basis_words) in text
+    newer = replace(case, promised_days=case.promised_days + 1)  # days from another version
+    pdf.write_bytes(render_case("acceptance", Context(newer, scenario, HALL, KEY, SERIAL)))
+    assert "依据：" not in text_of(pdf)

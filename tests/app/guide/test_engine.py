@@ -100,9 +100,9 @@ def test_items_flow_and_critical_path(guide: Guide) -> None:
         ("birth_registration",),
         ("social_security_card", "resident_insurance"),
     ]
-    assert plan.promised_days == 5 + 10 + 30
-    assert plan.critical_path[0] == "出生医学证明首次签发"
-    assert plan.published_promised_days == 5
+    assert plan.promised_days == plan.promise.days == 5 + 10 + 30
+    assert plan.promise.path[0] == "出生医学证明首次签发"
+    assert plan.promise.published_days == 5 and plan.promise.basis == "decision"
 
 
 def test_choosing_some_items_pulls_in_what_they_need(guide: Guide) -> None:
