@@ -25,6 +25,18 @@ Shoot = Callable[["QWidget", str], None]
 SIZE = (1366, 768)
 
 
+# Every picture the walk takes, in order: the README shows them by these file names (a test
+# holds the README to them), so a picture keeps its name when another is added or left out.
+SHOTS = ("sign-in", "applicant", "scenario", "questions-items", "form", "materials",
+         "materials-1920x1080", "decision", "print-preview", "cases-timeline", "outbox",
+         "transfers", "pickup-signature", "check-in", "trace", "complaints",
+         "report-evaluations", "report-period")  # fmt: skip
+
+
+def shot_file(name: str) -> str:
+    return f"{SHOTS.index(name) + 1:02d}-{name}.png"
+
+
 def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in order)
     from app.widgets.screenshots import prepare
 
@@ -50,7 +62,7 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
     def shoot(widget: QWidget, name: str) -> None:
         for _ in range(5):
             app.processEvents()
-        path = folder / f"{len(saved) + 1:02d}-{name}.png"
+        path = folder / shot_file(name)
         widget.grab().save(str(path))
         saved.append(path)
 

@@ -117,11 +117,11 @@ class StatusPanel(QStatusBar):
         self.refresh()
 
     def refresh(self) -> None:
+        session = self.desk.session  # who is signed in shows at once, whatever the lane does
+        self.clerk.setText(f"{session.operator.display_name}（{session.operator.role_label}）")
         if self.lane.busy:
             return  # the last read is still going (a slow database): skip, never pile up
-        session = self.desk.session
         terminal = session.core.settings.terminal.name
-        self.clerk.setText(f"{session.operator.display_name}（{session.operator.role_label}）")
         core, today = session.core, hall_day(utcnow())
         self.lane.run(lambda: snapshot(core, terminal, today), done=self.show_snapshot,
                       label="状态")  # fmt: skip

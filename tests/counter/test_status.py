@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
+from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
 from app.accounts import Operator
@@ -67,3 +69,21 @@ def test_outbox_model(qtmodeltester, desk: Desk, session: Session, draft: CaseVi
     settle()
     assert dialog.model.rowCount() >= 1
     qtmodeltester.check(dialog.model)
+
+
+def test_the_operator_shown_is_the_one_signed_in(qtbot: QtBot, desk: Desk, session: Session) -> None:
+    """The back office's tabs appeared under the clerk's name: a status read still under way
+    kept the name from changing."""
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    status = StatusPanel(desk, window, every_ms=60_000)
+    window.setStatusBar(status)
+    release = threading.Event()
+    status.lane.run(lambda: release.wait(10), label="a slow database")
+    try:
+        session.switch(Operator("liuyang", "刘洋", "backoffice"))
+        status.refresh()
+        assert status.clerk.text() == "刘洋（后台人员）"
+    finally:
+        release.set()
+        status.lane.wait()
