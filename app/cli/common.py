@@ -48,11 +48,17 @@ def parse_json_option(text: str | None, option: str, *, expect: type = dict) -> 
             raise InvalidInput(
                 f"{option} 指定的文件 {text[1:]} 无法读取：{exc.strerror}。"
             ) from None
+        except UnicodeDecodeError as exc:
+            line = exc.object[: exc.start].count(b"\n") + 1
+            raise InvalidInput(
+                f"{option} 指定的文件 {text[1:]} 第{line}行不是 UTF-8 编码的文字。",
+                hint="请在编辑器中以 UTF-8 编码另存。",
+            ) from None
     try:
         value = json.loads(source)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
-            f"{option} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）。",
+            f"{option} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列附近写法不对）。",
             hint='例如 --answers \'{"hukou": "yes"}\'，注意使用英文双引号。',
         ) from None
     if not isinstance(value, expect):
