@@ -6,8 +6,9 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,12 +101,14 @@ def operator_actor(args: argparse.Namespace, db: Database, terminal: str) -> Act
 
 
 @contextmanager
-def opened_core(settings: Settings) -> Iterator[Core]:
+def opened_core(
+    settings: Settings, clock: Callable[[], datetime] | None = None
+) -> Iterator[Core]:
     """The core for one command, closed again however the command ends (the core is imported
     here, not at the CLI's start: ``onestop --help`` stays quick)."""
     from app.bootstrap import build_core
 
-    core = build_core(settings)
+    core = build_core(settings) if clock is None else build_core(settings, clock=clock)
     try:
         yield core
     finally:
