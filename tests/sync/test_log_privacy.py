@@ -10,12 +10,16 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from uvicorn.logging import AccessFormatter
 
 from app.db.engine import make_engine
+from app.errors import InvalidInput
 from app.logs import PersonalDataFilter, mask_handlers, setup_logging
+from app.widgets.tasks import _log_only
+from counter.ui.notify import MessageBar
 from sync.client import HttpPlatform
 from tests.sync.conftest import Served
 
@@ -104,3 +108,18 @@ def test_database_errors_do_not_quote_the_values(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     assert NUMBER not in str(caught.value)
+
+
+def test_errors_shown_to_people_are_logged_without_their_names(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Chinese error names the applicant (平台电子证照库中没有申请人 张三 的…): names cannot be
+    recognised in a log line, so the call sites log the kind of error, not its text."""
+    error = InvalidInput("平台电子证照库中没有申请人 欧阳娜娜 的居民户口簿，不能免提交。")
+    bar = MessageBar()
+    qtbot.addWidget(bar)
+    with caplog.at_level(logging.INFO):
+        bar.show_exception(error)
+        _log_only(error)
+    assert "InvalidInput" in caplog.text and "欧阳娜娜" not in caplog.text
+    assert "欧阳娜娜" in bar.text()  # the clerk still reads it
