@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from app.cli.main import EXIT_INTERNAL, main
 from app.validation_zh import has_chinese
+from tests.app.catalog.test_hostile_files import ALIAS_BOMB
 
 FUZZ = settings(max_examples=200, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
@@ -91,7 +92,7 @@ answer_keys = st.sampled_from(["within_six_months", "province_facility", "hukou"
 fact_keys = st.sampled_from(["applicant.age", "hall.province", "parents.married", "x"])
 
 
-@FUZZ
+@settings(FUZZ, max_examples=80)  # each example loads the catalog, as the command does
 @given(
     answers=st.dictionaries(answer_keys, json_values, max_size=5).map(json.dumps)
     | st.text(max_size=30),
@@ -110,5 +111,31 @@ def test_answers_from_a_file_that_is_not_utf8(capsys: pytest.CaptureFixture[str]
     path = tmp_path / "answers.json"
     path.write_bytes('{"hukou": "是"}'.encode("gbk"))
     code, out, err = run(capsys, "guide", "questions", "43PCN0009", "--answers", f"@{path}")
+    assert_typed(code, out, err)
+    assert code == 1
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(text=st.text(max_size=60) | st.sampled_from(['data_dir = ""', "[hall]\ncode = 1",
+                                                    "[kiosk]\nidle_s = \"一分钟\"", "hall = []"]))
+def test_settings_files_of_any_kind(capsys: pytest.CaptureFixture[str], tmp_path: Any,
+                                    text: str) -> None:  # fmt: skip
+    path = tmp_path / "settings.toml"
+    path.write_text(text, encoding="utf-8", errors="surrogateescape")
+    code, out, err = run(capsys, "settings", "show", "--json", "--settings", str(path))
+    assert_typed(code, out, err)
+    if code:
+        assert "Input should" not in err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [ALIAS_BOMB, "? [1, 2]\n: 3\n", "when: 2026-13-45\n", "loop: &x {a: *x}\n"],
+)  # fmt: skip
+def test_hostile_catalog_files_through_the_cli(capsys: pytest.CaptureFixture[str],
+                                               make_catalog: Any, text: str) -> None:  # fmt: skip
+    folder = make_catalog(text)
+    code, out, err = run(capsys, "catalog", "check", str(folder))
     assert_typed(code, out, err)
     assert code == 1
