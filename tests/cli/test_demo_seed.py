@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from app.bootstrap import build_core
 from app.cli.sync_cmd import shown_url
+from app.reports.effectiveness import effectiveness_report
+from app.reports.figures import Period
+from sync.demo import demo_world
 from tests.cli.test_cli import run
 
 
@@ -49,3 +53,17 @@ def test_seeded_cases_take_working_days(capsys: pytest.CaptureFixture[str],
 def test_a_shown_url_hides_the_password() -> None:
     assert shown_url("postgresql+psycopg://onestop:s3cret@10.0.0.5/hall") == (
         "postgresql+psycopg://onestop:***@10.0.0.5/hall")
+
+
+def test_the_demo_halls_reports_show_working_days(tmp_path: Path) -> None:
+    """``make demo`` and ``--demo`` seed through :func:`sync.demo.demo_world`."""
+    with demo_world(tmp_path, cases=30) as demo:
+        core = build_core(demo.settings)
+        try:
+            today = date.today()
+            report = effectiveness_report(core.db, core.catalog, core.calendar,
+                                          Period(today - timedelta(days=40), today))  # fmt: skip
+        finally:
+            core.close()
+    done = [row for row in report.rows if row.completed]
+    assert done and all(row.days_median and row.days_median >= 1 for row in done)
