@@ -67,17 +67,20 @@ def _expected(context: dict[str, Any]) -> str:
     return str(context.get("expected", "")).replace(" or ", " 或 ").replace("'", "")
 
 
+_BOUNDS = {
+    "greater_than": ("gt", "应大于 {}"), "greater_than_equal": ("ge", "应不小于 {}"),
+    "less_than": ("lt", "应小于 {}"), "less_than_equal": ("le", "应不大于 {}"),
+    "multiple_of": ("multiple_of", "应为 {} 的倍数"), "too_short": ("min_length", "至少 {} 项"),
+    "too_long": ("max_length", "最多 {} 项"),
+    "string_too_long": ("max_length", "太长，最多 {} 个字"),
+}  # fmt: skip
+
+
 def _bounded(kind: str, context: dict[str, Any]) -> str | None:
-    words = {
-        "greater_than": ("应大于", "gt"), "greater_than_equal": ("应不小于", "ge"),
-        "less_than": ("应小于", "lt"), "less_than_equal": ("应不大于", "le"),
-        "multiple_of": ("应为此数的倍数：", "multiple_of"),
-        "too_short": ("条目太少，至少", "min_length"), "too_long": ("条目太多，最多", "max_length"),
-        "string_too_long": ("太长，最多字数", "max_length"),
-    }.get(kind)  # fmt: skip
-    if words is None:
+    if kind not in _BOUNDS:
         return None
-    return f"{words[0]} {context.get(words[1], '')}".rstrip()
+    key, words = _BOUNDS[kind]
+    return words.format(context.get(key, ""))
 
 
 def has_chinese(text: str) -> bool:
