@@ -4,7 +4,9 @@ time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.calendar.workdays import WorkCalendar
 from app.cases.complaints import Complaints
@@ -14,6 +16,7 @@ from app.cases.queries import CaseQueries
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog, load_catalog
 from app.catalog.versions import CatalogStore
+from app.db.base import utcnow
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.help import HelpDesk
@@ -58,7 +61,10 @@ def catalogs(settings: Settings) -> tuple[Catalog, list[Catalog]]:
     return current, [*older, *([builtin] if builtin.version not in kept else [])]
 
 
-def build_core(settings: Settings, catalog: Catalog | None = None) -> Core:
+def build_core(
+    settings: Settings, catalog: Catalog | None = None, *, clock: Callable[[], datetime] = utcnow
+) -> Core:
+    """``clock`` stamps what the services do (the demo seeding sets past days with it)."""
     db = open_database(settings)
     older: list[Catalog] = []
     if catalog is None:
@@ -67,17 +73,18 @@ def build_core(settings: Settings, catalog: Catalog | None = None) -> Core:
     files.sweep()  # what a power cut left half-written
     calendar = WorkCalendar(settings.calendar.holidays, settings.calendar.workdays)
     cases = CaseService(db, catalog, files, hall_code=settings.hall.code, calendar=calendar,
-                        older_catalogs=older,
+                        older_catalogs=older, clock=clock,
                         require_review=settings.counter.require_review_points)  # fmt: skip
     outbox = Outbox(
         db, lease_s=settings.outbox.lease_s, first_retry_s=settings.outbox.first_retry_s,
         max_retry_s=settings.outbox.max_retry_s,
     )  # fmt: skip
     help_desk = HelpDesk(db, hall_code=settings.hall.code)
-    ledger = Ledger(db, files, calendar, settings.transfers, hall_code=settings.hall.code)
+    ledger = Ledger(db, files, calendar, settings.transfers, hall_code=settings.hall.code,
+                    clock=clock)  # fmt: skip
     cases.after_accept = ledger.accepted  # papers wait for their department from acceptance on
     cases.after_deliver = ledger.delivered  # and go to the applicant with the delivery
-    complaints = Complaints(db, calendar, settings.evaluations)
+    complaints = Complaints(db, calendar, settings.evaluations, clock=clock)
     cases.after_evaluate = complaints.rated  # a 差评 opens its work item with the rating
     return Core(settings, db, catalog, files, calendar, cases, CaseQueries(db), outbox, help_desk,
                 ledger, complaints)  # fmt: skip

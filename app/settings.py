@@ -20,8 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from app.errors import SettingsError
+from app.validation_zh import reason_zh
 
 SETTINGS_ENV = "ONESTOP_SETTINGS"
+DATA_DIR_ENV = "ONESTOP_DATA_DIR"  # overrides data_dir of the file: operators' and scripts' way
 
 
 class _Model(BaseModel):
@@ -243,6 +245,18 @@ class Settings(_Model):
     kiosk: KioskSettings = KioskSettings()
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("onestop", appauthor=False)))
 
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _not_empty(cls, value: Any) -> Any:
+        # Path("") is the current folder: the database would land wherever the program started.
+        if isinstance(value, str) and not value.strip():
+            raise PydanticCustomError(
+                "data_dir_empty",
+                "不能为空（空值会把数据库放到程序启动时所在的文件夹），请写数据目录的完整路径，"
+                "或删除这一行使用默认目录",
+            )
+        return value
+
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
@@ -269,51 +283,70 @@ def default_settings_path() -> Path:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """Settings from ``path`` (or the default place); defaults when the default file is absent."""
+    """Settings from ``path`` (or the default place); defaults when the default file is absent.
+    ``ONESTOP_DATA_DIR``, when set, takes the place of the file's ``data_dir``."""
     explicit = path is not None or SETTINGS_ENV in os.environ
     path = path or default_settings_path()
-    if not path.exists():
-        if explicit:
-            raise SettingsError(
-                f"找不到设置文件 {path}。", hint="请检查路径，或删除该参数使用默认设置。"
-            )
-        return Settings()
-    try:
-        raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"设置文件 {path} 无法读取：{exc}。") from None
-    except tomllib.TOMLDecodeError as exc:
+    raw: dict[str, Any] = {}
+    if path.exists():
+        raw = _read(path)
+    elif explicit:
         raise SettingsError(
-            f"设置文件 {path} 格式不对（{exc}）。", hint="请按 README 中的示例修改后重新启动。"
-        ) from None
+            f"找不到设置文件 {path}。", hint="请检查路径，或删除该参数使用默认设置。"
+        )
+    data_dir = os.environ.get(DATA_DIR_ENV)
+    if data_dir is not None:
+        raw["data_dir"] = data_dir
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
         problems = "；".join(problem_words(e) for e in exc.errors())
+        source = f"环境变量 {DATA_DIR_ENV} 或设置文件 {path}" if data_dir is not None else (
+            f"设置文件 {path}")  # fmt: skip
         raise SettingsError(
-            f"设置文件 {path} 有错：{problems}。", hint="请按 README 中的示例修改后重新启动。"
+            f"{source} 有错：{problems}。", hint="请按 README 中的示例修改后重新启动。"
         ) from None
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsError(
+            f"设置文件 {path} 无法读取（{exc.strerror or '文件系统错误'}）。",
+            hint="请检查文件是否存在、是否有读取权限。",
+        ) from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise SettingsError(
+            f"设置文件 {path} 第{line}行不是 UTF-8 编码的文字。",
+            hint="请在编辑器中以 UTF-8 编码另存后重新启动。",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        at = _TOML_AT.search(str(exc))
+        where = (f"第{at.group(1)}行第{at.group(2)}列附近" if at and at.group(1) else
+                 "文件末尾" if at else "某处")  # fmt: skip
+        raise SettingsError(
+            f"设置文件 {path} 格式不对：{where}不符合 TOML 写法（常见原因：文字没加英文引号、"
+            "[节名] 写错、同一项写了两次）。",
+            hint="请按 README 中的示例修改后重新启动。",
+        ) from None
+    return raw
+
+
+_SETTINGS_WORDS = {
+    "extra_forbidden": "没有这个设置项（请检查拼写）",
+    "dict_type": "应为一节设置，如 [hall]",
+    "model_type": "应为一节设置，如 [hall]",
+}
 
 
 def problem_words(error: ErrorDetails) -> str:
     """One validation error of a settings file, in words a hall's IT staff read: which setting,
-    and what it should be."""
-    where = ".".join(str(p) for p in error["loc"])
-    context = error.get("ctx") or {}
-    kind = error["type"]
-    said = {
-        "extra_forbidden": "没有这个设置项（请检查拼写）",
-        "less_than_equal": f"应不大于 {context.get('le')}",
-        "greater_than_equal": f"应不小于 {context.get('ge')}",
-        "literal_error": f"应为 {context.get('expected')} 之一",
-        "int_parsing": "应为整数",
-        "int_type": "应为整数",
-        "bool_parsing": "应为 true 或 false",
-        "string_pattern_mismatch": "格式不对",
-        "string_too_long": f"太长（最多 {context.get('max_length')} 个字）",
-        "date_from_datetime_parsing": "应为日期，如 2026-10-09",
-    }.get(kind)
-    if said is None:
-        message = str(error["msg"])
-        said = message.removeprefix("Value error, ")
+    and what it should be — in Chinese for every kind of error (:mod:`app.validation_zh`)."""
+    where = ".".join(str(p) for p in error["loc"]) or "整个文件"
+    said = _SETTINGS_WORDS.get(error["type"]) or reason_zh(error)
     return f"{where}：{said}"

@@ -51,8 +51,10 @@ def change_setting(db: Database, actor: Actor, path: Path, key: str, value: Any)
     try:
         document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else (
             tomlkit.document())  # fmt: skip
-    except (OSError, ParseError) as exc:
-        raise InvalidInput(f"设置文件 {path} 读不出来：{exc}。",
+    except (OSError, UnicodeDecodeError, ParseError) as exc:
+        where = f"第{exc.line}行第{exc.col}列附近格式不对" if isinstance(exc, ParseError) else (
+            "无法读取或不是 UTF-8 编码的文字")  # fmt: skip
+        raise InvalidInput(f"设置文件 {path} 读不出来：{where}。",
                            hint="请先修正文件，或请信息管理员检查。") from None  # fmt: skip
     table: Any = document
     for part in parts[:-1]:

@@ -34,6 +34,8 @@ def sign(receipt_no: str, key: bytes) -> str:
 
 def verify(text: str, key: bytes) -> Checked:
     """Whether a scanned QR text is a receipt of this hall, and which one."""
+    if not text.isascii():  # ours are ASCII; hmac.compare_digest refuses other str
+        return Checked("", False, "这不是本系统的受理凭证二维码。")
     parts = text.strip().split(":")
     if len(parts) != 3 or parts[0] != PREFIX or not parts[1]:
         return Checked("", False, "这不是本系统的受理凭证二维码。")

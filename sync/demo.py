@@ -13,7 +13,10 @@ from pathlib import Path
 
 from app.accounts import Accounts, hash_password
 from app.bootstrap import build_core
+from app.calendar.workdays import WorkCalendar
 from app.cases.audit import Actor
+from app.cases.demo import SeedClock
+from app.db.base import utcnow
 from app.settings import Settings
 from app.transfers.demo import DEMO_ROUTES
 
@@ -55,7 +58,10 @@ def demo_world(folder: Path | None = None, *, cases: int = 40, terminal: str = "
             "kiosk": settings.kiosk.model_copy(update={"staff_pin_hash": hash_password(DEMO_PIN)}),
             "transfers": settings.transfers.model_copy(update={"routes": DEMO_ROUTES}),
         })  # fmt: skip
-        core = build_core(settings)
+        # the demo's cases are opened and decided on past working days (its reports show days)
+        clock = SeedClock(WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
+                          utcnow())  # fmt: skip
+        core = build_core(settings, clock=clock)
         try:
             admin = Actor("演示初始化", settings.terminal.name)
             if channel == "counter":
@@ -67,8 +73,8 @@ def demo_world(folder: Path | None = None, *, cases: int = 40, terminal: str = "
                 from app.cases.demo import seed_cases
                 from app.transfers.demo import seed_back_office
 
-                seed_cases(core.cases, core.catalog, cases)
-                seed_back_office(core.cases, core.transfers, core.complaints)
+                seed_cases(core.cases, core.catalog, cases, clock=clock)
+                seed_back_office(core.cases, core.transfers, core.complaints, clock=clock)
         finally:
             core.close()
         yield Demo(settings, folder)

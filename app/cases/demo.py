@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from app.calendar.workdays import WorkCalendar
 from app.cases.audit import Actor
 from app.cases.intake import MaterialCheck
+from app.cases.receipts import HALL_TZ, hall_day
 from app.cases.service import CaseService
 from app.cases.views import Party
 from app.catalog.catalog import Catalog
@@ -50,6 +52,44 @@ NEWBORN_ANSWERS = {
 }  # fmt: skip
 
 
+OPENED_FROM, OPENED_TO = 8, 5  # cases opened from 8 to 5 working days before the seeding
+
+
+class SeedClock:
+    """The demo hall's time while it is seeded: the services stamp what they do with it, so cases
+    are opened over past working days and decided, delivered and rated days later — the demo's
+    reports then show working days as a hall's would, not a whole history on one afternoon."""
+
+    def __init__(self, calendar: WorkCalendar, now: datetime) -> None:
+        self.calendar = calendar
+        self.now = now
+        self.moment = now
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def days_ago(self, working_days: int) -> date:
+        day = hall_day(self.now)
+        while working_days > 0:
+            day -= timedelta(days=1)
+            working_days -= self.calendar.is_workday(day)
+        return day
+
+    def set(self, day: date, seconds: float = 0) -> None:
+        """``seconds`` after 09:00 hall time on ``day``, never later than the real now."""
+        start = datetime.combine(day, time(9), tzinfo=HALL_TZ) + timedelta(seconds=seconds)
+        self.moment = min(start.astimezone(UTC), self.now)
+
+    def open_case(self, n: int, count: int) -> None:
+        """The moment case ``n`` of ``count`` is opened: spread evenly over the opening days,
+        between 09:00 and 16:00, in order."""
+        span = OPENED_FROM - OPENED_TO + 1
+        index = n * span // count
+        first = -(-index * count // span)  # the first case of that day
+        per_day = max(1, -(-(index + 1) * count // span) - first)
+        self.set(self.days_ago(OPENED_FROM - index), (n - first) * 7 * 3600 / per_day)
+
+
 def id_number(rng: random.Random) -> str:
     born = date(1950, 1, 1) + timedelta(days=rng.randrange(20_000))
     body = f"{rng.choice(REGIONS)}{born:%Y%m%d}{rng.randrange(1000):03d}"
@@ -86,14 +126,18 @@ def value_for(field: PlanField, person: Party) -> str:
 
 
 def seed_cases(
-    service: CaseService, catalog: Catalog, count: int, *, seed: int = 20261123
+    service: CaseService, catalog: Catalog, count: int, *, seed: int = 20261123,
+    clock: SeedClock | None = None,
 ) -> dict[str, int]:
-    """``count`` cases; returns how many ended in each state."""
+    """``count`` cases; returns how many ended in each state. With ``clock`` (the one the
+    service stamps with) they are opened over past working days."""
     rng = random.Random(seed)
     guide = Guide(catalog)
     codes = sorted(catalog.scenarios)
     made: Counter[str] = Counter()
     for n in range(count):
+        if clock is not None:
+            clock.open_case(n, count)
         clerk = CLERKS[n % len(CLERKS)]
         person = Party(f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)}{rng.choice(GIVEN)}",
                        id_number(rng), phone=f"139{rng.randrange(10**8):08d}",

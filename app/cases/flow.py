@@ -144,7 +144,7 @@ class CaseFlow:
         number = normalise(text)
         if not number:
             return "", False
-        if len(number) < 18 and number.isdigit():
+        if len(number) < 18 and number.isascii() and number.isdigit():
             return f"已输入 {len(number)} 位，共 18 位。", False
         try:
             parsed = parse_resident_id(number, today=self.today())

@@ -13,6 +13,7 @@ from app.cases.receipts import HALL_TZ, normalise_receipt
 from app.cases.views import CaseSummary
 from app.db.engine import Database
 from app.db.models import CaseRow
+from app.identity.resident_id import normalise
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class CaseQueries:
         if query.receipt_no:
             statement = statement.where(CaseRow.receipt_no == normalise_receipt(query.receipt_no))
         if query.id_number:
-            number = query.id_number.strip().upper()
+            number = normalise(query.id_number)  # full-width digits and spaces, as typed
             statement = statement.where(
                 or_(CaseRow.applicant_id_number == number, CaseRow.agent_id_number == number)
             )

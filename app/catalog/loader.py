@@ -13,21 +13,14 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from app.catalog.models import CatalogMeta, Scenario
+from app.catalog.reading import MAX_FILE_BYTES, Refused, read_yaml
+from app.validation_zh import reason_zh
 
 META_FILE = "_catalog.yaml"
 Loc = tuple[str | int, ...]
-
-try:
-    _Composer: type[Any] = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Composer = yaml.SafeLoader
-
-_scalars = yaml.SafeLoader("")
-
 
 def builtin_catalog_dir() -> Path:
     return Path(str(files("resources") / "catalog"))
@@ -80,21 +73,6 @@ class Document:
         return self.lines.get(best)
 
 
-def _build(node: yaml.Node, loc: Loc, lines: dict[Loc, int], dups: list[tuple[Loc, str]]) -> Any:
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalars.construct_object(key_node)
-            if key in result:
-                dups.append((loc + (key,), str(key)))
-            result[key] = _build(value_node, loc + (key,), lines, dups)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(child, loc + (i,), lines, dups) for i, child in enumerate(node.value)]
-    return _scalars.construct_object(node)
-
-
 def format_loc(loc: Iterable[str | int]) -> str:
     text = ""
     for step in loc:
@@ -104,28 +82,26 @@ def format_loc(loc: Iterable[str | int]) -> str:
 
 def parse(path: Path, label: str) -> tuple[Document | None, list[Problem]]:
     try:
-        text = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem("error", label, "", "", f"无法读取文件：{exc.strerror}")]
-    try:
-        node = yaml.compose(text, Loader=_Composer)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else None
-        reason = f"{exc.problem or ''} {exc.context or ''}".strip()
-        return None, [Problem("error", label, "", "", f"YAML 语法错误：{reason}", line=line)]
-    except yaml.YAMLError as exc:
-        return None, [Problem("error", label, "", "", f"YAML 无法解析：{exc}")]
-    if node is None:
+        parsed = read_yaml(path)
+    except Refused as exc:
+        return None, [Problem("error", label, "", "", exc.message, line=exc.line)]
+    if parsed is None:
         return None, [Problem("error", label, "", "", "文件是空的")]
-    lines: dict[Loc, int] = {}
-    dups: list[tuple[Loc, str]] = []
-    doc = Document(path, _build(node, (), lines, dups), lines)
+    doc = Document(path, parsed.data, parsed.lines)
     problems = [
-        Problem("error", label, "", format_loc(loc), f"键“{key}”重复出现", line=lines.get(loc))
-        for loc, key in dups
+        Problem("error", label, "", format_loc(loc), f"键“{key}”重复出现", line=doc.lines.get(loc))
+        for loc, key in parsed.duplicates
     ]
     return doc, problems
+
+
+def _digest_of(path: Path) -> bytes:
+    """The bytes for the catalog's digest; a file over the bound is refused by :func:`parse`."""
+    try:
+        with path.open("rb") as stream:
+            return stream.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return b""
 
 
 _PYDANTIC_ZH = {
@@ -153,13 +129,9 @@ def validation_problems(
     problems = []
     for err in exc.errors(include_url=False):
         loc = err["loc"]
-        reason = _PYDANTIC_ZH.get(err["type"], "")
-        detail = err["msg"]
+        message = _PYDANTIC_ZH.get(err["type"]) or reason_zh(err)
         if err["type"] == "literal_error":
-            detail = f"可选：{err.get('ctx', {}).get('expected', '')}"
-        elif err["type"] == "value_error":
-            detail = str(err.get("ctx", {}).get("error", detail))
-        message = f"{reason}（{detail}）" if reason else detail
+            message += f"（可选：{err.get('ctx', {}).get('expected', '')}）"
         got = err.get("input")
         if err["type"] not in {"missing"} and isinstance(got, str | int | float):
             message += f"，实际为“{got}”"
@@ -203,7 +175,7 @@ def load_dir(directory: Path | None = None) -> LoadResult:
     if meta_path.exists():
         doc, found = parse(meta_path, meta_label)
         problems += found
-        digest.update(meta_path.read_bytes())
+        digest.update(_digest_of(meta_path))
         if doc is not None:
             try:
                 meta = CatalogMeta.model_validate(doc.data)
@@ -217,7 +189,7 @@ def load_dir(directory: Path | None = None) -> LoadResult:
         if path.name.startswith("_"):
             continue
         label = label_of(path)
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(path.name.encode() + b"\0" + _digest_of(path))
         doc, found = parse(path, label)
         problems += found
         if doc is None:

@@ -6,8 +6,9 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,11 +49,17 @@ def parse_json_option(text: str | None, option: str, *, expect: type = dict) -> 
             raise InvalidInput(
                 f"{option} 指定的文件 {text[1:]} 无法读取：{exc.strerror}。"
             ) from None
+        except UnicodeDecodeError as exc:
+            line = exc.object[: exc.start].count(b"\n") + 1
+            raise InvalidInput(
+                f"{option} 指定的文件 {text[1:]} 第{line}行不是 UTF-8 编码的文字。",
+                hint="请在编辑器中以 UTF-8 编码另存。",
+            ) from None
     try:
         value = json.loads(source)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
-            f"{option} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列：{exc.msg}）。",
+            f"{option} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列附近写法不对）。",
             hint='例如 --answers \'{"hukou": "yes"}\'，注意使用英文双引号。',
         ) from None
     if not isinstance(value, expect):
@@ -94,12 +101,14 @@ def operator_actor(args: argparse.Namespace, db: Database, terminal: str) -> Act
 
 
 @contextmanager
-def opened_core(settings: Settings) -> Iterator[Core]:
+def opened_core(
+    settings: Settings, clock: Callable[[], datetime] | None = None
+) -> Iterator[Core]:
     """The core for one command, closed again however the command ends (the core is imported
     here, not at the CLI's start: ``onestop --help`` stays quick)."""
     from app.bootstrap import build_core
 
-    core = build_core(settings)
+    core = build_core(settings) if clock is None else build_core(settings, clock=clock)
     try:
         yield core
     finally:

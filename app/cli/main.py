@@ -98,7 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.logs import setup_logging
 
         path = setup_logging()
-        log.exception("unexpected error in onestop %s", " ".join(argv or sys.argv[1:]))
+        words = list(argv if argv is not None else sys.argv[1:])
+        # the command, not its arguments: they can hold names and numbers
+        log.exception("unexpected error in onestop %s", " ".join(words[:2]))
         print(f"程序内部出错，详情已记入日志 {path}。请把日志交给信息技术人员。", file=sys.stderr)
         return EXIT_INTERNAL
     return result

@@ -73,6 +73,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from app.logs import mask_handlers
     from sync.server.app import Departments, create_app
     from sync.server.faults import Faults, FaultState
     from sync.server.seed import seed
@@ -93,6 +94,7 @@ def run_serve(args: argparse.Namespace) -> int:
     host, port = listening.getsockname()[:2]
     config = uvicorn.Config(create_app(store, FaultState(faults)), log_level="warning",
                             access_log=False, lifespan="off")  # fmt: skip
+    mask_handlers("uvicorn", "uvicorn.error", "uvicorn.access")
     server = uvicorn.Server(config)
     departments = Departments(store)
     departments.start()

@@ -38,24 +38,50 @@ def register(commands: Any) -> None:
     verify.set_defaults(run=run_verify)
 
 
+# The names the README and the clerks use, and the code names (both are accepted).
+CHINESE_NAMES = {
+    "受理通知书": "acceptance", "告知承诺书": "commitment", "不予受理通知书": "not_accepted",
+    "补正材料一次性告知书": "supplement", "办理结果送达回执": "delivery",
+    "撤回及材料退还回执": "withdrawal", "撤回申请及材料退还回执": "withdrawal",
+    "办事指南": "plan", "办事指南（个人清单）": "plan", "受理凭条": "ticket_acceptance",
+    "预申请凭条": "ticket_pre_application", "材料清单": "ticket_material_list",
+}  # fmt: skip
+
+
+def document_code(name: str) -> str:
+    """A document's code from its Chinese name or its code (the rest are refused where used)."""
+    return CHINESE_NAMES.get(name.strip(), name.strip())
+
+
+def _listing() -> str:
+    from printing.samples import DOCUMENT_NAMES
+
+    chinese = {code: name for name, code in reversed(CHINESE_NAMES.items())}
+    return "\n".join(f"{chinese.get(code, code)}\t{code}" for code in DOCUMENT_NAMES)
+
+
 def run_sample(args: argparse.Namespace) -> int:
     from printing.a4 import Letterhead
     from printing.samples import DOCUMENT_NAMES, TICKET_NAMES, sample_pdf, sample_ticket
     from printing.thermal import profile_of
 
     if args.list:
-        print("\n".join(DOCUMENT_NAMES))
+        print(_listing())
         return 0
     if not args.document:
-        raise InvalidInput("请指定文书名称。", hint=f"可选：{'、'.join(DOCUMENT_NAMES)}。")
+        raise InvalidInput("请指定文书名称。", hint=f"可选：{'、'.join(CHINESE_NAMES)}。")
+    code = document_code(args.document)
+    if code not in DOCUMENT_NAMES:
+        raise InvalidInput(f"没有样例文书“{args.document}”。",
+                           hint=f"可选：{'、'.join(dict.fromkeys(_listing().split()[::2]))}。")
     settings = load_settings(args.settings)
     letterhead = Letterhead.of(settings)
-    if args.document in TICKET_NAMES:
+    if code in TICKET_NAMES:
         profile = profile_of(settings.printing.ticket)
-        data = sample_ticket(args.document, letterhead, settings.printing.key, profile)
+        data = sample_ticket(code, letterhead, settings.printing.key, profile)
         write_output(data, args.out or Path(f"{args.document}.bin"))
         return 0
-    data = sample_pdf(args.document, letterhead, settings.printing.key)
+    data = sample_pdf(code, letterhead, settings.printing.key)
     write_output(data, args.out or Path(f"{args.document}.pdf"))
     return 0
 
@@ -69,6 +95,7 @@ def run_case(args: argparse.Namespace) -> int:
     from printing.thermal import profile_of, ticket_bytes
 
     settings = load_settings(args.settings)
+    document = document_code(args.document)
     core = build_core(settings)
     try:
         case = core.cases.get(args.receipt_no)
@@ -76,20 +103,20 @@ def run_case(args: argparse.Namespace) -> int:
         scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
         letterhead = Letterhead.of(settings)
         plan = None
-        if args.document in (*TICKET_NAMES, "plan") and catalog and scenario:
+        if document in (*TICKET_NAMES, "plan") and catalog and scenario:
             plan = Guide(catalog).plan(case.scenario_code, case.answers, {}, case.chosen_items)
-        if args.document in TICKET_NAMES:
-            ticket = ticket_for(args.document, case, plan, letterhead, settings.printing.key)
+        if document in TICKET_NAMES:
+            ticket = ticket_for(document, case, plan, letterhead, settings.printing.key)
             suffix, data = ".bin", ticket_bytes(ticket, profile_of(settings.printing.ticket))
-        elif args.document == "plan":
+        elif document == "plan":
             if plan is None or scenario is None:
                 raise InvalidInput(f"本终端已没有办件所用的事项目录 {case.catalog_version} 版。")
             suffix, data = ".pdf", render_plan(plan, scenario, letterhead, at=case.created_at)
         else:
             suffix = ".pdf"
             serial = core.cases.serial_in_year(case.receipt_no)
-            data = render_case(args.document, Context(case, scenario, letterhead,
-                                                      settings.printing.key, serial))  # fmt: skip
+            data = render_case(document, Context(case, scenario, letterhead,
+                                                 settings.printing.key, serial))  # fmt: skip
     finally:
         core.close()
     write_output(data, args.out or Path(f"{case.receipt_no}-{args.document}{suffix}"))

@@ -13,7 +13,8 @@ from types import FrameType
 from typing import Any
 
 from app.bootstrap import Core
-from app.cases.states import MESSAGE_STATE_LABELS
+from app.cases.states import CASE_STATE_LABELS, MESSAGE_STATE_LABELS
+from app.cases.views import LEVEL_LABELS
 from app.cli.common import add_settings_option, emit_json, opened_core
 from app.errors import InvalidInput
 from app.settings import load_settings
@@ -177,25 +178,44 @@ def _builtin() -> Path:
 
 
 def run_seed(args: argparse.Namespace) -> int:
-    from app.cases.demo import seed_cases
+    from app.calendar.workdays import WorkCalendar
+    from app.cases.demo import OPENED_FROM, OPENED_TO, SeedClock, seed_cases
+    from app.db.base import utcnow
     from app.transfers.demo import seed_back_office
 
     if not 1 <= args.cases <= 1_000_000:
         raise InvalidInput(f"办件数 {args.cases} 不对，应在 1 到 1000000 之间。")
-    with _core(args) as core:
-        made = seed_cases(core.cases, core.catalog, args.cases)
-        after = seed_back_office(core.cases, core.transfers, core.complaints)
+    settings = load_settings(args.settings)
+    clock = SeedClock(WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
+                      utcnow())  # fmt: skip
+    with opened_core(settings, clock) as core:
+        made = seed_cases(core.cases, core.catalog, args.cases, clock=clock)
+        after = seed_back_office(core.cases, core.transfers, core.complaints, clock=clock)
+    database = shown_url(settings.database_url)
     if args.json:
-        emit_json({"cases": made, "back_office": after})
+        emit_json({"database": database, "cases": made, "back_office": after})
         return 0
-    print("已生成 " + "，".join(f"{k} {v} 件" for k, v in made.items()) + "。")
-    print("后台：" + "，".join(f"{BACK_OFFICE_WORDS.get(k, k)} {v}" for k, v in after.items())
-          + "。")  # fmt: skip
+    print(f"已在数据库 {database} 中生成 {args.cases} 个演示办件（受理于 "
+          f"{clock.days_ago(OPENED_FROM):%Y-%m-%d} 至 {clock.days_ago(OPENED_TO):%Y-%m-%d}）：")
+    print("  " + "，".join(f"{CASE_STATE_LABELS.get(k, k)} {v} 件" for k, v in made.items()) + "。")
+    print("  后台：" + "，".join(f"{_back_office_words(k)} {v}" for k, v in after.items()) + "。")
     return 0
+
+
+def shown_url(url: str) -> str:
+    """A database URL to print: the password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _back_office_words(key: str) -> str:
+    if key.startswith("rated_") and key[6:].isdigit() and int(key[6:]) in LEVEL_LABELS:
+        return f"评价“{LEVEL_LABELS[int(key[6:])]}”"
+    return BACK_OFFICE_WORDS.get(key, key)
 
 
 BACK_OFFICE_WORDS = {
     "batches": "交接单", "confirmed": "已签收交接单", "completed": "办结",
     "checked_in": "结果到窗口", "delivered": "已送达", "complaints_closed": "差评办结",
-    **{f"rated_{n}": f"{n} 星评价" for n in range(1, 6)},
 }  # fmt: skip

@@ -31,6 +31,7 @@ def make_engine(url: str, *, busy_timeout_s: float = 10.0, echo: bool = False) -
     return create_engine(
         url,
         echo=echo,
+        hide_parameters=True,  # errors and echo would otherwise quote names and ID numbers
         json_serializer=json_dumps,
         pool_pre_ping=True,
         connect_args={"connect_timeout": max(1, int(busy_timeout_s))},
@@ -43,7 +44,8 @@ def _sqlite_engine(url: str, busy_timeout_s: float, echo: bool) -> Engine:
     if not in_memory:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, echo=echo, json_serializer=json_dumps, connect_args={"timeout": busy_timeout_s}
+        url, echo=echo, hide_parameters=True, json_serializer=json_dumps,
+        connect_args={"timeout": busy_timeout_s},
     )
 
     @event.listens_for(engine, "connect")

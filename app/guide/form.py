@@ -93,8 +93,8 @@ def check_value(rule: FieldRule, raw: str, *, today: date | None = None) -> str:
 
 
 def _bank_account(label: str, value: str) -> str:
-    digits = value.replace(" ", "").replace("-", "")
-    if not digits.isdigit():
+    digits = unicodedata.normalize("NFKC", value).replace(" ", "").replace("-", "")
+    if not (digits.isascii() and digits.isdigit()):  # ٣ or ३ would pass isdigit() alone
         raise InvalidInput(f"“{label}”只能包含数字。", hint="请照银行卡或存折上的账号填写。")
     if not 10 <= len(digits) <= 30:
         raise InvalidInput(

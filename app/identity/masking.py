@@ -3,6 +3,8 @@ and numbers masked the same way everywhere — 张*三, 李*, 1101**********002X
 
 from __future__ import annotations
 
+import re
+
 STAR = "*"
 
 
@@ -34,3 +36,20 @@ def mask_phone(phone: str) -> str:
     if len(digits) == 11 and digits.isdigit():
         return digits[:3] + STAR * 4 + digits[-4:]
     return mask_number(digits, keep_start=0, keep_end=4)
+
+
+# In free text (log lines, URLs): resident ID numbers (18 digits or 17 and X; 15 old digits) and
+# bank cards (16-19 digits), unified social credit codes, mobile numbers.
+_LONG_NUMBER = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15,19})(?![\dXx])")
+_CREDIT_CODE = re.compile(
+    r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])"
+)
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def mask_text(text: str) -> str:
+    """Every ID number, credit code, bank card and mobile number in ``text`` masked the same way
+    as on screens, so a log line still tells which record it was about without holding it."""
+    text = _LONG_NUMBER.sub(lambda m: mask_number(m.group()), text)
+    text = _CREDIT_CODE.sub(lambda m: mask_number(m.group()), text)
+    return _MOBILE.sub(lambda m: mask_phone(m.group()), text)

@@ -85,6 +85,19 @@ def normalise(text: str) -> str:
     return cleaned.upper()
 
 
+ASCII_DIGITS = frozenset("0123456789")
+
+
+def foreign_digit(text: str) -> tuple[int, str] | None:
+    """The first digit of another script (Arabic-Indic ٣, Devanagari ३, Thai ๓ …) left after NFKC:
+    Python's ``isdigit`` and ``int`` take them, but a number stored with them is never found again
+    by a search for the real number."""
+    for position, char in enumerate(text, start=1):
+        if char.isdigit() and char not in ASCII_DIGITS:
+            return position, char
+    return None
+
+
 def _refuse(message: str, hint: str = "请核对证件上的号码后重新输入。") -> InvalidIdNumber:
     return InvalidIdNumber(message, hint=hint)
 
@@ -95,9 +108,14 @@ def parse_resident_id(text: str, *, today: date | None = None) -> ResidentId:
     converted_from = ""
     if not number:
         raise _refuse("没有输入身份证号码。", "请输入18位公民身份号码，或刷身份证。")
+    if foreign := foreign_digit(number):
+        raise _refuse(
+            f"第{foreign[0]}位“{foreign[1]}”不是阿拉伯数字 0—9（是其他文字的数字）。",
+            "请用 0—9 输入号码（全角数字也可以），或刷身份证。",
+        )
     if len(number) == 15:
-        if not number.isdigit():
-            position = next(i for i, c in enumerate(number) if not c.isdigit()) + 1
+        if not set(number) <= ASCII_DIGITS:
+            position = next(i for i, c in enumerate(number) if c not in ASCII_DIGITS) + 1
             raise _refuse(f"15位旧身份证号码只能是数字，第{position}位是“{number[position - 1]}”。")
         converted_from = number
         body = number[:6] + "19" + number[6:]
@@ -105,10 +123,10 @@ def parse_resident_id(text: str, *, today: date | None = None) -> ResidentId:
     if len(number) != 18:
         raise _refuse(f"公民身份号码应为18位（旧号码为15位），现在是{len(number)}位。")
     for position, char in enumerate(number[:17], start=1):
-        if not char.isdigit():
+        if char not in ASCII_DIGITS:
             raise _refuse(f"第{position}位应为数字，现在是“{char}”。")
     check = number[17]
-    if not (check.isdigit() or check == "X"):
+    if not (check in ASCII_DIGITS or check == "X"):
         raise _refuse(f"第18位校验码只能是数字或X，现在是“{check}”。")
 
     code = number[:6]

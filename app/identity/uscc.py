@@ -9,7 +9,7 @@ from stdnum.cn.uscc import calc_check_digit
 
 from app.errors import InvalidCreditCode
 from app.identity.regions import lookup
-from app.identity.resident_id import normalise
+from app.identity.resident_id import foreign_digit, normalise
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # 登记管理部门代码 (position 1) and 机构类别代码 (position 2), GB 32100-2015 表1.
@@ -49,6 +49,11 @@ def _org_check(body: str) -> str:
 def parse_credit_code(text: str) -> CreditCode:
     code = normalise(text)
     hint = "请核对营业执照上的统一社会信用代码后重新输入。"
+    if foreign := foreign_digit(code):
+        raise InvalidCreditCode(
+            f"第{foreign[0]}位“{foreign[1]}”不是阿拉伯数字 0—9（是其他文字的数字）。",
+            hint="请用 0—9 和大写字母输入代码（全角字符也可以）。",
+        )
     if len(code) != 18:
         raise InvalidCreditCode(f"统一社会信用代码应为18位，现在是{len(code)}位。", hint=hint)
     for position, char in enumerate(code, start=1):

@@ -4,7 +4,10 @@ who signed), most batches signed for, departments' decisions, results and return
 checked in at the window, most of them handed over — and the applicants' ratings, a few of them
 差评 whose work items are called back, verified and rectified. Everything goes through the real
 services (so the audit trail and the custody events are as a hall's would be); deterministic for a
-given ``seed``. Some papers are left waiting and some results at the window, for the screens."""
+given ``seed``. Some papers are left waiting and some results at the window, for the screens.
+With the :class:`~app.cases.demo.SeedClock` the services stamp with, batches go out four working
+days before the seeding, departments decide one or two days before it. It runs again on a
+database that already holds a demo hall: what was rated or handled before is left as it is."""
 
 from __future__ import annotations
 
@@ -17,9 +20,10 @@ from sqlalchemy import select
 
 from app.cases.audit import Actor
 from app.cases.complaints import Complaints
+from app.cases.demo import SeedClock
 from app.cases.evaluation import builtin_reasons
 from app.cases.service import CaseService
-from app.db.models import CaseRow
+from app.db.models import CaseRow, EvaluationRow
 from app.transfers.ledger import Ledger
 from app.transfers.views import Pickup
 from app.transfers.waybill import s10_check_digit
@@ -54,13 +58,16 @@ def s10(serial: int) -> str:
 
 
 def seed_back_office(
-    service: CaseService, ledger: Ledger, complaints: Complaints, *, seed: int = 20261123
+    service: CaseService, ledger: Ledger, complaints: Complaints, *, seed: int = 20261123,
+    clock: SeedClock | None = None,
 ) -> dict[str, int]:
     """The paper trail, results and ratings of the seeded cases; returns what was made."""
     rng = random.Random(seed)
     made: Counter[str] = Counter()
     waiting = {d: n for d, n, _, _ in ledger.waiting_by_department()}
     for number, department in enumerate(sorted(waiting)):
+        if clock is not None:
+            clock.set(clock.days_ago(4), 3600 + 600 * number)
         receipts = list(dict.fromkeys(i.receipt_no for i in ledger.waiting(department)))
         keep = max(1, len(receipts) // 5)  # the newest fifth still waits
         batch = ledger.open_batch(BACK, department)
@@ -77,10 +84,14 @@ def seed_back_office(
             ledger.hand_over(BACK, batch.batch_no, Pickup(name, id_number, "13800138000",
                                                           tiny_png(30)))  # fmt: skip
         if number % 3 != 2:  # a third still waits for the department's receipt
+            if clock is not None:
+                clock.set(clock.days_ago(3), 3600 + 600 * number)
             ledger.confirm(BACK, batch.batch_no, tiny_png())
             made["confirmed"] += 1
-    _decide_and_deliver(service, ledger, rng, made)
-    _rate(service, complaints, rng, made)
+    _decide_and_deliver(service, ledger, rng, made, clock)
+    _rate(service, complaints, rng, made, clock)
+    if clock is not None:
+        clock.moment = clock.now
     return dict(made)
 
 
@@ -92,14 +103,22 @@ def _accepted(service: CaseService) -> list[str]:
 
 
 def _decide_and_deliver(
-    service: CaseService, ledger: Ledger, rng: random.Random, made: Counter[str]
+    service: CaseService, ledger: Ledger, rng: random.Random, made: Counter[str],
+    clock: SeedClock | None,
 ) -> None:
     """Half the accepted cases are decided; their results come back; most are handed over."""
+    when = random.Random(7)  # the days, apart: the outcomes stay those of a seeding without clock
     for receipt_no in _accepted(service):
         if rng.random() < 0.5:
             continue
         case = service.get(receipt_no)
-        while dispatched := [i for i in case.items if i.state == "dispatched"]:
+        day = clock.days_ago(when.choice((2, 1))) if clock is not None else None
+        for round_ in range(len(case.items) + 1):
+            if clock is not None and day is not None:
+                clock.set(day, 1800 * round_)
+            dispatched = [i for i in case.items if i.state == "dispatched"]
+            if not dispatched:
+                break
             for item in dispatched:
                 case = service.record_item_decision(
                     BACK, receipt_no, item.item_id, approved=True,
@@ -109,6 +128,8 @@ def _decide_and_deliver(
         if case.state != "completed":
             continue
         made["completed"] += 1
+        if clock is not None and day is not None:
+            clock.set(day, 5 * 3600)
         trace = ledger.trace(receipt_no)
         returned = [i.ref for i in trace.items if i.state == "received" and i.originals]
         results = [(i.result or f"{i.name}办理结果", i.department) for i in case.items]
@@ -123,13 +144,19 @@ def _decide_and_deliver(
 
 
 def _rate(service: CaseService, complaints: Complaints, rng: random.Random,
-          made: Counter[str]) -> None:  # fmt: skip
-    """Ratings of the delivered cases: mostly good, some 差评, whose work items are handled."""
+          made: Counter[str], clock: SeedClock | None) -> None:  # fmt: skip
+    """Ratings of the delivered cases not rated yet: mostly good, some 差评, whose new work
+    items are handled."""
     reasons = builtin_reasons().levels
+    rated = select(EvaluationRow.case_id).where(EvaluationRow.stage == "complete")
     with service.db.read() as session:
         delivered = list(session.scalars(
-            select(CaseRow.receipt_no).where(CaseRow.state == "delivered").order_by(CaseRow.id)
+            select(CaseRow.receipt_no)
+            .where(CaseRow.state == "delivered", CaseRow.id.not_in(rated))
+            .order_by(CaseRow.id)
         ))  # fmt: skip
+    if clock is not None:
+        clock.set(clock.days_ago(1), 7 * 3600)
     for n, receipt_no in enumerate(delivered):
         # a demo hall's 差评 are more than a real one's (under 1 %): the work items need some
         level = (2, 1)[n // 3 % 2] if n % 3 == 1 else rng.choice((5, 5, 5, 5, 5, 4, 4, 4, 3))
@@ -138,7 +165,9 @@ def _rate(service: CaseService, complaints: Complaints, rng: random.Random,
                          channel=rng.choice(("hall_pad", "sms", "mobile")), text=text,
                          reasons=reasons[level][:2])  # fmt: skip
         made[f"rated_{level}"] += 1
-    for n, item in enumerate(complaints.open_items()):
+    if clock is not None:
+        clock.moment = clock.now
+    for n, item in enumerate(i for i in complaints.open_items() if not i.steps):
         if n % 3 == 0:
             continue  # still to be called back
         complaints.step(MANAGER, item.id, "call_back", "已电话联系，群众反映属实。", reached=True)

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from app.errors import OneStopError
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -32,7 +34,10 @@ class _Job:
 
 
 def _log_only(exc: BaseException) -> None:
-    log.warning("a forgotten job failed: %s", exc, exc_info=exc)
+    if isinstance(exc, OneStopError):  # expected, and its message may name a person
+        log.warning("a forgotten job failed: %s", type(exc).__name__)
+    else:
+        log.warning("a forgotten job failed", exc_info=exc)
 
 
 class _Relay(QObject):

@@ -39,7 +39,7 @@ class MessageBar(QLabel):
         if unexpected:
             log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
         else:
-            log.info("shown to the clerk: %s", text)
+            log.info("shown to the clerk: a %s", type(exc).__name__)  # its text may name people
         self.error(text)
 
     def clear_message(self) -> None:

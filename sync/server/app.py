@@ -23,6 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.db.base import utcnow
+from app.logs import mask_handlers
 from sync import contract
 from sync.contract import API, Problem
 from sync.server.faults import FaultMiddleware, Faults, FaultState
@@ -389,6 +390,7 @@ class RunningPlatform:
         config = uvicorn.Config(create_app(store, self.faults), host=host, port=port,
                                 log_level="warning", access_log=False, lifespan="off",
                                 timeout_keep_alive=30)  # fmt: skip
+        mask_handlers("uvicorn", "uvicorn.error", "uvicorn.access")  # configured by Config
         self.server = uvicorn.Server(config)
         self.departments = Departments(store, tick_s)
         self._thread = threading.Thread(target=self.server.run, name="platform", daemon=True)

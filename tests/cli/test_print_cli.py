@@ -16,7 +16,8 @@ from tests.cli.test_cli import run
 
 def test_sample_list_and_render(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, "print", "sample", "--list")
-    assert code == 0 and out.split() == list(DOCUMENT_NAMES)
+    assert code == 0 and [line.split("\t")[1] for line in out.splitlines()] == list(DOCUMENT_NAMES)
+    assert out.splitlines()[0] == "受理通知书\tacceptance"
     target = tmp_path / "受理通知书.pdf"
     code, out, _ = run(capsys, "print", "sample", "acceptance", "--out", str(target))
     assert code == 0 and "已生成" in out and target.read_bytes().startswith(b"%PDF")
@@ -65,3 +66,18 @@ def test_a_stored_case_and_its_qr(capsys: pytest.CaptureFixture[str], tmp_path: 
     code, out, _ = run(capsys, "print", "verify", qr.sign(case.receipt_no, b"x"), "--settings",
                        str(settings_path))  # fmt: skip
     assert code == 1 and "签名不符" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [("受理通知书", b"%PDF"), ("告知承诺书", b"%PDF"), ("不予受理通知书", b"%PDF"),
+     ("补正材料一次性告知书", b"%PDF"), ("办理结果送达回执", b"%PDF"),
+     ("撤回及材料退还回执", b"%PDF"), ("办事指南", b"%PDF"), ("受理凭条", b"\x1d"),
+     ("预申请凭条", b"\x1d"), ("材料清单", b"\x1d")],
+)  # fmt: skip
+def test_samples_by_the_names_the_readme_lists(capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path, name: str, start: bytes) -> None:  # fmt: skip
+    target = tmp_path / "out.bin"
+    code, _, err = run(capsys, "print", "sample", name, "--out", str(target))
+    assert code == 0, err
+    assert target.read_bytes().startswith(start)

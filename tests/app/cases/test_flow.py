@@ -121,6 +121,8 @@ def test_a_kiosk_pre_application_is_picked_up_by_its_qr(
         counter.scan(qr.sign(pre.receipt_no, b"another hall"))
     with pytest.raises(InvalidInput, match="不是本系统"):
         counter.scan("http://example.com/x")
+    with pytest.raises(InvalidInput, match="不是本系统"):  # raised TypeError: non-ASCII
+        counter.scan(f"OS1:{pre.receipt_no}:签名")
     case = counter.scan(qr.sign(pre.receipt_no, KEY))
     assert case.state == "pre_application" and counter.answers == kiosk.answers
     assert counter.plan().complete  # everything the citizen answered is there

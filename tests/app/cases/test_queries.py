@@ -26,6 +26,9 @@ AGENT = Party("赵秀英", "430102195508080015", phone="13700137000")
 SECOND = Actor("clerk-li", "counter-02")
 
 
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
 def receipts(found: list[CaseSummary]) -> list[str]:
     return [c.receipt_no for c in found]
 
@@ -45,6 +48,10 @@ def test_find_by_every_key(service: CaseService, catalog: Catalog, db: Database,
         first.receipt_no
     ]
     assert receipts(queries.find(CaseQuery(id_number=AGENT.id_number))) == [second.receipt_no]
+    typed = MOTHER.id_number.translate(FULL_WIDTH)  # as typed on a Chinese input method
+    assert receipts(queries.find(CaseQuery(id_number=f"{typed[:6]} {typed[6:]}"))) == [
+        first.receipt_no
+    ]
     assert receipts(queries.find(CaseQuery(name="建国"))) == [second.receipt_no]
     assert receipts(queries.find(CaseQuery(phone=MOTHER.phone))) == [first.receipt_no]
     assert receipts(queries.find(CaseQuery(states=("draft",)))) == [second.receipt_no]
