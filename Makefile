@@ -25,7 +25,7 @@ SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei libgl1 libegl1 lib
 	libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 postgresql poppler-utils cups \
 	printer-driver-cups-pdf espeak-ng libpulse0 $(XCB_PACKAGES) xvfb xauth xdotool
 
-.PHONY: demo test lint typecheck bench system-deps venv clean
+.PHONY: demo test lint typecheck bench screenshots system-deps venv clean
 
 # On a desktop the counter opens in a window (sign in as demo / demo1234); on a machine without a
 # screen it walks the same screens and saves them as PNGs instead.
@@ -36,6 +36,16 @@ demo: system-deps $(STAMP)
 	  echo "没有图形显示：用演示数据走一遍综合窗口的各个界面，截图保存在 demo-screenshots/"; \
 	  QT_QPA_PLATFORM=offscreen $(BIN)/onestop counter --screenshots demo-screenshots; \
 	fi
+
+# Every picture the README shows, taken again from the demo hall (offscreen, so the same on any
+# machine); pictures the README no longer shows are removed.
+screenshots: system-deps $(STAMP)
+	rm -f docs/screenshots/*.png docs/screenshots/kiosk/*.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/onestop counter --screenshots docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/onestop kiosk --screenshots docs/screenshots/kiosk
+	$(BIN)/python -c 'import re, pathlib; shown = set(re.findall(r"\]\((docs/[^)]+\.png)\)", \
+	  pathlib.Path("README.md").read_text(encoding="utf-8"))); \
+	  [p.unlink() for p in pathlib.Path("docs/screenshots").rglob("*.png") if p.as_posix() not in shown]'
 
 # The PostgreSQL tests start their own server from the installed binaries; under make test a
 # missing server is a failure, not a skip.
