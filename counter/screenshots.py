@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 Shoot = Callable[["QWidget", str], None]
 
 SIZE = (1366, 768)
+LAPTOP_DPI, MONITOR_DPI = 112.0, 92.0  # a 14-inch 1366×768 panel, a 24-inch 1920×1080 one
 
 
 # Every picture the walk takes, in order: the README shows them by these file names (a test
@@ -43,6 +44,7 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
     app = prepare(folder)
 
     from counter.main import CounterApp
+    from counter.ui.display import text_px_for, use_font_px
     from counter.ui.sign_in import SignInDialog
     from counter.ui.window import DECISION, MATERIALS
     from sync.demo import DEMO_PASSWORD, DEMO_USER, demo_world
@@ -77,6 +79,7 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
             dialog.show()
             shoot(dialog, "sign-in")
             dialog.close()
+            use_font_px(app, text_px_for(SIZE[1], LAPTOP_DPI))  # as `onestop counter` sizes it
             window = counter.start(counter.sign_in(DEMO_USER, DEMO_PASSWORD))
             window.resize(*SIZE)
             window.show()
@@ -118,8 +121,10 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
             materials.capture()
             idle()
             shoot(window, "materials")
-            window.resize(1920, 1080)  # the same screen on a large monitor
+            use_font_px(app, text_px_for(1080, MONITOR_DPI))  # the same on a 24-inch monitor
+            window.resize(1920, 1080)
             shoot(window, "materials-1920x1080")
+            use_font_px(app, text_px_for(SIZE[1], LAPTOP_DPI))
             window.resize(*SIZE)
             desk.work.run(flow.receive_all, label="全部收齐")
             idle()

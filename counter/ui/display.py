@@ -18,18 +18,27 @@ MIN_PX = 12
 
 def text_px(screen: QScreen) -> int:
     """The pixel size of the counter's text on ``screen``."""
-    physical = TEXT_PT / 72 * screen.physicalDotsPerInch() / screen.devicePixelRatio()
-    fits = screen.availableGeometry().height() / 768 * PX_PER_768_LINES
+    return text_px_for(screen.availableGeometry().height(),
+                       screen.physicalDotsPerInch() / screen.devicePixelRatio())  # fmt: skip
+
+
+def text_px_for(height: int, dots_per_inch: float) -> int:
+    """The text size for a screen ``height`` pixels high with ``dots_per_inch`` on the panel."""
+    physical = TEXT_PT / 72 * dots_per_inch
+    fits = height / 768 * PX_PER_768_LINES
     return max(MIN_PX, round(min(physical, fits)))
+
+
+def use_font_px(app: QApplication, size: int) -> None:
+    font = QFont(app.font())
+    font.setPixelSize(size)
+    app.setFont(font)
 
 
 def use_screen_font(app: QApplication, screen: QScreen | None = None) -> int:
     """Set the application's font for ``screen`` (the primary one by default); returns its px."""
-    screen = screen or QGuiApplication.primaryScreen()
-    font = QFont(app.font())
-    size = text_px(screen)
-    font.setPixelSize(size)
-    app.setFont(font)
+    size = text_px(screen or QGuiApplication.primaryScreen())
+    use_font_px(app, size)
     return size
 
 

@@ -12,7 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Union
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -147,14 +147,14 @@ class MainWindow(QMainWindow):
     def _lay_out(self, status_every_ms: int) -> None:
         self.steps = QListWidget()
         self.steps.setObjectName("steps")
-        self.steps.setFixedWidth(em(self, 15))
+        self.steps.setFixedWidth(self._side_width())
         for number, screen in enumerate(self.screens, start=1):
             self.steps.addItem(f"{number}  {screen.title}")
         self.steps.currentRowChanged.connect(self._step_clicked)
         self.who = QLabel("")
         self.who.setObjectName("who")
         self.who.setWordWrap(True)
-        self.who.setFixedWidth(em(self, 15))
+        self.who.setFixedWidth(self._side_width())
         self.who.setStyleSheet("background:#f3f6fa; padding:6px;")
         self.pages = QStackedWidget()
         for screen in self.screens:
@@ -218,6 +218,18 @@ class MainWindow(QMainWindow):
         elif isinstance(screen, QWidget):
             screen.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
             screen.focusNextChild()
+
+    def _side_width(self) -> int:
+        """The left column: the applicant panel shows a whole receipt number on one line."""
+        receipt = QFontMetrics(self.font()).horizontalAdvance("430100001-20261123-00017")
+        return max(em(self, 15), receipt + 24)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt's name)
+        """Widths in characters follow a new font (another screen's text size)."""
+        if event.type() == QEvent.Type.FontChange:
+            for widget in (self.steps, self.who):
+                widget.setFixedWidth(self._side_width())
+        super().changeEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.Hide and isinstance(watched, QDialog):
