@@ -61,16 +61,20 @@ def wait_idle(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: not window.desk.work.busy, timeout=15_000)
 
 
-def test_a_printer_that_fails_after_the_decision_leaves_a_way_on(
-    qtbot: QtBot, window: MainWindow, tray: Tray, draft: CaseView, core: Core
-) -> None:
-    flow = window.desk.session.flow
-    flow.receive_all()
+def accept_with_the_printer_off(qtbot: QtBot, window: MainWindow, tray: Tray) -> None:
+    window.desk.session.flow.receive_all()
     window.go(DECISION)
     tray.off = True
     window.decision.accept_button.click()
     qtbot.waitUntil(window.decision.reprint_button.isVisible, timeout=15_000)
     wait_idle(qtbot, window)
+
+
+def test_a_printer_that_fails_after_the_decision_leaves_a_way_on(
+    qtbot: QtBot, window: MainWindow, tray: Tray, draft: CaseView, core: Core
+) -> None:
+    flow = window.desk.session.flow
+    accept_with_the_printer_off(qtbot, window, tray)
     assert window.decision.next_button.isVisible()
     assert not window.decision.accept_button.isVisible()
     assert "打印机" in window.bar.text() and window.bar.kind == "error"
@@ -88,11 +92,7 @@ def test_next_applicant_after_a_failed_print(
     qtbot: QtBot, window: MainWindow, tray: Tray, draft: CaseView
 ) -> None:
     flow = window.desk.session.flow
-    flow.receive_all()
-    window.go(DECISION)
-    tray.off = True
-    window.decision.accept_button.click()
-    qtbot.waitUntil(window.decision.next_button.isVisible, timeout=15_000)
+    accept_with_the_printer_off(qtbot, window, tray)
     window.decision.next_button.click()
     assert flow.case is None and window.pages.currentIndex() == IDENTIFY
     assert "可以稍后重新打印" in window.bar.text() or "补打" in window.bar.text()
