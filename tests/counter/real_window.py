@@ -92,6 +92,13 @@ def main(folder: Path) -> dict[str, object]:
             seen["unlocked"] = pump(lambda: not window.content.isHidden(), 5)
         seen["active_after_lock"] = pump(window.isActiveWindow)
 
+        window.status.open_outbox()  # any dialog: closed by a key, the window takes it back
+        outbox = window.status.dialog
+        seen["dialog_active"] = outbox is not None and pump(outbox.isActiveWindow, 5)
+        keys("Escape")
+        seen["dialog_closed"] = outbox is not None and pump(lambda: not outbox.isVisible(), 5)
+        seen["active_after_dialog"] = pump(window.isActiveWindow)
+
         keys("ctrl+n")
         seen["ctrl_n_next"] = pump(lambda: flow.applicant is None)
         pump(lambda: isinstance(QApplication.focusWidget(), QLineEdit), 5)

@@ -25,5 +25,7 @@ def test_a_counter_pc_without_a_window_manager(tmp_path: Path) -> None:
     assert "李芳" in seen["panel_after_f2"] and "等待申请人" not in seen["panel_after_f2"], seen
     assert seen["ctrl_l_locked"], seen
     assert seen["active_after_lock"], seen
+    assert seen["dialog_active"] and seen["dialog_closed"], seen
+    assert seen["active_after_dialog"], seen
     assert seen["ctrl_n_next"], seen
     assert seen["digits_in_number_field"] and not seen["scanner_complaint"], seen
