@@ -10,10 +10,18 @@ as a draft; a kiosk's is saved once, as a whole pre-application, when the citize
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from app.cases.applicant import (
+    PERSON_FIELDS,
+    Applicant,
+    CardChange,
+    card_changes,
+    record_fields,
+    record_values,
+)
 from app.cases.audit import Actor
 from app.cases.intake import MaterialCheck, NewScan
 from app.cases.receipts import hall_day
@@ -36,35 +44,6 @@ QrCheck = Callable[[str], tuple[str, str]]  # scanned text → (receipt number, 
 # A receipt number → its case: from this database, or a kiosk's pre-application fetched from the
 # platform when the kiosk keeps its own database (sync.pickup.fetch_pre_application).
 PickUp = Callable[[str], CaseView]
-
-
-# One record of the applicant (and of the agent) feeds the form and every document: these form
-# fields show the record, and what is typed into them changes the record. Attributes of a person
-# read from the ID card change only when the clerk confirms it, and the change is audited.
-PERSON_FIELDS = {"applicant.name": "name", "applicant.id_number": "id_number",
-                 "applicant.phone": "phone"}  # fmt: skip
-ENTERPRISE_FIELDS = {"enterprise.name": "name", "enterprise.uscc": "id_number",
-                     "enterprise.contact_phone": "phone"}  # fmt: skip
-AGENT_FIELDS = {"agent.name": "name", "agent.id_number": "id_number", "agent.phone": "phone"}
-FROM_CARD = {"name": "姓名", "id_number": "公民身份号码"}
-
-
-@dataclass(frozen=True)
-class CardChange:
-    """A value read from the ID card that the clerk typed over: taken only once confirmed."""
-
-    key: str
-    label: str
-    card: str
-    typed: str
-
-
-@dataclass
-class Applicant:
-    party: Party
-    card: IdCardData | None  # None: typed by hand (the original was checked by the clerk)
-    facts: dict[str, Any] = field(default_factory=dict)
-    sources: list[str] = field(default_factory=list)  # where the facts came from, for the clerk
 
 
 class CaseFlow:
@@ -163,40 +142,16 @@ class CaseFlow:
 
     # -- the applicant's one record ---------------------------------------------------------------
     def _record_fields(self) -> dict[str, tuple[str, str]]:
-        """Form key → (whose: "applicant" | "agent", the Party attribute it shows)."""
-        kind = self.applicant.party.kind if self.applicant else "person"
-        own = ENTERPRISE_FIELDS if kind == "enterprise" else PERSON_FIELDS
-        fields = {key: ("applicant", attr) for key, attr in own.items()}
-        fields.update({key: ("agent", attr) for key, attr in AGENT_FIELDS.items()})
-        return fields
+        return record_fields(self.applicant.party.kind if self.applicant else "person")
 
     def record_values(self) -> dict[str, str]:
         """The form values that come from the applicant's (and the agent's) record."""
-        values = {}
-        for key, (whose, attr) in self._record_fields().items():
-            party = self.applicant.party if whose == "applicant" and self.applicant else (
-                self.agent if whose == "agent" else None)  # fmt: skip
-            value = getattr(party, attr) if party is not None else ""
-            if value:
-                values[key] = value
-        return values
+        return record_values(self.applicant, self.agent)
 
     def card_changes(self, edited: Mapping[str, str]) -> list[CardChange]:
         """Values read from the card that differ in ``edited`` (form key or step-1 attribute →
         text): each needs the clerk's confirmation (:meth:`confirm`) or goes back (:meth:`keep`)."""
-        applicant = self.applicant
-        if applicant is None or applicant.card is None:
-            return []
-        changes = []
-        for key, text in edited.items():
-            attr = PERSON_FIELDS.get(key, key)
-            if attr not in FROM_CARD:
-                continue
-            card = getattr(applicant.party, attr)
-            typed = normalise(text) if attr == "id_number" else text.strip()
-            if typed != card:
-                changes.append(CardChange(key, FROM_CARD[attr], card, typed))
-        return changes
+        return card_changes(self.applicant, edited)
 
     def confirm(self, change: CardChange) -> None:
         """The clerk confirmed that the card's value is wrong (or the person's is another):

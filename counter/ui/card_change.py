@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.cases.flow import CardChange
+from app.cases.applicant import CardChange
 
 
 def ask_card_change(parent: QWidget, change: CardChange,

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cases.flow import CardChange
+from app.cases.applicant import CardChange
 from app.cases.views import CaseView
 from app.errors import OneStopError
 from app.guide.plan import PlanField

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cases.flow import Applicant, CardChange
+from app.cases.applicant import Applicant, CardChange
 from app.devices.protocols import DeviceError
 from app.errors import OneStopError
 from app.identity.card import IdCardData
