@@ -48,6 +48,7 @@ SCREENS: tuple[Callable[[Host], Screen], ...] = (
     CaptureScreen, ReviewScreen, TicketScreen, ProgressScreen, RateScreen, HelpScreen,
 )  # fmt: skip
 TOUCHES = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
+MENU_EVENTS = {QEvent.Type.ContextMenu, QEvent.Type.Polish}
 
 
 class Countdown(QWidget):
@@ -90,7 +91,7 @@ class KioskWindow(QWidget):
         self, core: Core, journey: Journey, devices: Devices, *, papers: KioskPapers,
         voice: Voice | None = None, idle: IdleWatch | None = None, dpi: float = 96.0,
         tick_ms: int = 250, keyboard: bool = False, demo: bool = False,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,  # the staff PIN's pause outlives a restart
         exit_app: Callable[[int], None] = QApplication.exit,
     ) -> None:  # fmt: skip
         super().__init__()
@@ -243,8 +244,15 @@ class KioskWindow(QWidget):
 
     # -- the end of a session -------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() in TOUCHES and not self.countdown.isVisible():
+        kind = event.type()
+        if kind in TOUCHES and not self.countdown.isVisible():
             self.idle.touch()
+        elif kind in MENU_EVENTS and isinstance(watched, QWidget) and watched.window() is self:
+            # No Cut/Copy/Paste menu on a right click or a long press, on any field of any
+            # screen (those built later too): the kiosk's one root for it.
+            if kind == QEvent.Type.ContextMenu:
+                return True
+            watched.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         return False
 
     def tick(self) -> None:
