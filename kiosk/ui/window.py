@@ -30,6 +30,7 @@ from kiosk.ui.form import FormScreen
 from kiosk.ui.help import HelpScreen
 from kiosk.ui.host import Host
 from kiosk.ui.identify import IdentifyScreen
+from kiosk.ui.overlay import Countdown, LeaveCheck
 from kiosk.ui.parts import Screen, body, button, heading, reason
 from kiosk.ui.plan import PlanScreen
 from kiosk.ui.progress import ProgressScreen
@@ -49,39 +50,6 @@ SCREENS: tuple[Callable[[Host], Screen], ...] = (
 )  # fmt: skip
 TOUCHES = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
 MENU_EVENTS = {QEvent.Type.ContextMenu, QEvent.Type.Polish}
-
-
-class Countdown(QWidget):
-    """Laid over the screen when the citizen has been still: a large count and one button."""
-
-    more = Signal()
-    done = Signal()
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("countdown")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet("QWidget#countdown { background: rgba(255, 255, 255, 245); }")
-        self.question = heading("还需要更多时间吗？", "countdown_question")
-        self.seconds = heading("", "countdown_seconds")
-        self.seconds.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.note = body("没有操作时将自动结束，您的信息会被全部清除。", "countdown_note")
-        keep = button("需要，继续办理", "countdown_more", self.more.emit, kind="primary")
-        end = button("不用了，结束", "countdown_end", self.done.emit)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        for widget in (self.question, self.seconds, self.note, keep, end):
-            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(1)
-        self.hide()
-
-    def show_left(self, seconds: float) -> None:
-        self.seconds.setText(f"{max(0, int(seconds + 0.999))} 秒")
-        parent = self.parentWidget()
-        if not self.isVisible() and parent is not None:
-            self.setGeometry(parent.rect())
-            self.show()
-            self.raise_()
 
 
 class KioskWindow(QWidget):
@@ -134,10 +102,7 @@ class KioskWindow(QWidget):
         if keyboard:  # one per application: the real kiosk has it, most tests type directly
             self.keyboard = KeyboardPanel(self)
             layout.addWidget(self.keyboard)
-        self.countdown = Countdown(self)
-        self.countdown.more.connect(self.idle.touch)
-        self.countdown.more.connect(self.countdown.hide)
-        self.countdown.done.connect(self.finish)
+        self.countdown, self.leave_check = self._overlays()
         self.timer = QTimer(self)
         self.timer.setInterval(tick_ms)
         self.timer.timeout.connect(self.tick)
@@ -155,7 +120,7 @@ class KioskWindow(QWidget):
         self.elderly_button = button("长辈模式", "elderly", self.toggle_elderly)
         self.elderly_button.setCheckable(True)
         self.help = button("帮助", "help", lambda: self.go(f"help:{self.current().name}"))
-        self.home = button("首页", "home", self.finish)
+        self.home = button("首页", "home", self.go_home)
         self.exit = button("退出", "exit", self.finish)
         bar = QHBoxLayout()
         bar.addWidget(heading(hall, "hall_name"), 1)
@@ -164,6 +129,16 @@ class KioskWindow(QWidget):
         for push in (self.elderly_button, self.help, self.home, self.exit):
             bar.addWidget(push)
         return bar
+
+    def _overlays(self) -> tuple[Countdown, LeaveCheck]:
+        countdown = Countdown(self)
+        countdown.keep.connect(self.idle.touch)
+        countdown.keep.connect(countdown.hide)
+        countdown.leave.connect(self.finish)
+        leave_check = LeaveCheck(self)
+        leave_check.keep.connect(leave_check.hide)
+        leave_check.leave.connect(self.finish)
+        return countdown, leave_check
 
     def add_screen(self, screen: Screen) -> None:
         self.screens[screen.name] = screen
@@ -268,6 +243,13 @@ class KioskWindow(QWidget):
         """完成 / 退出: the session ends at once."""
         self.wipe()
 
+    def go_home(self) -> None:
+        """首页: the session ends, after a question when a pre-application is under way."""
+        if self.host.journey.unsent():
+            self.leave_check.appear()
+            return
+        self.wipe()
+
     def wipe(self) -> None:
         """Forget the citizen everywhere: presenters, screens, messages, the clipboard, tickets
         a printer kept, the voice; then the quiet start screen."""
@@ -293,6 +275,7 @@ class KioskWindow(QWidget):
             tickets.waiting.clear()  # never printed for the next person
         QGuiApplication.clipboard().clear()
         self.countdown.hide()
+        self.leave_check.hide()
         self.tell("")
         self.set_elderly(False)
         self.go("start")
