@@ -34,3 +34,19 @@ def mask_phone(phone: str) -> str:
     if len(digits) == 11 and digits.isdigit():
         return digits[:3] + STAR * 4 + digits[-4:]
     return mask_number(digits, keep_start=0, keep_end=4)
+
+
+NUMBER_KINDS = frozenset({"id_number", "uscc", "bank_account"})
+
+
+def mask_value(kind: str, value: str) -> str:
+    """A form value as a screen others may see shows it, by its field type: ID numbers, credit
+    codes and bank accounts by :func:`mask_number`, phone numbers by :func:`mask_phone`; other
+    values as they are."""
+    if not value:
+        return value
+    if kind in NUMBER_KINDS:
+        return mask_number(value)
+    if kind == "phone":
+        return mask_phone(value)
+    return value
