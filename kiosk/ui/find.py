@@ -3,13 +3,28 @@ that says what it covers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from app.catalog.models import Scenario
+from kiosk import icons
 from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, clear, heading, scrolling
+from kiosk.ui.theme import ACCENT
+
+
+def scenario_button(scenario: Scenario, action: Callable[[], None], icon_px: int) -> QPushButton:
+    """A scenario to choose: its picture, its name and a line of what it covers."""
+    covers = "、".join(i.name for i in scenario.items[:4])
+    more = " 等" if len(scenario.items) > 4 else ""
+    choice = button(f"{scenario.name}\n{covers}{more}", f"scenario_{scenario.code}", action,
+                    kind="answer")  # fmt: skip
+    choice.setIcon(icons.icon(icons.scenario_icon(scenario.code, scenario.life_stage), ACCENT))
+    choice.setIconSize(QSize(icon_px, icon_px))
+    return choice
 
 
 class FindScreen(Screen):
@@ -50,13 +65,10 @@ class FindScreen(Screen):
                 else "没有找到。可以换个说法，或返回首页按类别查找；也可以请工作人员协助。"
             )  # fmt: skip
         clear(self.list)
+        size = self.host.theme().icon_px * 2
         for scenario in self.scenarios:
-            covers = "、".join(i.name for i in scenario.items[:4])
-            more = " 等" if len(scenario.items) > 4 else ""
-            choice = button(f"{scenario.name}\n{covers}{more}", f"scenario_{scenario.code}",
-                            partial(self.choose, scenario.code),
-                            kind="answer")  # fmt: skip
-            self.list.addWidget(choice)
+            self.list.addWidget(scenario_button(scenario, partial(self.choose, scenario.code),
+                                                size))  # fmt: skip
         self.list.addStretch(1)
 
     def speech(self) -> str:

@@ -9,9 +9,16 @@ import logging
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.bootstrap import Core
 from app.devices.drivers import Devices
@@ -19,6 +26,7 @@ from app.errors import describe
 from app.widgets.scanner import ScannerFilter
 from app.widgets.tasks import Tasks
 from kiosk.aftercare import Progress, Rating
+from kiosk.icons import BUTTONS, icon
 from kiosk.idle import IdleWatch, Phase
 from kiosk.journey import Journey
 from kiosk.keyboard import KeyboardPanel
@@ -39,7 +47,7 @@ from kiosk.ui.rate import RateScreen
 from kiosk.ui.review import ReviewScreen
 from kiosk.ui.staff import StaffGate, StaffScreen
 from kiosk.ui.start import StartScreen
-from kiosk.ui.theme import Theme
+from kiosk.ui.theme import ACCENT, PAPER, Theme
 from kiosk.ui.ticket import TicketScreen
 from kiosk.voice import NoVoice, Voice
 
@@ -94,10 +102,7 @@ class KioskWindow(QWidget):
         self.gate.opened.connect(self.open_staff)
         self.message = body("", "message")
         self.message.setVisible(False)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self._bar(core.settings.hall.name, demo))
-        layout.addWidget(self.message)
-        layout.addWidget(self.stack, 1)
+        layout = self._lay_out(core.settings.hall.name, demo)
         self.keyboard: KeyboardPanel | None = None
         if keyboard:  # one per application: the real kiosk has it, most tests type directly
             self.keyboard = KeyboardPanel(self)
@@ -114,22 +119,44 @@ class KioskWindow(QWidget):
         self.apply_theme()
         self.go("start")
 
-    def _bar(self, hall: str, demo: bool) -> QHBoxLayout:
-        """On every screen: the hall's name (the staff gesture's corner), 长辈模式, 帮助, 首页,
-        退出 (and 模拟扫码 in the demo)."""
-        self.elderly_button = button("长辈模式", "elderly", self.toggle_elderly)
-        self.elderly_button.setCheckable(True)
-        self.help = button("帮助", "help", lambda: self.go(f"help:{self.current().name}"))
-        self.home = button("首页", "home", self.go_home)
-        self.exit = button("退出", "exit", self.finish)
-        bar = QHBoxLayout()
-        bar.addWidget(heading(hall, "hall_name"), 1)
-        if demo:
-            bar.addWidget(button("模拟扫码", "demo_scan", lambda: self.go("demo_scan")))
-        for push in (self.elderly_button, self.help, self.home, self.exit):
-            bar.addWidget(push)
-        return bar
+    def _lay_out(self, hall: str, demo: bool) -> QVBoxLayout:
+        # A screen never asks the window to be taller or wider than the glass: what does not fit
+        # scrolls inside it (the window is sized to its screen, kiosk.ui.fit).
+        self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._bar(hall, demo))
+        page = QVBoxLayout()
+        page.setContentsMargins(16, 12, 16, 12)
+        page.addWidget(self.message)
+        page.addWidget(self.stack, 1)
+        layout.addLayout(page, 1)
+        return layout
 
+    def _bar(self, hall: str, demo: bool) -> QWidget:
+        """On every screen, a band across the top: the hall's name (the staff gesture's corner),
+        长辈模式, 帮助, 首页, 退出 (and 模拟扫码 in the demo), with pictures, at touch size."""
+        self.elderly_button = button("长辈模式", "elderly", self.toggle_elderly, kind="bar")
+        self.elderly_button.setCheckable(True)
+        self.help = button("帮助", "help", lambda: self.go(f"help:{self.current().name}"),
+                           kind="bar")  # fmt: skip
+        self.home = button("首页", "home", self.go_home, kind="bar")
+        self.exit = button("退出", "exit", self.finish, kind="bar")
+        self.bar_buttons = [self.elderly_button, self.help, self.home, self.exit]
+        if demo:
+            self.bar_buttons.insert(0, button("模拟扫码", "demo_scan",
+                                              lambda: self.go("demo_scan"), kind="bar"))
+        band = QWidget()
+        band.setObjectName("topbar")
+        band.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        bar = QHBoxLayout(band)
+        bar.setContentsMargins(16, 10, 16, 10)
+        bar.setSpacing(12)
+        bar.addWidget(heading(hall, "hall_name"), 1)
+        for push in self.bar_buttons:
+            bar.addWidget(push)
+        return band
     def _overlays(self) -> tuple[Countdown, LeaveCheck]:
         countdown = Countdown(self)
         countdown.keep.connect(self.idle.touch)
@@ -149,7 +176,11 @@ class KioskWindow(QWidget):
         return Theme(self.dpi, self.elderly)
 
     def apply_theme(self) -> None:
-        self.setStyleSheet(self.theme().style_sheet())
+        theme = self.theme()
+        self.setStyleSheet(theme.style_sheet())
+        for push in self.bar_buttons:
+            push.setIcon(icon(BUTTONS[push.objectName()], PAPER, ACCENT))
+            push.setIconSize(QSize(theme.icon_px, theme.icon_px))
 
     def toggle_elderly(self) -> None:
         self.set_elderly(not self.elderly)
