@@ -1,0 +1,133 @@
+"""The kiosk's window on its screen. For real: the kiosk started on an X server without a window
+manager (Xvfb, the deployment the docs describe) covers its screen in portrait and landscape,
+and ``--windowed`` stays inside the desktop. Offscreen: it follows its screen's changes, the
+windowed size keeps the kiosk's shape, and the screenshots are exactly the panel's size.
+
+The X server tests need ``xvfb-run`` (package xvfb); without it they are skipped, unless
+ONESTOP_REQUIRE_XVFB=1 says the machine must have it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMargins, QRect, QSize
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QPushButton
+from pytestqt.qtbot import QtBot
+
+from kiosk.screenshots import LANDSCAPE, PORTRAIT
+from kiosk.ui.fit import KIOSK_SHAPE, ScreenFit, windowed_rect
+from kiosk.ui.theme import CALM
+from kiosk.ui.window import KioskWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+XVFB = shutil.which("xvfb-run")
+needs_x = pytest.mark.skipif(
+    XVFB is None and os.environ.get("ONESTOP_REQUIRE_XVFB") != "1",
+    reason="xvfb-run is not installed (apt-get install xvfb xauth); ONESTOP_REQUIRE_XVFB=1 fails",
+)
+
+
+def on_x(tmp_path: Path, size: tuple[int, int], *args: str) -> dict[str, Any]:
+    """Start the kiosk on a fresh Xvfb screen of ``size``, no window manager; its report."""
+    assert XVFB is not None, "ONESTOP_REQUIRE_XVFB=1 but xvfb-run is not installed"
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "HOME": str(home),
+           "XDG_RUNTIME_DIR": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+           "PYTHONPATH": str(ROOT)}  # fmt: skip
+    env.pop("DISPLAY", None)
+    command = [XVFB, "-a", "-s", f"-screen 0 {size[0]}x{size[1]}x24", sys.executable, "-m",
+               "tests.kiosk.on_x", str(tmp_path / "data"), *args]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
+@needs_x
+@pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
+def test_the_kiosk_covers_its_screen_without_a_window_manager(
+        tmp_path: Path, size: tuple[int, int]) -> None:  # fmt: skip
+    report = on_x(tmp_path, size)
+    assert report["platform"] == "xcb"
+    assert report["screen"] == [0, 0, *size]
+    assert report["window"] == report["screen"]
+    # The X server's picture: the bar at the top corners, the kiosk's page at the bottom ones
+    # (an uncovered Xvfb screen is black there).
+    top_left, top_right, bottom_left, bottom_right = report["corners"]
+    assert bottom_left == bottom_right == CALM and top_left == top_right != "#000000"
+    buttons = report["buttons"]
+    assert isinstance(buttons, dict)
+    for name in ("home", "exit", "tile_身后"):
+        x, y, width, height = buttons[name]
+        assert QRect(0, 0, *size).contains(QRect(x, y, width, height)), name
+
+
+@needs_x
+def test_windowed_fits_a_1080_high_desktop(tmp_path: Path) -> None:
+    report = on_x(tmp_path, LANDSCAPE, "--windowed")
+    available = QRect(*report["available"])
+    assert available.contains(QRect(*report["frame"]))
+    x, y, width, height = report["window"]
+    assert height == available.height() and abs(width / height - 1080 / 1920) < 0.01
+    buttons = report["buttons"]
+    assert isinstance(buttons, dict)
+    for name in ("home", "exit"):
+        bx, by, bw, bh = buttons[name]
+        assert QRect(x, y, width, height).contains(QRect(bx, by, bw, bh)), name
+
+
+def test_windowed_keeps_the_kiosks_shape_inside_the_desktop() -> None:
+    desk = QRect(0, 0, 1920, 1040)  # a 1080-high screen less a 40-pixel panel
+    frame = QMargins(4, 30, 4, 4)
+    inner = windowed_rect(desk, frame)
+    assert desk.contains(inner.marginsAdded(frame))
+    assert inner.height() == 1040 - 34 and abs(inner.width() / inner.height() - 0.5625) < 0.01
+    assert windowed_rect(QRect(0, 0, 2160, 3840), QMargins()).size() == KIOSK_SHAPE  # no larger
+
+
+def test_it_follows_its_screen(qtbot: QtBot, window: KioskWindow) -> None:
+    fit = ScreenFit(window, windowed=False)
+    fit.start()
+    screen = window.screen()
+    assert window.geometry() == screen.geometry()
+    window.setGeometry(0, 0, 720, 1036)  # where it was left
+    screen.geometryChanged.emit(screen.geometry())  # the panel turned or changed its mode
+    assert window.geometry() == screen.geometry()
+    window.setGeometry(0, 0, 720, 1036)
+    handle = window.windowHandle()
+    assert handle is not None
+    handle.screenChanged.emit(screen)  # moved to another screen
+    assert window.geometry() == screen.geometry()
+
+
+@pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
+def test_no_screen_makes_the_window_larger_than_the_panel(
+        window: KioskWindow, size: tuple[int, int]) -> None:  # fmt: skip
+    window.resize(*size)
+    window.toggle_elderly()
+    for name in ("start", "form", "review", "help", "staff"):
+        window.go(name)
+        QApplication.processEvents()
+        hint = window.minimumSizeHint()
+        assert hint.width() <= size[0] and hint.height() <= size[1], (name, hint)
+        assert window.size() == QSize(*size), name
+        exit_button = window.findChild(QPushButton, "exit")
+        assert exit_button is not None and exit_button.isVisible()
+
+
+def test_landscape_screenshots_are_the_panels_size(tmp_path: Path) -> None:
+    from kiosk.screenshots import save_screenshots
+
+    saved = save_screenshots(tmp_path, sizes=(LANDSCAPE,), modes=(True,))
+    sizes = {path.name: QImage(str(path)).size().toTuple() for path in saved}
+    assert len(sizes) == 15 and sizes == {name: LANDSCAPE for name in sizes}
