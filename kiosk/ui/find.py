@@ -18,10 +18,11 @@ from kiosk.ui.theme import ACCENT
 
 def scenario_button(scenario: Scenario, action: Callable[[], None], icon_px: int) -> QPushButton:
     """A scenario to choose: its picture, its name and a line of what it covers."""
-    covers = "、".join(i.name for i in scenario.items[:4])
-    more = " 等" if len(scenario.items) > 4 else ""
-    choice = button(f"{scenario.name}\n{covers}{more}", f"scenario_{scenario.code}", action,
+    first, count = scenario.items[0].name, len(scenario.items)
+    covers = f"{first} 等 {count} 项" if count > 1 else first  # one line: a button cannot wrap
+    choice = button(f"{scenario.name}\n{covers}", f"scenario_{scenario.code}", action,
                     kind="answer")  # fmt: skip
+    choice.setProperty("lines", 2)
     choice.setIcon(icons.icon(icons.scenario_icon(scenario.code, scenario.life_stage), ACCENT))
     choice.setIconSize(QSize(icon_px, icon_px))
     return choice

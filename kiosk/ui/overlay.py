@@ -5,7 +5,7 @@ question before 首页 throws away a pre-application half filled. Each covers th
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.ui.parts import body, button, heading
 
@@ -37,10 +37,14 @@ class Overlay(QWidget):
         self.column.setContentsMargins(40, 40, 40, 40)
         for widget in (self.question, self.note, self.keep_button, self.leave_button):
             self.column.addWidget(widget)  # full width: wrapped words are never cut off
+        middle = QHBoxLayout()
+        middle.addStretch(1)
+        middle.addWidget(self.panel, 100)  # as wide as it may be, centred
+        middle.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 48, 48, 48)
         layout.addStretch(1)
-        layout.addWidget(self.panel)
+        layout.addLayout(middle)
         layout.addStretch(1)
         parent.installEventFilter(self)
         self.hide()

@@ -95,6 +95,9 @@ QPushButton:pressed, QPushButton:checked {{ background: {ACCENT_DOWN}; color: {P
 QPushButton[kind="primary"] {{ background: {ACCENT}; color: {PAPER}; font-weight: bold; }}
 QPushButton[kind="answer"] {{ min-height: {self.answer_px}px; text-align: left;
     padding-left: {pad * 2}px; }}
+QPushButton[kind="answer"][lines="2"] {{
+    min-height: {max(self.answer_px, round(body * s.line_spacing * 2) + pad * 2)}px; }}
+QLabel#hall_name {{ font-size: {round(body * 1.2)}px; font-weight: bold; }}
 QPushButton[kind="tile"] {{ min-height: {self.answer_px}px; font-size: {round(heading * 1.3)}px;
     font-weight: bold; border: 2px solid {LINE}; border-radius: {pad * 2}px;
     padding: {pad}px {pad * 2}px; }}
@@ -104,10 +107,11 @@ QPushButton[way="true"] {{ min-height: {self.answer_px}px; font-size: {heading}p
 QPushButton[kind="tab"] {{ font-weight: bold; }}
 QWidget#topbar {{ background: {ACCENT}; }}
 QWidget#topbar QLabel {{ color: {PAPER}; }}
-QPushButton[kind="bar"] {{ background: {ACCENT}; color: {PAPER}; border: 2px solid {PAPER};
-    min-width: {self.answer_px}px; font-weight: bold; }}
-QPushButton[kind="bar"]:pressed, QPushButton[kind="bar"]:checked {{ background: {PAPER};
-    color: {ACCENT}; }}
+QToolButton[kind="bar"] {{ background: {ACCENT}; color: {PAPER}; border: 2px solid {PAPER};
+    border-radius: {pad}px; min-height: {target}px; min-width: {target}px;
+    padding: {pad // 2}px {pad}px; font-size: {body}px; font-weight: bold; }}
+QToolButton[kind="bar"]:pressed, QToolButton[kind="bar"]:checked {{
+    background: {ACCENT_DOWN}; border-width: 4px; }}
 QPushButton:disabled {{ color: {MUTED}; border-color: {LINE}; background: {CALM}; }}
 QLineEdit {{ background: {PAPER}; border: 2px solid {LINE}; border-radius: {pad // 2}px;
     min-height: {target}px; padding: 0 {pad}px; font-size: {body}px; }}

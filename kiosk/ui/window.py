@@ -39,7 +39,7 @@ from kiosk.ui.help import HelpScreen
 from kiosk.ui.host import Host
 from kiosk.ui.identify import IdentifyScreen
 from kiosk.ui.overlay import Countdown, LeaveCheck
-from kiosk.ui.parts import Screen, body, button, heading, reason
+from kiosk.ui.parts import Screen, bar_button, body, reason
 from kiosk.ui.plan import PlanScreen
 from kiosk.ui.progress import ProgressScreen
 from kiosk.ui.question import QuestionScreen
@@ -47,7 +47,7 @@ from kiosk.ui.rate import RateScreen
 from kiosk.ui.review import ReviewScreen
 from kiosk.ui.staff import StaffGate, StaffScreen
 from kiosk.ui.start import StartScreen
-from kiosk.ui.theme import ACCENT, PAPER, Theme
+from kiosk.ui.theme import PAPER, Theme
 from kiosk.ui.ticket import TicketScreen
 from kiosk.voice import NoVoice, Voice
 
@@ -137,23 +137,23 @@ class KioskWindow(QWidget):
     def _bar(self, hall: str, demo: bool) -> QWidget:
         """On every screen, a band across the top: the hall's name (the staff gesture's corner),
         长辈模式, 帮助, 首页, 退出 (and 模拟扫码 in the demo), with pictures, at touch size."""
-        self.elderly_button = button("长辈模式", "elderly", self.toggle_elderly, kind="bar")
+        self.elderly_button = bar_button("长辈模式", "elderly", self.toggle_elderly)
         self.elderly_button.setCheckable(True)
-        self.help = button("帮助", "help", lambda: self.go(f"help:{self.current().name}"),
-                           kind="bar")  # fmt: skip
-        self.home = button("首页", "home", self.go_home, kind="bar")
-        self.exit = button("退出", "exit", self.finish, kind="bar")
+        self.help = bar_button("帮助", "help", lambda: self.go(f"help:{self.current().name}"))
+        self.home = bar_button("首页", "home", self.go_home)
+        self.exit = bar_button("退出", "exit", self.finish)
         self.bar_buttons = [self.elderly_button, self.help, self.home, self.exit]
         if demo:
-            self.bar_buttons.insert(0, button("模拟扫码", "demo_scan",
-                                              lambda: self.go("demo_scan"), kind="bar"))
+            self.bar_buttons.insert(0, bar_button("模拟扫码", "demo_scan",
+                                                  lambda: self.go("demo_scan")))  # fmt: skip
         band = QWidget()
         band.setObjectName("topbar")
         band.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         bar = QHBoxLayout(band)
         bar.setContentsMargins(16, 10, 16, 10)
         bar.setSpacing(12)
-        bar.addWidget(heading(hall, "hall_name"), 1)
+        name = body(hall, "hall_name")  # smaller than a heading: the buttons beside it
+        bar.addWidget(name, 1)
         for push in self.bar_buttons:
             bar.addWidget(push)
         return band
@@ -179,7 +179,7 @@ class KioskWindow(QWidget):
         theme = self.theme()
         self.setStyleSheet(theme.style_sheet())
         for push in self.bar_buttons:
-            push.setIcon(icon(BUTTONS[push.objectName()], PAPER, ACCENT))
+            push.setIcon(icon(BUTTONS[push.objectName()], PAPER))
             push.setIconSize(QSize(theme.icon_px, theme.icon_px))
 
     def toggle_elderly(self) -> None:

@@ -18,7 +18,7 @@ from kiosk.keyboard import configure_environment
 def main(argv: list[str]) -> int:
     configure_environment()
     from PySide6.QtCore import QRect, QTimer
-    from PySide6.QtWidgets import QApplication, QPushButton
+    from PySide6.QtWidgets import QAbstractButton, QApplication
 
     from app.settings import Settings
     from kiosk.main import KioskApp, show
@@ -55,7 +55,7 @@ def main(argv: list[str]) -> int:
             (2, 2), (whole.width() - 3, 2), (2, whole.height() - 3),
             (whole.width() - 3, whole.height() - 3))]  # fmt: skip
         buttons = {}
-        for push in window.findChildren(QPushButton):
+        for push in window.findChildren(QAbstractButton):
             if push.isVisible():
                 top_left = push.mapToGlobal(push.rect().topLeft())
                 buttons[push.objectName()] = [top_left.x(), top_left.y(), push.width(),

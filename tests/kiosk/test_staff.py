@@ -12,7 +12,7 @@ import pytest
 from escpos.escpos import Escpos
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.accounts import hash_password
@@ -122,7 +122,7 @@ def tap(window: KioskWindow, clock: Clock, at: QPoint, *, after: float = 0.5) ->
 
 def press(window: KioskWindow, name: str) -> None:
     QApplication.processEvents()
-    push = window.findChild(QPushButton, name)
+    push = window.findChild(QAbstractButton, name)
     assert push is not None and push.isVisible() and push.isEnabled(), name
     push.click()
 
