@@ -14,6 +14,7 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -39,7 +40,7 @@ from kiosk.ui.help import HelpScreen
 from kiosk.ui.host import Host
 from kiosk.ui.identify import IdentifyScreen
 from kiosk.ui.overlay import Countdown, LeaveCheck
-from kiosk.ui.parts import Screen, bar_button, body, reason
+from kiosk.ui.parts import Screen, bar_button, body, reason, scrolling
 from kiosk.ui.plan import PlanScreen
 from kiosk.ui.progress import ProgressScreen
 from kiosk.ui.question import QuestionScreen
@@ -57,7 +58,7 @@ SCREENS: tuple[Callable[[Host], Screen], ...] = (
     CaptureScreen, ReviewScreen, TicketScreen, ProgressScreen, RateScreen, HelpScreen,
 )  # fmt: skip
 TOUCHES = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
-MENU_EVENTS = {QEvent.Type.ContextMenu, QEvent.Type.Polish}
+MENU_EVENTS = {QEvent.Type.ContextMenu, QEvent.Type.Polish, QEvent.Type.Show}
 
 
 class KioskWindow(QWidget):
@@ -89,6 +90,7 @@ class KioskWindow(QWidget):
                          self.tell, self.say, self.theme, self.finish, progress,
                          rating)  # fmt: skip
         self.screens: dict[str, Screen] = {}
+        self.pages: dict[str, QScrollArea] = {}
         self.stack = QStackedWidget()
         for kind in SCREENS:
             self.add_screen(kind(self.host))
@@ -168,8 +170,13 @@ class KioskWindow(QWidget):
         return countdown, leave_check
 
     def add_screen(self, screen: Screen) -> None:
+        """Each screen in a page that scrolls when the screen is taller than the glass (a
+        landscape panel in 长辈模式): never squeezed, never making the window taller."""
         self.screens[screen.name] = screen
-        self.stack.addWidget(screen)
+        page = scrolling(screen)
+        page.setObjectName(f"page_{screen.name}")
+        self.pages[screen.name] = page
+        self.stack.addWidget(page)
 
     # -- look -----------------------------------------------------------------------------------
     def theme(self) -> Theme:
@@ -194,7 +201,9 @@ class KioskWindow(QWidget):
 
     # -- where the citizen is -------------------------------------------------------------------
     def current(self) -> Screen:
-        widget = self.stack.currentWidget()
+        page = self.stack.currentWidget()
+        assert isinstance(page, QScrollArea)
+        widget = page.widget()
         assert isinstance(widget, Screen)
         return widget
 
@@ -210,7 +219,8 @@ class KioskWindow(QWidget):
             self.idle.end()
         else:
             self.idle.begin(long=screen.long)
-        self.stack.setCurrentWidget(screen)
+        self.stack.setCurrentWidget(self.pages[target])
+        self.pages[target].verticalScrollBar().setValue(0)  # a screen starts at its top
         try:
             screen.enter()
         except Exception as exc:  # a screen that cannot draw: never a traceback, always a way on
@@ -218,7 +228,7 @@ class KioskWindow(QWidget):
             if target != "start":
                 self.go("start")
             return
-        if self.stack.currentWidget() is screen:  # enter() may have moved on by itself
+        if self.current() is screen:  # enter() may have moved on by itself
             self._speak()
 
     def _speak(self) -> None:

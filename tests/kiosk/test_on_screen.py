@@ -19,13 +19,22 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QMargins, QRect, QSize
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QAbstractButton, QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.screenshots import LANDSCAPE, PORTRAIT
+from app.accounts import hash_password
+from app.bootstrap import Core
+from app.devices.drivers import Devices
+from app.devices.simulated import SimulatedCapture, SimulatedIdReader
+from kiosk.idle import IdleWatch
+from kiosk.papers import KioskPapers
+from kiosk.screenshots import LANDSCAPE, PORTRAIT, walk
 from kiosk.ui.fit import KIOSK_SHAPE, ScreenFit, windowed_rect
 from kiosk.ui.theme import CALM
 from kiosk.ui.window import KioskWindow
+from sync.demo import DEMO_PIN
+from tests.kiosk.screens import Clock, Roll, Tray, journey_for
+from tests.kiosk.test_aftercare import accepted
 
 ROOT = Path(__file__).resolve().parents[2]
 XVFB = shutil.which("xvfb-run")
@@ -123,6 +132,39 @@ def test_no_screen_makes_the_window_larger_than_the_panel(
         assert window.size() == QSize(*size), name
         exit_button = window.findChild(QAbstractButton, "exit")
         assert exit_button is not None and exit_button.isVisible()
+
+
+def test_no_screen_is_squeezed_on_a_landscape_panel_in_elderly_mode(qtbot: QtBot,
+                                                                    core: Core) -> None:  # fmt: skip
+    """What does not fit scrolls: no screen gets less height than its layout needs (buttons
+    drawn over each other), and no widget less than its minimum."""
+    core.settings = core.settings.model_copy(update={"kiosk": core.settings.kiosk.model_copy(
+        update={"staff_pin_hash": hash_password(DEMO_PIN)})})  # fmt: skip
+    accepted(core)
+    papers = KioskPapers(core)
+    papers.a4, papers.tickets = Tray(), Roll()
+    window = KioskWindow(core, journey_for(core), Devices(SimulatedIdReader(), SimulatedCapture()),
+                         papers=papers, idle=IdleWatch(core.settings.kiosk, Clock()))  # fmt: skip
+    qtbot.addWidget(window)
+    window.resize(*LANDSCAPE)
+    window.show()
+    squeezed: dict[str, list[str]] = {}
+
+    def look(name: str) -> None:
+        QApplication.processEvents()
+        assert window.size() == QSize(*LANDSCAPE), name
+        screen = window.current()
+        found = [f"{w.objectName()} {w.height()} < {w.minimumHeight()}"
+                 for w in screen.findChildren(QWidget)
+                 if w.isVisible() and w.height() < w.minimumHeight()]  # fmt: skip
+        if screen.height() < screen.minimumSizeHint().height():
+            found.append(f"{name} {screen.height()} < {screen.minimumSizeHint().height()}")
+        if found:
+            squeezed[name] = found
+
+    walk(window, True, look)
+    assert squeezed == {}
+    window.close()
 
 
 def test_landscape_screenshots_are_the_panels_size(tmp_path: Path) -> None:
