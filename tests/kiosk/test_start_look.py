@@ -15,7 +15,7 @@ from kiosk.a11y import font_px
 from kiosk.journey import ENTERPRISE_STAGES, PERSONAL_STAGES
 from kiosk.screenshots import LANDSCAPE, PORTRAIT
 from kiosk.ui.start import SEARCH_DELAY_MS
-from kiosk.ui.theme import ELDERLY_SIZES, NORMAL_SIZES
+from kiosk.ui.theme import ELDERLY_SCALE, ELDERLY_SIZES, NORMAL_SIZES
 from kiosk.ui.window import KioskWindow
 
 
@@ -100,7 +100,7 @@ def test_elderly_mode_is_half_as_large_again(window: KioskWindow) -> None:
         (ELDERLY_SIZES.body_pt, ELDERLY_SIZES.heading_pt, ELDERLY_SIZES.small_pt,
          ELDERLY_SIZES.target_dp, ELDERLY_SIZES.answer_dp), strict=True,
     ):  # fmt: skip
-        assert elderly >= 1.5 * normal
+        assert elderly >= ELDERLY_SCALE * normal >= 1.5 * normal
     title = window.findChild(QLabel, "start_title")
     hint = window.findChild(QLabel, "start_hint")
     assert title is not None and hint is not None
