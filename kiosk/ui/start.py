@@ -138,7 +138,8 @@ class StartScreen(Screen):
             tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             self.tiles.addWidget(tile, number // columns, number % columns)
         rows = -(-len(stages) // columns) if stages else 0
-        for line in range(rows):
+        portrait = self.height() >= self.width()
+        for line in range(max(rows, 3 if portrait else 1)):  # a lone tile is not a wall
             self.tiles.setRowStretch(line, 1)
         for place in range(columns):
             self.tiles.setColumnStretch(place, 1)
@@ -219,4 +220,4 @@ def tile_columns(count: int, *, portrait: bool) -> int:
         return 1
     if portrait:
         return 1 if count <= 4 else 2
-    return count if count <= 4 else -(-count // 2)
+    return max(count, 3) if count <= 4 else -(-count // 2)

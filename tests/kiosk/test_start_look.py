@@ -110,3 +110,18 @@ def test_elderly_mode_is_half_as_large_again(window: KioskWindow) -> None:
     after = font_px(title), font_px(hint), window.home.height()
     assert after[0] >= 1.45 * before[0] and after[1] >= 1.45 * before[1]  # rounding to pixels
     assert after[2] >= 1.4 * before[2]
+
+
+@pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
+def test_a_lone_tile_is_not_a_wall(window: KioskWindow, size: tuple[int, int]) -> None:
+    window.resize(*size)
+    press_tab = window.findChild(QPushButton, "audience_enterprise")
+    assert press_tab is not None
+    press_tab.click()
+    QApplication.processEvents()
+    start = window.current()
+    tiles = [push for push in start.findChildren(QPushButton)
+             if push.objectName().startswith("tile_") and push.isVisible()]  # fmt: skip
+    assert len(tiles) == 1  # the built-in catalog has one enterprise scenario
+    assert tiles[0].width() * tiles[0].height() <= 0.4 * start.width() * start.height()
+    assert not tiles[0].icon().isNull()
