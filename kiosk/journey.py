@@ -269,6 +269,10 @@ class Journey:
             raise InvalidInput(next(iter(problems.values())), hint="请返回申请表补充后再提交。")
         return self.flow.open(self.scans())
 
+    def unsent(self) -> bool:
+        """A pre-application under way: typed into the form or pages taken, not yet submitted."""
+        return self.flow.case is None and (bool(self.flow.form) or self.page_count() > 0)
+
     # -- the end of a session -------------------------------------------------------------------
     def wipe(self) -> None:
         """Forget the citizen: the flow (card, answers, form, case), the pages, the place."""

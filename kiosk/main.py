@@ -111,6 +111,21 @@ class KioskApp:
         self.core.close()
 
 
+def show(window: KioskWindow, *, windowed: bool) -> None:
+    """On its screen: covering it (with or without a window manager), or windowed inside the
+    available desktop; and so again when the screen changes or turns."""
+    from kiosk.ui.fit import ScreenFit
+
+    fit = ScreenFit(window, windowed=windowed)
+    fit.start()  # sized before it is first drawn
+    if windowed:
+        window.show()
+    else:
+        window.showFullScreen()  # a window manager's full-screen state, where there is one
+        window.activateWindow()  # without one nothing gives the window the keyboard
+    fit.fit()
+
+
 def run(settings: Settings, *, windowed: bool = False, demo: bool = False) -> int:
     from app.logs import default_log_dir
     from kiosk.watchdog import (
@@ -130,11 +145,7 @@ def run(settings: Settings, *, windowed: bool = False, demo: bool = False) -> in
     guard = HangGuard(heartbeat.last_tick, dump_file=crash.file)
     try:
         window = kiosk.start(windowed=windowed, demo=demo)
-        if windowed:
-            window.resize(1080, 1920)
-            window.show()
-        else:
-            window.showFullScreen()
+        show(window, windowed=windowed)
         QTimer.singleShot(0, heartbeat.start)
         guard.start()
         code = int(app.exec())

@@ -24,6 +24,18 @@ PORTRAIT, LANDSCAPE = (1080, 1920), (1920, 1080)
 AFTERCARE_CASES = 6  # the demo hall's own cases: one accepted at the window is queried and rated
 
 
+# Every screen the walk takes, per shape and mode: the README shows them by these file names (a
+# test holds the README to them).
+SHOTS = ("start", "find", "question", "plan", "identify", "form", "capture", "review", "ticket",
+         "help", "progress", "rate", "demo-scan", "staff", "staff-status")  # fmt: skip
+
+
+def shot_file(tag: str, name: str) -> str:
+    """``portrait-elderly-plan.png``: the shape and mode, then the screen."""
+    assert name in SHOTS, name
+    return f"{tag}-{name}.png"
+
+
 def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORTRAIT, LANDSCAPE),
                      modes: tuple[bool, ...] = (False, True)) -> list[Path]:  # fmt: skip
     from app.widgets.screenshots import prepare
@@ -48,7 +60,7 @@ def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORT
 
                     def shoot(name: str, tag: str = tag) -> None:
                         settle(window)
-                        path = folder / f"{tag}-{len(saved) + 1:02d}-{name}.png"
+                        path = folder / shot_file(tag, name)
                         window.grab().save(str(path))
                         saved.append(path)
 

@@ -4,9 +4,13 @@ each saying what is wrong and what to do. The slow lines are read off the GUI th
 
 from __future__ import annotations
 
+import json
 import logging
+import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from app.accounts import check_password
 from app.cases.outbox import Outbox
@@ -33,12 +37,19 @@ PAPER: dict[Paper, tuple[str, bool]] = {
 
 
 class PinLock:
-    """Wrong PINs in a row, and the pause after :data:`MAX_WRONG` of them."""
+    """Wrong PINs in a row, and the pause after :data:`MAX_WRONG` of them.
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+    With a ``store`` (a file in the data folder) both survive a restart of the kiosk: pulling
+    the plug is not a way to more tries. ``clock`` is wall time for that reason; a pause read
+    back longer than :data:`LOCK_S` (the clock was set back) is cut to :data:`LOCK_S`.
+    """
+
+    def __init__(self, clock: Callable[[], float], store: Path | None = None) -> None:
         self.clock = clock
+        self.store = store
         self.wrong = 0
         self.until = float("-inf")
+        self._load()
 
     def refusal(self) -> str:
         """Why no PIN is taken now ("" when one is)."""
@@ -51,13 +62,46 @@ class PinLock:
         """Count one answer; what the person reads after a wrong one."""
         if right:
             self.wrong = 0
+            self._save()
             return ""
         self.wrong += 1
         if self.wrong >= MAX_WRONG:
             self.wrong = 0
             self.until = self.clock() + LOCK_S
+            self._save()
             return self.refusal()
+        self._save()
         return f"密码不对，请重新输入（还可以再试 {MAX_WRONG - self.wrong} 次）。"
+
+    def _load(self) -> None:
+        if self.store is None:
+            return
+        try:
+            saved = json.loads(self.store.read_text(encoding="utf-8"))
+            wrong, until = int(saved["wrong"]), float(saved["until"])
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, TypeError, KeyError):
+            # Unreadable: the safe side is a fresh pause, not a fresh count.
+            log.warning("staff PIN lock file unreadable: %s; pausing the PIN", self.store)
+            self.until = self.clock() + LOCK_S
+            self._save()
+            return
+        self.wrong = min(max(wrong, 0), MAX_WRONG - 1)
+        self.until = min(until, self.clock() + LOCK_S) if math.isfinite(until) else self.until
+
+    def _save(self) -> None:
+        if self.store is None:
+            return
+        until = self.until if math.isfinite(self.until) else 0.0
+        try:
+            self.store.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.store.with_suffix(".tmp")
+            temporary.write_text(json.dumps({"wrong": self.wrong, "until": until}),
+                                 encoding="utf-8")  # fmt: skip
+            os.replace(temporary, self.store)
+        except OSError:
+            log.exception("could not save the staff PIN lock to %s", self.store)
 
 
 def pin_matches(pin: str, stored: str) -> bool:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from counter.screenshots import SHOTS, shot_file
+from kiosk import screenshots as kiosk_shots
 
 ROOT = Path(__file__).resolve().parent.parent
 PICTURE = re.compile(r"\]\((docs/[^)\s]+\.png)\)")
@@ -27,6 +28,14 @@ def test_the_counters_pictures_are_named_as_the_walk_writes_them() -> None:
     counter = [p for p in pictures() if p.count("/") == 2]  # docs/screenshots/NN-name.png
     written = {f"docs/screenshots/{shot_file(name)}" for name in SHOTS}
     assert counter and set(counter) <= written, set(counter) - written
+
+
+def test_the_kiosks_pictures_are_named_as_the_walk_writes_them() -> None:
+    kiosk = [p for p in pictures() if p.startswith("docs/screenshots/kiosk/")]
+    written = {f"docs/screenshots/kiosk/{kiosk_shots.shot_file(f'{shape}-{mode}', name)}"
+               for shape in ("portrait", "landscape") for mode in ("normal", "elderly")
+               for name in kiosk_shots.SHOTS}  # fmt: skip
+    assert kiosk and set(kiosk) <= written, set(kiosk) - written
 
 
 def test_make_screenshots_takes_them_again() -> None:

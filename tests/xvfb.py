@@ -29,14 +29,22 @@ def require() -> None:
 def run_script(script: Path, *args: str, home: Path, screen: str = "1920x1080",
                timeout_s: float = 120) -> subprocess.CompletedProcess[str]:  # fmt: skip
     """``python script args…`` on a fresh X server of ``screen`` size with no window manager."""
+    return run_python(str(script), *args, home=home, screen=screen, timeout_s=timeout_s)
+
+
+def run_python(*args: str, home: Path, screen: str = "1920x1080",
+               timeout_s: float = 120) -> subprocess.CompletedProcess[str]:  # fmt: skip
+    """``python args…`` (a script, or ``-m module``) on a fresh X server of ``screen`` size."""
     require()
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
     env = {key: value for key, value in os.environ.items() if not key.startswith("QT_")}
     env.update(QT_QPA_PLATFORM="xcb", PYTHONPATH=str(ROOT), HOME=str(home),
                XDG_CONFIG_HOME=str(home / ".config"), XDG_CACHE_HOME=str(home / ".cache"),
                XDG_DATA_HOME=str(home / ".local/share"),
-               XDG_STATE_HOME=str(home / ".local/state"))  # fmt: skip
+               XDG_STATE_HOME=str(home / ".local/state"), XDG_RUNTIME_DIR=str(home))  # fmt: skip
     env.pop("QT_IM_MODULE", None)
+    env.pop("DISPLAY", None)
     return subprocess.run(
-        ["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", sys.executable, str(script), *args],
+        ["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", sys.executable, *args],
         capture_output=True, text=True, env=env, timeout=timeout_s, cwd=ROOT, check=False,
     )  # fmt: skip

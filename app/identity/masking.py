@@ -53,3 +53,19 @@ def mask_text(text: str) -> str:
     text = _LONG_NUMBER.sub(lambda m: mask_number(m.group()), text)
     text = _CREDIT_CODE.sub(lambda m: mask_number(m.group()), text)
     return _MOBILE.sub(lambda m: mask_phone(m.group()), text)
+
+
+NUMBER_KINDS = frozenset({"id_number", "uscc", "bank_account"})
+
+
+def mask_value(kind: str, value: str) -> str:
+    """A form value as a screen others may see shows it, by its field type: ID numbers, credit
+    codes and bank accounts by :func:`mask_number`, phone numbers by :func:`mask_phone`; other
+    values as they are."""
+    if not value:
+        return value
+    if kind in NUMBER_KINDS:
+        return mask_number(value)
+    if kind == "phone":
+        return mask_phone(value)
+    return value

@@ -3,14 +3,32 @@ that says what it covers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from app.catalog.models import Scenario
 from app.guide.promise import promise_for
+from kiosk import icons
 from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, clear, heading, scrolling
+from kiosk.ui.theme import ACCENT
+
+
+def scenario_button(scenario: Scenario, action: Callable[[], None], icon_px: int) -> QPushButton:
+    """A scenario to choose: its picture, its name, a line of what it covers and its promise
+    (the one every screen shows, :func:`app.guide.promise.promise_for`)."""
+    first, count = scenario.items[0].name, len(scenario.items)
+    covers = f"{first} 等 {count} 项" if count > 1 else first  # one line: a button cannot wrap
+    promise = promise_for(scenario).words
+    choice = button(f"{scenario.name}\n{covers}\n{promise}", f"scenario_{scenario.code}", action,
+                    kind="answer")  # fmt: skip
+    choice.setProperty("lines", 3)
+    choice.setIcon(icons.icon(icons.scenario_icon(scenario.code, scenario.life_stage), ACCENT))
+    choice.setIconSize(QSize(icon_px, icon_px))
+    return choice
 
 
 class FindScreen(Screen):
@@ -51,15 +69,10 @@ class FindScreen(Screen):
                 else "没有找到。可以换个说法，或返回首页按类别查找；也可以请工作人员协助。"
             )  # fmt: skip
         clear(self.list)
+        size = self.host.theme().icon_px * 2
         for scenario in self.scenarios:
-            covers = "、".join(i.name for i in scenario.items[:4])
-            more = " 等" if len(scenario.items) > 4 else ""
-            promise = promise_for(scenario).words
-            choice = button(f"{scenario.name}\n{covers}{more}\n{promise}",
-                            f"scenario_{scenario.code}",
-                            partial(self.choose, scenario.code),
-                            kind="answer")  # fmt: skip
-            self.list.addWidget(choice)
+            self.list.addWidget(scenario_button(scenario, partial(self.choose, scenario.code),
+                                                size))  # fmt: skip
         self.list.addStretch(1)
 
     def speech(self) -> str:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -67,6 +68,20 @@ def button(text: str, name: str, action: Callable[[], None] | None = None, *,
         push.setProperty("kind", kind)
     if action is not None:
         push.clicked.connect(lambda: action())  # noqa: PLW0108 (never pass Qt's "checked")
+    return push
+
+
+def bar_button(text: str, name: str, action: Callable[[], None]) -> QToolButton:
+    """A button of the top bar: its picture above its words, so the bar holds them all and
+    the hall's name at touch size, in 长辈模式 too."""
+    push = QToolButton()
+    push.setText(text)
+    push.setObjectName(name)
+    push.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    push.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+    push.setProperty("kind", "bar")
+    mark_target(push)
+    push.clicked.connect(lambda: action())  # noqa: PLW0108 (never pass Qt's "checked")
     return push
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from app.cases.views import CaseView
-from app.identity.masking import mask_name, mask_number
+from app.identity.masking import mask_name, mask_number, mask_value
 from kiosk.journey import plain_status
 from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, card, clear, heading, reason, scrolling
@@ -53,7 +53,9 @@ class ReviewScreen(Screen):
         self.parts.addWidget(card(heading(plan.scenario_name, "review_scenario"),
                                   body(items, "review_items")))  # fmt: skip
         values = flow.form_values()
-        lines = [f"{f.label}：{values.get(f.key, '') or '（未填）'}" for f in plan.fields]
+        # Numbers masked as everywhere on a screen others may see; the form shows them whole.
+        lines = [f"{f.label}：{mask_value(f.type, values.get(f.key, '')) or '（未填）'}"
+                 for f in plan.fields]  # fmt: skip
         self.parts.addWidget(card(heading("申请表", "review_form_heading"),
                                   body("\n".join(lines), "review_values")))  # fmt: skip
         materials = []

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 TAPS = 5
 TAPS_WITHIN_S = 4.0
 CORNER_PX = 80
+LOCK_FILE = "kiosk-staff-pin.json"  # wrong PINs and the pause: kept over a restart
 SAME_TAP_S = 0.05  # one tap reaches the filter several times: window, widget, its parents, touch
 
 
@@ -108,17 +109,18 @@ class StaffGate(QObject):
 # -- the screen ------------------------------------------------------------------------------------
 class StaffScreen(Screen):
     """The PIN, then the devices' state. Leaving the screen, or a wipe, forgets the PIN typed
-    and closes the status page again; wrong PINs in a row are remembered across visits."""
+    and closes the status page again; wrong PINs in a row, and the pause after them, are remembered
+    across visits and restarts (:data:`LOCK_FILE` in the data folder)."""
 
     name = "staff"
 
     def __init__(self, host: Host, *, exit_app: Callable[[int], None] = QApplication.exit,
-                 clock: Callable[[], float] = time.monotonic,
+                 clock: Callable[[], float] = time.time,
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.host = host
         self.exit_app = exit_app
-        self.lock = PinLock(clock)
+        self.lock = PinLock(clock, host.core.settings.data_dir / LOCK_FILE)
         self.visit = 0  # a result that comes back after the screen was left is dropped
         self.checking = self.reading = False
         self.pin = QLineEdit()

@@ -1,15 +1,31 @@
 """The quiet start screen (§6.2.2): three ways in — read the ID card, scan a code, or browse —
-a search, and large tiles by life stage for 个人 and 企业."""
+a search that answers as the citizen types, and large tiles with a picture per life stage for
+个人 and 企业 that fill the panel."""
 
 from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.identity.card import IdCardData
+from kiosk import icons
+from kiosk.ui.find import scenario_button
 from kiosk.ui.host import Host
-from kiosk.ui.parts import Screen, blank, body, button, clear, heading
+from kiosk.ui.parts import Screen, blank, body, button, clear, heading, scrolling
+from kiosk.ui.theme import ACCENT, PAPER
+
+SEARCH_DELAY_MS = 400  # the results follow the typing, not every key
 
 
 class StartScreen(Screen):
@@ -19,23 +35,30 @@ class StartScreen(Screen):
         super().__init__(parent)
         self.host = host
         self.audience = "personal"
+        self.columns = 0  # of the tiles as laid out
         self.title = heading("您好！请选择要办理的事", "start_title")
         self.hint = body("放身份证、扫凭条二维码，或直接点选下面的事项。", "start_hint")
         self.card = button("读身份证", "read_card", self.read_card, kind="primary")
+        self.card.setProperty("way", True)
         self.scan = button("扫二维码查进度", "scan_hint", lambda: host.go("progress"))
+        self.scan.setProperty("way", True)
         self.search = QLineEdit()
         self.search.setObjectName("search_box")
         self.search.setPlaceholderText("搜索：输入名称或拼音首字母，如 xse")
         self.search.returnPressed.connect(self.search_now)
+        self.search.textChanged.connect(self._typed)
+        self.typing = QTimer(self)
+        self.typing.setSingleShot(True)
+        self.typing.setInterval(SEARCH_DELAY_MS)
+        self.typing.timeout.connect(self.show_found)
         self.find_button = button("搜索", "find", self.search_now)
-        self.personal = button(
-            "个人办事", "audience_personal", lambda: self.show_audience("personal")
-        )
+        self.personal = button("个人办事", "audience_personal",
+                               lambda: self.show_audience("personal"), kind="tab")  # fmt: skip
         self.enterprise = button("企业办事", "audience_enterprise",
-                                 lambda: self.show_audience("enterprise"))  # fmt: skip
+                                 lambda: self.show_audience("enterprise"), kind="tab")  # fmt: skip
         for tab in (self.personal, self.enterprise):
             tab.setCheckable(True)
-        self.tiles = QGridLayout()
+        self._panel()
         ways = QHBoxLayout()
         ways.addWidget(self.card, 1)
         ways.addWidget(self.scan, 1)
@@ -43,44 +66,138 @@ class StartScreen(Screen):
         searching.addWidget(self.search, 1)
         searching.addWidget(self.find_button)
         audiences = QHBoxLayout()
-        audiences.addWidget(self.personal)
-        audiences.addWidget(self.enterprise)
-        audiences.addStretch(1)
+        audiences.addWidget(self.personal, 1)
+        audiences.addWidget(self.enterprise, 1)
         layout = QVBoxLayout(self)
+        layout.setSpacing(16)
         layout.addWidget(self.title)
         layout.addWidget(self.hint)
         layout.addLayout(ways)
         layout.addLayout(searching)
         layout.addLayout(audiences)
-        layout.addLayout(self.tiles)
-        layout.addStretch(1)
+        layout.addWidget(self.panel, 1)
+
+    def _panel(self) -> None:
+        """Below the ways in: the tiles, or what the search found."""
+        self.tile_page = QWidget()
+        self.tiles = QGridLayout(self.tile_page)
+        self.tiles.setContentsMargins(0, 0, 0, 0)
+        self.found_page = QWidget()
+        self.found_note = body("", "found_note")
+        self.found = QVBoxLayout()
+        column = QVBoxLayout(self.found_page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.found_note)
+        listed = QWidget()
+        listed.setLayout(self.found)
+        column.addWidget(scrolling(listed), 1)
+        self.panel = QStackedWidget()
+        self.panel.addWidget(self.tile_page)
+        self.panel.addWidget(self.found_page)
 
     def enter(self) -> None:
         blank(self.search)
+        self.typing.stop()
+        self._icons()
         self.show_audience(self.audience)
 
     def speech(self) -> str:
         return "您好！请放身份证，或点选要办理的事项。"
 
+    def _icons(self) -> None:
+        theme = self.host.theme()
+        for push, colour in ((self.card, PAPER), (self.scan, ACCENT), (self.find_button, ACCENT),
+                             (self.personal, ACCENT), (self.enterprise, ACCENT)):  # fmt: skip
+            push.setIcon(icons.icon(icons.BUTTONS[push.objectName()], colour, PAPER))
+            push.setIconSize(QSize(theme.icon_px, theme.icon_px))
+        for push in (self.card, self.scan):
+            push.setIconSize(QSize(theme.icon_px * 3 // 2, theme.icon_px * 3 // 2))
+
+    # -- the tiles -------------------------------------------------------------------------------
     def show_audience(self, audience: str) -> None:
         self.audience = audience
         self.personal.setChecked(audience == "personal")
         self.enterprise.setChecked(audience == "enterprise")
+        self.panel.setCurrentWidget(self.tile_page)
+        self._lay_tiles()
+
+    def _lay_tiles(self) -> None:
         clear(self.tiles)
-        columns = 3
-        for number, (stage, scenarios) in enumerate(self.host.journey.tiles(audience)):
-            tile = button(f"{stage}\n{len(scenarios)} 件事", f"tile_{stage}",
-                          partial(self.open_stage, stage), kind="tile")  # fmt: skip
+        for line in range(self.tiles.rowCount()):
+            self.tiles.setRowStretch(line, 0)
+        for place in range(self.tiles.columnCount()):
+            self.tiles.setColumnStretch(place, 0)
+        stages = self.host.journey.tiles(self.audience)
+        self.columns = columns = self._columns()
+        size = self.host.theme().tile_icon_px
+        for number, (stage, scenarios) in enumerate(stages):
+            text = f"{stage}\n{len(scenarios)} 件事"
+            tile = button(text, f"tile_{stage}", partial(self.open_stage, stage), kind="tile")
+            tile.setIcon(icons.icon(icons.stage_icon(stage), ACCENT, PAPER))
+            tile.setIconSize(QSize(size, size))
+            tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             self.tiles.addWidget(tile, number // columns, number % columns)
+        rows = -(-len(stages) // columns) if stages else 0
+        portrait = self.height() >= self.width()
+        for line in range(max(rows, 3 if portrait else 1)):  # a lone tile is not a wall
+            self.tiles.setRowStretch(line, 1)
+        for place in range(columns):
+            self.tiles.setColumnStretch(place, 1)
+
+    def _columns(self) -> int:
+        count = len(self.host.journey.tiles(self.audience))
+        return tile_columns(count, portrait=self.height() >= self.width())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        """Shown, or the screen turned: the tiles in as many columns as the shape holds."""
+        super().resizeEvent(event)
+        if self.columns != self._columns():
+            self._lay_tiles()
 
     def open_stage(self, stage: str) -> None:
         self.host.go(f"find:stage:{stage}")
 
+    # -- the search --------------------------------------------------------------------------------
+    def _typed(self, text: str) -> None:
+        self.typing.start()  # again: the search runs once the typing pauses
+
+    def show_found(self) -> None:
+        """The scenarios the search box finds, in place of the tiles (the tiles when empty)."""
+        text = self.search.text().strip()
+        clear(self.found)
+        if not text:
+            self.panel.setCurrentWidget(self.tile_page)
+            return
+        found = [f.scenario for f in self.host.journey.find(text)]
+        self.found_note.setText(
+            f"“{text}”：找到 {len(found)} 件事，点一下开始办理。" if found
+            else f"没有找到“{text}”。可以换个说法，或清空搜索框按类别查找；也可以请工作人员协助。"
+        )  # fmt: skip
+        theme = self.host.theme()
+        for scenario in found:
+            self.found.addWidget(scenario_button(scenario, partial(self.choose, scenario.code),
+                                                 theme.icon_px * 2))  # fmt: skip
+        self.found.addStretch(1)
+        self.panel.setCurrentWidget(self.found_page)
+
+    def choose(self, code: str) -> None:
+        self.host.journey.choose(code)
+        self.host.go("question")
+
     def search_now(self) -> None:
         text = self.search.text().strip()
         if text:
+            self.typing.stop()
             self.host.go(f"find:text:{text}")
 
+    def wipe(self) -> None:
+        blank(self.search)
+        self.typing.stop()
+        clear(self.found)
+        self.found_note.clear()
+        self.panel.setCurrentWidget(self.tile_page)
+
+    # -- the card --------------------------------------------------------------------------------
     def read_card(self) -> None:
         reader = self.host.devices.id_reader
         if reader is None:
@@ -95,3 +212,12 @@ class StartScreen(Screen):
             return
         self.host.journey.flow.read_card(card)
         self.host.tell("已读取身份证。请选择要办理的事。", False)
+
+
+def tile_columns(count: int, *, portrait: bool) -> int:
+    """Wide tiles one above the other on a tall screen; side by side on a wide one."""
+    if count <= 0:
+        return 1
+    if portrait:
+        return 1 if count <= 4 else 2
+    return max(count, 3) if count <= 4 else -(-count // 2)

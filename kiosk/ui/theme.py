@@ -36,7 +36,8 @@ class Sizes:
 
 NORMAL_SIZES = Sizes(body_pt=16, heading_pt=26, small_pt=14, target_dp=72, answer_dp=96,
                      line_spacing=1.35)  # fmt: skip
-ELDERLY_SIZES = Sizes(body_pt=22, heading_pt=34, small_pt=19, target_dp=96, answer_dp=120,
+ELDERLY_SCALE = 1.5  # 长辈模式: every text and target half as large again (the norm's spirit)
+ELDERLY_SIZES = Sizes(body_pt=24, heading_pt=39, small_pt=21, target_dp=108, answer_dp=144,
                       line_spacing=1.4)  # fmt: skip
 
 
@@ -63,6 +64,15 @@ class Theme:
     def answer_px(self) -> int:
         return self.dp(self.sizes.answer_dp)
 
+    @property
+    def icon_px(self) -> int:
+        """A button's picture: as tall as a line of its text and a half."""
+        return round(self.pt(self.sizes.body_pt) * 1.5)
+
+    @property
+    def tile_icon_px(self) -> int:
+        return self.dp(self.sizes.answer_dp * 2)
+
     def style_sheet(self) -> str:
         s = self.sizes
         body, heading, small = self.pt(s.body_pt), self.pt(s.heading_pt), self.pt(s.small_pt)
@@ -85,8 +95,25 @@ QPushButton:pressed, QPushButton:checked {{ background: {ACCENT_DOWN}; color: {P
 QPushButton[kind="primary"] {{ background: {ACCENT}; color: {PAPER}; font-weight: bold; }}
 QPushButton[kind="answer"] {{ min-height: {self.answer_px}px; text-align: left;
     padding-left: {pad * 2}px; }}
-QPushButton[kind="tile"] {{ min-height: {self.dp(120)}px; font-size: {heading}px;
-    font-weight: bold; }}
+QPushButton[kind="answer"][lines="2"] {{
+    min-height: {max(self.answer_px, round(body * s.line_spacing * 2) + pad * 2)}px; }}
+QPushButton[kind="answer"][lines="3"] {{
+    min-height: {max(self.answer_px, round(body * s.line_spacing * 3) + pad * 2)}px; }}
+QLabel#hall_name {{ font-size: {round(body * 1.2)}px; font-weight: bold; }}
+QPushButton[kind="tile"] {{ min-height: {self.answer_px}px; font-size: {round(heading * 1.3)}px;
+    font-weight: bold; border: 2px solid {LINE}; border-radius: {pad * 2}px;
+    padding: {pad}px {pad * 2}px; }}
+QPushButton[kind="tile"]:pressed {{ border-color: {ACCENT}; }}
+QPushButton[way="true"] {{ min-height: {self.answer_px}px; font-size: {heading}px;
+    font-weight: bold; border-radius: {pad * 2}px; }}
+QPushButton[kind="tab"] {{ font-weight: bold; }}
+QWidget#topbar {{ background: {ACCENT}; }}
+QWidget#topbar QLabel {{ color: {PAPER}; }}
+QToolButton[kind="bar"] {{ background: {ACCENT}; color: {PAPER}; border: 2px solid {PAPER};
+    border-radius: {pad}px; min-height: {target}px; min-width: {target}px;
+    padding: {pad // 2}px {pad}px; font-size: {body}px; font-weight: bold; }}
+QToolButton[kind="bar"]:pressed, QToolButton[kind="bar"]:checked {{
+    background: {ACCENT_DOWN}; border-width: 4px; }}
 QPushButton:disabled {{ color: {MUTED}; border-color: {LINE}; background: {CALM}; }}
 QLineEdit {{ background: {PAPER}; border: 2px solid {LINE}; border-radius: {pad // 2}px;
     min-height: {target}px; padding: 0 {pad}px; font-size: {body}px; }}

@@ -9,9 +9,17 @@ import logging
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.bootstrap import Core
 from app.devices.drivers import Devices
@@ -19,6 +27,7 @@ from app.errors import describe
 from app.widgets.scanner import ScannerFilter
 from app.widgets.tasks import Tasks
 from kiosk.aftercare import Progress, Rating
+from kiosk.icons import BUTTONS, icon
 from kiosk.idle import IdleWatch, Phase
 from kiosk.journey import Journey
 from kiosk.keyboard import KeyboardPanel
@@ -30,7 +39,8 @@ from kiosk.ui.form import FormScreen
 from kiosk.ui.help import HelpScreen
 from kiosk.ui.host import Host
 from kiosk.ui.identify import IdentifyScreen
-from kiosk.ui.parts import Screen, body, button, heading, reason
+from kiosk.ui.overlay import Countdown, LeaveCheck
+from kiosk.ui.parts import Screen, bar_button, body, reason, scrolling
 from kiosk.ui.plan import PlanScreen
 from kiosk.ui.progress import ProgressScreen
 from kiosk.ui.question import QuestionScreen
@@ -38,7 +48,7 @@ from kiosk.ui.rate import RateScreen
 from kiosk.ui.review import ReviewScreen
 from kiosk.ui.staff import StaffGate, StaffScreen
 from kiosk.ui.start import StartScreen
-from kiosk.ui.theme import Theme
+from kiosk.ui.theme import PAPER, Theme
 from kiosk.ui.ticket import TicketScreen
 from kiosk.voice import NoVoice, Voice
 
@@ -48,39 +58,7 @@ SCREENS: tuple[Callable[[Host], Screen], ...] = (
     CaptureScreen, ReviewScreen, TicketScreen, ProgressScreen, RateScreen, HelpScreen,
 )  # fmt: skip
 TOUCHES = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
-
-
-class Countdown(QWidget):
-    """Laid over the screen when the citizen has been still: a large count and one button."""
-
-    more = Signal()
-    done = Signal()
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("countdown")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet("QWidget#countdown { background: rgba(255, 255, 255, 245); }")
-        self.question = heading("还需要更多时间吗？", "countdown_question")
-        self.seconds = heading("", "countdown_seconds")
-        self.seconds.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.note = body("没有操作时将自动结束，您的信息会被全部清除。", "countdown_note")
-        keep = button("需要，继续办理", "countdown_more", self.more.emit, kind="primary")
-        end = button("不用了，结束", "countdown_end", self.done.emit)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        for widget in (self.question, self.seconds, self.note, keep, end):
-            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(1)
-        self.hide()
-
-    def show_left(self, seconds: float) -> None:
-        self.seconds.setText(f"{max(0, int(seconds + 0.999))} 秒")
-        parent = self.parentWidget()
-        if not self.isVisible() and parent is not None:
-            self.setGeometry(parent.rect())
-            self.show()
-            self.raise_()
+MENU_EVENTS = {QEvent.Type.ContextMenu, QEvent.Type.Polish, QEvent.Type.Show}
 
 
 class KioskWindow(QWidget):
@@ -90,7 +68,7 @@ class KioskWindow(QWidget):
         self, core: Core, journey: Journey, devices: Devices, *, papers: KioskPapers,
         voice: Voice | None = None, idle: IdleWatch | None = None, dpi: float = 96.0,
         tick_ms: int = 250, keyboard: bool = False, demo: bool = False,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,  # the staff PIN's pause outlives a restart
         exit_app: Callable[[int], None] = QApplication.exit,
     ) -> None:  # fmt: skip
         super().__init__()
@@ -112,6 +90,7 @@ class KioskWindow(QWidget):
                          self.tell, self.say, self.theme, self.finish, progress,
                          rating)  # fmt: skip
         self.screens: dict[str, Screen] = {}
+        self.pages: dict[str, QScrollArea] = {}
         self.stack = QStackedWidget()
         for kind in SCREENS:
             self.add_screen(kind(self.host))
@@ -125,18 +104,12 @@ class KioskWindow(QWidget):
         self.gate.opened.connect(self.open_staff)
         self.message = body("", "message")
         self.message.setVisible(False)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self._bar(core.settings.hall.name, demo))
-        layout.addWidget(self.message)
-        layout.addWidget(self.stack, 1)
+        layout = self._lay_out(core.settings.hall.name, demo)
         self.keyboard: KeyboardPanel | None = None
         if keyboard:  # one per application: the real kiosk has it, most tests type directly
             self.keyboard = KeyboardPanel(self)
             layout.addWidget(self.keyboard)
-        self.countdown = Countdown(self)
-        self.countdown.more.connect(self.idle.touch)
-        self.countdown.more.connect(self.countdown.hide)
-        self.countdown.done.connect(self.finish)
+        self.countdown, self.leave_check = self._overlays()
         self.timer = QTimer(self)
         self.timer.setInterval(tick_ms)
         self.timer.timeout.connect(self.tick)
@@ -148,32 +121,73 @@ class KioskWindow(QWidget):
         self.apply_theme()
         self.go("start")
 
-    def _bar(self, hall: str, demo: bool) -> QHBoxLayout:
-        """On every screen: the hall's name (the staff gesture's corner), 长辈模式, 帮助, 首页,
-        退出 (and 模拟扫码 in the demo)."""
-        self.elderly_button = button("长辈模式", "elderly", self.toggle_elderly)
+    def _lay_out(self, hall: str, demo: bool) -> QVBoxLayout:
+        # A screen never asks the window to be taller or wider than the glass: what does not fit
+        # scrolls inside it (the window is sized to its screen, kiosk.ui.fit).
+        self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self._bar(hall, demo))
+        page = QVBoxLayout()
+        page.setContentsMargins(16, 12, 16, 12)
+        page.addWidget(self.message)
+        page.addWidget(self.stack, 1)
+        layout.addLayout(page, 1)
+        return layout
+
+    def _bar(self, hall: str, demo: bool) -> QWidget:
+        """On every screen, a band across the top: the hall's name (the staff gesture's corner),
+        长辈模式, 帮助, 首页, 退出 (and 模拟扫码 in the demo), with pictures, at touch size."""
+        self.elderly_button = bar_button("长辈模式", "elderly", self.toggle_elderly)
         self.elderly_button.setCheckable(True)
-        self.help = button("帮助", "help", lambda: self.go(f"help:{self.current().name}"))
-        self.home = button("首页", "home", self.finish)
-        self.exit = button("退出", "exit", self.finish)
-        bar = QHBoxLayout()
-        bar.addWidget(heading(hall, "hall_name"), 1)
+        self.help = bar_button("帮助", "help", lambda: self.go(f"help:{self.current().name}"))
+        self.home = bar_button("首页", "home", self.go_home)
+        self.exit = bar_button("退出", "exit", self.finish)
+        self.bar_buttons = [self.elderly_button, self.help, self.home, self.exit]
         if demo:
-            bar.addWidget(button("模拟扫码", "demo_scan", lambda: self.go("demo_scan")))
-        for push in (self.elderly_button, self.help, self.home, self.exit):
+            self.bar_buttons.insert(0, bar_button("模拟扫码", "demo_scan",
+                                                  lambda: self.go("demo_scan")))  # fmt: skip
+        band = QWidget()
+        band.setObjectName("topbar")
+        band.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        bar = QHBoxLayout(band)
+        bar.setContentsMargins(16, 10, 16, 10)
+        bar.setSpacing(12)
+        name = body(hall, "hall_name")  # smaller than a heading: the buttons beside it
+        bar.addWidget(name, 1)
+        for push in self.bar_buttons:
             bar.addWidget(push)
-        return bar
+        return band
+    def _overlays(self) -> tuple[Countdown, LeaveCheck]:
+        countdown = Countdown(self)
+        countdown.keep.connect(self.idle.touch)
+        countdown.keep.connect(countdown.hide)
+        countdown.leave.connect(self.finish)
+        leave_check = LeaveCheck(self)
+        leave_check.keep.connect(leave_check.hide)
+        leave_check.leave.connect(self.finish)
+        return countdown, leave_check
 
     def add_screen(self, screen: Screen) -> None:
+        """Each screen in a page that scrolls when the screen is taller than the glass (a
+        landscape panel in 长辈模式): never squeezed, never making the window taller."""
         self.screens[screen.name] = screen
-        self.stack.addWidget(screen)
+        page = scrolling(screen)
+        page.setObjectName(f"page_{screen.name}")
+        self.pages[screen.name] = page
+        self.stack.addWidget(page)
 
     # -- look -----------------------------------------------------------------------------------
     def theme(self) -> Theme:
         return Theme(self.dpi, self.elderly)
 
     def apply_theme(self) -> None:
-        self.setStyleSheet(self.theme().style_sheet())
+        theme = self.theme()
+        self.setStyleSheet(theme.style_sheet())
+        for push in self.bar_buttons:
+            push.setIcon(icon(BUTTONS[push.objectName()], PAPER))
+            push.setIconSize(QSize(theme.icon_px, theme.icon_px))
 
     def toggle_elderly(self) -> None:
         self.set_elderly(not self.elderly)
@@ -187,7 +201,9 @@ class KioskWindow(QWidget):
 
     # -- where the citizen is -------------------------------------------------------------------
     def current(self) -> Screen:
-        widget = self.stack.currentWidget()
+        page = self.stack.currentWidget()
+        assert isinstance(page, QScrollArea)
+        widget = page.widget()
         assert isinstance(widget, Screen)
         return widget
 
@@ -203,7 +219,8 @@ class KioskWindow(QWidget):
             self.idle.end()
         else:
             self.idle.begin(long=screen.long)
-        self.stack.setCurrentWidget(screen)
+        self.stack.setCurrentWidget(self.pages[target])
+        self.pages[target].verticalScrollBar().setValue(0)  # a screen starts at its top
         try:
             screen.enter()
         except Exception as exc:  # a screen that cannot draw: never a traceback, always a way on
@@ -211,7 +228,7 @@ class KioskWindow(QWidget):
             if target != "start":
                 self.go("start")
             return
-        if self.stack.currentWidget() is screen:  # enter() may have moved on by itself
+        if self.current() is screen:  # enter() may have moved on by itself
             self._speak()
 
     def _speak(self) -> None:
@@ -243,8 +260,15 @@ class KioskWindow(QWidget):
 
     # -- the end of a session -------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() in TOUCHES and not self.countdown.isVisible():
+        kind = event.type()
+        if kind in TOUCHES and not self.countdown.isVisible():
             self.idle.touch()
+        elif kind in MENU_EVENTS and isinstance(watched, QWidget) and watched.window() is self:
+            # No Cut/Copy/Paste menu on a right click or a long press, on any field of any
+            # screen (those built later too): the kiosk's one root for it.
+            if kind == QEvent.Type.ContextMenu:
+                return True
+            watched.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         return False
 
     def tick(self) -> None:
@@ -258,6 +282,13 @@ class KioskWindow(QWidget):
 
     def finish(self) -> None:
         """完成 / 退出: the session ends at once."""
+        self.wipe()
+
+    def go_home(self) -> None:
+        """首页: the session ends, after a question when a pre-application is under way."""
+        if self.host.journey.unsent():
+            self.leave_check.appear()
+            return
         self.wipe()
 
     def wipe(self) -> None:
@@ -285,6 +316,7 @@ class KioskWindow(QWidget):
             tickets.waiting.clear()  # never printed for the next person
         QGuiApplication.clipboard().clear()
         self.countdown.hide()
+        self.leave_check.hide()
         self.tell("")
         self.set_elderly(False)
         self.go("start")

@@ -22,7 +22,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication, QEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton  # noqa: E402
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit  # noqa: E402
 
 from app.bootstrap import Core, build_core  # noqa: E402
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for  # noqa: E402
@@ -68,8 +68,8 @@ class Citizen:
             time.sleep(0.0005)
         self.app.processEvents()
 
-    def push(self, name: str) -> QPushButton:
-        push = self.window.findChild(QPushButton, name)
+    def push(self, name: str) -> QAbstractButton:
+        push = self.window.findChild(QAbstractButton, name)
         if push is None or not push.isVisible():
             raise LookupError(f"no button {name} on {self.window.current().name}")
         return push

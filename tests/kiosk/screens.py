@@ -3,7 +3,7 @@ background lanes, and the far sides of its printers."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import Core
@@ -88,7 +88,7 @@ class Roll:
 
 def press(window: KioskWindow, name: str) -> None:
     QApplication.processEvents()  # widgets added to a shown screen appear on the next turn
-    push = window.findChild(QPushButton, name)
+    push = window.findChild(QAbstractButton, name)
     assert push is not None and push.isVisible() and push.isEnabled(), name
     push.click()
 

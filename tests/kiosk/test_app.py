@@ -39,7 +39,7 @@ def test_screenshots_of_every_screen(tmp_path: Path) -> None:
     from kiosk.screenshots import PORTRAIT, save_screenshots
 
     saved = save_screenshots(tmp_path, sizes=(PORTRAIT,), modes=(True,))
-    names = {path.stem.split("-", 3)[-1] for path in saved}
+    names = {path.stem.split("-", 2)[-1] for path in saved}
     assert names == {
         "start",
         "find",

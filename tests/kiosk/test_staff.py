@@ -12,7 +12,7 @@ import pytest
 from escpos.escpos import Escpos
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.accounts import hash_password
@@ -88,6 +88,13 @@ def window(qtbot: QtBot, core: Core, journey: Journey, clock: Clock,
         "kiosk": settings.kiosk.model_copy(update={"staff_pin_hash": HASH}),
         "platform": settings.platform.model_copy(update={"token": TOKEN}),
     })  # fmt: skip
+    window = kiosk_window(qtbot, core, journey, clock, exits)
+    yield window
+    window.close()
+
+
+def kiosk_window(qtbot: QtBot, core: Core, journey: Journey, clock: Clock,
+                 exits: list[int]) -> KioskWindow:  # fmt: skip
     papers = KioskPapers(core)
     papers.a4 = Tray()
     papers.tickets = roll_printer(b"\x1e")  # the paper's near-end sensor
@@ -97,8 +104,7 @@ def window(qtbot: QtBot, core: Core, journey: Journey, clock: Clock,
     window.resize(1080, 1920)
     window.show()
     qtbot.waitExposed(window)
-    yield window
-    window.close()
+    return window
 
 
 def staff_of(window: KioskWindow) -> StaffScreen:
@@ -116,7 +122,7 @@ def tap(window: KioskWindow, clock: Clock, at: QPoint, *, after: float = 0.5) ->
 
 def press(window: KioskWindow, name: str) -> None:
     QApplication.processEvents()
-    push = window.findChild(QPushButton, name)
+    push = window.findChild(QAbstractButton, name)
     assert push is not None and push.isVisible() and push.isEnabled(), name
     push.click()
 
@@ -330,6 +336,41 @@ def test_pin_lock() -> None:
     assert lock.refusal() == "连续输错 5 次，请 1 秒后再试。"
     clock.advance(0.5)
     assert lock.refusal() == ""
+
+
+def test_the_pause_outlives_a_restart(qtbot: QtBot, window: KioskWindow, core: Core,
+                                      journey: Journey, clock: Clock,
+                                      exits: list[int]) -> None:  # fmt: skip
+    open_staff(window, clock)
+    for _ in range(MAX_WRONG - 2):
+        enter_pin(qtbot, window, "1111")
+    window.shutdown()  # the plug pulled: a new kiosk on the same data folder
+    again = kiosk_window(qtbot, core, journey, clock, exits)
+    open_staff(again, clock)
+    enter_pin(qtbot, again, "1111")
+    assert again.message.text() == "密码不对，请重新输入（还可以再试 1 次）。"
+    enter_pin(qtbot, again, "1111")
+    again.shutdown()
+    clock.advance(5)
+    third = kiosk_window(qtbot, core, journey, clock, exits)
+    open_staff(third, clock)  # 2.5 s of taps
+    assert third.message.text() == f"连续输错 {MAX_WRONG} 次，请 53 秒后再试。"
+    enter_pin(qtbot, third, PIN)
+    assert staff_of(third).pages.currentWidget() is staff_of(third).pin_page
+    third.shutdown()
+
+
+def test_a_pin_lock_file_set_far_ahead_or_spoilt_pauses_no_longer_than_a_pause(
+        tmp_path: Path) -> None:  # fmt: skip
+    clock, store = Clock(), tmp_path / "lock.json"
+    store.write_text('{"wrong": 0, "until": 1e12}', encoding="utf-8")  # the clock was set back
+    assert PinLock(clock, store).refusal() == f"连续输错 {MAX_WRONG} 次，请 60 秒后再试。"
+    store.write_text("not json", encoding="utf-8")
+    assert PinLock(clock, store).refusal() == f"连续输错 {MAX_WRONG} 次，请 60 秒后再试。"
+    clock.advance(LOCK_S)
+    lock = PinLock(clock, store)
+    assert lock.refusal() == "" and lock.record(False).endswith("还可以再试 4 次）。")
+    assert PinLock(clock, store).wrong == 1
 
 
 # -- the devices -----------------------------------------------------------------------------------

@@ -30,3 +30,14 @@ def test_a_masked_number_hides_at_least_half(number: str) -> None:
     masked = mask_number(number)
     assert len(masked) == len(number)
     assert masked.count("*") >= len(number) // 2
+
+
+def test_form_values_by_their_type() -> None:
+    from app.identity.masking import mask_value
+
+    assert mask_value("id_number", "11010519491231002X") == "1101**********002X"
+    assert mask_value("bank_account", "6222021234567890128") == "6222***********0128"
+    assert mask_value("phone", "13800138000") == "138****8000"
+    assert mask_value("uscc", "91350100M000100Y43") == "9135**********0Y43"
+    assert mask_value("text", "长沙市岳麓区") == "长沙市岳麓区"
+    assert mask_value("id_number", "") == ""

@@ -1,0 +1,59 @@
+"""A kiosk's screen is seen by whoever stands behind the citizen: walking every screen with a
+pre-application filled in (ID numbers, a bank card, phones) and a case looked up, no label or
+button shows a full ID number, bank card number or phone number (app.identity.masking)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from app.accounts import hash_password
+from app.bootstrap import Core
+from app.cases.demo import SAMPLES
+from app.devices.drivers import Devices
+from app.devices.simulated import SimulatedCapture, SimulatedIdReader
+from app.identity.masking import mask_number
+from kiosk.idle import IdleWatch
+from kiosk.papers import KioskPapers
+from kiosk.screenshots import PORTRAIT, walk
+from kiosk.ui.window import KioskWindow
+from sync.demo import DEMO_PIN
+from tests.kiosk.screens import Clock, Roll, Tray, journey_for, shown_text
+from tests.kiosk.test_aftercare import accepted
+
+
+def test_no_screen_shows_a_whole_number(qtbot: QtBot, core: Core) -> None:
+    core.settings = core.settings.model_copy(update={"kiosk": core.settings.kiosk.model_copy(
+        update={"staff_pin_hash": hash_password(DEMO_PIN)})})  # fmt: skip
+    looked_up = accepted(core)
+    papers = KioskPapers(core)
+    papers.a4, papers.tickets = Tray(), Roll()
+    reader = SimulatedIdReader()
+    window = KioskWindow(core, journey_for(core), Devices(reader, SimulatedCapture()),
+                         papers=papers, idle=IdleWatch(core.settings.kiosk, Clock()))  # fmt: skip
+    qtbot.addWidget(window)
+    window.resize(*PORTRAIT)
+    window.show()
+    whole = {looked_up.applicant.id_number}
+    seen: dict[str, str] = {}
+
+    def look(name: str) -> None:
+        flow = window.host.journey.flow
+        if flow.applicant is not None:
+            whole.add(flow.applicant.party.id_number)
+        if flow.scenario is not None and flow.case is None:
+            values = flow.form_values()
+            whole.update(values[f.key] for f in window.host.journey.fields()
+                         if f.type in ("id_number", "bank_account", "phone")
+                         and values.get(f.key))  # fmt: skip
+        text = shown_text(window) + " " + " ".join(
+            push.text() for push in window.findChildren(QPushButton) if push.isVisible())
+        seen[name] = text
+
+    walk(window, False, look)
+    assert "review" in seen and "ticket" in seen and "progress" in seen
+    assert SAMPLES["bank_account"] in whole and len(whole) >= 4
+    assert mask_number(SAMPLES["bank_account"]) in seen["review"]  # masked, still there
+    shown = {name: [n for n in whole if n in text] for name, text in seen.items()}
+    assert shown == {name: [] for name in seen}
+    window.close()
