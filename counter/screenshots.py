@@ -39,7 +39,7 @@ def shot_file(name: str) -> str:
 
 
 def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in order)
-    from app.widgets.screenshots import prepare
+    from app.widgets.screenshots import prepare, save_picture
 
     app = prepare(folder)
 
@@ -65,7 +65,7 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
         for _ in range(5):
             app.processEvents()
         path = folder / shot_file(name)
-        widget.grab().save(str(path))
+        save_picture(widget.grab().toImage(), path)
         saved.append(path)
 
     with demo_world(cases=40) as demo:
@@ -125,6 +125,8 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
             window.resize(1920, 1080)
             shoot(window, "materials-1920x1080")
             use_font_px(app, text_px_for(SIZE[1], LAPTOP_DPI))
+            materials.enter()  # its fixed heights and widths measured again in the smaller font
+            idle()
             window.resize(*SIZE)
             desk.work.run(flow.receive_all, label="全部收齐")
             idle()

@@ -38,7 +38,7 @@ def shot_file(tag: str, name: str) -> str:
 
 def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORTRAIT, LANDSCAPE),
                      modes: tuple[bool, ...] = (False, True)) -> list[Path]:  # fmt: skip
-    from app.widgets.screenshots import prepare
+    from app.widgets.screenshots import prepare, save_picture
 
     prepare(folder)
     from kiosk.main import KioskApp
@@ -61,7 +61,7 @@ def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORT
                     def shoot(name: str, tag: str = tag) -> None:
                         settle(window)
                         path = folder / shot_file(tag, name)
-                        window.grab().save(str(path))
+                        save_picture(window.grab().toImage(), path)
                         saved.append(path)
 
                     walk(window, elderly, shoot)

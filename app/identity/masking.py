@@ -58,14 +58,19 @@ def mask_text(text: str) -> str:
 NUMBER_KINDS = frozenset({"id_number", "uscc", "bank_account"})
 
 
-def mask_value(kind: str, value: str) -> str:
+PERSON_LABELS = ("姓名", "收件人")  # 姓名 names a person (an organisation has a 名称)
+
+
+def mask_value(kind: str, value: str, label: str = "") -> str:
     """A form value as a screen others may see shows it, by its field type: ID numbers, credit
-    codes and bank accounts by :func:`mask_number`, phone numbers by :func:`mask_phone`; other
-    values as they are."""
+    codes and bank accounts by :func:`mask_number`, phone numbers by :func:`mask_phone`, a
+    person's name (its label ends in 姓名) by :func:`mask_name`; other values as they are."""
     if not value:
         return value
     if kind in NUMBER_KINDS:
         return mask_number(value)
     if kind == "phone":
         return mask_phone(value)
+    if label.endswith(PERSON_LABELS):
+        return mask_name(value)
     return value

@@ -54,7 +54,7 @@ class ReviewScreen(Screen):
                                   body(items, "review_items")))  # fmt: skip
         values = flow.form_values()
         # Numbers masked as everywhere on a screen others may see; the form shows them whole.
-        lines = [f"{f.label}：{mask_value(f.type, values.get(f.key, '')) or '（未填）'}"
+        lines = [f"{f.label}：{mask_value(f.type, values.get(f.key, ''), f.label) or '（未填）'}"
                  for f in plan.fields]  # fmt: skip
         self.parts.addWidget(card(heading("申请表", "review_form_heading"),
                                   body("\n".join(lines), "review_values")))  # fmt: skip

@@ -35,12 +35,14 @@ def test_no_screen_shows_a_whole_number(qtbot: QtBot, core: Core) -> None:
     window.resize(*PORTRAIT)
     window.show()
     whole = {looked_up.applicant.id_number}
+    names: set[str] = set()
     seen: dict[str, str] = {}
 
     def look(name: str) -> None:
         flow = window.host.journey.flow
         if flow.applicant is not None:
             whole.add(flow.applicant.party.id_number)
+            names.add(flow.applicant.party.name)
         if flow.scenario is not None and flow.case is None:
             values = flow.form_values()
             whole.update(values[f.key] for f in window.host.journey.fields()
@@ -56,4 +58,5 @@ def test_no_screen_shows_a_whole_number(qtbot: QtBot, core: Core) -> None:
     assert mask_number(SAMPLES["bank_account"]) in seen["review"]  # masked, still there
     shown = {name: [n for n in whole if n in text] for name, text in seen.items()}
     assert shown == {name: [] for name in seen}
+    assert names and not [n for n in names if n in seen["review"]]  # 姓名 masked there too
     window.close()

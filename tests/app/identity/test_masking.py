@@ -41,3 +41,6 @@ def test_form_values_by_their_type() -> None:
     assert mask_value("uscc", "91350100M000100Y43") == "9135**********0Y43"
     assert mask_value("text", "长沙市岳麓区") == "长沙市岳麓区"
     assert mask_value("id_number", "") == ""
+    assert mask_value("text", "赵秀英", "申请人姓名") == "赵*英"  # 姓名: a person's name
+    assert mask_value("text", "王小明", "另一方（父亲或母亲）姓名") == "王*明"
+    assert mask_value("text", "中国工商银行", "开户银行") == "中国工商银行"
