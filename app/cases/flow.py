@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from app.cases.applicant import (
+    FROM_CARD,
     PERSON_FIELDS,
     Applicant,
     CardChange,
@@ -152,6 +153,12 @@ class CaseFlow:
         """Values read from the card that differ in ``edited`` (form key or step-1 attribute →
         text): each needs the clerk's confirmation (:meth:`confirm`) or goes back (:meth:`keep`)."""
         return card_changes(self.applicant, edited)
+
+    def from_card(self, key: str) -> bool:
+        """The form field ``key`` shows what the ID card on the reader said."""
+        applicant = self.applicant
+        return (applicant is not None and applicant.card is not None
+                and PERSON_FIELDS.get(key, "") in FROM_CARD)  # fmt: skip
 
     def confirm(self, change: CardChange) -> None:
         """The clerk confirmed that the card's value is wrong (or the person's is another):

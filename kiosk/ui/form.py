@@ -89,10 +89,14 @@ class FormScreen(Screen):
             if spec.max_length:
                 edit.setMaxLength(spec.max_length)
             edit.setText(value)
+            # The card's name and number are the card's: a clerk changes them, never a kiosk.
+            edit.setReadOnly(self.host.journey.flow.from_card(spec.key))
             edit.editingFinished.connect(partial(self.check, spec.key))
             self.edits[spec.key] = edit
             parts.append(edit)
-        if spec.source and value:
+        if self.host.journey.flow.from_card(spec.key) and value:
+            parts.append(body("已从身份证读取，这里不能修改；如有误请到窗口办理。", kind="small"))
+        elif spec.source and value:
             parts.append(body(f"已填好（来源：{spec.source}），如不对请修改。", kind="small"))
         note = body("", f"note_{spec.key}", kind="warn")
         note.setVisible(False)

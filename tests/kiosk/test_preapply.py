@@ -86,7 +86,8 @@ def to_review(qtbot: QtBot, window: KioskWindow) -> None:
     press(window, "pre_apply")
     assert window.current().name == "form"  # the card was read: no identify step
     name = window.findChild(QLineEdit, "field_applicant.name")  # prefilled, and it says so
-    assert name is not None and name.text() == PERSON.name and "来源：身份证" in shown_text(window)
+    assert name is not None and name.text() == PERSON.name and "已从身份证读取" in shown_text(window)
+    assert name.isReadOnly()  # the card's name is the card's: a clerk changes it, not a kiosk
     press(window, "form_next")  # required fields still empty: nothing moves on
     assert window.current().name == "form" and "需要填写" in window.message.text()
     fill_the_form(window)
