@@ -19,13 +19,9 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from app.accounts import Accounts
-from app.bootstrap import build_core
-from app.cases.audit import Actor
-from app.settings import Settings
-from counter.main import CounterApp
 from counter.ui.display import use_screen_font
 from counter.ui.sign_in import SignInDialog
+from tests.counter.apps import CLERK, PASSWORD, counter_with_a_clerk
 
 
 def pump(until: Callable[[], bool], timeout_s: float = 10.0) -> bool:
@@ -50,18 +46,14 @@ def typed(text: str) -> None:
 def main(folder: Path) -> dict[str, object]:
     app = QApplication(sys.argv[:1])
     seen: dict[str, object] = {"font_px": use_screen_font(app)}
-    settings = Settings(data_dir=folder / "hall", devices={"id_reader": "simulated"})
-    core = build_core(settings)
-    Accounts(core.db).add("zhangmin", "张敏", "counter-secret", by=Actor("admin", "t"))
-    core.close()
-    counter = CounterApp(settings)
+    counter = counter_with_a_clerk(folder)
     try:
         dialog = SignInDialog(counter.sign_in)
         dialog.open()
         seen["sign_in_active"] = pump(dialog.isActiveWindow)
-        typed("zhangmin")
+        typed(CLERK)
         keys("Tab")
-        typed("counter-secret")
+        typed(PASSWORD)
         keys("Return")
         seen["signed_in"] = pump(lambda: dialog.operator is not None)
         assert dialog.operator is not None, seen
@@ -87,7 +79,7 @@ def main(folder: Path) -> dict[str, object]:
         lock = getattr(counter, "lock_dialog", None)
         if lock is not None:
             seen["lock_screen_active"] = pump(lock.isActiveWindow, 5)
-            typed("counter-secret")
+            typed(PASSWORD)
             keys("Return")
             seen["unlocked"] = pump(lambda: not window.content.isHidden(), 5)
         seen["active_after_lock"] = pump(window.isActiveWindow)

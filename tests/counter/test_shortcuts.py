@@ -13,14 +13,11 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.accounts import Accounts
-from app.bootstrap import build_core
-from app.cases.audit import Actor
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
 from app.cases.views import Party
-from app.settings import Settings
 from counter.main import CounterApp
 from counter.ui.window import DECISION, FORM, IDENTIFY, MATERIALS, SCENARIO, MainWindow
+from tests.counter.apps import CLERK, PASSWORD, counter_with_a_clerk
 from tests.counter.conftest import activate
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -44,13 +41,9 @@ def readme_shortcuts() -> list[str]:
 
 @pytest.fixture
 def counter(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[CounterApp, MainWindow]]:
-    settings = Settings(data_dir=tmp_path / "hall", devices={"id_reader": "simulated"})
-    core = build_core(settings)
-    Accounts(core.db).add("zhangmin", "张敏", "counter-secret", by=Actor("admin", "t"))
-    core.close()
-    app = CounterApp(settings)
+    app = counter_with_a_clerk(tmp_path)
     try:
-        window = app.start(app.sign_in("zhangmin", "counter-secret"))
+        window = app.start(app.sign_in(CLERK, PASSWORD))
         qtbot.addWidget(window)
         activate(qtbot, window)
         yield app, window
@@ -134,7 +127,7 @@ def test_every_shortcut_the_readme_lists_does_what_it_says(
     def ctrl_l() -> None:
         press(qtbot, window, "Ctrl+L")
         assert window.content.isHidden() and app.lock_dialog.isVisible()
-        app.lock_dialog.password.setText("counter-secret")
+        app.lock_dialog.password.setText(PASSWORD)
         app.lock_dialog.button.click()
         assert not window.content.isHidden()
 
