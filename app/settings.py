@@ -149,8 +149,11 @@ class DeviceSettings(_Model):
     """Which drivers the terminal uses; "simulated" gives the test persons and sample pages
     (demo, training). A keyboard-wedge QR scanner needs no setting."""
 
-    id_reader: Literal["none", "simulated"] = "none"
+    id_reader: Literal["none", "simulated", "serial"] = "none"
     capture: Literal["none", "simulated"] = "none"
+    # "serial": a GA/T 467 reader on this port (USB-serial /dev/ttyUSB0, RS-232 /dev/ttyS0)
+    id_reader_port: str = "/dev/ttyUSB0"
+    id_reader_baudrate: int = Field(default=115200, ge=1200, le=921600)
 
 
 class CounterSettings(_Model):

@@ -19,7 +19,12 @@ class Devices:
 def devices_of(settings: Settings) -> Devices:
     from app.devices.simulated import SimulatedCapture, SimulatedIdReader
 
-    return Devices(
-        SimulatedIdReader() if settings.devices.id_reader == "simulated" else None,
-        SimulatedCapture() if settings.devices.capture == "simulated" else None,
-    )
+    chosen = settings.devices
+    reader: IdCardReader | None = None
+    if chosen.id_reader == "simulated":
+        reader = SimulatedIdReader()
+    elif chosen.id_reader == "serial":
+        from app.devices.serial_reader import SerialIdReader
+
+        reader = SerialIdReader(chosen.id_reader_port, baudrate=chosen.id_reader_baudrate)
+    return Devices(reader, SimulatedCapture() if chosen.capture == "simulated" else None)

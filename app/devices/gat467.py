@@ -103,6 +103,10 @@ class Response:
     sw3: int
     data: bytes
 
+    @classmethod
+    def of(cls, body: bytes) -> Response:
+        return cls(body[0], body[1], body[2], body[3:])
+
     @property
     def ok(self) -> bool:
         return (self.sw1, self.sw2) == (0, 0) and self.sw3 in (OK, CARD_FOUND)
@@ -115,17 +119,22 @@ class Response:
 
 @dataclass
 class FrameReader:
-    """Bytes in, whole checked responses out. Garbage before a preamble is skipped; a frame
-    whose checksum or length is wrong is counted in ``damaged`` and skipped too (the caller
-    asks again); a buffer that grows without a frame is cut back to its last possible start."""
+    """Bytes in, whole checked frames out (their bodies: CMD Para data of a request, SW1-3 and
+    data of a response). Garbage before a preamble is skipped; a frame whose checksum or length
+    is wrong is counted in ``damaged`` and skipped too (the caller asks again); a buffer that
+    grows without a frame is cut back. ``least`` is the shortest body: 3 for responses."""
 
+    least: int = 3
     buffer: bytearray = field(default_factory=bytearray)
     damaged: int = 0
     skipped: int = 0  # bytes that were not part of any frame
 
-    def feed(self, chunk: bytes) -> list[Response]:
+    def responses(self, chunk: bytes) -> list[Response]:
+        return [Response.of(body) for body in self.feed(chunk)]
+
+    def feed(self, chunk: bytes) -> list[bytes]:
         self.buffer += chunk
-        found: list[Response] = []
+        found: list[bytes] = []
         while True:
             start = self.buffer.find(PREAMBLE)
             if start < 0:
@@ -137,7 +146,7 @@ class FrameReader:
             if len(self.buffer) < head:
                 return found
             length = int.from_bytes(self.buffer[len(PREAMBLE):head], "big")
-            if not 4 <= length <= MAX_LENGTH:  # SW1-3 and CHK at least: not a frame after all
+            if not self.least + 1 <= length <= MAX_LENGTH:  # too short or long: not a frame
                 self.damaged += 1
                 self._skip(1)
                 continue
@@ -152,8 +161,7 @@ class FrameReader:
                 self._skip(1)  # look for the next preamble inside what is left
                 continue
             del self.buffer[:head + length]
-            body = frame[2:-1]
-            found.append(Response(body[0], body[1], body[2], body[3:]))
+            found.append(frame[2:-1])
 
     def _skip(self, count: int) -> None:
         if count:

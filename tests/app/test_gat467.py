@@ -30,7 +30,7 @@ def test_responses_in_fragments_and_garbage_come_out_whole() -> None:
     second = gat467.response(gat467.OK, gat467.base_message(LI_FANG))
     line = b"\x00\xffnoise\xaa\xaa" + first + b"\x13\x37" + second
     reader = gat467.FrameReader()
-    found = [r for i in range(0, len(line), 7) for r in reader.feed(line[i:i + 7])]
+    found = [r for i in range(0, len(line), 7) for r in reader.responses(line[i:i + 7])]
     assert [r.sw3 for r in found] == [0x9F, 0x90] and all(r.ok for r in found)
     card = gat467.parse_base_message(found[1].data)
     assert card == replace(LI_FANG, photo=bytes(gat467.PHOTO_SIZE))
@@ -42,13 +42,13 @@ def test_a_damaged_frame_is_skipped_and_counted() -> None:
     bad = bytearray(good)
     bad[-2] ^= 0xFF  # a garbled byte: the checksum no longer holds
     reader = gat467.FrameReader()
-    assert reader.feed(bytes(bad)) == []
+    assert reader.responses(bytes(bad)) == []
     assert reader.damaged == 1
-    assert [r.data for r in reader.feed(good)] == [b"\x01\x02"]
+    assert [r.data for r in reader.responses(good)] == [b"\x01\x02"]
 
 
 def test_no_card_says_what_to_do() -> None:
-    (answer,) = gat467.FrameReader().feed(gat467.response(0x80))
+    (answer,) = gat467.FrameReader().responses(gat467.response(0x80))
     assert not answer.ok and "平放在阅读器上" in answer.meaning
 
 
@@ -78,7 +78,7 @@ def test_a_text_block_that_is_not_a_card_is_refused_in_chinese() -> None:
 def test_any_bytes_on_the_line_give_checked_frames_or_nothing(line: bytes, step: int) -> None:
     reader = gat467.FrameReader()
     for i in range(0, len(line), step):
-        for answer in reader.feed(line[i:i + step]):
+        for answer in reader.responses(line[i:i + step]):
             framed = gat467.response(answer.sw3, answer.data, sw1=answer.sw1, sw2=answer.sw2)
             assert framed in line  # only what was really there, checksum and all
     assert len(reader.buffer) <= gat467.MAX_BUFFER + 64
