@@ -1,0 +1,52 @@
+"""The kiosk reads a card through the serial reader's driver (GA/T 467 on a pseudo-terminal):
+the citizen's 读身份证 fills the session from the card, and the wipe forgets it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.bootstrap import Core
+from app.devices import gat467
+from app.devices.drivers import Devices
+from app.devices.serial_reader import SerialIdReader
+from app.devices.simulated import TEST_PERSONS, SimulatedCapture
+from kiosk.idle import IdleWatch
+from kiosk.journey import Journey
+from kiosk.papers import KioskPapers
+from kiosk.ui.window import KioskWindow
+from tests.id_reader_emulator import ReaderEmulator
+from tests.kiosk.screens import Clock, Roll, Tray, idle, press
+
+PERSON = TEST_PERSONS[1]
+
+
+@pytest.fixture
+def reader() -> Iterator[ReaderEmulator]:
+    with ReaderEmulator(PERSON, chunk=32) as emulator:
+        yield emulator
+
+
+def test_the_kiosk_reads_a_card_over_the_serial_line(
+    qtbot: QtBot, core: Core, journey: Journey, reader: ReaderEmulator
+) -> None:
+    papers = KioskPapers(core)
+    papers.a4, papers.tickets = Tray(), Roll()
+    devices = Devices(SerialIdReader(reader.port), SimulatedCapture())
+    window = KioskWindow(core, journey, devices, papers=papers,
+                         idle=IdleWatch(core.settings.kiosk, Clock()), tick_ms=50)  # fmt: skip
+    qtbot.addWidget(window)
+    window.resize(1080, 1920)
+    window.show()
+    press(window, "read_card")
+    idle(qtbot, window)
+    applicant = window.host.journey.flow.applicant
+    assert applicant is not None
+    assert applicant.card == replace(PERSON, photo=bytes(gat467.PHOTO_SIZE))
+    assert gat467.READ_BASE in reader.requests
+    window.finish()  # the citizen leaves: nothing of the card stays
+    assert window.host.journey.flow.applicant is None
+    window.close()
