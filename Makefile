@@ -17,14 +17,17 @@ STAMP := $(VENV)/.installed
 # espeak-ng: the kiosk's voice guidance; libpulse0: Qt Multimedia and the virtual keyboard;
 # the libxcb-* and libx* list: everything Qt's xcb plugin links (read from ldd of libqxcb.so —
 # Qt's own error names only xcb-cursor0), for make demo on a desktop and the real-window tests;
-# xvfb, xauth, xdotool: those tests' X server without a window manager, and their key presses.
+# xvfb, xauth, xdotool: those tests' X server without a window manager, and their key presses;
+# gcc, libc6-dev: the stand-in ID reader SDK the tests compile; sane-utils, libsane1: scanners
+# (scanimage), tested against SANE's own test backend.
 XCB_PACKAGES := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 	libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 \
 	libxcb-xfixes0 libxcb-xkb1 \
 	libxkbcommon-x11-0 libx11-xcb1
 SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei libgl1 libegl1 libxkbcommon0 \
 	libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 postgresql poppler-utils cups \
-	printer-driver-cups-pdf espeak-ng libpulse0 $(XCB_PACKAGES) xvfb xauth xdotool
+	printer-driver-cups-pdf espeak-ng libpulse0 $(XCB_PACKAGES) xvfb xauth xdotool \
+	gcc libc6-dev sane-utils libsane1
 
 .PHONY: demo test lint typecheck bench screenshots system-deps venv clean
 
