@@ -8,7 +8,7 @@ from datetime import date
 from app.cases.states import RECEIVED
 from app.cases.views import MaterialView, Party
 from app.errors import InvalidInput
-from app.identity.resident_id import parse_resident_id
+from app.identity.resident_id import is_foreign_permanent_2017, normalise, parse_resident_id
 from app.identity.uscc import parse_credit_code
 
 ACTIVE_PLAN_STATUSES = ("submit", "tolerable", "commitment")  # handed in by the applicant
@@ -34,6 +34,8 @@ def checked_id(party: Party, today: date) -> tuple[str, str]:
         return "uscc", parse_credit_code(party.id_number).code
     if party.kind != "person":
         raise InvalidInput(f"申请人类型“{party.kind}”不对，应为个人或企业。")
+    if is_foreign_permanent_2017(party.id_number):  # its number encodes no birth date or check
+        return "foreign_2017", normalise(party.id_number)
     return "resident_id", parse_resident_id(party.id_number, today=today).number
 
 

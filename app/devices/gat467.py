@@ -71,10 +71,26 @@ NATION_OF = {f"{n:02d}": name for n, name in enumerate(NATIONS, start=1)} | {
     "97": "其他", "98": "外国血统中国籍人士",
 }  # fmt: skip
 SEX_OF = {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
+# The 256 bytes of a card's text, UCS-2LE in fixed-width fields, by card kind; every layout keeps
+# the kind's flag at bytes 248–249 ("J", "I", "Y"; blank on a resident ID card).
 TEXT_FIELDS = (("name", 30), ("sex", 2), ("nation", 4), ("birth", 16), ("address", 70),
                ("number", 36), ("authority", 30), ("valid_from", 16), ("valid_until", 16),
-               ("reserved", 36))  # fmt: skip
+               ("pass_number", 18), ("issue_count", 4), ("reserved", 6), ("kind", 2),
+               ("reserved2", 6))  # fmt: skip
+FOREIGN_2017_FIELDS = (("english_name", 120), ("sex", 2), ("number", 30), ("nationality", 6),
+                       ("name", 30), ("valid_from", 16), ("valid_until", 16), ("birth", 16),
+                       ("version", 4), ("authority", 8), ("kind", 2),
+                       ("reserved", 6))  # fmt: skip
+FOREIGN_2023_FIELDS = (("name", 30), ("sex", 2), ("issue_count", 4), ("birth", 16),
+                       ("english_name", 70), ("number", 36), ("reserved", 30),
+                       ("valid_from", 16), ("valid_until", 16), ("english_name_more", 22),
+                       ("nationality", 6), ("kind", 2), ("previous_number", 6))  # fmt: skip
+LAYOUTS = {"": TEXT_FIELDS, "J": TEXT_FIELDS, "I": FOREIGN_2017_FIELDS, "Y": FOREIGN_2023_FIELDS}
+KIND_AT = 248
 TEXT_SIZE = sum(size for _, size in TEXT_FIELDS)  # 256
+# Who issues the foreigners' cards (their text names no authority): 公安部 until 2023, then
+# the National Immigration Administration.
+FOREIGN_AUTHORITY = {"I": "中华人民共和国公安部", "Y": "中华人民共和国国家移民管理局"}
 PHOTO_SIZE = 1024
 
 
@@ -145,7 +161,7 @@ class FrameReader:
             head = len(PREAMBLE) + 2
             if len(self.buffer) < head:
                 return found
-            length = int.from_bytes(self.buffer[len(PREAMBLE):head], "big")
+            length = int.from_bytes(self.buffer[len(PREAMBLE) : head], "big")
             if not self.least + 1 <= length <= MAX_LENGTH:  # too short or long: not a frame
                 self.damaged += 1
                 self._skip(1)
@@ -155,12 +171,12 @@ class FrameReader:
                     self._skip(1)
                     continue
                 return found
-            frame = bytes(self.buffer[len(PREAMBLE):head + length])
+            frame = bytes(self.buffer[len(PREAMBLE) : head + length])
             if checksum(frame[:-1]) != frame[-1]:
                 self.damaged += 1
                 self._skip(1)  # look for the next preamble inside what is left
                 continue
-            del self.buffer[:head + length]
+            del self.buffer[: head + length]
             found.append(frame[2:-1])
 
     def _skip(self, count: int) -> None:
@@ -177,39 +193,59 @@ def _date(text: str, what: str) -> date:
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        raise DeviceError(f"身份证的{what}读出来不是日期（{text!r}）：请把证件放稳后再读。",
-                          fallback="也可以手工输入证件号码，并核对原件。") from None
+        raise DeviceError(
+            f"身份证的{what}读出来不是日期（{text!r}）：请把证件放稳后再读。",
+            fallback="也可以手工输入证件号码，并核对原件。",
+        ) from None
+
+
+def card_kind(text: bytes) -> str:
+    """The kind flag of a card's text: "" (resident ID card), "J", "I" or "Y"."""
+    flag = _field_text(text[KIND_AT : KIND_AT + 2])
+    return flag if flag in LAYOUTS else ""
 
 
 def parse_base_text(text: bytes, photo: bytes = b"") -> IdCardData:
-    """The 256 bytes of a base message's text as the card data; a block that does not read as
-    one is refused with what to do (read again, or type the number)."""
+    """The 256 bytes of a base message's text as the card data, in the layout of its kind; a
+    block that does not read as one is refused with what to do (read again, or type the number)."""
     if len(text) != TEXT_SIZE:
         raise DeviceError(
             f"阅读器返回的身份证信息长度不对（{len(text)} 字节，应为 {TEXT_SIZE}）："
             "请把证件放稳后再读。",
             fallback="也可以手工输入证件号码，并核对原件。",
         )
+    kind = card_kind(text)
     values: dict[str, str] = {}
     at = 0
-    for name, size in TEXT_FIELDS:
-        values[name] = _field_text(text[at:at + size])
+    for name, size in LAYOUTS[kind]:
+        values[name] = _field_text(text[at : at + size])
         at += size
-    if not values["name"] or not values["number"]:
+    english = values.get("english_name", "")
+    if values.get("english_name_more"):  # a long name goes on at its 36th letter: keep a space
+        # there (the first part, at bytes 52–121 of the 2023 layout, is full: no padding)
+        first = text[52 : 52 + 70].decode("utf-16-le", errors="replace").replace("\x00", "")
+        english = first + values["english_name_more"]
+    name = values["name"] or english
+    if not name or not values["number"]:
         raise DeviceError("身份证信息没有读全（姓名或号码为空）：请把证件放稳后再读。",
                           fallback="也可以手工输入证件号码，并核对原件。")  # fmt: skip
     until = values["valid_until"]
     return IdCardData(
-        name=values["name"],
+        name=name,
         sex=SEX_OF.get(values["sex"], values["sex"]),
-        ethnicity=NATION_OF.get(values["nation"], values["nation"]),
+        ethnicity=NATION_OF.get(values.get("nation", ""), values.get("nation", "")),
         birth_date=_date(values["birth"], "出生日期"),
-        address=values["address"],
+        address=values.get("address", ""),
         id_number=values["number"].upper(),
-        authority=values["authority"],
+        authority=FOREIGN_AUTHORITY.get(kind, values.get("authority", "")),
         valid_from=_date(values["valid_from"], "有效期起始日期"),
         valid_until=None if until.startswith("长期") else _date(until, "有效期截止日期"),
         photo=photo,
+        kind=kind,
+        english_name=english,
+        nationality=values.get("nationality", "").upper(),
+        pass_number=values.get("pass_number", "") if kind == "J" else "",
+        issue_count=values.get("issue_count", "") if kind in ("J", "Y") else "",
     )
 
 
@@ -223,7 +259,7 @@ def parse_base_message(data: bytes) -> IdCardData:
     if len(data) != 4 + text_size + photo_size:
         raise DeviceError("阅读器返回的身份证信息长度与其声明的不符：请把证件放稳后再读。",
                           fallback="也可以手工输入证件号码，并核对原件。")  # fmt: skip
-    return parse_base_text(data[4:4 + text_size], data[4 + text_size:])
+    return parse_base_text(data[4 : 4 + text_size], data[4 + text_size :])
 
 
 def base_message(card: IdCardData, photo: bytes = bytes(PHOTO_SIZE)) -> bytes:
@@ -237,13 +273,34 @@ def base_text(card: IdCardData) -> bytes:
     sex = {v: k for k, v in SEX_OF.items()}.get(card.sex, card.sex)
     nation = {v: k for k, v in NATION_OF.items()}.get(card.ethnicity, card.ethnicity)
     until = card.valid_until.strftime("%Y%m%d") if card.valid_until else "长期"
-    values = {"name": card.name, "sex": sex, "nation": nation,
-              "birth": card.birth_date.strftime("%Y%m%d"), "address": card.address,
-              "number": card.id_number, "authority": card.authority,
-              "valid_from": card.valid_from.strftime("%Y%m%d"), "valid_until": until,
-              "reserved": ""}  # fmt: skip
+    chinese = "" if card.name == card.english_name else card.name
+    english = card.english_name
+    if card.kind == "Y":
+        english, more = english[:35], english[35:]
+    else:
+        more = ""
+    values = {
+        "name": chinese if card.kind in ("I", "Y") else card.name,
+        "sex": sex,
+        "nation": nation,
+        "birth": card.birth_date.strftime("%Y%m%d"),
+        "address": card.address,
+        "number": card.id_number,
+        "authority": card.authority,
+        "valid_from": card.valid_from.strftime("%Y%m%d"),
+        "valid_until": until,
+        "pass_number": card.pass_number,
+        "issue_count": card.issue_count,
+        "kind": card.kind,
+        "english_name": english,
+        "english_name_more": more,
+        "nationality": card.nationality,
+        "version": "01" if card.kind == "I" else "",
+    }
+    if card.kind == "I":
+        values["authority"] = ""
     out = b""
-    for name, size in TEXT_FIELDS:
-        raw = values[name].encode("utf-16-le")[:size]
+    for name, size in LAYOUTS[card.kind]:
+        raw = values.get(name, "").encode("utf-16-le")[:size]
         out += raw + " ".encode("utf-16-le") * ((size - len(raw)) // 2)
     return out

@@ -9,10 +9,19 @@ from typing import Any
 from app.identity.regions import province_names
 from app.identity.resident_id import parse_resident_id
 
+# The kinds of card a GA/T 467 reader reads, by the type flag the card's text carries.
+CARD_KINDS = {
+    "": "居民身份证",
+    "J": "港澳台居民居住证",
+    "I": "外国人永久居留身份证",  # the 2017 card
+    "Y": "外国人永久居留身份证",  # the 2023 card
+}
+
 
 @dataclass(frozen=True)
 class IdCardData:
-    """One read of a second-generation resident ID card (or a residence permit)."""
+    """One read of a second-generation resident ID card, a residence permit for Hong Kong, Macao
+    and Taiwan residents (kind J) or a foreigner's permanent residence card (kinds I and Y)."""
 
     name: str
     sex: str
@@ -24,6 +33,16 @@ class IdCardData:
     valid_from: date
     valid_until: date | None  # None: 长期
     photo: bytes = b""
+    kind: str = ""  # "" resident, "J", "I", "Y": see CARD_KINDS
+    english_name: str = ""  # I, Y
+    nationality: str = ""  # I, Y: ISO 3166-1 alpha-3 as on the card
+    pass_number: str = ""  # J: the 通行证 number
+    issue_count: str = ""  # J: 签发次数; Y: 换证次数
+    photo_note: str = ""  # why the card read without its photo, for the screen
+
+    @property
+    def kind_label(self) -> str:
+        return CARD_KINDS.get(self.kind, self.kind)
 
     def is_valid_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
@@ -40,10 +59,16 @@ class IdCardData:
             "valid_from": self.valid_from.isoformat(),
             "valid_until": self.valid_until.isoformat() if self.valid_until else "长期",
             "has_photo": bool(self.photo),
-        }
+            "kind": self.kind_label,
+            **{key: value for key, value in (
+                ("english_name", self.english_name), ("nationality", self.nationality),
+                ("pass_number", self.pass_number), ("issue_count", self.issue_count)) if value},
+        }  # fmt: skip
 
 
-ID_CARD_KEYS = frozenset(f.name for f in fields(IdCardData) if f.name != "photo")
+ID_CARD_KEYS = frozenset(
+    f.name for f in fields(IdCardData) if f.name not in ("photo", "photo_note")
+)
 
 
 def address_province(address: str) -> str:
@@ -57,15 +82,21 @@ def address_province(address: str) -> str:
 
 def facts_from_card(card: IdCardData, *, today: date, hall_province: str = "") -> dict[str, Any]:
     """Facts for conditions and prefill; ``hall_province`` is the hall's province code (430000)."""
-    number = parse_resident_id(card.id_number, today=today)
+    if card.kind == "I":  # its number encodes no birth date: the card's fields say it
+        birth, sex, id_number = card.birth_date, card.sex, card.id_number.upper()
+    else:
+        number = parse_resident_id(card.id_number, today=today)
+        birth, sex, id_number = number.birth_date, number.sex, number.number
+    before_birthday = (today.month, today.day) < (birth.month, birth.day)
     hukou = address_province(card.address)
     facts: dict[str, Any] = {
         "applicant.name": card.name,
-        "applicant.sex": number.sex,
+        "applicant.sex": sex,
         "applicant.ethnicity": card.ethnicity,
-        "applicant.age": number.age_on(today),
-        "applicant.birth_date": number.birth_date.isoformat(),
-        "applicant.id_number": number.number,
+        "applicant.age": today.year - birth.year - before_birthday,
+        "applicant.birth_date": birth.isoformat(),
+        "applicant.id_number": id_number,
+        "applicant.id_kind": card.kind_label,
         "applicant.address": card.address,
         "applicant.id_card_valid": card.is_valid_on(today),
         "applicant.hukou_province": hukou,

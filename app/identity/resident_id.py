@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+import pycountry
 from stdnum.cn.ric import calc_check_digit
 
 from app.errors import InvalidIdNumber
 from app.identity.masking import mask_number
-from app.identity.regions import Region, lookup
+from app.identity.regions import Region, lookup, province_names
 
-Kind = Literal["resident", "hk_permit", "macao_permit", "taiwan_permit"]
+Kind = Literal["resident", "hk_permit", "macao_permit", "taiwan_permit", "foreign_permanent"]
 
 # Residence permits for Hong Kong, Macao and Taiwan residents (国办发〔2018〕81号) use these address
 # codes; 830000 is not a GB/T 2260 division.
@@ -26,9 +27,14 @@ PERMITS: dict[str, tuple[Kind, str]] = {
     "820000": ("macao_permit", "港澳台居民居住证（澳门）"),
     "830000": ("taiwan_permit", "港澳台居民居住证（台湾）"),
 }
+# The 2023 外国人永久居留身份证 (公安部公告, 2023-12-01) numbers like a resident ID: "9", the
+# accepting province (2 digits), the nationality (ISO 3166-1 numeric, 3 digits), the birth date,
+# a sequence whose last digit is odd for men, and the same MOD 11-2 check digit.
+FOREIGN_PERMANENT = "9"
 KIND_LABELS: dict[Kind, str] = {
     "resident": "居民身份证",
     **{kind: label for kind, label in PERMITS.values()},
+    "foreign_permanent": "外国人永久居留身份证",
 }
 EARLIEST_BIRTH_YEAR = 1890
 
@@ -134,6 +140,8 @@ def parse_resident_id(text: str, *, today: date | None = None) -> ResidentId:
     region = None
     if code in PERMITS:
         kind = PERMITS[code][0]
+    elif is_foreign_permanent_code(code):
+        kind = "foreign_permanent"
     else:
         region = lookup(code)
         if region is None:
@@ -160,6 +168,21 @@ def parse_resident_id(text: str, *, today: date | None = None) -> ResidentId:
         )
     sex: Literal["男", "女"] = "男" if int(number[16]) % 2 else "女"
     return ResidentId(number, kind, code, region, born, sex, converted_from)
+
+
+def is_foreign_permanent_code(code: str) -> bool:
+    """The first six digits of a 2023 外国人永久居留身份证: 9, a province, a nationality."""
+    return (code.startswith(FOREIGN_PERMANENT) and code[1:3] + "0000" in province_names()
+            and pycountry.countries.get(numeric=code[3:6]) is not None)  # fmt: skip
+
+
+def is_foreign_permanent_2017(text: str) -> bool:
+    """A 2017 外国人永久居留身份证 number: the holder's nationality (ISO 3166-1 alpha-3) and 12
+    digits. It carries no check digit anyone publishes; the card's own chip is the proof."""
+    number = normalise(text)
+    if len(number) != 15 or not number[3:].isascii() or not number[3:].isdigit():
+        return False
+    return pycountry.countries.get(alpha_3=number[:3]) is not None
 
 
 def is_valid_resident_id(text: str) -> bool:
