@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from app.errors import SettingsError
@@ -149,11 +149,36 @@ class DeviceSettings(_Model):
     """Which drivers the terminal uses; "simulated" gives the test persons and sample pages
     (demo, training). A keyboard-wedge QR scanner needs no setting."""
 
-    id_reader: Literal["none", "simulated", "serial"] = "none"
-    capture: Literal["none", "simulated"] = "none"
-    # "serial": a GA/T 467 reader on this port (USB-serial /dev/ttyUSB0, RS-232 /dev/ttyS0)
+    # "serial": a GA/T 467 reader on a serial line; "sdtapi" / "termb": through the vendor's
+    # Linux library (its API family), at ``id_reader_library``
+    id_reader: Literal["none", "simulated", "serial", "sdtapi", "termb"] = "none"
+    # "camera": a 高拍仪 or any UVC camera (Qt Multimedia); "scanner": a SANE scanner
+    capture: Literal["none", "simulated", "camera", "scanner"] = "none"
+    # "serial": the serial line's device (USB-serial /dev/ttyUSB0, RS-232 /dev/ttyS0); SDK
+    # readers: the library's port number (1001–1016 USB, 1–16 serial)
     id_reader_port: str = "/dev/ttyUSB0"
     id_reader_baudrate: int = Field(default=115200, ge=1200, le=921600)
+    id_reader_library: Path | None = None  # the vendor's libsdtapi.so / libtermb.so
+    photo_decoder_library: Path | None = None  # the vendor's WLT decoder (libwlt.so); or no photo
+    camera: str = Field(default="", max_length=100)  # part of its name or its id; "": automatic
+    camera_qr: bool = True  # read QR codes from the camera's picture
+    scanner: str = Field(default="", max_length=200)  # a SANE device (scanimage -L); "": the first
+    scanner_resolution: int = Field(default=200, ge=75, le=1200)  # dpi
+    scanner_mode: Literal["Gray", "Color", "Lineart"] = "Gray"
+    scanner_source: str = Field(default="", max_length=60)  # "ADF", "Flatbed" …; "": the device's
+    code_scanner_port: str = Field(default="", max_length=200)  # a QR scanner in serial mode
+    code_scanner_baudrate: int = Field(default=9600, ge=1200, le=921600)
+
+    @model_validator(mode="after")
+    def _sdk_library(self) -> DeviceSettings:
+        if self.id_reader in ("sdtapi", "termb") and self.id_reader_library is None:
+            raise PydanticCustomError(
+                "id_reader_library",
+                "身份证阅读器设为“{family}”时需要厂商驱动库：请在 [devices] id_reader_library "
+                "中填写它的路径（如 /opt/reader/lib{family}.so）",
+                {"family": self.id_reader},
+            )
+        return self
 
 
 class CounterSettings(_Model):

@@ -15,6 +15,7 @@ from pathlib import Path
 from app.accounts import check_password
 from app.cases.outbox import Outbox
 from app.devices.drivers import Devices
+from app.devices.states import state_of
 from app.errors import describe
 from app.settings import Settings
 from printing.a4_printer import A4Printer, CupsPrinter, cups_state
@@ -128,34 +129,45 @@ TITLES = {
     "terminal": "终端", "database": "数据", "reader": "身份证读卡器", "camera": "高拍仪",
     "a4": "A4 打印机", "ticket": "凭条打印机", "outbox": "发送队列",
 }  # fmt: skip
-SLOW = ("a4", "ticket", "outbox")
+SLOW = ("reader", "camera", "a4", "ticket", "outbox")
+MISSING = {
+    "reader": "未连接：群众只能手动输入证件号码。请检查读卡器连线和设置 [devices] id_reader，"
+              "然后重新启动终端。",
+    "camera": "未连接：群众不能拍材料，需带原件到窗口提交。请检查高拍仪连线和设置 "
+              "[devices] capture，然后重新启动终端。",
+}  # fmt: skip
 
 
 def line(key: str, text: str, problem: bool = False) -> StatusLine:
     return StatusLine(key, TITLES[key], text, problem)
 
 
-def quick_lines(settings: Settings, devices: Devices) -> list[StatusLine]:
+def quick_lines(settings: Settings) -> list[StatusLine]:
     url = settings.database_url
     local = url.startswith("sqlite")
     database = f"本机数据库 {url.removeprefix('sqlite:///')}" if local else "大厅共享数据库"
-    reader, camera = devices.id_reader, devices.capture
     return [
         line("terminal", f"{settings.kiosk.name}（{settings.terminal.name}）"),
         line("database", database),
-        line("reader", f"已连接（{reader.name}）。") if reader else line(
-            "reader", "未连接：群众只能手动输入证件号码。请检查读卡器连线和设置 "
-            "[devices] id_reader，然后重新启动终端。", True),
-        line("camera", f"已连接（{camera.name}）。") if camera else line(
-            "camera", "未连接：群众不能拍材料，需带原件到窗口提交。请检查高拍仪连线和设置 "
-            "[devices] capture，然后重新启动终端。", True),
-    ]  # fmt: skip
+    ]
 
 
-def slow_lines(a4: A4Printer | None, tickets: ReceiptPrinter | None,
+def device_line(key: str, device: object) -> StatusLine:
+    """The reader's or the camera's line: asked whether it answers (it may take a moment)."""
+    if device is None:
+        return line(key, MISSING[key], True)
+    state = state_of("id_reader" if key == "reader" else "capture", device)
+    if state.ok:
+        return line(key, f"已连接（{state.name}）。")
+    return line(key, f"{state.text}（{state.name}）", True)
+
+
+def slow_lines(devices: Devices, a4: A4Printer | None, tickets: ReceiptPrinter | None,
                outbox: Outbox) -> list[StatusLine]:  # fmt: skip
-    """The printers and the outbox: each may take seconds (call it off the GUI thread)."""
-    return [a4_line(a4), ticket_line(tickets), outbox_line(outbox)]
+    """The devices, the printers and the outbox: each may take seconds (call it off the GUI
+    thread, on the devices' lane: a check never talks to a reader while it reads)."""
+    return [device_line("reader", devices.id_reader), device_line("camera", devices.capture),
+            a4_line(a4), ticket_line(tickets), outbox_line(outbox)]  # fmt: skip
 
 
 def a4_line(a4: A4Printer | None) -> StatusLine:

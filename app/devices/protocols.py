@@ -52,3 +52,14 @@ class LivePreview(Protocol):
     def frame(self, width: int) -> Page:
         """What the camera sees now, scaled to ``width`` pixels (quick, low quality)."""
         ...
+
+
+@runtime_checkable
+class Checkable(Protocol):
+    """A device that can say whether it is there and answering (the counter's status bar, the
+    kiosk's staff screen, ``onestop devices``)."""
+
+    def check(self) -> str:
+        """"" when the device answers; otherwise what is wrong and what to do, in Chinese. May
+        take a moment (opens a port, lists scanners): call it off the GUI thread."""
+        ...

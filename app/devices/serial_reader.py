@@ -62,6 +62,20 @@ class SerialIdReader:
         finally:
             line.close()
 
+    def check(self) -> str:
+        """The security module's status (GA/T 467 11 FF): the reader is there and answering."""
+        try:
+            line = self._open()
+            try:
+                answer = self._exchange(line, gat467.SAM_STATUS)
+            finally:
+                line.close()
+        except DeviceError as exc:
+            return exc.message
+        if not answer.ok:
+            return f"身份证阅读器的安全模块报告：{answer.meaning}。请重新插拔阅读器。"
+        return ""
+
     def _open(self) -> Any:
         try:
             return self._open_port(self.port, baudrate=self.baudrate, timeout=0.05)

@@ -35,6 +35,9 @@ class SimulatedIdReader:
         self.fail = False
         self.empty = False
 
+    def check(self) -> str:
+        return "身份证阅读器没有响应（模拟）。" if self.fail else ""
+
     def read(self, timeout_s: float = 5.0) -> IdCardData | None:
         if self.fail:
             raise DeviceError("身份证阅读器没有响应。", fallback="请手工输入证件号码，并核对原件。")
@@ -53,6 +56,9 @@ class SimulatedCapture:
         self.count = 0
         self.frames = 0
         self.fail = False
+
+    def check(self) -> str:
+        return "高拍仪没有响应（模拟）。" if self.fail else ""
 
     def frame(self, width: int) -> Page:
         if self.fail:

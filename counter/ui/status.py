@@ -1,5 +1,6 @@
 """Always visible at the bottom of the window: a kiosk's call for help (a click says this clerk
-goes), online or offline, the outbox (waiting, failing, returned by the platform — a click opens
+goes), the devices (reader, camera or scanner: a problem in red, a click says what to do), online
+or offline, the outbox (waiting, failing, returned by the platform — a click opens
 it to resend or cancel), the catalog version in use, today's count at this window, and who is
 signed in. Read every few seconds on its own lane."""
 
@@ -12,10 +13,12 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
+from shiboken6 import isValid
 
 from app.bootstrap import Core
 from app.cases.receipts import hall_day
 from app.db.base import utcnow
+from app.devices.states import DeviceState, device_states
 from app.help import HelpRequest
 from app.widgets.tasks import Tasks
 from counter.ui.desk import Desk
@@ -78,7 +81,7 @@ def snapshot(core: Core, terminal: str, today: date) -> Snapshot:
 
 class StatusPanel(QStatusBar):
     def __init__(self, desk: Desk, parent: QWidget | None = None, *,
-                 every_ms: int = 3000) -> None:  # fmt: skip
+                 every_ms: int = 3000, devices_every_ms: int = 15000) -> None:  # fmt: skip
         super().__init__(parent)
         self.desk = desk
         self.lane = Tasks(self._failed, self, name="status")
@@ -100,13 +103,18 @@ class StatusPanel(QStatusBar):
         self.today = QLabel("")
         self.today.setObjectName("today_count")
         self.clerk = QLabel("")
+        self.devices = QPushButton("设备 …")
+        self.devices.setObjectName("devices_state")
+        self.devices.setFlat(True)
+        self.devices.clicked.connect(self.explain_devices)
+        self.device_states: list[DeviceState] = []
         self.slips = QPushButton("")
         self.slips.setObjectName("retry_slips")
         self.slips.setStyleSheet("color:#b00020; font-weight:bold;")
         self.slips.clicked.connect(self.retry_slips)
         self.slips.setVisible(False)
-        for widget in (self.help, self.slips, self.online, self.outbox, self.catalog, self.today,
-                       self.clerk):  # fmt: skip
+        for widget in (self.help, self.slips, self.devices, self.online, self.outbox,
+                       self.catalog, self.today, self.clerk):  # fmt: skip
             self.addPermanentWidget(widget)
         self.last: Snapshot | None = None
         self.dialog: OutboxDialog | None = None
@@ -114,7 +122,45 @@ class StatusPanel(QStatusBar):
         self.timer.setInterval(every_ms)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
+        self.device_timer = QTimer(self)
+        self.device_timer.setInterval(devices_every_ms)
+        self.device_timer.timeout.connect(self.check_devices)
+        self.device_timer.start()
         self.refresh()
+        self.check_devices()
+
+    # -- the devices: asked on the devices' own lane, between reads, never during one -------------
+    def check_devices(self) -> None:
+        lane = self.desk.devices
+        if lane.busy:
+            return  # a card read or a capture is going on: it tells its own trouble
+        devices = self.desk.session.devices
+        lane.run(lambda: device_states(devices), done=self.show_devices,
+                 failed=lambda _exc: None, label="设备状态")  # fmt: skip
+
+    def show_devices(self, states: list[DeviceState]) -> None:
+        if not isValid(self.devices):
+            return  # the window closed while the devices were asked (their lane outlives it)
+        self.device_states = states
+        problems = [state for state in states if not state.ok]
+        if problems:
+            self.devices.setText("设备：" + "、".join(f"{p.title}异常" for p in problems))
+            self.devices.setStyleSheet("color:#b00020; font-weight:bold;")
+        else:
+            self.devices.setText("设备正常")
+            self.devices.setStyleSheet("")
+        self.devices.setToolTip("\n".join(f"{s.title}：{s.text}" for s in states))
+        self.devices.setAccessibleName(self.devices.text())
+
+    def explain_devices(self) -> None:
+        """A click says what is wrong and what to do, and asks the devices again."""
+        problems = [state for state in self.device_states if not state.ok]
+        if problems:
+            self.desk.bar.error("；".join(f"{p.title}：{p.text}" for p in problems))
+        else:
+            self.desk.bar.info("设备正常：" + "；".join(
+                f"{s.title} {s.name}" for s in self.device_states if s.name))  # fmt: skip
+        self.check_devices()
 
     def refresh(self) -> None:
         session = self.desk.session  # who is signed in shows at once, whatever the lane does

@@ -229,12 +229,13 @@ class StaffScreen(Screen):
     def refresh(self) -> None:
         if self.reading or self.pages.currentWidget() is not self.status_page:
             return
-        self._show(quick_lines(self.host.core.settings, self.host.devices))
+        self._show(quick_lines(self.host.core.settings))
         self._show([line(key, "正在读取……") for key in SLOW])
         self.reading = True
         visit, papers, outbox = self.visit, self.host.papers, self.host.core.outbox
+        devices = self.host.devices
         # The device lane: a wipe waits for the work lane, and a printer may take seconds.
-        self.host.device_lane.run(lambda: slow_lines(papers.a4, papers.tickets, outbox),
+        self.host.device_lane.run(lambda: slow_lines(devices, papers.a4, papers.tickets, outbox),
                                   done=lambda lines: self._read(visit, lines),
                                   failed=lambda exc: self._failed(visit, exc),
                                   label="读取设备状态")  # fmt: skip

@@ -24,7 +24,16 @@ from app.settings import TicketPrinterSettings
 from kiosk.a11y import ELDERLY, NORMAL, audit, report
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
-from kiosk.status import LOCK_S, MAX_WRONG, NO_PIN, PinLock, quick_lines, ticket_line
+from kiosk.status import (
+    LOCK_S,
+    MAX_WRONG,
+    NO_PIN,
+    PinLock,
+    device_line,
+    line,
+    quick_lines,
+    ticket_line,
+)
 from kiosk.ui.staff import TAPS_WITHIN_S, StaffScreen
 from kiosk.ui.window import KioskWindow
 from kiosk.watchdog import EXIT_STAFF
@@ -464,17 +473,19 @@ def test_a_result_after_leaving_is_dropped(qtbot: QtBot, window: KioskWindow,
     assert staff.pages.currentWidget() is staff.pin_page
 
 
-def test_quick_lines_name_missing_and_present_devices(core: Core) -> None:
-    missing = {line.key: line for line in quick_lines(core.settings, Devices())}
-    assert missing["reader"].problem and missing["camera"].problem
-    assert "[devices] capture" in missing["camera"].text
-    both = Devices(SimulatedIdReader(), SimulatedCapture())
-    present = {line.key: line for line in quick_lines(core.settings, both)}
-    assert not present["reader"].problem
-    assert present["reader"].text == "已连接（模拟身份证阅读器）。"
+def test_device_lines_ask_each_device_whether_it_answers(core: Core) -> None:
+    assert device_line("reader", None).problem
+    assert "[devices] capture" in device_line("camera", None).text
+    reader, camera = SimulatedIdReader(), SimulatedCapture()
+    assert device_line("reader", reader) == line("reader", "已连接（模拟身份证阅读器）。")
+    camera.fail = True  # unplugged since the kiosk started: the line says so, in red
+    assert device_line("camera", camera) == line(
+        "camera", "高拍仪没有响应（模拟）。（模拟高拍仪）", True)
+    quick = {line.key: line for line in quick_lines(core.settings)}
+    assert set(quick) == {"terminal", "database"}
     shared = core.settings.model_copy(update={"database": core.settings.database.model_copy(
         update={"url": "postgresql+psycopg://hall:secret@db.example/onestop"})})  # fmt: skip
-    database = {line.key: line for line in quick_lines(shared, both)}["database"]
+    database = {line.key: line for line in quick_lines(shared)}["database"]
     assert database.text == "大厅共享数据库" and "secret" not in database.shown
 
 
