@@ -410,7 +410,7 @@ class SaneScanner:
         finished: float | None = None
         while True:
             try:
-                return process.wait(timeout=0.05)
+                return process.wait(timeout=0.01)
             except subprocess.TimeoutExpired:
                 pass
             now = time.monotonic()
