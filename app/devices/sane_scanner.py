@@ -9,8 +9,8 @@ backends fork), and the app only sees a :class:`DeviceError`. It also needs no b
 being opened for each scan — is small beside a scan itself.
 
 Pages come as PNG straight from ``scanimage --format=png``: it writes each row as the scanner
-delivers it, so encoding overlaps the mechanical scan, and far fewer bytes cross the pipe than
-with PNM (2.4 MB for a 200 dpi 200×200 mm grey page), which Pillow would then need another
+delivers it, so encoding overlaps the mechanical scan, and far fewer bytes are written and read
+back than with PNM (2.4 MB for a 200 dpi 200×200 mm grey page), which Pillow would then need another
 12–19 ms to re-encode after the scan ends (measured here).
 
 A feeder source (ADF, duplex) scans in ``--batch`` mode into a temporary folder until the feeder
