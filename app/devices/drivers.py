@@ -27,4 +27,12 @@ def devices_of(settings: Settings) -> Devices:
         from app.devices.serial_reader import SerialIdReader
 
         reader = SerialIdReader(chosen.id_reader_port, baudrate=chosen.id_reader_baudrate)
-    return Devices(reader, SimulatedCapture() if chosen.capture == "simulated" else None)
+    capture: DocumentCapture | None = None
+    if chosen.capture == "simulated":
+        capture = SimulatedCapture()
+    elif chosen.capture == "scanner":
+        from app.devices.sane_scanner import SaneScanner
+
+        capture = SaneScanner(chosen.scanner, resolution=chosen.scanner_resolution,
+                              mode=chosen.scanner_mode, source=chosen.scanner_source)  # fmt: skip
+    return Devices(reader, capture)

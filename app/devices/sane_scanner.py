@@ -338,7 +338,16 @@ class SaneScanner:
             self._offered = parse_options(ran.stdout)
         return self._offered
 
-    def check(self) -> list[str]:
+    def check(self) -> str:
+        """"" when the scanner is there and offers what the settings ask; else what to do."""
+        self._offered = None  # asked afresh: it may have been unplugged or replaced
+        try:
+            self.arguments()
+        except DeviceError as exc:
+            return exc.message
+        return ""
+
+    def arguments(self) -> list[str]:
         """The settings as scanimage options, after checking the device offers them."""
         offered = self.offered()
         args = ["-d", self.device] if self.device else []
@@ -376,7 +385,7 @@ class SaneScanner:
     def _batch(self, count: int | None) -> list[Page]:
         """Scans into a temporary folder; ``count`` None until the feeder is empty. Each page
         must arrive within ``timeout_s`` of the one before."""
-        args = self.check()
+        args = self.arguments()
         with tempfile.TemporaryDirectory(prefix="onestop-scan-") as folder:
             where = Path(folder)
             args += [f"--batch={where / 'page-%05d.png'}"]
