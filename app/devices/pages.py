@@ -19,6 +19,7 @@ import numpy.typing as npt
 from app.devices.protocols import DeviceError, Page
 
 Image = npt.NDArray[np.uint8]
+AnyImage = npt.NDArray[Any]  # also 16-bit, float (0–1) or bool: see _as_image
 Corners = npt.NDArray[np.float32]  # 4×2: top left, top right, bottom right, bottom left
 Source = Literal["camera", "scanner"]
 Code = Literal["blurred", "blank", "dark", "bright", "cut_off"]
@@ -94,14 +95,14 @@ class Verdict:
 # -- the sheet on the desk ---------------------------------------------------------------------
 
 
-def find_document(image: Image) -> Corners | None:
+def find_document(image: AnyImage) -> Corners | None:
     """The corners of the light sheet on a darker desk, in ``image``'s pixels; None when there is
     no such sheet wholly inside the frame."""
     corners, _ = _find(_as_image(image))
     return corners
 
 
-def straighten(image: Image, corners: Corners, *, longest: int | None = None) -> Image:
+def straighten(image: AnyImage, corners: Corners, *, longest: int | None = None) -> Image:
     """The sheet inside ``corners`` seen from straight above: an upright rectangle of its
     proportion (opposite sides averaged), at its size in the frame or ``longest`` at most."""
     image = _as_image(image)
@@ -166,7 +167,7 @@ def _dist(a: Corners, b: Corners) -> float:
 # -- the skew of a scan ------------------------------------------------------------------------
 
 
-def deskew(image: Image) -> tuple[Image, float]:
+def deskew(image: AnyImage) -> tuple[Image, float]:
     """A scanned page turned so its lines of text run level, and the skew that was found (degrees,
     counter-clockwise positive as OpenCV turns; within ±SKEW_MAX; 0 when there is no text)."""
     image = _as_image(image)
@@ -216,7 +217,7 @@ def _skew(image: Image) -> float:
 # -- can a person read it ----------------------------------------------------------------------
 
 
-def check(image: Image, *, source: Source = "camera") -> Verdict:
+def check(image: AnyImage, *, source: Source = "camera") -> Verdict:
     """The quality of one page. Only the telling problems are named: a dark or burnt-out page is
     not also called blurred or blank, a blank one not also blurred."""
     measures = _measure(image)
@@ -293,12 +294,11 @@ def _edge_ink(inked: npt.NDArray[np.bool_], dy: int, dx: int) -> float:
 # -- the whole way from a still to a page ------------------------------------------------------
 
 
-def make_good(still: bytes | Image, *, source: Source) -> tuple[Page, Verdict]:
+def make_good(still: bytes | AnyImage, *, source: Source) -> tuple[Page, Verdict]:
     """A captured still (image bytes or an array) as the page to keep, and its check. A camera's
     sheet is found and straightened (kept whole when none is found); a scan is deskewed. Colour
     stays colour (seals, photos, certificates), grey stays grey; at most A4 at 150 dpi."""
-    image = _decode(still) if isinstance(still, bytes | bytearray | memoryview) else still
-    image = _as_image(image)
+    image = _decode(still) if isinstance(still, bytes) else _as_image(still)
     extra: dict[str, float] = {}
     cut = False
     if source == "camera":
@@ -330,15 +330,15 @@ def _inset(corners: Corners) -> Corners:
     return _points(centre + (corners - centre) * 0.992)
 
 
-def _decode(data: bytes | bytearray | memoryview) -> Image:
-    buffer = np.frombuffer(bytes(data), np.uint8)
+def _decode(data: bytes) -> Image:
+    buffer = np.frombuffer(data, np.uint8)
     image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED) if buffer.size else None
     if image is None:
         raise DeviceError(_UNREADABLE, fallback="可以改用扫描好的文件（选择文件）。")
-    return _u8(image)
+    return _as_image(image)
 
 
-def _as_image(image: npt.NDArray[np.generic]) -> Image:
+def _as_image(image: AnyImage) -> Image:
     """Grey or BGR, 8 bits: 16-bit and float (0–1) images are scaled, alpha is laid on white."""
     array = np.asarray(image)
     if array.ndim == 3 and array.shape[2] == 1:
