@@ -129,7 +129,7 @@ def _find(image: Image) -> tuple[Corners | None, bool]:
     if grey.shape[0] < 16 or grey.shape[1] < 16:
         return None, False
     blurred = cv2.GaussianBlur(grey, (5, 5), 0)
-    level, mask = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    _, mask = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     paper = mask > 0
     if not paper.any() or paper.all():
         return None, False
