@@ -1,4 +1,4 @@
-"""Generated pages and camera stills for app.devices.pages (deterministic: seeded): a text-like
+"""Generated pages and camera stills for app.devices.page_quality (deterministic: seeded): a text-like
 page, and what goes wrong with real ones — blur, nothing on it, too dark, burnt out, a skewed
 scan, a sheet photographed at an angle on a desk, a sheet partly out of the frame."""
 

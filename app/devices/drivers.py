@@ -33,6 +33,9 @@ def devices_of(settings: Settings) -> Devices:
     elif chosen.capture == "scanner":
         from app.devices.sane_scanner import SaneScanner
 
-        capture = SaneScanner(chosen.scanner, resolution=chosen.scanner_resolution,
+        from app.devices.page_quality import MadeGood
+
+        scanner = SaneScanner(chosen.scanner, resolution=chosen.scanner_resolution,
                               mode=chosen.scanner_mode, source=chosen.scanner_source)  # fmt: skip
+        capture = MadeGood(scanner, "scanner")
     return Devices(reader, capture)

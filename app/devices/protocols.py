@@ -29,11 +29,22 @@ class IdCardReader(Protocol):
 
 @dataclass(frozen=True)
 class Page:
-    """One captured page: a PNG image, and its size in pixels."""
+    """One captured page: a PNG image, its size in pixels, and what its quality check found
+    (app.devices.page_quality): each problem as the Chinese words shown to the person, and the
+    numbers it was judged by."""
 
     png: bytes
     width: int
     height: int
+    problems: tuple[str, ...] = ()
+    measures: tuple[tuple[str, float], ...] = ()
+
+
+@runtime_checkable
+class Batch(Protocol):
+    """A device that takes several pages in one go (a scanner's document feeder)."""
+
+    def scan(self) -> list[Page]: ...
 
 
 class DocumentCapture(Protocol):

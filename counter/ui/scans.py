@@ -26,6 +26,7 @@ from app.cases.flow import CaseFlow
 from app.cases.pages import IMAGE_SUFFIXES, Document, Sheet, read_file, sheet
 from app.cases.receipts import HALL_TZ
 from app.cases.views import CaseView, MaterialView
+from app.devices.protocols import Batch
 from app.errors import OneStopError, describe
 from app.widgets.rows import Index
 from counter.ui.desk import Desk
@@ -103,6 +104,7 @@ class ScanPanel(QGroupBox):
         self.material: MaterialView | None = None
         self.can_scan = False
         self.sheets: dict[str, list[Sheet]] = {}  # unsaved pages by material
+        self.poor: dict[str, Sheet] = {}  # by material: the page the next F6 retakes
         self.ask_files: Callable[[QWidget], list[Path]] = file_dialog  # tests put a list here
         self.model = SheetModel(self)
         self.thumbs = QListView()
@@ -208,16 +210,35 @@ class ScanPanel(QGroupBox):
             self.desk.bar.show_exception(exc)
             self.files_button.setFocus()
 
-        self.desk.devices.run(lambda: [sheet(camera.capture().png, source="拍摄的页面")],
-                              done=lambda pages: self._add(material, pages), failed=failed,
+        def take() -> list[tuple[Sheet, tuple[str, ...]]]:
+            pages = camera.scan() if isinstance(camera, Batch) else [camera.capture()]
+            return [(sheet(page.png, source="拍摄的页面"), page.problems) for page in pages]
+
+        self.desk.devices.run(take, done=lambda pages: self._add(material, pages), failed=failed,
                               label="拍摄")  # fmt: skip
 
-    def _add(self, material: MaterialView, pages: list[Sheet]) -> None:
+    def _add(self, material: MaterialView, taken: list[tuple[Sheet, tuple[str, ...]]]) -> None:
+        """New pages go after the others; a retake (F6 after a poor page) takes its place. A
+        page the quality check found poor is named with what to do, and F6 retakes it."""
         kept = self.sheets.setdefault(material.material_id, [])
-        kept.extend(pages)
+        retake = self.poor.pop(material.material_id, None)
+        replaced = retake is not None and retake in kept  # not deleted or saved meanwhile
+        at = kept.index(retake) if retake is not None and replaced else len(kept)
+        if replaced:
+            del kept[at]
+        pages = [page for page, _problems in taken]
+        kept[at:at] = pages
+        poor = [(at + n, problems) for n, (_page, problems) in enumerate(taken) if problems]
         if self.material is not None and self.material.material_id == material.material_id:
-            self._show_pages(len(kept) - 1)
-        self.desk.bar.info(f"已添加 {len(pages)} 页，“{material.name}”有 {len(kept)} 页未保存："
+            self._show_pages(poor[0][0] if poor else at + len(pages) - 1)
+        if poor:
+            number, problems = poor[0]
+            self.poor[material.material_id] = kept[number]
+            self.desk.bar.error(f"第 {number + 1} 页：{'；'.join(problems)} 按 F6 重拍这一页"
+                                "（会替换它）；页面可用时直接保存即可。")  # fmt: skip
+            return
+        done = "已重拍" if replaced else "已添加"
+        self.desk.bar.info(f"{done} {len(pages)} 页，“{material.name}”有 {len(kept)} 页未保存："
                            "核对后按 Ctrl+S 保存扫描件。")  # fmt: skip
 
     def choose_files(self) -> None:
@@ -255,7 +276,8 @@ class ScanPanel(QGroupBox):
 
     def _files_read(self, material: MaterialView, read: _Read) -> None:
         if read.sheets:
-            self._add(material, read.sheets)
+            self.poor.pop(material.material_id, None)  # files are added, never a retake
+            self._add(material, [(page, ()) for page in read.sheets])
         if read.case is not None:
             self.stored.emit(read.case)
         done = [f"已添加 {len(read.sheets)} 页（未保存）"] if read.sheets else []

@@ -1,4 +1,4 @@
-"""Page benchmarks (app.devices.pages): a 13-megapixel document camera still (4208 × 3120, colour,
+"""Page benchmarks (app.devices.page_quality): a 13-megapixel document camera still (4208 × 3120, colour,
 the sheet at an angle on a desk) made into a straightened, checked page and stored as the case's
 PDF; and the quality check alone on an A4 page at 150 dpi — median times after warm-up."""
 
@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from app.cases.pages import pages_to_pdf
-from app.devices.pages import check, make_good
+from app.devices.page_quality import check, make_good
 from tests import page_samples as samples
 
 GOALS = {"still_to_pdf_ms": 400.0, "quality_check_ms": 50.0}

@@ -1,4 +1,4 @@
-"""The page made good automatically (app.devices.pages): generated pages and stills, each with
+"""The page made good automatically (app.devices.page_quality): generated pages and stills, each with
 the verdict a person would give it, the sheet found and straightened, a skewed scan turned level,
 and no image — however odd — making it raise anything but a DeviceError."""
 
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from app.devices import pages
+from app.devices import page_quality as pages
 from app.devices.protocols import DeviceError, Page
 from tests import page_samples as samples
 

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from app.devices.protocols import DeviceError, Page
+from app.devices.protocols import Batch, DeviceError, DocumentCapture, Page
 
 Image = npt.NDArray[np.uint8]
 AnyImage = npt.NDArray[Any]  # also 16-bit, float (0–1) or bool: see _as_image
@@ -321,7 +321,29 @@ def make_good(still: bytes | AnyImage, *, source: Source) -> tuple[Page, Verdict
     ok, png = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL])
     if not ok:  # pragma: no cover - OpenCV encodes any uint8 grey or BGR image
         raise DeviceError(_UNREADABLE)
-    return Page(png.tobytes(), image.shape[1], image.shape[0]), verdict
+    kept = Page(png.tobytes(), image.shape[1], image.shape[0],
+                tuple(found.message for found in verdict.problems),
+                tuple(sorted(verdict.measures.items())))  # fmt: skip
+    return kept, verdict
+
+
+class MadeGood:
+    """A camera or scanner whose pages come out cropped, straightened and checked; everything
+    else (its name, preview, check) is the device's own."""
+
+    def __init__(self, device: DocumentCapture, source: Source) -> None:
+        self.device = device
+        self.source: Source = source
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.device, name)
+
+    def capture(self) -> Page:
+        return make_good(self.device.capture().png, source=self.source)[0]
+
+    def scan(self) -> list[Page]:
+        pages = self.device.scan() if isinstance(self.device, Batch) else [self.device.capture()]
+        return [make_good(page.png, source=self.source)[0] for page in pages]
 
 
 def _inset(corners: Corners) -> Corners:
