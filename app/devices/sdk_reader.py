@@ -88,7 +88,7 @@ def sdk_port(text: str) -> int:
 
 
 def _load(path: str, missing: str) -> ctypes.CDLL:
-    if "/" in path and not Path(path).is_file():
+    if not path.strip() or ("/" in path and not Path(path).is_file()):  # "": the program itself
         raise DeviceError(missing, fallback=FALLBACK)
     try:
         return ctypes.CDLL(path)
@@ -103,6 +103,12 @@ def _load(path: str, missing: str) -> ctypes.CDLL:
 
 
 def _reader_library(path: str) -> ctypes.CDLL:
+    if not path.strip():
+        raise DeviceError(
+            "还没有设置身份证阅读器的驱动库：请安装阅读器厂商的 Linux 驱动，"
+            "并在设置 [devices] id_reader_library 中填写它的路径。",
+            fallback=FALLBACK,
+        )
     return _load(path, f"找不到身份证阅读器的驱动库 {path}：请安装阅读器厂商的 Linux 驱动，"
                        "并在设置 [devices] id_reader_library 中填写它的路径。")  # fmt: skip
 

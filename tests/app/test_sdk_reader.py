@@ -156,6 +156,8 @@ def test_a_missing_library_says_where_to_install_it(tmp_path: Path) -> None:
     assert raised.value.message.startswith(f"找不到身份证阅读器的驱动库 {library}：请安装")
     assert "id_reader_library" in raised.value.message
     assert raised.value.fallback == "请手工输入证件号码，并核对原件。"
+    with pytest.raises(DeviceError, match="还没有设置身份证阅读器的驱动库：请安装"):
+        TermbIdReader("").read(timeout_s=1)  # not set: not the program's own symbols either
 
 
 def test_a_library_installed_later_is_loaded_then(
