@@ -155,8 +155,8 @@ class DeviceSettings(_Model):
     # "camera": a 高拍仪 or any UVC camera (Qt Multimedia); "scanner": a SANE scanner
     capture: Literal["none", "simulated", "camera", "scanner"] = "none"
     # "serial": the serial line's device (USB-serial /dev/ttyUSB0, RS-232 /dev/ttyS0); SDK
-    # readers: the library's port number (1001–1016 USB, 1–16 serial)
-    id_reader_port: str = "/dev/ttyUSB0"
+    # readers: the library's port: "usb" (= 1001) … "usb16", or 1–16 for its serial ports
+    id_reader_port: str = ""
     id_reader_baudrate: int = Field(default=115200, ge=1200, le=921600)
     id_reader_library: Path | None = None  # the vendor's libsdtapi.so / libtermb.so
     photo_decoder_library: Path | None = None  # the vendor's WLT decoder (libwlt.so); or no photo
@@ -169,8 +169,22 @@ class DeviceSettings(_Model):
     code_scanner_port: str = Field(default="", max_length=200)  # a QR scanner in serial mode
     code_scanner_baudrate: int = Field(default=9600, ge=1200, le=921600)
 
+    @property
+    def reader_port(self) -> str:
+        """The port as the chosen reader names it (the usual one when the setting is empty)."""
+        if self.id_reader_port:
+            return self.id_reader_port
+        return "usb" if self.id_reader in ("sdtapi", "termb") else "/dev/ttyUSB0"
+
     @model_validator(mode="after")
     def _sdk_library(self) -> DeviceSettings:
+        if self.id_reader in ("sdtapi", "termb"):
+            from app.devices.sdk_reader import sdk_port
+
+            try:
+                sdk_port(self.reader_port)
+            except ValueError as exc:
+                raise PydanticCustomError("id_reader_port", str(exc)) from None
         if self.id_reader in ("sdtapi", "termb") and self.id_reader_library is None:
             raise PydanticCustomError(
                 "id_reader_library",

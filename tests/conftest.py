@@ -106,3 +106,6 @@ def db(database_url: str) -> Iterator[Database]:
     upgrade(engine)
     yield Database(engine)
     engine.dispose()
+
+
+from tests.sdk_stand_in import libs, present  # noqa: E402, F401  (the stand-in SDK's fixtures)

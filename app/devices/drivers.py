@@ -26,14 +26,19 @@ def devices_of(settings: Settings) -> Devices:
     elif chosen.id_reader == "serial":
         from app.devices.serial_reader import SerialIdReader
 
-        reader = SerialIdReader(chosen.id_reader_port, baudrate=chosen.id_reader_baudrate)
+        reader = SerialIdReader(chosen.reader_port, baudrate=chosen.id_reader_baudrate)
+    elif chosen.id_reader in ("sdtapi", "termb"):
+        from app.devices.sdk_reader import SdtapiIdReader, TermbIdReader, sdk_port
+
+        family = SdtapiIdReader if chosen.id_reader == "sdtapi" else TermbIdReader
+        reader = family(str(chosen.id_reader_library or ""), sdk_port(chosen.reader_port),
+                        photo_decoder=str(chosen.photo_decoder_library or ""))  # fmt: skip
     capture: DocumentCapture | None = None
     if chosen.capture == "simulated":
         capture = SimulatedCapture()
     elif chosen.capture == "scanner":
-        from app.devices.sane_scanner import SaneScanner
-
         from app.devices.page_quality import MadeGood
+        from app.devices.sane_scanner import SaneScanner
 
         scanner = SaneScanner(chosen.scanner, resolution=chosen.scanner_resolution,
                               mode=chosen.scanner_mode, source=chosen.scanner_source)  # fmt: skip

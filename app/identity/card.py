@@ -66,6 +66,25 @@ class IdCardData:
         }  # fmt: skip
 
 
+def card_summary(card: IdCardData, today: date) -> tuple[str, bool]:
+    """What the clerk reads after a card was read: its kind, whose it is, what is missing (the
+    photo) and whether it has expired; ``True`` when something needs the clerk's attention."""
+    who = card.name
+    if card.english_name and card.english_name != card.name:
+        who += f"（{card.english_name}）"
+    extra = [f"国籍 {card.nationality}"] if card.nationality else []
+    if card.pass_number:
+        extra.append(f"通行证号码 {card.pass_number}")
+    text = f"已读取{card.kind_label}：{who}" + (f"，{'，'.join(extra)}" if extra else "") + "。"
+    if card.photo_note:
+        text += card.photo_note
+    expired = not card.is_valid_on(today)
+    if expired:
+        until = card.valid_until.isoformat() if card.valid_until else "长期"
+        text += f"证件已于 {until} 过期：请核对其他有效证件。"
+    return text, expired
+
+
 ID_CARD_KEYS = frozenset(
     f.name for f in fields(IdCardData) if f.name not in ("photo", "photo_note")
 )

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.cases.applicant import Applicant, CardChange
 from app.devices.protocols import DeviceError
 from app.errors import OneStopError
-from app.identity.card import IdCardData
+from app.identity.card import IdCardData, card_summary
 from app.identity.uscc import is_valid_credit_code
 from app.widgets.barcodes import codes_in, codes_in_file
 from counter.ui.card_change import ask_card_change
@@ -190,7 +190,14 @@ class IdentifyScreen(Screen):
     def _card_taken(self, applicant: Applicant) -> None:
         self.person.setChecked(True)
         self._show(applicant)
-        self.desk.bar.info(f"已读取 {applicant.party.name} 的身份证。请核对后按 Enter 继续。")
+        card = applicant.card
+        if card is None:  # pragma: no cover - read_card always keeps the card
+            return
+        text, attention = card_summary(card, self.flow.today())
+        if attention:
+            self.desk.bar.error(f"{text}请核对后按 Enter 继续。")
+        else:
+            self.desk.bar.info(f"{text}请核对后按 Enter 继续。")
         self.phone.setFocus()
 
     def _reader_failed(self, exc: BaseException) -> None:

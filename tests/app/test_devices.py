@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -59,3 +60,18 @@ def test_the_simulated_capture_gives_numbered_pages() -> None:
     capture.fail = True
     with pytest.raises(DeviceError, match="高拍仪"):
         capture.capture()
+
+
+def test_an_sdk_reader_needs_its_library_and_a_port_it_knows(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    from app.settings import DeviceSettings
+
+    with pytest.raises(ValidationError, match="id_reader_library"):
+        DeviceSettings(id_reader="sdtapi")
+    with pytest.raises(ValidationError, match="端口"):
+        DeviceSettings(id_reader="termb", id_reader_library=tmp_path / "x.so",
+                       id_reader_port="/dev/ttyUSB0")  # fmt: skip
+    usb = DeviceSettings(id_reader="termb", id_reader_library=tmp_path / "x.so")
+    assert usb.reader_port == "usb"
+    assert DeviceSettings(id_reader="serial").reader_port == "/dev/ttyUSB0"

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import ctypes
 import shutil
-import subprocess
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
@@ -34,51 +32,9 @@ from app.devices.sdk_reader import (
 )
 from app.identity.card import IdCardData
 from tests.id_cards import EVERY_KIND, FOREIGN_Y, PERMIT_J, RESIDENT
+from tests.sdk_stand_in import PHOTO, Libraries, Present
 
-STAND_IN = Path(__file__).parent.parent / "sdk_stand_in"
-PHOTO = bytes(range(256)) * 4  # 1024 bytes of "WLT"
 KINDS = pytest.mark.parametrize("card", EVERY_KIND, ids=lambda card: card.kind or "resident")
-Present = Callable[..., None]
-
-
-@dataclass(frozen=True)
-class Libraries:
-    reader: str  # both families, termb with the older names (InitComm …)
-    cvr: str  # the same with the newer termb names (CVR_InitComm …)
-    wlt: str  # the photo decoder
-
-
-@pytest.fixture(scope="session")
-def libs(tmp_path_factory: pytest.TempPathFactory) -> Libraries:
-    gcc = shutil.which("gcc")
-    if gcc is None:
-        pytest.fail("gcc is missing: these tests compile a stand-in vendor library. Install it "
-                    "(apt-get install --no-install-recommends gcc; make test does).")  # fmt: skip
-    out = tmp_path_factory.mktemp("sdk")
-
-    def build(name: str, source: str, *flags: str) -> str:
-        target = out / f"lib{name}.so"
-        subprocess.run([gcc, *flags, "-shared", "-fPIC", "-O1", "-o", str(target),
-                        str(STAND_IN / source)], check=True)  # fmt: skip
-        return str(target)
-
-    return Libraries(build("idreader", "idreader.c"), build("cvr", "idreader.c", "-DCVR_NAMES"),
-                     build("wlt", "wlt.c"))  # fmt: skip
-
-
-@pytest.fixture
-def present(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Present:
-    """Puts a card (or none) on the stand-in reader; the working directory is a fresh one, as
-    termb libraries write their files there."""
-    monkeypatch.chdir(tmp_path)
-    card_file = tmp_path / "card.bin"
-    card_file.write_bytes(b"")
-    monkeypatch.setenv("STANDIN_CARD", str(card_file))
-
-    def put(card: IdCardData | None, photo: bytes = PHOTO) -> None:
-        card_file.write_bytes(b"" if card is None else gat467.base_text(card) + photo)
-
-    return put
 
 
 def open_ports(libs: Libraries) -> int:

@@ -1,5 +1,6 @@
-"""The kiosk reads a card through the serial reader's driver (GA/T 467 on a pseudo-terminal):
-the citizen's 读身份证 fills the session from the card, and the wipe forgets it."""
+"""The kiosk reads a card through the real drivers — the serial reader (GA/T 467 on a
+pseudo-terminal) and a vendor's SDK (the stand-in library): the citizen's 读身份证 fills the
+session from the card, and the wipe forgets it."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from pytestqt.qtbot import QtBot
 from app.bootstrap import Core
 from app.devices import gat467
 from app.devices.drivers import Devices
+from app.devices.sdk_reader import SdtapiIdReader
 from app.devices.serial_reader import SerialIdReader
 from app.devices.simulated import TEST_PERSONS, SimulatedCapture
 from kiosk.idle import IdleWatch
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
+from tests.id_cards import FOREIGN_Y
 from tests.id_reader_emulator import ReaderEmulator
 from tests.kiosk.screens import Clock, Roll, Tray, idle, press
+from tests.sdk_stand_in import Libraries, Present
 
 PERSON = TEST_PERSONS[1]
 
@@ -48,5 +52,30 @@ def test_the_kiosk_reads_a_card_over_the_serial_line(
     assert applicant.card == replace(PERSON, photo=bytes(gat467.PHOTO_SIZE))
     assert gat467.READ_BASE in reader.requests
     window.finish()  # the citizen leaves: nothing of the card stays
+    assert window.host.journey.flow.applicant is None
+    window.close()
+
+
+def test_the_kiosk_reads_a_foreigners_card_through_the_vendor_library(
+    qtbot: QtBot, core: Core, journey: Journey, libs: Libraries, present: Present
+) -> None:
+    present(FOREIGN_Y)
+    papers = KioskPapers(core)
+    papers.a4, papers.tickets = Tray(), Roll()
+    reader = SdtapiIdReader(libs.reader, photo_decoder=libs.wlt)
+    devices = Devices(reader, SimulatedCapture())
+    window = KioskWindow(core, journey, devices, papers=papers,
+                         idle=IdleWatch(core.settings.kiosk, Clock()), tick_ms=50)  # fmt: skip
+    qtbot.addWidget(window)
+    window.resize(1080, 1920)
+    window.show()
+    press(window, "read_card")
+    idle(qtbot, window)
+    applicant = window.host.journey.flow.applicant
+    assert applicant is not None and applicant.card is not None
+    assert applicant.card.english_name == FOREIGN_Y.english_name
+    assert applicant.facts["applicant.id_kind"] == "外国人永久居留身份证"
+    assert applicant.card.photo.startswith(b"\x89PNG")
+    window.finish()  # the citizen leaves: the card, its photo and its facts go
     assert window.host.journey.flow.applicant is None
     window.close()
