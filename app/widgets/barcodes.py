@@ -15,7 +15,7 @@ from app.devices.protocols import DeviceError
 
 def codes_in(image: Image.Image) -> list[str]:
     """The texts of every code in the image, top to bottom (greyscale is faster and as good)."""
-    found = decode_frame(np.asarray(image.convert("L")), COUNTER)
+    found = decode_frame(np.asarray(image.convert("L")), COUNTER, thorough=True)
     found.sort(key=lambda code: code.top_left[::-1])
     return [code.text for code in found]
 

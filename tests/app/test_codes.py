@@ -56,6 +56,16 @@ def test_a_noisier_camera_still_reads() -> None:
     assert [c.text for c in decode_frame(qr_frame(noise=10.0))] == [RECEIPT]
 
 
+@pytest.mark.parametrize("scale", [3, 32])  # a code across the room, a phone held up close
+@pytest.mark.parametrize("inverted", [False, True])  # a phone in dark mode
+@pytest.mark.parametrize("thorough", [False, True])
+def test_small_large_and_inverted_codes(scale: int, inverted: bool, thorough: bool) -> None:
+    frame = camera_frame((qr_picture(segno.make_qr(RECEIPT), scale=scale), 400, 0))
+    if inverted:
+        frame = 255 - frame
+    assert [c.text for c in decode_frame(frame, thorough=thorough)] == [RECEIPT]
+
+
 CHINESE = "新生儿出生一件事：请到3号窗口"
 
 
