@@ -209,7 +209,11 @@ class FrameDecoder:
                     return
                 frame, self._waiting = self._waiting, None
             assert frame is not None
-            codes = self._decode(frame)
+            try:
+                codes = self._decode(frame)
+            except Exception:  # a bad frame must not end the preview's codes
+                log.exception("a frame could not be decoded")
+                codes = []
             self.decoded += 1
             for code in self._debouncer.feed(codes):
                 with self._ready:
