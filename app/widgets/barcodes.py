@@ -1,27 +1,23 @@
-"""QR codes and barcodes from camera frames and image files (pyzbar), for the counter's document
-camera and the kiosk's scanner window. Lives beside the widgets: the core imports no decoder."""
+"""QR codes and barcodes in a picture or an image file (zxing-cpp, :mod:`app.devices.codes`), for
+the counter's document camera and its "choose a picture" button: the counter's formats, since a
+receipt carries a QR code and a transfer slip or waybill a 1-D barcode."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, UnidentifiedImageError
-from pyzbar.pyzbar import decode
 
+from app.devices.codes import COUNTER, decode_frame
 from app.devices.protocols import DeviceError
 
 
 def codes_in(image: Image.Image) -> list[str]:
     """The texts of every code in the image, top to bottom (greyscale is faster and as good)."""
-    found = decode(image.convert("L"))
-    found.sort(key=lambda s: (s.rect.top, s.rect.left))
-    texts = []
-    for symbol in found:
-        try:
-            texts.append(symbol.data.decode("utf-8"))
-        except UnicodeDecodeError:
-            texts.append(symbol.data.decode("gb18030", errors="replace"))
-    return texts
+    found = decode_frame(np.asarray(image.convert("L")), COUNTER, thorough=True)
+    found.sort(key=lambda code: code.top_left[::-1])
+    return [code.text for code in found]
 
 
 def codes_in_file(path: Path) -> list[str]:

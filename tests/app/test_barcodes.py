@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import segno
+import zxingcpp
 from PIL import Image
 
 from app.devices.protocols import DeviceError
@@ -31,3 +33,16 @@ def test_a_file_that_is_not_an_image(tmp_path: Path) -> None:
     bad.write_bytes(b"not an image")
     with pytest.raises(DeviceError, match="无法读取图片"):
         codes_in_file(bad)
+
+
+def test_a_waybills_barcode_and_an_old_systems_chinese_qr(tmp_path: Path) -> None:
+    """The counter's formats: a 1-D barcode too; and GB18030 without an ECI marker reads as
+    Chinese, not as Latin-1 mojibake."""
+    page = Image.new("L", (700, 700), 255)
+    bars = zxingcpp.create_barcode("SF1234567890123", zxingcpp.BarcodeFormat.Code128)
+    row = np.asarray(bars.to_image(scale=3))[:1]
+    page.paste(Image.fromarray(np.repeat(row, 100, axis=0)), (60, 500))
+    path = tmp_path / "gb.png"
+    segno.make_qr("长沙市政务服务中心".encode("gb18030")).save(str(path), scale=6)
+    page.paste(Image.open(path), (200, 60))
+    assert codes_in(page.convert("RGB")) == ["长沙市政务服务中心", "SF1234567890123"]
