@@ -49,6 +49,7 @@ def build_parser() -> Parser:
         complaints_cmd,
         counter_cmd,
         db_cmd,
+        devices_cmd,
         guide_cmd,
         id_cmd,
         kiosk_cmd,
@@ -78,6 +79,7 @@ def build_parser() -> Parser:
     report_cmd.register(commands)
     complaints_cmd.register(commands)
     settings_cmd.register(commands)
+    devices_cmd.register(commands)
     return parser
 
 

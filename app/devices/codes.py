@@ -223,3 +223,15 @@ class FrameDecoder:
                     self._on_code(code)
                 except Exception:  # the receiver's fault must not stop the camera's codes
                     log.exception("on_code failed for a %s code", code.format)
+
+
+def codes_in_png(data: bytes, formats: Sequence[str] = COUNTER) -> list[Code]:
+    """The codes in a captured page or picture (PNG or JPEG bytes), top to bottom."""
+    import cv2
+
+    buffer = np.frombuffer(data, np.uint8)
+    gray = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE) if buffer.size else None
+    if gray is None:
+        return []
+    found = decode_frame(np.asarray(gray, dtype=np.uint8), formats, thorough=True)
+    return sorted(found, key=lambda code: (code.top_left[1], code.top_left[0]))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.devices.protocols import DocumentCapture, IdCardReader
+from app.devices.serial_scanner import SerialCodeScanner
 from app.settings import Settings
 
 
@@ -14,6 +15,7 @@ from app.settings import Settings
 class Devices:
     id_reader: IdCardReader | None = None
     capture: DocumentCapture | None = None
+    code_scanner: SerialCodeScanner | None = None  # a QR scanner in serial mode
 
 
 def devices_of(settings: Settings) -> Devices:
@@ -43,4 +45,8 @@ def devices_of(settings: Settings) -> Devices:
         scanner = SaneScanner(chosen.scanner, resolution=chosen.scanner_resolution,
                               mode=chosen.scanner_mode, source=chosen.scanner_source)  # fmt: skip
         capture = MadeGood(scanner, "scanner")
-    return Devices(reader, capture)
+    codes: SerialCodeScanner | None = None
+    if chosen.code_scanner_port:
+        codes = SerialCodeScanner(chosen.code_scanner_port, on_code=lambda _code: None,
+                                    baudrate=chosen.code_scanner_baudrate)  # fmt: skip
+    return Devices(reader, capture, codes)

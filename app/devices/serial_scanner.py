@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.devices.codes import Code
+from app.devices.protocols import DeviceError
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,24 @@ class SerialCodeScanner:
         self._line: Any = None
         self._thread: threading.Thread | None = None
         self.ok: bool | None = None  # None until the first open is tried
+        self.message = ""  # the last state's words
+
+    def listen(self, on_code: Callable[[Code], None],
+               on_state: Callable[[bool, str], None] | None = None) -> None:  # fmt: skip
+        """Who gets the codes and the state changes (set before :meth:`start`; the screens do
+        it when they come up, the composition root only names the port)."""
+        self._on_code = on_code
+        if on_state is not None:
+            self._on_state = on_state
+
+    def check(self) -> str:
+        """"" when the port is open (or opens now); else what is wrong and what to do."""
+        if self.ok is None:
+            line = self._open()
+            if line is not None:
+                line.close()
+                self.ok = None  # the reader thread opens it for real
+        return "" if self.ok is not False else self.message
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():
@@ -172,7 +191,28 @@ class SerialCodeScanner:
         if ok is self.ok:
             return
         self.ok = ok
+        self.message = message
         try:
             self._on_state(ok, message)
         except Exception:
             log.exception("on_state failed")
+
+
+def first_code(port: str, baudrate: int = 9600, timeout_s: float = 10.0) -> str | None:
+    """The first code scanned within ``timeout_s`` (``onestop devices test code-scanner``)."""
+    got: list[str] = []
+    arrived = threading.Event()
+
+    def keep(code: Code) -> None:
+        got.append(code.text)
+        arrived.set()
+
+    scanner = SerialCodeScanner(port, on_code=keep, baudrate=baudrate)
+    if scanner.check():
+        raise DeviceError(scanner.message, fallback="可以手工输入编号。")
+    scanner.start()
+    try:
+        arrived.wait(timeout_s)
+    finally:
+        scanner.stop()
+    return got[0] if got else None
