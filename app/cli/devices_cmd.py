@@ -76,14 +76,15 @@ def printers(timeout_s: float = 5.0) -> list[dict[str, Any]]:
         return []
     english = {**os.environ, "LC_ALL": "C", "LANG": "C"}
     try:
-        queues = subprocess.run([lpstat, "-e"], capture_output=True, text=True, env=english,
-                                timeout=timeout_s).stdout.split()  # fmt: skip
-        default = subprocess.run([lpstat, "-d"], capture_output=True, text=True, env=english,
-                                 timeout=timeout_s).stdout  # fmt: skip
+        queues, default = (
+            subprocess.run([lpstat, option], check=False, capture_output=True, text=True,
+                           env=english, timeout=timeout_s).stdout
+            for option in ("-e", "-d")
+        )  # fmt: skip
     except (OSError, subprocess.SubprocessError):
         return []
     chosen = default.rsplit(":", 1)[-1].strip() if "destination:" in default else ""
-    return [{"queue": queue, "default": queue == chosen} for queue in queues]
+    return [{"queue": queue, "default": queue == chosen} for queue in queues.split()]
 
 
 def scanners() -> tuple[list[dict[str, str]], str]:
