@@ -114,12 +114,15 @@ class SerialCodeScanner:
 
     def check(self) -> str:
         """"" when the port is open (or opens now); else what is wrong and what to do."""
-        if self.ok is None:
-            line = self._open()
-            if line is not None:
-                line.close()
-                self.ok = None  # the reader thread opens it for real
-        return "" if self.ok is not False else self.message
+        if self._thread is not None and self._thread.is_alive():
+            return "" if self.ok is not False else self.message  # the reader thread knows
+        try:
+            self._open_port(self.port, baudrate=self.baudrate, timeout=READ_S).close()
+        except (OSError, ValueError):
+            self.message = (f"打不开扫码枪的串口 {self.port}：请检查扫码枪是否插好、设置中的"
+                            "端口是否正确；现在可以手工输入编号。")  # fmt: skip
+            return self.message
+        return ""
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():

@@ -32,6 +32,7 @@ from app.accounts import Operator
 from app.cases.receipts import hall_time
 from app.cases.views import CaseSummary, CaseView
 from app.roles import allowed
+from app.widgets.code_relay import CodeRelay
 from app.widgets.tasks import Tasks
 from counter.session import Session
 from counter.ui.cases import CasesScreen
@@ -129,6 +130,13 @@ class MainWindow(QMainWindow):
 
         self.identify.identified.connect(lambda: self.go(SCENARIO))
         self.identify.code_read.connect(self.scanned)
+        self.code_relay: CodeRelay | None = None
+        if session.devices.code_scanner is not None:  # a QR scanner in serial mode
+            self.code_relay = CodeRelay(session.devices.code_scanner, self)
+            self.code_relay.code.connect(self.scanned)
+            self.code_relay.state.connect(
+                lambda ok, message: self.bar.info(message) if ok else self.bar.error(message))
+            self.code_relay.start()
         self.scenario.chosen.connect(lambda: self.go(QUESTIONS))
         self.questions.done.connect(lambda: self.go(FORM))
         self.form.done.connect(lambda: self.go(MATERIALS))
@@ -405,6 +413,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self.status.timer.stop()
+        self.status.device_timer.stop()
+        if self.code_relay is not None:
+            self.code_relay.stop()
         for lane in (self.desk.work, self.desk.devices, self.status.lane):
             lane.wait(10_000)
         super().closeEvent(event)

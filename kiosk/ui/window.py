@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.bootstrap import Core
 from app.devices.drivers import Devices
 from app.errors import describe
+from app.widgets.code_relay import CodeRelay
 from app.widgets.scanner import ScannerFilter
 from app.widgets.tasks import Tasks
 from kiosk.aftercare import Progress, Rating
@@ -101,6 +102,11 @@ class KioskWindow(QWidget):
         self.gate = StaffGate(self, clock=clock)  # five quick taps on the hall's name
         self.scanner = ScannerFilter(self)  # the QR scanner types like a keyboard
         self.scanner.scanned.connect(self.on_scan)
+        self.code_relay: CodeRelay | None = None
+        if devices.code_scanner is not None:  # a QR scanner in serial mode: the same as a wedge
+            self.code_relay = CodeRelay(devices.code_scanner, self)
+            self.code_relay.code.connect(self.on_scan)
+            self.code_relay.start()
         self.gate.opened.connect(self.open_staff)
         self.message = body("", "message")
         self.message.setVisible(False)
@@ -345,6 +351,8 @@ class KioskWindow(QWidget):
                 app.removeEventFilter(self.scanner)
             self.gate.uninstall()
             self.timer.stop()
+            if self.code_relay is not None:
+                self.code_relay.stop()
             self.work.wait()
             self.device_lane.wait()
             self.voice.close()

@@ -4,6 +4,8 @@ session from the card, and the wipe forgets it."""
 
 from __future__ import annotations
 
+import os
+import tty
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -15,6 +17,7 @@ from app.devices import gat467
 from app.devices.drivers import Devices
 from app.devices.sdk_reader import SdtapiIdReader
 from app.devices.serial_reader import SerialIdReader
+from app.devices.serial_scanner import SerialCodeScanner
 from app.devices.simulated import TEST_PERSONS, SimulatedCapture
 from kiosk.idle import IdleWatch
 from kiosk.journey import Journey
@@ -22,7 +25,8 @@ from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
 from tests.id_cards import FOREIGN_Y
 from tests.id_reader_emulator import ReaderEmulator
-from tests.kiosk.screens import Clock, Roll, Tray, idle, press
+from tests.kiosk.screens import Clock, Roll, Tray, idle, press, shown_text
+from tests.kiosk.test_aftercare import completed, qr_of
 from tests.sdk_stand_in import Libraries, Present
 
 PERSON = TEST_PERSONS[1]
@@ -79,3 +83,28 @@ def test_the_kiosk_reads_a_foreigners_card_through_the_vendor_library(
     window.finish()  # the citizen leaves: the card, its photo and its facts go
     assert window.host.journey.flow.applicant is None
     window.close()
+
+
+def test_a_receipt_scanned_on_a_serial_scanner_shows_its_progress(
+    qtbot: QtBot, core: Core, journey: Journey
+) -> None:
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    scanner = SerialCodeScanner(os.ttyname(slave), on_code=lambda _code: None)
+    papers = KioskPapers(core)
+    papers.a4, papers.tickets = Tray(), Roll()
+    window = KioskWindow(core, journey, Devices(code_scanner=scanner), papers=papers,
+                         idle=IdleWatch(core.settings.kiosk, Clock()), tick_ms=50)  # fmt: skip
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: scanner.ok is True, timeout=5_000)
+        case = completed(core)
+        os.write(master, qr_of(core, case).encode() + b"\r\n")
+        qtbot.waitUntil(lambda: window.current().name == "progress", timeout=5_000)
+        idle(qtbot, window)
+        assert case.receipt_no in shown_text(window)
+    finally:
+        window.shutdown()
+        os.close(master)
+        os.close(slave)
