@@ -10,8 +10,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# fonts-noto-cjk: Chinese in Qt; fonts-wqy-microhei: Chinese embedded
-# in PDFs (reportlab cannot embed Noto's CFF outlines); the rest: Qt's runtime on a headless machine;
+# libzbar0: pyzbar, measured beside zxing-cpp in the devices benchmark; fonts-noto-cjk: Chinese in
+# Qt; fonts-wqy-microhei: Chinese embedded in PDFs (reportlab cannot embed Noto's CFF outlines); the rest: Qt's runtime on a headless machine;
 # postgresql: the hall-mode database tests; poppler-utils: checking printed PDFs (pdffonts,
 # pdftotext, pdftoppm); cups + printer-driver-cups-pdf: printing through a real CUPS queue;
 # espeak-ng: the kiosk's voice guidance; libpulse0: Qt Multimedia and the virtual keyboard;
@@ -24,7 +24,7 @@ XCB_PACKAGES := libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxc
 	libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 \
 	libxcb-xfixes0 libxcb-xkb1 \
 	libxkbcommon-x11-0 libx11-xcb1
-SYSTEM_PACKAGES := fonts-noto-cjk fonts-wqy-microhei libgl1 libegl1 libxkbcommon0 \
+SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei libgl1 libegl1 libxkbcommon0 \
 	libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 postgresql poppler-utils cups \
 	printer-driver-cups-pdf espeak-ng libpulse0 $(XCB_PACKAGES) xvfb xauth xdotool \
 	gcc libc6-dev sane-utils libsane1
