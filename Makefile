@@ -11,7 +11,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 # libzbar0: pyzbar, measured beside zxing-cpp in the devices benchmark; fonts-noto-cjk: Chinese in
-# Qt; fonts-wqy-microhei: Chinese embedded in PDFs (reportlab cannot embed Noto's CFF outlines); the rest: Qt's runtime on a headless machine;
+# Qt; fonts-wqy-microhei: Chinese embedded in PDFs (reportlab cannot embed Noto's CFF outlines);
+# the rest: Qt's runtime on a headless machine;
 # postgresql: the hall-mode database tests; poppler-utils: checking printed PDFs (pdffonts,
 # pdftotext, pdftoppm); cups + printer-driver-cups-pdf: printing through a real CUPS queue;
 # espeak-ng: the kiosk's voice guidance; libpulse0: Qt Multimedia and the virtual keyboard;
