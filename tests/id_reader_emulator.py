@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import select
 import threading
+import time
 import tty
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ class ReaderEmulator:
     chunk: int = 0  # 0: each answer in one write
     garble: int = 0
     silent: int = 0
+    baud: int = 0  # 0: as fast as the pty takes them; else paced as 8N1 at this rate (10 bits a byte)
     requests: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -73,7 +75,11 @@ class ReaderEmulator:
             self.garble -= 1
             frame[-1] ^= 0x5A
         step = self.chunk or len(frame)
+        started = time.monotonic()
         for at in range(0, len(frame), step):
+            if self.baud:  # a real line: each byte takes 10 bit times
+                due = started + at * 10 / self.baud
+                time.sleep(max(0.0, due - time.monotonic()))
             os.write(self.master, bytes(frame[at:at + step]))
 
     def _response(self, command: tuple[int, int]) -> bytes:

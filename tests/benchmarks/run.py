@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("guide", "cases", "sync", "printing", "counter", "kiosk", "backoffice")
+BENCHMARKS = ("guide", "cases", "sync", "printing", "counter", "kiosk", "backoffice", "devices")
 
 
 def main() -> int:
