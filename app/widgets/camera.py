@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import numpy.typing as npt
-from PySide6.QtCore import QBuffer, QIODevice, QObject, Qt, QThread, QUrl, Signal, Slot
-from PySide6.QtGui import QImage, QImageWriter
+from PySide6.QtCore import QObject, Qt, QThread, QUrl, Signal, Slot
+from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import (
     QCamera,
     QCameraDevice,
@@ -38,6 +37,14 @@ from PySide6.QtMultimedia import (
 
 from app.devices.cameras import CameraInfo, Formats, VideoFormat, choose_formats, follow_choice
 from app.devices.protocols import DeviceError, Page
+from app.widgets.video_frames import (
+    Pixels,
+    frame_pixels,
+    grey_picture,
+    image_array,
+    png,
+    scaled,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +62,7 @@ def not_found(wanted: str) -> str:
 
 SETTLE_FRAMES = 2  # frames skipped after a format switch: exposure and focus catch up
 
-Gray = npt.NDArray[np.uint8]
-Listener = Callable[[Gray], None]
+Listener = Callable[[Pixels], None]
 
 
 def camera_infos() -> tuple[list[CameraInfo], dict[str, QCameraDevice]]:
@@ -280,20 +286,22 @@ class QtCamera(QObject):
     # -- for worker threads ---------------------------------------------------------------------
     def frame(self, width: int) -> Page:
         """What the camera sees now, ``width`` pixels wide, as a quickly made PNG."""
-        return _png(self.preview_image(width), quick=True)
+        return _page(scaled(self._latest_pixels(), width), quick=True)
 
     def preview_image(self, width: int) -> QImage:
         """What the camera sees now as a QImage ``width`` pixels wide: no PNG to encode and
         decode again for a screen that draws it (``QPixmap.fromImage`` on the GUI thread)."""
-        image = self._latest_image()
-        return image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        pixels = np.ascontiguousarray(scaled(self._latest_pixels(), width))
+        height, width = pixels.shape[:2]
+        image = QImage(pixels.data, width, height, pixels.strides[0], QImage.Format.Format_BGR888)
+        return image.copy()  # owns its pixels once ``pixels`` is gone
 
     def capture(self) -> Page:
         """One page at the camera's largest size. Call from a worker thread: the GUI thread
         takes the still, this thread waits for it (``capture_timeout_s`` at most)."""
         self._check()
         if self._stills is None:  # a video file has no stills: its frame is full size
-            return _png(self._latest_image(), quick=False)
+            return _page(self._latest_pixels(), quick=False)
         if QThread.currentThread() is self.thread():
             raise RuntimeError("QtCamera.capture() blocks: call it from a worker thread")
         still = _Still()
@@ -304,22 +312,22 @@ class QtCamera(QObject):
         if still.image is None or still.image.isNull():
             log.warning("camera still failed: %s", still.error)
             raise DeviceError(still.error or NO_PHOTO, fallback=FALLBACK)
-        return _png(still.image, quick=False)
+        return _page(image_array(still.image), quick=False)
 
     def _check(self) -> None:
         if not self._available:
             raise DeviceError(self._message, fallback=FALLBACK)
 
-    def _latest_image(self) -> QImage:
+    def _latest_pixels(self) -> Pixels:
         self._check()
         with self._lock:
             frame = self._latest
         if frame is None:
             raise DeviceError(STARTING, fallback=FALLBACK)
-        image = frame.toImage()  # shared frame, converted here on the caller's thread
-        if image.isNull():
+        pixels = frame_pixels(frame)  # a shared frame, converted here on the caller's thread
+        if pixels is None:
             raise DeviceError(NO_PHOTO, fallback=FALLBACK)
-        return image
+        return pixels
 
     # -- stills (GUI thread) --------------------------------------------------------------------
     @Slot(object)
@@ -344,7 +352,7 @@ class QtCamera(QObject):
     def _captured(self, _id: int, image: QImage) -> None:
         still, self._still = self._still, None
         if still is not None:
-            still.answer(image.copy())
+            still.answer(image)  # shared, not copied: nobody changes it
         self._back_to_preview()
 
     @Slot(int, QImageCapture.Error, str)
@@ -371,45 +379,9 @@ class QtCamera(QObject):
             self._camera.setCameraFormat(wanted)
 
 
-# Formats whose first plane is the luma (Y) at full size, one byte a pixel.
-_LUMA_PLANE = {
-    QVideoFrameFormat.PixelFormat.Format_YUV420P, QVideoFrameFormat.PixelFormat.Format_YUV422P,
-    QVideoFrameFormat.PixelFormat.Format_YV12, QVideoFrameFormat.PixelFormat.Format_NV12,
-    QVideoFrameFormat.PixelFormat.Format_NV21, QVideoFrameFormat.PixelFormat.Format_IMC1,
-    QVideoFrameFormat.PixelFormat.Format_IMC2, QVideoFrameFormat.PixelFormat.Format_IMC3,
-    QVideoFrameFormat.PixelFormat.Format_IMC4, QVideoFrameFormat.PixelFormat.Format_Y8,
-}  # fmt: skip
-# Packed 4:2:2: the luma is every other byte, from this offset.
-_PACKED_LUMA = {QVideoFrameFormat.PixelFormat.Format_YUYV: 0,
-                QVideoFrameFormat.PixelFormat.Format_UYVY: 1}  # fmt: skip
-
-
-def grey_picture(frame: QVideoFrame) -> Gray:
-    """The frame in grey, height × width, a copy: the luma plane as it is when the frame has
-    one (about 0.3 ms at 1920 × 1080), else through a QImage."""
-    pixel = frame.pixelFormat()
-    luma_first = pixel in _LUMA_PLANE or pixel in _PACKED_LUMA
-    if luma_first and frame.map(QVideoFrame.MapMode.ReadOnly):
-        try:
-            height, width, stride = frame.height(), frame.width(), frame.bytesPerLine(0)
-            rows = np.frombuffer(frame.bits(0), np.uint8, count=stride * height)
-            rows = rows.reshape(height, stride)
-            start = _PACKED_LUMA.get(pixel)
-            luma = rows[:, :width] if start is None else rows[:, start : start + 2 * width : 2]
-            return luma.copy()
-        finally:
-            frame.unmap()
-    image = frame.toImage().convertToFormat(QImage.Format.Format_Grayscale8)
-    array = np.frombuffer(image.constBits(), np.uint8, count=image.bytesPerLine() * image.height())
-    return array.reshape(image.height(), image.bytesPerLine())[:, : image.width()].copy()
-
-
-def _png(image: QImage, *, quick: bool) -> Page:
-    """A PNG of the image; ``quick`` trades size for speed (a preview lives a moment)."""
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QImageWriter(buffer, b"png")
-    writer.setQuality(80 if quick else -1)  # PNG: 80 is zlib level 1, fast and still small
-    if not writer.write(image):
-        raise DeviceError(NO_PHOTO, fallback=FALLBACK)
-    return Page(bytes(buffer.data().data()), image.width(), image.height())
+def _page(pixels: Pixels, *, quick: bool) -> Page:
+    try:
+        data = png(pixels, quick=quick)
+    except ValueError:
+        raise DeviceError(NO_PHOTO, fallback=FALLBACK) from None
+    return Page(data, pixels.shape[1], pixels.shape[0])

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from PySide6.QtGui import QImage
-from PySide6.QtMultimedia import QVideoFrame
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat
 from pytestqt.qtbot import QtBot
 
 from app.devices.cameras import (
@@ -28,14 +29,16 @@ from app.devices.cameras import (
     follow_choice,
 )
 from app.devices.protocols import DeviceError, DocumentCapture, LivePreview, Page
-from app.widgets.camera import FALLBACK, NOT_FOUND, UNPLUGGED, QtCamera, grey_picture
+from app.widgets.camera import FALLBACK, NOT_FOUND, UNPLUGGED, QtCamera
+from app.widgets.video_frames import frame_pixels, grey_picture, image_array
 
 # Qt's FFmpeg backend looks for VA-API (hardware decoding) once, when it is first loaded; a frame
 # converted on a thread without a GPU (offscreen) is converted on the CPU, said once per thread.
-pytestmark = pytest.mark.qt_log_ignore(
+QT_NOISE = (
     r"^Couldn't (load|resolve) va(-x11|-drm|\(in plugin\))? (library|symbols)$",
     r"No RHI backend\. Using CPU conversion\.$",
 )
+pytestmark = pytest.mark.qt_log_ignore(*QT_NOISE)
 
 
 def write_video(path: Path, width: int, height: int, frames: int = 20) -> Path:
@@ -263,3 +266,85 @@ def test_any_device_list_gives_one_of_its_cameras_or_none(
         assert formats.still is None or formats.still.area == max(f.area for f in chosen.formats)
     kept = follow_choice(chosen, cameras, wanted)
     assert kept is None or kept in cameras
+
+
+# -- frames to pixels: OpenCV's conversion agrees with Qt's ---------------------------------------
+def _yuv_frame(
+    pixel: QVideoFrameFormat.PixelFormat, full_range: bool
+) -> tuple[QVideoFrame, np.ndarray, np.ndarray]:
+    """A 64 × 48 colour gradient as a frame in ``pixel`` (planes written by hand), the picture,
+    and its luma."""
+    width, height = 64, 48
+    x, y = np.meshgrid(np.arange(width), np.arange(height))
+    bgr = np.dstack([x * 4, y * 5, 255 - x * 3]).astype(np.uint8)
+    i420 = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420)  # video range
+    if full_range:  # as MJPG cameras send it
+        stretch = np.clip((i420[:height] - 16.0) * 255 / 219, 0, 255)
+        chroma = np.clip((i420[height:] - 128.0) * 255 / 224 + 128, 0, 255)
+        i420 = np.vstack([stretch, chroma]).round().astype(np.uint8)
+    luma = i420[:height]
+    u = i420[height : height + height // 4].reshape(height // 2, width // 2)
+    v = i420[height + height // 4 :].reshape(height // 2, width // 2)
+    planes = {
+        QVideoFrameFormat.PixelFormat.Format_YUV420P: [luma, u, v],
+        QVideoFrameFormat.PixelFormat.Format_NV12: [
+            luma,
+            np.dstack([u, v]).reshape(height // 2, width),
+        ],
+        QVideoFrameFormat.PixelFormat.Format_YUYV: [
+            np.dstack(
+                [
+                    luma.reshape(height, width // 2, 2)[:, :, 0],
+                    np.repeat(u, 2, 0),
+                    luma.reshape(height, width // 2, 2)[:, :, 1],
+                    np.repeat(v, 2, 0),
+                ]
+            ).reshape(height, width * 2)
+        ],
+    }[pixel]
+    surface = QVideoFrameFormat(QSize(width, height), pixel)
+    surface.setColorRange(QVideoFrameFormat.ColorRange.ColorRange_Full if full_range
+                          else QVideoFrameFormat.ColorRange.ColorRange_Video)  # fmt: skip
+    frame = QVideoFrame(surface)
+    assert frame.map(QVideoFrame.MapMode.WriteOnly)
+    for index, plane in enumerate(planes):
+        stride = frame.bytesPerLine(index)
+        target = np.frombuffer(frame.bits(index), np.uint8, count=stride * plane.shape[0])
+        target.reshape(plane.shape[0], stride)[:, : plane.shape[1]] = plane
+    frame.unmap()
+    return frame, bgr, luma
+
+
+@pytest.mark.parametrize("full_range", [False, True])
+@pytest.mark.parametrize("pixel", [QVideoFrameFormat.PixelFormat.Format_YUV420P,
+                                   QVideoFrameFormat.PixelFormat.Format_NV12,
+                                   QVideoFrameFormat.PixelFormat.Format_YUYV])  # fmt: skip
+def test_frames_become_the_same_pixels_as_qt_makes_them(
+    pixel: QVideoFrameFormat.PixelFormat, full_range: bool
+) -> None:
+    frame, picture, luma = _yuv_frame(pixel, full_range)
+    ours = frame_pixels(frame)
+    qts = image_array(frame.toImage().convertToFormat(QImage.Format.Format_BGR888))
+    assert ours is not None and ours.shape == qts.shape == (48, 64, 3)
+    assert np.abs(ours.astype(int) - picture.astype(int)).mean() < 3  # what the camera saw
+    if not full_range:  # Qt's own CPU conversion ignores the range (full-range whites turn grey)
+        assert np.median(np.abs(ours.astype(int) - qts.astype(int))) <= 1
+    assert np.array_equal(grey_picture(frame), luma)
+
+
+def test_a_still_image_becomes_bgr_pixels() -> None:
+    image = QImage(5, 3, QImage.Format.Format_RGB32)
+    image.fill(QColor(10, 20, 30))
+    assert image_array(image).tolist() == [[[30, 20, 10]] * 5] * 3
+    grey = QImage(5, 3, QImage.Format.Format_Grayscale8)
+    grey.fill(QColor(77, 77, 77))
+    assert image_array(grey).shape == (3, 5) and int(image_array(grey)[1, 1]) == 77
+
+
+@pytest.mark.qt_log_ignore(*QT_NOISE, r"^Could not open media\. FFmpeg error description")
+def test_a_missing_video_file_is_an_unavailable_camera(qtbot: QtBot, tmp_path: Path) -> None:
+    cam = QtCamera.from_file(tmp_path / "gone.avi")
+    qtbot.waitUntil(lambda: not cam.available, timeout=4000)
+    assert cam.message.startswith("高拍仪出错") and "扫描好的文件" in cam.message
+    with pytest.raises(DeviceError):
+        cam.frame(320)
