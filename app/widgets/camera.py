@@ -3,7 +3,8 @@ file played in its place (tests, training), feeds one :class:`QVideoSink`.
 
 The GUI thread only keeps the newest frame (a shared reference, no copy) and hands listeners its
 grey picture (the Y plane, copied); the screens' worker threads call :meth:`QtCamera.frame` and
-:meth:`QtCamera.capture`, which convert, scale and encode there. A still is taken by
+:meth:`QtCamera.capture`, which convert, scale and encode there (with OpenCV, which lets go of
+Python's lock: :mod:`app.widgets.video_frames`). A still is taken by
 :class:`QImageCapture` on the GUI thread, asked for by a queued signal, with the camera switched
 to its largest format for the shot (Qt's FFmpeg backend takes stills from the video stream).
 

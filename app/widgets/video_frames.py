@@ -140,7 +140,7 @@ def _plane(frame: QVideoFrame, plane: int, rows: int) -> Pixels:
 
 def _to_video_range(yuv: Pixels, pixel: Format, height: int) -> Pixels:
     """Full-range (JPEG) YUV to the 16–235 video range that OpenCV's conversion expects: MJPG
-    cameras send full range (Qt's own CPU conversion ignores the range: its whites turn grey)."""
+    cameras send full range."""
     if pixel in _PACKED:  # two channels: Y and alternating U/V, in the format's order
         tables = (_LUMA, _CHROMA) if pixel == Format.Format_YUYV else (_CHROMA, _LUMA)
         return np.asarray(cv2.LUT(yuv, np.dstack(tables)))
