@@ -36,7 +36,8 @@ _SEMI_PLANAR = {
     Format.Format_NV21: cv2.COLOR_YUV2BGR_NV21,
 }
 _PACKED = {Format.Format_YUYV: cv2.COLOR_YUV2BGR_YUYV, Format.Format_UYVY: cv2.COLOR_YUV2BGR_UYVY}
-_BY_OPENCV = {*_PLANAR, *_SEMI_PLANAR, *_PACKED, Format.Format_Jpeg}
+# Planar 4:2:2 (MJPG cameras often send it) is packed as YUYV first.
+_BY_OPENCV = {*_PLANAR, *_SEMI_PLANAR, *_PACKED, Format.Format_YUV422P, Format.Format_Jpeg}
 
 
 def grey_picture(frame: QVideoFrame) -> Pixels:
@@ -73,6 +74,8 @@ def frame_pixels(frame: QVideoFrame) -> Pixels | None:
             if pixel in _PACKED:
                 raw = _plane(frame, 0, height)[:, : 2 * width].reshape(height, width, 2)
                 yuv = np.ascontiguousarray(raw)
+            elif pixel == Format.Format_YUV422P:
+                yuv, pixel = _as_yuyv(frame, width, height), Format.Format_YUYV
             else:
                 yuv = _planes(frame, pixel, width, height)
         finally:
@@ -85,6 +88,15 @@ def frame_pixels(frame: QVideoFrame) -> Pixels | None:
     if image.isNull():
         return None
     return image_array(image.convertToFormat(QImage.Format.Format_BGR888))
+
+
+def _as_yuyv(frame: QVideoFrame, width: int, height: int) -> Pixels:
+    """A mapped planar 4:2:2 frame's planes interleaved as YUYV."""
+    yuyv = np.empty((height, width, 2), np.uint8)
+    yuyv[:, :, 0] = _plane(frame, 0, height)[:, :width]
+    yuyv[:, 0::2, 1] = _plane(frame, 1, height)[:, : width // 2]
+    yuyv[:, 1::2, 1] = _plane(frame, 2, height)[:, : width // 2]
+    return yuyv
 
 
 def _planes(frame: QVideoFrame, pixel: Format, width: int, height: int) -> Pixels:

@@ -293,6 +293,11 @@ def _yuv_frame(
     v = i420[height + height // 4 :].reshape(height // 2, width // 2)
     planes = {
         QVideoFrameFormat.PixelFormat.Format_YUV420P: [luma, u, v],
+        QVideoFrameFormat.PixelFormat.Format_YUV422P: [
+            luma,
+            np.repeat(u, 2, 0),
+            np.repeat(v, 2, 0),
+        ],
         QVideoFrameFormat.PixelFormat.Format_NV12: [
             luma,
             np.dstack([u, v]).reshape(height // 2, width),
@@ -323,6 +328,7 @@ def _yuv_frame(
 
 @pytest.mark.parametrize("full_range", [False, True])
 @pytest.mark.parametrize("pixel", [QVideoFrameFormat.PixelFormat.Format_YUV420P,
+                                   QVideoFrameFormat.PixelFormat.Format_YUV422P,
                                    QVideoFrameFormat.PixelFormat.Format_NV12,
                                    QVideoFrameFormat.PixelFormat.Format_YUYV])  # fmt: skip
 def test_frames_become_the_pixels_the_camera_saw(
