@@ -60,7 +60,10 @@ class CounterApp:
             self.platform = platform_of(self.core)
             self.sync = SyncWorker(self.core, self.platform)
             self.sync.start()
-        session = Session(self.core, operator, devices_of(self.settings), self.platform)
+        from app.widgets.camera import with_camera
+
+        devices = with_camera(devices_of(self.settings), self.settings.devices)
+        session = Session(self.core, operator, devices, self.platform)
         window = MainWindow(session)
         self.window = window
         scanner = ScannerFilter(window)

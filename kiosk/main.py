@@ -92,7 +92,10 @@ class KioskApp:
             self.platform = platform_of(self.core)
             self.sync = SyncWorker(self.core, self.platform)
             self.sync.start()
-        window = KioskWindow(self.core, self.journey(), devices_of(self.settings),
+        from app.widgets.camera import with_camera
+
+        devices = with_camera(devices_of(self.settings), self.settings.devices)
+        window = KioskWindow(self.core, self.journey(), devices,
                              papers=KioskPapers(self.core), voice=make_voice(
                                  self.settings.kiosk.voice), dpi=dpi_of(self.settings),
                              keyboard=keyboard, demo=demo)  # fmt: skip

@@ -37,7 +37,10 @@ from PySide6.QtMultimedia import (
 )
 
 from app.devices.cameras import CameraInfo, Formats, VideoFormat, choose_formats, follow_choice
+from app.devices.drivers import Devices
+from app.devices.page_quality import MadeGood
 from app.devices.protocols import DeviceError, Page
+from app.settings import DeviceSettings
 from app.widgets.video_frames import (
     Pixels,
     frame_pixels,
@@ -172,6 +175,10 @@ class QtCamera(QObject):
     def message(self) -> str:
         """Why the camera cannot be used now (empty while it can)."""
         return "" if self._available else self._message
+
+    def check(self) -> str:
+        """"" while the camera gives pictures; else what is wrong and what to do."""
+        return self.message
 
     def _set_state(self, available: bool, message: str = "") -> None:
         changed = (available, message) != (self._available, self._message)
@@ -386,3 +393,28 @@ def _page(pixels: Pixels, *, quick: bool) -> Page:
     except ValueError:
         raise DeviceError(NO_PHOTO, fallback=FALLBACK) from None
     return Page(data, pixels.shape[1], pixels.shape[0])
+
+
+def with_camera(devices: Devices, settings: DeviceSettings,
+                parent: QObject | None = None) -> Devices:  # fmt: skip
+    """The terminal's devices with its camera when the settings choose one (``capture =
+    "camera"``): built here, on the GUI thread once the application exists, and its pages made
+    good (found on the desk, straightened, checked) like a scanner's."""
+    if settings.capture == "camera":
+        devices.capture = MadeGood(QtCamera(settings.camera, parent), "camera")
+    return devices
+
+
+def camera_list() -> list[dict[str, object]]:
+    """The cameras plugged in, for ``onestop devices list`` (needs a Qt application)."""
+    infos, _qt = camera_infos()
+    found: list[dict[str, object]] = []
+    for info in infos:
+        formats = choose_formats(info)
+        still = formats.still
+        found.append({"id": info.id, "description": info.description,
+                      "still": f"{still.width}×{still.height}" if still else "",
+                      "preview": (f"{formats.preview.width}×{formats.preview.height} "
+                                  f"{formats.preview.pixel} {formats.preview.fps:g} fps")
+                      if formats.preview else ""})  # fmt: skip
+    return found

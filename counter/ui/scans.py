@@ -234,7 +234,7 @@ class ScanPanel(QGroupBox):
         if poor:
             number, problems = poor[0]
             self.poor[material.material_id] = kept[number]
-            self.desk.bar.error(f"第 {number + 1} 页：{'；'.join(problems)} 按 F6 重拍这一页"
+            self.desk.bar.error(f"第 {number + 1} 页：{'；'.join(problems)}按 F6 重拍这一页"
                                 "（会替换它）；页面可用时直接保存即可。")  # fmt: skip
             return
         done = "已重拍" if replaced else "已添加"

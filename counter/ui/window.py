@@ -32,7 +32,7 @@ from app.accounts import Operator
 from app.cases.receipts import hall_time
 from app.cases.views import CaseSummary, CaseView
 from app.roles import allowed
-from app.widgets.code_relay import CodeRelay
+from app.widgets.code_relay import CameraCodes, CodeRelay
 from app.widgets.tasks import Tasks
 from counter.session import Session
 from counter.ui.cases import CasesScreen
@@ -137,6 +137,11 @@ class MainWindow(QMainWindow):
             self.code_relay.state.connect(
                 lambda ok, message: self.bar.info(message) if ok else self.bar.error(message))
             self.code_relay.start()
+        self.camera_codes: CameraCodes | None = None
+        on_frame = getattr(session.devices.capture, "on_frame", None)
+        if on_frame is not None and settings.devices.camera_qr:  # a code held under the camera
+            self.camera_codes = CameraCodes(on_frame, self)
+            self.camera_codes.code.connect(self.scanned)
         self.scenario.chosen.connect(lambda: self.go(QUESTIONS))
         self.questions.done.connect(lambda: self.go(FORM))
         self.form.done.connect(lambda: self.go(MATERIALS))
@@ -268,6 +273,8 @@ class MainWindow(QMainWindow):
         if refusal:
             self.bar.error(refusal)
         self.pages.setCurrentIndex(step)
+        if self.camera_codes is not None:  # pages being photographed are not scans
+            self.camera_codes.paused = step in (MATERIALS, DECISION)
         self.steps.blockSignals(True)
         self.steps.setCurrentRow(step)
         self.steps.blockSignals(False)
@@ -416,6 +423,8 @@ class MainWindow(QMainWindow):
         self.status.device_timer.stop()
         if self.code_relay is not None:
             self.code_relay.stop()
+        if self.camera_codes is not None:
+            self.camera_codes.stop()
         for lane in (self.desk.work, self.desk.devices, self.status.lane):
             lane.wait(10_000)
         super().closeEvent(event)

@@ -170,7 +170,11 @@ class CaptureScreen(Screen):
     def _taken(self, material_id: str, page: Page) -> None:
         count = self.host.journey.add_page(material_id, page)
         self.chosen = -1
-        self.host.tell(f"已拍第 {count} 页。还有下一页就继续拍；拍完点“下一项”。", False)
+        if page.problems:  # the page is kept; the citizen decides, one touch retakes it
+            self.host.tell(f"第 {count} 页拍得不够好：{page.problems[0]}点“重拍这页”可以重拍。",
+                           True)  # fmt: skip
+        else:
+            self.host.tell(f"已拍第 {count} 页。还有下一页就继续拍；拍完点“下一项”。", False)
         self.draw()
 
     def retake_page(self) -> None:
@@ -185,7 +189,10 @@ class CaptureScreen(Screen):
         old = self.host.journey.pages[material_id][index]
         self.thumbs.pop(id(old), None)
         self.host.journey.retake(material_id, index, page)
-        self.host.tell(f"已重拍第 {index + 1} 页。", False)
+        if page.problems:
+            self.host.tell(f"重拍的第 {index + 1} 页还是不够好：{page.problems[0]}", True)
+        else:
+            self.host.tell(f"已重拍第 {index + 1} 页。", False)
         self.draw()
 
     def drop_page(self) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.bootstrap import Core
 from app.devices.drivers import Devices
 from app.errors import describe
-from app.widgets.code_relay import CodeRelay
+from app.widgets.code_relay import CameraCodes, CodeRelay
 from app.widgets.scanner import ScannerFilter
 from app.widgets.tasks import Tasks
 from kiosk.aftercare import Progress, Rating
@@ -102,11 +102,7 @@ class KioskWindow(QWidget):
         self.gate = StaffGate(self, clock=clock)  # five quick taps on the hall's name
         self.scanner = ScannerFilter(self)  # the QR scanner types like a keyboard
         self.scanner.scanned.connect(self.on_scan)
-        self.code_relay: CodeRelay | None = None
-        if devices.code_scanner is not None:  # a QR scanner in serial mode: the same as a wedge
-            self.code_relay = CodeRelay(devices.code_scanner, self)
-            self.code_relay.code.connect(self.on_scan)
-            self.code_relay.start()
+        self.code_relay, self.camera_codes = self._listen_for_codes(devices, core)
         self.gate.opened.connect(self.open_staff)
         self.message = body("", "message")
         self.message.setVisible(False)
@@ -221,6 +217,8 @@ class KioskWindow(QWidget):
             self.tell("这项功能本机暂未开放，请到综合窗口办理。", True)
             return
         screen.set_query(query)
+        if self.camera_codes is not None:  # pages being photographed are not scans
+            self.camera_codes.paused = target == "capture"
         if target == "start":
             self.idle.end()
         else:
@@ -328,6 +326,20 @@ class KioskWindow(QWidget):
         self.go("start")
         self.wiped.emit()
 
+    def _listen_for_codes(self, devices: Devices,
+                          core: Core) -> tuple[CodeRelay | None, CameraCodes | None]:  # fmt: skip
+        """A QR scanner in serial mode, and the camera's picture, scan like the wedge scanner."""
+        relay = cameras = None
+        if devices.code_scanner is not None:
+            relay = CodeRelay(devices.code_scanner, self)
+            relay.code.connect(self.on_scan)
+            relay.start()
+        on_frame = getattr(devices.capture, "on_frame", None)
+        if on_frame is not None and core.settings.devices.camera_qr:  # a receipt under the camera
+            cameras = CameraCodes(on_frame, self)
+            cameras.code.connect(self.on_scan)
+        return relay, cameras
+
     def on_scan(self, text: str) -> None:
         """A receipt's or a ticket's QR code: its case's progress (and a way to rate it). Not in
         the middle of a pre-application; anything not signed by this hall is refused there."""
@@ -353,6 +365,8 @@ class KioskWindow(QWidget):
             self.timer.stop()
             if self.code_relay is not None:
                 self.code_relay.stop()
+            if self.camera_codes is not None:
+                self.camera_codes.stop()
             self.work.wait()
             self.device_lane.wait()
             self.voice.close()
