@@ -160,7 +160,8 @@ class DeviceSettings(_Model):
     id_reader_baudrate: int = Field(default=115200, ge=1200, le=921600)
     id_reader_library: Path | None = None  # the vendor's libsdtapi.so / libtermb.so
     photo_decoder_library: Path | None = None  # the vendor's WLT decoder (libwlt.so); or no photo
-    camera: str = Field(default="", max_length=100)  # part of its name or its id; "": automatic
+    # part of the camera's name or its id; "": the document camera found; "file:PATH": a video
+    camera: str = Field(default="", max_length=300)
     camera_qr: bool = True  # read QR codes from the camera's picture
     scanner: str = Field(default="", max_length=200)  # a SANE device (scanimage -L); "": the first
     scanner_resolution: int = Field(default=200, ge=75, le=1200)  # dpi

@@ -74,13 +74,14 @@ class ReaderEmulator:
         if self.garble:
             self.garble -= 1
             frame[-1] ^= 0x5A
-        step = self.chunk or len(frame)
+        step = self.chunk or (32 if self.baud else len(frame))
         started = time.monotonic()
         for at in range(0, len(frame), step):
-            if self.baud:  # a real line: each byte takes 10 bit times
-                due = started + at * 10 / self.baud
+            piece = bytes(frame[at:at + step])
+            if self.baud:  # a real line: each byte arrives after its 10 bit times
+                due = started + (at + len(piece)) * 10 / self.baud
                 time.sleep(max(0.0, due - time.monotonic()))
-            os.write(self.master, bytes(frame[at:at + step]))
+            os.write(self.master, piece)
 
     def _response(self, command: tuple[int, int]) -> bytes:
         if command in (gat467.RESET_SAM, gat467.SAM_STATUS):

@@ -10,18 +10,21 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.cli.common import add_settings_option, emit_json
-from app.devices.drivers import devices_of
+from app.devices.drivers import Devices, devices_of
 from app.devices.protocols import Batch, DeviceError
 from app.devices.states import device_states
 from app.identity.masking import mask_name, mask_number
 from app.settings import Settings, load_settings
 
 TESTS = ("reader", "capture", "qr", "code-scanner")
+T = TypeVar("T")
 
 
 def register(commands: Any) -> None:
@@ -96,18 +99,63 @@ def scanners() -> tuple[list[dict[str, str]], str]:
         return [], exc.message
 
 
+def qt_application() -> Any:
+    """Qt Multimedia needs an application; on a machine without a screen, an offscreen one."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")  # its chatter is not ours
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.instance() or QGuiApplication([])
+
+
 def cameras() -> tuple[list[dict[str, Any]], str]:
     try:
+        qt_application()
         from app.widgets.camera import camera_list
     except ImportError as exc:  # Qt Multimedia's libraries are missing on this machine
         return [], f"读不到摄像头列表（{exc}）。"
     return camera_list(), ""
 
 
+def terminal_devices(settings: Settings, *, wait_s: float = 5.0) -> Devices:
+    """The devices as the counter or kiosk would build them, the camera included (it is opened
+    and given ``wait_s`` to send its first picture)."""
+    devices = devices_of(settings)
+    if settings.devices.capture == "camera":
+        app = qt_application()
+        from app.widgets.camera import with_camera
+
+        devices = with_camera(devices, settings.devices)
+        pictures: list[object] = []
+        stop = devices.capture.on_frame(pictures.append)  # type: ignore[union-attr]
+        deadline = time.monotonic() + wait_s
+        while not pictures and time.monotonic() < deadline and not devices.capture.check():  # type: ignore[union-attr]
+            app.processEvents()
+            time.sleep(0.01)
+        stop()
+    return devices
+
+
+def on_worker(work: Callable[[], T]) -> T:
+    """``work`` on a thread of its own while Qt's events turn here (a camera's still needs both)."""
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    if app is None:
+        return work()
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(work)
+        while not future.done():
+            app.processEvents()
+            time.sleep(0.005)
+        return future.result()
+
+
 def survey(settings: Settings) -> dict[str, Any]:
     found_scanners, scanner_problem = scanners()
     found_cameras, camera_problem = cameras()
-    devices = devices_of(settings)
+    devices = terminal_devices(settings)
     chosen = settings.devices
     ticket = settings.printing.ticket
     return {
@@ -131,7 +179,8 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     lines = ["串口："]
     lines += [f"  {p['device']}  {p['description']}" + (f"  USB {p['usb']}" if p["usb"] else "")
-              for p in found["serial_ports"]] or ["  （没有）"]  # fmt: skip
+              for p in found["serial_ports"] if p["description"] != "n/a" or p["usb"]
+              ] or ["  （没有）"]  # fmt: skip
     lines.append("摄像头（高拍仪）：")
     lines += [f"  {c['description']}  最高 {c['still']}  id={c['id']}"
               for c in found["cameras"]] or [f"  （没有）{found['cameras_problem']}"]  # fmt: skip
@@ -181,12 +230,12 @@ def test_reader(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def test_capture(settings: Settings, args: argparse.Namespace) -> int:
-    capture = devices_of(settings).capture
+    capture = terminal_devices(settings).capture
     if capture is None:
         print("✗ 没有设置高拍仪或扫描仪：在设置 [devices] capture 中选择。")
         return 1
     started = time.monotonic()
-    pages = capture.scan() if isinstance(capture, Batch) else [capture.capture()]
+    pages = on_worker(lambda: capture.scan() if isinstance(capture, Batch) else [capture.capture()])
     took = time.monotonic() - started
     print(f"✓ {took:.2f} 秒从{capture.name}得到 {len(pages)} 页。")
     for number, page in enumerate(pages, start=1):
@@ -201,11 +250,11 @@ def test_capture(settings: Settings, args: argparse.Namespace) -> int:
 def test_qr(settings: Settings, args: argparse.Namespace) -> int:
     from app.devices.codes import codes_in_png
 
-    capture = devices_of(settings).capture
+    capture = terminal_devices(settings).capture
     if capture is None:
         print("✗ 没有设置摄像头：在设置 [devices] capture 中选择。")
         return 1
-    codes = codes_in_png(capture.capture().png)
+    codes = codes_in_png(on_worker(capture.capture).png)
     if not codes:
         print("✗ 画面中没有识别到二维码或条码。")
         return 1

@@ -399,9 +399,13 @@ def with_camera(devices: Devices, settings: DeviceSettings,
                 parent: QObject | None = None) -> Devices:  # fmt: skip
     """The terminal's devices with its camera when the settings choose one (``capture =
     "camera"``): built here, on the GUI thread once the application exists, and its pages made
-    good (found on the desk, straightened, checked) like a scanner's."""
+    good (found on the desk, straightened, checked) like a scanner's. ``camera = "file:PATH"``
+    plays a video instead (training, and checking a terminal without its camera)."""
     if settings.capture == "camera":
-        devices.capture = MadeGood(QtCamera(settings.camera, parent), "camera")
+        wanted = settings.camera
+        camera = (QtCamera.from_file(wanted.removeprefix("file:"), parent)
+                  if wanted.startswith("file:") else QtCamera(wanted, parent))  # fmt: skip
+        devices.capture = MadeGood(camera, "camera")
     return devices
 
 

@@ -1,6 +1,6 @@
 """Camera benchmark: a 1920 × 1080 MJPG video with a QR code on its page plays through
 :class:`QtCamera` (the same sink a UVC camera feeds) while a listener hands each grey frame to a
-QR decoder on its own thread (zxing-cpp, newest frame only), a worker asks for the kiosk's
+QR decoder on its own thread (the product's FrameDecoder: zxing-cpp, newest frame only), a worker asks for the kiosk's
 preview ten times a second, and a 10 ms timer on the GUI thread measures how late it runs.
 
 Figures: frames delivered per second, frames decoded per second, the longest and the 99th
@@ -14,8 +14,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import contextlib  # noqa: E402
-import queue  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
@@ -25,16 +23,16 @@ from typing import Any  # noqa: E402
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-import zxingcpp  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtMultimedia import QVideoFrame  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from app.devices.codes import QR as CODES_QR  # noqa: E402
+from app.devices.codes import Code, FrameDecoder, decode_frame  # noqa: E402
 from app.widgets.camera import QtCamera  # noqa: E402
 from app.widgets.video_frames import grey_picture  # noqa: E402
 
 GOALS = {"delivered_fps": 15.0, "gui_stall_max_ms": 50.0}
-QR = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 PAYLOAD = "ONESTOP-CASE-2026-000123"
 WIDTH, HEIGHT, FPS = 1920, 1080, 30
 
@@ -57,32 +55,31 @@ def write_video(path: Path, frames: int = 90) -> Path:
     return path
 
 
-class DecoderStub:
-    """A stand-in for the real frame decoder: the newest grey frame only, decoded on a thread."""
+class Decoder:
+    """The product's frame decoder (newest frame only, its own thread, debounced), timed."""
 
     def __init__(self) -> None:
-        self._mailbox: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=1)
-        self.decoded = 0
-        self.found = 0
         self.times: list[float] = []
-        self._thread = threading.Thread(target=self._run, name="qr-decoder", daemon=True)
-        self._thread.start()
+        self.seen: list[Code] = []
+        self.found = 0
+        self.real = FrameDecoder(self.seen.append, formats=CODES_QR, decode=self._timed)
+
+    def _timed(self, gray: np.ndarray) -> list[Code]:
+        start = time.perf_counter()
+        codes = decode_frame(gray, CODES_QR)
+        self.times.append(time.perf_counter() - start)
+        self.found += any(code.text == PAYLOAD for code in codes)
+        return codes
+
+    @property
+    def decoded(self) -> int:
+        return self.real.decoded
 
     def submit(self, gray: np.ndarray) -> None:
-        with contextlib.suppress(queue.Full):  # busy: this frame is skipped, the next will do
-            self._mailbox.put_nowait(gray)
-
-    def _run(self) -> None:
-        while (gray := self._mailbox.get()) is not None:
-            start = time.perf_counter()
-            results = zxingcpp.read_barcodes(gray, formats=QR)
-            self.times.append(time.perf_counter() - start)
-            self.decoded += 1
-            self.found += any(r.text == PAYLOAD for r in results)
+        self.real.submit(gray)
 
     def stop(self) -> None:
-        self._mailbox.put(None)
-        self._thread.join(timeout=5)
+        self.real.close()
 
 
 def _wait(app: QApplication, seconds: float) -> None:
@@ -108,7 +105,7 @@ def preview(seconds: float = 5.0) -> dict[str, Any]:
     assert isinstance(app, QApplication)
     with tempfile.TemporaryDirectory() as folder:
         camera = QtCamera.from_file(write_video(Path(folder) / "page-with-qr.avi"))
-        decoder = DecoderStub()
+        decoder = Decoder()
         frames: list[float] = []
 
         def listener(gray: np.ndarray) -> None:

@@ -83,3 +83,14 @@ def test_backoffice_benchmark_prints_its_figures() -> None:
     assert set(data["met"]) == set(data["goals"]) <= set(data["figures"])
     rows = data["setup"]["sqlite"]["rows"]
     assert rows["custody_events"] > rows["transfer_items"] > 0 and rows["cases"] == 20_000
+
+
+def test_devices_benchmark_prints_its_figures() -> None:
+    data = run_quick("devices")
+    figures = data["figures"]
+    for key in ("card_read_to_form_ms", "zxing_qr_ms", "pyzbar_qr_ms", "still_to_pdf_ms",
+                "quality_check_ms", "delivered_fps", "gui_stall_max_ms", "sdtapi_read_ms",
+                "sane_test_page_200dpi_grey_ms"):  # fmt: skip
+        assert figures[key] > 0, key
+    assert set(data["met"]) == set(data["goals"]) <= set(figures)
+    assert figures["card_line_bytes_ms"] > 100  # the line is paced at 115200 baud

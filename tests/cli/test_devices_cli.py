@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.test_camera import QT_NOISE
 from tests.app.test_serial_scanner import ScannerPty
 from tests.cli.test_cli import run
 from tests.id_cards import FOREIGN_Y
 from tests.id_reader_emulator import ReaderEmulator
+from tests.kiosk.test_camera import video
 
 
 def settings_file(tmp_path: Path, devices: str) -> str:
@@ -106,3 +108,18 @@ def test_a_serial_code_scanner_scans_one_code(capsys: pytest.CaptureFixture[str]
     code, out, _ = run(capsys, "devices", "test", "code-scanner", "--settings", path)
     assert code == 1 and "打不开扫码枪的串口 /dev/ttyNOPE" in out
     assert os.path.exists(tmp_path / "settings.toml")
+
+
+@pytest.mark.qt_log_ignore(*QT_NOISE)
+def test_a_camera_page_and_a_qr_code_through_the_camera(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    film = video(tmp_path / "receipt.avi", code="HN-2026-000123")
+    path = settings_file(tmp_path, f'capture = "camera"\ncamera = "file:{film}"\n')
+    code, out, _ = run(capsys, "devices", "test", "capture", "--settings", path)
+    assert code == 0 and "得到 1 页" in out and "清晰可用" in out
+    code, out, _ = run(capsys, "devices", "test", "qr", "--settings", path)
+    assert code == 0 and "QRCode：HN-2026-000123" in out
+    code, out, _ = run(capsys, "devices", "list", "--settings", path, "--json")
+    states = {state["key"]: state for state in json.loads(out)["states"]}
+    assert code == 0 and states["capture"]["ok"]
