@@ -17,7 +17,7 @@ from typing import Literal
 
 from app.cases.flow import CaseFlow
 from app.cases.intake import NewScan
-from app.cases.pages import pages_to_pdf, scan_name
+from app.cases.pages import pages_to_pdf, quality_record, scan_name
 from app.cases.views import CaseView
 from app.catalog.catalog import Catalog
 from app.catalog.models import LifeStage, Scenario
@@ -255,7 +255,8 @@ class Journey:
         """One PDF per material with pages, in the order of the list."""
         names = {m.id: m.name for m in self.plan().materials}
         return [NewScan(material, pages_to_pdf([p.png for p in pages]),
-                        scan_name(names[material], 0), pages=len(pages))
+                        scan_name(names[material], 0), pages=len(pages),
+                        quality=quality_record(pages))
                 for material, pages in self.pages.items()
                 if pages and material in names]  # fmt: skip
 

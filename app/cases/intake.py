@@ -304,9 +304,11 @@ class Intake:
     def attach_scan(
         self, actor: Actor, receipt_no: str, material_id: str, data: bytes, *,
         file_name: str, mime: str = "application/pdf", pages: int = 1,
+        quality: Sequence[Mapping[str, Any]] = (),
     ) -> CaseView:  # fmt: skip
-        """Store a scan by its SHA-256 and attach it to a material of the case."""
-        scan = NewScan(material_id, data, file_name, mime, pages)
+        """Store a scan by its SHA-256 and attach it to a material of the case (with the
+        quality check of each page the camera or scanner took, for the audit trail)."""
+        scan = NewScan(material_id, data, file_name, mime, pages, tuple(quality))
         sha = self._store(scan)
         now = self.clock()
         with self.db.transaction() as session:
@@ -331,9 +333,12 @@ class Intake:
             session.add(StoredFile(sha256=sha, size=len(scan.data), mime=scan.mime))
         row.scans.append(MaterialScanRow(sha256=sha, file_name=scan.file_name, pages=scan.pages,
                                          added_at=now))  # fmt: skip
+        after: dict[str, Any] = {"material": scan.material_id, "sha256": sha,
+                                 "file_name": scan.file_name, "pages": scan.pages}  # fmt: skip
+        if scan.quality:
+            after["quality"] = [dict(page) for page in scan.quality]
         append(session, actor, "scan", case_id=case.id, receipt_no=case.receipt_no, at=now,
-               after={"material": scan.material_id, "sha256": sha, "file_name": scan.file_name,
-                      "pages": scan.pages})  # fmt: skip
+               after=after)
         if queue and case.state != "draft":
             stored = StoredScan(scan.material_id, sha, scan.file_name, len(scan.data), scan.mime)
             message = self._file_message(case.receipt_no, row.name, stored)
@@ -666,6 +671,9 @@ class NewScan:
     file_name: str
     mime: str = "application/pdf"
     pages: int = 1
+    # Each page's quality check as the camera or scanner judged it ({"page": 1, "problems":
+    # […], "measures": {…}}), kept in the audit trail with the scan; none for a chosen file.
+    quality: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Protocol
 
 import pypdfium2
 from PIL import ExifTags, Image, ImageOps, ImageSequence, UnidentifiedImageError
@@ -45,6 +46,8 @@ class Sheet:
     width: int
     height: int
     rotation: int = 0
+    problems: tuple[str, ...] = ()  # what the camera's or scanner's quality check found
+    measures: tuple[tuple[str, float], ...] = ()  # and the numbers it judged by (none: a file)
 
     def turned(self, degrees: int) -> Sheet:
         return replace(self, rotation=_degrees(self.rotation + degrees))
@@ -213,3 +216,21 @@ def _printable(image: Image.Image) -> Image.Image:
         paper.paste(rgba, mask=rgba.getchannel("A"))
         return paper
     return image.convert("RGB")
+
+
+class Judged(Protocol):
+    """A page a camera or scanner took, with its quality check (a Sheet, a device's Page)."""
+
+    @property
+    def problems(self) -> tuple[str, ...]: ...
+
+    @property
+    def measures(self) -> tuple[tuple[str, float], ...]: ...
+
+
+def quality_record(pages: Sequence[Judged]) -> tuple[dict[str, Any], ...]:
+    """Each captured page's quality check, numbered as in the PDF, for the scan's audit entry
+    (pages from files were not checked and are left out)."""
+    return tuple({"page": number, "problems": list(page.problems),
+                  "measures": {key: round(value, 3) for key, value in page.measures}}
+                 for number, page in enumerate(pages, start=1) if page.measures)  # fmt: skip

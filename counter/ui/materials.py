@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.intake import MaterialCheck
-from app.cases.pages import scan_name, sheets_to_pdf
+from app.cases.pages import quality_record, scan_name, sheets_to_pdf
 from app.cases.states import MATERIAL_STATE_LABELS, RECEIVED, allowed
 from app.cases.views import CaseView, MaterialView
 from app.errors import OneStopError
@@ -415,7 +415,8 @@ class MaterialsScreen(Screen):
             pdf = sheets_to_pdf(pages)
             saved = keep(flow, core.cases.attach_scan(actor, case.receipt_no, material.material_id,
                                                       pdf, file_name=name, mime="application/pdf",
-                                                      pages=len(pages)))  # fmt: skip
+                                                      pages=len(pages),
+                                                      quality=quality_record(pages)))  # fmt: skip
             return flow.receive([check]) if record else saved
 
         received = "，已登记收到原件" if record else ""

@@ -6,7 +6,7 @@ A PDF file chosen is stored as it is, at once."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QSize, Qt, Signal
@@ -212,7 +212,8 @@ class ScanPanel(QGroupBox):
 
         def take() -> list[tuple[Sheet, tuple[str, ...]]]:
             pages = camera.scan() if isinstance(camera, Batch) else [camera.capture()]
-            return [(sheet(page.png, source="拍摄的页面"), page.problems) for page in pages]
+            return [(replace(sheet(page.png, source="拍摄的页面"), problems=page.problems,
+                             measures=page.measures), page.problems) for page in pages]  # fmt: skip
 
         self.desk.devices.run(take, done=lambda pages: self._add(material, pages), failed=failed,
                               label="拍摄")  # fmt: skip

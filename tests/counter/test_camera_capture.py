@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from app.cases.views import CaseView
+from app.db.models import AuditEntry
 from app.devices.page_quality import MadeGood
 from app.devices.sane_scanner import SaneScanner
 from app.widgets.camera import QtCamera
@@ -45,8 +47,8 @@ def cameras() -> Iterator[list[QtCamera]]:
 
 
 def test_f6_takes_the_sheet_off_the_desk_and_retakes_a_poor_one_in_place(
-    qtbot: QtBot, screen: materials.MaterialsScreen, session: Session, tmp_path: Path,
-    settle: Settle, cameras: list[QtCamera],
+    qtbot: QtBot, screen: materials.MaterialsScreen, session: Session, draft: CaseView,
+    tmp_path: Path, settle: Settle, cameras: list[QtCamera],
 ) -> None:  # fmt: skip
     good = QtCamera.from_file(video(tmp_path / "page.avi"))
     empty = QtCamera.from_file(video(tmp_path / "desk.avi", page=False))
@@ -72,6 +74,17 @@ def test_f6_takes_the_sheet_off_the_desk_and_retakes_a_poor_one_in_place(
     screen.capture()  # a good page is added after it
     settle()
     assert len(screen.scans.pages) == 2 and bar.text().startswith("已添加 1 页")
+    screen.save_pages()  # Ctrl+S: each page's check goes into the case's audit trail
+    settle()
+    core = session.core
+    with core.db.transaction() as db:
+        saved = [entry.after for entry in db.scalars(
+            select(AuditEntry).where(AuditEntry.receipt_no == draft.receipt_no,
+                                     AuditEntry.action == "scan"))]  # fmt: skip
+    assert len(saved) == 1 and saved[0] is not None
+    quality = saved[0]["quality"]
+    assert [page["page"] for page in quality] == [1, 2]
+    assert all(page["problems"] == [] and page["measures"]["sharpness"] > 0 for page in quality)
 
 
 def test_f6_with_a_feeder_takes_every_sheet(

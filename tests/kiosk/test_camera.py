@@ -112,6 +112,8 @@ def test_the_cameras_pages_are_straightened_and_checked_and_no_codes_are_read_me
         assert page.height > page.width  # the sheet, found on the desk and straightened
         assert abs(page.height / page.width - 600 / 520) < 0.05
         assert not page.problems and "已拍第 1 页" in window.message.text()
+        scan = window.host.journey.scans()[0]  # what the submission stores: the check goes along
+        assert scan.quality[0]["page"] == 1 and scan.quality[0]["measures"]["sharpness"] > 0
         window.finish()
         assert window.current().name == "start" and not window.camera_codes.paused
     finally:
