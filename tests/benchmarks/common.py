@@ -6,6 +6,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -21,3 +22,17 @@ def cold_start(folder: Path, rounds: int, script: Path) -> float:
 
     once()  # the database is created and migrated once, as at a hall's first start
     return round(statistics.median(once() for _ in range(rounds)), 1)
+
+
+def median_ms(action: Callable[[], object], rounds: int, *, warm_up: int = 3,
+              digits: int = 2) -> float:  # fmt: skip
+    """The median time of ``action`` in milliseconds, after ``warm_up`` calls (caches filled,
+    as in a running terminal)."""
+    for _ in range(warm_up):
+        action()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(samples), digits)

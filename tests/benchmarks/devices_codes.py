@@ -5,29 +5,15 @@ camera looking at an empty desk, most of the day), and pyzbar on the same frame.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from app.devices.codes import COUNTER, QR, FrameDecoder, decode_frame
 from tests.app.test_codes import RECEIPT, camera_frame, qr_frame
+from tests.benchmarks.common import median_ms
 
 GOALS = {"zxing_qr_ms": 2.0}
-WARM_UP = 3
-
-
-def _median_ms(action: Callable[[], object], rounds: int) -> float:
-    for _ in range(WARM_UP):
-        action()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(samples), 3)
 
 
 def qr_decode(rounds: int) -> dict[str, float]:
@@ -36,11 +22,11 @@ def qr_decode(rounds: int) -> dict[str, float]:
     desk = camera_frame(noise=3.0)
     assert [c.text for c in decode_frame(frame)] == [RECEIPT]
     figures = {
-        "zxing_qr_ms": _median_ms(lambda: decode_frame(frame, QR), rounds),
-        "zxing_qr_no_code_ms": _median_ms(lambda: decode_frame(desk, QR), rounds),
-        "zxing_qr_noisy_ms": _median_ms(lambda: decode_frame(noisy, QR), rounds),
-        "zxing_qr_thorough_ms": _median_ms(lambda: decode_frame(frame, thorough=True), rounds),
-        "zxing_counter_formats_ms": _median_ms(lambda: decode_frame(frame, COUNTER), rounds),
+        "zxing_qr_ms": median_ms(lambda: decode_frame(frame, QR), rounds),
+        "zxing_qr_no_code_ms": median_ms(lambda: decode_frame(desk, QR), rounds),
+        "zxing_qr_noisy_ms": median_ms(lambda: decode_frame(noisy, QR), rounds),
+        "zxing_qr_thorough_ms": median_ms(lambda: decode_frame(frame, thorough=True), rounds),
+        "zxing_counter_formats_ms": median_ms(lambda: decode_frame(frame, COUNTER), rounds),
         "frame_submit_ms": _submit_ms(frame, rounds),
     }
     try:
@@ -50,8 +36,8 @@ def qr_decode(rounds: int) -> dict[str, float]:
     image = (frame.tobytes(), frame.shape[1], frame.shape[0])
     qr_only = [pyzbar.ZBarSymbol.QRCODE]
     assert [s.data for s in pyzbar.decode(image, symbols=qr_only)] == [RECEIPT.encode()]
-    figures["pyzbar_qr_ms"] = _median_ms(lambda: pyzbar.decode(image, symbols=qr_only), rounds)
-    figures["pyzbar_all_ms"] = _median_ms(lambda: pyzbar.decode(image), rounds)
+    figures["pyzbar_qr_ms"] = median_ms(lambda: pyzbar.decode(image, symbols=qr_only), rounds)
+    figures["pyzbar_all_ms"] = median_ms(lambda: pyzbar.decode(image), rounds)
     return figures
 
 
@@ -59,7 +45,7 @@ def _submit_ms(frame: np.ndarray, rounds: int) -> float:
     """What the GUI thread pays to hand a frame over (a copy; decoding happens elsewhere)."""
     decoder = FrameDecoder(lambda code: None)
     try:
-        return _median_ms(lambda: decoder.submit(frame), rounds)
+        return median_ms(lambda: decoder.submit(frame), rounds)
     finally:
         decoder.close()
 

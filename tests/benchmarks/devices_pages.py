@@ -4,9 +4,6 @@ PDF; and the quality check alone on an A4 page at 150 dpi — median times after
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from typing import Any
 
 import cv2
@@ -15,20 +12,10 @@ import numpy as np
 from app.cases.pages import pages_to_pdf
 from app.devices.page_quality import check, make_good
 from tests import page_samples as samples
+from tests.benchmarks.common import median_ms
 
 GOALS = {"still_to_pdf_ms": 400.0, "quality_check_ms": 50.0}
 WARM_UP = 2
-
-
-def _median_ms(action: Callable[[], object], rounds: int) -> float:
-    for _ in range(WARM_UP):
-        action()
-    samples_ms = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        samples_ms.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(samples_ms), 1)
 
 
 def still_to_page(rounds: int) -> dict[str, float]:
@@ -48,11 +35,11 @@ def still_to_page(rounds: int) -> dict[str, float]:
         pages_to_pdf([made.png])
 
     return {
-        "still_to_pdf_ms": _median_ms(from_array, rounds),
-        "jpeg_still_to_pdf_ms": _median_ms(from_jpeg, rounds),
-        "make_good_ms": _median_ms(lambda: make_good(still, source="camera"), rounds),
-        "jpeg_decode_ms": _median_ms(lambda: cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED), rounds),
-        "page_to_pdf_ms": _median_ms(lambda: pages_to_pdf([page.png]), rounds),
+        "still_to_pdf_ms": median_ms(from_array, rounds),
+        "jpeg_still_to_pdf_ms": median_ms(from_jpeg, rounds),
+        "make_good_ms": median_ms(lambda: make_good(still, source="camera"), rounds),
+        "jpeg_decode_ms": median_ms(lambda: cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED), rounds),
+        "page_to_pdf_ms": median_ms(lambda: pages_to_pdf([page.png]), rounds),
         "page_png_kb": round(len(page.png) / 1024),
         "page_pdf_kb": round(len(pages_to_pdf([page.png])) / 1024),
     }
@@ -64,9 +51,9 @@ def quality_check(rounds: int) -> dict[str, float]:
     colour = samples.text_page(colour=True)
     scan = samples.text_page((2480, 3508))
     return {
-        "quality_check_ms": _median_ms(lambda: check(grey), rounds),
-        "quality_check_colour_ms": _median_ms(lambda: check(colour), rounds),
-        "quality_check_300dpi_ms": _median_ms(lambda: check(scan), rounds),
+        "quality_check_ms": median_ms(lambda: check(grey), rounds),
+        "quality_check_colour_ms": median_ms(lambda: check(colour), rounds),
+        "quality_check_300dpi_ms": median_ms(lambda: check(scan), rounds),
     }
 
 

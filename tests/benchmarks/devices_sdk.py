@@ -7,32 +7,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import statistics
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from app.devices import gat467
 from app.devices.sdk_reader import SdtapiIdReader, TermbIdReader
+from tests.benchmarks.common import median_ms
 from tests.id_cards import FOREIGN_Y
 
 STAND_IN = Path(__file__).parent.parent / "sdk_stand_in"
 GOALS = {"sdtapi_read_ms": 20.0, "termb_read_ms": 20.0, "sdtapi_read_with_photo_ms": 40.0}
-WARM_UP = 3
-
-
-def _median_ms(action: Callable[[], object], rounds: int) -> float:
-    for _ in range(WARM_UP):
-        action()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(samples), 2)
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -58,9 +44,9 @@ def run(quick: bool = False) -> dict[str, Any]:
                 if read is None or read.id_number != FOREIGN_Y.id_number:
                     raise RuntimeError(f"{reader.name} did not read the card: {read}")
             figures = {
-                "sdtapi_read_ms": _median_ms(SdtapiIdReader(libs["idreader"]).read, rounds),
-                "termb_read_ms": _median_ms(TermbIdReader(libs["idreader"]).read, rounds),
-                "sdtapi_read_with_photo_ms": _median_ms(
+                "sdtapi_read_ms": median_ms(SdtapiIdReader(libs["idreader"]).read, rounds),
+                "termb_read_ms": median_ms(TermbIdReader(libs["idreader"]).read, rounds),
+                "sdtapi_read_with_photo_ms": median_ms(
                     SdtapiIdReader(libs["idreader"], photo_decoder=libs["wlt"]).read, rounds
                 ),
             }
