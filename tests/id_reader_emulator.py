@@ -41,8 +41,12 @@ class ReaderEmulator:
         self._thread.start()
 
     def close(self) -> None:
+        """Unplug: the port's node goes (a read on it fails); a second close does nothing."""
+        if self._stop.is_set():
+            return
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
         os.close(self.master)
         os.close(self._slave)
 
@@ -63,6 +67,8 @@ class ReaderEmulator:
             except OSError:
                 return
             for body in reader.feed(chunk):
+                if self._stop.is_set():
+                    return
                 self._answer((body[0], body[1]))
 
     def _answer(self, command: tuple[int, int]) -> None:
@@ -80,7 +86,8 @@ class ReaderEmulator:
             piece = bytes(frame[at:at + step])
             if self.baud:  # a real line: each byte arrives after its 10 bit times
                 due = started + (at + len(piece)) * 10 / self.baud
-                time.sleep(max(0.0, due - time.monotonic()))
+                if self._stop.wait(max(0.0, due - time.monotonic())):
+                    return  # unplugged while answering
             os.write(self.master, piece)
 
     def _response(self, command: tuple[int, int]) -> bytes:

@@ -4,6 +4,7 @@ and a missing port each end as they should — and the counter's F2 reads throug
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -56,6 +57,28 @@ def test_a_silent_reader_is_given_up_on_with_what_to_do() -> None:
         with pytest.raises(DeviceError, match="没有正确应答") as raised:
             driver.read(timeout_s=5)
         assert "手工输入" in raised.value.fallback and len(reader.requests) == 3
+
+
+def test_unplugged_mid_read_then_plugged_in_again_behind_a_stable_name(tmp_path: Path) -> None:
+    """udev's /dev/serial/by-id link points at whichever node the reader gets when it comes
+    back; the driver opens the port for each read, so the next read simply works."""
+    link = tmp_path / "usb-reader"
+    with ReaderEmulator(LI_FANG, baud=115200) as reader:
+        link.symlink_to(reader.port)
+        driver = SerialIdReader(str(link), answer_s=0.3, attempts=2)
+        assert driver.check() == ""
+        unplug = threading.Timer(0.03, reader.close)  # the base message is on its way
+        unplug.start()
+        with pytest.raises(DeviceError) as raised:
+            driver.read(timeout_s=3)
+        unplug.join()
+    assert "阅读器" in raised.value.message and "手工输入" in raised.value.fallback
+    assert "打不开" in driver.check()  # the status bar says so until it is back
+    with ReaderEmulator(LI_FANG) as again:
+        link.unlink()
+        link.symlink_to(again.port)
+        assert driver.check() == ""
+        assert driver.read(timeout_s=3) == READ
 
 
 def test_a_port_that_is_not_there() -> None:
