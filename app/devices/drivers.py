@@ -28,7 +28,8 @@ def devices_of(settings: Settings) -> Devices:
     elif chosen.id_reader == "serial":
         from app.devices.serial_reader import SerialIdReader
 
-        reader = SerialIdReader(chosen.reader_port, baudrate=chosen.id_reader_baudrate)
+        reader = SerialIdReader(chosen.reader_port, baudrate=chosen.id_reader_baudrate,
+                                photo_decoder=str(chosen.photo_decoder_library or ""))
     elif chosen.id_reader in ("sdtapi", "termb"):
         from app.devices.sdk_reader import SdtapiIdReader, TermbIdReader, sdk_port
 

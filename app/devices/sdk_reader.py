@@ -28,7 +28,6 @@ state and fixed file names: one read at a time, process-wide.
 from __future__ import annotations
 
 import ctypes
-import io
 import logging
 import re
 import threading
@@ -41,6 +40,11 @@ from typing import Any
 
 from app.devices import gat467
 from app.devices.protocols import DeviceError
+from app.devices.wlt import (
+    WltDecoder,
+    load_library,
+    photo_of,
+)
 from app.identity.card import IdCardData
 
 log = logging.getLogger(__name__)
@@ -64,11 +68,6 @@ SDT_STATUS = gat467.STATUS_WORDS | {
 }
 TERMB_READ_OK = {1, 2, 3}  # 1 resident ID card; newer libraries: 2 a foreigner's, 3 a permit
 CONTENT_FILES = ("wz.txt", "xp.wlt", "zp.bmp", "fp.dat", "newadd.txt")
-PHOTO_SIZE = (102, 126)
-BMP_SIZE = 38862  # the decoder's 102×126 24-bit BMP, header included
-NO_DECODER = ("未配置相片解码库，证件相片未显示：如需相片，请在设置 [devices] "
-              "photo_decoder_library 中填写阅读器厂商的相片解码库（如 libwlt.so）。")  # fmt: skip
-NO_PHOTO = "阅读器驱动没有给出证件相片，相片未显示：请核对原件上的相片。"
 _LOCK = threading.Lock()
 
 
@@ -87,21 +86,6 @@ def sdk_port(text: str) -> int:
                      "串口阅读器填 1–16。")  # fmt: skip
 
 
-def _load(path: str, missing: str) -> ctypes.CDLL:
-    if not path.strip() or ("/" in path and not Path(path).is_file()):  # "": the program itself
-        raise DeviceError(missing, fallback=FALLBACK)
-    try:
-        return ctypes.CDLL(path)
-    except OSError as exc:
-        if "No such file" in str(exc):
-            raise DeviceError(missing, fallback=FALLBACK) from None
-        raise DeviceError(
-            f"驱动库 {path} 加载不了（{exc}）：请确认它是本机（Linux，同样位数）用的库，"
-            "且它依赖的库都已安装。",
-            fallback=FALLBACK,
-        ) from None
-
-
 def _reader_library(path: str) -> ctypes.CDLL:
     if not path.strip():
         raise DeviceError(
@@ -109,7 +93,7 @@ def _reader_library(path: str) -> ctypes.CDLL:
             "并在设置 [devices] id_reader_library 中填写它的路径。",
             fallback=FALLBACK,
         )
-    return _load(path, f"找不到身份证阅读器的驱动库 {path}：请安装阅读器厂商的 Linux 驱动，"
+    return load_library(path, f"找不到身份证阅读器的驱动库 {path}：请安装阅读器厂商的 Linux 驱动，"
                        "并在设置 [devices] id_reader_library 中填写它的路径。")  # fmt: skip
 
 
@@ -153,7 +137,7 @@ class _SdkReader:
             wlt = content[1]
         else:
             card, wlt = card_from_fields(content), b""
-        png, note = self._photo(wlt)
+        png, note = photo_of(self._decoder, wlt)
         return replace(card, photo=png, photo_note=note)
 
     def _library(self) -> ctypes.CDLL:
@@ -175,17 +159,6 @@ class _SdkReader:
         return DeviceError(f"打不开身份证阅读器（端口 {self.port}，{detail}）：请检查阅读器的{kind}"
                            "和电源，以及设置中的端口（USB 为 usb 或 1001–1016，串口为 1–16）。",
                            fallback=FALLBACK)  # fmt: skip
-
-    def _photo(self, wlt: bytes) -> tuple[bytes, str]:
-        if self._decoder is None:
-            return b"", NO_DECODER if wlt else NO_PHOTO
-        if not wlt:
-            return b"", NO_PHOTO
-        try:
-            return self._decoder.to_png(wlt), ""
-        except DeviceError as exc:
-            log.warning("photo not decoded: %s", exc.message)
-            return b"", f"证件相片解码失败（{exc.message}），相片未显示：请核对原件上的相片。"
 
     def _declare(self, lib: ctypes.CDLL) -> None:
         raise NotImplementedError
@@ -379,58 +352,5 @@ def card_from_fields(fields: Mapping[str, bytes]) -> IdCardData:
     )
 
 
-class WltDecoder:
-    """The vendor's decoder of the card's WLT photo (libwlt.so, libWltRS.so …):
-    ``int unpack(char *wlt, char *bmp, int bmpSave)``, 1 when done, giving a 102×126 24-bit BMP
-    (some versions: the bare BGR pixels, bottom row first)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._unpack: Any = None
-
-    def to_png(self, wlt: bytes) -> bytes:
-        if len(wlt) != gat467.PHOTO_SIZE:
-            raise DeviceError(f"相片数据长度不对（{len(wlt)} 字节）", fallback=FALLBACK)
-        if self._unpack is None:
-            lib = _load(self.path, f"找不到相片解码库 {self.path}，请在设置 [devices] "
-                                   "photo_decoder_library 中改正它的路径")  # fmt: skip
-            if not hasattr(lib, "unpack"):
-                raise DeviceError(f"{self.path} 不是相片解码库（缺少 unpack）", fallback=FALLBACK)
-            lib.unpack.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int]
-            lib.unpack.restype = ctypes.c_int
-            self._unpack = lib.unpack
-        out = ctypes.create_string_buffer(BMP_SIZE * 2)
-        status = int(self._unpack(ctypes.create_string_buffer(wlt, len(wlt)), out, 0))
-        if status != 1:
-            raise DeviceError(f"相片解码库返回 {status}", fallback=FALLBACK)
-        return png_from_bitmap(out.raw)
-
-
-def png_from_bitmap(data: bytes) -> bytes:
-    """The decoder's output (a BMP, or bare BGR pixels) as a PNG of the card photo's size."""
-    from PIL import Image
-
-    width, height = PHOTO_SIZE
-    image: Image.Image
-    try:
-        if data[:2] == b"BM":
-            image = Image.open(io.BytesIO(data), formats=["BMP"])
-            image.load()
-        elif len(data) >= width * height * 3:
-            image = Image.frombytes(
-                "RGB", PHOTO_SIZE, data[: width * height * 3], "raw", "BGR", 0, -1
-            )
-        else:
-            raise ValueError(f"{len(data)} 字节")
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise DeviceError(f"解码库给出的相片不是图片（{exc}）", fallback=FALLBACK) from None
-    if image.size != PHOTO_SIZE:
-        raise DeviceError(f"解码库给出的相片大小不对（{image.width}×{image.height}）",
-                          fallback=FALLBACK)  # fmt: skip
-    out = io.BytesIO()
-    image.convert("RGB").save(out, "PNG")
-    return out.getvalue()
-
-
-__all__ = ["FAMILIES", "SdtapiIdReader", "TermbIdReader", "WltDecoder", "card_from_fields",
-           "png_from_bitmap", "probe", "sdk_port"]  # fmt: skip
+__all__ = ["FAMILIES", "SdtapiIdReader", "TermbIdReader", "card_from_fields", "probe",
+           "sdk_port"]  # fmt: skip

@@ -2,10 +2,12 @@
 security module's protocol (GA/T 467, :mod:`app.devices.gat467`) through pyserial.
 
 A read finds the card, selects it and reads its base message; without a card it asks again
-every ``poll_s`` until ``timeout_s``. A garbled or missing answer is asked again, a bounded
-number of times; a port that cannot be opened, or a reader that never answers, ends in a
-:class:`DeviceError` that says what to do instead (type the number). The port is opened for each
-read and closed after it, so a reader unplugged and plugged in again simply works on the next.
+every ``poll_s`` until ``timeout_s``. The card's photo goes through the vendor's decoder when one
+is configured (:mod:`app.devices.wlt`), else the card reads without it. A garbled or missing
+answer is asked again, a bounded number of times; a port that cannot be opened, or a reader that
+never answers, ends in a :class:`DeviceError` that says what to do instead (type the number). The
+port is opened for each read and closed after it, so a reader unplugged and plugged in again
+simply works on the next.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from app.devices import gat467
 from app.devices.protocols import DeviceError
+from app.devices.wlt import WltDecoder, photo_of
 from app.identity.card import IdCardData
 
 log = logging.getLogger(__name__)
@@ -35,7 +39,7 @@ class SerialIdReader:
     name = "身份证阅读器（串口）"
 
     def __init__(self, port: str, *, baudrate: int = 115200, answer_s: float = 1.0,
-                 attempts: int = 3, poll_s: float = 0.2,
+                 attempts: int = 3, poll_s: float = 0.2, photo_decoder: str = "",
                  open_port: OpenPort = _open_serial) -> None:  # fmt: skip
         self.port = port
         self.baudrate = baudrate
@@ -43,6 +47,7 @@ class SerialIdReader:
         self.attempts = attempts  # a garbled or missing answer: asked again this many times
         self.poll_s = poll_s
         self._open_port = open_port
+        self._decoder = WltDecoder(photo_decoder) if photo_decoder else None
 
     def read(self, timeout_s: float = 5.0) -> IdCardData | None:
         deadline = time.monotonic() + timeout_s
@@ -54,7 +59,9 @@ class SerialIdReader:
                     self._exchange(line, gat467.SELECT_CARD)  # an unselected card reads 0x81
                     base = self._exchange(line, gat467.READ_BASE)
                     if base.ok:
-                        return gat467.parse_base_message(base.data)
+                        card = gat467.parse_base_message(base.data)
+                        png, note = photo_of(self._decoder, card.photo)
+                        return replace(card, photo=png, photo_note=note)
                     log.info("card read failed: status %02X", base.sw3)
                 if time.monotonic() + self.poll_s > deadline:
                     return None

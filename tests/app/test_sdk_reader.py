@@ -20,16 +20,15 @@ from PIL import Image
 from app.devices import gat467
 from app.devices.protocols import DeviceError, IdCardReader
 from app.devices.sdk_reader import (
-    NO_DECODER,
     TERMB_GETTERS,
     TERMB_MORE,
     SdtapiIdReader,
     TermbIdReader,
     card_from_fields,
-    png_from_bitmap,
     probe,
     sdk_port,
 )
+from app.devices.wlt import NO_DECODER, png_from_bitmap
 from app.identity.card import IdCardData
 from tests.id_cards import EVERY_KIND, FOREIGN_Y, PERMIT_J, RESIDENT
 from tests.sdk_stand_in import PHOTO, Libraries, Present

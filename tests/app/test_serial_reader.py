@@ -18,6 +18,7 @@ from app.devices.drivers import devices_of
 from app.devices.protocols import DeviceError
 from app.devices.serial_reader import SerialIdReader
 from app.devices.simulated import TEST_PERSONS
+from app.devices.wlt import NO_DECODER
 from app.settings import Settings
 from app.widgets.tasks import Tasks
 from counter.session import Session
@@ -26,15 +27,23 @@ from counter.ui.identify import IdentifyScreen
 from counter.ui.notify import MessageBar
 from tests.counter.conftest import CLERK
 from tests.id_reader_emulator import ReaderEmulator
+from tests.sdk_stand_in import Libraries
 
 LI_FANG = TEST_PERSONS[0]
-READ = replace(LI_FANG, photo=bytes(gat467.PHOTO_SIZE))
+READ = replace(LI_FANG, photo_note=NO_DECODER)  # no decoder set: the card reads without it
 
 
 def test_a_card_read_in_fragments() -> None:
     with ReaderEmulator(LI_FANG, chunk=5) as reader:
         assert SerialIdReader(reader.port).read(timeout_s=3) == READ
         assert reader.requests == [gat467.FIND_CARD, gat467.SELECT_CARD, gat467.READ_BASE]
+
+
+def test_the_photo_goes_through_the_vendors_decoder(libs: Libraries) -> None:
+    with ReaderEmulator(LI_FANG) as reader:
+        card = SerialIdReader(reader.port, photo_decoder=libs.wlt).read(timeout_s=3)
+    assert card is not None and card.photo.startswith(b"\x89PNG") and card.photo_note == ""
+    assert replace(card, photo=b"") == LI_FANG
 
 
 def test_no_card_is_none_when_the_time_is_up() -> None:
