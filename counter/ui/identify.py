@@ -7,8 +7,8 @@ import io
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -33,6 +33,7 @@ from counter.ui.card_change import ask_card_change
 from counter.ui.desk import Desk, Screen
 from counter.ui.display import em
 
+PHOTO_BOX = QSize(102, 126)  # the card photo's own size (GA/T 467)
 OK = "color:#1b5e20;"
 BAD = "color:#b00020;"
 
@@ -77,16 +78,7 @@ class IdentifyScreen(Screen):
         self.code.textChanged.connect(self._code_changed)
         self.code_hint = QLabel("")
 
-        form = QFormLayout()
-        form.addRow("申请人类型", self._row(self.person, self.enterprise))
-        form.addRow("身份证号", self._row(self.number, self.read))
-        form.addRow("", self.number_hint)
-        form.addRow("姓名", self.name)
-        self.company_label, self.code_label = QLabel("企业名称"), QLabel("统一社会信用代码")
-        form.addRow(self.company_label, self.company)
-        form.addRow(self.code_label, self._row(self.code, self.code_hint))
-        form.addRow("联系电话", self.phone)
-        form.addRow("联系地址", self.address)
+        form = self._form()
 
         self._agent()
 
@@ -102,8 +94,13 @@ class IdentifyScreen(Screen):
 
         codes = self._codes_row()
 
+        self.photo = self._photo_label()
+        top = QHBoxLayout()
+        top.addLayout(form, 1)
+        top.addWidget(self.photo, 0, Qt.AlignmentFlag.AlignTop)
+
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addLayout(top)
         layout.addWidget(self.agent_box)
         layout.addLayout(codes)
         layout.addWidget(self.sources)
@@ -164,6 +161,7 @@ class IdentifyScreen(Screen):
             self.agent_box.setChecked(False)
             self.person.setChecked(True)
             self.sources.setText("")
+            self.show_photo(None)
             self.number.setFocus()
         else:
             self._show(applicant)
@@ -277,9 +275,50 @@ class IdentifyScreen(Screen):
             self.agent_name.setText(agent.name)
             self.agent_number.setText(agent.id_number)
             self.agent_phone.setText(agent.phone)
+        self.show_photo(applicant.card)
         notes = "；".join(self.flow.notes)
         self.sources.setText(f"信息来源：{'、'.join(applicant.sources)}" + (
             f"\n{notes}" if notes else ""))  # fmt: skip
+
+    def _form(self) -> QFormLayout:
+        form = QFormLayout()
+        form.addRow("申请人类型", self._row(self.person, self.enterprise))
+        form.addRow("身份证号", self._row(self.number, self.read))
+        form.addRow("", self.number_hint)
+        form.addRow("姓名", self.name)
+        self.company_label, self.code_label = QLabel("企业名称"), QLabel("统一社会信用代码")
+        form.addRow(self.company_label, self.company)
+        form.addRow(self.code_label, self._row(self.code, self.code_hint))
+        form.addRow("联系电话", self.phone)
+        form.addRow("联系地址", self.address)
+        return form
+
+    @staticmethod
+    def _photo_label() -> QLabel:
+        """The chip's photo beside the fields: the clerk compares it with the face in front."""
+        photo = QLabel("")
+        photo.setObjectName("card_photo")
+        photo.setFixedSize(PHOTO_BOX)
+        photo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        photo.setWordWrap(True)
+        photo.setStyleSheet("border:1px solid #c8ccd2; color:#555; background:#fafafa;")
+        photo.setVisible(False)
+        return photo
+
+    def show_photo(self, card: IdCardData | None) -> None:
+        """The card's photo when the reader's decoder gave one; else why there is none."""
+        self.photo.setVisible(card is not None)
+        self.photo.clear()
+        if card is None:
+            return
+        picture = QPixmap()
+        if card.photo and picture.loadFromData(card.photo, "PNG"):
+            self.photo.setPixmap(picture.scaled(PHOTO_BOX, Qt.AspectRatioMode.KeepAspectRatio,
+                                                Qt.TransformationMode.SmoothTransformation))
+            self.photo.setToolTip("证件芯片中的相片：请与申请人本人核对。")
+        else:
+            self.photo.setText("无证件相片")
+            self.photo.setToolTip(card.photo_note or "证件相片未读出：请核对原件上的相片。")
 
     def _kind_changed(self) -> None:
         enterprise = self.enterprise.isChecked()

@@ -87,6 +87,8 @@ def test_f2_reads_every_kind_through_the_vendor_library(
         applicant = screen.desk.session.flow.applicant
         assert applicant is not None and applicant.card is not None
         assert applicant.card.photo.startswith(b"\x89PNG")  # decoded by the vendor's decoder
+        shown = screen.photo.pixmap()  # beside the fields, for the clerk to compare faces
+        assert not screen.photo.isHidden() and not shown.isNull() and shown.height() == 126
     assert "相片" not in said
 
 
@@ -100,6 +102,7 @@ def test_what_the_clerk_reads_for_foreigners_permits_and_a_missing_photo(
         assert said.startswith("已读取外国人永久居留身份证：史密斯（ANNA MARIA KATHARINA VON DER "
                                "LEYEN SCHMIDTBAUR），国籍 DEU。")  # fmt: skip
         assert "相片" in said and screen.desk.bar.kind != "error"
+        assert screen.photo.text() == "无证件相片" and "photo_decoder_library" in screen.photo.toolTip()
         present(PERMIT_J)  # expired on 2025-01-02: the line turns red and says so
         said = read(qtbot, screen, PERMIT_J)
         assert "通行证号码 H12345678" in said and "2025-01-02 过期" in said
