@@ -104,9 +104,9 @@ def qt_application() -> Any:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia*=false")  # its chatter is not ours
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
-    return QGuiApplication.instance() or QGuiApplication([])
+    return QApplication.instance() or QApplication([])
 
 
 def cameras() -> tuple[list[dict[str, Any]], str]:
@@ -137,6 +137,13 @@ def terminal_devices(settings: Settings, *, wait_s: float = 5.0) -> Devices:
     return devices
 
 
+def close_camera(device: object) -> None:
+    """A camera opened for the command is stopped when the command is done with it."""
+    close = getattr(device, "close", None)
+    if callable(close):
+        close()
+
+
 def on_worker(work: Callable[[], T]) -> T:
     """``work`` on a thread of its own while Qt's events turn here (a camera's still needs both)."""
     from PySide6.QtCore import QCoreApplication
@@ -158,7 +165,7 @@ def survey(settings: Settings) -> dict[str, Any]:
     devices = terminal_devices(settings)
     chosen = settings.devices
     ticket = settings.printing.ticket
-    return {
+    found = {
         "serial_ports": [asdict(port) for port in serial_ports()],
         "cameras": found_cameras, "cameras_problem": camera_problem,
         "scanners": found_scanners, "scanners_problem": scanner_problem,
@@ -170,6 +177,8 @@ def survey(settings: Settings) -> dict[str, Any]:
                      "a4_printer": settings.printing.a4_printer},
         "states": [asdict(state) for state in device_states(devices)],
     }  # fmt: skip
+    close_camera(devices.capture)
+    return found
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -235,7 +244,11 @@ def test_capture(settings: Settings, args: argparse.Namespace) -> int:
         print("✗ 没有设置高拍仪或扫描仪：在设置 [devices] capture 中选择。")
         return 1
     started = time.monotonic()
-    pages = on_worker(lambda: capture.scan() if isinstance(capture, Batch) else [capture.capture()])
+    try:
+        pages = on_worker(lambda: capture.scan() if isinstance(capture, Batch)
+                          else [capture.capture()])  # fmt: skip
+    finally:
+        close_camera(capture)
     took = time.monotonic() - started
     print(f"✓ {took:.2f} 秒从{capture.name}得到 {len(pages)} 页。")
     for number, page in enumerate(pages, start=1):
@@ -254,7 +267,10 @@ def test_qr(settings: Settings, args: argparse.Namespace) -> int:
     if capture is None:
         print("✗ 没有设置摄像头：在设置 [devices] capture 中选择。")
         return 1
-    codes = codes_in_png(on_worker(capture.capture).png)
+    try:
+        codes = codes_in_png(on_worker(capture.capture).png)
+    finally:
+        close_camera(capture)
     if not codes:
         print("✗ 画面中没有识别到二维码或条码。")
         return 1

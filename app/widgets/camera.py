@@ -139,6 +139,7 @@ class QtCamera(QObject):
         self._stills: QImageCapture | None = None
         self._player: QMediaPlayer | None = None
         self._file = _file
+        self._media: QMediaDevices | None = None
         if _file is not None:
             self._player = QMediaPlayer(self)
             self._player.setVideoSink(self.sink)
@@ -242,6 +243,17 @@ class QtCamera(QObject):
         log.info("camera %s: preview %s, stills %s", info.description, self._formats.preview,
                  self._formats.still)  # fmt: skip
         self._set_state(True)
+
+    def close(self) -> None:
+        """Stop the camera (or the video) for good: the window or the command is done with it."""
+        self._listeners.clear()
+        self._close()
+        if self._player is not None:
+            self._player.setSource(QUrl())
+        if self._media is not None:
+            self._media.videoInputsChanged.disconnect(self._inputs_changed)
+            self._media = None
+        self._set_state(False, NOT_FOUND)
 
     def _close(self) -> None:
         if self._player is not None:
