@@ -73,7 +73,7 @@ def frame_pixels(frame: QVideoFrame) -> Pixels | None:
                 return None if decoded is None else np.asarray(decoded, np.uint8)
             if pixel in _PACKED:
                 raw = _plane(frame, 0, height)[:, : 2 * width].reshape(height, width, 2)
-                yuv = np.ascontiguousarray(raw)
+                yuv = raw.copy()  # a copy before unmapping (a contiguous view would not be one)
             elif pixel == Format.Format_YUV422P:
                 yuv, pixel = _as_yuyv(frame, width, height), Format.Format_YUYV
             else:
@@ -121,7 +121,9 @@ def image_array(image: QImage) -> Pixels:
     pixels = rows[:, : image.width() * depth]
     if depth == 1:
         return pixels.copy()
-    return np.ascontiguousarray(pixels.reshape(height, image.width(), depth)[:, :, :3])
+    # Always a copy: the image's memory goes with the image (often a temporary conversion), and
+    # ascontiguousarray gives a view when the rows happen to have no padding.
+    return pixels.reshape(height, image.width(), depth)[:, :, :3].copy()
 
 
 def scaled(pixels: Pixels, width: int) -> Pixels:
