@@ -1,10 +1,12 @@
 """The kiosk with a real camera driver (Qt Multimedia, a video file standing in for the camera):
 a receipt's QR code held under it opens the case's progress; on the capture screen the camera's
 page comes out cropped and checked, codes on it are not taken for scans, and a poor page is said
-to be poor with a one-touch retake."""
+to be poor with a one-touch retake. And a kiosk with a flatbed scanner (SANE's test backend)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from app.bootstrap import Core
 from app.devices.drivers import Devices
 from app.devices.page_quality import MadeGood
+from app.devices.sane_scanner import SaneScanner
 from app.devices.simulated import SimulatedIdReader
 from app.widgets.camera import QtCamera
 from kiosk.idle import IdleWatch
@@ -145,5 +148,39 @@ def test_an_empty_desk_is_said_to_be_poor_and_retaken_with_one_touch(
         assert "重拍的第 1 页还是不够好" in window.message.text()
         material = window.host.journey.to_capture()[0]
         assert len(window.host.journey.pages[material.id]) == 1  # replaced, not added
+    finally:
+        window.shutdown()
+
+
+def test_a_kiosk_with_a_flatbed_scanner_takes_checked_pages(
+    qtbot: QtBot, core: Core, journey: Journey, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    config = tmp_path / "sane"
+    config.mkdir()
+    (config / "dll.conf").write_text("test\n")
+    shutil.copy("/etc/sane.d/test.conf", config)
+    monkeypatch.setenv("SANE_CONFIG_DIR", str(config))
+    papers = KioskPapers(core)
+    papers.a4, papers.tickets = Tray(), Roll()
+    scanner = SaneScanner("test:0", resolution=75, env=dict(os.environ))
+    devices = Devices(SimulatedIdReader(), MadeGood(scanner, "scanner"))
+    window = KioskWindow(core, journey, devices, papers=papers,
+                         idle=IdleWatch(core.settings.kiosk, Clock()), tick_ms=50)  # fmt: skip
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        assert window.camera_codes is None  # a scanner has no live picture to read codes from
+        press(window, "read_card")
+        idle(qtbot, window)
+        to_plan(window)
+        press(window, "pre_apply")
+        window.go("capture")
+        press(window, "capture_take")
+        idle(qtbot, window)
+        material = window.host.journey.to_capture()[0]
+        page = window.host.journey.pages[material.id][0]
+        assert page.width > 0 and dict(page.measures)["skew"] == 0
+        assert "第 1 页" in window.message.text()  # taken, and its check said
     finally:
         window.shutdown()
