@@ -8,7 +8,7 @@ from datetime import date
 from app.cases.states import RECEIVED
 from app.cases.views import MaterialView, Party
 from app.errors import InvalidInput
-from app.identity.resident_id import is_foreign_permanent_2017, normalise, parse_resident_id
+from app.identity.resident_id import checked_number, is_foreign_permanent_2017
 from app.identity.uscc import parse_credit_code
 
 ACTIVE_PLAN_STATUSES = ("submit", "tolerable", "commitment")  # handed in by the applicant
@@ -34,9 +34,9 @@ def checked_id(party: Party, today: date) -> tuple[str, str]:
         return "uscc", parse_credit_code(party.id_number).code
     if party.kind != "person":
         raise InvalidInput(f"申请人类型“{party.kind}”不对，应为个人或企业。")
-    if is_foreign_permanent_2017(party.id_number):  # its number encodes no birth date or check
-        return "foreign_2017", normalise(party.id_number)
-    return "resident_id", parse_resident_id(party.id_number, today=today).number
+    number = checked_number(party.id_number, today)
+    # a 2017 foreigner's card: its number encodes no birth date and no published check digit
+    return ("foreign_2017" if is_foreign_permanent_2017(number) else "resident_id"), number
 
 
 def check_not_accepted(ground: str, reasons: Sequence[str], supplement: Sequence[str],

@@ -37,7 +37,13 @@ from app.guide.form import FieldRule, check_value
 from app.guide.plan import Plan, QuestionState
 from app.guide.search import Found, search
 from app.identity.card import IdCardData, facts_from_card
-from app.identity.resident_id import is_valid_resident_id, normalise, parse_resident_id
+from app.identity.resident_id import (
+    checked_number,
+    is_foreign_permanent_2017,
+    is_valid_resident_id,
+    normalise,
+    parse_resident_id,
+)
 from app.identity.uscc import parse_credit_code
 
 SharedData = Callable[[str], tuple[dict[str, Any], str]]  # id number → (facts, source)
@@ -101,7 +107,7 @@ class CaseFlow:
         """An applicant typed by hand (no reader, or a card that does not read)."""
         if not name.strip():
             raise InvalidInput("请输入申请人姓名。")
-        number = parse_resident_id(id_number, today=self.today()).number
+        number = checked_number(id_number, self.today())
         party = Party(name.strip(), number, phone=phone.strip(), address=address.strip())
         self.applicant = Applicant(party, None, {}, ["手工输入"])
         self._add_shared(number)
@@ -124,6 +130,8 @@ class CaseFlow:
         number = normalise(text)
         if not number:
             return "", False
+        if is_foreign_permanent_2017(number):
+            return f"外国人永久居留身份证（2017 年版）号码，国籍 {number[:3]}", True
         if len(number) < 18 and number.isascii() and number.isdigit():
             return f"已输入 {len(number)} 位，共 18 位。", False
         try:
@@ -168,7 +176,7 @@ class CaseFlow:
         attr = PERSON_FIELDS.get(change.key, change.key)
         typed = change.typed
         if attr == "id_number":
-            typed = parse_resident_id(typed, today=self.today()).number
+            typed = checked_number(typed, self.today())
         elif not typed:
             raise InvalidInput("请输入申请人姓名。")
         self.applicant.party = replace(self.applicant.party, **{attr: typed})
@@ -207,7 +215,7 @@ class CaseFlow:
         else:
             if not name.strip():
                 raise InvalidInput("请输入代办人姓名。", hint="没有代办人时请取消勾选“代办人”。")
-            number = parse_resident_id(id_number, today=self.today()).number
+            number = checked_number(id_number, self.today())
             self.agent = Party(name.strip(), number, phone=phone.strip())
         return self.agent
 

@@ -16,7 +16,7 @@ from stdnum import luhn
 
 from app.errors import InvalidCreditCode, InvalidIdNumber, InvalidInput
 from app.guide.plan import PlanField
-from app.identity.resident_id import parse_resident_id
+from app.identity.resident_id import checked_number
 from app.identity.uscc import parse_credit_code
 
 _MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -65,7 +65,7 @@ def check_value(rule: FieldRule, raw: str, *, today: date | None = None) -> str:
         )
     if kind == "id_number":
         try:
-            return parse_resident_id(value, today=today).number
+            return checked_number(value, today)
         except InvalidIdNumber as exc:
             raise InvalidInput(f"“{label}”有误：{exc.message}", hint=exc.hint) from None
     if kind == "uscc":

@@ -191,3 +191,12 @@ def is_valid_resident_id(text: str) -> bool:
     except InvalidIdNumber:
         return False
     return True
+
+
+def checked_number(text: str, today: date | None = None) -> str:
+    """A person's ID number in normal form: a resident ID number (or a residence permit's, or a
+    2023 foreigner's card) checked digit by digit, or a 2017 foreigner's card number checked for
+    its form; anything else is refused saying what is wrong."""
+    if is_foreign_permanent_2017(text):
+        return normalise(text)
+    return parse_resident_id(text, today=today).number

@@ -20,7 +20,9 @@ from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.devices.simulated import SimulatedIdReader
 from app.errors import InvalidIdNumber, InvalidInput
+from app.identity.card import IdCardData
 from printing import qr
+from tests.id_cards import FOREIGN_I, FOREIGN_Y, PERMIT_J
 
 KEY = b"counter-test"
 CLERK = Actor("张敏", "counter-03")
@@ -129,3 +131,29 @@ def test_a_kiosk_pre_application_is_picked_up_by_its_qr(
     counter.open()
     counter.receive_all()
     assert counter.accept().state == "accepted"
+
+
+@pytest.mark.parametrize("card", [FOREIGN_I, FOREIGN_Y, PERMIT_J], ids=lambda c: c.kind)
+def test_a_whole_case_for_a_foreigner_or_a_permit_holder(
+    service: CaseService, catalog: Catalog, card: IdCardData
+) -> None:
+    flow = flow_for(service, catalog)
+    flow.read_card(card)
+    flow.choose(NEWBORN)
+    answer_everything(flow)
+    fill_form(flow)
+    flow.set_contact(phone="13800138000")
+    case = flow.open()
+    assert case.applicant.id_number == card.id_number and case.applicant.name == card.name
+    flow.receive_all()
+    assert flow.accept().state == "accepted"
+
+
+def test_a_2017_foreigners_number_is_typed_and_checked_for_its_form(
+    service: CaseService, catalog: Catalog
+) -> None:
+    flow = flow_for(service, catalog)
+    assert flow.id_hint("can110080020301") == ("外国人永久居留身份证（2017 年版）号码，国籍 CAN", True)
+    assert flow.type_id("John SMITH", "can110080020301").party.id_number == "CAN110080020301"
+    with pytest.raises(InvalidIdNumber):
+        flow.type_id("John SMITH", "XXX110080020301")  # no such nationality
