@@ -12,6 +12,16 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLay
 from pytestqt.qtbot import QtBot
 
 from kiosk.a11y import (
+    dp_from_px,
+    mark,
+    mark_target,
+    panel_dpi,
+    pt_from_px,
+    px_from_dp,
+    px_from_pt,
+    screen_dpi,
+)
+from tests.helpers.a11y import (
     ELDERLY,
     NORMAL,
     Finding,
@@ -19,16 +29,8 @@ from kiosk.a11y import (
     audit,
     contrast_of_palette,
     contrast_ratio,
-    dp_from_px,
-    mark,
-    mark_target,
     measure_contrast,
-    panel_dpi,
-    pt_from_px,
-    px_from_dp,
-    px_from_pt,
     report,
-    screen_dpi,
 )
 
 # A panel as dense as Qt's logical DPI: "18pt" in a style sheet is 18 pt on the glass.

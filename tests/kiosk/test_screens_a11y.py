@@ -16,13 +16,14 @@ from app.bootstrap import Core, build_core
 from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
 from app.settings import Settings
-from kiosk.a11y import ELDERLY, NORMAL, audit, panel_dpi, report
+from kiosk.a11y import panel_dpi
 from kiosk.idle import IdleWatch
 from kiosk.papers import KioskPapers
 from kiosk.screenshots import LANDSCAPE, PORTRAIT, settle, walk
 from kiosk.ui.window import KioskWindow
 from kiosk.voice import EspeakVoice, speakable
 from sync.demo import DEMO_PIN
+from tests.helpers.a11y import ELDERLY, NORMAL, audit, report
 from tests.kiosk.screens import Clock, Roll, Tray, journey_for
 from tests.kiosk.test_aftercare import accepted
 from tests.kiosk.test_voice import Recorder, seconds

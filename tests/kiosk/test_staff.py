@@ -21,7 +21,6 @@ from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
 from app.errors import UNEXPECTED
 from app.settings import TicketPrinterSettings
-from kiosk.a11y import ELDERLY, NORMAL, audit, report
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
 from kiosk.status import (
@@ -39,6 +38,7 @@ from kiosk.ui.window import KioskWindow
 from kiosk.watchdog import EXIT_STAFF
 from printing.a4_printer import cups_state
 from printing.thermal import PrinterUnavailable, TicketPrinter
+from tests.helpers.a11y import ELDERLY, NORMAL, audit, report
 from tests.kiosk.screens import Clock
 
 PIN = "246810"

@@ -11,12 +11,12 @@ from pytestqt.qtbot import QtBot
 from app.cases.demo import NEWBORN
 from app.catalog.catalog import Catalog
 from kiosk import icons
-from kiosk.a11y import font_px
 from kiosk.journey import ENTERPRISE_STAGES, PERSONAL_STAGES
 from kiosk.screenshots import LANDSCAPE, PORTRAIT
 from kiosk.ui.start import SEARCH_DELAY_MS
 from kiosk.ui.theme import ELDERLY_SCALE, ELDERLY_SIZES, NORMAL_SIZES
 from kiosk.ui.window import KioskWindow
+from tests.helpers.a11y import font_px
 
 
 def visible(window: KioskWindow, name: str) -> bool:

@@ -1,0 +1,1 @@
+"""What many tests share: the accessibility auditor, clocks, cases, cores, catalogs."""
