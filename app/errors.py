@@ -119,12 +119,8 @@ UNEXPECTED = (
 def describe(exc: BaseException) -> tuple[str, bool]:
     """What a person reads about ``exc``, and whether it was unexpected (log it with its trace).
 
-    Our own errors and device errors carry their Chinese message; anything else gets one
-    general message — a traceback never reaches a person."""
+    Our own errors (device errors among them) carry their Chinese message; anything else gets
+    one general message — a traceback never reaches a person."""
     if isinstance(exc, OneStopError):
         return str(exc), False
-    message = getattr(exc, "message", None)
-    if isinstance(message, str) and message and not message.isascii():  # DeviceError & co.
-        fallback = getattr(exc, "fallback", "")
-        return (f"{message}{fallback}" if isinstance(fallback, str) else message), False
     return UNEXPECTED, True

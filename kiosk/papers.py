@@ -10,6 +10,7 @@ from app.bootstrap import Core
 from app.cases.views import CaseView
 from app.catalog.models import Scenario
 from app.db.base import utcnow
+from app.errors import OneStopError
 from app.guide.places import hall_window, where_to_go
 from app.guide.plan import Plan
 from printing.a4 import Letterhead
@@ -61,9 +62,5 @@ class KioskPapers:
         return self.tickets
 
 
-class PrinterMissing(Exception):
+class PrinterMissing(OneStopError):
     """No printer of that kind at this kiosk; ``message`` in Chinese."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message

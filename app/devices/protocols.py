@@ -7,16 +7,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from app.errors import OneStopError
 from app.identity.card import IdCardData
 
 
-class DeviceError(Exception):
-    """A device is missing or failing; ``message`` says what to do instead (in Chinese)."""
+class DeviceError(OneStopError):
+    """A device is missing or failing; ``message`` says what is wrong (in Chinese) and
+    ``fallback`` — the error's hint — the manual way: type the number, choose a file …"""
 
     def __init__(self, message: str, *, fallback: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.fallback = fallback  # the manual way: type the number, choose a file …
+        super().__init__(message, hint=fallback)
+        self.fallback = fallback
 
 
 class IdCardReader(Protocol):
