@@ -43,6 +43,8 @@ from PySide6.QtQuick import QQuickItem
 from PySide6.QtQuickWidgets import QQuickWidget
 from PySide6.QtWidgets import QApplication, QScrollArea, QVBoxLayout, QWidget
 
+from app.errors import OneStopError
+
 log = logging.getLogger(__name__)
 
 KEYBOARD_QML = Path(__file__).resolve().parent / "qml" / "Keyboard.qml"
@@ -67,8 +69,13 @@ CODE = (
 )  # fmt: skip
 
 
-class KeyboardUnavailable(RuntimeError):
-    """The keyboard cannot work in this process; the message (English) is for the log."""
+class KeyboardUnavailable(OneStopError):
+    """The on-screen keyboard cannot work in this process; ``detail`` (English) is for the log."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"屏幕键盘不可用（{detail}）",
+                         hint="请重新启动终端；仍不行时接上实体键盘，并联系信息管理员。")
+        self.detail = detail
 
 
 def configure_environment() -> None:

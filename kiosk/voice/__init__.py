@@ -62,6 +62,9 @@ def make_voice(name: str, *, player: Player | None = None) -> Voice:
             return EspeakVoice(player=player)
         if name == "qt":
             return QtVoice()
-    except (VoiceUnavailable, RuntimeError) as exc:
+    except VoiceUnavailable as exc:
+        log.warning("voice engine %s is missing (%s); the kiosk falls back to text only", name,
+                    exc.detail)  # fmt: skip
+    except RuntimeError as exc:
         log.warning("voice engine %s is missing (%s); the kiosk falls back to text only", name, exc)
     return NoVoice()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from app.errors import OneStopError
+
 log = logging.getLogger("kiosk.voice")  # one logger for the whole voice, as staff read it
 
 
@@ -18,8 +20,14 @@ MAX_CHARS = 400
 PLAYERS: tuple[tuple[str, ...], ...] = (("pw-play", "-"), ("paplay",), ("aplay", "-q"))
 
 
-class VoiceUnavailable(Exception):
-    """An engine that cannot speak on this machine; the message (English) goes to the log."""
+class VoiceUnavailable(OneStopError):
+    """An engine that cannot speak on this machine: the kiosk carries on with text only.
+    ``detail`` (English) is what the log keeps."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"语音播报不可用（{detail}）", hint="终端照常使用，只显示文字；需要语音"
+                         "时请检查设置 [kiosk] voice 和语音引擎的安装。")  # fmt: skip
+        self.detail = detail
 
 
 class Voice(Protocol):
