@@ -15,16 +15,9 @@ from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.db.models import AuditEntry, OperatorRow
 from app.errors import InvalidInput
+from tests.helpers.clock import WallClock
 
 ADMIN = Actor("信息管理员", "admin-pc")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -43,7 +36,7 @@ def test_passwords_are_salted_hashes() -> None:
 
 
 def test_sign_in_wrong_passwords_and_lockout(db: Database) -> None:
-    clock = Clock()
+    clock = WallClock(datetime(2026, 11, 23, 1, 0, tzinfo=UTC))
     accounts = Accounts(db, clock=clock)
     accounts.add("zhangmin", "张敏", "counter-secret", by=ADMIN)
     operator = accounts.sign_in(" ZhangMin ", "counter-secret", terminal="counter-03")

@@ -17,6 +17,7 @@ from hypothesis.extra import numpy as hnp
 from PIL import Image
 
 from app.devices.codes import COUNTER, Code, Debouncer, Frame, FrameDecoder, decode_frame, text_of
+from tests.helpers.clock import Clock
 
 RECEIPT = "OS1:430100001-20261123-00001:ABC"
 WIDTH, HEIGHT = 1920, 1080
@@ -148,19 +149,11 @@ def test_any_array_decodes_without_raising(
 
 
 # -- debouncing ---------------------------------------------------------------------------------
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 A, B = Code("A", "QRCode"), Code("B", "QRCode")
 
 
 def test_a_held_code_is_reported_once() -> None:
-    clock = Clock()
+    clock = Clock(100.0)
     debouncer = Debouncer(repeat_s=2.0, clock=clock)
     reported = []
     for _ in range(90):  # three seconds under the camera at 30 frames a second
@@ -170,7 +163,7 @@ def test_a_held_code_is_reported_once() -> None:
 
 
 def test_a_code_comes_back_only_after_it_was_away() -> None:
-    clock = Clock()
+    clock = Clock(100.0)
     debouncer = Debouncer(repeat_s=2.0, clock=clock)
     assert debouncer.feed([A]) == [A]
     clock.now += 0.5
@@ -184,7 +177,7 @@ def test_a_code_comes_back_only_after_it_was_away() -> None:
 
 
 def test_another_code_in_between_reports_the_first_again() -> None:
-    clock = Clock()
+    clock = Clock(100.0)
     debouncer = Debouncer(repeat_s=2.0, clock=clock)
     assert debouncer.feed([A]) == [A]
     clock.now += 0.3
@@ -194,7 +187,7 @@ def test_another_code_in_between_reports_the_first_again() -> None:
 
 
 def test_two_codes_in_view_are_each_reported_once() -> None:
-    clock = Clock()
+    clock = Clock(100.0)
     debouncer = Debouncer(repeat_s=2.0, clock=clock)
     assert debouncer.feed([A, B, A]) == [A, B]
     for frame in ([A], [B], [A, B], [], [A, B]):  # one of them misses a frame now and then

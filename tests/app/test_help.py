@@ -16,7 +16,7 @@ from app.db.migrate import alembic_config, upgrade
 from app.db.models import HelpRequestRow
 from app.errors import InvalidInput
 from app.help import HelpDesk, HelpError, HelpRequest
-from tests.app.cases.conftest import Clock
+from tests.helpers.clock import WallClock
 
 HALL = "430100001"
 ZHANG = Actor("张敏", "counter-01")
@@ -24,16 +24,16 @@ LI = Actor("李强", "counter-02")
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))  # 10:00 in Changsha
+def clock() -> WallClock:
+    return WallClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))  # 10:00 in Changsha
 
 
 @pytest.fixture
-def desk(db: Database, clock: Clock) -> HelpDesk:
+def desk(db: Database, clock: WallClock) -> HelpDesk:
     return HelpDesk(db, hall_code=HALL, clock=clock)
 
 
-def test_ask_pages_staff_with_the_kiosk_and_its_step(desk: HelpDesk, clock: Clock) -> None:
+def test_ask_pages_staff_with_the_kiosk_and_its_step(desk: HelpDesk, clock: WallClock) -> None:
     asked = desk.ask("一楼自助机", "kiosk-01", "填写申请表")
     assert (asked.kiosk, asked.terminal, asked.step, asked.where) == (
         "一楼自助机", "kiosk-01", "填写申请表", "一楼自助机（填写申请表）"
@@ -42,7 +42,7 @@ def test_ask_pages_staff_with_the_kiosk_and_its_step(desk: HelpDesk, clock: Cloc
     assert desk.waiting() == [asked]
 
 
-def test_pressing_twice_pages_once_with_the_newer_step(desk: HelpDesk, clock: Clock) -> None:
+def test_pressing_twice_pages_once_with_the_newer_step(desk: HelpDesk, clock: WallClock) -> None:
     first = desk.ask("一楼自助机", "kiosk-01", "填写申请表")
     clock.advance(minutes=2)
     again = desk.ask("一楼自助机", "kiosk-01", "拍摄材料")
@@ -53,7 +53,7 @@ def test_pressing_twice_pages_once_with_the_newer_step(desk: HelpDesk, clock: Cl
 
 
 def test_waiting_is_oldest_first_and_only_this_hall(db: Database, desk: HelpDesk,
-                                                    clock: Clock) -> None:  # fmt: skip
+                                                    clock: WallClock) -> None:  # fmt: skip
     desk.ask("二楼自助机", "kiosk-02", "选择事项")
     clock.advance(seconds=30)
     desk.ask("一楼自助机", "kiosk-01", "填写申请表")
@@ -65,7 +65,7 @@ def test_waiting_is_oldest_first_and_only_this_hall(db: Database, desk: HelpDesk
     ]  # fmt: skip
 
 
-def test_answer_once_and_a_second_clerk_is_told_who_went(desk: HelpDesk, clock: Clock) -> None:
+def test_answer_once_and_a_second_clerk_is_told_who_went(desk: HelpDesk, clock: WallClock) -> None:
     asked = desk.ask("一楼自助机", "kiosk-01", "填写申请表")
     clock.advance(minutes=3)
     answered = desk.answer(asked.id, ZHANG)
@@ -79,7 +79,7 @@ def test_answer_once_and_a_second_clerk_is_told_who_went(desk: HelpDesk, clock: 
         desk.answer(asked.id + 100, LI)
 
 
-def test_a_new_call_after_an_answer_is_a_new_request(desk: HelpDesk, clock: Clock) -> None:
+def test_a_new_call_after_an_answer_is_a_new_request(desk: HelpDesk, clock: WallClock) -> None:
     first = desk.ask("一楼自助机", "kiosk-01", "填写申请表")
     desk.answer(first.id, ZHANG)
     clock.advance(minutes=10)
@@ -117,7 +117,7 @@ def test_the_step_stays_short_and_holds_no_number(desk: HelpDesk) -> None:
     assert desk.ask("一楼自助机", "kiosk-01", "").where == "一楼自助机"
 
 
-def test_waited_never_runs_backwards(desk: HelpDesk, clock: Clock) -> None:
+def test_waited_never_runs_backwards(desk: HelpDesk, clock: WallClock) -> None:
     asked = desk.ask("一楼自助机", "kiosk-01", "首页")
     assert asked.waited_s(clock.now + timedelta(seconds=90)) == 90
     assert asked.waited_s(clock.now - timedelta(seconds=5)) == 0  # the counter's clock is behind

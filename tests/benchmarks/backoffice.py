@@ -71,7 +71,7 @@ from app.transfers.views import APPLICANT, WINDOW
 from printing.a4 import Letterhead
 from printing.transfer_slip import render_slip
 from tests import postgres
-from tests.app.cases.conftest import CLERK, MOTHER, Clock, open_newborn
+from tests.app.cases.conftest import CLERK, MOTHER, open_newborn
 from tests.app.transfers.test_ledger import BACK, MEDICAL, ROUTES
 from tests.benchmarks.cases import (
     CASE_COLUMNS,
@@ -87,6 +87,7 @@ from tests.benchmarks.cases import (
     _receipt_no,
     _timed,
 )
+from tests.helpers.clock import WallClock
 
 GOALS: dict[str, Goal] = {
     "batch_ms": ("<", 1000.0),
@@ -575,7 +576,7 @@ def _measured(core: Core, templates: Sequence[Template], sizes: Sizes,
     report_ms, completed = _report(core, period, sizes.reports)
     trace_ms = _traces(core, templates, sizes.cases, sizes.traces)
     setup.update(report_month=f"{period.first:%Y-%m}", report_completed_cases=completed)
-    core.cases.clock = core.transfers.clock = Clock(
+    core.cases.clock = core.transfers.clock = WallClock(
         _moment(FIRST_DAY + timedelta(days=setup["days"]), 10)
     )
     figures = _batch(core, sizes)

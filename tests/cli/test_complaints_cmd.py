@@ -13,8 +13,9 @@ from app.accounts import Accounts
 from app.bootstrap import build_core
 from app.cases.audit import Actor
 from app.settings import load_settings
-from tests.app.cases.conftest import CLERK, Clock, open_newborn, receive_all
+from tests.app.cases.conftest import CLERK, open_newborn, receive_all
 from tests.cli.test_cli import run, run_json
+from tests.helpers.clock import WallClock
 
 ADMIN = Actor("it-staff", "counter-01")
 KIOSK = Actor("一楼自助机", "kiosk-01")
@@ -32,7 +33,7 @@ def hall(tmp_path: Path) -> tuple[Path, str, str]:
         accounts.add("zhangmin", "张敏", "clerk-secret", role="clerk", by=ADMIN)
         receipts = []
         for moment in (datetime(2026, 9, 1, 2, 0, tzinfo=UTC), datetime.now(UTC)):
-            core.cases.clock = Clock(moment)
+            core.cases.clock = WallClock(moment)
             case = receive_all(core.cases, open_newborn(core.cases, core.catalog))
             core.cases.accept(CLERK, case.receipt_no)
             core.cases.evaluate(KIOSK, case.receipt_no, stage="accept", level=1, channel="kiosk",

@@ -21,8 +21,9 @@ from counter.session import Session
 from counter.ui.complaints import OVERDUE, ComplaintsScreen
 from counter.ui.desk import Desk
 from counter.ui.notify import MessageBar
-from tests.app.cases.conftest import CLERK, Clock, open_newborn, receive_all
+from tests.app.cases.conftest import CLERK, open_newborn, receive_all
 from tests.counter.conftest import CLERK as CLERK_OPERATOR
+from tests.helpers.clock import WallClock
 
 MANAGER = Operator("wangli", "王丽", "manager")
 KIOSK = Actor("一楼自助机", "kiosk-01")
@@ -35,7 +36,7 @@ def session(core: Core) -> Session:
 
 
 def poor(core: Core, when: datetime) -> str:
-    core.cases.clock = Clock(when)
+    core.cases.clock = WallClock(when)
     case = receive_all(core.cases, open_newborn(core.cases, core.catalog))
     core.cases.accept(CLERK, case.receipt_no)
     core.cases.evaluate(KIOSK, case.receipt_no, stage="accept", level=2, channel="kiosk",

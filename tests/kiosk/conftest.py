@@ -16,7 +16,8 @@ from kiosk.idle import IdleWatch
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
-from tests.kiosk.screens import Clock, Roll, Tray, journey_for
+from tests.helpers.clock import Clock
+from tests.kiosk.screens import Roll, Tray, journey_for
 
 
 @pytest.fixture

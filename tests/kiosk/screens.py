@@ -35,19 +35,6 @@ def journey_for(core: Core) -> Journey:
                                     hall.hours))  # fmt: skip
 
 
-class Clock:
-    """A clock the test moves on (the idle watch's)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 class Tray:
     """The A4 printer's far side: the PDFs that reached it."""
 

@@ -27,7 +27,8 @@ from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
 from tests.app.test_camera import QT_NOISE
-from tests.kiosk.screens import Clock, Roll, Tray, idle, press, shown_text, to_plan
+from tests.helpers.clock import Clock
+from tests.kiosk.screens import Roll, Tray, idle, press, shown_text, to_plan
 from tests.kiosk.test_aftercare import completed, qr_of
 
 pytestmark = pytest.mark.qt_log_ignore(*QT_NOISE)

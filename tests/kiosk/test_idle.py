@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.settings import KioskSettings
 from kiosk.idle import Idle, IdleWatch, Phase
-from tests.kiosk.screens import Clock
+from tests.helpers.clock import Clock
 
 
 def test_countdown_then_wipe_unless_touched() -> None:

@@ -18,7 +18,8 @@ from kiosk.papers import KioskPapers
 from kiosk.screenshots import PORTRAIT, walk
 from kiosk.ui.window import KioskWindow
 from sync.demo import DEMO_PIN
-from tests.kiosk.screens import Clock, Roll, Tray, journey_for, shown_text
+from tests.helpers.clock import Clock
+from tests.kiosk.screens import Roll, Tray, journey_for, shown_text
 from tests.kiosk.test_aftercare import accepted
 
 

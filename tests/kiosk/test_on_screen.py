@@ -30,7 +30,8 @@ from kiosk.ui.theme import CALM
 from kiosk.ui.window import KioskWindow
 from sync.demo import DEMO_PIN
 from tests import xvfb
-from tests.kiosk.screens import Clock, Roll, Tray, journey_for
+from tests.helpers.clock import Clock
+from tests.kiosk.screens import Roll, Tray, journey_for
 from tests.kiosk.test_aftercare import accepted
 
 

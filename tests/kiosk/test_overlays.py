@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.screenshots import LANDSCAPE, PORTRAIT
 from kiosk.ui.window import KioskWindow
-from tests.kiosk.screens import Clock, press, to_plan, type_into
+from tests.helpers.clock import Clock
+from tests.kiosk.screens import press, to_plan, type_into
 
 
 def fill_some(window: KioskWindow) -> None:

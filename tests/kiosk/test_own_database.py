@@ -20,7 +20,8 @@ from kiosk.idle import IdleWatch
 from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
 from sync.worker import SyncWorker, platform_of
-from tests.kiosk.screens import Clock, Roll, Tray, journey_for
+from tests.helpers.clock import Clock
+from tests.kiosk.screens import Roll, Tray, journey_for
 from tests.kiosk.test_preapply import opened_at_the_counter, qr_of, to_review
 from tests.sync.conftest import HALL, Served, served  # noqa: F401 (the platform fixture)
 

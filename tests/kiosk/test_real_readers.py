@@ -24,9 +24,10 @@ from kiosk.idle import IdleWatch
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
+from tests.helpers.clock import Clock
 from tests.id_cards import FOREIGN_Y
 from tests.id_reader_emulator import ReaderEmulator
-from tests.kiosk.screens import Clock, Roll, Tray, idle, press, shown_text
+from tests.kiosk.screens import Roll, Tray, idle, press, shown_text
 from tests.kiosk.test_aftercare import completed, qr_of
 from tests.sdk_stand_in import Libraries, Present
 

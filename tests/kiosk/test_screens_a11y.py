@@ -24,7 +24,8 @@ from kiosk.ui.window import KioskWindow
 from kiosk.voice import EspeakVoice, speakable
 from sync.demo import DEMO_PIN
 from tests.helpers.a11y import ELDERLY, NORMAL, audit, report
-from tests.kiosk.screens import Clock, Roll, Tray, journey_for
+from tests.helpers.clock import Clock
+from tests.kiosk.screens import Roll, Tray, journey_for
 from tests.kiosk.test_aftercare import accepted
 from tests.kiosk.test_voice import Recorder, seconds
 

@@ -39,7 +39,7 @@ from kiosk.watchdog import EXIT_STAFF
 from printing.a4_printer import cups_state
 from printing.thermal import PrinterUnavailable, TicketPrinter
 from tests.helpers.a11y import ELDERLY, NORMAL, audit, report
-from tests.kiosk.screens import Clock
+from tests.helpers.clock import Clock
 
 PIN = "246810"
 HASH = hash_password(PIN)

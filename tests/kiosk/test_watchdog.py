@@ -31,6 +31,7 @@ from kiosk.watchdog import (
     sd_notify,
     watchdog_interval,
 )
+from tests.helpers.clock import Clock
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = ROOT / "deploy" / "systemd" / "onestop-kiosk.service"
@@ -179,14 +180,6 @@ def test_heartbeat_outside_systemd_sends_nothing_but_still_ticks(qtbot: QtBot) -
 
 
 # -- HangGuard ------------------------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_hang_guard_exits_with_the_gui_threads_stack(caplog: pytest.LogCaptureFixture) -> None:

@@ -28,7 +28,8 @@ from pytestqt.qtbot import QtBot
 from app.devices.simulated import TEST_PERSONS
 from kiosk import keyboard
 from kiosk.ui.window import KioskWindow
-from tests.kiosk.screens import Clock, Roll, idle, press, to_plan, type_into
+from tests.helpers.clock import Clock
+from tests.kiosk.screens import Roll, idle, press, to_plan, type_into
 
 PERSON = TEST_PERSONS[0]
 NEEDLES = (PERSON.name, PERSON.id_number, PERSON.address)

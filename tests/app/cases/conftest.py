@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from app.catalog.catalog import Catalog
 from app.db.engine import Database
 from app.guide.engine import Guide
 from app.guide.plan import PlanField
+from tests.helpers.clock import WallClock as Clock
 
 NEWBORN = demo.NEWBORN
 ANSWERS = demo.NEWBORN_ANSWERS
@@ -27,19 +28,6 @@ SAMPLE = {
     "uscc": "91350100M000100Y43", "bank_account": "6222021234567890128", "date": "2026-11-01",
     "number": "1",
 }  # fmt: skip
-
-
-class Clock:
-    """A hand-moved clock, so promised dates and leases do not depend on when tests run."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 def sample_value(field: PlanField) -> str:

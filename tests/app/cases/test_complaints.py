@@ -22,7 +22,8 @@ from app.reports.evaluations import evaluation_report
 from app.reports.figures import Period
 from app.roles import NotAllowed
 from app.settings import EvaluationSettings
-from tests.app.cases.conftest import CLERK, MANAGER, Clock, open_newborn, receive_all
+from tests.app.cases.conftest import CLERK, MANAGER, open_newborn, receive_all
+from tests.helpers.clock import WallClock
 
 KIOSK = Actor("一楼自助机", "kiosk-01")
 DEPUTY = Actor("manager-zhao", "back-01", "manager")
@@ -30,7 +31,7 @@ NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 
 
 @pytest.fixture
-def complaints(db: Database, service: CaseService, clock: Clock) -> Complaints:
+def complaints(db: Database, service: CaseService, clock: WallClock) -> Complaints:
     complaints = Complaints(db, WorkCalendar(), EvaluationSettings(), clock=clock)
     service.after_evaluate = complaints.rated
     return complaints
@@ -59,7 +60,7 @@ def steps_in_db(db: Database) -> int:
 
 
 def test_levels_one_and_two_open_a_work_item_three_to_five_do_not(
-    service: CaseService, catalog: Catalog, complaints: Complaints, clock: Clock
+    service: CaseService, catalog: Catalog, complaints: Complaints, clock: WallClock
 ) -> None:
     receipts = {level: poor(service, catalog, level) if level < 3 else accepted(service, catalog)
                 for level in (1, 2, 3, 4, 5)}  # fmt: skip
@@ -88,7 +89,7 @@ def test_levels_one_and_two_open_a_work_item_three_to_five_do_not(
 
 
 def test_the_deadline_skips_the_national_day_holidays(
-    db: Database, service: CaseService, catalog: Catalog, clock: Clock
+    db: Database, service: CaseService, catalog: Catalog, clock: WallClock
 ) -> None:
     complaints = Complaints(db, WorkCalendar(), EvaluationSettings(complaint_deadline_days=5),
                             clock=clock)  # fmt: skip
@@ -105,7 +106,7 @@ def test_the_deadline_skips_the_national_day_holidays(
 
 
 def test_overdue_items_are_flagged_oldest_deadline_first(
-    service: CaseService, catalog: Catalog, complaints: Complaints, clock: Clock
+    service: CaseService, catalog: Catalog, complaints: Complaints, clock: WallClock
 ) -> None:
     early = poor(service, catalog)
     clock.advance(days=2)  # Wednesday: due 9 December
@@ -117,7 +118,7 @@ def test_overdue_items_are_flagged_oldest_deadline_first(
 
 
 def test_call_back_verify_rectify_close_with_who_and_when(
-    service: CaseService, catalog: Catalog, complaints: Complaints, clock: Clock
+    service: CaseService, catalog: Catalog, complaints: Complaints, clock: WallClock
 ) -> None:
     item = only(complaints, poor(service, catalog))
     times = []
@@ -270,7 +271,7 @@ def test_a_clerk_may_not_handle_a_complaint(
 
 
 def test_a_follow_up_rating_is_the_items_re_rating(
-    service: CaseService, catalog: Catalog, complaints: Complaints, clock: Clock
+    service: CaseService, catalog: Catalog, complaints: Complaints, clock: WallClock
 ) -> None:
     receipt = poor(service, catalog)
     clock.advance(days=1)

@@ -18,7 +18,8 @@ from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.db.models import AuditEntry, CaseRow
 from app.errors import DatabaseBusy, DiskFull
-from tests.app.cases.conftest import Clock, open_newborn
+from tests.app.cases.conftest import open_newborn
+from tests.helpers.clock import WallClock
 
 
 def counts(db: Database) -> tuple[int, int]:
@@ -35,7 +36,7 @@ def sqlite_db(tmp_path: Path) -> Database:
 
 
 def test_locked_database_is_busy_not_a_crash(sqlite_db: Database, catalog: Catalog,
-                                             tmp_path: Path, clock: Clock) -> None:  # fmt: skip
+                                             tmp_path: Path, clock: WallClock) -> None:  # fmt: skip
     service = CaseService(sqlite_db, catalog, FileStore(tmp_path / "f"), hall_code="430100001",
                           clock=clock)  # fmt: skip
     open_newborn(service, catalog)
@@ -54,7 +55,7 @@ def test_locked_database_is_busy_not_a_crash(sqlite_db: Database, catalog: Catal
 
 
 def test_full_database_is_disk_full(sqlite_db: Database, catalog: Catalog, tmp_path: Path,
-                                    clock: Clock) -> None:  # fmt: skip
+                                    clock: WallClock) -> None:  # fmt: skip
     service = CaseService(sqlite_db, catalog, FileStore(tmp_path / "f"), hall_code="430100001",
                           clock=clock)  # fmt: skip
     open_newborn(service, catalog)

@@ -33,12 +33,12 @@ from tests.app.cases.conftest import (
     CLERK,
     MOTHER,
     NEWBORN,
-    Clock,
     filled_form,
     open_newborn,
     receive_all,
 )
 from tests.app.catalog.conftest import MINIMAL
+from tests.helpers.clock import WallClock
 
 
 def kinds(db: Database, receipt_no: str) -> list[str]:
@@ -100,7 +100,7 @@ def test_accept_checks_the_form(service: CaseService, catalog: Catalog) -> None:
 
 
 def test_serial_items_wait_for_results_and_case_completes(
-    service: CaseService, catalog: Catalog, clock: Clock
+    service: CaseService, catalog: Catalog, clock: WallClock
 ) -> None:
     case = service.accept(CLERK, receive_all(service, open_newborn(service, catalog)).receipt_no)
     dept = CLERK
@@ -149,7 +149,7 @@ SMALL = MINIMAL.replace(
 
 
 def test_accept_on_commitment_and_supplement(
-    db: Database, tmp_path: Path, clock: Clock, make_catalog: Callable[..., Path]
+    db: Database, tmp_path: Path, clock: WallClock, make_catalog: Callable[..., Path]
 ) -> None:
     small = load_catalog(make_catalog(SMALL))
     service = CaseService(db, small, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock)
@@ -281,7 +281,7 @@ def test_a_pre_application_fetched_from_the_platform_is_not_sent_back(
 
 
 def test_scans_are_stored_once_by_content(
-    service: CaseService, catalog: Catalog, clock: Clock
+    service: CaseService, catalog: Catalog, clock: WallClock
 ) -> None:
     case = open_newborn(service, catalog)
     data = b"%PDF-1.7 the same page"

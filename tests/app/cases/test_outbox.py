@@ -19,7 +19,8 @@ from app.db.engine import Database
 from app.db.models import AuditEntry, OutboxMessage
 from app.errors import InvalidInput, OutboxError
 from app.roles import NotAllowed
-from tests.app.cases.conftest import CLERK, MANAGER, MOTHER, Clock, open_newborn
+from tests.app.cases.conftest import CLERK, MANAGER, MOTHER, open_newborn
+from tests.helpers.clock import WallClock
 
 SCANNED = "marriage_certificate"
 
@@ -54,13 +55,13 @@ def ids(messages: list[Message]) -> list[int]:
     return [m.id for m in messages]
 
 
-def due(clock: Clock) -> datetime:
+def due(clock: WallClock) -> datetime:
     """A time after the test clock and the wall clock: scans, updates and resends stamp wall time."""
     return max(clock.now, utcnow()) + timedelta(seconds=1)
 
 
 def test_pre_application_is_queued_with_the_change(
-    service: CaseService, catalog: Catalog, db: Database, clock: Clock
+    service: CaseService, catalog: Catalog, db: Database, clock: WallClock
 ) -> None:
     outbox = Outbox(db)
     first = kiosk_case(service, catalog, scans=2)
@@ -103,7 +104,7 @@ def test_submission_payload_carries_the_applicant_as_data(
 
 
 def test_claim_is_oldest_first_and_one_per_case(
-    service: CaseService, catalog: Catalog, db: Database, clock: Clock
+    service: CaseService, catalog: Catalog, db: Database, clock: WallClock
 ) -> None:
     a, b, c = (kiosk_case(service, catalog, scans=1) for _ in range(3))
     outbox, now = Outbox(db), due(clock)
@@ -121,7 +122,7 @@ def test_claim_is_oldest_first_and_one_per_case(
 
 
 def test_concurrent_senders_deliver_each_message_once_in_order(
-    service: CaseService, catalog: Catalog, db: Database, clock: Clock
+    service: CaseService, catalog: Catalog, db: Database, clock: WallClock
 ) -> None:
     senders = 4
     receipts = [kiosk_case(service, catalog, scans=2) for _ in range(40)]
@@ -162,7 +163,7 @@ def test_concurrent_senders_deliver_each_message_once_in_order(
 
 
 def test_a_dead_senders_lease_runs_out(
-    service: CaseService, catalog: Catalog, db: Database, clock: Clock
+    service: CaseService, catalog: Catalog, db: Database, clock: WallClock
 ) -> None:
     receipt_no = kiosk_case(service, catalog, scans=1)
     outbox, t0 = Outbox(db, lease_s=5), due(clock)
@@ -184,7 +185,7 @@ def test_a_dead_senders_lease_runs_out(
 
 
 def test_failed_retries_with_doubling_capped_backoff(
-    service: CaseService, catalog: Catalog, db: Database, clock: Clock
+    service: CaseService, catalog: Catalog, db: Database, clock: WallClock
 ) -> None:
     receipt_no = kiosk_case(service, catalog, scans=1)
     outbox, t = Outbox(db, first_retry_s=5, max_retry_s=30, jitter=0), due(clock)
@@ -215,7 +216,7 @@ def test_failed_retries_with_doubling_capped_backoff(
 
 
 def test_rejected_parks_the_case_until_resent_or_cancelled(
-    service: CaseService, catalog: Catalog, db: Database, clock: Clock
+    service: CaseService, catalog: Catalog, db: Database, clock: WallClock
 ) -> None:
     a = kiosk_case(service, catalog, scans=2)
     b = kiosk_case(service, catalog)

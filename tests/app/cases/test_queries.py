@@ -15,11 +15,11 @@ from tests.app.cases.conftest import (
     CLERK,
     MOTHER,
     NEWBORN,
-    Clock,
     filled_form,
     open_newborn,
     receive_all,
 )
+from tests.helpers.clock import WallClock
 
 OTHER = Party("王建国", "430104196411152016", phone="13900139000")
 AGENT = Party("赵秀英", "430102195508080015", phone="13700137000")
@@ -34,7 +34,7 @@ def receipts(found: list[CaseSummary]) -> list[str]:
 
 
 def test_find_by_every_key(service: CaseService, catalog: Catalog, db: Database,
-                           clock: Clock) -> None:  # fmt: skip
+                           clock: WallClock) -> None:  # fmt: skip
     first = service.accept(CLERK, receive_all(service, open_newborn(service, catalog)).receipt_no)
     clock.advance(days=1)  # Tuesday
     second = service.open_case(SECOND, channel="counter", scenario=NEWBORN, applicant=OTHER,

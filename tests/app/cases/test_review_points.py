@@ -13,13 +13,14 @@ from app.cases.service import CaseService
 from app.catalog.catalog import Catalog
 from app.db.engine import Database
 from app.errors import InvalidInput
-from tests.app.cases.conftest import CLERK, Clock, open_newborn
+from tests.app.cases.conftest import CLERK, open_newborn
+from tests.helpers.clock import WallClock
 
 BIRTH_POINTS = ("清晰无涂改", "加盖单位公章")  # 新生儿出生医学记录's 形式审核 in the catalog
 
 
 @pytest.fixture
-def strict(db: Database, catalog: Catalog, tmp_path: Path, clock: Clock) -> CaseService:
+def strict(db: Database, catalog: Catalog, tmp_path: Path, clock: WallClock) -> CaseService:
     return CaseService(db, catalog, FileStore(tmp_path / "files"), hall_code="430100001",
                        clock=clock, require_review=True)  # fmt: skip
 
@@ -48,7 +49,7 @@ def test_by_default_the_points_are_recorded_not_required(
 
 
 def test_missing_recorded_by_a_clerk_is_not_untouched(service: CaseService, catalog: Catalog,
-                                                      clock: Clock) -> None:  # fmt: skip
+                                                      clock: WallClock) -> None:  # fmt: skip
     case = open_newborn(service, catalog)
     assert case.material("birth_record").status_label == "未收取"
     service.record_material(CLERK, case.receipt_no, "birth_record", "missing")

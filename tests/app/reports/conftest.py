@@ -34,6 +34,7 @@ from app.cases.views import CaseView, Party
 from app.catalog.catalog import Catalog, load_catalog
 from app.reports.figures import Period
 from app.settings import DatabaseSettings, Settings
+from tests.helpers.clock import WallClock
 
 S1, S2 = "99TEST0001", "99TEST0002"
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
@@ -92,19 +93,11 @@ def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=HALL_TZ).astimezone(UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = at(date(2026, 10, 31))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @dataclass
 class Hall:
     core: Core
     service: CaseService
-    clock: Clock
+    clock: WallClock
     catalog: Catalog
     receipts: dict[str, str] = field(default_factory=dict)  # the known cases, by letter
 
@@ -214,7 +207,7 @@ def make_hall(
         settings = Settings(data_dir=tmp_path / "data", database=DatabaseSettings(url=database_url))
         core = build_core(settings, catalog)
         cores.append(core)
-        clock = Clock()
+        clock = WallClock(at(date(2026, 10, 31)))
         service = CaseService(core.db, catalog, core.files, hall_code="430100001",
                               calendar=core.calendar, clock=clock)  # fmt: skip
         return Hall(core, service, clock, catalog)

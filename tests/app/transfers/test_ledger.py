@@ -18,7 +18,8 @@ from app.roles import NotAllowed
 from app.settings import Settings
 from app.transfers.reads import TransferError
 from app.transfers.views import Pickup
-from tests.app.cases.conftest import CLERK, Clock, open_newborn, receive_all
+from tests.app.cases.conftest import CLERK, open_newborn, receive_all
+from tests.helpers.clock import WallClock
 
 BACK = Actor("刘洋", "back-01", "backoffice")
 HEALTH, POLICE, MEDICAL = "卫生健康部门（分娩机构）", "公安部门（落户地派出所）", "医疗保障部门"
@@ -30,12 +31,12 @@ RECEIPT = b"%PDF-1.4 signed receipt of the department"
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(MONDAY)
+def clock() -> WallClock:
+    return WallClock(MONDAY)
 
 
 @pytest.fixture
-def core(tmp_path: Path, clock: Clock, database_url: str) -> Iterator[Core]:
+def core(tmp_path: Path, clock: WallClock, database_url: str) -> Iterator[Core]:
     """A hall on each engine: SQLite, and PostgreSQL (which checks the columns' lengths)."""
     settings = Settings(data_dir=tmp_path / "hall", database={"url": database_url},
                         transfers={"routes": ROUTES})  # fmt: skip
@@ -76,7 +77,7 @@ def test_accepted_papers_wait_for_their_department(core: Core) -> None:
     }
 
 
-def test_a_courier_batch_from_building_to_the_signed_receipt(core: Core, clock: Clock) -> None:
+def test_a_courier_batch_from_building_to_the_signed_receipt(core: Core, clock: WallClock) -> None:
     first, second = accepted(core), accepted(core)
     ledger = core.transfers
     with pytest.raises(NotAllowed, match="窗口人员"):
