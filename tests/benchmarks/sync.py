@@ -27,9 +27,9 @@ from app.db.migrate import upgrade
 from sync.client import HttpPlatform
 from sync.receiver import Receiver
 from sync.sender import Sender
-from sync.server import store as tables
 from sync.server.app import RunningPlatform
 from sync.server.store import PlatformStore, Terminal
+from sync.server.store import schema as tables
 from sync.state import SyncState
 from sync.wire import envelope
 from tests.app.cases.conftest import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form, receive_all

@@ -19,10 +19,10 @@ from sqlalchemy import select
 from app.bootstrap import build_core
 from app.cases.demo import seed_cases
 from app.settings import load_settings
-from sync.server import store as tables
 from sync.server.app import RunningPlatform
 from sync.server.faults import Faults, FaultState
 from sync.server.store import PlatformStore
+from sync.server.store import schema as tables
 from tests.sync.conftest import HALL
 
 ROOT = Path(__file__).resolve().parents[2]

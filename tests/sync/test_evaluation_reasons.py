@@ -13,7 +13,8 @@ from app.db.engine import make_engine
 from sync import wire
 from sync.client import HttpPlatform
 from sync.contract import Evaluation
-from sync.server.store import PlatformStore, evaluations
+from sync.server.store import PlatformStore
+from sync.server.store.schema import evaluations
 from tests.app.cases.conftest import CLERK, open_newborn, receive_all
 from tests.sync.conftest import Hall, Served
 

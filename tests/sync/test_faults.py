@@ -18,10 +18,10 @@ from app.db.models import CaseRow
 from sync.client import HttpPlatform
 from sync.receiver import Receiver
 from sync.sender import Sender
-from sync.server import store as platform_tables
 from sync.server.app import RunningPlatform
 from sync.server.faults import Faults, FaultState
 from sync.server.store import PlatformStore
+from sync.server.store import schema as platform_tables
 from tests.sync.conftest import HALL, Hall
 
 CASES = 2_000

@@ -19,7 +19,7 @@ from app.errors import CaseNotFound
 from app.settings import PlatformSettings, Settings, TerminalSettings
 from sync.client import HttpPlatform, PlatformError, Refused
 from sync.pickup import STILL_UPLOADING, fetch_pre_application
-from sync.server.store import messages as platform_messages
+from sync.server.store.schema import messages as platform_messages
 from sync.worker import SyncWorker, platform_of
 from tests.app.cases.conftest import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form, receive_all
 from tests.sync.conftest import HALL, Served, envelope, submission

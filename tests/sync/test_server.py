@@ -8,7 +8,8 @@ import time
 import httpx
 import pytest
 
-from sync.contract import API
+from sync.contract import API, BODIES
+from sync.server.store.messages import HANDLERS
 from tests.sync.conftest import Served, acceptance, envelope, submission
 
 
@@ -150,3 +151,7 @@ def test_errors_are_problems_in_chinese(served: Served) -> None:
     assert missing.status_code == 404 and missing.json()["message"] == "没有这个地址。"
     invalid = client.post(f"{API}/messages", json={"messages": "no"})
     assert invalid.status_code == 422 and invalid.json()["message"].startswith("请求不符合接口规范")
+
+
+def test_every_kind_of_message_has_its_handler() -> None:
+    assert HANDLERS.keys() == BODIES.keys()

@@ -1,0 +1,287 @@
+"""Receiving messages: what the platform has been told, in order, exactly once.
+
+A batch of messages is applied in one transaction; each message is applied once by its
+idempotency key and only after the message before it of the same case. What a message changes
+is up to its kind: ``HANDLERS`` names the function for each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from app.db.base import utcnow
+from sync import contract
+from sync.contract import Envelope, MessageResult
+from sync.server.store.cases import CASE, check_items, dispatch, end_items, set_items, set_state
+from sync.server.store.counters import COUNTERS, add_counts
+from sync.server.store.errors import Rejected
+from sync.server.store.events import add_event
+from sync.server.store.schema import (
+    Storage,
+    case_files,
+    cases,
+    counters,
+    evaluations,
+    files,
+    messages,
+)
+from sync.server.store.terminals import Terminal
+
+# Statements built once: applying a message runs a handful of them, thousands of times a second.
+_SEEN = select(messages.c.outcome, messages.c.reason).where(
+    messages.c.idempotency_key == bindparam("key")
+)
+_FORGET = messages.delete().where(messages.c.idempotency_key == bindparam("key"))
+_AT_SEQ = select(messages.c.outcome).where(
+    messages.c.receipt_no == bindparam("receipt"), messages.c.seq == bindparam("at_seq")
+)
+_ADD_MESSAGE = insert(messages)
+_ADD_CASE = insert(cases)
+_ADD_CASE_FILE = insert(case_files)
+_ADVANCE = (
+    update(cases)
+    .where(cases.c.receipt_no == bindparam("receipt"), cases.c.last_seq < bindparam("to_seq"))
+    .values(last_seq=bindparam("to_seq"), updated_at=bindparam("now"))
+)
+_NEXT_NUMBER = (
+    update(counters)
+    .where(counters.c.name == "registered")
+    .values(value=counters.c.value + 1)
+    .returning(counters.c.value)
+)
+
+_COUNTER = {"applied": "applied", "duplicate": "duplicates", "out_of_order": "out_of_order",
+            "rejected": "rejected"}  # fmt: skip
+
+
+def apply(
+    storage: Storage, terminal: Terminal, batch: Sequence[Envelope], *, decide_after: timedelta,
+    reject_receipts: AbstractSet[str],
+) -> list[MessageResult]:  # fmt: skip
+    now = utcnow()
+    results = []
+    with storage.tx() as connection:
+        counts = dict.fromkeys(COUNTERS, 0)
+        for envelope in batch:
+            result = _apply_one(connection, terminal, envelope, now, decide_after=decide_after,
+                                reject_receipts=reject_receipts)  # fmt: skip
+            counts[_COUNTER[result.outcome]] += 1
+            results.append(result)
+        add_counts(connection, counts)
+    return results
+
+
+def _apply_one(
+    connection: Connection, terminal: Terminal, envelope: Envelope, now: datetime, *,
+    decide_after: timedelta, reject_receipts: AbstractSet[str],
+) -> MessageResult:  # fmt: skip
+    key, receipt_no = envelope.idempotency_key, envelope.receipt_no
+    seen = connection.execute(_SEEN, {"key": key}).first()
+    case = connection.execute(CASE, {"receipt": receipt_no}).first()
+    platform_no = case.platform_no if case else ""
+    if seen is not None and seen.outcome == "applied":
+        return MessageResult(idempotency_key=key, outcome="duplicate", platform_no=platform_no)
+    if seen is not None:  # refused before, changed nothing: judged again (it may pass now)
+        connection.execute(_FORGET, {"key": key})
+    last = case.last_seq if case else 0
+    previous = envelope.seq - 1 if envelope.prev_seq is None else envelope.prev_seq
+    if previous >= envelope.seq:
+        return _record(connection, terminal, envelope, now, platform_no=platform_no,
+                       reason="prev_seq 必须小于 seq。")  # fmt: skip
+    if last < previous:
+        return MessageResult(
+            idempotency_key=key, outcome="out_of_order", platform_no=platform_no,
+            reason=f"平台尚未收到该办件的第 {previous} 条消息。",
+        )  # fmt: skip
+    if envelope.seq <= last:
+        earlier = (
+            connection.execute(_AT_SEQ, {"receipt": receipt_no, "at_seq": envelope.seq})
+            .scalars()
+            .all()
+        )
+        if "applied" in earlier:
+            return _record(connection, terminal, envelope, now, platform_no=platform_no,
+                           reason=f"该办件的第 {envelope.seq} 条消息已经处理过，"
+                           "不能再用新的编号发送。")  # fmt: skip
+    try:
+        platform_no = _effect(connection, terminal, envelope, case, now, decide_after=decide_after,
+                              reject_receipts=reject_receipts)  # fmt: skip
+    except Rejected as exc:
+        return _record(
+            connection, terminal, envelope, now, platform_no=platform_no, reason=str(exc)
+        )
+    return _record(connection, terminal, envelope, now, platform_no=platform_no, reason="")
+
+
+def _record(
+    connection: Connection, terminal: Terminal, envelope: Envelope, now: datetime, *,
+    platform_no: str, reason: str,
+) -> MessageResult:  # fmt: skip
+    """Store the outcome by key; either way the case's sequence moves past this message, so
+    a corrected resend (a new key, same seq) or a cancellation at the hall lets it go on."""
+    outcome = "rejected" if reason else "applied"
+    connection.execute(_ADD_MESSAGE, {
+        "idempotency_key": envelope.idempotency_key, "receipt_no": envelope.receipt_no,
+        "seq": envelope.seq, "kind": envelope.kind, "body": envelope.body,
+        "terminal": terminal.id, "outcome": outcome, "reason": reason, "received_at": now,
+    })  # fmt: skip
+    connection.execute(_ADVANCE, {"receipt": envelope.receipt_no, "to_seq": envelope.seq,
+                                  "now": now})  # fmt: skip
+    return MessageResult(idempotency_key=envelope.idempotency_key, outcome=outcome,
+                         reason=reason, platform_no=platform_no)  # fmt: skip
+
+
+def _effect(
+    connection: Connection, terminal: Terminal, envelope: Envelope, case: Any, now: datetime, *,
+    decide_after: timedelta, reject_receipts: AbstractSet[str],
+) -> str:  # fmt: skip
+    """What the message changes; returns the case's platform number."""
+    try:
+        body = contract.BODIES[envelope.kind].model_validate(envelope.body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise Rejected(f"消息内容不符合接口规范：{where} {first['msg']}") from None
+    if getattr(body, "receipt_no", envelope.receipt_no) != envelope.receipt_no:
+        raise Rejected("消息内容中的办件编号与消息头不一致。")
+    if envelope.receipt_no in reject_receipts:
+        raise Rejected("该办件的申请人信息未通过平台核验（测试用：平台设置为拒收此办件）。")
+    if case is None:
+        if not isinstance(body, contract.Submission):
+            raise Rejected("平台还没有这个办件：第一条消息必须是办事申请。")
+        return _register(connection, terminal, envelope, body, now)
+    if case.hall_code != terminal.hall_code:
+        raise Rejected(f"办件 {case.receipt_no} 属于其他大厅（{case.hall_code}）。")
+    HANDLERS[envelope.kind](Change(connection, case, envelope.seq, now, now + decide_after),
+                            body)  # fmt: skip
+    return str(case.platform_no)
+
+
+def _register(
+    connection: Connection, terminal: Terminal, envelope: Envelope,
+    body: contract.Submission, now: datetime,
+) -> str:  # fmt: skip
+    """The first message of a case: the platform gives it its number."""
+    check_items(body.items)
+    number = connection.scalar(_NEXT_NUMBER)
+    if number is None:
+        connection.execute(insert(counters), {"name": "registered", "value": 1})
+        number = 1
+    platform_no = f"{body.hall_code}{now:%Y%m%d}{number:08d}"
+    connection.execute(_ADD_CASE, {
+        "receipt_no": envelope.receipt_no, "hall_code": terminal.hall_code,
+        "platform_no": platform_no, "last_seq": 0, "state": "submitted",
+        "scenario": body.scenario, "submission": envelope.body, "created_at": now,
+        "updated_at": now,
+    })  # fmt: skip
+    set_items(connection, envelope.receipt_no, body.items)
+    add_event(connection, terminal.hall_code, envelope.receipt_no, "registered",
+              {"platform_no": platform_no}, at=now)  # fmt: skip
+    return platform_no
+
+
+# -- what each kind of message changes in a case the platform has --------------------------------
+@dataclass(frozen=True)
+class Change:
+    """A message applied to a case the platform has: the open transaction, the case's row as it
+    stood, the message's place in the case, the time, and when the departments decide what the
+    message dispatches."""
+
+    connection: Connection
+    case: Any
+    seq: int
+    now: datetime
+    due: datetime
+
+
+def _on_submission(change: Change, body: contract.Submission) -> None:
+    raise Rejected("该办件已经申报过；修改请发送“申报信息更新”。")
+
+
+def _on_update(change: Change, body: contract.Submission) -> None:
+    if change.case.state != "submitted":
+        raise Rejected("办件已受理或已办结，不能再修改申报信息。")
+    check_items(body.items)
+    change.connection.execute(
+        update(cases).where(cases.c.receipt_no == change.case.receipt_no)
+        .values(submission=body.model_dump(mode="json"), updated_at=change.now)
+    )  # fmt: skip
+    set_items(change.connection, change.case.receipt_no, body.items)
+
+
+def _on_material(change: Change, body: contract.MaterialFile) -> None:
+    stored = change.connection.execute(
+        select(files).where(files.c.sha256 == body.sha256)
+    ).first()
+    if stored is None or not stored.complete:
+        raise Rejected(f"材料文件 {body.file_name} 尚未完整上传到平台。")
+    change.connection.execute(_ADD_CASE_FILE, {  # the hall's windows may now download it
+        "receipt_no": change.case.receipt_no, "seq": change.seq, "sha256": body.sha256,
+        "material": body.material, "name": body.name, "file_name": body.file_name,
+        "mime": body.mime, "size": body.size,
+    })  # fmt: skip
+
+
+def _on_acceptance(change: Change, body: contract.Acceptance) -> None:
+    if change.case.state != "submitted":
+        raise Rejected(f"办件当前状态为 {change.case.state}，不能受理。")
+    set_state(change.connection, change.case.receipt_no, body.state, change.now)
+    dispatch(change.connection, change.case.receipt_no,
+             [i.item for i in body.items if i.state == "dispatched"], change.due)  # fmt: skip
+
+
+def _on_not_accepted(change: Change, body: contract.NotAccepted) -> None:
+    set_state(change.connection, change.case.receipt_no, "not_accepted", change.now)
+    end_items(change.connection, change.case.receipt_no)
+
+
+def _on_dispatch(change: Change, body: contract.Dispatch) -> None:
+    dispatch(change.connection, change.case.receipt_no, body.dispatched, change.due)
+
+
+def _on_supplement(change: Change, body: contract.Supplement) -> None:
+    if change.case.state == "accepted_on_commitment" and body.fulfilled:
+        set_state(change.connection, change.case.receipt_no, "accepted", change.now)
+
+
+def _on_withdrawal(change: Change, body: contract.Withdrawal) -> None:
+    set_state(change.connection, change.case.receipt_no, "withdrawn", change.now)
+    end_items(change.connection, change.case.receipt_no)
+
+
+def _on_delivery(change: Change, body: contract.Delivery) -> None:
+    set_state(change.connection, change.case.receipt_no, "delivered", change.now)
+
+
+def _on_evaluation(change: Change, body: contract.Evaluation) -> None:
+    done = change.connection.execute(
+        select(evaluations.c.id).where(
+            evaluations.c.receipt_no == change.case.receipt_no, evaluations.c.stage == body.stage,
+            evaluations.c.round == body.round,
+        )
+    ).first()  # fmt: skip
+    if done:
+        raise Rejected("该环节已经评价过。")
+    change.connection.execute(insert(evaluations), {
+        "receipt_no": change.case.receipt_no, "stage": body.stage, "round": body.round,
+        "satisfaction": body.satisfaction.value, "channel": body.channel.value,
+        "text": body.text, "reasons": body.reasons, "at": body.at,
+    })  # fmt: skip
+
+
+Handler = Callable[[Change, Any], None]
+# What each kind of message (contract.BODIES) does to a case the platform has; the first message
+# of a case, a submission, registers it instead (_register).
+HANDLERS: dict[str, Handler] = {
+    "submission": _on_submission, "update": _on_update, "material": _on_material,
+    "acceptance": _on_acceptance, "not_accepted": _on_not_accepted, "dispatch": _on_dispatch,
+    "supplement": _on_supplement, "withdrawal": _on_withdrawal, "delivery": _on_delivery,
+    "evaluation": _on_evaluation,
+}  # fmt: skip

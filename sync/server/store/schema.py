@@ -1,0 +1,187 @@
+"""The reference platform's tables, and the folder that holds them.
+
+One SQLite file in the server's data folder (WAL, ``synchronous=FULL``, one writer at a time)
+and the uploaded files beside it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+)
+from sqlalchemy import text as sql
+
+from app.db.base import UtcDateTime
+from app.db.engine import make_engine
+
+metadata = MetaData()
+terminals = Table(
+    "terminals", metadata,
+    Column("id", String(60), primary_key=True),
+    Column("hall_code", String(20), nullable=False),
+    Column("token_sha256", String(64), nullable=False),
+    Column("role", String(16), nullable=False),  # terminal | admin
+    Column("enabled", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+cases = Table(
+    "cases", metadata,
+    Column("receipt_no", String(40), primary_key=True),
+    Column("hall_code", String(20), nullable=False),
+    Column("platform_no", String(60), nullable=False, unique=True),
+    Column("last_seq", Integer, nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("scenario", String(20), nullable=False),
+    Column("submission", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+items = Table(
+    "items", metadata,
+    Column("receipt_no", String(40), primary_key=True),
+    Column("item", String(60), primary_key=True),
+    Column("code", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("result_name", String(200), nullable=False),
+    Column("needs", JSON, nullable=False),
+    # waiting | dispatched | approved | refused | ended
+    Column("state", String(16), nullable=False),
+    Column("due_at", UtcDateTime),  # when the department decides
+    Column("decided_at", UtcDateTime),
+    Column("result_no", String(60), nullable=False, default=""),
+)  # fmt: skip
+messages = Table(
+    "messages", metadata,
+    Column("idempotency_key", String(120), primary_key=True),
+    Column("receipt_no", String(40), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("terminal", String(60), nullable=False),
+    Column("outcome", String(16), nullable=False),  # applied | rejected
+    Column("reason", Text, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+counters = Table(
+    "counters", metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Integer, nullable=False),
+)  # fmt: skip
+files = Table(
+    "files", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("mime", String(100), nullable=False),
+    Column("received", Integer, nullable=False),
+    Column("complete", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+case_files = Table(
+    "case_files", metadata,  # the scans of a case, one per material message applied
+    Column("receipt_no", String(40), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("material", String(200), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("file_name", String(200), nullable=False),
+    Column("mime", String(200), nullable=False),
+    Column("size", Integer, nullable=False),
+)  # fmt: skip
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hall_code", String(20), nullable=False, index=True),
+    Column("receipt_no", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("data", JSON, nullable=False),
+)  # fmt: skip
+evaluations = Table(
+    "evaluations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("receipt_no", String(40), nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("round", String(16), nullable=False),
+    Column("satisfaction", String(1), nullable=False),
+    Column("channel", String(2), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("receipt_no", "stage", "round"),
+)  # fmt: skip
+catalogs = Table(
+    "catalogs", metadata,
+    Column("version", String(40), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("files", JSON, nullable=False),
+    Column("published_at", UtcDateTime, nullable=False),
+)  # fmt: skip
+persons = Table(
+    "persons", metadata,
+    Column("id_number", String(40), primary_key=True),
+    Column("facts", JSON, nullable=False),
+    Column("source", String(200), nullable=False),
+)  # fmt: skip
+licences = Table(
+    "licences", metadata,
+    Column("id_number", String(40), primary_key=True),
+    Column("licence", String(100), primary_key=True),
+    Column("number", String(60), nullable=False),
+    Column("issuer", String(200), nullable=False),
+    Column("name", String(100), nullable=False),
+)  # fmt: skip
+
+
+# Columns added since a platform folder may have been made (create_all adds only new tables).
+ADDED_COLUMNS = {("evaluations", "reasons"): "JSON NOT NULL DEFAULT '[]'"}
+
+
+def _add_columns(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for (table_name, column), definition in ADDED_COLUMNS.items():
+            if column not in {c["name"] for c in inspect(connection).get_columns(table_name)}:
+                connection.execute(
+                    sql(f"ALTER TABLE {table_name} ADD COLUMN {column} {definition}")
+                )
+
+
+class Storage:
+    """The platform's folder: the database, made or brought up to date on opening, and the
+    uploaded files beside it. Writes take turns: one transaction at a time."""
+
+    def __init__(self, folder: Path) -> None:
+        self.files_dir = folder / "files"
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(f"sqlite:///{folder / 'platform.sqlite3'}")
+        metadata.create_all(self.engine)
+        _add_columns(self.engine)
+        self._write = threading.Lock()  # one writer; SQLite would make the others wait anyway
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def tx(self) -> Iterator[Connection]:
+        with self._write, self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as connection:
+            yield connection
