@@ -30,7 +30,7 @@ SYSTEM_PACKAGES := libzbar0 fonts-noto-cjk fonts-wqy-microhei libgl1 libegl1 lib
 	printer-driver-cups-pdf espeak-ng libpulse0 $(XCB_PACKAGES) xvfb xauth xdotool \
 	gcc libc6-dev sane-utils libsane1
 
-.PHONY: demo test lint typecheck bench screenshots system-deps venv clean
+.PHONY: demo test test-slow lint typecheck bench screenshots system-deps venv clean
 
 # On a desktop the counter opens in a window (sign in as demo / demo1234); on a machine without a
 # screen it walks the same screens and saves them as PNGs instead.
@@ -58,6 +58,11 @@ test bench: export QT_QPA_PLATFORM ?= offscreen
 test: system-deps $(STAMP) lint typecheck
 	$(BIN)/onestop catalog check
 	ONESTOP_REQUIRE_POSTGRES=1 ONESTOP_REQUIRE_CUPS=1 ONESTOP_REQUIRE_XVFB=1 $(BIN)/python -m pytest
+
+# The tests that wait in real time for minutes (a minute-long outage, thirty crashes): not in the
+# default run.
+test-slow: system-deps $(STAMP)
+	ONESTOP_REQUIRE_POSTGRES=1 ONESTOP_REQUIRE_CUPS=1 $(BIN)/python -m pytest -m slow
 
 lint: $(STAMP)
 	$(BIN)/ruff check app kiosk counter printing sync resources tests

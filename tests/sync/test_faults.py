@@ -1,5 +1,5 @@
-"""The hall keeps working while the platform fails: 2,000 cases through errors, hangs, dropped
-connections and a 60-second outage, and afterwards every message is on the platform exactly once,
+"""The hall keeps working while the platform fails: cases through errors, hangs, dropped
+connections and an outage (2,000 cases and a minute in the slow run), and afterwards every message is on the platform exactly once,
 in order per case, and every decision is back in the local cases. Bounded: it stops by itself."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.cases.demo import seed_cases
@@ -24,16 +25,18 @@ from sync.server.store import PlatformStore
 from sync.server.store import schema as platform_tables
 from tests.sync.conftest import HALL, Hall
 
-CASES = 2_000
-OUTAGE_S = 60
-LIMIT_S = 420  # the whole run, outage included, must finish within this
+# cases, the outage, and the limit the whole run (outage included) must finish within: the default
+# run takes seconds; the slow run (``-m slow``, ``make test-slow``) is the minute-long outage.
+SIZES = [pytest.param(300, 4, 120, id="4s-outage"),
+         pytest.param(2_000, 60, 420, id="60s-outage", marks=pytest.mark.slow)]  # fmt: skip
 
 
-def test_two_thousand_cases_through_a_failing_platform(
-    hall: Hall, tmp_path: Path, catalog: Catalog
+@pytest.mark.parametrize(("cases", "outage_s", "limit_s"), SIZES)
+def test_cases_through_a_failing_platform(
+    hall: Hall, tmp_path: Path, catalog: Catalog, cases: int, outage_s: int, limit_s: int
 ) -> None:
-    made = seed_cases(hall.service, catalog, CASES)
-    assert sum(made.values()) == CASES
+    made = seed_cases(hall.service, catalog, cases)
+    assert sum(made.values()) == cases
     store = PlatformStore(tmp_path / "platform", decide_after=timedelta(seconds=0.05))
     token = store.add_terminal("counter-01", HALL)
     faults = FaultState(Faults(error_rate=0.3, hang_rate=0.03, hang_s=1.5, drop_rate=0.1,
@@ -51,12 +54,12 @@ def test_two_thousand_cases_through_a_failing_platform(
             thread.start()
         started = time.monotonic()
         try:
-            time.sleep(3)  # some got through; now the platform goes away for a minute
-            faults.set(faults.faults.model_copy(update={"outage_s": OUTAGE_S}))
-            time.sleep(OUTAGE_S / 2)
+            time.sleep(3)  # some got through; now the platform goes away
+            faults.set(faults.faults.model_copy(update={"outage_s": outage_s}))
+            time.sleep(outage_s / 2)
             assert hall.notes.read()["last_error"]["message"]  # the hall noticed, kept working
             while not _settled(hall, store):
-                assert time.monotonic() - started < LIMIT_S - 30, (
+                assert time.monotonic() - started < limit_s - 30, (
                     f"not settled: {hall.outbox.counts()} {store.stats()}"
                 )
                 time.sleep(0.5)
@@ -86,7 +89,7 @@ def test_two_thousand_cases_through_a_failing_platform(
     # Every decision came back: no local case still waits for a department.
     with hall.db.read() as session:
         states = session.scalars(select(CaseRow.state)).all()
-    assert "accepted" not in states and states.count("completed") > CASES // 2
+    assert "accepted" not in states and states.count("completed") > cases // 2
 
 
 def _settled(hall: Hall, store: PlatformStore) -> bool:
