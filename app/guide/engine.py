@@ -54,9 +54,9 @@ class Guide:
         facts: Mapping[str, Any] | None = None,
     ) -> QuestionState:  # fmt: skip
         """The questionnaire's state: visible questions, the next to ask, auto answers, drops."""
-        scenario = self._index(code).scenario
-        checked = normalise_answers(scenario, answers or {})
-        return resolve(scenario, checked, facts or {}, self.catalog.fact_index)
+        index = self._index(code)
+        checked = normalise_answers(index.scenario, answers or {})
+        return resolve(index, checked, facts or {}, self.catalog.fact_index)
 
     def plan(
         self,
@@ -70,7 +70,7 @@ class Guide:
         scenario = index.scenario
         facts = facts or {}
         checked = normalise_answers(scenario, answers or {})
-        state = resolve(scenario, checked, facts, self.catalog.fact_index)
+        state = resolve(index, checked, facts, self.catalog.fact_index)
         effective = state.answers
         selection = select_items(index, effective, facts, items)
         flow = stages(selection.order, index.needs)

@@ -23,17 +23,19 @@ from app.guide.plan import (
     QuestionStatus,
     QuestionView,
 )
+from app.guide.scenario_index import ScenarioIndex
 
 DROPPED_REASON = "之前的回答改变后，这个问题不再适用，答案已不再计入"
 
 
 def resolve(
-    scenario: Scenario,
+    index: ScenarioIndex,
     answers: Mapping[str, AnswerValue],
     facts: Mapping[str, Any],
     fact_index: Mapping[str, FactSpec],
 ) -> QuestionState:
     """The questionnaire's state for checked answers (see :mod:`app.guide.answers`)."""
+    scenario = index.scenario
     effective: dict[str, AnswerValue] = {}
     views: list[QuestionView] = []
     dropped: list[DroppedAnswer] = []
@@ -48,7 +50,7 @@ def resolve(
             continue
         if visible is None:
             continue  # waits for an earlier answer
-        view = _view(question, answers, facts, fact_index)
+        view = _view(question, index.options[question.id], answers, facts, fact_index)
         views.append(view)
         if view.answer is not None:
             effective[question.id] = view.answer
@@ -75,6 +77,7 @@ def _auto_answer(
 
 def _view(
     question: Question,
+    options: tuple[OptionView, ...],
     answers: Mapping[str, AnswerValue],
     facts: Mapping[str, Any],
     fact_index: Mapping[str, FactSpec],
@@ -86,7 +89,7 @@ def _view(
         id=question.id,
         text=question.text,
         kind=question.kind,
-        options=tuple(OptionView(o.value, o.label, o.stop is not None) for o in question.options),
+        options=options,
         help=question.help,
         status=status,
         answer=value,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from app.catalog.catalog import Catalog, ResolvedField
 from app.catalog.models import Item, Scenario
+from app.guide.plan import OptionView
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class ScenarioIndex:
     days: Mapping[str, int]
     fields: tuple[ResolvedField, ...]
     material_items: Mapping[str, frozenset[str]]
+    options: Mapping[str, tuple[OptionView, ...]]  # question id → its options as shown
 
     @classmethod
     def of(cls, catalog: Catalog, scenario: Scenario) -> ScenarioIndex:
@@ -29,4 +31,8 @@ class ScenarioIndex:
             days={i.id: i.promised_days for i in scenario.items},
             fields=tuple(catalog.resolve_field(f) for f in scenario.fields),
             material_items={m.id: frozenset(m.items) for m in scenario.materials},
+            options={
+                q.id: tuple(OptionView(o.value, o.label, o.stop is not None) for o in q.options)
+                for q in scenario.questions
+            },
         )
