@@ -9,6 +9,7 @@ from app.catalog.conditions import AnswerValue
 from app.guide.promise import PromisedTime
 
 QuestionStatus = Literal["pending", "answered", "auto"]
+ChosenBecause = Literal["applicant", "dependency", "mandatory"]
 MaterialStatus = Literal["produced", "e_licence", "generated", "commitment", "tolerable", "submit"]
 
 MATERIAL_STATUS_LABELS: dict[MaterialStatus, str] = {
@@ -101,7 +102,7 @@ class PlanItem:
     statutory_days: int | None
     result: str
     needs: tuple[str, ...]
-    chosen: Literal["applicant", "dependency", "mandatory"]
+    chosen: ChosenBecause
     reason: str
     stage: int
 

@@ -1,0 +1,146 @@
+"""Which items the plan holds: those the answers make apply, as the applicant chose (§7.4.1).
+
+Mandatory items and the items a chosen one needs the result of are added, each with a notice
+that says why; the chosen items then run in the stages of :func:`app.guide.flow.stages`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.catalog.conditions import AnswerValue, holds
+from app.catalog.models import Item
+from app.errors import ItemChoiceError
+from app.guide.plan import ChosenBecause, PlanItem, SkippedItem, Stage
+from app.guide.scenario_index import ScenarioIndex
+
+Choices = dict[str, tuple[ChosenBecause, str]]  # item id → why it is in the plan, and in words
+
+
+@dataclass(frozen=True)
+class Selection:
+    chosen: Mapping[str, tuple[ChosenBecause, str]]
+    order: tuple[str, ...]  # the chosen items in the scenario's order
+    notices: tuple[str, ...]
+    not_chosen: tuple[SkippedItem, ...]
+    not_applicable: tuple[SkippedItem, ...]
+
+
+def select_items(
+    index: ScenarioIndex,
+    answers: Mapping[str, AnswerValue],
+    facts: Mapping[str, Any],
+    wanted: Sequence[str] | None,
+) -> Selection:
+    """The items for these answers; ``wanted`` is the applicant's choice (all when None)."""
+    scenario = index.scenario
+    applicable = [i for i in scenario.items if holds(i.when, answers, facts) is True]
+    applicable_ids = {i.id for i in applicable}
+    not_applicable = tuple(
+        SkippedItem(i.id, i.name, "您的情形不需要办理此事项")
+        for i in scenario.items if i.id not in applicable_ids
+    )  # fmt: skip
+    chosen, notices = _choose(index, applicable, applicable_ids, wanted)
+    not_chosen = tuple(
+        SkippedItem(i, index.items[i].name, "申请人未选择") for i in applicable_ids
+        if i not in chosen
+    )  # fmt: skip
+    order = tuple(i.id for i in scenario.items if i.id in chosen)
+    return Selection(chosen, order, tuple(notices), not_chosen, not_applicable)
+
+
+def plan_items(
+    index: ScenarioIndex, selection: Selection, flow: Sequence[Sequence[str]]
+) -> tuple[PlanItem, ...]:
+    """The chosen items as the plan shows them, each with its stage in ``flow``."""
+    chosen = selection.chosen
+    stage_of = {item: number for number, group in enumerate(flow, 1) for item in group}
+    return tuple(
+        PlanItem(
+            id=item.id,
+            code=item.implementation_code or item.basic_code or "",
+            name=item.name,
+            department=item.department,
+            promised_days=item.promised_days,
+            statutory_days=item.statutory_days,
+            result=item.result.name,
+            needs=tuple(n for n in item.needs if n in chosen),
+            chosen=chosen[item.id][0],
+            reason=chosen[item.id][1],
+            stage=stage_of[item.id],
+        )
+        for item in index.scenario.items if item.id in chosen
+    )  # fmt: skip
+
+
+def stage_views(index: ScenarioIndex, flow: Sequence[Sequence[str]]) -> tuple[Stage, ...]:
+    """The flow's stages, each as long as its longest item."""
+    return tuple(
+        Stage(number, tuple(group), len(group) > 1, max(index.days[g] for g in group))
+        for number, group in enumerate(flow, 1)
+    )
+
+
+def _choose(
+    index: ScenarioIndex,
+    applicable: list[Item],
+    applicable_ids: set[str],
+    wanted: Sequence[str] | None,
+) -> tuple[Choices, list[str]]:
+    """Items chosen, each with why; dependencies are pulled in and said so (§7.4.1)."""
+    if wanted is None:
+        return {i.id: ("applicant", "") for i in applicable}, []
+    chosen: Choices = {}
+    for token in wanted:
+        chosen[_wanted_item(index, token, applicable_ids).id] = ("applicant", "")
+    notices = _add_mandatory(applicable, chosen)
+    notices += _add_dependencies(index, applicable_ids, chosen)
+    return chosen, notices
+
+
+def _wanted_item(index: ScenarioIndex, token: str, applicable_ids: set[str]) -> Item:
+    item = _find_item(index, token)
+    if item.id not in applicable_ids:
+        raise ItemChoiceError(
+            f"事项“{item.name}”不适用于当前情形。", hint="请先修改问卷回答，或不选择该事项。"
+        )
+    return item
+
+
+def _add_mandatory(applicable: list[Item], chosen: Choices) -> list[str]:
+    """Adds the applicable items no one may leave out to ``chosen``; the notices say so."""
+    notices = []
+    for item in applicable:
+        if not item.optional and item.id not in chosen:
+            chosen[item.id] = ("mandatory", "本一件事必须办理的事项")
+            notices.append(f"“{item.name}”是必办事项，已自动加入。")
+    return notices
+
+
+def _add_dependencies(index: ScenarioIndex, applicable_ids: set[str], chosen: Choices) -> list[str]:
+    """Adds to ``chosen`` the applicable items whose results chosen ones need; notices say so."""
+    notices = []
+    pending = list(chosen)
+    while pending:
+        current = index.items[pending.pop()]
+        for need in current.needs:
+            if need in chosen or need not in applicable_ids:
+                continue
+            name = index.items[need].name
+            chosen[need] = ("dependency", f"“{current.name}”需要它的办理结果")
+            notices.append(f"“{current.name}”需要“{name}”的办理结果，已一并加入“{name}”。")
+            pending.append(need)
+    return notices
+
+
+def _find_item(index: ScenarioIndex, token: str) -> Item:
+    wanted = token.strip()
+    for item in index.scenario.items:
+        if wanted in (item.id, item.name, item.basic_code, item.implementation_code):
+            return item
+    names = "、".join(f"{i.id}（{i.name}）" for i in index.scenario.items)
+    raise ItemChoiceError(
+        f"“{index.scenario.name}”中没有事项“{wanted}”。", hint=f"可选的事项：{names}"
+    )
