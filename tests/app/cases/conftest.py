@@ -9,6 +9,7 @@ import pytest
 
 from app.cases import demo
 from app.cases.audit import Actor
+from app.cases.evaluation import AfterEvaluate
 from app.cases.files import FileStore
 from app.cases.service import CaseService
 from app.cases.views import CaseView, Party
@@ -60,8 +61,16 @@ def clock() -> Clock:
 
 @pytest.fixture
 def service(db: Database, catalog: Catalog, tmp_path: Path, clock: Clock) -> CaseService:
+    return make_service(db, catalog, tmp_path, clock)
+
+
+def make_service(
+    db: Database, catalog: Catalog, tmp_path: Path, clock: Clock, *,
+    after_evaluate: AfterEvaluate | None = None,
+) -> CaseService:  # fmt: skip
+    """The case service of these tests, with a listener as the composition root passes it."""
     return CaseService(db, catalog, FileStore(tmp_path / "files"), hall_code="430100001",
-                       clock=clock)  # fmt: skip
+                       clock=clock, after_evaluate=after_evaluate)  # fmt: skip
 
 
 def open_newborn(service: CaseService, catalog: Catalog, *, channel: str = "counter",
