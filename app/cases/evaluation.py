@@ -1,4 +1,4 @@
-"""好差评 reasons: the options offered with each level, and what a rating must hold.
+"""好差评: the reasons offered with each level, what a rating must hold, and a rating recorded.
 
 The options depend on the level chosen and are published centrally with a version, never edited
 at the hall (国办发〔2019〕51号), so they are data shipped with the package
@@ -7,16 +7,27 @@ at the hall (国办发〔2019〕51号), so they are data shipped with the packag
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from importlib.resources import files
 from typing import Any
 
 import yaml
+from sqlalchemy.orm import Session
 
-from app.cases.views import LEVEL_LABELS
-from app.errors import CatalogError, InvalidInput
+from app.cases import checks
+from app.cases.audit import Actor, append
+from app.cases.outbox import enqueue
+from app.cases.repository import CaseRepository
+from app.cases.views import LEVEL_LABELS, CaseView
+from app.db.models import CaseRow, EvaluationRow
+from app.errors import CatalogError, InvalidInput, InvalidTransition
+
+# Run in the rating's transaction with the stored rating (a 差评 opens its work item:
+# app.cases.complaints).
+AfterEvaluate = Callable[[Session, Actor, CaseRow, EvaluationRow], None]
 
 REASONS_FILE = "evaluation_reasons.yaml"
 MAX_TEXT = 500
@@ -94,3 +105,54 @@ def check_rating(level: int, reasons: Sequence[str], text: str) -> None:
     problems = rating_problems(level, reasons, text)
     if problems:
         raise problems[0]
+
+
+class Evaluations:
+    def __init__(
+        self, repository: CaseRepository, *, clock: Callable[[], datetime],
+        after_evaluate: AfterEvaluate | None = None,
+    ) -> None:  # fmt: skip
+        self.repository = repository
+        self.clock = clock
+        self.after_evaluate = after_evaluate
+
+    def evaluate(
+        self, actor: Actor, receipt_no: str, *, stage: str, level: int, channel: str,
+        text: str = "", follow_up: bool = False, reasons: Sequence[str] = (),
+    ) -> CaseView:  # fmt: skip
+        """好差评 for the acceptance or the completion stage: one first rating, one follow-up.
+        ``reasons`` are chosen from the options of the level (:func:`reasons_for`); a
+        差评 needs ``text``."""
+        if stage not in ("accept", "complete"):
+            raise InvalidInput("评价环节应为受理或办结。")
+        checks.check_level(level, channel)
+        check_rating(level, reasons, text)
+        chosen = list(dict.fromkeys(r.strip() for r in reasons))
+        now = self.clock()
+        round_ = "follow_up" if follow_up else "first"
+        with self.repository.change(receipt_no, f"evaluate_{stage}") as (session, case):
+            done = {(e.stage, e.round) for e in case.evaluations}
+            stage_name = "受理" if stage == "accept" else "办结"
+            if (stage, round_) in done:
+                raise InvalidTransition(
+                    f"办件 {receipt_no} 的{stage_name}环节已经"
+                    f"{'追评' if follow_up else '评价'}过了。",
+                    hint="每个环节只能评价一次、追评一次。",
+                )
+            if follow_up and (stage, "first") not in done:
+                raise InvalidTransition(f"{stage_name}环节还没有首次评价，不能追评。")
+            row = EvaluationRow(stage=stage, round=round_, level=level, channel=channel,
+                                text=text.strip(), reasons=chosen,
+                                reasons_version=REASONS_VERSION, created_at=now)  # fmt: skip
+            case.evaluations.append(row)
+            append(session, actor, "evaluate", case_id=case.id, receipt_no=receipt_no,
+                   after={"stage": stage, "round": round_, "level": level, "channel": channel,
+                          "text": row.text, "reasons": chosen,
+                          "reasons_version": REASONS_VERSION}, at=now)  # fmt: skip
+            if self.after_evaluate is not None:
+                self.after_evaluate(session, actor, case, row)
+            enqueue(session, case, "evaluation", {
+                "receipt_no": receipt_no, "stage": stage, "round": round_, "level": level,
+                "channel": channel, "text": row.text, "reasons": chosen,
+                "at": now.isoformat()}, at=now)  # fmt: skip
+            return CaseView.of(case)

@@ -9,6 +9,7 @@ import pytest
 
 from app.cases import demo
 from app.cases.audit import Actor
+from app.cases.evaluation import AfterEvaluate
 from app.cases.files import FileStore
 from app.cases.service import CaseService
 from app.cases.views import CaseView, Party
@@ -16,7 +17,7 @@ from app.catalog.catalog import Catalog
 from app.db.engine import Database
 from app.guide.engine import Guide
 from app.guide.plan import PlanField
-from tests.helpers.clock import WallClock as Clock
+from tests.helpers.clock import WallClock
 
 NEWBORN = demo.NEWBORN
 ANSWERS = demo.NEWBORN_ANSWERS
@@ -42,14 +43,22 @@ def filled_form(catalog: Catalog, code: str, answers: dict[str, str]) -> dict[st
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # Monday 10:00 in Changsha
+def clock() -> WallClock:
+    return WallClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # Monday 10:00 in Changsha
 
 
 @pytest.fixture
-def service(db: Database, catalog: Catalog, tmp_path: Path, clock: Clock) -> CaseService:
+def service(db: Database, catalog: Catalog, tmp_path: Path, clock: WallClock) -> CaseService:
+    return make_service(db, catalog, tmp_path, clock)
+
+
+def make_service(
+    db: Database, catalog: Catalog, tmp_path: Path, clock: WallClock, *,
+    after_evaluate: AfterEvaluate | None = None,
+) -> CaseService:  # fmt: skip
+    """The case service of these tests, with a listener as the composition root passes it."""
     return CaseService(db, catalog, FileStore(tmp_path / "files"), hall_code="430100001",
-                       clock=clock)  # fmt: skip
+                       clock=clock, after_evaluate=after_evaluate)  # fmt: skip
 
 
 def open_newborn(service: CaseService, catalog: Catalog, *, channel: str = "counter",

@@ -6,6 +6,7 @@ out of the evaluation report."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -22,7 +23,7 @@ from app.reports.evaluations import evaluation_report
 from app.reports.figures import Period
 from app.roles import NotAllowed
 from app.settings import EvaluationSettings
-from tests.app.cases.conftest import CLERK, MANAGER, open_newborn, receive_all
+from tests.app.cases.conftest import CLERK, MANAGER, make_service, open_newborn, receive_all
 from tests.helpers.clock import WallClock
 
 KIOSK = Actor("一楼自助机", "kiosk-01")
@@ -31,10 +32,15 @@ NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 
 
 @pytest.fixture
-def complaints(db: Database, service: CaseService, clock: WallClock) -> Complaints:
-    complaints = Complaints(db, WorkCalendar(), EvaluationSettings(), clock=clock)
-    service.after_evaluate = complaints.rated
-    return complaints
+def complaints(db: Database, clock: WallClock) -> Complaints:
+    return Complaints(db, WorkCalendar(), EvaluationSettings(), clock=clock)
+
+
+@pytest.fixture
+def service(
+    db: Database, catalog: Catalog, tmp_path: Path, clock: WallClock, complaints: Complaints
+) -> CaseService:
+    return make_service(db, catalog, tmp_path, clock, after_evaluate=complaints.rated)
 
 
 def accepted(service: CaseService, catalog: Catalog) -> str:
@@ -89,11 +95,11 @@ def test_levels_one_and_two_open_a_work_item_three_to_five_do_not(
 
 
 def test_the_deadline_skips_the_national_day_holidays(
-    db: Database, service: CaseService, catalog: Catalog, clock: WallClock
+    db: Database, catalog: Catalog, tmp_path: Path, clock: WallClock
 ) -> None:
     complaints = Complaints(db, WorkCalendar(), EvaluationSettings(complaint_deadline_days=5),
                             clock=clock)  # fmt: skip
-    service.after_evaluate = complaints.rated
+    service = make_service(db, catalog, tmp_path, clock, after_evaluate=complaints.rated)
     clock.now = datetime(2026, 9, 29, 2, 0, tzinfo=UTC)  # Tuesday before 国庆, 10:00 in Changsha
     receipt = poor(service, catalog)
     item = only(complaints, receipt)
@@ -318,7 +324,8 @@ def test_a_poor_follow_up_of_a_good_rating_opens_an_item(
 
 
 def test_a_rating_that_cannot_open_its_item_is_not_stored(
-    service: CaseService, catalog: Catalog, complaints: Complaints
+    db: Database, service: CaseService, catalog: Catalog, complaints: Complaints,
+    tmp_path: Path, clock: WallClock,
 ) -> None:
     """The item opens in the rating's transaction: both are stored, or neither."""
     receipt = accepted(service, catalog)
@@ -326,7 +333,7 @@ def test_a_rating_that_cannot_open_its_item_is_not_stored(
     def broken(*_: object) -> None:
         raise InvalidTransition("测试：工单无法建立")
 
-    service.after_evaluate = broken
+    service = make_service(db, catalog, tmp_path, clock, after_evaluate=broken)
     with pytest.raises(InvalidTransition, match="工单无法建立"):
         service.evaluate(KIOSK, receipt, stage="accept", level=1, channel="kiosk", text="差")
     assert service.get(receipt).evaluations == () and complaints.of_case(receipt) == []
