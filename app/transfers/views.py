@@ -90,6 +90,9 @@ class Batch:
         return len({i.receipt_no for i in self.items})
 
 
+Waiting = tuple[str, int, datetime, date | None]  # department, papers, oldest, earliest promised
+
+
 @dataclass(frozen=True)
 class CustodyEvent:
     at: datetime
