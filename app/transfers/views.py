@@ -5,7 +5,7 @@ takes a batch (:class:`Pickup`) — with the words each state and step is said i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -91,6 +91,26 @@ class Batch:
 
 
 Waiting = tuple[str, int, datetime, date | None]  # department, papers, oldest, earliest promised
+
+
+@dataclass(frozen=True)
+class BatchChanges:
+    """What one step did to an open batch (Anki's ``OpChanges``): the papers it put in and took
+    out, as they are now, and the batch's department's line of what waits (None: nothing waits).
+    A screen applies this to what it shows instead of reading every batch again."""
+
+    batch_no: str
+    department: str
+    added: tuple[TransferItem, ...] = ()  # left the waiting list
+    removed: tuple[TransferItem, ...] = ()  # back on the waiting list
+    waiting: Waiting | None = None
+
+    def applied(self, batch: Batch) -> Batch:
+        """``batch`` as shown before the step, as it is after (papers in the ledger's order)."""
+        gone = {i.id for i in self.added} | {i.id for i in self.removed}
+        kept = [i for i in batch.items if i.id not in gone]
+        items = sorted((*kept, *self.added), key=lambda i: (i.receipt_no, i.id))
+        return replace(batch, items=tuple(items))
 
 
 @dataclass(frozen=True)

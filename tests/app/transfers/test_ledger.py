@@ -243,3 +243,27 @@ def test_batches_are_read_in_the_same_statements_however_many(core: Core) -> Non
             counted[total][name] = len(sent)
     assert counted[1] == counted[20]
 
+
+def test_a_scan_reads_its_batch_once_and_returns_what_it_changed(core: Core) -> None:
+    ledger = core.transfers
+    batch = ledger.open_batch(BACK, MEDICAL)
+    cases = [accepted(core) for _ in range(6)]
+    counted = []
+    for case in cases:
+        with statements(core) as sent:
+            changes = ledger.put_in(BACK, batch.batch_no, [case.receipt_no])
+        assert sum("FROM transfer_batches" in s for s in sent) == 1
+        counted.append(len(sent))
+        assert {(i.receipt_no, i.state, i.batch_no) for i in changes.added} == {
+            (case.receipt_no, "batched", batch.batch_no)}  # fmt: skip
+        batch = changes.applied(batch)
+        assert batch == ledger.batch(batch.batch_no)
+    assert len(set(counted)) == 1  # the same in an empty batch as in one of five cases
+    assert changes.waiting is None and ledger.waiting(MEDICAL) == []
+
+    item = batch.items[0]
+    changes = ledger.take_out(BACK, batch.batch_no, item.id)
+    assert [(i.id, i.state, i.batch_no) for i in changes.removed] == [(item.id, "waiting", "")]
+    assert changes.waiting is not None and changes.waiting[:2] == (MEDICAL, 1)
+    assert changes.applied(batch) == ledger.batch(batch.batch_no)
+    assert list(changes.removed) == ledger.waiting(MEDICAL)
