@@ -16,7 +16,14 @@ from app.db.base import table
 from app.db.engine import Database
 from app.db.models import CaseRow, CustodyEventRow, TransferBatchRow, TransferItemRow
 from app.errors import CaseNotFound, OneStopError
-from app.transfers.views import Batch, CustodyEvent, Trace, TransferItem, Waiting
+from app.transfers.views import (
+    NOT_SIGNED_OFF,
+    Batch,
+    CustodyEvent,
+    Trace,
+    TransferItem,
+    Waiting,
+)
 
 
 class TransferError(OneStopError):
@@ -133,7 +140,7 @@ class LedgerReads:
             return {number: name for number, name in rows}
 
     def batches(
-        self, *, states: Sequence[str] = ("open", "sent"), department: str = "", limit: int = 200
+        self, *, states: Sequence[str] = NOT_SIGNED_OFF, department: str = "", limit: int = 200
     ) -> list[Batch]:
         with self.db.read() as session:
             query = select(TransferBatchRow).where(TransferBatchRow.state.in_(states))

@@ -22,6 +22,7 @@ ITEM_STATE_LABELS = {
     "handed_over": "已交申请人",
 }
 BATCH_STATE_LABELS = {"open": "组批中", "sent": "已发出，待签收", "confirmed": "部门已签收"}
+NOT_SIGNED_OFF = ("open", "sent")  # the batches listed unless others are asked for
 ACTION_LABELS = {
     "received": "窗口收取",
     "batched": "放入交接单",

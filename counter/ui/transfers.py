@@ -28,7 +28,7 @@ from app.db.base import utcnow
 from app.errors import describe
 from app.roles import allowed
 from app.settings import ROUTE_LABELS
-from app.transfers.views import Batch, BatchChanges, TransferItem, Waiting
+from app.transfers.views import NOT_SIGNED_OFF, Batch, BatchChanges, TransferItem, Waiting
 from app.widgets.pdf_preview import PdfPreview, Raster, rasterise
 from app.widgets.rows import CellsModel, read_only_table
 from counter.backoffice import (
@@ -44,8 +44,6 @@ from counter.backoffice import (
 from counter.ui.case_dialogs import ActionDialog
 from counter.ui.desk import Desk
 from counter.ui.transfer_dialogs import CourierDialog, PickupDialog, ReceiptDialog
-
-LISTED = ("open", "sent")  # the batches the list shows (the ledger's ``batches()``)
 
 
 class TransfersScreen(QWidget):
@@ -242,7 +240,7 @@ class TransfersScreen(QWidget):
             self._waiting_changed(result)
             result = result.applied(shown[0])
         rows = [b for b in self.batches.rows if b.batch_no != result.batch_no]
-        if result.state in LISTED:
+        if result.state in NOT_SIGNED_OFF:
             numbers = [b.batch_no for b in self.batches.rows]
             at = numbers.index(result.batch_no) if result.batch_no in numbers else len(rows)
             rows.insert(at, result)
