@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.orm import Session
@@ -53,11 +53,14 @@ from app.transfers.views import (
     BATCH_STATE_LABELS,
     WINDOW,
     Batch,
+    BatchChanges,
     Pickup,
 )
 from app.transfers.waybill import check_waybill
 
 _EVENTS = table(CustodyEventRow)
+_Moved = tuple[list[TransferItemRow], list[TransferItemRow]]  # papers put in, taken out
+_Step = Callable[[Session, TransferBatchRow, datetime], _Moved]  # on an open batch, at a moment
 PHONE_DIGITS = 11
 
 
@@ -172,21 +175,75 @@ class Ledger(LedgerReads):
 
     def add_cases(self, actor: Actor, batch_no: str, receipt_nos: Sequence[str]) -> Batch:
         """Several cases at once (picked from the list): all of them, or — when one cannot go
-        in this batch — none, with the reason for that one."""
+        in this batch — none, with the reason for that one. Returns the whole batch; a screen
+        takes :meth:`put_in`'s changes instead."""
+        return self._step(batch_no, self._putting(actor, receipt_nos))
+
+    def put_in(self, actor: Actor, batch_no: str, receipt_nos: Sequence[str]) -> BatchChanges:
+        """:meth:`add_cases`, returning only what changed: the batch is read once and its
+        papers not at all, so a scan costs the same in an empty batch as in a full one."""
+        return self._step(batch_no, self._putting(actor, receipt_nos), changes=True)
+
+    def remove_item(self, actor: Actor, batch_no: str, item_id: int) -> Batch:
+        """One paper out of an open batch: it waits again."""
+        return self._step(batch_no, self._taking_out(actor, item_id))
+
+    def take_out(self, actor: Actor, batch_no: str, item_id: int) -> BatchChanges:
+        """:meth:`remove_item`, returning only what changed."""
+        return self._step(batch_no, self._taking_out(actor, item_id), changes=True)
+
+    @overload
+    def _step(self, batch_no: str, step: _Step) -> Batch: ...
+
+    @overload
+    def _step(self, batch_no: str, step: _Step, *, changes: Literal[True]) -> BatchChanges: ...
+
+    def _step(self, batch_no: str, step: _Step, *, changes: bool = False) -> Batch | BatchChanges:
+        """``step`` on the open batch, in one transaction: the batch after it, or its changes."""
+        now = self.clock()
+        with self.db.transaction() as session:
+            batch = self._open(session, batch_no)
+            added, removed = step(session, batch, now)
+            session.flush()
+            if not changes:
+                return self._batch(session, batch)
+            lines = self._waiting_lines(session, batch.department)
+            return BatchChanges(
+                batch.batch_no, batch.department,
+                tuple(self._item(i, batch.batch_no) for i in added),
+                tuple(self._item(i, "") for i in removed), lines[0] if lines else None,
+            )  # fmt: skip
+
+    def _putting(self, actor: Actor, receipt_nos: Sequence[str]) -> _Step:
         numbers = list(dict.fromkeys(r.strip() for r in receipt_nos if r.strip()))
         require(self.db, actor, "transfer.prepare", receipt_no=numbers[0] if numbers else "")
         if not numbers:
             raise InvalidInput("请扫描办件凭证，或在待流转材料中选择办件。")
-        now = self.clock()
-        with self.db.transaction() as session:
-            batch = self._open(session, batch_no)
-            for receipt_no in numbers:
-                self._put(session, actor, batch, receipt_no, now)
-            session.flush()
-            return self._batch(session, batch)
+
+        def put(session: Session, batch: TransferBatchRow, now: datetime) -> _Moved:
+            return [i for n in numbers for i in self._put(session, actor, batch, n, now)], []
+
+        return put
+
+    def _taking_out(self, actor: Actor, item_id: int) -> _Step:
+        require(self.db, actor, "transfer.prepare")
+
+        def take(session: Session, batch: TransferBatchRow, now: datetime) -> _Moved:
+            item = session.get(TransferItemRow, item_id)
+            if item is None or item.batch_id != batch.id:
+                raise TransferError(f"交接单 {batch.batch_no} 里没有这份材料。")
+            item.state, item.batch_id, item.updated_at = "waiting", None, now
+            _handed(session, item, "unbatched", (WINDOW, WINDOW), by=actor, at=now,
+                    batch_no=batch.batch_no, note="从交接单中取出")  # fmt: skip
+            append(session, actor, "transfer_remove", case_id=item.case_id,
+                   receipt_no=item.receipt_no,
+                   after={"batch_no": batch.batch_no, "item": item.ref}, at=now)  # fmt: skip
+            return [], [item]
+
+        return take
 
     def _put(self, session: Session, actor: Actor, batch: TransferBatchRow, receipt_no: str,
-             now: datetime) -> None:  # fmt: skip
+             now: datetime) -> list[TransferItemRow]:  # fmt: skip
         case = session.scalar(select(CaseRow).where(CaseRow.receipt_no == receipt_no))
         if case is None:
             raise CaseNotFound(f"没有受理编号为 {receipt_no} 的办件。",
@@ -208,6 +265,7 @@ class Ledger(LedgerReads):
         append(session, actor, "transfer_add", case_id=case.id, receipt_no=case.receipt_no,
                after={"batch_no": batch.batch_no, "items": [i.ref for i in waiting]},
                at=now)  # fmt: skip
+        return waiting
 
     @staticmethod
     def _why_not(
@@ -231,37 +289,6 @@ class Ledger(LedgerReads):
             f"办件 {receipt_no} 没有需要送往{department}的纸质材料。",
             "可能它的材料都经平台流转，或还没有受理。",
         )
-
-    def remove_item(self, actor: Actor, batch_no: str, item_id: int) -> Batch:
-        require(self.db, actor, "transfer.prepare")
-        now = self.clock()
-        with self.db.transaction() as session:
-            batch = self._open(session, batch_no)
-            item = session.get(TransferItemRow, item_id)
-            if item is None or item.batch_id != batch.id:
-                raise TransferError(f"交接单 {batch_no} 里没有这份材料。")
-            item.state, item.batch_id, item.updated_at = "waiting", None, now
-            _handed(
-                session,
-                item,
-                "unbatched",
-                (WINDOW, WINDOW),
-                by=actor,
-                at=now,
-                batch_no=batch_no,
-                note="从交接单中取出",
-            )
-            append(
-                session,
-                actor,
-                "transfer_remove",
-                case_id=item.case_id,
-                receipt_no=item.receipt_no,
-                after={"batch_no": batch_no, "item": item.ref},
-                at=now,
-            )
-            session.flush()
-            return self._batch(session, batch)
 
     def send_by_courier(self, actor: Actor, batch_no: str, *, courier: str, waybill: str) -> Batch:
         """The batch left with a courier: its waybill number is checked (S10: refused when

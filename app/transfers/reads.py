@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.cases.receipts import HALL_TZ, hall_day
@@ -16,7 +16,14 @@ from app.db.base import table
 from app.db.engine import Database
 from app.db.models import CaseRow, CustodyEventRow, TransferBatchRow, TransferItemRow
 from app.errors import CaseNotFound, OneStopError
-from app.transfers.views import Batch, CustodyEvent, Trace, TransferItem
+from app.transfers.views import (
+    NOT_SIGNED_OFF,
+    Batch,
+    CustodyEvent,
+    Trace,
+    TransferItem,
+    Waiting,
+)
 
 
 class TransferError(OneStopError):
@@ -40,21 +47,28 @@ class LedgerReads:
             rows = session.scalars(query.order_by(TransferItemRow.created_at, TransferItemRow.id))
             return [self._item(row, "") for row in rows]
 
-    def waiting_by_department(self) -> list[tuple[str, int, datetime, date | None]]:
+    def waiting_by_department(self) -> list[Waiting]:
         """Per department: how many papers wait, since when, and the earliest promised date."""
         with self.db.read() as session:
-            rows = session.execute(
-                select(
-                    TransferItemRow.department,
-                    func.count(),
-                    func.min(TransferItemRow.created_at),
-                    func.min(TransferItemRow.promised_date),
-                )
-                .where(TransferItemRow.state == "waiting")
-                .group_by(TransferItemRow.department)
-                .order_by(func.min(TransferItemRow.created_at))
-            ).all()
-            return [(d, n, oldest, promised) for d, n, oldest, promised in rows]
+            return self._waiting_lines(session)
+
+    @staticmethod
+    def _waiting_lines(session: Session, department: str = "") -> list[Waiting]:
+        query = (
+            select(
+                TransferItemRow.department,
+                func.count(),
+                func.min(TransferItemRow.created_at),
+                func.min(TransferItemRow.promised_date),
+            )
+            .where(TransferItemRow.state == "waiting")
+            .group_by(TransferItemRow.department)
+            .order_by(func.min(TransferItemRow.created_at))
+        )
+        if department:
+            query = query.where(TransferItemRow.department == department)
+        rows = session.execute(query).all()
+        return [(d, n, oldest, promised) for d, n, oldest, promised in rows]
 
     # -- where is it -----------------------------------------------------------------------------
     def trace(self, receipt_no: str) -> Trace:
@@ -126,38 +140,36 @@ class LedgerReads:
             return {number: name for number, name in rows}
 
     def batches(
-        self, *, states: Sequence[str] = ("open", "sent"), department: str = "", limit: int = 200
+        self, *, states: Sequence[str] = NOT_SIGNED_OFF, department: str = "", limit: int = 200
     ) -> list[Batch]:
         with self.db.read() as session:
             query = select(TransferBatchRow).where(TransferBatchRow.state.in_(states))
             if department:
                 query = query.where(TransferBatchRow.department == department)
-            rows = session.scalars(query.order_by(TransferBatchRow.created_at).limit(limit)).all()
-            return [self._batch(session, row) for row in rows]
+            return self._batches(session, query.order_by(TransferBatchRow.created_at).limit(limit))
 
     def sent_on(self, day: date) -> list[Batch]:
         """The batches that left on ``day`` (hall-local), in the order they left."""
         start = datetime.combine(day, time.min, tzinfo=HALL_TZ)
         end = start + timedelta(days=1)
         with self.db.read() as session:
-            rows = session.scalars(select(TransferBatchRow).where(
+            return self._batches(session, select(TransferBatchRow).where(
                 TransferBatchRow.sent_at >= start, TransferBatchRow.sent_at < end,
-            ).order_by(TransferBatchRow.sent_at, TransferBatchRow.id)).all()  # fmt: skip
-            return [self._batch(session, row) for row in rows]
+            ).order_by(TransferBatchRow.sent_at, TransferBatchRow.id))  # fmt: skip
 
     def overdue(self, today: date | None = None) -> list[Batch]:
         """Batches sent but not signed for by their due date (working days from sending)."""
         today = today or hall_day(self.clock())
         with self.db.read() as session:
-            rows = session.scalars(
+            return self._batches(
+                session,
                 select(TransferBatchRow)
                 .where(
                     TransferBatchRow.state == "sent",
                     TransferBatchRow.due_date < today,
                 )
-                .order_by(TransferBatchRow.due_date)
-            ).all()
-            return [self._batch(session, row) for row in rows]
+                .order_by(TransferBatchRow.due_date),
+            )
 
     # -- rows → views ----------------------------------------------------------------------------
     def _row(self, session: Session, batch_no: str, *, lock: bool = False) -> TransferBatchRow:
@@ -200,11 +212,27 @@ class LedgerReads:
         )
 
     def _batch(self, session: Session, row: TransferBatchRow) -> Batch:
-        """The batch with its papers (plain rows, not ORM objects: a batch re-read after each
-        scan into it would otherwise cost more with every case)."""
-        items = session.execute(
-            select(ITEMS).where(ITEMS.c.batch_id == row.id).order_by(ITEMS.c.receipt_no, ITEMS.c.id)
-        ).all()
+        return self._with_items(session, [row])[0]
+
+    def _batches(self, session: Session, query: Select[TransferBatchRow]) -> list[Batch]:
+        """The batches ``query`` selects, in its order, with their papers: two statements
+        however many batches there are."""
+        return self._with_items(session, session.scalars(query).all())
+
+    def _with_items(self, session: Session, rows: Sequence[TransferBatchRow]) -> list[Batch]:
+        """The batches with their papers, read in one statement (plain rows, not ORM objects:
+        many papers cost less so)."""
+        papers: dict[int, list[Row[Any]]] = {row.id: [] for row in rows}
+        if papers:
+            for item in session.execute(
+                select(ITEMS)
+                .where(ITEMS.c.batch_id.in_(papers))
+                .order_by(ITEMS.c.receipt_no, ITEMS.c.id)
+            ):
+                papers[item.batch_id].append(item)
+        return [self._view(row, papers[row.id]) for row in rows]
+
+    def _view(self, row: TransferBatchRow, items: Sequence[Row[Any]]) -> Batch:
         return Batch(
             row.batch_no,
             row.department,

@@ -5,7 +5,7 @@ takes a batch (:class:`Pickup`) — with the words each state and step is said i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ ITEM_STATE_LABELS = {
     "handed_over": "已交申请人",
 }
 BATCH_STATE_LABELS = {"open": "组批中", "sent": "已发出，待签收", "confirmed": "部门已签收"}
+NOT_SIGNED_OFF = ("open", "sent")  # the batches listed unless others are asked for
 ACTION_LABELS = {
     "received": "窗口收取",
     "batched": "放入交接单",
@@ -88,6 +89,29 @@ class Batch:
     @property
     def cases(self) -> int:
         return len({i.receipt_no for i in self.items})
+
+
+Waiting = tuple[str, int, datetime, date | None]  # department, papers, oldest, earliest promised
+
+
+@dataclass(frozen=True)
+class BatchChanges:
+    """What one step did to an open batch (Anki's ``OpChanges``): the papers it put in and took
+    out, as they are now, and the batch's department's line of what waits (None: nothing waits).
+    A screen applies this to what it shows instead of reading every batch again."""
+
+    batch_no: str
+    department: str
+    added: tuple[TransferItem, ...] = ()  # left the waiting list
+    removed: tuple[TransferItem, ...] = ()  # back on the waiting list
+    waiting: Waiting | None = None
+
+    def applied(self, batch: Batch) -> Batch:
+        """``batch`` as shown before the step, as it is after (papers in the ledger's order)."""
+        gone = {i.id for i in self.added} | {i.id for i in self.removed}
+        kept = [i for i in batch.items if i.id not in gone]
+        items = sorted((*kept, *self.added), key=lambda i: (i.receipt_no, i.id))
+        return replace(batch, items=tuple(items))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ changes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,7 +28,7 @@ from app.db.base import utcnow
 from app.errors import describe
 from app.roles import allowed
 from app.settings import ROUTE_LABELS
-from app.transfers.views import Batch, TransferItem
+from app.transfers.views import NOT_SIGNED_OFF, Batch, BatchChanges, TransferItem, Waiting
 from app.widgets.pdf_preview import PdfPreview, Raster, rasterise
 from app.widgets.rows import CellsModel, read_only_table
 from counter.backoffice import (
@@ -44,8 +44,6 @@ from counter.backoffice import (
 from counter.ui.case_dialogs import ActionDialog
 from counter.ui.desk import Desk
 from counter.ui.transfer_dialogs import CourierDialog, PickupDialog, ReceiptDialog
-
-Waiting = tuple[str, int, datetime, date | None]
 
 
 class TransfersScreen(QWidget):
@@ -173,9 +171,15 @@ class TransfersScreen(QWidget):
 
     def _loaded(self, loaded: tuple[list[Waiting], list[Batch], Batch | None]) -> None:
         departments, batches, batch = loaded
+        self._show_departments(departments)
+        self.batches.set_rows(batches)
+        self.show_batch(batch)
+
+    def _show_departments(self, departments: list[Waiting]) -> None:
+        """The departments' lines; the chosen one (or the first) chosen again, which reads what
+        waits for it."""
         chosen = self.department()
         self.departments.set_rows(departments)
-        self.batches.set_rows(batches)
         names = [d for d, *_ in departments]
         if chosen in names:
             self.department_table.selectRow(names.index(chosen))
@@ -183,7 +187,6 @@ class TransfersScreen(QWidget):
             self.department_table.selectRow(0)
         else:
             self.waiting.set_rows([])
-        self.show_batch(batch)
 
     def department(self) -> str:
         row = self.department_table.currentIndex().row()
@@ -227,18 +230,53 @@ class TransfersScreen(QWidget):
         if batch is not None:
             self.buttons["send"].setText(SEND_BUTTONS.get(batch.route, "登记发出…"))
 
-    # -- building a batch -------------------------------------------------------------------------
-    def _do(self, work: Callable[[], Batch], said: Callable[[Batch], str],
-            dialog: ActionDialog | None = None) -> None:  # fmt: skip
-        """A ledger step on the work lane; its batch shown, the lists reloaded, ``said`` said."""
+    # -- applying a step's result (no reload) ----------------------------------------------------
+    def _applied(self, result: Batch | BatchChanges, on: Batch | None) -> Batch:
+        """The step's batch (as shown now, else ``on``, with the step's changes; or as the step
+        returned it) shown and put in the list of batches; what waits changed as the step says."""
+        if isinstance(result, BatchChanges):
+            number = result.batch_no
+            shown = [b for b in (self.batch, *self.batches.rows, on) if b and b.batch_no == number]
+            self._waiting_changed(result)
+            result = result.applied(shown[0])
+        rows = [b for b in self.batches.rows if b.batch_no != result.batch_no]
+        if result.state in NOT_SIGNED_OFF:
+            numbers = [b.batch_no for b in self.batches.rows]
+            at = numbers.index(result.batch_no) if result.batch_no in numbers else len(rows)
+            rows.insert(at, result)
+        self.batches.set_rows(rows)
+        self.show_batch(result)
+        return result
 
-        def done(batch: Batch) -> None:
+    def _waiting_changed(self, changes: BatchChanges) -> None:
+        """The department's line replaced (the lines read again when it is gone or moves); its
+        waiting papers, when it is the chosen one, without those put in, with those taken out."""
+        rows = self.departments.rows
+        kept = [w for w in rows if w[0] != changes.department]
+        lines = sorted([*kept, *([changes.waiting] if changes.waiting else [])], key=lambda w: w[2])
+        if [w[0] for w in lines] != [w[0] for w in rows]:
+            self._show_departments(lines)
+            return
+        if changes.waiting:
+            self.departments.replace([w[0] for w in rows].index(changes.department),
+                                     changes.waiting)  # fmt: skip
+        if self.department() == changes.department:
+            gone = {i.id for i in changes.added}
+            papers = [i for i in self.waiting.rows if i.id not in gone] + list(changes.removed)
+            self.waiting.set_rows(sorted(papers, key=lambda i: (i.created_at, i.id)))
+
+    # -- building a batch -------------------------------------------------------------------------
+    def _do(self, work: Callable[[], Batch | BatchChanges], said: Callable[[Batch], str],
+            dialog: ActionDialog | None = None, *, on: Batch | None = None) -> None:  # fmt: skip
+        """A ledger step on the work lane (on batch ``on`` when it returns changes to it): its
+        result applied, its batch shown, ``said`` said."""
+
+        def done(result: Batch | BatchChanges) -> None:
             if dialog is not None:
                 dialog.accept()
+            batch = self._applied(result, on)
             self.desk.bar.info(said(batch))
-            self.batch = batch
             self.changed.emit(batch.batch_no)
-            self.enter()
 
         def failed(exc: BaseException) -> None:
             self.desk.bar.show_exception(exc)
@@ -280,9 +318,9 @@ class TransfersScreen(QWidget):
             return
         ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
         before = len(batch.items)
-        self._do(lambda: ledger.add_case(actor, batch.batch_no, receipt_no),
+        self._do(lambda: ledger.put_in(actor, batch.batch_no, [receipt_no]),
                  lambda b: f"{receipt_no} 的 {len(b.items) - before} 份材料已放入 {b.batch_no}"
-                           f"（共 {b.cases} 件办件）。")  # fmt: skip
+                           f"（共 {b.cases} 件办件）。", on=batch)  # fmt: skip
 
     def add_selected(self) -> None:
         """The cases picked in the waiting list (Ctrl/Shift to pick many, Ctrl+A all of them)."""
@@ -297,8 +335,9 @@ class TransfersScreen(QWidget):
         numbers = list(dict.fromkeys(self.waiting.rows[r.row()].receipt_no for r in rows))
         ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
         self._do(
-            lambda: ledger.add_cases(actor, batch.batch_no, numbers),
+            lambda: ledger.put_in(actor, batch.batch_no, numbers),
             lambda b: f"{len(numbers)} 件办件的材料已放入 {b.batch_no}（共 {b.cases} 件办件）。",
+            on=batch,
         )
 
     def remove_selected(self) -> None:
@@ -309,9 +348,9 @@ class TransfersScreen(QWidget):
             return
         item = self.items.rows[rows[0].row()]
         ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
-        self._do(lambda: ledger.remove_item(actor, batch.batch_no, item.id),
+        self._do(lambda: ledger.take_out(actor, batch.batch_no, item.id),
                  lambda b: f"已从 {b.batch_no} 取出 {item.receipt_no} 的{item.name}，"
-                           "它回到待流转。")  # fmt: skip
+                           "它回到待流转。", on=batch)  # fmt: skip
 
     # -- the slip, leaving, signing off -----------------------------------------------------------
     def print_slip(self) -> None:

@@ -41,7 +41,15 @@ from counter.ui.transfer_dialogs import CourierDialog, PickupDialog, ReceiptDial
 from counter.ui.transfers import TransfersScreen
 from printing import qr
 from tests.app.cases.conftest import CLERK, open_newborn, receive_all
-from tests.app.transfers.test_ledger import BACK, HEALTH, MARKET, MEDICAL, POLICE, ROUTES
+from tests.app.transfers.test_ledger import (
+    BACK,
+    HEALTH,
+    MARKET,
+    MEDICAL,
+    POLICE,
+    ROUTES,
+    statements,
+)
 
 Settle = Callable[[], None]
 BACK_OFFICE = Operator("liuyang", "刘洋", "backoffice")
@@ -273,6 +281,35 @@ def test_a_case_in_the_wrong_departments_batch_and_a_role_without_the_right(
     settle()
     assert_refused(screen, "窗口人员（张敏）没有“组批、打印交接单、登记寄出或取件”的权限")
     assert len(core.transfers.batches()) == 1 and audited(core, "refused") == 1
+
+
+def test_a_scan_and_a_paper_taken_out_change_the_lists_without_reading_them_again(
+    screen: TransfersScreen, core: Core, settle: Settle
+) -> None:
+    first, second = accepted(core), accepted(core)
+    ledger = core.transfers
+    screen.enter()
+    settle()
+    choose_department(screen, MEDICAL, settle)
+    screen.buttons["new_batch"].click()
+    settle()
+    with statements(core) as sent:
+        scan(screen, "transfer_code", first.receipt_no, settle)
+    assert sum("FROM transfer_batches" in s for s in sent) == 1  # the scan's; nothing reloaded
+    assert screen.batch is not None and screen.batch == ledger.batch(screen.batch.batch_no)
+    assert screen.batches.rows == ledger.batches()
+    assert column(screen.waiting, 0) == [second.receipt_no] * 3
+    assert {w[:2] for w in screen.departments.rows} == {(HEALTH, 8), (POLICE, 2), (MEDICAL, 3)}
+
+    choose_department(screen, MEDICAL, settle)
+    screen.item_table.selectRow(1)
+    screen.buttons["remove"].click()
+    settle()
+    assert "它回到待流转" in session_bar(screen)
+    assert screen.batch is not None and screen.batch == ledger.batch(screen.batch.batch_no)
+    assert len(screen.batch.items) == 2 and screen.batches.rows == ledger.batches()
+    assert screen.waiting.rows == ledger.waiting(MEDICAL)
+    assert sorted(screen.departments.rows) == sorted(ledger.waiting_by_department())
 
 
 def test_a_batch_confirmed_twice(screen: TransfersScreen, core: Core, settle: Settle) -> None:

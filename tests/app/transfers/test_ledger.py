@@ -5,10 +5,13 @@ back to the window, the trace — and every wrong step refused with nothing chan
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from app.bootstrap import Core, build_core
 from app.cases.audit import Actor
@@ -200,3 +203,68 @@ def test_cases_picked_together_go_in_all_or_none(core: Core) -> None:
     done = ledger.add_cases(BACK, batch.batch_no, [first.receipt_no, second.receipt_no,
                                                    first.receipt_no])  # fmt: skip
     assert (done.cases, len(done.items)) == (3, 9) and ledger.waiting(MEDICAL) == []
+
+
+# -- how many statements a read or a scan costs ---------------------------------------------------
+@contextmanager
+def statements(core: Core) -> Iterator[list[str]]:
+    """The SQL statements sent to the database inside the block."""
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(core.db.engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(core.db.engine, "before_cursor_execute", seen)
+
+
+def sent_batches(core: Core, count: int) -> None:
+    for _ in range(count):
+        batch = core.transfers.open_batch(BACK, MEDICAL)
+        core.transfers.add_case(BACK, batch.batch_no, accepted(core).receipt_no)
+        core.transfers.send_by_courier(BACK, batch.batch_no, courier="顺丰速运",
+                                       waybill="SF1234567890123")  # fmt: skip
+
+
+def test_batches_are_read_in_the_same_statements_however_many(core: Core) -> None:
+    ledger, later = core.transfers, date(2026, 12, 31)
+    reads = {"batches": ledger.batches, "sent_on": lambda: ledger.sent_on(date(2026, 11, 23)),
+             "overdue": lambda: ledger.overdue(later)}  # fmt: skip
+    counted: dict[int, dict[str, int]] = {}
+    for total in (1, 20):
+        sent_batches(core, total - len(ledger.batches()))
+        counted[total] = {}
+        for name, read in reads.items():
+            with statements(core) as sent:
+                found = read()
+            assert len(found) == total and {len(b.items) for b in found} == {3}, name
+            counted[total][name] = len(sent)
+    assert counted[1] == counted[20]
+
+
+def test_a_scan_reads_its_batch_once_and_returns_what_it_changed(core: Core) -> None:
+    ledger = core.transfers
+    batch = ledger.open_batch(BACK, MEDICAL)
+    cases = [accepted(core) for _ in range(6)]
+    counted = []
+    for case in cases:
+        with statements(core) as sent:
+            changes = ledger.put_in(BACK, batch.batch_no, [case.receipt_no])
+        assert sum("FROM transfer_batches" in s for s in sent) == 1
+        counted.append(len(sent))
+        assert {(i.receipt_no, i.state, i.batch_no) for i in changes.added} == {
+            (case.receipt_no, "batched", batch.batch_no)}  # fmt: skip
+        batch = changes.applied(batch)
+        assert batch == ledger.batch(batch.batch_no)
+    assert len(set(counted)) == 1  # the same in an empty batch as in one of five cases
+    assert changes.waiting is None and ledger.waiting(MEDICAL) == []
+
+    item = batch.items[0]
+    changes = ledger.take_out(BACK, batch.batch_no, item.id)
+    assert [(i.id, i.state, i.batch_no) for i in changes.removed] == [(item.id, "waiting", "")]
+    assert changes.waiting is not None and changes.waiting[:2] == (MEDICAL, 1)
+    assert changes.applied(batch) == ledger.batch(batch.batch_no)
+    assert list(changes.removed) == ledger.waiting(MEDICAL)
