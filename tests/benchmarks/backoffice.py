@@ -2,7 +2,7 @@
 chain-of-custody trace and a month's effectiveness report among a million stored cases — on
 SQLite and, when the PostgreSQL binaries are installed, on a throw-away server (``pg_``).
 
-The history is generated as :mod:`tests.benchmarks.cases` makes its cases (``_case_rows``, COPY
+The history is generated as :mod:`tests.benchmarks.cases` makes its cases (``case_rows``, COPY
 on PostgreSQL), ``PER_DAY`` a day for about 16 months. Each generated case copies one template:
 a real case of a catalog scenario taken through the real services (accepted, every item decided,
 the result delivered at the window, by mail or electronically). Its items, materials and waiting
@@ -80,12 +80,12 @@ from tests.benchmarks.cases import (
     WARM_UP,
     Encoder,
     Goal,
-    _bulk_insert,
-    _case_rows,
-    _meets,
-    _ms_since,
-    _receipt_no,
-    _timed,
+    bulk_insert,
+    case_rows,
+    meets,
+    ms_since,
+    nth_receipt_no,
+    timed,
 )
 from tests.helpers.clock import WallClock
 
@@ -94,7 +94,7 @@ GOALS: dict[str, Goal] = {
     "trace_ms": ("<", 10.0),
     "effectiveness_month_ms": ("<", 2000.0),
 }
-FIRST_DAY = date(2025, 1, 1)  # of _case_rows' history
+FIRST_DAY = date(2025, 1, 1)  # of case_rows' history
 # Paper goes to the newborn's three departments (as in the ledger's tests) and to the funeral
 # home; every other department takes the materials through the platform.
 PAPER_ROUTES = {**ROUTES, "民政部门（殡仪馆）": "pickup"}
@@ -251,7 +251,7 @@ MINUTES = tuple(timedelta(minutes=m) for m in range(420))
 
 def _history_cases(count: int, encoder: Encoder, templates: Sequence[Template],
                    deadlines: Deadlines, end: datetime) -> Iterator[tuple[Any, ...]]:  # fmt: skip
-    """``_case_rows`` made to follow their templates: completed some working days after
+    """``case_rows`` made to follow their templates: completed some working days after
     acceptance (at a department's day's end), delivered, or still in the departments."""
     rng, moment = random.Random(SEED), encoder.moment
     at = [CASE_COLUMNS.index(key) for key in COPIED]
@@ -265,7 +265,7 @@ def _history_cases(count: int, encoder: Encoder, templates: Sequence[Template],
     ) for t in templates]  # fmt: skip
     evening = functools.cache(lambda day: _moment(day, 16, 50))
     morning = functools.cache(lambda day: _moment(deadlines.due(day, 1), 9))
-    for n, base in enumerate(_case_rows(count, encoder)):
+    for n, base in enumerate(case_rows(count, encoder)):
         row = list(base)
         values, promised, pickup, delivery_json = kinds[(n + 1) % len(kinds)]
         for index, value in zip(at, values, strict=True):
@@ -460,9 +460,9 @@ def _load(core: Core, templates: Sequence[Template], count: int) -> dict[str, An
     slots = {d: n for n, d in enumerate(departments)}
     batches, parties = _batches(days, departments, encoder, deadlines, sha)
     with _loader(core.settings.database_url) as engine, _indexes_rebuilt(engine):
-        _bulk_insert(engine, "cases", HISTORY_COLUMNS,
+        bulk_insert(engine, "cases", HISTORY_COLUMNS,
                      _history_cases(count, encoder, templates, deadlines, end))  # fmt: skip
-        _bulk_insert(engine, "transfer_batches", BATCH_COLUMNS, batches)
+        bulk_insert(engine, "transfer_batches", BATCH_COLUMNS, batches)
         with engine.connect() as connection:
             SCRATCH.create_all(connection)
             for scratch, key in ((ITEMS, "items"), (MATERIALS, "materials"), (PAPERS, "papers")):
@@ -506,20 +506,20 @@ def _batch(core: Core, sizes: Sizes) -> dict[str, float]:
         start = time.perf_counter_ns()
         batch = ledger.open_batch(BACK, MEDICAL)
         batch = ledger.add_cases(BACK, batch.batch_no, picked)
-        slip_ms, pdf = _timed(lambda: render_slip(batch, ledger.applicants(batch), letterhead))
-        whole = _ms_since(start)
+        slip_ms, pdf = timed(lambda: render_slip(batch, ledger.applicants(batch), letterhead))
+        whole = ms_since(start)
         assert batch.cases == count and pdf.startswith(b"%PDF-"), batch.batch_no
         scanned = [accepted() for _ in range(count)]
         start = time.perf_counter_ns()
         batch = ledger.open_batch(BACK, MEDICAL)
         adds = []
         for receipt in scanned:
-            took, changes = _timed(functools.partial(ledger.put_in, BACK, batch.batch_no,
+            took, changes = timed(functools.partial(ledger.put_in, BACK, batch.batch_no,
                                                      [receipt]))  # fmt: skip
             batch = changes.applied(batch)
             adds.append(took)
         render_slip(batch, ledger.applicants(batch), letterhead)
-        scanned_ms = _ms_since(start)
+        scanned_ms = ms_since(start)
         assert batch == ledger.batch(batch.batch_no), batch.batch_no
         return whole, scanned_ms, adds, slip_ms, len(pdf)
 
@@ -544,8 +544,8 @@ def _traces(core: Core, templates: Sequence[Template], count: int, rounds: int) 
             picks.append(n)
     samples = []
     for k, n in enumerate(picks):
-        took, trace = _timed(functools.partial(core.transfers.trace, _receipt_no(n)))
-        assert trace.items and len(trace.events) >= len(trace.items), _receipt_no(n)
+        took, trace = timed(functools.partial(core.transfers.trace, nth_receipt_no(n)))
+        assert trace.items and len(trace.events) >= len(trace.items), nth_receipt_no(n)
         if k >= WARM_UP:
             samples.append(took)
     return statistics.median(samples)
@@ -557,7 +557,7 @@ def _report(core: Core, period: Period, rounds: int) -> tuple[float, int]:
     samples, completed = [], 0
     call = functools.partial(effectiveness_report, core.db, core.catalog, core.calendar, period)
     for k in range(rounds + 1):
-        took, report = _timed(call)
+        took, report = timed(call)
         completed = sum(row.completed for row in report.rows)
         assert completed > 0, period
         if k:
@@ -643,7 +643,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "median of those scans, slip_ms the slip alone. load_s: both backends "
         "load at once."
     )
-    met = {key: _meets(figures[key], goal) for key, goal in goals.items()}
+    met = {key: meets(figures[key], goal) for key, goal in goals.items()}
     return {
         "benchmark": "backoffice",
         "quick": quick,

@@ -73,15 +73,15 @@ class Sizes:
         )
 
 
-def _ms_since(start_ns: int) -> float:
+def ms_since(start_ns: int) -> float:
     return (time.perf_counter_ns() - start_ns) / 1e6
 
 
-def _timed(action: Callable[[], T]) -> tuple[float, T]:
+def timed(action: Callable[[], T]) -> tuple[float, T]:
     """How long ``action()`` took, in milliseconds, and what it returned."""
     start = time.perf_counter_ns()
     result = action()
-    return _ms_since(start), result
+    return ms_since(start), result
 
 
 def _per_s(median_ms: float) -> float:
@@ -96,7 +96,7 @@ def _id_number(person: int) -> str:
     return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
-def _receipt_no(n: int) -> str:
+def nth_receipt_no(n: int) -> str:
     """The n-th case (from 0) of the generated history: PER_DAY cases a day from 2025-01-01."""
     day = date(2025, 1, 1) + timedelta(days=n // PER_DAY)
     return f"{HALL}-{day:%Y%m%d}-{n % PER_DAY + 1:05d}"
@@ -133,7 +133,7 @@ class Encoder:
         return f"{value:%Y-%m-%d}" if self.text else value
 
 
-def _case_rows(count: int, encoder: Encoder) -> Iterator[tuple[Any, ...]]:
+def case_rows(count: int, encoder: Encoder) -> Iterator[tuple[Any, ...]]:
     """``count`` accepted cases: two per person, every tenth with an agent who is someone else."""
     for n in range(count):
         person = n // 2
@@ -143,7 +143,7 @@ def _case_rows(count: int, encoder: Encoder) -> Iterator[tuple[Any, ...]]:
         )
         agent = _id_number((person * 7 + 3) % max(1, count // 2)) if n % 10 == 0 else ""
         yield (
-            n + 1, _receipt_no(n), HALL, "counter", "accepted", NEWBORN, "新生儿出生一件事",
+            n + 1, nth_receipt_no(n), HALL, "counter", "accepted", NEWBORN, "新生儿出生一件事",
             "2026.11.1", "person", f"{SURNAMES[person % 20]}{GIVEN[person // 20 % 15]}",
             "resident_id", _id_number(person), f"138{person % 100_000_000:08d}", "长沙市岳麓区",
             "张伟" if agent else "", agent, "", ANSWERS_JSON, ITEMS_JSON, FORM_JSON, 45,
@@ -170,7 +170,7 @@ def _outbox_rows(
     """A sender that was offline: each case's submission and acceptance (real payloads), both due."""
     moment = encoder.moment(due)
     for n in range(cases):
-        receipt = _receipt_no(n)
+        receipt = nth_receipt_no(n)
         for seq, kind in ((1, "submission"), (2, "acceptance")):
             payload = payloads[kind].replace(RECEIPT, receipt)
             yield (
@@ -179,7 +179,7 @@ def _outbox_rows(
             )  # fmt: skip
 
 
-def _bulk_insert(
+def bulk_insert(
     engine: Engine, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:
     """executemany in chunks on SQLite; COPY on PostgreSQL (its executemany is far slower)."""
@@ -225,11 +225,11 @@ def _acceptances(db: Database, catalog: Catalog, files: Path, count: int) -> dic
     for _ in range(count):
         start = time.perf_counter_ns()
         receipt = draft()
-        prepared.append((receipt, _ms_since(start)))
+        prepared.append((receipt, ms_since(start)))
     accept_ms: list[float] = []
     whole_ms: list[float] = []
     for receipt, draft_ms in prepared:
-        took, _ = _timed(functools.partial(service.accept, CLERK, receipt))
+        took, _ = timed(functools.partial(service.accept, CLERK, receipt))
         accept_ms.append(took)
         whole_ms.append(draft_ms + took)
     with db.read() as session:
@@ -262,7 +262,7 @@ def _bare_sqlite_ms(path: Path, rounds: int) -> float:
             connection.execute("INSERT INTO child (parent_id, body) VALUES (?, ?)",
                                (cursor.lastrowid, "audit"))  # fmt: skip
             connection.execute("COMMIT")
-            samples.append(_ms_since(start))
+            samples.append(ms_since(start))
     finally:
         connection.close()
     return statistics.median(samples)
@@ -286,7 +286,7 @@ def _bare_postgres_ms(url: str, rounds: int) -> float:
             connection.execute("INSERT INTO child (parent_id, body) VALUES (%s, %s)",
                                (row[0], "audit"))  # fmt: skip
             connection.commit()
-            samples.append(_ms_since(start))
+            samples.append(ms_since(start))
     return statistics.median(samples)
 
 
@@ -298,11 +298,11 @@ def _lookups(db: Database, count: int, rounds: int) -> dict[str, float]:
     by_receipt: list[float] = []
     by_id: list[float] = []
     for n, pick in enumerate(picks):
-        receipt = _receipt_no(pick)
+        receipt = nth_receipt_no(pick)
         number = _id_number(pick // 2)
-        took_receipt, found = _timed(functools.partial(queries.find, CaseQuery(receipt_no=receipt)))
+        took_receipt, found = timed(functools.partial(queries.find, CaseQuery(receipt_no=receipt)))
         assert [c.receipt_no for c in found] == [receipt], receipt
-        took_id, found = _timed(functools.partial(queries.find, CaseQuery(id_number=number)))
+        took_id, found = timed(functools.partial(queries.find, CaseQuery(id_number=number)))
         assert receipt in {c.receipt_no for c in found}, number
         if n >= WARM_UP:
             by_receipt.append(took_receipt)
@@ -318,7 +318,7 @@ def _claims(db: Database, rounds: int) -> float:
     outbox = Outbox(db)
     samples = []
     for n in range(rounds + WARM_UP):
-        took, claimed = _timed(functools.partial(outbox.claim, "bench", CLAIM))
+        took, claimed = timed(functools.partial(outbox.claim, "bench", CLAIM))
         assert len(claimed) == CLAIM, f"claimed {len(claimed)} of {CLAIM}"
         with db.transaction() as session:
             session.execute(
@@ -353,7 +353,7 @@ def _backend(
     db = database("lookups")
     try:
         started = time.perf_counter()
-        _bulk_insert(db.engine, "cases", CASE_COLUMNS, _case_rows(sizes.cases, Encoder(db.dialect)))
+        bulk_insert(db.engine, "cases", CASE_COLUMNS, case_rows(sizes.cases, Encoder(db.dialect)))
         _analyze(db)
         setup["lookup_cases"] = sizes.cases
         setup["lookup_load_s"] = round(time.perf_counter() - started, 1)
@@ -365,9 +365,9 @@ def _backend(
     try:
         encoder = Encoder(db.dialect)
         cases = sizes.backlog // 2
-        _bulk_insert(db.engine, "cases", CASE_COLUMNS, _case_rows(cases, encoder))
+        bulk_insert(db.engine, "cases", CASE_COLUMNS, case_rows(cases, encoder))
         due = datetime.now(UTC) - timedelta(hours=1)
-        _bulk_insert(
+        bulk_insert(
             db.engine, "outbox", OUTBOX_COLUMNS, _outbox_rows(cases, due, encoder, payloads)
         )
         _analyze(db)
@@ -449,7 +449,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "audit and outbox in one transaction); open_accept_cases_per_s adds open_case and "
         "record_material for every material."
     )
-    met = {key: _meets(figures[key], goal) for key, goal in goals.items()}
+    met = {key: meets(figures[key], goal) for key, goal in goals.items()}
     return {
         "benchmark": "cases",
         "quick": quick,
@@ -461,6 +461,6 @@ def run(quick: bool = False) -> dict[str, Any]:
     }
 
 
-def _meets(value: float, goal: Goal) -> bool:
+def meets(value: float, goal: Goal) -> bool:
     op, target = goal
     return value >= target if op == ">=" else value < target
