@@ -4,11 +4,8 @@ as in a running counter app)."""
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,20 +20,9 @@ from printing.a4 import Letterhead
 from printing.documents import Context, render_case, render_plan
 from printing.samples import START, sample_case, sample_plan
 from printing.tickets import Profile, acceptance_slip, render
+from tests.benchmarks.common import median_ms
 
 GOALS = {"acceptance_pdf_ms": 30.0, "material_list_3_pages_ms": 80.0, "escpos_slip_ms": 20.0}
-WARM_UP = 3
-
-
-def _median_ms(action: Callable[[], object], rounds: int) -> float:
-    for _ in range(WARM_UP):
-        action()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(samples), 2)
 
 
 def _pages(pdf: bytes) -> int:
@@ -63,11 +49,11 @@ def run(quick: bool = False) -> dict[str, Any]:
         render(acceptance_slip(case, letterhead.hall, b"benchmark-key"), Dummy(), profile)
 
     figures = {
-        "acceptance_pdf_ms": _median_ms(lambda: render_case("acceptance", context), rounds),
-        "material_list_3_pages_ms": _median_ms(
+        "acceptance_pdf_ms": median_ms(lambda: render_case("acceptance", context), rounds),
+        "material_list_3_pages_ms": median_ms(
             lambda: render_plan(long_plan, scenario, letterhead, at=START), rounds
         ),
-        "escpos_slip_ms": _median_ms(slip, rounds),
+        "escpos_slip_ms": median_ms(slip, rounds),
     }
     return {
         "benchmark": "printing",

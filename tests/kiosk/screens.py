@@ -10,8 +10,11 @@ from app.bootstrap import Core
 from app.cases.audit import Actor
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS
 from app.cases.flow import CaseFlow
+from app.devices.drivers import Devices
 from app.guide.places import hall_window
+from kiosk.idle import IdleWatch
 from kiosk.journey import Journey
+from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
 from printing import qr
 from printing.thermal import PrinterUnavailable
@@ -108,3 +111,18 @@ def to_plan(window: KioskWindow) -> None:
         assert question is not None
         press(window, f"answer_{NEWBORN_ANSWERS[question.id]}")
     assert window.current().name == "plan"
+
+
+def kiosk_with(qtbot: QtBot, core: Core, journey: Journey, devices: Devices) -> KioskWindow:
+    """The kiosk's window, portrait and shown, with these devices, both printers' far sides and
+    an idle clock nobody moves."""
+    from tests.helpers.clock import Clock
+
+    papers = KioskPapers(core)
+    papers.a4, papers.tickets = Tray(), Roll()
+    window = KioskWindow(core, journey, devices, papers=papers,
+                         idle=IdleWatch(core.settings.kiosk, Clock()), tick_ms=50)  # fmt: skip
+    qtbot.addWidget(window)
+    window.resize(1080, 1920)
+    window.show()
+    return window

@@ -22,13 +22,10 @@ from app.devices.page_quality import MadeGood
 from app.devices.sane_scanner import SaneScanner
 from app.devices.simulated import SimulatedIdReader
 from app.widgets.camera import QtCamera
-from kiosk.idle import IdleWatch
 from kiosk.journey import Journey
-from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
 from tests.app.test_camera import QT_NOISE
-from tests.helpers.clock import Clock
-from tests.kiosk.screens import Roll, Tray, idle, press, shown_text, to_plan
+from tests.kiosk.screens import idle, kiosk_with, press, shown_text, to_plan
 from tests.kiosk.test_aftercare import completed, qr_of
 
 pytestmark = pytest.mark.qt_log_ignore(*QT_NOISE)
@@ -58,14 +55,8 @@ def video(path: Path, *, code: str = "", page: bool = True, frames: int = 30) ->
 
 
 def kiosk(qtbot: QtBot, core: Core, journey: Journey, camera: QtCamera) -> KioskWindow:
-    papers = KioskPapers(core)
-    papers.a4, papers.tickets = Tray(), Roll()
     devices = Devices(SimulatedIdReader(), MadeGood(camera, "camera"))
-    window = KioskWindow(core, journey, devices, papers=papers,
-                         idle=IdleWatch(core.settings.kiosk, Clock()), tick_ms=50)  # fmt: skip
-    qtbot.addWidget(window)
-    window.resize(1080, 1920)
-    window.show()
+    window = kiosk_with(qtbot, core, journey, devices)
     return window
 
 
@@ -162,14 +153,9 @@ def test_a_kiosk_with_a_flatbed_scanner_takes_checked_pages(
     (config / "dll.conf").write_text("test\n")
     shutil.copy("/etc/sane.d/test.conf", config)
     monkeypatch.setenv("SANE_CONFIG_DIR", str(config))
-    papers = KioskPapers(core)
-    papers.a4, papers.tickets = Tray(), Roll()
     scanner = SaneScanner("test:0", resolution=75, env=dict(os.environ))
     devices = Devices(SimulatedIdReader(), MadeGood(scanner, "scanner"))
-    window = KioskWindow(core, journey, devices, papers=papers,
-                         idle=IdleWatch(core.settings.kiosk, Clock()), tick_ms=50)  # fmt: skip
-    qtbot.addWidget(window)
-    window.show()
+    window = kiosk_with(qtbot, core, journey, devices)
     try:
         assert window.camera_codes is None  # a scanner has no live picture to read codes from
         press(window, "read_card")

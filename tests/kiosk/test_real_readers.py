@@ -20,14 +20,10 @@ from app.devices.serial_reader import SerialIdReader
 from app.devices.serial_scanner import SerialCodeScanner
 from app.devices.simulated import TEST_PERSONS, SimulatedCapture
 from app.devices.wlt import NO_DECODER
-from kiosk.idle import IdleWatch
 from kiosk.journey import Journey
-from kiosk.papers import KioskPapers
-from kiosk.ui.window import KioskWindow
-from tests.helpers.clock import Clock
 from tests.id_cards import FOREIGN_Y
 from tests.id_reader_emulator import ReaderEmulator
-from tests.kiosk.screens import Roll, Tray, idle, press, shown_text
+from tests.kiosk.screens import idle, kiosk_with, press, shown_text
 from tests.kiosk.test_aftercare import completed, qr_of
 from tests.sdk_stand_in import Libraries, Present
 
@@ -43,14 +39,8 @@ def reader() -> Iterator[ReaderEmulator]:
 def test_the_kiosk_reads_a_card_over_the_serial_line(
     qtbot: QtBot, core: Core, journey: Journey, reader: ReaderEmulator
 ) -> None:
-    papers = KioskPapers(core)
-    papers.a4, papers.tickets = Tray(), Roll()
     devices = Devices(SerialIdReader(reader.port), SimulatedCapture())
-    window = KioskWindow(core, journey, devices, papers=papers,
-                         idle=IdleWatch(core.settings.kiosk, Clock()), tick_ms=50)  # fmt: skip
-    qtbot.addWidget(window)
-    window.resize(1080, 1920)
-    window.show()
+    window = kiosk_with(qtbot, core, journey, devices)
     press(window, "read_card")
     idle(qtbot, window)
     applicant = window.host.journey.flow.applicant
@@ -66,15 +56,9 @@ def test_the_kiosk_reads_a_foreigners_card_through_the_vendor_library(
     qtbot: QtBot, core: Core, journey: Journey, libs: Libraries, present: Present
 ) -> None:
     present(FOREIGN_Y)
-    papers = KioskPapers(core)
-    papers.a4, papers.tickets = Tray(), Roll()
     reader = SdtapiIdReader(libs.reader, photo_decoder=libs.wlt)
     devices = Devices(reader, SimulatedCapture())
-    window = KioskWindow(core, journey, devices, papers=papers,
-                         idle=IdleWatch(core.settings.kiosk, Clock()), tick_ms=50)  # fmt: skip
-    qtbot.addWidget(window)
-    window.resize(1080, 1920)
-    window.show()
+    window = kiosk_with(qtbot, core, journey, devices)
     press(window, "read_card")
     idle(qtbot, window)
     applicant = window.host.journey.flow.applicant
@@ -93,12 +77,7 @@ def test_a_receipt_scanned_on_a_serial_scanner_shows_its_progress(
     master, slave = os.openpty()
     tty.setraw(slave)
     scanner = SerialCodeScanner(os.ttyname(slave), on_code=lambda _code: None)
-    papers = KioskPapers(core)
-    papers.a4, papers.tickets = Tray(), Roll()
-    window = KioskWindow(core, journey, Devices(code_scanner=scanner), papers=papers,
-                         idle=IdleWatch(core.settings.kiosk, Clock()), tick_ms=50)  # fmt: skip
-    qtbot.addWidget(window)
-    window.show()
+    window = kiosk_with(qtbot, core, journey, Devices(code_scanner=scanner))
     try:
         qtbot.waitUntil(lambda: scanner.ok is True, timeout=5_000)
         case = completed(core)
