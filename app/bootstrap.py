@@ -84,7 +84,7 @@ def build_core(
     )  # fmt: skip
     outbox = Outbox(
         db, lease_s=settings.outbox.lease_s, first_retry_s=settings.outbox.first_retry_s,
-        max_retry_s=settings.outbox.max_retry_s,
+        max_retry_s=settings.outbox.max_retry_s, clock=clock,
     )  # fmt: skip
     help_desk = HelpDesk(db, hall_code=settings.hall.code)
     return Core(settings, db, catalog, files, calendar, cases, CaseQueries(db), outbox, help_desk,

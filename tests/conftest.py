@@ -21,14 +21,15 @@ from kiosk.keyboard import configure_environment  # noqa: E402
 
 configure_environment()
 
-import shutil  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+import functools  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 
 from app.catalog.catalog import Catalog, load_catalog  # noqa: E402
-from app.catalog.loader import builtin_catalog_dir  # noqa: E402
 from app.guide.engine import Guide  # noqa: E402
+from tests.helpers.catalogs import catalog_folder  # noqa: E402
+from tests.helpers.cores import Cores  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -42,24 +43,21 @@ def guide(catalog: Catalog) -> Guide:
 
 
 @pytest.fixture
+def cores(tmp_path: Path) -> Iterator[Cores]:
+    """Cores built in the test's folder, closed at its end."""
+    made = Cores(tmp_path)
+    yield made
+    made.close()
+
+
+@pytest.fixture
 def make_catalog(tmp_path: Path) -> Callable[..., Path]:
     """A catalog folder with the built-in _catalog.yaml and the given scenario files."""
-
-    def make(*scenarios: str, names: tuple[str, ...] = ()) -> Path:
-        folder = tmp_path / "catalog"
-        folder.mkdir(exist_ok=True)
-        shutil.copy(builtin_catalog_dir() / "_catalog.yaml", folder / "_catalog.yaml")
-        for index, content in enumerate(scenarios):
-            name = names[index] if index < len(names) else f"s{index}.yaml"
-            (folder / name).write_text(content, encoding="utf-8")
-        return folder
-
-    return make
+    return functools.partial(catalog_folder, tmp_path / "catalog")
 
 
 # -- databases: every storage test runs on SQLite and on a real PostgreSQL server -------------------
 import itertools  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
 
 from sqlalchemy import create_engine, text  # noqa: E402
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -186,9 +186,10 @@ def enqueue(
 class Outbox:
     def __init__(
         self, db: Database, *, lease_s: int = 120, first_retry_s: int = 5,
-        max_retry_s: int = 1800, jitter: float = 0.2,
+        max_retry_s: int = 1800, jitter: float = 0.2, clock: Callable[[], datetime] = utcnow,
     ) -> None:  # fmt: skip
         self.db = db
+        self.clock = clock  # what a call without its own ``now`` takes as the time
         self.jitter = jitter
         self._random = random.Random()
         self.lease = timedelta(seconds=lease_s)
@@ -200,7 +201,7 @@ class Outbox:
         """Hand ``sender`` up to ``limit`` due messages, oldest first, marked in flight with a
         lease: one ``UPDATE … RETURNING`` over the candidates (``FOR UPDATE SKIP LOCKED`` on
         PostgreSQL, so two senders never get the same message)."""
-        now = now or utcnow()
+        now = now or self.clock()
         candidates = _CANDIDATES.limit(limit)
         if self.db.dialect == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
@@ -251,7 +252,7 @@ class Outbox:
         rejection from a sender whose lease ran out (someone else has the message now) is
         ignored; a delivery is true whoever reports it. ``platform_numbers`` (receipt → the
         platform's case number) are stored on cases that have none yet."""
-        now = now or utcnow()
+        now = now or self.clock()
         ids = {o.message_id for o in outcomes}
         with self.db.connect() as connection:
             known = set(connection.scalars(select(_OUTBOX.c.id).where(_OUTBOX.c.id.in_(ids))))
@@ -325,7 +326,7 @@ class Outbox:
                 revision = row.idempotency_key.count("#") + 1
                 row.idempotency_key = f"{row.idempotency_key.split('#')[0]}#{revision}"
             row.state = "pending"
-            row.next_attempt_at = now or utcnow()
+            row.next_attempt_at = now or self.clock()
             row.attempts = 0
             row.last_error = ""
             append(session, actor, "outbox_resend", case_id=row.case_id, receipt_no=row.receipt_no,
@@ -339,7 +340,7 @@ class Outbox:
             raise OutboxError("取消发送必须写明原因。", hint="请填写原因，例如“已在平台人工补录”。")
         with self.db.transaction() as session:
             row = self._row(session, message_id)
-            lease_over = row.lease_until is not None and row.lease_until < utcnow()
+            lease_over = row.lease_until is not None and row.lease_until < self.clock()
             if row.state in ("delivered", "cancelled") or (
                 row.state == "in_flight" and not lease_over
             ):

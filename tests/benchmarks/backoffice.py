@@ -71,8 +71,6 @@ from app.transfers.views import APPLICANT, WINDOW
 from printing.a4 import Letterhead
 from printing.transfer_slip import render_slip
 from tests import postgres
-from tests.app.cases.conftest import CLERK, MOTHER, open_newborn
-from tests.app.transfers.test_ledger import BACK, MEDICAL, ROUTES
 from tests.benchmarks.cases import (
     CASE_COLUMNS,
     HALL,
@@ -87,7 +85,9 @@ from tests.benchmarks.cases import (
     nth_receipt_no,
     timed,
 )
+from tests.helpers.cases import CLERK, MOTHER, accepted
 from tests.helpers.clock import WallClock
+from tests.helpers.transfers import BACK, MEDICAL, ROUTES
 
 GOALS: dict[str, Goal] = {
     "batch_ms": ("<", 1000.0),
@@ -490,26 +490,21 @@ def _batch(core: Core, sizes: Sizes) -> dict[str, float]:
     cases are accepted through the service first (not timed)."""
     ledger, letterhead = core.transfers, Letterhead.of(core.settings)
 
-    def accepted() -> str:
-        case = open_newborn(core.cases, core.catalog)
-        wanted = [m.material_id for m in case.materials if m.status == "missing"]
-        core.cases.record_materials(CLERK, case.receipt_no,
-                                    [MaterialCheck(m, "received_original", REVIEWED)
-                                     for m in wanted])  # fmt: skip
-        return core.cases.accept(CLERK, case.receipt_no).receipt_no
+    def accept_one() -> str:
+        return accepted(core.cases, core.catalog).receipt_no
 
     def build(count: int) -> tuple[float, float, list[float], float, int]:
         """The batch picked from the waiting list (one add of every case), then the same size
         scanned case by case as the batch builder does it (each scan's changes applied to the
         batch in hand): each with its slip."""
-        picked = [accepted() for _ in range(count)]
+        picked = [accept_one() for _ in range(count)]
         start = time.perf_counter_ns()
         batch = ledger.open_batch(BACK, MEDICAL)
         batch = ledger.add_cases(BACK, batch.batch_no, picked)
         slip_ms, pdf = timed(lambda: render_slip(batch, ledger.applicants(batch), letterhead))
         whole = ms_since(start)
         assert batch.cases == count and pdf.startswith(b"%PDF-"), batch.batch_no
-        scanned = [accepted() for _ in range(count)]
+        scanned = [accept_one() for _ in range(count)]
         start = time.perf_counter_ns()
         batch = ledger.open_batch(BACK, MEDICAL)
         adds = []

@@ -34,7 +34,7 @@ from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.db.models import CaseRow, OutboxMessage
 from tests import postgres
-from tests.app.cases.conftest import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form, receive_all
+from tests.helpers.cases import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form, receive_all
 
 T = TypeVar("T")
 Goal = tuple[str, float]

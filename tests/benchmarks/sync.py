@@ -32,7 +32,7 @@ from sync.server.store import PlatformStore, Terminal
 from sync.server.store import schema as tables
 from sync.state import SyncState
 from sync.wire import envelope
-from tests.app.cases.conftest import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form, receive_all
+from tests.helpers.cases import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form, receive_all
 
 HALL = "430100001"
 GOALS = {"drain_messages_per_s": (">=", 1000.0), "receiver_events_per_s": (">=", 2000.0)}

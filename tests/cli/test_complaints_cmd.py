@@ -13,8 +13,8 @@ from app.accounts import Accounts
 from app.bootstrap import build_core
 from app.cases.audit import Actor
 from app.settings import load_settings
-from tests.app.cases.conftest import CLERK, open_newborn, receive_all
 from tests.cli.test_cli import run, run_json
+from tests.helpers.cases import CLERK, open_newborn, receive_all
 from tests.helpers.clock import WallClock
 
 ADMIN = Actor("it-staff", "counter-01")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.db.migrate import head_revision
-from tests.app.cases.conftest import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form
 from tests.cli.test_cli import run
+from tests.helpers.cases import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form
 
 
 def test_upgrade_then_verify_then_detect_an_edit(

@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from app.catalog.loader import builtin_catalog_dir
+from tests.helpers.waiting import eventually
 
 HALL = "430100001"
 
@@ -103,13 +103,11 @@ def test_seed_send_receive_and_check_what_arrived(platform: Platform, tmp_path: 
 
     first = as_json(onestop("sync", "run", "--once", "--json", settings=settings))
     assert first["delivered"] > 0 and first["error"] == ""  # type: ignore[operator]
-    deadline = time.monotonic() + 30
-    while True:  # departments decide after 0.2 s; their decisions come back as events
+    def decided() -> bool:  # departments decide after 0.2 s; their decisions come back as events
         done = as_json(onestop("sync", "run", "--once", "--json", settings=settings))
-        if done["events"] and done["messages"]["pending"] == 0:  # type: ignore[index]
-            break
-        assert time.monotonic() < deadline, done
-        time.sleep(0.3)
+        return bool(done["events"] and done["messages"]["pending"] == 0)  # type: ignore[index]
+
+    eventually(decided, 30, "the departments' decisions did not come back", every_s=0.3)
     status = as_json(onestop("sync", "status", "--json", settings=settings))
     assert status["online"] is True and status["oldest_unsent_age_s"] is None
     stats = as_json(onestop("platform", "stats", "--data", str(platform.data), "--json"))
@@ -126,12 +124,9 @@ def test_continuous_sync_stops_cleanly_on_sigterm(platform: Platform, tmp_path: 
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "ONESTOP_SETTINGS": str(settings)})  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while as_json(onestop("sync", "status", "--json", settings=settings))["messages"][
-            "pending"
-        ]:  # type: ignore[index]
-            assert time.monotonic() < deadline, "the running sender did not drain the queue"
-            time.sleep(0.3)
+        eventually(lambda: not as_json(onestop("sync", "status", "--json", settings=settings))[
+            "messages"]["pending"],  # type: ignore[index]
+            30, "the running sender did not drain the queue", every_s=0.3)  # fmt: skip
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)

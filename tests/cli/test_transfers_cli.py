@@ -9,7 +9,8 @@ import pytest
 
 from app.bootstrap import build_core
 from app.cli.main import main
-from tests.app.transfers.test_ledger import BACK, POLICE, ROUTES, accepted
+from tests.helpers.cases import accepted
+from tests.helpers.transfers import BACK, POLICE, ROUTES
 
 
 def test_trace_and_waiting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -21,7 +22,7 @@ def test_trace_and_waiting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
     core = build_core(load_settings(settings_file))
     try:
-        case = accepted(core)
+        case = accepted(core.cases, core.catalog)
         batch = core.transfers.open_batch(BACK, POLICE)
         core.transfers.add_case(BACK, batch.batch_no, case.receipt_no)
     finally:

@@ -4,32 +4,29 @@ the real core and widgets, no platform unless a test adds one."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.accounts import Operator
-from app.bootstrap import Core, build_core
+from app.bootstrap import Core
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
 from app.cases.views import CaseView, Party
 from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
-from app.settings import Settings
 from app.widgets.tasks import Tasks
 from counter.session import Session
 from counter.ui.desk import Desk
 from counter.ui.notify import MessageBar
+from tests.helpers.cores import Cores
 
 CLERK = Operator("zhangmin", "张敏", "clerk")
 
 
 @pytest.fixture
-def core(tmp_path: Path) -> Iterator[Core]:
-    core = build_core(Settings(data_dir=tmp_path / "data"))
-    yield core
-    core.close()
+def core(cores: Cores) -> Core:
+    return cores()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,16 +21,15 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from counter.ui.display import use_screen_font
 from counter.ui.sign_in import SignInDialog
 from tests.counter.apps import CLERK, PASSWORD, counter_with_a_clerk
+from tests.helpers.waiting import waited
 
 
 def pump(until: Callable[[], bool], timeout_s: float = 10.0) -> bool:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
+    def pumped() -> bool:
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        if until():
-            return True
-        time.sleep(0.02)
-    return until()
+        return until()
+
+    return waited(pumped, timeout_s, every_s=0.02)
 
 
 def keys(*words: str) -> None:

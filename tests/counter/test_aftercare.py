@@ -37,6 +37,7 @@ from counter.aftercare import (
     trail_cells,
 )
 from counter.session import Session
+from tests.helpers.cases import accepted_at_window
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
 
@@ -77,13 +78,10 @@ def test_queries_of_the_search_row() -> None:
         search_query("李芳", "", end, start)
 
 
-def accepted(session: Session) -> CaseView:
-    session.flow.receive_all()
-    return session.flow.accept()
 
 
 def test_a_case_in_words(session: Session, core: Core, draft: CaseView) -> None:
-    case = accepted(session)
+    case = accepted_at_window(session)
     facts = dict(case_facts(case))
     assert facts["申请人"].startswith("李芳　43010419920315204X")
     assert facts["状态"] == "已受理" and facts["承诺办结"] == str(case.promised_date)
@@ -111,7 +109,7 @@ def test_what_a_state_allows(session: Session, draft: CaseView) -> None:
     assert actions_for(None) == dict.fromkeys(("deliver", "withdraw", "reprint", "evaluate"), False)
     assert actions_for(draft) == {"deliver": False, "withdraw": True, "reprint": True,
                                   "evaluate": False}  # fmt: skip
-    case = accepted(session)
+    case = accepted_at_window(session)
     assert actions_for(case) == {"deliver": False, "withdraw": True, "reprint": True,
                                  "evaluate": True}  # fmt: skip
     assert [name for name, _ in reprintable(case)] == ["acceptance"]  # no commitment letter
@@ -131,7 +129,7 @@ def test_what_a_state_allows(session: Session, draft: CaseView) -> None:
 def test_one_rating_and_one_follow_up_per_stage(
     session: Session, core: Core, draft: CaseView
 ) -> None:
-    case = accepted(session)
+    case = accepted_at_window(session)
     assert next_rating(case) == Rating("accept", follow_up=False)
     rated = core.cases.evaluate(session.actor, case.receipt_no, stage="accept", level=4,
                                 channel=EVALUATION_CHANNEL)  # fmt: skip

@@ -6,7 +6,7 @@ step (waybill, department, twice, role) said clearly with nothing changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,14 +20,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from app.accounts import Operator
-from app.bootstrap import Core, build_core
+from app.bootstrap import Core
 from app.cases.receipts import hall_day
-from app.cases.views import CaseView
-from app.db.base import utcnow
 from app.db.models import AuditEntry, TransferBatchRow
 from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
-from app.settings import Settings
 from app.widgets.pdf_preview import PdfPreview
 from app.widgets.rows import CellsModel
 from app.widgets.signature import SignaturePad
@@ -40,16 +37,10 @@ from counter.ui.trace import TraceScreen
 from counter.ui.transfer_dialogs import CourierDialog, PickupDialog, ReceiptDialog
 from counter.ui.transfers import TransfersScreen
 from printing import qr
-from tests.app.cases.conftest import CLERK, open_newborn, receive_all
-from tests.app.transfers.test_ledger import (
-    BACK,
-    HEALTH,
-    MARKET,
-    MEDICAL,
-    POLICE,
-    ROUTES,
-    statements,
-)
+from tests.helpers.cases import CLERK, accepted
+from tests.helpers.clock import MONDAY, WallClock
+from tests.helpers.cores import Cores, statements
+from tests.helpers.transfers import BACK, HEALTH, MARKET, MEDICAL, POLICE, ROUTES
 
 Settle = Callable[[], None]
 BACK_OFFICE = Operator("liuyang", "刘洋", "backoffice")
@@ -71,18 +62,18 @@ class Tray:
 
 
 class Today:
-    def __init__(self) -> None:
-        self.day = hall_day(utcnow())
+    """The screen's day: the hall's day of the clock at first, then wherever a test moves it."""
+
+    def __init__(self, clock: WallClock) -> None:
+        self.day = hall_day(clock.now)
 
     def __call__(self) -> date:
         return self.day
 
 
 @pytest.fixture
-def core(tmp_path: Path) -> Iterator[Core]:
-    core = build_core(Settings(data_dir=tmp_path / "data", transfers={"routes": ROUTES}))
-    yield core
-    core.close()
+def core(cores: Cores, clock: WallClock) -> Core:
+    return cores(clock=clock, transfers={"routes": ROUTES})
 
 
 @pytest.fixture
@@ -93,8 +84,13 @@ def session(core: Core) -> Session:
 
 
 @pytest.fixture
-def today() -> Today:
-    return Today()
+def clock() -> WallClock:
+    return WallClock(MONDAY)
+
+
+@pytest.fixture
+def today(clock: WallClock) -> Today:
+    return Today(clock)
 
 
 @pytest.fixture
@@ -105,9 +101,6 @@ def screen(qtbot: QtBot, desk: Desk, today: Today, settle: Settle) -> TransfersS
     return screen
 
 
-def accepted(core: Core) -> CaseView:
-    case = receive_all(core.cases, open_newborn(core.cases, core.catalog))
-    return core.cases.accept(CLERK, case.receipt_no)
 
 
 def column(model: CellsModel[Any], number: int) -> list[str]:
@@ -156,7 +149,7 @@ def test_a_courier_batch_built_printed_sent_flagged_and_signed_off(
     qtbot: QtBot, screen: TransfersScreen, core: Core, session: Session, today: Today,
     settle: Settle,
 ) -> None:  # fmt: skip
-    first, second = accepted(core), accepted(core)
+    first, second = accepted(core.cases, core.catalog), accepted(core.cases, core.catalog)
     screen.enter()
     settle()
     assert {row[0]: row[1] for row in screen.departments.rows} == {HEALTH: 8, POLICE: 2,
@@ -264,7 +257,7 @@ def audited(core: Core, action: str) -> int:
 def test_a_case_in_the_wrong_departments_batch_and_a_role_without_the_right(
     screen: TransfersScreen, core: Core, session: Session, settle: Settle
 ) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     market = core.transfers.open_batch(BACK, MARKET)
     screen.enter()
     settle()
@@ -286,7 +279,7 @@ def test_a_case_in_the_wrong_departments_batch_and_a_role_without_the_right(
 def test_a_scan_and_a_paper_taken_out_change_the_lists_without_reading_them_again(
     screen: TransfersScreen, core: Core, settle: Settle
 ) -> None:
-    first, second = accepted(core), accepted(core)
+    first, second = accepted(core.cases, core.catalog), accepted(core.cases, core.catalog)
     ledger = core.transfers
     screen.enter()
     settle()
@@ -313,7 +306,7 @@ def test_a_scan_and_a_paper_taken_out_change_the_lists_without_reading_them_agai
 
 
 def test_a_batch_confirmed_twice(screen: TransfersScreen, core: Core, settle: Settle) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     ledger = core.transfers
     batch = ledger.add_case(BACK, ledger.open_batch(BACK, MEDICAL).batch_no, case.receipt_no)
     ledger.send_by_courier(BACK, batch.batch_no, courier="顺丰速运", waybill="SF1234567890123")
@@ -337,7 +330,7 @@ def test_a_pick_up_results_checked_in_and_handed_over_at_the_window(
     qtbot: QtBot, screen: TransfersScreen, desk: Desk, core: Core, session: Session,
     tmp_path: Path, settle: Settle,
 ) -> None:  # fmt: skip
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     screen.enter()
     settle()
     choose_department(screen, POLICE, settle)
@@ -440,7 +433,7 @@ def test_the_windows_tabs_follow_the_role_and_scans_reach_the_screen_in_front(
 ) -> None:
     from counter.ui.window import MainWindow
 
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     batch = core.transfers.open_batch(BACK, POLICE)
     window = MainWindow(session, status_every_ms=10_000)
     qtbot.addWidget(window)
@@ -470,7 +463,7 @@ def test_the_windows_tabs_follow_the_role_and_scans_reach_the_screen_in_front(
 
 
 def test_models(qtmodeltester: Any, screen: TransfersScreen, core: Core, settle: Settle) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     batch = core.transfers.open_batch(BACK, POLICE)
     core.transfers.add_case(BACK, batch.batch_no, case.receipt_no)
     screen.enter()

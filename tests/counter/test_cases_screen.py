@@ -27,6 +27,7 @@ from counter.ui.desk import Desk
 from printing.a4_printer import A4PrinterUnavailable
 from printing.jobs import Printed
 from tests.counter.conftest import activate
+from tests.helpers.cases import accepted_at_window
 
 Settle = Callable[[], None]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
@@ -64,14 +65,11 @@ def screen(qtbot: QtBot, desk: Desk, printer: Printer) -> CasesScreen:
     return screen
 
 
-def accepted(session: Session) -> CaseView:
-    session.flow.receive_all()
-    return session.flow.accept()
 
 
 def completed(session: Session, core: Core) -> CaseView:
     """Accepted, then every item decided by its department (serial items one after another)."""
-    case = accepted(session)
+    case = accepted_at_window(session)
     while dispatched := [i for i in case.items if i.state == "dispatched"]:
         for item in dispatched:
             case = core.cases.record_item_decision(
@@ -104,7 +102,7 @@ def test_search_by_receipt_id_name_phone_and_state(
     settle: Settle,
 ) -> None:  # fmt: skip
     assert seed_cases(core.cases, core.catalog, 12, seed=6)["withdrawn"] == 1
-    case = accepted(session)
+    case = accepted_at_window(session)
     every = core.queries.find(CaseQuery())
     other = next(c for c in every if c.applicant_phone and c.receipt_no != case.receipt_no)
 
@@ -163,7 +161,7 @@ def test_today_and_dates(
 def test_detail_and_trail_after_acceptance(
     screen: CasesScreen, session: Session, core: Core, draft: CaseView, settle: Settle
 ) -> None:
-    case = accepted(session)
+    case = accepted_at_window(session)
     shown(screen, case, settle)
     facts = screen.detail.facts.text()
     assert "李芳" in facts and "43010419920315204X" in facts and "已受理" in facts
@@ -331,7 +329,7 @@ def test_withdrawal(
     screen: CasesScreen, session: Session, core: Core, draft: CaseView, printer: Printer,
     settle: Settle,
 ) -> None:  # fmt: skip
-    case = accepted(session)
+    case = accepted_at_window(session)
     shown(screen, case, settle)
     screen.buttons["withdraw"].click()
     dialog = screen.dialog
@@ -358,7 +356,7 @@ def test_withdrawal(
 def test_reprint_needs_a_reason(
     screen: CasesScreen, session: Session, draft: CaseView, printer: Printer, settle: Settle
 ) -> None:
-    case = accepted(session)
+    case = accepted_at_window(session)
     shown(screen, case, settle)
     screen.buttons["reprint"].click()
     dialog = screen.dialog
@@ -476,7 +474,7 @@ def test_acceptance_is_rated_before_the_result(
     qtbot: QtBot, screen: CasesScreen, session: Session, core: Core, draft: CaseView,
     settle: Settle,
 ) -> None:  # fmt: skip
-    case = accepted(session)
+    case = accepted_at_window(session)
     shown(screen, case, settle)
     window = evaluation_window(qtbot, screen)
     assert "受理服务" in texts(window)

@@ -21,8 +21,8 @@ from counter.session import Session
 from counter.ui.complaints import OVERDUE, ComplaintsScreen
 from counter.ui.desk import Desk
 from counter.ui.notify import MessageBar
-from tests.app.cases.conftest import CLERK, open_newborn, receive_all
 from tests.counter.conftest import CLERK as CLERK_OPERATOR
+from tests.helpers.cases import CLERK, open_newborn, receive_all
 from tests.helpers.clock import WallClock
 
 MANAGER = Operator("wangli", "王丽", "manager")

@@ -10,23 +10,22 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.bootstrap import Core, build_core
+from app.bootstrap import Core
 from app.cases.audit import Actor
 from app.help import HelpRequest
 from app.settings import KioskSettings, TerminalSettings
 from counter.ui.desk import Desk
 from counter.ui.status import StatusPanel, help_text
+from tests.helpers.cores import Cores
 
 
 @pytest.fixture
-def kiosk(core: Core) -> Iterator[Core]:
+def kiosk(core: Core, cores: Cores) -> Core:
     """A kiosk in hall mode: the counter's settings and database, its own terminal and name."""
     settings = core.settings.model_copy(update={
         "terminal": TerminalSettings(name="kiosk-01"), "kiosk": KioskSettings(name="一楼自助机"),
     })  # fmt: skip
-    kiosk = build_core(settings, core.catalog)
-    yield kiosk
-    kiosk.close()
+    return cores.of(settings, core.catalog)
 
 
 def ask(kiosk: Core, step: str) -> HelpRequest:

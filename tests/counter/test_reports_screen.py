@@ -6,7 +6,7 @@ back from the QtCharts series), the tables, the quick periods, the exports (the 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from counter.ui.desk import Desk
 from counter.ui.reports import ReportsScreen
 from printing.a4 import Letterhead
 from printing.reports import to_pdf
+from tests.helpers.cores import Cores
 
 Settle = Callable[[], None]
 MONDAY = date(2026, 11, 2)  # November 2026 has no public holiday
@@ -88,12 +89,10 @@ def november(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def core(tmp_path: Path, november: Path) -> Iterator[Core]:
+def core(cores: Cores, tmp_path: Path, november: Path) -> Core:
     data = tmp_path / "data"
     shutil.copytree(november, data)
-    core = build_core(Settings(data_dir=data))
-    yield core
-    core.close()
+    return cores.of(Settings(data_dir=data))
 
 
 class Ask:

@@ -35,6 +35,7 @@ from sync.server.faults import Faults
 from sync.server.store import PlatformStore
 from sync.worker import SyncWorker, platform_of
 from tests.counter.conftest import activate
+from tests.helpers.cores import Cores
 
 CLERK = Operator("zhangmin", "张敏", "clerk")
 
@@ -74,19 +75,9 @@ def platform(tmp_path: Path) -> Iterator[tuple[RunningPlatform, str]]:
 
 
 @pytest.fixture
-def core(tmp_path: Path, platform: tuple[RunningPlatform, str]) -> Iterator[Core]:
+def core(cores: Cores, platform: tuple[RunningPlatform, str]) -> Core:
     running, token = platform
-    settings = Settings(data_dir=tmp_path / "hall")
-    settings = settings.model_copy(
-        update={
-            "platform": settings.platform.model_copy(
-                update={"url": running.url, "token": token, "timeout_s": 3}
-            )
-        }
-    )
-    core = build_core(settings)
-    yield core
-    core.close()
+    return cores("hall", platform={"url": running.url, "token": token, "timeout_s": 3})
 
 
 @pytest.fixture

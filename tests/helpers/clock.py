@@ -4,7 +4,9 @@ clock that stamps cases, leases and sign-ins (``utcnow``'s stand-in)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+MONDAY = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # a working Monday, 10:00 in Changsha
 
 
 class Clock:

@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.bootstrap import Core, build_core
+from app.bootstrap import Core
 from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
-from app.settings import Settings
 from kiosk.idle import IdleWatch
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
 from tests.helpers.clock import Clock
+from tests.helpers.cores import Cores
 from tests.kiosk.screens import Roll, Tray, journey_for
 
 
 @pytest.fixture
-def core(tmp_path: Path) -> Iterator[Core]:
-    settings = Settings(data_dir=tmp_path / "kiosk", terminal={"name": "kiosk-01",
-                                                                "channel": "kiosk"})  # fmt: skip
-    core = build_core(settings)
-    yield core
-    core.close()
+def core(cores: Cores) -> Core:
+    return cores("kiosk", terminal={"name": "kiosk-01", "channel": "kiosk"})
 
 
 @pytest.fixture

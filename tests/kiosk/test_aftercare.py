@@ -24,7 +24,7 @@ from kiosk.aftercare import (
 )
 from kiosk.journey import Journey
 from printing import qr
-from tests.app.cases.conftest import CLERK, MOTHER, open_newborn, receive_all
+from tests.helpers.cases import CLERK, MOTHER, accepted, open_newborn, receive_all
 
 OTHER = Party("王建国", "430104196411152016")
 
@@ -44,13 +44,10 @@ def qr_of(core: Core, case: CaseView) -> str:
     return qr.sign(case.receipt_no, core.settings.printing.key)
 
 
-def accepted(core: Core) -> CaseView:
-    case = receive_all(core.cases, open_newborn(core.cases, core.catalog))
-    return core.cases.accept(CLERK, case.receipt_no)
 
 
 def completed(core: Core) -> CaseView:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     while open_items := [i for i in case.items if i.state == "dispatched"]:
         for item in open_items:
             case = core.cases.record_item_decision(CLERK, case.receipt_no, item.item_id,
@@ -60,7 +57,7 @@ def completed(core: Core) -> CaseView:
 
 
 def test_progress_by_qr_code_in_plain_words(core: Core, progress: Progress) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     view = progress.by_qr(qr_of(core, case))
     assert (view.receipt_no, view.scenario_name) == (case.receipt_no, case.scenario_name)
     assert (view.state, view.words) == ("accepted", "已受理，部门审批中")
@@ -82,7 +79,7 @@ def test_progress_by_qr_code_in_plain_words(core: Core, progress: Progress) -> N
 
 
 def test_a_forged_or_foreign_qr_code_is_refused(core: Core, progress: Progress) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     forged = qr.sign(case.receipt_no, b"another hall's key")
     with pytest.raises(InvalidInput, match="不是本大厅的办件凭条") as refused:
         progress.by_qr(forged)
@@ -93,7 +90,7 @@ def test_a_forged_or_foreign_qr_code_is_refused(core: Core, progress: Progress) 
 
 
 def test_a_receipt_number_as_typed(core: Core, progress: Progress) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     assert progress.by_receipt(f" {case.receipt_no.replace('-', '')} ").receipt_no == (
         case.receipt_no
     )
@@ -108,7 +105,7 @@ def test_a_receipt_number_as_typed(core: Core, progress: Progress) -> None:
 
 
 def test_by_id_card_newest_first_without_drafts(core: Core, progress: Progress) -> None:
-    first = accepted(core)
+    first = accepted(core.cases, core.catalog)
     second = open_newborn(core.cases, core.catalog, channel="kiosk")  # a pre-application
     open_newborn(core.cases, core.catalog)  # a draft at a window: not shown
     core.cases.open_case(CLERK, channel="kiosk", scenario=first.scenario_code, applicant=OTHER,
@@ -124,7 +121,7 @@ def test_by_id_card_newest_first_without_drafts(core: Core, progress: Progress) 
 
 
 def test_nothing_unmasked(core: Core, progress: Progress) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     shown = [progress.by_qr(qr_of(core, case)), *progress.by_id_number(MOTHER.id_number)]
     for view in shown:
         assert (view.applicant_name, view.applicant_id) == ("李*", "4301**********204X")
@@ -142,7 +139,7 @@ def test_every_state_has_words(core: Core, progress: Progress) -> None:
     assert done.pickup == "请到市民之家一楼综合窗口领取，咨询电话 0731-88665266"
     assert done.items[0].pickup == done.pickup
     assert "结果可以领取了，请到市民之家一楼综合窗口领取" in done.summary
-    withdrawn = core.cases.withdraw(CLERK, accepted(core).receipt_no, reason="申请人主动撤回",
+    withdrawn = core.cases.withdraw(CLERK, accepted(core.cases, core.catalog).receipt_no, reason="申请人主动撤回",
                                     returned_to="李芳")  # fmt: skip
     view = progress.by_receipt(withdrawn.receipt_no)
     assert view.words == "已撤回" and {i.words for i in view.items} == {"已撤回"}
@@ -157,7 +154,7 @@ def test_every_state_has_words(core: Core, progress: Progress) -> None:
 def test_a_refused_item_ends_the_items_that_need_it_in_words(
     core: Core, progress: Progress
 ) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     needed = {n for i in case.items for n in i.needs}
     first = next(i for i in case.items if i.item_id in needed and i.state == "dispatched")
     case = core.cases.record_item_decision(CLERK, case.receipt_no, first.item_id,
@@ -170,7 +167,7 @@ def test_a_refused_item_ends_the_items_that_need_it_in_words(
 def test_rating_first_then_follow_up_then_no_more(
     core: Core, journey: Journey, rating: Rating
 ) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     code = qr_of(core, case)
     turn = rating.scan(code)
     assert turn == RatingTurn(case.receipt_no, case.scenario_name, "accept", follow_up=False)
@@ -229,7 +226,7 @@ def test_reasons_depend_on_the_level_and_a_poor_rating_needs_words(
     assert words.startswith("请写明不满意的具体原因")
     assert rating.problems(2, ["跑了多次"], "等了两个小时") == []
 
-    rating.scan(qr_of(core, accepted(core)))
+    rating.scan(qr_of(core, accepted(core.cases, core.catalog)))
     with pytest.raises(InvalidInput, match="请写明不满意的具体原因"):
         rating.submit(2, ["跑了多次"])
     with pytest.raises(InvalidInput, match="请先点选一个评价等级"):
@@ -242,12 +239,12 @@ def test_no_rating_before_acceptance_nor_from_a_forged_code(core: Core, rating: 
     with pytest.raises(InvalidTransition, match="还没有受理"):
         rating.scan(qr_of(core, pre))
     with pytest.raises(InvalidInput, match="不是本大厅的办件凭条"):
-        rating.scan(qr.sign(accepted(core).receipt_no, b"forged"))
+        rating.scan(qr.sign(accepted(core.cases, core.catalog).receipt_no, b"forged"))
     assert rating.turn is None
 
 
 def test_wipe_forgets_everything(core: Core, progress: Progress, rating: Rating) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     progress.by_qr(qr_of(core, case))
     rating.scan(qr_of(core, case))
     progress.wipe()
@@ -263,7 +260,7 @@ def test_dates_past_the_known_holidays_are_explained_to_the_citizen_not_to_staff
     caplog: pytest.LogCaptureFixture,
 ) -> None:  # fmt: skip
     monkeypatch.setattr(workdays, "_package_covers", lambda year: False)
-    view = progress.by_qr(qr_of(core, accepted(core)))
+    view = progress.by_qr(qr_of(core, accepted(core.cases, core.catalog)))
     assert view.calendar_warning == ESTIMATED
     assert "设置" not in view.calendar_warning  # the settings are staff's business
     assert "[calendar]" in caplog.text  # …and the log tells them

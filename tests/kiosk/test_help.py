@@ -11,7 +11,7 @@ from app.bootstrap import Core
 from app.cases.audit import Actor
 from app.cases.demo import NEWBORN
 from kiosk.ui.window import KioskWindow
-from tests.app.cases.conftest import MOTHER
+from tests.helpers.cases import MOTHER
 from tests.kiosk.screens import idle, press, shown_text, to_plan
 
 

@@ -18,15 +18,15 @@ from kiosk.papers import KioskPapers
 from kiosk.screenshots import PORTRAIT, walk
 from kiosk.ui.window import KioskWindow
 from sync.demo import DEMO_PIN
+from tests.helpers.cases import accepted
 from tests.helpers.clock import Clock
 from tests.kiosk.screens import Roll, Tray, journey_for, shown_text
-from tests.kiosk.test_aftercare import accepted
 
 
 def test_no_screen_shows_a_whole_number(qtbot: QtBot, core: Core) -> None:
     core.settings = core.settings.model_copy(update={"kiosk": core.settings.kiosk.model_copy(
         update={"staff_pin_hash": hash_password(DEMO_PIN)})})  # fmt: skip
-    looked_up = accepted(core)
+    looked_up = accepted(core.cases, core.catalog)
     papers = KioskPapers(core)
     papers.a4, papers.tickets = Tray(), Roll()
     reader = SimulatedIdReader()

@@ -30,9 +30,9 @@ from kiosk.ui.theme import CALM
 from kiosk.ui.window import KioskWindow
 from sync.demo import DEMO_PIN
 from tests import xvfb
+from tests.helpers.cases import accepted
 from tests.helpers.clock import Clock
 from tests.kiosk.screens import Roll, Tray, journey_for
-from tests.kiosk.test_aftercare import accepted
 
 
 def on_x(tmp_path: Path, size: tuple[int, int], *args: str) -> dict[str, Any]:
@@ -120,7 +120,7 @@ def test_no_screen_is_squeezed_on_a_landscape_panel_in_elderly_mode(qtbot: QtBot
     drawn over each other), and no widget less than its minimum."""
     core.settings = core.settings.model_copy(update={"kiosk": core.settings.kiosk.model_copy(
         update={"staff_pin_hash": hash_password(DEMO_PIN)})})  # fmt: skip
-    accepted(core)
+    accepted(core.cases, core.catalog)
     papers = KioskPapers(core)
     papers.a4, papers.tickets = Tray(), Roll()
     window = KioskWindow(core, journey_for(core), Devices(SimulatedIdReader(), SimulatedCapture()),

@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 from app.bootstrap import Core
 from kiosk.ui.window import KioskWindow
 from printing import qr
-from tests.app.cases.conftest import MOTHER
+from tests.helpers.cases import MOTHER, accepted
 from tests.kiosk.screens import idle, press, shown_text, to_plan, type_into
-from tests.kiosk.test_aftercare import accepted, completed, qr_of
+from tests.kiosk.test_aftercare import completed, qr_of
 
 
 def scan(qtbot: QtBot, window: KioskWindow, text: str) -> None:
@@ -75,7 +75,7 @@ def test_progress_then_a_bad_rating_then_its_follow_up(
 def test_typed_receipt_number_and_the_id_card(
     qtbot: QtBot, window: KioskWindow, core: Core
 ) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     press(window, "scan_hint")  # 扫二维码查进度 on the start screen
     assert window.current().name == "progress"
     type_into(window, "receipt_number", case.receipt_no.replace("-", ""))
@@ -90,7 +90,7 @@ def test_typed_receipt_number_and_the_id_card(
 
 
 def test_forged_foreign_and_garbage_codes(qtbot: QtBot, window: KioskWindow, core: Core) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     forged = qr_of(core, case)[:-3] + "AAA"
     scan(qtbot, window, forged)
     assert window.message.property("kind") == "warn" and case.receipt_no not in shown_text(window)
@@ -104,7 +104,7 @@ def test_forged_foreign_and_garbage_codes(qtbot: QtBot, window: KioskWindow, cor
 def test_a_scan_while_filling_the_form_keeps_the_form(
     qtbot: QtBot, window: KioskWindow, core: Core
 ) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     press(window, "read_card")
     idle(qtbot, window)
     to_plan(window)

@@ -6,16 +6,13 @@ makes the audio, only the loudspeaker is a recorder."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pytestqt.qtbot import QtBot
 
 from app.accounts import hash_password
-from app.bootstrap import Core, build_core
+from app.bootstrap import Core
 from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
-from app.settings import Settings
 from kiosk.a11y import panel_dpi
 from kiosk.idle import IdleWatch
 from kiosk.papers import KioskPapers
@@ -24,9 +21,10 @@ from kiosk.ui.window import KioskWindow
 from kiosk.voice import EspeakVoice, speakable
 from sync.demo import DEMO_PIN
 from tests.helpers.a11y import ELDERLY, NORMAL, audit, report
+from tests.helpers.cases import accepted
 from tests.helpers.clock import Clock
+from tests.helpers.cores import Cores
 from tests.kiosk.screens import Roll, Tray, journey_for
-from tests.kiosk.test_aftercare import accepted
 from tests.kiosk.test_voice import Recorder, seconds
 
 PANELS = {  # the two shapes halls buy: (size in pixels, its density)
@@ -59,15 +57,12 @@ class Spoken:
 
 
 @pytest.fixture
-def staffed_core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Core]:
+def staffed_core(cores: Cores) -> Core:
     """A kiosk's core with a staff PIN, and a case accepted at the window to look up."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("kiosk"),
-                        terminal={"name": "kiosk-01", "channel": "kiosk"},
-                        kiosk={"staff_pin_hash": hash_password(DEMO_PIN)})  # fmt: skip
-    core = build_core(settings)
-    accepted(core)
-    yield core
-    core.close()
+    core = cores("kiosk", terminal={"name": "kiosk-01", "channel": "kiosk"},
+                 kiosk={"staff_pin_hash": hash_password(DEMO_PIN)})  # fmt: skip
+    accepted(core.cases, core.catalog)
+    return core
 
 
 @pytest.mark.parametrize("panel", PANELS)

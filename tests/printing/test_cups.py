@@ -17,6 +17,7 @@ from printing.a4 import Letterhead
 from printing.a4_printer import A4PrinterUnavailable
 from printing.jobs import print_document
 from printing.samples import acceptance
+from tests.helpers.waiting import eventually
 
 CLERK = Actor("张敏", "counter-03")
 KEY = b"cups-test"
@@ -31,14 +32,12 @@ def pages(pdf: Path) -> int:
 
 def printed_file(outdir: Path, before: set[Path], timeout_s: float = 30) -> Path:
     """The PDF cups-pdf wrote for the job (its name comes from the job's title, mangled)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        new = [p for p in outdir.glob("*.pdf") if p not in before and p.stat().st_size > 0]
-        if new:
-            time.sleep(0.3)  # cups-pdf may still be writing
-            return new[0]
-        assert time.monotonic() < deadline, f"nothing arrived in {outdir}"
-        time.sleep(0.1)
+    new = eventually(
+        lambda: [p for p in outdir.glob("*.pdf") if p not in before and p.stat().st_size > 0],
+        timeout_s, f"nothing arrived in {outdir}", every_s=0.1,
+    )  # fmt: skip
+    time.sleep(0.3)  # cups-pdf may still be writing
+    return new[0]
 
 
 def test_print_reprint_and_a_missing_printer(cups_queue: tuple[str, Path], tmp_path: Path) -> None:

@@ -3,33 +3,31 @@ barcode and QR code both read back as the batch number, and the same bytes twice
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2
 import pytest
 import zxingcpp
 
-from app.bootstrap import Core, build_core
+from app.bootstrap import Core
 from app.cases.receipts import HALL_TZ
-from app.settings import Settings
 from printing.a4 import Letterhead
 from printing.transfer_slip import render_slip
-from tests.app.transfers.test_ledger import BACK, MEDICAL, ROUTES, accepted
+from tests.helpers.cases import accepted
+from tests.helpers.cores import Cores
+from tests.helpers.transfers import BACK, MEDICAL, ROUTES
 
 
 @pytest.fixture
-def core(tmp_path: Path) -> Iterator[Core]:
-    core = build_core(Settings(data_dir=tmp_path / "hall", transfers={"routes": ROUTES}))
-    yield core
-    core.close()
+def core(cores: Cores) -> Core:
+    return cores("hall", transfers={"routes": ROUTES})
 
 
 def test_the_slip_of_a_courier_batch(core: Core) -> None:
     ledger = core.transfers
     batch = ledger.open_batch(BACK, MEDICAL)
     for _ in range(2):
-        ledger.add_case(BACK, batch.batch_no, accepted(core).receipt_no)
+        ledger.add_case(BACK, batch.batch_no, accepted(core.cases, core.catalog).receipt_no)
     batch = ledger.send_by_courier(BACK, batch.batch_no, courier="中国邮政 EMS",
                                    waybill="EA123456785CN")  # fmt: skip
     letterhead = Letterhead.of(core.settings)
@@ -59,18 +57,18 @@ def test_the_days_archive_is_the_same_bytes_twice(core: Core, tmp_path: Path) ->
     from PIL import Image
 
     from printing.transfer_archive import archive_day
-    from tests.app.transfers.test_ledger import POLICE
+    from tests.helpers.transfers import POLICE
 
     ledger = core.transfers
     courier = ledger.open_batch(BACK, MEDICAL)
-    ledger.add_case(BACK, courier.batch_no, accepted(core).receipt_no)
+    ledger.add_case(BACK, courier.batch_no, accepted(core.cases, core.catalog).receipt_no)
     courier = ledger.send_by_courier(BACK, courier.batch_no, courier="顺丰速运",
                                      waybill="SF1234567890123")  # fmt: skip
     scan = io.BytesIO()
     Image.new("RGB", (800, 1100), "white").save(scan, format="JPEG")
     ledger.confirm(BACK, courier.batch_no, scan.getvalue())
     pickup = ledger.open_batch(BACK, POLICE)
-    ledger.add_case(BACK, pickup.batch_no, accepted(core).receipt_no)
+    ledger.add_case(BACK, pickup.batch_no, accepted(core.cases, core.catalog).receipt_no)
     ledger.open_batch(BACK, MEDICAL)  # never sent: not in the day's archive
     assert courier.sent_at is not None
     day = courier.sent_at.astimezone(HALL_TZ).date()

@@ -28,7 +28,7 @@ from app.db.base import utcnow
 from sync.client import AuthFailed, HttpPlatform, PlatformError, Refused, Unreachable
 from sync.contract import API, Envelope
 from sync.sender import Sender
-from tests.app.cases.conftest import open_newborn
+from tests.helpers.cases import open_newborn
 from tests.sync.conftest import Hall, Served, submission
 
 MB = 1024 * 1024

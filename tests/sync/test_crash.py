@@ -24,6 +24,7 @@ from sync.server.app import RunningPlatform
 from sync.server.faults import Faults, FaultState
 from sync.server.store import PlatformStore
 from sync.server.store import schema as tables
+from tests.helpers.waiting import waited
 from tests.sync.conftest import HALL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,9 +36,7 @@ SIZES = [pytest.param(120, 8, 120.0, id="8-kills"),
 
 def _until_in_flight(core: Core, most_s: float) -> None:
     """Wait (``most_s`` at most) until the sender has a batch out, so the kill lands mid-round."""
-    deadline = time.monotonic() + most_s
-    while core.outbox.counts()["in_flight"] == 0 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    waited(lambda: core.outbox.counts()["in_flight"], most_s, every_s=0.02)
 
 
 @pytest.mark.parametrize(("cases", "kills", "budget_s"), SIZES)

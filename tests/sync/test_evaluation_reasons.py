@@ -15,7 +15,7 @@ from sync.client import HttpPlatform
 from sync.contract import Evaluation
 from sync.server.store import PlatformStore
 from sync.server.store.schema import evaluations
-from tests.app.cases.conftest import CLERK, open_newborn, receive_all
+from tests.helpers.cases import CLERK, open_newborn, receive_all
 from tests.sync.conftest import Hall, Served
 
 OLD_PAYLOAD = {

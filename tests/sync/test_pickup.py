@@ -21,7 +21,7 @@ from sync.client import HttpPlatform, PlatformError, Refused
 from sync.pickup import STILL_UPLOADING, fetch_pre_application
 from sync.server.store.schema import messages as platform_messages
 from sync.worker import SyncWorker, platform_of
-from tests.app.cases.conftest import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form, receive_all
+from tests.helpers.cases import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form, receive_all
 from tests.sync.conftest import HALL, Served, envelope, submission
 
 KIOSK = Actor("kiosk-session", "kiosk-01")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import time
+from collections.abc import Callable
 
 import httpx
 import pytest
 
 from sync.contract import API, BODIES
 from sync.server.store.messages import HANDLERS
+from tests.helpers.waiting import eventually
 from tests.sync.conftest import Served, acceptance, envelope, submission
 
 
@@ -19,11 +20,8 @@ def send(client: httpx.Client, *messages: dict[str, object]) -> list[tuple[str, 
     return [(r["outcome"], r["reason"]) for r in response.json()["results"]]
 
 
-def wait_for(condition: object, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
+def wait_for(condition: Callable[[], object], timeout_s: float = 10.0) -> None:
+    eventually(condition, timeout_s, "the server did not get there", every_s=0.02)
 
 
 def test_messages_apply_once_and_in_order(served: Served) -> None:

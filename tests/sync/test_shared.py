@@ -10,7 +10,7 @@ from app.guide.engine import Guide
 from sync.client import HttpPlatform
 from sync.server.seed import SOURCE, seed
 from sync.shared import exempt_by_licence, facts_for
-from tests.app.cases.conftest import CLERK, MOTHER, NEWBORN, open_newborn
+from tests.helpers.cases import CLERK, MOTHER, NEWBORN, open_newborn
 from tests.sync.conftest import Hall, Served
 
 

@@ -3,13 +3,12 @@ decisions come back to the window."""
 
 from __future__ import annotations
 
-import time
-
 from app.cases.audit import verify
 from app.catalog.catalog import Catalog
 from sync import state
 from sync.client import HttpPlatform
-from tests.app.cases.conftest import CLERK, MANAGER, open_newborn, receive_all
+from tests.helpers.cases import CLERK, MANAGER, open_newborn, receive_all
+from tests.helpers.waiting import eventually
 from tests.sync.conftest import Hall, Served
 
 SCANNED = "marriage_certificate"
@@ -25,12 +24,15 @@ def drain(hall: Hall, platform: HttpPlatform, *, rounds: int = 50) -> None:
 
 def receive_until(hall: Hall, platform: HttpPlatform, done: object, timeout_s: float = 15) -> None:
     receiver = hall.receiver(platform)
-    deadline = time.monotonic() + timeout_s
-    while not done():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "decisions did not come back in time"
+
+    def received() -> bool:
+        if done():  # type: ignore[operator]
+            return True
         receiver.receive_once()
         drain(hall, platform)  # the dispatch messages the decisions cause
-        time.sleep(0.05)
+        return False
+
+    eventually(received, timeout_s, "the decisions did not come back")
 
 
 def test_cases_go_up_and_decisions_come_back(

@@ -5,32 +5,31 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from app.bootstrap import Core, build_core
+from app.bootstrap import Core
 from app.catalog.loader import builtin_catalog_dir
 from app.settings import load_settings
 from sync import contract
 from sync.catalogs import bundle_of
 from sync.client import HttpPlatform, Refused
 from sync.worker import SyncWorker, status
-from tests.app.cases.conftest import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form
+from tests.helpers.cases import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form
+from tests.helpers.cores import Cores
 from tests.sync.conftest import HALL, Served
 
 
 @pytest.fixture
-def core(tmp_path: Path, served: Served) -> Iterator[Core]:
+def core(cores: Cores, tmp_path: Path, served: Served) -> Core:
     settings = tmp_path / "settings.toml"
     settings.write_text(
         f'data_dir = "{tmp_path / "data"}"\n[hall]\ncode = "{HALL}"\n[platform]\n'
         f'url = "{served.platform.url}"\ntoken = "{served.token}"\n', encoding="utf-8",
     )  # fmt: skip
-    built = build_core(load_settings(settings))
-    yield built
-    built.close()
+    return cores.of(load_settings(settings))
 
 
 def test_a_published_catalog_is_used_for_new_cases_only(

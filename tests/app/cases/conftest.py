@@ -1,78 +1,24 @@
-"""A migrated database (SQLite and PostgreSQL), a case service and helpers to fill a case."""
+"""A migrated database (SQLite and PostgreSQL), a hand-moved clock and a case service on them;
+the cases themselves come from :mod:`tests.helpers.cases`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from app.cases import demo
-from app.cases.audit import Actor
-from app.cases.evaluation import AfterEvaluate
-from app.cases.files import FileStore
 from app.cases.service import CaseService
-from app.cases.views import CaseView, Party
 from app.catalog.catalog import Catalog
 from app.db.engine import Database
-from app.guide.engine import Guide
-from app.guide.plan import PlanField
-from tests.helpers.clock import WallClock
-
-NEWBORN = demo.NEWBORN
-ANSWERS = demo.NEWBORN_ANSWERS
-MOTHER = Party("李芳", "43010419920315204X", phone="13800138000", address="长沙市岳麓区")
-CLERK = Actor("clerk-zhang", "counter-01", "clerk")
-MANAGER = Actor("manager-wang", "counter-01", "manager")
-SAMPLE = {
-    "text": "测试", "phone": "13800138000", "id_number": "11010519491231002X",
-    "uscc": "91350100M000100Y43", "bank_account": "6222021234567890128", "date": "2026-11-01",
-    "number": "1",
-}  # fmt: skip
-
-
-def sample_value(field: PlanField) -> str:
-    if field.type == "enum":
-        return field.options[0]
-    return SAMPLE.get(field.type, "测试")
-
-
-def filled_form(catalog: Catalog, code: str, answers: dict[str, str]) -> dict[str, str]:
-    plan = Guide(catalog).plan(code, answers)
-    return {f.key: f.value or sample_value(f) for f in plan.fields}
+from tests.helpers.cases import make_service
+from tests.helpers.clock import MONDAY, WallClock
 
 
 @pytest.fixture
 def clock() -> WallClock:
-    return WallClock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # Monday 10:00 in Changsha
+    return WallClock(MONDAY)
 
 
 @pytest.fixture
 def service(db: Database, catalog: Catalog, tmp_path: Path, clock: WallClock) -> CaseService:
     return make_service(db, catalog, tmp_path, clock)
-
-
-def make_service(
-    db: Database, catalog: Catalog, tmp_path: Path, clock: WallClock, *,
-    after_evaluate: AfterEvaluate | None = None,
-) -> CaseService:  # fmt: skip
-    """The case service of these tests, with a listener as the composition root passes it."""
-    return CaseService(db, catalog, FileStore(tmp_path / "files"), hall_code="430100001",
-                       clock=clock, after_evaluate=after_evaluate)  # fmt: skip
-
-
-def open_newborn(service: CaseService, catalog: Catalog, *, channel: str = "counter",
-                 answers: dict[str, str] | None = None) -> CaseView:  # fmt: skip
-    answers = answers or ANSWERS
-    return service.open_case(
-        CLERK, channel=channel, scenario=NEWBORN, applicant=MOTHER, answers=answers,
-        form=filled_form(catalog, NEWBORN, answers),
-    )  # fmt: skip
-
-
-def receive_all(service: CaseService, case: CaseView, *, skip: tuple[str, ...] = ()) -> CaseView:
-    for material in case.materials:
-        if material.status == "missing" and material.material_id not in skip:
-            case = service.record_material(CLERK, case.receipt_no, material.material_id,
-                                           "received_original", reviewed=("清晰无涂改",))  # fmt: skip
-    return case

@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
     from app.catalog.catalog import load_catalog
     from app.db.engine import Database, make_engine
     from app.db.migrate import upgrade
-    from tests.app.cases.conftest import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form, receive_all
+    from tests.helpers.cases import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form, receive_all
 
     engine = make_engine(f"sqlite:///{database}")
     upgrade(engine)

@@ -10,7 +10,7 @@ from app.cases.service import CaseService
 from app.catalog.catalog import Catalog
 from app.db.engine import Database
 from app.db.models import AuditEntry
-from tests.app.cases.conftest import CLERK, open_newborn, receive_all
+from tests.helpers.cases import CLERK, open_newborn, receive_all
 
 
 @pytest.fixture

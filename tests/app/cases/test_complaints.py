@@ -23,7 +23,7 @@ from app.reports.evaluations import evaluation_report
 from app.reports.figures import Period
 from app.roles import NotAllowed
 from app.settings import EvaluationSettings
-from tests.app.cases.conftest import CLERK, MANAGER, make_service, open_newborn, receive_all
+from tests.helpers.cases import CLERK, MANAGER, accepted, make_service
 from tests.helpers.clock import WallClock
 
 KIOSK = Actor("一楼自助机", "kiosk-01")
@@ -43,13 +43,10 @@ def service(
     return make_service(db, catalog, tmp_path, clock, after_evaluate=complaints.rated)
 
 
-def accepted(service: CaseService, catalog: Catalog) -> str:
-    case = receive_all(service, open_newborn(service, catalog))
-    return service.accept(CLERK, case.receipt_no).receipt_no
 
 
 def poor(service: CaseService, catalog: Catalog, level: int = 1) -> str:
-    receipt = accepted(service, catalog)
+    receipt = accepted(service, catalog).receipt_no
     service.evaluate(KIOSK, receipt, stage="accept", level=level, channel="kiosk",
                      text="材料清单前后说法不一，跑了两次")  # fmt: skip
     return receipt
@@ -68,7 +65,7 @@ def steps_in_db(db: Database) -> int:
 def test_levels_one_and_two_open_a_work_item_three_to_five_do_not(
     service: CaseService, catalog: Catalog, complaints: Complaints, clock: WallClock
 ) -> None:
-    receipts = {level: poor(service, catalog, level) if level < 3 else accepted(service, catalog)
+    receipts = {level: poor(service, catalog, level) if level < 3 else accepted(service, catalog).receipt_no
                 for level in (1, 2, 3, 4, 5)}  # fmt: skip
     for level in (3, 4, 5):
         service.evaluate(KIOSK, receipts[level], stage="accept", level=level, channel="kiosk")
@@ -314,7 +311,7 @@ def test_a_poor_follow_up_after_the_close_opens_a_new_item(
 def test_a_poor_follow_up_of_a_good_rating_opens_an_item(
     service: CaseService, catalog: Catalog, complaints: Complaints
 ) -> None:
-    receipt = accepted(service, catalog)
+    receipt = accepted(service, catalog).receipt_no
     service.evaluate(KIOSK, receipt, stage="accept", level=5, channel="kiosk")
     assert complaints.of_case(receipt) == []
     service.evaluate(KIOSK, receipt, stage="accept", level=1, channel="kiosk", text="后来被退件",
@@ -328,7 +325,7 @@ def test_a_rating_that_cannot_open_its_item_is_not_stored(
     tmp_path: Path, clock: WallClock,
 ) -> None:
     """The item opens in the rating's transaction: both are stored, or neither."""
-    receipt = accepted(service, catalog)
+    receipt = accepted(service, catalog).receipt_no
 
     def broken(*_: object) -> None:
         raise InvalidTransition("测试：工单无法建立")

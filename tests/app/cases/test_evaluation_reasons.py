@@ -26,12 +26,7 @@ from app.db.engine import Database, make_engine
 from app.db.migrate import current_revision, head_revision, upgrade
 from app.db.models import CaseRow, OutboxMessage
 from app.errors import CatalogError, InvalidInput
-from tests.app.cases.conftest import CLERK, open_newborn, receive_all
-
-
-def accepted(service: CaseService, catalog: Catalog) -> str:
-    case = receive_all(service, open_newborn(service, catalog))
-    return service.accept(CLERK, case.receipt_no).receipt_no
+from tests.helpers.cases import CLERK, accepted
 
 
 def test_each_level_offers_its_own_reasons() -> None:
@@ -71,7 +66,7 @@ def test_check_rating() -> None:
 
 
 def test_reasons_are_stored_audited_and_queued(service: CaseService, catalog: Catalog) -> None:
-    receipt = accepted(service, catalog)
+    receipt = accepted(service, catalog).receipt_no
     with pytest.raises(InvalidInput, match="不是“满意”可选的原因"):
         service.evaluate(CLERK, receipt, stage="accept", level=4, channel="kiosk",
                          reasons=["跑了多次"])  # fmt: skip
@@ -98,7 +93,7 @@ def test_reasons_are_stored_audited_and_queued(service: CaseService, catalog: Ca
 
 def test_a_rating_without_reasons_still_works(service: CaseService, catalog: Catalog) -> None:
     """The counter's rating window offers no options: its ratings carry none."""
-    receipt = accepted(service, catalog)
+    receipt = accepted(service, catalog).receipt_no
     case = service.evaluate(CLERK, receipt, stage="accept", level=5, channel="hall_pad")
     assert case.evaluations[0].reasons == ()
 

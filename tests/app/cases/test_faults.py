@@ -18,7 +18,7 @@ from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.db.models import AuditEntry, CaseRow
 from app.errors import DatabaseBusy, DiskFull
-from tests.app.cases.conftest import open_newborn
+from tests.helpers.cases import open_newborn
 from tests.helpers.clock import WallClock
 
 

@@ -28,7 +28,7 @@ from app.errors import (
     InvalidTransition,
     MissingMaterials,
 )
-from tests.app.cases.conftest import (
+from tests.helpers.cases import (
     ANSWERS,
     CLERK,
     MOTHER,
@@ -37,7 +37,7 @@ from tests.app.cases.conftest import (
     open_newborn,
     receive_all,
 )
-from tests.app.catalog.conftest import MINIMAL
+from tests.helpers.catalogs import MINIMAL
 from tests.helpers.clock import WallClock
 
 

@@ -14,12 +14,11 @@ from app.cases.audit import verify
 from app.cases.outbox import Message, Outbox
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog
-from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import AuditEntry, OutboxMessage
 from app.errors import InvalidInput, OutboxError
 from app.roles import NotAllowed
-from tests.app.cases.conftest import CLERK, MANAGER, MOTHER, open_newborn
+from tests.helpers.cases import CLERK, MANAGER, MOTHER, open_newborn
 from tests.helpers.clock import WallClock
 
 SCANNED = "marriage_certificate"
@@ -56,14 +55,14 @@ def ids(messages: list[Message]) -> list[int]:
 
 
 def due(clock: WallClock) -> datetime:
-    """A time after the test clock and the wall clock: scans, updates and resends stamp wall time."""
-    return max(clock.now, utcnow()) + timedelta(seconds=1)
+    """A second after the test clock, which the service and the outbox both read."""
+    return clock.now + timedelta(seconds=1)
 
 
 def test_pre_application_is_queued_with_the_change(
     service: CaseService, catalog: Catalog, db: Database, clock: WallClock
 ) -> None:
-    outbox = Outbox(db)
+    outbox = Outbox(db, clock=clock)
     first = kiosk_case(service, catalog, scans=2)
     second = kiosk_case(service, catalog)
     queued = outbox.messages(receipt_no=first)
@@ -107,7 +106,7 @@ def test_claim_is_oldest_first_and_one_per_case(
     service: CaseService, catalog: Catalog, db: Database, clock: WallClock
 ) -> None:
     a, b, c = (kiosk_case(service, catalog, scans=1) for _ in range(3))
-    outbox, now = Outbox(db), due(clock)
+    outbox, now = Outbox(db, clock=clock), due(clock)
     a1, a2, b1, b2, c1, c2 = (m for r in (a, b, c) for m in outbox.messages(receipt_no=r))
     assert ids(outbox.claim("s1", limit=2, now=now)) == [a1.id, b1.id]
     assert ids(outbox.claim("s2", now=now)) == [c1.id]  # a2, b2 wait behind their first
@@ -127,14 +126,14 @@ def test_concurrent_senders_deliver_each_message_once_in_order(
     senders = 4
     receipts = [kiosk_case(service, catalog, scans=2) for _ in range(40)]
     now = due(clock)  # fixed: the leases (120 s) never run out during the run
-    expected = {m.id for m in Outbox(db).messages(limit=1000)}
+    expected = {m.id for m in Outbox(db, clock=clock).messages(limit=1000)}
     assert len(expected) == 120
     lock, stop = threading.Lock(), threading.Event()
     claimed: list[int] = []
     sent: dict[str, list[int]] = defaultdict(list)
 
     def sender(name: str) -> int:
-        outbox, done = Outbox(db), 0
+        outbox, done = Outbox(db, clock=clock), 0
         while not stop.is_set():
             batch = outbox.claim(name, limit=3, now=now)
             if not batch:
@@ -159,14 +158,14 @@ def test_concurrent_senders_deliver_each_message_once_in_order(
     assert sum(done) == len(claimed) == len(set(claimed)) == 120
     assert set(claimed) == expected
     assert {r: sent[r] for r in receipts} == {r: [1, 2, 3] for r in receipts}
-    assert Outbox(db).counts()["delivered"] == 120 == total(db)
+    assert Outbox(db, clock=clock).counts()["delivered"] == 120 == total(db)
 
 
 def test_a_dead_senders_lease_runs_out(
     service: CaseService, catalog: Catalog, db: Database, clock: WallClock
 ) -> None:
     receipt_no = kiosk_case(service, catalog, scans=1)
-    outbox, t0 = Outbox(db, lease_s=5), due(clock)
+    outbox, t0 = Outbox(db, lease_s=5, clock=clock), due(clock)
     (first,) = outbox.claim("dead", now=t0)
     assert outbox.claim("live", now=t0 + timedelta(seconds=5)) == []  # the lease still holds
     (again,) = outbox.claim("live", now=t0 + timedelta(seconds=6))
@@ -188,7 +187,7 @@ def test_failed_retries_with_doubling_capped_backoff(
     service: CaseService, catalog: Catalog, db: Database, clock: WallClock
 ) -> None:
     receipt_no = kiosk_case(service, catalog, scans=1)
-    outbox, t = Outbox(db, first_retry_s=5, max_retry_s=30, jitter=0), due(clock)
+    outbox, t = Outbox(db, first_retry_s=5, max_retry_s=30, jitter=0, clock=clock), due(clock)
     for attempt, wait in enumerate([5, 10, 20, 30, 30], start=1):
         (message,) = outbox.claim("s", now=t)
         assert message.seq == 1
@@ -220,7 +219,7 @@ def test_rejected_parks_the_case_until_resent_or_cancelled(
 ) -> None:
     a = kiosk_case(service, catalog, scans=2)
     b = kiosk_case(service, catalog)
-    outbox, now = Outbox(db), due(clock)
+    outbox, now = Outbox(db, clock=clock), due(clock)
     a1, b1 = outbox.claim("s", now=now)
     outbox.rejected(a1.id, "s", "申请人身份证号与姓名不符")
     parked = one(outbox, a1.id)

@@ -10,7 +10,7 @@ from app.cases.service import CaseService
 from app.cases.views import CaseSummary, Party
 from app.catalog.catalog import Catalog
 from app.db.engine import Database
-from tests.app.cases.conftest import (
+from tests.helpers.cases import (
     ANSWERS,
     CLERK,
     MOTHER,

@@ -16,7 +16,7 @@ from app.cases.receipts import (
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog
 from app.db.engine import Database
-from tests.app.cases.conftest import ANSWERS, MOTHER, NEWBORN
+from tests.helpers.cases import ANSWERS, MOTHER, NEWBORN
 
 
 def test_receipt_format_and_normalising() -> None:

@@ -13,7 +13,7 @@ from app.cases.service import CaseService
 from app.catalog.catalog import Catalog
 from app.db.engine import Database
 from app.errors import InvalidInput
-from tests.app.cases.conftest import CLERK, open_newborn
+from tests.helpers.cases import CLERK, open_newborn
 from tests.helpers.clock import WallClock
 
 BIRTH_POINTS = ("清晰无涂改", "加盖单位公章")  # 新生儿出生医学记录's 形式审核 in the catalog

@@ -9,7 +9,7 @@ import pytest
 
 from app.catalog.catalog import load_catalog, problems_of
 from app.errors import CatalogError
-from tests.app.catalog.conftest import MINIMAL
+from tests.helpers.catalogs import MINIMAL
 
 MakeCatalog = Callable[..., Path]
 

@@ -16,7 +16,7 @@ from app.catalog.reading import MAX_FILE_BYTES
 from app.catalog.versions import CatalogRejected, CatalogStore, files_digest
 from app.errors import CatalogError
 from app.validation_zh import has_chinese
-from tests.app.catalog.conftest import MINIMAL
+from tests.helpers.catalogs import MINIMAL
 
 MakeCatalog = Callable[..., Path]
 

@@ -4,32 +4,20 @@ back to the window, the trace — and every wrong step refused with nothing chan
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any
+from datetime import date
 
 import pytest
-from sqlalchemy import event
 
-from app.bootstrap import Core, build_core
-from app.cases.audit import Actor
-from app.cases.views import CaseView
+from app.bootstrap import Core
 from app.errors import InvalidIdNumber, InvalidInput
 from app.roles import NotAllowed
-from app.settings import Settings
 from app.transfers.reads import TransferError
 from app.transfers.views import Pickup
-from tests.app.cases.conftest import CLERK, open_newborn, receive_all
-from tests.helpers.clock import WallClock
+from tests.helpers.cases import CLERK, accepted
+from tests.helpers.clock import MONDAY, WallClock
+from tests.helpers.cores import Cores, statements
+from tests.helpers.transfers import BACK, HEALTH, MARKET, MEDICAL, POLICE, ROUTES
 
-BACK = Actor("刘洋", "back-01", "backoffice")
-HEALTH, POLICE, MEDICAL = "卫生健康部门（分娩机构）", "公安部门（落户地派出所）", "医疗保障部门"
-MARKET = "市场监督管理部门"  # a department of other scenarios: none of a newborn's papers go there
-ROUTES = {HEALTH: "desk", POLICE: "pickup", MEDICAL: "courier", MARKET: "courier",
-          "人力资源和社会保障部门": "platform"}  # fmt: skip
-MONDAY = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Changsha
 RECEIPT = b"%PDF-1.4 signed receipt of the department"
 
 
@@ -39,24 +27,15 @@ def clock() -> WallClock:
 
 
 @pytest.fixture
-def core(tmp_path: Path, clock: WallClock, database_url: str) -> Iterator[Core]:
+def core(cores: Cores, clock: WallClock, database_url: str) -> Core:
     """A hall on each engine: SQLite, and PostgreSQL (which checks the columns' lengths)."""
-    settings = Settings(data_dir=tmp_path / "hall", database={"url": database_url},
-                        transfers={"routes": ROUTES})  # fmt: skip
-    core = build_core(settings)
-    core.cases.clock = clock
-    core.transfers.clock = clock
-    yield core
-    core.close()
+    return cores("hall", clock=clock, database={"url": database_url}, transfers={"routes": ROUTES})
 
 
-def accepted(core: Core) -> CaseView:
-    case = receive_all(core.cases, open_newborn(core.cases, core.catalog))
-    return core.cases.accept(CLERK, case.receipt_no)
 
 
 def test_accepted_papers_wait_for_their_department(core: Core) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     waiting = core.transfers.waiting()
     by_department = {w.ref: w.department for w in waiting}
     assert by_department == {
@@ -81,7 +60,7 @@ def test_accepted_papers_wait_for_their_department(core: Core) -> None:
 
 
 def test_a_courier_batch_from_building_to_the_signed_receipt(core: Core, clock: WallClock) -> None:
-    first, second = accepted(core), accepted(core)
+    first, second = accepted(core.cases, core.catalog), accepted(core.cases, core.catalog)
     ledger = core.transfers
     with pytest.raises(NotAllowed, match="窗口人员"):
         ledger.open_batch(CLERK, MEDICAL)  # a clerk does not build batches
@@ -127,7 +106,7 @@ def test_a_courier_batch_from_building_to_the_signed_receipt(core: Core, clock: 
 
 
 def test_a_department_picks_the_batch_up_and_results_come_back(core: Core) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     ledger = core.transfers
     batch = ledger.add_case(BACK, ledger.open_batch(BACK, POLICE).batch_no, case.receipt_no)
     person = Pickup("赵强", "430104196411152016", "138 0013 8000", b"\x89PNG signature")
@@ -167,7 +146,7 @@ def test_a_platform_only_department_needs_no_batch(core: Core) -> None:
 
 
 def test_what_came_back_goes_to_the_applicant_with_the_delivery(core: Core) -> None:
-    case = accepted(core)
+    case = accepted(core.cases, core.catalog)
     ledger = core.transfers
     batch = ledger.add_case(BACK, ledger.open_batch(BACK, POLICE).batch_no, case.receipt_no)
     ledger.hand_over(BACK, batch.batch_no, Pickup("赵强", "430104196411152016", "13800138000",
@@ -191,7 +170,7 @@ def test_what_came_back_goes_to_the_applicant_with_the_delivery(core: Core) -> N
 
 
 def test_cases_picked_together_go_in_all_or_none(core: Core) -> None:
-    first, second, third = accepted(core), accepted(core), accepted(core)
+    first, second, third = accepted(core.cases, core.catalog), accepted(core.cases, core.catalog), accepted(core.cases, core.catalog)
     ledger = core.transfers
     batch = ledger.open_batch(BACK, MEDICAL)
     ledger.add_case(BACK, batch.batch_no, third.receipt_no)
@@ -206,25 +185,10 @@ def test_cases_picked_together_go_in_all_or_none(core: Core) -> None:
 
 
 # -- how many statements a read or a scan costs ---------------------------------------------------
-@contextmanager
-def statements(core: Core) -> Iterator[list[str]]:
-    """The SQL statements sent to the database inside the block."""
-    sent: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    event.listen(core.db.engine, "before_cursor_execute", seen)
-    try:
-        yield sent
-    finally:
-        event.remove(core.db.engine, "before_cursor_execute", seen)
-
-
 def sent_batches(core: Core, count: int) -> None:
     for _ in range(count):
         batch = core.transfers.open_batch(BACK, MEDICAL)
-        core.transfers.add_case(BACK, batch.batch_no, accepted(core).receipt_no)
+        core.transfers.add_case(BACK, batch.batch_no, accepted(core.cases, core.catalog).receipt_no)
         core.transfers.send_by_courier(BACK, batch.batch_no, courier="顺丰速运",
                                        waybill="SF1234567890123")  # fmt: skip
 
@@ -248,7 +212,7 @@ def test_batches_are_read_in_the_same_statements_however_many(core: Core) -> Non
 def test_a_scan_reads_its_batch_once_and_returns_what_it_changed(core: Core) -> None:
     ledger = core.transfers
     batch = ledger.open_batch(BACK, MEDICAL)
-    cases = [accepted(core) for _ in range(6)]
+    cases = [accepted(core.cases, core.catalog) for _ in range(6)]
     counted = []
     for case in cases:
         with statements(core) as sent:
