@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.cases.receipts import RECEIPT_RE, hall_day, hall_time, normalise_receipt
-from app.cases.views import CaseView
-from app.transfers.views import Batch, CustodyEvent, Trace
+from app.cases.snapshots import CaseView
+from app.transfers.snapshots import Batch, CustodyEvent, Trace
 
 BATCH_RE = re.compile(r"^LZ[0-9A-Z]{4,20}-\d{8}-\d{3,}$")
 CheckQr = Callable[[str], tuple[str, str]]  # signed QR text → (receipt number, why not)

@@ -85,7 +85,7 @@ class CounterApp:
         if window is None or window.content.isHidden():
             return
         window.content.hide()
-        current = window.desk.session.operator
+        current = window.station.session.operator
         dialog = SignInDialog(self.sign_in, title="OneStop 综合窗口 — 已锁定，请重新登录",
                               username=current.username, parent=window)  # fmt: skip
         self.lock_dialog = dialog

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cases.demo import NEWBORN_ANSWERS, value_for
-from app.cases.views import Party
+from app.cases.snapshots import Party
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
-    from app.transfers.views import Batch
+    from app.transfers.snapshots import Batch
     from counter.main import CounterApp
     from counter.ui.window import MainWindow
 
@@ -83,10 +83,10 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
             window = counter.start(counter.sign_in(DEMO_USER, DEMO_PASSWORD))
             window.resize(*SIZE)
             window.show()
-            desk, flow = window.desk, window.desk.session.flow
+            station, in_hand = window.station, window.station.session.in_hand
 
             def idle() -> None:
-                wait(lambda: not desk.work.busy and not desk.devices.busy)
+                wait(lambda: not station.work.busy and not station.devices.busy)
 
             wait(lambda: window.status.last is not None and window.status.last.online)
             window.identify.read_card()
@@ -106,13 +106,13 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
             shoot(window, "questions-items")
             window.questions.confirm()
             idle()
-            assert flow.applicant is not None
-            person = Party(flow.applicant.party.name, flow.applicant.party.id_number)
-            for spec in flow.plan().fields:
+            assert in_hand.applicant is not None
+            person = Party(in_hand.applicant.party.name, in_hand.applicant.party.id_number)
+            for spec in in_hand.plan().fields:
                 editor = window.form.editors[spec.key]
                 if not editor.text():
                     editor.set_text(value_for(spec, person))
-                    flow.set_field(spec.key, editor.text())
+                    in_hand.set_field(spec.key, editor.text())
             shoot(window, "form")
             window.form.confirm()
             idle()
@@ -128,7 +128,7 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
             materials.enter()  # its fixed heights and widths measured again in the smaller font
             idle()
             window.resize(*SIZE)
-            desk.work.run(flow.receive_all, label="全部收齐")
+            station.work.run(in_hand.receive_all, label="全部收齐")
             idle()
             window.go(DECISION)
             shoot(window, "decision")
@@ -138,14 +138,14 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
             assert preview is not None
             preview.resize(900, 740)
             shoot(preview, "print-preview")
-            case = flow.case
+            case = in_hand.case
             preview.reject()
             idle()
             window.find_cases()
             if case is not None:
                 window.cases.show_case(case.receipt_no)
             idle()
-            wait(lambda: not window.cases.desk.work.busy)
+            wait(lambda: not window.cases.station.work.busy)
             shoot(window, "cases-timeline")
             window.status.open_outbox()
             idle()
@@ -169,7 +169,7 @@ def back_office(window: MainWindow, counter: CounterApp, shoot: Shoot,  # noqa: 
 
     (back_user, *_), (manager_user, *_) = DEMO_STAFF
     window.signed_in(counter.sign_in(back_user, DEMO_PASSWORD))
-    ledger = window.desk.session.core.transfers
+    ledger = window.station.session.core.transfers
     transfers = window.transfers
     window.tabs.setCurrentWidget(transfers)
     idle()
@@ -232,7 +232,7 @@ def _signature(window: MainWindow, batch: Batch, shoot: Shoot, idle: Callable[[]
 
     from counter.ui.transfer_dialogs import PickupDialog
 
-    dialog = PickupDialog(batch, window.desk, window)
+    dialog = PickupDialog(batch, window.station, window)
     dialog.name.setText("周丽")
     dialog.id_number.setText("430104198506123022")
     dialog.phone.setText("13800138000")

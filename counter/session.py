@@ -1,4 +1,4 @@
-"""What every counter screen gets for one signed-in clerk: the core, the case flow, the devices,
+"""What every counter screen gets for one signed-in clerk: the core, the case in hand, the devices,
 the platform (when configured) and the paper — built once by :mod:`counter.main`, handed in."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 from app.accounts import Operator
 from app.bootstrap import Core
 from app.cases.audit import Actor
-from app.cases.flow import CaseFlow, PickUp
+from app.cases.in_hand import CaseInHand, PickUp
 from app.devices.drivers import Devices
 from printing import qr
 from printing.a4 import Letterhead
@@ -86,11 +86,11 @@ class Session:
     operator: Operator
     devices: Devices
     platform: Platform | None
-    flow: CaseFlow = field(init=False)
+    in_hand: CaseInHand = field(init=False)
     papers: Papers = field(init=False)
 
     def __post_init__(self) -> None:
-        self.flow = CaseFlow(self.core.cases, self.core.catalog, self.actor,
+        self.in_hand = CaseInHand(self.core.cases, self.core.catalog, self.actor,
                              hall_province=self.core.settings.hall.province,
                              check_qr=self.check_qr, shared=self._shared(),
                              pick_up=self._pick_up())  # fmt: skip
@@ -103,7 +103,7 @@ class Session:
     def switch(self, operator: Operator) -> None:
         """Another clerk signed in at the lock screen: from now on changes are theirs."""
         self.operator = operator
-        self.flow.actor = self.actor
+        self.in_hand.actor = self.actor
         self.papers.actor = self.actor
 
     def check_qr(self, text: str) -> tuple[str, str]:

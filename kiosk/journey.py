@@ -2,8 +2,8 @@
 screen, the personalised list of what to bring (一次告知), and the pre-application with the one
 form and the captured pages (一表申请).
 
-:class:`Journey` is the presenter without Qt. It keeps the case flow shared with the counter
-(:class:`app.cases.flow.CaseFlow`, channel "kiosk") and adds what a touch screen needs: where
+:class:`Journey` is the presenter without Qt. It keeps the case in hand shared with the counter
+(:class:`app.cases.in_hand.CaseInHand`, channel "kiosk") and adds what a touch screen needs: where
 the citizen is in the questionnaire, the pages taken per material, and the words a person
 without a clerk beside them understands. Nothing is saved until the citizen submits; then the
 pre-application is saved whole with its pages (or not at all). :meth:`wipe` forgets everything.
@@ -15,10 +15,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.cases.flow import CaseFlow
+from app.cases.in_hand import CaseInHand
 from app.cases.intake import NewScan
 from app.cases.pages import pages_to_pdf, quality_record, scan_name
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.catalog.catalog import Catalog
 from app.catalog.models import LifeStage, Scenario
 from app.devices.protocols import Page
@@ -89,7 +89,7 @@ class Where:
 
 @dataclass
 class Journey:
-    flow: CaseFlow
+    in_hand: CaseInHand
     hall_phone: str
     hall_place: str
     hall: ServicePoint | None = None  # this hall's window with its address and hours (settings)
@@ -99,7 +99,7 @@ class Journey:
 
     @property
     def catalog(self) -> Catalog:
-        return self.flow.catalog
+        return self.in_hand.catalog
 
     # -- finding a scenario ---------------------------------------------------------------------
     def tiles(self, audience: str) -> list[tuple[LifeStage, list[Scenario]]]:
@@ -110,16 +110,16 @@ class Journey:
                 if any(s.life_stage == stage for s in scenarios)]  # fmt: skip
 
     def find(self, text: str) -> list[Found]:
-        return self.flow.find(text) if text.strip() else []
+        return self.in_hand.find(text) if text.strip() else []
 
     def choose(self, code: str) -> Scenario:
         self.position = 0
         self.pages = {}
-        return self.flow.choose(code)
+        return self.in_hand.choose(code)
 
     # -- one question per screen ----------------------------------------------------------------
     def _applying(self) -> tuple[QuestionView, ...]:
-        return self.flow.questions().questions
+        return self.in_hand.questions().questions
 
     def question(self) -> QuestionView | None:
         """The question on screen, or None when every question is answered."""
@@ -142,7 +142,7 @@ class Journey:
         current = self.question()
         if current is None:
             return None
-        state = self.flow.answer(current.id, value)
+        state = self.in_hand.answer(current.id, value)
         ids = [q.id for q in state.questions]
         self.position = ids.index(current.id) + 1 if current.id in ids else self.position
         return self.question()
@@ -153,19 +153,19 @@ class Journey:
 
     def restart(self) -> QuestionView | None:
         """重新开始: the answers the citizen gave are forgotten; facts from the card stay."""
-        self.flow.answers = {}
-        self.flow.items = None
+        self.in_hand.answers = {}
+        self.in_hand.items = None
         self.position = 0
         return self.question()
 
     def blocked(self) -> str:
         """Why the scenario cannot go on with these answers, with the advice ("" when it can)."""
-        state = self.flow.questions()
+        state = self.in_hand.questions()
         return "；".join(f"{b.reason}{b.advice}" for b in state.blocked)
 
     # -- what you need (一次告知) ---------------------------------------------------------------
     def plan(self) -> Plan:
-        return self.flow.plan()
+        return self.in_hand.plan()
 
     def leave_out(self, item_id: str, leave: bool) -> Plan:
         """The citizen leaves an item out (or takes it back); dependencies stay, explained."""
@@ -174,11 +174,11 @@ class Journey:
             chosen = [i for i in chosen if i != item_id]
         elif item_id not in chosen:
             chosen.append(item_id)
-        return self.flow.choose_items(chosen)
+        return self.in_hand.choose_items(chosen)
 
     def where(self, plan: Plan | None = None) -> Where:
         """``plan``: the one already computed for this screen (else computed here)."""
-        scenario = self.flow.scenario
+        scenario = self.in_hand.scenario
         hall = self.hall or ServicePoint(self.hall_place, phone=self.hall_phone, role=HALL_ROLE)
         consult = "、".join(scenario.guide.contacts.consult) if scenario else ""
         return Where(where_to_go(scenario, hall), hall.phone or consult or self.hall_phone,
@@ -186,7 +186,7 @@ class Journey:
 
     def link(self) -> str:
         """The page a phone opens for this scenario ("" when the hall and the guide give none)."""
-        scenario = self.flow.scenario
+        scenario = self.in_hand.scenario
         if scenario is None:
             return ""
         if self.guide_url:
@@ -222,16 +222,17 @@ class Journey:
         return self.plan().fields
 
     def value_of(self, spec: PlanField) -> str:
-        return self.flow.form.get(spec.key, spec.value or "")
+        return self.in_hand.form.get(spec.key, spec.value or "")
 
     def set_field(self, key: str, value: str) -> str:
         """Check one value as typed; the message to show beside it ("" when right)."""
-        return self.flow.set_field(key, value)
+        return self.in_hand.set_field(key, value)
 
     def form_problems(self) -> dict[str, str]:
         """Per field key, what is wrong with a required field left empty or a wrong value
         (empty: ready to submit)."""
-        _, problems = check_form(self.fields(), self.flow.form_values(), today=self.flow.today())
+        in_hand = self.in_hand
+        _, problems = check_form(self.fields(), in_hand.form_values(), today=in_hand.today())
         return problems
 
     def to_capture(self) -> list[PlanMaterial]:
@@ -262,22 +263,22 @@ class Journey:
 
     def submit(self) -> CaseView:
         """Save the pre-application with its pages in one go (queued for the platform)."""
-        if self.flow.applicant is None:
+        if self.in_hand.applicant is None:
             raise InvalidInput("预申请需要先读取身份证或输入证件号码。",
                                hint="请在读卡区放上身份证，或点“输入证件号码”。")  # fmt: skip
         problems = self.form_problems()
         if problems:
             raise InvalidInput(next(iter(problems.values())), hint="请返回申请表补充后再提交。")
-        return self.flow.open(self.scans())
+        return self.in_hand.open(self.scans())
 
     def unsent(self) -> bool:
         """A pre-application under way: typed into the form or pages taken, not yet submitted."""
-        return self.flow.case is None and (bool(self.flow.form) or self.page_count() > 0)
+        return self.in_hand.case is None and (bool(self.in_hand.form) or self.page_count() > 0)
 
     # -- the end of a session -------------------------------------------------------------------
     def wipe(self) -> None:
-        """Forget the citizen: the flow (card, answers, form, case), the pages, the place."""
-        self.flow.reset()
+        """Forget the citizen: what is in hand (card, answers, form, case), the pages, the place."""
+        self.in_hand.reset()
         for pages in self.pages.values():
             pages.clear()
         self.pages = {}

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.bootstrap import Core, build_core
 from app.cases.audit import Actor
-from app.cases.flow import CaseFlow
+from app.cases.in_hand import CaseInHand
 from app.devices.drivers import devices_of
 from app.guide.places import hall_window
 from app.settings import Settings
@@ -72,11 +72,11 @@ class KioskApp:
             return checked.receipt_no, checked.reason
 
         actor = Actor(self.settings.kiosk.name, self.settings.terminal.name)
-        flow = CaseFlow(self.core.cases, self.core.catalog, actor,
+        in_hand = CaseInHand(self.core.cases, self.core.catalog, actor,
                         hall_province=self.settings.hall.province, check_qr=check, shared=shared,
                         channel="kiosk")  # fmt: skip
         hall = self.settings.hall
-        return Journey(flow, hall_phone=hall.phone, hall_place=f"{hall.name} {hall.address}",
+        return Journey(in_hand, hall_phone=hall.phone, hall_place=f"{hall.name} {hall.address}",
                        hall=hall_window(hall.name, hall.office, hall.address, hall.phone,
                                         hall.hours),
                        guide_url=self.settings.kiosk.guide_url)  # fmt: skip

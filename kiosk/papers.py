@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.bootstrap import Core
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.catalog.models import Scenario
 from app.db.base import utcnow
 from app.errors import OneStopError

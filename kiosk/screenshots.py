@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
-from app.cases.views import Party
+from app.cases.snapshots import Party
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
@@ -105,7 +105,7 @@ def gone(window: QWidget) -> None:
 
 def _walk(window: KioskWindow, elderly: bool, shoot: Callable[[str], None]) -> None:
     """Every screen of a pre-application, from the quiet start to the ticket."""
-    host, journey = window.host, window.host.journey
+    station, journey = window.station, window.station.journey
     if elderly != window.elderly:
         window.toggle_elderly()
     shoot("start")
@@ -120,10 +120,10 @@ def _walk(window: KioskWindow, elderly: bool, shoot: Callable[[str], None]) -> N
     shoot("plan")
     window.go("identify")
     shoot("identify")
-    reader = host.devices.id_reader
+    reader = station.devices.id_reader
     card = reader.read() if reader is not None else None
     if card is not None:
-        journey.flow.read_card(card)
+        journey.in_hand.read_card(card)
     _pre_apply(window, card, shoot)
 
 
@@ -133,7 +133,7 @@ def _pre_apply(window: KioskWindow, card: IdCardData | None,
     from kiosk.ui.form import FormScreen
     from kiosk.ui.review import ReviewScreen
 
-    host, journey = window.host, window.host.journey
+    station, journey = window.station, window.station.journey
     window.go("form")
     party = Party(card.name if card else "", card.id_number if card else "", phone="13800138000")
     for spec in journey.fields():
@@ -160,7 +160,7 @@ def _pre_apply(window: KioskWindow, card: IdCardData | None,
     if edit is not None:
         edit.clearFocus()
     window.go("capture")
-    capture = host.devices.capture
+    capture = station.devices.capture
     materials = journey.to_capture()
     if capture is not None and materials:
         for _ in range(2):
@@ -187,7 +187,7 @@ def _aftercare(window: KioskWindow, elderly: bool, shoot: Callable[[str], None])
     from printing import qr
     from sync.demo import DEMO_PIN
 
-    core = window.host.core
+    core = window.station.core
     window.finish()  # a new citizen, who chooses 长辈模式 again
     if elderly != window.elderly:
         window.toggle_elderly()

@@ -14,8 +14,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
 from app.cases.receipts import YearSerial
+from app.cases.snapshots import CaseView, MaterialView
 from app.cases.states import MATERIAL_STATE_LABELS
-from app.cases.views import CaseView, MaterialView
 from app.catalog.models import Scenario
 from app.errors import InvalidInput
 from app.guide.places import hall_window, where_to_go

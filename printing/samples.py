@@ -16,12 +16,12 @@ from app.cases.files import FileStore
 from app.cases.intake import MaterialCheck
 from app.cases.receipts import YearSerial
 from app.cases.service import CaseService
-from app.cases.views import CaseView, Party
+from app.cases.snapshots import CaseView, Party
 from app.catalog.catalog import Catalog, load_catalog
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.errors import InvalidInput
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 from app.guide.plan import Plan
 from printing.a4 import Letterhead
 from printing.documents import Context, render_case, render_plan
@@ -64,7 +64,7 @@ def _service(catalog: Catalog) -> Iterator[CaseService]:
 
 
 def _form(catalog: Catalog) -> dict[str, str]:
-    fields = Guide(catalog).plan(NEWBORN, ANSWERS).fields
+    fields = Planner(catalog).plan(NEWBORN, ANSWERS).fields
     return {f.key: value_for(f, MOTHER) for f in fields}
 
 
@@ -153,7 +153,7 @@ def _sample(name: str, catalog: Catalog) -> tuple[CaseView, YearSerial | None]:
 
 
 def sample_plan(catalog: Catalog | None = None) -> Plan:
-    return Guide(catalog or load_catalog()).plan(NEWBORN, ANSWERS)
+    return Planner(catalog or load_catalog()).plan(NEWBORN, ANSWERS)
 
 
 TICKET_NAMES = ("ticket_acceptance", "ticket_pre_application", "ticket_material_list")

@@ -20,7 +20,7 @@ from escpos.escpos import Escpos
 from PIL import Image, ImageDraw, ImageFont
 
 from app.cases.receipts import HALL_TZ
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.guide.places import ServicePoint
 from app.guide.plan import Plan
 from app.identity.masking import mask_name

@@ -15,7 +15,7 @@ from app.cases.files import FileStore
 from app.cases.pages import pages_to_pdf
 from app.cases.receipts import HALL_TZ
 from app.transfers.ledger import Ledger
-from app.transfers.views import Batch
+from app.transfers.snapshots import Batch
 from printing.a4 import Letterhead
 from printing.transfer_slip import render_slip
 

@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
 from app.identity.masking import mask_name
-from app.transfers.views import Batch
+from app.transfers.snapshots import Batch
 from printing.a4 import (
     WIDTH,
     Letterhead,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from app.cases.audit import Actor
 from app.cases.intake import NewScan
 from app.cases.service import CaseService
-from app.cases.views import CaseView, Party
+from app.cases.snapshots import CaseView, Party
 from app.errors import CaseNotFound, DuplicateReceipt
 from sync import contract
 from sync.client import NotFound, Platform, PlatformError

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.cases.audit import Actor
 from app.cases.service import CaseService
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.errors import InvalidInput
 from sync.client import Platform
 

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator  # noqa: E402
 import pytest  # noqa: E402
 
 from app.catalog.catalog import Catalog, load_catalog  # noqa: E402
-from app.guide.engine import Guide  # noqa: E402
+from app.guide.engine import Planner  # noqa: E402
 from tests.helpers.catalogs import catalog_folder  # noqa: E402
 from tests.helpers.cores import Cores  # noqa: E402
 
@@ -38,8 +38,8 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="session")
-def guide(catalog: Catalog) -> Guide:
-    return Guide(catalog)
+def planner(catalog: Catalog) -> Planner:
+    return Planner(catalog)
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from app.cases.audit import Actor, append
 from app.cases.outbox import enqueue
 from app.cases.receipts import YearSerial, serial_in_year
 from app.cases.repository import CaseRepository, snapshot
+from app.cases.snapshots import CaseView, TimelineEntry
 from app.cases.states import FINAL_ITEM_STATES, RECEIVED
-from app.cases.views import CaseView, TimelineEntry
 from app.db.models import CaseRow
 from app.errors import InvalidInput
 

@@ -1,5 +1,6 @@
 """The applicant's one record (and the agent's): the form fields it feeds, and what a clerk typed
-over that the ID card said — kept apart from the flow that uses them (:mod:`app.cases.flow`)."""
+over that the ID card said — kept apart from the case in hand that uses them
+(:mod:`app.cases.in_hand`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.cases.views import Party
+from app.cases.snapshots import Party
 from app.identity.card import IdCardData
 from app.identity.resident_id import normalise
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.catalog.catalog import Catalog
 from app.db.models import CaseRow
 from app.errors import CatalogVersionGone
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 
 
 class CaseCatalogs:
@@ -18,13 +18,13 @@ class CaseCatalogs:
         self.current = current
         self._catalogs = {c.meta.version: c for c in (*older, current)}
         # One engine per catalog version: it compiles each scenario once, not on every call.
-        self._guides = {version: Guide(c) for version, c in self._catalogs.items()}
+        self._guides = {version: Planner(c) for version, c in self._catalogs.items()}
 
     def get(self, version: str) -> Catalog | None:
         """The catalog a case was guided under, if this terminal still has it."""
         return self._catalogs.get(version)
 
-    def guide(self, version: str) -> Guide:
+    def planner(self, version: str) -> Planner:
         return self._guides[version]
 
     def use(self, catalog: Catalog) -> None:
@@ -32,7 +32,7 @@ class CaseCatalogs:
         started under an earlier version keep it. Call it between cases."""
         if catalog.version not in self._catalogs:
             self._catalogs[catalog.version] = catalog
-            self._guides[catalog.version] = Guide(catalog)
+            self._guides[catalog.version] = Planner(catalog)
         self.current = self._catalogs[catalog.version]
 
     def gone(self, case: CaseRow | CaseView) -> CatalogVersionGone:

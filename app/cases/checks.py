@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from app.cases.snapshots import MaterialView, Party
 from app.cases.states import RECEIVED
-from app.cases.views import MaterialView, Party
 from app.errors import InvalidInput
 from app.identity.resident_id import checked_number, is_foreign_permanent_2017
 from app.identity.uscc import parse_credit_code

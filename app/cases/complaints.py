@@ -42,7 +42,7 @@ from app.calendar.workdays import DueDate, WorkCalendar
 from app.cases.audit import Actor, append
 from app.cases.evaluation import POOR_LEVELS
 from app.cases.receipts import hall_day
-from app.cases.views import LEVEL_LABELS
+from app.cases.snapshots import LEVEL_LABELS
 from app.db.base import utcnow
 from app.db.engine import Database
 from app.db.models import CaseRow, ComplaintRow, ComplaintStepRow, EvaluationRow

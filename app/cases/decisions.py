@@ -24,8 +24,8 @@ from app.cases.payloads import announcement
 from app.cases.receipts import hall_day
 from app.cases.repository import CaseRepository, item_of, material_of, snapshot
 from app.cases.rows import StoredScan
+from app.cases.snapshots import CaseView, ItemView, MaterialView
 from app.cases.states import FINAL_ITEM_STATES, IN_DEPARTMENTS, RECEIVED, require
-from app.cases.views import CaseView, ItemView, MaterialView
 from app.catalog.catalog import Catalog
 from app.db.models import CaseItemRow, CaseRow, StoredFile
 from app.errors import InvalidInput, InvalidTransition, MissingMaterials
@@ -219,8 +219,8 @@ class Decisions:
         )  # fmt: skip
         fields = self._fields.get(key)
         if fields is None:
-            guide = self.catalogs.guide(catalog.meta.version)
-            fields = guide.plan(case.scenario_code, case.answers, {}, case.chosen_items).fields
+            planner = self.catalogs.planner(catalog.meta.version)
+            fields = planner.plan(case.scenario_code, case.answers, {}, case.chosen_items).fields
             if len(self._fields) >= FIELD_CACHE_SIZE:
                 self._fields.clear()
             self._fields[key] = fields

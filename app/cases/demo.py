@@ -15,9 +15,9 @@ from app.cases.audit import Actor
 from app.cases.intake import MaterialCheck
 from app.cases.receipts import HALL_TZ, hall_day
 from app.cases.service import CaseService
-from app.cases.views import Party
+from app.cases.snapshots import Party
 from app.catalog.catalog import Catalog
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 from app.guide.plan import PlanField
 
 WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]  # GB 11643 check digit weights
@@ -96,12 +96,12 @@ def id_number(rng: random.Random) -> str:
     return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
-def answers_for(guide: Guide, code: str, rng: random.Random) -> dict[str, Any]:
+def answers_for(planner: Planner, code: str, rng: random.Random) -> dict[str, Any]:
     """Answer each next question with an option that does not stop the case (mostly the first,
     as most applicants answer), until none is left."""
     answers: dict[str, Any] = {}
     for _ in range(100):
-        state = guide.questions(code, answers)
+        state = planner.questions(code, answers)
         question = state.next
         if question is None:
             return answers
@@ -132,7 +132,7 @@ def seed_cases(
     """``count`` cases; returns how many ended in each state. With ``clock`` (the one the
     service stamps with) they are opened over past working days."""
     rng = random.Random(seed)
-    guide = Guide(catalog)
+    planner = Planner(catalog)
     codes = sorted(catalog.scenarios)
     made: Counter[str] = Counter()
     for n in range(count):
@@ -143,8 +143,8 @@ def seed_cases(
                        id_number(rng), phone=f"139{rng.randrange(10**8):08d}",
                        address="长沙市岳麓区桐梓坡路")  # fmt: skip
         code = codes[n % len(codes)]
-        answers = answers_for(guide, code, rng)
-        plan = guide.plan(code, answers)
+        answers = answers_for(planner, code, rng)
+        plan = planner.plan(code, answers)
         form = {f.key: value_for(f, person) for f in plan.fields}
         roll = rng.random()
         channel = "kiosk" if roll < 0.1 else "counter"

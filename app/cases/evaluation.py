@@ -21,7 +21,8 @@ from app.cases import checks
 from app.cases.audit import Actor, append
 from app.cases.outbox import enqueue
 from app.cases.repository import CaseRepository
-from app.cases.views import LEVEL_LABELS, CaseView
+from app.cases.snapshots import LEVEL_LABELS, CaseView
+from app.cases.states import allowed
 from app.db.models import CaseRow, EvaluationRow
 from app.errors import CatalogError, InvalidInput, InvalidTransition
 
@@ -105,6 +106,46 @@ def check_rating(level: int, reasons: Sequence[str], text: str) -> None:
     problems = rating_problems(level, reasons, text)
     if problems:
         raise problems[0]
+
+
+STAGE_WORDS = {"accept": "受理", "complete": "办结"}
+
+
+@dataclass(frozen=True)
+class EvaluationTurn:
+    """The evaluation a case may get now: its stage, and whether it follows up the first one."""
+
+    receipt_no: str
+    scenario_name: str
+    stage: str  # accept | complete
+    follow_up: bool
+
+    @property
+    def label(self) -> str:
+        return f"{STAGE_WORDS[self.stage]}环节{'追评' if self.follow_up else '评价'}"
+
+
+def evaluation_stage(state: str) -> str | None:
+    """The stage an applicant evaluates now: completion once there is a result, else acceptance."""
+    if allowed("evaluate_complete", state):
+        return "complete"
+    if allowed("evaluate_accept", state):
+        return "accept"
+    return None
+
+
+def next_turn(case: CaseView) -> EvaluationTurn | None:
+    """One first evaluation and one follow-up per stage (国办发〔2019〕51号): the stage the state
+    allows, first if not yet given, then the follow-up; None when both are given (or the state
+    allows none) — at the window and at the kiosk alike."""
+    stage = evaluation_stage(case.state)
+    if stage is None:
+        return None
+    given = {e.round for e in case.evaluations if e.stage == stage}
+    for round_, follow_up in (("first", False), ("follow_up", True)):
+        if round_ not in given:
+            return EvaluationTurn(case.receipt_no, case.scenario_name, stage, follow_up)
+    return None
 
 
 class Evaluations:

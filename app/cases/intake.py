@@ -27,8 +27,8 @@ from app.cases.payloads import file_message, submission
 from app.cases.receipts import hall_day, next_receipt_no
 from app.cases.repository import CaseRepository, material_of
 from app.cases.rows import StoredScan
+from app.cases.snapshots import CaseView, Party
 from app.cases.states import RECEIVED
-from app.cases.views import CaseView, Party
 from app.catalog.catalog import Catalog
 from app.db.models import CaseItemRow, CaseMaterialRow, CaseRow, MaterialScanRow, StoredFile
 from app.errors import AnswerError, DuplicateReceipt, InvalidInput
@@ -292,8 +292,8 @@ class Intake:
     # -- the plan -------------------------------------------------------------------------------
     def _plan(self, catalog: Catalog, scenario: str, answers: Mapping[str, Any] | None,
               facts: Mapping[str, Any] | None, items: Sequence[str] | None) -> Plan:  # fmt: skip
-        guide = self.catalogs.guide(catalog.meta.version)
-        plan = guide.plan(scenario, answers or {}, facts or {}, items)
+        planner = self.catalogs.planner(catalog.meta.version)
+        plan = planner.plan(scenario, answers or {}, facts or {}, items)
         if plan.blocked:
             block = plan.blocked[0]
             raise AnswerError(f"不符合办理条件：{block.reason}", hint=block.advice)

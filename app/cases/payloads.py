@@ -9,7 +9,7 @@ from typing import Any
 
 from app.cases.outbox import NewMessage
 from app.cases.rows import StoredScan
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 
 
 def announcement(case: CaseView, scans: Sequence[StoredScan]) -> list[NewMessage]:

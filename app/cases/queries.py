@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select
 
 from app.cases.receipts import HALL_TZ, normalise_receipt
-from app.cases.views import CaseSummary
+from app.cases.snapshots import CaseSummary
 from app.db.engine import Database
 from app.db.models import CaseRow
 from app.identity.resident_id import normalise

@@ -4,7 +4,7 @@ A change loads its case with the row lock that serialises changes to one case (`
 on PostgreSQL; SQLite's writer holds the database), writes the case, its audit entry
 (:func:`app.cases.audit.append`) and its messages for the platform
 (:func:`app.cases.outbox.enqueue`) in that one transaction, and hands back a snapshot
-(:class:`~app.cases.views.CaseView`), never a row.
+(:class:`~app.cases.snapshots.CaseView`), never a row.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.cases import rows
+from app.cases.snapshots import CaseView, TimelineEntry
 from app.cases.states import require
-from app.cases.views import CaseView, TimelineEntry
 from app.db.engine import Database
 from app.db.models import AuditEntry, CaseItemRow, CaseMaterialRow, CaseRow
 from app.errors import CaseNotFound, InvalidInput

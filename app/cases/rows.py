@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from app.cases.snapshots import CaseView, EvaluationView, ItemView, MaterialView, ScanView
 from app.cases.states import OPEN_CASE_STATES
-from app.cases.views import CaseView, EvaluationView, ItemView, MaterialView, ScanView
 from app.db.base import table
 from app.db.models import (
     CaseItemRow,

@@ -15,7 +15,7 @@ import yaml
 from app.catalog.catalog import Catalog
 from app.catalog.conditions import AnswerValue
 from app.cli.render import render_plan
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 from app.guide.plan import QuestionView
 from app.identity.card import IdCardData, facts_from_card
 
@@ -35,7 +35,7 @@ def sample_card(name: str) -> IdCardData:
 
 def run(catalog: Catalog, code: str, *, interactive: bool, today: date | None = None) -> int:
     today = today or date.today()
-    guide = Guide(catalog)
+    planner = Planner(catalog)
     scenario = catalog.scenario(code)
     sample = sample_data()["scenarios"].get(scenario.code, {})
     g = scenario.guide
@@ -67,7 +67,7 @@ def run(catalog: Catalog, code: str, *, interactive: bool, today: date | None = 
     answers: dict[str, AnswerValue] = {}
     asked: set[str] = set()
     while True:
-        state = guide.questions(scenario.code, answers, facts)
+        state = planner.questions(scenario.code, answers, facts)
         if state.blocked:
             for block in state.blocked:
                 print(f"⛔ {block.reason}\n   {block.advice}")
@@ -79,7 +79,7 @@ def run(catalog: Catalog, code: str, *, interactive: bool, today: date | None = 
         value = _ask(current, interactive, script)
         if value is not None:
             answers[current.id] = value
-    plan = guide.plan(scenario.code, answers, facts)
+    plan = planner.plan(scenario.code, answers, facts)
     print()
     print(render_plan(plan), end="")
     return 0

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.cli.common import add_catalog_option, catalog_from, emit_json, parse_json_option
 from app.cli.render import render_plan, render_questions
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 
 
 def register(commands: Any) -> None:
@@ -44,16 +44,16 @@ def register(commands: Any) -> None:
     demo.set_defaults(run=run_demo)
 
 
-def _inputs(args: argparse.Namespace) -> tuple[Guide, dict[str, Any], dict[str, Any]]:
-    guide = Guide(catalog_from(args))
+def _inputs(args: argparse.Namespace) -> tuple[Planner, dict[str, Any], dict[str, Any]]:
+    planner = Planner(catalog_from(args))
     answers = parse_json_option(args.answers, "--answers")
     facts = parse_json_option(args.facts, "--facts")
-    return guide, answers, facts
+    return planner, answers, facts
 
 
 def run_questions(args: argparse.Namespace) -> int:
-    guide, answers, facts = _inputs(args)
-    state = guide.questions(args.scenario, answers, facts)
+    planner, answers, facts = _inputs(args)
+    state = planner.questions(args.scenario, answers, facts)
     if args.json:
         emit_json(state.to_dict())
     else:
@@ -62,11 +62,11 @@ def run_questions(args: argparse.Namespace) -> int:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    guide, answers, facts = _inputs(args)
+    planner, answers, facts = _inputs(args)
     items = (
         [t for t in args.items.replace("，", ",").split(",") if t.strip()] if args.items else None
     )
-    plan = guide.plan(args.scenario, answers, facts, items)
+    plan = planner.plan(args.scenario, answers, facts, items)
     if args.json:
         emit_json(plan.to_dict())
     else:

@@ -88,7 +88,7 @@ def run_sample(args: argparse.Namespace) -> int:
 
 def run_case(args: argparse.Namespace) -> int:
     from app.bootstrap import build_core
-    from app.guide.engine import Guide
+    from app.guide.engine import Planner
     from printing.a4 import Letterhead
     from printing.documents import Context, render_case, render_plan
     from printing.samples import TICKET_NAMES, ticket_for
@@ -104,7 +104,7 @@ def run_case(args: argparse.Namespace) -> int:
         letterhead = Letterhead.of(settings)
         plan = None
         if document in (*TICKET_NAMES, "plan") and catalog and scenario:
-            plan = Guide(catalog).plan(case.scenario_code, case.answers, {}, case.chosen_items)
+            plan = Planner(catalog).plan(case.scenario_code, case.answers, {}, case.chosen_items)
         if document in TICKET_NAMES:
             ticket = ticket_for(document, case, plan, letterhead, settings.printing.key)
             suffix, data = ".bin", ticket_bytes(ticket, profile_of(settings.printing.ticket))

@@ -13,8 +13,8 @@ from types import FrameType
 from typing import Any
 
 from app.bootstrap import Core
+from app.cases.snapshots import LEVEL_LABELS
 from app.cases.states import CASE_STATE_LABELS, MESSAGE_STATE_LABELS
-from app.cases.views import LEVEL_LABELS
 from app.cli.common import add_settings_option, emit_json, opened_core
 from app.errors import InvalidInput
 from app.settings import load_settings

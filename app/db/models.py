@@ -3,7 +3,7 @@ the outbox for the platform, the receipt counters, the kiosks' help requests, th
 of materials and results (transfer items, batches and their custody events) and the work items
 that every 差评 opens (complaints and their steps).
 
-Screens never see these rows; the case service turns them into plain data (``app.cases.views``).
+Screens never see these rows; the case service turns them into plain data (``app.cases.snapshots``).
 """
 
 from __future__ import annotations

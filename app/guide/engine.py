@@ -33,8 +33,10 @@ from app.guide.scenario_index import ScenarioIndex
 from app.guide.selection import plan_items, select_items, stage_views
 
 
-class Guide:
-    """The engine over one catalog. Holds only indexes derived from the (frozen) catalog."""
+class Planner:
+    """The questionnaire engine over one catalog: from answers and facts to a :class:`Plan`. Holds
+    only indexes derived from the (frozen) catalog. (The catalog's ``Guide`` is something else:
+    the 办事指南 text of a scenario.)"""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog

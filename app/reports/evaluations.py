@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, exists, func
 
 from app.cases.checks import EVALUATION_CHANNELS
 from app.cases.evaluation import POOR_LEVELS
-from app.cases.views import LEVEL_LABELS
+from app.cases.snapshots import LEVEL_LABELS
 from app.db.base import table
 from app.db.engine import Database
 from app.db.models import ComplaintRow, EvaluationRow

@@ -25,7 +25,7 @@ from app.cases.evaluation import builtin_reasons
 from app.cases.service import CaseService
 from app.db.models import CaseRow, EvaluationRow
 from app.transfers.ledger import Ledger
-from app.transfers.views import Pickup
+from app.transfers.snapshots import Pickup
 from app.transfers.waybill import s10_check_digit
 
 BACK = Actor("刘洋", "back-01", "backoffice")

@@ -31,8 +31,8 @@ from app.calendar.workdays import WorkCalendar
 from app.cases.audit import Actor, append
 from app.cases.files import FileStore
 from app.cases.receipts import HALL_TZ, hall_day
+from app.cases.snapshots import CaseView
 from app.cases.states import RECEIVED
-from app.cases.views import CaseView
 from app.catalog.catalog import Catalog
 from app.db.base import table, utcnow
 from app.db.engine import Database
@@ -48,7 +48,7 @@ from app.identity.resident_id import parse_resident_id
 from app.roles import require
 from app.settings import TransferSettings
 from app.transfers.reads import ITEMS, LedgerReads, TransferError
-from app.transfers.views import (
+from app.transfers.snapshots import (
     APPLICANT,
     BATCH_STATE_LABELS,
     WINDOW,

@@ -1,5 +1,5 @@
 """Reading the paper trail: what waits per department, a case's trace, the batches — in
-read transactions, as plain data (:mod:`app.transfers.views`). :class:`~app.transfers.ledger.
+read transactions, as plain data (:mod:`app.transfers.snapshots`). :class:`~app.transfers.ledger.
 Ledger` adds the steps that change it."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from app.db.base import table
 from app.db.engine import Database
 from app.db.models import CaseRow, CustodyEventRow, TransferBatchRow, TransferItemRow
 from app.errors import CaseNotFound, OneStopError
-from app.transfers.views import (
+from app.transfers.snapshots import (
     NOT_SIGNED_OFF,
     Batch,
     CustodyEvent,

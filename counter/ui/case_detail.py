@@ -8,9 +8,9 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTabWidget, QWidget
 
-from app.cases.views import CaseView, ItemView, MaterialView, TimelineEntry
+from app.cases.snapshots import CaseView, ItemView, MaterialView, TimelineEntry
 from app.widgets.rows import CellsModel, read_only_table
-from counter.aftercare import (
+from counter.case_lookup import (
     case_facts,
     item_cells,
     material_cells,

@@ -27,14 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.checks import DELIVERY_METHODS
+from app.cases.evaluation import STAGE_WORDS, EvaluationTurn
+from app.cases.snapshots import LEVEL_LABELS, CaseView
 from app.cases.states import RECEIVED
-from app.cases.views import LEVEL_LABELS, CaseView
-from counter.aftercare import (
+from counter.case_lookup import (
     REPRINT_REASONS,
-    STAGE_LABELS,
     WITHDRAWAL_REASONS,
     DeliveryForm,
-    Rating,
     evaluation_problem,
 )
 
@@ -229,7 +228,7 @@ class EvaluationWindow(QWidget):
 
     submitted = Signal(int, str)  # level, text
 
-    def __init__(self, scenario: str, rating: Rating, parent: QWidget | None = None) -> None:
+    def __init__(self, scenario: str, turn: EvaluationTurn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window)
         self.setObjectName("evaluation_window")
@@ -237,11 +236,11 @@ class EvaluationWindow(QWidget):
         self.setStyleSheet("QLabel { font-size: 22px; } QPushButton { font-size: 24px; }"
                            " QPushButton:checked { background: #1565c0; color: white; }"
                            " QPlainTextEdit { font-size: 20px; }")  # fmt: skip
-        self.rating = rating
-        again = "再次" if rating.follow_up else ""
+        self.turn = turn
+        again = "再次" if turn.follow_up else ""
         title = QLabel(
-            f"请您{again}对“{scenario}”的{STAGE_LABELS[rating.stage]}服务进行评价"
-            + ("（追评）" if rating.follow_up else "")
+            f"请您{again}对“{scenario}”的{STAGE_WORDS[turn.stage]}服务进行评价"
+            + ("（追评）" if turn.follow_up else "")
         )
         title.setObjectName("evaluation_title")
         title.setWordWrap(True)

@@ -3,8 +3,8 @@ receipt number, an ID number, a name or a phone number, with a state and a date 
 chosen case's parties, items with the departments' decisions, materials and trail; and the
 actions its state allows — delivery, withdrawal, reprint with a reason, the applicant's rating.
 
-Every read and write runs on the desk's work lane; the screen lays out and forwards, the
-branching is in :mod:`counter.aftercare`.
+Every read and write runs on the station's work lane; the screen lays out and forwards, the
+branching is in :mod:`counter.case_lookup`.
 """
 
 from __future__ import annotations
@@ -26,23 +26,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cases.evaluation import EvaluationTurn, next_turn
 from app.cases.queries import CaseQuery
 from app.cases.receipts import hall_day, normalise_receipt
-from app.cases.states import CASE_STATE_LABELS
-from app.cases.views import (
+from app.cases.snapshots import (
     LEVEL_LABELS,
     CaseSummary,
     CaseView,
     TimelineEntry,
 )
+from app.cases.states import CASE_STATE_LABELS
 from app.errors import OneStopError, describe
 from app.widgets.rows import CellsModel, read_only_table
-from counter.aftercare import (
+from counter.case_lookup import (
     EVALUATION_CHANNEL,
     DeliveryForm,
-    Rating,
     actions_for,
-    next_rating,
     reprint_problem,
     reprintable,
     search_query,
@@ -59,7 +58,7 @@ from counter.ui.case_dialogs import (
     WithdrawDialog,
     show_facing,
 )
-from counter.ui.desk import Desk, Screen
+from counter.ui.station import Screen, Station
 from printing.documents import DOCUMENTS
 from printing.jobs import Printed
 
@@ -75,8 +74,8 @@ class CasesScreen(Screen):
     case_shown = Signal(str)  # the detail now shows this receipt number
     changed = Signal(str)  # an action changed this case (delivered, withdrawn, rated)
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(desk, parent)
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
+        super().__init__(station, parent)
         self.case: CaseView | None = None
         self.dialog: ActionDialog | None = None
         self.evaluation: EvaluationWindow | None = None
@@ -185,7 +184,7 @@ class CasesScreen(Screen):
 
     # -- finding ----------------------------------------------------------------------------------
     def _today(self) -> date:
-        return hall_day(self.desk.session.core.cases.clock())
+        return hall_day(self.station.session.core.cases.clock())
 
     @staticmethod
     def _date(edit: QDateEdit) -> date:
@@ -199,17 +198,17 @@ class CasesScreen(Screen):
             query = search_query(self.search_box.text(), state, self._date(self.date_from),
                                  self._date(self.date_to))  # fmt: skip
         except OneStopError as exc:
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
             return
-        queries = self.desk.session.core.queries
-        self.desk.work.run(lambda: queries.find(query), done=self._found, label="查询办件")
+        queries = self.station.session.core.queries
+        self.station.work.run(lambda: queries.find(query), done=self._found, label="查询办件")
 
     def today_cases(self) -> None:
         """This terminal's cases of today, whatever their state."""
-        queries = self.desk.session.core.queries
-        terminal = self.desk.session.core.settings.terminal.name
+        queries = self.station.session.core.queries
+        terminal = self.station.session.core.settings.terminal.name
         today = self._today()
-        self.desk.work.run(lambda: queries.today(terminal, today), done=self._found,
+        self.station.work.run(lambda: queries.today(terminal, today), done=self._found,
                            label="今日办件")  # fmt: skip
 
     def show_case(self, receipt_no: str) -> None:
@@ -217,15 +216,15 @@ class CasesScreen(Screen):
         self.search_box.setText(receipt_no)
         self.state.setCurrentIndex(0)
         wanted = normalise_receipt(receipt_no)
-        queries = self.desk.session.core.queries
+        queries = self.station.session.core.queries
         query = CaseQuery(receipt_no=receipt_no.strip())
 
         def found(rows: list[CaseSummary]) -> None:
             self._found(rows, wanted)
             if not rows:
-                self.desk.bar.error(f"没有找到受理编号为 {receipt_no} 的办件，请核对编号。")
+                self.station.bar.error(f"没有找到受理编号为 {receipt_no} 的办件，请核对编号。")
 
-        self.desk.work.run(lambda: queries.find(query), done=found, label="调出办件")
+        self.station.work.run(lambda: queries.find(query), done=found, label="调出办件")
 
     def _found(self, rows: list[CaseSummary], wanted: str = "") -> None:
         self.model.set_rows(rows)
@@ -250,12 +249,12 @@ class CasesScreen(Screen):
 
     def load(self, receipt_no: str) -> None:
         """Read the case and its trail again and show them."""
-        cases = self.desk.session.core.cases
+        cases = self.station.session.core.cases
 
         def read() -> tuple[CaseView, list[TimelineEntry]]:
             return cases.get(receipt_no), cases.timeline(receipt_no)
 
-        self.desk.work.run(read, done=lambda got: self._show(*got), label="办件详情")
+        self.station.work.run(read, done=lambda got: self._show(*got), label="办件详情")
 
     def _show(self, case: CaseView | None, trail: list[TimelineEntry]) -> None:
         if case is not None:
@@ -282,7 +281,7 @@ class CasesScreen(Screen):
         dialog.open()
 
     def _refused(self, dialog: ActionDialog, exc: BaseException) -> None:
-        self.desk.bar.show_exception(exc)
+        self.station.bar.show_exception(exc)
         dialog.refuse(describe(exc)[0])
 
     def _act(self, dialog: ActionDialog, work: Callable[[], CaseView], said: str,
@@ -292,37 +291,37 @@ class CasesScreen(Screen):
 
         def done(case: CaseView) -> None:
             dialog.accept()
-            self.desk.bar.info(said)
+            self.station.bar.info(said)
             self.changed.emit(case.receipt_no)
             self.load(case.receipt_no)
             self._print(case.receipt_no, document, said=said)
 
-        self.desk.work.run(work, done=done, failed=lambda exc: self._refused(dialog, exc),
+        self.station.work.run(work, done=done, failed=lambda exc: self._refused(dialog, exc),
                            label=said)  # fmt: skip
 
     def _print(self, receipt_no: str, document: str, *, reason: str = "", said: str = "",
                dialog: ActionDialog | None = None) -> None:  # fmt: skip
         """Print on the work lane; a printer that fails is said (after what was already done)
         and recorded in the trail, and the document can be reprinted."""
-        papers = self.desk.session.papers
+        papers = self.station.session.papers
         title = DOCUMENTS[document].title
 
         def printed(result: Printed) -> None:
             if dialog is not None:
                 dialog.accept()
             copy = f"（第 {result.copy} 份）" if result.copy > 1 else ""
-            self.desk.bar.info(f"{said}{title}已送打印机{copy}。")
+            self.station.bar.info(f"{said}{title}已送打印机{copy}。")
             self.load(receipt_no)
 
         def failed(exc: BaseException) -> None:
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
             if said:
-                self.desk.bar.error(f"{said}\n{self.desk.bar.text()}")
+                self.station.bar.error(f"{said}\n{self.station.bar.text()}")
             if dialog is not None:
                 dialog.refuse(describe(exc)[0])
             self.load(receipt_no)
 
-        self.desk.work.run(lambda: papers.print(receipt_no, document, reason=reason),
+        self.station.work.run(lambda: papers.print(receipt_no, document, reason=reason),
                            done=printed, failed=failed, label=f"打印{title}")  # fmt: skip
 
     def deliver(self) -> None:
@@ -331,7 +330,7 @@ class CasesScreen(Screen):
         if case is None:
             return
         dialog = DeliveryDialog(case, self)
-        core, actor = self.desk.session.core, self.desk.session.actor
+        core, actor = self.station.session.core, self.station.session.actor
 
         def submitted(form: DeliveryForm) -> None:
             def work() -> CaseView:
@@ -351,7 +350,7 @@ class CasesScreen(Screen):
         if case is None:
             return
         dialog = WithdrawDialog(case, self)
-        service, actor = self.desk.session.core.cases, self.desk.session.actor
+        service, actor = self.station.session.core.cases, self.station.session.actor
 
         def submitted(reason: str, returned_to: str) -> None:
             self._act(dialog, lambda: service.withdraw(actor, case.receipt_no, reason=reason,
@@ -372,7 +371,7 @@ class CasesScreen(Screen):
         def submitted(document: str, reason: str) -> None:
             problem = reprint_problem(reason)
             if problem:
-                self.desk.bar.error(problem)
+                self.station.bar.error(problem)
                 dialog.refuse(problem)
                 return
             self._print(case.receipt_no, document, reason=reason.strip(), dialog=dialog)
@@ -384,36 +383,36 @@ class CasesScreen(Screen):
         """Open the rating window for the applicant (on the second screen when there is one):
         the first rating of the stage, or its one follow-up (追评)."""
         case = self.case
-        rating = next_rating(case) if case else None
-        if case is None or rating is None:
+        turn = next_turn(case) if case else None
+        if case is None or turn is None:
             return
         if self.evaluation is not None:
             self.evaluation.close()
             self.evaluation.deleteLater()
-        window = EvaluationWindow(case.scenario_name, rating, self)
+        window = EvaluationWindow(case.scenario_name, turn, self)
         self.evaluation = window
-        window.submitted.connect(lambda level, text: self._rate(window, case.receipt_no, rating,
+        window.submitted.connect(lambda level, text: self._rate(window, case.receipt_no, turn,
                                                                 level, text))  # fmt: skip
         show_facing(window)
-        self.desk.bar.info(f"已打开{rating.label}页面，请申请人点选评价。")
+        self.station.bar.info(f"已打开{turn.label}页面，请申请人点选评价。")
 
-    def _rate(self, window: EvaluationWindow, receipt_no: str, rating: Rating, level: int,
+    def _rate(self, window: EvaluationWindow, receipt_no: str, turn: EvaluationTurn, level: int,
               text: str) -> None:  # fmt: skip
-        service, actor = self.desk.session.core.cases, self.desk.session.actor
+        service, actor = self.station.session.core.cases, self.station.session.actor
 
         def done(case: CaseView) -> None:
             window.thanks()
-            self.desk.bar.info(
-                f"{receipt_no} 已收到申请人的{rating.label}：{LEVEL_LABELS[level]}。"
+            self.station.bar.info(
+                f"{receipt_no} 已收到申请人的{turn.label}：{LEVEL_LABELS[level]}。"
             )
             self.changed.emit(case.receipt_no)
             self.load(case.receipt_no)
 
         def failed(exc: BaseException) -> None:
             window.refused(describe(exc)[0])
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
 
-        self.desk.work.run(lambda: service.evaluate(actor, receipt_no, stage=rating.stage,
+        self.station.work.run(lambda: service.evaluate(actor, receipt_no, stage=turn.stage,
                                                     level=level, channel=EVALUATION_CHANNEL,
-                                                    text=text, follow_up=rating.follow_up),
+                                                    text=text, follow_up=turn.follow_up),
                            done=done, failed=failed, label="好差评")  # fmt: skip

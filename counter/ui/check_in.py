@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.receipts import hall_day
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.db.base import utcnow
-from app.transfers.views import TransferItem
+from app.transfers.snapshots import TransferItem
 from app.widgets.rows import CellsModel, read_only_table
 from counter.backoffice import Returnable, day, local, local_day, read_scan, returnable
-from counter.ui.desk import Desk
+from counter.ui.station import Station
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,10 @@ class Loaded:
 class CheckInScreen(QWidget):
     checked_in = Signal(str)  # receipt number
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None, *,
+    def __init__(self, station: Station, parent: QWidget | None = None, *,
                  today: Callable[[], date] = lambda: hall_day(utcnow())) -> None:  # fmt: skip
         super().__init__(parent)
-        self.desk = desk
+        self.station = station
         self.today = today
         self.loaded: Loaded | None = None
         self.ticks: list[tuple[QCheckBox, str, tuple[str, str]]] = []
@@ -98,17 +98,18 @@ class CheckInScreen(QWidget):
         layout.addWidget(split, 1)
 
     def enter(self) -> None:
-        ledger = self.desk.session.core.transfers
-        self.desk.work.run(ledger.at_window, done=self.waiting.set_rows, label="读取已到窗口的结果")
+        ledger = self.station.session.core.transfers
+        self.station.work.run(ledger.at_window, done=self.waiting.set_rows,
+                              label="读取已到窗口的结果")  # fmt: skip
         self.code.setFocus()
 
     # -- what came back ---------------------------------------------------------------------------
     def scanned(self, text: str) -> None:
         self.code.clear()
-        core = self.desk.session.core
-        scan = read_scan(text, self.desk.session.check_qr)
+        core = self.station.session.core
+        scan = read_scan(text, self.station.session.check_qr)
         if not scan.kind:
-            self.desk.bar.error(scan.problem)
+            self.station.bar.error(scan.problem)
             return
         if scan.kind == "batch":
 
@@ -116,7 +117,7 @@ class CheckInScreen(QWidget):
                 batch = core.transfers.batch(scan.number)
                 return sorted({(i.receipt_no, i.department) for i in batch.items})
 
-            self.desk.work.run(cases, done=self._listed, label="读取交接单")
+            self.station.work.run(cases, done=self._listed, label="读取交接单")
             return
         self._listed([(scan.number, "")])
 
@@ -130,13 +131,13 @@ class CheckInScreen(QWidget):
         if not 0 <= row < len(self.cases.rows):
             return
         receipt_no = self.cases.rows[row][0]
-        core = self.desk.session.core
+        core = self.station.session.core
 
         def load() -> Loaded:
             case = core.cases.get(receipt_no)
             return Loaded(case, returnable(case, core.transfers.trace(receipt_no)))
 
-        self.desk.work.run(load, done=self.show_case, label="读取办件")
+        self.station.work.run(load, done=self.show_case, label="读取办件")
 
     def show_case(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -167,14 +168,14 @@ class CheckInScreen(QWidget):
         results = [v for box, kind, v in self.ticks if kind == "result" and box.isChecked()]
         returned = [v[0] for box, kind, v in self.ticks if kind == "returned" and box.isChecked()]
         if not results and not returned:
-            self.desk.bar.error("请勾选本次回到窗口的结果或退回的材料。")
+            self.station.bar.error("请勾选本次回到窗口的结果或退回的材料。")
             return
-        session = self.desk.session
+        session = self.station.session
         receipt_no = loaded.case.receipt_no
         self.save.setEnabled(False)
 
         def done(case: CaseView) -> None:
-            self.desk.bar.info(
+            self.station.bar.info(
                 f"{receipt_no} 结果已到窗口，可通知申请人领取（在“查询办件”中出件）。"
             )
             self.checked_in.emit(receipt_no)
@@ -184,8 +185,8 @@ class CheckInScreen(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.save.setEnabled(True)
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
 
-        self.desk.work.run(lambda: session.core.transfers.check_in(
+        self.station.work.run(lambda: session.core.transfers.check_in(
             session.actor, receipt_no, results=results, returned=returned),
             done=done, failed=failed, label="登记结果到窗口")  # fmt: skip

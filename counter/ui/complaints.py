@@ -25,7 +25,7 @@ from app.cases.receipts import hall_day, hall_time
 from app.db.base import utcnow
 from app.roles import allowed
 from app.widgets.rows import RowsModel, read_only_table
-from counter.ui.desk import Desk, Screen
+from counter.ui.station import Screen, Station
 
 OVERDUE = QColor("#b00020")
 PERMISSION = "complaint.handle"
@@ -67,9 +67,9 @@ class StepModel(RowsModel[Step]):
 class ComplaintsScreen(Screen):
     title = "差评工单"
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None, *,
+    def __init__(self, station: Station, parent: QWidget | None = None, *,
                  today: Callable[[], date] = today) -> None:  # fmt: skip
-        super().__init__(desk, parent)
+        super().__init__(station, parent)
         self.today = today
         self.current: Complaint | None = None
         self.summary = QLabel("")
@@ -117,7 +117,7 @@ class ComplaintsScreen(Screen):
     @property
     def may_handle(self) -> bool:
         """Whether the operator signed in now may handle (the core refuses it anyway)."""
-        return allowed(self.desk.session.actor, PERMISSION)
+        return allowed(self.station.session.actor, PERMISSION)
 
     def enter(self) -> None:
         may = self.may_handle
@@ -127,8 +127,8 @@ class ComplaintsScreen(Screen):
         self.refresh()
 
     def refresh(self) -> None:
-        complaints = self.desk.session.core.complaints
-        self.desk.work.run(complaints.open_items, done=self._show, label="差评工单")
+        complaints = self.station.session.core.complaints
+        self.station.work.run(complaints.open_items, done=self._show, label="差评工单")
 
     def _show(self, items: list[Complaint]) -> None:
         chosen = self.current.id if self.current else None
@@ -191,14 +191,14 @@ class ComplaintsScreen(Screen):
     def record(self) -> None:
         item, kind = self.current, self.kind.currentData()
         if item is None or not kind:
-            self.desk.bar.error("请先在列表中选择一张工单。")
+            self.station.bar.error("请先在列表中选择一张工单。")
             return
         data: dict[str, object] = {}
         if kind in STEP_CHOICES:
             data[STEP_CHOICES[kind][0]] = self.choice.currentData()
-        note, actor = self.note.text(), self.desk.session.actor
-        complaints = self.desk.session.core.complaints
-        self.desk.work.run(lambda: complaints.step(actor, item.id, kind, note, **data),
+        note, actor = self.note.text(), self.station.session.actor
+        complaints = self.station.session.core.complaints
+        self.station.work.run(lambda: complaints.step(actor, item.id, kind, note, **data),
                            done=self._recorded, label="登记差评处理")  # fmt: skip
 
     def _recorded(self, item: Complaint) -> None:
@@ -206,8 +206,8 @@ class ComplaintsScreen(Screen):
         self.note.clear()
         self.current = None  # show the item as it is now
         if item.state == "closed":
-            self.desk.bar.info(f"差评工单 {item.id} 已办结，已从待办列表中移除。")
+            self.station.bar.info(f"差评工单 {item.id} 已办结，已从待办列表中移除。")
         else:
-            self.desk.bar.info(f"已登记{done.label}：差评工单 {item.id}。")
+            self.station.bar.info(f"已登记{done.label}：差评工单 {item.id}。")
             self._show_item(item)
         self.refresh()

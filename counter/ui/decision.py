@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.checks import ACTIVE_PLAN_STATUSES, NOT_ACCEPTED_GROUNDS, commitment_refusal
+from app.cases.snapshots import CaseView, MaterialView
 from app.cases.states import RECEIVED
-from app.cases.views import CaseView, MaterialView
-from counter.ui.desk import Desk, Screen, ok_cancel
 from counter.ui.printouts import Printouts
+from counter.ui.station import Screen, Station, ok_cancel
 
 
 def _missing(case: CaseView) -> list[MaterialView]:
@@ -134,8 +134,8 @@ class DecisionScreen(Screen):
     title = "受理决定"
     decided = Signal(str)  # receipt number, once its documents are through the printer
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(desk, parent)
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
+        super().__init__(station, parent)
         self.summary = QLabel("")
         self.summary.setObjectName("decision_summary")
         self.summary.setWordWrap(True)
@@ -163,7 +163,7 @@ class DecisionScreen(Screen):
         self.next_button.clicked.connect(self._next)
         self.unprinted: list[str] = []
         self.unprinted_case = ""
-        self.printouts = Printouts(desk, self)
+        self.printouts = Printouts(station, self)
         self.dialog: QDialog | None = None
         buttons = QHBoxLayout()
         for button in (self.accept_button, self.commit_button, self.refuse_button,
@@ -176,7 +176,7 @@ class DecisionScreen(Screen):
         self._show_after_print(False)
 
     def enter(self) -> None:
-        case = self.flow.case
+        case = self.in_hand.case
         open_case = case is not None and case.state in ("draft", "pre_application")
         for button in (self.accept_button, self.commit_button, self.refuse_button):
             button.setEnabled(open_case)
@@ -212,11 +212,11 @@ class DecisionScreen(Screen):
 
     def _decide(self, work: Callable[[], CaseView], documents: list[str], what: str) -> None:
         def done(case: CaseView) -> None:
-            self.desk.bar.info(f"{case.receipt_no} 已{what}，已进入发送队列。")
+            self.station.bar.info(f"{case.receipt_no} 已{what}，已进入发送队列。")
             self.enter()
             self._print(case, documents)
 
-        self.desk.work.run(work, done=done, label=what)
+        self.station.work.run(work, done=done, label=what)
 
     def _print(self, case: CaseView, documents: list[str]) -> None:
         receipt_no = case.receipt_no
@@ -241,7 +241,7 @@ class DecisionScreen(Screen):
             button.setVisible(failed)
 
     def print_again(self) -> None:
-        case = self.flow.case
+        case = self.in_hand.case
         if not self.unprinted or case is None or case.receipt_no != self.unprinted_case:
             return
         self._print(case, list(self.unprinted))
@@ -255,21 +255,21 @@ class DecisionScreen(Screen):
     def _slip(self, receipt_no: str) -> None:
         """The thermal acceptance slip after the A4 documents; a failing printer keeps it and
         the case goes on (the slip is a courtesy, the receipt is the A4 notice)."""
-        papers = self.desk.session.papers
+        papers = self.station.session.papers
 
         def failed(exc: BaseException) -> None:
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
             self.decided.emit(receipt_no)
 
-        self.desk.work.run(lambda: papers.slip(receipt_no),
+        self.station.work.run(lambda: papers.slip(receipt_no),
                            done=lambda _: self.decided.emit(receipt_no), failed=failed,
                            label="受理凭条")  # fmt: skip
 
     def accept(self) -> None:
-        self._decide(self.flow.accept, ["acceptance"], "受理")
+        self._decide(self.in_hand.accept, ["acceptance"], "受理")
 
     def accept_on_commitment(self) -> None:
-        case = self.flow.case
+        case = self.in_hand.case
         if case is None:
             return
         dialog = CommitmentDialog(case, self)
@@ -277,14 +277,14 @@ class DecisionScreen(Screen):
 
         def chosen() -> None:
             materials, due, signed = dialog.materials(), dialog.due_date(), dialog.signed.text()
-            self._decide(lambda: self.flow.accept_on_commitment(materials, due, signed),
+            self._decide(lambda: self.in_hand.accept_on_commitment(materials, due, signed),
                          ["commitment", "acceptance"], "容缺受理")  # fmt: skip
 
         dialog.accepted.connect(chosen)
         dialog.open()
 
     def not_accept(self) -> None:
-        case = self.flow.case
+        case = self.in_hand.case
         if case is None:
             return
         dialog = NotAcceptDialog(case, self)
@@ -292,7 +292,7 @@ class DecisionScreen(Screen):
 
         def chosen() -> None:
             ground, reasons, supplement, office = dialog.values()
-            self._decide(lambda: self.flow.not_accept(ground, reasons, supplement=supplement,
+            self._decide(lambda: self.in_hand.not_accept(ground, reasons, supplement=supplement,
                                                       office=office),
                          ["not_accepted"], "不予受理")  # fmt: skip
 

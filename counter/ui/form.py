@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.applicant import CardChange
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.errors import OneStopError
 from app.guide.plan import PlanField
 from counter.ui.card_change import ask_card_change
-from counter.ui.desk import Desk, Screen
+from counter.ui.station import Screen, Station
 
 PLACEHOLDERS = {
     "date": "如 2026-11-23", "phone": "手机11位或 0731-88665266", "id_number": "18位身份证号",
@@ -86,8 +86,8 @@ class FormScreen(Screen):
     title = "申请表"
     done = Signal()
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(desk, parent)
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
+        super().__init__(station, parent)
         self.editors: dict[str, FieldEditor] = {}
         self.question: QMessageBox | None = None
         self.host = QWidget()
@@ -115,8 +115,8 @@ class FormScreen(Screen):
             if widget is not None:
                 widget.deleteLater()
         self.editors = {}
-        fields = self.flow.plan().fields
-        values = self.flow.form_values()
+        fields = self.in_hand.plan().fields
+        values = self.in_hand.form_values()
         sections: dict[str, list[PlanField]] = {}
         for spec in fields:
             sections.setdefault(spec.section or "申请信息", []).append(spec)
@@ -158,16 +158,16 @@ class FormScreen(Screen):
 
     def changed(self, editor: FieldEditor, text: str, *, final: bool) -> None:
         """Checked as typed: a wrong value is said at once, an empty required one on leaving."""
-        message = self.flow.set_field(editor.key, text)
+        message = self.in_hand.set_field(editor.key, text)
         if message and (final or text.strip()):
             editor.show_message(message, error=True)
         elif not message:
             editor.show_message("", error=False)
         if final and not message:
-            normalised = self.flow.form.get(editor.key, text)
+            normalised = self.in_hand.form.get(editor.key, text)
             if normalised != text:
                 editor.set_text(normalised)
-            change = self.flow.pending.get(editor.key)
+            change = self.in_hand.pending.get(editor.key)
             if change is not None:
                 self.ask(change)
         self._count()
@@ -182,13 +182,13 @@ class FormScreen(Screen):
             editor = self.editors.get(change.key)
             if confirmed:
                 try:
-                    self.flow.confirm(change)
+                    self.in_hand.confirm(change)
                 except OneStopError as exc:
-                    self.desk.bar.show_exception(exc)
+                    self.station.bar.show_exception(exc)
                     return
-                self.desk.bar.info(f"已将{change.label}改为“{change.typed}”，将记入审计记录。")
+                self.station.bar.info(f"已将{change.label}改为“{change.typed}”，将记入审计记录。")
             elif editor is not None:
-                editor.set_text(self.flow.keep(change))
+                editor.set_text(self.in_hand.keep(change))
                 editor.show_message("来自身份证读卡", error=False)
             if then is not None:
                 then()
@@ -199,7 +199,7 @@ class FormScreen(Screen):
         """What is still wrong or missing, field by field (checked again, not remembered)."""
         found = []
         for editor in self.editors.values():
-            message = self.flow.set_field(editor.key, editor.text())
+            message = self.in_hand.set_field(editor.key, editor.text())
             if message:
                 found.append(message)
         return found
@@ -211,24 +211,24 @@ class FormScreen(Screen):
         )
 
     def confirm(self) -> None:
-        pending = next(iter(self.flow.pending.values()), None)
+        pending = next(iter(self.in_hand.pending.values()), None)
         if pending is not None:  # asked first; saved once answered
             self.ask(pending, then=self.confirm)
             return
         problems = self.problems()
         for editor in self.editors.values():
-            message = self.flow.set_field(editor.key, editor.text())
+            message = self.in_hand.set_field(editor.key, editor.text())
             if message:
                 editor.show_message(message, error=True)
         self._count()
         if problems:
-            self.desk.bar.error(f"申请表还有 {len(problems)} 项需要修改：{problems[0]}")
+            self.station.bar.error(f"申请表还有 {len(problems)} 项需要修改：{problems[0]}")
             first = next(e for e in self.editors.values() if e.message.styleSheet() == ERROR)
             first.editor.setFocus()
             return
 
         def saved(case: CaseView) -> None:
             self.done.emit()
-            self.desk.bar.info(f"申请表已保存（{case.receipt_no}）。请逐项核对材料。")
+            self.station.bar.info(f"申请表已保存（{case.receipt_no}）。请逐项核对材料。")
 
-        self.desk.work.run(self.flow.open, done=saved, label="保存申请表")
+        self.station.work.run(self.in_hand.open, done=saved, label="保存申请表")

@@ -30,8 +30,8 @@ from app.identity.card import IdCardData, card_summary
 from app.identity.uscc import is_valid_credit_code
 from app.widgets.barcodes import codes_in, codes_in_file
 from counter.ui.card_change import ask_card_change
-from counter.ui.desk import Desk, Screen
 from counter.ui.display import em
+from counter.ui.station import Screen, Station
 
 PHOTO_BOX = QSize(102, 126)  # the card photo's own size (GA/T 467)
 OK = "color:#1b5e20;"
@@ -54,8 +54,8 @@ class IdentifyScreen(Screen):
     identified = Signal()
     code_read = Signal(str)  # a QR code read from an image: handled like a scanner's
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(desk, parent)
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
+        super().__init__(station, parent)
         self.kind = QButtonGroup(self)
         self.person = QRadioButton("个人")
         self.enterprise = QRadioButton("企业")
@@ -154,7 +154,7 @@ class IdentifyScreen(Screen):
         return row
 
     def enter(self) -> None:
-        applicant = self.flow.applicant
+        applicant = self.in_hand.applicant
         if applicant is None:
             for line in self.findChildren(QLineEdit):
                 line.clear()
@@ -168,21 +168,22 @@ class IdentifyScreen(Screen):
 
     # -- the ID card ------------------------------------------------------------------------------
     def read_card(self) -> None:
-        reader = self.desk.session.devices.id_reader
+        reader = self.station.session.devices.id_reader
         if reader is None:
             self._no_reader()
             return
         self.read.setEnabled(False)
-        self.desk.bar.info("请将身份证放在阅读器上……")
-        self.desk.devices.run(lambda: reader.read(timeout_s=10.0), done=self._card_read,
+        self.station.bar.info("请将身份证放在阅读器上……")
+        self.station.devices.run(lambda: reader.read(timeout_s=10.0), done=self._card_read,
                               failed=self._reader_failed, label="读身份证")  # fmt: skip
 
     def _card_read(self, card: IdCardData | None) -> None:
         self.read.setEnabled(True)
         if card is None:
-            self.desk.bar.error("没有读到身份证：请把证件平放在阅读器上再按 F2，或手工输入号码。")
+            self.station.bar.error("没有读到身份证：请把证件平放在阅读器上再按 F2，"
+                                   "或手工输入号码。")  # fmt: skip
             return
-        self.desk.work.run(lambda: self.flow.read_card(card), done=self._card_taken,
+        self.station.work.run(lambda: self.in_hand.read_card(card), done=self._card_taken,
                            label="身份证信息")  # fmt: skip
 
     def _card_taken(self, applicant: Applicant) -> None:
@@ -191,36 +192,36 @@ class IdentifyScreen(Screen):
         card = applicant.card
         if card is None:  # pragma: no cover - read_card always keeps the card
             return
-        text, attention = card_summary(card, self.flow.today())
+        text, attention = card_summary(card, self.in_hand.today())
         if attention:
-            self.desk.bar.error(f"{text}请核对后按 Enter 继续。")
+            self.station.bar.error(f"{text}请核对后按 Enter 继续。")
         else:
-            self.desk.bar.info(f"{text}请核对后按 Enter 继续。")
+            self.station.bar.info(f"{text}请核对后按 Enter 继续。")
         self.phone.setFocus()
 
     def _reader_failed(self, exc: BaseException) -> None:
         self.read.setEnabled(True)
         if isinstance(exc, DeviceError):
-            self.desk.bar.error(f"{exc.message}{exc.fallback}")
+            self.station.bar.error(f"{exc.message}{exc.fallback}")
             self.number.setFocus()
         else:
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
 
     def _no_reader(self) -> None:
-        self.desk.bar.error("本窗口没有连接身份证阅读器：请手工输入证件号码，并核对原件。")
+        self.station.bar.error("本窗口没有连接身份证阅读器：请手工输入证件号码，并核对原件。")
         self.number.setFocus()
 
     def read_agent_card(self) -> None:
-        reader = self.desk.session.devices.id_reader
+        reader = self.station.session.devices.id_reader
         if reader is None:
             self._no_reader()
             return
-        self.desk.devices.run(lambda: reader.read(timeout_s=10.0), done=self._agent_read,
+        self.station.devices.run(lambda: reader.read(timeout_s=10.0), done=self._agent_read,
                               failed=self._reader_failed, label="读代办人身份证")  # fmt: skip
 
     def _agent_read(self, card: IdCardData | None) -> None:
         if card is None:
-            self.desk.bar.error("没有读到代办人的身份证：请重放证件，或手工输入。")
+            self.station.bar.error("没有读到代办人的身份证：请重放证件，或手工输入。")
             return
         self.agent_box.setChecked(True)
         self.agent_name.setText(card.name)
@@ -235,25 +236,25 @@ class IdentifyScreen(Screen):
             self.code_from_file(Path(path))
 
     def code_from_file(self, path: Path) -> None:
-        self.desk.devices.run(lambda: codes_in_file(path), done=self._codes,
+        self.station.devices.run(lambda: codes_in_file(path), done=self._codes,
                               failed=self._reader_failed, label="识别二维码")  # fmt: skip
 
     def code_from_camera(self) -> None:
-        camera = self.desk.session.devices.capture
+        camera = self.station.session.devices.capture
         if camera is None:
-            self.desk.bar.error("本窗口没有连接高拍仪：请用扫码枪，或手工输入编号。")
+            self.station.bar.error("本窗口没有连接高拍仪：请用扫码枪，或手工输入编号。")
             return
 
         def read() -> list[str]:
             with Image.open(io.BytesIO(camera.capture().png)) as image:
                 return codes_in(image)
 
-        self.desk.devices.run(read, done=self._codes, failed=self._reader_failed,
+        self.station.devices.run(read, done=self._codes, failed=self._reader_failed,
                               label="识别二维码")  # fmt: skip
 
     def _codes(self, codes: list[str]) -> None:
         if not codes:
-            self.desk.bar.error("图片中没有找到二维码：请拍清楚一些，或手工输入编号。")
+            self.station.bar.error("图片中没有找到二维码：请拍清楚一些，或手工输入编号。")
             return
         self.code_read.emit(codes[0])
 
@@ -269,14 +270,14 @@ class IdentifyScreen(Screen):
             self.number.setText(party.id_number)
         self.phone.setText(party.phone)
         self.address.setText(party.address)
-        agent = self.flow.agent
+        agent = self.in_hand.agent
         self.agent_box.setChecked(agent is not None)
         if agent is not None:
             self.agent_name.setText(agent.name)
             self.agent_number.setText(agent.id_number)
             self.agent_phone.setText(agent.phone)
         self.show_photo(applicant.card)
-        notes = "；".join(self.flow.notes)
+        notes = "；".join(self.in_hand.notes)
         self.sources.setText(f"信息来源：{'、'.join(applicant.sources)}" + (
             f"\n{notes}" if notes else ""))  # fmt: skip
 
@@ -331,7 +332,7 @@ class IdentifyScreen(Screen):
             self.agent_box.setChecked(True)
 
     def _number_changed(self, text: str) -> None:
-        hint, valid = self.flow.id_hint(text)
+        hint, valid = self.in_hand.id_hint(text)
         self.number_hint.setText(hint)
         self.number_hint.setStyleSheet(OK if valid else BAD)
 
@@ -348,7 +349,7 @@ class IdentifyScreen(Screen):
         """Take what is on the screen; on to the scenario. A name or number typed over the card's
         is asked about first (confirmed and audited, or put back)."""
         if not self.enterprise.isChecked():
-            changes = self.flow.card_changes({"name": self.name.text(),
+            changes = self.in_hand.card_changes({"name": self.name.text(),
                                               "id_number": self.number.text()})  # fmt: skip
             if changes:
                 self._ask(changes[0])
@@ -361,19 +362,19 @@ class IdentifyScreen(Screen):
         def answered(confirmed: bool) -> None:
             if confirmed:
                 try:
-                    self.flow.confirm(change)
+                    self.in_hand.confirm(change)
                 except OneStopError as exc:
-                    self.desk.bar.show_exception(exc)
+                    self.station.bar.show_exception(exc)
                     line.setFocus()
                     return
             else:
-                line.setText(self.flow.keep(change))
+                line.setText(self.in_hand.keep(change))
             self.confirm()
 
         self.question = ask_card_change(self, change, answered)
 
     def _take(self) -> None:
-        flow = self.flow
+        in_hand = self.in_hand
         name, number = self.name.text(), self.number.text()
         phone, address = self.phone.text(), self.address.text()
         company, code = self.company.text(), self.code.text()
@@ -382,18 +383,18 @@ class IdentifyScreen(Screen):
         enterprise = self.enterprise.isChecked()
 
         def take() -> Applicant:
-            current = flow.applicant
+            current = in_hand.applicant
             if enterprise:
-                applicant = flow.type_enterprise(company, code, phone=phone, address=address)
+                applicant = in_hand.type_enterprise(company, code, phone=phone, address=address)
             elif current and current.card and current.party.id_number == number.strip():
-                flow.set_contact(phone=phone, address=address)
+                in_hand.set_contact(phone=phone, address=address)
                 applicant = current
             else:
-                applicant = flow.type_id(name, number, phone=phone, address=address)
+                applicant = in_hand.type_id(name, number, phone=phone, address=address)
             if with_agent:
-                flow.set_agent(name=agent[0], id_number=agent[1], phone=agent[2])
+                in_hand.set_agent(name=agent[0], id_number=agent[1], phone=agent[2])
             else:
-                flow.agent = None
+                in_hand.agent = None
             return applicant
 
-        self.desk.work.run(take, done=lambda _: self.identified.emit(), label="申请人")
+        self.station.work.run(take, done=lambda _: self.identified.emit(), label="申请人")

@@ -32,13 +32,13 @@ from PySide6.QtWidgets import (
 
 from app.cases.intake import MaterialCheck
 from app.cases.pages import quality_record, scan_name, sheets_to_pdf
+from app.cases.snapshots import CaseView, MaterialView
 from app.cases.states import MATERIAL_STATE_LABELS, RECEIVED, allowed
-from app.cases.views import CaseView, MaterialView
 from app.errors import OneStopError
 from app.guide.plan import FORM_LABELS, PlanMaterial
 from app.widgets.rows import RowsModel, read_only_table
-from counter.ui.desk import Desk, Screen
 from counter.ui.scans import ScanPanel, keep
+from counter.ui.station import Screen, Station
 
 ACTIVE = ("submit", "tolerable", "commitment")  # handed in by the applicant; the rest are not
 MARKS = {"missing": ("●", "#b00020"), "exempt": ("○", "#555555"),
@@ -91,8 +91,8 @@ class MaterialsScreen(Screen):
     changed = Signal()  # the case changed: statuses or scans
     done = Signal()  # on to the decision
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(desk, parent)
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
+        super().__init__(station, parent)
         self.plan: dict[str, PlanMaterial] = {}
         self.receipt_no = ""  # the case the unsaved pages belong to
         self.review: list[QCheckBox] = []
@@ -116,7 +116,7 @@ class MaterialsScreen(Screen):
         left.addLayout(row)
         right = QVBoxLayout()
         right.addLayout(self._detail())
-        self.scans = ScanPanel(desk)
+        self.scans = ScanPanel(station)
         self.scans.save_button.clicked.connect(self.save_pages)
         self.scans.save_received.clicked.connect(self.receive_and_save)
         self.scans.stored.connect(self._stored)
@@ -142,7 +142,7 @@ class MaterialsScreen(Screen):
         self.about.setObjectName("material_about")
         self.about.setWordWrap(True)
         self.about.setStyleSheet("color:#444;")
-        required = self.desk.session.core.settings.counter.require_review_points
+        required = self.station.session.core.settings.counter.require_review_points
         self.formal = QGroupBox("形式审核（本厅要求全部核对后才能收取）" if required else
                                 "形式审核（逐项核对后勾选）")  # fmt: skip
         self.substantive = QGroupBox("实质审核")
@@ -201,15 +201,15 @@ class MaterialsScreen(Screen):
 
     # -- showing ----------------------------------------------------------------------------------
     def enter(self) -> None:
-        case = self.flow.case
+        case = self.in_hand.case
         if case is None or case.receipt_no != self.receipt_no:  # another applicant
             self.scans.sheets, self.shown = {}, ""
             self.receipt_no = case.receipt_no if case else ""
         try:
-            self.plan = {m.id: m for m in self.flow.plan().materials}
+            self.plan = {m.id: m for m in self.in_hand.plan().materials}
         except OneStopError as exc:  # no scenario in hand: the case's own list still shows
             self.plan = {}
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
         self._show_case(self._next_missing(""))
         self.table.setFocus()
 
@@ -224,7 +224,7 @@ class MaterialsScreen(Screen):
 
     def _show_case(self, select: str | None = None) -> None:
         current = self.selected()
-        case = self.flow.case
+        case = self.in_hand.case
         self.model.set_rows(list(case.materials) if case else [])
         self.select(select or (current.material_id if current else ""))
         if self.selected() is None and self.model.rows:
@@ -285,11 +285,11 @@ class MaterialsScreen(Screen):
         self.scans.show_material(material, can_scan=can_scan, can_record=can_record)
 
     def _can_record(self, material: MaterialView) -> bool:
-        case = self.flow.case
+        case = self.in_hand.case
         return case is not None and actionable(material) and allowed("record_material", case.state)
 
     def _can_scan(self, material: MaterialView) -> bool:
-        case = self.flow.case
+        case = self.in_hand.case
         return case is not None and actionable(material) and allowed("attach_scan", case.state)
 
     @staticmethod
@@ -319,7 +319,7 @@ class MaterialsScreen(Screen):
 
     def _next_missing(self, after: str) -> str:
         """The next material still missing after ``after`` (wrapping round), or ``after``."""
-        rows = [m for m in (self.flow.case.materials if self.flow.case else ())]
+        rows = [m for m in (self.in_hand.case.materials if self.in_hand.case else ())]
         ids = [m.material_id for m in rows]
         start = ids.index(after) + 1 if after in ids else 0
         for material in rows[start:] + rows[:start]:
@@ -337,27 +337,27 @@ class MaterialsScreen(Screen):
             return
         reason = self.exempt_reason.text() if status == "exempt" else ""
         check = MaterialCheck(material.material_id, status, self.reviewed(), reason)
-        flow = self.flow
+        in_hand = self.in_hand
 
         def failed(exc: BaseException) -> None:
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
             if status == "exempt":
                 self.exempt_reason.setFocus()
 
         label = MATERIAL_STATE_LABELS[status]
         stay = material.material_id if status == "missing" else None
-        self._change(lambda: flow.receive([check]), f"已登记“{material.name}”：{label}。",
+        self._change(lambda: in_hand.receive([check]), f"已登记“{material.name}”：{label}。",
                      after=material.material_id, stay=stay, failed=failed)  # fmt: skip
 
     def receive_all(self) -> None:
-        case, material = self.flow.case, self.selected()
+        case, material = self.in_hand.case, self.selected()
         missing = [m for m in case.materials if m.status == "missing"] if case else []
         if not missing:
-            self.desk.bar.info("没有未收取的材料。")
+            self.station.bar.info("没有未收取的材料。")
             return
         reviewed = {material.material_id: self.reviewed()} if material else {}
-        flow = self.flow
-        self._change(lambda: flow.receive_all(reviewed),
+        in_hand = self.in_hand
+        self._change(lambda: in_hand.receive_all(reviewed),
                      f"已将 {len(missing)} 种未收取的材料登记为收到原件。")  # fmt: skip
 
     def _change(self, work: Callable[[], CaseView], message: str, *, after: str = "",
@@ -371,12 +371,12 @@ class MaterialsScreen(Screen):
                 then()
             left = sum(actionable(m) and m.status == "missing" for m in case.materials)
             more = f" 还缺 {left} 种材料。" if left else " 材料已全部处理，可以作出受理决定。"
-            self.desk.bar.info(message + more)
+            self.station.bar.info(message + more)
             self._show_case(stay or self._next_missing(after))
             self.table.setFocus()
             self.changed.emit()
 
-        self.desk.work.run(work, done=done, failed=failed or self.desk.bar.show_exception,
+        self.station.work.run(work, done=done, failed=failed or self.station.bar.show_exception,
                            label="登记材料")  # fmt: skip
 
     # -- pages ------------------------------------------------------------------------------------
@@ -397,27 +397,27 @@ class MaterialsScreen(Screen):
         self._save(record=True)
 
     def _save(self, *, record: bool) -> None:
-        material, case = self.scans.scannable(), self.flow.case
+        material, case = self.scans.scannable(), self.in_hand.case
         if material is None or case is None:
             return
         if record and not self._can_record(material):
-            self.desk.bar.error("办件已不在收件中，不能再登记材料；可以只保存扫描件（Ctrl+S）。")
+            self.station.bar.error("办件已不在收件中，不能再登记材料；可以只保存扫描件（Ctrl+S）。")
             return
         pages = list(self.scans.pages)
         if not pages:
-            self.desk.bar.error(f"“{material.name}”还没有未保存的页面：请先拍摄（F6）或选择文件。")
+            self.station.bar.error(f"“{material.name}”还没有未保存的页面：请先拍摄（F6）或选择文件。")
             return
         name = scan_name(material.name, len(material.scans))
         check = MaterialCheck(material.material_id, "received_original", self.reviewed())
-        core, actor, flow = self.desk.session.core, self.desk.session.actor, self.flow
+        core, actor, in_hand = self.station.session.core, self.station.session.actor, self.in_hand
 
         def work() -> CaseView:
             pdf = sheets_to_pdf(pages)
-            saved = keep(flow, core.cases.attach_scan(actor, case.receipt_no, material.material_id,
-                                                      pdf, file_name=name, mime="application/pdf",
-                                                      pages=len(pages),
-                                                      quality=quality_record(pages)))  # fmt: skip
-            return flow.receive([check]) if record else saved
+            scan = core.cases.attach_scan(actor, case.receipt_no, material.material_id, pdf,
+                                          file_name=name, mime="application/pdf", pages=len(pages),
+                                          quality=quality_record(pages))  # fmt: skip
+            saved = keep(in_hand, scan)
+            return in_hand.receive([check]) if record else saved
 
         received = "，已登记收到原件" if record else ""
         self._change(work, f"已保存扫描件“{name}”（{len(pages)} 页）{received}。",

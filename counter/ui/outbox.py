@@ -20,7 +20,7 @@ from app.cases.receipts import hall_time
 from app.db.base import utcnow
 from app.roles import allowed
 from app.widgets.rows import RowsModel, read_only_table
-from counter.ui.desk import Desk
+from counter.ui.station import Station
 
 UNSENT = ("attention", "retrying", "pending", "in_flight")
 HEADERS = ("受理编号", "内容", "状态", "尝试", "平台原因 / 最近错误", "生成时间")
@@ -43,9 +43,9 @@ class MessageModel(RowsModel[Message]):
 
 
 class OutboxDialog(QDialog):
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.desk = desk
+        self.station = station
         self.setWindowTitle("发送队列 — 未送达平台的消息")
         self.model = MessageModel(self)
         self.table = read_only_table("outbox_table", self.model, 4)
@@ -61,7 +61,7 @@ class OutboxDialog(QDialog):
         self.cancel_button = QPushButton("取消发送")
         self.cancel_button.setObjectName("cancel_message")
         self.cancel_button.clicked.connect(self.cancel)
-        if not allowed(desk.session.actor, "outbox.cancel"):  # the service refuses it anyway
+        if not allowed(station.session.actor, "outbox.cancel"):  # the service refuses it anyway
             self.cancel_button.setEnabled(False)
             self.reason.setEnabled(False)
             self.cancel_button.setToolTip("只有管理员可以取消发往平台的消息")
@@ -81,8 +81,8 @@ class OutboxDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        outbox = self.desk.session.core.outbox
-        self.desk.work.run(lambda: outbox.messages(states=UNSENT, limit=500),
+        outbox = self.station.session.core.outbox
+        self.station.work.run(lambda: outbox.messages(states=UNSENT, limit=500),
                            done=self._show, label="发送队列")  # fmt: skip
 
     def _show(self, messages: list[Message]) -> None:
@@ -104,25 +104,25 @@ class OutboxDialog(QDialog):
     def resend(self) -> None:
         message = self.selected()
         if message is None:
-            self.desk.bar.error("请先在列表中选择一条消息。")
+            self.station.bar.error("请先在列表中选择一条消息。")
             return
-        outbox, actor = self.desk.session.core.outbox, self.desk.session.actor
-        self.desk.work.run(lambda: outbox.resend(message.id, actor, now=utcnow()),
+        outbox, actor = self.station.session.core.outbox, self.station.session.actor
+        self.station.work.run(lambda: outbox.resend(message.id, actor, now=utcnow()),
                            done=lambda _: self._done(f"{message.receipt_no} 的消息将重新发送。"),
                            label="重发")  # fmt: skip
 
     def cancel(self) -> None:
         message = self.selected()
         if message is None:
-            self.desk.bar.error("请先在列表中选择一条消息。")
+            self.station.bar.error("请先在列表中选择一条消息。")
             return
-        outbox, actor = self.desk.session.core.outbox, self.desk.session.actor
+        outbox, actor = self.station.session.core.outbox, self.station.session.actor
         reason = self.reason.text()
-        self.desk.work.run(lambda: outbox.cancel(message.id, actor, reason),
+        self.station.work.run(lambda: outbox.cancel(message.id, actor, reason),
                            done=lambda _: self._done(f"{message.receipt_no} 的消息已取消发送。"),
                            label="取消发送")  # fmt: skip
 
     def _done(self, text: str) -> None:
         self.reason.clear()
-        self.desk.bar.info(text)
+        self.station.bar.info(text)
         self.refresh()

@@ -10,14 +10,14 @@ from collections.abc import Callable, Sequence
 from PySide6.QtWidgets import QWidget
 
 from app.widgets.pdf_preview import PdfPreview, Raster, rasterise
-from counter.ui.desk import Desk
+from counter.ui.station import Station
 from printing.documents import DOCUMENTS
 from printing.jobs import Printed
 
 
 class Printouts:
-    def __init__(self, desk: Desk, parent: QWidget, *, preview: bool = True) -> None:
-        self.desk = desk
+    def __init__(self, station: Station, parent: QWidget, *, preview: bool = True) -> None:
+        self.station = station
         self.parent = parent
         self.preview = preview
         self.dialog: PdfPreview | None = None
@@ -30,10 +30,10 @@ class Printouts:
         A document that cannot be rendered or printed stops the chain: its message is shown and
         ``failed`` gets it with those not printed yet (to print again, or to go on without)."""
         queue = list(documents)
-        papers = self.desk.session.papers
+        papers = self.station.session.papers
 
         def stopped(document: str, exc: BaseException) -> None:
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
             if failed is not None:
                 failed([document, *queue])
 
@@ -46,7 +46,7 @@ class Printouts:
             if not self.preview:
                 send(document)
                 return
-            self.desk.work.run(lambda: rasterise(papers.preview(receipt_no, document)),
+            self.station.work.run(lambda: rasterise(papers.preview(receipt_no, document)),
                                done=lambda pages: show(document, pages),
                                failed=lambda exc: stopped(document, exc),
                                label=f"预览{DOCUMENTS[document].title}")  # fmt: skip
@@ -59,11 +59,11 @@ class Printouts:
             self.dialog.open()
 
         def skipped(document: str) -> None:
-            self.desk.bar.info(f"没有打印{DOCUMENTS[document].title}；需要时可在“查询办件”中补打。")
+            self.station.bar.info(f"没有打印{DOCUMENTS[document].title}；需要时可在“查询办件”中补打。")
             next_one()
 
         def send(document: str) -> None:
-            self.desk.work.run(lambda: papers.print(receipt_no, document, reason=reason),
+            self.station.work.run(lambda: papers.print(receipt_no, document, reason=reason),
                                done=lambda printed: sent(document, printed),
                                failed=lambda exc: stopped(document, exc),
                                label=f"打印{DOCUMENTS[document].title}")  # fmt: skip
@@ -71,7 +71,7 @@ class Printouts:
         def sent(document: str, printed: Printed) -> None:
             self.printed.append(document)
             copy = f"（第 {printed.copy} 份）" if printed.copy > 1 else ""
-            self.desk.bar.info(f"已送打印机：{DOCUMENTS[document].title}{copy}")
+            self.station.bar.info(f"已送打印机：{DOCUMENTS[document].title}{copy}")
             next_one()
 
         next_one()

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.guide.plan import Plan, QuestionState, QuestionView
-from counter.ui.desk import Desk, Screen
+from counter.ui.station import Screen, Station
 
 PICK = "请选择…"
 
@@ -103,8 +103,8 @@ class QuestionsScreen(Screen):
     title = "问卷与事项"
     done = Signal()
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(desk, parent)
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
+        super().__init__(station, parent)
         self.rows: dict[str, QuestionRow] = {}
         self.order: list[str] = []
         self.heading = QLabel("")
@@ -152,13 +152,13 @@ class QuestionsScreen(Screen):
         layout.addLayout(right, 2)
 
     def enter(self) -> None:
-        scenario = self.flow.scenario
+        scenario = self.in_hand.scenario
         self.heading.setText(scenario.name if scenario else "")
         for row in self.rows.values():
             for widget in row.widgets():
                 widget.deleteLater()
         self.rows, self.order = {}, []
-        self._show(self.flow.questions())
+        self._show(self.in_hand.questions())
         first = next((self.rows[q] for q in self.order
                       if self.rows[q].source.text() == "待回答"), None)  # fmt: skip
         QTimer.singleShot(0, (first.focus if first else self.next).setFocus)  # once shown
@@ -180,11 +180,11 @@ class QuestionsScreen(Screen):
 
     def _answer(self, question: str, value: object) -> None:
         try:
-            state = self.flow.answer(question, value)
+            state = self.in_hand.answer(question, value)
         except Exception as exc:  # a refused answer (AnswerError): say so, keep the others
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
             return
-        self.desk.bar.clear_message()
+        self.station.bar.clear_message()
         self._show(state)
 
     def _focus_next(self, after: str) -> None:
@@ -218,9 +218,9 @@ class QuestionsScreen(Screen):
     # -- items ------------------------------------------------------------------------------------
     def _show_items(self) -> None:
         try:
-            plan = self.flow.plan()
+            plan = self.in_hand.plan()
         except Exception as exc:
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
             return
         ready = plan.complete and plan.eligible
         self.items_box.setEnabled(ready)
@@ -243,8 +243,8 @@ class QuestionsScreen(Screen):
             (i.id, i.name, i.chosen, i.reason) for i in plan.items
         ]
         applicable += [(s.id, s.name, "", s.reason) for s in plan.not_chosen]
-        order = {item.id: n for n, item in enumerate(self.flow.scenario.items)} if (
-            self.flow.scenario) else {}  # fmt: skip
+        order = {item.id: n for n, item in enumerate(self.in_hand.scenario.items)} if (
+            self.in_hand.scenario) else {}  # fmt: skip
         applicable.sort(key=lambda entry: order.get(entry[0], 0))
         wanted = [entry[0] for entry in applicable]
         if list(self.item_boxes) != wanted:
@@ -269,13 +269,13 @@ class QuestionsScreen(Screen):
     def _items_changed(self) -> None:
         chosen = [item for item, box in self.item_boxes.items() if box.isChecked()]
         if not chosen:
-            self.desk.bar.error("至少要办理一个事项。不办理时请按 Ctrl+N 开始新的办件。")
+            self.station.bar.error("至少要办理一个事项。不办理时请按 Ctrl+N 开始新的办件。")
             self._show_items()
             return
         try:
-            self.flow.choose_items(chosen)
+            self.in_hand.choose_items(chosen)
         except Exception as exc:
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
         self._show_items()
 
     # -- saving -----------------------------------------------------------------------------------
@@ -286,10 +286,10 @@ class QuestionsScreen(Screen):
         def saved(case: CaseView) -> None:
             self.next.setEnabled(True)
             self.done.emit()
-            self.desk.bar.info(f"已保存为草稿：{case.receipt_no}（中途关闭也不会丢失）")
+            self.station.bar.info(f"已保存为草稿：{case.receipt_no}（中途关闭也不会丢失）")
 
         def failed(exc: BaseException) -> None:
             self.next.setEnabled(True)
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
 
-        self.desk.work.run(self.flow.open, done=saved, failed=failed, label="保存草稿")
+        self.station.work.run(self.in_hand.open, done=saved, failed=failed, label="保存草稿")

@@ -14,7 +14,7 @@ from typing import TypeVar
 from app.bootstrap import Core
 from app.cases.evaluation import POOR_LEVELS
 from app.cases.receipts import HALL_TZ
-from app.cases.views import LEVEL_LABELS
+from app.cases.snapshots import LEVEL_LABELS
 from app.reports.effectiveness import EffectivenessReport, EffectivenessRow, effectiveness_report
 from app.reports.evaluations import (
     EVALUATION_GROUPINGS,

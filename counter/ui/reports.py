@@ -40,7 +40,6 @@ from app.errors import InvalidInput
 from app.reports import export
 from app.reports.figures import Period, Report, Table
 from app.widgets.rows import RowsModel, read_only_table
-from counter.ui.desk import Desk, Screen
 from counter.ui.report_charts import (
     GROUPS,
     QUICK_PERIODS,
@@ -52,6 +51,7 @@ from counter.ui.report_charts import (
     make_report,
     picture,
 )
+from counter.ui.station import Screen, Station
 from printing.a4 import Letterhead
 from printing.reports import to_pdf
 
@@ -178,10 +178,10 @@ class ReportsScreen(Screen):
     shown = Signal()
     exported = Signal(str)
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None, *,
+    def __init__(self, station: Station, parent: QWidget | None = None, *,
                  ask_path: AskPath | None = None,
                  today: Callable[[], date] = hall_today) -> None:  # fmt: skip
-        super().__init__(desk, parent)
+        super().__init__(station, parent)
         self.ask_path = ask_path or self._ask_path
         self.today = today
         self.report: Report | None = None
@@ -305,12 +305,12 @@ class ReportsScreen(Screen):
         try:
             period = self.period()
         except InvalidInput as exc:
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
             return
         name = str(self.report_choice.currentData())
         by = str(self.group_choice.currentData())
-        core = self.desk.session.core
-        self.desk.work.run(lambda: self._made(make_report(core, name, period, by)),
+        core = self.station.session.core
+        self.station.work.run(lambda: self._made(make_report(core, name, period, by)),
                            done=self._show, label=f"生成{REPORTS[name]}")  # fmt: skip
 
     @staticmethod
@@ -360,7 +360,7 @@ class ReportsScreen(Screen):
         self._export("导出 Excel", "xlsx", "Excel 工作簿 (*.xlsx)", export.to_xlsx)
 
     def export_pdf(self) -> None:
-        settings = self.desk.session.core.settings
+        settings = self.station.session.core.settings
         self._export("导出 PDF", "pdf", "PDF 文件 (*.pdf)",
                      lambda report: to_pdf(report, Letterhead.of(settings)))  # fmt: skip
 
@@ -368,7 +368,7 @@ class ReportsScreen(Screen):
                 render: Callable[[Report], bytes]) -> None:  # fmt: skip
         report = self.report
         if report is None:
-            self.desk.bar.error("还没有生成报表。请先点“生成”，再导出。")
+            self.station.bar.error("还没有生成报表。请先点“生成”，再导出。")
             return
         table = report.table()
         suggested = f"{table.title}_{table.period.first:%Y%m%d}-{table.period.last:%Y%m%d}"
@@ -378,11 +378,11 @@ class ReportsScreen(Screen):
         path = Path(chosen)
         if path.suffix.lower() != f".{suffix}":
             path = path.with_name(f"{path.name}.{suffix}")
-        self.desk.work.run(lambda: write_file(path, render(report)),
+        self.station.work.run(lambda: write_file(path, render(report)),
                            done=lambda _: self._exported(path), label=caption)  # fmt: skip
 
     def _exported(self, path: Path) -> None:
-        self.desk.bar.info(f"已导出 {path}。")
+        self.station.bar.info(f"已导出 {path}。")
         self.exported.emit(str(path))
 
     def _ask_path(self, caption: str, suggested: str, kinds: str) -> str:

@@ -22,14 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cases.flow import CaseFlow
+from app.cases.in_hand import CaseInHand
 from app.cases.pages import IMAGE_SUFFIXES, Document, Sheet, read_file, sheet
 from app.cases.receipts import HALL_TZ
-from app.cases.views import CaseView, MaterialView
+from app.cases.snapshots import CaseView, MaterialView
 from app.devices.protocols import Batch
 from app.errors import OneStopError, describe
 from app.widgets.rows import Index
-from counter.ui.desk import Desk
+from counter.ui.station import Station
 
 FILE_FILTER = f"图片或 PDF ({' '.join(f'*{s}' for s in (*IMAGE_SUFFIXES, '.pdf'))})"
 THUMB = QSize(84, 120)
@@ -87,10 +87,10 @@ def file_dialog(parent: QWidget) -> list[Path]:
     return [Path(p) for p in paths]
 
 
-def keep(flow: CaseFlow, case: CaseView) -> CaseView:
-    """The flow holds the newest view of its case (called on the work lane, in order)."""
-    if flow.case is not None and flow.case.receipt_no == case.receipt_no:
-        flow.case = case
+def keep(in_hand: CaseInHand, case: CaseView) -> CaseView:
+    """The case in hand holds the newest view of its case (called on the work lane, in order)."""
+    if in_hand.case is not None and in_hand.case.receipt_no == case.receipt_no:
+        in_hand.case = case
     return case
 
 
@@ -98,9 +98,9 @@ class ScanPanel(QGroupBox):
     stored = Signal(object)  # a CaseView: a chosen PDF was stored
     pages_changed = Signal()  # unsaved pages added, turned or deleted
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__("扫描件（每种材料保存为一个 PDF）", parent)
-        self.desk = desk
+        self.station = station
         self.material: MaterialView | None = None
         self.can_scan = False
         self.sheets: dict[str, list[Sheet]] = {}  # unsaved pages by material
@@ -190,7 +190,7 @@ class ScanPanel(QGroupBox):
         """The material shown, when pages may be added to it (else the clerk is told why)."""
         if self.material is not None and self.can_scan:
             return self.material
-        self.desk.bar.error("请先在左边选择要扫描的材料。" if self.material is None else
+        self.station.bar.error("请先在左边选择要扫描的材料。" if self.material is None else
                             f"“{self.material.name}”现在不能添加扫描件（无需提交，或办件已不在"
                             "收件中）。")  # fmt: skip
         return None
@@ -200,14 +200,14 @@ class ScanPanel(QGroupBox):
         material = self.scannable()
         if material is None:
             return
-        camera = self.desk.session.devices.capture
+        camera = self.station.session.devices.capture
         if camera is None:
-            self.desk.bar.error("本窗口没有连接高拍仪：请用“选择文件…”添加扫描好的文件。")
+            self.station.bar.error("本窗口没有连接高拍仪：请用“选择文件…”添加扫描好的文件。")
             self.files_button.setFocus()
             return
 
         def failed(exc: BaseException) -> None:
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
             self.files_button.setFocus()
 
         def take() -> list[tuple[Sheet, tuple[str, ...]]]:
@@ -215,7 +215,7 @@ class ScanPanel(QGroupBox):
             return [(replace(sheet(page.png, source="拍摄的页面"), problems=page.problems,
                              measures=page.measures), page.problems) for page in pages]  # fmt: skip
 
-        self.desk.devices.run(take, done=lambda pages: self._add(material, pages), failed=failed,
+        self.station.devices.run(take, done=lambda pages: self._add(material, pages), failed=failed,
                               label="拍摄")  # fmt: skip
 
     def _add(self, material: MaterialView, taken: list[tuple[Sheet, tuple[str, ...]]]) -> None:
@@ -235,11 +235,11 @@ class ScanPanel(QGroupBox):
         if poor:
             number, problems = poor[0]
             self.poor[material.material_id] = kept[number]
-            self.desk.bar.error(f"第 {number + 1} 页：{'；'.join(problems)}按 F6 重拍这一页"
+            self.station.bar.error(f"第 {number + 1} 页：{'；'.join(problems)}按 F6 重拍这一页"
                                 "（会替换它）；页面可用时直接保存即可。")  # fmt: skip
             return
         done = "已重拍" if replaced else "已添加"
-        self.desk.bar.info(f"{done} {len(pages)} 页，“{material.name}”有 {len(kept)} 页未保存："
+        self.station.bar.info(f"{done} {len(pages)} 页，“{material.name}”有 {len(kept)} 页未保存："
                            "核对后按 Ctrl+S 保存扫描件。")  # fmt: skip
 
     def choose_files(self) -> None:
@@ -248,11 +248,11 @@ class ScanPanel(QGroupBox):
 
     def add_files(self, paths: Sequence[Path]) -> None:
         """Images become pages of the material shown; a PDF is stored as it is."""
-        material, flow = self.scannable(), self.desk.session.flow
-        case = flow.case
+        material, in_hand = self.scannable(), self.station.session.in_hand
+        case = in_hand.case
         if material is None or case is None or not paths:
             return
-        core, actor, chosen = self.desk.session.core, self.desk.session.actor, list(paths)
+        core, actor, chosen = self.station.session.core, self.station.session.actor, list(paths)
 
         def work() -> _Read:
             read = _Read()
@@ -264,7 +264,7 @@ class ScanPanel(QGroupBox):
                     continue
                 if isinstance(got, Document):
                     read.documents.append(got)
-                    read.case = keep(flow, core.cases.attach_scan(
+                    read.case = keep(in_hand, core.cases.attach_scan(
                         actor, case.receipt_no, material.material_id, got.data,
                         file_name=got.file_name, mime="application/pdf", pages=got.pages,
                     ))  # fmt: skip
@@ -272,7 +272,7 @@ class ScanPanel(QGroupBox):
                     read.sheets.extend(got)
             return read
 
-        self.desk.work.run(work, done=lambda read: self._files_read(material, read),
+        self.station.work.run(work, done=lambda read: self._files_read(material, read),
                            label="读取文件")  # fmt: skip
 
     def _files_read(self, material: MaterialView, read: _Read) -> None:
@@ -285,9 +285,9 @@ class ScanPanel(QGroupBox):
         done += [f"已保存 PDF“{d.file_name}”（{d.pages} 页）" for d in read.documents]
         if read.refused:
             others = f"其他文件：{'；'.join(done)}。" if done else "没有添加任何页面。"
-            self.desk.bar.error(f"{describe(read.refused[0])[0]}{others}")
+            self.station.bar.error(f"{describe(read.refused[0])[0]}{others}")
         elif read.documents:
-            self.desk.bar.info(f"{'；'.join(done)}。")
+            self.station.bar.info(f"{'；'.join(done)}。")
 
     # -- changing pages ---------------------------------------------------------------------------
     def turn(self, degrees: int) -> None:
@@ -301,4 +301,4 @@ class ScanPanel(QGroupBox):
         if 0 <= row < len(pages):
             del pages[row]
             self._show_pages(row)
-            self.desk.bar.info(f"已删除第 {row + 1} 页，还有 {len(pages)} 页未保存。")
+            self.station.bar.info(f"已删除第 {row + 1} 页，还有 {len(pages)} 页未保存。")

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.catalog.models import ENTERPRISE_STAGES, PERSONAL_STAGES
-from counter.ui.desk import Desk, Screen
+from counter.ui.station import Screen, Station
 
 Index = QModelIndex | QPersistentModelIndex
 ALL = "全部"
@@ -80,8 +80,8 @@ class ScenarioScreen(Screen):
     title = "一件事"
     chosen = Signal()
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(desk, parent)
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
+        super().__init__(station, parent)
         self.search = _SearchBox()
         self.search.setObjectName("scenario_search")
         self.search.setPlaceholderText("输入名称、拼音首字母（如 xse）或事项编码")
@@ -124,9 +124,9 @@ class ScenarioScreen(Screen):
     def refresh(self) -> None:
         text = self.search.text().strip()
         stage = self.stage.currentText()
-        catalog = self.flow.catalog
+        catalog = self.in_hand.catalog
         if text:
-            found = self.flow.find(text)
+            found = self.in_hand.find(text)
             choices = [Choice(f.scenario.code, f.scenario.name, f"{f.scenario.life_stage}·{f.why}")
                        for f in found]  # fmt: skip
         else:
@@ -149,15 +149,16 @@ class ScenarioScreen(Screen):
     def take(self) -> None:
         index = self.list.currentIndex()
         if not index.isValid():
-            self.desk.bar.error("请先在列表中选择要办理的一件事。")
+            self.station.bar.error("请先在列表中选择要办理的一件事。")
             return
         code = str(self.model.data(index, Qt.ItemDataRole.UserRole))
-        if self.flow.scenario is not None and self.flow.scenario.code == code:
+        if self.in_hand.scenario is not None and self.in_hand.scenario.code == code:
             self.chosen.emit()  # the same one again: keep the answers given so far
             return
-        if self.flow.case is not None and self.flow.case.state in ("draft", "pre_application"):
-            self.desk.bar.error("这个办件已经保存，不能改办其他一件事。"
+        case = self.in_hand.case
+        if case is not None and case.state in ("draft", "pre_application"):
+            self.station.bar.error("这个办件已经保存，不能改办其他一件事。"
                                 "请按 Ctrl+N 开始新的办件。")  # fmt: skip
             return
-        self.flow.choose(code)
+        self.in_hand.choose(code)
         self.chosen.emit()

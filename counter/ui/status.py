@@ -21,8 +21,8 @@ from app.db.base import utcnow
 from app.devices.states import DeviceState, device_states
 from app.help import HelpRequest
 from app.widgets.tasks import Tasks
-from counter.ui.desk import Desk
 from counter.ui.outbox import OutboxDialog
+from counter.ui.station import Station
 from sync.worker import status as sync_status
 
 ONLINE = "color:#1b5e20; font-weight:bold;"
@@ -80,10 +80,10 @@ def snapshot(core: Core, terminal: str, today: date) -> Snapshot:
 
 
 class StatusPanel(QStatusBar):
-    def __init__(self, desk: Desk, parent: QWidget | None = None, *,
+    def __init__(self, station: Station, parent: QWidget | None = None, *,
                  every_ms: int = 3000, devices_every_ms: int = 15000) -> None:  # fmt: skip
         super().__init__(parent)
-        self.desk = desk
+        self.station = station
         self.lane = Tasks(self._failed, self, name="status")
         self.help = QPushButton("")
         self.help.setObjectName("help_button")
@@ -131,10 +131,10 @@ class StatusPanel(QStatusBar):
 
     # -- the devices: asked on the devices' own lane, between reads, never during one -------------
     def check_devices(self) -> None:
-        lane = self.desk.devices
+        lane = self.station.devices
         if lane.busy:
             return  # a card read or a capture is going on: it tells its own trouble
-        devices = self.desk.session.devices
+        devices = self.station.session.devices
         lane.run(lambda: device_states(devices), done=self.show_devices,
                  failed=lambda _exc: None, label="设备状态")  # fmt: skip
 
@@ -156,14 +156,14 @@ class StatusPanel(QStatusBar):
         """A click says what is wrong and what to do, and asks the devices again."""
         problems = [state for state in self.device_states if not state.ok]
         if problems:
-            self.desk.bar.error("；".join(f"{p.title}：{p.text}" for p in problems))
+            self.station.bar.error("；".join(f"{p.title}：{p.text}" for p in problems))
         else:
-            self.desk.bar.info("设备正常：" + "；".join(
+            self.station.bar.info("设备正常：" + "；".join(
                 f"{s.title} {s.name}" for s in self.device_states if s.name))  # fmt: skip
         self.check_devices()
 
     def refresh(self) -> None:
-        session = self.desk.session  # who is signed in shows at once, whatever the lane does
+        session = self.station.session  # who is signed in shows at once, whatever the lane does
         self.clerk.setText(f"{session.operator.display_name}（{session.operator.role_label}）")
         if self.lane.busy:
             return  # the last read is still going (a slow database): skip, never pile up
@@ -202,7 +202,7 @@ class StatusPanel(QStatusBar):
         else:
             self.outbox.setToolTip("点击查看发送队列")
         self.catalog.setText(f"目录 {found.catalog_version}")
-        tickets = self.desk.session.papers.tickets
+        tickets = self.station.session.papers.tickets
         waiting = len(tickets.waiting) if tickets is not None else 0
         self.slips.setText(f"凭条待打印 {waiting}：重新打印")
         self.slips.setVisible(waiting > 0)
@@ -225,18 +225,18 @@ class StatusPanel(QStatusBar):
         request = self.help_shown
         if request is None or self.answering is not None:
             return
-        core, actor = self.desk.session.core, self.desk.session.actor
+        core, actor = self.station.session.core, self.station.session.actor
         self.answering = request.id
         self.show_help(self.last.help if self.last is not None else ())
 
         def done(answered: HelpRequest) -> None:
             self.answering = None
-            self.desk.bar.info(f"已告知其他柜台：您前往{answered.where}协助市民。")
+            self.station.bar.info(f"已告知其他柜台：您前往{answered.where}协助市民。")
             self.refresh()
 
         def failed(exc: BaseException) -> None:
             self.answering = None
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
             self.refresh()
 
         self.lane.run(lambda: core.help.answer(request.id, actor), done=done, failed=failed,
@@ -244,17 +244,17 @@ class StatusPanel(QStatusBar):
 
     def retry_slips(self) -> None:
         """The slips a thermal printer could not print, now that it is back."""
-        papers = self.desk.session.papers
+        papers = self.station.session.papers
 
         def done(count: int) -> None:
-            self.desk.bar.info(f"已补打 {count} 张凭条。")
+            self.station.bar.info(f"已补打 {count} 张凭条。")
             self.refresh()
 
         def failed(exc: BaseException) -> None:
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
             self.refresh()
 
-        self.desk.work.run(papers.retry_slips, done=done, failed=failed, label="补打凭条")
+        self.station.work.run(papers.retry_slips, done=done, failed=failed, label="补打凭条")
 
     def _failed(self, exc: BaseException) -> None:
         self.online.setText("● 状态未知")
@@ -262,6 +262,6 @@ class StatusPanel(QStatusBar):
         self.online.setToolTip(str(exc))
 
     def open_outbox(self) -> None:
-        self.dialog = OutboxDialog(self.desk, self.window())
+        self.dialog = OutboxDialog(self.station, self.window())
         self.dialog.finished.connect(lambda _: self.refresh())
         self.dialog.open()

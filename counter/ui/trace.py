@@ -13,18 +13,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.transfers.views import CustodyEvent, Trace, TransferItem
+from app.transfers.snapshots import CustodyEvent, Trace, TransferItem
 from app.widgets.rows import CellsModel, read_only_table
 from counter.backoffice import event_line, read_scan, where_now
-from counter.ui.desk import Desk
+from counter.ui.station import Station
 
 DIRECTIONS = {"out": "送往部门", "back": "回到窗口"}
 
 
 class TraceScreen(QWidget):
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.desk = desk
+        self.station = station
         self.trace: Trace | None = None
         self.items = CellsModel[TransferItem](
             ("材料 / 结果", "方向", "部门", "原件", "复印件", "现在", "交接单"),
@@ -64,15 +64,15 @@ class TraceScreen(QWidget):
         self.code.selectAll()
 
     def scanned(self, text: str) -> None:
-        scan = read_scan(text, self.desk.session.check_qr)
+        scan = read_scan(text, self.station.session.check_qr)
         if scan.kind != "receipt":
-            self.desk.bar.error(
+            self.station.bar.error(
                 scan.problem or "请扫描或输入受理编号；交接单请在“材料流转”中查看。"
             )
             return
         self.code.setText(scan.number)
-        ledger = self.desk.session.core.transfers
-        self.desk.work.run(lambda: ledger.trace(scan.number), done=self.show_trace,
+        ledger = self.station.session.core.transfers
+        self.station.work.run(lambda: ledger.trace(scan.number), done=self.show_trace,
                            label="查询流转记录")  # fmt: skip
 
     def show_trace(self, trace: Trace) -> None:

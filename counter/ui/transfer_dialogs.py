@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import OneStopError, describe
-from app.transfers.views import Batch, Pickup
+from app.transfers.snapshots import Batch, Pickup
 from app.transfers.waybill import check_waybill
 from app.widgets.signature import SignaturePad
 from counter.ui.case_dialogs import ActionDialog, form_rows, line_edit
-from counter.ui.desk import Desk
+from counter.ui.station import Station
 
 COURIERS = ("中国邮政 EMS", "顺丰速运", "京东物流", "中通快递", "圆通速递", "机要通信")
 FILES = "图片或 PDF (*.png *.jpg *.jpeg *.pdf)"
@@ -88,8 +88,8 @@ class CourierDialog(ActionDialog):
 class _FileOrCamera:
     """A dialog part that takes one file's bytes on the work lane (never on the GUI thread)."""
 
-    def __init__(self, desk: Desk, dialog: ActionDialog, label: QLabel) -> None:
-        self.desk = desk
+    def __init__(self, station: Station, dialog: ActionDialog, label: QLabel) -> None:
+        self.station = station
         self.dialog = dialog
         self.label = label
         self.data = b""
@@ -98,7 +98,7 @@ class _FileOrCamera:
     def choose(self, title: str) -> None:
         path = self.ask_path(self.dialog, title)
         if path:
-            self.desk.work.run(lambda: Path(path).read_bytes(),
+            self.station.work.run(lambda: Path(path).read_bytes(),
                                done=lambda data: self.took(data, Path(path).name),
                                failed=lambda exc: self.dialog.refuse(
                                    f"读不出文件 {Path(path).name}，请换一个文件或重新扫描。"),
@@ -119,7 +119,7 @@ class PickupDialog(ActionDialog):
 
     submitted = Signal(object)  # Pickup
 
-    def __init__(self, batch: Batch, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(self, batch: Batch, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(f"交给部门 — {batch.batch_no}（{batch.department}）", "登记交接", parent)
         self.name = line_edit("pickup_name", "", "与其身份证一致")
         self.id_number = line_edit("pickup_id", "", "18 位居民身份证号码")
@@ -129,7 +129,7 @@ class PickupDialog(ActionDialog):
         clear.setObjectName("clear_signature")
         clear.clicked.connect(self.pad.clear)
         self.paper_label = QLabel("")
-        self.paper = _FileOrCamera(desk, self, self.paper_label)
+        self.paper = _FileOrCamera(station, self, self.paper_label)
         paper = QPushButton("或选择签字纸质单的扫描件…")
         paper.setObjectName("signature_file")
         paper.clicked.connect(lambda: self.paper.choose("选择签字的交接单扫描件"))
@@ -155,19 +155,19 @@ class ReceiptDialog(ActionDialog):
 
     submitted = Signal(bytes)
 
-    def __init__(self, batch: Batch, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(self, batch: Batch, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(f"登记签收 — {batch.batch_no}（{batch.department}）", "登记签收", parent)
-        self.desk = desk
+        self.station = station
         self.shown = QLabel(
             "还没有签收凭证。请把部门签字盖章的交接单放到高拍仪下拍摄，或选择扫描文件。"
         )
         self.shown.setObjectName("receipt_shown")
         self.shown.setWordWrap(True)
         self.shown.setMinimumHeight(160)
-        self.scan = _FileOrCamera(desk, self, self.shown)
+        self.scan = _FileOrCamera(station, self, self.shown)
         camera = QPushButton("拍摄签收凭证")
         camera.setObjectName("capture_receipt")
-        camera.setEnabled(desk.session.devices.capture is not None)
+        camera.setEnabled(station.session.devices.capture is not None)
         camera.clicked.connect(self.capture)
         file = QPushButton("选择扫描文件…")
         file.setObjectName("receipt_file")
@@ -175,10 +175,10 @@ class ReceiptDialog(ActionDialog):
         self.finish(self.shown, _in_a_row(camera, file))
 
     def capture(self) -> None:
-        camera = self.desk.session.devices.capture
+        camera = self.station.session.devices.capture
         if camera is None:
             return
-        self.desk.devices.run(lambda: camera.capture().png,
+        self.station.devices.run(lambda: camera.capture().png,
                               done=lambda png: self.scan.took(png, "拍摄的签收凭证"),
                               failed=lambda exc: self.refuse(describe(exc)[0]),
                               label="拍摄签收凭证")  # fmt: skip

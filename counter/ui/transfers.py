@@ -28,7 +28,7 @@ from app.db.base import utcnow
 from app.errors import describe
 from app.roles import allowed
 from app.settings import ROUTE_LABELS
-from app.transfers.views import NOT_SIGNED_OFF, Batch, BatchChanges, TransferItem, Waiting
+from app.transfers.snapshots import NOT_SIGNED_OFF, Batch, BatchChanges, TransferItem, Waiting
 from app.widgets.pdf_preview import PdfPreview, Raster, rasterise
 from app.widgets.rows import CellsModel, read_only_table
 from counter.backoffice import (
@@ -42,22 +42,22 @@ from counter.backoffice import (
     send_kind,
 )
 from counter.ui.case_dialogs import ActionDialog
-from counter.ui.desk import Desk
+from counter.ui.station import Station
 from counter.ui.transfer_dialogs import CourierDialog, PickupDialog, ReceiptDialog
 
 
 class TransfersScreen(QWidget):
     changed = Signal(str)  # a batch changed (its number)
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None, *,
+    def __init__(self, station: Station, parent: QWidget | None = None, *,
                  today: Callable[[], date] = lambda: hall_day(utcnow())) -> None:  # fmt: skip
         super().__init__(parent)
-        self.desk = desk
+        self.station = station
         self.today = today
         self.batch: Batch | None = None
         self.dialog: ActionDialog | None = None
         self.preview: PdfPreview | None = None
-        routes = desk.session.core.settings.transfers
+        routes = station.session.core.settings.transfers
         self.departments = CellsModel[Waiting](
             ("部门", "流转方式", "待流转", "最早收取", "最早承诺办结"),
             lambda w: (w[0], ROUTE_LABELS[routes.route(w[0])], f"{w[1]} 份", local(w[2]),
@@ -159,14 +159,14 @@ class TransfersScreen(QWidget):
     # -- loading ----------------------------------------------------------------------------------
     def enter(self) -> None:
         """Reload what waits and the batches (the batch in hand too)."""
-        ledger = self.desk.session.core.transfers
+        ledger = self.station.session.core.transfers
         number = self.batch.batch_no if self.batch else ""
 
         def load() -> tuple[list[Waiting], list[Batch], Batch | None]:
             batch = ledger.batch(number) if number else None
             return ledger.waiting_by_department(), ledger.batches(), batch
 
-        self.desk.work.run(load, done=self._loaded, label="读取待流转材料")
+        self.station.work.run(load, done=self._loaded, label="读取待流转材料")
         self.code.setFocus()
 
     def _loaded(self, loaded: tuple[list[Waiting], list[Batch], Batch | None]) -> None:
@@ -196,8 +196,8 @@ class TransfersScreen(QWidget):
         if not 0 <= row < len(self.departments.rows):
             return
         department = self.departments.rows[row][0]
-        ledger = self.desk.session.core.transfers
-        self.desk.work.run(lambda: ledger.waiting(department), done=self.waiting.set_rows,
+        ledger = self.station.session.core.transfers
+        self.station.work.run(lambda: ledger.waiting(department), done=self.waiting.set_rows,
                            label="读取待流转材料")  # fmt: skip
 
     def _batch_chosen(self, row: int) -> None:
@@ -221,7 +221,7 @@ class TransfersScreen(QWidget):
                     value.setStyleSheet("color:#b00020; font-weight:bold;")
                 self.facts.addRow(label, value)
             self.items.set_rows(list(batch.items))
-        may_confirm = allowed(self.desk.session.actor, "transfer.confirm")
+        may_confirm = allowed(self.station.session.actor, "transfer.confirm")
         can = actions(batch, may_confirm=may_confirm)
         self.buttons["remove"].setEnabled(can.add)
         self.buttons["print"].setEnabled(can.print)
@@ -275,22 +275,22 @@ class TransfersScreen(QWidget):
             if dialog is not None:
                 dialog.accept()
             batch = self._applied(result, on)
-            self.desk.bar.info(said(batch))
+            self.station.bar.info(said(batch))
             self.changed.emit(batch.batch_no)
 
         def failed(exc: BaseException) -> None:
-            self.desk.bar.show_exception(exc)
+            self.station.bar.show_exception(exc)
             if dialog is not None:
                 dialog.refuse(describe(exc)[0])
 
-        self.desk.work.run(work, done=done, failed=failed, label="材料流转")
+        self.station.work.run(work, done=done, failed=failed, label="材料流转")
 
     def new_batch(self) -> None:
         department = self.department()
         if not department:
-            self.desk.bar.error("请先在左侧选择一个有待流转材料的部门。")
+            self.station.bar.error("请先在左侧选择一个有待流转材料的部门。")
             return
-        ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
+        ledger, actor = self.station.session.core.transfers, self.station.session.actor
         self._do(
             lambda: ledger.open_batch(actor, department),
             lambda b: f"已新建{b.department}的交接单 {b.batch_no}，请扫描办件凭证放入材料。",
@@ -299,14 +299,14 @@ class TransfersScreen(QWidget):
     def scanned(self, text: str) -> None:
         """A receipt goes into the batch in hand; a slip's code opens that batch."""
         self.code.clear()
-        session = self.desk.session
+        session = self.station.session
         scan = read_scan(text, session.check_qr)
         if not scan.kind:
-            self.desk.bar.error(scan.problem)
+            self.station.bar.error(scan.problem)
             return
         ledger = session.core.transfers
         if scan.kind == "batch":
-            self.desk.work.run(lambda: ledger.batch(scan.number), done=self.show_batch,
+            self.station.work.run(lambda: ledger.batch(scan.number), done=self.show_batch,
                                label="读取交接单")  # fmt: skip
             return
         self.add_case(scan.number)
@@ -314,9 +314,9 @@ class TransfersScreen(QWidget):
     def add_case(self, receipt_no: str) -> None:
         batch = self.batch
         if batch is None or batch.state != "open":
-            self.desk.bar.error("请先新建或选择一张组批中的交接单，再扫描办件凭证。")
+            self.station.bar.error("请先新建或选择一张组批中的交接单，再扫描办件凭证。")
             return
-        ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
+        ledger, actor = self.station.session.core.transfers, self.station.session.actor
         before = len(batch.items)
         self._do(lambda: ledger.put_in(actor, batch.batch_no, [receipt_no]),
                  lambda b: f"{receipt_no} 的 {len(b.items) - before} 份材料已放入 {b.batch_no}"
@@ -326,14 +326,14 @@ class TransfersScreen(QWidget):
         """The cases picked in the waiting list (Ctrl/Shift to pick many, Ctrl+A all of them)."""
         rows = self.waiting_table.selectionModel().selectedRows()
         if not rows:
-            self.desk.bar.error("请先在待流转材料中选择办件（按住 Ctrl 或 Shift 可多选）。")
+            self.station.bar.error("请先在待流转材料中选择办件（按住 Ctrl 或 Shift 可多选）。")
             return
         batch = self.batch
         if batch is None or batch.state != "open":
-            self.desk.bar.error("请先新建或选择一张组批中的交接单，再放入办件。")
+            self.station.bar.error("请先新建或选择一张组批中的交接单，再放入办件。")
             return
         numbers = list(dict.fromkeys(self.waiting.rows[r.row()].receipt_no for r in rows))
-        ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
+        ledger, actor = self.station.session.core.transfers, self.station.session.actor
         self._do(
             lambda: ledger.put_in(actor, batch.batch_no, numbers),
             lambda b: f"{len(numbers)} 件办件的材料已放入 {b.batch_no}（共 {b.cases} 件办件）。",
@@ -344,10 +344,10 @@ class TransfersScreen(QWidget):
         batch = self.batch
         rows = self.item_table.selectionModel().selectedRows()
         if batch is None or not rows:
-            self.desk.bar.error("请先在当前交接单中选择要取出的材料。")
+            self.station.bar.error("请先在当前交接单中选择要取出的材料。")
             return
         item = self.items.rows[rows[0].row()]
-        ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
+        ledger, actor = self.station.session.core.transfers, self.station.session.actor
         self._do(lambda: ledger.take_out(actor, batch.batch_no, item.id),
                  lambda b: f"已从 {b.batch_no} 取出 {item.receipt_no} 的{item.name}，"
                            "它回到待流转。", on=batch)  # fmt: skip
@@ -357,23 +357,23 @@ class TransfersScreen(QWidget):
         batch = self.batch
         if batch is None:
             return
-        papers = self.desk.session.papers
+        papers = self.station.session.papers
 
         def render() -> tuple[bytes, list[Raster]]:
             pdf = papers.transfer_slip(batch.batch_no)
             return pdf, rasterise(pdf)
 
-        self.desk.work.run(render, done=lambda made: self._preview(batch, *made),
+        self.station.work.run(render, done=lambda made: self._preview(batch, *made),
                            label="预览交接单")  # fmt: skip
 
     def _preview(self, batch: Batch, pdf: bytes, pages: list[Raster]) -> None:
         """What is previewed is what prints (the same bytes, not rendered again)."""
         self.preview = PdfPreview(f"材料流转交接单 {batch.batch_no} — 打印预览", pages, parent=self)
-        papers = self.desk.session.papers
+        papers = self.station.session.papers
 
         def send() -> None:
-            self.desk.work.run(lambda: papers.print_transfer_slip(batch.batch_no, pdf),
-                               done=lambda job: self.desk.bar.info(
+            self.station.work.run(lambda: papers.print_transfer_slip(batch.batch_no, pdf),
+                               done=lambda job: self.station.bar.info(
                                    f"交接单 {batch.batch_no} 已送打印机（作业 {job}）。"),
                                label="打印交接单")  # fmt: skip
 
@@ -384,7 +384,7 @@ class TransfersScreen(QWidget):
         batch = self.batch
         if batch is None:
             return
-        ledger, actor = self.desk.session.core.transfers, self.desk.session.actor
+        ledger, actor = self.station.session.core.transfers, self.station.session.actor
         if send_kind(batch) == "courier":
             courier = CourierDialog(batch, self)
             courier.submitted.connect(lambda name, waybill: self._do(
@@ -395,7 +395,7 @@ class TransfersScreen(QWidget):
                 courier))  # fmt: skip
             self._open(courier)
             return
-        pickup = PickupDialog(batch, self.desk, self)
+        pickup = PickupDialog(batch, self.station, self)
         pickup.submitted.connect(lambda person: self._do(
             lambda: ledger.hand_over(actor, batch.batch_no, person),
             lambda b: f"交接单 {b.batch_no} 已交{b.department} {person.name.strip()}，"
@@ -406,8 +406,8 @@ class TransfersScreen(QWidget):
         batch = self.batch
         if batch is None:
             return
-        session = self.desk.session
-        receipt = ReceiptDialog(batch, self.desk, self)
+        session = self.station.session
+        receipt = ReceiptDialog(batch, self.station, self)
         receipt.submitted.connect(lambda scan: self._do(
             lambda: session.core.transfers.confirm(session.actor, batch.batch_no, scan),
             lambda b: f"交接单 {b.batch_no} 已登记{b.department}签收。", receipt))  # fmt: skip

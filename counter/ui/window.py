@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.accounts import Operator
 from app.cases.receipts import hall_time
-from app.cases.views import CaseSummary, CaseView
+from app.cases.snapshots import CaseSummary, CaseView
 from app.roles import allowed
 from app.widgets.code_relay import CameraCodes, CodeRelay
 from app.widgets.tasks import Tasks
@@ -39,7 +39,6 @@ from counter.ui.cases import CasesScreen
 from counter.ui.check_in import CheckInScreen
 from counter.ui.complaints import ComplaintsScreen
 from counter.ui.decision import DecisionScreen
-from counter.ui.desk import Desk, Screen
 from counter.ui.display import cover_screen, em
 from counter.ui.form import FormScreen
 from counter.ui.identify import IdentifyScreen
@@ -47,6 +46,7 @@ from counter.ui.materials import MaterialsScreen
 from counter.ui.notify import MessageBar
 from counter.ui.questions import QuestionsScreen
 from counter.ui.scenario import ScenarioScreen
+from counter.ui.station import Screen, Station
 from counter.ui.status import StatusPanel
 from counter.ui.trace import TraceScreen
 from counter.ui.transfers import TransfersScreen
@@ -101,22 +101,22 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"OneStop 综合窗口 — {settings.hall.name} {settings.terminal.name}")
         self.bar = MessageBar()
         shown = self.bar.show_exception
-        self.desk = Desk(session, Tasks(shown, self, name="work"),
+        self.station = Station(session, Tasks(shown, self, name="work"),
                          Tasks(shown, self, name="devices"), self.bar)  # fmt: skip
-        self.identify = IdentifyScreen(self.desk)
-        self.scenario = ScenarioScreen(self.desk)
-        self.questions = QuestionsScreen(self.desk)
-        self.form = FormScreen(self.desk)
-        self.materials = MaterialsScreen(self.desk)
-        self.decision = DecisionScreen(self.desk)
+        self.identify = IdentifyScreen(self.station)
+        self.scenario = ScenarioScreen(self.station)
+        self.questions = QuestionsScreen(self.station)
+        self.form = FormScreen(self.station)
+        self.materials = MaterialsScreen(self.station)
+        self.decision = DecisionScreen(self.station)
         self.decision.printouts.preview = settings.counter.preview
         self.screens: list[Screen] = [self.identify, self.scenario, self.questions, self.form,
                                       self.materials, self.decision]  # fmt: skip
-        self.cases = CasesScreen(self.desk)
-        self.transfers = TransfersScreen(self.desk)
-        self.check_in = CheckInScreen(self.desk)
-        self.trace = TraceScreen(self.desk)
-        self.complaints = ComplaintsScreen(self.desk)
+        self.cases = CasesScreen(self.station)
+        self.transfers = TransfersScreen(self.station)
+        self.check_in = CheckInScreen(self.station)
+        self.trace = TraceScreen(self.station)
+        self.complaints = ComplaintsScreen(self.station)
         # The back office's tabs: (screen, title, the permission that shows it; "" for everyone).
         self.role_tabs: list[tuple[RoleScreen, str, str]] = [
             (self.transfers, "材料流转", "transfer.prepare"),
@@ -149,8 +149,8 @@ class MainWindow(QMainWindow):
         self.materials.done.connect(lambda: self.go(DECISION))
         self.decision.decided.connect(self._decided)
         # Whatever changes the case in hand (a card read, a saved form, a decision) runs on the
-        # work lane: the applicant panel shows the flow as it stands after each job.
-        self.desk.work.idle.connect(self._show_who)
+        # work lane: the applicant panel shows the case in hand as it stands after each job.
+        self.station.work.idle.connect(self._show_who)
         self._keys()
         app = QApplication.instance()
         if app is not None:
@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.content = central
-        self.status = StatusPanel(self.desk, self, every_ms=status_every_ms)
+        self.status = StatusPanel(self.station, self, every_ms=status_every_ms)
         self.setStatusBar(self.status)
 
     def _keys(self) -> None:
@@ -251,13 +251,13 @@ class MainWindow(QMainWindow):
 
     # -- moving between steps ---------------------------------------------------------------------
     def reachable(self, step: int) -> bool:
-        flow = self.desk.session.flow
+        in_hand = self.station.session.in_hand
         if step == SCENARIO:
-            return flow.applicant is not None
+            return in_hand.applicant is not None
         if step == QUESTIONS:
-            return flow.applicant is not None and flow.scenario is not None
+            return in_hand.applicant is not None and in_hand.scenario is not None
         if step >= FORM:
-            return flow.case is not None
+            return in_hand.case is not None
         return True
 
     def go(self, step: int) -> None:
@@ -294,11 +294,11 @@ class MainWindow(QMainWindow):
 
     def show_tabs(self) -> None:
         """The tabs the signed-in operator's role may use (the services check the role again)."""
-        actor = self.desk.session.actor
+        actor = self.station.session.actor
         if self.reports is None and allowed(actor, "report.view"):
             from counter.ui.reports import ReportsScreen
 
-            self.reports = ReportsScreen(self.desk)
+            self.reports = ReportsScreen(self.station)
             self.role_tabs.append((self.reports, "统计报表", "report.view"))
         place = self.tabs.indexOf(self.cases) + 1  # the role's tabs follow, in their order
         for screen, title, permission in self.role_tabs:
@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
 
     def signed_in(self, operator: Operator) -> None:
         """Another operator signed in at the lock screen: their changes, their role's tabs."""
-        self.desk.session.switch(operator)
+        self.station.session.switch(operator)
         self.bar.clear_message()  # what was said was said to the one before
         self.show_tabs()
         self.status.refresh()
@@ -327,26 +327,26 @@ class MainWindow(QMainWindow):
                 role_screen.enter()
 
     def _show_who(self) -> None:
-        flow = self.desk.session.flow
+        in_hand = self.station.session.in_hand
         lines = []
-        if flow.applicant is not None:
-            lines.append(f"<b>{flow.applicant.party.name}</b>")
-            lines.append(flow.applicant.party.id_number)
-        if flow.agent is not None:
-            lines.append(f"代办：{flow.agent.name}")
-        if flow.scenario is not None:
-            lines.append(flow.scenario.name)
-        if flow.case is not None:
-            lines.append(f"{flow.case.receipt_no}<br>{flow.case.state_label}")
+        if in_hand.applicant is not None:
+            lines.append(f"<b>{in_hand.applicant.party.name}</b>")
+            lines.append(in_hand.applicant.party.id_number)
+        if in_hand.agent is not None:
+            lines.append(f"代办：{in_hand.agent.name}")
+        if in_hand.scenario is not None:
+            lines.append(in_hand.scenario.name)
+        if in_hand.case is not None:
+            lines.append(f"{in_hand.case.receipt_no}<br>{in_hand.case.state_label}")
         self.who.setText("<br>".join(lines) or "等待申请人<br>刷身份证（F2）或扫码")
 
     # -- the next person, resumption, scans -------------------------------------------------------
     def next_applicant(self) -> None:
-        flow = self.desk.session.flow
-        flow.reset()
-        catalog = self.desk.session.core.catalog
-        if catalog.version != flow.catalog.version:
-            flow.use_catalog(catalog)
+        in_hand = self.station.session.in_hand
+        in_hand.reset()
+        catalog = self.station.session.core.catalog
+        if catalog.version != in_hand.catalog.version:
+            in_hand.use_catalog(catalog)
         self.bar.clear_message()
         self.go(IDENTIFY)
 
@@ -361,9 +361,9 @@ class MainWindow(QMainWindow):
 
     def offer_unfinished(self) -> None:
         """At the start: drafts this terminal left are offered for resumption."""
-        core = self.desk.session.core
+        core = self.station.session.core
         terminal = core.settings.terminal.name
-        self.desk.work.run(lambda: core.queries.unfinished(terminal), done=self._offer,
+        self.station.work.run(lambda: core.queries.unfinished(terminal), done=self._offer,
                            label="未完成的办件")  # fmt: skip
 
     def _offer(self, drafts: list[CaseSummary]) -> None:
@@ -375,13 +375,13 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def resume(self, receipt_no: str) -> None:
-        flow = self.desk.session.flow
+        in_hand = self.station.session.in_hand
 
         def resumed(case: CaseView) -> None:
             self.go(FORM)
             self.bar.info(f"继续办理 {case.receipt_no}（{case.applicant.name}）。")
 
-        self.desk.work.run(lambda: flow.resume(receipt_no), done=resumed, label="继续办理")
+        self.station.work.run(lambda: in_hand.resume(receipt_no), done=resumed, label="继续办理")
 
     def scanned(self, text: str) -> None:
         """A QR code or barcode from the wedge scanner: an ID number, a pre-application ticket
@@ -393,15 +393,15 @@ class MainWindow(QMainWindow):
         if isinstance(screen, TransfersScreen | CheckInScreen | TraceScreen):
             screen.scanned(text)  # a receipt or a slip for the back office's screen in front
             return
-        flow = self.desk.session.flow
-        number = flow.scanned_id(text)
+        in_hand = self.station.session.in_hand
+        number = in_hand.scanned_id(text)
         if number:
             self.go(IDENTIFY)
             self.identify.number.setText(number)
             self.identify.name.setFocus()
             self.bar.info("已扫入身份证号码，请输入姓名并核对证件。")
             return
-        if flow.case is not None and flow.case.state == "draft":
+        if in_hand.case is not None and in_hand.case.state == "draft":
             self.bar.error("当前办件还没有作出决定。请先完成或按 Ctrl+N 后再扫码。")
             return
 
@@ -413,7 +413,7 @@ class MainWindow(QMainWindow):
                 self.find_cases()
                 self.cases.show_case(case.receipt_no)
 
-        self.desk.work.run(lambda: flow.scan(text), done=opened, label="扫码")
+        self.station.work.run(lambda: in_hand.scan(text), done=opened, label="扫码")
 
     def find_cases(self) -> None:
         self.tabs.setCurrentWidget(self.cases)
@@ -425,6 +425,6 @@ class MainWindow(QMainWindow):
             self.code_relay.stop()
         if self.camera_codes is not None:
             self.camera_codes.stop()
-        for lane in (self.desk.work, self.desk.devices, self.status.lane):
+        for lane in (self.station.work, self.station.devices, self.status.lane):
             lane.wait(10_000)
         super().closeEvent(event)

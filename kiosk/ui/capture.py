@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.devices.protocols import DeviceError, LivePreview, Page
 from app.guide.plan import FORM_LABELS, PlanMaterial
-from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, clear, heading
+from kiosk.ui.station import Station
 
 PREVIEW_WIDTH = 360  # pixels asked of the camera for the live picture
 THUMB_HEIGHT = 160
@@ -31,10 +31,10 @@ class CaptureScreen(Screen):
     name = "capture"
     long = True
 
-    def __init__(self, host: Host, parent: QWidget | None = None, *,
+    def __init__(self, station: Station, parent: QWidget | None = None, *,
                  preview_ms: int = 300) -> None:  # fmt: skip
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.materials: list[PlanMaterial] = []
         self.at = 0  # the material on screen
         self.chosen = -1  # the page 重拍 and 删除 act on (-1: the last one)
@@ -81,10 +81,10 @@ class CaptureScreen(Screen):
         return self.materials[self.at] if 0 <= self.at < len(self.materials) else None
 
     def enter(self) -> None:
-        self.materials = self.host.journey.to_capture()
+        self.materials = self.station.journey.to_capture()
         self.at = min(self.at, max(0, len(self.materials) - 1))
         if not self.materials:
-            self.host.go("review")
+            self.station.go("review")
             return
         self.draw()
         if self.camera_ready():
@@ -92,7 +92,7 @@ class CaptureScreen(Screen):
             self.refresh_preview()
 
     def camera_ready(self) -> bool:
-        return self.host.devices.capture is not None
+        return self.station.devices.capture is not None
 
     def draw(self) -> None:
         material = self.material
@@ -109,11 +109,11 @@ class CaptureScreen(Screen):
             self.preview.setText("（高拍仪暂不可用）")
         for push in (self.take, self.retake, self.drop):
             push.setVisible(self.camera_ready())
-        taken = self.host.journey.pages.get(material.id, [])
+        taken = self.station.journey.pages.get(material.id, [])
         self.retake.setEnabled(bool(taken))
         self.drop.setEnabled(bool(taken))
         self.count.setText(
-            f"这项已拍 {len(taken)} 页；全部材料共 {self.host.journey.page_count()} 页。"
+            f"这项已拍 {len(taken)} 页；全部材料共 {self.station.journey.page_count()} 页。"
         )
         clear(self.pages)
         for number, page in enumerate(taken):
@@ -138,13 +138,13 @@ class CaptureScreen(Screen):
         return f"{self.title.text()}。{self.how.text()}"
 
     def refresh_preview(self) -> None:
-        camera = self.host.devices.capture
-        if not self.isVisible() or camera is None or self.host.device_lane.busy:
+        camera = self.station.devices.capture
+        if not self.isVisible() or camera is None or self.station.device_lane.busy:
             if not self.isVisible():
                 self.timer.stop()
             return
         if isinstance(camera, LivePreview):
-            self.host.device_lane.run(lambda: camera.frame(PREVIEW_WIDTH), done=self._frame,
+            self.station.device_lane.run(lambda: camera.frame(PREVIEW_WIDTH), done=self._frame,
                                       failed=lambda _exc: None, label="预览")  # fmt: skip
 
     def _frame(self, page: Page) -> None:
@@ -155,11 +155,11 @@ class CaptureScreen(Screen):
 
     # -- pages ----------------------------------------------------------------------------------
     def _shoot(self, keep: Callable[[Page], None]) -> None:
-        camera, material = self.host.devices.capture, self.material
+        camera, material = self.station.devices.capture, self.material
         if camera is None or material is None:
             return
-        self.host.tell("正在拍摄，请不要移动材料……", False)
-        self.host.device_lane.run(camera.capture, done=keep, failed=self._failed,
+        self.station.tell("正在拍摄，请不要移动材料……", False)
+        self.station.device_lane.run(camera.capture, done=keep, failed=self._failed,
                                   label="拍材料")  # fmt: skip
 
     def take_page(self) -> None:
@@ -168,44 +168,44 @@ class CaptureScreen(Screen):
             self._shoot(lambda page: self._taken(material.id, page))
 
     def _taken(self, material_id: str, page: Page) -> None:
-        count = self.host.journey.add_page(material_id, page)
+        count = self.station.journey.add_page(material_id, page)
         self.chosen = -1
         if page.problems:  # the page is kept; the citizen decides, one touch retakes it
-            self.host.tell(f"第 {count} 页拍得不够好：{page.problems[0]}点“重拍这页”可以重拍。",
+            self.station.tell(f"第 {count} 页拍得不够好：{page.problems[0]}点“重拍这页”可以重拍。",
                            True)  # fmt: skip
         else:
-            self.host.tell(f"已拍第 {count} 页。还有下一页就继续拍；拍完点“下一项”。", False)
+            self.station.tell(f"已拍第 {count} 页。还有下一页就继续拍；拍完点“下一项”。", False)
         self.draw()
 
     def retake_page(self) -> None:
         material = self.material
         if material is None:
             return
-        index = self._chosen(self.host.journey.pages.get(material.id, []))
+        index = self._chosen(self.station.journey.pages.get(material.id, []))
         if index >= 0:
             self._shoot(lambda page: self._retaken(material.id, index, page))
 
     def _retaken(self, material_id: str, index: int, page: Page) -> None:
-        old = self.host.journey.pages[material_id][index]
+        old = self.station.journey.pages[material_id][index]
         self.thumbs.pop(id(old), None)
-        self.host.journey.retake(material_id, index, page)
+        self.station.journey.retake(material_id, index, page)
         if page.problems:
-            self.host.tell(f"重拍的第 {index + 1} 页还是不够好：{page.problems[0]}", True)
+            self.station.tell(f"重拍的第 {index + 1} 页还是不够好：{page.problems[0]}", True)
         else:
-            self.host.tell(f"已重拍第 {index + 1} 页。", False)
+            self.station.tell(f"已重拍第 {index + 1} 页。", False)
         self.draw()
 
     def drop_page(self) -> None:
         material = self.material
         if material is None:
             return
-        taken = self.host.journey.pages.get(material.id, [])
+        taken = self.station.journey.pages.get(material.id, [])
         index = self._chosen(taken)
         if index >= 0:
             self.thumbs.pop(id(taken[index]), None)
-            self.host.journey.drop_page(material.id, index)
+            self.station.journey.drop_page(material.id, index)
             self.chosen = -1
-            self.host.tell(f"已删除第 {index + 1} 页。", False)
+            self.station.tell(f"已删除第 {index + 1} 页。", False)
             self.draw()
 
     def choose_page(self, number: int) -> None:
@@ -214,17 +214,17 @@ class CaptureScreen(Screen):
 
     def _failed(self, exc: BaseException) -> None:
         text = exc.message if isinstance(exc, DeviceError) else "拍摄没有成功。"
-        self.host.tell(f"{text} 可以再试一次；也可以带上原件，到窗口办理时提交。", True)
+        self.station.tell(f"{text} 可以再试一次；也可以带上原件，到窗口办理时提交。", True)
 
     def step(self, step: int) -> None:
         self.chosen = -1
         if self.at + step >= len(self.materials):
             self.timer.stop()
-            self.host.go("review")
+            self.station.go("review")
             return
         self.at = max(0, self.at + step)
-        self.host.tell("", False)
-        self.host.go(self.name)  # a new material: drawn and read aloud like a new screen
+        self.station.tell("", False)
+        self.station.go(self.name)  # a new material: drawn and read aloud like a new screen
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt's name)
         self.timer.stop()

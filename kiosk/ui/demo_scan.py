@@ -9,8 +9,8 @@ from functools import partial
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.cases.queries import CaseQuery
-from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, clear, heading, scrolling
+from kiosk.ui.station import Station
 from printing import qr
 
 SHOWN = 12
@@ -19,9 +19,9 @@ SHOWN = 12
 class DemoScanScreen(Screen):
     name = "demo_scan"
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.title = heading("模拟扫码（演示）", "demo_scan_title")
         self.hint = body("真实终端上，市民把凭条上的二维码对准扫码口。演示时点一个办件，"
                          "就像扫了它的凭条。", "demo_scan_hint")  # fmt: skip
@@ -34,7 +34,7 @@ class DemoScanScreen(Screen):
 
     def enter(self) -> None:
         clear(self.cases)
-        core = self.host.core
+        core = self.station.core
         found = core.queries.find(CaseQuery(limit=SHOWN))
         if not found:
             self.cases.addWidget(body("本演示大厅还没有办件：先做一次预申请，再回来扫它的凭条。",
@@ -43,7 +43,7 @@ class DemoScanScreen(Screen):
             code = qr.sign(case.receipt_no, core.settings.printing.key)
             text = f"{case.scenario_name}｜{case.state_label}｜{case.receipt_no}"
             self.cases.addWidget(
-                button(text, f"demo_scan_{number}", partial(self.host.go, f"progress:qr:{code}"))
+                button(text, f"demo_scan_{number}", partial(self.station.go, f"progress:qr:{code}"))
             )
         self.cases.addStretch(1)
 

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 from app.catalog.models import Scenario
 from app.guide.promise import promise_for
 from kiosk import icons
-from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, clear, heading, scrolling
+from kiosk.ui.station import Station
 from kiosk.ui.theme import ACCENT
 
 
@@ -34,9 +34,9 @@ def scenario_button(scenario: Scenario, action: Callable[[], None], icon_px: int
 class FindScreen(Screen):
     name = "find"
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.query = ("stage", "")
         self.scenarios: list[Scenario] = []
         self.title = heading("", "find_title")
@@ -55,7 +55,7 @@ class FindScreen(Screen):
 
     def enter(self) -> None:
         kind, text = self.query
-        journey = self.host.journey
+        journey = self.station.journey
         if kind == "stage":
             self.scenarios = [s for _, found in journey.tiles("personal") + journey.tiles(
                 "enterprise") for s in found if s.life_stage == text]  # fmt: skip
@@ -69,7 +69,7 @@ class FindScreen(Screen):
                 else "没有找到。可以换个说法，或返回首页按类别查找；也可以请工作人员协助。"
             )  # fmt: skip
         clear(self.list)
-        size = self.host.theme().icon_px * 2
+        size = self.station.theme().icon_px * 2
         for scenario in self.scenarios:
             self.list.addWidget(scenario_button(scenario, partial(self.choose, scenario.code),
                                                 size))  # fmt: skip
@@ -80,8 +80,8 @@ class FindScreen(Screen):
         return f"{self.title.text()}。{names}" if names else self.note.text()
 
     def choose(self, code: str) -> None:
-        self.host.journey.choose(code)
-        self.host.go("question")
+        self.station.journey.choose(code)
+        self.station.go("question")
 
     def wipe(self) -> None:
         self.query = ("stage", "")

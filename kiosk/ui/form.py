@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 from app.errors import OneStopError
 from app.guide.plan import PlanField
 from kiosk import keyboard
-from kiosk.ui.host import Host
 from kiosk.ui.identify import line_edit
 from kiosk.ui.parts import Screen, body, button, card, clear, heading, scrolling
+from kiosk.ui.station import Station
 
 PLACEHOLDERS = {
     "phone": "手机号 11 位", "date": "如 20260131", "id_number": "18 位，最后一位可能是 X",
@@ -31,9 +31,9 @@ class FormScreen(Screen):
     name = "form"
     long = True
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.specs: tuple[PlanField, ...] = ()
         self.edits: dict[str, QLineEdit] = {}
         self.choices: dict[str, list[QPushButton]] = {}
@@ -43,7 +43,7 @@ class FormScreen(Screen):
                           "form_intro")  # fmt: skip
         content = QWidget()
         self.rows = QVBoxLayout(content)
-        self.back = button("上一步", "form_back", lambda: host.go("plan"))
+        self.back = button("上一步", "form_back", lambda: station.go("plan"))
         self.next = button("下一步：拍材料", "form_next", self.go_on, kind="primary")
         nav = QHBoxLayout()
         nav.addWidget(self.back)
@@ -56,7 +56,7 @@ class FormScreen(Screen):
         layout.addLayout(nav)
 
     def enter(self) -> None:
-        journey = self.host.journey
+        journey = self.station.journey
         self.specs = journey.fields()
         self.edits, self.choices, self.notes = {}, {}, {}
         clear(self.rows)
@@ -90,11 +90,11 @@ class FormScreen(Screen):
                 edit.setMaxLength(spec.max_length)
             edit.setText(value)
             # The card's name and number are the card's: a clerk changes them, never a kiosk.
-            edit.setReadOnly(self.host.journey.flow.from_card(spec.key))
+            edit.setReadOnly(self.station.journey.in_hand.from_card(spec.key))
             edit.editingFinished.connect(partial(self.check, spec.key))
             self.edits[spec.key] = edit
             parts.append(edit)
-        if self.host.journey.flow.from_card(spec.key) and value:
+        if self.station.journey.in_hand.from_card(spec.key) and value:
             parts.append(body("已从身份证读取，这里不能修改；如有误请到窗口办理。", kind="small"))
         elif spec.source and value:
             parts.append(body(f"已填好（来源：{spec.source}），如不对请修改。", kind="small"))
@@ -105,7 +105,7 @@ class FormScreen(Screen):
         return card(*parts)
 
     def speech(self) -> str:
-        empty = [s.label for s in self.specs if s.required and not self.host.journey.value_of(s)]
+        empty = [s.label for s in self.specs if s.required and not self.station.journey.value_of(s)]
         more = f"还要填写：{'、'.join(empty)}。" if empty else "请核对已填好的内容。"
         return f"请填写申请表。{more}"
 
@@ -120,34 +120,34 @@ class FormScreen(Screen):
         if edit is None:
             return
         try:
-            message = self.host.journey.set_field(key, edit.text())
+            message = self.station.journey.set_field(key, edit.text())
         except OneStopError as exc:
             message = str(exc)
         self._say(key, message)
-        value = self.host.journey.flow.form.get(key, "")
+        value = self.station.journey.in_hand.form.get(key, "")
         if not message and value and value != edit.text():
             edit.setText(value)  # as it will be saved: 20260131 → 2026-01-31
 
     def choose(self, key: str, option: str) -> None:
         for push in self.choices.get(key, []):
             push.setChecked(push.text() == option)
-        self._say(key, self.host.journey.set_field(key, option))
+        self._say(key, self.station.journey.set_field(key, option))
 
     def go_on(self) -> None:
         for key in self.edits:
             self.check(key)
-        problems = self.host.journey.form_problems()
+        problems = self.station.journey.form_problems()
         for key, message in problems.items():
             self._say(key, message)
         if problems:
             first = next(iter(problems))
-            self.host.tell(f"还有 {len(problems)} 处需要填写或修改：{problems[first]}", True)
+            self.station.tell(f"还有 {len(problems)} 处需要填写或修改：{problems[first]}", True)
             edit = self.edits.get(first)
             if edit is not None:
                 edit.setFocus()
             return
-        self.host.tell("", False)
-        self.host.go("capture" if self.host.journey.to_capture() else "review")
+        self.station.tell("", False)
+        self.station.go("capture" if self.station.journey.to_capture() else "review")
 
     def wipe(self) -> None:
         self.specs = ()

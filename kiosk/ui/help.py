@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.catalog.models import Faq
 from app.help import HelpRequest
-from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, card, clear, heading, reason, row, scrolling
+from kiosk.ui.station import Station
 
 # The step staff read beside the kiosk's name (一楼自助机（填写申请表）).
 STEPS = {
@@ -37,16 +37,16 @@ class HelpScreen(Screen):
     name = "help"
     long = True  # a citizen waiting for staff is not wiped after a minute
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.came_from = "start"  # the screen the citizen asked for help on: 返回 goes there
         self.asked = False  # a call for staff waits for this session (withdrawn by the wipe)
         self.title = heading("帮助", "help_title")
         self.status = body("不会操作、遇到问题，可以点下面的按钮，工作人员会到这台机器旁协助您。",
                            "help_status")  # fmt: skip
         self.call = button("请工作人员协助", "help_call", self.ask_staff, kind="primary")
-        self.back = button("返回", "help_back", lambda: host.go(self.came_from))
+        self.back = button("返回", "help_back", lambda: station.go(self.came_from))
         content = QWidget()
         self.answers = QVBoxLayout(content)
         layout = QVBoxLayout(self)
@@ -61,7 +61,7 @@ class HelpScreen(Screen):
 
     def enter(self) -> None:
         clear(self.answers)
-        scenario = self.host.journey.flow.scenario
+        scenario = self.station.journey.in_hand.scenario
         groups: list[tuple[str, tuple[Faq, ...]]] = [("使用自助终端", KIOSK_FAQ)]
         if scenario is not None and scenario.faq:
             groups.insert(0, (f"{scenario.name}：常见问题", scenario.faq))
@@ -81,28 +81,28 @@ class HelpScreen(Screen):
         return STEPS.get(self.came_from, "")
 
     def ask_staff(self) -> None:
-        settings = self.host.core.settings
+        settings = self.station.core.settings
         kiosk, terminal, step = settings.kiosk.name, settings.terminal.name, self.step
-        self.host.tell("正在呼叫工作人员……", False)
-        self.host.work.run(lambda: self.host.core.help.ask(kiosk, terminal, step),
+        self.station.tell("正在呼叫工作人员……", False)
+        self.station.work.run(lambda: self.station.core.help.ask(kiosk, terminal, step),
                            done=self._asked, failed=self._not_asked,
                            label="请工作人员协助")  # fmt: skip
 
     def _asked(self, request: HelpRequest) -> None:
         self.asked = True
-        self.host.tell("", False)
+        self.station.tell("", False)
         self.status.setText("已通知工作人员，请在这台机器旁稍候，工作人员马上过来。")
         self.call.setText("再次呼叫")
-        self.host.say(self.status.text())
+        self.station.say(self.status.text())
 
     def _not_asked(self, exc: BaseException) -> None:
-        self.host.tell(f"{reason(exc)} 请到综合窗口或咨询台找工作人员。", True)
+        self.station.tell(f"{reason(exc)} 请到综合窗口或咨询台找工作人员。", True)
 
     def wipe(self) -> None:
         """The citizen left: staff no longer need to come (the call is withdrawn)."""
         if self.asked:
-            terminal = self.host.core.settings.terminal.name
-            self.host.work.run(lambda: self.host.core.help.withdraw(terminal),
+            terminal = self.station.core.settings.terminal.name
+            self.station.work.run(lambda: self.station.core.help.withdraw(terminal),
                                label="撤回求助")  # fmt: skip
         self.asked = False
         self.came_from = "start"

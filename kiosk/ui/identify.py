@@ -11,8 +11,8 @@ from app.errors import OneStopError
 from app.identity.card import IdCardData
 from kiosk import keyboard
 from kiosk.a11y import mark_target
-from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, blank, body, button, heading
+from kiosk.ui.station import Station
 
 
 def line_edit(name: str, placeholder: str) -> QLineEdit:
@@ -27,9 +27,9 @@ class IdentifyScreen(Screen):
     name = "identify"
     long = True
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.title = heading("请放身份证，或输入证件号码", "identify_title")
         self.hint = body("把身份证平放在读卡区，点“读身份证”。"
                          "没有带身份证、读不出来，都可以直接输入。", "identify_hint")  # fmt: skip
@@ -43,7 +43,7 @@ class IdentifyScreen(Screen):
         self.number_edit.setMaxLength(18)
         self.number_edit.textChanged.connect(self.check_number)
         self.number_note = body("", "number_note")
-        self.back = button("上一步", "identify_back", lambda: host.go("plan"))
+        self.back = button("上一步", "identify_back", lambda: station.go("plan"))
         self.next = button("下一步：填写申请表", "identify_next", self.use_typed, kind="primary")
         nav = QHBoxLayout()
         nav.addWidget(self.back)
@@ -58,12 +58,12 @@ class IdentifyScreen(Screen):
 
     @property
     def enterprise(self) -> bool:
-        scenario = self.host.journey.flow.scenario
+        scenario = self.station.journey.in_hand.scenario
         return scenario is not None and scenario.audience == "enterprise"
 
     def enter(self) -> None:
         enterprise = self.enterprise
-        self.card.setVisible(not enterprise and self.host.devices.id_reader is not None)
+        self.card.setVisible(not enterprise and self.station.devices.id_reader is not None)
         if enterprise:
             self.title.setText("请输入企业名称和统一社会信用代码")
             self.hint.setText("照营业执照填写；统一社会信用代码 18 位，由数字和大写字母组成。")
@@ -75,7 +75,7 @@ class IdentifyScreen(Screen):
             self.name_label.setText("姓名")
             self.number_label.setText("身份证号码")
             keyboard.for_id_number(self.number_edit)
-            if self.host.devices.id_reader is None:
+            if self.station.devices.id_reader is None:
                 self.hint.setText("本机暂时不能读身份证，请输入姓名和身份证号码。")
         self.check_number(self.number_edit.text())
 
@@ -86,43 +86,43 @@ class IdentifyScreen(Screen):
         if self.enterprise:
             self.number_note.setText("")
             return
-        words, _ = self.host.journey.flow.id_hint(text)
+        words, _ = self.station.journey.in_hand.id_hint(text)
         self.number_note.setText(words)
 
     def read_card(self) -> None:
-        reader = self.host.devices.id_reader
+        reader = self.station.devices.id_reader
         if reader is None:
             return
-        self.host.tell("正在读取身份证，请不要移动……", False)
-        self.host.device_lane.run(lambda: reader.read(10.0), done=self._card,
+        self.station.tell("正在读取身份证，请不要移动……", False)
+        self.station.device_lane.run(lambda: reader.read(10.0), done=self._card,
                                   failed=self._card_failed, label="读身份证")  # fmt: skip
 
     def _card(self, card: IdCardData | None) -> None:
         if card is None:
-            self.host.tell("没有读到身份证。请把身份证平放在读卡区再点一次，或直接输入证件号码。",
+            self.station.tell("没有读到身份证。请把身份证平放在读卡区再点一次，或直接输入证件号码。",
                            True)  # fmt: skip
             return
-        self.host.journey.flow.read_card(card)
-        self.host.tell("已读取身份证。", False)
-        self.host.go("form")
+        self.station.journey.in_hand.read_card(card)
+        self.station.tell("已读取身份证。", False)
+        self.station.go("form")
 
     def _card_failed(self, exc: BaseException) -> None:
         text = exc.message if isinstance(exc, DeviceError) else "读卡没有成功。"
-        self.host.tell(f"{text} 请直接输入姓名和身份证号码。", True)
+        self.station.tell(f"{text} 请直接输入姓名和身份证号码。", True)
 
     def use_typed(self) -> None:
-        flow = self.host.journey.flow
+        in_hand = self.station.journey.in_hand
         name, number = self.name_edit.text(), self.number_edit.text()
         try:
             if self.enterprise:
-                flow.type_enterprise(name, number)
+                in_hand.type_enterprise(name, number)
             else:
-                flow.type_id(name, number)
+                in_hand.type_id(name, number)
         except OneStopError as exc:
-            self.host.tell(str(exc), True)
+            self.station.tell(str(exc), True)
             return
-        self.host.tell("", False)
-        self.host.go("form")
+        self.station.tell("", False)
+        self.station.go("form")
 
     def wipe(self) -> None:
         for edit in (self.name_edit, self.number_edit):

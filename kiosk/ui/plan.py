@@ -9,16 +9,16 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from app.guide.plan import Plan
 from kiosk.a11y import mark_target
 from kiosk.journey import plain_status, printer_words
-from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, card, clear, heading, qr_pixmap, scrolling
+from kiosk.ui.station import Station
 
 
 class PlanScreen(Screen):
     name = "plan"
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.plan: Plan | None = None
         self.title = heading("", "plan_title")
         content = QWidget()
@@ -43,7 +43,7 @@ class PlanScreen(Screen):
         layout.addLayout(actions)
 
     def enter(self) -> None:
-        journey = self.host.journey
+        journey = self.station.journey
         plan = self.plan = journey.plan()
         self.title.setText(f"{plan.scenario_name}：您需要准备这些")
         self.qr.setVisible(False)
@@ -96,52 +96,52 @@ class PlanScreen(Screen):
             return ""
         bring = [m.name for m in plan.materials if m.status == "submit"]
         spared = len(plan.materials) - len(bring)
-        first = self.host.journey.where(plan).places[0].name
+        first = self.station.journey.where(plan).places[0].name
         return (f"{plan.scenario_name}。需要带的材料有 {len(bring)} 项：{'；'.join(bring)}。"
                 f"另有 {spared} 项不用提交。请到{first}办理，{plan.promise.words}。"
                 "可以打印清单，或用手机扫码带走。")  # fmt: skip
 
     def toggle(self, item_id: str, on: bool) -> None:
-        self.host.journey.leave_out(item_id, not on)
+        self.station.journey.leave_out(item_id, not on)
         self.enter()
 
     def on_a4(self) -> None:
-        plan, scenario = self.plan, self.host.journey.flow.scenario
+        plan, scenario = self.plan, self.station.journey.in_hand.scenario
         if plan is None or scenario is None:
             return
-        papers = self.host.papers
-        self.host.tell("正在打印清单……", False)
-        self.host.work.run(lambda: papers.list_a4(plan, scenario), done=lambda _: self.printed(),
+        papers = self.station.papers
+        self.station.tell("正在打印清单……", False)
+        self.station.work.run(lambda: papers.list_a4(plan, scenario), done=lambda _: self.printed(),
                            failed=self.not_printed, label="打印清单")  # fmt: skip
 
     def on_ticket(self) -> None:
         plan = self.plan
         if plan is None:
             return
-        papers = self.host.papers
-        self.host.tell("正在打印小票……", False)
-        self.host.work.run(lambda: papers.list_ticket(plan), done=lambda _: self.printed(),
+        papers = self.station.papers
+        self.station.tell("正在打印小票……", False)
+        self.station.work.run(lambda: papers.list_ticket(plan), done=lambda _: self.printed(),
                            failed=self.not_printed, label="打印小票")  # fmt: skip
 
     def printed(self) -> None:
-        self.host.tell("已打印，请在出纸口取走清单。", False)
+        self.station.tell("已打印，请在出纸口取走清单。", False)
 
     def not_printed(self, exc: BaseException) -> None:
         """No paper: the QR code on screen instead, and what to do (the printer's own words go
         to the log and the staff's device status, not to the citizen)."""
         self.show_qr()
-        self.host.tell(printer_words(exc, "清单"), True)
+        self.station.tell(printer_words(exc, "清单"), True)
 
     def show_qr(self) -> None:
-        self.qr.setPixmap(qr_pixmap(self.host.journey.phone_text(), scale=5))
+        self.qr.setPixmap(qr_pixmap(self.station.journey.phone_text(), scale=5))
         self.qr.setVisible(True)
 
     def pre_apply(self) -> None:
-        self.host.go("identify" if self.host.journey.flow.applicant is None else "form")
+        self.station.go("identify" if self.station.journey.in_hand.applicant is None else "form")
 
     def answer_again(self) -> None:
-        self.host.journey.restart()
-        self.host.go("question")
+        self.station.journey.restart()
+        self.station.go("question")
 
     def wipe(self) -> None:
         self.plan = None

@@ -12,18 +12,18 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from app.identity.card import IdCardData
 from kiosk import keyboard
-from kiosk.aftercare import ProgressView
-from kiosk.ui.host import Host
+from kiosk.progress import ProgressView
 from kiosk.ui.identify import line_edit
 from kiosk.ui.parts import Screen, blank, body, button, card, clear, heading, reason, scrolling
+from kiosk.ui.station import Station
 
 
 class ProgressScreen(Screen):
     name = "progress"
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.qr = ""  # the receipt's QR code the case was found by: it may be rated
         self.title = heading("查询办件进度", "progress_title")
         self.hint = body("请把凭条上的二维码对准扫码口；也可以读身份证，或输入凭条上的受理编号。",
@@ -50,55 +50,55 @@ class ProgressScreen(Screen):
         self.qr = text if kind == "qr" else ""
 
     def enter(self) -> None:
-        self.card.setVisible(self.host.devices.id_reader is not None)
+        self.card.setVisible(self.station.devices.id_reader is not None)
         if self.qr:
             text, self.qr = self.qr, ""
-            self._look(lambda: (self.host.progress.by_qr(text),), qr=text)
+            self._look(lambda: (self.station.progress.by_qr(text),), qr=text)
         else:
-            self.show_found(self.host.progress.found)
+            self.show_found(self.station.progress.found)
 
     def speech(self) -> str:
-        found = self.host.progress.found
+        found = self.station.progress.found
         if not found:
             return f"{self.title.text()}。{self.hint.text()}"
         return "。".join(view.summary for view in found)
 
     def _look(self, find: Callable[[], tuple[ProgressView, ...]], *, qr: str = "") -> None:
-        self.host.tell("正在查询……", False)
-        self.host.work.run(find, done=partial(self._found, qr=qr), failed=self._not_found,
+        self.station.tell("正在查询……", False)
+        self.station.work.run(find, done=partial(self._found, qr=qr), failed=self._not_found,
                            label="查询进度")  # fmt: skip
 
     def _found(self, views: tuple[ProgressView, ...], qr: str = "") -> None:
         if not views:
-            self.host.tell("没有查到您名下正在办理的事项。如有疑问，请到综合窗口咨询。", True)
+            self.station.tell("没有查到您名下正在办理的事项。如有疑问，请到综合窗口咨询。", True)
         else:
-            self.host.tell("", False)
+            self.station.tell("", False)
         self.show_found(views, qr=qr)
         if views:
-            self.host.say(self.speech())
+            self.station.say(self.speech())
 
     def _not_found(self, exc: BaseException) -> None:
-        self.host.tell(reason(exc), True)
+        self.station.tell(reason(exc), True)
 
     def by_number(self) -> None:
         text = self.number.text()
         if text.strip():
-            self._look(lambda: (self.host.progress.by_receipt(text),))
+            self._look(lambda: (self.station.progress.by_receipt(text),))
 
     def read_card(self) -> None:
-        reader = self.host.devices.id_reader
+        reader = self.station.devices.id_reader
         if reader is None:
             return
-        self.host.tell("请把身份证放在读卡区……", False)
-        self.host.device_lane.run(lambda: reader.read(10.0), done=self._card,
+        self.station.tell("请把身份证放在读卡区……", False)
+        self.station.device_lane.run(lambda: reader.read(10.0), done=self._card,
                                   failed=self._not_found, label="读身份证")  # fmt: skip
 
     def _card(self, card: IdCardData | None) -> None:
         if card is None:
-            self.host.tell("没有读到身份证，请平放在读卡区再试，或输入受理编号。", True)
+            self.station.tell("没有读到身份证，请平放在读卡区再试，或输入受理编号。", True)
             return
         number = card.id_number
-        self._look(lambda: self.host.progress.by_id_number(number))
+        self._look(lambda: self.station.progress.by_id_number(number))
 
     def show_found(self, views: tuple[ProgressView, ...], *, qr: str = "") -> None:
         clear(self.results)
@@ -118,7 +118,7 @@ class ProgressScreen(Screen):
             parts: list[QWidget] = [heading(view.scenario_name), shown]
             if qr:
                 parts.append(button("评价这次服务", "progress_rate",
-                                    partial(self.host.go, f"rate:{qr}")))  # fmt: skip
+                                    partial(self.station.go, f"rate:{qr}")))  # fmt: skip
             self.results.addWidget(card(*parts))
         self.results.addStretch(1)
 

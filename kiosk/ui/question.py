@@ -9,16 +9,16 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from app.errors import OneStopError
 from app.guide.plan import QuestionView
-from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, clear, heading, scrolling
+from kiosk.ui.station import Station
 
 
 class QuestionScreen(Screen):
     name = "question"
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.shown: QuestionView | None = None
         self.scenario = body("", "question_scenario", kind="small")
         self.bar = QProgressBar()
@@ -47,13 +47,13 @@ class QuestionScreen(Screen):
         layout.addLayout(nav)
 
     def enter(self) -> None:
-        journey = self.host.journey
+        journey = self.station.journey
         question = journey.question()
         if question is None:
-            self.host.go("plan")
+            self.station.go("plan")
             return
         self.shown = question
-        scenario = journey.flow.scenario
+        scenario = journey.in_hand.scenario
         self.scenario.setText(scenario.name if scenario else "")
         number, total = journey.progress()
         self.bar.setRange(0, total)
@@ -85,24 +85,24 @@ class QuestionScreen(Screen):
         self.why.setVisible(not self.why.isVisible())
 
     def answer(self, value: str) -> None:
-        journey = self.host.journey
+        journey = self.station.journey
         try:
             journey.answer(value)
         except OneStopError as exc:
-            self.host.tell(str(exc), True)
+            self.station.tell(str(exc), True)
             return
         blocked = journey.blocked()
         if blocked:
-            self.host.tell(blocked, True)
-        self.host.go("question" if journey.question() is not None else "plan")
+            self.station.tell(blocked, True)
+        self.station.go("question" if journey.question() is not None else "plan")
 
     def go_back(self) -> None:
-        self.host.journey.back()
-        self.host.go("question")
+        self.station.journey.back()
+        self.station.go("question")
 
     def restart(self) -> None:
-        self.host.journey.restart()
-        self.host.go("question")
+        self.station.journey.restart()
+        self.station.go("question")
 
     def wipe(self) -> None:
         self.shown = None

@@ -8,20 +8,21 @@ from functools import partial
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from app.cases.evaluation import EvaluationTurn
 from app.errors import OneStopError
 from kiosk import keyboard
-from kiosk.aftercare import Rated, RatingTurn
-from kiosk.ui.host import Host
+from kiosk.evaluation import Evaluated
 from kiosk.ui.identify import line_edit
 from kiosk.ui.parts import Screen, blank, body, button, clear, heading, reason
+from kiosk.ui.station import Station
 
 
 class RateScreen(Screen):
     name = "rate"
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.qr = ""
         self.level: int | None = None
         self.chosen: list[str] = []
@@ -31,7 +32,7 @@ class RateScreen(Screen):
         self.levels = QVBoxLayout(levels)
         self.levels.setContentsMargins(0, 0, 0, 0)
         self.level_buttons: dict[int, QPushButton] = {}
-        for level, label in host.rating.levels():
+        for level, label in station.evaluating.levels():
             push = button(label, f"level_{level}", partial(self.choose, level), kind="answer")
             push.setCheckable(True)
             self.level_buttons[level] = push
@@ -44,7 +45,7 @@ class RateScreen(Screen):
         keyboard.for_chinese(self.text)
         self.text.setMaxLength(500)
         self.send = button("提交评价", "rate_submit", self.submit, kind="primary")
-        self.done = button("完成", "rate_done", host.finish)
+        self.done = button("完成", "rate_done", station.finish)
         self.thanks = heading("", "rate_thanks")
         nav = QHBoxLayout()
         nav.addWidget(self.done)
@@ -63,20 +64,20 @@ class RateScreen(Screen):
 
     def enter(self) -> None:
         if not self.qr:
-            self.host.go("progress")
+            self.station.go("progress")
             return
         text = self.qr
         self._draw(None)
-        self.host.work.run(lambda: self.host.rating.scan(text), done=self._draw,
+        self.station.work.run(lambda: self.station.evaluating.scan(text), done=self._draw,
                            failed=self._refused, label="评价")  # fmt: skip
 
-    def _draw(self, turn: RatingTurn | None) -> None:
+    def _draw(self, turn: EvaluationTurn | None) -> None:
         self.level, self.chosen = None, []
         self.thanks.setVisible(False)
         for push in self.level_buttons.values():
             push.setChecked(False)
             push.setVisible(turn is not None)
-        self.what.setText(f"{turn.scenario_name}：{turn.title}" if turn else "正在读取凭条……")
+        self.what.setText(f"{turn.scenario_name}：{turn.label}" if turn else "正在读取凭条……")
         self.reasons_title.setText("")
         clear(self.reasons)
         self.text_label.setVisible(False)
@@ -86,10 +87,10 @@ class RateScreen(Screen):
 
     def _refused(self, exc: BaseException) -> None:
         self.what.setText(reason(exc))
-        self.host.tell(reason(exc), True)
+        self.station.tell(reason(exc), True)
 
     def speech(self) -> str:
-        labels = "；".join(label for _, label in self.host.rating.levels())
+        labels = "；".join(label for _, label in self.station.evaluating.levels())
         return f"请为这次服务评价：{labels}。"
 
     def choose(self, level: int) -> None:
@@ -98,7 +99,7 @@ class RateScreen(Screen):
             push.setChecked(value == level)
         clear(self.reasons)
         self.reasons_title.setText("可以多选，也可以不选：")
-        for number, text in enumerate(self.host.rating.reasons(level)):
+        for number, text in enumerate(self.station.evaluating.reasons(level)):
             push = button(text, f"reason_{number}", partial(self.toggle, text))
             push.setCheckable(True)
             self.reasons.addWidget(push)
@@ -115,28 +116,28 @@ class RateScreen(Screen):
             self.chosen.append(text)
 
     def submit(self) -> None:
-        rating, level, chosen, text = self.host.rating, self.level, list(self.chosen), \
+        evaluating, level, chosen, text = self.station.evaluating, self.level, list(self.chosen), \
             self.text.text()  # fmt: skip
-        problems = rating.problems(level, chosen, text)
+        problems = evaluating.problems(level, chosen, text)
         if problems:
-            self.host.tell(problems[0], True)
+            self.station.tell(problems[0], True)
             return
         self.send.setEnabled(False)
-        self.host.work.run(lambda: rating.submit(level, chosen, text), done=self._rated,
+        self.station.work.run(lambda: evaluating.submit(level, chosen, text), done=self._rated,
                            failed=self._not_rated, label="提交评价")  # fmt: skip
 
-    def _rated(self, rated: Rated) -> None:
+    def _rated(self, rated: Evaluated) -> None:
         self.send.setEnabled(True)
         self.send.setVisible(False)
         self.qr = ""
-        self.host.tell("", False)
+        self.station.tell("", False)
         self.thanks.setText(f"{rated.message}\n您的评价：{rated.level_label}")
         self.thanks.setVisible(True)
 
     def _not_rated(self, exc: BaseException) -> None:
         self.send.setEnabled(True)
         message = str(exc) if isinstance(exc, OneStopError) else reason(exc)
-        self.host.tell(message, True)
+        self.station.tell(message, True)
 
     def wipe(self) -> None:
         self.qr = ""

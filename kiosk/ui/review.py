@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.identity.masking import mask_name, mask_number, mask_value
 from kiosk.journey import plain_status
-from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, card, clear, heading, reason, scrolling
+from kiosk.ui.station import Station
 from sync.worker import status as sync_status
 
 QUEUED_NOTE = "网络暂时中断：预申请已保存在本大厅，恢复后自动上报；到窗口出示凭条即可办理。"
@@ -18,14 +18,14 @@ QUEUED_NOTE = "网络暂时中断：预申请已保存在本大厅，恢复后�
 class ReviewScreen(Screen):
     name = "review"
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.title = heading("请核对，无误后提交", "review_title")
         content = QWidget()
         self.parts = QVBoxLayout(content)
-        self.edit_form = button("修改申请表", "review_form", lambda: host.go("form"))
-        self.edit_pages = button("重拍材料", "review_capture", lambda: host.go("capture"))
+        self.edit_form = button("修改申请表", "review_form", lambda: station.go("form"))
+        self.edit_pages = button("重拍材料", "review_capture", lambda: station.go("capture"))
         self.submit = button("提交预申请", "review_submit", self.send, kind="primary")
         nav = QHBoxLayout()
         nav.addWidget(self.edit_form)
@@ -38,10 +38,10 @@ class ReviewScreen(Screen):
         layout.addLayout(nav)
 
     def enter(self) -> None:
-        journey = self.host.journey
-        flow, plan = journey.flow, journey.plan()
+        journey = self.station.journey
+        in_hand, plan = journey.in_hand, journey.plan()
         clear(self.parts)
-        who = flow.applicant.party if flow.applicant else None
+        who = in_hand.applicant.party if in_hand.applicant else None
         if who is not None:
             self.parts.addWidget(
                 card(
@@ -52,7 +52,7 @@ class ReviewScreen(Screen):
         items = "\n".join(f"· {i.name}（{i.department}）" for i in plan.items)
         self.parts.addWidget(card(heading(plan.scenario_name, "review_scenario"),
                                   body(items, "review_items")))  # fmt: skip
-        values = flow.form_values()
+        values = in_hand.form_values()
         # Numbers masked as everywhere on a screen others may see; the form shows them whole.
         lines = [f"{f.label}：{mask_value(f.type, values.get(f.key, ''), f.label) or '（未填）'}"
                  for f in plan.fields]  # fmt: skip
@@ -78,9 +78,9 @@ class ReviewScreen(Screen):
         return "请核对申请表和材料。没有问题就点“提交预申请”。"
 
     def send(self) -> None:
-        journey, core = self.host.journey, self.host.core
+        journey, core = self.station.journey, self.station.core
         self.submit.setEnabled(False)  # one touch, one pre-application
-        self.host.tell("正在提交，请稍候……", False)
+        self.station.tell("正在提交，请稍候……", False)
 
         def save() -> tuple[CaseView, str]:
             case = journey.submit()
@@ -88,17 +88,18 @@ class ReviewScreen(Screen):
             offline = bool(found["platform"] and found["last_error"] and not found["online"])
             return case, QUEUED_NOTE if offline else ""
 
-        self.host.work.run(save, done=self._sent, failed=self._not_sent, label="提交预申请")
+        self.station.work.run(save, done=self._sent, failed=self._not_sent, label="提交预申请")
 
     def _sent(self, result: tuple[CaseView, str]) -> None:
-        _case, note = result  # the ticket screen reads the case from the flow
-        self.host.tell("", False)
-        self.host.go(f"ticket:{note}")
+        _case, note = result  # the ticket screen reads the case from the case in hand
+        self.station.tell("", False)
+        self.station.go(f"ticket:{note}")
 
     def _not_sent(self, exc: BaseException) -> None:
         self.submit.setEnabled(True)
-        self.host.tell(f"没有提交成功：{reason(exc)} 您填写的内容都还在，请再点一次“提交预申请”；"
-                       "仍不成功请点“请工作人员协助”。", True)  # fmt: skip
+        self.station.tell(f"没有提交成功：{reason(exc)} 您填写的内容都还在，"
+                          "请再点一次“提交预申请”；"
+                          "仍不成功请点“请工作人员协助”。", True)  # fmt: skip
 
     def wipe(self) -> None:
         clear(self.parts)

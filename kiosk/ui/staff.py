@@ -32,8 +32,8 @@ from kiosk.status import (
     quick_lines,
     slow_lines,
 )
-from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, heading, row
+from kiosk.ui.station import Station
 from kiosk.watchdog import EXIT_STAFF
 
 log = logging.getLogger(__name__)
@@ -114,13 +114,13 @@ class StaffScreen(Screen):
 
     name = "staff"
 
-    def __init__(self, host: Host, *, exit_app: Callable[[int], None] = QApplication.exit,
+    def __init__(self, station: Station, *, exit_app: Callable[[int], None] = QApplication.exit,
                  clock: Callable[[], float] = time.time,
                  parent: QWidget | None = None) -> None:  # fmt: skip
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.exit_app = exit_app
-        self.lock = PinLock(clock, host.core.settings.data_dir / LOCK_FILE)
+        self.lock = PinLock(clock, station.core.settings.data_dir / LOCK_FILE)
         self.visit = 0  # a result that comes back after the screen was left is dropped
         self.checking = self.reading = False
         self.pin = QLineEdit()
@@ -132,7 +132,7 @@ class StaffScreen(Screen):
         self.pin.setPlaceholderText("工作人员密码（数字）")
         self.pin.returnPressed.connect(self.submit)
         self.ok = button("确定", "staff_ok", self.submit, kind="primary")
-        self.back = button("返回", "staff_back", host.finish)
+        self.back = button("返回", "staff_back", station.finish)
         self.hint = body("请输入工作人员密码，然后点“确定”。", "staff_hint")
         pin_page = QWidget()
         pins = QVBoxLayout(pin_page)
@@ -142,7 +142,7 @@ class StaffScreen(Screen):
         pins.addStretch(1)
         self.lines = {key: body("", f"status_{key}") for key in TITLES}
         again = button("刷新", "staff_refresh", self.refresh)
-        resume = button("返回服务", "staff_resume", host.finish, kind="primary")
+        resume = button("返回服务", "staff_resume", station.finish, kind="primary")
         note = body("退出后终端不会自动重新打开，重新打开的方法见部署说明"
                     "（docs/kiosk-deployment.md）。", "staff_exit_note", kind="small")  # fmt: skip
         status_page = QWidget()
@@ -165,10 +165,10 @@ class StaffScreen(Screen):
         if self.pages.currentWidget() is self.status_page:
             self.refresh()
             return
-        configured = bool(self.host.core.settings.kiosk.staff_pin_hash)
+        configured = bool(self.station.core.settings.kiosk.staff_pin_hash)
         self.pin.setEnabled(configured)
         self.ok.setEnabled(configured and not self.checking)
-        self.host.tell(self.lock.refusal() or ("" if configured else NO_PIN), True)
+        self.station.tell(self.lock.refusal() or ("" if configured else NO_PIN), True)
         if configured:
             self.pin.setFocus()
 
@@ -194,17 +194,17 @@ class StaffScreen(Screen):
             return
         pin = self.pin.text()
         self.pin.clear()
-        stored = self.host.core.settings.kiosk.staff_pin_hash
+        stored = self.station.core.settings.kiosk.staff_pin_hash
         refusal = NO_PIN if not stored else self.lock.refusal()
         if not refusal and not pin:
             refusal = "请输入工作人员密码。"
         if refusal:
-            self.host.tell(refusal, True)
+            self.station.tell(refusal, True)
             return
         self.checking = True
         self.ok.setEnabled(False)
         visit = self.visit
-        self.host.work.run(lambda: pin_matches(pin, stored),
+        self.station.work.run(lambda: pin_matches(pin, stored),
                            done=lambda right: self._checked(visit, right),
                            failed=lambda exc: self._failed(visit, exc),
                            label="核对工作人员密码")  # fmt: skip
@@ -218,10 +218,10 @@ class StaffScreen(Screen):
         if not right:
             if self.lock.refusal():
                 log.warning("staff screen: %d wrong PINs in a row, paused", MAX_WRONG)
-            self.host.tell(said, True)
+            self.station.tell(said, True)
             return
         log.info("staff opened the staff screen")
-        self.host.tell("", False)
+        self.station.tell("", False)
         self.pages.setCurrentWidget(self.status_page)
         self.refresh()
 
@@ -229,13 +229,13 @@ class StaffScreen(Screen):
     def refresh(self) -> None:
         if self.reading or self.pages.currentWidget() is not self.status_page:
             return
-        self._show(quick_lines(self.host.core.settings))
+        self._show(quick_lines(self.station.core.settings))
         self._show([line(key, "正在读取……") for key in SLOW])
         self.reading = True
-        visit, papers, outbox = self.visit, self.host.papers, self.host.core.outbox
-        devices = self.host.devices
+        visit, papers, outbox = self.visit, self.station.papers, self.station.core.outbox
+        devices = self.station.devices
         # The device lane: a wipe waits for the work lane, and a printer may take seconds.
-        self.host.device_lane.run(lambda: slow_lines(devices, papers.a4, papers.tickets, outbox),
+        self.station.device_lane.run(lambda: slow_lines(devices, papers.a4, papers.tickets, outbox),
                                   done=lambda lines: self._read(visit, lines),
                                   failed=lambda exc: self._failed(visit, exc),
                                   label="读取设备状态")  # fmt: skip
@@ -252,7 +252,7 @@ class StaffScreen(Screen):
         if visit == self.visit:
             self.checking = self.reading = False
             self.ok.setEnabled(True)
-            self.host.tell(text, True)
+            self.station.tell(text, True)
 
     def _show(self, lines: list[StatusLine]) -> None:
         for shown in lines:

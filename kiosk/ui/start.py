@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from app.identity.card import IdCardData
 from kiosk import icons
 from kiosk.ui.find import scenario_button
-from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, blank, body, button, clear, heading, scrolling
+from kiosk.ui.station import Station
 from kiosk.ui.theme import ACCENT, PAPER
 
 SEARCH_DELAY_MS = 400  # the results follow the typing, not every key
@@ -31,16 +31,16 @@ SEARCH_DELAY_MS = 400  # the results follow the typing, not every key
 class StartScreen(Screen):
     name = "start"
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.audience = "personal"
         self.columns = 0  # of the tiles as laid out
         self.title = heading("您好！请选择要办理的事", "start_title")
         self.hint = body("放身份证、扫凭条二维码，或直接点选下面的事项。", "start_hint")
         self.card = button("读身份证", "read_card", self.read_card, kind="primary")
         self.card.setProperty("way", True)
-        self.scan = button("扫二维码查进度", "scan_hint", lambda: host.go("progress"))
+        self.scan = button("扫二维码查进度", "scan_hint", lambda: station.go("progress"))
         self.scan.setProperty("way", True)
         self.search = QLineEdit()
         self.search.setObjectName("search_box")
@@ -105,7 +105,7 @@ class StartScreen(Screen):
         return "您好！请放身份证，或点选要办理的事项。"
 
     def _icons(self) -> None:
-        theme = self.host.theme()
+        theme = self.station.theme()
         for push, colour in ((self.card, PAPER), (self.scan, ACCENT), (self.find_button, ACCENT),
                              (self.personal, ACCENT), (self.enterprise, ACCENT)):  # fmt: skip
             push.setIcon(icons.icon(icons.BUTTONS[push.objectName()], colour, PAPER))
@@ -127,9 +127,9 @@ class StartScreen(Screen):
             self.tiles.setRowStretch(line, 0)
         for place in range(self.tiles.columnCount()):
             self.tiles.setColumnStretch(place, 0)
-        stages = self.host.journey.tiles(self.audience)
+        stages = self.station.journey.tiles(self.audience)
         self.columns = columns = self._columns()
-        size = self.host.theme().tile_icon_px
+        size = self.station.theme().tile_icon_px
         for number, (stage, scenarios) in enumerate(stages):
             text = f"{stage}\n{len(scenarios)} 件事"
             tile = button(text, f"tile_{stage}", partial(self.open_stage, stage), kind="tile")
@@ -145,7 +145,7 @@ class StartScreen(Screen):
             self.tiles.setColumnStretch(place, 1)
 
     def _columns(self) -> int:
-        count = len(self.host.journey.tiles(self.audience))
+        count = len(self.station.journey.tiles(self.audience))
         return tile_columns(count, portrait=self.height() >= self.width())
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
@@ -155,7 +155,7 @@ class StartScreen(Screen):
             self._lay_tiles()
 
     def open_stage(self, stage: str) -> None:
-        self.host.go(f"find:stage:{stage}")
+        self.station.go(f"find:stage:{stage}")
 
     # -- the search --------------------------------------------------------------------------------
     def _typed(self, text: str) -> None:
@@ -168,12 +168,12 @@ class StartScreen(Screen):
         if not text:
             self.panel.setCurrentWidget(self.tile_page)
             return
-        found = [f.scenario for f in self.host.journey.find(text)]
+        found = [f.scenario for f in self.station.journey.find(text)]
         self.found_note.setText(
             f"“{text}”：找到 {len(found)} 件事，点一下开始办理。" if found
             else f"没有找到“{text}”。可以换个说法，或清空搜索框按类别查找；也可以请工作人员协助。"
         )  # fmt: skip
-        theme = self.host.theme()
+        theme = self.station.theme()
         for scenario in found:
             self.found.addWidget(scenario_button(scenario, partial(self.choose, scenario.code),
                                                  theme.icon_px * 2))  # fmt: skip
@@ -181,14 +181,14 @@ class StartScreen(Screen):
         self.panel.setCurrentWidget(self.found_page)
 
     def choose(self, code: str) -> None:
-        self.host.journey.choose(code)
-        self.host.go("question")
+        self.station.journey.choose(code)
+        self.station.go("question")
 
     def search_now(self) -> None:
         text = self.search.text().strip()
         if text:
             self.typing.stop()
-            self.host.go(f"find:text:{text}")
+            self.station.go(f"find:text:{text}")
 
     def wipe(self) -> None:
         blank(self.search)
@@ -199,19 +199,20 @@ class StartScreen(Screen):
 
     # -- the card --------------------------------------------------------------------------------
     def read_card(self) -> None:
-        reader = self.host.devices.id_reader
+        reader = self.station.devices.id_reader
         if reader is None:
-            self.host.tell("本机暂时不能读身份证，可以直接点选事项；预申请时再输入证件号码。", True)
+            self.station.tell("本机暂时不能读身份证，可以直接点选事项；预申请时再输入证件号码。",
+                              True)  # fmt: skip
             return
-        self.host.tell("请把身份证放在读卡区……", False)
-        self.host.device_lane.run(lambda: reader.read(10.0), done=self._card, label="读身份证")
+        self.station.tell("请把身份证放在读卡区……", False)
+        self.station.device_lane.run(lambda: reader.read(10.0), done=self._card, label="读身份证")
 
     def _card(self, card: IdCardData | None) -> None:
         if card is None:
-            self.host.tell("没有读到身份证。请把身份证平放在读卡区，或直接点选事项。", True)
+            self.station.tell("没有读到身份证。请把身份证平放在读卡区，或直接点选事项。", True)
             return
-        self.host.journey.flow.read_card(card)
-        self.host.tell("已读取身份证。请选择要办理的事。", False)
+        self.station.journey.in_hand.read_card(card)
+        self.station.tell("已读取身份证。请选择要办理的事。", False)
 
 
 def tile_columns(count: int, *, portrait: bool) -> int:

@@ -7,19 +7,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.identity.masking import mask_name
 from kiosk.journey import printer_words
-from kiosk.ui.host import Host
 from kiosk.ui.parts import Screen, body, button, heading, qr_pixmap
+from kiosk.ui.station import Station
 
 
 class TicketScreen(Screen):
     name = "ticket"
 
-    def __init__(self, host: Host, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.host = host
+        self.station = station
         self.note = ""
         self.case: CaseView | None = None
         self.title = heading("预申请已提交", "ticket_title")
@@ -35,7 +35,7 @@ class TicketScreen(Screen):
         self.next_steps = body("", "ticket_next")
         self.again = button("重新打印凭条", "ticket_reprint", self.print_ticket)
         self.show_code = button("在屏幕上显示二维码", "ticket_show_qr", self.show_qr)
-        self.done = button("完成", "ticket_done", host.finish, kind="primary")
+        self.done = button("完成", "ticket_done", station.finish, kind="primary")
         nav = QHBoxLayout()
         nav.addWidget(self.again)
         nav.addWidget(self.show_code)
@@ -52,16 +52,16 @@ class TicketScreen(Screen):
         self.note = query
 
     def enter(self) -> None:
-        case = self.case = self.host.journey.flow.case
+        case = self.case = self.station.journey.in_hand.case
         if case is None:
-            self.host.go("start")
+            self.station.go("start")
             return
         self.number.setText(f"预申请号 {case.receipt_no.rsplit('-', 1)[-1]}")
         self.what.setText(f"{case.scenario_name}\n申请人：{mask_name(case.applicant.name)}\n"
                           f"编号：{case.receipt_no}")  # fmt: skip
         self.queued.setText(f"⚠ {self.note}" if self.note else "")
         self.queued.setVisible(bool(self.note))
-        where = self.host.journey.where()
+        where = self.station.journey.where()
         window = "\n".join(where.places[0].lines())
         self.next_steps.setText(
             "下一步：带上材料原件，到综合窗口出示凭条（或屏幕上的二维码），工作人员扫码即可调出"
@@ -75,26 +75,26 @@ class TicketScreen(Screen):
                 "请带上材料原件，到综合窗口出示凭条。")  # fmt: skip
 
     def print_ticket(self) -> None:
-        case, papers, note = self.case, self.host.papers, self.note
+        case, papers, note = self.case, self.station.papers, self.note
         if case is None:
             return
         self.paper.setText("正在打印凭条……")
-        self.host.work.run(lambda: papers.pre_application(case, note), done=self._printed,
+        self.station.work.run(lambda: papers.pre_application(case, note), done=self._printed,
                            failed=self._not_printed, label="打印预申请凭条")  # fmt: skip
 
     def _printed(self, _: object) -> None:
         self.paper.setText("凭条已打印，请在出纸口取走。")
-        self.host.say(self.speech())
+        self.station.say(self.speech())
 
     def _not_printed(self, exc: BaseException) -> None:
         self.show_qr()
         words = printer_words(exc, "凭条")
         self.paper.setText(words)
-        self.host.tell(words, True)
+        self.station.tell(words, True)
 
     def show_qr(self) -> None:
         if self.case is not None:
-            self.qr.setPixmap(qr_pixmap(self.host.papers.signed(self.case)))
+            self.qr.setPixmap(qr_pixmap(self.station.papers.signed(self.case)))
             self.qr.setVisible(True)
 
     def wipe(self) -> None:

@@ -27,18 +27,18 @@ from app.errors import describe
 from app.widgets.code_relay import CameraCodes, CodeRelay
 from app.widgets.scanner import ScannerFilter
 from app.widgets.tasks import Tasks
-from kiosk.aftercare import Progress, Rating
+from kiosk.evaluation import Evaluating
 from kiosk.icons import BUTTONS, icon
 from kiosk.idle import IdleWatch, Phase
 from kiosk.journey import Journey
 from kiosk.keyboard import KeyboardPanel
 from kiosk.papers import KioskPapers
+from kiosk.progress import Progress
 from kiosk.ui.capture import CaptureScreen
 from kiosk.ui.demo_scan import DemoScanScreen
 from kiosk.ui.find import FindScreen
 from kiosk.ui.form import FormScreen
 from kiosk.ui.help import HelpScreen
-from kiosk.ui.host import Host
 from kiosk.ui.identify import IdentifyScreen
 from kiosk.ui.overlay import Countdown, LeaveCheck
 from kiosk.ui.parts import Screen, bar_button, body, reason, scrolling
@@ -49,12 +49,13 @@ from kiosk.ui.rate import RateScreen
 from kiosk.ui.review import ReviewScreen
 from kiosk.ui.staff import StaffGate, StaffScreen
 from kiosk.ui.start import StartScreen
+from kiosk.ui.station import Station
 from kiosk.ui.theme import PAPER, Theme
 from kiosk.ui.ticket import TicketScreen
 from kiosk.voice import NoVoice, Voice
 
 log = logging.getLogger(__name__)
-SCREENS: tuple[Callable[[Host], Screen], ...] = (
+SCREENS: tuple[Callable[[Station], Screen], ...] = (
     StartScreen, FindScreen, QuestionScreen, PlanScreen, IdentifyScreen, FormScreen,
     CaptureScreen, ReviewScreen, TicketScreen, ProgressScreen, RateScreen, HelpScreen,
 )  # fmt: skip
@@ -83,21 +84,21 @@ class KioskWindow(QWidget):
         self.elderly = False
         self.work = Tasks(self._failed, self, name="kiosk-work")
         self.device_lane = Tasks(self._failed, self, name="kiosk-devices")
-        flow = journey.flow
-        progress = Progress(core.cases, core.queries, flow.check_qr, journey.hall_place,
+        in_hand = journey.in_hand
+        progress = Progress(core.cases, core.queries, in_hand.check_qr, journey.hall_place,
                             journey.hall_phone)  # fmt: skip
-        rating = Rating(core.cases, flow.actor, flow.check_qr)
-        self.host = Host(core, journey, devices, papers, self.work, self.device_lane, self.go,
+        evaluating = Evaluating(core.cases, in_hand.actor, in_hand.check_qr)
+        self.station = Station(core, journey, devices, papers, self.work, self.device_lane, self.go,
                          self.tell, self.say, self.theme, self.finish, progress,
-                         rating)  # fmt: skip
+                         evaluating)  # fmt: skip
         self.screens: dict[str, Screen] = {}
         self.pages: dict[str, QScrollArea] = {}
         self.stack = QStackedWidget()
         for kind in SCREENS:
-            self.add_screen(kind(self.host))
-        self.add_screen(StaffScreen(self.host, exit_app=exit_app, clock=clock))
+            self.add_screen(kind(self.station))
+        self.add_screen(StaffScreen(self.station, exit_app=exit_app, clock=clock))
         if demo:  # a PC has no QR scanner: the demo "scans" the hall's cases from a list
-            self.add_screen(DemoScanScreen(self.host))
+            self.add_screen(DemoScanScreen(self.station))
         self.lockdown = False  # set for real use: the window closes only by the staff exit
         self.gate = StaffGate(self, clock=clock)  # five quick taps on the hall's name
         self.scanner = ScannerFilter(self)  # the QR scanner types like a keyboard
@@ -290,7 +291,7 @@ class KioskWindow(QWidget):
 
     def go_home(self) -> None:
         """首页: the session ends, after a question when a pre-application is under way."""
-        if self.host.journey.unsent():
+        if self.station.journey.unsent():
             self.leave_check.appear()
             return
         self.wipe()
@@ -310,12 +311,12 @@ class KioskWindow(QWidget):
         focus = QApplication.focusWidget()
         if focus is not None:
             focus.clearFocus()
-        self.host.journey.wipe()
-        self.host.progress.wipe()
-        self.host.rating.wipe()
+        self.station.journey.wipe()
+        self.station.progress.wipe()
+        self.station.evaluating.wipe()
         for screen in self.screens.values():
             screen.wipe()
-        tickets = self.host.papers.tickets
+        tickets = self.station.papers.tickets
         if tickets is not None:
             tickets.waiting.clear()  # never printed for the next person
         QGuiApplication.clipboard().clear()

@@ -22,9 +22,9 @@ from app.devices.wlt import NO_DECODER
 from app.settings import Settings
 from app.widgets.tasks import Tasks
 from counter.session import Session
-from counter.ui.desk import Desk
 from counter.ui.identify import IdentifyScreen
 from counter.ui.notify import MessageBar
+from counter.ui.station import Station
 from tests.counter.conftest import CLERK
 from tests.id_reader_emulator import ReaderEmulator
 from tests.sdk_stand_in import Libraries
@@ -106,15 +106,15 @@ def test_f2_at_the_counter_reads_through_the_serial_driver(qtbot: QtBot, tmp_pat
             session = Session(core, CLERK, devices, None)
             bar = MessageBar()
             qtbot.addWidget(bar)
-            desk = Desk(session, Tasks(bar.show_exception, name="work"),
+            station = Station(session, Tasks(bar.show_exception, name="work"),
                         Tasks(bar.show_exception, name="devices"), bar)  # fmt: skip
-            screen = IdentifyScreen(desk)
+            screen = IdentifyScreen(station)
             qtbot.addWidget(screen)
             screen.read_card()
             qtbot.waitUntil(lambda: screen.name.text() == LI_FANG.name, timeout=10_000)
             assert screen.number.text() == LI_FANG.id_number
-            assert session.flow.applicant is not None and session.flow.applicant.card == READ
-            desk.work.wait()
-            desk.devices.wait()
+            assert session.in_hand.applicant is not None and session.in_hand.applicant.card == READ
+            station.work.wait()
+            station.devices.wait()
         finally:
             core.close()

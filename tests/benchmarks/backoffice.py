@@ -63,11 +63,11 @@ from app.db.models import (
     TransferBatchRow,
     TransferItemRow,
 )
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 from app.reports.effectiveness import effectiveness_report
 from app.reports.figures import Deadlines, Period
 from app.settings import Settings
-from app.transfers.views import APPLICANT, WINDOW
+from app.transfers.snapshots import APPLICANT, WINDOW
 from printing.a4 import Letterhead
 from printing.transfer_slip import render_slip
 from tests import postgres
@@ -150,13 +150,13 @@ def _settings(folder: Path, url: str = "") -> Settings:
 def _templates(folder: Path, catalog: Catalog) -> list[Template]:
     core = build_core(_settings(folder / "templates"), catalog)
     try:
-        guide, rng = Guide(catalog), random.Random(SEED)
+        planner, rng = Planner(catalog), random.Random(SEED)
         made = []
         for code in sorted(catalog.scenarios):
             answers = demo.NEWBORN_ANSWERS if code == demo.NEWBORN else demo.answers_for(
-                guide, code, rng
+                planner, code, rng
             )  # fmt: skip
-            form = {f.key: demo.value_for(f, MOTHER) for f in guide.plan(code, answers).fields}
+            form = {f.key: demo.value_for(f, MOTHER) for f in planner.plan(code, answers).fields}
             made += [_template(core, code, answers, form, how) for how in DELIVERIES]
         return made
     finally:

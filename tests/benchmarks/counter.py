@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from app.accounts import Operator  # noqa: E402
 from app.bootstrap import build_core  # noqa: E402
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for  # noqa: E402
-from app.cases.views import Party  # noqa: E402
+from app.cases.snapshots import Party  # noqa: E402
 from app.devices.drivers import Devices  # noqa: E402
 from app.devices.simulated import TEST_PERSONS, SimulatedCapture, SimulatedIdReader  # noqa: E402
 from app.settings import Settings  # noqa: E402
@@ -75,10 +75,10 @@ def spin(app: QApplication, done: Callable[[], bool], timeout_s: float = 60.0) -
 
 
 def whole_case(app: QApplication, window: MainWindow, beat: Heartbeat) -> float:
-    desk, flow = window.desk, window.desk.session.flow
+    station, in_hand = window.station, window.station.session.in_hand
 
     def idle() -> None:
-        spin(app, lambda: not desk.work.busy and not desk.devices.busy)
+        spin(app, lambda: not station.work.busy and not station.devices.busy)
 
     beat.start()
     window.identify.read_card()
@@ -95,7 +95,7 @@ def whole_case(app: QApplication, window: MainWindow, beat: Heartbeat) -> float:
     window.questions.confirm()
     idle()
     person = Party(TEST_PERSONS[0].name, TEST_PERSONS[0].id_number)
-    for spec in flow.plan().fields:
+    for spec in in_hand.plan().fields:
         editor = window.form.editors[spec.key]
         if not editor.text():
             editor.set_text(value_for(spec, person))
@@ -114,7 +114,7 @@ def whole_case(app: QApplication, window: MainWindow, beat: Heartbeat) -> float:
     assert dialog is not None
     window.decision.printouts.dialog = None
     dialog.accept()
-    spin(app, lambda: flow.case is None and not desk.work.busy)
+    spin(app, lambda: in_hand.case is None and not station.work.busy)
     beat.timer.stop()
     return beat.longest * 1000
 
@@ -137,22 +137,22 @@ def run(quick: bool = False) -> dict[str, Any]:
             window.pages.setCurrentWidget(form)  # on screen: laid out and painted below
             samples = []
             for _ in range(rounds):
-                flow = session.flow
-                flow.reset()
+                in_hand = session.in_hand
+                in_hand.reset()
                 card = TEST_PERSONS[0]
                 began = time.perf_counter()
-                applicant = flow.read_card(card)
+                applicant = in_hand.read_card(card)
                 window.identify._show(applicant)  # noqa: SLF001 (what the card's arrival runs)
-                flow.choose(NEWBORN)
+                in_hand.choose(NEWBORN)
                 for question, value in NEWBORN_ANSWERS.items():
-                    if any(q.id == question for q in flow.questions().questions):
-                        flow.answer(question, value)
+                    if any(q.id == question for q in in_hand.questions().questions):
+                        in_hand.answer(question, value)
                 form.enter()
                 app.processEvents()
                 form.repaint()
                 samples.append((time.perf_counter() - began) * 1000)
             card_ms = round(statistics.median(samples), 1)
-            session.flow.reset()
+            session.in_hand.reset()
             window.go(0)
             beat = Heartbeat()
             blocks = [whole_case(app, window, beat) for _ in range(2 if quick else 3)]

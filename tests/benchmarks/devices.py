@@ -29,9 +29,9 @@ from app.devices.serial_reader import SerialIdReader  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.widgets.tasks import Tasks  # noqa: E402
 from counter.session import Session  # noqa: E402
-from counter.ui.desk import Desk  # noqa: E402
 from counter.ui.identify import IdentifyScreen  # noqa: E402
 from counter.ui.notify import MessageBar  # noqa: E402
+from counter.ui.station import Station  # noqa: E402
 from tests.benchmarks import devices_codes, devices_pages, devices_scan, devices_sdk  # noqa: E402
 from tests.counter.conftest import CLERK  # noqa: E402
 from tests.id_cards import FOREIGN_Y  # noqa: E402
@@ -72,15 +72,15 @@ def card_read(app: QApplication, rounds: int, data_dir: Path) -> dict[str, float
 
             session = Session(core, CLERK, Devices(reader), None)
             bar = MessageBar()
-            desk = Desk(session, Tasks(bar.show_exception, name="work"),
+            station = Station(session, Tasks(bar.show_exception, name="work"),
                         Tasks(bar.show_exception, name="devices"), bar)  # fmt: skip
-            screen = IdentifyScreen(desk)
+            screen = IdentifyScreen(station)
             for _ in range(rounds + 1):  # the first warms the caches
                 screen.name.clear()
                 started = time.perf_counter()
                 screen.read_card()
                 spin(app, lambda: screen.name.text() == FOREIGN_Y.name
-                     and "已读取" in bar.text() and not desk.work.busy)  # fmt: skip
+                     and "已读取" in bar.text() and not station.work.busy)  # fmt: skip
                 totals.append((time.perf_counter() - started) * 1000)
             for _ in range(rounds):
                 started = time.perf_counter()
@@ -88,21 +88,21 @@ def card_read(app: QApplication, rounds: int, data_dir: Path) -> dict[str, float
                 driver.append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()
                 assert card is not None
-                session.flow.read_card(card)
+                session.in_hand.read_card(card)
                 flow_ms.append((time.perf_counter() - started) * 1000)
-            desk.work.wait()
-            desk.devices.wait()
+            station.work.wait()
+            station.devices.wait()
     finally:
         core.close()
     total = statistics.median(totals[1:])
     read = statistics.median(driver)
-    flow = statistics.median(flow_ms)
+    in_hand = statistics.median(flow_ms)
     return {
         "card_read_to_form_ms": round(total, 1),
         "card_line_bytes_ms": round(line_bytes() * 10 / BAUD * 1000, 1),
         "card_driver_read_ms": round(read, 1),
-        "card_core_ms": round(flow, 1),
-        "card_screen_and_lanes_ms": round(max(0.0, total - read - flow), 1),
+        "card_core_ms": round(in_hand, 1),
+        "card_screen_and_lanes_ms": round(max(0.0, total - read - in_hand), 1),
     }
 
 

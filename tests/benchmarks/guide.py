@@ -1,4 +1,4 @@
-"""Guide benchmarks: catalog load + check, one plan after an answer change, ID checks per second."""
+"""Questionnaire engine benchmarks: catalog load + check, one plan after an answer change, ID checks per second."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from stdnum.cn.ric import calc_check_digit
 
 from app.catalog.catalog import load_catalog
 from app.catalog.models import Scenario
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 from app.identity.resident_id import parse_resident_id
 
 GOALS = {"catalog_load_check_ms": ("<", 200.0), "plan_after_change_ms": ("<", 1.0), "id_checks_per_s": (">", 100_000.0)}  # fmt: skip
@@ -56,17 +56,17 @@ def run(quick: bool = False) -> dict[str, Any]:
     catalog_ms = _median_ms(load_catalog, repeat)
 
     catalog = load_catalog()
-    guide = Guide(catalog)
+    planner = Planner(catalog)
     largest = max(catalog.scenarios.values(), key=_size)
     first, second = _answer_pairs(largest)
-    guide.plan(largest.code, first)  # compile the scenario's indexes once, as a running app does
+    planner.plan(largest.code, first)  # compile the scenario's indexes once, as a running app does
     flip = [first, second]
     rounds = 50 if quick else 2000
     samples = []
     for n in range(rounds):
         answers = flip[n % 2]
         start = time.perf_counter_ns()
-        guide.plan(largest.code, answers)
+        planner.plan(largest.code, answers)
         samples.append((time.perf_counter_ns() - start) / 1e6)
     plan_ms = statistics.median(samples)
 

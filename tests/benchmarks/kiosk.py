@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit  # noqa: 
 
 from app.bootstrap import Core, build_core  # noqa: E402
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for  # noqa: E402
-from app.cases.views import Party  # noqa: E402
+from app.cases.snapshots import Party  # noqa: E402
 from app.devices.drivers import Devices  # noqa: E402
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader  # noqa: E402
 from app.settings import Settings  # noqa: E402
@@ -86,9 +86,9 @@ class Citizen:
             self.touch_ms.append(((time.perf_counter() - began) * 1000, name))
 
     def session(self) -> None:
-        window, journey = self.window, self.window.host.journey
+        window, journey = self.window, self.window.station.journey
         self.touch("read_card", timed=False)
-        self.settle(lambda: journey.flow.applicant is not None)
+        self.settle(lambda: journey.in_hand.applicant is not None)
         self.touch("tile_出生")
         self.touch(f"scenario_{NEWBORN}")
         while window.current().name == "question":
@@ -98,7 +98,7 @@ class Citizen:
         self.touch("help")
         self.touch("help_back")
         self.touch("pre_apply")
-        applicant = journey.flow.applicant
+        applicant = journey.in_hand.applicant
         assert applicant is not None
         party = Party(applicant.party.name, applicant.party.id_number, phone="13800138000")
         self.app.processEvents()
@@ -126,7 +126,7 @@ class Citizen:
         window.tick()
         window.repaint()
         self.wipe_ms.append((time.perf_counter() - began) * 1000)
-        assert window.current().name == "start" and journey.flow.case is None
+        assert window.current().name == "start" and journey.in_hand.case is None
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 

@@ -12,13 +12,13 @@ from pytestqt.qtbot import QtBot
 from app.accounts import Operator
 from app.bootstrap import Core
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
-from app.cases.views import CaseView, Party
+from app.cases.snapshots import CaseView, Party
 from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
 from app.widgets.tasks import Tasks
 from counter.session import Session
-from counter.ui.desk import Desk
 from counter.ui.notify import MessageBar
+from counter.ui.station import Station
 from tests.helpers.cores import Cores
 
 CLERK = Operator("zhangmin", "张敏", "clerk")
@@ -35,7 +35,7 @@ def session(core: Core) -> Session:
 
 
 @pytest.fixture
-def desk(qtbot: QtBot, session: Session) -> Iterator[Desk]:
+def station(qtbot: QtBot, session: Session) -> Iterator[Station]:
     bar = MessageBar()
     qtbot.addWidget(bar)
     errors: list[BaseException] = []
@@ -44,18 +44,18 @@ def desk(qtbot: QtBot, session: Session) -> Iterator[Desk]:
         errors.append(exc)
         bar.show_exception(exc)
 
-    desk = Desk(session, Tasks(failed, name="work"), Tasks(failed, name="devices"), bar)
-    yield desk
-    desk.work.wait()
-    desk.devices.wait()
+    station = Station(session, Tasks(failed, name="work"), Tasks(failed, name="devices"), bar)
+    yield station
+    station.work.wait()
+    station.devices.wait()
 
 
 @pytest.fixture
-def settle(qtbot: QtBot, desk: Desk) -> Callable[[], None]:
+def settle(qtbot: QtBot, station: Station) -> Callable[[], None]:
     """Wait until the desk's background work is done and its results have arrived."""
 
     def wait() -> None:
-        qtbot.waitUntil(lambda: not desk.work.busy and not desk.devices.busy, timeout=15_000)
+        qtbot.waitUntil(lambda: not station.work.busy and not station.devices.busy, timeout=15_000)
 
     return wait
 
@@ -74,22 +74,22 @@ def draft_read(session: Session) -> CaseView:
 
 
 def make_draft(session: Session, *, card: bool) -> CaseView:
-    flow = session.flow
+    in_hand = session.in_hand
     applicant = session.devices.id_reader.read() if session.devices.id_reader else None
     assert applicant is not None
     if card:
-        flow.read_card(applicant)
+        in_hand.read_card(applicant)
     else:
-        flow.type_id(applicant.name, applicant.id_number)
-    flow.choose(NEWBORN)
+        in_hand.type_id(applicant.name, applicant.id_number)
+    in_hand.choose(NEWBORN)
     for question, value in NEWBORN_ANSWERS.items():
-        if any(q.id == question for q in flow.questions().questions):
-            flow.answer(question, value)
+        if any(q.id == question for q in in_hand.questions().questions):
+            in_hand.answer(question, value)
     person = Party(applicant.name, applicant.id_number)
-    for spec in flow.plan().fields:
+    for spec in in_hand.plan().fields:
         if not spec.value:
-            flow.set_field(spec.key, value_for(spec, person))
-    return flow.open()
+            in_hand.set_field(spec.key, value_for(spec, person))
+    return in_hand.open()
 
 
 def activate(qtbot: QtBot, widget: QWidget) -> None:

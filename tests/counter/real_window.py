@@ -67,8 +67,8 @@ def main(folder: Path) -> dict[str, object]:
         seen["focus_after_sign_in"] = focus.objectName() if focus else ""
 
         keys("F2")  # the simulated reader has a card: 李芳's
-        flow = window.desk.session.flow
-        seen["f2_read_card"] = pump(lambda: flow.applicant is not None)
+        in_hand = window.station.session.in_hand
+        seen["f2_read_card"] = pump(lambda: in_hand.applicant is not None)
         pump(lambda: "李芳" in window.who.text(), 5)
         seen["panel_after_f2"] = window.who.text()
 
@@ -90,7 +90,7 @@ def main(folder: Path) -> dict[str, object]:
         seen["active_after_dialog"] = pump(window.isActiveWindow)
 
         keys("ctrl+n")
-        seen["ctrl_n_next"] = pump(lambda: flow.applicant is None)
+        seen["ctrl_n_next"] = pump(lambda: in_hand.applicant is None)
         pump(lambda: isinstance(QApplication.focusWidget(), QLineEdit), 5)
         typed("430104")
         number = window.identify.number

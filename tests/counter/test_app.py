@@ -38,8 +38,8 @@ def test_lock_and_sign_in_again(qtbot: QtBot, tmp_path: Path) -> None:
         dialog.password.setText("another-secret")
         dialog.button.click()
         assert not window.content.isHidden()
-        assert window.desk.session.actor.name == "李梅"
-        assert window.desk.session.flow.actor.name == "李梅"
+        assert window.station.session.actor.name == "李梅"
+        assert window.station.session.in_hand.actor.name == "李梅"
         window.close()
     finally:
         counter.close()

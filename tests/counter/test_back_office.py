@@ -32,7 +32,7 @@ from counter.session import Session
 from counter.ui.case_dialogs import DeliveryDialog
 from counter.ui.cases import CasesScreen
 from counter.ui.check_in import CheckInScreen
-from counter.ui.desk import Desk
+from counter.ui.station import Station
 from counter.ui.trace import TraceScreen
 from counter.ui.transfer_dialogs import CourierDialog, PickupDialog, ReceiptDialog
 from counter.ui.transfers import TransfersScreen
@@ -94,8 +94,8 @@ def today(clock: WallClock) -> Today:
 
 
 @pytest.fixture
-def screen(qtbot: QtBot, desk: Desk, today: Today, settle: Settle) -> TransfersScreen:
-    screen = TransfersScreen(desk, today=today)
+def screen(qtbot: QtBot, station: Station, today: Today, settle: Settle) -> TransfersScreen:
+    screen = TransfersScreen(station, today=today)
     qtbot.addWidget(screen)
     screen.resize(1280, 760)
     return screen
@@ -233,11 +233,11 @@ def test_a_courier_batch_built_printed_sent_flagged_and_signed_off(
 
 
 def session_bar(screen: TransfersScreen) -> str:
-    return screen.desk.bar.text()
+    return screen.station.bar.text()
 
 
 def assert_refused(screen: QWidget, words: str) -> None:
-    bar = screen.desk.bar  # type: ignore[attr-defined]
+    bar = screen.station.bar  # type: ignore[attr-defined]
     assert bar.kind == "error" and words in bar.text(), bar.text()
 
 
@@ -265,7 +265,7 @@ def test_a_case_in_the_wrong_departments_batch_and_a_role_without_the_right(
     assert screen.batch is not None and screen.batch.batch_no == market.batch_no
     scan(screen, "transfer_code", case.receipt_no, settle)
     assert_refused(screen, f"不是{MARKET}")
-    assert "请把它放进" in screen.desk.bar.text()  # the hint names the right departments
+    assert "请把它放进" in screen.station.bar.text()  # the hint names the right departments
     assert core.transfers.batch(market.batch_no).items == ()
 
     session.switch(WINDOW_CLERK)  # a clerk at the same screen: the core refuses, not the button
@@ -327,7 +327,7 @@ def test_a_batch_confirmed_twice(screen: TransfersScreen, core: Core, settle: Se
 
 # -- a pick-up, results back, the hand-over, the trace --------------------------------------------
 def test_a_pick_up_results_checked_in_and_handed_over_at_the_window(
-    qtbot: QtBot, screen: TransfersScreen, desk: Desk, core: Core, session: Session,
+    qtbot: QtBot, screen: TransfersScreen, station: Station, core: Core, session: Session,
     tmp_path: Path, settle: Settle,
 ) -> None:  # fmt: skip
     case = accepted(core.cases, core.catalog)
@@ -370,7 +370,7 @@ def test_a_pick_up_results_checked_in_and_handed_over_at_the_window(
     settle()
     assert core.transfers.batch(batch_no).state == "confirmed"
 
-    check_in = CheckInScreen(desk)
+    check_in = CheckInScreen(station)
     qtbot.addWidget(check_in)
     check_in.enter()
     settle()
@@ -387,7 +387,7 @@ def test_a_pick_up_results_checked_in_and_handed_over_at_the_window(
         box.setChecked(kind == "returned" or value[1] == POLICE)
     check_in.save.click()
     settle()
-    assert check_in.desk.bar.kind == "info" and "结果已到窗口" in check_in.desk.bar.text()
+    assert check_in.station.bar.kind == "info" and "结果已到窗口" in check_in.station.bar.text()
     assert len(check_in.waiting.rows) == 2
     assert all(not text.startswith("退回") for text in [b.text() for b, *_ in check_in.ticks])
     assert core.cases.get(case.receipt_no).results_at_window is not None
@@ -395,7 +395,7 @@ def test_a_pick_up_results_checked_in_and_handed_over_at_the_window(
     for item in case.items:  # the departments decide
         core.cases.record_item_decision(CLERK, case.receipt_no, item.item_id, approved=True)
     session.switch(WINDOW_CLERK)
-    cases = CasesScreen(desk)
+    cases = CasesScreen(station)
     qtbot.addWidget(cases)
     cases.show_case(case.receipt_no)
     settle()
@@ -410,7 +410,7 @@ def test_a_pick_up_results_checked_in_and_handed_over_at_the_window(
     assert core.cases.get(case.receipt_no).state == "delivered"
     assert core.transfers.at_window() == []
 
-    trace = TraceScreen(desk)
+    trace = TraceScreen(station)
     qtbot.addWidget(trace)
     scan(trace, "trace_code", signed_qr(core, case.receipt_no), settle)
     assert trace.trace is not None and trace.trace.receipt_no == case.receipt_no
@@ -441,7 +441,7 @@ def test_the_windows_tabs_follow_the_role_and_scans_reach_the_screen_in_front(
         titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
         assert titles == ["办件", "查询办件", "材料流转", "结果回收", "流转追踪"]
         window.tabs.setCurrentWidget(window.transfers)
-        qtbot.waitUntil(lambda: not window.desk.work.busy, timeout=10_000)
+        qtbot.waitUntil(lambda: not window.station.work.busy, timeout=10_000)
         window.scanned(batch.batch_no)  # the wedge scanner, with the batch builder in front
         qtbot.waitUntil(lambda: window.transfers.batch is not None, timeout=10_000)
         window.scanned(signed_qr(core, case.receipt_no))

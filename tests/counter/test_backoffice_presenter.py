@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from app.transfers.views import Batch, TransferItem
+from app.transfers.snapshots import Batch, TransferItem
 from counter.backoffice import BatchActions, actions, batch_facts, read_scan, send_kind
 
 SENT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

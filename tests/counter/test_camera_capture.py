@@ -14,14 +14,14 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.db.models import AuditEntry
 from app.devices.page_quality import MadeGood
 from app.devices.sane_scanner import SaneScanner
 from app.widgets.camera import QtCamera
 from counter.session import Session
 from counter.ui import materials
-from counter.ui.desk import Desk
+from counter.ui.station import Station
 from tests.app.test_camera import QT_NOISE
 from tests.kiosk.test_camera import video
 
@@ -30,8 +30,8 @@ Settle = Callable[[], None]
 
 
 @pytest.fixture
-def screen(qtbot: QtBot, desk: Desk, draft: CaseView) -> materials.MaterialsScreen:
-    screen = materials.MaterialsScreen(desk)
+def screen(qtbot: QtBot, station: Station, draft: CaseView) -> materials.MaterialsScreen:
+    screen = materials.MaterialsScreen(station)
     qtbot.addWidget(screen)
     screen.resize(1100, 600)
     screen.enter()
@@ -57,7 +57,7 @@ def test_f6_takes_the_sheet_off_the_desk_and_retakes_a_poor_one_in_place(
     for camera in cameras:
         camera.on_frame(seen.append)
     qtbot.waitUntil(lambda: len(seen) >= 4, timeout=10_000)  # both give pictures
-    bar = screen.desk.bar
+    bar = screen.station.bar
     session.devices.capture = MadeGood(empty, "camera")
     screen.capture()  # F6
     settle()
@@ -103,4 +103,4 @@ def test_f6_with_a_feeder_takes_every_sheet(
     settle()
     assert len(screen.scans.pages) == 10  # the test backend's feeder holds ten sheets
     # its grid runs to the sheet's edges: checked, and named as possibly cut off
-    assert screen.desk.bar.text().startswith("第 1 页：内容贴到了页面边缘")
+    assert screen.station.bar.text().startswith("第 1 页：内容贴到了页面边缘")

@@ -18,12 +18,12 @@ from pytestqt.qtbot import QtBot
 from app.bootstrap import Core
 from app.cases.demo import seed_cases
 from app.cases.queries import CaseQuery
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.widgets.rows import CellsModel
 from counter.session import Papers, Session
 from counter.ui.case_dialogs import DeliveryDialog, EvaluationWindow, ReprintDialog, WithdrawDialog
 from counter.ui.cases import CasesScreen
-from counter.ui.desk import Desk
+from counter.ui.station import Station
 from printing.a4_printer import A4PrinterUnavailable
 from printing.jobs import Printed
 from tests.counter.conftest import activate
@@ -58,8 +58,8 @@ def printer(session: Session) -> Printer:
 
 
 @pytest.fixture
-def screen(qtbot: QtBot, desk: Desk, printer: Printer) -> CasesScreen:
-    screen = CasesScreen(desk)
+def screen(qtbot: QtBot, station: Station, printer: Printer) -> CasesScreen:
+    screen = CasesScreen(station)
     qtbot.addWidget(screen)
     screen.resize(1100, 600)
     return screen
@@ -150,7 +150,7 @@ def test_today_and_dates(
     assert len(mine) < len(core.queries.find(CaseQuery()))
     screen.date_from.setDate(screen.date_to.date().addDays(1))
     screen.search()
-    assert "开始日期晚于结束日期" in screen.desk.bar.text() and screen.desk.bar.kind == "error"
+    assert "开始日期晚于结束日期" in screen.station.bar.text() and screen.station.bar.kind == "error"
     screen.date_from.setDate(screen.date_to.date().addDays(-30))
     screen.date_to.setDate(screen.date_to.date().addDays(-1))
     screen.search()
@@ -210,7 +210,7 @@ def test_show_case_selects_it_among_others(
     assert screen.table.currentIndex().row() == 0 and column(screen.model, 0) == [draft.receipt_no]
     screen.show_case("430100001-20000101-99999")
     settle()
-    assert "没有找到受理编号" in screen.desk.bar.text() and screen.case is None
+    assert "没有找到受理编号" in screen.station.bar.text() and screen.case is None
 
 
 # -- delivery ---------------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def test_delivery_by_pick_up(
     assert dialog.pickup_name.text() == "李芳"
     dialog.ok.click()
     settle()
-    assert "签名" in screen.desk.bar.text() and screen.desk.bar.kind == "error"
+    assert "签名" in screen.station.bar.text() and screen.station.bar.kind == "error"
     assert dialog.isVisible() and "签名" in dialog.problem.text() and dialog.ok.isEnabled()
     assert core.cases.get(case.receipt_no).state == "completed" and printer.sent == []
     dialog.pickup_phone.setText("13800138000")
@@ -249,7 +249,7 @@ def test_delivery_by_pick_up(
         "pickup", "李芳", "13800138000")  # fmt: skip
     assert saved.delivery["recipient_id_number"] == "43010419920315204X"
     assert printer.sent == [(case.receipt_no, "delivery", "")]
-    assert screen.desk.bar.kind == "info" and "办理结果送达回执已送打印机" in screen.desk.bar.text()
+    assert screen.station.bar.kind == "info" and "办理结果送达回执已送打印机" in screen.station.bar.text()
     assert screen.case is not None and screen.case.state == "delivered"
     assert column(screen.model, 4) == ["已送达"]
     assert "结果送达" in column(screen.detail.trail, 3)
@@ -288,8 +288,8 @@ def test_delivery_by_mail_needs_a_tracking_number(
     dialog.address.setText("长沙市岳麓区桐梓坡路 88 号")
     dialog.ok.click()
     settle()
-    assert screen.desk.bar.text() == "邮寄送达缺少：快递单号。请补全后再登记。"
-    assert dialog.isVisible() and dialog.problem.text() == screen.desk.bar.text()
+    assert screen.station.bar.text() == "邮寄送达缺少：快递单号。请补全后再登记。"
+    assert dialog.isVisible() and dialog.problem.text() == screen.station.bar.text()
     unchanged = core.cases.get(case.receipt_no)
     assert unchanged.state == "completed" and unchanged.delivery is None and printer.sent == []
     assert [e.action for e in core.cases.timeline(case.receipt_no)][-1] == "item_decision"
@@ -338,7 +338,7 @@ def test_withdrawal(
     dialog.returned_to.setText("")
     dialog.ok.click()
     settle()
-    assert "退还给谁" in screen.desk.bar.text() and dialog.isVisible()
+    assert "退还给谁" in screen.station.bar.text() and dialog.isVisible()
     assert core.cases.get(case.receipt_no).state == "accepted"
     dialog.reason.setCurrentText("申请人需重新准备材料")
     dialog.returned_to.setText("李芳")
@@ -364,13 +364,13 @@ def test_reprint_needs_a_reason(
     offered = [dialog.document.itemData(n) for n in range(dialog.document.count())]
     assert offered == ["acceptance"]  # nothing delivered, withdrawn or on commitment
     dialog.ok.click()
-    assert "必须写明原因" in screen.desk.bar.text() and screen.desk.bar.kind == "error"
+    assert "必须写明原因" in screen.station.bar.text() and screen.station.bar.kind == "error"
     assert dialog.isVisible() and printer.sent == []
     dialog.reason.setCurrentText("申请人遗失")
     dialog.ok.click()
     settle()
     assert printer.sent == [(case.receipt_no, "acceptance", "申请人遗失")]
-    assert not dialog.isVisible() and "受理通知书已送打印机" in screen.desk.bar.text()
+    assert not dialog.isVisible() and "受理通知书已送打印机" in screen.station.bar.text()
 
 
 def test_printer_failure_loses_nothing(
@@ -384,7 +384,7 @@ def test_printer_failure_loses_nothing(
     dialog.signed.setChecked(True)
     dialog.ok.click()
     settle()
-    bar = screen.desk.bar
+    bar = screen.station.bar
     assert bar.kind == "error" and "已登记送达" in bar.text() and "暂停接收打印任务" in bar.text()
     assert core.cases.get(case.receipt_no).state == "delivered"  # the delivery is saved
     screen.buttons["reprint"].click()
@@ -436,14 +436,14 @@ def test_evaluation_window(
     saved = core.cases.get(case.receipt_no).evaluations
     assert [(e.stage, e.round, e.level, e.channel, e.text) for e in saved] == [
         ("complete", "first", 2, "hall_pad", "取件排队太久")]  # fmt: skip
-    assert "办结环节评价：不满意" in screen.desk.bar.text()
+    assert "办结环节评价：不满意" in screen.station.bar.text()
     assert "办结：不满意" in screen.detail.facts.text()
     assert "办结环节：不满意（取件排队太久）" in column(screen.detail.trail, 4)
 
     # one follow-up (追评) is offered next; once it is given, nothing more
     again = evaluation_window(qtbot, screen)
-    assert again is not window and again.rating.follow_up
-    assert "追评" in texts(again) and "追评" in screen.desk.bar.text()
+    assert again is not window and again.turn.follow_up
+    assert "追评" in texts(again) and "追评" in screen.station.bar.text()
     again.levels[4].click()
     again.submit.click()
     settle()
@@ -465,7 +465,7 @@ def test_a_rating_given_elsewhere_meanwhile_is_refused_on_the_window(
     window.levels[5].click()
     window.submit.click()
     settle()
-    assert "已经评价过" in window.message.text() and "已经评价过" in screen.desk.bar.text()
+    assert "已经评价过" in window.message.text() and "已经评价过" in screen.station.bar.text()
     assert window.submit.isEnabled()
     assert len(core.cases.get(case.receipt_no).evaluations) == 1
 
@@ -487,14 +487,14 @@ def test_acceptance_is_rated_before_the_result(
 
 # -- keys -------------------------------------------------------------------------------------------
 def test_keys_ctrl_f_and_enter(
-    qtbot: QtBot, desk: Desk, printer: Printer, session: Session, draft: CaseView,
+    qtbot: QtBot, station: Station, printer: Printer, session: Session, draft: CaseView,
     settle: Settle,
 ) -> None:  # fmt: skip
     window = QWidget()  # like the main window, with its own Ctrl+F (which shows this screen)
     qtbot.addWidget(window)
     pressed: list[str] = []
     QShortcut(QKeySequence("Ctrl+F"), window, lambda: pressed.append("window"))
-    screen = CasesScreen(desk)
+    screen = CasesScreen(station)
     QVBoxLayout(window).addWidget(screen)
     window.resize(1100, 600)
     activate(qtbot, window)

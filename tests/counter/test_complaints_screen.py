@@ -19,8 +19,8 @@ from app.devices.simulated import SimulatedCapture, SimulatedIdReader
 from app.widgets.tasks import Tasks
 from counter.session import Session
 from counter.ui.complaints import OVERDUE, ComplaintsScreen
-from counter.ui.desk import Desk
 from counter.ui.notify import MessageBar
+from counter.ui.station import Station
 from tests.counter.conftest import CLERK as CLERK_OPERATOR
 from tests.helpers.cases import CLERK, open_newborn, receive_all
 from tests.helpers.clock import WallClock
@@ -51,9 +51,9 @@ def receipts(core: Core) -> tuple[str, str]:
 
 
 @pytest.fixture
-def screen(qtbot: QtBot, desk: Desk, receipts: tuple[str, str],
+def screen(qtbot: QtBot, station: Station, receipts: tuple[str, str],
            settle: Callable[[], None]) -> ComplaintsScreen:  # fmt: skip
-    screen = ComplaintsScreen(desk)
+    screen = ComplaintsScreen(station)
     qtbot.addWidget(screen)
     screen.show()
     screen.enter()
@@ -77,7 +77,7 @@ def step(screen: ComplaintsScreen, qtbot: QtBot, settle: Callable[[], None], kin
 
 
 def test_a_manager_walks_an_overdue_item_from_open_to_closed(
-    qtmodeltester: ModelTester, qtbot: QtBot, screen: ComplaintsScreen, desk: Desk, core: Core,
+    qtmodeltester: ModelTester, qtbot: QtBot, screen: ComplaintsScreen, station: Station, core: Core,
     receipts: tuple[str, str], settle: Callable[[], None],
 ) -> None:  # fmt: skip
     now, old = receipts
@@ -102,11 +102,11 @@ def test_a_manager_walks_an_overdue_item_from_open_to_closed(
     assert chosen is not None and chosen.receipt_no == old
 
     step(screen, qtbot, settle, "回访", "", "已联系上")  # no note: refused, nothing recorded
-    assert desk.bar.kind == "error" and "登记回访时必须填写说明" in desk.bar.text()
+    assert station.bar.kind == "error" and "登记回访时必须填写说明" in station.bar.text()
     assert screen.steps.rowCount() == 0
 
     step(screen, qtbot, settle, "回访", "群众反映高峰期只开一个窗口", "已联系上")
-    assert desk.bar.text() == f"已登记回访：差评工单 {chosen.id}。"
+    assert station.bar.text() == f"已登记回访：差评工单 {chosen.id}。"
     step(screen, qtbot, settle, "核实", "叫号记录显示等候 70 分钟", "属实")
     assert screen.choice.isVisibleTo(screen)
     screen.kind.setCurrentIndex(screen.kind.findText("整改"))
@@ -121,7 +121,7 @@ def test_a_manager_walks_an_overdue_item_from_open_to_closed(
     ]  # fmt: skip
     assert screen.current is not None and screen.current.id == chosen.id  # still chosen
     step(screen, qtbot, settle, "办结", "已电话告知群众增开窗口的安排")
-    assert desk.bar.text() == f"差评工单 {chosen.id} 已办结，已从待办列表中移除。"
+    assert station.bar.text() == f"差评工单 {chosen.id} 已办结，已从待办列表中移除。"
     assert screen.model.rowCount() == 1 and texts(screen, 0)[1] == now
     assert "没有超期的" in screen.summary.text()
     done = core.complaints.get(chosen.id)
@@ -132,17 +132,17 @@ def test_a_manager_walks_an_overdue_item_from_open_to_closed(
 
 
 @pytest.fixture
-def clerk_desk(qtbot: QtBot, core: Core) -> Iterator[Desk]:
+def clerk_desk(qtbot: QtBot, core: Core) -> Iterator[Station]:
     bar = MessageBar()
     qtbot.addWidget(bar)
     session = Session(core, CLERK_OPERATOR, Devices(SimulatedIdReader(), SimulatedCapture()), None)
-    desk = Desk(session, Tasks(bar.show_exception), Tasks(bar.show_exception), bar)
-    yield desk
-    desk.work.wait()
+    station = Station(session, Tasks(bar.show_exception), Tasks(bar.show_exception), bar)
+    yield station
+    station.work.wait()
 
 
 def test_a_clerk_sees_the_list_but_cannot_handle_nor_see_the_contact(
-    qtbot: QtBot, clerk_desk: Desk, receipts: tuple[str, str]
+    qtbot: QtBot, clerk_desk: Station, receipts: tuple[str, str]
 ) -> None:
     screen = ComplaintsScreen(clerk_desk)
     qtbot.addWidget(screen)

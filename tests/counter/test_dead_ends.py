@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import Core
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from counter.session import Session
 from counter.ui.decision import CommitmentDialog
 from counter.ui.window import DECISION, FORM, IDENTIFY, MATERIALS, MainWindow
@@ -53,16 +53,16 @@ def window(qtbot: QtBot, session: Session, tray: Tray) -> Iterator[MainWindow]:
     qtbot.addWidget(window)
     activate(qtbot, window)
     yield window
-    window.desk.work.wait()
-    window.desk.devices.wait()
+    window.station.work.wait()
+    window.station.devices.wait()
 
 
 def wait_idle(qtbot: QtBot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: not window.desk.work.busy, timeout=15_000)
+    qtbot.waitUntil(lambda: not window.station.work.busy, timeout=15_000)
 
 
 def accept_with_the_printer_off(qtbot: QtBot, window: MainWindow, tray: Tray) -> None:
-    window.desk.session.flow.receive_all()
+    window.station.session.in_hand.receive_all()
     window.go(DECISION)
     tray.off = True
     window.decision.accept_button.click()
@@ -73,7 +73,7 @@ def accept_with_the_printer_off(qtbot: QtBot, window: MainWindow, tray: Tray) ->
 def test_a_printer_that_fails_after_the_decision_leaves_a_way_on(
     qtbot: QtBot, window: MainWindow, tray: Tray, draft: CaseView, core: Core
 ) -> None:
-    flow = window.desk.session.flow
+    in_hand = window.station.session.in_hand
     accept_with_the_printer_off(qtbot, window, tray)
     assert window.decision.next_button.isVisible()
     assert not window.decision.accept_button.isVisible()
@@ -81,7 +81,7 @@ def test_a_printer_that_fails_after_the_decision_leaves_a_way_on(
     assert "已受理" in window.who.text() and "收件中" not in window.who.text()
     tray.off = False
     QTest.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: flow.case is None, timeout=15_000)  # printed, then the next person
+    qtbot.waitUntil(lambda: in_hand.case is None, timeout=15_000)  # printed, then the next person
     assert [t.split(" ", 1)[1] for t in tray.titles] == ["受理通知书"]
     assert window.pages.currentIndex() == IDENTIFY
     actions = [e.action for e in core.cases.timeline(draft.receipt_no)]
@@ -91,10 +91,10 @@ def test_a_printer_that_fails_after_the_decision_leaves_a_way_on(
 def test_next_applicant_after_a_failed_print(
     qtbot: QtBot, window: MainWindow, tray: Tray, draft: CaseView
 ) -> None:
-    flow = window.desk.session.flow
+    in_hand = window.station.session.in_hand
     accept_with_the_printer_off(qtbot, window, tray)
     window.decision.next_button.click()
-    assert flow.case is None and window.pages.currentIndex() == IDENTIFY
+    assert in_hand.case is None and window.pages.currentIndex() == IDENTIFY
     assert "可以稍后重新打印" in window.bar.text() or "补打" in window.bar.text()
     assert draft.receipt_no in window.bar.text()
 
@@ -102,7 +102,7 @@ def test_next_applicant_after_a_failed_print(
 def test_commitment_is_offered_only_when_it_can_be_done(
     qtbot: QtBot, window: MainWindow, draft: CaseView
 ) -> None:
-    flow = window.desk.session.flow
+    in_hand = window.station.session.in_hand
     window.go(DECISION)  # every material missing, some of them not tolerable
     decision = window.decision
     assert not decision.commit_button.isEnabled()
@@ -110,7 +110,7 @@ def test_commitment_is_offered_only_when_it_can_be_done(
     dialog = CommitmentDialog(draft)
     qtbot.addWidget(dialog)
     assert not dialog.ok.isEnabled() and "不能容缺" in dialog.refusal.text()
-    case = flow.receive_all()
+    case = in_hand.receive_all()
     window.go(DECISION)
     assert not decision.commit_button.isEnabled()
     dialog = CommitmentDialog(case)

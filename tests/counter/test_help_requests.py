@@ -14,7 +14,7 @@ from app.bootstrap import Core
 from app.cases.audit import Actor
 from app.help import HelpRequest
 from app.settings import KioskSettings, TerminalSettings
-from counter.ui.desk import Desk
+from counter.ui.station import Station
 from counter.ui.status import StatusPanel, help_text
 from tests.helpers.cores import Cores
 
@@ -34,8 +34,8 @@ def ask(kiosk: Core, step: str) -> HelpRequest:
 
 
 @pytest.fixture
-def panel(qtbot: QtBot, desk: Desk) -> Iterator[StatusPanel]:
-    panel = StatusPanel(desk, every_ms=100)
+def panel(qtbot: QtBot, station: Station) -> Iterator[StatusPanel]:
+    panel = StatusPanel(station, every_ms=100)
     qtbot.addWidget(panel)
     panel.show()
     yield panel
@@ -43,7 +43,7 @@ def panel(qtbot: QtBot, desk: Desk) -> Iterator[StatusPanel]:
     panel.lane.wait()
 
 
-def test_a_kiosks_call_shows_and_a_click_answers_it(qtbot: QtBot, desk: Desk, kiosk: Core,
+def test_a_kiosks_call_shows_and_a_click_answers_it(qtbot: QtBot, station: Station, kiosk: Core,
                                                     panel: StatusPanel) -> None:  # fmt: skip
     qtbot.waitUntil(lambda: panel.last is not None, timeout=5000)
     assert panel.help.isHidden()
@@ -54,7 +54,7 @@ def test_a_kiosks_call_shows_and_a_click_answers_it(qtbot: QtBot, desk: Desk, ki
 
     qtbot.mouseClick(panel.help, Qt.MouseButton.LeftButton)
     assert panel.help.isHidden()  # at once, not at the next poll
-    qtbot.waitUntil(lambda: "前往一楼自助机（填写申请表）协助" in desk.bar.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "前往一楼自助机（填写申请表）协助" in station.bar.text(), timeout=5000)
     assert kiosk.help.waiting() == []
     answered = kiosk.help.answer(asked.id, Actor("张敏", "counter-01"))  # the same clerk
     assert answered.answered_by == "张敏"
@@ -62,7 +62,7 @@ def test_a_kiosks_call_shows_and_a_click_answers_it(qtbot: QtBot, desk: Desk, ki
     assert panel.help.isHidden()
 
 
-def test_several_calls_and_one_already_taken(qtbot: QtBot, desk: Desk, core: Core, kiosk: Core,
+def test_several_calls_and_one_already_taken(qtbot: QtBot, station: Station, core: Core, kiosk: Core,
                                              panel: StatusPanel) -> None:  # fmt: skip
     first = ask(kiosk, "拍摄材料")
     core.help.ask("二楼自助机", "kiosk-02", "选择事项")
@@ -74,7 +74,7 @@ def test_several_calls_and_one_already_taken(qtbot: QtBot, desk: Desk, core: Cor
     qtbot.waitUntil(lambda: not panel.lane.busy, timeout=5000)
     core.help.answer(first.id, Actor("李强", "counter-02"))  # another counter was quicker
     qtbot.mouseClick(panel.help, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "已由 李强" in desk.bar.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "已由 李强" in station.bar.text(), timeout=5000)
     qtbot.waitUntil(lambda: "2 处" not in panel.help.text(), timeout=5000)
     assert panel.help.text().startswith("🙋 自助终端求助：二楼自助机（选择事项）")
 

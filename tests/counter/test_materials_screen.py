@@ -18,11 +18,11 @@ from pytestqt.qtbot import QtBot
 
 from app.bootstrap import Core
 from app.cases.pages import pages_to_pdf
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.devices.simulated import SimulatedCapture
 from counter.session import Session
 from counter.ui import materials
-from counter.ui.desk import Desk
+from counter.ui.station import Station
 from tests.counter.conftest import activate
 
 Settle = Callable[[], None]
@@ -32,8 +32,8 @@ Settle = Callable[[], None]
 
 
 @pytest.fixture
-def screen(qtbot: QtBot, desk: Desk, draft: CaseView) -> materials.MaterialsScreen:
-    screen = materials.MaterialsScreen(desk)
+def screen(qtbot: QtBot, station: Station, draft: CaseView) -> materials.MaterialsScreen:
+    screen = materials.MaterialsScreen(station)
     qtbot.addWidget(screen)
     screen.resize(1100, 600)
     screen.enter()
@@ -84,7 +84,7 @@ def test_original_copy_exempt_and_missing(screen: materials.MaterialsScreen, cor
     settle()
     birth = core.cases.get(draft.receipt_no).material("birth_record")
     assert (birth.status, birth.reviewed) == ("received_original", ("加盖单位公章",))
-    assert "已登记“新生儿出生医学记录”：已收原件" in screen.desk.bar.text()
+    assert "已登记“新生儿出生医学记录”：已收原件" in screen.station.bar.text()
     assert current(screen) == "parents_id"
     screen.review[0].setChecked(True)
     screen.copy.click()
@@ -92,7 +92,7 @@ def test_original_copy_exempt_and_missing(screen: materials.MaterialsScreen, cor
     assert current(screen) == "household_register"
     screen.exempt.click()  # no reason typed: the core refuses, nothing changes
     settle()
-    assert screen.desk.bar.kind == "error" and "免提交必须写明原因" in screen.desk.bar.text()
+    assert screen.station.bar.kind == "error" and "免提交必须写明原因" in screen.station.bar.text()
     assert core.cases.get(draft.receipt_no).material("household_register").status == "missing"
     screen.exempt_reason.setText("已核验电子证照：居民户口簿")
     screen.exempt.click()
@@ -136,9 +136,9 @@ def test_keys_and_all_received(qtbot: QtBot, screen: materials.MaterialsScreen, 
     assert case.material("household_register").reviewed == (
         "申请人及相关证明材料出具人应当对本条规定的证明材料的真实性、合法性负责。",
     )
-    assert "可以作出受理决定" in screen.desk.bar.text()
+    assert "可以作出受理决定" in screen.station.bar.text()
     screen.receive_all()
-    assert screen.desk.bar.text() == "没有未收取的材料。"
+    assert screen.station.bar.text() == "没有未收取的材料。"
 
 
 def test_capture_turn_delete_and_save_one_pdf(screen: materials.MaterialsScreen, core: Core,
@@ -149,7 +149,7 @@ def test_capture_turn_delete_and_save_one_pdf(screen: materials.MaterialsScreen,
     screen.capture()
     settle()
     assert scans.model.rowCount() == 2 and len(scans.pages) == 2
-    assert "2 页未保存" in screen.desk.bar.text() and "2 页扫描未保存" in screen.count.text()
+    assert "2 页未保存" in screen.station.bar.text() and "2 页扫描未保存" in screen.count.text()
     scans.thumbs.setCurrentIndex(scans.model.index(0))
     scans.right_button.click()
     assert scans.pages[0].rotation == 90
@@ -169,7 +169,7 @@ def test_capture_turn_delete_and_save_one_pdf(screen: materials.MaterialsScreen,
     assert "scan" in [e.action for e in core.cases.timeline(draft.receipt_no)]
     assert current(screen) == "birth_record"
     screen.save_pages()  # nothing left to save
-    assert "还没有未保存的页面" in screen.desk.bar.text()
+    assert "还没有未保存的页面" in screen.station.bar.text()
 
 
 def test_pages_stay_with_their_material(screen: materials.MaterialsScreen, core: Core,
@@ -202,7 +202,7 @@ def test_failing_camera_and_a_file_instead(screen: materials.MaterialsScreen, se
     camera.fail = True
     screen.scans.capture_button.click()
     settle()
-    bar = screen.desk.bar
+    bar = screen.station.bar
     assert bar.kind == "error" and "高拍仪没有响应" in bar.text() and "选择文件" in bar.text()
     chosen = _png(tmp_path)
     screen.scans.ask_files = lambda parent: [chosen]
@@ -222,7 +222,7 @@ def test_unreadable_file_loses_nothing(screen: materials.MaterialsScreen, tmp_pa
     garbage.write_bytes(b"not an image")
     screen.add_files([garbage])
     settle()
-    bar = screen.desk.bar
+    bar = screen.station.bar
     assert bar.kind == "error" and "“scan.png”不是能识别的图片" in bar.text()
     assert "没有添加任何页面" in bar.text() and len(screen.scans.pages) == 1
     photo = tmp_path / "photo.jpg"
@@ -246,7 +246,7 @@ def test_a_chosen_pdf_is_stored_as_it_is(screen: materials.MaterialsScreen, core
     (scan,) = core.cases.get(draft.receipt_no).material("birth_record").scans
     assert (scan.file_name, scan.pages) == ("医学记录.pdf", 3)
     assert core.files.read(scan.sha256) == pdf.read_bytes()
-    assert "已保存 PDF“医学记录.pdf”（3 页）" in screen.desk.bar.text()
+    assert "已保存 PDF“医学记录.pdf”（3 页）" in screen.station.bar.text()
     assert screen.scans.pages == []
     assert screen.review[0].isChecked()  # the refresh kept the tick not yet recorded
 
@@ -275,11 +275,11 @@ def test_the_models(qtmodeltester, screen: materials.MaterialsScreen,  # type: i
     qtmodeltester.check(screen.scans.model)
 
 
-def test_the_card_read_is_the_id_cards_checked_original(qtbot: QtBot, desk: Desk,
+def test_the_card_read_is_the_id_cards_checked_original(qtbot: QtBot, station: Station,
                                                         draft_read: CaseView) -> None:  # fmt: skip
     """The card was on the reader: its material is not asked for again, as `onestop guide demo`
     says for the same person."""
-    screen = materials.MaterialsScreen(desk)
+    screen = materials.MaterialsScreen(station)
     qtbot.addWidget(screen)
     screen.enter()
     card = next(m for m in screen.model.rows if m.name == "父母身份证")

@@ -21,9 +21,9 @@ from app.identity.card import IdCardData
 from app.settings import Settings
 from app.widgets.tasks import Tasks
 from counter.session import Session
-from counter.ui.desk import Desk
 from counter.ui.identify import IdentifyScreen
 from counter.ui.notify import MessageBar
+from counter.ui.station import Station
 from tests.counter.conftest import CLERK
 from tests.id_cards import EVERY_KIND, FOREIGN_I, FOREIGN_Y, PERMIT_J
 from tests.id_reader_emulator import ReaderEmulator
@@ -40,13 +40,13 @@ def counter(qtbot: QtBot, tmp_path: Path, devices: dict[str, Any]) -> Iterator[I
         session = Session(core, CLERK, devices_of(settings), None)
         bar = MessageBar()
         qtbot.addWidget(bar)
-        desk = Desk(session, Tasks(bar.show_exception, name="work"),
+        station = Station(session, Tasks(bar.show_exception, name="work"),
                     Tasks(bar.show_exception, name="devices"), bar)  # fmt: skip
-        screen = IdentifyScreen(desk)
+        screen = IdentifyScreen(station)
         qtbot.addWidget(screen)
         yield screen
-        desk.work.wait()
-        desk.devices.wait()
+        station.work.wait()
+        station.devices.wait()
     finally:
         core.close()
 
@@ -54,12 +54,12 @@ def counter(qtbot: QtBot, tmp_path: Path, devices: dict[str, Any]) -> Iterator[I
 def read(qtbot: QtBot, screen: IdentifyScreen, card: IdCardData) -> str:
     screen.read_card()  # F2
     qtbot.waitUntil(lambda: screen.name.text() == card.name, timeout=10_000)
-    qtbot.waitUntil(lambda: "已读取" in screen.desk.bar.text(), timeout=5_000)
+    qtbot.waitUntil(lambda: "已读取" in screen.station.bar.text(), timeout=5_000)
     assert screen.number.text() == card.id_number
-    applicant = screen.desk.session.flow.applicant
+    applicant = screen.station.session.in_hand.applicant
     assert applicant is not None and applicant.card is not None
     assert replace(applicant.card, photo=b"", photo_note="") == replace(card, photo=b"")
-    return screen.desk.bar.text()
+    return screen.station.bar.text()
 
 
 @KINDS
@@ -84,7 +84,7 @@ def test_f2_reads_every_kind_through_the_vendor_library(
                "photo_decoder_library": libs.wlt}  # fmt: skip
     with counter(qtbot, tmp_path, devices) as screen:
         said = read(qtbot, screen, card)
-        applicant = screen.desk.session.flow.applicant
+        applicant = screen.station.session.in_hand.applicant
         assert applicant is not None and applicant.card is not None
         assert applicant.card.photo.startswith(b"\x89PNG")  # decoded by the vendor's decoder
         shown = screen.photo.pixmap()  # beside the fields, for the clerk to compare faces
@@ -101,12 +101,12 @@ def test_what_the_clerk_reads_for_foreigners_permits_and_a_missing_photo(
         said = read(qtbot, screen, FOREIGN_Y)
         assert said.startswith("已读取外国人永久居留身份证：史密斯（ANNA MARIA KATHARINA VON DER "
                                "LEYEN SCHMIDTBAUR），国籍 DEU。")  # fmt: skip
-        assert "相片" in said and screen.desk.bar.kind != "error"
+        assert "相片" in said and screen.station.bar.kind != "error"
         assert screen.photo.text() == "无证件相片" and "photo_decoder_library" in screen.photo.toolTip()
         present(PERMIT_J)  # expired on 2025-01-02: the line turns red and says so
         said = read(qtbot, screen, PERMIT_J)
         assert "通行证号码 H12345678" in said and "2025-01-02 过期" in said
-        assert screen.desk.bar.kind == "error"
+        assert screen.station.bar.kind == "error"
         present(FOREIGN_I)
         said = read(qtbot, screen, FOREIGN_I)
         assert said.startswith("已读取外国人永久居留身份证：John Michael SMITH，国籍 CAN。")

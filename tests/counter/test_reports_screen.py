@@ -32,8 +32,8 @@ from app.reports.evaluations import evaluation_report
 from app.reports.figures import Period
 from app.reports.periods import period_report
 from app.settings import Settings
-from counter.ui.desk import Desk
 from counter.ui.reports import ReportsScreen
+from counter.ui.station import Station
 from printing.a4 import Letterhead
 from printing.reports import to_pdf
 from tests.helpers.cores import Cores
@@ -113,8 +113,8 @@ def ask() -> Ask:
 
 
 @pytest.fixture
-def screen(qtbot: QtBot, desk: Desk, ask: Ask) -> ReportsScreen:
-    screen = ReportsScreen(desk, ask_path=ask, today=lambda: TODAY)
+def screen(qtbot: QtBot, station: Station, ask: Ask) -> ReportsScreen:
+    screen = ReportsScreen(station, ask_path=ask, today=lambda: TODAY)
     qtbot.addWidget(screen)
     screen.resize(1280, 800)
     screen.show()
@@ -264,14 +264,14 @@ def test_exports_write_what_the_cli_writes(
         qtbot.mouseClick(screen.pdf_button, Qt.MouseButton.LeftButton)
     pdf = tmp_path / "好差评.pdf"
     assert pdf.read_bytes() == to_pdf(report, Letterhead.of(core.settings))
-    assert screen.desk.bar.text() == f"已导出 {pdf}。"
+    assert screen.station.bar.text() == f"已导出 {pdf}。"
 
 
 def test_export_cancelled_or_unwritable(
-    qtbot: QtBot, screen: ReportsScreen, desk: Desk, ask: Ask, tmp_path: Path, settle: Settle
+    qtbot: QtBot, screen: ReportsScreen, station: Station, ask: Ask, tmp_path: Path, settle: Settle
 ) -> None:
     screen.export_pdf()
-    assert desk.bar.kind == "error" and "请先点“生成”" in desk.bar.text()
+    assert station.bar.kind == "error" and "请先点“生成”" in station.bar.text()
     assert not ask.asked
     generate(qtbot, screen, "period")
     ask.path = ""  # the clerk closed the dialog
@@ -281,7 +281,7 @@ def test_export_cancelled_or_unwritable(
     ask.path = str(tmp_path / "no such folder" / "报表.xlsx")
     screen.export_xlsx()
     settle()
-    assert desk.bar.kind == "error" and "无法写入" in desk.bar.text()
+    assert station.bar.kind == "error" and "无法写入" in station.bar.text()
 
 
 def test_a_period_without_cases(qtbot: QtBot, screen: ReportsScreen) -> None:
@@ -298,20 +298,20 @@ def test_a_period_without_cases(qtbot: QtBot, screen: ReportsScreen) -> None:
     assert not screen.empty.isVisible() and screen.charts
 
 
-def test_a_wrong_period_is_refused(qtbot: QtBot, screen: ReportsScreen, desk: Desk) -> None:
+def test_a_wrong_period_is_refused(qtbot: QtBot, screen: ReportsScreen, station: Station) -> None:
     screen.set_period(date(2026, 11, 30), date(2026, 11, 1))
     screen.generate()
-    assert desk.bar.kind == "error" and "早于开始日期" in desk.bar.text()
-    assert not desk.work.busy
+    assert station.bar.kind == "error" and "早于开始日期" in station.bar.text()
+    assert not station.work.busy
 
 
-def test_enter_shows_this_month_once(qtbot: QtBot, screen: ReportsScreen, desk: Desk,
+def test_enter_shows_this_month_once(qtbot: QtBot, screen: ReportsScreen, station: Station,
                                      settle: Settle) -> None:  # fmt: skip
     with qtbot.waitSignal(screen.shown, timeout=15_000):
         screen.enter()
     assert screen.heading.text().startswith("办件统计（按一件事）")
     screen.enter()
-    assert not desk.work.busy  # already shown: not made again
+    assert not station.work.busy  # already shown: not made again
 
 
 @pytest.mark.parametrize("name, by", [

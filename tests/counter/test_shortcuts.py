@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
-from app.cases.views import Party
+from app.cases.snapshots import Party
 from counter.main import CounterApp
 from counter.ui.window import DECISION, FORM, IDENTIFY, MATERIALS, SCENARIO, MainWindow
 from tests.counter.apps import CLERK, PASSWORD, counter_with_a_clerk
@@ -47,8 +47,8 @@ def counter(qtbot: QtBot, tmp_path: Path) -> Iterator[tuple[CounterApp, MainWind
         qtbot.addWidget(window)
         activate(qtbot, window)
         yield app, window
-        window.desk.work.wait()
-        window.desk.devices.wait()
+        window.station.work.wait()
+        window.station.devices.wait()
     finally:
         app.close()
 
@@ -62,37 +62,37 @@ def press(qtbot: QtBot, window: MainWindow, keys: str) -> None:
 
 
 def settle(qtbot: QtBot, window: MainWindow) -> None:
-    desk = window.desk
-    qtbot.waitUntil(lambda: not desk.work.busy and not desk.devices.busy, timeout=15_000)
+    station = window.station
+    qtbot.waitUntil(lambda: not station.work.busy and not station.devices.busy, timeout=15_000)
 
 
 def fill_case(window: MainWindow) -> None:
     """A draft of 新生儿出生一件事 in hand, its form filled (as the clerk would have)."""
-    flow = window.desk.session.flow
-    flow.choose(NEWBORN)
+    in_hand = window.station.session.in_hand
+    in_hand.choose(NEWBORN)
     for question, value in NEWBORN_ANSWERS.items():
-        if any(q.id == question for q in flow.questions().questions):
-            flow.answer(question, value)
-    assert flow.applicant is not None
-    person = Party(flow.applicant.party.name, flow.applicant.party.id_number)
-    for spec in flow.plan().fields:
+        if any(q.id == question for q in in_hand.questions().questions):
+            in_hand.answer(question, value)
+    assert in_hand.applicant is not None
+    person = Party(in_hand.applicant.party.name, in_hand.applicant.party.id_number)
+    for spec in in_hand.plan().fields:
         if not spec.value:
-            flow.set_field(spec.key, value_for(spec, person))
-    flow.open()
+            in_hand.set_field(spec.key, value_for(spec, person))
+    in_hand.open()
 
 
 def test_every_shortcut_the_readme_lists_does_what_it_says(
     qtbot: QtBot, counter: tuple[CounterApp, MainWindow]
 ) -> None:
     app, window = counter
-    flow = window.desk.session.flow
+    in_hand = window.station.session.in_hand
     checks: dict[str, Callable[[], None]] = {}
 
     def f2() -> None:
         press(qtbot, window, "F2")
         settle(qtbot, window)
-        assert flow.applicant is not None and flow.applicant.card is not None
-        assert flow.applicant.party.name in window.who.text()
+        assert in_hand.applicant is not None and in_hand.applicant.card is not None
+        assert in_hand.applicant.party.name in window.who.text()
 
     def f3() -> None:
         press(qtbot, window, "F3")
@@ -121,7 +121,7 @@ def test_every_shortcut_the_readme_lists_does_what_it_says(
     def ctrl_n() -> None:
         window.tabs.setCurrentIndex(0)
         press(qtbot, window, "Ctrl+N")
-        assert flow.applicant is None and flow.case is None
+        assert in_hand.applicant is None and in_hand.case is None
         assert window.pages.currentIndex() == IDENTIFY
 
     def ctrl_l() -> None:

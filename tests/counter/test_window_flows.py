@@ -19,7 +19,7 @@ from app.accounts import Operator
 from app.bootstrap import Core, build_core
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
 from app.cases.intake import MaterialCheck
-from app.cases.views import CaseView, Party
+from app.cases.snapshots import CaseView, Party
 from app.catalog.catalog import Catalog
 from app.devices.drivers import Devices
 from app.devices.simulated import TEST_PERSONS, SimulatedCapture, SimulatedIdReader
@@ -102,12 +102,12 @@ def window(qtbot: QtBot, core: Core) -> Iterator[MainWindow]:
 
 def idle(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(
-        lambda: not window.desk.work.busy and not window.desk.devices.busy, timeout=20_000
+        lambda: not window.station.work.busy and not window.station.devices.busy, timeout=20_000
     )
 
 
 def tray(window: MainWindow) -> PaperTray:
-    a4 = window.desk.session.papers.a4
+    a4 = window.station.session.papers.a4
     assert isinstance(a4, PaperTray)
     return a4
 
@@ -136,7 +136,7 @@ def to_form(qtbot: QtBot, window: MainWindow) -> dict[str, str]:
     idle(qtbot, window)
     assert window.pages.currentIndex() == FORM
     person = Party(TEST_PERSONS[0].name, TEST_PERSONS[0].id_number)
-    for spec in window.desk.session.flow.plan().fields:
+    for spec in window.station.session.in_hand.plan().fields:
         editor = window.form.editors[spec.key]
         if not editor.text():
             editor.set_text(value_for(spec, person))
@@ -149,13 +149,13 @@ def to_decision(qtbot: QtBot, window: MainWindow, *, receive: bool = True) -> Ca
     window.form.next.click()
     idle(qtbot, window)
     assert window.pages.currentIndex() == MATERIALS, window.bar.text()
-    flow = window.desk.session.flow
+    in_hand = window.station.session.in_hand
     if receive:
-        window.desk.work.run(flow.receive_all, label="全部收齐")
+        window.station.work.run(in_hand.receive_all, label="全部收齐")
         idle(qtbot, window)
     window.go(DECISION)
-    assert flow.case is not None
-    return flow.case
+    assert in_hand.case is not None
+    return in_hand.case
 
 
 def print_through(qtbot: QtBot, window: MainWindow, count: int) -> None:
@@ -196,7 +196,7 @@ def test_accept_prints_and_reaches_the_platform(
     assert journal == [("print", "acceptance", "tray")]
     assert core.cases.get(case.receipt_no).state == "accepted"
     assert window.pages.currentIndex() == IDENTIFY  # ready for the next person
-    assert window.desk.session.flow.case is None
+    assert window.station.session.in_hand.case is None
     assert "请接待下一位" in window.bar.text()
     running, _ = platform
     worker.run_once()
@@ -230,11 +230,11 @@ def test_accept_on_commitment(qtbot: QtBot, tmp_path: Path, catalog: Catalog) ->
     activate(qtbot, window)
     try:
         case = to_decision(qtbot, window, receive=False)
-        flow = session.flow
+        in_hand = session.in_hand
         late = next(m for m in case.materials if m.plan_status == "tolerable")
         others = [MaterialCheck(m.material_id, "received_original") for m in case.materials
                   if m.status == "missing" and m.plan_status == "submit"]  # fmt: skip
-        window.desk.work.run(lambda: flow.receive(others), label="收材料")
+        window.station.work.run(lambda: in_hand.receive(others), label="收材料")
         idle(qtbot, window)
         window.go(DECISION)
         window.decision.commit_button.click()
@@ -296,7 +296,7 @@ def test_forged_and_foreign_codes_are_refused(qtbot: QtBot, window: MainWindow, 
 
 def test_pre_application_picked_up_by_its_qr(qtbot: QtBot, window: MainWindow, core: Core) -> None:
     person = TEST_PERSONS[0]
-    guide_flow = window.desk.session.flow
+    guide_flow = window.station.session.in_hand
     guide_flow.read_card(person)
     guide_flow.choose(NEWBORN)
     for question, value in NEWBORN_ANSWERS.items():
@@ -305,7 +305,7 @@ def test_pre_application_picked_up_by_its_qr(qtbot: QtBot, window: MainWindow, c
     party = Party(person.name, person.id_number, phone="13800138000")
     form = {f.key: f.value or value_for(f, party) for f in guide_flow.plan().fields}
     kiosk_case = core.cases.open_case(
-        window.desk.session.actor,
+        window.station.session.actor,
         channel="kiosk",
         scenario=NEWBORN,
         applicant=party,
@@ -317,10 +317,10 @@ def test_pre_application_picked_up_by_its_qr(qtbot: QtBot, window: MainWindow, c
     window.scanned(qr.sign(kiosk_case.receipt_no, core.settings.printing.key))
     idle(qtbot, window)
     assert window.pages.currentIndex() == MATERIALS
-    flow = window.desk.session.flow
-    assert flow.case is not None and flow.case.receipt_no == kiosk_case.receipt_no
-    assert flow.applicant is not None and flow.applicant.party.name == person.name
-    window.desk.work.run(flow.receive_all, label="全部收齐")
+    in_hand = window.station.session.in_hand
+    assert in_hand.case is not None and in_hand.case.receipt_no == kiosk_case.receipt_no
+    assert in_hand.applicant is not None and in_hand.applicant.party.name == person.name
+    window.station.work.run(in_hand.receive_all, label="全部收齐")
     idle(qtbot, window)
     window.go(DECISION)
     window.decision.accept_button.click()
@@ -345,7 +345,7 @@ def test_offline_then_online(
     assert "待发送" in window.status.outbox.text() or "重试中" in window.status.outbox.text()
     running.faults.set(Faults())
     for message in core.outbox.messages(states=("retrying",)):  # the clerk: 重发, not waiting
-        core.outbox.resend(message.id, window.desk.session.actor)
+        core.outbox.resend(message.id, window.station.session.actor)
     worker.run_once(rounds=5)
     assert core.outbox.counts().get("delivered", 0) >= 1
     qtbot.waitUntil(lambda: window.status.online.text() == "● 在线", timeout=5000)
@@ -354,14 +354,14 @@ def test_offline_then_online(
 
 def test_draft_offered_again_after_a_kill(qtbot: QtBot, tmp_path: Path, core: Core) -> None:
     session = Session(core, CLERK, Devices(SimulatedIdReader(), SimulatedCapture()), None)
-    flow = session.flow
+    in_hand = session.in_hand
     card = TEST_PERSONS[0]
-    flow.read_card(card)
-    flow.choose(NEWBORN)
+    in_hand.read_card(card)
+    in_hand.choose(NEWBORN)
     for question, value in NEWBORN_ANSWERS.items():
-        if any(q.id == question for q in flow.questions().questions):
-            flow.answer(question, value)
-    draft = flow.open()  # ... and the app is killed here: a new window starts
+        if any(q.id == question for q in in_hand.questions().questions):
+            in_hand.answer(question, value)
+    draft = in_hand.open()  # ... and the app is killed here: a new window starts
     window = MainWindow(Session(core, CLERK, Devices(), None), status_every_ms=10_000)
     qtbot.addWidget(window)
     window.show()
@@ -372,8 +372,8 @@ def test_draft_offered_again_after_a_kill(qtbot: QtBot, tmp_path: Path, core: Co
     dialog.accept()
     idle(qtbot, window)
     assert window.pages.currentIndex() == FORM
-    assert window.desk.session.flow.case is not None
-    assert window.desk.session.flow.case.receipt_no == draft.receipt_no
+    assert window.station.session.in_hand.case is not None
+    assert window.station.session.in_hand.case.receipt_no == draft.receipt_no
     QApplication.processEvents()
     window.close()
 
@@ -478,7 +478,7 @@ def test_a_locked_database_loses_nothing(qtbot: QtBot, tmp_path: Path) -> None:
         window.form.next.click()
         idle(qtbot, window)
         assert window.pages.currentIndex() == MATERIALS, window.bar.text()
-        case = core.cases.get(session.flow.case.receipt_no)  # type: ignore[union-attr]
+        case = core.cases.get(session.in_hand.case.receipt_no)  # type: ignore[union-attr]
         assert case.form_data == typed
     finally:
         window.close()

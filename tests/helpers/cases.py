@@ -12,10 +12,10 @@ from app.cases.evaluation import AfterEvaluate
 from app.cases.files import FileStore
 from app.cases.intake import MaterialCheck
 from app.cases.service import CaseService
-from app.cases.views import CaseView, Party
+from app.cases.snapshots import CaseView, Party
 from app.catalog.catalog import Catalog
 from app.db.engine import Database
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 from app.guide.plan import PlanField
 from tests.helpers.clock import WallClock
 
@@ -41,7 +41,7 @@ def sample_value(field: PlanField) -> str:
 
 
 def filled_form(catalog: Catalog, code: str, answers: dict[str, str]) -> dict[str, str]:
-    plan = Guide(catalog).plan(code, answers)
+    plan = Planner(catalog).plan(code, answers)
     return {f.key: f.value or sample_value(f) for f in plan.fields}
 
 
@@ -79,5 +79,5 @@ def accepted(service: CaseService, catalog: Catalog) -> CaseView:
 
 def accepted_at_window(session: Session) -> CaseView:
     """The case in hand at the counter, every material received, accepted."""
-    session.flow.receive_all()
-    return session.flow.accept()
+    session.in_hand.receive_all()
+    return session.in_hand.accept()

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from app.bootstrap import Core
 from app.cases.audit import Actor
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS
-from app.cases.flow import CaseFlow
+from app.cases.in_hand import CaseInHand
 from app.devices.drivers import Devices
 from app.guide.places import hall_window
 from kiosk.idle import IdleWatch
@@ -29,11 +29,11 @@ def journey_for(core: Core) -> Journey:
         checked = qr.verify(text, key)
         return checked.receipt_no, checked.reason
 
-    flow = CaseFlow(core.cases, core.catalog, Actor("自助终端", "kiosk-01"),
+    in_hand = CaseInHand(core.cases, core.catalog, Actor("自助终端", "kiosk-01"),
                     hall_province=core.settings.hall.province, check_qr=check,
                     channel="kiosk")  # fmt: skip
     hall = core.settings.hall
-    return Journey(flow, hall_phone="0731-88665266", hall_place="市民之家一楼综合窗口",
+    return Journey(in_hand, hall_phone="0731-88665266", hall_place="市民之家一楼综合窗口",
                    hall=hall_window(hall.name, hall.office, hall.address, hall.phone,
                                     hall.hours))  # fmt: skip
 
@@ -107,7 +107,7 @@ def to_plan(window: KioskWindow) -> None:
     assert window.current().name == "find"
     press(window, f"scenario_{NEWBORN}")
     while window.current().name == "question":
-        question = window.host.journey.question()
+        question = window.station.journey.question()
         assert question is not None
         press(window, f"answer_{NEWBORN_ANSWERS[question.id]}")
     assert window.current().name == "plan"

@@ -21,7 +21,7 @@ def test_demo_kiosk_starts_on_the_quiet_start_screen(qtbot: QtBot, tmp_path: Pat
             window = kiosk.start(windowed=True)
             window.show()
             assert window.current().name == "start"
-            assert window.host.journey.flow.channel == "kiosk"
+            assert window.station.journey.in_hand.channel == "kiosk"
             assert kiosk.platform is not None and kiosk.platform.health().status
             assert dpi_of(demo.settings) == 96.0  # offscreen cannot tell: the fallback
             window.close()

@@ -27,7 +27,7 @@ def test_browse_to_the_list_printed(qtbot: QtBot, window: KioskWindow, tray: Tra
     assert tray.printed[0][1].startswith(b"%PDF")
     assert "已打印" in window.message.text()
     press(window, "exit")
-    assert window.current().name == "start" and window.host.journey.flow.scenario is None
+    assert window.current().name == "start" and window.station.journey.in_hand.scenario is None
 
 
 def test_printer_off_gives_the_qr_code(
@@ -52,7 +52,7 @@ def test_printer_off_gives_the_qr_code(
     assert "二维码" in said and "工作人员" in said
     assert not any(w in said for w in ("缺纸", "更换纸卷", "意外错误", "日志", "技术人员"))
     shown = decode(qr.pixmap().toImage())
-    journey = window.host.journey
+    journey = window.station.journey
     assert shown == journey.phone_text() and len(shown.encode()) <= QR_BYTES
     assert "新生儿出生一件事" in shown and journey.where().places[0].name in shown
 
@@ -69,15 +69,15 @@ def decode(image: QImage) -> str:
 def test_back_and_restart_on_the_questions(window: KioskWindow) -> None:
     press(window, "tile_出生")
     press(window, f"scenario_{NEWBORN}")
-    first = window.host.journey.question()
+    first = window.station.journey.question()
     assert first is not None
     back = window.findChild(QPushButton, "back")
     assert back is not None and not back.isEnabled()  # nothing before the first question
     press(window, f"answer_{NEWBORN_ANSWERS[first.id]}")
     press(window, "back")
-    again = window.host.journey.question()
+    again = window.station.journey.question()
     assert again is not None and again.id == first.id
     chosen = window.findChild(QPushButton, f"answer_{NEWBORN_ANSWERS[first.id]}")
     assert chosen is not None and chosen.text().startswith("✔")  # the answer given is marked
     press(window, "restart")
-    assert window.host.journey.flow.answers == {}
+    assert window.station.journey.in_hand.answers == {}

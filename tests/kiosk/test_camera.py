@@ -26,7 +26,7 @@ from kiosk.journey import Journey
 from kiosk.ui.window import KioskWindow
 from tests.app.test_camera import QT_NOISE
 from tests.kiosk.screens import idle, kiosk_with, press, shown_text, to_plan
-from tests.kiosk.test_aftercare import completed, qr_of
+from tests.kiosk.test_progress_and_evaluation import completed, qr_of
 
 pytestmark = pytest.mark.qt_log_ignore(*QT_NOISE)
 
@@ -102,12 +102,12 @@ def test_the_cameras_pages_are_straightened_and_checked_and_no_codes_are_read_me
         qtbot.waitUntil(lambda: len(seen) >= 2, timeout=10_000)  # it gives pictures
         press(window, "capture_take")
         idle(qtbot, window)
-        material = window.host.journey.to_capture()[0]
-        page = window.host.journey.pages[material.id][0]
+        material = window.station.journey.to_capture()[0]
+        page = window.station.journey.pages[material.id][0]
         assert page.height > page.width  # the sheet, found on the desk and straightened
         assert abs(page.height / page.width - 600 / 520) < 0.05
         assert not page.problems and "已拍第 1 页" in window.message.text()
-        scan = window.host.journey.scans()[0]  # what the submission stores: the check goes along
+        scan = window.station.journey.scans()[0]  # what the submission stores: the check goes along
         assert scan.quality[0]["page"] == 1 and scan.quality[0]["measures"]["sharpness"] > 0
         window.finish()
         assert window.current().name == "start" and not window.camera_codes.paused
@@ -138,8 +138,8 @@ def test_an_empty_desk_is_said_to_be_poor_and_retaken_with_one_touch(
         press(window, "capture_retake")
         idle(qtbot, window)
         assert "重拍的第 1 页还是不够好" in window.message.text()
-        material = window.host.journey.to_capture()[0]
-        assert len(window.host.journey.pages[material.id]) == 1  # replaced, not added
+        material = window.station.journey.to_capture()[0]
+        assert len(window.station.journey.pages[material.id]) == 1  # replaced, not added
     finally:
         window.shutdown()
 
@@ -165,8 +165,8 @@ def test_a_kiosk_with_a_flatbed_scanner_takes_checked_pages(
         window.go("capture")
         press(window, "capture_take")
         idle(qtbot, window)
-        material = window.host.journey.to_capture()[0]
-        page = window.host.journey.pages[material.id][0]
+        material = window.station.journey.to_capture()[0]
+        page = window.station.journey.pages[material.id][0]
         assert page.width > 0 and dict(page.measures)["skew"] == 0
         assert "第 1 页" in window.message.text()  # taken, and its check said
     finally:

@@ -48,7 +48,7 @@ def test_the_scenarios_questions_and_a_call_for_staff(
 
     press(window, "help_back")  # back where she was, the list still hers
     assert window.current().name == "plan"
-    assert window.host.journey.flow.scenario is not None
+    assert window.station.journey.in_hand.scenario is not None
 
     window.finish()  # she leaves before anyone came: nobody walks to an empty kiosk
     idle(qtbot, window)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.bootstrap import Core
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS, value_for
-from app.cases.views import Party
+from app.cases.snapshots import Party
 from app.db.models import CaseRow
 from app.devices.simulated import TEST_PERSONS, SimulatedCapture
 from app.errors import InvalidInput
@@ -33,17 +33,17 @@ def test_tiles_and_search(journey: Journey) -> None:
 
 
 def test_one_question_per_screen_with_back_and_restart(journey: Journey) -> None:
-    journey.flow.read_card(TEST_PERSONS[0])
+    journey.in_hand.read_card(TEST_PERSONS[0])
     journey.choose(NEWBORN)
     first = journey.question()
     assert first is not None and journey.progress()[0] == 1
     journey.answer(NEWBORN_ANSWERS[first.id])
     second = journey.question()
     assert second is not None and second.id != first.id and journey.progress()[0] == 2
-    assert journey.back() == journey.flow.questions().questions[0]
-    assert journey.flow.answers[first.id] == NEWBORN_ANSWERS[first.id]  # kept when going back
+    assert journey.back() == journey.in_hand.questions().questions[0]
+    assert journey.in_hand.answers[first.id] == NEWBORN_ANSWERS[first.id]  # kept when going back
     journey.restart()
-    assert journey.flow.answers == {} and journey.progress()[0] == 1
+    assert journey.in_hand.answers == {} and journey.progress()[0] == 1
     answer_all(journey)
     number, total = journey.progress()
     assert journey.question() is None and number == total
@@ -51,21 +51,21 @@ def test_one_question_per_screen_with_back_and_restart(journey: Journey) -> None
 
 
 def test_filled_in_answers_say_where_they_came_from(journey: Journey) -> None:
-    journey.flow.shared = lambda _: ({"parents.married": True}, "婚姻登记信息共享")
-    journey.flow.read_card(TEST_PERSONS[0])
+    journey.in_hand.shared = lambda _: ({"parents.married": True}, "婚姻登记信息共享")
+    journey.in_hand.read_card(TEST_PERSONS[0])
     journey.choose(NEWBORN)
-    auto = [q for q in journey.flow.questions().questions if q.status == "auto"]
+    auto = [q for q in journey.in_hand.questions().questions if q.status == "auto"]
     assert [q.id for q in auto] == ["marriage"]
     assert journey.source_words(auto[0]) == (
         "已为您选好（来源：共享数据：父母有登记的婚姻关系）。如不对，请点选正确的答案。"
     )
-    chosen = [q for q in journey.flow.questions().questions if q.status != "auto"]
+    chosen = [q for q in journey.in_hand.questions().questions if q.status != "auto"]
     assert all(journey.source_words(q) == "" for q in chosen)
     while (question := journey.question()) is not None and question.id != "marriage":
         journey.answer(NEWBORN_ANSWERS[question.id])
     assert journey.question() == auto[0] and auto[0].answer == "yes"
     journey.answer("no")  # the citizen knows better
-    assert journey.flow.answers["marriage"] == "no"
+    assert journey.in_hand.answers["marriage"] == "no"
 
 
 def test_the_list_in_plain_words(journey: Journey) -> None:
@@ -90,7 +90,7 @@ def test_the_list_in_plain_words(journey: Journey) -> None:
 
 
 def test_pre_application_saved_whole_with_pages(journey: Journey, core: Core) -> None:
-    journey.flow.read_card(TEST_PERSONS[0])
+    journey.in_hand.read_card(TEST_PERSONS[0])
     journey.choose(NEWBORN)
     answer_all(journey)
     person = Party(TEST_PERSONS[0].name, TEST_PERSONS[0].id_number)
@@ -107,11 +107,11 @@ def test_pre_application_saved_whole_with_pages(journey: Journey, core: Core) ->
     scans = case.material(material.id).scans
     assert len(scans) == 1 and scans[0].pages == 2
     journey.wipe()
-    assert journey.flow.applicant is None and journey.pages == {} and journey.flow.case is None
+    assert journey.in_hand.applicant is None and journey.pages == {} and journey.in_hand.case is None
 
 
 def test_nothing_saved_while_the_form_is_incomplete(journey: Journey, core: Core) -> None:
-    journey.flow.read_card(TEST_PERSONS[0])
+    journey.in_hand.read_card(TEST_PERSONS[0])
     journey.choose(NEWBORN)
     answer_all(journey)
     assert journey.form_problems()

@@ -40,13 +40,13 @@ def test_no_screen_shows_a_whole_number(qtbot: QtBot, core: Core) -> None:
     seen: dict[str, str] = {}
 
     def look(name: str) -> None:
-        flow = window.host.journey.flow
-        if flow.applicant is not None:
-            whole.add(flow.applicant.party.id_number)
-            names.add(flow.applicant.party.name)
-        if flow.scenario is not None and flow.case is None:
-            values = flow.form_values()
-            whole.update(values[f.key] for f in window.host.journey.fields()
+        in_hand = window.station.journey.in_hand
+        if in_hand.applicant is not None:
+            whole.add(in_hand.applicant.party.id_number)
+            names.add(in_hand.applicant.party.name)
+        if in_hand.scenario is not None and in_hand.case is None:
+            values = in_hand.form_values()
+            whole.update(values[f.key] for f in window.station.journey.fields()
                          if f.type in ("id_number", "bank_account", "phone")
                          and values.get(f.key))  # fmt: skip
         text = shown_text(window) + " " + " ".join(

@@ -75,5 +75,5 @@ def test_random_touches_never_crash_and_home_always_works(
     if window.leave_check.isVisible():  # a pre-application under way: 首页 asks first
         window.leave_check.leave_button.click()
     assert window.current().name == "start"
-    assert window.host.journey.flow.applicant is None
+    assert window.station.journey.in_hand.applicant is None
     assert len(screens) >= 6, screens  # it went deep, not only round the start screen

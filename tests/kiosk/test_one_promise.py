@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from app.catalog.catalog import load_catalog
 from app.catalog.models import Question
 from app.cli.main import main
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 from app.guide.promise import promise_for
 from kiosk.ui.window import KioskWindow
 from printing.a4 import Letterhead
@@ -42,10 +42,10 @@ def last(question: Question) -> Any:
 
 def answers_by(code: str, pick: Pick) -> dict[str, Any]:
     """A complete, eligible set of answers: each next question answered by ``pick``."""
-    guide, answers = Guide(CATALOG), dict[str, Any]()
+    planner, answers = Planner(CATALOG), dict[str, Any]()
     scenario = CATALOG.scenario(code)
     questions = {q.id: q for q in scenario.questions}
-    while (state := guide.questions(code, answers)).next is not None:
+    while (state := planner.questions(code, answers)).next is not None:
         answers[state.next.id] = pick(questions[state.next.id])
     return answers
 
@@ -85,10 +85,10 @@ def test_every_screen_and_paper_shows_one_promise(
     capsys: pytest.CaptureFixture[str], tmp_path: Path,
 ) -> None:  # fmt: skip
     scenario = CATALOG.scenario(code)
-    journey = window.host.journey
+    journey = window.station.journey
     journey.choose(code)
-    journey.flow.answers = dict(answers)
-    window.host.go("plan")
+    journey.in_hand.answers = dict(answers)
+    window.station.go("plan")
     QApplication.processEvents()
     plan = journey.plan()
     assert plan.complete and plan.eligible and plan.items
@@ -119,7 +119,7 @@ def test_every_screen_and_paper_shows_one_promise(
     assert listed["promised_days"] == whole.days and listed["promise"] == whole.to_dict()
     assert listed["promise"]["basis"] == promise.basis
     assert promise.days <= whole.days
-    window.host.go(f"find:text:{scenario.name}")
+    window.station.go(f"find:text:{scenario.name}")
     QApplication.processEvents()
     button = window.findChild(QPushButton, f"scenario_{code}")
     assert button is not None and button.text().endswith(whole.words)

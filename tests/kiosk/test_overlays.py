@@ -20,7 +20,7 @@ def fill_some(window: KioskWindow) -> None:
     type_into(window, "typed_name", "王小明")
     window.go("form")
     type_into(window, "field_applicant.phone", "13800138000")
-    assert window.host.journey.unsent()
+    assert window.station.journey.unsent()
 
 
 def test_home_asks_before_a_half_filled_pre_application_is_thrown_away(
@@ -28,14 +28,14 @@ def test_home_asks_before_a_half_filled_pre_application_is_thrown_away(
     fill_some(window)
     press(window, "home")
     assert window.leave_check.isVisible() and window.current().name == "form"
-    assert window.host.journey.flow.form  # nothing thrown away yet
+    assert window.station.journey.in_hand.form  # nothing thrown away yet
     press(window, "leave_check_keep")
     assert not window.leave_check.isVisible() and window.current().name == "form"
-    assert window.host.journey.flow.form.get("applicant.phone") == "13800138000"
+    assert window.station.journey.in_hand.form.get("applicant.phone") == "13800138000"
     press(window, "home")
     press(window, "leave_check_leave")
     assert window.current().name == "start" and not window.leave_check.isVisible()
-    assert window.host.journey.flow.form == {} and window.host.journey.flow.scenario is None
+    assert window.station.journey.in_hand.form == {} and window.station.journey.in_hand.scenario is None
 
 
 def test_home_with_nothing_typed_and_exit_end_at_once(window: KioskWindow) -> None:
@@ -51,7 +51,7 @@ def test_the_idle_wipe_asks_nothing(qtbot: QtBot, window: KioskWindow, clock: Cl
     fill_some(window)
     clock.advance(window.idle.limit_s + window.idle.countdown_s + 1)
     qtbot.waitUntil(lambda: window.current().name == "start", timeout=5_000)
-    assert not window.leave_check.isVisible() and not window.host.journey.unsent()
+    assert not window.leave_check.isVisible() and not window.station.journey.unsent()
 
 
 def whole(widget: QWidget) -> list[str]:

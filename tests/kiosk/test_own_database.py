@@ -61,7 +61,7 @@ def test_a_pre_application_travels_through_the_platform_to_another_database(
     kiosk.resize(1080, 1920)
     kiosk.show()
     to_review(qtbot, kiosk)
-    case = kiosk.host.journey.flow.case
+    case = kiosk.station.journey.in_hand.case
     assert case is not None and case.state == "pre_application"
     signed = qr_of(roll.printed[0])
     kiosk.finish()

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from app.accounts import Operator
 from app.bootstrap import Core, build_core
 from app.cases.demo import NEWBORN, value_for
-from app.cases.views import CaseView, Party
+from app.cases.snapshots import CaseView, Party
 from app.devices.drivers import Devices
 from app.devices.simulated import TEST_PERSONS, SimulatedCapture, SimulatedIdReader
 from app.guide.form import check_form
@@ -34,7 +34,7 @@ def qr_of(ticket: Ticket) -> str:
 
 def fill_the_form(window: KioskWindow) -> None:
     """What the citizen types: every required field the card did not fill."""
-    journey = window.host.journey
+    journey = window.station.journey
     party = Party(PERSON.name, PERSON.id_number, phone="13800138000")
     for spec in journey.fields():
         if journey.value_of(spec) or not spec.required:
@@ -57,17 +57,17 @@ def opened_at_the_counter(qtbot: QtBot, counter_core: Core, platform: Platform |
     qtbot.addWidget(counter)
     activate(qtbot, counter)
     counter.scanned(signed)
-    qtbot.waitUntil(lambda: not counter.desk.work.busy, timeout=20_000)
+    qtbot.waitUntil(lambda: not counter.station.work.busy, timeout=20_000)
     QApplication.processEvents()
     assert counter.pages.currentIndex() == MATERIALS, counter.statusBar().currentMessage()
-    opened = session.flow.case
+    opened = session.in_hand.case
     assert opened is not None and opened.receipt_no == case.receipt_no
     assert opened.channel == "kiosk" and opened.state == "pre_application"
-    assert session.flow.applicant is not None
-    assert session.flow.applicant.party.id_number == PERSON.id_number
+    assert session.in_hand.applicant is not None
+    assert session.in_hand.applicant.party.id_number == PERSON.id_number
     # Nothing missing: the form as the citizen left it, complete; the pages with it.
-    assert session.flow.form_values() == case.form_data
-    _, problems = check_form(session.flow.plan().fields, session.flow.form_values())
+    assert session.in_hand.form_values() == case.form_data
+    _, problems = check_form(session.in_hand.plan().fields, session.in_hand.form_values())
     assert problems == {}
     here = counter_core.cases.get(case.receipt_no)
     sent = {m.material_id: [s.sha256 for s in m.scans] for m in case.materials if m.scans}
@@ -81,7 +81,7 @@ def opened_at_the_counter(qtbot: QtBot, counter_core: Core, platform: Platform |
 def to_review(qtbot: QtBot, window: KioskWindow) -> None:
     press(window, "read_card")
     idle(qtbot, window)
-    assert window.host.journey.flow.applicant is not None
+    assert window.station.journey.in_hand.applicant is not None
     to_plan(window)
     press(window, "pre_apply")
     assert window.current().name == "form"  # the card was read: no identify step
@@ -93,7 +93,7 @@ def to_review(qtbot: QtBot, window: KioskWindow) -> None:
     fill_the_form(window)
     press(window, "form_next")
     assert window.current().name == "capture"
-    first = window.host.journey.to_capture()[0]
+    first = window.station.journey.to_capture()[0]
     press(window, "capture_take")
     idle(qtbot, window)
     press(window, "capture_take")
@@ -102,7 +102,7 @@ def to_review(qtbot: QtBot, window: KioskWindow) -> None:
     press(window, "capture_retake")  # the first page was blurred
     idle(qtbot, window)
     assert "已拍 2 页" in shown_text(window)
-    assert [p.width for p in window.host.journey.pages[first.id]] == [1240, 1240]
+    assert [p.width for p in window.station.journey.pages[first.id]] == [1240, 1240]
     while window.current().name == "capture":
         press(window, "capture_next")
     assert window.current().name == "review"
@@ -118,13 +118,13 @@ def test_card_to_ticket_to_the_counter(
     to_review(qtbot, window)
     assert window.current().name == "ticket"
     idle(qtbot, window)
-    case = window.host.journey.flow.case
+    case = window.station.journey.in_hand.case
     assert case is not None and case.state == "pre_application" and case.channel == "kiosk"
     assert [t.name for t in roll.printed] == ["pre_application"]
     assert "凭条已打印" in shown_text(window)
     signed = qr_of(roll.printed[0])
     press(window, "ticket_done")  # 完成: wiped at once
-    assert window.current().name == "start" and window.host.journey.flow.case is None
+    assert window.current().name == "start" and window.station.journey.in_hand.case is None
 
     # At the window, on the hall's shared database: the clerk scans the ticket.
     counter_core = build_core(core.settings)
@@ -150,12 +150,12 @@ def test_no_paper_shows_the_qr_on_screen(qtbot: QtBot, window: KioskWindow, roll
         "也可以只报预申请号，或请工作人员帮忙。"
     )  # what to do; the printer's own words (缺纸，请工作人员更换纸卷) are for staff
     steps = window.findChild(QLabel, "ticket_next")
-    window_first = window.host.journey.where().places[0]
+    window_first = window.station.journey.where().places[0]
     assert steps is not None and "\n".join(window_first.lines()) in steps.text()
 
 
 def test_typed_id_when_the_reader_fails(qtbot: QtBot, window: KioskWindow) -> None:
-    reader = window.host.devices.id_reader
+    reader = window.station.devices.id_reader
     assert isinstance(reader, SimulatedIdReader)
     reader.fail = True
     to_plan(window)
@@ -173,6 +173,6 @@ def test_typed_id_when_the_reader_fails(qtbot: QtBot, window: KioskWindow) -> No
     assert "1992-03-15 出生" in shown_text(window)
     press(window, "identify_next")
     assert window.current().name == "form"
-    flow = window.host.journey.flow
-    assert flow.applicant is not None and flow.applicant.party.id_number == PERSON.id_number
-    assert flow.scenario is not None and flow.scenario.code == NEWBORN
+    in_hand = window.station.journey.in_hand
+    assert in_hand.applicant is not None and in_hand.applicant.party.id_number == PERSON.id_number
+    assert in_hand.scenario is not None and in_hand.scenario.code == NEWBORN

@@ -17,7 +17,7 @@ from kiosk.ui.window import KioskWindow
 from printing import qr
 from tests.helpers.cases import MOTHER, accepted
 from tests.kiosk.screens import idle, press, shown_text, to_plan, type_into
-from tests.kiosk.test_aftercare import completed, qr_of
+from tests.kiosk.test_progress_and_evaluation import completed, qr_of
 
 
 def scan(qtbot: QtBot, window: KioskWindow, text: str) -> None:
@@ -114,4 +114,4 @@ def test_a_scan_while_filling_the_form_keeps_the_form(
     scan(qtbot, window, qr_of(core, case))
     assert time.monotonic() - started < 10
     assert window.current().name == "form" and "预申请" in window.message.text()
-    assert window.host.journey.flow.applicant is not None
+    assert window.station.journey.in_hand.applicant is not None

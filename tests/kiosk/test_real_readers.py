@@ -24,7 +24,7 @@ from kiosk.journey import Journey
 from tests.id_cards import FOREIGN_Y
 from tests.id_reader_emulator import ReaderEmulator
 from tests.kiosk.screens import idle, kiosk_with, press, shown_text
-from tests.kiosk.test_aftercare import completed, qr_of
+from tests.kiosk.test_progress_and_evaluation import completed, qr_of
 from tests.sdk_stand_in import Libraries, Present
 
 PERSON = TEST_PERSONS[1]
@@ -43,12 +43,12 @@ def test_the_kiosk_reads_a_card_over_the_serial_line(
     window = kiosk_with(qtbot, core, journey, devices)
     press(window, "read_card")
     idle(qtbot, window)
-    applicant = window.host.journey.flow.applicant
+    applicant = window.station.journey.in_hand.applicant
     assert applicant is not None
     assert applicant.card == replace(PERSON, photo_note=NO_DECODER)
     assert gat467.READ_BASE in reader.requests
     window.finish()  # the citizen leaves: nothing of the card stays
-    assert window.host.journey.flow.applicant is None
+    assert window.station.journey.in_hand.applicant is None
     window.close()
 
 
@@ -61,13 +61,13 @@ def test_the_kiosk_reads_a_foreigners_card_through_the_vendor_library(
     window = kiosk_with(qtbot, core, journey, devices)
     press(window, "read_card")
     idle(qtbot, window)
-    applicant = window.host.journey.flow.applicant
+    applicant = window.station.journey.in_hand.applicant
     assert applicant is not None and applicant.card is not None
     assert applicant.card.english_name == FOREIGN_Y.english_name
     assert applicant.facts["applicant.id_kind"] == "外国人永久居留身份证"
     assert applicant.card.photo.startswith(b"\x89PNG")
     window.finish()  # the citizen leaves: the card, its photo and its facts go
-    assert window.host.journey.flow.applicant is None
+    assert window.station.journey.in_hand.applicant is None
     window.close()
 
 

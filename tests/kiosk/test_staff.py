@@ -421,11 +421,11 @@ def test_a_failed_reading_can_be_tried_again(qtbot: QtBot, window: KioskWindow,
                                              clock: Clock) -> None:  # fmt: skip
     open_staff(window, clock)
     enter_pin(qtbot, window, PIN)
-    window.host.papers.a4 = Jammed()
+    window.station.papers.a4 = Jammed()
     press(window, "staff_refresh")
     settle(qtbot, window)
     assert window.message.text() == UNEXPECTED and not staff_of(window).reading
-    window.host.papers.a4 = Tray()
+    window.station.papers.a4 = Tray()
     press(window, "staff_refresh")
     settle(qtbot, window)
     assert staff_of(window).lines["a4"].text() == "A4 打印机：tray（状态查询不到）。"

@@ -38,7 +38,7 @@ def test_the_plan_screen_lists_the_hall_window_first(window: KioskWindow) -> Non
     assert isinstance(first.parent(), QFrame) and first.parent() is not second.parent()
     shown = [label.text() for label in window.findChildren(QLabel) if label.isVisible()]
     assert HALL_ROLE in shown and GUIDE_ROLE in shown
-    promise = window.host.journey.plan().promise.words  # 长辈模式 reads it aloud too
+    promise = window.station.journey.plan().promise.words  # 长辈模式 reads it aloud too
     assert f"请到{settings.name} {settings.office}办理，{promise}。" in window.current().speech()
 
 
@@ -48,7 +48,7 @@ def test_places_in_order_from_the_catalog(
     code: str, name: str, answers: dict[str, object], journey: Journey
 ) -> None:
     scenario = journey.choose(code)
-    journey.flow.answers = dict(answers)
+    journey.in_hand.answers = dict(answers)
     where = journey.where()
     assert where.places[0].role == HALL_ROLE and where.places[0].name.endswith("一网通办综合窗口")
     guide = [(p.name, p.address) for p in where.places[1:]]
@@ -62,7 +62,7 @@ def test_the_lists_qr_is_short_and_reads(
     code: str, name: str, answers: dict[str, object], journey: Journey
 ) -> None:
     scenario = journey.choose(code)
-    journey.flow.answers = dict(answers)
+    journey.in_hand.answers = dict(answers)
     text = journey.phone_text()
     assert len(text.encode("utf-8")) <= QR_BYTES
     plan = journey.plan()
@@ -81,7 +81,7 @@ def test_the_lists_qr_is_short_and_reads(
 def test_a_hall_link_pattern_wins(journey: Journey) -> None:
     journey.guide_url = "https://zwfw.example.gov.cn/guide/{code}"
     journey.choose(NEWBORN)
-    journey.flow.answers = dict(CASES[0][2])
+    journey.in_hand.answers = dict(CASES[0][2])
     assert journey.phone_text().endswith(f"https://zwfw.example.gov.cn/guide/{NEWBORN}")
 
 

@@ -86,7 +86,7 @@ def temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_idle_wipe_leaves_nothing(
     qtbot: QtBot, window: KioskWindow, clock: Clock, roll: Roll, temp: Path
 ) -> None:
-    journey = window.host.journey
+    journey = window.station.journey
     press(window, "read_card")
     idle(qtbot, window)
     to_plan(window)
@@ -119,9 +119,9 @@ def test_idle_wipe_leaves_nothing(
     QApplication.processEvents()
 
     found = [("widget", text) for text in widget_texts(window) if any(n in text for n in NEEDLES)]
-    presenters = [journey, *window.screens.values(), window.host.papers]
-    skip: tuple[object, ...] = (window.host.core, window.host.devices, journey.flow.catalog,
-                                journey.flow.guide, window.host.papers.core)  # fmt: skip
+    presenters = [journey, *window.screens.values(), window.station.papers]
+    skip: tuple[object, ...] = (window.station.core, window.station.devices, journey.in_hand.catalog,
+                                journey.in_hand.planner, window.station.papers.core)  # fmt: skip
     for root in presenters:
         found += [("state", t) for t in python_state(root, skip=skip)
                   if any(n in t for n in NEEDLES)]  # fmt: skip
@@ -132,5 +132,5 @@ def test_idle_wipe_leaves_nothing(
     assert found == []
     assert roll.waiting == []  # …and never printed for the next person
     assert QGuiApplication.clipboard().text() == ""
-    assert journey.flow.applicant is None and journey.pages == {}
+    assert journey.in_hand.applicant is None and journey.pages == {}
     assert not window.countdown.isVisible() and window.message.text() == ""

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.errors import OneStopError
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 from app.validation_zh import has_chinese
 from sync.client import HttpPlatform, PlatformError
 from sync.contract import Envelope
@@ -115,11 +115,11 @@ def test_any_answer_is_validated_or_refused_in_chinese(server: _Server, status: 
     st.sampled_from(["applicant.age", "applicant.sex", "hall.province", "parents.married",
                      "parents.same_ethnicity", "newborn.within_six_months", "x"]),
     json_values, max_size=5))  # fmt: skip
-def test_shared_data_of_any_shape_feeds_the_questionnaire(guide: Guide,
+def test_shared_data_of_any_shape_feeds_the_questionnaire(planner: Planner,
                                                           facts: dict[str, Any]) -> None:  # fmt: skip
     """``Facts.facts`` is any JSON object: the questionnaire takes it or says why not."""
-    for code in sorted(guide.catalog.scenarios):
+    for code in sorted(planner.catalog.scenarios):
         try:
-            guide.questions(code, {}, facts)
+            planner.questions(code, {}, facts)
         except OneStopError as exc:
             assert has_chinese(str(exc))

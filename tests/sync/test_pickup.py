@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.bootstrap import Core, build_core
 from app.cases.audit import Actor
 from app.cases.intake import NewScan
-from app.cases.views import CaseView
+from app.cases.snapshots import CaseView
 from app.catalog.catalog import Catalog
 from app.errors import CaseNotFound
 from app.settings import PlatformSettings, Settings, TerminalSettings

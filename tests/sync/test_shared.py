@@ -6,7 +6,7 @@ import pytest
 
 from app.catalog.catalog import Catalog
 from app.errors import InvalidInput
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 from sync.client import HttpPlatform
 from sync.server.seed import SOURCE, seed
 from sync.shared import exempt_by_licence, facts_for
@@ -20,7 +20,7 @@ def test_shared_data_answers_the_questionnaire(
     seed(served.store)
     facts, source = facts_for(http, MOTHER.id_number)
     assert source == SOURCE and facts["parents.married"] is True
-    state = Guide(catalog).questions(NEWBORN, {}, facts)
+    state = Planner(catalog).questions(NEWBORN, {}, facts)
     auto = [q for q in state.questions if q.status == "auto"]
     assert auto and all(q.source for q in auto)
     assert facts_for(http, "11010519491231002X") == ({}, "")  # nobody the platform knows

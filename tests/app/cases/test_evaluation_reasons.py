@@ -19,7 +19,7 @@ from app.cases.evaluation import (
 )
 from app.cases.files import FileStore
 from app.cases.service import CaseService
-from app.cases.views import LEVEL_LABELS
+from app.cases.snapshots import LEVEL_LABELS
 from app.catalog.catalog import Catalog
 from app.db.base import table
 from app.db.engine import Database, make_engine

@@ -305,7 +305,7 @@ def test_scans_are_stored_once_by_content(
 
 def test_bad_input_is_refused_and_leaves_nothing(service: CaseService, catalog: Catalog,
                                                  db: Database) -> None:  # fmt: skip
-    from app.cases.views import Party
+    from app.cases.snapshots import Party
 
     with pytest.raises(InvalidIdNumber):
         service.open_case(CLERK, channel="counter", scenario=NEWBORN,

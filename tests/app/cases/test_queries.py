@@ -7,7 +7,7 @@ from datetime import date
 from app.cases.audit import Actor
 from app.cases.queries import CaseQueries, CaseQuery
 from app.cases.service import CaseService
-from app.cases.views import CaseSummary, Party
+from app.cases.snapshots import CaseSummary, Party
 from app.catalog.catalog import Catalog
 from app.db.engine import Database
 from tests.helpers.cases import (

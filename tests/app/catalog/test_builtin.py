@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.catalog.catalog import Catalog, problems_of
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 
 # name → promised working days, verbatim from the guides' approveList.
 ITEMS = {
@@ -121,15 +121,15 @@ def test_fee_of_the_funeral_scenario(catalog: Catalog) -> None:
 
 
 @pytest.mark.parametrize("code", sorted(ITEMS))
-def test_a_complete_eligible_walk_exists(guide: Guide, code: str) -> None:
+def test_a_complete_eligible_walk_exists(planner: Planner, code: str) -> None:
     """Answering every question with its first eligible option gives a complete plan."""
     answers: dict[str, object] = {}
     for _ in range(50):
-        state = guide.questions(code, answers)
+        state = planner.questions(code, answers)
         assert not state.blocked
         if state.next is None:
             break
         option = next(o for o in state.next.options if not o.stops)
         answers[state.next.id] = [option.value] if state.next.kind == "multi" else option.value
-    plan = guide.plan(code, answers)
+    plan = planner.plan(code, answers)
     assert plan.complete and plan.eligible and plan.items and plan.materials and plan.fields

@@ -9,7 +9,7 @@ import pytest
 
 from app.catalog.catalog import Catalog
 from app.errors import AnswerError, ItemChoiceError, UnknownScenario
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 
 CODE = "43PCN0009"
 ELIGIBLE = {
@@ -27,17 +27,17 @@ def names(plan: Any) -> list[str]:
     return [i.name for i in plan.items]
 
 
-def test_first_question_and_hierarchy(guide: Guide) -> None:
-    state = guide.questions(CODE)
+def test_first_question_and_hierarchy(planner: Planner) -> None:
+    state = planner.questions(CODE)
     assert state.next is not None and state.next.id == "within_six_months"
     assert "account" not in [q.id for q in state.questions]  # only after reimbursement = yes
-    state = guide.questions(CODE, {**FULL, "reimbursement": "yes"})
+    state = planner.questions(CODE, {**FULL, "reimbursement": "yes"})
     assert state.next is not None and state.next.id == "account"
-    assert guide.questions(CODE, FULL).complete
+    assert planner.questions(CODE, FULL).complete
 
 
-def test_auto_answers_come_with_their_source(guide: Guide) -> None:
-    state = guide.questions(CODE, {}, {"parents.married": True, "newborn.within_six_months": True})
+def test_auto_answers_come_with_their_source(planner: Planner) -> None:
+    state = planner.questions(CODE, {}, {"parents.married": True, "newborn.within_six_months": True})
     auto = {q.id: q for q in state.questions if q.status == "auto"}
     assert set(auto) == {"within_six_months", "marriage"}
     assert auto["marriage"].answer == "yes"
@@ -45,8 +45,8 @@ def test_auto_answers_come_with_their_source(guide: Guide) -> None:
     assert state.to_dict()["auto_answers"][0]["source"].startswith("共享数据")
 
 
-def test_a_person_can_override_an_auto_answer(guide: Guide) -> None:
-    state = guide.questions(CODE, {"marriage": "no"}, {"parents.married": True})
+def test_a_person_can_override_an_auto_answer(planner: Planner) -> None:
+    state = planner.questions(CODE, {"marriage": "no"}, {"parents.married": True})
     marriage = next(q for q in state.questions if q.id == "marriage")
     assert (
         marriage.status == "answered" and marriage.answer == "no" and marriage.auto_value == "yes"
@@ -54,43 +54,43 @@ def test_a_person_can_override_an_auto_answer(guide: Guide) -> None:
     assert state.blocked and "婚生子女" in state.blocked[0].reason
 
 
-def test_changing_an_answer_drops_what_no_longer_applies(guide: Guide) -> None:
+def test_changing_an_answer_drops_what_no_longer_applies(planner: Planner) -> None:
     with_account = {**FULL, "reimbursement": "yes", "account": "yes"}
-    plan = guide.plan(CODE, with_account)
+    plan = planner.plan(CODE, with_account)
     assert "本人银行卡复印件" in [m.name for m in plan.materials]
-    state = guide.questions(CODE, {**with_account, "reimbursement": "no"})
+    state = planner.questions(CODE, {**with_account, "reimbursement": "no"})
     assert [d.question for d in state.dropped] == ["account"]
-    plan = guide.plan(CODE, {**with_account, "reimbursement": "no"})
+    plan = planner.plan(CODE, {**with_account, "reimbursement": "no"})
     assert "account" not in plan.answers or plan.answers["account"] == ()
     assert "本人银行卡复印件" not in [m.name for m in plan.materials]
     assert "生育医疗待遇支付" not in names(plan)
-    assert plan == guide.plan(CODE, FULL)
+    assert plan == planner.plan(CODE, FULL)
 
 
-def test_ineligible_applicant_gets_reason_and_advice(guide: Guide) -> None:
-    plan = guide.plan(CODE, {**FULL, "hukou": "no"})
+def test_ineligible_applicant_gets_reason_and_advice(planner: Planner) -> None:
+    plan = planner.plan(CODE, {**FULL, "hukou": "no"})
     assert not plan.eligible
     assert plan.blocked[0].advice.startswith("请")
 
 
-def test_unknown_scenario_question_or_option_is_a_clear_error(guide: Guide) -> None:
+def test_unknown_scenario_question_or_option_is_a_clear_error(planner: Planner) -> None:
     with pytest.raises(UnknownScenario, match="没有找到一件事“不存在”"):
-        guide.plan("不存在")
+        planner.plan("不存在")
     with pytest.raises(AnswerError, match="没有问题“colour”"):
-        guide.plan(CODE, {"colour": "red"})
+        planner.plan(CODE, {"colour": "red"})
     with pytest.raises(AnswerError, match="没有选项“maybe”") as info:
-        guide.plan(CODE, {"hukou": "maybe"})
+        planner.plan(CODE, {"hukou": "maybe"})
     assert "yes（是）" in info.value.hint
     with pytest.raises(AnswerError, match="只能选一项"):
-        guide.plan(CODE, {"hukou": ["yes", "no"]})
+        planner.plan(CODE, {"hukou": ["yes", "no"]})
 
 
-def test_scenario_found_by_name(guide: Guide) -> None:
-    assert guide.plan("新生儿出生一件事", FULL).scenario == CODE
+def test_scenario_found_by_name(planner: Planner) -> None:
+    assert planner.plan("新生儿出生一件事", FULL).scenario == CODE
 
 
-def test_items_flow_and_critical_path(guide: Guide) -> None:
-    plan = guide.plan(CODE, FULL)
+def test_items_flow_and_critical_path(planner: Planner) -> None:
+    plan = planner.plan(CODE, FULL)
     assert names(plan) == [
         "出生医学证明首次签发", "预防接种证办理", "出生登记", "社会保障卡申领（邮寄卡不激活金融账户）",
         "城乡居民参保登记", "科学育儿指导服务登记",
@@ -105,8 +105,8 @@ def test_items_flow_and_critical_path(guide: Guide) -> None:
     assert plan.promise.published_days == 5 and plan.promise.basis == "decision"
 
 
-def test_choosing_some_items_pulls_in_what_they_need(guide: Guide) -> None:
-    plan = guide.plan(CODE, FULL, items=["resident_insurance"])
+def test_choosing_some_items_pulls_in_what_they_need(planner: Planner) -> None:
+    plan = planner.plan(CODE, FULL, items=["resident_insurance"])
     assert names(plan) == ["出生医学证明首次签发", "出生登记", "城乡居民参保登记"]
     chosen = {i.id: i.chosen for i in plan.items}
     assert chosen == {
@@ -118,52 +118,52 @@ def test_choosing_some_items_pulls_in_what_they_need(guide: Guide) -> None:
     assert {s.name for s in plan.not_chosen} >= {"预防接种证办理", "科学育儿指导服务登记"}
 
 
-def test_items_may_be_named_by_name(guide: Guide) -> None:
-    assert names(guide.plan(CODE, FULL, items=["预防接种证办理"])) == ["预防接种证办理"]
+def test_items_may_be_named_by_name(planner: Planner) -> None:
+    assert names(planner.plan(CODE, FULL, items=["预防接种证办理"])) == ["预防接种证办理"]
 
 
-def test_choosing_an_item_that_does_not_apply_is_refused(guide: Guide) -> None:
+def test_choosing_an_item_that_does_not_apply_is_refused(planner: Planner) -> None:
     with pytest.raises(ItemChoiceError, match="不适用于当前情形"):
-        guide.plan(CODE, FULL, items=["maternity_medical"])
+        planner.plan(CODE, FULL, items=["maternity_medical"])
     with pytest.raises(ItemChoiceError, match="没有事项“xyz”"):
-        guide.plan(CODE, FULL, items=["xyz"])
+        planner.plan(CODE, FULL, items=["xyz"])
 
 
-def test_material_statuses(guide: Guide) -> None:
-    plan = guide.plan(CODE, {**FULL, "reimbursement": "yes", "account": "no"})
+def test_material_statuses(planner: Planner) -> None:
+    plan = planner.plan(CODE, {**FULL, "reimbursement": "yes", "account": "no"})
     status = {m.id: m.status for m in plan.materials}
     assert status["application_form"] == "generated"
     assert status["birth_medical_certificate"] == "produced"
     assert status["parents_id"] == "submit"  # not verified yet
     assert status["marriage_certificate"] == "submit"
-    verified = guide.plan(
+    verified = planner.plan(
         CODE, {**FULL, "reimbursement": "yes", "account": "no"}, {"e_licences": ["居民身份证"]}
     )
     assert {m.id: m.status for m in verified.materials}["parents_id"] == "e_licence"
     # Without the item that produces it, the 出生医学证明 must be brought (or its e-licence verified).
-    alone = guide.plan(CODE, FULL, items=["birth_registration"])
+    alone = planner.plan(CODE, FULL, items=["birth_registration"])
     assert "birth_certificate" in [i.id for i in alone.items]  # pulled in, so still produced
 
 
-def test_materials_are_merged_once_with_the_items_that_need_them(guide: Guide) -> None:
-    plan = guide.plan(CODE, FULL)
+def test_materials_are_merged_once_with_the_items_that_need_them(planner: Planner) -> None:
+    plan = planner.plan(CODE, FULL)
     ids = [m.id for m in plan.materials]
     assert len(ids) == len(set(ids))
     parents_id = next(m for m in plan.materials if m.id == "parents_id")
     assert "出生登记" in parents_id.items and "生育医疗待遇支付" not in parents_id.items
 
 
-def test_situation_adds_materials(guide: Guide) -> None:
-    base = {m.id for m in guide.plan(CODE, FULL).materials}
-    father = {m.id for m in guide.plan(CODE, {**FULL, "applicant": "father"}).materials}
+def test_situation_adds_materials(planner: Planner) -> None:
+    base = {m.id for m in planner.plan(CODE, FULL).materials}
+    father = {m.id for m in planner.plan(CODE, {**FULL, "applicant": "father"}).materials}
     assert father - base == {"power_of_attorney"}
-    mixed = {m.id for m in guide.plan(CODE, {**FULL, "same_ethnicity": "no"}).materials}
+    mixed = {m.id for m in planner.plan(CODE, {**FULL, "same_ethnicity": "no"}).materials}
     assert mixed - base == {"ethnicity_application"}
 
 
-def test_form_is_prefilled_from_the_card(guide: Guide) -> None:
+def test_form_is_prefilled_from_the_card(planner: Planner) -> None:
     facts = {"id_card.name": "李芳", "id_card.id_number": "43010419920315204X"}
-    plan = guide.plan(CODE, FULL, facts)
+    plan = planner.plan(CODE, FULL, facts)
     fields = {f.key: f for f in plan.fields}
     assert fields["applicant.name"].value == "李芳"
     assert fields["applicant.name"].source == "身份证读卡"
@@ -173,8 +173,8 @@ def test_form_is_prefilled_from_the_card(guide: Guide) -> None:
     assert len(fields) == len({f.key for f in plan.fields})
 
 
-def test_effectiveness_figures(guide: Guide) -> None:
-    plan = guide.plan(CODE, FULL)
+def test_effectiveness_figures(planner: Planner) -> None:
+    plan = planner.plan(CODE, FULL)
     e = plan.effectiveness
     assert e.merged.materials == len(plan.materials) < e.separate.materials
     assert e.merged.fields == len(plan.fields) < e.separate.fields
@@ -185,21 +185,21 @@ def test_effectiveness_figures(guide: Guide) -> None:
     assert e.materials_to_submit == sum(m.to_submit for m in plan.materials)
 
 
-def test_incomplete_answers_give_a_provisional_plan(guide: Guide) -> None:
-    plan = guide.plan(CODE, ELIGIBLE)
+def test_incomplete_answers_give_a_provisional_plan(planner: Planner) -> None:
+    plan = planner.plan(CODE, ELIGIBLE)
     assert not plan.complete
     assert "same_ethnicity" in plan.pending_questions
 
 
-def test_plan_json_uses_the_catalog_chinese_names(guide: Guide) -> None:
-    data = guide.plan(CODE, FULL).to_dict()
+def test_plan_json_uses_the_catalog_chinese_names(planner: Planner) -> None:
+    data = planner.plan(CODE, FULL).to_dict()
     assert data["scenario_name"] == "新生儿出生一件事"
     assert data["materials"][0]["status_label"].startswith("免提交")
     assert data["materials"][0]["form_label"] == "原件"
     assert data["eligible"] is True
 
 
-def test_a_card_read_checks_the_id_cards_original_in_every_scenario(guide: Guide,
+def test_a_card_read_checks_the_id_cards_original_in_every_scenario(planner: Planner,
                                                                      catalog: Catalog) -> None:  # fmt: skip
     """Facts from the reader alone (no shared data): every material that an ID card e-licence
     could exempt is exempt, with the card read as the reason; typed by hand, it is still asked."""
@@ -211,7 +211,7 @@ def test_a_card_read_checks_the_id_cards_original_in_every_scenario(guide: Guide
     checked = 0
     for code in catalog.scenarios:
         for facts, exempt in ((read, True), ({}, False)):
-            plan = guide.plan(code, {}, facts)
+            plan = planner.plan(code, {}, facts)
             for material in plan.materials:
                 if material.e_licence != "居民身份证" or material.status in ("produced",):
                     continue

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from app.errors import InvalidInput
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 from app.guide.form import FieldRule, check_form, check_value
 
 TODAY = date(2026, 11, 23)
@@ -62,12 +62,12 @@ def test_required_and_length() -> None:
         check_value(FieldRule("姓名", "text", max_length=3), "欧阳娜娜娜")
 
 
-def test_check_form_on_a_plan(guide: Guide) -> None:
+def test_check_form_on_a_plan(planner: Planner) -> None:
     answers = {
         "within_six_months": "yes", "province_facility": "yes", "hukou": "yes", "marriage": "yes",
         "same_ethnicity": "yes", "applicant": "mother", "reimbursement": "no", "photo": "no",
     }  # fmt: skip
-    plan = guide.plan("43PCN0009", answers, {"id_card.name": "李芳"})
+    plan = planner.plan("43PCN0009", answers, {"id_card.name": "李芳"})
     values = {"applicant.phone": "13800138000", "other_parent.id_number": "123", "stray": "kept"}
     cleaned, problems = check_form(plan.fields, values, today=TODAY)
     assert cleaned["applicant.name"] == "李芳"  # prefilled counts as given

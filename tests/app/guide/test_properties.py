@@ -11,24 +11,24 @@ from hypothesis import strategies as st
 
 from app.catalog.catalog import Catalog, load_catalog
 from app.errors import CatalogError, OneStopError
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 from app.guide.plan import Plan
 
 SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 BUILTIN = load_catalog()
-GUIDE = Guide(BUILTIN)
+GUIDE = Planner(BUILTIN)
 
 
 def assert_consistent(
-    guide: Guide,
+    planner: Planner,
     code: str,
     plan: Plan,
     facts: dict[str, Any] | None = None,
     items: list[str] | None = None,
 ) -> None:
-    scenario = guide.catalog.scenario(code)
+    scenario = planner.catalog.scenario(code)
     chosen = {i.id for i in plan.items}
     by_id = {i.id: i for i in scenario.items}
     # Every chosen item's prerequisites that apply are chosen too, and come in an earlier stage.
@@ -50,7 +50,7 @@ def assert_consistent(
     effective = {
         k: list(v) if isinstance(v, tuple) else v for k, v in plan.answers.items() if v != ()
     }
-    assert guide.plan(code, effective, facts, items) == plan
+    assert planner.plan(code, effective, facts, items) == plan
 
 
 @st.composite
@@ -187,11 +187,11 @@ def test_random_catalogs_load_cleanly_or_refuse(
     except CatalogError as exc:
         assert "onestop catalog check" in exc.hint
         return
-    guide = Guide(catalog)
+    planner = Planner(catalog)
     answers = {q["id"]: data.draw(st.sampled_from(["yes", "no"])) for q in scenario["questions"]}
     facts = {"applicant.age": data.draw(st.integers(0, 99))}
     try:
-        plan = guide.plan("99RAND0001", answers, facts)
+        plan = planner.plan("99RAND0001", answers, facts)
     except OneStopError:
         return
-    assert_consistent(guide, "99RAND0001", plan, facts)
+    assert_consistent(planner, "99RAND0001", plan, facts)

@@ -30,7 +30,7 @@ from app.cases.audit import Actor
 from app.cases.intake import MaterialCheck
 from app.cases.receipts import HALL_TZ
 from app.cases.service import CaseService
-from app.cases.views import CaseView, Party
+from app.cases.snapshots import CaseView, Party
 from app.catalog.catalog import Catalog, load_catalog
 from app.reports.figures import Period
 from app.settings import DatabaseSettings, Settings

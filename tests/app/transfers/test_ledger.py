@@ -12,7 +12,7 @@ from app.bootstrap import Core
 from app.errors import InvalidIdNumber, InvalidInput
 from app.roles import NotAllowed
 from app.transfers.reads import TransferError
-from app.transfers.views import Pickup
+from app.transfers.snapshots import Pickup
 from tests.helpers.cases import CLERK, accepted
 from tests.helpers.clock import MONDAY, WallClock
 from tests.helpers.cores import Cores, statements

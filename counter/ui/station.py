@@ -1,6 +1,7 @@
-"""What every counter screen has at hand: the clerk's session, a lane of background work for the
-case (database, printing, network), a lane for devices (a card read may wait for a card), and
-the message bar. Screens call ``desk.work.run(...)`` and never wait on the GUI thread."""
+"""The counter's station: what every counter screen has at hand — the clerk's session, a lane of
+background work for the case (database, printing, network), a lane for devices (a card read may
+wait for a card), and the message bar. Screens call ``station.work.run(...)`` and never wait on
+the GUI thread. (The kiosk's screens get their own :class:`kiosk.ui.station.Station`.)"""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
-from app.cases.flow import CaseFlow
+from app.cases.in_hand import CaseInHand
 from app.widgets.tasks import Tasks
 from counter.session import Session
 from counter.ui.notify import MessageBar
 
 
 @dataclass
-class Desk:
+class Station:
     session: Session
     work: Tasks
     devices: Tasks
@@ -28,13 +29,13 @@ class Screen(QWidget):
 
     title = ""
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.desk = desk
+        self.station = station
 
     @property
-    def flow(self) -> CaseFlow:
-        return self.desk.session.flow
+    def in_hand(self) -> CaseInHand:
+        return self.station.session.in_hand
 
     def enter(self) -> None:
         """Show the current state (called when the page comes to the front)."""

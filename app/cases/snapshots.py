@@ -1,4 +1,6 @@
-"""Plain data a screen, a printer or the sender gets about a case — never a live ORM row."""
+"""Snapshots of a case: the frozen plain data a screen, a printer or the sender gets about a case,
+never a live ORM row. A class named ``…View`` here is such a snapshot (a read-only view of the
+stored case), not a widget."""
 
 from __future__ import annotations
 

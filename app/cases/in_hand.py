@@ -1,6 +1,6 @@
 """One applicant's case in hand, from "who are you" to the decision (GB/T 45836 §7.2–7.4).
 
-:class:`CaseFlow` is the presenter without Qt that the counter's screens and the kiosk's share:
+:class:`CaseInHand` is the presenter without Qt that the counter's screens and the kiosk's share:
 the screens show its state and forward what the clerk or the citizen does; every rule lives in
 the core services it calls. It holds one applicant at a time and forgets everything on
 :meth:`reset` (the next person in the queue, or the kiosk's next citizen). A counter's case starts
@@ -27,12 +27,12 @@ from app.cases.audit import Actor
 from app.cases.intake import MaterialCheck, NewScan
 from app.cases.receipts import hall_day
 from app.cases.service import CaseService
-from app.cases.views import CaseView, Party
+from app.cases.snapshots import CaseView, Party
 from app.catalog.catalog import Catalog
 from app.catalog.models import Scenario
 from app.db.base import utcnow
 from app.errors import InvalidIdNumber, InvalidInput
-from app.guide.engine import Guide
+from app.guide.engine import Planner
 from app.guide.form import FieldRule, check_value
 from app.guide.plan import Plan, QuestionState
 from app.guide.search import Found, search
@@ -53,7 +53,7 @@ QrCheck = Callable[[str], tuple[str, str]]  # scanned text → (receipt number, 
 PickUp = Callable[[str], CaseView]
 
 
-class CaseFlow:
+class CaseInHand:
     def __init__(
         self, cases: CaseService, catalog: Catalog, actor: Actor, *, hall_province: str,
         check_qr: QrCheck, shared: SharedData | None = None,
@@ -63,7 +63,7 @@ class CaseFlow:
         self.cases = cases
         self.channel = channel
         self.catalog = catalog
-        self.guide = Guide(catalog)
+        self.planner = Planner(catalog)
         self.actor = actor
         self.hall_province = hall_province
         self.check_qr = check_qr
@@ -75,7 +75,7 @@ class CaseFlow:
     def use_catalog(self, catalog: Catalog) -> None:
         """A newer catalog (pulled from the platform) for the next applicant."""
         self.catalog = catalog
-        self.guide = Guide(catalog)
+        self.planner = Planner(catalog)
 
     def reset(self) -> None:
         """The next applicant: nothing of this one is kept."""
@@ -284,19 +284,19 @@ class CaseFlow:
         return facts
 
     def questions(self) -> QuestionState:
-        return self.guide.questions(self._code(), self.answers, self.facts)
+        return self.planner.questions(self._code(), self.answers, self.facts)
 
     def answer(self, question: str, value: Any) -> QuestionState:
         """Answer (or override an auto answer); answers that no longer apply are dropped."""
         answers = {**self.answers, question: value}
-        state = self.guide.questions(self._code(), answers, self.facts)  # refuses a bad value
+        state = self.planner.questions(self._code(), answers, self.facts)  # refuses a bad value
         self.answers = {
             k: v for k, v in answers.items() if k not in {d.question for d in state.dropped}
         }
         return state
 
     def plan(self) -> Plan:
-        return self.guide.plan(self._code(), self.answers, self.facts, self.items)
+        return self.planner.plan(self._code(), self.answers, self.facts, self.items)
 
     def choose_items(self, items: Sequence[str]) -> Plan:
         self.items = list(items)

@@ -10,19 +10,14 @@ import pytest
 
 from app.bootstrap import Core
 from app.calendar import workdays
+from app.cases.evaluation import EvaluationTurn
 from app.cases.receipts import hall_day
+from app.cases.snapshots import CaseView, Party
 from app.cases.states import CASE_STATE_LABELS, ItemState
-from app.cases.views import CaseView, Party
 from app.errors import CaseNotFound, InvalidIdNumber, InvalidInput, InvalidTransition
-from kiosk.aftercare import (
-    CASE_WORDS,
-    ESTIMATED,
-    ITEM_WORDS,
-    Progress,
-    Rating,
-    RatingTurn,
-)
+from kiosk.evaluation import Evaluating
 from kiosk.journey import Journey
+from kiosk.progress import CASE_WORDS, ESTIMATED, ITEM_WORDS, Progress
 from printing import qr
 from tests.helpers.cases import CLERK, MOTHER, accepted, open_newborn, receive_all
 
@@ -31,13 +26,13 @@ OTHER = Party("王建国", "430104196411152016")
 
 @pytest.fixture
 def progress(core: Core, journey: Journey) -> Progress:
-    return Progress(core.cases, core.queries, journey.flow.check_qr,
+    return Progress(core.cases, core.queries, journey.in_hand.check_qr,
                     hall_place=journey.hall_place, hall_phone=journey.hall_phone)  # fmt: skip
 
 
 @pytest.fixture
-def rating(core: Core, journey: Journey) -> Rating:
-    return Rating(core.cases, journey.flow.actor, journey.flow.check_qr)
+def evaluating(core: Core, journey: Journey) -> Evaluating:
+    return Evaluating(core.cases, journey.in_hand.actor, journey.in_hand.check_qr)
 
 
 def qr_of(core: Core, case: CaseView) -> str:
@@ -165,29 +160,29 @@ def test_a_refused_item_ends_the_items_that_need_it_in_words(
 
 
 def test_rating_first_then_follow_up_then_no_more(
-    core: Core, journey: Journey, rating: Rating
+    core: Core, journey: Journey, evaluating: Evaluating
 ) -> None:
     case = accepted(core.cases, core.catalog)
     code = qr_of(core, case)
-    turn = rating.scan(code)
-    assert turn == RatingTurn(case.receipt_no, case.scenario_name, "accept", follow_up=False)
-    assert turn.title == "受理环节评价"
-    assert rating.levels() == ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"),
+    turn = evaluating.scan(code)
+    assert turn == EvaluationTurn(case.receipt_no, case.scenario_name, "accept", follow_up=False)
+    assert turn.label == "受理环节评价"
+    assert evaluating.levels() == ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"),
                                (1, "非常不满意"))  # fmt: skip
-    done = rating.submit(4, ["一次办成", "等候时间短"])
+    done = evaluating.submit(4, ["一次办成", "等候时间短"])
     assert (done.stage, done.follow_up, done.level_label) == ("accept", False, "满意")
     assert done.reasons == ("一次办成", "等候时间短") and done.message == "感谢您的评价！"
-    assert rating.turn is None
+    assert evaluating.turn is None
     with pytest.raises(InvalidInput, match="请先扫描"):
-        rating.submit(4)
+        evaluating.submit(4)
 
-    assert rating.scan(code).title == "受理环节追评"
-    poor = rating.submit(1, ["跑了多次"], "补了三次材料")
+    assert evaluating.scan(code).label == "受理环节追评"
+    poor = evaluating.submit(1, ["跑了多次"], "补了三次材料")
     assert poor.follow_up and "核实" in poor.message
     with pytest.raises(InvalidTransition, match="受理环节已经评价并追评过了") as no_more:
-        rating.scan(code)
+        evaluating.scan(code)
     assert "办结后还可以评价办结环节" in no_more.value.hint
-    assert rating.turn is None
+    assert evaluating.turn is None
 
     stored = core.cases.get(case.receipt_no).evaluations
     assert [(e.round, e.level, e.channel, e.reasons) for e in stored] == [
@@ -199,7 +194,7 @@ def test_rating_first_then_follow_up_then_no_more(
     assert [(m.payload["channel"], m.payload["reasons"], m.state) for m in queued] == [
         ("kiosk", ["一次办成", "等候时间短"], "pending"), ("kiosk", ["跑了多次"], "pending")]  # fmt: skip
     *_, entry, opened = core.cases.timeline(case.receipt_no)
-    assert entry.action == "evaluate" and entry.actor == journey.flow.actor.name
+    assert entry.action == "evaluate" and entry.actor == journey.in_hand.actor.name
     assert opened.action == "complaint_open"  # the 差评's work item, in the same transaction
     assert MOTHER.name not in repr((turn, done, poor, entry.actor))
 
@@ -208,50 +203,50 @@ def test_rating_first_then_follow_up_then_no_more(
                          if i.state == "dispatched"]:  # fmt: skip
         for item in dispatched:
             core.cases.record_item_decision(CLERK, case.receipt_no, item.item_id, approved=True)
-    assert rating.scan(code) == RatingTurn(case.receipt_no, case.scenario_name, "complete",
+    assert evaluating.scan(code) == EvaluationTurn(case.receipt_no, case.scenario_name, "complete",
                                            follow_up=False)  # fmt: skip
 
 
 def test_reasons_depend_on_the_level_and_a_poor_rating_needs_words(
-    core: Core, rating: Rating
+    core: Core, evaluating: Evaluating
 ) -> None:
-    assert rating.reasons(5) != rating.reasons(1)
-    assert "跑了多次" in rating.reasons(2) and "跑了多次" not in rating.reasons(4)
-    assert rating.problems(None) == ["请先点选一个评价等级。"]
-    assert rating.problems(5, ["一次办成"]) == []
-    assert rating.problems(5, ["跑了多次"]) == [
+    assert evaluating.reasons(5) != evaluating.reasons(1)
+    assert "跑了多次" in evaluating.reasons(2) and "跑了多次" not in evaluating.reasons(4)
+    assert evaluating.problems(None) == ["请先点选一个评价等级。"]
+    assert evaluating.problems(5, ["一次办成"]) == []
+    assert evaluating.problems(5, ["跑了多次"]) == [
         "“跑了多次”不是“非常满意”可选的原因。请从屏幕列出的原因中选择，其他情况请写在文字评价里。"
     ]
-    (words,) = rating.problems(2, ["跑了多次"], " ")
+    (words,) = evaluating.problems(2, ["跑了多次"], " ")
     assert words.startswith("请写明不满意的具体原因")
-    assert rating.problems(2, ["跑了多次"], "等了两个小时") == []
+    assert evaluating.problems(2, ["跑了多次"], "等了两个小时") == []
 
-    rating.scan(qr_of(core, accepted(core.cases, core.catalog)))
+    evaluating.scan(qr_of(core, accepted(core.cases, core.catalog)))
     with pytest.raises(InvalidInput, match="请写明不满意的具体原因"):
-        rating.submit(2, ["跑了多次"])
+        evaluating.submit(2, ["跑了多次"])
     with pytest.raises(InvalidInput, match="请先点选一个评价等级"):
-        rating.submit(None)
-    assert rating.turn is not None  # nothing sent: the citizen can correct and submit
+        evaluating.submit(None)
+    assert evaluating.turn is not None  # nothing sent: the citizen can correct and submit
 
 
-def test_no_rating_before_acceptance_nor_from_a_forged_code(core: Core, rating: Rating) -> None:
+def test_no_rating_before_acceptance_nor_from_a_forged_code(core: Core, evaluating: Evaluating) -> None:
     pre = open_newborn(core.cases, core.catalog, channel="kiosk")
     with pytest.raises(InvalidTransition, match="还没有受理"):
-        rating.scan(qr_of(core, pre))
+        evaluating.scan(qr_of(core, pre))
     with pytest.raises(InvalidInput, match="不是本大厅的办件凭条"):
-        rating.scan(qr.sign(accepted(core.cases, core.catalog).receipt_no, b"forged"))
-    assert rating.turn is None
+        evaluating.scan(qr.sign(accepted(core.cases, core.catalog).receipt_no, b"forged"))
+    assert evaluating.turn is None
 
 
-def test_wipe_forgets_everything(core: Core, progress: Progress, rating: Rating) -> None:
+def test_wipe_forgets_everything(core: Core, progress: Progress, evaluating: Evaluating) -> None:
     case = accepted(core.cases, core.catalog)
     progress.by_qr(qr_of(core, case))
-    rating.scan(qr_of(core, case))
+    evaluating.scan(qr_of(core, case))
     progress.wipe()
-    rating.wipe()
-    assert progress.found == () and rating.turn is None
+    evaluating.wipe()
+    assert progress.found == () and evaluating.turn is None
     with pytest.raises(InvalidInput, match="请先扫描"):
-        rating.submit(5)
+        evaluating.submit(5)
     assert core.cases.get(case.receipt_no).evaluations == ()
 
 

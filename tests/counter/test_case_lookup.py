@@ -11,23 +11,21 @@ import pytest
 
 from app.bootstrap import Core
 from app.cases.checks import EVALUATION_CHANNELS
+from app.cases.evaluation import EvaluationTurn, evaluation_stage, next_turn
 from app.cases.files import FileStore
+from app.cases.snapshots import CaseView
 from app.cases.states import CASE_STATE_LABELS
-from app.cases.views import CaseView
 from app.errors import InvalidInput
-from counter.aftercare import (
+from counter.case_lookup import (
     EVALUATION_CHANNEL,
     SIGNED_ON_PAPER,
     DeliveryForm,
-    Rating,
     actions_for,
     case_facts,
     decision_text,
     describe,
     evaluation_problem,
-    evaluation_stage,
     kind_of,
-    next_rating,
     query_of,
     reprint_problem,
     reprintable,
@@ -130,17 +128,17 @@ def test_one_rating_and_one_follow_up_per_stage(
     session: Session, core: Core, draft: CaseView
 ) -> None:
     case = accepted_at_window(session)
-    assert next_rating(case) == Rating("accept", follow_up=False)
+    assert next_turn(case) == EvaluationTurn(case.receipt_no, case.scenario_name, "accept", follow_up=False)
     rated = core.cases.evaluate(session.actor, case.receipt_no, stage="accept", level=4,
                                 channel=EVALUATION_CHANNEL)  # fmt: skip
-    assert next_rating(rated) == Rating("accept", follow_up=True)
-    assert next_rating(rated).label == "受理环节追评"  # type: ignore[union-attr]
+    assert next_turn(rated) == EvaluationTurn(case.receipt_no, case.scenario_name, "accept", follow_up=True)
+    assert next_turn(rated).label == "受理环节追评"  # type: ignore[union-attr]
     again = core.cases.evaluate(session.actor, case.receipt_no, stage="accept", level=5,
                                 channel=EVALUATION_CHANNEL, follow_up=True)  # fmt: skip
-    assert next_rating(again) is None and not actions_for(again)["evaluate"]
+    assert next_turn(again) is None and not actions_for(again)["evaluate"]
     # the completion stage starts afresh once there is a result
-    assert next_rating(dataclasses.replace(again, state="completed")) == Rating(
-        "complete", follow_up=False)  # fmt: skip
+    assert next_turn(dataclasses.replace(again, state="completed")) == EvaluationTurn(
+        case.receipt_no, case.scenario_name, "complete", follow_up=False)  # fmt: skip
 
 
 def test_delivery_form_gives_only_the_method_s_fields() -> None:

@@ -1,4 +1,4 @@
-"""The counter's case flow without a screen: card, scenario, questions, form, materials, decision;
+"""The case in hand without a screen: card, scenario, questions, form, materials, decision;
 a kiosk pre-application picked up by its QR; a forged QR refused."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from app.cases.audit import Actor
 from app.cases.demo import value_for
 from app.cases.files import FileStore
-from app.cases.flow import CaseFlow
+from app.cases.in_hand import CaseInHand
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog
 from app.db.engine import Database, make_engine
@@ -45,65 +45,65 @@ def check(text: str) -> tuple[str, str]:
     return checked.receipt_no, checked.reason
 
 
-def flow_for(service: CaseService, catalog: Catalog, shared: Any = None) -> CaseFlow:
-    return CaseFlow(service, catalog, CLERK, hall_province="430000", check_qr=check,
+def flow_for(service: CaseService, catalog: Catalog, shared: Any = None) -> CaseInHand:
+    return CaseInHand(service, catalog, CLERK, hall_province="430000", check_qr=check,
                     shared=shared, today=lambda: date(2026, 11, 23))  # fmt: skip
 
 
-def answer_everything(flow: CaseFlow) -> None:
-    while (question := flow.questions().next) is not None:
+def answer_everything(in_hand: CaseInHand) -> None:
+    while (question := in_hand.questions().next) is not None:
         option = next(o for o in question.options if not o.stops)
-        flow.answer(question.id, [option.value] if question.kind == "multi" else option.value)
+        in_hand.answer(question.id, [option.value] if question.kind == "multi" else option.value)
 
 
-def fill_form(flow: CaseFlow) -> None:
-    assert flow.applicant is not None
-    for spec in flow.plan().fields:
+def fill_form(in_hand: CaseInHand) -> None:
+    assert in_hand.applicant is not None
+    for spec in in_hand.plan().fields:
         if not spec.value:
-            assert flow.set_field(spec.key, value_for(spec, flow.applicant.party)) == ""
+            assert in_hand.set_field(spec.key, value_for(spec, in_hand.applicant.party)) == ""
 
 
 def test_a_whole_case_from_the_card_to_acceptance(service: CaseService, catalog: Catalog) -> None:
-    flow = flow_for(service, catalog, shared=lambda number: (SHARED, "湖南省共享数据"))
-    applicant = flow.read_card(SimulatedIdReader().read() or pytest.fail("no card"))
+    in_hand = flow_for(service, catalog, shared=lambda number: (SHARED, "湖南省共享数据"))
+    applicant = in_hand.read_card(SimulatedIdReader().read() or pytest.fail("no card"))
     assert applicant.party.name == "李芳" and applicant.sources == ["身份证读卡", "湖南省共享数据"]
-    assert flow.find("xse")[0].scenario.code == NEWBORN
-    flow.choose(NEWBORN)
-    auto = [q for q in flow.questions().questions if q.status == "auto"]
+    assert in_hand.find("xse")[0].scenario.code == NEWBORN
+    in_hand.choose(NEWBORN)
+    auto = [q for q in in_hand.questions().questions if q.status == "auto"]
     assert auto and all(q.source for q in auto)  # answered from the card and shared data
-    answer_everything(flow)
-    plan = flow.plan()
+    answer_everything(in_hand)
+    plan = in_hand.plan()
     assert plan.complete and plan.items
     phone = next(f for f in plan.fields if f.type == "phone")
-    assert "不是有效的电话号码" in flow.set_field(phone.key, "12345")  # said as typed
-    fill_form(flow)
-    flow.set_contact(phone="13800138000")
-    case = flow.open()
+    assert "不是有效的电话号码" in in_hand.set_field(phone.key, "12345")  # said as typed
+    fill_form(in_hand)
+    in_hand.set_contact(phone="13800138000")
+    case = in_hand.open()
     assert case.state == "draft" and case.applicant.phone == "13800138000"
-    case = flow.receive_all()
-    accepted = flow.accept()
+    case = in_hand.receive_all()
+    accepted = in_hand.accept()
     assert accepted.state == "accepted" and accepted.promised_date is not None
-    flow.reset()
-    assert flow.applicant is None and flow.case is None and flow.answers == {}
+    in_hand.reset()
+    assert in_hand.applicant is None and in_hand.case is None and in_hand.answers == {}
 
 
 def test_a_typed_id_is_checked_digit_by_digit(service: CaseService, catalog: Catalog) -> None:
-    flow = flow_for(service, catalog)
+    in_hand = flow_for(service, catalog)
     with pytest.raises(InvalidIdNumber, match="校验码"):
-        flow.type_id("李芳", "430104199203152041")
+        in_hand.type_id("李芳", "430104199203152041")
     with pytest.raises(InvalidInput, match="姓名"):
-        flow.type_id(" ", "43010419920315204X")
-    assert flow.type_id("李芳", "43010419920315204x").party.id_number == "43010419920315204X"
-    assert flow.notes == []  # no shared data configured: nothing to say
+        in_hand.type_id(" ", "43010419920315204X")
+    assert in_hand.type_id("李芳", "43010419920315204x").party.id_number == "43010419920315204X"
+    assert in_hand.notes == []  # no shared data configured: nothing to say
 
 
 def test_shared_data_down_is_a_note_not_a_failure(service: CaseService, catalog: Catalog) -> None:
     def down(number: str) -> tuple[dict[str, Any], str]:
         raise ConnectionError("platform down")
 
-    flow = flow_for(service, catalog, shared=down)
-    flow.read_card(SimulatedIdReader().read() or pytest.fail("no card"))
-    assert any("共享数据" in n for n in flow.notes)
+    in_hand = flow_for(service, catalog, shared=down)
+    in_hand.read_card(SimulatedIdReader().read() or pytest.fail("no card"))
+    assert any("共享数据" in n for n in in_hand.notes)
 
 
 def test_a_kiosk_pre_application_is_picked_up_by_its_qr(
@@ -137,23 +137,23 @@ def test_a_kiosk_pre_application_is_picked_up_by_its_qr(
 def test_a_whole_case_for_a_foreigner_or_a_permit_holder(
     service: CaseService, catalog: Catalog, card: IdCardData
 ) -> None:
-    flow = flow_for(service, catalog)
-    flow.read_card(card)
-    flow.choose(NEWBORN)
-    answer_everything(flow)
-    fill_form(flow)
-    flow.set_contact(phone="13800138000")
-    case = flow.open()
+    in_hand = flow_for(service, catalog)
+    in_hand.read_card(card)
+    in_hand.choose(NEWBORN)
+    answer_everything(in_hand)
+    fill_form(in_hand)
+    in_hand.set_contact(phone="13800138000")
+    case = in_hand.open()
     assert case.applicant.id_number == card.id_number and case.applicant.name == card.name
-    flow.receive_all()
-    assert flow.accept().state == "accepted"
+    in_hand.receive_all()
+    assert in_hand.accept().state == "accepted"
 
 
 def test_a_2017_foreigners_number_is_typed_and_checked_for_its_form(
     service: CaseService, catalog: Catalog
 ) -> None:
-    flow = flow_for(service, catalog)
-    assert flow.id_hint("can110080020301") == ("外国人永久居留身份证（2017 年版）号码，国籍 CAN", True)
-    assert flow.type_id("John SMITH", "can110080020301").party.id_number == "CAN110080020301"
+    in_hand = flow_for(service, catalog)
+    assert in_hand.id_hint("can110080020301") == ("外国人永久居留身份证（2017 年版）号码，国籍 CAN", True)
+    assert in_hand.type_id("John SMITH", "can110080020301").party.id_number == "CAN110080020301"
     with pytest.raises(InvalidIdNumber):
-        flow.type_id("John SMITH", "XXX110080020301")  # no such nationality
+        in_hand.type_id("John SMITH", "XXX110080020301")  # no such nationality

@@ -1,5 +1,6 @@
-"""What every kiosk screen is handed: the presenters, the devices, the paper, the background lanes
-and the way to the other screens — built once by the window, the same for every screen."""
+"""The kiosk's station: what every kiosk screen is handed — the presenters, the devices, the paper,
+the background lanes and the way to the other screens — built once by the window, the same for
+every screen (as :class:`counter.ui.station.Station` is for the counter's)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from dataclasses import dataclass
 from app.bootstrap import Core
 from app.devices.drivers import Devices
 from app.widgets.tasks import Tasks
-from kiosk.aftercare import Progress, Rating
+from kiosk.evaluation import Evaluating
 from kiosk.journey import Journey
 from kiosk.papers import KioskPapers
+from kiosk.progress import Progress
 from kiosk.ui.theme import Theme
 
 
 @dataclass
-class Host:
+class Station:
     core: Core
     journey: Journey
     devices: Devices
@@ -29,4 +31,4 @@ class Host:
     theme: Callable[[], Theme]
     finish: Callable[[], None]  # 完成 / 退出: the session ends and everything is wiped
     progress: Progress  # 办件进度查询
-    rating: Rating  # 好差评
+    evaluating: Evaluating  # 好差评

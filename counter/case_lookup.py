@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from app.cases.checks import DELIVERY_METHODS
+from app.cases.evaluation import STAGE_WORDS, next_turn
 from app.cases.files import FileStore
 from app.cases.queries import CaseQuery
 from app.cases.receipts import RECEIPT_RE, hall_time, normalise_receipt
-from app.cases.states import CASE_STATE_LABELS, MATERIAL_STATE_LABELS, allowed
-from app.cases.views import (
+from app.cases.snapshots import (
     LEVEL_LABELS,
     CaseSummary,
     CaseView,
@@ -25,6 +25,7 @@ from app.cases.views import (
     MaterialView,
     TimelineEntry,
 )
+from app.cases.states import CASE_STATE_LABELS, MATERIAL_STATE_LABELS, allowed
 from app.errors import InvalidInput
 from app.identity.resident_id import normalise
 from printing.documents import DOCUMENTS
@@ -45,7 +46,6 @@ ACTIONS = {
     "transfer_remove": "从交接单取出", "transfer_check_in": "结果到窗口",
     "applicant": "修改申请人信息", "correct_applicant": "更正身份证读取的信息",
 }  # fmt: skip
-STAGE_LABELS = {"accept": "受理", "complete": "办结"}
 # The window's own tablet or second screen turned towards the applicant.
 EVALUATION_CHANNEL = "hall_pad"
 SIGNED_ON_PAPER = "领取人已在纸质送达回执上签字"
@@ -149,7 +149,7 @@ def case_facts(case: CaseView) -> list[tuple[str, str]]:
                               f"{withdrawal.get('returned_to', '')}"))  # fmt: skip
     if case.evaluations:
         facts.append(("评价", "；".join(
-            f"{STAGE_LABELS.get(e.stage, e.stage)}{'追评' if e.round == 'follow_up' else ''}："
+            f"{STAGE_WORDS.get(e.stage, e.stage)}{'追评' if e.round == 'follow_up' else ''}："
             f"{e.level_label}" for e in case.evaluations)))  # fmt: skip
     return facts
 
@@ -232,7 +232,7 @@ def detail_of(entry: TimelineEntry, names: Mapping[str, str] | None = None) -> s
     if action == "withdraw":
         return f"{after.get('reason', '')}；材料退还给 {after.get('returned_to', '')}"
     if action == "evaluate":
-        stage = STAGE_LABELS.get(str(after.get("stage", "")), "")
+        stage = STAGE_WORDS.get(str(after.get("stage", "")), "")
         level = LEVEL_LABELS.get(int(after.get("level", 0) or 0), str(after.get("level", "")))
         text = f"（{after['text']}）" if after.get("text") else ""
         return f"{stage}环节：{level}{text}"
@@ -273,41 +273,6 @@ def reprintable(case: CaseView) -> list[tuple[str, str]]:
             if name != "commitment" or case.commitment]  # fmt: skip
 
 
-def evaluation_stage(state: str) -> str | None:
-    """The stage an applicant rates now: completion once there is a result, else acceptance."""
-    if allowed("evaluate_complete", state):
-        return "complete"
-    if allowed("evaluate_accept", state):
-        return "accept"
-    return None
-
-
-@dataclass(frozen=True)
-class Rating:
-    """The rating the applicant may give now: the stage, and whether it follows up a first one."""
-
-    stage: str
-    follow_up: bool
-
-    @property
-    def label(self) -> str:
-        return f"{STAGE_LABELS[self.stage]}环节{'追评' if self.follow_up else '评价'}"
-
-
-def next_rating(case: CaseView) -> Rating | None:
-    """One first rating and one follow-up per stage (国办发〔2019〕51号): the stage the state
-    allows, first if not yet rated, then the follow-up; None when both are given."""
-    stage = evaluation_stage(case.state)
-    if stage is None:
-        return None
-    given = {e.round for e in case.evaluations if e.stage == stage}
-    if "first" not in given:
-        return Rating(stage, follow_up=False)
-    if "follow_up" not in given:
-        return Rating(stage, follow_up=True)
-    return None
-
-
 def actions_for(case: CaseView | None) -> dict[str, bool]:
     """Which of the screen's actions the case's state allows (the state table decides)."""
     if case is None:
@@ -315,7 +280,7 @@ def actions_for(case: CaseView | None) -> dict[str, bool]:
     return {"deliver": allowed("deliver", case.state),
             "withdraw": allowed("withdraw", case.state),
             "reprint": bool(reprintable(case)),
-            "evaluate": next_rating(case) is not None}  # fmt: skip
+            "evaluate": next_turn(case) is not None}  # fmt: skip
 
 
 # -- what the dialogs must hold -------------------------------------------------------------------

@@ -1,13 +1,9 @@
-"""After the visit, at the kiosk, without Qt: how a case is getting on (办件进度查询), and the
-rating of the service (好差评).
+"""办件进度查询 at the kiosk, without Qt: how a case is getting on.
 
 :class:`Progress` finds a case by the QR code on its receipt, by its receipt number, or by the
 ID card of the applicant (or agent), and describes it in words a citizen understands, with the
 applicant's name and number masked: a kiosk screen is seen by whoever stands behind.
-:class:`Rating` takes a rating for the stage the case is in, first or the one follow-up, from a
-receipt's QR code (signed, so nobody rates a case by guessing its number). Levels are offered
-in a neutral order with none chosen; the rater stays confidential — the kiosk rates as itself,
-and nothing of the person is shown. ``wipe()`` forgets everything at the end of a session.
+``wipe()`` forgets everything at the end of a session.
 """
 
 from __future__ import annotations
@@ -18,20 +14,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.calendar.workdays import WorkCalendar
-from app.cases.audit import Actor
-from app.cases.evaluation import rating_problems, reasons_for
-from app.cases.flow import QrCheck
+from app.cases.in_hand import QrCheck
 from app.cases.queries import CaseQueries, CaseQuery
 from app.cases.receipts import RECEIPT_RE, hall_day, normalise_receipt
 from app.cases.service import CaseService
-from app.cases.states import CASE_STATE_LABELS, allowed
-from app.cases.views import LEVEL_LABELS, CaseView, ItemView
-from app.errors import CaseNotFound, InvalidInput, InvalidTransition
+from app.cases.snapshots import CaseView, ItemView
+from app.cases.states import CASE_STATE_LABELS
+from app.errors import CaseNotFound, InvalidInput
 from app.identity.masking import mask_name, mask_number
 from app.identity.resident_id import parse_resident_id
 
 log = logging.getLogger(__name__)
-CHANNEL = "kiosk"
 # A promised date past the years the holiday calendar knows: the citizen's words (staff get the
 # log line that says which settings to fill in).
 ESTIMATED = "以上日期按工作日估算，遇法定节假日顺延，以窗口通知为准。"
@@ -58,13 +51,10 @@ ITEM_WORDS = {
 ITEM_WORDS_BY_CASE = {
     "draft": "受理中", "pre_application": "待窗口受理", "not_accepted": "不予受理",
 }  # fmt: skip
-STAGE_WORDS = {"accept": "受理", "complete": "办结"}
-LEVELS: tuple[tuple[int, str], ...] = tuple(sorted(LEVEL_LABELS.items(), reverse=True))
 NO_CASES = "没有查到这张身份证名下的办件。如刚在窗口办理，请稍后再查，或到综合窗口咨询。"
 LIST_LIMIT = 10
 
 
-# -- progress -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ItemProgress:
     name: str
@@ -221,112 +211,3 @@ class Progress:
         self.found = ()
 
 
-# -- 好差评 ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RatingTurn:
-    """The rating a case may get now: its stage, and whether it follows up the first one."""
-
-    receipt_no: str
-    scenario_name: str
-    stage: str  # accept | complete
-    follow_up: bool
-
-    @property
-    def title(self) -> str:
-        return f"{STAGE_WORDS[self.stage]}环节{'追评' if self.follow_up else '评价'}"
-
-
-@dataclass(frozen=True)
-class Rated:
-    stage: str
-    follow_up: bool
-    level: int
-    level_label: str
-    reasons: tuple[str, ...]
-    message: str
-
-
-def turn_of(case: CaseView) -> RatingTurn:
-    """The stage the state allows (completion once there is a result, else acceptance), first
-    if not yet rated, then the one follow-up; refused with the reason when there is none."""
-    if allowed("evaluate_complete", case.state):
-        stage = "complete"
-    elif allowed("evaluate_accept", case.state):
-        stage = "accept"
-    else:
-        raise InvalidTransition(
-            "这个办件还没有受理，暂时不能评价。",
-            hint="窗口受理后可以评价受理环节，办结后可以评价办结环节。",
-        )
-    given = {e.round for e in case.evaluations if e.stage == stage}
-    if "first" not in given:
-        return RatingTurn(case.receipt_no, case.scenario_name, stage, follow_up=False)
-    if "follow_up" not in given:
-        return RatingTurn(case.receipt_no, case.scenario_name, stage, follow_up=True)
-    later = "办结后还可以评价办结环节。" if stage == "accept" and allowed(
-        "item_decision", case.state) else ""  # fmt: skip
-    raise InvalidTransition(
-        f"这个办件的{STAGE_WORDS[stage]}环节已经评价并追评过了，感谢您的参与。",
-        hint=later or "每个环节只能评价一次、追评一次。",
-    )
-
-
-@dataclass
-class Rating:
-    """好差评 at the kiosk: scan the receipt, choose a level (none is preselected), the reasons
-    offered with it, write why for a 差评, submit."""
-
-    cases: CaseService
-    actor: Actor  # the kiosk: the rater is never recorded by name here
-    check_qr: QrCheck
-    turn: RatingTurn | None = None
-
-    @staticmethod
-    def levels() -> tuple[tuple[int, str], ...]:
-        """(level, label) from 非常满意 to 非常不满意, in that order."""
-        return LEVELS
-
-    def scan(self, text: str) -> RatingTurn:
-        self.turn = None
-        receipt_no = receipt_from_qr(self.check_qr, text)
-        try:
-            case = self.cases.get(receipt_no)
-        except CaseNotFound:
-            raise CaseNotFound(
-                f"本机没有查到凭条上的办件 {receipt_no}。", hint="请到综合窗口评价。"
-            ) from None
-        self.turn = turn_of(case)
-        return self.turn
-
-    @staticmethod
-    def reasons(level: int) -> tuple[str, ...]:
-        return reasons_for(level)
-
-    @staticmethod
-    def problems(level: int | None, reasons: Sequence[str] = (), text: str = "") -> list[str]:
-        """What the citizen still has to do before submitting (empty: nothing)."""
-        if level is None or level not in LEVEL_LABELS:
-            return ["请先点选一个评价等级。"]
-        return [str(p) for p in rating_problems(level, reasons, text)]
-
-    def submit(self, level: int | None, reasons: Sequence[str] = (), text: str = "") -> Rated:
-        turn = self.turn
-        if turn is None:
-            raise InvalidInput("请先扫描凭条上的二维码。", hint="请把凭条上的二维码对准扫码窗口。")
-        if level is None or level not in LEVEL_LABELS:
-            raise InvalidInput("请先点选一个评价等级。")
-        case = self.cases.evaluate(
-            self.actor, turn.receipt_no, stage=turn.stage, level=level, channel=CHANNEL,
-            text=text, follow_up=turn.follow_up, reasons=reasons,
-        )  # fmt: skip
-        self.turn = None
-        round_ = "follow_up" if turn.follow_up else "first"
-        rating = next(e for e in case.evaluations if (e.stage, e.round) == (turn.stage, round_))
-        message = "感谢您的评价！"
-        if level <= 2:
-            message += "工作人员会尽快核实您反映的问题并整改，处理结果会告知您。"
-        return Rated(turn.stage, turn.follow_up, level, rating.level_label, rating.reasons,
-                     message)  # fmt: skip
-
-    def wipe(self) -> None:
-        self.turn = None
