@@ -72,8 +72,9 @@ class Accounts:
         self.db = db
         self.clock = clock
 
-    def add(self, username: str, display_name: str, password: str, *, role: str = "clerk",
-            by: Actor) -> Operator:  # fmt: skip
+    def add(
+        self, username: str, display_name: str, password: str, *, role: str = "clerk", by: Actor
+    ) -> Operator:
         """A new operator, or a new password and name for an existing one."""
         username = username.strip().lower()
         if not USERNAME.match(username):
@@ -94,9 +95,12 @@ class Accounts:
             row.display_name, row.role = display_name.strip(), role
             row.password_hash = hash_password(password)
             row.active, row.failed_attempts, row.locked_until = True, 0, None
-            append(session, by, "operator_set",
-                   after={"username": username, "role": role,
-                          "display_name": row.display_name})  # fmt: skip
+            append(
+                session,
+                by,
+                "operator_set",
+                after={"username": username, "role": role, "display_name": row.display_name},
+            )
             return Operator(row.username, row.display_name, row.role)
 
     def deactivate(self, username: str, *, by: Actor) -> None:
@@ -109,8 +113,9 @@ class Accounts:
 
     def operators(self) -> list[Operator]:
         with self.db.read() as session:
-            rows = session.scalars(select(OperatorRow).where(OperatorRow.active)
-                                   .order_by(OperatorRow.username))  # fmt: skip
+            rows = session.scalars(
+                select(OperatorRow).where(OperatorRow.active).order_by(OperatorRow.username)
+            )
             return [Operator(r.username, r.display_name, r.role) for r in rows]
 
     def sign_in(self, username: str, password: str, *, terminal: str) -> Operator:
@@ -151,9 +156,15 @@ class Accounts:
             else:
                 row.failed_attempts, row.locked_until = 0, None
                 operator = Operator(row.username, row.display_name, row.role)
-                append(session, operator.actor(terminal), "sign_in", after={"username": name},
-                       at=now)  # fmt: skip
+                append(
+                    session, operator.actor(terminal), "sign_in", after={"username": name}, at=now
+                )
                 return operator
-            append(session, Actor(name or "?", terminal), "sign_in_refused",
-                   after={"username": name, "why": why}, at=now)  # fmt: skip
+            append(
+                session,
+                Actor(name or "?", terminal),
+                "sign_in_refused",
+                after={"username": name, "why": why},
+                at=now,
+            )
         raise refusal

@@ -72,20 +72,41 @@ def build_core(
     files = FileStore(settings.files_dir)
     files.sweep()  # what a power cut left half-written
     calendar = WorkCalendar(settings.calendar.holidays, settings.calendar.workdays)
-    ledger = Ledger(db, files, calendar, settings.transfers, hall_code=settings.hall.code,
-                    clock=clock)  # fmt: skip
+    ledger = Ledger(
+        db, files, calendar, settings.transfers, hall_code=settings.hall.code, clock=clock
+    )
     complaints = Complaints(db, calendar, settings.evaluations, clock=clock)
     cases = CaseService(
-        db, catalog, files, hall_code=settings.hall.code, calendar=calendar,
-        older_catalogs=older, clock=clock, require_review=settings.counter.require_review_points,
+        db,
+        catalog,
+        files,
+        hall_code=settings.hall.code,
+        calendar=calendar,
+        older_catalogs=older,
+        clock=clock,
+        require_review=settings.counter.require_review_points,
         after_accept=ledger.accepted,  # papers wait for their department from acceptance on
         after_deliver=ledger.delivered,  # and go to the applicant with the delivery
         after_evaluate=complaints.rated,  # a 差评 opens its work item with the rating
-    )  # fmt: skip
+    )
     outbox = Outbox(
-        db, lease_s=settings.outbox.lease_s, first_retry_s=settings.outbox.first_retry_s,
-        max_retry_s=settings.outbox.max_retry_s, clock=clock,
-    )  # fmt: skip
+        db,
+        lease_s=settings.outbox.lease_s,
+        first_retry_s=settings.outbox.first_retry_s,
+        max_retry_s=settings.outbox.max_retry_s,
+        clock=clock,
+    )
     help_desk = HelpDesk(db, hall_code=settings.hall.code)
-    return Core(settings, db, catalog, files, calendar, cases, CaseQueries(db), outbox, help_desk,
-                ledger, complaints)  # fmt: skip
+    return Core(
+        settings,
+        db,
+        catalog,
+        files,
+        calendar,
+        cases,
+        CaseQueries(db),
+        outbox,
+        help_desk,
+        ledger,
+        complaints,
+    )

@@ -59,8 +59,9 @@ class HelpRequest:
 
 
 def _view(row: HelpRequestRow) -> HelpRequest:
-    return HelpRequest(row.id, row.kiosk, row.terminal, row.step, row.asked_at, row.answered_at,
-                       row.answered_by)  # fmt: skip
+    return HelpRequest(
+        row.id, row.kiosk, row.terminal, row.step, row.asked_at, row.answered_at, row.answered_by
+    )
 
 
 def _step(step: str) -> str:
@@ -76,8 +77,9 @@ def _waiting_at(terminal: str) -> ColumnElement[bool]:
 
 
 class HelpDesk:
-    def __init__(self, db: Database, *, hall_code: str,
-                 clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
+    def __init__(
+        self, db: Database, *, hall_code: str, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.db = db
         self.hall_code = hall_code
         self.clock = clock
@@ -99,8 +101,13 @@ class HelpDesk:
         with self.db.transaction() as session:
             row = session.scalar(select(HelpRequestRow).where(_waiting_at(terminal)))
             if row is None:
-                row = HelpRequestRow(hall_code=self.hall_code, kiosk=kiosk, terminal=terminal,
-                                     step=step, asked_at=self.clock())  # fmt: skip
+                row = HelpRequestRow(
+                    hall_code=self.hall_code,
+                    kiosk=kiosk,
+                    terminal=terminal,
+                    step=step,
+                    asked_at=self.clock(),
+                )
                 session.add(row)
                 session.flush()
                 log.info("help asked at %s (%s)", terminal, step)
@@ -113,10 +120,11 @@ class HelpDesk:
         with self.db.read() as session:
             rows = session.scalars(
                 select(HelpRequestRow)
-                .where(HelpRequestRow.hall_code == self.hall_code,
-                       HelpRequestRow.answered_at.is_(None))
+                .where(
+                    HelpRequestRow.hall_code == self.hall_code, HelpRequestRow.answered_at.is_(None)
+                )
                 .order_by(HelpRequestRow.asked_at, HelpRequestRow.id)
-            )  # fmt: skip
+            )
             return [_view(row) for row in rows]
 
     def answer(self, request_id: int, actor: Actor) -> HelpRequest:
@@ -146,7 +154,8 @@ class HelpDesk:
         the waiting request goes away. False when none was waiting."""
         with self.db.transaction() as session:
             gone = session.scalars(
-                delete(HelpRequestRow).where(_waiting_at(terminal.strip()))
+                delete(HelpRequestRow)
+                .where(_waiting_at(terminal.strip()))
                 .returning(HelpRequestRow.id)
-            ).all()  # fmt: skip
+            ).all()
             return bool(gone)

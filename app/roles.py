@@ -44,15 +44,22 @@ def allowed(actor: Actor, permission: str) -> bool:
     return actor.role in PERMISSIONS[permission][1]
 
 
-def require(db: Database, actor: Actor, permission: str, *, receipt_no: str = "",
-            case_id: int | None = None) -> None:  # fmt: skip
+def require(
+    db: Database, actor: Actor, permission: str, *, receipt_no: str = "", case_id: int | None = None
+) -> None:
     """Raise :class:`NotAllowed` (and audit the attempt) unless ``actor`` may do ``permission``."""
     what, roles = PERMISSIONS[permission]
     if actor.role in roles:
         return
     with db.transaction() as session:
-        append(session, actor, "refused", case_id=case_id, receipt_no=receipt_no,
-               after={"permission": permission, "role": actor.role})  # fmt: skip
+        append(
+            session,
+            actor,
+            "refused",
+            case_id=case_id,
+            receipt_no=receipt_no,
+            after={"permission": permission, "role": actor.role},
+        )
     who = ROLE_LABELS.get(actor.role, "本终端") if actor.role else "本终端"
     needed = "或".join(ROLE_LABELS[r] for r in (CLERK, BACKOFFICE, MANAGER, ADMIN) if r in roles)
     raise NotAllowed(

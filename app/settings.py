@@ -39,8 +39,10 @@ class HallSettings(_Model):
     address: str = "长沙市岳麓区金星中路一段20号"
     # Opening hours of the window, shown first under 去哪里办 (the default: the 长沙市政务服务中心's
     # as its published guides give them).
-    hours: str = ("法定工作日，夏季（7月1日—9月30日）：上午9:00—12:00，下午13:30—17:30；"
-                  "冬季（10月1日—次年6月30日）：上午9:00—12:00，下午13:00—17:00")
+    hours: str = (
+        "法定工作日，夏季（7月1日—9月30日）：上午9:00—12:00，下午13:30—17:30；"
+        "冬季（10月1日—次年6月30日）：上午9:00—12:00，下午13:00—17:00"
+    )
 
 
 class TerminalSettings(_Model):
@@ -93,16 +95,21 @@ def number_pattern_problem(pattern: str) -> str:
     """What is wrong with a 文号 pattern ("" when nothing is): it is filled with the document's
     word (受字、不受字、补字 …), the year and the case's number in that year."""
     try:
-        fields = [(name, spec, conversion) for _text, name, spec, conversion
-                  in string.Formatter().parse(pattern) if name is not None]  # fmt: skip
+        fields = [
+            (name, spec, conversion)
+            for _text, name, spec, conversion in string.Formatter().parse(pattern)
+            if name is not None
+        ]
     except ValueError:
         return "花括号不成对（文字里的花括号要写成两个）"
     names = [name for name, _spec, _conversion in fields]
     unknown = [name for name in names if name not in NUMBER_FIELDS]
     if unknown:
         return f"不认识 {{{unknown[0]}}}，只能用 {{kind}}、{{year}}、{{seq}}"
-    if any(conversion or not re.fullmatch(r"0?\d{0,2}d?", spec or "") for _n, spec, conversion
-           in fields):  # fmt: skip
+    if any(
+        conversion or not re.fullmatch(r"0?\d{0,2}d?", spec or "")
+        for _n, spec, conversion in fields
+    ):
         return "花括号里的格式写法不对（序号补零写成 {seq:05d}）"
     if "seq" not in names:
         return "缺少序号 {seq}，文号会重复"
@@ -224,8 +231,12 @@ class KioskSettings(_Model):
 
 
 Route = Literal["platform", "desk", "courier", "pickup"]
-ROUTE_LABELS: dict[str, str] = {"platform": "仅经平台（无纸质材料）", "desk": "后台工位当面交接",
-                                "courier": "每日快递", "pickup": "部门上门取件"}  # fmt: skip
+ROUTE_LABELS: dict[str, str] = {
+    "platform": "仅经平台（无纸质材料）",
+    "desk": "后台工位当面交接",
+    "courier": "每日快递",
+    "pickup": "部门上门取件",
+}
 
 
 class TransferSettings(_Model):
@@ -344,8 +355,11 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings.model_validate(raw)
     except ValidationError as exc:
         problems = "；".join(problem_words(e) for e in exc.errors())
-        source = f"环境变量 {DATA_DIR_ENV} 或设置文件 {path}" if data_dir is not None else (
-            f"设置文件 {path}")  # fmt: skip
+        source = (
+            f"环境变量 {DATA_DIR_ENV} 或设置文件 {path}"
+            if data_dir is not None
+            else (f"设置文件 {path}")
+        )
         raise SettingsError(
             f"{source} 有错：{problems}。", hint="请按 README 中的示例修改后重新启动。"
         ) from None
@@ -370,8 +384,13 @@ def _read(path: Path) -> dict[str, Any]:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         at = _TOML_AT.search(str(exc))
-        where = (f"第{at.group(1)}行第{at.group(2)}列附近" if at and at.group(1) else
-                 "文件末尾" if at else "某处")  # fmt: skip
+        where = (
+            f"第{at.group(1)}行第{at.group(2)}列附近"
+            if at and at.group(1)
+            else "文件末尾"
+            if at
+            else "某处"
+        )
         raise SettingsError(
             f"设置文件 {path} 格式不对：{where}不符合 TOML 写法（常见原因：文字没加英文引号、"
             "[节名] 写错、同一项写了两次）。",

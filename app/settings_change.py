@@ -49,13 +49,20 @@ def change_setting(db: Database, actor: Actor, path: Path, key: str, value: Any)
     require(db, actor, "settings.change")
     parts = _keys(key)
     try:
-        document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else (
-            tomlkit.document())  # fmt: skip
+        document = (
+            tomlkit.parse(path.read_text(encoding="utf-8"))
+            if path.exists()
+            else (tomlkit.document())
+        )
     except (OSError, UnicodeDecodeError, ParseError) as exc:
-        where = f"第{exc.line}行第{exc.col}列附近格式不对" if isinstance(exc, ParseError) else (
-            "无法读取或不是 UTF-8 编码的文字")  # fmt: skip
-        raise InvalidInput(f"设置文件 {path} 读不出来：{where}。",
-                           hint="请先修正文件，或请信息管理员检查。") from None  # fmt: skip
+        where = (
+            f"第{exc.line}行第{exc.col}列附近格式不对"
+            if isinstance(exc, ParseError)
+            else ("无法读取或不是 UTF-8 编码的文字")
+        )
+        raise InvalidInput(
+            f"设置文件 {path} 读不出来：{where}。", hint="请先修正文件，或请信息管理员检查。"
+        ) from None
     table: Any = document
     for part in parts[:-1]:
         if part not in table:
@@ -83,9 +90,17 @@ def change_setting(db: Database, actor: Actor, path: Path, key: str, value: Any)
         Path(temporary).unlink(missing_ok=True)
         raise
     with db.transaction() as session:
-        append(session, actor, "settings_change", after={
-            "file": str(path), "key": key, "before": _plain(before), "after": _plain(value),
-        })  # fmt: skip
+        append(
+            session,
+            actor,
+            "settings_change",
+            after={
+                "file": str(path),
+                "key": key,
+                "before": _plain(before),
+                "after": _plain(value),
+            },
+        )
     return settings
 
 

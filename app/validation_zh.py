@@ -68,12 +68,15 @@ def _expected(context: dict[str, Any]) -> str:
 
 
 _BOUNDS = {
-    "greater_than": ("gt", "应大于 {}"), "greater_than_equal": ("ge", "应不小于 {}"),
-    "less_than": ("lt", "应小于 {}"), "less_than_equal": ("le", "应不大于 {}"),
-    "multiple_of": ("multiple_of", "应为 {} 的倍数"), "too_short": ("min_length", "至少 {} 项"),
+    "greater_than": ("gt", "应大于 {}"),
+    "greater_than_equal": ("ge", "应不小于 {}"),
+    "less_than": ("lt", "应小于 {}"),
+    "less_than_equal": ("le", "应不大于 {}"),
+    "multiple_of": ("multiple_of", "应为 {} 的倍数"),
+    "too_short": ("min_length", "至少 {} 项"),
     "too_long": ("max_length", "最多 {} 项"),
     "string_too_long": ("max_length", "太长，最多 {} 个字"),
-}  # fmt: skip
+}
 
 
 def _bounded(kind: str, context: dict[str, Any]) -> str | None:

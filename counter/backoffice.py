@@ -117,8 +117,14 @@ def event_line(event: CustodyEvent) -> tuple[str, str, str, str, str, str]:
     """A hand-over as the trace shows it: when, what, the step, from, to, the slip."""
     what = event.action_label
     by = f"{what}（{event.actor}）" if event.actor else what
-    return (local(event.at, "%Y-%m-%d %H:%M"), event.item, by, event.from_party,
-            event.to_party, event.batch_no)  # fmt: skip
+    return (
+        local(event.at, "%Y-%m-%d %H:%M"),
+        event.item,
+        by,
+        event.from_party,
+        event.to_party,
+        event.batch_no,
+    )
 
 
 def where_now(trace: Trace) -> str:
@@ -144,13 +150,15 @@ def returnable(case: CaseView, trace: Trace) -> Returnable:
     results = tuple(
         (item.result or f"{item.name}办理结果", item.department)
         for item in case.items
-        if item.state != "terminated" and ("result", item.result or f"{item.name}办理结果")
-        not in back
-    )  # fmt: skip
+        if item.state != "terminated"
+        and ("result", item.result or f"{item.name}办理结果") not in back
+    )
     returned = tuple(
         (i.ref, f"{i.name}（{i.department}）")
         for i in trace.items
-        if i.direction == "out" and i.state in ("sent", "received") and i.originals
+        if i.direction == "out"
+        and i.state in ("sent", "received")
+        and i.originals
         and ("returned", i.ref) not in back
-    )  # fmt: skip
+    )
     return Returnable(results, returned)

@@ -21,6 +21,7 @@ from app.cases.snapshots import (
     LEVEL_LABELS,
     CaseSummary,
     CaseView,
+    EvaluationView,
     ItemView,
     MaterialView,
     TimelineEntry,
@@ -82,8 +83,12 @@ def _is_day(text: str) -> bool:
     return True
 
 
-def query_of(text: str, states: tuple[str, ...] = (), date_from: date | None = None,
-             date_to: date | None = None) -> CaseQuery:  # fmt: skip
+def query_of(
+    text: str,
+    states: tuple[str, ...] = (),
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> CaseQuery:
     """A receipt number, an ID number, a phone number or else part of a name."""
     kind = kind_of(text)
     text = unicodedata.normalize("NFKC", text).strip()
@@ -109,9 +114,18 @@ def search_query(text: str, state: str, start: date, end: date) -> CaseQuery:
 
 def summary_of(case: CaseView) -> CaseSummary:
     """The search result row of a case just changed, without searching again."""
-    return CaseSummary(case.receipt_no, case.state, case.state_label, case.scenario_name,
-                       case.applicant.name, case.applicant.id_number, case.applicant.phone,
-                       case.created_at, case.promised_date, case.terminal)  # fmt: skip
+    return CaseSummary(
+        case.receipt_no,
+        case.state,
+        case.state_label,
+        case.scenario_name,
+        case.applicant.name,
+        case.applicant.id_number,
+        case.applicant.phone,
+        case.created_at,
+        case.promised_date,
+        case.terminal,
+    )
 
 
 # -- a case in words ------------------------------------------------------------------------------
@@ -122,22 +136,44 @@ def at(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
 
 def summary_cells(row: CaseSummary) -> tuple[str, ...]:
     promised = row.promised_date.isoformat() if row.promised_date else "—"
-    return (row.receipt_no, row.applicant_name, row.applicant_id_number, row.scenario_name,
-            row.state_label, promised, at(row.created_at))  # fmt: skip
+    return (
+        row.receipt_no,
+        row.applicant_name,
+        row.applicant_id_number,
+        row.scenario_name,
+        row.state_label,
+        promised,
+        at(row.created_at),
+    )
+
+
+def _stage_of(evaluation: EvaluationView) -> str:
+    """受理, 办结追评 …: the stage an evaluation is of, and whether it follows one up."""
+    follow_up = "追评" if evaluation.round == "follow_up" else ""
+    return f"{STAGE_WORDS.get(evaluation.stage, evaluation.stage)}{follow_up}"
 
 
 def case_facts(case: CaseView) -> list[tuple[str, str]]:
     """(label, value) lines above a case's items, materials and trail."""
     applicant = case.applicant
-    facts = [("申请人", "　".join(v for v in (applicant.name, applicant.id_number,
-                                              applicant.phone) if v))]  # fmt: skip
+    facts = [
+        (
+            "申请人",
+            "　".join(v for v in (applicant.name, applicant.id_number, applicant.phone) if v),
+        )
+    ]
     if case.agent:
         agent = case.agent
-        facts.append(("代办人", "　".join(v for v in (agent.name, agent.id_number, agent.phone)
-                                          if v)))  # fmt: skip
+        facts.append(
+            ("代办人", "　".join(v for v in (agent.name, agent.id_number, agent.phone) if v))
+        )
     promised = case.promised_date.isoformat() if case.promised_date else "—"
-    facts += [("一件事", case.scenario_name), ("状态", case.state_label),
-              ("承诺办结", promised), ("受理时间", at(case.accepted_at))]  # fmt: skip
+    facts += [
+        ("一件事", case.scenario_name),
+        ("状态", case.state_label),
+        ("承诺办结", promised),
+        ("受理时间", at(case.accepted_at)),
+    ]
     if case.results_at_window:
         waiting = "" if case.delivery else "，请通知申请人领取后出件"
         facts.append(("结果", f"结果已到窗口（{at(case.results_at_window)}）{waiting}"))
@@ -145,12 +181,19 @@ def case_facts(case: CaseView) -> list[tuple[str, str]]:
         facts.append(("送达", _delivery_words(case.delivery)))
     if case.withdrawal:
         withdrawal = case.withdrawal
-        facts.append(("撤回", f"{withdrawal.get('reason', '')}；材料退还给 "
-                              f"{withdrawal.get('returned_to', '')}"))  # fmt: skip
+        facts.append(
+            (
+                "撤回",
+                f"{withdrawal.get('reason', '')}；材料退还给 {withdrawal.get('returned_to', '')}",
+            )
+        )
     if case.evaluations:
-        facts.append(("评价", "；".join(
-            f"{STAGE_WORDS.get(e.stage, e.stage)}{'追评' if e.round == 'follow_up' else ''}："
-            f"{e.level_label}" for e in case.evaluations)))  # fmt: skip
+        facts.append(
+            (
+                "评价",
+                "；".join(f"{_stage_of(e)}：{e.level_label}" for e in case.evaluations),
+            )
+        )
     return facts
 
 
@@ -166,8 +209,11 @@ def decision_text(item: ItemView) -> str:
     """What the department decided on an item, as it came back from the platform."""
     decision = item.decision
     if not decision:
-        return {"waiting": "等待前置事项结果", "dispatched": "部门办理中",
-                "terminated": "已终止"}.get(item.state, "—")  # fmt: skip
+        return {
+            "waiting": "等待前置事项结果",
+            "dispatched": "部门办理中",
+            "terminated": "已终止",
+        }.get(item.state, "—")
     if item.state == "terminated":
         words = ["终止"]
     else:
@@ -181,8 +227,7 @@ def decision_text(item: ItemView) -> str:
 
 
 def item_cells(item: ItemView) -> tuple[str, ...]:
-    return (item.name, item.department, item.state_label, decision_text(item),
-            at(item.decided_at))  # fmt: skip
+    return (item.name, item.department, item.state_label, decision_text(item), at(item.decided_at))
 
 
 def material_cells(material: MaterialView) -> tuple[str, ...]:
@@ -190,8 +235,12 @@ def material_cells(material: MaterialView) -> tuple[str, ...]:
     if material.exempt_reason:
         status += f"（{material.exempt_reason}）"
     returned = at(material.returned_at) if material.returned_at else ""
-    return (material.name, status, at(material.received_at) if material.received_at else "",
-            returned)  # fmt: skip
+    return (
+        material.name,
+        status,
+        at(material.received_at) if material.received_at else "",
+        returned,
+    )
 
 
 def shown_materials(case: CaseView) -> list[MaterialView]:
@@ -226,9 +275,11 @@ def detail_of(entry: TimelineEntry, names: Mapping[str, str] | None = None) -> s
     if action == "deliver":
         return _delivery_words(after)
     if action == "correct_applicant":
-        return "；".join(f"{c.get('field', '')}由“{c.get('from', '')}”改为“{c.get('to', '')}”"
-                        f"（{c.get('confirmed_by', '')}确认）"
-                        for c in after.get("corrections") or [])  # fmt: skip
+        return "；".join(
+            f"{c.get('field', '')}由“{c.get('from', '')}”改为“{c.get('to', '')}”"
+            f"（{c.get('confirmed_by', '')}确认）"
+            for c in after.get("corrections") or []
+        )
     if action == "withdraw":
         return f"{after.get('reason', '')}；材料退还给 {after.get('returned_to', '')}"
     if action == "evaluate":
@@ -244,8 +295,13 @@ def detail_of(entry: TimelineEntry, names: Mapping[str, str] | None = None) -> s
 
 def trail_cells(entry: TimelineEntry, names: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """When, who, at which terminal, what, and its detail."""
-    return (at(entry.at, "%Y-%m-%d %H:%M:%S"), entry.actor, entry.terminal,
-            ACTIONS.get(entry.action, entry.action), detail_of(entry, names))  # fmt: skip
+    return (
+        at(entry.at, "%Y-%m-%d %H:%M:%S"),
+        entry.actor,
+        entry.terminal,
+        ACTIONS.get(entry.action, entry.action),
+        detail_of(entry, names),
+    )
 
 
 def describe(entry: TimelineEntry, names: Mapping[str, str] | None = None) -> str:
@@ -256,8 +312,10 @@ def describe(entry: TimelineEntry, names: Mapping[str, str] | None = None) -> st
 
 def names_of(case: CaseView) -> dict[str, str]:
     """Materials' and items' names by id, for the trail."""
-    return {**{m.material_id: m.name for m in case.materials},
-            **{i.item_id: i.name for i in case.items}}  # fmt: skip
+    return {
+        **{m.material_id: m.name for m in case.materials},
+        **{i.item_id: i.name for i in case.items},
+    }
 
 
 # -- what can be done -----------------------------------------------------------------------------
@@ -269,18 +327,23 @@ def printable(state: str) -> list[tuple[str, str]]:
 def reprintable(case: CaseView) -> list[tuple[str, str]]:
     """(name, title) of the documents this case has: its state's, and the commitment letter
     only when it was accepted on commitment."""
-    return [(name, title) for name, title in printable(case.state)
-            if name != "commitment" or case.commitment]  # fmt: skip
+    return [
+        (name, title)
+        for name, title in printable(case.state)
+        if name != "commitment" or case.commitment
+    ]
 
 
 def actions_for(case: CaseView | None) -> dict[str, bool]:
     """Which of the screen's actions the case's state allows (the state table decides)."""
     if case is None:
         return dict.fromkeys(("deliver", "withdraw", "reprint", "evaluate"), False)
-    return {"deliver": allowed("deliver", case.state),
-            "withdraw": allowed("withdraw", case.state),
-            "reprint": bool(reprintable(case)),
-            "evaluate": next_turn(case) is not None}  # fmt: skip
+    return {
+        "deliver": allowed("deliver", case.state),
+        "withdraw": allowed("withdraw", case.state),
+        "reprint": bool(reprintable(case)),
+        "evaluate": next_turn(case) is not None,
+    }
 
 
 # -- what the dialogs must hold -------------------------------------------------------------------
@@ -306,12 +369,21 @@ class DeliveryForm:
         """Keyword arguments of ``CaseService.deliver`` (the service checks what is required)."""
         given: dict[str, Any] = {"method": self.method}
         if self.method == "pickup":
-            given |= {"recipient": self.recipient, "recipient_id_number": self.recipient_id_number,
-                      "phone": self.phone, "signature_sha256": signature_sha256,
-                      "note": SIGNED_ON_PAPER if self.signed_on_paper else ""}  # fmt: skip
+            given |= {
+                "recipient": self.recipient,
+                "recipient_id_number": self.recipient_id_number,
+                "phone": self.phone,
+                "signature_sha256": signature_sha256,
+                "note": SIGNED_ON_PAPER if self.signed_on_paper else "",
+            }
         elif self.method == "mail":
-            given |= {"recipient": self.recipient, "phone": self.phone, "address": self.address,
-                      "tracking_no": self.tracking_no, "note": self.note}  # fmt: skip
+            given |= {
+                "recipient": self.recipient,
+                "phone": self.phone,
+                "address": self.address,
+                "tracking_no": self.tracking_no,
+                "note": self.note,
+            }
         else:
             given |= {"note": self.note}
         return given
@@ -323,11 +395,14 @@ def store_signature(files: FileStore, path: str) -> str:
     try:
         data = file.read_bytes()
     except OSError:
-        raise InvalidInput(f"签名文件“{file.name}”无法读取。",
-                           hint="请重新选择签名板导出的图片或扫描件。") from None  # fmt: skip
+        raise InvalidInput(
+            f"签名文件“{file.name}”无法读取。", hint="请重新选择签名板导出的图片或扫描件。"
+        ) from None
     if not data.startswith(SIGNATURE_MAGIC):
-        raise InvalidInput(f"签名文件“{file.name}”不是图片或 PDF。",
-                           hint="请选择签名板导出的图片，或签字回执的扫描件。")  # fmt: skip
+        raise InvalidInput(
+            f"签名文件“{file.name}”不是图片或 PDF。",
+            hint="请选择签名板导出的图片，或签字回执的扫描件。",
+        )
     return files.put(data)
 
 

@@ -86,8 +86,12 @@ class CounterApp:
             return
         window.content.hide()
         current = window.station.session.operator
-        dialog = SignInDialog(self.sign_in, title="OneStop 综合窗口 — 已锁定，请重新登录",
-                              username=current.username, parent=window)  # fmt: skip
+        dialog = SignInDialog(
+            self.sign_in,
+            title="OneStop 综合窗口 — 已锁定，请重新登录",
+            username=current.username,
+            parent=window,
+        )
         self.lock_dialog = dialog
 
         def opened() -> None:

@@ -28,10 +28,26 @@ LAPTOP_DPI, MONITOR_DPI = 112.0, 92.0  # a 14-inch 1366×768 panel, a 24-inch 19
 
 # Every picture the walk takes, in order: the README shows them by these file names (a test
 # holds the README to them), so a picture keeps its name when another is added or left out.
-SHOTS = ("sign-in", "applicant", "scenario", "questions-items", "form", "materials",
-         "materials-1920x1080", "decision", "print-preview", "cases-timeline", "outbox",
-         "transfers", "pickup-signature", "check-in", "trace", "complaints",
-         "report-evaluations", "report-period")  # fmt: skip
+SHOTS = (
+    "sign-in",
+    "applicant",
+    "scenario",
+    "questions-items",
+    "form",
+    "materials",
+    "materials-1920x1080",
+    "decision",
+    "print-preview",
+    "cases-timeline",
+    "outbox",
+    "transfers",
+    "pickup-signature",
+    "check-in",
+    "trace",
+    "complaints",
+    "report-evaluations",
+    "report-period",
+)
 
 
 def shot_file(name: str) -> str:
@@ -69,8 +85,13 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
         saved.append(path)
 
     with demo_world(cases=40) as demo:
-        settings = demo.settings.model_copy(update={"printing": demo.settings.printing.model_copy(
-            update={"a4_printer": "onestop-demo-no-printer"})})  # fmt: skip
+        settings = demo.settings.model_copy(
+            update={
+                "printing": demo.settings.printing.model_copy(
+                    update={"a4_printer": "onestop-demo-no-printer"}
+                )
+            }
+        )
         counter = CounterApp(settings)
         try:
             dialog = SignInDialog(counter.sign_in)
@@ -160,8 +181,12 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
     return saved
 
 
-def back_office(window: MainWindow, counter: CounterApp, shoot: Shoot,  # noqa: PLR0915
-                idle: Callable[[], None]) -> None:  # fmt: skip
+def back_office(  # noqa: PLR0915
+    window: MainWindow,
+    counter: CounterApp,
+    shoot: Shoot,
+    idle: Callable[[], None],
+) -> None:
     """The back office's screens (刘洋, 后台人员) and the manager's (王静): a batch being built,
     a department's pick-up with its signature, results checked in, a trace, 差评 work items and a
     report with its charts."""

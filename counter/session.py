@@ -44,8 +44,9 @@ class Papers:
         if self.tickets is None:
             return False
         case = self.core.cases.get(receipt_no)
-        self.tickets.print(acceptance_slip(case, self.letterhead.hall,
-                                           self.core.settings.printing.key))  # fmt: skip
+        self.tickets.print(
+            acceptance_slip(case, self.letterhead.hall, self.core.settings.printing.key)
+        )
         return True
 
     def retry_slips(self) -> int:
@@ -55,8 +56,13 @@ class Papers:
         case = self.core.cases.get(receipt_no)
         catalog = self.core.cases.catalog_for(case.catalog_version)
         scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
-        context = Context(case, scenario, self.letterhead, self.core.settings.printing.key,
-                          self.core.cases.serial_in_year(receipt_no))  # fmt: skip
+        context = Context(
+            case,
+            scenario,
+            self.letterhead,
+            self.core.settings.printing.key,
+            self.core.cases.serial_in_year(receipt_no),
+        )
         return render_case(document, context)
 
     def transfer_slip(self, batch_no: str) -> bytes:
@@ -75,9 +81,16 @@ class Papers:
 
     def print(self, receipt_no: str, document: str, *, reason: str = "") -> Printed:
         printing = self.core.settings.printing
-        return print_document(self.core.cases, self.actor, receipt_no, document,
-                              letterhead=self.letterhead, key=printing.key, a4=self.a4,
-                              reason=reason)  # fmt: skip
+        return print_document(
+            self.core.cases,
+            self.actor,
+            receipt_no,
+            document,
+            letterhead=self.letterhead,
+            key=printing.key,
+            a4=self.a4,
+            reason=reason,
+        )
 
 
 @dataclass
@@ -90,10 +103,15 @@ class Session:
     papers: Papers = field(init=False)
 
     def __post_init__(self) -> None:
-        self.in_hand = CaseInHand(self.core.cases, self.core.catalog, self.actor,
-                             hall_province=self.core.settings.hall.province,
-                             check_qr=self.check_qr, shared=self._shared(),
-                             pick_up=self._pick_up())  # fmt: skip
+        self.in_hand = CaseInHand(
+            self.core.cases,
+            self.core.catalog,
+            self.actor,
+            hall_province=self.core.settings.hall.province,
+            check_qr=self.check_qr,
+            shared=self._shared(),
+            pick_up=self._pick_up(),
+        )
         self.papers = Papers(self.core, self.actor)
 
     @property
@@ -116,8 +134,9 @@ class Session:
         platform = self.platform
         if platform is None:
             return None
-        return lambda receipt_no: fetch_pre_application(self.core.cases, platform, self.actor,
-                                                        receipt_no)  # fmt: skip
+        return lambda receipt_no: fetch_pre_application(
+            self.core.cases, platform, self.actor, receipt_no
+        )
 
     def _shared(self) -> Any:
         platform = self.platform

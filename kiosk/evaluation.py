@@ -54,8 +54,11 @@ def turn_of(case: CaseView) -> EvaluationTurn:
             "这个办件还没有受理，暂时不能评价。",
             hint="窗口受理后可以评价受理环节，办结后可以评价办结环节。",
         )
-    later = "办结后还可以评价办结环节。" if stage == "accept" and allowed(
-        "item_decision", case.state) else ""  # fmt: skip
+    later = (
+        "办结后还可以评价办结环节。"
+        if stage == "accept" and allowed("item_decision", case.state)
+        else ""
+    )
     raise InvalidTransition(
         f"这个办件的{STAGE_WORDS[stage]}环节已经评价并追评过了，感谢您的参与。",
         hint=later or "每个环节只能评价一次、追评一次。",
@@ -107,17 +110,24 @@ class Evaluating:
         if level is None or level not in LEVEL_LABELS:
             raise InvalidInput("请先点选一个评价等级。")
         case = self.cases.evaluate(
-            self.actor, turn.receipt_no, stage=turn.stage, level=level, channel=CHANNEL,
-            text=text, follow_up=turn.follow_up, reasons=reasons,
-        )  # fmt: skip
+            self.actor,
+            turn.receipt_no,
+            stage=turn.stage,
+            level=level,
+            channel=CHANNEL,
+            text=text,
+            follow_up=turn.follow_up,
+            reasons=reasons,
+        )
         self.turn = None
         round_ = "follow_up" if turn.follow_up else "first"
         rating = next(e for e in case.evaluations if (e.stage, e.round) == (turn.stage, round_))
         message = "感谢您的评价！"
         if level <= 2:
             message += "工作人员会尽快核实您反映的问题并整改，处理结果会告知您。"
-        return Evaluated(turn.stage, turn.follow_up, level, rating.level_label, rating.reasons,
-                     message)  # fmt: skip
+        return Evaluated(
+            turn.stage, turn.follow_up, level, rating.level_label, rating.reasons, message
+        )
 
     def wipe(self) -> None:
         self.turn = None

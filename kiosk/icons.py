@@ -28,14 +28,20 @@ SCENARIOS = {
     "43PCN0013": "mdi6.human-cane",  # 退休一件事
     "43PCP0008": "mdi6.flower-tulip-outline",  # 个人身后一件事
     "43TCN0003": "mdi6.silverware-fork-knife",  # 开办餐饮店一件事
-}  # fmt: skip
+}
 
 BUTTONS = {
-    "elderly": "mdi6.format-size", "help": "mdi6.help-circle-outline", "home": "mdi6.home",
-    "exit": "mdi6.logout", "demo_scan": "mdi6.qrcode-scan", "read_card":
-    "mdi6.card-account-details", "scan_hint": "mdi6.qrcode-scan", "find": "mdi6.magnify",
-    "audience_personal": "mdi6.account", "audience_enterprise": "mdi6.domain",
-}  # fmt: skip
+    "elderly": "mdi6.format-size",
+    "help": "mdi6.help-circle-outline",
+    "home": "mdi6.home",
+    "exit": "mdi6.logout",
+    "demo_scan": "mdi6.qrcode-scan",
+    "read_card": "mdi6.card-account-details",
+    "scan_hint": "mdi6.qrcode-scan",
+    "find": "mdi6.magnify",
+    "audience_personal": "mdi6.account",
+    "audience_enterprise": "mdi6.domain",
+}
 
 
 def stage_icon(stage: str) -> str:
@@ -50,8 +56,12 @@ def scenario_icon(code: str, stage: str = "") -> str:
 def icon(name: str, colour: str, on_colour: str | None = None) -> QIcon:
     """The icon ``name`` in ``colour``; ``on_colour`` when its button is checked. An unknown
     name (a typo in a map) falls back to :data:`DEFAULT` rather than failing the screen."""
-    options = {"color": colour, "color_on": on_colour or colour, "color_active": colour,
-               "color_on_active": on_colour or colour}  # fmt: skip
+    options = {
+        "color": colour,
+        "color_on": on_colour or colour,
+        "color_active": colour,
+        "color_on_active": on_colour or colour,
+    }
     try:
         found: QIcon = qtawesome.icon(name, **options)
     except Exception:  # qtawesome raises bare Exception for an unknown name

@@ -31,8 +31,9 @@ class Idle:
 
 
 class IdleWatch:
-    def __init__(self, settings: KioskSettings,
-                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+    def __init__(
+        self, settings: KioskSettings, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.long = False

@@ -35,8 +35,13 @@ PERSONAL_STAGES: tuple[LifeStage, ...] = (
     "出生", "教育", "就业", "生活", "置业", "出行", "就医", "救助", "养老", "身后",
 )  # fmt: skip
 ENTERPRISE_STAGES: tuple[LifeStage, ...] = (
-    "准入准营", "招聘用工", "纳税缴费", "经营发展", "工程建设", "注销退出",
-)  # fmt: skip
+    "准入准营",
+    "招聘用工",
+    "纳税缴费",
+    "经营发展",
+    "工程建设",
+    "注销退出",
+)
 AUDIENCES = {"personal": ("个人", PERSONAL_STAGES), "enterprise": ("企业", ENTERPRISE_STAGES)}
 
 
@@ -106,8 +111,11 @@ class Journey:
         """The life stages of ``audience`` ("personal" / "enterprise") that have a scenario."""
         stages = AUDIENCES[audience][1]
         scenarios = [s for s in self.catalog.scenarios.values() if s.audience == audience]
-        return [(stage, [s for s in scenarios if s.life_stage == stage]) for stage in stages
-                if any(s.life_stage == stage for s in scenarios)]  # fmt: skip
+        return [
+            (stage, [s for s in scenarios if s.life_stage == stage])
+            for stage in stages
+            if any(s.life_stage == stage for s in scenarios)
+        ]
 
     def find(self, text: str) -> list[Found]:
         return self.in_hand.find(text) if text.strip() else []
@@ -181,8 +189,11 @@ class Journey:
         scenario = self.in_hand.scenario
         hall = self.hall or ServicePoint(self.hall_place, phone=self.hall_phone, role=HALL_ROLE)
         consult = "、".join(scenario.guide.contacts.consult) if scenario else ""
-        return Where(where_to_go(scenario, hall), hall.phone or consult or self.hall_phone,
-                     (plan or self.plan()).promise)  # fmt: skip
+        return Where(
+            where_to_go(scenario, hall),
+            hall.phone or consult or self.hall_phone,
+            (plan or self.plan()).promise,
+        )
 
     def link(self) -> str:
         """The page a phone opens for this scenario ("" when the hall and the guide give none)."""
@@ -206,8 +217,7 @@ class Journey:
         def text(shown: int) -> str:
             names = "；".join(f"{n}.{name}" for n, name in enumerate(bring[:shown], 1))
             more = f" 等{len(bring)}项" if shown < len(bring) else ""
-            return "\n".join([plan.scenario_name, f"须带材料{len(bring)}项：{names}{more}",
-                               *tail])  # fmt: skip
+            return "\n".join([plan.scenario_name, f"须带材料{len(bring)}项：{names}{more}", *tail])
 
         shown = len(bring)
         while shown > 0 and len(text(shown).encode("utf-8")) > limit:
@@ -255,17 +265,25 @@ class Journey:
     def scans(self) -> list[NewScan]:
         """One PDF per material with pages, in the order of the list."""
         names = {m.id: m.name for m in self.plan().materials}
-        return [NewScan(material, pages_to_pdf([p.png for p in pages]),
-                        scan_name(names[material], 0), pages=len(pages),
-                        quality=quality_record(pages))
-                for material, pages in self.pages.items()
-                if pages and material in names]  # fmt: skip
+        return [
+            NewScan(
+                material,
+                pages_to_pdf([p.png for p in pages]),
+                scan_name(names[material], 0),
+                pages=len(pages),
+                quality=quality_record(pages),
+            )
+            for material, pages in self.pages.items()
+            if pages and material in names
+        ]
 
     def submit(self) -> CaseView:
         """Save the pre-application with its pages in one go (queued for the platform)."""
         if self.in_hand.applicant is None:
-            raise InvalidInput("预申请需要先读取身份证或输入证件号码。",
-                               hint="请在读卡区放上身份证，或点“输入证件号码”。")  # fmt: skip
+            raise InvalidInput(
+                "预申请需要先读取身份证或输入证件号码。",
+                hint="请在读卡区放上身份证，或点“输入证件号码”。",
+            )
         problems = self.form_problems()
         if problems:
             raise InvalidInput(next(iter(problems.values())), hint="请返回申请表补充后再提交。")

@@ -64,17 +64,21 @@ DIGITS = _Hint.ImhDigitsOnly | _Hint.ImhNoPredictiveText
 # No built-in layout has digits and X: Keyboard.qml shows its own for this pair of hints.
 ID_NUMBER = _Hint.ImhDigitsOnly | _Hint.ImhUppercaseOnly | _Hint.ImhNoPredictiveText
 CODE = (
-    _Hint.ImhLatinOnly | _Hint.ImhUppercaseOnly | _Hint.ImhNoAutoUppercase
+    _Hint.ImhLatinOnly
+    | _Hint.ImhUppercaseOnly
+    | _Hint.ImhNoAutoUppercase
     | _Hint.ImhNoPredictiveText
-)  # fmt: skip
+)
 
 
 class KeyboardUnavailable(OneStopError):
     """The on-screen keyboard cannot work in this process; ``detail`` (English) is for the log."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(f"屏幕键盘不可用（{detail}）",
-                         hint="请重新启动终端；仍不行时接上实体键盘，并联系信息管理员。")
+        super().__init__(
+            f"屏幕键盘不可用（{detail}）",
+            hint="请重新启动终端；仍不行时接上实体键盘，并联系信息管理员。",
+        )
         self.detail = detail
 
 

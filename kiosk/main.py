@@ -72,17 +72,27 @@ class KioskApp:
             return checked.receipt_no, checked.reason
 
         actor = Actor(self.settings.kiosk.name, self.settings.terminal.name)
-        in_hand = CaseInHand(self.core.cases, self.core.catalog, actor,
-                        hall_province=self.settings.hall.province, check_qr=check, shared=shared,
-                        channel="kiosk")  # fmt: skip
+        in_hand = CaseInHand(
+            self.core.cases,
+            self.core.catalog,
+            actor,
+            hall_province=self.settings.hall.province,
+            check_qr=check,
+            shared=shared,
+            channel="kiosk",
+        )
         hall = self.settings.hall
-        return Journey(in_hand, hall_phone=hall.phone, hall_place=f"{hall.name} {hall.address}",
-                       hall=hall_window(hall.name, hall.office, hall.address, hall.phone,
-                                        hall.hours),
-                       guide_url=self.settings.kiosk.guide_url)  # fmt: skip
+        return Journey(
+            in_hand,
+            hall_phone=hall.phone,
+            hall_place=f"{hall.name} {hall.address}",
+            hall=hall_window(hall.name, hall.office, hall.address, hall.phone, hall.hours),
+            guide_url=self.settings.kiosk.guide_url,
+        )
 
-    def start(self, *, windowed: bool = False, keyboard: bool = True,
-              demo: bool = False) -> KioskWindow:  # fmt: skip
+    def start(
+        self, *, windowed: bool = False, keyboard: bool = True, demo: bool = False
+    ) -> KioskWindow:
         from kiosk.papers import KioskPapers
         from kiosk.ui.window import KioskWindow
         from kiosk.voice import make_voice
@@ -95,10 +105,16 @@ class KioskApp:
         from app.widgets.camera import with_camera
 
         devices = with_camera(devices_of(self.settings), self.settings.devices)
-        window = KioskWindow(self.core, self.journey(), devices,
-                             papers=KioskPapers(self.core), voice=make_voice(
-                                 self.settings.kiosk.voice), dpi=dpi_of(self.settings),
-                             keyboard=keyboard, demo=demo)  # fmt: skip
+        window = KioskWindow(
+            self.core,
+            self.journey(),
+            devices,
+            papers=KioskPapers(self.core),
+            voice=make_voice(self.settings.kiosk.voice),
+            dpi=dpi_of(self.settings),
+            keyboard=keyboard,
+            demo=demo,
+        )
         self.window = window
         if not windowed:
             window.lockdown = True  # no close but the staff exit

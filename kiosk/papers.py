@@ -47,8 +47,9 @@ class KioskPapers:
 
     def pre_application(self, case: CaseView, note: str = "") -> None:
         key = self.core.settings.printing.key
-        self._ticket_printer().print(pre_application_ticket(case, self.letterhead.hall, key,
-                                                            note=note))  # fmt: skip
+        self._ticket_printer().print(
+            pre_application_ticket(case, self.letterhead.hall, key, note=note)
+        )
 
     def signed(self, case: CaseView) -> str:
         """The text of the ticket's QR code, for the screen when no paper came out."""

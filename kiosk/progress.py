@@ -49,8 +49,10 @@ ITEM_WORDS = {
 }
 # Before acceptance, and when the case did not go on, the case's state says it for every item.
 ITEM_WORDS_BY_CASE = {
-    "draft": "受理中", "pre_application": "待窗口受理", "not_accepted": "不予受理",
-}  # fmt: skip
+    "draft": "受理中",
+    "pre_application": "待窗口受理",
+    "not_accepted": "不予受理",
+}
 NO_CASES = "没有查到这张身份证名下的办件。如刚在窗口办理，请稍后再查，或到综合窗口咨询。"
 LIST_LIMIT = 10
 
@@ -113,18 +115,33 @@ def progress_of(
                 estimated = True
                 log.warning("kiosk progress: %s", due.warning)  # for staff: the settings
         ready = case.state == "completed" and item.state == "approved"
-        items.append(ItemProgress(
-            item.name, item.department, item.state, item_words(case.state, item), promised,
-            hall_day(item.decided_at) if item.decided_at else None, ready,
-            pickup if ready else "",
-        ))  # fmt: skip
+        items.append(
+            ItemProgress(
+                item.name,
+                item.department,
+                item.state,
+                item_words(case.state, item),
+                promised,
+                hall_day(item.decided_at) if item.decided_at else None,
+                ready,
+                pickup if ready else "",
+            )
+        )
     ready = any(i.ready for i in items)
     return ProgressView(
-        case.receipt_no, case.scenario_name, mask_name(case.applicant.name),
-        mask_number(case.applicant.id_number), case.state, CASE_WORDS[case.state],
-        case.promised_date, tuple(items), ready, pickup if ready else "",
-        _summary(case, items, pickup if ready else ""), ESTIMATED if estimated else "",
-    )  # fmt: skip
+        case.receipt_no,
+        case.scenario_name,
+        mask_name(case.applicant.name),
+        mask_number(case.applicant.id_number),
+        case.state,
+        CASE_WORDS[case.state],
+        case.promised_date,
+        tuple(items),
+        ready,
+        pickup if ready else "",
+        _summary(case, items, pickup if ready else ""),
+        ESTIMATED if estimated else "",
+    )
 
 
 def _summary(case: CaseView, items: Sequence[ItemProgress], pickup: str) -> str:
@@ -204,10 +221,9 @@ class Progress:
         return view
 
     def _view(self, case: CaseView) -> ProgressView:
-        return progress_of(case, self.cases.calendar, hall_place=self.hall_place,
-                           hall_phone=self.hall_phone)  # fmt: skip
+        return progress_of(
+            case, self.cases.calendar, hall_place=self.hall_place, hall_phone=self.hall_phone
+        )
 
     def wipe(self) -> None:
         self.found = ()
-
-

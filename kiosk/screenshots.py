@@ -26,8 +26,23 @@ AFTERCARE_CASES = 6  # the demo hall's own cases: one accepted at the window is 
 
 # Every screen the walk takes, per shape and mode: the README shows them by these file names (a
 # test holds the README to them).
-SHOTS = ("start", "find", "question", "plan", "identify", "form", "capture", "review", "ticket",
-         "help", "progress", "rate", "demo-scan", "staff", "staff-status")  # fmt: skip
+SHOTS = (
+    "start",
+    "find",
+    "question",
+    "plan",
+    "identify",
+    "form",
+    "capture",
+    "review",
+    "ticket",
+    "help",
+    "progress",
+    "rate",
+    "demo-scan",
+    "staff",
+    "staff-status",
+)
 
 
 def shot_file(tag: str, name: str) -> str:
@@ -36,8 +51,12 @@ def shot_file(tag: str, name: str) -> str:
     return f"{tag}-{name}.png"
 
 
-def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORTRAIT, LANDSCAPE),
-                     modes: tuple[bool, ...] = (False, True)) -> list[Path]:  # fmt: skip
+def save_screenshots(
+    folder: Path,
+    *,
+    sizes: tuple[tuple[int, int], ...] = (PORTRAIT, LANDSCAPE),
+    modes: tuple[bool, ...] = (False, True),
+) -> list[Path]:
     from app.widgets.screenshots import prepare, save_picture
 
     prepare(folder)
@@ -46,8 +65,13 @@ def save_screenshots(folder: Path, *, sizes: tuple[tuple[int, int], ...] = (PORT
 
     saved: list[Path] = []
     with demo_world(cases=AFTERCARE_CASES, terminal="kiosk-01", channel="kiosk") as demo:
-        settings = demo.settings.model_copy(update={"printing": demo.settings.printing.model_copy(
-            update={"a4_printer": "onestop-demo-no-printer"})})  # fmt: skip
+        settings = demo.settings.model_copy(
+            update={
+                "printing": demo.settings.printing.model_copy(
+                    update={"a4_printer": "onestop-demo-no-printer"}
+                )
+            }
+        )
         kiosk = KioskApp(settings)
         try:
             window = kiosk.start(windowed=True, demo=True)
@@ -127,8 +151,7 @@ def _walk(window: KioskWindow, elderly: bool, shoot: Callable[[str], None]) -> N
     _pre_apply(window, card, shoot)
 
 
-def _pre_apply(window: KioskWindow, card: IdCardData | None,
-               shoot: Callable[[str], None]) -> None:  # fmt: skip
+def _pre_apply(window: KioskWindow, card: IdCardData | None, shoot: Callable[[str], None]) -> None:
     """The form (with the on-screen keyboard up), two pages captured, the review, the ticket."""
     from kiosk.ui.form import FormScreen
     from kiosk.ui.review import ReviewScreen

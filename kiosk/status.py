@@ -98,8 +98,9 @@ class PinLock:
         try:
             self.store.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.store.with_suffix(".tmp")
-            temporary.write_text(json.dumps({"wrong": self.wrong, "until": until}),
-                                 encoding="utf-8")  # fmt: skip
+            temporary.write_text(
+                json.dumps({"wrong": self.wrong, "until": until}), encoding="utf-8"
+            )
             os.replace(temporary, self.store)
         except OSError:
             log.exception("could not save the staff PIN lock to %s", self.store)
@@ -126,16 +127,21 @@ class StatusLine:
 
 
 TITLES = {
-    "terminal": "终端", "database": "数据", "reader": "身份证读卡器", "camera": "高拍仪",
-    "a4": "A4 打印机", "ticket": "凭条打印机", "outbox": "发送队列",
-}  # fmt: skip
+    "terminal": "终端",
+    "database": "数据",
+    "reader": "身份证读卡器",
+    "camera": "高拍仪",
+    "a4": "A4 打印机",
+    "ticket": "凭条打印机",
+    "outbox": "发送队列",
+}
 SLOW = ("reader", "camera", "a4", "ticket", "outbox")
 MISSING = {
     "reader": "未连接：群众只能手动输入证件号码。请检查读卡器连线和设置 [devices] id_reader，"
-              "然后重新启动终端。",
+    "然后重新启动终端。",
     "camera": "未连接：群众不能拍材料，需带原件到窗口提交。请检查高拍仪连线和设置 "
-              "[devices] capture，然后重新启动终端。",
-}  # fmt: skip
+    "[devices] capture，然后重新启动终端。",
+}
 
 
 def line(key: str, text: str, problem: bool = False) -> StatusLine:
@@ -162,12 +168,18 @@ def device_line(key: str, device: object) -> StatusLine:
     return line(key, f"{state.text}（{state.name}）", True)
 
 
-def slow_lines(devices: Devices, a4: A4Printer | None, tickets: ReceiptPrinter | None,
-               outbox: Outbox) -> list[StatusLine]:  # fmt: skip
+def slow_lines(
+    devices: Devices, a4: A4Printer | None, tickets: ReceiptPrinter | None, outbox: Outbox
+) -> list[StatusLine]:
     """The devices, the printers and the outbox: each may take seconds (call it off the GUI
     thread, on the devices' lane: a check never talks to a reader while it reads)."""
-    return [device_line("reader", devices.id_reader), device_line("camera", devices.capture),
-            a4_line(a4), ticket_line(tickets), outbox_line(outbox)]  # fmt: skip
+    return [
+        device_line("reader", devices.id_reader),
+        device_line("camera", devices.capture),
+        a4_line(a4),
+        ticket_line(tickets),
+        outbox_line(outbox),
+    ]
 
 
 def a4_line(a4: A4Printer | None) -> StatusLine:
@@ -180,8 +192,9 @@ def a4_line(a4: A4Printer | None) -> StatusLine:
 
 def ticket_line(tickets: ReceiptPrinter | None) -> StatusLine:
     if tickets is None:
-        return line("ticket", "未设置（[printing.ticket] kind）：群众可扫屏幕上的二维码代替凭条。",
-                    True)  # fmt: skip
+        return line(
+            "ticket", "未设置（[printing.ticket] kind）：群众可扫屏幕上的二维码代替凭条。", True
+        )
     paper: Paper = "unknown"
     if isinstance(tickets, TicketPrinter):
         try:

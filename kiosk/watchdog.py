@@ -183,8 +183,10 @@ class HangGuard:
         stack = "".join(traceback.format_stack(frame)) if frame is not None else "(gone)\n"
         log.critical(
             "GUI thread hung for %.0f s; exiting with %d to be restarted. Its stack:\n%s",
-            silent, EXIT_HANG, stack.rstrip(),
-        )  # fmt: skip
+            silent,
+            EXIT_HANG,
+            stack.rstrip(),
+        )
         _flush_logs()
         self._exit(EXIT_HANG)
         return True
@@ -222,8 +224,11 @@ class CrashLogging:
         """Log the exception, to the log and the crash file, and end the kiosk with EXIT_CRASH."""
         log.critical(
             "unexpected %s in %s; exiting with %d to be restarted",
-            type(exc).__name__, where, EXIT_CRASH, exc_info=(type(exc), exc, trace),
-        )  # fmt: skip
+            type(exc).__name__,
+            where,
+            EXIT_CRASH,
+            exc_info=(type(exc), exc, trace),
+        )
         self.file.write(f"--- {_now()} unexpected exception in {where}\n")
         traceback.print_exception(type(exc), exc, trace, file=self.file)
         self.file.flush()

@@ -57,9 +57,16 @@ class Letterhead:
     def of(cls, settings: Settings) -> Letterhead:
         printing = settings.printing
         seal = printing.seal_image
-        return cls(settings.hall.name, settings.hall.office, settings.hall.phone,
-                   settings.hall.address, seal if seal and seal.exists() else None,
-                   printing.organ, printing.number_pattern, settings.hall.hours)  # fmt: skip
+        return cls(
+            settings.hall.name,
+            settings.hall.office,
+            settings.hall.phone,
+            settings.hall.address,
+            seal if seal and seal.exists() else None,
+            printing.organ,
+            printing.number_pattern,
+            settings.hall.hours,
+        )
 
     @property
     def issuer(self) -> str:
@@ -73,19 +80,28 @@ class Letterhead:
 
 class Styles:
     def __init__(self) -> None:
-        base = ParagraphStyle("base", fontName=cjk_font(), wordWrap="CJK", fontSize=10.5,
-                              leading=17)  # fmt: skip
-        self.title = ParagraphStyle("title", parent=base, fontSize=18, leading=26,
-                                    alignment=TA_CENTER, spaceAfter=4 * mm)  # fmt: skip
+        base = ParagraphStyle(
+            "base", fontName=cjk_font(), wordWrap="CJK", fontSize=10.5, leading=17
+        )
+        self.title = ParagraphStyle(
+            "title", parent=base, fontSize=18, leading=26, alignment=TA_CENTER, spaceAfter=4 * mm
+        )
         self.number = ParagraphStyle("number", parent=base, leading=16, alignment=TA_RIGHT)
         self.body = ParagraphStyle("body", parent=base)
         self.indent = ParagraphStyle("indent", parent=base, firstLineIndent=21)
-        self.heading = ParagraphStyle("heading", parent=base, fontSize=11.5, leading=18,
-                                      spaceBefore=3 * mm, spaceAfter=1 * mm,
-                                      keepWithNext=1)  # fmt: skip
+        self.heading = ParagraphStyle(
+            "heading",
+            parent=base,
+            fontSize=11.5,
+            leading=18,
+            spaceBefore=3 * mm,
+            spaceAfter=1 * mm,
+            keepWithNext=1,
+        )
         self.cell = ParagraphStyle("cell", parent=base, fontSize=9.5, leading=13)
-        self.small = ParagraphStyle("small", parent=base, fontSize=8.5, leading=12,
-                                    textColor=colors.grey)  # fmt: skip
+        self.small = ParagraphStyle(
+            "small", parent=base, fontSize=8.5, leading=12, textColor=colors.grey
+        )
         self.right = ParagraphStyle("right", parent=base, alignment=TA_RIGHT)
 
 
@@ -109,34 +125,49 @@ def table_style(*commands: tuple[Any, ...]) -> TableStyle:
 
 def fields(styles: Styles, rows: Sequence[tuple[str, object]]) -> Table:
     """A two-column block of label and value, with light rules."""
-    data = [[ChineseParagraph(esc(label), styles.cell), ChineseParagraph(esc(value), styles.cell)]
-            for label, value in rows]  # fmt: skip
+    data = [
+        [ChineseParagraph(esc(label), styles.cell), ChineseParagraph(esc(value), styles.cell)]
+        for label, value in rows
+    ]
     table = Table(data, colWidths=[32 * mm, WIDTH - 32 * mm])
-    table.setStyle(table_style(
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ))  # fmt: skip
+    table.setStyle(
+        table_style(
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        )
+    )
     return table
 
 
-def listing(styles: Styles, header: Sequence[str], rows: Sequence[Sequence[object]],
-            widths: Sequence[float], *, plain: Collection[int] = ()) -> Table:  # fmt: skip
+def listing(
+    styles: Styles,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    widths: Sequence[float],
+    *,
+    plain: Collection[int] = (),
+) -> Table:
     """A table whose header row repeats at the top of every page it flows onto. Columns in
     ``plain`` hold short values that never wrap (numbers, dates, codes): drawn as text, not
     laid out as paragraphs — a long listing is several times quicker to make."""
     cell = styles.cell
     data: list[list[object]] = [[ChineseParagraph(esc(h), cell) for h in header]]
-    data += [[str(v) if n in plain else ChineseParagraph(esc(v), cell) for n, v in enumerate(row)]
-             for row in rows]  # fmt: skip
+    data += [
+        [str(v) if n in plain else ChineseParagraph(esc(v), cell) for n, v in enumerate(row)]
+        for row in rows
+    ]
     table = Table(data, colWidths=list(widths), repeatRows=1)
-    table.setStyle(table_style(
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E6E6")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("FONT", (0, 1), (-1, -1), cell.fontName, cell.fontSize, cell.leading),
-    ))  # fmt: skip
+    table.setStyle(
+        table_style(
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E6E6E6")),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("FONT", (0, 1), (-1, -1), cell.fontName, cell.fontSize, cell.leading),
+        )
+    )
     return table
 
 
@@ -147,20 +178,29 @@ def qr_code(text: str, size: float = 28 * mm) -> Flowable:
     return code
 
 
-def signatures(styles: Styles, letterhead: Letterhead, lines: Sequence[str],
-               moment: datetime | None) -> KeepTogether:  # fmt: skip
+def signatures(
+    styles: Styles, letterhead: Letterhead, lines: Sequence[str], moment: datetime | None
+) -> KeepTogether:
     """Signature lines, then the issuing organ and the date under the seal (the settings' seal
     image, or the place to stamp it); kept on one page."""
-    signed = [ChineseParagraph(f"{esc(line)}：________________　　日期：________________",
-                               styles.body) for line in lines]  # fmt: skip
-    seal = SealArea(letterhead.issuer, local(moment, with_time=False), cjk_font(),
-                    letterhead.seal_image)  # fmt: skip
+    signed = [
+        ChineseParagraph(f"{esc(line)}：________________　　日期：________________", styles.body)
+        for line in lines
+    ]
+    seal = SealArea(
+        letterhead.issuer, local(moment, with_time=False), cjk_font(), letterhead.seal_image
+    )
     return KeepTogether([Spacer(1, 6 * mm), *signed, Spacer(1, 4 * mm), seal])
 
 
 def render(
-    story: list[Flowable], *, title: str, letterhead: Letterhead, moment: datetime, key: str,
-) -> bytes:  # fmt: skip
+    story: list[Flowable],
+    *,
+    title: str,
+    letterhead: Letterhead,
+    moment: datetime,
+    key: str,
+) -> bytes:
     """The PDF: ``moment`` is its creation date and ``key`` (the receipt number and document)
     goes into its IDs, so the same document of the same case is the same bytes."""
     out = io.BytesIO()
@@ -177,13 +217,26 @@ def render(
         canvas.restoreState()
 
     document = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 4 * mm,
-        bottomMargin=MARGIN + 4 * mm, title=title, author=letterhead.hall,
-        creator="OneStop", subject=key, invariant=1, initialFontName=font,
-    )  # fmt: skip
+        out,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN + 4 * mm,
+        bottomMargin=MARGIN + 4 * mm,
+        title=title,
+        author=letterhead.hall,
+        creator="OneStop",
+        subject=key,
+        invariant=1,
+        initialFontName=font,
+    )
     document.keepTogetherClass = HeadingWithNext
-    document.build(story, onFirstPage=header_footer, onLaterPages=header_footer,
-                   canvasmaker=_numbered(font, moment, key))  # fmt: skip
+    document.build(
+        story,
+        onFirstPage=header_footer,
+        onLaterPages=header_footer,
+        canvasmaker=_numbered(font, moment, key),
+    )
     return out.getvalue()
 
 

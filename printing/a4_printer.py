@@ -46,8 +46,9 @@ class CupsPrinter:
         return send_pdf(pdf, title=title, printer=self.queue)
 
 
-def send_pdf(data: bytes, *, title: str, printer: str = "", copies: int = 1,
-             timeout_s: float = 30) -> str:  # fmt: skip
+def send_pdf(
+    data: bytes, *, title: str, printer: str = "", copies: int = 1, timeout_s: float = 30
+) -> str:
     """Queue ``data`` (a PDF) on ``printer`` (empty: the system's default); returns the job id."""
     lp = shutil.which("lp")
     if lp is None:
@@ -58,8 +59,9 @@ def send_pdf(data: bytes, *, title: str, printer: str = "", copies: int = 1,
     if printer:
         command += ["-d", printer]
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=timeout_s,
-                              check=False)  # fmt: skip
+        done = subprocess.run(
+            command, input=data, capture_output=True, timeout=timeout_s, check=False
+        )
     except subprocess.TimeoutExpired:
         raise A4PrinterUnavailable(
             "打印服务没有响应。", hint="请稍后再试或联系信息管理员。"
@@ -91,8 +93,9 @@ def cups_state(queue: str, *, timeout_s: float = 5.0) -> tuple[str, bool]:
     english = {**os.environ, "LC_ALL": "C", "LANG": "C"}  # lpstat's words are read below
 
     def ask(*arguments: str) -> str:
-        done = subprocess.run([lpstat, *arguments], capture_output=True, timeout=timeout_s,
-                              env=english, check=False)  # fmt: skip
+        done = subprocess.run(
+            [lpstat, *arguments], capture_output=True, timeout=timeout_s, env=english, check=False
+        )
         return (done.stdout + done.stderr).decode("utf-8", "replace").strip()
 
     try:

@@ -75,11 +75,13 @@ def _number(ctx: Context, styles: Styles, word: str) -> ChineseParagraph:
 def _applicant_rows(case: CaseView) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = [
         ("申请人", case.applicant.name),
-        ("证件号码" if case.applicant.kind == "person" else "统一社会信用代码",
-         case.applicant.id_number),
+        (
+            "证件号码" if case.applicant.kind == "person" else "统一社会信用代码",
+            case.applicant.id_number,
+        ),
         ("联系电话", case.applicant.phone or "—"),
         ("通讯地址", case.applicant.address or "—"),
-    ]  # fmt: skip
+    ]
     if case.agent:
         rows.append(("代办人", f"{case.agent.name}（{case.agent.id_number}）{case.agent.phone}"))
     return rows
@@ -123,83 +125,132 @@ def acceptance_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
     head = Table(
         [[_number(ctx, styles, "受字"), qr_code(code)]],
         colWidths=[WIDTH - 32 * mm, 32 * mm],
-    )  # fmt: skip
+    )
     head.setStyle(table_style(("VALIGN", (0, 0), (-1, -1), "TOP")))
     items = "；".join(f"{i.name}（{i.code}）" if i.code else i.name for i in case.items)
     rows = [
-        ("受理编号", case.receipt_no), ("一件事", case.scenario_name), ("办理事项", items),
+        ("受理编号", case.receipt_no),
+        ("一件事", case.scenario_name),
+        ("办理事项", items),
         *_applicant_rows(case),
-        ("受理机关", ctx.letterhead.issuer), ("受理窗口", ctx.letterhead.office),
+        ("受理机关", ctx.letterhead.issuer),
+        ("受理窗口", ctx.letterhead.office),
         ("受理人", case.clerk),
         ("接收材料时间", local(max(received)) if received else "—"),
         ("受理时间", local(case.accepted_at)),
         ("法定办结时限", _statutory(ctx)),
-        ("承诺办结时限", (f"{case.promised_days} 个工作日，预计 "
-                          f"{case.promised_date:%Y年%m月%d日} 前办结（不含特别程序时间）"
-                          if case.promised_date else f"{case.promised_days} 个工作日")
-         + _basis(ctx)),
+        (
+            "承诺办结时限",
+            (
+                f"{case.promised_days} 个工作日，预计 "
+                f"{case.promised_date:%Y年%m月%d日} 前办结（不含特别程序时间）"
+                if case.promised_date
+                else f"{case.promised_days} 个工作日"
+            )
+            + _basis(ctx),
+        ),
         ("收费", _fees(ctx)),
-        ("进度查询", f"凭受理编号在自助终端或网上查询，扫描右上角二维码，或致电 "
-                    f"{ctx.letterhead.phone}"),
-        ("结果送达", case.delivery["method_label"] if case.delivery
-         else "窗口领取；需要邮寄的，请告知窗口工作人员收件地址"),
-    ]  # fmt: skip
+        (
+            "进度查询",
+            f"凭受理编号在自助终端或网上查询，扫描右上角二维码，或致电 {ctx.letterhead.phone}",
+        ),
+        (
+            "结果送达",
+            case.delivery["method_label"]
+            if case.delivery
+            else "窗口领取；需要邮寄的，请告知窗口工作人员收件地址",
+        ),
+    ]
     if case.commitment:
-        rows.append(("容缺后补", f"以下材料承诺于 {case.commitment['due_date']} 前补交："
-                                 + "、".join(m.name for m in case.materials
-                                            if m.status == "on_commitment")))  # fmt: skip
+        rows.append(
+            (
+                "容缺后补",
+                f"以下材料承诺于 {case.commitment['due_date']} 前补交："
+                + "、".join(m.name for m in case.materials if m.status == "on_commitment"),
+            )
+        )
     materials = [
-        [n, m.name, _form(m), m.copies,
-         m.exempt_reason if m.status == "exempt" and m.exempt_reason else m.status_label]
+        [
+            n,
+            m.name,
+            _form(m),
+            m.copies,
+            m.exempt_reason if m.status == "exempt" and m.exempt_reason else m.status_label,
+        ]
         for n, m in enumerate(case.materials, start=1)
-    ]  # fmt: skip
+    ]
     return [
-        ChineseParagraph("受理通知书", styles.title), head,
+        ChineseParagraph("受理通知书", styles.title),
+        head,
         ChineseParagraph(f"{esc(case.applicant.name)}：", styles.body),
-        ChineseParagraph(f"你（单位）于 {local(case.accepted_at, with_time=False)} 提出的"
-                         f"“{esc(case.scenario_name)}”申请，申请材料齐全、符合法定形式，根据"
-                         "《中华人民共和国行政许可法》第三十二条第一款第（五）项的规定，决定予以受理。",
-                         styles.indent),  # fmt: skip
-        Spacer(1, 3 * mm), fields(styles, rows),
+        ChineseParagraph(
+            f"你（单位）于 {local(case.accepted_at, with_time=False)} 提出的"
+            f"“{esc(case.scenario_name)}”申请，申请材料齐全、符合法定形式，根据"
+            "《中华人民共和国行政许可法》第三十二条第一款第（五）项的规定，决定予以受理。",
+            styles.indent,
+        ),
+        Spacer(1, 3 * mm),
+        fields(styles, rows),
         ChineseParagraph("申请材料接收清单", styles.heading),
-        listing(styles, ["序号", "材料名称", "要求", "份数", "收取情况"], materials,
-                [12 * mm, 70 * mm, 26 * mm, 12 * mm, WIDTH - 120 * mm]),
-        signatures(styles, ctx.letterhead, ["申请人（代办人）签名", "受理人签名"],
-                   case.accepted_at),
-    ]  # fmt: skip
+        listing(
+            styles,
+            ["序号", "材料名称", "要求", "份数", "收取情况"],
+            materials,
+            [12 * mm, 70 * mm, 26 * mm, 12 * mm, WIDTH - 120 * mm],
+        ),
+        signatures(
+            styles, ctx.letterhead, ["申请人（代办人）签名", "受理人签名"], case.accepted_at
+        ),
+    ]
 
 
 def not_accepted_notice(ctx: Context, styles: Styles) -> list[Flowable]:
     case = ctx.case
     decision = case.not_accepted or {}
     story: list[Flowable] = [
-        ChineseParagraph("不予受理通知书", styles.title), _number(ctx, styles, "不受字"),
+        ChineseParagraph("不予受理通知书", styles.title),
+        _number(ctx, styles, "不受字"),
         ChineseParagraph(f"{esc(case.applicant.name)}：", styles.body),
-        ChineseParagraph(f"你（单位）提出的“{esc(case.scenario_name)}”申请，经审查，"
-                         f"{esc(decision.get('ground_text', ''))}，决定不予受理。", styles.indent),
+        ChineseParagraph(
+            f"你（单位）提出的“{esc(case.scenario_name)}”申请，经审查，"
+            f"{esc(decision.get('ground_text', ''))}，决定不予受理。",
+            styles.indent,
+        ),
         ChineseParagraph("理由：", styles.heading),
-    ]  # fmt: skip
-    story += [ChineseParagraph(f"{n}. {esc(r)}", styles.body)
-              for n, r in enumerate(decision.get("reasons", []), start=1)]  # fmt: skip
+    ]
+    story += [
+        ChineseParagraph(f"{n}. {esc(r)}", styles.body)
+        for n, r in enumerate(decision.get("reasons", []), start=1)
+    ]
     if decision.get("office"):
-        story += [ChineseParagraph("请向以下机关或渠道提出申请：", styles.heading),
-                  ChineseParagraph(esc(decision["office"]), styles.body)]  # fmt: skip
+        story += [
+            ChineseParagraph("请向以下机关或渠道提出申请：", styles.heading),
+            ChineseParagraph(esc(decision["office"]), styles.body),
+        ]
     if decision.get("supplement"):
-        story += [ChineseParagraph("需要补正的材料：", styles.heading),
-                  ChineseParagraph("、".join(esc(s["name"]) for s in decision["supplement"]),
-                                   styles.body)]  # fmt: skip
-    story += [Spacer(1, 3 * mm), ChineseParagraph(REMEDY, styles.indent),
-              fields(styles, _applicant_rows(case)),
-              signatures(styles, ctx.letterhead, ["申请人（代办人）签收"],
-                         case.closed_at)]  # fmt: skip
+        story += [
+            ChineseParagraph("需要补正的材料：", styles.heading),
+            ChineseParagraph(
+                "、".join(esc(s["name"]) for s in decision["supplement"]), styles.body
+            ),
+        ]
+    story += [
+        Spacer(1, 3 * mm),
+        ChineseParagraph(REMEDY, styles.indent),
+        fields(styles, _applicant_rows(case)),
+        signatures(styles, ctx.letterhead, ["申请人（代办人）签收"], case.closed_at),
+    ]
     return story
 
 
 def supplement_notice(ctx: Context, styles: Styles) -> list[Flowable]:
     case = ctx.case
     wanted = {s["material"] for s in (case.not_accepted or {}).get("supplement", [])}
-    missing = [m for m in case.materials
-               if m.material_id in wanted or (not wanted and m.status == "missing")]  # fmt: skip
+    missing = [
+        m
+        for m in case.materials
+        if m.material_id in wanted or (not wanted and m.status == "missing")
+    ]
     requirements = {m.id: m for m in ctx.scenario.materials} if ctx.scenario else {}
     rows = []
     for n, m in enumerate(missing, start=1):
@@ -210,18 +261,24 @@ def supplement_notice(ctx: Context, styles: Styles) -> list[Flowable]:
             need += f"；{spec.notes}"
         rows.append([n, m.name, need])
     return [
-        ChineseParagraph("补正材料一次性告知书", styles.title), _number(ctx, styles, "补字"),
+        ChineseParagraph("补正材料一次性告知书", styles.title),
+        _number(ctx, styles, "补字"),
         ChineseParagraph(f"{esc(case.applicant.name)}：", styles.body),
-        ChineseParagraph(f"你（单位）提出的“{esc(case.scenario_name)}”申请，申请材料不齐全或者不符合"
-                         "法定形式。根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，"
-                         f"现一次告知你需要补正的全部内容（共 {len(rows)} 项）。"
-                         "补齐后请携带本告知书到窗口办理。", styles.indent),  # fmt: skip
+        ChineseParagraph(
+            f"你（单位）提出的“{esc(case.scenario_name)}”申请，申请材料不齐全或者不符合"
+            "法定形式。根据《中华人民共和国行政许可法》第三十二条第一款第（四）项的规定，"
+            f"现一次告知你需要补正的全部内容（共 {len(rows)} 项）。"
+            "补齐后请携带本告知书到窗口办理。",
+            styles.indent,
+        ),
         Spacer(1, 3 * mm),
-        listing(styles, ["序号", "材料名称", "补正要求"], rows,
-                [12 * mm, 55 * mm, WIDTH - 67 * mm]),
-        signatures(styles, ctx.letterhead, ["申请人（代办人）签收"], case.closed_at or
-                   case.created_at),
-    ]  # fmt: skip
+        listing(
+            styles, ["序号", "材料名称", "补正要求"], rows, [12 * mm, 55 * mm, WIDTH - 67 * mm]
+        ),
+        signatures(
+            styles, ctx.letterhead, ["申请人（代办人）签收"], case.closed_at or case.created_at
+        ),
+    ]
 
 
 def commitment_letter(ctx: Context, styles: Styles) -> list[Flowable]:
@@ -229,84 +286,152 @@ def commitment_letter(ctx: Context, styles: Styles) -> list[Flowable]:
     commitment = case.commitment or {}
     promised = [m for m in case.materials if m.material_id in commitment.get("materials", [])]
     return [
-        ChineseParagraph("告知承诺书", styles.title), _number(ctx, styles, "诺字"),
+        ChineseParagraph("告知承诺书", styles.title),
+        _number(ctx, styles, "诺字"),
         ChineseParagraph("一、行政机关告知", styles.heading),
-        ChineseParagraph(f"你（单位）申请的“{esc(case.scenario_name)}”（受理编号 "
-                         f"{esc(case.receipt_no)}），以下材料可以先行受理、承诺后补（容缺受理）："
-                         f"{'、'.join(esc(m.name) for m in promised)}。你应当于 "
-                         f"{esc(commitment.get('due_date', ''))} 前补交上述材料。", styles.indent),
-        ChineseParagraph("逾期未补交或者补交的材料不符合要求的，本机关将依法终止办理；承诺内容不实的，"
-                         "本机关将依法撤销相关决定，并记入信用记录，依法追究相应责任。申请人可以在期限届满"
-                         "前撤回承诺。", styles.indent),
+        ChineseParagraph(
+            f"你（单位）申请的“{esc(case.scenario_name)}”（受理编号 "
+            f"{esc(case.receipt_no)}），以下材料可以先行受理、承诺后补（容缺受理）："
+            f"{'、'.join(esc(m.name) for m in promised)}。你应当于 "
+            f"{esc(commitment.get('due_date', ''))} 前补交上述材料。",
+            styles.indent,
+        ),
+        ChineseParagraph(
+            "逾期未补交或者补交的材料不符合要求的，本机关将依法终止办理；承诺内容不实的，"
+            "本机关将依法撤销相关决定，并记入信用记录，依法追究相应责任。申请人可以在期限届满"
+            "前撤回承诺。",
+            styles.indent,
+        ),
         ChineseParagraph("二、申请人承诺", styles.heading),
-        ChineseParagraph("本人（单位）已经知晓行政机关告知的全部内容，承诺所填写的信息真实、准确，"
-                         "符合办理条件，能够在约定期限内补交上述材料，愿意接受行政机关的核查，"
-                         "愿意承担不实承诺的法律责任。", styles.indent),
+        ChineseParagraph(
+            "本人（单位）已经知晓行政机关告知的全部内容，承诺所填写的信息真实、准确，"
+            "符合办理条件，能够在约定期限内补交上述材料，愿意接受行政机关的核查，"
+            "愿意承担不实承诺的法律责任。",
+            styles.indent,
+        ),
         fields(styles, _applicant_rows(case)),
         signatures(styles, ctx.letterhead, ["承诺人签名"], case.accepted_at),
-    ]  # fmt: skip
+    ]
 
 
 def delivery_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
     case = ctx.case
     delivery = case.delivery or {}
-    results = [[n, i.name, (i.decision or {}).get("result_name") or "—",
-                (i.decision or {}).get("result_no") or "—", i.state_label]
-               for n, i in enumerate(case.items, start=1)]  # fmt: skip
-    rows = [("受理编号", case.receipt_no), ("一件事", case.scenario_name),
-            *_applicant_rows(case), ("送达方式", delivery.get("method_label", "")),
-            ("领取人 / 收件人", delivery.get("recipient", "")),
-            ("快递单号", delivery.get("tracking_no", "") or "—"),
-            ("邮寄地址", delivery.get("address", "") or "—"),
-            ("送达时间", local(case.delivered_at))]  # fmt: skip
+    results = [
+        [
+            n,
+            i.name,
+            (i.decision or {}).get("result_name") or "—",
+            (i.decision or {}).get("result_no") or "—",
+            i.state_label,
+        ]
+        for n, i in enumerate(case.items, start=1)
+    ]
+    rows = [
+        ("受理编号", case.receipt_no),
+        ("一件事", case.scenario_name),
+        *_applicant_rows(case),
+        ("送达方式", delivery.get("method_label", "")),
+        ("领取人 / 收件人", delivery.get("recipient", "")),
+        ("快递单号", delivery.get("tracking_no", "") or "—"),
+        ("邮寄地址", delivery.get("address", "") or "—"),
+        ("送达时间", local(case.delivered_at)),
+    ]
     return [
-        ChineseParagraph("办理结果送达回执", styles.title), _number(ctx, styles, "送字"),
-        fields(styles, rows), ChineseParagraph("办理结果", styles.heading),
-        listing(styles, ["序号", "事项", "结果名称", "证照编号", "办理结果"], results,
-                [12 * mm, 55 * mm, 35 * mm, 40 * mm, WIDTH - 142 * mm]),
+        ChineseParagraph("办理结果送达回执", styles.title),
+        _number(ctx, styles, "送字"),
+        fields(styles, rows),
+        ChineseParagraph("办理结果", styles.heading),
+        listing(
+            styles,
+            ["序号", "事项", "结果名称", "证照编号", "办理结果"],
+            results,
+            [12 * mm, 55 * mm, 35 * mm, 40 * mm, WIDTH - 142 * mm],
+        ),
         signatures(styles, ctx.letterhead, ["领取人签名", "经办人签名"], case.delivered_at),
-    ]  # fmt: skip
+    ]
 
 
 def withdrawal_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
     case = ctx.case
     withdrawal = case.withdrawal or {}
-    returned = [[n, r.get("name", ""), MATERIAL_STATE_LABELS.get(r.get("status", ""), ""),
-                 r.get("copies", "")]
-                for n, r in enumerate(withdrawal.get("returned", []), start=1)]  # fmt: skip
+    returned = [
+        [
+            n,
+            r.get("name", ""),
+            MATERIAL_STATE_LABELS.get(r.get("status", ""), ""),
+            r.get("copies", ""),
+        ]
+        for n, r in enumerate(withdrawal.get("returned", []), start=1)
+    ]
     return [
-        ChineseParagraph("撤回申请及材料退还回执", styles.title), _number(ctx, styles, "撤字"),
-        ChineseParagraph(f"申请人 {esc(case.applicant.name)} 于 {local(case.closed_at)} 撤回"
-                         f"“{esc(case.scenario_name)}”申请（受理编号 {esc(case.receipt_no)}），"
-                         f"原因：{esc(withdrawal.get('reason', ''))}。尚未办结的事项已终止办理，"
-                         f"收取的全部材料当场退还给 {esc(withdrawal.get('returned_to', ''))}。",
-                         styles.indent),
+        ChineseParagraph("撤回申请及材料退还回执", styles.title),
+        _number(ctx, styles, "撤字"),
+        ChineseParagraph(
+            f"申请人 {esc(case.applicant.name)} 于 {local(case.closed_at)} 撤回"
+            f"“{esc(case.scenario_name)}”申请（受理编号 {esc(case.receipt_no)}），"
+            f"原因：{esc(withdrawal.get('reason', ''))}。尚未办结的事项已终止办理，"
+            f"收取的全部材料当场退还给 {esc(withdrawal.get('returned_to', ''))}。",
+            styles.indent,
+        ),
         ChineseParagraph(f"退还材料清单（共 {len(returned)} 项）", styles.heading),
-        listing(styles, ["序号", "材料名称", "收取情况", "份数"], returned,
-                [12 * mm, 90 * mm, 45 * mm, WIDTH - 147 * mm]),
+        listing(
+            styles,
+            ["序号", "材料名称", "收取情况", "份数"],
+            returned,
+            [12 * mm, 90 * mm, 45 * mm, WIDTH - 147 * mm],
+        ),
         signatures(styles, ctx.letterhead, ["领回人签名", "经办人签名"], case.closed_at),
-    ]  # fmt: skip
+    ]
 
 
 DOCUMENTS: dict[str, Document] = {
-    d.name: d for d in (
-        Document("acceptance", "受理通知书", acceptance_receipt,
-                 frozenset({"accepted", "accepted_on_commitment", "completed", "delivered"}),
-                 "只有已受理的办件才能打印受理通知书。"),
-        Document("commitment", "告知承诺书", commitment_letter,
-                 frozenset({"accepted_on_commitment", "accepted", "completed", "delivered"}),
-                 "只有容缺受理的办件才有告知承诺书。"),
-        Document("not_accepted", "不予受理通知书", not_accepted_notice,
-                 frozenset({"not_accepted"}), "只有不予受理的办件才能打印不予受理通知书。"),
-        Document("supplement", "补正材料一次性告知书", supplement_notice,
-                 frozenset({"draft", "pre_application", "not_accepted"}),
-                 "只有尚未受理或因材料不全不予受理的办件需要补正告知。"),
-        Document("delivery", "办理结果送达回执", delivery_receipt, frozenset({"delivered"}),
-                 "只有已送达的办件才能打印送达回执。"),
-        Document("withdrawal", "撤回申请及材料退还回执", withdrawal_receipt,
-                 frozenset({"withdrawn"}), "只有已撤回的办件才能打印撤回回执。"),
+    d.name: d
+    for d in (
+        Document(
+            "acceptance",
+            "受理通知书",
+            acceptance_receipt,
+            frozenset({"accepted", "accepted_on_commitment", "completed", "delivered"}),
+            "只有已受理的办件才能打印受理通知书。",
+        ),
+        Document(
+            "commitment",
+            "告知承诺书",
+            commitment_letter,
+            frozenset({"accepted_on_commitment", "accepted", "completed", "delivered"}),
+            "只有容缺受理的办件才有告知承诺书。",
+        ),
+        Document(
+            "not_accepted",
+            "不予受理通知书",
+            not_accepted_notice,
+            frozenset({"not_accepted"}),
+            "只有不予受理的办件才能打印不予受理通知书。",
+        ),
+        Document(
+            "supplement",
+            "补正材料一次性告知书",
+            supplement_notice,
+            frozenset({"draft", "pre_application", "not_accepted"}),
+            "只有尚未受理或因材料不全不予受理的办件需要补正告知。",
+        ),
+        Document(
+            "delivery",
+            "办理结果送达回执",
+            delivery_receipt,
+            frozenset({"delivered"}),
+            "只有已送达的办件才能打印送达回执。",
+        ),
+        Document(
+            "withdrawal",
+            "撤回申请及材料退还回执",
+            withdrawal_receipt,
+            frozenset({"withdrawn"}),
+            "只有已撤回的办件才能打印撤回回执。",
+        ),
     )
-}  # fmt: skip
+}
 
 
 def render_case(name: str, ctx: Context) -> bytes:
@@ -319,15 +444,23 @@ def render_case(name: str, ctx: Context) -> bytes:
             f"办件 {ctx.case.receipt_no} 当前为“{ctx.case.state_label}”：{document.why_not}"
         )
     moment = _moment(ctx.case, name)
-    return render(document.build(ctx, Styles()), title=document.title,
-                  letterhead=ctx.letterhead, moment=moment,
-                  key=f"{ctx.case.receipt_no}/{name}")  # fmt: skip
+    return render(
+        document.build(ctx, Styles()),
+        title=document.title,
+        letterhead=ctx.letterhead,
+        moment=moment,
+        key=f"{ctx.case.receipt_no}/{name}",
+    )
 
 
 def _moment(case: CaseView, name: str) -> datetime:
-    by_document = {"acceptance": case.accepted_at, "commitment": case.accepted_at,
-                   "not_accepted": case.closed_at, "delivery": case.delivered_at,
-                   "withdrawal": case.closed_at}  # fmt: skip
+    by_document = {
+        "acceptance": case.accepted_at,
+        "commitment": case.accepted_at,
+        "not_accepted": case.closed_at,
+        "delivery": case.delivered_at,
+        "withdrawal": case.closed_at,
+    }
     return by_document.get(name) or case.created_at
 
 
@@ -335,40 +468,68 @@ def plan_list(
     plan: Plan, scenario: Scenario, letterhead: Letterhead, styles: Styles
 ) -> list[Flowable]:
     """一次告知: what this applicant needs, where and when to go (what a kiosk prints)."""
-    items = [[n, i.name, i.department, f"{i.promised_days} 个工作日"]
-             for n, i in enumerate(plan.items, start=1)]  # fmt: skip
-    materials = [[n, m.name, m.status_label + (f"：{m.reason}" if m.reason else ""),
-                  f"{FORM_LABELS.get(m.form, m.form)} {m.copies} 份" if m.to_submit else "—"]
-                 for n, m in enumerate(plan.materials, start=1)]  # fmt: skip
+    items = [
+        [n, i.name, i.department, f"{i.promised_days} 个工作日"]
+        for n, i in enumerate(plan.items, start=1)
+    ]
+    materials = [
+        [
+            n,
+            m.name,
+            m.status_label + (f"：{m.reason}" if m.reason else ""),
+            f"{FORM_LABELS.get(m.form, m.form)} {m.copies} 份" if m.to_submit else "—",
+        ]
+        for n, m in enumerate(plan.materials, start=1)
+    ]
     guide = scenario.guide
-    hall = hall_window(letterhead.hall, letterhead.office, letterhead.address, letterhead.phone,
-                       letterhead.hours)  # fmt: skip
-    places = [[n, f"{place.name}（{place.role}）", place.address or "—", place.hours or "—"]
-              for n, place in enumerate(where_to_go(scenario, hall), start=1)]  # fmt: skip
+    hall = hall_window(
+        letterhead.hall, letterhead.office, letterhead.address, letterhead.phone, letterhead.hours
+    )
+    places = [
+        [n, f"{place.name}（{place.role}）", place.address or "—", place.hours or "—"]
+        for n, place in enumerate(where_to_go(scenario, hall), start=1)
+    ]
     promise = plan.promise
-    rows = [("咨询电话", "；".join(guide.contacts.consult) or letterhead.phone),
-            ("承诺办结时限", f"{promise.words}。{promise.basis_words}"),
-            ("收费", "；".join(guide.fees) or "不收费")]  # fmt: skip
+    rows = [
+        ("咨询电话", "；".join(guide.contacts.consult) or letterhead.phone),
+        ("承诺办结时限", f"{promise.words}。{promise.basis_words}"),
+        ("收费", "；".join(guide.fees) or "不收费"),
+    ]
     return [
         ChineseParagraph(f"“{esc(plan.scenario_name)}”办事指南（个人清单）", styles.title),
         ChineseParagraph("根据您在自助终端上的回答生成，请携带下列材料到窗口办理。", styles.body),
         ChineseParagraph("办理事项", styles.heading),
-        listing(styles, ["序号", "事项", "办理部门", "承诺时限"], items,
-                [12 * mm, 80 * mm, 50 * mm, WIDTH - 142 * mm]),
+        listing(
+            styles,
+            ["序号", "事项", "办理部门", "承诺时限"],
+            items,
+            [12 * mm, 80 * mm, 50 * mm, WIDTH - 142 * mm],
+        ),
         ChineseParagraph("需要准备的材料", styles.heading),
-        listing(styles, ["序号", "材料名称", "提交方式", "要求"], materials,
-                [12 * mm, 62 * mm, WIDTH - 112 * mm, 38 * mm]),
+        listing(
+            styles,
+            ["序号", "材料名称", "提交方式", "要求"],
+            materials,
+            [12 * mm, 62 * mm, WIDTH - 112 * mm, 38 * mm],
+        ),
         ChineseParagraph("去哪里办（按顺序）", styles.heading),
-        listing(styles, ["序号", "地点", "地址", "时间"], places,
-                [12 * mm, 52 * mm, 50 * mm, WIDTH - 114 * mm]),
-        Spacer(1, 2 * mm), fields(styles, rows),
+        listing(
+            styles,
+            ["序号", "地点", "地址", "时间"],
+            places,
+            [12 * mm, 52 * mm, 50 * mm, WIDTH - 114 * mm],
+        ),
+        Spacer(1, 2 * mm),
+        fields(styles, rows),
         Spacer(1, 4 * mm),
-        ChineseParagraph(f"目录版本 {esc(plan.catalog_version)}；如政策调整，以窗口告知为准。",
-                         styles.small),
-    ]  # fmt: skip
+        ChineseParagraph(
+            f"目录版本 {esc(plan.catalog_version)}；如政策调整，以窗口告知为准。", styles.small
+        ),
+    ]
 
 
 def render_plan(plan: Plan, scenario: Scenario, letterhead: Letterhead, *, at: datetime) -> bytes:
     story = plan_list(plan, scenario, letterhead, Styles())
-    return render(story, title="办事指南", letterhead=letterhead, moment=at,
-                  key=f"{plan.scenario}/plan")  # fmt: skip
+    return render(
+        story, title="办事指南", letterhead=letterhead, moment=at, key=f"{plan.scenario}/plan"
+    )

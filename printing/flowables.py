@@ -71,8 +71,16 @@ class SealArea(Flowable):
         canvas.drawCentredString(x, y + 1 * mm, self.issuer)
         canvas.drawCentredString(x, y - 8 * mm, self.day)
         if self.image is not None:
-            canvas.drawImage(str(self.image), x - SEAL / 2, y - SEAL / 2, SEAL, SEAL,
-                             mask="auto", preserveAspectRatio=True, anchor="c")  # fmt: skip
+            canvas.drawImage(
+                str(self.image),
+                x - SEAL / 2,
+                y - SEAL / 2,
+                SEAL,
+                SEAL,
+                mask="auto",
+                preserveAspectRatio=True,
+                anchor="c",
+            )
         else:
             canvas.setStrokeColor(colors.grey)
             canvas.setFillColor(colors.grey)

@@ -30,8 +30,13 @@ def font_path() -> Path:
         if path.exists():
             return path
     try:
-        found = subprocess.run(["fc-match", "-f", "%{file}", "WenQuanYi Micro Hei"],
-                               capture_output=True, text=True, timeout=10, check=False)  # fmt: skip
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}", "WenQuanYi Micro Hei"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
     except OSError:
         found = None
     if found and found.stdout.endswith((".ttc", ".ttf")) and "wqy" in found.stdout.lower():

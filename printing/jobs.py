@@ -31,10 +31,17 @@ class Printed:
 
 
 def print_document(
-    service: CaseService, actor: Actor, receipt_no: str, document: str, *,
-    letterhead: Letterhead, key: bytes, printer: str = "", reason: str = "",
+    service: CaseService,
+    actor: Actor,
+    receipt_no: str,
+    document: str,
+    *,
+    letterhead: Letterhead,
+    key: bytes,
+    printer: str = "",
+    reason: str = "",
     a4: A4Printer | None = None,
-) -> Printed:  # fmt: skip
+) -> Printed:
     """Print ``document`` of the case on ``a4`` (default: the CUPS queue ``printer``); a reprint
     needs ``reason``. A printer that fails raises :class:`A4PrinterUnavailable` and the failure
     is recorded too."""
@@ -45,16 +52,25 @@ def print_document(
         service.record_print(actor, receipt_no, document=document, printer=printer)  # refuses
     catalog = service.catalog_for(case.catalog_version)
     scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
-    pdf = render_case(document, Context(case, scenario, letterhead, key,
-                                        service.serial_in_year(receipt_no)))  # fmt: skip
+    pdf = render_case(
+        document, Context(case, scenario, letterhead, key, service.serial_in_year(receipt_no))
+    )
     digest = hashlib.sha256(pdf).hexdigest()
     title = f"{case.receipt_no} {DOCUMENTS[document].title}"
     try:
         job = a4.send(pdf, title=title)
     except A4PrinterUnavailable as exc:
-        service.record_print(actor, receipt_no, document=document, printer=printer,
-                             reason=reason, sha256=digest, error=str(exc))  # fmt: skip
+        service.record_print(
+            actor,
+            receipt_no,
+            document=document,
+            printer=printer,
+            reason=reason,
+            sha256=digest,
+            error=str(exc),
+        )
         raise
-    copy = service.record_print(actor, receipt_no, document=document, printer=printer, job=job,
-                                reason=reason, sha256=digest)  # fmt: skip
+    copy = service.record_print(
+        actor, receipt_no, document=document, printer=printer, job=job, reason=reason, sha256=digest
+    )
     return Printed(job, copy, pdf)

@@ -87,9 +87,11 @@ def _around(text: str, at: int) -> tuple[str, str]:
 
 
 def line_ends(
-    text: str, widths: Sequence[float], max_widths: Sequence[float],
+    text: str,
+    widths: Sequence[float],
+    max_widths: Sequence[float],
     hard: frozenset[int] = frozenset(),
-) -> list[tuple[int, int]]:  # fmt: skip
+) -> list[tuple[int, int]]:
     """The lines of ``text`` as (start, end) index pairs: as many characters as fit, then back to
     the nearest place the rules allow a break. ``hard``: indexes a line must end after (<br/>).
     Leading spaces of a line that was broken are left out."""
@@ -153,8 +155,16 @@ class ChineseParagraph(Paragraph):
         for number, (start, end) in enumerate(line_ends(text, widths, widths_of, hard)):
             limit = widths_of[min(number, len(widths_of) - 1)]
             used = sum(widths[start:end])
-            lines.append(makeCJKParaLine(glyphs[start:end], limit, used, limit - used,
-                                         end - 1 in hard, auto not in ("", "off")))  # fmt: skip
+            lines.append(
+                makeCJKParaLine(
+                    glyphs[start:end],
+                    limit,
+                    used,
+                    limit - used,
+                    end - 1 in hard,
+                    auto not in ("", "off"),
+                )
+            )
         return ParaLines(kind=1, lines=lines)
 
     @staticmethod

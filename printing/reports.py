@@ -33,7 +33,6 @@ def to_pdf(report: Report, letterhead: Letterhead | None = None) -> bytes:
         grid,
         ChineseParagraph("说明", styles.heading),
         *(ChineseParagraph(esc(note), styles.small) for note in table.notes),
-    ]  # fmt: skip
+    ]
     key = f"{table.period.first:%Y%m%d}-{table.period.last:%Y%m%d}/{table.name}/{table.by}"
-    return render(story, title=table.title, letterhead=letterhead, moment=table.period.end,
-                  key=key)  # fmt: skip
+    return render(story, title=table.title, letterhead=letterhead, moment=table.period.end, key=key)

@@ -32,7 +32,7 @@ from printing.tickets import (
     acceptance_slip,
     material_list,
     pre_application_ticket,
-)  # fmt: skip
+)
 
 ANSWERS = NEWBORN_ANSWERS
 MOTHER = Party(
@@ -57,8 +57,13 @@ def _service(catalog: Catalog) -> Iterator[CaseService]:
         engine = make_engine(f"sqlite:///{Path(folder) / 'sample.sqlite3'}")
         upgrade(engine)
         try:
-            yield CaseService(Database(engine), catalog, FileStore(Path(folder) / "files"),
-                              hall_code="430100001", clock=_Clock())  # fmt: skip
+            yield CaseService(
+                Database(engine),
+                catalog,
+                FileStore(Path(folder) / "files"),
+                hall_code="430100001",
+                clock=_Clock(),
+            )
         finally:
             engine.dispose()
 
@@ -69,13 +74,25 @@ def _form(catalog: Catalog) -> dict[str, str]:
 
 
 def _received(service: CaseService, catalog: Catalog) -> CaseView:
-    case = service.open_case(CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER,
-                             answers=ANSWERS, form=_form(catalog))  # fmt: skip
-    return service.record_materials(CLERK, case.receipt_no, [
-        MaterialCheck(m.material_id, "received_original" if n % 3 else "received_copy",
-                      ("清晰无涂改",))
-        for n, m in enumerate(case.materials) if m.status == "missing"
-    ])  # fmt: skip
+    case = service.open_case(
+        CLERK,
+        channel="counter",
+        scenario=NEWBORN,
+        applicant=MOTHER,
+        answers=ANSWERS,
+        form=_form(catalog),
+    )
+    return service.record_materials(
+        CLERK,
+        case.receipt_no,
+        [
+            MaterialCheck(
+                m.material_id, "received_original" if n % 3 else "received_copy", ("清晰无涂改",)
+            )
+            for n, m in enumerate(case.materials)
+            if m.status == "missing"
+        ],
+    )
 
 
 def acceptance(service: CaseService, catalog: Catalog) -> CaseView:
@@ -88,25 +105,45 @@ def commitment(service: CaseService, catalog: Catalog) -> CaseView:
     late = case.materials[-1]
     return replace(
         case.moved("accepted_on_commitment"),
-        commitment={"materials": [late.material_id], "due_date": (date(2026, 12, 7)).isoformat(),
-                    "signed_by": MOTHER.name, "signature_sha256": None, "text": ""},
+        commitment={
+            "materials": [late.material_id],
+            "due_date": (date(2026, 12, 7)).isoformat(),
+            "signed_by": MOTHER.name,
+            "signature_sha256": None,
+            "text": "",
+        },
         materials=tuple(m.moved("on_commitment") if m is late else m for m in case.materials),
-    )  # fmt: skip
+    )
 
 
 def not_accepted(service: CaseService, catalog: Catalog) -> CaseView:
     case = _received(service, catalog)
-    return service.not_accept(CLERK, case.receipt_no, ground="2",
-                              reasons=["申请人户籍不在本省，新生儿出生一件事应向户籍所在地申请"],
-                              office="广东省广州市天河区政务服务中心（户籍所在地）")  # fmt: skip
+    return service.not_accept(
+        CLERK,
+        case.receipt_no,
+        ground="2",
+        reasons=["申请人户籍不在本省，新生儿出生一件事应向户籍所在地申请"],
+        office="广东省广州市天河区政务服务中心（户籍所在地）",
+    )
 
 
 def supplement(service: CaseService, catalog: Catalog) -> CaseView:
-    case = service.open_case(CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER,
-                             answers=ANSWERS, form=_form(catalog))  # fmt: skip
+    case = service.open_case(
+        CLERK,
+        channel="counter",
+        scenario=NEWBORN,
+        applicant=MOTHER,
+        answers=ANSWERS,
+        form=_form(catalog),
+    )
     missing = [m.material_id for m in case.materials if m.status == "missing"][:3]
-    return service.not_accept(CLERK, case.receipt_no, ground="4", supplement=missing,
-                              reasons=["申请材料不齐全，需补正后再申请"])  # fmt: skip
+    return service.not_accept(
+        CLERK,
+        case.receipt_no,
+        ground="4",
+        supplement=missing,
+        reasons=["申请材料不齐全，需补正后再申请"],
+    )
 
 
 def delivery(service: CaseService, catalog: Catalog) -> CaseView:
@@ -120,25 +157,38 @@ def delivery(service: CaseService, catalog: Catalog) -> CaseView:
             certificate = kinds.get(item.item_id) in ("certificate", "e_licence")
             numbered += certificate
             case = service.record_item_decision(
-                Actor("部门", "platform"), case.receipt_no, item.item_id, approved=True,
+                Actor("部门", "platform"),
+                case.receipt_no,
+                item.item_id,
+                approved=True,
                 result_name=item.result,
                 result_no=f"HN2026{numbered:06d}" if certificate else "",
-            )  # fmt: skip
-    return service.deliver(CLERK, case.receipt_no, method="pickup", recipient=MOTHER.name,
-                           recipient_id_number=MOTHER.id_number,
-                           signature_sha256="0" * 64)  # fmt: skip
+            )
+    return service.deliver(
+        CLERK,
+        case.receipt_no,
+        method="pickup",
+        recipient=MOTHER.name,
+        recipient_id_number=MOTHER.id_number,
+        signature_sha256="0" * 64,
+    )
 
 
 def withdrawal(service: CaseService, catalog: Catalog) -> CaseView:
     case = acceptance(service, catalog)
-    return service.withdraw(CLERK, case.receipt_no, reason="申请人主动撤回申请",
-                            returned_to=MOTHER.name)  # fmt: skip
+    return service.withdraw(
+        CLERK, case.receipt_no, reason="申请人主动撤回申请", returned_to=MOTHER.name
+    )
 
 
 CASES: dict[str, Callable[[CaseService, Catalog], CaseView]] = {
-    "acceptance": acceptance, "commitment": commitment, "not_accepted": not_accepted,
-    "supplement": supplement, "delivery": delivery, "withdrawal": withdrawal,
-}  # fmt: skip
+    "acceptance": acceptance,
+    "commitment": commitment,
+    "not_accepted": not_accepted,
+    "supplement": supplement,
+    "delivery": delivery,
+    "withdrawal": withdrawal,
+}
 
 
 def sample_case(name: str, catalog: Catalog | None = None) -> CaseView:
@@ -161,8 +211,9 @@ PDF_NAMES = (*CASES, "plan")
 DOCUMENT_NAMES = (*PDF_NAMES, *TICKET_NAMES)
 
 
-def ticket_for(name: str, case: CaseView | None, plan: Plan | None, letterhead: Letterhead,
-               qr_key: bytes) -> Ticket:  # fmt: skip
+def ticket_for(
+    name: str, case: CaseView | None, plan: Plan | None, letterhead: Letterhead, qr_key: bytes
+) -> Ticket:
     """A ticket by name, from a case (or, for the material list, a plan); refused when the
     case is not one it can be printed for."""
     if name == "ticket_material_list" and plan is not None:

@@ -45,8 +45,9 @@ class ReceiptPrinter(Protocol):
 
 
 def profile_of(settings: TicketPrinterSettings) -> Profile:
-    return Profile(paper_mm=settings.paper_mm, chinese=settings.chinese,
-                   native_qr=settings.native_qr)  # fmt: skip
+    return Profile(
+        paper_mm=settings.paper_mm, chinese=settings.chinese, native_qr=settings.native_qr
+    )
 
 
 def open_printer(settings: TicketPrinterSettings) -> Escpos:
@@ -69,9 +70,10 @@ class TicketPrinter:
     """One thermal printer and the tickets it still owes (printed again by :meth:`retry`)."""
 
     def __init__(
-        self, settings: TicketPrinterSettings,
+        self,
+        settings: TicketPrinterSettings,
         opener: Callable[[TicketPrinterSettings], Escpos] = open_printer,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.settings = settings
         self.profile = profile_of(settings)
         self.opener = opener

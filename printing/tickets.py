@@ -103,8 +103,12 @@ def render(ticket: Ticket, printer: Escpos, profile: Profile) -> None:
     for line in ticket.lines:
         if line.style == "qr":
             printer.set(align="center")
-            printer.qr(line.text, size=6 if profile.paper_mm == 80 else 4, native=profile.native_qr,
-                       center=not profile.native_qr)  # fmt: skip
+            printer.qr(
+                line.text,
+                size=6 if profile.paper_mm == 80 else 4,
+                native=profile.native_qr,
+                center=not profile.native_qr,
+            )
             printer.set(align="left")
         elif line.style == "rule":
             printer.text("-" * (profile.columns * 2) + "\n")
@@ -114,8 +118,12 @@ def render(ticket: Ticket, printer: Escpos, profile: Profile) -> None:
             printer.image(raster(line.text, line.style, profile.dots), center=False)
         else:
             big = line.style in ("title", "big")
-            printer.set(align="center" if big else "left", bold=big, double_height=big,
-                        double_width=line.style == "big")  # fmt: skip
+            printer.set(
+                align="center" if big else "left",
+                bold=big,
+                double_height=big,
+                double_width=line.style == "big",
+            )
             printer.text(line.text + "\n")
             printer.set(normal_textsize=True, align="left", bold=False)
     printer.cut()
@@ -128,41 +136,56 @@ def _when(moment: datetime | None) -> str:
 def pre_application_ticket(case: CaseView, hall: str, key: bytes, *, note: str = "") -> Ticket:
     """For a kiosk pre-application: the clerk scans its QR and the case opens, filled in.
     ``note``: a word about the platform (its network down: the case waits in the queue)."""
-    return Ticket("pre_application", (
-        Line("title", hall), Line("text", "预申请凭条"), Line("rule"),
-        Line("big", case.receipt_no.rsplit("-", 1)[-1]),
-        Line("text", f"一件事：{case.scenario_name}"),
-        Line("text", f"申请人：{mask_name(case.applicant.name)}"),
-        Line("small", f"预申请编号：{case.receipt_no}"),
-        Line("small", f"时间：{_when(case.created_at)}"),
-        Line("qr", qr.sign(case.receipt_no, key)),
-        *([Line("small", note)] if note else []),
-        Line("text", "请携带材料原件到综合窗口，出示本凭条二维码办理。"), Line("feed"),
-    ))  # fmt: skip
+    return Ticket(
+        "pre_application",
+        (
+            Line("title", hall),
+            Line("text", "预申请凭条"),
+            Line("rule"),
+            Line("big", case.receipt_no.rsplit("-", 1)[-1]),
+            Line("text", f"一件事：{case.scenario_name}"),
+            Line("text", f"申请人：{mask_name(case.applicant.name)}"),
+            Line("small", f"预申请编号：{case.receipt_no}"),
+            Line("small", f"时间：{_when(case.created_at)}"),
+            Line("qr", qr.sign(case.receipt_no, key)),
+            *([Line("small", note)] if note else []),
+            Line("text", "请携带材料原件到综合窗口，出示本凭条二维码办理。"),
+            Line("feed"),
+        ),
+    )
 
 
 def acceptance_slip(case: CaseView, hall: str, key: bytes) -> Ticket:
     promised = f"{case.promised_date:%Y年%m月%d日}" if case.promised_date else ""
-    return Ticket("acceptance", (
-        Line("title", hall), Line("text", "受理凭条"), Line("rule"),
-        Line("text", f"受理编号：{case.receipt_no}"),
-        Line("text", f"一件事：{case.scenario_name}"),
-        Line("text", f"申请人：{mask_name(case.applicant.name)}"),
-        Line("text", f"受理时间：{_when(case.accepted_at)}"),
-        Line("text", f"承诺办结：{case.promised_days} 个工作日（{promised}前）"),
-        Line("qr", qr.sign(case.receipt_no, key)),
-        Line("small", "凭受理编号或二维码查询进度、领取结果。"), Line("feed"),
-    ))  # fmt: skip
+    return Ticket(
+        "acceptance",
+        (
+            Line("title", hall),
+            Line("text", "受理凭条"),
+            Line("rule"),
+            Line("text", f"受理编号：{case.receipt_no}"),
+            Line("text", f"一件事：{case.scenario_name}"),
+            Line("text", f"申请人：{mask_name(case.applicant.name)}"),
+            Line("text", f"受理时间：{_when(case.accepted_at)}"),
+            Line("text", f"承诺办结：{case.promised_days} 个工作日（{promised}前）"),
+            Line("qr", qr.sign(case.receipt_no, key)),
+            Line("small", "凭受理编号或二维码查询进度、领取结果。"),
+            Line("feed"),
+        ),
+    )
 
 
-def material_list(plan: Plan, hall: str, phone: str,
-                  places: Sequence[ServicePoint] = ()) -> Ticket:  # fmt: skip
+def material_list(plan: Plan, hall: str, phone: str, places: Sequence[ServicePoint] = ()) -> Ticket:
     """The kiosk's short form of 一次告知: what to bring, what is spared, and where to go in
     order (``places``: :func:`app.guide.places.where_to_go`, this hall's window first)."""
     bring = [m for m in plan.materials if m.to_submit]
     spared = [m for m in plan.materials if not m.to_submit]
-    lines = [Line("title", hall), Line("text", f"“{plan.scenario_name}”材料清单"), Line("rule"),
-             Line("text", f"请携带（{len(bring)} 项）：")]  # fmt: skip
+    lines = [
+        Line("title", hall),
+        Line("text", f"“{plan.scenario_name}”材料清单"),
+        Line("rule"),
+        Line("text", f"请携带（{len(bring)} 项）："),
+    ]
     lines += [Line("text", f"□ {m.name}（{m.copies} 份）") for m in bring]
     if spared:
         lines.append(Line("text", f"无需提交（{len(spared)} 项）："))
@@ -172,6 +195,10 @@ def material_list(plan: Plan, hall: str, phone: str,
         for number, place in enumerate(places, start=1):
             name, *rest = place.lines()
             lines += [Line("text", f"{number}. {name}"), *(Line("small", r) for r in rest)]
-    lines += [Line("rule"), Line("small", f"{plan.promise.words}；咨询 {phone}"),
-              Line("small", plan.promise.basis_words), Line("feed")]  # fmt: skip
+    lines += [
+        Line("rule"),
+        Line("small", f"{plan.promise.words}；咨询 {phone}"),
+        Line("small", plan.promise.basis_words),
+        Line("feed"),
+    ]
     return Ticket("material_list", tuple(lines))

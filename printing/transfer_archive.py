@@ -19,8 +19,21 @@ from app.transfers.snapshots import Batch
 from printing.a4 import Letterhead
 from printing.transfer_slip import render_slip
 
-REGISTER_HEADER = ("批次号", "接收部门", "交接方式", "受理编号", "材料", "原件", "复印件",
-                   "发出时间", "快递公司", "快递单号", "取件人", "签收人", "签收时间")  # fmt: skip
+REGISTER_HEADER = (
+    "批次号",
+    "接收部门",
+    "交接方式",
+    "受理编号",
+    "材料",
+    "原件",
+    "复印件",
+    "发出时间",
+    "快递公司",
+    "快递单号",
+    "取件人",
+    "签收人",
+    "签收时间",
+)
 
 
 def _local(moment: datetime | None) -> str:
@@ -32,8 +45,9 @@ def register_xlsx(day: date, batches: list[Batch]) -> bytes:
     workbook = xlsxwriter.Workbook(out, {"in_memory": True})
     end_of_day = datetime.combine(day, time.max, tzinfo=HALL_TZ).astimezone(UTC)
     created = end_of_day.replace(tzinfo=None, microsecond=0)  # UTC, as the file format wants
-    workbook.set_properties({"title": f"材料流转登记簿 {day:%Y-%m-%d}", "author": "OneStop",
-                             "created": created})  # fmt: skip
+    workbook.set_properties(
+        {"title": f"材料流转登记簿 {day:%Y-%m-%d}", "author": "OneStop", "created": created}
+    )
     header = workbook.add_format({"bold": True, "bg_color": "#E6E6E6", "border": 1})
     sheet = workbook.add_worksheet("登记簿")
     sheet.write(0, 0, f"材料流转登记簿　{day:%Y年%m月%d日}", workbook.add_format({"bold": True}))
@@ -47,10 +61,20 @@ def register_xlsx(day: date, batches: list[Batch]) -> bytes:
         pickup = batch.pickup["name"] if batch.pickup else ""
         for item in batch.items:
             values: tuple[str | int, ...] = (
-                batch.batch_no, batch.department, batch.route_label, item.receipt_no, item.name,
-                item.originals, item.copies, _local(batch.sent_at), batch.courier, batch.waybill,
-                pickup, batch.confirmed_by, _local(batch.confirmed_at),
-            )  # fmt: skip
+                batch.batch_no,
+                batch.department,
+                batch.route_label,
+                item.receipt_no,
+                item.name,
+                item.originals,
+                item.copies,
+                _local(batch.sent_at),
+                batch.courier,
+                batch.waybill,
+                pickup,
+                batch.confirmed_by,
+                _local(batch.confirmed_at),
+            )
             for col, value in enumerate(values):
                 if isinstance(value, int):
                     sheet.write_number(row, col, value)
@@ -67,8 +91,9 @@ def receipt_pdf(data: bytes) -> bytes:
     return data if data.startswith(b"%PDF-") else pages_to_pdf([data])
 
 
-def archive_day(ledger: Ledger, files: FileStore, letterhead: Letterhead, day: date,
-                folder: Path) -> list[Path]:  # fmt: skip
+def archive_day(
+    ledger: Ledger, files: FileStore, letterhead: Letterhead, day: date, folder: Path
+) -> list[Path]:
     """Write the day's slips, receipts and register into ``folder/<day>``; the paths written."""
     batches = ledger.sent_on(day)
     target = folder / f"{day:%Y-%m-%d}"

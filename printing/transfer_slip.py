@@ -45,19 +45,29 @@ def _how(batch: Batch) -> str:
 def slip_story(batch: Batch, names: Mapping[str, str], styles: Styles) -> list[Flowable]:
     barcode: Flowable = Code128(
         batch.batch_no, barHeight=12 * mm, barWidth=0.33 * mm, humanReadable=False
-    )  # fmt: skip (its own text would be Helvetica)
-    head = Table([[barcode, qr_code(batch.batch_no, 24 * mm)],
-                  [ChineseParagraph(esc(batch.batch_no), styles.cell), ""]],
-                 colWidths=[WIDTH - 30 * mm, 30 * mm])  # fmt: skip
+    )  # its own text would be Helvetica
+    head = Table(
+        [
+            [barcode, qr_code(batch.batch_no, 24 * mm)],
+            [ChineseParagraph(esc(batch.batch_no), styles.cell), ""],
+        ],
+        colWidths=[WIDTH - 30 * mm, 30 * mm],
+    )
     head.setStyle(table_style(("SPAN", (1, 0), (1, 1)), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")))
     originals = sum(i.originals for i in batch.items)
     copies = sum(i.copies for i in batch.items)
     rows = [
-        (str(n), item.receipt_no, mask_name(names.get(item.receipt_no, "")), item.name,
-         str(item.originals or ""), str(item.copies or ""),
-         f"{item.promised_date:%Y-%m-%d}" if item.promised_date else "")
+        (
+            str(n),
+            item.receipt_no,
+            mask_name(names.get(item.receipt_no, "")),
+            item.name,
+            str(item.originals or ""),
+            str(item.copies or ""),
+            f"{item.promised_date:%Y-%m-%d}" if item.promised_date else "",
+        )
         for n, item in enumerate(batch.items, 1)
-    ]  # fmt: skip
+    ]
     return [
         ChineseParagraph(TITLE, styles.title),
         head,
@@ -71,13 +81,13 @@ def slip_story(batch: Batch, names: Mapping[str, str], styles: Styles) -> list[F
                 ("发出", f"{batch.sent_by}　{local(batch.sent_at)}" if batch.sent_at else "未发出"),
                 ("合计", f"{batch.cases} 件办件，原件 {originals} 份，复印件 {copies} 份"),
             ],
-        ),  # fmt: skip
+        ),
         Spacer(1, 3 * mm),
         listing(styles, HEADER, rows, WIDTHS, plain=(0, 1, 4, 5, 6)),
         ChineseParagraph(
             "接收部门请逐件清点，在下方签字后将本单（或签收凭证）交回或拍照回传综合窗口。",
             styles.small,
-        ),  # fmt: skip
+        ),
     ]
 
 
@@ -86,6 +96,7 @@ def render_slip(batch: Batch, names: Mapping[str, str], letterhead: Letterhead) 
     styles = Styles()
     moment: datetime = batch.sent_at or batch.created_at
     story = slip_story(batch, names, styles)
-    story.append(signatures(styles, letterhead, ["移交人（综合窗口后台）", "接收人（部门）"],
-                            moment))  # fmt: skip
+    story.append(
+        signatures(styles, letterhead, ["移交人（综合窗口后台）", "接收人（部门）"], moment)
+    )
     return render(story, title=TITLE, letterhead=letterhead, moment=moment, key=batch.batch_no)

@@ -37,9 +37,13 @@ class PlatformError(OneStopError):
     transient = True
 
     def __init__(
-        self, message: str, *, status: int | None = None, retry_after_s: float = 0,
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after_s: float = 0,
         hint: str = "",
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(message, hint=hint)
         self.status = status
         self.retry_after_s = retry_after_s
@@ -86,10 +90,17 @@ class HttpPlatform:
     """The reference contract over HTTP/1.1 with keep-alive."""
 
     def __init__(
-        self, base_url: str, token: str, *, timeout_s: float = 10.0, deadline_s: float = 30.0,
-        max_body: int = 16 * 1024 * 1024, max_file: int = 256 * 1024 * 1024,
-        file_deadline_s: float = 300.0, transport: httpx.BaseTransport | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        base_url: str,
+        token: str,
+        *,
+        timeout_s: float = 10.0,
+        deadline_s: float = 30.0,
+        max_body: int = 16 * 1024 * 1024,
+        max_file: int = 256 * 1024 * 1024,
+        file_deadline_s: float = 300.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.deadline_s = deadline_s
         self.max_body = max_body
         self.max_file = max_file  # a download: a scan, bigger than any answer
@@ -109,8 +120,9 @@ class HttpPlatform:
     # -- the operations ---------------------------------------------------------------------------
     def send(self, messages: Sequence[contract.Envelope]) -> list[contract.MessageResult]:
         batch = contract.MessageBatch(messages=list(messages))
-        result = self._call("POST", f"{API}/messages", contract.BatchResult,
-                            json=batch.model_dump(mode="json"))  # fmt: skip
+        result = self._call(
+            "POST", f"{API}/messages", contract.BatchResult, json=batch.model_dump(mode="json")
+        )
         keys = [m.idempotency_key for m in messages]
         if [r.idempotency_key for r in result.results] != keys:
             raise Unreachable("平台的回答与发送的消息对不上，这批消息稍后重发。")
@@ -119,8 +131,9 @@ class HttpPlatform:
     def upload(self, sha256: str, path: Path, mime: str) -> contract.FileStatus:
         """Upload a file, resuming from what the platform already has."""
         size = path.stat().st_size
-        status = self._call("POST", f"{API}/files/{sha256}", contract.FileStatus,
-                            json={"size": size, "mime": mime})  # fmt: skip
+        status = self._call(
+            "POST", f"{API}/files/{sha256}", contract.FileStatus, json={"size": size, "mime": mime}
+        )
         with path.open("rb") as data:
             while not status.complete:
                 data.seek(status.received)
@@ -128,15 +141,21 @@ class HttpPlatform:
                 if not chunk and status.received < size:
                     raise Refused(f"本地文件 {path.name} 比登记的短，无法上传。")
                 status = self._call(
-                    "PATCH", f"{API}/files/{sha256}", contract.FileStatus, content=chunk,
-                    headers={"Upload-Offset": str(status.received),
-                             "Content-Type": "application/offset+octet-stream"},
-                )  # fmt: skip
+                    "PATCH",
+                    f"{API}/files/{sha256}",
+                    contract.FileStatus,
+                    content=chunk,
+                    headers={
+                        "Upload-Offset": str(status.received),
+                        "Content-Type": "application/offset+octet-stream",
+                    },
+                )
         return status
 
     def events(self, after: int, limit: int = 200) -> contract.EventPage:
-        return self._call("GET", f"{API}/events", contract.EventPage,
-                          params={"after": after, "limit": limit})  # fmt: skip
+        return self._call(
+            "GET", f"{API}/events", contract.EventPage, params={"after": after, "limit": limit}
+        )
 
     def latest_catalog(self) -> contract.CatalogInfo | None:
         try:
@@ -148,19 +167,24 @@ class HttpPlatform:
         return self._call("GET", f"{API}/catalogs/{version}", contract.CatalogBundle)
 
     def publish_catalog(self, bundle: contract.CatalogBundle) -> contract.CatalogInfo:
-        return self._call("POST", f"{API}/catalogs", contract.CatalogInfo,
-                          json=bundle.model_dump(mode="json"))  # fmt: skip
+        return self._call(
+            "POST", f"{API}/catalogs", contract.CatalogInfo, json=bundle.model_dump(mode="json")
+        )
 
     def licence(self, id_number: str, licence: str) -> contract.LicenceCheck:
-        return self._call("GET", f"{API}/persons/{id_number}/licences/{licence}",
-                          contract.LicenceCheck)  # fmt: skip
+        return self._call(
+            "GET", f"{API}/persons/{id_number}/licences/{licence}", contract.LicenceCheck
+        )
 
     def facts(self, id_number: str) -> contract.Facts:
         return self._call("GET", f"{API}/persons/{id_number}/facts", contract.Facts)
 
     def pre_application(self, receipt_no: str) -> contract.PreApplication:
-        found = self._call("GET", f"{API}/cases/{quote(receipt_no, safe='')}/pre-application",
-                           contract.PreApplication)  # fmt: skip
+        found = self._call(
+            "GET",
+            f"{API}/cases/{quote(receipt_no, safe='')}/pre-application",
+            contract.PreApplication,
+        )
         if found.receipt_no != receipt_no:
             raise Unreachable("平台返回的预申请与所查的受理编号对不上，稍后重试。")
         return found
@@ -169,9 +193,11 @@ class HttpPlatform:
         """A whole file's bytes as the platform sends them; the caller checks them against
         ``sha256`` (:mod:`sync.pickup` does)."""
         status, content_type, body, retry_after = self._exchange(
-            "GET", f"{API}/files/{sha256}/content", max_body=self.max_file,
+            "GET",
+            f"{API}/files/{sha256}/content",
+            max_body=self.max_file,
             deadline_s=self.file_deadline_s,
-        )  # fmt: skip
+        )
         if status >= 400:
             raise _error(status, _problem_message(body), retry_after)
         if not content_type.startswith("application/octet-stream"):
@@ -200,9 +226,14 @@ class HttpPlatform:
             raise Unreachable("平台的回答不符合接口规范（可能被截断），稍后重试。") from None
 
     def _exchange(
-        self, method: str, path: str, *, max_body: int | None = None,
-        deadline_s: float | None = None, **options: Any,
-    ) -> tuple[int, str, bytes, float]:  # fmt: skip
+        self,
+        method: str,
+        path: str,
+        *,
+        max_body: int | None = None,
+        deadline_s: float | None = None,
+        **options: Any,
+    ) -> tuple[int, str, bytes, float]:
         max_body = max_body or self.max_body
         deadline_s = deadline_s or self.deadline_s
         deadline = time.monotonic() + deadline_s
@@ -218,9 +249,12 @@ class HttpPlatform:
                     if time.monotonic() > deadline:
                         raise Unreachable(too_slow)
                     chunks.append(chunk)
-                return (response.status_code, response.headers.get("content-type", ""),
-                        b"".join(chunks),
-                        _retry_after(response.headers.get("retry-after")))  # fmt: skip
+                return (
+                    response.status_code,
+                    response.headers.get("content-type", ""),
+                    b"".join(chunks),
+                    _retry_after(response.headers.get("retry-after")),
+                )
         except httpx.TimeoutException:
             if time.monotonic() >= deadline:
                 raise Unreachable(too_slow) from None
@@ -264,9 +298,11 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._stream.close()
 
     def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
         timeout: float | None = None,
-    ) -> httpcore.NetworkStream:  # fmt: skip
+    ) -> httpcore.NetworkStream:
         left = _time_left(timeout, httpcore.ConnectTimeout)
         return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, left))
 
@@ -279,18 +315,24 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._backend = backend
 
     def connect_tcp(
-        self, host: str, port: int, timeout: float | None = None,
-        local_address: str | None = None, socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:  # fmt: skip
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
         left = _time_left(timeout, httpcore.ConnectTimeout)
         return _DeadlineStream(
             self._backend.connect_tcp(host, port, left, local_address, socket_options)
         )
 
     def connect_unix_socket(
-        self, path: str, timeout: float | None = None,
+        self,
+        path: str,
+        timeout: float | None = None,
         socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:  # fmt: skip
+    ) -> httpcore.NetworkStream:
         left = _time_left(timeout, httpcore.ConnectTimeout)
         return _DeadlineStream(self._backend.connect_unix_socket(path, left, socket_options))
 
@@ -336,8 +378,11 @@ def _error(status: int, message: str, retry_after: float) -> PlatformError:
             status=status,
         )
     if status == 429 or status >= 500:
-        return Unreachable(f"平台暂时不可用（{status}）：{message or '请稍后重试'}",
-                           status=status, retry_after_s=retry_after)  # fmt: skip
+        return Unreachable(
+            f"平台暂时不可用（{status}）：{message or '请稍后重试'}",
+            status=status,
+            retry_after_s=retry_after,
+        )
     if status == 404:
         return NotFound(message or "平台上没有找到。", status=status)
     return Refused(f"平台拒绝了请求（{status}）：{message or '原因未说明'}", status=status)

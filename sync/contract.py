@@ -87,8 +87,11 @@ def satisfaction(level: int) -> Satisfaction:
     return Satisfaction(str(6 - level))
 
 
-CHANNEL_FORMS = {"counter": ServiceForm.window, "kiosk": ServiceForm.window,
-                 "online": ServiceForm.pc}  # fmt: skip
+CHANNEL_FORMS = {
+    "counter": ServiceForm.window,
+    "kiosk": ServiceForm.window,
+    "online": ServiceForm.pc,
+}
 
 
 # -- what the hall sends: messages of a case, in order -------------------------------------------
@@ -251,23 +254,38 @@ class Evaluation(Model):
     channel: EvaluationChannel
     text: Text = ""
     reasons: list[Short] = Field(
-        default_factory=list, max_length=10,
+        default_factory=list,
+        max_length=10,
         description="评价选项: the reasons chosen from those the level offers (none before "
         "terminals offered them)",
-    )  # fmt: skip
+    )
     at: datetime
 
 
 BODIES: dict[str, type[Model]] = {
-    "submission": Submission, "update": Submission, "material": MaterialFile,
-    "acceptance": Acceptance, "not_accepted": NotAccepted, "dispatch": Dispatch,
-    "supplement": Supplement, "withdrawal": Withdrawal, "delivery": Delivery,
+    "submission": Submission,
+    "update": Submission,
+    "material": MaterialFile,
+    "acceptance": Acceptance,
+    "not_accepted": NotAccepted,
+    "dispatch": Dispatch,
+    "supplement": Supplement,
+    "withdrawal": Withdrawal,
+    "delivery": Delivery,
     "evaluation": Evaluation,
-}  # fmt: skip
+}
 Kind = Literal[
-    "submission", "update", "material", "acceptance", "not_accepted", "dispatch", "supplement",
-    "withdrawal", "delivery", "evaluation",
-]  # fmt: skip
+    "submission",
+    "update",
+    "material",
+    "acceptance",
+    "not_accepted",
+    "dispatch",
+    "supplement",
+    "withdrawal",
+    "delivery",
+    "evaluation",
+]
 
 
 class Envelope(Model):

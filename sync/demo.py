@@ -33,8 +33,13 @@ class Demo:
 
 
 @contextmanager
-def demo_world(folder: Path | None = None, *, cases: int = 40, terminal: str = "counter-01",
-               channel: str = "counter") -> Iterator[Demo]:  # fmt: skip
+def demo_world(
+    folder: Path | None = None,
+    *,
+    cases: int = 40,
+    terminal: str = "counter-01",
+    channel: str = "counter",
+) -> Iterator[Demo]:
     """The demo hall for one terminal (``channel`` "counter" gets the demo clerk)."""
     from sync.server.app import RunningPlatform
     from sync.server.seed import seed
@@ -46,21 +51,29 @@ def demo_world(folder: Path | None = None, *, cases: int = 40, terminal: str = "
         store = PlatformStore(folder / "platform", decide_after=timedelta(seconds=30))
         stack.callback(store.close)
         seed(store)
-        settings = Settings(data_dir=folder / "hall",
-                            terminal={"name": terminal, "channel": channel})  # fmt: skip
+        settings = Settings(
+            data_dir=folder / "hall", terminal={"name": terminal, "channel": channel}
+        )
         token = store.add_terminal(settings.terminal.name, settings.hall.code)
         platform = stack.enter_context(RunningPlatform(store))
-        settings = settings.model_copy(update={
-            "platform": settings.platform.model_copy(update={"url": platform.url,
-                                                              "token": token}),
-            "devices": settings.devices.model_copy(update={"id_reader": "simulated",
-                                                            "capture": "simulated"}),
-            "kiosk": settings.kiosk.model_copy(update={"staff_pin_hash": hash_password(DEMO_PIN)}),
-            "transfers": settings.transfers.model_copy(update={"routes": DEMO_ROUTES}),
-        })  # fmt: skip
+        settings = settings.model_copy(
+            update={
+                "platform": settings.platform.model_copy(
+                    update={"url": platform.url, "token": token}
+                ),
+                "devices": settings.devices.model_copy(
+                    update={"id_reader": "simulated", "capture": "simulated"}
+                ),
+                "kiosk": settings.kiosk.model_copy(
+                    update={"staff_pin_hash": hash_password(DEMO_PIN)}
+                ),
+                "transfers": settings.transfers.model_copy(update={"routes": DEMO_ROUTES}),
+            }
+        )
         # the demo's cases are opened and decided on past working days (its reports show days)
-        clock = SeedClock(WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
-                          utcnow())  # fmt: skip
+        clock = SeedClock(
+            WorkCalendar(settings.calendar.holidays, settings.calendar.workdays), utcnow()
+        )
         core = build_core(settings, clock=clock)
         try:
             admin = Actor("演示初始化", settings.terminal.name)

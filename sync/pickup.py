@@ -55,13 +55,19 @@ def fetch_pre_application(
     submission = found.submission
     try:
         return cases.open_case(
-            actor, channel=submission.channel, scenario=submission.scenario,
+            actor,
+            channel=submission.channel,
+            scenario=submission.scenario,
             applicant=_party(submission.applicant),
             agent=_party(submission.agent) if submission.agent else None,
-            answers=submission.answers, items=[i.item for i in submission.items],
-            form=submission.form, receipt_no=receipt_no, scans=scans, from_platform=True,
+            answers=submission.answers,
+            items=[i.item for i in submission.items],
+            form=submission.form,
+            receipt_no=receipt_no,
+            scans=scans,
+            from_platform=True,
             platform_seq=found.last_seq,
-        )  # fmt: skip
+        )
     except DuplicateReceipt:  # another window of this database picked it up meanwhile
         return cases.get(receipt_no)
 

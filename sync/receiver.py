@@ -47,16 +47,21 @@ class Receiver:
 
         def advance(session: Session) -> None:
             state.put(session.connection(), state.CURSOR, {"after": page.last_id}, at=utcnow())
-            state.put(session.connection(), state.CONTACT, {"at": utcnow().isoformat()},
-                      at=utcnow())  # fmt: skip
+            state.put(
+                session.connection(), state.CONTACT, {"at": utcnow().isoformat()}, at=utcnow()
+            )
 
         self.service.apply_platform_events(PLATFORM, page.events, after=advance)
         return len(page.events)
 
     def run(
-        self, stop: threading.Event, *, idle_s: float = 2.0, first_pause_s: float = 0.1,
+        self,
+        stop: threading.Event,
+        *,
+        idle_s: float = 2.0,
+        first_pause_s: float = 0.1,
         max_pause_s: float = 60.0,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Poll until ``stop`` is set; like the sender, pausing longer while polls keep failing."""
         pause = 0.0
         while not stop.is_set():

@@ -46,9 +46,16 @@ class Round:
 
 class Sender:
     def __init__(
-        self, outbox: Outbox, platform: Platform, files: FileStore, state: SyncState, *,
-        name: str, batch: int = 100, clock: Callable[[], datetime] = utcnow,
-    ) -> None:  # fmt: skip
+        self,
+        outbox: Outbox,
+        platform: Platform,
+        files: FileStore,
+        state: SyncState,
+        *,
+        name: str,
+        batch: int = 100,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.outbox = outbox
         self.platform = platform
         self.files = files
@@ -75,8 +82,14 @@ class Sender:
             except NotSendable as exc:
                 outcomes.append(Outcome(message.id, "rejected", str(exc)))
             except PlatformError as exc:
-                outcomes.append(Outcome(message.id, "failed" if exc.transient else "rejected",
-                                        str(exc), exc.retry_after_s))  # fmt: skip
+                outcomes.append(
+                    Outcome(
+                        message.id,
+                        "failed" if exc.transient else "rejected",
+                        str(exc),
+                        exc.retry_after_s,
+                    )
+                )
                 done.auth_failed |= isinstance(exc, AuthFailed)
             else:
                 ready.append((message, wire))
@@ -142,17 +155,22 @@ class Sender:
                 done.retrying += 1
             else:
                 done.rejected += 1
-        self.outbox.settle(self.name, outcomes, now=self.clock(),
-                           platform_numbers=done.platform_numbers)  # fmt: skip
+        self.outbox.settle(
+            self.name, outcomes, now=self.clock(), platform_numbers=done.platform_numbers
+        )
         if done.error:
             self.state.error(done.error, at=self.clock())
         elif done.delivered or done.rejected:
             self.state.contact(at=self.clock())
 
     def run(
-        self, stop: threading.Event, *, idle_s: float = 1.0, first_pause_s: float = 0.1,
+        self,
+        stop: threading.Event,
+        *,
+        idle_s: float = 1.0,
+        first_pause_s: float = 0.1,
         max_pause_s: float = 60.0,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Send until ``stop`` is set: at once while there is work, every ``idle_s`` when there
         is none. A failed round pauses ``first_pause_s``, doubling (with jitter) while rounds
         keep failing, so a flaky platform is retried soon and a dead one is not hammered; the

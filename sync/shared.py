@@ -21,9 +21,14 @@ def facts_for(platform: Platform, id_number: str) -> tuple[dict[str, Any], str]:
 
 
 def exempt_by_licence(
-    service: CaseService, platform: Platform, actor: Actor, receipt_no: str, *,
-    material_id: str, licence: str,
-) -> CaseView:  # fmt: skip
+    service: CaseService,
+    platform: Platform,
+    actor: Actor,
+    receipt_no: str,
+    *,
+    material_id: str,
+    licence: str,
+) -> CaseView:
     """Verify the applicant's e-licence ``licence`` with the platform and record the material
     as exempt, naming the licence number and issuer; refused when the platform has none."""
     case = service.get(receipt_no)

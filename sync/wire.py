@@ -63,9 +63,8 @@ def attachment_of(message: Message) -> contract.Attachment | None:
     fields = ("material", "name", "sha256", "file_name", "mime", "size")
     try:
         return contract.Attachment.model_validate(
-            {**{f: message.payload[f] for f in fields if f in message.payload},
-             "seq": message.seq}
-        )  # fmt: skip
+            {**{f: message.payload[f] for f in fields if f in message.payload}, "seq": message.seq}
+        )
     except ValidationError:
         return None
 

@@ -39,8 +39,14 @@ class SyncWorker:
         self.platform = platform
         self.notes = SyncState(core.db)
         settings = core.settings.platform
-        self.sender = Sender(core.outbox, platform, core.files, self.notes,
-                             name=core.settings.terminal.name, batch=settings.batch)  # fmt: skip
+        self.sender = Sender(
+            core.outbox,
+            platform,
+            core.files,
+            self.notes,
+            name=core.settings.terminal.name,
+            batch=settings.batch,
+        )
         self.receiver = Receiver(core.cases, platform, self.notes)
         self.catalogs = CatalogStore(core.settings.catalogs_dir)
         self._stop = threading.Event()
@@ -64,8 +70,14 @@ class SyncWorker:
     def run_once(self, *, rounds: int = 1000) -> dict[str, Any]:
         """Send what is due, fetch what came back, check the catalog; then return. ``error``
         is the last failure of the platform or the way to it (empty when all went well)."""
-        sent: dict[str, Any] = {"delivered": 0, "retrying": 0, "rejected": 0, "events": 0,
-                                "error": "", "auth_failed": False}  # fmt: skip
+        sent: dict[str, Any] = {
+            "delivered": 0,
+            "retrying": 0,
+            "rejected": 0,
+            "events": 0,
+            "error": "",
+            "auth_failed": False,
+        }
         self._send_all(sent, rounds)
         for _ in range(rounds):
             try:
@@ -98,12 +110,22 @@ class SyncWorker:
     def start(self) -> None:
         poll = self.core.settings.platform.poll_s
         self._threads = [
-            threading.Thread(target=self.sender.run, args=(self._stop,),
-                             kwargs={"idle_s": min(poll, 1.0)}, name="sync-sender", daemon=True),
-            threading.Thread(target=self.receiver.run, args=(self._stop,),
-                             kwargs={"idle_s": poll}, name="sync-receiver", daemon=True),
+            threading.Thread(
+                target=self.sender.run,
+                args=(self._stop,),
+                kwargs={"idle_s": min(poll, 1.0)},
+                name="sync-sender",
+                daemon=True,
+            ),
+            threading.Thread(
+                target=self.receiver.run,
+                args=(self._stop,),
+                kwargs={"idle_s": poll},
+                name="sync-receiver",
+                daemon=True,
+            ),
             threading.Thread(target=self._catalog_loop, name="sync-catalog", daemon=True),
-        ]  # fmt: skip
+        ]
         for thread in self._threads:
             thread.start()
 

@@ -9,9 +9,14 @@ from pathlib import Path
 # Before anything imports Qt: without it the run aborts with a misleading xcb hint.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 _home = Path(tempfile.mkdtemp(prefix="onestop-test-home-"))
-for _var, _sub in (("HOME", ""), ("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache"),
-                   ("XDG_DATA_HOME", ".local/share"), ("XDG_STATE_HOME", ".local/state"),
-                   ("XDG_RUNTIME_DIR", "run")):  # fmt: skip
+for _var, _sub in (
+    ("HOME", ""),
+    ("XDG_CONFIG_HOME", ".config"),
+    ("XDG_CACHE_HOME", ".cache"),
+    ("XDG_DATA_HOME", ".local/share"),
+    ("XDG_STATE_HOME", ".local/state"),
+    ("XDG_RUNTIME_DIR", "run"),
+):
     (_home / _sub).mkdir(parents=True, exist_ok=True, mode=0o700)
     os.environ[_var] = str(_home / _sub)
 

@@ -20,8 +20,10 @@ CUPSD = Path("/usr/sbin/cupsd")
 BACKEND = Path("/usr/lib/cups/backend/cups-pdf")
 PPD = "lsb/usr/cups-pdf/CUPS-PDF_noopt.ppd"
 QUEUE = "OneStopTestPDF"
-HOW_TO_ENABLE = ("CUPS tests need cupsd and cups-pdf: apt-get install --no-install-recommends "
-                 "cups printer-driver-cups-pdf poppler-utils (make test installs them)")  # fmt: skip
+HOW_TO_ENABLE = (
+    "CUPS tests need cupsd and cups-pdf: apt-get install --no-install-recommends "
+    "cups printer-driver-cups-pdf poppler-utils (make test installs them)"
+)
 
 
 def available() -> bool:
@@ -37,8 +39,9 @@ def _scheduler_running() -> bool:
 def running_cups(outdir: Path) -> Iterator[str]:
     started: subprocess.Popen[bytes] | None = None
     if not _scheduler_running():
-        started = subprocess.Popen([str(CUPSD), "-f"], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)  # fmt: skip
+        started = subprocess.Popen(
+            [str(CUPSD), "-f"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 15
         while not _scheduler_running():
             if time.monotonic() > deadline or started.poll() is not None:
@@ -50,8 +53,12 @@ def running_cups(outdir: Path) -> Iterator[str]:
     os.chmod(outdir, 0o777)  # cups-pdf writes as its own user
     conf.write_text(f"Out {outdir}\nUserUMask 0022\n", encoding="utf-8")
     try:
-        subprocess.run(["lpadmin", "-p", QUEUE, "-E", "-v", f"cups-pdf:/{QUEUE}", "-m", PPD],
-                       capture_output=True, check=True, timeout=30)  # fmt: skip
+        subprocess.run(
+            ["lpadmin", "-p", QUEUE, "-E", "-v", f"cups-pdf:/{QUEUE}", "-m", PPD],
+            capture_output=True,
+            check=True,
+            timeout=30,
+        )
         yield QUEUE
     finally:
         subprocess.run(["lpadmin", "-x", QUEUE], capture_output=True, check=False, timeout=30)

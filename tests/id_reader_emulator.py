@@ -27,7 +27,9 @@ class ReaderEmulator:
     chunk: int = 0  # 0: each answer in one write
     garble: int = 0
     silent: int = 0
-    baud: int = 0  # 0: as fast as the pty takes them; else paced as 8N1 at this rate (10 bits a byte)
+    baud: int = (
+        0  # 0: as fast as the pty takes them; else paced as 8N1 at this rate (10 bits a byte)
+    )
     requests: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -83,7 +85,7 @@ class ReaderEmulator:
         step = self.chunk or (32 if self.baud else len(frame))
         started = time.monotonic()
         for at in range(0, len(frame), step):
-            piece = bytes(frame[at:at + step])
+            piece = bytes(frame[at : at + step])
             if self.baud:  # a real line: each byte arrives after its 10 bit times
                 due = started + (at + len(piece)) * 10 / self.baud
                 if self._stop.wait(max(0.0, due - time.monotonic())):

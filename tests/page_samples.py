@@ -33,9 +33,16 @@ def text_page(size: tuple[int, int] = A4, *, seed: int = 0, colour: bool = False
     page = np.full((height, width, 3), 250, np.uint8)
     unit = width / 1240
     margin, line = int(110 * unit), int(46 * unit)
-    cv2.putText(page, "APPLICATION FORM", (int(380 * unit), margin + line),
-                cv2.FONT_HERSHEY_DUPLEX, 1.6 * unit, (20, 20, 20), max(1, round(3 * unit)),
-                cv2.LINE_AA)  # fmt: skip
+    cv2.putText(
+        page,
+        "APPLICATION FORM",
+        (int(380 * unit), margin + line),
+        cv2.FONT_HERSHEY_DUPLEX,
+        1.6 * unit,
+        (20, 20, 20),
+        max(1, round(3 * unit)),
+        cv2.LINE_AA,
+    )
     y = margin + 3 * line
     while y < height - margin:
         x = margin
@@ -44,8 +51,16 @@ def text_page(size: tuple[int, int] = A4, *, seed: int = 0, colour: bool = False
             (w, _), _ = cv2.getTextSize(word, cv2.FONT_HERSHEY_SIMPLEX, 0.9 * unit, 2)
             if x + w > width - margin:
                 break
-            cv2.putText(page, word, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9 * unit, (25, 25, 25),
-                        max(1, round(2 * unit)), cv2.LINE_AA)  # fmt: skip
+            cv2.putText(
+                page,
+                word,
+                (x, y),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                0.9 * unit,
+                (25, 25, 25),
+                max(1, round(2 * unit)),
+                cv2.LINE_AA,
+            )
             x += w + int(18 * unit)
         y += line
     if colour:
@@ -89,8 +104,9 @@ def rotated(page: Image, degrees: float) -> Image:
     return _u8(cv2.warpAffine(page, matrix, (width, height), borderValue=(250, 250, 250)))
 
 
-def on_desk(page: Image, corners: npt.ArrayLike, size: tuple[int, int] = STILL, *,
-            seed: int = 0) -> Image:  # fmt: skip
+def on_desk(
+    page: Image, corners: npt.ArrayLike, size: tuple[int, int] = STILL, *, seed: int = 0
+) -> Image:
     """The page photographed on a darker, slightly uneven desk: its corners land on ``corners``
     (top left, top right, bottom right, bottom left; may lie outside the frame)."""
     rng = np.random.default_rng(seed)
@@ -103,8 +119,14 @@ def on_desk(page: Image, corners: npt.ArrayLike, size: tuple[int, int] = STILL, 
         desk = _u8(cv2.merge([desk - 10, desk, desk + 10]))
     source = _f32([[0, 0], [page.shape[1], 0], [page.shape[1], page.shape[0]], [0, page.shape[0]]])
     matrix = cv2.getPerspectiveTransform(source, _f32(corners))
-    cv2.warpPerspective(page, matrix, (width, height), desk, flags=cv2.INTER_LINEAR,
-                        borderMode=cv2.BORDER_TRANSPARENT)  # fmt: skip
+    cv2.warpPerspective(
+        page,
+        matrix,
+        (width, height),
+        desk,
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_TRANSPARENT,
+    )
     return _u8(desk)
 
 

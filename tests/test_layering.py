@@ -23,8 +23,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("app", "kiosk", "counter", "printing", "sync")
-UIS_AND_IO = ("PySide6", "shiboken6", "reportlab", "escpos", "httpx", "uvicorn", "fastapi",
-              "counter", "kiosk", "printing", "sync")  # fmt: skip
+UIS_AND_IO = (
+    "PySide6",
+    "shiboken6",
+    "reportlab",
+    "escpos",
+    "httpx",
+    "uvicorn",
+    "fastapi",
+    "counter",
+    "kiosk",
+    "printing",
+    "sync",
+)
 DEVICE_LIBRARIES = ("zxingcpp", "serial", "cv2", "sane", "numpy", "pyzbar")
 COMPOSITION_ROOT = ("app/cli/", "app/bootstrap.py")
 
@@ -103,15 +114,19 @@ def test_a_planted_lazy_import_is_caught(tmp_path: Path) -> None:
         (tmp_path / package).mkdir()
     planted = tmp_path / "app" / "cases" / "planted.py"
     planted.parent.mkdir()
-    planted.write_text("def later() -> None:\n    from counter.ui.window import MainWindow\n",
-                       encoding="utf-8")  # fmt: skip
+    planted.write_text(
+        "def later() -> None:\n    from counter.ui.window import MainWindow\n", encoding="utf-8"
+    )
     (tmp_path / "app" / "cli").mkdir()
     (tmp_path / "app" / "cli" / "fine.py").write_text("def run():\n    import kiosk.main\n")
     (tmp_path / "sync" / "uses_cli.py").write_text("from app.cli.main import main\n")
     (tmp_path / "kiosk" / "peek.py").write_text("import counter.ui\n")
     found = {(v.path, v.line, v.imported) for v in violations(tmp_path)}
-    assert found == {("app/cases/planted.py", 2, "counter.ui.window"),
-                     ("sync/uses_cli.py", 1, "app.cli.main"), ("kiosk/peek.py", 1, "counter.ui")}
+    assert found == {
+        ("app/cases/planted.py", 2, "counter.ui.window"),
+        ("sync/uses_cli.py", 1, "app.cli.main"),
+        ("kiosk/peek.py", 1, "counter.ui"),
+    }
 
 
 def _modules(package: str) -> list[str]:

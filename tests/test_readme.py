@@ -32,9 +32,12 @@ def test_the_counters_pictures_are_named_as_the_walk_writes_them() -> None:
 
 def test_the_kiosks_pictures_are_named_as_the_walk_writes_them() -> None:
     kiosk = [p for p in pictures() if p.startswith("docs/screenshots/kiosk/")]
-    written = {f"docs/screenshots/kiosk/{kiosk_shots.shot_file(f'{shape}-{mode}', name)}"
-               for shape in ("portrait", "landscape") for mode in ("normal", "elderly")
-               for name in kiosk_shots.SHOTS}  # fmt: skip
+    written = {
+        f"docs/screenshots/kiosk/{kiosk_shots.shot_file(f'{shape}-{mode}', name)}"
+        for shape in ("portrait", "landscape")
+        for mode in ("normal", "elderly")
+        for name in kiosk_shots.SHOTS
+    }
     assert kiosk and set(kiosk) <= written, set(kiosk) - written
 
 

@@ -45,7 +45,11 @@ def test_the_makefile_installs_every_x_library_the_xcb_plugin_links() -> None:
     for name, where in libraries.items():
         if not X_LIBRARY.match(name):
             continue
-        owner = subprocess.run(["dpkg", "-S", Path(where).resolve().as_posix()],
-                               capture_output=True, text=True, check=False)  # fmt: skip
+        owner = subprocess.run(
+            ["dpkg", "-S", Path(where).resolve().as_posix()],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         package = owner.stdout.split(":", 1)[0]
         assert package in wanted, f"{name} 属于 {package}，Makefile 的软件包列表里没有"

@@ -26,37 +26,67 @@ AfterDeliver = Callable[[Session, Actor, CaseRow, datetime], None]
 
 class Aftercare:
     def __init__(
-        self, repository: CaseRepository, *, clock: Callable[[], datetime],
+        self,
+        repository: CaseRepository,
+        *,
+        clock: Callable[[], datetime],
         after_deliver: AfterDeliver | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.repository = repository
         self.clock = clock
         self.after_deliver = after_deliver
 
     def deliver(
-        self, actor: Actor, receipt_no: str, *, method: str, recipient: str = "",
-        recipient_id_number: str = "", phone: str = "", address: str = "", tracking_no: str = "",
-        signature_sha256: str | None = None, note: str = "",
-    ) -> CaseView:  # fmt: skip
+        self,
+        actor: Actor,
+        receipt_no: str,
+        *,
+        method: str,
+        recipient: str = "",
+        recipient_id_number: str = "",
+        phone: str = "",
+        address: str = "",
+        tracking_no: str = "",
+        signature_sha256: str | None = None,
+        note: str = "",
+    ) -> CaseView:
         """出件: the result handed over at the window, mailed, or sent electronically."""
         checks.check_delivery(
-            method, recipient=recipient, phone=phone, address=address, tracking_no=tracking_no,
-            signature=signature_sha256, note=note,
-        )  # fmt: skip
+            method,
+            recipient=recipient,
+            phone=phone,
+            address=address,
+            tracking_no=tracking_no,
+            signature=signature_sha256,
+            note=note,
+        )
         now = self.clock()
         with self.repository.change(receipt_no, "deliver") as (session, case):
             before = snapshot(case)
             case.state = "delivered"
             case.delivered_at = case.closed_at = case.updated_at = now
             case.delivery = {
-                "method": method, "method_label": checks.DELIVERY_METHODS[method],
-                "recipient": recipient.strip(), "recipient_id_number": recipient_id_number.strip(),
-                "phone": phone.strip(), "address": address.strip(),
+                "method": method,
+                "method_label": checks.DELIVERY_METHODS[method],
+                "recipient": recipient.strip(),
+                "recipient_id_number": recipient_id_number.strip(),
+                "phone": phone.strip(),
+                "address": address.strip(),
                 "tracking_no": tracking_no.strip(),
-                "signature_sha256": signature_sha256, "note": note.strip(), "at": now.isoformat(),
-            }  # fmt: skip
-            append(session, actor, "deliver", case_id=case.id, receipt_no=receipt_no,
-                   before=before, after={**snapshot(case), **case.delivery}, at=now)  # fmt: skip
+                "signature_sha256": signature_sha256,
+                "note": note.strip(),
+                "at": now.isoformat(),
+            }
+            append(
+                session,
+                actor,
+                "deliver",
+                case_id=case.id,
+                receipt_no=receipt_no,
+                before=before,
+                after={**snapshot(case), **case.delivery},
+                at=now,
+            )
             if self.after_deliver is not None:
                 self.after_deliver(session, actor, case, now)
             enqueue(session, case, "delivery", {"receipt_no": receipt_no, **case.delivery}, at=now)
@@ -80,20 +110,41 @@ class Aftercare:
             for material in case.materials:
                 if material.status in RECEIVED and material.returned_at is None:
                     material.returned_at = now
-                    returned.append({
-                        "material": material.material_id, "name": material.name,
-                        "status": material.status, "copies": material.copies,
-                    })  # fmt: skip
+                    returned.append(
+                        {
+                            "material": material.material_id,
+                            "name": material.name,
+                            "status": material.status,
+                            "copies": material.copies,
+                        }
+                    )
             case.state = "withdrawn"
             case.closed_at = case.updated_at = now
-            case.withdrawal = {"reason": reason.strip(), "returned_to": returned_to.strip(),
-                               "returned": returned, "terminated_items": ended,
-                               "at": now.isoformat()}  # fmt: skip
-            append(session, actor, "withdraw", case_id=case.id, receipt_no=receipt_no,
-                   before=before, after={**snapshot(case), **case.withdrawal}, at=now)  # fmt: skip
+            case.withdrawal = {
+                "reason": reason.strip(),
+                "returned_to": returned_to.strip(),
+                "returned": returned,
+                "terminated_items": ended,
+                "at": now.isoformat(),
+            }
+            append(
+                session,
+                actor,
+                "withdraw",
+                case_id=case.id,
+                receipt_no=receipt_no,
+                before=before,
+                after={**snapshot(case), **case.withdrawal},
+                at=now,
+            )
             if known:
-                enqueue(session, case, "withdrawal", {"receipt_no": receipt_no, **case.withdrawal},
-                        at=now)  # fmt: skip
+                enqueue(
+                    session,
+                    case,
+                    "withdrawal",
+                    {"receipt_no": receipt_no, **case.withdrawal},
+                    at=now,
+                )
             return CaseView.of(case)
 
     def serial_in_year(self, receipt_no: str) -> YearSerial | None:
@@ -102,9 +153,17 @@ class Aftercare:
             return serial_in_year(session, receipt_no)
 
     def record_print(
-        self, actor: Actor, receipt_no: str, *, document: str, printer: str, job: str = "",
-        reason: str = "", sha256: str = "", error: str = "",
-    ) -> int:  # fmt: skip
+        self,
+        actor: Actor,
+        receipt_no: str,
+        *,
+        document: str,
+        printer: str,
+        job: str = "",
+        reason: str = "",
+        sha256: str = "",
+        error: str = "",
+    ) -> int:
         """A document printed (or not) for a case, in its audit trail; a reprint needs a reason.
         Returns which copy this was (1 for the first print)."""
         copy = len(self.prints(receipt_no, document)) + 1
@@ -113,15 +172,29 @@ class Aftercare:
         action = "print_failed" if error else ("reprint" if copy > 1 else "print")
         with self.repository.db.transaction() as session:
             case = self.repository.case(session, receipt_no, lock=False)
-            append(session, actor, action, case_id=case.id, receipt_no=case.receipt_no,
-                   after={"document": document, "printer": printer or "默认打印机", "job": job,
-                          "copy": copy, "reason": reason.strip(), "sha256": sha256,
-                          "error": error}, at=self.clock())  # fmt: skip
+            append(
+                session,
+                actor,
+                action,
+                case_id=case.id,
+                receipt_no=case.receipt_no,
+                after={
+                    "document": document,
+                    "printer": printer or "默认打印机",
+                    "job": job,
+                    "copy": copy,
+                    "reason": reason.strip(),
+                    "sha256": sha256,
+                    "error": error,
+                },
+                at=self.clock(),
+            )
         return copy
 
     def prints(self, receipt_no: str, document: str) -> list[TimelineEntry]:
         """The prints and reprints of one document of a case, oldest first."""
         return [
-            e for e in self.repository.timeline(receipt_no)
+            e
+            for e in self.repository.timeline(receipt_no)
             if e.action in ("print", "reprint") and (e.after or {}).get("document") == document
-        ]  # fmt: skip
+        ]

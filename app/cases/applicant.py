@@ -15,10 +15,16 @@ from app.identity.resident_id import normalise
 # One record of the applicant (and of the agent) feeds the form and every document: these form
 # fields show the record, and what is typed into them changes the record. Attributes of a person
 # read from the ID card change only when the clerk confirms it, and the change is audited.
-PERSON_FIELDS = {"applicant.name": "name", "applicant.id_number": "id_number",
-                 "applicant.phone": "phone"}  # fmt: skip
-ENTERPRISE_FIELDS = {"enterprise.name": "name", "enterprise.uscc": "id_number",
-                     "enterprise.contact_phone": "phone"}  # fmt: skip
+PERSON_FIELDS = {
+    "applicant.name": "name",
+    "applicant.id_number": "id_number",
+    "applicant.phone": "phone",
+}
+ENTERPRISE_FIELDS = {
+    "enterprise.name": "name",
+    "enterprise.uscc": "id_number",
+    "enterprise.contact_phone": "phone",
+}
 AGENT_FIELDS = {"agent.name": "name", "agent.id_number": "id_number", "agent.phone": "phone"}
 FROM_CARD = {"name": "姓名", "id_number": "公民身份号码"}
 
@@ -54,8 +60,11 @@ def record_values(applicant: Applicant | None, agent: Party | None) -> dict[str,
     values = {}
     kind = applicant.party.kind if applicant else "person"
     for key, (whose, attr) in record_fields(kind).items():
-        party = applicant.party if whose == "applicant" and applicant else (
-            agent if whose == "agent" else None)  # fmt: skip
+        party = (
+            applicant.party
+            if whose == "applicant" and applicant
+            else (agent if whose == "agent" else None)
+        )
         value = getattr(party, attr) if party is not None else ""
         if value:
             values[key] = value

@@ -29,14 +29,32 @@ class Actor:
 
 
 def entry_hash(
-    prev_hash: str, *, at: datetime, actor: str, terminal: str, case_id: int | None,
-    receipt_no: str, action: str, before: Any, after: Any,
-) -> str:  # fmt: skip
+    prev_hash: str,
+    *,
+    at: datetime,
+    actor: str,
+    terminal: str,
+    case_id: int | None,
+    receipt_no: str,
+    action: str,
+    before: Any,
+    after: Any,
+) -> str:
     body = json_dumps(
-        [prev_hash, at.isoformat(timespec="microseconds"), actor, terminal, case_id, receipt_no,
-         action, before, after],
-        sort_keys=True, separators=(",", ":"),
-    )  # fmt: skip
+        [
+            prev_hash,
+            at.isoformat(timespec="microseconds"),
+            actor,
+            terminal,
+            case_id,
+            receipt_no,
+            action,
+            before,
+            after,
+        ],
+        sort_keys=True,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -80,14 +98,31 @@ def append(
     # Hashed as written; the JSON columns serialise with the same json_dumps, so what reads back
     # hashes the same.
     digest = entry_hash(
-        prev_hash, at=at, actor=actor.name, terminal=actor.terminal, case_id=case_id,
-        receipt_no=receipt_no, action=action, before=before, after=after,
-    )  # fmt: skip
-    entry_id: int = connection.execute(_INSERT, {
-        "at": at, "actor": actor.name, "terminal": actor.terminal, "case_id": case_id,
-        "receipt_no": receipt_no, "action": action, "before": before, "after": after,
-        "prev_hash": prev_hash, "hash": digest,
-    }).scalar_one()  # fmt: skip
+        prev_hash,
+        at=at,
+        actor=actor.name,
+        terminal=actor.terminal,
+        case_id=case_id,
+        receipt_no=receipt_no,
+        action=action,
+        before=before,
+        after=after,
+    )
+    entry_id: int = connection.execute(
+        _INSERT,
+        {
+            "at": at,
+            "actor": actor.name,
+            "terminal": actor.terminal,
+            "case_id": case_id,
+            "receipt_no": receipt_no,
+            "action": action,
+            "before": before,
+            "after": after,
+            "prev_hash": prev_hash,
+            "hash": digest,
+        },
+    ).scalar_one()
     connection.execute(_WRITE_HEAD, {"entry_id": entry_id, "entry_hash": digest})
     return entry_id
 
@@ -127,10 +162,16 @@ def verify(session: Session) -> AuditReport:
                 f"第 {entry.id} 条记录的前一条哈希对不上：它之前的记录被删除、插入或改动过。"
             )
         expected = entry_hash(
-            entry.prev_hash, at=entry.at, actor=entry.actor, terminal=entry.terminal,
-            case_id=entry.case_id, receipt_no=entry.receipt_no, action=entry.action,
-            before=entry.before, after=entry.after,
-        )  # fmt: skip
+            entry.prev_hash,
+            at=entry.at,
+            actor=entry.actor,
+            terminal=entry.terminal,
+            case_id=entry.case_id,
+            receipt_no=entry.receipt_no,
+            action=entry.action,
+            before=entry.before,
+            after=entry.after,
+        )
         if entry.hash != expected:
             problems.append(
                 f"第 {entry.id} 条记录（{entry.at:%Y-%m-%d %H:%M:%S}，{entry.action}，"

@@ -14,9 +14,14 @@ from app.identity.uscc import parse_credit_code
 ACTIVE_PLAN_STATUSES = ("submit", "tolerable", "commitment")  # handed in by the applicant
 CHANNELS = {"counter": "综合窗口", "kiosk": "自助终端", "online": "网上预申请"}
 EVALUATION_CHANNELS = {
-    "hall_pad": "大厅平板", "kiosk": "大厅其他终端", "pc": "电脑端", "mobile": "移动端",
-    "qr": "二维码", "phone": "电话", "sms": "短信",
-}  # fmt: skip
+    "hall_pad": "大厅平板",
+    "kiosk": "大厅其他终端",
+    "pc": "电脑端",
+    "mobile": "移动端",
+    "qr": "二维码",
+    "phone": "电话",
+    "sms": "短信",
+}
 # 《行政许可法》第三十二条第一款: the grounds a window may not accept on.
 NOT_ACCEPTED_GROUNDS = {
     "1": "申请事项依法不需要取得行政许可（第三十二条第一款第（一）项）",
@@ -39,8 +44,9 @@ def checked_id(party: Party, today: date) -> tuple[str, str]:
     return ("foreign_2017" if is_foreign_permanent_2017(number) else "resident_id"), number
 
 
-def check_not_accepted(ground: str, reasons: Sequence[str], supplement: Sequence[str],
-                       office: str) -> None:  # fmt: skip
+def check_not_accepted(
+    ground: str, reasons: Sequence[str], supplement: Sequence[str], office: str
+) -> None:
     if ground not in NOT_ACCEPTED_GROUNDS:
         raise InvalidInput(
             f"不予受理的依据“{ground}”不对。",
@@ -61,9 +67,15 @@ def check_not_accepted(ground: str, reasons: Sequence[str], supplement: Sequence
 
 
 def check_delivery(
-    method: str, *, recipient: str, phone: str, address: str, tracking_no: str,
-    signature: str | None, note: str,
-) -> None:  # fmt: skip
+    method: str,
+    *,
+    recipient: str,
+    phone: str,
+    address: str,
+    tracking_no: str,
+    signature: str | None,
+    note: str,
+) -> None:
     if method not in DELIVERY_METHODS:
         raise InvalidInput(f"送达方式“{method}”不对。", hint="请选择窗口领取、邮寄或电子送达。")
     if method == "pickup" and not recipient.strip():
@@ -73,8 +85,12 @@ def check_delivery(
             "窗口领取必须有领取人签名。", hint="请让领取人在签名板上签名，或在纸上签字后扫描。"
         )
     if method == "mail":
-        given = (("收件人", recipient), ("收件人电话", phone), ("邮寄地址", address),
-                 ("快递单号", tracking_no))  # fmt: skip
+        given = (
+            ("收件人", recipient),
+            ("收件人电话", phone),
+            ("邮寄地址", address),
+            ("快递单号", tracking_no),
+        )
         missing = [name for name, value in given if not value.strip()]
         if missing:
             raise InvalidInput(f"邮寄送达缺少：{'、'.join(missing)}。", hint="请补全后再登记。")
@@ -85,14 +101,19 @@ def check_delivery(
 def commitment_refusal(materials: Sequence[MaterialView]) -> str:
     """Why 容缺受理 cannot be chosen for these materials ("" when it can): nothing is missing,
     or something missing may not follow on a promise. The decision checks the same again."""
-    missing = [m for m in materials if m.plan_status in ACTIVE_PLAN_STATUSES
-               and m.status not in RECEIVED | {"exempt"}]  # fmt: skip
+    missing = [
+        m
+        for m in materials
+        if m.plan_status in ACTIVE_PLAN_STATUSES and m.status not in RECEIVED | {"exempt"}
+    ]
     if not missing:
         return "材料已齐全，不需要容缺：请直接受理。"
     fixed = [m.name for m in missing if m.plan_status not in ("tolerable", "commitment")]
     if fixed:
-        return (f"{'、'.join(fixed)}不能容缺：请先收取；申请人无法提供时，请选择“不予受理”"
-                "并一次性告知需补正的材料。")  # fmt: skip
+        return (
+            f"{'、'.join(fixed)}不能容缺：请先收取；申请人无法提供时，请选择“不予受理”"
+            "并一次性告知需补正的材料。"
+        )
     return ""
 
 

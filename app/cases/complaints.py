@@ -51,9 +51,14 @@ from app.roles import require
 from app.settings import EvaluationSettings
 
 STEP_LABELS = {
-    "call_back": "回访", "verify": "核实", "rectify": "整改", "re_rating": "重新评价",
-    "appeal": "申诉", "appeal_decided": "申诉裁定", "close": "办结",
-}  # fmt: skip
+    "call_back": "回访",
+    "verify": "核实",
+    "rectify": "整改",
+    "re_rating": "重新评价",
+    "appeal": "申诉",
+    "appeal_decided": "申诉裁定",
+    "close": "办结",
+}
 HANDLING = ("call_back", "verify", "rectify", "appeal", "appeal_decided", "close")
 FINDINGS = {"justified": "属实", "not_justified": "不属实"}
 GROUNDS = {"mistaken": "误评", "malicious": "恶意差评"}
@@ -69,8 +74,12 @@ STEP_CHOICES: dict[str, tuple[str, tuple[tuple[Any, str], ...]]] = {
     "appeal": ("grounds", tuple(GROUNDS.items())),
     "appeal_decided": ("upheld", ((True, "申诉成立"), (False, "申诉不成立"))),
 }
-CHOICE_QUESTIONS = {"call_back": "是否联系上群众", "verify": "核实结论", "appeal": "申诉理由",
-                    "appeal_decided": "申诉是否成立"}  # fmt: skip
+CHOICE_QUESTIONS = {
+    "call_back": "是否联系上群众",
+    "verify": "核实结论",
+    "appeal": "申诉理由",
+    "appeal_decided": "申诉是否成立",
+}
 NOTE_HINTS = {
     "call_back": "请写明群众的意见，联系不上时写明联系的时间和方式。",
     "verify": "请写明核实了什么、结论的依据。",
@@ -188,19 +197,40 @@ class Complaint:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "receipt_no": self.receipt_no, "scenario": self.scenario_name,
-            "clerk": self.clerk, "applicant": self.applicant_name, "phone": self.applicant_phone,
-            "stage": self.stage, "level": self.level, "level_label": self.level_label,
-            "channel": self.channel, "rating_text": self.rating_text,
-            "reasons": list(self.reasons), "opened_at": self.opened_at.isoformat(),
-            "due_date": self.due_date.isoformat(), "due_warning": self.due_warning,
-            "state": self.state, "outcome": self.outcome,
+            "id": self.id,
+            "receipt_no": self.receipt_no,
+            "scenario": self.scenario_name,
+            "clerk": self.clerk,
+            "applicant": self.applicant_name,
+            "phone": self.applicant_phone,
+            "stage": self.stage,
+            "level": self.level,
+            "level_label": self.level_label,
+            "channel": self.channel,
+            "rating_text": self.rating_text,
+            "reasons": list(self.reasons),
+            "opened_at": self.opened_at.isoformat(),
+            "due_date": self.due_date.isoformat(),
+            "due_warning": self.due_warning,
+            "state": self.state,
+            "outcome": self.outcome,
             "closed_at": self.closed_at.isoformat() if self.closed_at else None,
-            "closed_by": self.closed_by, "next_steps": list(self.next_steps),
-            "steps": [{"kind": s.kind, "label": s.label, "summary": s.summary, "actor": s.actor,
-                       "terminal": s.terminal, "at": s.at.isoformat(), "note": s.note,
-                       "data": s.data} for s in self.steps],
-        }  # fmt: skip
+            "closed_by": self.closed_by,
+            "next_steps": list(self.next_steps),
+            "steps": [
+                {
+                    "kind": s.kind,
+                    "label": s.label,
+                    "summary": s.summary,
+                    "actor": s.actor,
+                    "terminal": s.terminal,
+                    "at": s.at.isoformat(),
+                    "note": s.note,
+                    "data": s.data,
+                }
+                for s in self.steps
+            ],
+        }
 
 
 def refusal(kind: str, item: Complaint) -> InvalidTransition | None:
@@ -208,19 +238,24 @@ def refusal(kind: str, item: Complaint) -> InvalidTransition | None:
     are in the module's docstring."""
     label = STEP_LABELS[kind]
     if item.state == "closed":
-        return InvalidTransition(f"差评工单 {item.id} 已经办结，不能再登记{label}。",
-                                 hint="群众追评仍不满意时，系统会自动新开一张工单。")  # fmt: skip
+        return InvalidTransition(
+            f"差评工单 {item.id} 已经办结，不能再登记{label}。",
+            hint="群众追评仍不满意时，系统会自动新开一张工单。",
+        )
     appeal, finding = item.appeal, item.finding
     if kind == "verify" and appeal != "none":
-        return InvalidTransition("已经提出申诉，核实结论不能再改。",
-                                 hint="请按申诉裁定结果继续办理。")  # fmt: skip
+        return InvalidTransition(
+            "已经提出申诉，核实结论不能再改。", hint="请按申诉裁定结果继续办理。"
+        )
     if kind == "rectify":
         if appeal == "waiting":
-            return InvalidTransition("申诉还没有裁定，现在不能登记整改。",
-                                     hint="请先登记申诉裁定结果。")  # fmt: skip
+            return InvalidTransition(
+                "申诉还没有裁定，现在不能登记整改。", hint="请先登记申诉裁定结果。"
+            )
         if appeal == "upheld":
-            return InvalidTransition("申诉已成立，这条差评不计入统计，无需整改。",
-                                     hint="请回访群众后登记办结。")  # fmt: skip
+            return InvalidTransition(
+                "申诉已成立，这条差评不计入统计，无需整改。", hint="请回访群众后登记办结。"
+            )
         if appeal == "none" and finding is None:
             return InvalidTransition("还没有核实，不能登记整改。", hint="请先登记核实结论。")
         if appeal == "none" and finding == "not_justified":
@@ -243,13 +278,15 @@ def refusal(kind: str, item: Complaint) -> InvalidTransition | None:
         )
     if kind == "close":
         if not item.called_back:
-            return InvalidTransition("办结前必须回访群众。",
-                                     hint="请先登记回访（联系不上也要登记）。")  # fmt: skip
+            return InvalidTransition(
+                "办结前必须回访群众。", hint="请先登记回访（联系不上也要登记）。"
+            )
         if appeal == "waiting":
             return InvalidTransition("申诉还没有裁定，不能办结。", hint="请先登记申诉裁定结果。")
         if not item.rectified and appeal != "upheld":
-            return InvalidTransition("还没有整改，不能办结。",
-                                     hint="请先登记整改情况；差评不属实的，请先申诉。")  # fmt: skip
+            return InvalidTransition(
+                "还没有整改，不能办结。", hint="请先登记整改情况；差评不属实的，请先申诉。"
+            )
     return None
 
 
@@ -259,15 +296,17 @@ def _checked_data(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
     name, choices = STEP_CHOICES.get(kind, ("", ()))
     unknown = sorted(set(data) - {name})
     if unknown:
-        raise InvalidInput(f"登记{label}时不需要填写 {'、'.join(unknown)}。",
-                           hint="请只填写这一步要求的内容。")  # fmt: skip
+        raise InvalidInput(
+            f"登记{label}时不需要填写 {'、'.join(unknown)}。", hint="请只填写这一步要求的内容。"
+        )
     if not name:
         return {}
     value = data.get(name)
     if not any(type(value) is type(v) and value == v for v, _ in choices):
         words = "或".join(w for _, w in choices)
-        raise InvalidInput(f"登记{label}时请说明{CHOICE_QUESTIONS[kind]}。",
-                           hint=f"请选择{words}。")  # fmt: skip
+        raise InvalidInput(
+            f"登记{label}时请说明{CHOICE_QUESTIONS[kind]}。", hint=f"请选择{words}。"
+        )
     return {name: value}
 
 
@@ -276,8 +315,9 @@ def _checked_note(kind: str, note: str) -> str:
     if not text:
         raise InvalidInput(f"登记{STEP_LABELS[kind]}时必须填写说明。", hint=NOTE_HINTS[kind])
     if len(text) > MAX_NOTE:
-        raise InvalidInput(f"说明最多 {MAX_NOTE} 字，现在有 {len(text)} 字。",
-                           hint="请删减后再登记。")  # fmt: skip
+        raise InvalidInput(
+            f"说明最多 {MAX_NOTE} 字，现在有 {len(text)} 字。", hint="请删减后再登记。"
+        )
     return text
 
 
@@ -290,8 +330,14 @@ def _query() -> Select[ComplaintRow]:
 
 
 class Complaints:
-    def __init__(self, db: Database, calendar: WorkCalendar, settings: EvaluationSettings, *,
-                 clock: Callable[[], datetime] = utcnow) -> None:  # fmt: skip
+    def __init__(
+        self,
+        db: Database,
+        calendar: WorkCalendar,
+        settings: EvaluationSettings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.db = db
         self.calendar = calendar
         self.settings = settings
@@ -311,32 +357,61 @@ class Complaints:
             ).first()
             if latest is not None:
                 data = {"level": rating.level, "previous": latest.level, "rating": rating.id}
-                self._record(session, actor, latest, "re_rating", note=rating.text, data=data,
-                             at=rating.created_at)  # fmt: skip
+                self._record(
+                    session,
+                    actor,
+                    latest,
+                    "re_rating",
+                    note=rating.text,
+                    data=data,
+                    at=rating.created_at,
+                )
                 if latest.state == "open":
                     return
         if rating.level not in POOR_LEVELS:
             return
-        due = self.calendar.add_working_days(hall_day(rating.created_at),
-                                             self.settings.complaint_deadline_days)  # fmt: skip
-        row = ComplaintRow(case_id=case.id, evaluation_id=rating.id, receipt_no=case.receipt_no,
-                           stage=rating.stage, level=rating.level, opened_at=rating.created_at,
-                           due_date=due.day, state="open", outcome="", closed_by="")  # fmt: skip
+        due = self.calendar.add_working_days(
+            hall_day(rating.created_at), self.settings.complaint_deadline_days
+        )
+        row = ComplaintRow(
+            case_id=case.id,
+            evaluation_id=rating.id,
+            receipt_no=case.receipt_no,
+            stage=rating.stage,
+            level=rating.level,
+            opened_at=rating.created_at,
+            due_date=due.day,
+            state="open",
+            outcome="",
+            closed_by="",
+        )
         session.add(row)
         session.flush()
-        append(session, actor, "complaint_open", case_id=case.id, receipt_no=case.receipt_no,
-               after={"complaint": row.id, "stage": rating.stage, "level": rating.level,
-                      "due_date": due.day, "calendar_warning": due.warning},
-               at=rating.created_at)  # fmt: skip
+        append(
+            session,
+            actor,
+            "complaint_open",
+            case_id=case.id,
+            receipt_no=case.receipt_no,
+            after={
+                "complaint": row.id,
+                "stage": rating.stage,
+                "level": rating.level,
+                "due_date": due.day,
+                "calendar_warning": due.warning,
+            },
+            at=rating.created_at,
+        )
 
     # -- handling --------------------------------------------------------------------------------
-    def step(self, actor: Actor, complaint_id: int, kind: str, note: str,
-             **data: Any) -> Complaint:  # fmt: skip
+    def step(self, actor: Actor, complaint_id: int, kind: str, note: str, **data: Any) -> Complaint:
         """Record a handling step (see the module for the rules); returns the item after it."""
         kind = kind.strip()
         if kind == "re_rating":
-            raise InvalidInput("重新评价由群众本人追评时自动记录，不能手工登记。",
-                               hint="请请群众通过评价器、二维码或短信追评。")  # fmt: skip
+            raise InvalidInput(
+                "重新评价由群众本人追评时自动记录，不能手工登记。",
+                hint="请请群众通过评价器、二维码或短信追评。",
+            )
         if kind not in HANDLING:
             choices = "、".join(f"{k}（{STEP_LABELS[k]}）" for k in HANDLING)
             raise InvalidInput(f"没有“{kind}”这种处理步骤。", hint=f"可选：{choices}。")
@@ -348,8 +423,9 @@ class Complaints:
             ).first()
         if owner is None:
             raise self._missing(complaint_id)
-        require(self.db, actor, "complaint.handle", receipt_no=owner.receipt_no,
-                case_id=owner.case_id)  # fmt: skip
+        require(
+            self.db, actor, "complaint.handle", receipt_no=owner.receipt_no, case_id=owner.case_id
+        )
         checked = _checked_data(kind, data)
         text = _checked_note(kind, note)
         now = self.clock()
@@ -364,21 +440,46 @@ class Complaints:
             self._record(session, actor, row, kind, note=text, data=checked, at=now)
             return self._view(row)
 
-    def _record(self, session: Session, actor: Actor, row: ComplaintRow, kind: str, *,
-                note: str, data: dict[str, Any], at: datetime) -> None:  # fmt: skip
+    def _record(
+        self,
+        session: Session,
+        actor: Actor,
+        row: ComplaintRow,
+        kind: str,
+        *,
+        note: str,
+        data: dict[str, Any],
+        at: datetime,
+    ) -> None:
         before = {"state": row.state, "outcome": row.outcome}
-        row.steps.append(ComplaintStepRow(kind=kind, actor=actor.name, terminal=actor.terminal,
-                                          at=at, note=note, data=data))  # fmt: skip
+        row.steps.append(
+            ComplaintStepRow(
+                kind=kind, actor=actor.name, terminal=actor.terminal, at=at, note=note, data=data
+            )
+        )
         if kind == "appeal_decided" and data["upheld"]:
             row.outcome = "appeal_upheld"
         if kind == "close":
             row.state, row.closed_at, row.closed_by = "closed", at, actor.name
             row.outcome = row.outcome or "rectified"
         session.flush()
-        append(session, actor, "complaint_step", case_id=row.case_id, receipt_no=row.receipt_no,
-               before=before, after={"complaint": row.id, "kind": kind, "note": note, **data,
-                                     "state": row.state, "outcome": row.outcome},
-               at=at)  # fmt: skip
+        append(
+            session,
+            actor,
+            "complaint_step",
+            case_id=row.case_id,
+            receipt_no=row.receipt_no,
+            before=before,
+            after={
+                "complaint": row.id,
+                "kind": kind,
+                "note": note,
+                **data,
+                "state": row.state,
+                "outcome": row.outcome,
+            },
+            at=at,
+        )
 
     # -- reading ---------------------------------------------------------------------------------
     def get(self, complaint_id: int) -> Complaint:
@@ -405,8 +506,9 @@ class Complaints:
                 select(CaseRow.id).where(CaseRow.receipt_no == receipt_no.strip())
             )
         if case_id is None:
-            raise CaseNotFound(f"没有受理编号为 {receipt_no.strip()} 的办件。",
-                               hint="请核对凭证上的编号。")  # fmt: skip
+            raise CaseNotFound(
+                f"没有受理编号为 {receipt_no.strip()} 的办件。", hint="请核对凭证上的编号。"
+            )
         return self._list(_query().where(ComplaintRow.case_id == case_id), by_deadline=False)
 
     def _list(self, query: Select[ComplaintRow], *, by_deadline: bool = True) -> list[Complaint]:
@@ -419,17 +521,33 @@ class Complaints:
         case, rating = row.case, row.evaluation
         years = {hall_day(row.opened_at).year, row.due_date.year}
         unknown = tuple(sorted(y for y in years if not self.calendar.covers(y)))
-        steps = tuple(Step(s.kind, s.actor, s.terminal, s.at, s.note, dict(s.data))
-                      for s in row.steps)  # fmt: skip
+        steps = tuple(
+            Step(s.kind, s.actor, s.terminal, s.at, s.note, dict(s.data)) for s in row.steps
+        )
         return Complaint(
-            row.id, row.receipt_no, case.scenario_name, case.clerk, case.applicant_name,
-            case.applicant_phone, row.stage, row.level, rating.channel, rating.text,
-            tuple(rating.reasons), row.opened_at, row.due_date,
-            DueDate(row.due_date, unknown).warning, row.state, row.outcome,
-            row.closed_at, row.closed_by, steps,
-        )  # fmt: skip
+            row.id,
+            row.receipt_no,
+            case.scenario_name,
+            case.clerk,
+            case.applicant_name,
+            case.applicant_phone,
+            row.stage,
+            row.level,
+            rating.channel,
+            rating.text,
+            tuple(rating.reasons),
+            row.opened_at,
+            row.due_date,
+            DueDate(row.due_date, unknown).warning,
+            row.state,
+            row.outcome,
+            row.closed_at,
+            row.closed_by,
+            steps,
+        )
 
     @staticmethod
     def _missing(complaint_id: int) -> InvalidInput:
-        return InvalidInput(f"没有编号为 {complaint_id} 的差评工单。",
-                            hint="请在差评工单列表中核对编号。")  # fmt: skip
+        return InvalidInput(
+            f"没有编号为 {complaint_id} 的差评工单。", hint="请在差评工单列表中核对编号。"
+        )

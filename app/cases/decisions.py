@@ -64,12 +64,13 @@ class Decision:
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> Decision:
-        return cls(str(data.get("item", "")), bool(data.get("approved")),
-                   str(data.get("opinion", "")), str(data.get("result_name", "")),
-                   str(data.get("result_no", "")))  # fmt: skip
-
-
-
+        return cls(
+            str(data.get("item", "")),
+            bool(data.get("approved")),
+            str(data.get("opinion", "")),
+            str(data.get("result_name", "")),
+            str(data.get("result_no", "")),
+        )
 
 
 def _moment(value: Any) -> datetime | None:
@@ -81,9 +82,14 @@ def _moment(value: Any) -> datetime | None:
 
 class Decisions:
     def __init__(
-        self, repository: CaseRepository, catalogs: CaseCatalogs, calendar: WorkCalendar, *,
-        clock: Callable[[], datetime], after_accept: AfterAccept | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        repository: CaseRepository,
+        catalogs: CaseCatalogs,
+        calendar: WorkCalendar,
+        *,
+        clock: Callable[[], datetime],
+        after_accept: AfterAccept | None = None,
+    ) -> None:
         self.repository = repository
         self.catalogs = catalogs
         self.calendar = calendar
@@ -97,9 +103,16 @@ class Decisions:
         return self._accept(actor, receipt_no, None)
 
     def accept_on_commitment(
-        self, actor: Actor, receipt_no: str, *, materials: Sequence[str], due_date: date,
-        signed_by: str, signature_sha256: str | None = None, text: str = "",
-    ) -> CaseView:  # fmt: skip
+        self,
+        actor: Actor,
+        receipt_no: str,
+        *,
+        materials: Sequence[str],
+        due_date: date,
+        signed_by: str,
+        signature_sha256: str | None = None,
+        text: str = "",
+    ) -> CaseView:
         """容缺受理: the listed tolerable materials follow by ``due_date`` on a signed promise."""
         if not materials:
             raise InvalidInput(
@@ -109,15 +122,25 @@ class Decisions:
             raise InvalidInput(
                 "容缺受理必须有申请人签署的告知承诺书。", hint="请打印承诺书并由申请人签名。"
             )
-        commitment = {"materials": list(materials), "due_date": due_date.isoformat(),
-                      "signed_by": signed_by.strip(), "signature_sha256": signature_sha256,
-                      "text": text}  # fmt: skip
+        commitment = {
+            "materials": list(materials),
+            "due_date": due_date.isoformat(),
+            "signed_by": signed_by.strip(),
+            "signature_sha256": signature_sha256,
+            "text": text,
+        }
         return self._accept(actor, receipt_no, commitment)
 
     def not_accept(
-        self, actor: Actor, receipt_no: str, *, ground: str, reasons: Sequence[str],
-        supplement: Sequence[str] = (), office: str = "",
-    ) -> CaseView:  # fmt: skip
+        self,
+        actor: Actor,
+        receipt_no: str,
+        *,
+        ground: str,
+        reasons: Sequence[str],
+        supplement: Sequence[str] = (),
+        office: str = "",
+    ) -> CaseView:
         """不予受理 with its §32 ground, reasons, what to supplement and where to go instead."""
         checks.check_not_accepted(ground, reasons, supplement, office)
         now = self.clock()
@@ -128,20 +151,34 @@ class Decisions:
             case.state = "not_accepted"
             case.closed_at = case.updated_at = now
             case.not_accepted = {
-                "ground": ground, "ground_text": checks.NOT_ACCEPTED_GROUNDS[ground],
+                "ground": ground,
+                "ground_text": checks.NOT_ACCEPTED_GROUNDS[ground],
                 "reasons": [r.strip() for r in reasons if r.strip()],
                 "supplement": [
                     {"material": m, "name": n} for m, n in zip(supplement, names, strict=True)
                 ],
-                "office": office.strip(), "at": now.isoformat(),
-            }  # fmt: skip
+                "office": office.strip(),
+                "at": now.isoformat(),
+            }
             for item in case.items:
                 item.state = "terminated"
-            append(session, actor, "not_accept", case_id=case.id, receipt_no=receipt_no,
-                   before=before, after={"state": case.state, **case.not_accepted},
-                   at=now)  # fmt: skip
-            enqueue(session, case, "not_accepted", {"receipt_no": receipt_no, **case.not_accepted},
-                    at=now)  # fmt: skip
+            append(
+                session,
+                actor,
+                "not_accept",
+                case_id=case.id,
+                receipt_no=receipt_no,
+                before=before,
+                after={"state": case.state, **case.not_accepted},
+                at=now,
+            )
+            enqueue(
+                session,
+                case,
+                "not_accepted",
+                {"receipt_no": receipt_no, **case.not_accepted},
+                at=now,
+            )
             return CaseView.of(case)
 
     def _accept(self, actor: Actor, receipt_no: str, commitment: dict[str, Any] | None) -> CaseView:
@@ -164,39 +201,84 @@ class Decisions:
             dispatched = ready_items(case.items)
             state = "accepted" if commitment is None else "accepted_on_commitment"
             after = case.moved(
-                state, accepted_at=now, promised_date=due.day, form_data=form,
+                state,
+                accepted_at=now,
+                promised_date=due.day,
+                form_data=form,
                 commitment=commitment,
-                items=tuple(i.moved("dispatched", dispatched_at=now) if i.item_id in dispatched
-                            else i for i in case.items),
-                materials=tuple(m.moved("on_commitment") if m.material_id in promised else m
-                                for m in case.materials),
-            )  # fmt: skip
-            messages.append(NewMessage("acceptance", {
-                "receipt_no": receipt_no, "state": state, "accepted_at": now,
-                "promised_days": case.promised_days, "promised_date": due.day,
-                "calendar_warning": due.warning, "commitment": commitment,
-                "items": [{"item": i.item_id, "code": i.code, "state": i.state}
-                          for i in after.items],
-                "materials": [{"material": m.material_id, "name": m.name, "status": m.status,
-                               "copies": m.copies} for m in after.materials],
-            }))  # fmt: skip
+                items=tuple(
+                    i.moved("dispatched", dispatched_at=now) if i.item_id in dispatched else i
+                    for i in case.items
+                ),
+                materials=tuple(
+                    m.moved("on_commitment") if m.material_id in promised else m
+                    for m in case.materials
+                ),
+            )
+            messages.append(
+                NewMessage(
+                    "acceptance",
+                    {
+                        "receipt_no": receipt_no,
+                        "state": state,
+                        "accepted_at": now,
+                        "promised_days": case.promised_days,
+                        "promised_date": due.day,
+                        "calendar_warning": due.warning,
+                        "commitment": commitment,
+                        "items": [
+                            {"item": i.item_id, "code": i.code, "state": i.state}
+                            for i in after.items
+                        ],
+                        "materials": [
+                            {
+                                "material": m.material_id,
+                                "name": m.name,
+                                "status": m.status,
+                                "copies": m.copies,
+                            }
+                            for m in after.materials
+                        ],
+                    },
+                )
+            )
             seq = write_messages(
                 connection, case.id, receipt_no, loaded.outbox_seq, messages, at=now
             )
             rows.update_case(
-                connection, case.id, state=state, accepted_at=now, updated_at=now,
-                promised_date=due.day, form_data=form, commitment=commitment, outbox_seq=seq,
-            )  # fmt: skip
-            rows.update_items(connection, case.id, dispatched, state="dispatched",
-                              dispatched_at=now)  # fmt: skip
-            rows.update_materials(connection, case.id,
-                                  {m: {"status": "on_commitment"} for m in promised})  # fmt: skip
+                connection,
+                case.id,
+                state=state,
+                accepted_at=now,
+                updated_at=now,
+                promised_date=due.day,
+                form_data=form,
+                commitment=commitment,
+                outbox_seq=seq,
+            )
+            rows.update_items(
+                connection, case.id, dispatched, state="dispatched", dispatched_at=now
+            )
+            rows.update_materials(
+                connection, case.id, {m: {"status": "on_commitment"} for m in promised}
+            )
             if self.after_accept is not None:
                 self.after_accept(connection, after, catalog, now)
-            append(connection, actor, action, case_id=case.id, receipt_no=receipt_no,
-                   before={"state": case.state, "promised_date": case.promised_date},
-                   after={"state": state, "promised_date": due.day, "dispatched": dispatched,
-                          "commitment": commitment}, at=now)  # fmt: skip
+            append(
+                connection,
+                actor,
+                action,
+                case_id=case.id,
+                receipt_no=receipt_no,
+                before={"state": case.state, "promised_date": case.promised_date},
+                after={
+                    "state": state,
+                    "promised_date": due.day,
+                    "dispatched": dispatched,
+                    "commitment": commitment,
+                },
+                at=now,
+            )
             return after
 
     def _checked_form(self, catalog: Catalog, case: CaseView) -> dict[str, str]:
@@ -214,9 +296,11 @@ class Decisions:
         """The plan's form fields for the case's answers and items. The guide is pure, so the
         fields are kept for the answers that come again and again (most cases of a scenario)."""
         key = (
-            catalog.meta.version, case.scenario_code, case.chosen_items,
+            catalog.meta.version,
+            case.scenario_code,
+            case.chosen_items,
             json.dumps(case.answers, sort_keys=True, ensure_ascii=False),
-        )  # fmt: skip
+        )
         fields = self._fields.get(key)
         if fields is None:
             planner = self.catalogs.planner(catalog.meta.version)
@@ -239,10 +323,12 @@ class Decisions:
                     hint="请收取该材料；无法提供时可出具补正材料一次性告知书。",
                 )
         missing = [
-            m.name for m in materials
+            m.name
+            for m in materials
             if m.plan_status not in EXEMPT_PLAN_STATUSES | {"not_needed"}
-            and m.status not in RECEIVED | {"exempt"} and m.material_id not in promised
-        ]  # fmt: skip
+            and m.status not in RECEIVED | {"exempt"}
+            and m.material_id not in promised
+        ]
         if missing:
             raise MissingMaterials(
                 f"还有 {len(missing)} 种材料未收取：{'、'.join(missing)}。",
@@ -258,20 +344,38 @@ class Decisions:
         for material in case.materials:
             for scan in material.scans:
                 stored = session.get(StoredFile, scan.sha256)
-                scans.append(StoredScan(
-                    material.material_id, scan.sha256, scan.file_name,
-                    stored.size if stored else 0,
-                    stored.mime if stored else "application/octet-stream",
-                ))  # fmt: skip
+                scans.append(
+                    StoredScan(
+                        material.material_id,
+                        scan.sha256,
+                        scan.file_name,
+                        stored.size if stored else 0,
+                        stored.mime if stored else "application/octet-stream",
+                    )
+                )
         for message in announcement(CaseView.of(case), scans):
-            enqueue(session, case, message.kind, message.payload,
-                    file_sha256=message.file_sha256, at=self.clock())  # fmt: skip
+            enqueue(
+                session,
+                case,
+                message.kind,
+                message.payload,
+                file_sha256=message.file_sha256,
+                at=self.clock(),
+            )
 
     # -- the departments' decisions and what follows -------------------------------------------
     def record_item_decision(
-        self, actor: Actor, receipt_no: str, item_id: str, *, approved: bool, opinion: str = "",
-        result_name: str = "", result_no: str = "", decided_at: datetime | None = None,
-    ) -> CaseView:  # fmt: skip
+        self,
+        actor: Actor,
+        receipt_no: str,
+        item_id: str,
+        *,
+        approved: bool,
+        opinion: str = "",
+        result_name: str = "",
+        result_no: str = "",
+        decided_at: datetime | None = None,
+    ) -> CaseView:
         """A department's decision on one item; repeating the same decision changes nothing."""
         now = decided_at or self.clock()
         with self.repository.db.transaction() as session:
@@ -307,9 +411,15 @@ class Decisions:
         return changed
 
     def _decide(
-        self, session: Session, actor: Actor, case: CaseRow, decision: Decision, now: datetime,
-        *, quiet: bool = False,
-    ) -> bool:  # fmt: skip
+        self,
+        session: Session,
+        actor: Actor,
+        case: CaseRow,
+        decision: Decision,
+        now: datetime,
+        *,
+        quiet: bool = False,
+    ) -> bool:
         """Record the decision on the case (in the caller's transaction); False if it was
         already recorded. ``quiet``: a decision that no longer fits (the case was withdrawn
         meanwhile) is skipped instead of refused."""
@@ -335,9 +445,13 @@ class Decisions:
         before = snapshot(case)
         item.state = "approved" if decision.approved else "not_approved"
         item.decided_at = now
-        item.decision = {"approved": decision.approved, "opinion": decision.opinion,
-                         "result_name": decision.result_name, "result_no": decision.result_no,
-                         "by": actor.name}  # fmt: skip
+        item.decision = {
+            "approved": decision.approved,
+            "opinion": decision.opinion,
+            "result_name": decision.result_name,
+            "result_no": decision.result_no,
+            "by": actor.name,
+        }
         terminated = [] if decision.approved else self._terminate_dependents(case, item, now)
         dispatched = ready_items([ItemView.of(i) for i in case.items])
         for row in case.items:
@@ -347,20 +461,45 @@ class Decisions:
             case.state = "completed"
             case.completed_at = now
         case.updated_at = now
-        append(session, actor, "item_decision", case_id=case.id, receipt_no=case.receipt_no,
-               before=before, after={**snapshot(case), "item": item.item_id, **item.decision,
-                                     "dispatched": dispatched, "terminated": terminated},
-               at=now)  # fmt: skip
+        append(
+            session,
+            actor,
+            "item_decision",
+            case_id=case.id,
+            receipt_no=case.receipt_no,
+            before=before,
+            after={
+                **snapshot(case),
+                "item": item.item_id,
+                **item.decision,
+                "dispatched": dispatched,
+                "terminated": terminated,
+            },
+            at=now,
+        )
         if dispatched or terminated:
-            enqueue(session, case, "dispatch", {
-                "receipt_no": case.receipt_no, "after_item": item.item_id,
-                "dispatched": dispatched, "terminated": terminated}, at=now)  # fmt: skip
+            enqueue(
+                session,
+                case,
+                "dispatch",
+                {
+                    "receipt_no": case.receipt_no,
+                    "after_item": item.item_id,
+                    "dispatched": dispatched,
+                    "terminated": terminated,
+                },
+                at=now,
+            )
         return True
 
     def supplement(
-        self, actor: Actor, receipt_no: str, materials: Sequence[str], *,
+        self,
+        actor: Actor,
+        receipt_no: str,
+        materials: Sequence[str],
+        *,
         status: str = "received_original",
-    ) -> CaseView:  # fmt: skip
+    ) -> CaseView:
         """Materials promised at 容缺受理 handed in; the commitment is fulfilled when all are in."""
         if status not in RECEIVED:
             raise InvalidInput("补交的材料应登记为已收原件或复印件。")
@@ -378,11 +517,22 @@ class Decisions:
                 if case.state == "accepted_on_commitment":
                     case.state = "accepted"
             case.updated_at = now
-            append(session, actor, "supplement", case_id=case.id, receipt_no=receipt_no,
-                   before=before, after={**snapshot(case), "materials": list(materials),
-                                         "fulfilled": fulfilled}, at=now)  # fmt: skip
-            payload = {"receipt_no": receipt_no, "materials": list(materials), "status": status,
-                       "fulfilled": fulfilled}  # fmt: skip
+            append(
+                session,
+                actor,
+                "supplement",
+                case_id=case.id,
+                receipt_no=receipt_no,
+                before=before,
+                after={**snapshot(case), "materials": list(materials), "fulfilled": fulfilled},
+                at=now,
+            )
+            payload = {
+                "receipt_no": receipt_no,
+                "materials": list(materials),
+                "status": status,
+                "fulfilled": fulfilled,
+            }
             enqueue(session, case, "supplement", payload, at=now)
             return CaseView.of(case)
 
@@ -398,9 +548,12 @@ class Decisions:
                 if item.state == "waiting" and blocked & set(item.needs):
                     item.state, item.decided_at = "terminated", now
                     item.decision = {
-                        "approved": False, "opinion": f"前置事项“{failed.name}”未获批准",
-                        "result_name": "", "result_no": "", "by": "system",
-                    }  # fmt: skip
+                        "approved": False,
+                        "opinion": f"前置事项“{failed.name}”未获批准",
+                        "result_name": "",
+                        "result_no": "",
+                        "by": "system",
+                    }
                     blocked.add(item.item_id)
                     ended.append(item.item_id)
                     changed = True
@@ -412,6 +565,7 @@ def ready_items(items: Sequence[ItemView]) -> list[str]:
     approved = {i.item_id for i in items if i.state == "approved"}
     chosen = {i.item_id for i in items}
     return [
-        i.item_id for i in items
+        i.item_id
+        for i in items
         if i.state == "waiting" and all(n in approved or n not in chosen for n in i.needs)
-    ]  # fmt: skip
+    ]

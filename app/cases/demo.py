@@ -25,31 +25,49 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ("芳", "伟", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛")
 REGIONS = ("430102", "430103", "430104", "430105", "430111", "430112", "430121")
 SAMPLES = {
-    "phone": "13800138000", "id_number": "11010519491231002X", "uscc": "91350100M000100Y43",
-    "bank_account": "6222021234567890128", "date": "2026-11-01", "number": "1",
-}  # fmt: skip
+    "phone": "13800138000",
+    "id_number": "11010519491231002X",
+    "uscc": "91350100M000100Y43",
+    "bank_account": "6222021234567890128",
+    "date": "2026-11-01",
+    "number": "1",
+}
 # What people write in the text fields of the built-in scenarios: the demo, the screenshots and
 # the sample documents read like a real hall's cases, not like placeholders.
 DEMO_TEXT = {
-    "newborn.name": "王小明", "newborn.ethnicity": "汉族",
+    "newborn.name": "王小明",
+    "newborn.ethnicity": "汉族",
     "newborn.birth_place": "湖南省长沙市岳麓区",
-    "other_parent.name": "王建国", "other_parent.id_number": "430104199001011230",
-    "bank.branch": "中国工商银行长沙岳麓支行", "bank.name": "中国工商银行",
-    "pension.insured_region": "长沙市岳麓区", "pension.agency_name": "长沙市岳麓区社会保险服务中心",
+    "other_parent.name": "王建国",
+    "other_parent.id_number": "430104199001011230",
+    "bank.branch": "中国工商银行长沙岳麓支行",
+    "bank.name": "中国工商银行",
+    "pension.insured_region": "长沙市岳麓区",
+    "pension.agency_name": "长沙市岳麓区社会保险服务中心",
     "housing_fund.employer_name": "长沙湘江科技有限公司",
     "housing_fund.employer_account": "430100123456",
-    "housing_fund.debit_bank": "中国建设银行长沙河西支行", "deceased.name": "王德厚",
-    "enterprise.name": "长沙市岳麓区湘味小厨餐饮店", "food.business_items": "热食类食品制售",
-    "signboard.text": "湘味小厨", "signboard.location": "门店正上方", "signboard.size": "6×1.2",
-}  # fmt: skip
+    "housing_fund.debit_bank": "中国建设银行长沙河西支行",
+    "deceased.name": "王德厚",
+    "enterprise.name": "长沙市岳麓区湘味小厨餐饮店",
+    "food.business_items": "热食类食品制售",
+    "signboard.text": "湘味小厨",
+    "signboard.location": "门店正上方",
+    "signboard.size": "6×1.2",
+}
 CLERKS = (Actor("张敏", "counter-01", "clerk"), Actor("李娜", "counter-02", "clerk"))
 # 新生儿出生一件事 as most parents answer it: the samples of printed documents and the tests use it.
 NEWBORN = "43PCN0009"
 NEWBORN_ANSWERS = {
-    "within_six_months": "yes", "province_facility": "yes", "hukou": "yes", "marriage": "yes",
-    "same_ethnicity": "yes", "applicant": "mother", "reimbursement": "yes", "account": "no",
+    "within_six_months": "yes",
+    "province_facility": "yes",
+    "hukou": "yes",
+    "marriage": "yes",
+    "same_ethnicity": "yes",
+    "applicant": "mother",
+    "reimbursement": "yes",
+    "account": "no",
     "photo": "no",
-}  # fmt: skip
+}
 
 
 OPENED_FROM, OPENED_TO = 8, 5  # cases opened from 8 to 5 working days before the seeding
@@ -126,7 +144,11 @@ def value_for(field: PlanField, person: Party) -> str:
 
 
 def seed_cases(
-    service: CaseService, catalog: Catalog, count: int, *, seed: int = 20261123,
+    service: CaseService,
+    catalog: Catalog,
+    count: int,
+    *,
+    seed: int = 20261123,
     clock: SeedClock | None = None,
 ) -> dict[str, int]:
     """``count`` cases; returns how many ended in each state. With ``clock`` (the one the
@@ -139,36 +161,51 @@ def seed_cases(
         if clock is not None:
             clock.open_case(n, count)
         clerk = CLERKS[n % len(CLERKS)]
-        person = Party(f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)}{rng.choice(GIVEN)}",
-                       id_number(rng), phone=f"139{rng.randrange(10**8):08d}",
-                       address="长沙市岳麓区桐梓坡路")  # fmt: skip
+        person = Party(
+            f"{rng.choice(SURNAMES)}{rng.choice(GIVEN)}{rng.choice(GIVEN)}",
+            id_number(rng),
+            phone=f"139{rng.randrange(10**8):08d}",
+            address="长沙市岳麓区桐梓坡路",
+        )
         code = codes[n % len(codes)]
         answers = answers_for(planner, code, rng)
         plan = planner.plan(code, answers)
         form = {f.key: value_for(f, person) for f in plan.fields}
         roll = rng.random()
         channel = "kiosk" if roll < 0.1 else "counter"
-        case = service.open_case(clerk, channel=channel, scenario=code, applicant=person,
-                                 answers=answers, form=form)  # fmt: skip
+        case = service.open_case(
+            clerk, channel=channel, scenario=code, applicant=person, answers=answers, form=form
+        )
         if channel == "kiosk":
             made[case.state] += 1
             continue
-        case = service.record_materials(clerk, case.receipt_no, [
-            MaterialCheck(m.material_id, "received_original", ("清晰无涂改",))
-            for m in case.materials if m.status == "missing"
-        ])  # fmt: skip
+        case = service.record_materials(
+            clerk,
+            case.receipt_no,
+            [
+                MaterialCheck(m.material_id, "received_original", ("清晰无涂改",))
+                for m in case.materials
+                if m.status == "missing"
+            ],
+        )
         if roll < 0.15:
-            case = service.not_accept(clerk, case.receipt_no, ground="2",
-                                      reasons=["申请事项不属于本中心受理范围"],
-                                      office="长沙市岳麓区政务服务中心")  # fmt: skip
+            case = service.not_accept(
+                clerk,
+                case.receipt_no,
+                ground="2",
+                reasons=["申请事项不属于本中心受理范围"],
+                office="长沙市岳麓区政务服务中心",
+            )
         else:
             case = service.accept(clerk, case.receipt_no)
             if roll < 0.2:
-                case = service.withdraw(clerk, case.receipt_no, reason="申请人主动撤回",
-                                        returned_to=person.name)  # fmt: skip
+                case = service.withdraw(
+                    clerk, case.receipt_no, reason="申请人主动撤回", returned_to=person.name
+                )
             elif roll < 0.6:
                 level = rng.choice((5, 5, 5, 4, 3))
-                case = service.evaluate(clerk, case.receipt_no, stage="accept", level=level,
-                                        channel="hall_pad")  # fmt: skip
+                case = service.evaluate(
+                    clerk, case.receipt_no, stage="accept", level=level, channel="hall_pad"
+                )
         made[case.state] += 1
     return dict(made)

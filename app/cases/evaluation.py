@@ -85,19 +85,27 @@ def rating_problems(level: int, reasons: Sequence[str], text: str) -> list[Inval
     offered = reasons_for(level)
     label = LEVEL_LABELS[level]
     problems = [
-        InvalidInput(f"“{reason.strip()}”不是“{label}”可选的原因。",
-                     hint="请从屏幕列出的原因中选择，其他情况请写在文字评价里。")
-        for reason in reasons if reason.strip() not in offered
-    ]  # fmt: skip
+        InvalidInput(
+            f"“{reason.strip()}”不是“{label}”可选的原因。",
+            hint="请从屏幕列出的原因中选择，其他情况请写在文字评价里。",
+        )
+        for reason in reasons
+        if reason.strip() not in offered
+    ]
     if level in POOR_LEVELS and not text.strip():
-        problems.append(InvalidInput(
-            "请写明不满意的具体原因，我们会核实并整改。",
-            hint=f"选择“{label}”时需要用文字说明遇到的问题，再提交评价。",
-        ))  # fmt: skip
+        problems.append(
+            InvalidInput(
+                "请写明不满意的具体原因，我们会核实并整改。",
+                hint=f"选择“{label}”时需要用文字说明遇到的问题，再提交评价。",
+            )
+        )
     if len(text.strip()) > MAX_TEXT:
-        problems.append(InvalidInput(
-            f"文字评价最多 {MAX_TEXT} 字，现在有 {len(text.strip())} 字。", hint="请删减后再提交。"
-        ))  # fmt: skip
+        problems.append(
+            InvalidInput(
+                f"文字评价最多 {MAX_TEXT} 字，现在有 {len(text.strip())} 字。",
+                hint="请删减后再提交。",
+            )
+        )
     return problems
 
 
@@ -150,17 +158,28 @@ def next_turn(case: CaseView) -> EvaluationTurn | None:
 
 class Evaluations:
     def __init__(
-        self, repository: CaseRepository, *, clock: Callable[[], datetime],
+        self,
+        repository: CaseRepository,
+        *,
+        clock: Callable[[], datetime],
         after_evaluate: AfterEvaluate | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.repository = repository
         self.clock = clock
         self.after_evaluate = after_evaluate
 
     def evaluate(
-        self, actor: Actor, receipt_no: str, *, stage: str, level: int, channel: str,
-        text: str = "", follow_up: bool = False, reasons: Sequence[str] = (),
-    ) -> CaseView:  # fmt: skip
+        self,
+        actor: Actor,
+        receipt_no: str,
+        *,
+        stage: str,
+        level: int,
+        channel: str,
+        text: str = "",
+        follow_up: bool = False,
+        reasons: Sequence[str] = (),
+    ) -> CaseView:
         """好差评 for the acceptance or the completion stage: one first rating, one follow-up.
         ``reasons`` are chosen from the options of the level (:func:`reasons_for`); a
         差评 needs ``text``."""
@@ -182,18 +201,50 @@ class Evaluations:
                 )
             if follow_up and (stage, "first") not in done:
                 raise InvalidTransition(f"{stage_name}环节还没有首次评价，不能追评。")
-            row = EvaluationRow(stage=stage, round=round_, level=level, channel=channel,
-                                text=text.strip(), reasons=chosen,
-                                reasons_version=REASONS_VERSION, created_at=now)  # fmt: skip
+            row = EvaluationRow(
+                stage=stage,
+                round=round_,
+                level=level,
+                channel=channel,
+                text=text.strip(),
+                reasons=chosen,
+                reasons_version=REASONS_VERSION,
+                created_at=now,
+            )
             case.evaluations.append(row)
-            append(session, actor, "evaluate", case_id=case.id, receipt_no=receipt_no,
-                   after={"stage": stage, "round": round_, "level": level, "channel": channel,
-                          "text": row.text, "reasons": chosen,
-                          "reasons_version": REASONS_VERSION}, at=now)  # fmt: skip
+            append(
+                session,
+                actor,
+                "evaluate",
+                case_id=case.id,
+                receipt_no=receipt_no,
+                after={
+                    "stage": stage,
+                    "round": round_,
+                    "level": level,
+                    "channel": channel,
+                    "text": row.text,
+                    "reasons": chosen,
+                    "reasons_version": REASONS_VERSION,
+                },
+                at=now,
+            )
             if self.after_evaluate is not None:
                 self.after_evaluate(session, actor, case, row)
-            enqueue(session, case, "evaluation", {
-                "receipt_no": receipt_no, "stage": stage, "round": round_, "level": level,
-                "channel": channel, "text": row.text, "reasons": chosen,
-                "at": now.isoformat()}, at=now)  # fmt: skip
+            enqueue(
+                session,
+                case,
+                "evaluation",
+                {
+                    "receipt_no": receipt_no,
+                    "stage": stage,
+                    "round": round_,
+                    "level": level,
+                    "channel": channel,
+                    "text": row.text,
+                    "reasons": chosen,
+                    "at": now.isoformat(),
+                },
+                at=now,
+            )
             return CaseView.of(case)

@@ -55,11 +55,18 @@ PickUp = Callable[[str], CaseView]
 
 class CaseInHand:
     def __init__(
-        self, cases: CaseService, catalog: Catalog, actor: Actor, *, hall_province: str,
-        check_qr: QrCheck, shared: SharedData | None = None,
-        today: Callable[[], date] = lambda: hall_day(utcnow()), channel: str = "counter",
+        self,
+        cases: CaseService,
+        catalog: Catalog,
+        actor: Actor,
+        *,
+        hall_province: str,
+        check_qr: QrCheck,
+        shared: SharedData | None = None,
+        today: Callable[[], date] = lambda: hall_day(utcnow()),
+        channel: str = "counter",
         pick_up: PickUp | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.cases = cases
         self.channel = channel
         self.catalog = catalog
@@ -145,9 +152,13 @@ class CaseInHand:
         if self.applicant is None:
             raise InvalidInput("请先读取或输入申请人身份证件。")
         party = self.applicant.party
-        self.applicant.party = Party(party.name, party.id_number, party.kind,
-                                     phone.strip() or party.phone,
-                                     address.strip() or party.address)  # fmt: skip
+        self.applicant.party = Party(
+            party.name,
+            party.id_number,
+            party.kind,
+            phone.strip() or party.phone,
+            address.strip() or party.address,
+        )
 
     # -- the applicant's one record ---------------------------------------------------------------
     def _record_fields(self) -> dict[str, tuple[str, str]]:
@@ -165,8 +176,11 @@ class CaseInHand:
     def from_card(self, key: str) -> bool:
         """The form field ``key`` shows what the ID card on the reader said."""
         applicant = self.applicant
-        return (applicant is not None and applicant.card is not None
-                and PERSON_FIELDS.get(key, "") in FROM_CARD)  # fmt: skip
+        return (
+            applicant is not None
+            and applicant.card is not None
+            and PERSON_FIELDS.get(key, "") in FROM_CARD
+        )
 
     def confirm(self, change: CardChange) -> None:
         """The clerk confirmed that the card's value is wrong (or the person's is another):
@@ -181,8 +195,14 @@ class CaseInHand:
             raise InvalidInput("请输入申请人姓名。")
         self.applicant.party = replace(self.applicant.party, **{attr: typed})
         self.pending.pop(change.key, None)
-        self.corrections.append({"field": change.label, "from": change.card, "to": typed,
-                                 "confirmed_by": self.actor.name})  # fmt: skip
+        self.corrections.append(
+            {
+                "field": change.label,
+                "from": change.card,
+                "to": typed,
+                "confirmed_by": self.actor.name,
+            }
+        )
 
     def keep(self, change: CardChange) -> str:
         """The card's value stays; returns it (to put back where it was typed over)."""
@@ -207,8 +227,14 @@ class CaseInHand:
         self.applicant.party = replace(self.applicant.party, **{attr: value})
         return True
 
-    def set_agent(self, card: IdCardData | None = None, *, name: str = "", id_number: str = "",
-                  phone: str = "") -> Party:  # fmt: skip
+    def set_agent(
+        self,
+        card: IdCardData | None = None,
+        *,
+        name: str = "",
+        id_number: str = "",
+        phone: str = "",
+    ) -> Party:
         """代办人: read from their card or typed."""
         if card is not None:
             self.agent = Party(card.name, card.id_number, phone=phone)
@@ -342,17 +368,30 @@ class CaseInHand:
         try:
             if self.case is not None and self.case.state in ("draft", "pre_application"):
                 self.case = self.cases.update(
-                    self.actor, self.case.receipt_no, answers=self.answers, facts=self.facts,
-                    items=self.items, form=self.form_values(), applicant=self.applicant.party,
-                    agent=self.agent, corrections=corrections,
-                )  # fmt: skip
+                    self.actor,
+                    self.case.receipt_no,
+                    answers=self.answers,
+                    facts=self.facts,
+                    items=self.items,
+                    form=self.form_values(),
+                    applicant=self.applicant.party,
+                    agent=self.agent,
+                    corrections=corrections,
+                )
                 return self.case
             self.case = self.cases.open_case(
-                self.actor, channel=self.channel, scenario=self._code(),
-                applicant=self.applicant.party, agent=self.agent, answers=self.answers,
-                facts=self.facts, items=self.items, form=self.form_values(), scans=scans,
+                self.actor,
+                channel=self.channel,
+                scenario=self._code(),
+                applicant=self.applicant.party,
+                agent=self.agent,
+                answers=self.answers,
+                facts=self.facts,
+                items=self.items,
+                form=self.form_values(),
+                scans=scans,
                 corrections=corrections,
-            )  # fmt: skip
+            )
         except BaseException:
             self.corrections = corrections + self.corrections  # not saved: kept for the next try
             raise
@@ -365,9 +404,13 @@ class CaseInHand:
     def receive_all(self, reviewed: Mapping[str, Sequence[str]] | None = None) -> CaseView:
         """Every material still missing received as an original (the clerk's "全部收齐")."""
         case = self.case or self.open()
-        checks = [MaterialCheck(m.material_id, "received_original",
-                                tuple((reviewed or {}).get(m.material_id, ())))
-                  for m in case.materials if m.status == "missing"]  # fmt: skip
+        checks = [
+            MaterialCheck(
+                m.material_id, "received_original", tuple((reviewed or {}).get(m.material_id, ()))
+            )
+            for m in case.materials
+            if m.status == "missing"
+        ]
         return self.receive(checks) if checks else case
 
     def accept(self) -> CaseView:
@@ -375,16 +418,27 @@ class CaseInHand:
         return self.case
 
     def accept_on_commitment(self, materials: Sequence[str], due: date, signed_by: str) -> CaseView:
-        self.case = self.cases.accept_on_commitment(self.actor, self._receipt(),
-                                                    materials=materials, due_date=due,
-                                                    signed_by=signed_by)  # fmt: skip
+        self.case = self.cases.accept_on_commitment(
+            self.actor, self._receipt(), materials=materials, due_date=due, signed_by=signed_by
+        )
         return self.case
 
-    def not_accept(self, ground: str, reasons: Sequence[str], *, supplement: Sequence[str] = (),
-                   office: str = "") -> CaseView:  # fmt: skip
-        self.case = self.cases.not_accept(self.actor, self._receipt(), ground=ground,
-                                          reasons=reasons, supplement=supplement,
-                                          office=office)  # fmt: skip
+    def not_accept(
+        self,
+        ground: str,
+        reasons: Sequence[str],
+        *,
+        supplement: Sequence[str] = (),
+        office: str = "",
+    ) -> CaseView:
+        self.case = self.cases.not_accept(
+            self.actor,
+            self._receipt(),
+            ground=ground,
+            reasons=reasons,
+            supplement=supplement,
+            office=office,
+        )
         return self.case
 
     def _receipt(self) -> str:

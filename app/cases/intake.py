@@ -39,9 +39,15 @@ EXEMPT_PLAN_STATUSES = {"produced", "e_licence", "generated"}
 
 class Intake:
     def __init__(
-        self, repository: CaseRepository, catalogs: CaseCatalogs, files: FileStore, *,
-        hall_code: str, clock: Callable[[], datetime], require_review: bool = False,
-    ) -> None:  # fmt: skip
+        self,
+        repository: CaseRepository,
+        catalogs: CaseCatalogs,
+        files: FileStore,
+        *,
+        hall_code: str,
+        clock: Callable[[], datetime],
+        require_review: bool = False,
+    ) -> None:
         self.repository = repository
         self.catalogs = catalogs
         self.files = files
@@ -96,16 +102,27 @@ class Intake:
                     hint="请扫描或输入正确的编号；同一预申请不能导入两次。",
                 )
             case = CaseRow(
-                receipt_no=receipt_no, hall_code=self.hall_code, channel=channel, state=state,
-                scenario_code=plan.scenario, scenario_name=plan.scenario_name,
-                catalog_version=plan.catalog_version, applicant_kind=applicant.kind,
-                applicant_name=applicant.name.strip(), applicant_id_type=kind,
-                applicant_id_number=number, applicant_phone=applicant.phone.strip(),
+                receipt_no=receipt_no,
+                hall_code=self.hall_code,
+                channel=channel,
+                state=state,
+                scenario_code=plan.scenario,
+                scenario_name=plan.scenario_name,
+                catalog_version=plan.catalog_version,
+                applicant_kind=applicant.kind,
+                applicant_name=applicant.name.strip(),
+                applicant_id_type=kind,
+                applicant_id_number=number,
+                applicant_phone=applicant.phone.strip(),
                 applicant_address=applicant.address.strip(),
-                agent_name=agent.name.strip() if agent else "", agent_id_number=agent_number,
-                agent_phone=agent.phone.strip() if agent else "", clerk=actor.name,
-                terminal=actor.terminal, created_at=now, updated_at=now,
-            )  # fmt: skip
+                agent_name=agent.name.strip() if agent else "",
+                agent_id_number=agent_number,
+                agent_phone=agent.phone.strip() if agent else "",
+                clerk=actor.name,
+                terminal=actor.terminal,
+                created_at=now,
+                updated_at=now,
+            )
             self._apply_plan(case, plan, form or {})
             if from_platform:
                 case.outbox_seq = platform_seq
@@ -114,21 +131,39 @@ class Intake:
                 session.flush()
             except IntegrityError:
                 raise DuplicateReceipt(f"受理编号 {receipt_no} 已经存在。") from None
-            append(session, actor, "open", case_id=case.id, receipt_no=receipt_no, at=now,
-                   after={"state": state, "channel": channel, "scenario": plan.scenario,
-                          "catalog_version": plan.catalog_version,
-                          "items": case.chosen_items,
-                          "from_platform": from_platform})  # fmt: skip
+            append(
+                session,
+                actor,
+                "open",
+                case_id=case.id,
+                receipt_no=receipt_no,
+                at=now,
+                after={
+                    "state": state,
+                    "channel": channel,
+                    "scenario": plan.scenario,
+                    "catalog_version": plan.catalog_version,
+                    "items": case.chosen_items,
+                    "from_platform": from_platform,
+                },
+            )
             if corrections:
-                append(session, actor, "correct_applicant", case_id=case.id,
-                       receipt_no=receipt_no, at=now,
-                       after={"corrections": [dict(c) for c in corrections]})  # fmt: skip
+                append(
+                    session,
+                    actor,
+                    "correct_applicant",
+                    case_id=case.id,
+                    receipt_no=receipt_no,
+                    at=now,
+                    after={"corrections": [dict(c) for c in corrections]},
+                )
             view = CaseView.of(case)
             if state == "pre_application" and not from_platform:
                 enqueue(session, case, "submission", submission(view), at=now)
             for scan, sha in stored:
-                self._add_scan(session, actor, case, scan, sha=sha, now=now,
-                               queue=not from_platform)  # fmt: skip
+                self._add_scan(
+                    session, actor, case, scan, sha=sha, now=now, queue=not from_platform
+                )
             return CaseView.of(case) if stored else view
 
     def update(
@@ -150,60 +185,98 @@ class Intake:
         now = self.clock()
         with self.repository.change(receipt_no, "update") as (session, case):
             if applicant is not None:
-                self._update_parties(session, actor, case, applicant, agent=agent,
-                                     corrections=corrections, now=now)  # fmt: skip
+                self._update_parties(
+                    session, actor, case, applicant, agent=agent, corrections=corrections, now=now
+                )
             catalog = self.catalogs.get(case.catalog_version)
             if catalog is None:
                 if answers is None:
                     raise self.catalogs.gone(case)
                 catalog = self.catalogs.current  # answered again under the current catalog
             plan = self._plan(
-                catalog, case.scenario_code,
-                answers if answers is not None else case.answers, facts,
+                catalog,
+                case.scenario_code,
+                answers if answers is not None else case.answers,
+                facts,
                 _items_for(items, answers, case.chosen_items),
-            )  # fmt: skip
+            )
             before = {"answers": case.answers, "items": case.chosen_items, "form": case.form_data}
             self._apply_plan(case, plan, {**case.form_data, **(form or {})})
             case.updated_at = self.clock()
-            append(session, actor, "update", case_id=case.id, receipt_no=receipt_no, before=before,
-                   after={"answers": case.answers, "items": case.chosen_items,
-                          "form": case.form_data,
-                          "catalog_version": case.catalog_version})  # fmt: skip
+            append(
+                session,
+                actor,
+                "update",
+                case_id=case.id,
+                receipt_no=receipt_no,
+                before=before,
+                after={
+                    "answers": case.answers,
+                    "items": case.chosen_items,
+                    "form": case.form_data,
+                    "catalog_version": case.catalog_version,
+                },
+            )
             view = CaseView.of(case)
             if case.state == "pre_application":
                 enqueue(session, case, "update", submission(view), at=case.updated_at)
             return view
 
     @staticmethod
-    def _update_parties(session: Session, actor: Actor, case: CaseRow, applicant: Party, *,
-                        agent: Party | None, corrections: Sequence[Mapping[str, str]],
-                        now: datetime) -> None:  # fmt: skip
+    def _update_parties(
+        session: Session,
+        actor: Actor,
+        case: CaseRow,
+        applicant: Party,
+        *,
+        agent: Party | None,
+        corrections: Sequence[Mapping[str, str]],
+        now: datetime,
+    ) -> None:
         """The record changed at the counter: the case, every document and the departments'
         form follow it; the change is audited (with the card values the clerk confirmed)."""
         today = hall_day(now)
         kind, number = checks.checked_id(applicant, today)
         agent_number = checks.checked_id(agent, today)[1] if agent else ""
         columns = {
-            "applicant_name": applicant.name.strip(), "applicant_id_type": kind,
-            "applicant_id_number": number, "applicant_phone": applicant.phone.strip(),
+            "applicant_name": applicant.name.strip(),
+            "applicant_id_type": kind,
+            "applicant_id_number": number,
+            "applicant_phone": applicant.phone.strip(),
             "applicant_address": applicant.address.strip(),
-            "agent_name": agent.name.strip() if agent else "", "agent_id_number": agent_number,
+            "agent_name": agent.name.strip() if agent else "",
+            "agent_id_number": agent_number,
             "agent_phone": agent.phone.strip() if agent else "",
-        }  # fmt: skip
+        }
         before = {k: getattr(case, k) for k in columns if getattr(case, k) != columns[k]}
         if not before and not corrections:
             return
         for key, value in columns.items():
             setattr(case, key, value)
-        append(session, actor, "correct_applicant" if corrections else "applicant",
-               case_id=case.id, receipt_no=case.receipt_no, at=now, before=before,
-               after={**{k: columns[k] for k in before},
-                      "corrections": [dict(c) for c in corrections]})  # fmt: skip
+        append(
+            session,
+            actor,
+            "correct_applicant" if corrections else "applicant",
+            case_id=case.id,
+            receipt_no=case.receipt_no,
+            at=now,
+            before=before,
+            after={
+                **{k: columns[k] for k in before},
+                "corrections": [dict(c) for c in corrections],
+            },
+        )
 
     def record_material(
-        self, actor: Actor, receipt_no: str, material_id: str, status: str, *,
-        reviewed: Sequence[str] = (), exempt_reason: str = "",
-    ) -> CaseView:  # fmt: skip
+        self,
+        actor: Actor,
+        receipt_no: str,
+        material_id: str,
+        status: str,
+        *,
+        reviewed: Sequence[str] = (),
+        exempt_reason: str = "",
+    ) -> CaseView:
         """What the clerk found: received original/copy, exempt (and why), or still missing."""
         return self.record_materials(
             actor, receipt_no, [MaterialCheck(material_id, status, tuple(reviewed), exempt_reason)]
@@ -226,19 +299,31 @@ class Intake:
                 row.reviewed = list(check.reviewed)
                 row.checked_at = self.clock()
                 row.received_at = row.checked_at if check.status in RECEIVED else None
-                append(session, actor, "material", case_id=case.id, receipt_no=receipt_no,
-                       before={"material": check.material_id, **before},
-                       after={"material": check.material_id, "status": check.status,
-                              "reviewed": row.reviewed,
-                              "exempt_reason": row.exempt_reason})  # fmt: skip
+                append(
+                    session,
+                    actor,
+                    "material",
+                    case_id=case.id,
+                    receipt_no=receipt_no,
+                    before={"material": check.material_id, **before},
+                    after={
+                        "material": check.material_id,
+                        "status": check.status,
+                        "reviewed": row.reviewed,
+                        "exempt_reason": row.exempt_reason,
+                    },
+                )
             return CaseView.of(case)
 
     def _check_reviewed(self, case: CaseRow, row: CaseMaterialRow, reviewed: Sequence[str]) -> None:
         """The hall requires every 形式审核 point ticked before an original or a copy is taken."""
         catalog = self.catalogs.get(case.catalog_version)
         scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
-        material = next((m for m in scenario.materials if m.id == row.material_id), None) if (
-            scenario) else None  # fmt: skip
+        material = (
+            next((m for m in scenario.materials if m.id == row.material_id), None)
+            if (scenario)
+            else None
+        )
         points = material.review.formal if material else ()
         left = [p for p in points if p not in reviewed]
         if left:
@@ -248,10 +333,17 @@ class Intake:
             )
 
     def attach_scan(
-        self, actor: Actor, receipt_no: str, material_id: str, data: bytes, *,
-        file_name: str, mime: str = "application/pdf", pages: int = 1,
+        self,
+        actor: Actor,
+        receipt_no: str,
+        material_id: str,
+        data: bytes,
+        *,
+        file_name: str,
+        mime: str = "application/pdf",
+        pages: int = 1,
         quality: Sequence[Mapping[str, Any]] = (),
-    ) -> CaseView:  # fmt: skip
+    ) -> CaseView:
         """Store a scan by its SHA-256 and attach it to a material of the case (with the
         quality check of each page the camera or scanner took, for the audit trail)."""
         scan = NewScan(material_id, data, file_name, mime, pages, tuple(quality))
@@ -269,29 +361,54 @@ class Intake:
         return self.files.put(scan.data)
 
     def _add_scan(
-        self, session: Session, actor: Actor, case: CaseRow, scan: NewScan, *, sha: str,
-        now: datetime, queue: bool = True,
-    ) -> None:  # fmt: skip
+        self,
+        session: Session,
+        actor: Actor,
+        case: CaseRow,
+        scan: NewScan,
+        *,
+        sha: str,
+        now: datetime,
+        queue: bool = True,
+    ) -> None:
         row = material_of(case, scan.material_id)
         if session.get(StoredFile, sha) is None:
             session.add(StoredFile(sha256=sha, size=len(scan.data), mime=scan.mime))
-        row.scans.append(MaterialScanRow(sha256=sha, file_name=scan.file_name, pages=scan.pages,
-                                         added_at=now))  # fmt: skip
-        after: dict[str, Any] = {"material": scan.material_id, "sha256": sha,
-                                 "file_name": scan.file_name, "pages": scan.pages}  # fmt: skip
+        row.scans.append(
+            MaterialScanRow(sha256=sha, file_name=scan.file_name, pages=scan.pages, added_at=now)
+        )
+        after: dict[str, Any] = {
+            "material": scan.material_id,
+            "sha256": sha,
+            "file_name": scan.file_name,
+            "pages": scan.pages,
+        }
         if scan.quality:
             after["quality"] = [dict(page) for page in scan.quality]
-        append(session, actor, "scan", case_id=case.id, receipt_no=case.receipt_no, at=now,
-               after=after)
+        append(
+            session, actor, "scan", case_id=case.id, receipt_no=case.receipt_no, at=now, after=after
+        )
         if queue and case.state != "draft":
             stored = StoredScan(scan.material_id, sha, scan.file_name, len(scan.data), scan.mime)
             message = file_message(case.receipt_no, row.name, stored)
-            enqueue(session, case, message.kind, message.payload,
-                    file_sha256=message.file_sha256, at=now)  # fmt: skip
+            enqueue(
+                session,
+                case,
+                message.kind,
+                message.payload,
+                file_sha256=message.file_sha256,
+                at=now,
+            )
 
     # -- the plan -------------------------------------------------------------------------------
-    def _plan(self, catalog: Catalog, scenario: str, answers: Mapping[str, Any] | None,
-              facts: Mapping[str, Any] | None, items: Sequence[str] | None) -> Plan:  # fmt: skip
+    def _plan(
+        self,
+        catalog: Catalog,
+        scenario: str,
+        answers: Mapping[str, Any] | None,
+        facts: Mapping[str, Any] | None,
+        items: Sequence[str] | None,
+    ) -> Plan:
         planner = self.catalogs.planner(catalog.meta.version)
         plan = planner.plan(scenario, answers or {}, facts or {}, items)
         if plan.blocked:
@@ -310,8 +427,9 @@ class Intake:
         case.catalog_version = plan.catalog_version
         case.answers = {
             k: list(v) if isinstance(v, tuple) else v
-            for k, v in plan.answers.items() if v not in ((), None)
-        }  # fmt: skip
+            for k, v in plan.answers.items()
+            if v not in ((), None)
+        }
         case.chosen_items = [i.id for i in plan.items]
         case.promised_days = plan.promised_days
         values = {f.key: f.value for f in plan.fields if f.value}
@@ -337,9 +455,10 @@ class Intake:
             exempt = m.status in EXEMPT_PLAN_STATUSES
             reason = f"{m.status_label}：{m.reason}" if m.reason else m.status_label
             row = kept.pop(m.id, None) or CaseMaterialRow(
-                material_id=m.id, status="exempt" if exempt else "missing",
+                material_id=m.id,
+                status="exempt" if exempt else "missing",
                 exempt_reason=reason if exempt else "",
-            )  # fmt: skip
+            )
             row.name, row.plan_status, row.form, row.copies = m.name, m.status, m.form, m.copies
             rows.append(row)
         for row in kept.values():  # no longer needed, but scans are never thrown away

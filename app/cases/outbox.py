@@ -29,7 +29,7 @@ from sqlalchemy import (
     select,
     text,
     update,
-)  # fmt: skip
+)
 from sqlalchemy.orm import Session
 
 from app.cases.audit import Actor, append
@@ -85,10 +85,22 @@ class Message:
     def of(cls, row: Row[Any]) -> Message:
         """From a row of :data:`_COLUMNS` (the payload as its JSON text)."""
         return cls(
-            row.id, row.receipt_no, row.seq, row.kind, row.idempotency_key, row.payload,
-            row.file_sha256, row.state, row.attempts, row.next_attempt_at, row.last_error,
-            row.claimed_by, row.note, row.created_at, row.delivered_at,
-        )  # fmt: skip
+            row.id,
+            row.receipt_no,
+            row.seq,
+            row.kind,
+            row.idempotency_key,
+            row.payload,
+            row.file_sha256,
+            row.state,
+            row.attempts,
+            row.next_attempt_at,
+            row.last_error,
+            row.claimed_by,
+            row.note,
+            row.created_at,
+            row.delivered_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -145,49 +157,79 @@ _SET_PLATFORM_NO = (
     .values(platform_no=bindparam("number"))
 )
 # Every column, the payload as its JSON text: decoding 100 payloads would cost more than the claim.
-_COLUMNS = [
-    cast(c, Text).label("payload") if c.name == "payload" else c for c in _OUTBOX.c
-]  # fmt: skip
+_COLUMNS = [cast(c, Text).label("payload") if c.name == "payload" else c for c in _OUTBOX.c]
 
 
 def write_messages(
-    target: Session | Connection, case_id: int, receipt_no: str, last_seq: int,
-    messages: Sequence[NewMessage], *, at: datetime,
-) -> int:  # fmt: skip
+    target: Session | Connection,
+    case_id: int,
+    receipt_no: str,
+    last_seq: int,
+    messages: Sequence[NewMessage],
+    *,
+    at: datetime,
+) -> int:
     """Write ``messages`` for a case after its sequence number ``last_seq``, in the caller's
     transaction; returns the case's new last sequence number (the caller stores it on the case)."""
     connection = target.connection() if isinstance(target, Session) else target
     rows = []
     for seq, message in enumerate(messages, start=last_seq + 1):
-        rows.append({
-            "case_id": case_id, "receipt_no": receipt_no, "seq": seq, "kind": message.kind,
-            "idempotency_key": f"{receipt_no}/{seq}/{message.kind}",
-            "payload": message.payload, "file_sha256": message.file_sha256,
-            "state": "pending", "attempts": 0, "next_attempt_at": at, "last_error": "",
-            "claimed_by": "", "lease_until": None, "created_at": at, "delivered_at": None,
-            "note": "",
-        })  # fmt: skip
+        rows.append(
+            {
+                "case_id": case_id,
+                "receipt_no": receipt_no,
+                "seq": seq,
+                "kind": message.kind,
+                "idempotency_key": f"{receipt_no}/{seq}/{message.kind}",
+                "payload": message.payload,
+                "file_sha256": message.file_sha256,
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": at,
+                "last_error": "",
+                "claimed_by": "",
+                "lease_until": None,
+                "created_at": at,
+                "delivered_at": None,
+                "note": "",
+            }
+        )
     if rows:
         connection.execute(_INSERT, rows)
     return last_seq + len(rows)
 
 
 def enqueue(
-    session: Session, case: CaseRow, kind: str, payload: dict[str, Any], *,
-    file_sha256: str | None = None, at: datetime | None = None,
-) -> None:  # fmt: skip
+    session: Session,
+    case: CaseRow,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    file_sha256: str | None = None,
+    at: datetime | None = None,
+) -> None:
     """Add a message for ``case`` in the caller's transaction, with the case's next sequence."""
     case.outbox_seq = write_messages(
-        session, case.id, case.receipt_no, case.outbox_seq,
-        [NewMessage(kind, payload, file_sha256)], at=at or utcnow(),
-    )  # fmt: skip
+        session,
+        case.id,
+        case.receipt_no,
+        case.outbox_seq,
+        [NewMessage(kind, payload, file_sha256)],
+        at=at or utcnow(),
+    )
 
 
 class Outbox:
     def __init__(
-        self, db: Database, *, lease_s: int = 120, first_retry_s: int = 5,
-        max_retry_s: int = 1800, jitter: float = 0.2, clock: Callable[[], datetime] = utcnow,
-    ) -> None:  # fmt: skip
+        self,
+        db: Database,
+        *,
+        lease_s: int = 120,
+        first_retry_s: int = 5,
+        max_retry_s: int = 1800,
+        jitter: float = 0.2,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.db = db
         self.clock = clock  # what a call without its own ``now`` takes as the time
         self.jitter = jitter
@@ -223,11 +265,13 @@ class Outbox:
         if not receipts:
             return {}
         with self.db.read() as session:
-            last = dict(session.execute(
-                select(_OUTBOX.c.receipt_no, func.max(_OUTBOX.c.seq))
-                .where(_OUTBOX.c.receipt_no.in_(receipts), _OUTBOX.c.state == "delivered")
-                .group_by(_OUTBOX.c.receipt_no)
-            ).all())  # fmt: skip
+            last = dict(
+                session.execute(
+                    select(_OUTBOX.c.receipt_no, func.max(_OUTBOX.c.seq))
+                    .where(_OUTBOX.c.receipt_no.in_(receipts), _OUTBOX.c.state == "delivered")
+                    .group_by(_OUTBOX.c.receipt_no)
+                ).all()
+            )
         return {m.id: min(last.get(m.receipt_no, 0), m.seq - 1) for m in messages}
 
     def delivered(self, message_id: int, *, at: datetime | None = None) -> None:
@@ -245,9 +289,13 @@ class Outbox:
         self.settle(sender, [Outcome(message_id, "rejected", reason)])
 
     def settle(
-        self, sender: str, outcomes: Sequence[Outcome], *, now: datetime | None = None,
+        self,
+        sender: str,
+        outcomes: Sequence[Outcome],
+        *,
+        now: datetime | None = None,
         platform_numbers: dict[str, str] | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """What became of the messages a sender tried, in one transaction. A failure or a
         rejection from a sender whose lease ran out (someone else has the message now) is
         ignored; a delivery is true whoever reports it. ``platform_numbers`` (receipt → the
@@ -263,42 +311,66 @@ class Outbox:
             if delivered:
                 connection.execute(
                     update(_OUTBOX)
-                    .where(_OUTBOX.c.id.in_(delivered),
-                           _OUTBOX.c.state.not_in(("delivered", "cancelled")))
+                    .where(
+                        _OUTBOX.c.id.in_(delivered),
+                        _OUTBOX.c.state.not_in(("delivered", "cancelled")),
+                    )
                     .values(state="delivered", delivered_at=now, lease_until=None, last_error="")
-                )  # fmt: skip
+                )
             others = {o.message_id: o for o in outcomes if o.result != "delivered"}
             if others:
                 mine = connection.execute(
-                    select(_OUTBOX.c.id, _OUTBOX.c.attempts, _OUTBOX.c.case_id,
-                           _OUTBOX.c.receipt_no, _OUTBOX.c.kind)
-                    .where(_OUTBOX.c.id.in_(list(others)), _OUTBOX.c.state == "in_flight",
-                           _OUTBOX.c.claimed_by == sender)
-                ).all()  # fmt: skip
+                    select(
+                        _OUTBOX.c.id,
+                        _OUTBOX.c.attempts,
+                        _OUTBOX.c.case_id,
+                        _OUTBOX.c.receipt_no,
+                        _OUTBOX.c.kind,
+                    ).where(
+                        _OUTBOX.c.id.in_(list(others)),
+                        _OUTBOX.c.state == "in_flight",
+                        _OUTBOX.c.claimed_by == sender,
+                    )
+                ).all()
                 for row in mine:
                     self._settle_one(connection, row, others[row.id], sender, now)
             for receipt_no, number in (platform_numbers or {}).items():
                 connection.execute(_SET_PLATFORM_NO, {"receipt": receipt_no, "number": number})
 
     def _settle_one(
-        self, connection: Connection, row: Any, outcome: Outcome, sender: str, now: datetime,
-    ) -> None:  # fmt: skip
+        self,
+        connection: Connection,
+        row: Any,
+        outcome: Outcome,
+        sender: str,
+        now: datetime,
+    ) -> None:
         attempts = row.attempts + 1
         detail = outcome.detail[:2000]
         if outcome.result == "failed":
             wait = max(self.backoff_s(attempts), outcome.retry_after_s)
-            values = {"state": "retrying", "next_attempt_at": now + timedelta(seconds=wait),
-                      "last_error": detail}  # fmt: skip
+            values = {
+                "state": "retrying",
+                "next_attempt_at": now + timedelta(seconds=wait),
+                "last_error": detail,
+            }
         else:
             values = {"state": "attention", "note": detail}
         connection.execute(
-            update(_OUTBOX).where(_OUTBOX.c.id == row.id)
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id == row.id)
             .values(attempts=attempts, lease_until=None, **values)
-        )  # fmt: skip
+        )
         if outcome.result == "rejected":
-            append(connection, Actor(sender, sender), "outbox_rejected", case_id=row.case_id,
-                   receipt_no=row.receipt_no, after={"message": row.id, "kind": row.kind,
-                                                     "reason": detail}, at=now)  # fmt: skip
+            append(
+                connection,
+                Actor(sender, sender),
+                "outbox_rejected",
+                case_id=row.case_id,
+                receipt_no=row.receipt_no,
+                after={"message": row.id, "kind": row.kind, "reason": detail},
+                at=now,
+            )
 
     def backoff_s(self, attempts: int) -> float:
         """Doubling from ``first_retry_s``, capped at ``max_retry_s``, less up to ``jitter`` of
@@ -308,9 +380,13 @@ class Outbox:
 
     # -- a person's side -----------------------------------------------------------------------
     def resend(
-        self, message_id: int, actor: Actor, *, payload: dict[str, Any] | None = None,
+        self,
+        message_id: int,
+        actor: Actor,
+        *,
+        payload: dict[str, Any] | None = None,
         now: datetime | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Send a parked or failing message again, with a corrected payload if given."""
         with self.db.transaction() as session:
             row = self._row(session, message_id)
@@ -319,8 +395,13 @@ class Outbox:
                     f"消息 {row.id}（{MESSAGE_STATE_LABELS[row.state]}）不需要重发。",
                     hint="只有“平台退回”或“发送失败”的消息可以重发。",
                 )
-            before = {"state": row.state, "note": row.note, "attempts": row.attempts,
-                      "last_error": row.last_error, "payload": row.payload}  # fmt: skip
+            before = {
+                "state": row.state,
+                "note": row.note,
+                "attempts": row.attempts,
+                "last_error": row.last_error,
+                "payload": row.payload,
+            }
             if payload is not None and jsonable(payload) != row.payload:
                 row.payload = jsonable(payload)
                 revision = row.idempotency_key.count("#") + 1
@@ -329,9 +410,19 @@ class Outbox:
             row.next_attempt_at = now or self.clock()
             row.attempts = 0
             row.last_error = ""
-            append(session, actor, "outbox_resend", case_id=row.case_id, receipt_no=row.receipt_no,
-                   before=before, after={"state": "pending", "payload": row.payload,
-                                         "idempotency_key": row.idempotency_key})  # fmt: skip
+            append(
+                session,
+                actor,
+                "outbox_resend",
+                case_id=row.case_id,
+                receipt_no=row.receipt_no,
+                before=before,
+                after={
+                    "state": "pending",
+                    "payload": row.payload,
+                    "idempotency_key": row.idempotency_key,
+                },
+            )
 
     def cancel(self, message_id: int, actor: Actor, reason: str) -> None:
         """Never send this message (only a manager: the platform will not get it at all)."""
@@ -351,8 +442,15 @@ class Outbox:
             before = {"state": row.state, "note": row.note}
             row.state = "cancelled"
             row.note = reason.strip()
-            append(session, actor, "outbox_cancel", case_id=row.case_id, receipt_no=row.receipt_no,
-                   before=before, after={"state": "cancelled", "note": row.note})  # fmt: skip
+            append(
+                session,
+                actor,
+                "outbox_cancel",
+                case_id=row.case_id,
+                receipt_no=row.receipt_no,
+                before=before,
+                after={"state": "cancelled", "note": row.note},
+            )
 
     # -- what a screen shows ---------------------------------------------------------------------
     def counts(self) -> dict[str, int]:

@@ -81,8 +81,17 @@ def pages_to_pdf(pages: Sequence[bytes], rotations: Sequence[int] = ()) -> bytes
         turn = _TRANSPOSE.get(_degrees(degrees))
         images.append(image.transpose(turn) if turn is not None else image)
     out = io.BytesIO()
-    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=DPI,
-                   quality=85, title=None, creationDate=None, modDate=None)  # fmt: skip
+    images[0].save(
+        out,
+        format="PDF",
+        save_all=True,
+        append_images=images[1:],
+        resolution=DPI,
+        quality=85,
+        title=None,
+        creationDate=None,
+        modDate=None,
+    )
     return out.getvalue()
 
 
@@ -187,8 +196,13 @@ def _sheet(image: Image.Image, data: bytes) -> Sheet:
     turned = image.getexif().get(ExifTags.Base.Orientation, 1) not in (0, 1)
     upright = ImageOps.exif_transpose(image) if turned else image
     limit = A4 if upright.height >= upright.width else A4[::-1]
-    changed = (turned or upright.width > limit[0] or upright.height > limit[1]
-               or image.format not in ("PNG", "JPEG") or not data)  # fmt: skip
+    changed = (
+        turned
+        or upright.width > limit[0]
+        or upright.height > limit[1]
+        or image.format not in ("PNG", "JPEG")
+        or not data
+    )
     if changed:
         upright = _printable(upright)
         upright.thumbnail(limit, Image.Resampling.LANCZOS)
@@ -231,6 +245,12 @@ class Judged(Protocol):
 def quality_record(pages: Sequence[Judged]) -> tuple[dict[str, Any], ...]:
     """Each captured page's quality check, numbered as in the PDF, for the scan's audit entry
     (pages from files were not checked and are left out)."""
-    return tuple({"page": number, "problems": list(page.problems),
-                  "measures": {key: round(value, 3) for key, value in page.measures}}
-                 for number, page in enumerate(pages, start=1) if page.measures)  # fmt: skip
+    return tuple(
+        {
+            "page": number,
+            "problems": list(page.problems),
+            "measures": {key: round(value, 3) for key, value in page.measures},
+        }
+        for number, page in enumerate(pages, start=1)
+        if page.measures
+    )

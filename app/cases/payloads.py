@@ -22,23 +22,52 @@ def announcement(case: CaseView, scans: Sequence[StoredScan]) -> list[NewMessage
 
 
 def file_message(receipt_no: str, name: str, scan: StoredScan) -> NewMessage:
-    return NewMessage("material", {
-        "receipt_no": receipt_no, "material": scan.material_id, "name": name,
-        "sha256": scan.sha256, "file_name": scan.file_name, "mime": scan.mime,
-        "size": scan.size,
-    }, file_sha256=scan.sha256)  # fmt: skip
+    return NewMessage(
+        "material",
+        {
+            "receipt_no": receipt_no,
+            "material": scan.material_id,
+            "name": name,
+            "sha256": scan.sha256,
+            "file_name": scan.file_name,
+            "mime": scan.mime,
+            "size": scan.size,
+        },
+        file_sha256=scan.sha256,
+    )
 
 
 def submission(view: CaseView) -> dict[str, Any]:
     return {
-        "receipt_no": view.receipt_no, "hall_code": view.hall_code, "channel": view.channel,
-        "scenario": view.scenario_code, "catalog_version": view.catalog_version,
-        "applicant": view.applicant, "agent": view.agent, "answers": view.answers,
-        "items": [{"item": i.item_id, "code": i.code, "name": i.name,
-                   "department": i.department, "needs": i.needs, "result": i.result}
-                  for i in view.items],
+        "receipt_no": view.receipt_no,
+        "hall_code": view.hall_code,
+        "channel": view.channel,
+        "scenario": view.scenario_code,
+        "catalog_version": view.catalog_version,
+        "applicant": view.applicant,
+        "agent": view.agent,
+        "answers": view.answers,
+        "items": [
+            {
+                "item": i.item_id,
+                "code": i.code,
+                "name": i.name,
+                "department": i.department,
+                "needs": i.needs,
+                "result": i.result,
+            }
+            for i in view.items
+        ],
         "form": view.form_data,
-        "materials": [{"material": m.material_id, "name": m.name, "status": m.status,
-                       "form": m.form, "copies": m.copies} for m in view.materials],
+        "materials": [
+            {
+                "material": m.material_id,
+                "name": m.name,
+                "status": m.status,
+                "form": m.form,
+                "copies": m.copies,
+            }
+            for m in view.materials
+        ],
         "created_at": view.created_at,
-    }  # fmt: skip
+    }

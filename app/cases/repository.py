@@ -71,7 +71,7 @@ class CaseRepository:
                 selectinload(CaseRow.items),
                 selectinload(CaseRow.evaluations),
                 selectinload(CaseRow.materials).selectinload(CaseMaterialRow.scans),
-            )  # fmt: skip
+            )
         )
         if lock and self.db.dialect == "postgresql":
             query = query.with_for_update(of=CaseRow)

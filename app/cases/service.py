@@ -50,10 +50,17 @@ class CaseService:
         self.clock = clock
         self.catalogs = CaseCatalogs(catalog, older_catalogs)
         repository = CaseRepository(db)
-        intake = Intake(repository, self.catalogs, files, hall_code=hall_code, clock=self._now,
-                        require_review=require_review)  # fmt: skip
-        decisions = Decisions(repository, self.catalogs, self.calendar, clock=self._now,
-                              after_accept=after_accept)  # fmt: skip
+        intake = Intake(
+            repository,
+            self.catalogs,
+            files,
+            hall_code=hall_code,
+            clock=self._now,
+            require_review=require_review,
+        )
+        decisions = Decisions(
+            repository, self.catalogs, self.calendar, clock=self._now, after_accept=after_accept
+        )
         aftercare = Aftercare(repository, clock=self._now, after_deliver=after_deliver)
         evaluations = Evaluations(repository, clock=self._now, after_evaluate=after_evaluate)
         self.get = repository.get

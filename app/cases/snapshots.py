@@ -65,10 +65,20 @@ class MaterialView:
         if scans is None:
             scans = tuple(ScanView(s.sha256, s.file_name, s.pages, s.added_at) for s in row.scans)
         return cls(
-            row.material_id, row.name, row.plan_status, row.status,
-            material_label(row.status, row.checked_at), row.exempt_reason, row.form, row.copies,
-            tuple(row.reviewed), row.received_at, row.returned_at, scans, row.checked_at,
-        )  # fmt: skip
+            row.material_id,
+            row.name,
+            row.plan_status,
+            row.status,
+            material_label(row.status, row.checked_at),
+            row.exempt_reason,
+            row.form,
+            row.copies,
+            tuple(row.reviewed),
+            row.received_at,
+            row.returned_at,
+            scans,
+            row.checked_at,
+        )
 
     def moved(self, status: str) -> MaterialView:
         return replace(self, status=status, status_label=MATERIAL_STATE_LABELS[status])
@@ -94,11 +104,20 @@ class ItemView:
     def of(cls, row: Any) -> ItemView:
         """From a :class:`CaseItemRow` or a plain row of its table."""
         return cls(
-            row.item_id, row.code, row.name, row.department, row.result, row.stage,
+            row.item_id,
+            row.code,
+            row.name,
+            row.department,
+            row.result,
+            row.stage,
             tuple(row.needs),
-            row.state, ITEM_STATE_LABELS[row.state], row.promised_days, row.dispatched_at,
-            row.decided_at, dict(row.decision) if row.decision else None,
-        )  # fmt: skip
+            row.state,
+            ITEM_STATE_LABELS[row.state],
+            row.promised_days,
+            row.dispatched_at,
+            row.decided_at,
+            dict(row.decision) if row.decision else None,
+        )
 
     def moved(self, state: str, **changes: Any) -> ItemView:
         return replace(self, state=state, state_label=ITEM_STATE_LABELS[state], **changes)
@@ -119,9 +138,17 @@ class EvaluationView:
     @classmethod
     def of(cls, row: Any) -> EvaluationView:
         """From an :class:`EvaluationRow` or a plain row of its table."""
-        return cls(row.stage, row.round, row.level, LEVEL_LABELS[row.level], row.channel,
-                   row.text, row.created_at, tuple(row.reasons or ()),
-                   row.reasons_version or "")  # fmt: skip
+        return cls(
+            row.stage,
+            row.round,
+            row.level,
+            LEVEL_LABELS[row.level],
+            row.channel,
+            row.text,
+            row.created_at,
+            tuple(row.reasons or ()),
+            row.reasons_version or "",
+        )
 
 
 @dataclass(frozen=True)
@@ -182,26 +209,58 @@ class CaseView:
 
     @classmethod
     def build(
-        cls, row: Any, items: tuple[ItemView, ...], materials: tuple[MaterialView, ...],
+        cls,
+        row: Any,
+        items: tuple[ItemView, ...],
+        materials: tuple[MaterialView, ...],
         evaluations: tuple[EvaluationView, ...],
-    ) -> CaseView:  # fmt: skip
+    ) -> CaseView:
         """From a :class:`CaseRow` or a plain row of its table, and the views of its children."""
         agent = (
             Party(row.agent_name, row.agent_id_number, "person", row.agent_phone)
-            if row.agent_name else None
-        )  # fmt: skip
+            if row.agent_name
+            else None
+        )
         return cls(
-            row.id, row.receipt_no, row.hall_code, row.channel, row.state,
-            CASE_STATE_LABELS[row.state], row.scenario_code, row.scenario_name,
-            row.catalog_version, row.platform_no,
-            Party(row.applicant_name, row.applicant_id_number, row.applicant_kind,
-                  row.applicant_phone, row.applicant_address),
-            agent, dict(row.answers), tuple(row.chosen_items), dict(row.form_data),
-            row.promised_days, row.promised_date, row.clerk, row.terminal, row.created_at,
-            row.accepted_at, row.completed_at, row.delivered_at, row.closed_at, row.not_accepted,
-            row.commitment, row.delivery, row.withdrawal, items, materials, evaluations,
+            row.id,
+            row.receipt_no,
+            row.hall_code,
+            row.channel,
+            row.state,
+            CASE_STATE_LABELS[row.state],
+            row.scenario_code,
+            row.scenario_name,
+            row.catalog_version,
+            row.platform_no,
+            Party(
+                row.applicant_name,
+                row.applicant_id_number,
+                row.applicant_kind,
+                row.applicant_phone,
+                row.applicant_address,
+            ),
+            agent,
+            dict(row.answers),
+            tuple(row.chosen_items),
+            dict(row.form_data),
+            row.promised_days,
+            row.promised_date,
+            row.clerk,
+            row.terminal,
+            row.created_at,
+            row.accepted_at,
+            row.completed_at,
+            row.delivered_at,
+            row.closed_at,
+            row.not_accepted,
+            row.commitment,
+            row.delivery,
+            row.withdrawal,
+            items,
+            materials,
+            evaluations,
             row.results_at_window,
-        )  # fmt: skip
+        )
 
 
 @dataclass(frozen=True)
@@ -221,9 +280,18 @@ class CaseSummary:
 
     @classmethod
     def of(cls, row: CaseRow) -> CaseSummary:
-        return cls(row.receipt_no, row.state, CASE_STATE_LABELS[row.state], row.scenario_name,
-                   row.applicant_name, row.applicant_id_number, row.applicant_phone,
-                   row.created_at, row.promised_date, row.terminal)  # fmt: skip
+        return cls(
+            row.receipt_no,
+            row.state,
+            CASE_STATE_LABELS[row.state],
+            row.scenario_name,
+            row.applicant_name,
+            row.applicant_id_number,
+            row.applicant_phone,
+            row.created_at,
+            row.promised_date,
+            row.terminal,
+        )
 
 
 @dataclass(frozen=True)

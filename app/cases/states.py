@@ -11,9 +11,15 @@ from typing import Literal
 from app.errors import InvalidTransition
 
 CaseState = Literal[
-    "draft", "pre_application", "accepted", "accepted_on_commitment", "not_accepted",
-    "completed", "delivered", "withdrawn",
-]  # fmt: skip
+    "draft",
+    "pre_application",
+    "accepted",
+    "accepted_on_commitment",
+    "not_accepted",
+    "completed",
+    "delivered",
+    "withdrawn",
+]
 ItemState = Literal["waiting", "dispatched", "approved", "not_approved", "terminated"]
 MessageState = Literal["pending", "in_flight", "retrying", "attention", "delivered", "cancelled"]
 MaterialState = Literal[
@@ -21,22 +27,38 @@ MaterialState = Literal[
 ]
 
 CASE_STATE_LABELS: dict[str, str] = {
-    "draft": "收件中", "pre_application": "预申请", "accepted": "已受理",
-    "accepted_on_commitment": "容缺受理", "not_accepted": "不予受理", "completed": "已办结",
-    "delivered": "已送达", "withdrawn": "已撤回",
-}  # fmt: skip
+    "draft": "收件中",
+    "pre_application": "预申请",
+    "accepted": "已受理",
+    "accepted_on_commitment": "容缺受理",
+    "not_accepted": "不予受理",
+    "completed": "已办结",
+    "delivered": "已送达",
+    "withdrawn": "已撤回",
+}
 ITEM_STATE_LABELS: dict[str, str] = {
-    "waiting": "等待前置事项结果", "dispatched": "已分送部门办理", "approved": "已办结（准予）",
-    "not_approved": "已办结（不予批准）", "terminated": "已终止",
-}  # fmt: skip
+    "waiting": "等待前置事项结果",
+    "dispatched": "已分送部门办理",
+    "approved": "已办结（准予）",
+    "not_approved": "已办结（不予批准）",
+    "terminated": "已终止",
+}
 MESSAGE_STATE_LABELS: dict[str, str] = {
-    "pending": "待发送", "in_flight": "发送中", "retrying": "发送失败，等待重试",
-    "attention": "平台退回，需要处理", "delivered": "已送达平台", "cancelled": "已取消",
-}  # fmt: skip
+    "pending": "待发送",
+    "in_flight": "发送中",
+    "retrying": "发送失败，等待重试",
+    "attention": "平台退回，需要处理",
+    "delivered": "已送达平台",
+    "cancelled": "已取消",
+}
 MATERIAL_STATE_LABELS: dict[str, str] = {
-    "missing": "未收取", "received_original": "已收原件", "received_copy": "已收复印件",
-    "received_both": "已收原件和复印件", "exempt": "免提交", "on_commitment": "容缺（承诺后补）",
-}  # fmt: skip
+    "missing": "未收取",
+    "received_original": "已收原件",
+    "received_copy": "已收复印件",
+    "received_both": "已收原件和复印件",
+    "exempt": "免提交",
+    "on_commitment": "容缺（承诺后补）",
+}
 MISSING_CHECKED = "缺（已核对，申请人未带）"
 RECEIVED: frozenset[str] = frozenset({"received_original", "received_copy", "received_both"})
 OPEN_CASE_STATES: frozenset[str] = frozenset({"draft", "pre_application"})

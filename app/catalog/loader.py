@@ -22,6 +22,7 @@ from app.validation_zh import reason_zh
 META_FILE = "_catalog.yaml"
 Loc = tuple[str | int, ...]
 
+
 def builtin_catalog_dir() -> Path:
     return Path(str(files("resources") / "catalog"))
 

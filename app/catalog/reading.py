@@ -46,7 +46,7 @@ _YAML_ZH = (
     ("expected a single document", "一个文件只能有一个文档（去掉多余的 ---）"),
     ("found unexpected ':'", "冒号“:”出现的位置不对"),
     ("expected <block end>", "缩进不一致"),
-)  # fmt: skip
+)
 
 
 class Refused(Exception):

@@ -29,8 +29,13 @@ def add_catalog_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_settings_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--settings", type=Path, default=None, metavar="文件",
-                        help="设置文件（默认用户配置目录下的 settings.toml）")  # fmt: skip
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        default=None,
+        metavar="文件",
+        help="设置文件（默认用户配置目录下的 settings.toml）",
+    )
 
 
 def catalog_from(args: argparse.Namespace) -> Catalog:
@@ -101,9 +106,7 @@ def operator_actor(args: argparse.Namespace, db: Database, terminal: str) -> Act
 
 
 @contextmanager
-def opened_core(
-    settings: Settings, clock: Callable[[], datetime] | None = None
-) -> Iterator[Core]:
+def opened_core(settings: Settings, clock: Callable[[], datetime] | None = None) -> Iterator[Core]:
     """The core for one command, closed again however the command ends (the core is imported
     here, not at the CLI's start: ``onestop --help`` stays quick)."""
     from app.bootstrap import build_core

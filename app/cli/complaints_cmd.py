@@ -41,23 +41,41 @@ def register(commands: Any) -> None:
     step = actions.add_parser("step", help="登记一个处理步骤（需有处理差评权限的账号）")
     step.add_argument("complaint_id", type=int, metavar="工单编号")
     step.add_argument("kind", metavar="步骤", help=f"可选：{KINDS}")
-    step.add_argument("--note", required=True, metavar="说明",
-                      help="群众意见、核实情况、整改措施、申诉依据或给群众的反馈")  # fmt: skip
+    step.add_argument(
+        "--note",
+        required=True,
+        metavar="说明",
+        help="群众意见、核实情况、整改措施、申诉依据或给群众的反馈",
+    )
     add_operator_options(step, "办理人的登录名")
     reached = step.add_mutually_exclusive_group()
-    reached.add_argument("--reached", dest="reached", action="store_const", const=True,
-                         help="回访：已联系上群众")  # fmt: skip
-    reached.add_argument("--not-reached", dest="reached", action="store_const", const=False,
-                         help="回访：未联系上群众")  # fmt: skip
-    step.add_argument("--finding", choices=list(FINDINGS),
-                      help="核实结论：justified（属实）或 not_justified（不属实）")  # fmt: skip
-    step.add_argument("--grounds", choices=list(GROUNDS),
-                      help="申诉理由：mistaken（误评）或 malicious（恶意差评）")  # fmt: skip
+    reached.add_argument(
+        "--reached", dest="reached", action="store_const", const=True, help="回访：已联系上群众"
+    )
+    reached.add_argument(
+        "--not-reached",
+        dest="reached",
+        action="store_const",
+        const=False,
+        help="回访：未联系上群众",
+    )
+    step.add_argument(
+        "--finding",
+        choices=list(FINDINGS),
+        help="核实结论：justified（属实）或 not_justified（不属实）",
+    )
+    step.add_argument(
+        "--grounds",
+        choices=list(GROUNDS),
+        help="申诉理由：mistaken（误评）或 malicious（恶意差评）",
+    )
     upheld = step.add_mutually_exclusive_group()
-    upheld.add_argument("--upheld", dest="upheld", action="store_const", const=True,
-                        help="申诉裁定：申诉成立")  # fmt: skip
-    upheld.add_argument("--rejected", dest="upheld", action="store_const", const=False,
-                        help="申诉裁定：申诉不成立")  # fmt: skip
+    upheld.add_argument(
+        "--upheld", dest="upheld", action="store_const", const=True, help="申诉裁定：申诉成立"
+    )
+    upheld.add_argument(
+        "--rejected", dest="upheld", action="store_const", const=False, help="申诉裁定：申诉不成立"
+    )
     step.add_argument("--json", action="store_true", help="输出 JSON")
     add_settings_option(step)
     step.set_defaults(run=run_step)
@@ -70,8 +88,10 @@ def _moment(value: datetime) -> str:
 def _line(item: Complaint, today: date) -> str:
     late = "，已超期" if item.overdue(today) else ""
     nexts = "、".join(STEP_LABELS[k] for k in item.next_steps) or "—"
-    return (f"{item.id}\t{item.receipt_no}\t{item.stage_label}环节“{item.level_label}”\t"
-            f"到期 {item.due_date:%Y-%m-%d}{late}\t下一步：{nexts}")  # fmt: skip
+    return (
+        f"{item.id}\t{item.receipt_no}\t{item.stage_label}环节“{item.level_label}”\t"
+        f"到期 {item.due_date:%Y-%m-%d}{late}\t下一步：{nexts}"
+    )
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -90,15 +110,21 @@ def run_list(args: argparse.Namespace) -> int:
 
 def _print_item(item: Complaint) -> None:
     today = hall_day(utcnow())
-    print(f"差评工单 {item.id}：办件 {item.receipt_no}（{item.scenario_name}），"
-          f"{item.stage_label}环节“{item.level_label}”，经办人 {item.clerk}")  # fmt: skip
-    print(f"评价内容：{item.rating_text or '—'}" + (f"（{'、'.join(item.reasons)}）"
-                                                    if item.reasons else ""))  # fmt: skip
+    print(
+        f"差评工单 {item.id}：办件 {item.receipt_no}（{item.scenario_name}），"
+        f"{item.stage_label}环节“{item.level_label}”，经办人 {item.clerk}"
+    )
+    print(
+        f"评价内容：{item.rating_text or '—'}"
+        + (f"（{'、'.join(item.reasons)}）" if item.reasons else "")
+    )
     print(f"回访联系：{item.applicant_name} {item.applicant_phone or '（无电话）'}")
     late = "，已超期" if item.overdue(today) else ""
     outcome = f"（{item.outcome_label}）" if item.outcome else ""
-    print(f"开单 {_moment(item.opened_at)}，到期 {item.due_date:%Y-%m-%d}{late}；"
-          f"状态：{item.state_label}{outcome}")  # fmt: skip
+    print(
+        f"开单 {_moment(item.opened_at)}，到期 {item.due_date:%Y-%m-%d}{late}；"
+        f"状态：{item.state_label}{outcome}"
+    )
     if item.due_warning:
         print(item.due_warning)
     for step in item.steps:
@@ -122,8 +148,11 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_step(args: argparse.Namespace) -> int:
     settings = load_settings(args.settings)
-    data = {name: value for name in ("reached", "finding", "grounds", "upheld")
-            if (value := getattr(args, name)) is not None}  # fmt: skip
+    data = {
+        name: value
+        for name in ("reached", "finding", "grounds", "upheld")
+        if (value := getattr(args, name)) is not None
+    }
     with opened_core(settings) as core:
         actor = operator_actor(args, core.db, settings.terminal.name)
         item = core.complaints.step(actor, args.complaint_id, args.kind, args.note, **data)

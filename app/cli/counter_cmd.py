@@ -18,8 +18,13 @@ def register(commands: Any) -> None:
         action="store_true",
         help="演示：本机参考平台、模拟设备、全新数据（账号 demo、houtai、guanli，密码 demo1234）",
     )
-    parser.add_argument("--screenshots", type=Path, default=None, metavar="文件夹",
-                        help="用演示数据走一遍主要界面，每个界面存一张 PNG 后退出")  # fmt: skip
+    parser.add_argument(
+        "--screenshots",
+        type=Path,
+        default=None,
+        metavar="文件夹",
+        help="用演示数据走一遍主要界面，每个界面存一张 PNG 后退出",
+    )
     add_settings_option(parser)
     parser.set_defaults(run=run)
 

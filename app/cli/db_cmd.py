@@ -14,8 +14,9 @@ from app.settings import Settings, load_settings
 
 def _database_options(parser: argparse.ArgumentParser) -> None:
     add_settings_option(parser)
-    parser.add_argument("--url", default=None, metavar="URL",
-                        help="数据库地址，覆盖设置文件中的地址")  # fmt: skip
+    parser.add_argument(
+        "--url", default=None, metavar="URL", help="数据库地址，覆盖设置文件中的地址"
+    )
     parser.add_argument("--json", action="store_true", help="以 JSON 输出")
 
 

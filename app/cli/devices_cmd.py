@@ -36,12 +36,17 @@ def register(commands: Any) -> None:
     listing.add_argument("--json", action="store_true", help="以 JSON 输出")
     listing.set_defaults(run=run_list)
     test = sub.add_parser("test", help="按设置读一次设备并显示结果（个人信息打码）")
-    test.add_argument("name", choices=TESTS, metavar="设备",
-                      help="reader 读身份证；capture 拍（扫）一页；qr 从拍到的画面识别二维码；"
-                           "code-scanner 等串口扫码枪扫一个码")  # fmt: skip
+    test.add_argument(
+        "name",
+        choices=TESTS,
+        metavar="设备",
+        help="reader 读身份证；capture 拍（扫）一页；qr 从拍到的画面识别二维码；"
+        "code-scanner 等串口扫码枪扫一个码",
+    )
     test.add_argument("--timeout", type=float, default=10.0, metavar="秒", help="最多等多久")
-    test.add_argument("--out", type=Path, default=None, metavar="文件",
-                      help="capture：把拍到的第一页存为 PNG")  # fmt: skip
+    test.add_argument(
+        "--out", type=Path, default=None, metavar="文件", help="capture：把拍到的第一页存为 PNG"
+    )
     add_settings_option(test)
     test.set_defaults(run=run_test)
 
@@ -61,14 +66,17 @@ def serial_ports() -> list[SerialPort]:
     found = []
     for port in sorted(list_ports.comports(), key=lambda p: p.device):
         usb = f"{port.vid:04x}:{port.pid:04x}" if port.vid is not None else ""
-        found.append(SerialPort(port.device, port.description or "", usb,
-                                port.serial_number or ""))  # fmt: skip
+        found.append(SerialPort(port.device, port.description or "", usb, port.serial_number or ""))
     by_id = Path("/dev/serial/by-id")  # udev's stable names: what a setting should use
     if by_id.is_dir():
         for link in sorted(by_id.iterdir()):
             target = os.path.realpath(link)
-            found = [SerialPort(str(link), p.description, p.usb, p.serial_number)
-                     if p.device == target else p for p in found]  # fmt: skip
+            found = [
+                SerialPort(str(link), p.description, p.usb, p.serial_number)
+                if p.device == target
+                else p
+                for p in found
+            ]
     return found
 
 
@@ -80,10 +88,16 @@ def printers(timeout_s: float = 5.0) -> list[dict[str, Any]]:
     english = {**os.environ, "LC_ALL": "C", "LANG": "C"}
     try:
         queues, default = (
-            subprocess.run([lpstat, option], check=False, capture_output=True, text=True,
-                           env=english, timeout=timeout_s).stdout
+            subprocess.run(
+                [lpstat, option],
+                check=False,
+                capture_output=True,
+                text=True,
+                env=english,
+                timeout=timeout_s,
+            ).stdout
             for option in ("-e", "-d")
-        )  # fmt: skip
+        )
     except (OSError, subprocess.SubprocessError):
         return []
     chosen = default.rsplit(":", 1)[-1].strip() if "destination:" in default else ""
@@ -167,16 +181,23 @@ def survey(settings: Settings) -> dict[str, Any]:
     ticket = settings.printing.ticket
     found = {
         "serial_ports": [asdict(port) for port in serial_ports()],
-        "cameras": found_cameras, "cameras_problem": camera_problem,
-        "scanners": found_scanners, "scanners_problem": scanner_problem,
+        "cameras": found_cameras,
+        "cameras_problem": camera_problem,
+        "scanners": found_scanners,
+        "scanners_problem": scanner_problem,
         "printers": printers(),
         "ticket_printer": {"kind": ticket.kind, "address": ticket.address},
-        "settings": {"id_reader": chosen.id_reader, "id_reader_port": chosen.reader_port,
-                     "capture": chosen.capture, "camera": chosen.camera,
-                     "scanner": chosen.scanner, "code_scanner_port": chosen.code_scanner_port,
-                     "a4_printer": settings.printing.a4_printer},
+        "settings": {
+            "id_reader": chosen.id_reader,
+            "id_reader_port": chosen.reader_port,
+            "capture": chosen.capture,
+            "camera": chosen.camera,
+            "scanner": chosen.scanner,
+            "code_scanner_port": chosen.code_scanner_port,
+            "a4_printer": settings.printing.a4_printer,
+        },
         "states": [asdict(state) for state in device_states(devices)],
-    }  # fmt: skip
+    }
     close_camera(devices.capture)
     return found
 
@@ -187,18 +208,23 @@ def run_list(args: argparse.Namespace) -> int:
         emit_json(found)
         return 0
     lines = ["串口："]
-    lines += [f"  {p['device']}  {p['description']}" + (f"  USB {p['usb']}" if p["usb"] else "")
-              for p in found["serial_ports"] if p["description"] != "n/a" or p["usb"]
-              ] or ["  （没有）"]  # fmt: skip
+    lines += [
+        f"  {p['device']}  {p['description']}" + (f"  USB {p['usb']}" if p["usb"] else "")
+        for p in found["serial_ports"]
+        if p["description"] != "n/a" or p["usb"]
+    ] or ["  （没有）"]
     lines.append("摄像头（高拍仪）：")
-    lines += [f"  {c['description']}  最高 {c['still']}  id={c['id']}"
-              for c in found["cameras"]] or [f"  （没有）{found['cameras_problem']}"]  # fmt: skip
+    lines += [
+        f"  {c['description']}  最高 {c['still']}  id={c['id']}" for c in found["cameras"]
+    ] or [f"  （没有）{found['cameras_problem']}"]
     lines.append("扫描仪（SANE）：")
-    lines += [f"  {s['device']}  {s['vendor']} {s['model']}（{s['type']}）"
-              for s in found["scanners"]] or [f"  （没有）{found['scanners_problem']}"]  # fmt: skip
+    lines += [
+        f"  {s['device']}  {s['vendor']} {s['model']}（{s['type']}）" for s in found["scanners"]
+    ] or [f"  （没有）{found['scanners_problem']}"]
     lines.append("打印机（CUPS）：")
-    lines += [f"  {p['queue']}" + ("（默认）" if p["default"] else "")
-              for p in found["printers"]] or ["  （没有）"]  # fmt: skip
+    lines += [
+        f"  {p['queue']}" + ("（默认）" if p["default"] else "") for p in found["printers"]
+    ] or ["  （没有）"]
     ticket = found["ticket_printer"]
     lines.append(f"凭条打印机：{ticket['kind']} {ticket['address']}".rstrip())
     lines.append("按当前设置：")
@@ -231,10 +257,12 @@ def test_reader(settings: Settings, args: argparse.Namespace) -> int:
         print("✗ 没有读到证件：阅读器有应答，但感应区没有证件。")
         return 1
     took = time.monotonic() - started
-    print(f"✓ {took:.2f} 秒读到{card.kind_label}：{mask_name(card.name)} "
-          f"{mask_number(card.id_number)}，有效期至 "
-          f"{card.valid_until.isoformat() if card.valid_until else '长期'}"
-          f"{'，有相片' if card.photo else '，' + (card.photo_note or '无相片')}")  # fmt: skip
+    print(
+        f"✓ {took:.2f} 秒读到{card.kind_label}：{mask_name(card.name)} "
+        f"{mask_number(card.id_number)}，有效期至 "
+        f"{card.valid_until.isoformat() if card.valid_until else '长期'}"
+        f"{'，有相片' if card.photo else '，' + (card.photo_note or '无相片')}"
+    )
     return 0
 
 
@@ -245,8 +273,9 @@ def test_capture(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     started = time.monotonic()
     try:
-        pages = on_worker(lambda: capture.scan() if isinstance(capture, Batch)
-                          else [capture.capture()])  # fmt: skip
+        pages = on_worker(
+            lambda: capture.scan() if isinstance(capture, Batch) else [capture.capture()]
+        )
     finally:
         close_camera(capture)
     took = time.monotonic() - started
@@ -295,5 +324,9 @@ def test_code_scanner(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-TEST_RUNS = {"reader": test_reader, "capture": test_capture, "qr": test_qr,
-             "code-scanner": test_code_scanner}  # fmt: skip
+TEST_RUNS = {
+    "reader": test_reader,
+    "capture": test_capture,
+    "qr": test_qr,
+    "code-scanner": test_code_scanner,
+}

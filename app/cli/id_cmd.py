@@ -19,9 +19,11 @@ def register(commands: Any) -> None:
     check = sub.add_parser("check", help="检查号码并给出出生日期、性别、年龄、地区")
     check.add_argument("number", metavar="号码")
     check.add_argument(
-        "--type", choices=("auto", "resident", "uscc"), default="auto",
+        "--type",
+        choices=("auto", "resident", "uscc"),
+        default="auto",
         help="resident=公民身份号码，uscc=统一社会信用代码，auto=自动判断",
-    )  # fmt: skip
+    )
     check.add_argument(
         "--on", default=None, metavar="YYYY-MM-DD", help="按该日期计算年龄（默认今天）"
     )

@@ -15,12 +15,18 @@ DEMO_CASES = 12  # the demo hall's cases at the window: their progress and 好�
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("kiosk", help="启动自助服务终端（全屏）")
-    parser.add_argument("--demo", action="store_true",
-                        help="演示：本机参考平台、模拟读卡器和高拍仪、全新数据")  # fmt: skip
-    parser.add_argument("--windowed", action="store_true",
-                        help="在普通窗口中运行（试用、培训），不全屏、不锁定")  # fmt: skip
-    parser.add_argument("--screenshots", metavar="文件夹", type=Path,
-                        help="每个界面各存一张 PNG（长辈模式、横竖屏）")  # fmt: skip
+    parser.add_argument(
+        "--demo", action="store_true", help="演示：本机参考平台、模拟读卡器和高拍仪、全新数据"
+    )
+    parser.add_argument(
+        "--windowed", action="store_true", help="在普通窗口中运行（试用、培训），不全屏、不锁定"
+    )
+    parser.add_argument(
+        "--screenshots",
+        metavar="文件夹",
+        type=Path,
+        help="每个界面各存一张 PNG（长辈模式、横竖屏）",
+    )
     add_settings_option(parser)
     parser.set_defaults(run=run)
 

@@ -30,7 +30,7 @@ _ARGPARSE_ZH = (
     (re.compile(r"unrecognized arguments: (.*)"), r"不认识的参数：\1"),
     (re.compile(r"argument (\S+): expected one argument"), r"参数 \1 后面需要一个值"),
     (re.compile(r"argument (\S+): invalid (\w+) value: '([^']*)'"), r"参数 \1 的值“\3”格式不对"),
-)  # fmt: skip
+)
 
 
 class Parser(argparse.ArgumentParser):
@@ -60,7 +60,7 @@ def build_parser() -> Parser:
         settings_cmd,
         sync_cmd,
         transfers_cmd,
-    )  # fmt: skip
+    )
 
     parser = Parser(prog="onestop", description="OneStop 高效办成一件事 综合窗口与自助终端")
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=Parser)

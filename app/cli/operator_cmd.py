@@ -69,8 +69,9 @@ def run_list(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     if args.json:
-        emit_json([{"username": o.username, "name": o.display_name, "role": o.role}
-                   for o in operators])  # fmt: skip
+        emit_json(
+            [{"username": o.username, "name": o.display_name, "role": o.role} for o in operators]
+        )
     else:
         for o in operators:
             print(f"{o.username}\t{o.display_name}\t{o.role_label}")

@@ -20,8 +20,13 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, default=None, metavar="文件夹",
-                        help="参考平台的数据文件夹（默认用户数据目录下的 platform）")  # fmt: skip
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        metavar="文件夹",
+        help="参考平台的数据文件夹（默认用户数据目录下的 platform）",
+    )
 
 
 def _data(args: argparse.Namespace) -> Path:
@@ -38,17 +43,26 @@ def register(commands: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认只在本机 127.0.0.1）")
     serve.add_argument("--port", type=int, default=8765, help="端口（0 表示任选空闲端口）")
     _data_option(serve)
-    serve.add_argument("--decide-after", type=float, default=5.0, metavar="秒",
-                       help="部门在分送后多少秒作出决定（默认 5）")  # fmt: skip
+    serve.add_argument(
+        "--decide-after",
+        type=float,
+        default=5.0,
+        metavar="秒",
+        help="部门在分送后多少秒作出决定（默认 5）",
+    )
     faults = serve.add_argument_group("故障注入（测试与演示）")
-    for flag, text in (("--error-rate", "返回 500 的比例"), ("--hang-rate", "挂起请求的比例"),
-                       ("--drop-rate", "处理后断开连接的比例"),
-                       ("--malformed-rate", "返回乱码的比例")):  # fmt: skip
+    for flag, text in (
+        ("--error-rate", "返回 500 的比例"),
+        ("--hang-rate", "挂起请求的比例"),
+        ("--drop-rate", "处理后断开连接的比例"),
+        ("--malformed-rate", "返回乱码的比例"),
+    ):
         faults.add_argument(flag, type=float, default=0.0, metavar="0-1", help=text)
     faults.add_argument("--latency-ms", type=float, default=0.0, help="每个请求增加的延迟")
     faults.add_argument("--outage-s", type=float, default=0.0, help="从启动起停机多少秒")
-    faults.add_argument("--reject", nargs="*", default=[], metavar="受理编号",
-                        help="永久拒收这些办件")  # fmt: skip
+    faults.add_argument(
+        "--reject", nargs="*", default=[], metavar="受理编号", help="永久拒收这些办件"
+    )
     serve.set_defaults(run=run_serve)
 
     terminal = sub.add_parser("terminal", help="终端凭证")
@@ -83,23 +97,32 @@ def run_serve(args: argparse.Namespace) -> int:
         raise InvalidInput(f"端口 {args.port} 不对，应在 0 到 65535 之间。")
     store = PlatformStore(_data(args), decide_after=timedelta(seconds=args.decide_after))
     seeded = seed(store)
-    faults = Faults(error_rate=args.error_rate, hang_rate=args.hang_rate,
-                    drop_rate=args.drop_rate, malformed_rate=args.malformed_rate,
-                    latency_ms=args.latency_ms, outage_s=args.outage_s,
-                    reject_receipts=list(args.reject))  # fmt: skip
+    faults = Faults(
+        error_rate=args.error_rate,
+        hang_rate=args.hang_rate,
+        drop_rate=args.drop_rate,
+        malformed_rate=args.malformed_rate,
+        latency_ms=args.latency_ms,
+        outage_s=args.outage_s,
+        reject_receipts=list(args.reject),
+    )
     store.reject_receipts = set(args.reject)
     if args.host not in LOOPBACK:
         print(f"注意：参考平台将在 {args.host} 上对外提供服务，仅用于测试网络。")
     listening = _bind(args.host, args.port)
     host, port = listening.getsockname()[:2]
-    config = uvicorn.Config(create_app(store, FaultState(faults)), log_level="warning",
-                            access_log=False, lifespan="off")  # fmt: skip
+    config = uvicorn.Config(
+        create_app(store, FaultState(faults)), log_level="warning", access_log=False, lifespan="off"
+    )
     mask_handlers("uvicorn", "uvicorn.error", "uvicorn.access")
     server = uvicorn.Server(config)
     departments = Departments(store)
     departments.start()
-    print(f"参考平台：http://{host}:{port}  数据：{store.folder}（测试人员 {seeded} 名）。"
-          "按 Ctrl+C 停止。", flush=True)  # fmt: skip
+    print(
+        f"参考平台：http://{host}:{port}  数据：{store.folder}（测试人员 {seeded} 名）。"
+        "按 Ctrl+C 停止。",
+        flush=True,
+    )
     try:
         server.run(sockets=[listening])
     finally:
@@ -134,15 +157,18 @@ def run_terminal_add(args: argparse.Namespace) -> int:
         raise InvalidInput("终端名称不能为空。")
     store = PlatformStore(_data(args))
     try:
-        token = store.add_terminal(args.name.strip(), args.hall.strip(),
-                                   role="admin" if args.admin else "terminal")  # fmt: skip
+        token = store.add_terminal(
+            args.name.strip(), args.hall.strip(), role="admin" if args.admin else "terminal"
+        )
     finally:
         store.close()
     if args.json:
         emit_json({"terminal": args.name, "hall": args.hall, "token": token})
     else:
-        print(f"终端 {args.name} 的凭证（只显示这一次，请填入该终端 settings.toml 的 "
-              f"[platform] token）：\n{token}")  # fmt: skip
+        print(
+            f"终端 {args.name} 的凭证（只显示这一次，请填入该终端 settings.toml 的 "
+            f"[platform] token）：\n{token}"
+        )
     return 0
 
 
@@ -160,12 +186,19 @@ def run_stats(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(stats)
     else:
-        labels = {"cases": "办件", "messages_applied": "已处理消息",
-                  "duplicates_refused": "重复消息（已忽略）",
-                  "out_of_order_refused": "乱序消息（已退回）",
-                  "messages_rejected": "拒收消息", "decisions": "部门决定", "files": "材料文件",
-                  "evaluations": "评价", "events": "事件", "catalogs": "目录版本",
-                  "terminals": "终端"}  # fmt: skip
+        labels = {
+            "cases": "办件",
+            "messages_applied": "已处理消息",
+            "duplicates_refused": "重复消息（已忽略）",
+            "out_of_order_refused": "乱序消息（已退回）",
+            "messages_rejected": "拒收消息",
+            "decisions": "部门决定",
+            "files": "材料文件",
+            "evaluations": "评价",
+            "events": "事件",
+            "catalogs": "目录版本",
+            "terminals": "终端",
+        }
         for key, label in labels.items():
             print(f"{label}：{stats[key]}")
     return 0

@@ -72,8 +72,10 @@ def run_sample(args: argparse.Namespace) -> int:
         raise InvalidInput("请指定文书名称。", hint=f"可选：{'、'.join(CHINESE_NAMES)}。")
     code = document_code(args.document)
     if code not in DOCUMENT_NAMES:
-        raise InvalidInput(f"没有样例文书“{args.document}”。",
-                           hint=f"可选：{'、'.join(dict.fromkeys(_listing().split()[::2]))}。")
+        raise InvalidInput(
+            f"没有样例文书“{args.document}”。",
+            hint=f"可选：{'、'.join(dict.fromkeys(_listing().split()[::2]))}。",
+        )
     settings = load_settings(args.settings)
     letterhead = Letterhead.of(settings)
     if code in TICKET_NAMES:
@@ -115,8 +117,9 @@ def run_case(args: argparse.Namespace) -> int:
         else:
             suffix = ".pdf"
             serial = core.cases.serial_in_year(case.receipt_no)
-            data = render_case(document, Context(case, scenario, letterhead,
-                                                 settings.printing.key, serial))  # fmt: skip
+            data = render_case(
+                document, Context(case, scenario, letterhead, settings.printing.key, serial)
+            )
     finally:
         core.close()
     write_output(data, args.out or Path(f"{case.receipt_no}-{args.document}{suffix}"))
@@ -128,8 +131,9 @@ def run_verify(args: argparse.Namespace) -> int:
 
     checked = verify(args.text, load_settings(args.settings).printing.key)
     if args.json:
-        emit_json({"receipt_no": checked.receipt_no, "genuine": checked.genuine,
-                   "reason": checked.reason})  # fmt: skip
+        emit_json(
+            {"receipt_no": checked.receipt_no, "genuine": checked.genuine, "reason": checked.reason}
+        )
     elif checked.genuine:
         print(f"✓ 本厅签发的受理凭证：{checked.receipt_no}")
     else:

@@ -32,13 +32,19 @@ def register(commands: Any) -> None:
         metavar="报表",
         help="period（办件统计）、effectiveness（改革成效）、evaluations（好差评）",
     )
-    parser.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD",
-                        help="统计期间第一天（含）")  # fmt: skip
-    parser.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD",
-                        help="统计期间最后一天（含）")  # fmt: skip
-    parser.add_argument("--by", default="scenario", metavar="分组",
-                        help="按 scenario（一件事，默认）、item（事项）、department（部门）、"
-                             "clerk（窗口人员）或 channel（渠道）分组")  # fmt: skip
+    parser.add_argument(
+        "--from", dest="first", required=True, metavar="YYYY-MM-DD", help="统计期间第一天（含）"
+    )
+    parser.add_argument(
+        "--to", dest="last", required=True, metavar="YYYY-MM-DD", help="统计期间最后一天（含）"
+    )
+    parser.add_argument(
+        "--by",
+        default="scenario",
+        metavar="分组",
+        help="按 scenario（一件事，默认）、item（事项）、department（部门）、"
+        "clerk（窗口人员）或 channel（渠道）分组",
+    )
     parser.add_argument("--json", action="store_true", help="以 JSON 输出")
     parser.add_argument("--xlsx", type=Path, default=None, metavar="文件", help="写入 Excel 文件")
     parser.add_argument("--pdf", type=Path, default=None, metavar="文件", help="写入 PDF 文件")

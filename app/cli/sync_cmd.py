@@ -52,8 +52,9 @@ def register_catalog(sub: Any) -> None:
     _options(pull)
     pull.set_defaults(run=run_pull)
     publish = sub.add_parser("publish", help="把目录文件夹发布到平台（需平台管理终端凭证）")
-    publish.add_argument("--catalog", type=Path, default=None, metavar="目录",
-                         help="事项目录文件夹（默认内置目录）")  # fmt: skip
+    publish.add_argument(
+        "--catalog", type=Path, default=None, metavar="目录", help="事项目录文件夹（默认内置目录）"
+    )
     _options(publish)
     publish.set_defaults(run=run_publish)
 
@@ -77,9 +78,11 @@ def run_sync(args: argparse.Namespace) -> int:
                 if args.json:
                     emit_json(report)
                 else:
-                    print(f"已送达 {done['delivered']} 条，待重试 {done['retrying']} 条，"
-                          f"平台退回 {done['rejected']} 条；"
-                          f"收到事件 {done['events']} 条。")  # fmt: skip
+                    print(
+                        f"已送达 {done['delivered']} 条，待重试 {done['retrying']} 条，"
+                        f"平台退回 {done['rejected']} 条；"
+                        f"收到事件 {done['events']} 条。"
+                    )
                     if done["error"]:
                         print(f"平台未能联系上或拒绝了请求：{done['error']}")
                 return 1 if done["auth_failed"] else 0
@@ -142,8 +145,12 @@ def run_pull(args: argparse.Namespace) -> int:
         finally:
             platform.close()
     if args.json:
-        emit_json({"version": pulled.version if pulled else None,
-                   "changed": bool(pulled and pulled.changed)})  # fmt: skip
+        emit_json(
+            {
+                "version": pulled.version if pulled else None,
+                "changed": bool(pulled and pulled.changed),
+            }
+        )
     elif pulled is None:
         print("平台还没有发布事项目录，继续使用当前目录。")
     elif pulled.changed:
@@ -186,8 +193,9 @@ def run_seed(args: argparse.Namespace) -> int:
     if not 1 <= args.cases <= 1_000_000:
         raise InvalidInput(f"办件数 {args.cases} 不对，应在 1 到 1000000 之间。")
     settings = load_settings(args.settings)
-    clock = SeedClock(WorkCalendar(settings.calendar.holidays, settings.calendar.workdays),
-                      utcnow())  # fmt: skip
+    clock = SeedClock(
+        WorkCalendar(settings.calendar.holidays, settings.calendar.workdays), utcnow()
+    )
     with opened_core(settings, clock) as core:
         made = seed_cases(core.cases, core.catalog, args.cases, clock=clock)
         after = seed_back_office(core.cases, core.transfers, core.complaints, clock=clock)
@@ -195,8 +203,10 @@ def run_seed(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"database": database, "cases": made, "back_office": after})
         return 0
-    print(f"已在数据库 {database} 中生成 {args.cases} 个演示办件（受理于 "
-          f"{clock.days_ago(OPENED_FROM):%Y-%m-%d} 至 {clock.days_ago(OPENED_TO):%Y-%m-%d}）：")
+    print(
+        f"已在数据库 {database} 中生成 {args.cases} 个演示办件（受理于 "
+        f"{clock.days_ago(OPENED_FROM):%Y-%m-%d} 至 {clock.days_ago(OPENED_TO):%Y-%m-%d}）："
+    )
     print("  " + "，".join(f"{CASE_STATE_LABELS.get(k, k)} {v} 件" for k, v in made.items()) + "。")
     print("  后台：" + "，".join(f"{_back_office_words(k)} {v}" for k, v in after.items()) + "。")
     return 0
@@ -216,6 +226,10 @@ def _back_office_words(key: str) -> str:
 
 
 BACK_OFFICE_WORDS = {
-    "batches": "交接单", "confirmed": "已签收交接单", "completed": "办结",
-    "checked_in": "结果到窗口", "delivered": "已送达", "complaints_closed": "差评办结",
-}  # fmt: skip
+    "batches": "交接单",
+    "confirmed": "已签收交接单",
+    "completed": "办结",
+    "checked_in": "结果到窗口",
+    "delivered": "已送达",
+    "complaints_closed": "差评办结",
+}

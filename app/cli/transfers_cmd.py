@@ -29,8 +29,13 @@ def register(commands: Any) -> None:
     waiting.set_defaults(run=run_waiting)
     archive = actions.add_parser("archive", help="把某天的交接单、签收凭证和登记簿存入归档文件夹")
     archive.add_argument("--date", required=True, metavar="YYYY-MM-DD", help="哪一天（发出日）")
-    archive.add_argument("--to", type=Path, default=None, metavar="文件夹",
-                         help="归档文件夹（默认设置中的 [transfers] archive_dir）")  # fmt: skip
+    archive.add_argument(
+        "--to",
+        type=Path,
+        default=None,
+        metavar="文件夹",
+        help="归档文件夹（默认设置中的 [transfers] archive_dir）",
+    )
     add_settings_option(archive)
     archive.set_defaults(run=run_archive)
 
@@ -47,8 +52,10 @@ def run_trace(args: argparse.Namespace) -> int:
         print(f"  {item.name}：{item.state_label}{where}，{item.department}")
     for event in trace.events:
         moment = event.at.astimezone(HALL_TZ).strftime("%Y-%m-%d %H:%M")
-        print(f"  {moment} {event.item} {event.action_label}："
-              f"{event.from_party} → {event.to_party} {event.batch_no}")  # fmt: skip
+        print(
+            f"  {moment} {event.item} {event.action_label}："
+            f"{event.from_party} → {event.to_party} {event.batch_no}"
+        )
     if not trace.items:
         print("  没有纸质材料流转记录。")
     return 0
@@ -58,8 +65,12 @@ def run_waiting(args: argparse.Namespace) -> int:
     with opened_core(load_settings(args.settings)) as core:
         rows = core.transfers.waiting_by_department()
     if args.json:
-        emit_json([{"department": d, "waiting": n, "oldest": oldest, "earliest_promised": due}
-                   for d, n, oldest, due in rows])  # fmt: skip
+        emit_json(
+            [
+                {"department": d, "waiting": n, "oldest": oldest, "earliest_promised": due}
+                for d, n, oldest, due in rows
+            ]
+        )
         return 0
     for department, count, oldest, due in rows:
         print(f"{department}：{count} 份，最早 {oldest:%Y-%m-%d}，最早承诺 {due or '—'}")

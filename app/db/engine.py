@@ -44,7 +44,10 @@ def _sqlite_engine(url: str, busy_timeout_s: float, echo: bool) -> Engine:
     if not in_memory:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, echo=echo, hide_parameters=True, json_serializer=json_dumps,
+        url,
+        echo=echo,
+        hide_parameters=True,
+        json_serializer=json_dumps,
         connect_args={"timeout": busy_timeout_s},
     )
 

@@ -8,8 +8,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Descriptions that suggest a document camera (brands sold to service halls included).
-DOCUMENT_WORDS = ("高拍", "document", "doc cam", "doccam", "visualizer", "visualiser",
-                  "scanner", "book", "eloam", "czur", "良田", "捷宇", "汉王")  # fmt: skip
+DOCUMENT_WORDS = (
+    "高拍",
+    "document",
+    "doc cam",
+    "doccam",
+    "visualizer",
+    "visualiser",
+    "scanner",
+    "book",
+    "eloam",
+    "czur",
+    "良田",
+    "捷宇",
+    "汉王",
+)
 PREVIEW_MAX_WIDTH = 1920
 SMOOTH_FPS = 15.0
 
@@ -80,8 +93,9 @@ def choose_formats(camera: CameraInfo, max_preview_width: int = PREVIEW_MAX_WIDT
     return Formats(preview, still)
 
 
-def follow_choice(current: CameraInfo | None, devices: Sequence[CameraInfo],
-                  wanted: str) -> CameraInfo | None:  # fmt: skip
+def follow_choice(
+    current: CameraInfo | None, devices: Sequence[CameraInfo], wanted: str
+) -> CameraInfo | None:
     """The camera to use after the list of devices changed: the one in use while it is there
     (or back again, perhaps under a new device path), else the setting's choice when none was
     in use yet."""

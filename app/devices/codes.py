@@ -67,8 +67,9 @@ def decode_frame(gray: Frame, formats: Sequence[str] = QR, *, thorough: bool = F
     if gray.ndim != 2 or gray.dtype != np.uint8 or gray.size == 0:
         return []
     try:
-        found = zxingcpp.read_barcodes(np.ascontiguousarray(gray), formats=_formats(tuple(formats)),
-                                       try_downscale=thorough)  # fmt: skip
+        found = zxingcpp.read_barcodes(
+            np.ascontiguousarray(gray), formats=_formats(tuple(formats)), try_downscale=thorough
+        )
     except (ValueError, TypeError, RuntimeError) as exc:  # never seen on a 2-D uint8 frame
         log.warning("zxing-cpp could not read a %s frame: %s", gray.shape, exc)
         return []
@@ -155,9 +156,15 @@ class FrameDecoder:
     frame still waiting, so a slow decode skips frames instead of falling behind the camera.
     """
 
-    def __init__(self, on_code: Callable[[Code], None], *, formats: Sequence[str] = QR,
-                 repeat_s: float = 2.0, clock: Callable[[], float] = time.monotonic,
-                 decode: Callable[[Frame], list[Code]] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        on_code: Callable[[Code], None],
+        *,
+        formats: Sequence[str] = QR,
+        repeat_s: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+        decode: Callable[[Frame], list[Code]] | None = None,
+    ) -> None:
         self._on_code = on_code
         self._formats = tuple(formats)
         self._decode = decode or self._decode_frame

@@ -28,14 +28,20 @@ def devices_of(settings: Settings) -> Devices:
     elif chosen.id_reader == "serial":
         from app.devices.serial_reader import SerialIdReader
 
-        reader = SerialIdReader(chosen.reader_port, baudrate=chosen.id_reader_baudrate,
-                                photo_decoder=str(chosen.photo_decoder_library or ""))
+        reader = SerialIdReader(
+            chosen.reader_port,
+            baudrate=chosen.id_reader_baudrate,
+            photo_decoder=str(chosen.photo_decoder_library or ""),
+        )
     elif chosen.id_reader in ("sdtapi", "termb"):
         from app.devices.sdk_reader import SdtapiIdReader, TermbIdReader, sdk_port
 
         family = SdtapiIdReader if chosen.id_reader == "sdtapi" else TermbIdReader
-        reader = family(str(chosen.id_reader_library or ""), sdk_port(chosen.reader_port),
-                        photo_decoder=str(chosen.photo_decoder_library or ""))  # fmt: skip
+        reader = family(
+            str(chosen.id_reader_library or ""),
+            sdk_port(chosen.reader_port),
+            photo_decoder=str(chosen.photo_decoder_library or ""),
+        )
     capture: DocumentCapture | None = None
     if chosen.capture == "simulated":
         capture = SimulatedCapture()
@@ -43,11 +49,18 @@ def devices_of(settings: Settings) -> Devices:
         from app.devices.page_quality import MadeGood
         from app.devices.sane_scanner import SaneScanner
 
-        scanner = SaneScanner(chosen.scanner, resolution=chosen.scanner_resolution,
-                              mode=chosen.scanner_mode, source=chosen.scanner_source)  # fmt: skip
+        scanner = SaneScanner(
+            chosen.scanner,
+            resolution=chosen.scanner_resolution,
+            mode=chosen.scanner_mode,
+            source=chosen.scanner_source,
+        )
         capture = MadeGood(scanner, "scanner")
     codes: SerialCodeScanner | None = None
     if chosen.code_scanner_port:
-        codes = SerialCodeScanner(chosen.code_scanner_port, on_code=lambda _code: None,
-                                    baudrate=chosen.code_scanner_baudrate)  # fmt: skip
+        codes = SerialCodeScanner(
+            chosen.code_scanner_port,
+            on_code=lambda _code: None,
+            baudrate=chosen.code_scanner_baudrate,
+        )
     return Devices(reader, capture, codes)

@@ -66,10 +66,11 @@ NATIONS = (
     "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬",
     "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安",
     "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
-)
+)  # fmt: skip
 NATION_OF = {f"{n:02d}": name for n, name in enumerate(NATIONS, start=1)} | {
-    "97": "其他", "98": "外国血统中国籍人士",
-}  # fmt: skip
+    "97": "其他",
+    "98": "外国血统中国籍人士",
+}
 SEX_OF = {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
 # The 256 bytes of a card's text, UCS-2LE in fixed-width fields, by card kind; every layout keeps
 # the kind's flag at bytes 248–249 ("J", "I", "Y"; blank on a resident ID card).
@@ -129,8 +130,9 @@ class Response:
 
     @property
     def meaning(self) -> str:
-        return STATUS_WORDS.get(self.sw3, f"阅读器返回未知状态 {self.sw1:02X} {self.sw2:02X} "
-                                          f"{self.sw3:02X}")  # fmt: skip
+        return STATUS_WORDS.get(
+            self.sw3, f"阅读器返回未知状态 {self.sw1:02X} {self.sw2:02X} {self.sw3:02X}"
+        )
 
 
 @dataclass
@@ -227,8 +229,10 @@ def parse_base_text(text: bytes, photo: bytes = b"") -> IdCardData:
         english = first + values["english_name_more"]
     name = values["name"] or english
     if not name or not values["number"]:
-        raise DeviceError("身份证信息没有读全（姓名或号码为空）：请把证件放稳后再读。",
-                          fallback="也可以手工输入证件号码，并核对原件。")  # fmt: skip
+        raise DeviceError(
+            "身份证信息没有读全（姓名或号码为空）：请把证件放稳后再读。",
+            fallback="也可以手工输入证件号码，并核对原件。",
+        )
     until = values["valid_until"]
     return IdCardData(
         name=name,
@@ -253,12 +257,16 @@ def parse_base_message(data: bytes) -> IdCardData:
     """The data of a 读基本信息 response: text length and photo length (two bytes each,
     big-endian), the text, the photo."""
     if len(data) < 4:
-        raise DeviceError("阅读器返回的身份证信息不完整：请把证件放稳后再读。",
-                          fallback="也可以手工输入证件号码，并核对原件。")  # fmt: skip
+        raise DeviceError(
+            "阅读器返回的身份证信息不完整：请把证件放稳后再读。",
+            fallback="也可以手工输入证件号码，并核对原件。",
+        )
     text_size, photo_size = int.from_bytes(data[0:2], "big"), int.from_bytes(data[2:4], "big")
     if len(data) != 4 + text_size + photo_size:
-        raise DeviceError("阅读器返回的身份证信息长度与其声明的不符：请把证件放稳后再读。",
-                          fallback="也可以手工输入证件号码，并核对原件。")  # fmt: skip
+        raise DeviceError(
+            "阅读器返回的身份证信息长度与其声明的不符：请把证件放稳后再读。",
+            fallback="也可以手工输入证件号码，并核对原件。",
+        )
     return parse_base_text(data[4 : 4 + text_size], data[4 + text_size :])
 
 

@@ -119,8 +119,11 @@ def straighten(image: AnyImage, corners: Corners, *, longest: int | None = None)
             image, quad, scale = _u8(cv2.pyrDown(image)), _points(quad / 2), scale * 2
     target = _points([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]])
     matrix = cv2.getPerspectiveTransform(_points(quad), target)
-    return _u8(cv2.warpPerspective(image, matrix, size, flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_REPLICATE))  # fmt: skip
+    return _u8(
+        cv2.warpPerspective(
+            image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
+    )
 
 
 def _find(image: Image) -> tuple[Corners | None, bool]:
@@ -179,8 +182,14 @@ def deskew(image: AnyImage) -> tuple[Image, float]:
     small = _small(image, CHECK_SIDE)
     pixels = small.reshape(small.shape[0] * small.shape[1], -1)
     paper = [float(v) for v in np.percentile(pixels, 90, axis=0)]
-    turned = cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
-                            borderMode=cv2.BORDER_CONSTANT, borderValue=paper)  # fmt: skip
+    turned = cv2.warpAffine(
+        image,
+        matrix,
+        (width, height),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=paper,
+    )
     return _u8(turned), angle
 
 
@@ -285,8 +294,12 @@ def _tiles(values: npt.NDArray[np.float32], count: int = 8) -> npt.NDArray[np.fl
 
 def _edge_ink(inked: npt.NDArray[np.bool_], dy: int, dx: int) -> float:
     """The largest share of one edge's length with ink in its outer band, frames left out."""
-    bands = (inked[:dy].any(axis=0), inked[-dy:].any(axis=0),
-             inked[:, :dx].any(axis=1), inked[:, -dx:].any(axis=1))  # fmt: skip
+    bands = (
+        inked[:dy].any(axis=0),
+        inked[-dy:].any(axis=0),
+        inked[:, :dx].any(axis=1),
+        inked[:, -dx:].any(axis=1),
+    )
     shares = [float(b.mean()) for b in bands if b.size]
     return max((s for s in shares if s <= CUT_MAX), default=0.0)
 
@@ -321,9 +334,13 @@ def make_good(still: bytes | AnyImage, *, source: Source) -> tuple[Page, Verdict
     ok, png = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL])
     if not ok:  # pragma: no cover - OpenCV encodes any uint8 grey or BGR image
         raise DeviceError(_UNREADABLE)
-    kept = Page(png.tobytes(), image.shape[1], image.shape[0],
-                tuple(found.message for found in verdict.problems),
-                tuple(sorted(verdict.measures.items())))  # fmt: skip
+    kept = Page(
+        png.tobytes(),
+        image.shape[1],
+        image.shape[0],
+        tuple(found.message for found in verdict.problems),
+        tuple(sorted(verdict.measures.items())),
+    )
     return kept, verdict
 
 

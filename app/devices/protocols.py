@@ -72,6 +72,6 @@ class Checkable(Protocol):
     kiosk's staff screen, ``onestop devices``)."""
 
     def check(self) -> str:
-        """"" when the device answers; otherwise what is wrong and what to do, in Chinese. May
+        """Empty when the device answers; otherwise what is wrong and what to do, in Chinese. May
         take a moment (opens a port, lists scanners): call it off the GUI thread."""
         ...

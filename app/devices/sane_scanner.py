@@ -166,8 +166,16 @@ def parse_options(text: str) -> ScannerOptions:
     numbers = (_float(value) for value in listed if value != "auto")
     modes, _, mode = found.get("mode", ((), None, ""))
     sources, _, source = found.get("source", ((), None, ""))
-    return ScannerOptions(frozenset(names), tuple(n for n in numbers if n is not None), span,
-                          modes, sources, resolution, mode, source)  # fmt: skip
+    return ScannerOptions(
+        frozenset(names),
+        tuple(n for n in numbers if n is not None),
+        span,
+        modes,
+        sources,
+        resolution,
+        mode,
+        source,
+    )
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -211,20 +219,27 @@ def failure(stderr: str, returncode: int, device: str = "") -> DeviceError:
             "没有找到扫描仪：请检查扫描仪是否开机、USB 线是否插好。", fallback=FALLBACK
         )
     if "open of device" in stderr and "failed" in stderr:
-        return DeviceError(f"打不开扫描仪{shown}：请检查扫描仪是否开机、USB 线是否插好，或在设置"
-                           "中重新选择扫描仪。", fallback=FALLBACK)  # fmt: skip
+        return DeviceError(
+            f"打不开扫描仪{shown}：请检查扫描仪是否开机、USB 线是否插好，或在设置"
+            "中重新选择扫描仪。",
+            fallback=FALLBACK,
+        )
     setting = re.search(r"setting of option --([\w-]+) failed", stderr)
     if setting:
-        return DeviceError(f"扫描仪不接受设置 --{setting[1]}：请在设置中改选它支持的值。",
-                           fallback=FALLBACK)  # fmt: skip
+        return DeviceError(
+            f"扫描仪不接受设置 --{setting[1]}：请在设置中改选它支持的值。", fallback=FALLBACK
+        )
     for status, message in _STATUS:
         if status in stderr:
             return DeviceError(message, fallback=FALLBACK)
     if "Invalid argument" in stderr:
-        return DeviceError(f"扫描仪{shown}不接受这次的设置：请检查设置中的扫描仪、分辨率、模式"
-                           "和来源。", fallback=FALLBACK)  # fmt: skip
-    return DeviceError(f"扫描仪出错了（scanimage 退出码 {returncode}）：" + _CHECK_POWER,
-                       fallback=FALLBACK)  # fmt: skip
+        return DeviceError(
+            f"扫描仪{shown}不接受这次的设置：请检查设置中的扫描仪、分辨率、模式和来源。",
+            fallback=FALLBACK,
+        )
+    return DeviceError(
+        f"扫描仪出错了（scanimage 退出码 {returncode}）：" + _CHECK_POWER, fallback=FALLBACK
+    )
 
 
 # --- running scanimage ---------------------------------------------------------------------------
@@ -244,16 +259,25 @@ class _Scanimage:
         self.program = program
         self.env = {**(os.environ if env is None else env), "LC_ALL": "C", "LANGUAGE": ""}
 
-    def start(self, args: Sequence[str], out: int | IO[bytes], err: int | IO[bytes]
-              ) -> subprocess.Popen[bytes]:  # fmt: skip
+    def start(
+        self, args: Sequence[str], out: int | IO[bytes], err: int | IO[bytes]
+    ) -> subprocess.Popen[bytes]:
         try:  # with env given, Popen looks the program up on env's PATH
-            return subprocess.Popen([self.program, *args], env=self.env, stdin=subprocess.DEVNULL,
-                                    stdout=out, stderr=err, start_new_session=True)  # fmt: skip
+            return subprocess.Popen(
+                [self.program, *args],
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,
+            )
         except OSError as exc:
             log.warning("cannot run %s: %s", self.program, exc)
-            raise DeviceError("本机没有安装扫描程序 scanimage：请让管理员安装 Debian 软件包 "
-                              "sane-utils（apt-get install sane-utils），再扫一次。",
-                              fallback=FALLBACK) from None  # fmt: skip
+            raise DeviceError(
+                "本机没有安装扫描程序 scanimage：请让管理员安装 Debian 软件包 "
+                "sane-utils（apt-get install sane-utils），再扫一次。",
+                fallback=FALLBACK,
+            ) from None
 
     def run(self, args: Sequence[str], timeout_s: float) -> _Ran:
         process = self.start(args, subprocess.PIPE, subprocess.PIPE)
@@ -280,12 +304,16 @@ class _Scanimage:
 
 
 def timed_out(timeout_s: float) -> DeviceError:
-    return DeviceError(f"扫描仪 {_number(round(timeout_s, 1))} 秒内没有扫完一页，已停止扫描：请检查"
-                       "扫描仪是否卡纸、断电或被拔掉，再扫一次。", fallback=FALLBACK)  # fmt: skip
+    return DeviceError(
+        f"扫描仪 {_number(round(timeout_s, 1))} 秒内没有扫完一页，已停止扫描：请检查"
+        "扫描仪是否卡纸、断电或被拔掉，再扫一次。",
+        fallback=FALLBACK,
+    )
 
 
-def list_scanners(*, scanimage: str = "scanimage", env: Mapping[str, str] | None = None,
-                  timeout_s: float = 30) -> list[ScannerInfo]:  # fmt: skip
+def list_scanners(
+    *, scanimage: str = "scanimage", env: Mapping[str, str] | None = None, timeout_s: float = 30
+) -> list[ScannerInfo]:
     """The scanners SANE finds (network backends may take seconds to look)."""
     ran = _Scanimage(scanimage, env).run(["-f", _LIST_FORMAT], timeout_s)
     if ran.returncode != 0:
@@ -315,10 +343,18 @@ class SaneScanner:
 
     name = "扫描仪（SANE）"
 
-    def __init__(self, device: str = "", *, resolution: int = 200, mode: str = "Gray",
-                 source: str = "", timeout_s: float = 60, options: Sequence[str] = (),
-                 scanimage: str = "scanimage",
-                 env: Mapping[str, str] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        device: str = "",
+        *,
+        resolution: int = 200,
+        mode: str = "Gray",
+        source: str = "",
+        timeout_s: float = 60,
+        options: Sequence[str] = (),
+        scanimage: str = "scanimage",
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.device = device
         self.resolution = resolution
         self.mode = mode
@@ -339,7 +375,7 @@ class SaneScanner:
         return self._offered
 
     def check(self) -> str:
-        """"" when the scanner is there and offers what the settings ask; else what to do."""
+        """Empty when the scanner is there and offers what the settings ask; else what to do."""
         self._offered = None  # asked afresh: it may have been unplugged or replaced
         try:
             self.arguments()
@@ -354,21 +390,29 @@ class SaneScanner:
         if self.source:
             if self.source not in offered.sources:
                 listed = "、".join(offered.sources) or "（无）"
-                raise DeviceError(f"扫描仪没有「{self.source}」这个扫描来源，它提供：{listed}。请在"
-                                  "设置中改选其中一个。", fallback=FALLBACK)  # fmt: skip
+                raise DeviceError(
+                    f"扫描仪没有「{self.source}」这个扫描来源，它提供：{listed}。请在"
+                    "设置中改选其中一个。",
+                    fallback=FALLBACK,
+                )
             args += ["--source", self.source]
         if "mode" in offered.names:
             chosen = next((m for m in offered.modes if m.lower() == self.mode.lower()), None)
             if chosen is None:
                 listed = "、".join(map(_mode_text, offered.modes))
-                raise DeviceError(f"扫描仪没有「{_mode_text(self.mode)}」模式，它提供：{listed}。"
-                                  "请在设置中改选其中一种。", fallback=FALLBACK)  # fmt: skip
+                raise DeviceError(
+                    f"扫描仪没有「{_mode_text(self.mode)}」模式，它提供：{listed}。"
+                    "请在设置中改选其中一种。",
+                    fallback=FALLBACK,
+                )
             args += ["--mode", chosen]
         if "resolution" in offered.names:
             if not offered.offers_resolution(self.resolution):
-                raise DeviceError(f"扫描仪不支持 {self.resolution} dpi 的分辨率，它支持："
-                                  f"{offered.resolutions_text()}。请在设置中改选。",
-                                  fallback=FALLBACK)  # fmt: skip
+                raise DeviceError(
+                    f"扫描仪不支持 {self.resolution} dpi 的分辨率，它支持："
+                    f"{offered.resolutions_text()}。请在设置中改选。",
+                    fallback=FALLBACK,
+                )
             args += ["--resolution", str(self.resolution)]
         return args + ["--format=png", *self.options]
 
@@ -404,8 +448,9 @@ class SaneScanner:
             if returncode != 0:
                 raise failure(stderr, returncode, self.device)
             if not files:  # the feeder ran out before the first page: scanimage says 0
-                raise DeviceError("进纸器里没有材料：请把材料放进进纸器，再扫一次。",
-                                  fallback=FALLBACK)  # fmt: skip
+                raise DeviceError(
+                    "进纸器里没有材料：请把材料放进进纸器，再扫一次。", fallback=FALLBACK
+                )
             pages = []
             for file in files:
                 png = file.read_bytes()

@@ -50,13 +50,28 @@ from app.identity.card import IdCardData
 log = logging.getLogger(__name__)
 
 FALLBACK = "请手工输入证件号码，并核对原件。"
-SDTAPI = ("SDT_OpenPort", "SDT_ClosePort", "SDT_StartFindIDCard", "SDT_SelectIDCard",
-          "SDT_ReadBaseMsg")  # fmt: skip
-TERMB_CALLS = {name: (name, f"CVR_{name}")
-               for name in ("InitComm", "Authenticate", "Read_Content", "CloseComm")}  # fmt: skip
-TERMB_GETTERS = ("GetPeopleName", "GetPeopleSex", "GetPeopleNation", "GetPeopleBirthday",
-                 "GetPeopleAddress", "GetPeopleIDCode", "GetDepartment", "GetStartDate",
-                 "GetEndDate")  # fmt: skip
+SDTAPI = (
+    "SDT_OpenPort",
+    "SDT_ClosePort",
+    "SDT_StartFindIDCard",
+    "SDT_SelectIDCard",
+    "SDT_ReadBaseMsg",
+)
+TERMB_CALLS = {
+    name: (name, f"CVR_{name}")
+    for name in ("InitComm", "Authenticate", "Read_Content", "CloseComm")
+}
+TERMB_GETTERS = (
+    "GetPeopleName",
+    "GetPeopleSex",
+    "GetPeopleNation",
+    "GetPeopleBirthday",
+    "GetPeopleAddress",
+    "GetPeopleIDCode",
+    "GetDepartment",
+    "GetStartDate",
+    "GetEndDate",
+)
 TERMB_MORE = ("GetCertType", "GetPeopleChineseName", "GetPassCheckID")  # newer libraries only
 FAMILIES = ("sdtapi", "termb")
 SDT_OK, SDT_FOUND = gat467.OK, gat467.CARD_FOUND
@@ -82,8 +97,9 @@ def sdk_port(text: str) -> int:
             return 1000 + number
         if match[1] != "usb" and (1 <= number <= 16 or 1001 <= number <= 1016):
             return number
-    raise ValueError(f"身份证阅读器的端口 {text!r} 不对：USB 阅读器填 usb（或 1001–1016），"
-                     "串口阅读器填 1–16。")  # fmt: skip
+    raise ValueError(
+        f"身份证阅读器的端口 {text!r} 不对：USB 阅读器填 usb（或 1001–1016），串口阅读器填 1–16。"
+    )
 
 
 def _reader_library(path: str) -> ctypes.CDLL:
@@ -93,16 +109,22 @@ def _reader_library(path: str) -> ctypes.CDLL:
             "并在设置 [devices] id_reader_library 中填写它的路径。",
             fallback=FALLBACK,
         )
-    return load_library(path, f"找不到身份证阅读器的驱动库 {path}：请安装阅读器厂商的 Linux 驱动，"
-                       "并在设置 [devices] id_reader_library 中填写它的路径。")  # fmt: skip
+    return load_library(
+        path,
+        f"找不到身份证阅读器的驱动库 {path}：请安装阅读器厂商的 Linux 驱动，"
+        "并在设置 [devices] id_reader_library 中填写它的路径。",
+    )
 
 
 def _missing(lib: ctypes.CDLL, family: str) -> list[str]:
     if family == "sdtapi":
         return [name for name in SDTAPI if not hasattr(lib, name)]
     if family == "termb":
-        calls = [names[0] for names in TERMB_CALLS.values()
-                 if not any(hasattr(lib, name) for name in names)]  # fmt: skip
+        calls = [
+            names[0]
+            for names in TERMB_CALLS.values()
+            if not any(hasattr(lib, name) for name in names)
+        ]
         return calls + [name for name in TERMB_GETTERS if not hasattr(lib, name)]
     raise ValueError(f"未知的阅读器接口类型 {family!r}：应为 sdtapi 或 termb")
 
@@ -116,8 +138,9 @@ def probe(library: str, family: str) -> list[str]:
 class _SdkReader:
     family = ""
 
-    def __init__(self, library: str, port: int = 1001, *, photo_decoder: str = "",
-                 poll_s: float = 0.2) -> None:  # fmt: skip
+    def __init__(
+        self, library: str, port: int = 1001, *, photo_decoder: str = "", poll_s: float = 0.2
+    ) -> None:
         self.library = library
         self.port = port
         self.photo_decoder = photo_decoder
@@ -156,9 +179,11 @@ class _SdkReader:
 
     def _open_failed(self, detail: str) -> DeviceError:
         kind = "USB 连线" if self.port > 1000 else "串口连线"
-        return DeviceError(f"打不开身份证阅读器（端口 {self.port}，{detail}）：请检查阅读器的{kind}"
-                           "和电源，以及设置中的端口（USB 为 usb 或 1001–1016，串口为 1–16）。",
-                           fallback=FALLBACK)  # fmt: skip
+        return DeviceError(
+            f"打不开身份证阅读器（端口 {self.port}，{detail}）：请检查阅读器的{kind}"
+            "和电源，以及设置中的端口（USB 为 usb 或 1001–1016，串口为 1–16）。",
+            fallback=FALLBACK,
+        )
 
     def _declare(self, lib: ctypes.CDLL) -> None:
         raise NotImplementedError
@@ -182,11 +207,13 @@ class SdtapiIdReader(_SdkReader):
 
     def _declare(self, lib: ctypes.CDLL) -> None:
         buffer, size = ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint)
-        for name, args in (("SDT_OpenPort", [ctypes.c_int]), ("SDT_ClosePort", [ctypes.c_int]),
-                           ("SDT_StartFindIDCard", [ctypes.c_int, buffer, ctypes.c_int]),
-                           ("SDT_SelectIDCard", [ctypes.c_int, buffer, ctypes.c_int]),
-                           ("SDT_ReadBaseMsg", [ctypes.c_int, buffer, size, buffer, size,
-                                                ctypes.c_int])):  # fmt: skip
+        for name, args in (
+            ("SDT_OpenPort", [ctypes.c_int]),
+            ("SDT_ClosePort", [ctypes.c_int]),
+            ("SDT_StartFindIDCard", [ctypes.c_int, buffer, ctypes.c_int]),
+            ("SDT_SelectIDCard", [ctypes.c_int, buffer, ctypes.c_int]),
+            ("SDT_ReadBaseMsg", [ctypes.c_int, buffer, size, buffer, size, ctypes.c_int]),
+        ):
             getattr(lib, name).argtypes, getattr(lib, name).restype = args, ctypes.c_int
 
     def _read(self, lib: Any, deadline: float) -> tuple[bytes, bytes] | None:
@@ -203,13 +230,19 @@ class SdtapiIdReader(_SdkReader):
                     photo, photo_size = ctypes.create_string_buffer(4096), ctypes.c_uint(0)
                     status = int(
                         lib.SDT_ReadBaseMsg(
-                            self.port, text, ctypes.byref(text_size),
-                            photo, ctypes.byref(photo_size), 0,
+                            self.port,
+                            text,
+                            ctypes.byref(text_size),
+                            photo,
+                            ctypes.byref(photo_size),
+                            0,
                         )
-                    )  # fmt: skip
+                    )
                     if status == SDT_OK:
-                        return (text.raw[: min(text_size.value, len(text))],
-                                photo.raw[: min(photo_size.value, len(photo))])  # fmt: skip
+                        return (
+                            text.raw[: min(text_size.value, len(text))],
+                            photo.raw[: min(photo_size.value, len(photo))],
+                        )
                 if status not in (SDT_FOUND, *SDT_AGAIN):
                     meaning = SDT_STATUS.get(status, "未知错误")
                     raise DeviceError(
@@ -310,8 +343,9 @@ def _date(text: str, what: str) -> date:
             raise ValueError(text)
         return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise DeviceError(f"身份证的{what}读出来不是日期（{text!r}）：请把证件放稳后再读。",
-                          fallback=FALLBACK) from None  # fmt: skip
+        raise DeviceError(
+            f"身份证的{what}读出来不是日期（{text!r}）：请把证件放稳后再读。", fallback=FALLBACK
+        ) from None
 
 
 def card_from_fields(fields: Mapping[str, bytes]) -> IdCardData:
@@ -319,8 +353,10 @@ def card_from_fields(fields: Mapping[str, bytes]) -> IdCardData:
     as digits), for libraries that write no wz.txt. Foreigners' cards give the English name
     by GetPeopleName, the Chinese one by GetPeopleChineseName and the nationality by
     GetPeopleNation."""
-    text = {name: value.decode("gb18030", errors="replace").replace("\x00", "").strip()
-            for name, value in fields.items()}  # fmt: skip
+    text = {
+        name: value.decode("gb18030", errors="replace").replace("\x00", "").strip()
+        for name, value in fields.items()
+    }
     kind = text.get("GetCertType", "").upper()
     kind = kind if kind in ("J", "I", "Y") else ""
     foreign = kind in ("I", "Y")
@@ -328,8 +364,9 @@ def card_from_fields(fields: Mapping[str, bytes]) -> IdCardData:
     name = text.get("GetPeopleChineseName", "") if foreign else text.get("GetPeopleName", "")
     number = text.get("GetPeopleIDCode", "")
     if not (name or english) or not number:
-        raise DeviceError("身份证信息没有读全（姓名或号码为空）：请把证件放稳后再读。",
-                          fallback=FALLBACK)  # fmt: skip
+        raise DeviceError(
+            "身份证信息没有读全（姓名或号码为空）：请把证件放稳后再读。", fallback=FALLBACK
+        )
     nation = text.get("GetPeopleNation", "")
     sex = text.get("GetPeopleSex", "")
     until = text.get("GetEndDate", "")
@@ -352,5 +389,4 @@ def card_from_fields(fields: Mapping[str, bytes]) -> IdCardData:
     )
 
 
-__all__ = ["FAMILIES", "SdtapiIdReader", "TermbIdReader", "card_from_fields", "probe",
-           "sdk_port"]  # fmt: skip
+__all__ = ["FAMILIES", "SdtapiIdReader", "TermbIdReader", "card_from_fields", "probe", "sdk_port"]

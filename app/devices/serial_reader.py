@@ -38,9 +38,17 @@ def _open_serial(port: str, **options: Any) -> Any:
 class SerialIdReader:
     name = "身份证阅读器（串口）"
 
-    def __init__(self, port: str, *, baudrate: int = 115200, answer_s: float = 1.0,
-                 attempts: int = 3, poll_s: float = 0.2, photo_decoder: str = "",
-                 open_port: OpenPort = _open_serial) -> None:  # fmt: skip
+    def __init__(
+        self,
+        port: str,
+        *,
+        baudrate: int = 115200,
+        answer_s: float = 1.0,
+        attempts: int = 3,
+        poll_s: float = 0.2,
+        photo_decoder: str = "",
+        open_port: OpenPort = _open_serial,
+    ) -> None:
         self.port = port
         self.baudrate = baudrate
         self.answer_s = answer_s  # how long one command may wait for its answer
@@ -87,8 +95,11 @@ class SerialIdReader:
         try:
             return self._open_port(self.port, baudrate=self.baudrate, timeout=0.05)
         except (OSError, ValueError) as exc:  # SerialException is an OSError
-            raise DeviceError(f"打不开身份证阅读器的串口 {self.port}（{exc}）：请检查阅读器的连线"
-                              "和设置中的端口。", fallback=FALLBACK) from None  # fmt: skip
+            raise DeviceError(
+                f"打不开身份证阅读器的串口 {self.port}（{exc}）：请检查阅读器的连线"
+                "和设置中的端口。",
+                fallback=FALLBACK,
+            ) from None
 
     def _exchange(self, line: Any, command: tuple[int, int]) -> gat467.Response:
         """One command and its answer; asked again when the answer is garbled or late, or
@@ -99,12 +110,16 @@ class SerialIdReader:
                 line.write(gat467.command(command))
                 answer = self._answer(line)
             except OSError as exc:
-                raise DeviceError(f"身份证阅读器的串口 {self.port} 断开了（{exc}）：请重新插好"
-                                  "阅读器再读。", fallback=FALLBACK) from None  # fmt: skip
+                raise DeviceError(
+                    f"身份证阅读器的串口 {self.port} 断开了（{exc}）：请重新插好阅读器再读。",
+                    fallback=FALLBACK,
+                ) from None
             if answer is not None and answer.sw3 != 0x10:
                 return answer
-        raise DeviceError("身份证阅读器没有正确应答：请检查阅读器的连线和波特率，再按一次读卡。",
-                          fallback=FALLBACK)  # fmt: skip
+        raise DeviceError(
+            "身份证阅读器没有正确应答：请检查阅读器的连线和波特率，再按一次读卡。",
+            fallback=FALLBACK,
+        )
 
     def _answer(self, line: Any) -> gat467.Response | None:
         reader = gat467.FrameReader()

@@ -70,8 +70,11 @@ class LineSplitter:
 
     def _drop(self) -> None:
         self.dropped += 1
-        log.warning("a scanner line longer than %d bytes was dropped: noise on the line, or "
-                    "a wrong baud rate", self.limit)  # fmt: skip
+        log.warning(
+            "a scanner line longer than %d bytes was dropped: noise on the line, or "
+            "a wrong baud rate",
+            self.limit,
+        )
 
 
 def text_of_line(line: bytes) -> str:
@@ -85,10 +88,19 @@ def text_of_line(line: bytes) -> str:
 class SerialCodeScanner:
     name = "扫码枪（串口）"
 
-    def __init__(self, port: str, *, on_code: Callable[[Code], None],
-                 on_state: Callable[[bool, str], None] = lambda ok, message: None,
-                 baudrate: int = 9600, retry_s: float = 2.0, prefix: str = "", suffix: str = "",
-                 ends: bytes = b"\r\n", open_port: OpenPort = _open_serial) -> None:  # fmt: skip
+    def __init__(
+        self,
+        port: str,
+        *,
+        on_code: Callable[[Code], None],
+        on_state: Callable[[bool, str], None] = lambda ok, message: None,
+        baudrate: int = 9600,
+        retry_s: float = 2.0,
+        prefix: str = "",
+        suffix: str = "",
+        ends: bytes = b"\r\n",
+        open_port: OpenPort = _open_serial,
+    ) -> None:
         self.port = port
         self.baudrate = baudrate
         self.retry_s = retry_s
@@ -104,8 +116,9 @@ class SerialCodeScanner:
         self.ok: bool | None = None  # None until the first open is tried
         self.message = ""  # the last state's words
 
-    def listen(self, on_code: Callable[[Code], None],
-               on_state: Callable[[bool, str], None] | None = None) -> None:  # fmt: skip
+    def listen(
+        self, on_code: Callable[[Code], None], on_state: Callable[[bool, str], None] | None = None
+    ) -> None:
         """Who gets the codes and the state changes (set before :meth:`start`; the screens do
         it when they come up, the composition root only names the port)."""
         self._on_code = on_code
@@ -113,14 +126,16 @@ class SerialCodeScanner:
             self._on_state = on_state
 
     def check(self) -> str:
-        """"" when the port is open (or opens now); else what is wrong and what to do."""
+        """Empty when the port is open (or opens now); else what is wrong and what to do."""
         if self._thread is not None and self._thread.is_alive():
             return "" if self.ok is not False else self.message  # the reader thread knows
         try:
             self._open_port(self.port, baudrate=self.baudrate, timeout=READ_S).close()
         except (OSError, ValueError):
-            self.message = (f"打不开扫码枪的串口 {self.port}：请检查扫码枪是否插好、设置中的"
-                            "端口是否正确；现在可以手工输入编号。")  # fmt: skip
+            self.message = (
+                f"打不开扫码枪的串口 {self.port}：请检查扫码枪是否插好、设置中的"
+                "端口是否正确；现在可以手工输入编号。"
+            )
             return self.message
         return ""
 
@@ -153,8 +168,11 @@ class SerialCodeScanner:
             except OSError as exc:  # SerialException is an OSError; unplugged, mostly
                 if not self._stop.is_set():
                     log.warning("scanner port %s failed: %s", self.port, exc)
-                    self._state(False, f"扫码枪（串口 {self.port}）断开了：请检查扫码枪的连线并"
-                                "重新插好，插好后会自动连上；现在可以手工输入编号。")  # fmt: skip
+                    self._state(
+                        False,
+                        f"扫码枪（串口 {self.port}）断开了：请检查扫码枪的连线并"
+                        "重新插好，插好后会自动连上；现在可以手工输入编号。",
+                    )
             finally:
                 self._line = None
                 with contextlib.suppress(OSError):
@@ -167,8 +185,11 @@ class SerialCodeScanner:
         except (OSError, ValueError) as exc:
             if self.ok is not False:
                 log.warning("scanner port %s cannot be opened: %s", self.port, exc)
-            self._state(False, f"打不开扫码枪的串口 {self.port}：请检查扫码枪是否插好、设置中的"
-                        "端口是否正确；插好后会自动连上，现在可以手工输入编号。")  # fmt: skip
+            self._state(
+                False,
+                f"打不开扫码枪的串口 {self.port}：请检查扫码枪是否插好、设置中的"
+                "端口是否正确；插好后会自动连上，现在可以手工输入编号。",
+            )
             return None
         self._state(True, f"扫码枪已连接（{self.port}）。")
         return line

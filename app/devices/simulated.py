@@ -16,13 +16,40 @@ from app.devices.protocols import DeviceError, Page
 from app.identity.card import IdCardData
 
 TEST_PERSONS: tuple[IdCardData, ...] = (
-    IdCardData("李芳", "女", "汉", date(1992, 3, 15), "湖南省长沙市岳麓区桐梓坡路88号",
-               "43010419920315204X", "长沙市公安局岳麓分局", date(2019, 5, 6), date(2039, 5, 6)),
-    IdCardData("王建国", "男", "汉", date(1964, 11, 15), "湖南省长沙市岳麓区麓山南路2号",
-               "430104196411152016", "长沙市公安局岳麓分局", date(2010, 3, 1), None),
-    IdCardData("赵秀英", "女", "汉", date(1955, 8, 8), "湖南省长沙市芙蓉区五一大道100号",
-               "430102195508080015", "长沙市公安局芙蓉分局", date(2008, 7, 1), None),
-)  # fmt: skip
+    IdCardData(
+        "李芳",
+        "女",
+        "汉",
+        date(1992, 3, 15),
+        "湖南省长沙市岳麓区桐梓坡路88号",
+        "43010419920315204X",
+        "长沙市公安局岳麓分局",
+        date(2019, 5, 6),
+        date(2039, 5, 6),
+    ),
+    IdCardData(
+        "王建国",
+        "男",
+        "汉",
+        date(1964, 11, 15),
+        "湖南省长沙市岳麓区麓山南路2号",
+        "430104196411152016",
+        "长沙市公安局岳麓分局",
+        date(2010, 3, 1),
+        None,
+    ),
+    IdCardData(
+        "赵秀英",
+        "女",
+        "汉",
+        date(1955, 8, 8),
+        "湖南省长沙市芙蓉区五一大道100号",
+        "430102195508080015",
+        "长沙市公安局芙蓉分局",
+        date(2008, 7, 1),
+        None,
+    ),
+)
 
 
 class SimulatedIdReader:
@@ -87,8 +114,11 @@ class SimulatedCapture:
         draw.rectangle((margin + shift, margin, width - margin + shift, height - margin), fill=250)
         for line in range(10):
             y = margin * 3 + line * (height - margin * 6) // 10
-            draw.line((margin * 2 + shift, y, width - margin * 3 + shift, y), fill=120,
-                      width=max(1, width // 150))  # fmt: skip
+            draw.line(
+                (margin * 2 + shift, y, width - margin * 3 + shift, y),
+                fill=120,
+                width=max(1, width // 150),
+            )
         out = io.BytesIO()
         image.save(out, format="PNG", compress_level=1)
         return Page(out.getvalue(), width, height)

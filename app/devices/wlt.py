@@ -20,8 +20,10 @@ log = logging.getLogger(__name__)
 FALLBACK = "请手工输入证件号码，并核对原件。"
 PHOTO_SIZE = (102, 126)
 BMP_SIZE = 38862  # the decoder's 102×126 24-bit BMP, header included
-NO_DECODER = ("未配置相片解码库，证件相片未显示：如需相片，请在设置 [devices] "
-              "photo_decoder_library 中填写阅读器厂商的相片解码库（如 libwlt.so）。")  # fmt: skip
+NO_DECODER = (
+    "未配置相片解码库，证件相片未显示：如需相片，请在设置 [devices] "
+    "photo_decoder_library 中填写阅读器厂商的相片解码库（如 libwlt.so）。"
+)
 NO_PHOTO = "阅读器驱动没有给出证件相片，相片未显示：请核对原件上的相片。"
 
 
@@ -53,8 +55,11 @@ class WltDecoder:
         if len(wlt) != gat467.PHOTO_SIZE:
             raise DeviceError(f"相片数据长度不对（{len(wlt)} 字节）", fallback=FALLBACK)
         if self._unpack is None:
-            lib = load_library(self.path, f"找不到相片解码库 {self.path}，请在设置 [devices] "
-                                   "photo_decoder_library 中改正它的路径")  # fmt: skip
+            lib = load_library(
+                self.path,
+                f"找不到相片解码库 {self.path}，请在设置 [devices] "
+                "photo_decoder_library 中改正它的路径",
+            )
             if not hasattr(lib, "unpack"):
                 raise DeviceError(f"{self.path} 不是相片解码库（缺少 unpack）", fallback=FALLBACK)
             lib.unpack.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int]
@@ -86,8 +91,9 @@ def png_from_bitmap(data: bytes) -> bytes:
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise DeviceError(f"解码库给出的相片不是图片（{exc}）", fallback=FALLBACK) from None
     if image.size != PHOTO_SIZE:
-        raise DeviceError(f"解码库给出的相片大小不对（{image.width}×{image.height}）",
-                          fallback=FALLBACK)  # fmt: skip
+        raise DeviceError(
+            f"解码库给出的相片大小不对（{image.width}×{image.height}）", fallback=FALLBACK
+        )
     out = io.BytesIO()
     image.convert("RGB").save(out, "PNG")
     return out.getvalue()

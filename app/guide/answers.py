@@ -68,9 +68,7 @@ def _checked(question: Question, values: tuple[str, ...]) -> AnswerValue:
     for value in values:
         if question.option(value) is None:
             options = "、".join(f"{o.value}（{o.label}）" for o in question.options)
-            raise AnswerError(
-                f"问题“{question.text}”没有选项“{value}”。", hint=f"可选：{options}"
-            )
+            raise AnswerError(f"问题“{question.text}”没有选项“{value}”。", hint=f"可选：{options}")
     if question.kind != "multi":
         return values[0]
     _check_multi(question, values)

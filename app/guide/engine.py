@@ -52,9 +52,11 @@ class Planner:
         return index
 
     def questions(
-        self, code: str, answers: Mapping[str, Any] | None = None,
+        self,
+        code: str,
+        answers: Mapping[str, Any] | None = None,
         facts: Mapping[str, Any] | None = None,
-    ) -> QuestionState:  # fmt: skip
+    ) -> QuestionState:
         """The questionnaire's state: visible questions, the next to ask, auto answers, drops."""
         index = self._index(code)
         checked = normalise_answers(index.scenario, answers or {})

@@ -48,9 +48,13 @@ def _verified_licences(facts: Mapping[str, Any]) -> set[str]:
 
 
 def _status(
-    index: ScenarioIndex, material: Material, chosen: set[str], verified: set[str], *,
+    index: ScenarioIndex,
+    material: Material,
+    chosen: set[str],
+    verified: set[str],
+    *,
     card_read: bool = False,
-) -> tuple[MaterialStatus, str]:  # fmt: skip
+) -> tuple[MaterialStatus, str]:
     """Whether the applicant hands the material in, and why not when not."""
     exemption = material.exemption
     if exemption.produced_by in chosen:

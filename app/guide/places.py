@@ -30,8 +30,9 @@ class ServicePoint:
         return (self.name, *(f"{label}：{value}" for label, value in labelled if value))
 
 
-def hall_window(name: str, office: str, address: str = "", phone: str = "",
-                hours: str = "") -> ServicePoint:  # fmt: skip
+def hall_window(
+    name: str, office: str, address: str = "", phone: str = "", hours: str = ""
+) -> ServicePoint:
     """This hall's comprehensive window, from the settings' ``[hall]``."""
     return ServicePoint(" ".join(p for p in (name, office) if p), address, hours, phone, HALL_ROLE)
 
@@ -45,8 +46,13 @@ def where_to_go(scenario: Scenario | None, hall: ServicePoint) -> tuple[ServiceP
     phone = "、".join(guide.contacts.consult)
     points = [hall]
     for location in guide.locations:
-        point = ServicePoint(location.name, location.address,
-                             location.hours or guide.service_hours, phone, GUIDE_ROLE)  # fmt: skip
+        point = ServicePoint(
+            location.name,
+            location.address,
+            location.hours or guide.service_hours,
+            phone,
+            GUIDE_ROLE,
+        )
         if all((p.name, p.address) != (point.name, point.address) for p in points):
             points.append(point)
     return tuple(points)

@@ -82,14 +82,20 @@ class QuestionState:
             "next": _jsonable(self.next),
             "questions": _jsonable(self.questions),
             "auto_answers": [
-                {"question": q.id, "text": q.text, "answer": _jsonable(q.answer),
-                 "answer_label": q.answer_label, "source": q.source}
-                for q in self.questions if q.status == "auto"
+                {
+                    "question": q.id,
+                    "text": q.text,
+                    "answer": _jsonable(q.answer),
+                    "answer_label": q.answer_label,
+                    "source": q.source,
+                }
+                for q in self.questions
+                if q.status == "auto"
             ],
             "dropped": _jsonable(self.dropped),
             "blocked": _jsonable(self.blocked),
             "answers": _jsonable(self.answers),
-        }  # fmt: skip
+        }
 
 
 @dataclass(frozen=True)

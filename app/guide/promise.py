@@ -65,22 +65,32 @@ class PromisedTime:
             return f"依据：{self.basis_label}。"
         path = f"（{' → '.join(self.path)}）" if self.path else ""
         if self.basis == "decision":
-            published = (f"；指南公布的 {self.published_days} 个工作日仅作参考"
-                         if self.published_days is not None and self.published_days != self.days
-                         else "")  # fmt: skip
+            published = (
+                f"；指南公布的 {self.published_days} 个工作日仅作参考"
+                if self.published_days is not None and self.published_days != self.days
+                else ""
+            )
             return f"依据：所办事项的关键路径{path}和本目录记录的决定{published}。"
         if self.published_days is not None:
-            return (f"依据：所办事项的关键路径{path}。指南公布 {self.published_days} 个工作日，"
-                    "短于各事项所需，目录尚未记录决定。")  # fmt: skip
+            return (
+                f"依据：所办事项的关键路径{path}。指南公布 {self.published_days} 个工作日，"
+                "短于各事项所需，目录尚未记录决定。"
+            )
         return f"依据：所办事项的关键路径{path}。"
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "days": self.days, "basis": self.basis, "basis_label": self.basis_label,
-            "scope": self.scope, "words": self.words, "basis_words": self.basis_words,
-            "published_days": self.published_days, "path_days": self.path_days,
-            "path": list(self.path), "decision": self.decision,
-        }  # fmt: skip
+            "days": self.days,
+            "basis": self.basis,
+            "basis_label": self.basis_label,
+            "scope": self.scope,
+            "words": self.words,
+            "basis_words": self.basis_words,
+            "published_days": self.published_days,
+            "path_days": self.path_days,
+            "path": list(self.path),
+            "decision": self.decision,
+        }
 
 
 def promise_for(scenario: Scenario, items: Iterable[str] | None = None) -> PromisedTime:
@@ -102,5 +112,6 @@ def promise_for(scenario: Scenario, items: Iterable[str] | None = None) -> Promi
         basis, total, decision = "published", published, ""
     else:
         basis, total, decision = "critical_path", path_days, ""
-    return PromisedTime(total, basis, scope, published, path_days,
-                        tuple(names[i] for i in chain), decision)  # fmt: skip
+    return PromisedTime(
+        total, basis, scope, published, path_days, tuple(names[i] for i in chain), decision
+    )

@@ -125,9 +125,7 @@ def _check_constraints(
 ) -> None:
     for constraint in scenario.constraints:
         if constraint.when.evaluate(answers, facts) is True:
-            raise AnswerError(
-                f"回答相互矛盾：{constraint.message}", hint="请修改其中一个回答。"
-            )
+            raise AnswerError(f"回答相互矛盾：{constraint.message}", hint="请修改其中一个回答。")
 
 
 def _mapped(auto: AutoAnswer, raw: Any) -> str | None:

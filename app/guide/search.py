@@ -32,8 +32,11 @@ def _spellings(text: str) -> tuple[str, str]:
 
 
 def _terms(scenario: Scenario) -> list[tuple[str, str]]:
-    return [(scenario.name, "名称"), *((k, "关键词") for k in scenario.keywords),
-            *((i.name, "事项") for i in scenario.items)]  # fmt: skip
+    return [
+        (scenario.name, "名称"),
+        *((k, "关键词") for k in scenario.keywords),
+        *((i.name, "事项") for i in scenario.items),
+    ]
 
 
 def search(catalog: Catalog, query: str, *, limit: int = 20) -> list[Found]:

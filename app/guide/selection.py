@@ -40,13 +40,15 @@ def select_items(
     applicable_ids = {i.id for i in applicable}
     not_applicable = tuple(
         SkippedItem(i.id, i.name, "您的情形不需要办理此事项")
-        for i in scenario.items if i.id not in applicable_ids
-    )  # fmt: skip
+        for i in scenario.items
+        if i.id not in applicable_ids
+    )
     chosen, notices = _choose(index, applicable, applicable_ids, wanted)
     not_chosen = tuple(
-        SkippedItem(i, index.items[i].name, "申请人未选择") for i in applicable_ids
+        SkippedItem(i, index.items[i].name, "申请人未选择")
+        for i in applicable_ids
         if i not in chosen
-    )  # fmt: skip
+    )
     order = tuple(i.id for i in scenario.items if i.id in chosen)
     return Selection(chosen, order, tuple(notices), not_chosen, not_applicable)
 
@@ -71,8 +73,9 @@ def plan_items(
             reason=chosen[item.id][1],
             stage=stage_of[item.id],
         )
-        for item in index.scenario.items if item.id in chosen
-    )  # fmt: skip
+        for item in index.scenario.items
+        if item.id in chosen
+    )
 
 
 def stage_views(index: ScenarioIndex, flow: Sequence[Sequence[str]]) -> tuple[Stage, ...]:

@@ -60,10 +60,17 @@ class IdCardData:
             "valid_until": self.valid_until.isoformat() if self.valid_until else "长期",
             "has_photo": bool(self.photo),
             "kind": self.kind_label,
-            **{key: value for key, value in (
-                ("english_name", self.english_name), ("nationality", self.nationality),
-                ("pass_number", self.pass_number), ("issue_count", self.issue_count)) if value},
-        }  # fmt: skip
+            **{
+                key: value
+                for key, value in (
+                    ("english_name", self.english_name),
+                    ("nationality", self.nationality),
+                    ("pass_number", self.pass_number),
+                    ("issue_count", self.issue_count),
+                )
+                if value
+            },
+        }
 
 
 def card_summary(card: IdCardData, today: date) -> tuple[str, bool]:

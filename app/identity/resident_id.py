@@ -172,8 +172,11 @@ def parse_resident_id(text: str, *, today: date | None = None) -> ResidentId:
 
 def is_foreign_permanent_code(code: str) -> bool:
     """The first six digits of a 2023 外国人永久居留身份证: 9, a province, a nationality."""
-    return (code.startswith(FOREIGN_PERMANENT) and code[1:3] + "0000" in province_names()
-            and pycountry.countries.get(numeric=code[3:6]) is not None)  # fmt: skip
+    return (
+        code.startswith(FOREIGN_PERMANENT)
+        and code[1:3] + "0000" in province_names()
+        and pycountry.countries.get(numeric=code[3:6]) is not None
+    )
 
 
 def is_foreign_permanent_2017(text: str) -> bool:

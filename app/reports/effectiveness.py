@@ -56,10 +56,14 @@ from app.reports.figures import (
 
 MATERIALS = table(CaseMaterialRow)
 MATERIAL_KINDS = {
-    "submitted": "已提交", "produced": "内部流转免提交", "e_licence": "电子证照免提交",
-    "generated": "系统生成免提交", "verified": "窗口核验免提交", "on_commitment": "容缺未补交",
+    "submitted": "已提交",
+    "produced": "内部流转免提交",
+    "e_licence": "电子证照免提交",
+    "generated": "系统生成免提交",
+    "verified": "窗口核验免提交",
+    "on_commitment": "容缺未补交",
     "missing": "未收取",
-}  # fmt: skip
+}
 EXEMPT_KINDS = ("produced", "e_licence", "generated", "verified")
 NOTES = (
     "改革前、改革后：事项目录公布的数字；表单字段为本目录该一件事一张表单的字段数。",
@@ -115,28 +119,57 @@ class EffectivenessReport:
 
     def table(self) -> Table:
         columns = (
-            Column("scenario_code", "编码", "key"), Column("scenario", "一件事", "text"),
-            Column("figure", "指标", "text"), Column("before", "改革前", "number"),
-            Column("after", "改革后", "number"), Column("actual", "本期实际", "number"),
+            Column("scenario_code", "编码", "key"),
+            Column("scenario", "一件事", "text"),
+            Column("figure", "指标", "text"),
+            Column("before", "改革前", "number"),
+            Column("after", "改革后", "number"),
+            Column("actual", "本期实际", "number"),
             Column("note", "说明", "text"),
-        )  # fmt: skip
+        )
         rows: list[tuple[Cell, ...]] = []
         for row in self.rows:
             b, a = row.before, row.after
             head = (row.scenario_code, row.scenario_name)
             rows += [
                 (*head, "办结件数（件）", None, None, row.completed, ""),
-                (*head, "申请材料（件）", b.materials, a.materials, row.submitted_mean,
-                 _materials_note(row)),
-                (*head, "办理时间（工作日）", b.days, a.days, row.days_median,
-                 f"90%的办件 {row.days_p90} 个工作日内办结" if row.days_p90 is not None else ""),
-                (*head, "跑动次数（次）", b.trips, a.trips, row.trips_mean,
-                 f"最多跑一次 {row.one_trip_share:.1%}" if row.one_trip_share is not None else ""),
+                (
+                    *head,
+                    "申请材料（件）",
+                    b.materials,
+                    a.materials,
+                    row.submitted_mean,
+                    _materials_note(row),
+                ),
+                (
+                    *head,
+                    "办理时间（工作日）",
+                    b.days,
+                    a.days,
+                    row.days_median,
+                    f"90%的办件 {row.days_p90} 个工作日内办结" if row.days_p90 is not None else "",
+                ),
+                (
+                    *head,
+                    "跑动次数（次）",
+                    b.trips,
+                    a.trips,
+                    row.trips_mean,
+                    f"最多跑一次 {row.one_trip_share:.1%}"
+                    if row.one_trip_share is not None
+                    else "",
+                ),
                 (*head, "办理环节（个）", b.steps, a.steps, None, ""),
                 (*head, "表单字段（项）", b.fields, a.fields, None, ""),
-            ]  # fmt: skip
-        return Table("effectiveness", "“高效办成一件事”改革成效（按一件事）", self.period, columns,
-                     tuple(rows), NOTES)  # fmt: skip
+            ]
+        return Table(
+            "effectiveness",
+            "“高效办成一件事”改革成效（按一件事）",
+            self.period,
+            columns,
+            tuple(rows),
+            NOTES,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return self.table().to_json()
@@ -145,8 +178,11 @@ class EffectivenessReport:
 def _materials_note(row: EffectivenessRow) -> str:
     if not row.completed:
         return ""
-    parts = [f"{MATERIAL_KINDS[k]} {row.material_count(k) / row.completed:.1f}"
-             for k in (*EXEMPT_KINDS, "on_commitment") if row.material_count(k)]  # fmt: skip
+    parts = [
+        f"{MATERIAL_KINDS[k]} {row.material_count(k) / row.completed:.1f}"
+        for k in (*EXEMPT_KINDS, "on_commitment")
+        if row.material_count(k)
+    ]
     return f"件均免提交 {row.exempt_mean or 0:.1f} 件" + (
         f"（{'，'.join(parts)}）" if parts else ""
     )
@@ -183,8 +219,10 @@ def quantiles(counts: Counter[int]) -> tuple[float | None, int | None]:
 def promises(scenario: Scenario) -> tuple[Promise, Promise]:
     before, after = scenario.reform.before, scenario.reform.after
     fields = len({f.key for f in scenario.fields}) or None
-    return (Promise(before.materials, before.days, before.trips, before.steps),
-            Promise(after.materials, after.days, after.trips, after.steps, fields))  # fmt: skip
+    return (
+        Promise(before.materials, before.days, before.trips, before.steps),
+        Promise(after.materials, after.days, after.trips, after.steps, fields),
+    )
 
 
 def effectiveness_report(
@@ -205,24 +243,34 @@ def effectiveness_report(
         accepted = hall_date(CASES.c.accepted_at, db.dialect).label("accepted")
         completed = hall_date(CASES.c.completed_at, db.dialect).label("completed")
         per_case = (
-            select(CASES.c.scenario_code, func.max(CASES.c.scenario_name).label("name"),
-                   accepted, completed, committed().label("committed"), pickup,
-                   func.count().label("n"))
+            select(
+                CASES.c.scenario_code,
+                func.max(CASES.c.scenario_name).label("name"),
+                accepted,
+                completed,
+                committed().label("committed"),
+                pickup,
+                func.count().label("n"),
+            )
             .where(done)
             .group_by("scenario_code", "accepted", "completed", "committed", "pickup")
-        )  # fmt: skip
+        )
         for row in session.execute(per_case):
             names.setdefault(row.scenario_code, row.name)
             worked = deadlines.working_days(day_of(row.accepted), day_of(row.completed))
             days[row.scenario_code][worked] += row.n
             trips[row.scenario_code][1 + bool(row.committed) + bool(row.pickup)] += row.n
         per_material = (
-            select(CASES.c.scenario_code, MATERIALS.c.status, MATERIALS.c.plan_status,
-                   func.count().label("n"))
+            select(
+                CASES.c.scenario_code,
+                MATERIALS.c.status,
+                MATERIALS.c.plan_status,
+                func.count().label("n"),
+            )
             .select_from(CASES.join(MATERIALS, MATERIALS.c.case_id == CASES.c.id))
             .where(done, MATERIALS.c.plan_status != "not_needed")
             .group_by(CASES.c.scenario_code, MATERIALS.c.status, MATERIALS.c.plan_status)
-        )  # fmt: skip
+        )
         for row in session.execute(per_material):
             materials[row.scenario_code][material_kind(row.status, row.plan_status)] += row.n
     rows = []
@@ -232,10 +280,18 @@ def effectiveness_report(
         before, after = promises(scenario) if scenario else (Promise(), Promise())
         n = sum(days[code].values())
         median, p90 = quantiles(days[code])
-        rows.append(EffectivenessRow(
-            code, scenario.name if scenario else names[code], before, after, n, median, p90,
-            tuple((k, materials[code][k]) for k in MATERIAL_KINDS if materials[code][k]),
-            sum(t * c for t, c in trips[code].items()) / n if n else None,
-            sum(c for t, c in trips[code].items() if t <= 1) / n if n else None,
-        ))  # fmt: skip
+        rows.append(
+            EffectivenessRow(
+                code,
+                scenario.name if scenario else names[code],
+                before,
+                after,
+                n,
+                median,
+                p90,
+                tuple((k, materials[code][k]) for k in MATERIAL_KINDS if materials[code][k]),
+                sum(t * c for t, c in trips[code].items()) / n if n else None,
+                sum(c for t, c in trips[code].items() if t <= 1) / n if n else None,
+            )
+        )
     return EffectivenessReport(period, tuple(rows))

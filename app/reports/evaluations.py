@@ -81,11 +81,13 @@ class EvaluationReport:
 
     def table(self) -> Table:
         columns = (
-            Column("key", "编码", "key"), Column("label", EVALUATION_GROUPINGS[self.by], "text"),
+            Column("key", "编码", "key"),
+            Column("label", EVALUATION_GROUPINGS[self.by], "text"),
             *(Column(f"level_{level}", LEVEL_LABELS[level]) for level in LEVELS),
-            Column("total", "合计"), Column("poor", "差评"),
+            Column("total", "合计"),
+            Column("poor", "差评"),
             Column("poor_share", "差评率", "share"),
-        )  # fmt: skip
+        )
         rows: list[tuple[Cell, ...]] = [
             (row.key, row.label, *row.levels, row.total, row.poor, row.poor_share)
             for row in (*self.rows, self.total)
@@ -109,8 +111,9 @@ def _grouping(by: str) -> Grouping:
 
 
 def _appeal_upheld() -> ColumnElement[bool]:
-    return exists().where(COMPLAINTS.c.evaluation_id == EVALUATIONS.c.id,
-                          COMPLAINTS.c.outcome == "appeal_upheld")  # fmt: skip
+    return exists().where(
+        COMPLAINTS.c.evaluation_id == EVALUATIONS.c.id, COMPLAINTS.c.outcome == "appeal_upheld"
+    )
 
 
 def evaluation_report(db: Database, period: Period, *, by: str = "scenario") -> EvaluationReport:

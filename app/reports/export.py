@@ -77,10 +77,14 @@ def to_xlsx(report: Report) -> bytes:
     table = report.table()
     out = io.BytesIO()
     workbook = xlsxwriter.Workbook(out, {"in_memory": True})
-    workbook.set_properties({
-        "title": table.title, "subject": table.period.label, "author": "OneStop",
-        "created": table.period.end.replace(tzinfo=None),  # UTC, as the file format wants
-    })  # fmt: skip
+    workbook.set_properties(
+        {
+            "title": table.title,
+            "subject": table.period.label,
+            "author": "OneStop",
+            "created": table.period.end.replace(tzinfo=None),  # UTC, as the file format wants
+        }
+    )
     bold = workbook.add_format({"bold": True})
     formats = {
         "text": workbook.add_format({"text_wrap": True, "valign": "top"}),
@@ -89,8 +93,9 @@ def to_xlsx(report: Report) -> bytes:
         "number": workbook.add_format({"num_format": "0.0", "valign": "top"}),
         "share": workbook.add_format({"num_format": "0.0%", "valign": "top"}),
     }
-    header = workbook.add_format({"bold": True, "bg_color": "#E6E6E6", "border": 1,
-                                  "text_wrap": True, "valign": "vcenter"})  # fmt: skip
+    header = workbook.add_format(
+        {"bold": True, "bg_color": "#E6E6E6", "border": 1, "text_wrap": True, "valign": "vcenter"}
+    )
     sheet = workbook.add_worksheet(table.name)
     sheet.write(0, 0, table.title, workbook.add_format({"bold": True, "font_size": 14}))
     sheet.write(1, 0, f"统计期间：{table.period.label}")

@@ -26,9 +26,12 @@ DECISIONS = table(AuditEntry).alias("decisions")
 DECISION_ACTIONS = ("accept", "accept_on_commitment", "not_accept")
 
 GROUPINGS = {
-    "scenario": "一件事", "item": "事项", "department": "部门", "clerk": "窗口人员",
+    "scenario": "一件事",
+    "item": "事项",
+    "department": "部门",
+    "clerk": "窗口人员",
     "channel": "受理渠道",
-}  # fmt: skip
+}
 Cell = int | float | str | None
 Kind = Literal["key", "text", "count", "number", "share"]  # key: a code for machines, not shown
 
@@ -84,13 +87,18 @@ class Table:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "report": self.name, "title": self.title, "by": self.by or None,
-            "from": self.period.first.isoformat(), "to": self.period.last.isoformat(),
+            "report": self.name,
+            "title": self.title,
+            "by": self.by or None,
+            "from": self.period.first.isoformat(),
+            "to": self.period.last.isoformat(),
             "columns": [{"key": c.key, "label": c.label} for c in self.columns],
-            "rows": [{c.key: _json_cell(v) for c, v in zip(self.columns, row, strict=True)}
-                     for row in self.rows],
+            "rows": [
+                {c.key: _json_cell(v) for c, v in zip(self.columns, row, strict=True)}
+                for row in self.rows
+            ],
             "notes": list(self.notes),
-        }  # fmt: skip
+        }
 
 
 class Report(Protocol):
@@ -152,11 +160,10 @@ class Grouping:
         """Grouped by the key's label: PostgreSQL would not see that two copies of an
         expression with bound parameters are the same."""
         return (
-            select(self.key.label("group_key"), func.max(self.label).label("group_label"),
-                   *columns)
+            select(self.key.label("group_key"), func.max(self.label).label("group_label"), *columns)
             .select_from(self.source)
             .group_by("group_key")
-        )  # fmt: skip
+        )
 
 
 def grouping(by: str, *, opener: bool = False) -> Grouping:
@@ -168,16 +175,16 @@ def grouping(by: str, *, opener: bool = False) -> Grouping:
     if by == "clerk":
         if opener:
             return Grouping(CASES, CASES.c.clerk, CASES.c.clerk)
-        decided = and_(DECISIONS.c.case_id == CASES.c.id,
-                       DECISIONS.c.action.in_(DECISION_ACTIONS))  # fmt: skip
+        decided = and_(DECISIONS.c.case_id == CASES.c.id, DECISIONS.c.action.in_(DECISION_ACTIONS))
         clerk = func.coalesce(DECISIONS.c.actor, CASES.c.clerk)
         return Grouping(CASES.outerjoin(DECISIONS, decided), clerk, clerk)
     with_items = CASES.join(ITEMS, ITEMS.c.case_id == CASES.c.id)
     if by == "department":
         return Grouping(with_items, ITEMS.c.department, ITEMS.c.department)
     if by == "item":  # the same administrative item in two scenarios shares its code
-        key = case((ITEMS.c.code != "", ITEMS.c.code),
-                   else_=CASES.c.scenario_code + "/" + ITEMS.c.item_id)  # fmt: skip
+        key = case(
+            (ITEMS.c.code != "", ITEMS.c.code), else_=CASES.c.scenario_code + "/" + ITEMS.c.item_id
+        )
         return Grouping(with_items, key, ITEMS.c.name)
     raise InvalidInput(
         f"不能按“{by}”分组。",

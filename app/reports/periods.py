@@ -90,10 +90,15 @@ class PeriodRow:
 
 
 COUNTS = (
-    ("pre_applied", "预申请"), ("accepted", "受理"), ("on_commitment", "其中容缺受理"),
-    ("not_accepted", "不予受理"), ("withdrawn", "撤回"), ("completed_on_time", "按期办结"),
-    ("completed_overdue", "超期办结"), ("overdue_open", "超期未办结"),
-)  # fmt: skip
+    ("pre_applied", "预申请"),
+    ("accepted", "受理"),
+    ("on_commitment", "其中容缺受理"),
+    ("not_accepted", "不予受理"),
+    ("withdrawn", "撤回"),
+    ("completed_on_time", "按期办结"),
+    ("completed_overdue", "超期办结"),
+    ("overdue_open", "超期未办结"),
+)
 PERIOD_NOTES = (
     "预申请：本期在自助终端或网上提交的预申请。受理：本期受理（含容缺受理）。",
     "不予受理、撤回：本期作出不予受理决定或撤回的办件；"
@@ -148,8 +153,15 @@ class PeriodReport:
             rows.append(tuple(cells))
         notes = PERIOD_NOTES + (ITEM_NOTES if self.by in ("item", "department") else ())
         notes += CLERK_NOTES if self.by == "clerk" else ()
-        return Table("period", f"办件统计（按{GROUPINGS[self.by]}）", self.period, tuple(columns),
-                     tuple(rows), notes, self.by)  # fmt: skip
+        return Table(
+            "period",
+            f"办件统计（按{GROUPINGS[self.by]}）",
+            self.period,
+            tuple(columns),
+            tuple(rows),
+            notes,
+            self.by,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return self.table().to_json()
@@ -177,8 +189,14 @@ def period_report(
     n = func.count().label("n")
     with db.read() as session:
         opener = grouping(by, opener=True)
-        add("pre_applied", session.execute(opener.select(n).where(
-            CASES.c.channel != "counter", between(CASES.c.created_at, period))))  # fmt: skip
+        add(
+            "pre_applied",
+            session.execute(
+                opener.select(n).where(
+                    CASES.c.channel != "counter", between(CASES.c.created_at, period)
+                )
+            ),
+        )
         accepted = between(CASES.c.accepted_at, period)
         add("accepted", session.execute(group.select(n).where(accepted)))
         add("on_commitment", session.execute(group.select(n).where(accepted, committed())))
@@ -201,9 +219,15 @@ def period_report(
     for key in sorted(labels, key=lambda k: (labels[k], k)):
         per_ground = grounds.get(key, Counter())
         by_ground = tuple(sorted(per_ground.items()))
-        rows.append(PeriodRow(key, labels[key], **counts.get(key, {}),
-                              not_accepted=sum(per_ground.values()),
-                              not_accepted_by_ground=by_ground))  # fmt: skip
+        rows.append(
+            PeriodRow(
+                key,
+                labels[key],
+                **counts.get(key, {}),
+                not_accepted=sum(per_ground.values()),
+                not_accepted_by_ground=by_ground,
+            )
+        )
     return PeriodReport(period, by, tuple(rows))
 
 
@@ -212,9 +236,12 @@ Figures = dict[str, dict[str, tuple[str, int]]]  # figure → group key → (lab
 
 def _case_figures(session: Session, group: Grouping, dialect: str, period: Period) -> Figures:
     figures: Figures = {"completed_on_time": {}, "completed_overdue": {}, "overdue_open": {}}
-    on_time = func.sum(case(
-        (hall_date(CASES.c.completed_at, dialect) <= CASES.c.promised_date, 1), else_=0,
-    )).label("on_time")  # fmt: skip
+    on_time = func.sum(
+        case(
+            (hall_date(CASES.c.completed_at, dialect) <= CASES.c.promised_date, 1),
+            else_=0,
+        )
+    ).label("on_time")
     done = group.select(func.count().label("n"), on_time)
     for row in session.execute(done.where(between(CASES.c.completed_at, period))):
         on_time_n = int(row.on_time or 0)
@@ -242,24 +269,29 @@ def _item_figures(
     decided = hall_date(ITEMS.c.decided_at, dialect).label("decided")
     done = group.select(sent, ITEMS.c.promised_days, decided, func.count().label("n"))
     done = done.where(
-        in_departments(period.start, period.end), ITEMS.c.state.in_(DONE_ITEM_STATES),
+        in_departments(period.start, period.end),
+        ITEMS.c.state.in_(DONE_ITEM_STATES),
         between(ITEMS.c.decided_at, period),
-    ).group_by("sent", ITEMS.c.promised_days, "decided")  # fmt: skip
+    ).group_by("sent", ITEMS.c.promised_days, "decided")
     for row in session.execute(done):
         labels[row.group_key] = row.group_label
         due = deadlines.due(day_of(row.sent), row.promised_days)
         (on_time if day_of(row.decided) <= due else overdue)[row.group_key] += row.n
     still_open = group.select(sent, ITEMS.c.promised_days, func.count().label("n"))
     still_open = still_open.where(
-        in_departments(period.end, period.end), ITEMS.c.dispatched_at < period.end,
+        in_departments(period.end, period.end),
+        ITEMS.c.dispatched_at < period.end,
         or_(ITEMS.c.decided_at.is_(None), ITEMS.c.decided_at >= period.end),
-    ).group_by("sent", ITEMS.c.promised_days)  # fmt: skip
+    ).group_by("sent", ITEMS.c.promised_days)
     for row in session.execute(still_open):
         labels[row.group_key] = row.group_label
         if deadlines.due(day_of(row.sent), row.promised_days) <= period.last:
             late[row.group_key] += row.n
     return {
         name: {key: (labels[key], counter[key]) for key in counter}
-        for name, counter in (("completed_on_time", on_time), ("completed_overdue", overdue),
-                              ("overdue_open", late))
-    }  # fmt: skip
+        for name, counter in (
+            ("completed_on_time", on_time),
+            ("completed_overdue", overdue),
+            ("overdue_open", late),
+        )
+    }

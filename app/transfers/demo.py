@@ -33,8 +33,12 @@ MANAGER = Actor("王静", "back-01", "manager")
 WINDOW = Actor("张敏", "counter-01", "clerk")
 MESSENGERS = (("赵强", "430104196411152016"), ("周丽", "430104198506123022"))
 # How a demo hall's departments take paper (the rest: the daily courier).
-DEMO_ROUTES = {"公安部门（落户地派出所）": "pickup", "卫生健康部门（分娩机构）": "desk",
-               "民政部门（殡仪馆）": "pickup", "人力资源和社会保障部门": "platform"}  # fmt: skip
+DEMO_ROUTES = {
+    "公安部门（落户地派出所）": "pickup",
+    "卫生健康部门（分娩机构）": "desk",
+    "民政部门（殡仪馆）": "pickup",
+    "人力资源和社会保障部门": "platform",
+}
 COMPLAINTS = ("材料要求和窗口说的不一样，多跑了一次。", "等了一个多小时才轮到。")
 
 
@@ -48,8 +52,12 @@ def tiny_png(shade: int = 250) -> bytes:
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-            + chunk(b"IEND", b""))  # fmt: skip
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def s10(serial: int) -> str:
@@ -58,7 +66,11 @@ def s10(serial: int) -> str:
 
 
 def seed_back_office(
-    service: CaseService, ledger: Ledger, complaints: Complaints, *, seed: int = 20261123,
+    service: CaseService,
+    ledger: Ledger,
+    complaints: Complaints,
+    *,
+    seed: int = 20261123,
     clock: SeedClock | None = None,
 ) -> dict[str, int]:
     """The paper trail, results and ratings of the seeded cases; returns what was made."""
@@ -77,12 +89,14 @@ def seed_back_office(
             continue
         made["batches"] += 1
         if batch.route == "courier":
-            ledger.send_by_courier(BACK, batch.batch_no, courier="中国邮政 EMS",
-                                   waybill=s10(rng.randrange(10**8)))  # fmt: skip
+            ledger.send_by_courier(
+                BACK, batch.batch_no, courier="中国邮政 EMS", waybill=s10(rng.randrange(10**8))
+            )
         else:
             name, id_number = MESSENGERS[number % len(MESSENGERS)]
-            ledger.hand_over(BACK, batch.batch_no, Pickup(name, id_number, "13800138000",
-                                                          tiny_png(30)))  # fmt: skip
+            ledger.hand_over(
+                BACK, batch.batch_no, Pickup(name, id_number, "13800138000", tiny_png(30))
+            )
         if number % 3 != 2:  # a third still waits for the department's receipt
             if clock is not None:
                 clock.set(clock.days_ago(3), 3600 + 600 * number)
@@ -97,13 +111,18 @@ def seed_back_office(
 
 def _accepted(service: CaseService) -> list[str]:
     with service.db.read() as session:
-        return list(session.scalars(
-            select(CaseRow.receipt_no).where(CaseRow.state == "accepted").order_by(CaseRow.id)
-        ))  # fmt: skip
+        return list(
+            session.scalars(
+                select(CaseRow.receipt_no).where(CaseRow.state == "accepted").order_by(CaseRow.id)
+            )
+        )
 
 
 def _decide_and_deliver(
-    service: CaseService, ledger: Ledger, rng: random.Random, made: Counter[str],
+    service: CaseService,
+    ledger: Ledger,
+    rng: random.Random,
+    made: Counter[str],
     clock: SeedClock | None,
 ) -> None:
     """Half the accepted cases are decided; their results come back; most are handed over."""
@@ -121,10 +140,13 @@ def _decide_and_deliver(
                 break
             for item in dispatched:
                 case = service.record_item_decision(
-                    BACK, receipt_no, item.item_id, approved=True,
+                    BACK,
+                    receipt_no,
+                    item.item_id,
+                    approved=True,
                     result_name=item.result or f"{item.name}办理结果",
                     result_no=f"R{rng.randrange(10**6):06d}",
-                )  # fmt: skip
+                )
         if case.state != "completed":
             continue
         made["completed"] += 1
@@ -137,33 +159,51 @@ def _decide_and_deliver(
             ledger.check_in(BACK, receipt_no, results=results, returned=returned)
             made["checked_in"] += 1
         if rng.random() < 0.75:
-            service.deliver(WINDOW, receipt_no, method="pickup", recipient=case.applicant.name,
-                            recipient_id_number=case.applicant.id_number,
-                            note="领取人已在回执上签字")  # fmt: skip
+            service.deliver(
+                WINDOW,
+                receipt_no,
+                method="pickup",
+                recipient=case.applicant.name,
+                recipient_id_number=case.applicant.id_number,
+                note="领取人已在回执上签字",
+            )
             made["delivered"] += 1
 
 
-def _rate(service: CaseService, complaints: Complaints, rng: random.Random,
-          made: Counter[str], clock: SeedClock | None) -> None:  # fmt: skip
+def _rate(
+    service: CaseService,
+    complaints: Complaints,
+    rng: random.Random,
+    made: Counter[str],
+    clock: SeedClock | None,
+) -> None:
     """Ratings of the delivered cases not rated yet: mostly good, some 差评, whose new work
     items are handled."""
     reasons = builtin_reasons().levels
     rated = select(EvaluationRow.case_id).where(EvaluationRow.stage == "complete")
     with service.db.read() as session:
-        delivered = list(session.scalars(
-            select(CaseRow.receipt_no)
-            .where(CaseRow.state == "delivered", CaseRow.id.not_in(rated))
-            .order_by(CaseRow.id)
-        ))  # fmt: skip
+        delivered = list(
+            session.scalars(
+                select(CaseRow.receipt_no)
+                .where(CaseRow.state == "delivered", CaseRow.id.not_in(rated))
+                .order_by(CaseRow.id)
+            )
+        )
     if clock is not None:
         clock.set(clock.days_ago(1), 7 * 3600)
     for n, receipt_no in enumerate(delivered):
         # a demo hall's 差评 are more than a real one's (under 1 %): the work items need some
         level = (2, 1)[n // 3 % 2] if n % 3 == 1 else rng.choice((5, 5, 5, 5, 5, 4, 4, 4, 3))
         text = COMPLAINTS[n % len(COMPLAINTS)] if level <= 2 else ""
-        service.evaluate(WINDOW, receipt_no, stage="complete", level=level,
-                         channel=rng.choice(("hall_pad", "sms", "mobile")), text=text,
-                         reasons=reasons[level][:2])  # fmt: skip
+        service.evaluate(
+            WINDOW,
+            receipt_no,
+            stage="complete",
+            level=level,
+            channel=rng.choice(("hall_pad", "sms", "mobile")),
+            text=text,
+            reasons=reasons[level][:2],
+        )
         made[f"rated_{level}"] += 1
     if clock is not None:
         clock.moment = clock.now
@@ -171,8 +211,9 @@ def _rate(service: CaseService, complaints: Complaints, rng: random.Random,
         if n % 3 == 0:
             continue  # still to be called back
         complaints.step(MANAGER, item.id, "call_back", "已电话联系，群众反映属实。", reached=True)
-        complaints.step(MANAGER, item.id, "verify", "调阅窗口录像和办件记录，情况属实。",
-                        finding="justified")  # fmt: skip
+        complaints.step(
+            MANAGER, item.id, "verify", "调阅窗口录像和办件记录，情况属实。", finding="justified"
+        )
         if n % 3 == 2:
             complaints.step(MANAGER, item.id, "rectify", "已在窗口张贴材料清单，当面致歉。")
             complaints.step(MANAGER, item.id, "close", "已向群众反馈整改情况。")

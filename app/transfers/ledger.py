@@ -111,25 +111,48 @@ class Ledger(LedgerReads):
             department = next(off_platform, "")
             if department:
                 originals, copies = _counts(material.status, material.copies)
-                rows.append({
-                    "case_id": case.id, "receipt_no": case.receipt_no, "direction": "out",
-                    "kind": "material", "ref": material.material_id, "name": material.name,
-                    "department": department, "originals": originals, "copies": copies,
-                    "state": "waiting", "batch_id": None, "promised_date": case.promised_date,
-                    "created_at": now, "updated_at": now,
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "case_id": case.id,
+                        "receipt_no": case.receipt_no,
+                        "direction": "out",
+                        "kind": "material",
+                        "ref": material.material_id,
+                        "name": material.name,
+                        "department": department,
+                        "originals": originals,
+                        "copies": copies,
+                        "state": "waiting",
+                        "batch_id": None,
+                        "promised_date": case.promised_date,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
         if not rows:
             return
         # One statement each for the papers and their first custody events (acceptance's hot path).
         ids = connection.execute(
             insert(ITEMS).returning(ITEMS.c.id, sort_by_parameter_order=True), rows
         ).scalars()
-        connection.execute(insert(_EVENTS), [
-            {"item_id": item_id, "case_id": case.id, "at": now, "action": "received",
-             "from_party": APPLICANT, "to_party": WINDOW, "batch_no": "", "actor": "",
-             "terminal": "", "note": "窗口受理时收取"}
-            for item_id in ids
-        ])  # fmt: skip
+        connection.execute(
+            insert(_EVENTS),
+            [
+                {
+                    "item_id": item_id,
+                    "case_id": case.id,
+                    "at": now,
+                    "action": "received",
+                    "from_party": APPLICANT,
+                    "to_party": WINDOW,
+                    "batch_no": "",
+                    "actor": "",
+                    "terminal": "",
+                    "note": "窗口受理时收取",
+                }
+                for item_id in ids
+            ],
+        )
 
     # -- batches ---------------------------------------------------------------------------------
     def open_batch(self, actor: Actor, department: str) -> Batch:
@@ -209,10 +232,12 @@ class Ledger(LedgerReads):
                 return self._batch(session, batch)
             lines = self._waiting_lines(session, batch.department)
             return BatchChanges(
-                batch.batch_no, batch.department,
+                batch.batch_no,
+                batch.department,
                 tuple(self._item(i, batch.batch_no) for i in added),
-                tuple(self._item(i, "") for i in removed), lines[0] if lines else None,
-            )  # fmt: skip
+                tuple(self._item(i, "") for i in removed),
+                lines[0] if lines else None,
+            )
 
     def _putting(self, actor: Actor, receipt_nos: Sequence[str]) -> _Step:
         numbers = list(dict.fromkeys(r.strip() for r in receipt_nos if r.strip()))
@@ -233,21 +258,42 @@ class Ledger(LedgerReads):
             if item is None or item.batch_id != batch.id:
                 raise TransferError(f"交接单 {batch.batch_no} 里没有这份材料。")
             item.state, item.batch_id, item.updated_at = "waiting", None, now
-            _handed(session, item, "unbatched", (WINDOW, WINDOW), by=actor, at=now,
-                    batch_no=batch.batch_no, note="从交接单中取出")  # fmt: skip
-            append(session, actor, "transfer_remove", case_id=item.case_id,
-                   receipt_no=item.receipt_no,
-                   after={"batch_no": batch.batch_no, "item": item.ref}, at=now)  # fmt: skip
+            _handed(
+                session,
+                item,
+                "unbatched",
+                (WINDOW, WINDOW),
+                by=actor,
+                at=now,
+                batch_no=batch.batch_no,
+                note="从交接单中取出",
+            )
+            append(
+                session,
+                actor,
+                "transfer_remove",
+                case_id=item.case_id,
+                receipt_no=item.receipt_no,
+                after={"batch_no": batch.batch_no, "item": item.ref},
+                at=now,
+            )
             return [], [item]
 
         return take
 
-    def _put(self, session: Session, actor: Actor, batch: TransferBatchRow, receipt_no: str,
-             now: datetime) -> list[TransferItemRow]:  # fmt: skip
+    def _put(
+        self,
+        session: Session,
+        actor: Actor,
+        batch: TransferBatchRow,
+        receipt_no: str,
+        now: datetime,
+    ) -> list[TransferItemRow]:
         case = session.scalar(select(CaseRow).where(CaseRow.receipt_no == receipt_no))
         if case is None:
-            raise CaseNotFound(f"没有受理编号为 {receipt_no} 的办件。",
-                               hint="请核对凭证上的编号，或重新扫码。")  # fmt: skip
+            raise CaseNotFound(
+                f"没有受理编号为 {receipt_no} 的办件。", hint="请核对凭证上的编号，或重新扫码。"
+            )
         items = session.scalars(
             select(TransferItemRow).where(
                 TransferItemRow.case_id == case.id, TransferItemRow.direction == "out"
@@ -260,11 +306,24 @@ class Ledger(LedgerReads):
             raise TransferError(message, hint=hint)
         for item in waiting:
             item.state, item.batch_id, item.updated_at = "batched", batch.id, now
-            _handed(session, item, "batched", (WINDOW, WINDOW), by=actor, at=now,
-                    batch_no=batch.batch_no)  # fmt: skip
-        append(session, actor, "transfer_add", case_id=case.id, receipt_no=case.receipt_no,
-               after={"batch_no": batch.batch_no, "items": [i.ref for i in waiting]},
-               at=now)  # fmt: skip
+            _handed(
+                session,
+                item,
+                "batched",
+                (WINDOW, WINDOW),
+                by=actor,
+                at=now,
+                batch_no=batch.batch_no,
+            )
+        append(
+            session,
+            actor,
+            "transfer_add",
+            case_id=case.id,
+            receipt_no=case.receipt_no,
+            after={"batch_no": batch.batch_no, "items": [i.ref for i in waiting]},
+            at=now,
+        )
         return waiting
 
     @staticmethod
@@ -323,9 +382,18 @@ class Ledger(LedgerReads):
             actor, batch_no, pickup=pickup, signature=sha, signature_size=len(person.signature)
         )
 
-    def _leave(self, actor: Actor, batch_no: str, *, courier: str = "", waybill: str = "",
-               warning: str = "", pickup: dict[str, Any] | None = None,
-               signature: str | None = None, signature_size: int = 0) -> Batch:  # fmt: skip
+    def _leave(
+        self,
+        actor: Actor,
+        batch_no: str,
+        *,
+        courier: str = "",
+        waybill: str = "",
+        warning: str = "",
+        pickup: dict[str, Any] | None = None,
+        signature: str | None = None,
+        signature_size: int = 0,
+    ) -> Batch:
         now = self.clock()
         due = self.calendar.add_working_days(hall_day(now), self.settings.overdue_working_days)
         with self.db.transaction() as session:
@@ -423,9 +491,18 @@ class Ledger(LedgerReads):
         """A batch's slip went to the printer: in the audit trail (which copy, where)."""
         with self.db.transaction() as session:
             row = self._row(session, batch_no)
-            append(session, actor, "transfer_slip_print", after={
-                "batch_no": row.batch_no, "state": row.state, "printer": printer, "job": job,
-            }, at=self.clock())  # fmt: skip
+            append(
+                session,
+                actor,
+                "transfer_slip_print",
+                after={
+                    "batch_no": row.batch_no,
+                    "state": row.state,
+                    "printer": printer,
+                    "job": job,
+                },
+                at=self.clock(),
+            )
 
     # -- coming back (§7.7 d) --------------------------------------------------------------------
     def check_in(
@@ -531,12 +608,32 @@ class Ledger(LedgerReads):
         return row
 
 
-def _handed(session: Session, item: TransferItemRow, action: str, moved: tuple[str, str], *,
-            by: Actor, at: datetime, batch_no: str = "", note: str = "") -> None:  # fmt: skip
+def _handed(
+    session: Session,
+    item: TransferItemRow,
+    action: str,
+    moved: tuple[str, str],
+    *,
+    by: Actor,
+    at: datetime,
+    batch_no: str = "",
+    note: str = "",
+) -> None:
     """One custody event of ``item``: ``moved`` from whom to whom (append-only)."""
-    session.add(CustodyEventRow(item_id=item.id, case_id=item.case_id, at=at, action=action,
-                                from_party=moved[0], to_party=moved[1], batch_no=batch_no,
-                                actor=by.name, terminal=by.terminal, note=note))  # fmt: skip
+    session.add(
+        CustodyEventRow(
+            item_id=item.id,
+            case_id=item.case_id,
+            at=at,
+            action=action,
+            from_party=moved[0],
+            to_party=moved[1],
+            batch_no=batch_no,
+            actor=by.name,
+            terminal=by.terminal,
+            note=note,
+        )
+    )
 
 
 def _stored(session: Session, sha: str, size: int, mime: str) -> None:

@@ -153,9 +153,15 @@ class LedgerReads:
         start = datetime.combine(day, time.min, tzinfo=HALL_TZ)
         end = start + timedelta(days=1)
         with self.db.read() as session:
-            return self._batches(session, select(TransferBatchRow).where(
-                TransferBatchRow.sent_at >= start, TransferBatchRow.sent_at < end,
-            ).order_by(TransferBatchRow.sent_at, TransferBatchRow.id))  # fmt: skip
+            return self._batches(
+                session,
+                select(TransferBatchRow)
+                .where(
+                    TransferBatchRow.sent_at >= start,
+                    TransferBatchRow.sent_at < end,
+                )
+                .order_by(TransferBatchRow.sent_at, TransferBatchRow.id),
+            )
 
     def overdue(self, today: date | None = None) -> list[Batch]:
         """Batches sent but not signed for by their due date (working days from sending)."""

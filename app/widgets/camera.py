@@ -60,8 +60,10 @@ NO_PHOTO = "高拍仪没有拍到照片：请检查连线后再拍一次。"
 
 
 def not_found(wanted: str) -> str:
-    return (f"没有找到设置中的高拍仪“{wanted}”：请插好它的USB线，或在设置中改选摄像头；"
-            "也可以选择扫描好的文件。")  # fmt: skip
+    return (
+        f"没有找到设置中的高拍仪“{wanted}”：请插好它的USB线，或在设置中改选摄像头；"
+        "也可以选择扫描好的文件。"
+    )
 
 
 SETTLE_FRAMES = 2  # frames skipped after a format switch: exposure and focus catch up
@@ -84,9 +86,10 @@ def camera_infos() -> tuple[list[CameraInfo], dict[str, QCameraDevice]]:
 
 def _video_format(qformat: QCameraFormat) -> VideoFormat:
     pixel = qformat.pixelFormat()
-    name = {QVideoFrameFormat.PixelFormat.Format_Jpeg: "MJPG",
-            QVideoFrameFormat.PixelFormat.Format_YUYV: "YUYV"}.get(
-        pixel, pixel.name.removeprefix("Format_"))  # fmt: skip
+    name = {
+        QVideoFrameFormat.PixelFormat.Format_Jpeg: "MJPG",
+        QVideoFrameFormat.PixelFormat.Format_YUYV: "YUYV",
+    }.get(pixel, pixel.name.removeprefix("Format_"))
     size = qformat.resolution()
     return VideoFormat(size.width(), size.height(), qformat.maxFrameRate(), name)
 
@@ -115,8 +118,14 @@ class QtCamera(QObject):
     _still_asked = Signal(object)
     _still_dropped = Signal(object)
 
-    def __init__(self, wanted: str = "", parent: QObject | None = None, *,
-                 capture_timeout_s: float = 8.0, _file: Path | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        wanted: str = "",
+        parent: QObject | None = None,
+        *,
+        capture_timeout_s: float = 8.0,
+        _file: Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self.wanted = wanted
         self.capture_timeout_s = capture_timeout_s
@@ -178,7 +187,7 @@ class QtCamera(QObject):
         return "" if self._available else self._message
 
     def check(self) -> str:
-        """"" while the camera gives pictures; else what is wrong and what to do."""
+        """Empty while the camera gives pictures; else what is wrong and what to do."""
         return self.message
 
     def _set_state(self, available: bool, message: str = "") -> None:
@@ -192,8 +201,9 @@ class QtCamera(QObject):
             self.state_changed.emit(available, message)
 
     def _fail(self, detail: str) -> None:
-        self._set_state(False, f"高拍仪出错（{detail}）：请重新插好它的USB线后再试；"
-                               "也可以选择扫描好的文件。")  # fmt: skip
+        self._set_state(
+            False, f"高拍仪出错（{detail}）：请重新插好它的USB线后再试；也可以选择扫描好的文件。"
+        )
 
     @Slot()
     def _inputs_changed(self) -> None:
@@ -240,8 +250,12 @@ class QtCamera(QObject):
             self._stills.setResolution(still.width, still.height)
         self._session.setCamera(self._camera)
         self._camera.start()
-        log.info("camera %s: preview %s, stills %s", info.description, self._formats.preview,
-                 self._formats.still)  # fmt: skip
+        log.info(
+            "camera %s: preview %s, stills %s",
+            info.description,
+            self._formats.preview,
+            self._formats.still,
+        )
         self._set_state(True)
 
     def close(self) -> None:
@@ -407,16 +421,20 @@ def _page(pixels: Pixels, *, quick: bool) -> Page:
     return Page(data, pixels.shape[1], pixels.shape[0])
 
 
-def with_camera(devices: Devices, settings: DeviceSettings,
-                parent: QObject | None = None) -> Devices:  # fmt: skip
+def with_camera(
+    devices: Devices, settings: DeviceSettings, parent: QObject | None = None
+) -> Devices:
     """The terminal's devices with its camera when the settings choose one (``capture =
     "camera"``): built here, on the GUI thread once the application exists, and its pages made
     good (found on the desk, straightened, checked) like a scanner's. ``camera = "file:PATH"``
     plays a video instead (training, and checking a terminal without its camera)."""
     if settings.capture == "camera":
         wanted = settings.camera
-        camera = (QtCamera.from_file(wanted.removeprefix("file:"), parent)
-                  if wanted.startswith("file:") else QtCamera(wanted, parent))  # fmt: skip
+        camera = (
+            QtCamera.from_file(wanted.removeprefix("file:"), parent)
+            if wanted.startswith("file:")
+            else QtCamera(wanted, parent)
+        )
         devices.capture = MadeGood(camera, "camera")
     return devices
 
@@ -428,9 +446,17 @@ def camera_list() -> list[dict[str, object]]:
     for info in infos:
         formats = choose_formats(info)
         still = formats.still
-        found.append({"id": info.id, "description": info.description,
-                      "still": f"{still.width}×{still.height}" if still else "",
-                      "preview": (f"{formats.preview.width}×{formats.preview.height} "
-                                  f"{formats.preview.pixel} {formats.preview.fps:g} fps")
-                      if formats.preview else ""})  # fmt: skip
+        found.append(
+            {
+                "id": info.id,
+                "description": info.description,
+                "still": f"{still.width}×{still.height}" if still else "",
+                "preview": (
+                    f"{formats.preview.width}×{formats.preview.height} "
+                    f"{formats.preview.pixel} {formats.preview.fps:g} fps"
+                )
+                if formats.preview
+                else "",
+            }
+        )
     return found

@@ -47,8 +47,11 @@ class CameraCodes(QObject):
 
     code = Signal(str)
 
-    def __init__(self, on_frame: Callable[[Callable[..., None]], Callable[[], None]],
-                 parent: QObject | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        on_frame: Callable[[Callable[..., None]], Callable[[], None]],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.paused = False
         self.running = True

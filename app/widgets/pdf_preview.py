@@ -42,16 +42,23 @@ def rasterise(pdf: bytes, *, dpi: int = 72, pages: int = 20) -> list[Raster]:
 
 
 def pixmap(raster: Raster) -> QPixmap:
-    image = QImage(raster.rgb, raster.width, raster.height, raster.width * 3,
-                   QImage.Format.Format_RGB888)  # fmt: skip
+    image = QImage(
+        raster.rgb, raster.width, raster.height, raster.width * 3, QImage.Format.Format_RGB888
+    )
     return QPixmap.fromImage(image.copy())  # copy: the QImage must not outlive the bytes
 
 
 class PdfPreview(QDialog):
     """The pages one under the other; Enter prints, Esc closes without printing."""
 
-    def __init__(self, title: str, pages: list[Raster], *, action: str = "打印",
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        title: str,
+        pages: list[Raster],
+        *,
+        action: str = "打印",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName("pdf_preview")
@@ -67,8 +74,9 @@ class PdfPreview(QDialog):
         scroll.setWidget(host)
         scroll.setWidgetResizable(True)
         buttons = QDialogButtonBox()
-        self.print_button = buttons.addButton(f"{action} (Enter)",
-                                              QDialogButtonBox.ButtonRole.AcceptRole)  # fmt: skip
+        self.print_button = buttons.addButton(
+            f"{action} (Enter)", QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.print_button.setObjectName("preview_print")
         self.print_button.setDefault(True)
         close = buttons.addButton("关闭 (Esc)", QDialogButtonBox.ButtonRole.RejectRole)

@@ -34,8 +34,12 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.headers)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> object:  # fmt: skip
+    def headerData(  # noqa: N802
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> object:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.headers[section]
         return None
@@ -53,9 +57,14 @@ class RowsModel(QAbstractTableModel, Generic[T]):
 class CellsModel(RowsModel[T]):
     """Rows of plain data, each shown as the texts ``cells`` gives."""
 
-    def __init__(self, headers: Sequence[str], cells: Callable[[T], tuple[str, ...]],
-                 parent: QObject | None = None, *,
-                 flagged: Callable[[T], bool] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        headers: Sequence[str],
+        cells: Callable[[T], tuple[str, ...]],
+        parent: QObject | None = None,
+        *,
+        flagged: Callable[[T], bool] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.headers = tuple(headers)
         self.cells = cells

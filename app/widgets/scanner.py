@@ -23,8 +23,13 @@ PLAIN = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
 class ScannerFilter(QObject):
     scanned = Signal(str)
 
-    def __init__(self, parent: QObject | None = None, *, quiet_ms: int = 60,
-                 detector: WedgeDetector | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        quiet_ms: int = 60,
+        detector: WedgeDetector | None = None,
+    ) -> None:
         super().__init__(parent)
         self.detector = detector or WedgeDetector()
         self._quiet = QTimer(self)

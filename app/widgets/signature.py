@@ -68,8 +68,15 @@ class SignaturePad(QWidget):
             painter = QPainter(self.image)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             width = 1.5 + 3.0 * max(0.0, min(pressure, 1.0))
-            painter.setPen(QPen(INK, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                                Qt.PenJoinStyle.RoundJoin))  # fmt: skip
+            painter.setPen(
+                QPen(
+                    INK,
+                    width,
+                    Qt.PenStyle.SolidLine,
+                    Qt.PenCapStyle.RoundCap,
+                    Qt.PenJoinStyle.RoundJoin,
+                )
+            )
             painter.drawLine(self.last, point)
             painter.end()
             delta = point - self.last

@@ -66,8 +66,9 @@ class Tasks(QObject):
     busy_changed = Signal(bool)
     idle = Signal()
 
-    def __init__(self, on_error: Failed, parent: QObject | None = None, *,
-                 name: str = "tasks") -> None:  # fmt: skip
+    def __init__(
+        self, on_error: Failed, parent: QObject | None = None, *, name: str = "tasks"
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.on_error = on_error
@@ -86,8 +87,14 @@ class Tasks(QObject):
     def running(self) -> list[str]:
         return [job.label for job in self._jobs.values()]
 
-    def run(self, work: Callable[[], T], done: Callable[[T], None] | None = None,
-            failed: Failed | None = None, *, label: str = "") -> None:  # fmt: skip
+    def run(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None] | None = None,
+        failed: Failed | None = None,
+        *,
+        label: str = "",
+    ) -> None:
         job_id = next(self._ids)
         was_busy = self.busy
         self._jobs[job_id] = _Job(done, failed, label, time.monotonic())
@@ -97,8 +104,12 @@ class Tasks(QObject):
 
     def _finished(self, job_id: int, result: object, error: object) -> None:
         job = self._jobs.pop(job_id)
-        log.debug("%s: %s took %.1f ms", self.objectName(), job.label,
-                  (time.monotonic() - job.started) * 1000)  # fmt: skip
+        log.debug(
+            "%s: %s took %.1f ms",
+            self.objectName(),
+            job.label,
+            (time.monotonic() - job.started) * 1000,
+        )
         try:
             if isinstance(error, BaseException):
                 (job.failed or self.on_error)(error)

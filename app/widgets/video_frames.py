@@ -20,10 +20,17 @@ Format = QVideoFrameFormat.PixelFormat
 
 # Formats whose first plane is the luma (Y) at full size, one byte a pixel.
 _LUMA_PLANE = {
-    Format.Format_YUV420P, Format.Format_YUV422P, Format.Format_YV12, Format.Format_NV12,
-    Format.Format_NV21, Format.Format_IMC1, Format.Format_IMC2, Format.Format_IMC3,
-    Format.Format_IMC4, Format.Format_Y8,
-}  # fmt: skip
+    Format.Format_YUV420P,
+    Format.Format_YUV422P,
+    Format.Format_YV12,
+    Format.Format_NV12,
+    Format.Format_NV21,
+    Format.Format_IMC1,
+    Format.Format_IMC2,
+    Format.Format_IMC3,
+    Format.Format_IMC4,
+    Format.Format_Y8,
+}
 # Packed 4:2:2: the luma is every other byte, from this offset.
 _PACKED_LUMA = {Format.Format_YUYV: 0, Format.Format_UYVY: 1}
 # Planar and semi-planar 4:2:0 (planes in memory order) and packed 4:2:2, as OpenCV names them.
@@ -113,8 +120,10 @@ def image_array(image: QImage) -> Pixels:
     depth = {QImage.Format.Format_Grayscale8: 1, QImage.Format.Format_BGR888: 3}.get(
         image.format(), 4
     )
-    if depth == 4 and image.format() not in (QImage.Format.Format_RGB32,
-                                             QImage.Format.Format_ARGB32):  # fmt: skip
+    if depth == 4 and image.format() not in (
+        QImage.Format.Format_RGB32,
+        QImage.Format.Format_ARGB32,
+    ):
         image = image.convertToFormat(QImage.Format.Format_RGB32)
     height, stride = image.height(), image.bytesPerLine()
     rows = np.frombuffer(image.constBits(), np.uint8, count=stride * height).reshape(height, stride)
@@ -132,8 +141,9 @@ def scaled(pixels: Pixels, width: int) -> Pixels:
     height = max(1, round(pixels.shape[0] * width / pixels.shape[1]))
     factor = pixels.shape[1] // width
     if factor >= 2:
-        pixels = np.asarray(cv2.resize(pixels, None, fx=1 / factor, fy=1 / factor,
-                                       interpolation=cv2.INTER_AREA))  # fmt: skip
+        pixels = np.asarray(
+            cv2.resize(pixels, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
+        )
     return np.asarray(cv2.resize(pixels, (width, height), interpolation=cv2.INTER_LINEAR))
 
 

@@ -10,14 +10,18 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from app.cases.applicant import CardChange
 
 
-def ask_card_change(parent: QWidget, change: CardChange,
-                    answered: Callable[[bool], None]) -> QMessageBox:  # fmt: skip
+def ask_card_change(
+    parent: QWidget, change: CardChange, answered: Callable[[bool], None]
+) -> QMessageBox:
     """A question that does not block the window; ``answered(True)`` when the clerk confirms."""
-    box = QMessageBox(QMessageBox.Icon.Question, "修改身份证读取的信息",
-                      f"身份证读取的{change.label}是“{change.card}”，现在改为“{change.typed}”。\n"
-                      "只有核实证件信息有误、或申请人另有有效证明时才修改；"
-                      "修改会记入本办件的审计记录，受理通知书和申请表都按修改后的信息打印。",
-                      parent=parent)  # fmt: skip
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "修改身份证读取的信息",
+        f"身份证读取的{change.label}是“{change.card}”，现在改为“{change.typed}”。\n"
+        "只有核实证件信息有误、或申请人另有有效证明时才修改；"
+        "修改会记入本办件的审计记录，受理通知书和申请表都按修改后的信息打印。",
+        parent=parent,
+    )
     box.setObjectName("card_change")
     confirm = box.addButton("确认修改", QMessageBox.ButtonRole.AcceptRole)
     confirm.setObjectName("confirm_change")

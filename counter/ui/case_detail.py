@@ -59,8 +59,10 @@ class CaseDetail(QWidget):
         if case is None:
             self.facts.setText("")
             return
-        lines = "".join(f"<tr><td><b>{escape(label)}</b>　</td><td>{escape(value)}</td></tr>"
-                        for label, value in case_facts(case))  # fmt: skip
+        lines = "".join(
+            f"<tr><td><b>{escape(label)}</b>　</td><td>{escape(value)}</td></tr>"
+            for label, value in case_facts(case)
+        )
         self.facts.setText(f"<h3>{escape(case.receipt_no)}</h3><table>{lines}</table>")
 
     def _trail_cells(self, entry: TimelineEntry) -> tuple[str, ...]:

@@ -51,8 +51,9 @@ class ActionDialog(QDialog):
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(PROBLEM_STYLE)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(ok)
         self.ok.setObjectName("ok")
@@ -128,19 +129,31 @@ class DeliveryDialog(ActionDialog):
         self.tracking = line_edit("tracking_no", "", "快递面单上的运单号")
         self.note = line_edit("note", "", "送达到哪里，如“湘易办 电子证照库”")
         self.pages = QStackedWidget()
-        self.pages.addWidget(form_rows(("领取人", self.pickup_name), ("证件号码", self.pickup_id),
-                                   ("联系电话", self.pickup_phone), ("签字", self.signed),
-                                   ("签名文件", signature)))  # fmt: skip
-        self.pages.addWidget(form_rows(("收件人", self.mail_name),
-                                   ("收件人电话", self.mail_phone), ("邮寄地址", self.address),
-                                   ("快递单号", self.tracking)))  # fmt: skip
+        self.pages.addWidget(
+            form_rows(
+                ("领取人", self.pickup_name),
+                ("证件号码", self.pickup_id),
+                ("联系电话", self.pickup_phone),
+                ("签字", self.signed),
+                ("签名文件", signature),
+            )
+        )
+        self.pages.addWidget(
+            form_rows(
+                ("收件人", self.mail_name),
+                ("收件人电话", self.mail_phone),
+                ("邮寄地址", self.address),
+                ("快递单号", self.tracking),
+            )
+        )
         self.pages.addWidget(form_rows(("送达说明", self.note)))
         self.method.currentIndexChanged.connect(self.pages.setCurrentIndex)
         self.finish(form_rows(("送达方式", self.method)), self.pages)
 
     def _choose_signature(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择签名文件", "",
-                                              "图片或 PDF (*.png *.jpg *.jpeg *.pdf)")  # fmt: skip
+        path, _ = QFileDialog.getOpenFileName(
+            self, "选择签名文件", "", "图片或 PDF (*.png *.jpg *.jpeg *.pdf)"
+        )
         if path:
             self.signature_file.setText(path)
 
@@ -150,15 +163,22 @@ class DeliveryDialog(ActionDialog):
     def form(self) -> DeliveryForm:
         method = str(self.method.currentData())
         if method == "mail":
-            return DeliveryForm(method, recipient=self.mail_name.text(),
-                                phone=self.mail_phone.text(), address=self.address.text(),
-                                tracking_no=self.tracking.text())  # fmt: skip
+            return DeliveryForm(
+                method,
+                recipient=self.mail_name.text(),
+                phone=self.mail_phone.text(),
+                address=self.address.text(),
+                tracking_no=self.tracking.text(),
+            )
         if method == "pickup":
-            return DeliveryForm(method, recipient=self.pickup_name.text(),
-                                recipient_id_number=self.pickup_id.text(),
-                                phone=self.pickup_phone.text(),
-                                signed_on_paper=self.signed.isChecked(),
-                                signature_file=self.signature_file.text().strip())  # fmt: skip
+            return DeliveryForm(
+                method,
+                recipient=self.pickup_name.text(),
+                recipient_id_number=self.pickup_id.text(),
+                phone=self.pickup_phone.text(),
+                signed_on_paper=self.signed.isChecked(),
+                signature_file=self.signature_file.text().strip(),
+            )
         return DeliveryForm(method, note=self.note.text())
 
     def submit(self) -> None:
@@ -184,8 +204,9 @@ class WithdrawDialog(ActionDialog):
         listing.setWordWrap(True)
         warning = QLabel("撤回后尚未办结的事项将终止办理，不能恢复。")
         warning.setStyleSheet(PROBLEM_STYLE)
-        self.finish(form_rows(("撤回原因", self.reason), ("材料退还给", self.returned_to)), listing,
-                    warning)  # fmt: skip
+        self.finish(
+            form_rows(("撤回原因", self.reason), ("材料退还给", self.returned_to)), listing, warning
+        )
 
     def submit(self) -> None:
         self.set_busy(True)
@@ -197,8 +218,9 @@ class ReprintDialog(ActionDialog):
 
     submitted = Signal(str, str)  # document, reason
 
-    def __init__(self, receipt_no: str, documents: list[tuple[str, str]],
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, receipt_no: str, documents: list[tuple[str, str]], parent: QWidget | None = None
+    ) -> None:
         super().__init__(f"补打文书 — {receipt_no}", "补打", parent)
         self.document = QComboBox()
         self.document.setObjectName("document")
@@ -233,9 +255,11 @@ class EvaluationWindow(QWidget):
         self.setWindowFlag(Qt.WindowType.Window)
         self.setObjectName("evaluation_window")
         self.setWindowTitle("请您对本次服务进行评价")
-        self.setStyleSheet("QLabel { font-size: 22px; } QPushButton { font-size: 24px; }"
-                           " QPushButton:checked { background: #1565c0; color: white; }"
-                           " QPlainTextEdit { font-size: 20px; }")  # fmt: skip
+        self.setStyleSheet(
+            "QLabel { font-size: 22px; } QPushButton { font-size: 24px; }"
+            " QPushButton:checked { background: #1565c0; color: white; }"
+            " QPlainTextEdit { font-size: 20px; }"
+        )
         self.turn = turn
         again = "再次" if turn.follow_up else ""
         title = QLabel(
@@ -280,8 +304,9 @@ class EvaluationWindow(QWidget):
         return max(self.group.checkedId(), 0)
 
     def _chosen(self, level: int) -> None:
-        self.message.setText(evaluation_problem(level, self.text.toPlainText()) if level <= 2
-                             else "")  # fmt: skip
+        self.message.setText(
+            evaluation_problem(level, self.text.toPlainText()) if level <= 2 else ""
+        )
 
     def _submit(self) -> None:
         problem = evaluation_problem(self.level, self.text.toPlainText())

@@ -126,8 +126,12 @@ class CasesScreen(Screen):
         mine.setObjectName("today_cases")
         mine.setToolTip("本窗口今天建立的全部办件")
         mine.clicked.connect(self.today_cases)
-        self._filters: tuple[QWidget, ...] = (self.search_box, self.state, self.date_from,
-                                              self.date_to)  # fmt: skip
+        self._filters: tuple[QWidget, ...] = (
+            self.search_box,
+            self.state,
+            self.date_from,
+            self.date_to,
+        )
         row = QHBoxLayout()
         row.addWidget(self.search_box, 3)
         row.addWidget(self.state, 1)
@@ -142,10 +146,12 @@ class CasesScreen(Screen):
     def _action_row(self) -> QHBoxLayout:
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
-        for name, text, slot in (("deliver", "出件/交付…", self.deliver),
-                                 ("withdraw", "撤回…", self.withdraw),
-                                 ("reprint", "补打…", self.reprint),
-                                 ("evaluate", "评价（好差评）…", self.evaluate)):  # fmt: skip
+        for name, text, slot in (
+            ("deliver", "出件/交付…", self.deliver),
+            ("withdraw", "撤回…", self.withdraw),
+            ("reprint", "补打…", self.reprint),
+            ("evaluate", "评价（好差评）…", self.evaluate),
+        ):
             button = QPushButton(text)
             button.setObjectName(name)
             button.clicked.connect(slot)
@@ -162,8 +168,11 @@ class CasesScreen(Screen):
     def event(self, event: QEvent) -> bool:
         """Ctrl+F is taken here while the focus is on this screen, so that a window-wide Ctrl+F
         (which brings this screen forward) is not ambiguous with it."""
-        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
-                and event.matches(QKeySequence.StandardKey.Find)):  # fmt: skip
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Find)
+        ):
             event.accept()
             return True
         return super().event(event)
@@ -179,8 +188,7 @@ class CasesScreen(Screen):
 
     def _in_filters(self) -> bool:
         focus = self.focusWidget()
-        return focus is not None and any(f is focus or f.isAncestorOf(focus)
-                                         for f in self._filters)  # fmt: skip
+        return focus is not None and any(f is focus or f.isAncestorOf(focus) for f in self._filters)
 
     # -- finding ----------------------------------------------------------------------------------
     def _today(self) -> date:
@@ -195,8 +203,9 @@ class CasesScreen(Screen):
         """Search with the box, the state and the dates (Enter in any of them)."""
         state = str(self.state.currentData() or "")
         try:
-            query = search_query(self.search_box.text(), state, self._date(self.date_from),
-                                 self._date(self.date_to))  # fmt: skip
+            query = search_query(
+                self.search_box.text(), state, self._date(self.date_from), self._date(self.date_to)
+            )
         except OneStopError as exc:
             self.station.bar.show_exception(exc)
             return
@@ -208,8 +217,9 @@ class CasesScreen(Screen):
         queries = self.station.session.core.queries
         terminal = self.station.session.core.settings.terminal.name
         today = self._today()
-        self.station.work.run(lambda: queries.today(terminal, today), done=self._found,
-                           label="今日办件")  # fmt: skip
+        self.station.work.run(
+            lambda: queries.today(terminal, today), done=self._found, label="今日办件"
+        )
 
     def show_case(self, receipt_no: str) -> None:
         """Find and select one case (after a decision, or a receipt's QR code scanned)."""
@@ -284,8 +294,9 @@ class CasesScreen(Screen):
         self.station.bar.show_exception(exc)
         dialog.refuse(describe(exc)[0])
 
-    def _act(self, dialog: ActionDialog, work: Callable[[], CaseView], said: str,
-             document: str) -> None:  # fmt: skip
+    def _act(
+        self, dialog: ActionDialog, work: Callable[[], CaseView], said: str, document: str
+    ) -> None:
         """Save on the work lane; then close the dialog, show the case and print ``document``.
         A refusal keeps the dialog open with what was typed."""
 
@@ -296,11 +307,19 @@ class CasesScreen(Screen):
             self.load(case.receipt_no)
             self._print(case.receipt_no, document, said=said)
 
-        self.station.work.run(work, done=done, failed=lambda exc: self._refused(dialog, exc),
-                           label=said)  # fmt: skip
+        self.station.work.run(
+            work, done=done, failed=lambda exc: self._refused(dialog, exc), label=said
+        )
 
-    def _print(self, receipt_no: str, document: str, *, reason: str = "", said: str = "",
-               dialog: ActionDialog | None = None) -> None:  # fmt: skip
+    def _print(
+        self,
+        receipt_no: str,
+        document: str,
+        *,
+        reason: str = "",
+        said: str = "",
+        dialog: ActionDialog | None = None,
+    ) -> None:
         """Print on the work lane; a printer that fails is said (after what was already done)
         and recorded in the trail, and the document can be reprinted."""
         papers = self.station.session.papers
@@ -321,8 +340,12 @@ class CasesScreen(Screen):
                 dialog.refuse(describe(exc)[0])
             self.load(receipt_no)
 
-        self.station.work.run(lambda: papers.print(receipt_no, document, reason=reason),
-                           done=printed, failed=failed, label=f"打印{title}")  # fmt: skip
+        self.station.work.run(
+            lambda: papers.print(receipt_no, document, reason=reason),
+            done=printed,
+            failed=failed,
+            label=f"打印{title}",
+        )
 
     def deliver(self) -> None:
         """出件/交付: the delivery dialog; saved, then the delivery receipt is printed."""
@@ -338,8 +361,9 @@ class CasesScreen(Screen):
                 signature = store_signature(core.files, file) if file else None
                 return core.cases.deliver(actor, case.receipt_no, **form.arguments(signature))
 
-            self._act(dialog, work, f"{case.receipt_no} 已登记送达（{form.method_label}）。",
-                      "delivery")  # fmt: skip
+            self._act(
+                dialog, work, f"{case.receipt_no} 已登记送达（{form.method_label}）。", "delivery"
+            )
 
         dialog.submitted.connect(submitted)
         self._open(dialog)
@@ -353,10 +377,14 @@ class CasesScreen(Screen):
         service, actor = self.station.session.core.cases, self.station.session.actor
 
         def submitted(reason: str, returned_to: str) -> None:
-            self._act(dialog, lambda: service.withdraw(actor, case.receipt_no, reason=reason,
-                                                       returned_to=returned_to),
-                      f"{case.receipt_no} 已撤回，材料已退还给 {returned_to.strip()}。",
-                      "withdrawal")  # fmt: skip
+            self._act(
+                dialog,
+                lambda: service.withdraw(
+                    actor, case.receipt_no, reason=reason, returned_to=returned_to
+                ),
+                f"{case.receipt_no} 已撤回，材料已退还给 {returned_to.strip()}。",
+                "withdrawal",
+            )
 
         dialog.submitted.connect(submitted)
         self._open(dialog)
@@ -391,13 +419,15 @@ class CasesScreen(Screen):
             self.evaluation.deleteLater()
         window = EvaluationWindow(case.scenario_name, turn, self)
         self.evaluation = window
-        window.submitted.connect(lambda level, text: self._rate(window, case.receipt_no, turn,
-                                                                level, text))  # fmt: skip
+        window.submitted.connect(
+            lambda level, text: self._rate(window, case.receipt_no, turn, level, text)
+        )
         show_facing(window)
         self.station.bar.info(f"已打开{turn.label}页面，请申请人点选评价。")
 
-    def _rate(self, window: EvaluationWindow, receipt_no: str, turn: EvaluationTurn, level: int,
-              text: str) -> None:  # fmt: skip
+    def _rate(
+        self, window: EvaluationWindow, receipt_no: str, turn: EvaluationTurn, level: int, text: str
+    ) -> None:
         service, actor = self.station.session.core.cases, self.station.session.actor
 
         def done(case: CaseView) -> None:
@@ -412,7 +442,17 @@ class CasesScreen(Screen):
             window.refused(describe(exc)[0])
             self.station.bar.show_exception(exc)
 
-        self.station.work.run(lambda: service.evaluate(actor, receipt_no, stage=turn.stage,
-                                                    level=level, channel=EVALUATION_CHANNEL,
-                                                    text=text, follow_up=turn.follow_up),
-                           done=done, failed=failed, label="好差评")  # fmt: skip
+        self.station.work.run(
+            lambda: service.evaluate(
+                actor,
+                receipt_no,
+                stage=turn.stage,
+                level=level,
+                channel=EVALUATION_CHANNEL,
+                text=text,
+                follow_up=turn.follow_up,
+            ),
+            done=done,
+            failed=failed,
+            label="好差评",
+        )

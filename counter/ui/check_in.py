@@ -40,8 +40,13 @@ class Loaded:
 class CheckInScreen(QWidget):
     checked_in = Signal(str)  # receipt number
 
-    def __init__(self, station: Station, parent: QWidget | None = None, *,
-                 today: Callable[[], date] = lambda: hall_day(utcnow())) -> None:  # fmt: skip
+    def __init__(
+        self,
+        station: Station,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = lambda: hall_day(utcnow()),
+    ) -> None:
         super().__init__(parent)
         self.station = station
         self.today = today
@@ -50,10 +55,16 @@ class CheckInScreen(QWidget):
         self.cases = CellsModel[tuple[str, str]](("受理编号", "部门"), lambda c: c, self)
         self.waiting = CellsModel[TransferItem](
             ("受理编号", "结果 / 退回材料", "来自", "到窗口", "已等待", "承诺办结"),
-            lambda i: (i.receipt_no, ("退回：" if i.kind == "returned" else "") + i.name,
-                       i.department, local(i.created_at),
-                       f"{(self.today() - local_day(i.created_at)).days} 天",
-                       day(i.promised_date)), self)  # fmt: skip
+            lambda i: (
+                i.receipt_no,
+                ("退回：" if i.kind == "returned" else "") + i.name,
+                i.department,
+                local(i.created_at),
+                f"{(self.today() - local_day(i.created_at)).days} 天",
+                day(i.promised_date),
+            ),
+            self,
+        )
         self.code = QLineEdit()
         self.code.setObjectName("check_in_code")
         self.code.setPlaceholderText("扫描交接单条码或受理凭证二维码，或输入编号后回车")
@@ -99,8 +110,9 @@ class CheckInScreen(QWidget):
 
     def enter(self) -> None:
         ledger = self.station.session.core.transfers
-        self.station.work.run(ledger.at_window, done=self.waiting.set_rows,
-                              label="读取已到窗口的结果")  # fmt: skip
+        self.station.work.run(
+            ledger.at_window, done=self.waiting.set_rows, label="读取已到窗口的结果"
+        )
         self.code.setFocus()
 
     # -- what came back ---------------------------------------------------------------------------
@@ -145,8 +157,9 @@ class CheckInScreen(QWidget):
             box.deleteLater()
         self.ticks = []
         case, back = loaded.case, loaded.back
-        self.heading.setText(f"{case.receipt_no}　{case.applicant.name}　{case.scenario_name}"
-                             f"（{case.state_label}）")  # fmt: skip
+        self.heading.setText(
+            f"{case.receipt_no}　{case.applicant.name}　{case.scenario_name}（{case.state_label}）"
+        )
         for name, department in back.results:
             self._tick(f"结果：{name}（{department}）", "result", (name, department))
         for material_id, label in back.returned:
@@ -187,6 +200,11 @@ class CheckInScreen(QWidget):
             self.save.setEnabled(True)
             self.station.bar.show_exception(exc)
 
-        self.station.work.run(lambda: session.core.transfers.check_in(
-            session.actor, receipt_no, results=results, returned=returned),
-            done=done, failed=failed, label="登记结果到窗口")  # fmt: skip
+        self.station.work.run(
+            lambda: session.core.transfers.check_in(
+                session.actor, receipt_no, results=results, returned=returned
+            ),
+            done=done,
+            failed=failed,
+            label="登记结果到窗口",
+        )

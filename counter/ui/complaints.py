@@ -49,9 +49,14 @@ class ComplaintModel(RowsModel[Complaint]):
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         state = "已超期" if late else item.state_label
-        return (str(item.id), item.receipt_no, item.scenario_name,
-                f"{item.stage_label} · {item.level_label}", f"{item.due_date:%Y-%m-%d}",
-                state)[column]  # fmt: skip
+        return (
+            str(item.id),
+            item.receipt_no,
+            item.scenario_name,
+            f"{item.stage_label} · {item.level_label}",
+            f"{item.due_date:%Y-%m-%d}",
+            state,
+        )[column]
 
 
 class StepModel(RowsModel[Step]):
@@ -67,8 +72,9 @@ class StepModel(RowsModel[Step]):
 class ComplaintsScreen(Screen):
     title = "差评工单"
 
-    def __init__(self, station: Station, parent: QWidget | None = None, *,
-                 today: Callable[[], date] = today) -> None:  # fmt: skip
+    def __init__(
+        self, station: Station, parent: QWidget | None = None, *, today: Callable[[], date] = today
+    ) -> None:
         super().__init__(station, parent)
         self.today = today
         self.current: Complaint | None = None
@@ -137,8 +143,10 @@ class ComplaintsScreen(Screen):
         if not items:
             self.summary.setText("没有未办结的差评工单。")
         elif late:
-            self.summary.setText(f"未办结的差评工单 {len(items)} 张，其中已超期 {late} 张"
-                                 "（红色，标“已超期”），请优先办理。")  # fmt: skip
+            self.summary.setText(
+                f"未办结的差评工单 {len(items)} 张，其中已超期 {late} 张"
+                "（红色，标“已超期”），请优先办理。"
+            )
         else:
             self.summary.setText(f"未办结的差评工单 {len(items)} 张，没有超期的。")
         row = next((n for n, item in enumerate(items) if item.id == chosen), 0 if items else None)
@@ -168,8 +176,11 @@ class ComplaintsScreen(Screen):
             self.detail.setText("请在上面的列表中选择一张工单。")
             return
         late = "，已超期" if item.overdue(self.today()) else ""
-        contact = (f"{item.applicant_name} {item.applicant_phone or '（无电话）'}"
-                   if self.may_handle else "（仅处理差评的人员可见）")  # fmt: skip
+        contact = (
+            f"{item.applicant_name} {item.applicant_phone or '（无电话）'}"
+            if self.may_handle
+            else "（仅处理差评的人员可见）"
+        )
         reasons = f"（{'、'.join(item.reasons)}）" if item.reasons else ""
         self.detail.setText(
             f"工单 {item.id}：办件 {item.receipt_no}，{item.scenario_name}，"
@@ -198,8 +209,11 @@ class ComplaintsScreen(Screen):
             data[STEP_CHOICES[kind][0]] = self.choice.currentData()
         note, actor = self.note.text(), self.station.session.actor
         complaints = self.station.session.core.complaints
-        self.station.work.run(lambda: complaints.step(actor, item.id, kind, note, **data),
-                           done=self._recorded, label="登记差评处理")  # fmt: skip
+        self.station.work.run(
+            lambda: complaints.step(actor, item.id, kind, note, **data),
+            done=self._recorded,
+            label="登记差评处理",
+        )
 
     def _recorded(self, item: Complaint) -> None:
         done = item.steps[-1]

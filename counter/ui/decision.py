@@ -33,8 +33,11 @@ from counter.ui.station import Screen, Station, ok_cancel
 
 
 def _missing(case: CaseView) -> list[MaterialView]:
-    return [m for m in case.materials if m.plan_status in ACTIVE_PLAN_STATUSES
-            and m.status not in RECEIVED | {"exempt"}]  # fmt: skip
+    return [
+        m
+        for m in case.materials
+        if m.plan_status in ACTIVE_PLAN_STATUSES and m.status not in RECEIVED | {"exempt"}
+    ]
 
 
 class CommitmentDialog(QDialog):
@@ -56,8 +59,9 @@ class CommitmentDialog(QDialog):
                 box.setToolTip("该材料不能容缺，须收取或出具补正告知书")
             self.boxes[material.material_id] = box
             layout.addWidget(box)
-        self.due = QDateEdit(QDate.fromString((date.today() + timedelta(days=14)).isoformat(),
-                                              "yyyy-MM-dd"))  # fmt: skip
+        self.due = QDateEdit(
+            QDate.fromString((date.today() + timedelta(days=14)).isoformat(), "yyyy-MM-dd")
+        )
         self.due.setObjectName("due_date")
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
@@ -166,8 +170,13 @@ class DecisionScreen(Screen):
         self.printouts = Printouts(station, self)
         self.dialog: QDialog | None = None
         buttons = QHBoxLayout()
-        for button in (self.accept_button, self.commit_button, self.refuse_button,
-                       self.reprint_button, self.next_button):  # fmt: skip
+        for button in (
+            self.accept_button,
+            self.commit_button,
+            self.refuse_button,
+            self.reprint_button,
+            self.next_button,
+        ):
             button.setMinimumHeight(40)
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
@@ -180,8 +189,9 @@ class DecisionScreen(Screen):
         open_case = case is not None and case.state in ("draft", "pre_application")
         for button in (self.accept_button, self.commit_button, self.refuse_button):
             button.setEnabled(open_case)
-        self._show_after_print(bool(self.unprinted) and case is not None
-                               and case.receipt_no == self.unprinted_case)  # fmt: skip
+        self._show_after_print(
+            bool(self.unprinted) and case is not None and case.receipt_no == self.unprinted_case
+        )
         if case is None:
             self.summary.setText("还没有办件。")
             return
@@ -191,18 +201,22 @@ class DecisionScreen(Screen):
             f"申请人：{case.applicant.name}"
             + (f"　代办人：{case.agent.name}" if case.agent else ""),
             f"事项 {len(case.items)} 个，承诺 {case.promised_days} 个工作日办结。",
-        ]  # fmt: skip
+        ]
         received = sum(1 for m in case.materials if m.status in RECEIVED)
         lines.append(f"材料：已收 {received} 种，缺 {len(missing)} 种。")
         for material in case.materials:
             mark = "✗" if material in missing else "✓"
             colour = "#b00020" if material in missing else "#1b5e20"
-            lines.append(f"<span style='color:{colour}'>{mark}</span> {material.name}："
-                         f"{material.status_label}")  # fmt: skip
+            lines.append(
+                f"<span style='color:{colour}'>{mark}</span> {material.name}："
+                f"{material.status_label}"
+            )
         if missing:
-            lines.append("缺少：" + "、".join(
-                f"{m.name}{'（可容缺）' if m.plan_status in ('tolerable', 'commitment') else ''}"
-                for m in missing))  # fmt: skip
+            tolerable = ("tolerable", "commitment")
+            names = [
+                f"{m.name}{'（可容缺）' if m.plan_status in tolerable else ''}" for m in missing
+            ]
+            lines.append("缺少：" + "、".join(names))
             self.accept_button.setToolTip("材料不齐，不能直接受理")
         self.summary.setText("<br>".join(lines))
         self.accept_button.setDefault(not missing)
@@ -220,8 +234,11 @@ class DecisionScreen(Screen):
 
     def _print(self, case: CaseView, documents: list[str]) -> None:
         receipt_no = case.receipt_no
-        then = (lambda: self._slip(receipt_no)) if case.accepted_at else (
-            lambda: self.decided.emit(receipt_no))  # fmt: skip
+        then = (
+            (lambda: self._slip(receipt_no))
+            if case.accepted_at
+            else (lambda: self.decided.emit(receipt_no))
+        )
 
         def failed(unprinted: list[str]) -> None:
             self.unprinted, self.unprinted_case = unprinted, receipt_no
@@ -261,9 +278,12 @@ class DecisionScreen(Screen):
             self.station.bar.show_exception(exc)
             self.decided.emit(receipt_no)
 
-        self.station.work.run(lambda: papers.slip(receipt_no),
-                           done=lambda _: self.decided.emit(receipt_no), failed=failed,
-                           label="受理凭条")  # fmt: skip
+        self.station.work.run(
+            lambda: papers.slip(receipt_no),
+            done=lambda _: self.decided.emit(receipt_no),
+            failed=failed,
+            label="受理凭条",
+        )
 
     def accept(self) -> None:
         self._decide(self.in_hand.accept, ["acceptance"], "受理")
@@ -277,8 +297,11 @@ class DecisionScreen(Screen):
 
         def chosen() -> None:
             materials, due, signed = dialog.materials(), dialog.due_date(), dialog.signed.text()
-            self._decide(lambda: self.in_hand.accept_on_commitment(materials, due, signed),
-                         ["commitment", "acceptance"], "容缺受理")  # fmt: skip
+            self._decide(
+                lambda: self.in_hand.accept_on_commitment(materials, due, signed),
+                ["commitment", "acceptance"],
+                "容缺受理",
+            )
 
         dialog.accepted.connect(chosen)
         dialog.open()
@@ -292,9 +315,13 @@ class DecisionScreen(Screen):
 
         def chosen() -> None:
             ground, reasons, supplement, office = dialog.values()
-            self._decide(lambda: self.in_hand.not_accept(ground, reasons, supplement=supplement,
-                                                      office=office),
-                         ["not_accepted"], "不予受理")  # fmt: skip
+            self._decide(
+                lambda: self.in_hand.not_accept(
+                    ground, reasons, supplement=supplement, office=office
+                ),
+                ["not_accepted"],
+                "不予受理",
+            )
 
         dialog.accepted.connect(chosen)
         dialog.open()

@@ -18,8 +18,10 @@ MIN_PX = 12
 
 def text_px(screen: QScreen) -> int:
     """The pixel size of the counter's text on ``screen``."""
-    return text_px_for(screen.availableGeometry().height(),
-                       screen.physicalDotsPerInch() / screen.devicePixelRatio())  # fmt: skip
+    return text_px_for(
+        screen.availableGeometry().height(),
+        screen.physicalDotsPerInch() / screen.devicePixelRatio(),
+    )
 
 
 def text_px_for(height: int, dots_per_inch: float) -> int:

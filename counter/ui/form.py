@@ -30,9 +30,13 @@ from counter.ui.card_change import ask_card_change
 from counter.ui.station import Screen, Station
 
 PLACEHOLDERS = {
-    "date": "如 2026-11-23", "phone": "手机11位或 0731-88665266", "id_number": "18位身份证号",
-    "uscc": "18位统一社会信用代码", "bank_account": "银行卡号或账号", "number": "数字",
-}  # fmt: skip
+    "date": "如 2026-11-23",
+    "phone": "手机11位或 0731-88665266",
+    "id_number": "18位身份证号",
+    "uscc": "18位统一社会信用代码",
+    "bank_account": "银行卡号或账号",
+    "number": "数字",
+}
 ERROR = "color:#b00020;"
 SOURCE = "color:#555;"
 

@@ -111,8 +111,11 @@ class IdentifyScreen(Screen):
 
     def _keys(self) -> None:
         QShortcut(QKeySequence("F2"), self, self.read_card)
-        for first, second in ((self.number, self.name), (self.name, self.phone),
-                              (self.phone, self.address)):  # fmt: skip
+        for first, second in (
+            (self.number, self.name),
+            (self.name, self.phone),
+            (self.phone, self.address),
+        ):
             self.setTabOrder(first, second)
 
     def _codes_row(self) -> QHBoxLayout:
@@ -174,17 +177,23 @@ class IdentifyScreen(Screen):
             return
         self.read.setEnabled(False)
         self.station.bar.info("请将身份证放在阅读器上……")
-        self.station.devices.run(lambda: reader.read(timeout_s=10.0), done=self._card_read,
-                              failed=self._reader_failed, label="读身份证")  # fmt: skip
+        self.station.devices.run(
+            lambda: reader.read(timeout_s=10.0),
+            done=self._card_read,
+            failed=self._reader_failed,
+            label="读身份证",
+        )
 
     def _card_read(self, card: IdCardData | None) -> None:
         self.read.setEnabled(True)
         if card is None:
-            self.station.bar.error("没有读到身份证：请把证件平放在阅读器上再按 F2，"
-                                   "或手工输入号码。")  # fmt: skip
+            self.station.bar.error(
+                "没有读到身份证：请把证件平放在阅读器上再按 F2，或手工输入号码。"
+            )
             return
-        self.station.work.run(lambda: self.in_hand.read_card(card), done=self._card_taken,
-                           label="身份证信息")  # fmt: skip
+        self.station.work.run(
+            lambda: self.in_hand.read_card(card), done=self._card_taken, label="身份证信息"
+        )
 
     def _card_taken(self, applicant: Applicant) -> None:
         self.person.setChecked(True)
@@ -216,8 +225,12 @@ class IdentifyScreen(Screen):
         if reader is None:
             self._no_reader()
             return
-        self.station.devices.run(lambda: reader.read(timeout_s=10.0), done=self._agent_read,
-                              failed=self._reader_failed, label="读代办人身份证")  # fmt: skip
+        self.station.devices.run(
+            lambda: reader.read(timeout_s=10.0),
+            done=self._agent_read,
+            failed=self._reader_failed,
+            label="读代办人身份证",
+        )
 
     def _agent_read(self, card: IdCardData | None) -> None:
         if card is None:
@@ -230,14 +243,19 @@ class IdentifyScreen(Screen):
 
     # -- QR codes from pictures -----------------------------------------------------------------
     def choose_code_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择含二维码的图片", "",
-                                              "图片 (*.png *.jpg *.jpeg *.bmp)")  # fmt: skip
+        path, _ = QFileDialog.getOpenFileName(
+            self, "选择含二维码的图片", "", "图片 (*.png *.jpg *.jpeg *.bmp)"
+        )
         if path:
             self.code_from_file(Path(path))
 
     def code_from_file(self, path: Path) -> None:
-        self.station.devices.run(lambda: codes_in_file(path), done=self._codes,
-                              failed=self._reader_failed, label="识别二维码")  # fmt: skip
+        self.station.devices.run(
+            lambda: codes_in_file(path),
+            done=self._codes,
+            failed=self._reader_failed,
+            label="识别二维码",
+        )
 
     def code_from_camera(self) -> None:
         camera = self.station.session.devices.capture
@@ -249,8 +267,9 @@ class IdentifyScreen(Screen):
             with Image.open(io.BytesIO(camera.capture().png)) as image:
                 return codes_in(image)
 
-        self.station.devices.run(read, done=self._codes, failed=self._reader_failed,
-                              label="识别二维码")  # fmt: skip
+        self.station.devices.run(
+            read, done=self._codes, failed=self._reader_failed, label="识别二维码"
+        )
 
     def _codes(self, codes: list[str]) -> None:
         if not codes:
@@ -278,8 +297,9 @@ class IdentifyScreen(Screen):
             self.agent_phone.setText(agent.phone)
         self.show_photo(applicant.card)
         notes = "；".join(self.in_hand.notes)
-        self.sources.setText(f"信息来源：{'、'.join(applicant.sources)}" + (
-            f"\n{notes}" if notes else ""))  # fmt: skip
+        self.sources.setText(
+            f"信息来源：{'、'.join(applicant.sources)}" + (f"\n{notes}" if notes else "")
+        )
 
     def _form(self) -> QFormLayout:
         form = QFormLayout()
@@ -314,8 +334,13 @@ class IdentifyScreen(Screen):
             return
         picture = QPixmap()
         if card.photo and picture.loadFromData(card.photo, "PNG"):
-            self.photo.setPixmap(picture.scaled(PHOTO_BOX, Qt.AspectRatioMode.KeepAspectRatio,
-                                                Qt.TransformationMode.SmoothTransformation))
+            self.photo.setPixmap(
+                picture.scaled(
+                    PHOTO_BOX,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
             self.photo.setToolTip("证件芯片中的相片：请与申请人本人核对。")
         else:
             self.photo.setText("无证件相片")
@@ -323,11 +348,17 @@ class IdentifyScreen(Screen):
 
     def _kind_changed(self) -> None:
         enterprise = self.enterprise.isChecked()
-        for widget in (self.company, self.code, self.company_label, self.code_label,
-                       self.code_hint):  # fmt: skip
+        for widget in (
+            self.company,
+            self.code,
+            self.company_label,
+            self.code_label,
+            self.code_hint,
+        ):
             widget.setVisible(enterprise)
-        self.agent_box.setTitle("经办人（代表企业办理的人）" if enterprise else
-                                "代办人（他人代为办理时填写）")  # fmt: skip
+        self.agent_box.setTitle(
+            "经办人（代表企业办理的人）" if enterprise else "代办人（他人代为办理时填写）"
+        )
         if enterprise:
             self.agent_box.setChecked(True)
 
@@ -349,8 +380,9 @@ class IdentifyScreen(Screen):
         """Take what is on the screen; on to the scenario. A name or number typed over the card's
         is asked about first (confirmed and audited, or put back)."""
         if not self.enterprise.isChecked():
-            changes = self.in_hand.card_changes({"name": self.name.text(),
-                                              "id_number": self.number.text()})  # fmt: skip
+            changes = self.in_hand.card_changes(
+                {"name": self.name.text(), "id_number": self.number.text()}
+            )
             if changes:
                 self._ask(changes[0])
                 return

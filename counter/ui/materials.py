@@ -41,8 +41,7 @@ from counter.ui.scans import ScanPanel, keep
 from counter.ui.station import Screen, Station
 
 ACTIVE = ("submit", "tolerable", "commitment")  # handed in by the applicant; the rest are not
-MARKS = {"missing": ("●", "#b00020"), "exempt": ("○", "#555555"),
-         "on_commitment": ("△", "#8a5a00")}  # fmt: skip
+MARKS = {"missing": ("●", "#b00020"), "exempt": ("○", "#555555"), "on_commitment": ("△", "#8a5a00")}
 MAX_POINTS_HEIGHT = 170  # more review points than fit scroll
 Role = Qt.ItemDataRole
 
@@ -143,8 +142,9 @@ class MaterialsScreen(Screen):
         self.about.setWordWrap(True)
         self.about.setStyleSheet("color:#444;")
         required = self.station.session.core.settings.counter.require_review_points
-        self.formal = QGroupBox("形式审核（本厅要求全部核对后才能收取）" if required else
-                                "形式审核（逐项核对后勾选）")  # fmt: skip
+        self.formal = QGroupBox(
+            "形式审核（本厅要求全部核对后才能收取）" if required else "形式审核（逐项核对后勾选）"
+        )
         self.substantive = QGroupBox("实质审核")
         points = QWidget()
         column = QVBoxLayout(points)
@@ -157,10 +157,12 @@ class MaterialsScreen(Screen):
         self.points.setWidget(points)
         self.points.setWidgetResizable(True)
         self.points.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.original = self._button("收到原件 (Ctrl+1)", "received_original",
-                                     lambda: self.record("received_original"))  # fmt: skip
-        self.copy = self._button("收到复印件 (Ctrl+2)", "received_copy",
-                                 lambda: self.record("received_copy"))  # fmt: skip
+        self.original = self._button(
+            "收到原件 (Ctrl+1)", "received_original", lambda: self.record("received_original")
+        )
+        self.copy = self._button(
+            "收到复印件 (Ctrl+2)", "received_copy", lambda: self.record("received_copy")
+        )
         self.both = self._button(
             "原件和复印件", "received_both", lambda: self.record("received_both")
         )
@@ -346,8 +348,13 @@ class MaterialsScreen(Screen):
 
         label = MATERIAL_STATE_LABELS[status]
         stay = material.material_id if status == "missing" else None
-        self._change(lambda: in_hand.receive([check]), f"已登记“{material.name}”：{label}。",
-                     after=material.material_id, stay=stay, failed=failed)  # fmt: skip
+        self._change(
+            lambda: in_hand.receive([check]),
+            f"已登记“{material.name}”：{label}。",
+            after=material.material_id,
+            stay=stay,
+            failed=failed,
+        )
 
     def receive_all(self) -> None:
         case, material = self.in_hand.case, self.selected()
@@ -357,12 +364,21 @@ class MaterialsScreen(Screen):
             return
         reviewed = {material.material_id: self.reviewed()} if material else {}
         in_hand = self.in_hand
-        self._change(lambda: in_hand.receive_all(reviewed),
-                     f"已将 {len(missing)} 种未收取的材料登记为收到原件。")  # fmt: skip
+        self._change(
+            lambda: in_hand.receive_all(reviewed),
+            f"已将 {len(missing)} 种未收取的材料登记为收到原件。",
+        )
 
-    def _change(self, work: Callable[[], CaseView], message: str, *, after: str = "",
-                stay: str | None = None, failed: Callable[[BaseException], None] | None = None,
-                then: Callable[[], None] | None = None) -> None:  # fmt: skip
+    def _change(
+        self,
+        work: Callable[[], CaseView],
+        message: str,
+        *,
+        after: str = "",
+        stay: str | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+        then: Callable[[], None] | None = None,
+    ) -> None:
         """Run a change of the case on the work lane; then show it, and move on to the next
         missing material (or ``stay``)."""
 
@@ -376,8 +392,9 @@ class MaterialsScreen(Screen):
             self.table.setFocus()
             self.changed.emit()
 
-        self.station.work.run(work, done=done, failed=failed or self.station.bar.show_exception,
-                           label="登记材料")  # fmt: skip
+        self.station.work.run(
+            work, done=done, failed=failed or self.station.bar.show_exception, label="登记材料"
+        )
 
     # -- pages ------------------------------------------------------------------------------------
     def capture(self) -> None:
@@ -405,7 +422,9 @@ class MaterialsScreen(Screen):
             return
         pages = list(self.scans.pages)
         if not pages:
-            self.station.bar.error(f"“{material.name}”还没有未保存的页面：请先拍摄（F6）或选择文件。")
+            self.station.bar.error(
+                f"“{material.name}”还没有未保存的页面：请先拍摄（F6）或选择文件。"
+            )
             return
         name = scan_name(material.name, len(material.scans))
         check = MaterialCheck(material.material_id, "received_original", self.reviewed())
@@ -413,13 +432,24 @@ class MaterialsScreen(Screen):
 
         def work() -> CaseView:
             pdf = sheets_to_pdf(pages)
-            scan = core.cases.attach_scan(actor, case.receipt_no, material.material_id, pdf,
-                                          file_name=name, mime="application/pdf", pages=len(pages),
-                                          quality=quality_record(pages))  # fmt: skip
+            scan = core.cases.attach_scan(
+                actor,
+                case.receipt_no,
+                material.material_id,
+                pdf,
+                file_name=name,
+                mime="application/pdf",
+                pages=len(pages),
+                quality=quality_record(pages),
+            )
             saved = keep(in_hand, scan)
             return in_hand.receive([check]) if record else saved
 
         received = "，已登记收到原件" if record else ""
-        self._change(work, f"已保存扫描件“{name}”（{len(pages)} 页）{received}。",
-                     after=material.material_id, stay=None if record else material.material_id,
-                     then=lambda: self.scans.forget(material.material_id, pages))  # fmt: skip
+        self._change(
+            work,
+            f"已保存扫描件“{name}”（{len(pages)} 页）{received}。",
+            after=material.material_id,
+            stay=None if record else material.material_id,
+            then=lambda: self.scans.forget(material.material_id, pages),
+        )

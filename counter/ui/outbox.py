@@ -38,8 +38,14 @@ class MessageModel(RowsModel[Message]):
             return None
         local = hall_time(message.created_at, "%m-%d %H:%M")
         reason = message.note or message.last_error
-        return (message.receipt_no, message.kind_label, message.state_label,
-                str(message.attempts), reason, local)[column]  # fmt: skip
+        return (
+            message.receipt_no,
+            message.kind_label,
+            message.state_label,
+            str(message.attempts),
+            reason,
+            local,
+        )[column]
 
 
 class OutboxDialog(QDialog):
@@ -82,8 +88,9 @@ class OutboxDialog(QDialog):
 
     def refresh(self) -> None:
         outbox = self.station.session.core.outbox
-        self.station.work.run(lambda: outbox.messages(states=UNSENT, limit=500),
-                           done=self._show, label="发送队列")  # fmt: skip
+        self.station.work.run(
+            lambda: outbox.messages(states=UNSENT, limit=500), done=self._show, label="发送队列"
+        )
 
     def _show(self, messages: list[Message]) -> None:
         self.model.set_rows(messages)
@@ -107,9 +114,11 @@ class OutboxDialog(QDialog):
             self.station.bar.error("请先在列表中选择一条消息。")
             return
         outbox, actor = self.station.session.core.outbox, self.station.session.actor
-        self.station.work.run(lambda: outbox.resend(message.id, actor, now=utcnow()),
-                           done=lambda _: self._done(f"{message.receipt_no} 的消息将重新发送。"),
-                           label="重发")  # fmt: skip
+        self.station.work.run(
+            lambda: outbox.resend(message.id, actor, now=utcnow()),
+            done=lambda _: self._done(f"{message.receipt_no} 的消息将重新发送。"),
+            label="重发",
+        )
 
     def cancel(self) -> None:
         message = self.selected()
@@ -118,9 +127,11 @@ class OutboxDialog(QDialog):
             return
         outbox, actor = self.station.session.core.outbox, self.station.session.actor
         reason = self.reason.text()
-        self.station.work.run(lambda: outbox.cancel(message.id, actor, reason),
-                           done=lambda _: self._done(f"{message.receipt_no} 的消息已取消发送。"),
-                           label="取消发送")  # fmt: skip
+        self.station.work.run(
+            lambda: outbox.cancel(message.id, actor, reason),
+            done=lambda _: self._done(f"{message.receipt_no} 的消息已取消发送。"),
+            label="取消发送",
+        )
 
     def _done(self, text: str) -> None:
         self.reason.clear()

@@ -23,9 +23,15 @@ class Printouts:
         self.dialog: PdfPreview | None = None
         self.printed: list[str] = []
 
-    def run(self, receipt_no: str, documents: Sequence[str], *, reason: str = "",
-            then: Callable[[], None] | None = None,
-            failed: Callable[[list[str]], None] | None = None) -> None:  # fmt: skip
+    def run(
+        self,
+        receipt_no: str,
+        documents: Sequence[str],
+        *,
+        reason: str = "",
+        then: Callable[[], None] | None = None,
+        failed: Callable[[list[str]], None] | None = None,
+    ) -> None:
         """Preview and print ``documents`` in order; ``then`` after the last (or a refusal).
         A document that cannot be rendered or printed stops the chain: its message is shown and
         ``failed`` gets it with those not printed yet (to print again, or to go on without)."""
@@ -46,10 +52,12 @@ class Printouts:
             if not self.preview:
                 send(document)
                 return
-            self.station.work.run(lambda: rasterise(papers.preview(receipt_no, document)),
-                               done=lambda pages: show(document, pages),
-                               failed=lambda exc: stopped(document, exc),
-                               label=f"预览{DOCUMENTS[document].title}")  # fmt: skip
+            self.station.work.run(
+                lambda: rasterise(papers.preview(receipt_no, document)),
+                done=lambda pages: show(document, pages),
+                failed=lambda exc: stopped(document, exc),
+                label=f"预览{DOCUMENTS[document].title}",
+            )
 
         def show(document: str, pages: list[Raster]) -> None:
             title = f"{receipt_no} {DOCUMENTS[document].title} — 打印预览"
@@ -59,14 +67,18 @@ class Printouts:
             self.dialog.open()
 
         def skipped(document: str) -> None:
-            self.station.bar.info(f"没有打印{DOCUMENTS[document].title}；需要时可在“查询办件”中补打。")
+            self.station.bar.info(
+                f"没有打印{DOCUMENTS[document].title}；需要时可在“查询办件”中补打。"
+            )
             next_one()
 
         def send(document: str) -> None:
-            self.station.work.run(lambda: papers.print(receipt_no, document, reason=reason),
-                               done=lambda printed: sent(document, printed),
-                               failed=lambda exc: stopped(document, exc),
-                               label=f"打印{DOCUMENTS[document].title}")  # fmt: skip
+            self.station.work.run(
+                lambda: papers.print(receipt_no, document, reason=reason),
+                done=lambda printed: sent(document, printed),
+                failed=lambda exc: stopped(document, exc),
+                label=f"打印{DOCUMENTS[document].title}",
+            )
 
         def sent(document: str, printed: Printed) -> None:
             self.printed.append(document)

@@ -159,8 +159,9 @@ class QuestionsScreen(Screen):
                 widget.deleteLater()
         self.rows, self.order = {}, []
         self._show(self.in_hand.questions())
-        first = next((self.rows[q] for q in self.order
-                      if self.rows[q].source.text() == "待回答"), None)  # fmt: skip
+        first = next(
+            (self.rows[q] for q in self.order if self.rows[q].source.text() == "待回答"), None
+        )
         QTimer.singleShot(0, (first.focus if first else self.next).setFocus)  # once shown
 
     # -- answering --------------------------------------------------------------------------------
@@ -211,8 +212,9 @@ class QuestionsScreen(Screen):
                 self.grid.setRowStretch(line, 0)
             self.grid.setRowStretch(len(order), 1)
             self.order = order
-        self.blocked.setText("\n".join(f"不符合办理条件：{b.reason} {b.advice}"
-                                       for b in state.blocked))  # fmt: skip
+        self.blocked.setText(
+            "\n".join(f"不符合办理条件：{b.reason} {b.advice}" for b in state.blocked)
+        )
         self._show_items()
 
     # -- items ------------------------------------------------------------------------------------
@@ -243,8 +245,11 @@ class QuestionsScreen(Screen):
             (i.id, i.name, i.chosen, i.reason) for i in plan.items
         ]
         applicable += [(s.id, s.name, "", s.reason) for s in plan.not_chosen]
-        order = {item.id: n for n, item in enumerate(self.in_hand.scenario.items)} if (
-            self.in_hand.scenario) else {}  # fmt: skip
+        order = (
+            {item.id: n for n, item in enumerate(self.in_hand.scenario.items)}
+            if (self.in_hand.scenario)
+            else {}
+        )
         applicable.sort(key=lambda entry: order.get(entry[0], 0))
         wanted = [entry[0] for entry in applicable]
         if list(self.item_boxes) != wanted:

@@ -89,8 +89,10 @@ def this_year(today: date) -> tuple[date, date]:
 
 
 QUICK_PERIODS: dict[str, Callable[[date], tuple[date, date]]] = {
-    "本月": this_month, "上月": last_month, "本年": this_year,
-}  # fmt: skip
+    "本月": this_month,
+    "上月": last_month,
+    "本年": this_year,
+}
 
 
 def make_report(core: Core, name: str, period: Period, by: str) -> Report:
@@ -157,8 +159,14 @@ def period_picture(report: PeriodReport) -> Picture:
     past the promised date) and not accepted."""
     total = report.total
     done = total.completed_on_time + total.completed_overdue
-    figures = (total.accepted, total.completed_on_time, overdue(total), total.not_accepted,
-               total.withdrawn, total.pre_applied)  # fmt: skip
+    figures = (
+        total.accepted,
+        total.completed_on_time,
+        overdue(total),
+        total.not_accepted,
+        total.withdrawn,
+        total.pre_applied,
+    )
     if not any(figures):
         return Picture("", empty=f"该期间没有办件。{AGAIN}")
     headline = (
@@ -179,10 +187,12 @@ def period_picture(report: PeriodReport) -> Picture:
     chart = Chart(
         f"办件情况（按{GROUPINGS[report.by]}）",
         tuple(short(r.label) for r in rows),
-        tuple(Series(name, tuple(float(value(r)) for r in rows), colour)
-              for value, name, colour in values),
+        tuple(
+            Series(name, tuple(float(value(r)) for r in rows), colour)
+            for value, name, colour in values
+        ),
         "件",
-    )  # fmt: skip
+    )
     return Picture(headline, (chart,), _left_out(len(rows), len(drawn), "办件"))
 
 
@@ -207,17 +217,27 @@ def effectiveness_picture(report: EffectivenessReport) -> Picture:
     def series(name: str, colour: str, value: Callable[[EffectivenessRow], float | None]) -> Series:
         return Series(name, tuple(rounded(value(r)) for r in rows), colour)
 
-    days = Chart("办理时间（工作日）", names, (
-        series("承诺时限（改革后）", PROMISED, lambda r: r.after.days),
-        series("本期中位数", MEASURED, lambda r: r.days_median),
-        series("本期90%分位", MEASURED_LIGHT, lambda r: r.days_p90),
-    ), "工作日")  # fmt: skip
-    materials = Chart("申请材料（件）", names, (
-        series("改革前", BEFORE, lambda r: r.before.materials),
-        series("改革后", PROMISED, lambda r: r.after.materials),
-        series("本期件均提交", MEASURED, lambda r: r.submitted_mean),
-        series("本期件均免提交", MEASURED_LIGHT, lambda r: r.exempt_mean),
-    ), "件")  # fmt: skip
+    days = Chart(
+        "办理时间（工作日）",
+        names,
+        (
+            series("承诺时限（改革后）", PROMISED, lambda r: r.after.days),
+            series("本期中位数", MEASURED, lambda r: r.days_median),
+            series("本期90%分位", MEASURED_LIGHT, lambda r: r.days_p90),
+        ),
+        "工作日",
+    )
+    materials = Chart(
+        "申请材料（件）",
+        names,
+        (
+            series("改革前", BEFORE, lambda r: r.before.materials),
+            series("改革后", PROMISED, lambda r: r.after.materials),
+            series("本期件均提交", MEASURED, lambda r: r.submitted_mean),
+            series("本期件均免提交", MEASURED_LIGHT, lambda r: r.exempt_mean),
+        ),
+        "件",
+    )
     idle = len(report.rows) - len(done_rows)
     note = (
         "改革前的办理时间、跑动次数和办理环节见下表。"
@@ -246,11 +266,17 @@ def evaluation_picture(report: EvaluationReport) -> Picture:
     chart = Chart(
         f"好差评（按{EVALUATION_GROUPINGS[report.by]}，括号内为差评率）",
         tuple(_with_poor_share(r) for r in rows),
-        tuple(Series(LEVEL_LABELS[level], tuple(float(r.count(level)) for r in rows),
-                     LEVEL_COLOURS[level]) for level in LEVELS),
+        tuple(
+            Series(
+                LEVEL_LABELS[level],
+                tuple(float(r.count(level)) for r in rows),
+                LEVEL_COLOURS[level],
+            )
+            for level in LEVELS
+        ),
         "次",
         stacked=True,
-    )  # fmt: skip
+    )
     poor = "、".join(LEVEL_LABELS[level] for level in sorted(POOR_LEVELS, reverse=True))
     note = f"差评为{poor}。" + _left_out(len(rows), len(report.rows), "评价")
     return Picture(headline, (chart,), note)

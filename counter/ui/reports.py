@@ -178,9 +178,14 @@ class ReportsScreen(Screen):
     shown = Signal()
     exported = Signal(str)
 
-    def __init__(self, station: Station, parent: QWidget | None = None, *,
-                 ask_path: AskPath | None = None,
-                 today: Callable[[], date] = hall_today) -> None:  # fmt: skip
+    def __init__(
+        self,
+        station: Station,
+        parent: QWidget | None = None,
+        *,
+        ask_path: AskPath | None = None,
+        today: Callable[[], date] = hall_today,
+    ) -> None:
         super().__init__(station, parent)
         self.ask_path = ask_path or self._ask_path
         self.today = today
@@ -232,8 +237,16 @@ class ReportsScreen(Screen):
         self.first = self._date_edit("first_day")
         self.last = self._date_edit("last_day")
         controls = QHBoxLayout()
-        for widget in (QLabel("报表"), self.report_choice, QLabel("分组"), self.group_choice,
-                       QLabel("　从"), self.first, QLabel("至"), self.last):  # fmt: skip
+        for widget in (
+            QLabel("报表"),
+            self.report_choice,
+            QLabel("分组"),
+            self.group_choice,
+            QLabel("　从"),
+            self.first,
+            QLabel("至"),
+            self.last,
+        ):
             controls.addWidget(widget)
         for name in QUICK_PERIODS:
             button = QPushButton(name)
@@ -254,8 +267,9 @@ class ReportsScreen(Screen):
         edit.setDisplayFormat("yyyy-MM-dd")
         return edit
 
-    def _button(self, text: str, name: str, slot: Callable[[], None],
-                row: QHBoxLayout) -> QPushButton:  # fmt: skip
+    def _button(
+        self, text: str, name: str, slot: Callable[[], None], row: QHBoxLayout
+    ) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
         button.clicked.connect(slot)
@@ -298,8 +312,10 @@ class ReportsScreen(Screen):
 
     def period(self) -> Period:
         first, last = self.first.date(), self.last.date()
-        return Period(date(first.year(), first.month(), first.day()),
-                      date(last.year(), last.month(), last.day()))  # fmt: skip
+        return Period(
+            date(first.year(), first.month(), first.day()),
+            date(last.year(), last.month(), last.day()),
+        )
 
     def generate(self) -> None:
         try:
@@ -310,8 +326,11 @@ class ReportsScreen(Screen):
         name = str(self.report_choice.currentData())
         by = str(self.group_choice.currentData())
         core = self.station.session.core
-        self.station.work.run(lambda: self._made(make_report(core, name, period, by)),
-                           done=self._show, label=f"生成{REPORTS[name]}")  # fmt: skip
+        self.station.work.run(
+            lambda: self._made(make_report(core, name, period, by)),
+            done=self._show,
+            label=f"生成{REPORTS[name]}",
+        )
 
     @staticmethod
     def _made(report: Report) -> tuple[Report, Picture]:
@@ -361,11 +380,16 @@ class ReportsScreen(Screen):
 
     def export_pdf(self) -> None:
         settings = self.station.session.core.settings
-        self._export("导出 PDF", "pdf", "PDF 文件 (*.pdf)",
-                     lambda report: to_pdf(report, Letterhead.of(settings)))  # fmt: skip
+        self._export(
+            "导出 PDF",
+            "pdf",
+            "PDF 文件 (*.pdf)",
+            lambda report: to_pdf(report, Letterhead.of(settings)),
+        )
 
-    def _export(self, caption: str, suffix: str, kinds: str,
-                render: Callable[[Report], bytes]) -> None:  # fmt: skip
+    def _export(
+        self, caption: str, suffix: str, kinds: str, render: Callable[[Report], bytes]
+    ) -> None:
         report = self.report
         if report is None:
             self.station.bar.error("还没有生成报表。请先点“生成”，再导出。")
@@ -378,8 +402,11 @@ class ReportsScreen(Screen):
         path = Path(chosen)
         if path.suffix.lower() != f".{suffix}":
             path = path.with_name(f"{path.name}.{suffix}")
-        self.station.work.run(lambda: write_file(path, render(report)),
-                           done=lambda _: self._exported(path), label=caption)  # fmt: skip
+        self.station.work.run(
+            lambda: write_file(path, render(report)),
+            done=lambda _: self._exported(path),
+            label=caption,
+        )
 
     def _exported(self, path: Path) -> None:
         self.station.bar.info(f"已导出 {path}。")

@@ -128,8 +128,15 @@ class ScanPanel(QGroupBox):
         self.save_button = self._button("保存扫描件 (Ctrl+S)", "save_pages", None)
         self.save_received = self._button("收到原件并保存 (Ctrl+Shift+S)", "receive_and_save", None)
         tools = QGridLayout()
-        for number, button in enumerate((self.capture_button, self.files_button, self.left_button,
-                                         self.right_button, self.delete_button)):  # fmt: skip
+        for number, button in enumerate(
+            (
+                self.capture_button,
+                self.files_button,
+                self.left_button,
+                self.right_button,
+                self.delete_button,
+            )
+        ):
             tools.addWidget(button, 0, number)
         tools.addWidget(self.save_button, 1, 0, 1, 2)
         tools.addWidget(self.save_received, 1, 2, 1, 3)
@@ -149,8 +156,9 @@ class ScanPanel(QGroupBox):
         return button
 
     # -- showing ----------------------------------------------------------------------------------
-    def show_material(self, material: MaterialView | None, *, can_scan: bool,
-                      can_record: bool) -> None:  # fmt: skip
+    def show_material(
+        self, material: MaterialView | None, *, can_scan: bool, can_record: bool
+    ) -> None:
         self.material, self.can_scan = material, can_scan
         for button in (self.capture_button, self.files_button, self.save_button):
             button.setEnabled(can_scan)
@@ -190,9 +198,11 @@ class ScanPanel(QGroupBox):
         """The material shown, when pages may be added to it (else the clerk is told why)."""
         if self.material is not None and self.can_scan:
             return self.material
-        self.station.bar.error("请先在左边选择要扫描的材料。" if self.material is None else
-                            f"“{self.material.name}”现在不能添加扫描件（无需提交，或办件已不在"
-                            "收件中）。")  # fmt: skip
+        self.station.bar.error(
+            "请先在左边选择要扫描的材料。"
+            if self.material is None
+            else f"“{self.material.name}”现在不能添加扫描件（无需提交，或办件已不在收件中）。"
+        )
         return None
 
     # -- adding pages -----------------------------------------------------------------------------
@@ -212,11 +222,21 @@ class ScanPanel(QGroupBox):
 
         def take() -> list[tuple[Sheet, tuple[str, ...]]]:
             pages = camera.scan() if isinstance(camera, Batch) else [camera.capture()]
-            return [(replace(sheet(page.png, source="拍摄的页面"), problems=page.problems,
-                             measures=page.measures), page.problems) for page in pages]  # fmt: skip
+            return [
+                (
+                    replace(
+                        sheet(page.png, source="拍摄的页面"),
+                        problems=page.problems,
+                        measures=page.measures,
+                    ),
+                    page.problems,
+                )
+                for page in pages
+            ]
 
-        self.station.devices.run(take, done=lambda pages: self._add(material, pages), failed=failed,
-                              label="拍摄")  # fmt: skip
+        self.station.devices.run(
+            take, done=lambda pages: self._add(material, pages), failed=failed, label="拍摄"
+        )
 
     def _add(self, material: MaterialView, taken: list[tuple[Sheet, tuple[str, ...]]]) -> None:
         """New pages go after the others; a retake (F6 after a poor page) takes its place. A
@@ -235,12 +255,16 @@ class ScanPanel(QGroupBox):
         if poor:
             number, problems = poor[0]
             self.poor[material.material_id] = kept[number]
-            self.station.bar.error(f"第 {number + 1} 页：{'；'.join(problems)}按 F6 重拍这一页"
-                                "（会替换它）；页面可用时直接保存即可。")  # fmt: skip
+            self.station.bar.error(
+                f"第 {number + 1} 页：{'；'.join(problems)}按 F6 重拍这一页"
+                "（会替换它）；页面可用时直接保存即可。"
+            )
             return
         done = "已重拍" if replaced else "已添加"
-        self.station.bar.info(f"{done} {len(pages)} 页，“{material.name}”有 {len(kept)} 页未保存："
-                           "核对后按 Ctrl+S 保存扫描件。")  # fmt: skip
+        self.station.bar.info(
+            f"{done} {len(pages)} 页，“{material.name}”有 {len(kept)} 页未保存："
+            "核对后按 Ctrl+S 保存扫描件。"
+        )
 
     def choose_files(self) -> None:
         if self.scannable() is not None:
@@ -264,16 +288,25 @@ class ScanPanel(QGroupBox):
                     continue
                 if isinstance(got, Document):
                     read.documents.append(got)
-                    read.case = keep(in_hand, core.cases.attach_scan(
-                        actor, case.receipt_no, material.material_id, got.data,
-                        file_name=got.file_name, mime="application/pdf", pages=got.pages,
-                    ))  # fmt: skip
+                    read.case = keep(
+                        in_hand,
+                        core.cases.attach_scan(
+                            actor,
+                            case.receipt_no,
+                            material.material_id,
+                            got.data,
+                            file_name=got.file_name,
+                            mime="application/pdf",
+                            pages=got.pages,
+                        ),
+                    )
                 else:
                     read.sheets.extend(got)
             return read
 
-        self.station.work.run(work, done=lambda read: self._files_read(material, read),
-                           label="读取文件")  # fmt: skip
+        self.station.work.run(
+            work, done=lambda read: self._files_read(material, read), label="读取文件"
+        )
 
     def _files_read(self, material: MaterialView, read: _Read) -> None:
         if read.sheets:

@@ -127,11 +127,15 @@ class ScenarioScreen(Screen):
         catalog = self.in_hand.catalog
         if text:
             found = self.in_hand.find(text)
-            choices = [Choice(f.scenario.code, f.scenario.name, f"{f.scenario.life_stage}·{f.why}")
-                       for f in found]  # fmt: skip
+            choices = [
+                Choice(f.scenario.code, f.scenario.name, f"{f.scenario.life_stage}·{f.why}")
+                for f in found
+            ]
         else:
-            choices = [Choice(s.code, s.name, f"{s.life_stage}·牵头：{s.lead_department}")
-                       for s in catalog.scenarios.values()]  # fmt: skip
+            choices = [
+                Choice(s.code, s.name, f"{s.life_stage}·牵头：{s.lead_department}")
+                for s in catalog.scenarios.values()
+            ]
         if stage != ALL:
             wanted = stage.split("·", 1)[1]
             codes = {s.code for s in catalog.scenarios.values() if s.life_stage == wanted}
@@ -157,8 +161,9 @@ class ScenarioScreen(Screen):
             return
         case = self.in_hand.case
         if case is not None and case.state in ("draft", "pre_application"):
-            self.station.bar.error("这个办件已经保存，不能改办其他一件事。"
-                                "请按 Ctrl+N 开始新的办件。")  # fmt: skip
+            self.station.bar.error(
+                "这个办件已经保存，不能改办其他一件事。请按 Ctrl+N 开始新的办件。"
+            )
             return
         self.in_hand.choose(code)
         self.chosen.emit()

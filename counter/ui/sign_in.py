@@ -27,8 +27,14 @@ SignIn = Callable[[str, str], Operator]
 class SignInDialog(QDialog):
     """Name and password; a refusal is shown in the dialog, which stays open."""
 
-    def __init__(self, sign_in: SignIn, *, title: str = "OneStop 综合窗口 — 登录",
-                 username: str = "", parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        sign_in: SignIn,
+        *,
+        title: str = "OneStop 综合窗口 — 登录",
+        username: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setModal(True)
@@ -93,7 +99,11 @@ class IdleLock(QObject):
         self.timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
-                            QEvent.Type.MouseMove, QEvent.Type.Wheel):  # fmt: skip
+        if event.type() in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+        ):
             self.timer.start()
         return False

@@ -44,8 +44,12 @@ class Screen(QWidget):
         """Put the keyboard on this page's first field (the window took the focus back)."""
         widget = self.nextInFocusChain()
         while widget is not None and widget is not self:
-            if (self.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
-                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):  # fmt: skip
+            if (
+                self.isAncestorOf(widget)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ):
                 widget.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
                 return
             widget = widget.nextInFocusChain()
@@ -54,8 +58,9 @@ class Screen(QWidget):
 
 def ok_cancel(dialog: QDialog, ok: str) -> QDialogButtonBox:
     """A dialog's button row: ``ok`` (what it does, in words) and 取消."""
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                               | QDialogButtonBox.StandardButton.Cancel)  # fmt: skip
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
     buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
     buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
     buttons.accepted.connect(dialog.accept)

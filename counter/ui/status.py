@@ -55,8 +55,7 @@ def help_text(waiting: Sequence[HelpRequest], now: datetime) -> str:
     first = waiting[0]
     if len(waiting) == 1:
         return f"🙋 自助终端求助：{first.where}，{waited(first, now)} — 前往协助"
-    return (f"🙋 自助终端求助 {len(waiting)} 处：最早 {first.where}，{waited(first, now)}"
-            " — 前往协助")  # fmt: skip
+    return f"🙋 自助终端求助 {len(waiting)} 处：最早 {first.where}，{waited(first, now)} — 前往协助"
 
 
 def help_tip(waiting: Sequence[HelpRequest], now: datetime) -> str:
@@ -69,19 +68,29 @@ def snapshot(core: Core, terminal: str, today: date) -> Snapshot:
     found: dict[str, Any] = sync_status(core)
     counts = found["messages"]
     return Snapshot(
-        online=bool(found["online"]), configured=bool(found["platform"]),
+        online=bool(found["online"]),
+        configured=bool(found["platform"]),
         contacted=bool(found["last_contact"] or found["last_error"]),
         last_error=found["last_error"] or "",
         waiting=counts.get("pending", 0) + counts.get("in_flight", 0),
-        failing=counts.get("retrying", 0), attention=counts.get("attention", 0),
-        oldest_age_s=found["oldest_unsent_age_s"], catalog_version=found["catalog_version"],
-        today=len(core.queries.today(terminal, today)), help=tuple(core.help.waiting()),
-    )  # fmt: skip
+        failing=counts.get("retrying", 0),
+        attention=counts.get("attention", 0),
+        oldest_age_s=found["oldest_unsent_age_s"],
+        catalog_version=found["catalog_version"],
+        today=len(core.queries.today(terminal, today)),
+        help=tuple(core.help.waiting()),
+    )
 
 
 class StatusPanel(QStatusBar):
-    def __init__(self, station: Station, parent: QWidget | None = None, *,
-                 every_ms: int = 3000, devices_every_ms: int = 15000) -> None:  # fmt: skip
+    def __init__(
+        self,
+        station: Station,
+        parent: QWidget | None = None,
+        *,
+        every_ms: int = 3000,
+        devices_every_ms: int = 15000,
+    ) -> None:
         super().__init__(parent)
         self.station = station
         self.lane = Tasks(self._failed, self, name="status")
@@ -113,8 +122,16 @@ class StatusPanel(QStatusBar):
         self.slips.setStyleSheet("color:#b00020; font-weight:bold;")
         self.slips.clicked.connect(self.retry_slips)
         self.slips.setVisible(False)
-        for widget in (self.help, self.slips, self.devices, self.online, self.outbox,
-                       self.catalog, self.today, self.clerk):  # fmt: skip
+        for widget in (
+            self.help,
+            self.slips,
+            self.devices,
+            self.online,
+            self.outbox,
+            self.catalog,
+            self.today,
+            self.clerk,
+        ):
             self.addPermanentWidget(widget)
         self.last: Snapshot | None = None
         self.dialog: OutboxDialog | None = None
@@ -135,8 +152,12 @@ class StatusPanel(QStatusBar):
         if lane.busy:
             return  # a card read or a capture is going on: it tells its own trouble
         devices = self.station.session.devices
-        lane.run(lambda: device_states(devices), done=self.show_devices,
-                 failed=lambda _exc: None, label="设备状态")  # fmt: skip
+        lane.run(
+            lambda: device_states(devices),
+            done=self.show_devices,
+            failed=lambda _exc: None,
+            label="设备状态",
+        )
 
     def show_devices(self, states: list[DeviceState]) -> None:
         if not isValid(self.devices):
@@ -158,8 +179,10 @@ class StatusPanel(QStatusBar):
         if problems:
             self.station.bar.error("；".join(f"{p.title}：{p.text}" for p in problems))
         else:
-            self.station.bar.info("设备正常：" + "；".join(
-                f"{s.title} {s.name}" for s in self.device_states if s.name))  # fmt: skip
+            self.station.bar.info(
+                "设备正常："
+                + "；".join(f"{s.title} {s.name}" for s in self.device_states if s.name)
+            )
         self.check_devices()
 
     def refresh(self) -> None:
@@ -169,8 +192,9 @@ class StatusPanel(QStatusBar):
             return  # the last read is still going (a slow database): skip, never pile up
         terminal = session.core.settings.terminal.name
         core, today = session.core, hall_day(utcnow())
-        self.lane.run(lambda: snapshot(core, terminal, today), done=self.show_snapshot,
-                      label="状态")  # fmt: skip
+        self.lane.run(
+            lambda: snapshot(core, terminal, today), done=self.show_snapshot, label="状态"
+        )
 
     def show_snapshot(self, found: Snapshot) -> None:
         self.last = found
@@ -239,8 +263,9 @@ class StatusPanel(QStatusBar):
             self.station.bar.show_exception(exc)
             self.refresh()
 
-        self.lane.run(lambda: core.help.answer(request.id, actor), done=done, failed=failed,
-                      label="前往协助")  # fmt: skip
+        self.lane.run(
+            lambda: core.help.answer(request.id, actor), done=done, failed=failed, label="前往协助"
+        )
 
     def retry_slips(self) -> None:
         """The slips a thermal printer could not print, now that it is back."""

@@ -28,8 +28,17 @@ class TraceScreen(QWidget):
         self.trace: Trace | None = None
         self.items = CellsModel[TransferItem](
             ("材料 / 结果", "方向", "部门", "原件", "复印件", "现在", "交接单"),
-            lambda i: (i.name, DIRECTIONS[i.direction], i.department, str(i.originals or ""),
-                       str(i.copies or ""), i.state_label, i.batch_no), self)  # fmt: skip
+            lambda i: (
+                i.name,
+                DIRECTIONS[i.direction],
+                i.department,
+                str(i.originals or ""),
+                str(i.copies or ""),
+                i.state_label,
+                i.batch_no,
+            ),
+            self,
+        )
         self.events = CellsModel[CustodyEvent](
             ("时间", "材料 / 结果", "环节（经办人）", "从", "到", "交接单"), event_line, self
         )
@@ -72,8 +81,9 @@ class TraceScreen(QWidget):
             return
         self.code.setText(scan.number)
         ledger = self.station.session.core.transfers
-        self.station.work.run(lambda: ledger.trace(scan.number), done=self.show_trace,
-                           label="查询流转记录")  # fmt: skip
+        self.station.work.run(
+            lambda: ledger.trace(scan.number), done=self.show_trace, label="查询流转记录"
+        )
 
     def show_trace(self, trace: Trace) -> None:
         self.trace = trace

@@ -98,11 +98,14 @@ class _FileOrCamera:
     def choose(self, title: str) -> None:
         path = self.ask_path(self.dialog, title)
         if path:
-            self.station.work.run(lambda: Path(path).read_bytes(),
-                               done=lambda data: self.took(data, Path(path).name),
-                               failed=lambda exc: self.dialog.refuse(
-                                   f"读不出文件 {Path(path).name}，请换一个文件或重新扫描。"),
-                               label="读取扫描件")  # fmt: skip
+            self.station.work.run(
+                lambda: Path(path).read_bytes(),
+                done=lambda data: self.took(data, Path(path).name),
+                failed=lambda exc: self.dialog.refuse(
+                    f"读不出文件 {Path(path).name}，请换一个文件或重新扫描。"
+                ),
+                label="读取扫描件",
+            )
 
     def took(self, data: bytes, where: str) -> None:
         self.data = data
@@ -133,9 +136,13 @@ class PickupDialog(ActionDialog):
         paper = QPushButton("或选择签字纸质单的扫描件…")
         paper.setObjectName("signature_file")
         paper.clicked.connect(lambda: self.paper.choose("选择签字的交接单扫描件"))
-        self.finish(form_rows(("取件人", self.name), ("身份证号码", self.id_number),
-                              ("手机号码", self.phone)), self.pad,
-                    _in_a_row(clear, paper, self.paper_label))  # fmt: skip
+        self.finish(
+            form_rows(
+                ("取件人", self.name), ("身份证号码", self.id_number), ("手机号码", self.phone)
+            ),
+            self.pad,
+            _in_a_row(clear, paper, self.paper_label),
+        )
 
     def signature(self) -> bytes:
         return self.pad.png() or self.paper.data
@@ -146,8 +153,9 @@ class PickupDialog(ActionDialog):
             self.refuse("请取件人在签名板上签名，或选择签字纸质单的扫描件。")
             return
         self.set_busy(True)
-        self.submitted.emit(Pickup(self.name.text(), self.id_number.text(), self.phone.text(),
-                                   signature))  # fmt: skip
+        self.submitted.emit(
+            Pickup(self.name.text(), self.id_number.text(), self.phone.text(), signature)
+        )
 
 
 class ReceiptDialog(ActionDialog):
@@ -178,10 +186,12 @@ class ReceiptDialog(ActionDialog):
         camera = self.station.session.devices.capture
         if camera is None:
             return
-        self.station.devices.run(lambda: camera.capture().png,
-                              done=lambda png: self.scan.took(png, "拍摄的签收凭证"),
-                              failed=lambda exc: self.refuse(describe(exc)[0]),
-                              label="拍摄签收凭证")  # fmt: skip
+        self.station.devices.run(
+            lambda: camera.capture().png,
+            done=lambda png: self.scan.took(png, "拍摄的签收凭证"),
+            failed=lambda exc: self.refuse(describe(exc)[0]),
+            label="拍摄签收凭证",
+        )
 
     def submit(self) -> None:
         if not self.scan.data:

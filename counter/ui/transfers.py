@@ -49,8 +49,13 @@ from counter.ui.transfer_dialogs import CourierDialog, PickupDialog, ReceiptDial
 class TransfersScreen(QWidget):
     changed = Signal(str)  # a batch changed (its number)
 
-    def __init__(self, station: Station, parent: QWidget | None = None, *,
-                 today: Callable[[], date] = lambda: hall_day(utcnow())) -> None:  # fmt: skip
+    def __init__(
+        self,
+        station: Station,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = lambda: hall_day(utcnow()),
+    ) -> None:
         super().__init__(parent)
         self.station = station
         self.today = today
@@ -60,24 +65,51 @@ class TransfersScreen(QWidget):
         routes = station.session.core.settings.transfers
         self.departments = CellsModel[Waiting](
             ("部门", "流转方式", "待流转", "最早收取", "最早承诺办结"),
-            lambda w: (w[0], ROUTE_LABELS[routes.route(w[0])], f"{w[1]} 份", local(w[2]),
-                       day(w[3])), self)  # fmt: skip
+            lambda w: (
+                w[0],
+                ROUTE_LABELS[routes.route(w[0])],
+                f"{w[1]} 份",
+                local(w[2]),
+                day(w[3]),
+            ),
+            self,
+        )
         self.waiting = CellsModel[TransferItem](
             ("受理编号", "材料", "原件", "复印件", "已等待", "承诺办结"),
-            lambda i: (i.receipt_no, i.name, str(i.originals or ""), str(i.copies or ""),
-                       f"{(self.today() - local_day(i.created_at)).days} 天",
-                       day(i.promised_date)), self,
+            lambda i: (
+                i.receipt_no,
+                i.name,
+                str(i.originals or ""),
+                str(i.copies or ""),
+                f"{(self.today() - local_day(i.created_at)).days} 天",
+                day(i.promised_date),
+            ),
+            self,
             flagged=lambda i: i.promised_date is not None and i.promised_date <= self.today(),
-        )  # fmt: skip
+        )
         self.batches = CellsModel[Batch](
             ("交接单", "部门", "状态", "办件", "应签收"),
-            lambda b: (b.batch_no, b.department, b.state_label + ("（超期）" if
-                       b.overdue(self.today()) else ""), str(b.cases), day(b.due_date)),
-            self, flagged=lambda b: b.overdue(self.today()))  # fmt: skip
+            lambda b: (
+                b.batch_no,
+                b.department,
+                b.state_label + ("（超期）" if b.overdue(self.today()) else ""),
+                str(b.cases),
+                day(b.due_date),
+            ),
+            self,
+            flagged=lambda b: b.overdue(self.today()),
+        )
         self.items = CellsModel[TransferItem](
             ("受理编号", "材料", "原件", "复印件", "承诺办结"),
-            lambda i: (i.receipt_no, i.name, str(i.originals or ""), str(i.copies or ""),
-                       day(i.promised_date)), self)  # fmt: skip
+            lambda i: (
+                i.receipt_no,
+                i.name,
+                str(i.originals or ""),
+                str(i.copies or ""),
+                day(i.promised_date),
+            ),
+            self,
+        )
         self._lay_out()
 
     # -- layout -----------------------------------------------------------------------------------
@@ -197,8 +229,9 @@ class TransfersScreen(QWidget):
             return
         department = self.departments.rows[row][0]
         ledger = self.station.session.core.transfers
-        self.station.work.run(lambda: ledger.waiting(department), done=self.waiting.set_rows,
-                           label="读取待流转材料")  # fmt: skip
+        self.station.work.run(
+            lambda: ledger.waiting(department), done=self.waiting.set_rows, label="读取待流转材料"
+        )
 
     def _batch_chosen(self, row: int) -> None:
         if 0 <= row < len(self.batches.rows):
@@ -258,16 +291,23 @@ class TransfersScreen(QWidget):
             self._show_departments(lines)
             return
         if changes.waiting:
-            self.departments.replace([w[0] for w in rows].index(changes.department),
-                                     changes.waiting)  # fmt: skip
+            self.departments.replace(
+                [w[0] for w in rows].index(changes.department), changes.waiting
+            )
         if self.department() == changes.department:
             gone = {i.id for i in changes.added}
             papers = [i for i in self.waiting.rows if i.id not in gone] + list(changes.removed)
             self.waiting.set_rows(sorted(papers, key=lambda i: (i.created_at, i.id)))
 
     # -- building a batch -------------------------------------------------------------------------
-    def _do(self, work: Callable[[], Batch | BatchChanges], said: Callable[[Batch], str],
-            dialog: ActionDialog | None = None, *, on: Batch | None = None) -> None:  # fmt: skip
+    def _do(
+        self,
+        work: Callable[[], Batch | BatchChanges],
+        said: Callable[[Batch], str],
+        dialog: ActionDialog | None = None,
+        *,
+        on: Batch | None = None,
+    ) -> None:
         """A ledger step on the work lane (on batch ``on`` when it returns changes to it): its
         result applied, its batch shown, ``said`` said."""
 
@@ -306,8 +346,9 @@ class TransfersScreen(QWidget):
             return
         ledger = session.core.transfers
         if scan.kind == "batch":
-            self.station.work.run(lambda: ledger.batch(scan.number), done=self.show_batch,
-                               label="读取交接单")  # fmt: skip
+            self.station.work.run(
+                lambda: ledger.batch(scan.number), done=self.show_batch, label="读取交接单"
+            )
             return
         self.add_case(scan.number)
 
@@ -318,9 +359,14 @@ class TransfersScreen(QWidget):
             return
         ledger, actor = self.station.session.core.transfers, self.station.session.actor
         before = len(batch.items)
-        self._do(lambda: ledger.put_in(actor, batch.batch_no, [receipt_no]),
-                 lambda b: f"{receipt_no} 的 {len(b.items) - before} 份材料已放入 {b.batch_no}"
-                           f"（共 {b.cases} 件办件）。", on=batch)  # fmt: skip
+        self._do(
+            lambda: ledger.put_in(actor, batch.batch_no, [receipt_no]),
+            lambda b: (
+                f"{receipt_no} 的 {len(b.items) - before} 份材料已放入 {b.batch_no}"
+                f"（共 {b.cases} 件办件）。"
+            ),
+            on=batch,
+        )
 
     def add_selected(self) -> None:
         """The cases picked in the waiting list (Ctrl/Shift to pick many, Ctrl+A all of them)."""
@@ -348,9 +394,11 @@ class TransfersScreen(QWidget):
             return
         item = self.items.rows[rows[0].row()]
         ledger, actor = self.station.session.core.transfers, self.station.session.actor
-        self._do(lambda: ledger.take_out(actor, batch.batch_no, item.id),
-                 lambda b: f"已从 {b.batch_no} 取出 {item.receipt_no} 的{item.name}，"
-                           "它回到待流转。", on=batch)  # fmt: skip
+        self._do(
+            lambda: ledger.take_out(actor, batch.batch_no, item.id),
+            lambda b: f"已从 {b.batch_no} 取出 {item.receipt_no} 的{item.name}，它回到待流转。",
+            on=batch,
+        )
 
     # -- the slip, leaving, signing off -----------------------------------------------------------
     def print_slip(self) -> None:
@@ -363,8 +411,9 @@ class TransfersScreen(QWidget):
             pdf = papers.transfer_slip(batch.batch_no)
             return pdf, rasterise(pdf)
 
-        self.station.work.run(render, done=lambda made: self._preview(batch, *made),
-                           label="预览交接单")  # fmt: skip
+        self.station.work.run(
+            render, done=lambda made: self._preview(batch, *made), label="预览交接单"
+        )
 
     def _preview(self, batch: Batch, pdf: bytes, pages: list[Raster]) -> None:
         """What is previewed is what prints (the same bytes, not rendered again)."""
@@ -372,10 +421,13 @@ class TransfersScreen(QWidget):
         papers = self.station.session.papers
 
         def send() -> None:
-            self.station.work.run(lambda: papers.print_transfer_slip(batch.batch_no, pdf),
-                               done=lambda job: self.station.bar.info(
-                                   f"交接单 {batch.batch_no} 已送打印机（作业 {job}）。"),
-                               label="打印交接单")  # fmt: skip
+            self.station.work.run(
+                lambda: papers.print_transfer_slip(batch.batch_no, pdf),
+                done=lambda job: self.station.bar.info(
+                    f"交接单 {batch.batch_no} 已送打印机（作业 {job}）。"
+                ),
+                label="打印交接单",
+            )
 
         self.preview.accepted.connect(send)
         self.preview.open()
@@ -387,19 +439,30 @@ class TransfersScreen(QWidget):
         ledger, actor = self.station.session.core.transfers, self.station.session.actor
         if send_kind(batch) == "courier":
             courier = CourierDialog(batch, self)
-            courier.submitted.connect(lambda name, waybill: self._do(
-                lambda: ledger.send_by_courier(actor, batch.batch_no, courier=name,
-                                               waybill=waybill),
-                lambda b: f"交接单 {b.batch_no} 已由{b.courier}寄出（运单号 {b.waybill}）。"
-                          + (f"注意：{b.waybill_warning}" if b.waybill_warning else ""),
-                courier))  # fmt: skip
+            courier.submitted.connect(
+                lambda name, waybill: self._do(
+                    lambda: ledger.send_by_courier(
+                        actor, batch.batch_no, courier=name, waybill=waybill
+                    ),
+                    lambda b: (
+                        f"交接单 {b.batch_no} 已由{b.courier}寄出（运单号 {b.waybill}）。"
+                        + (f"注意：{b.waybill_warning}" if b.waybill_warning else "")
+                    ),
+                    courier,
+                )
+            )
             self._open(courier)
             return
         pickup = PickupDialog(batch, self.station, self)
-        pickup.submitted.connect(lambda person: self._do(
-            lambda: ledger.hand_over(actor, batch.batch_no, person),
-            lambda b: f"交接单 {b.batch_no} 已交{b.department} {person.name.strip()}，"
-                      "签名已保存。", pickup))  # fmt: skip
+        pickup.submitted.connect(
+            lambda person: self._do(
+                lambda: ledger.hand_over(actor, batch.batch_no, person),
+                lambda b: (
+                    f"交接单 {b.batch_no} 已交{b.department} {person.name.strip()}，签名已保存。"
+                ),
+                pickup,
+            )
+        )
         self._open(pickup)
 
     def confirm(self) -> None:
@@ -408,9 +471,13 @@ class TransfersScreen(QWidget):
             return
         session = self.station.session
         receipt = ReceiptDialog(batch, self.station, self)
-        receipt.submitted.connect(lambda scan: self._do(
-            lambda: session.core.transfers.confirm(session.actor, batch.batch_no, scan),
-            lambda b: f"交接单 {b.batch_no} 已登记{b.department}签收。", receipt))  # fmt: skip
+        receipt.submitted.connect(
+            lambda scan: self._do(
+                lambda: session.core.transfers.confirm(session.actor, batch.batch_no, scan),
+                lambda b: f"交接单 {b.batch_no} 已登记{b.department}签收。",
+                receipt,
+            )
+        )
         self._open(receipt)
 
     def _open(self, dialog: ActionDialog) -> None:

@@ -68,8 +68,9 @@ class ResumeDialog(QDialog):
         self.list.setObjectName("drafts")
         for draft in drafts:
             when = hall_time(draft.created_at, "%m-%d %H:%M")
-            item = QListWidgetItem(f"{draft.receipt_no}　{draft.applicant_name}　"
-                                   f"{draft.scenario_name}　{when}")  # fmt: skip
+            item = QListWidgetItem(
+                f"{draft.receipt_no}　{draft.applicant_name}　{draft.scenario_name}　{when}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, draft.receipt_no)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
@@ -94,15 +95,17 @@ class ResumeDialog(QDialog):
 class MainWindow(QMainWindow):
     lock_requested = Signal()
 
-    def __init__(self, session: Session, parent: QWidget | None = None, *,
-                 status_every_ms: int = 3000) -> None:  # fmt: skip
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, *, status_every_ms: int = 3000
+    ) -> None:
         super().__init__(parent)
         settings = session.core.settings
         self.setWindowTitle(f"OneStop 综合窗口 — {settings.hall.name} {settings.terminal.name}")
         self.bar = MessageBar()
         shown = self.bar.show_exception
-        self.station = Station(session, Tasks(shown, self, name="work"),
-                         Tasks(shown, self, name="devices"), self.bar)  # fmt: skip
+        self.station = Station(
+            session, Tasks(shown, self, name="work"), Tasks(shown, self, name="devices"), self.bar
+        )
         self.identify = IdentifyScreen(self.station)
         self.scenario = ScenarioScreen(self.station)
         self.questions = QuestionsScreen(self.station)
@@ -110,8 +113,14 @@ class MainWindow(QMainWindow):
         self.materials = MaterialsScreen(self.station)
         self.decision = DecisionScreen(self.station)
         self.decision.printouts.preview = settings.counter.preview
-        self.screens: list[Screen] = [self.identify, self.scenario, self.questions, self.form,
-                                      self.materials, self.decision]  # fmt: skip
+        self.screens: list[Screen] = [
+            self.identify,
+            self.scenario,
+            self.questions,
+            self.form,
+            self.materials,
+            self.decision,
+        ]
         self.cases = CasesScreen(self.station)
         self.transfers = TransfersScreen(self.station)
         self.check_in = CheckInScreen(self.station)
@@ -135,7 +144,8 @@ class MainWindow(QMainWindow):
             self.code_relay = CodeRelay(session.devices.code_scanner, self)
             self.code_relay.code.connect(self.scanned)
             self.code_relay.state.connect(
-                lambda ok, message: self.bar.info(message) if ok else self.bar.error(message))
+                lambda ok, message: self.bar.info(message) if ok else self.bar.error(message)
+            )
             self.code_relay.start()
         self.camera_codes: CameraCodes | None = None
         on_frame = getattr(session.devices.capture, "on_frame", None)
@@ -283,8 +293,9 @@ class MainWindow(QMainWindow):
             if item is not None:
                 flags = item.flags()
                 enabled = flags | Qt.ItemFlag.ItemIsEnabled
-                item.setFlags(enabled if self.reachable(index) else
-                              flags & ~Qt.ItemFlag.ItemIsEnabled)  # fmt: skip
+                item.setFlags(
+                    enabled if self.reachable(index) else flags & ~Qt.ItemFlag.ItemIsEnabled
+                )
         self._show_who()
         self.screens[step].enter()
 
@@ -363,8 +374,9 @@ class MainWindow(QMainWindow):
         """At the start: drafts this terminal left are offered for resumption."""
         core = self.station.session.core
         terminal = core.settings.terminal.name
-        self.station.work.run(lambda: core.queries.unfinished(terminal), done=self._offer,
-                           label="未完成的办件")  # fmt: skip
+        self.station.work.run(
+            lambda: core.queries.unfinished(terminal), done=self._offer, label="未完成的办件"
+        )
 
     def _offer(self, drafts: list[CaseSummary]) -> None:
         if not drafts:

@@ -31,8 +31,9 @@ class CaptureScreen(Screen):
     name = "capture"
     long = True
 
-    def __init__(self, station: Station, parent: QWidget | None = None, *,
-                 preview_ms: int = 300) -> None:  # fmt: skip
+    def __init__(
+        self, station: Station, parent: QWidget | None = None, *, preview_ms: int = 300
+    ) -> None:
         super().__init__(parent)
         self.station = station
         self.materials: list[PlanMaterial] = []
@@ -102,8 +103,10 @@ class CaptureScreen(Screen):
         self.title.setText(f"拍材料（第 {self.at + 1} 项，共 {total} 项）：{material.name}")
         copies = f"{FORM_LABELS.get(material.form, '')} {material.copies} 份".strip()
         if self.camera_ready():
-            self.how.setText(f"请把材料平放在拍摄区，字朝上，一页一页拍（{copies}）。"
-                             "没带这项材料？点“下一项”，到窗口再交。")  # fmt: skip
+            self.how.setText(
+                f"请把材料平放在拍摄区，字朝上，一页一页拍（{copies}）。"
+                "没带这项材料？点“下一项”，到窗口再交。"
+            )
         else:
             self.how.setText("本机暂时不能拍材料。请带上这些材料的原件，到窗口办理时提交。")
             self.preview.setText("（高拍仪暂不可用）")
@@ -120,8 +123,9 @@ class CaptureScreen(Screen):
             thumb = self.thumbs.get(id(page))
             if thumb is None:
                 thumb = self.thumbs[id(page)] = pixmap_of(page, THUMB_HEIGHT)
-            shown = button(f"第 {number + 1} 页", f"capture_page_{number}",
-                           partial(self.choose_page, number))  # fmt: skip
+            shown = button(
+                f"第 {number + 1} 页", f"capture_page_{number}", partial(self.choose_page, number)
+            )
             shown.setIcon(thumb)
             shown.setIconSize(thumb.size())
             shown.setCheckable(True)
@@ -144,8 +148,12 @@ class CaptureScreen(Screen):
                 self.timer.stop()
             return
         if isinstance(camera, LivePreview):
-            self.station.device_lane.run(lambda: camera.frame(PREVIEW_WIDTH), done=self._frame,
-                                      failed=lambda _exc: None, label="预览")  # fmt: skip
+            self.station.device_lane.run(
+                lambda: camera.frame(PREVIEW_WIDTH),
+                done=self._frame,
+                failed=lambda _exc: None,
+                label="预览",
+            )
 
     def _frame(self, page: Page) -> None:
         if self.isVisible():
@@ -159,8 +167,7 @@ class CaptureScreen(Screen):
         if camera is None or material is None:
             return
         self.station.tell("正在拍摄，请不要移动材料……", False)
-        self.station.device_lane.run(camera.capture, done=keep, failed=self._failed,
-                                  label="拍材料")  # fmt: skip
+        self.station.device_lane.run(camera.capture, done=keep, failed=self._failed, label="拍材料")
 
     def take_page(self) -> None:
         material = self.material
@@ -171,8 +178,9 @@ class CaptureScreen(Screen):
         count = self.station.journey.add_page(material_id, page)
         self.chosen = -1
         if page.problems:  # the page is kept; the citizen decides, one touch retakes it
-            self.station.tell(f"第 {count} 页拍得不够好：{page.problems[0]}点“重拍这页”可以重拍。",
-                           True)  # fmt: skip
+            self.station.tell(
+                f"第 {count} 页拍得不够好：{page.problems[0]}点“重拍这页”可以重拍。", True
+            )
         else:
             self.station.tell(f"已拍第 {count} 页。还有下一页就继续拍；拍完点“下一项”。", False)
         self.draw()

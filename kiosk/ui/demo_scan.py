@@ -23,8 +23,10 @@ class DemoScanScreen(Screen):
         super().__init__(parent)
         self.station = station
         self.title = heading("模拟扫码（演示）", "demo_scan_title")
-        self.hint = body("真实终端上，市民把凭条上的二维码对准扫码口。演示时点一个办件，"
-                         "就像扫了它的凭条。", "demo_scan_hint")  # fmt: skip
+        self.hint = body(
+            "真实终端上，市民把凭条上的二维码对准扫码口。演示时点一个办件，就像扫了它的凭条。",
+            "demo_scan_hint",
+        )
         content = QWidget()
         self.cases = QVBoxLayout(content)
         layout = QVBoxLayout(self)
@@ -37,8 +39,9 @@ class DemoScanScreen(Screen):
         core = self.station.core
         found = core.queries.find(CaseQuery(limit=SHOWN))
         if not found:
-            self.cases.addWidget(body("本演示大厅还没有办件：先做一次预申请，再回来扫它的凭条。",
-                                      "demo_scan_none"))  # fmt: skip
+            self.cases.addWidget(
+                body("本演示大厅还没有办件：先做一次预申请，再回来扫它的凭条。", "demo_scan_none")
+            )
         for number, case in enumerate(found):
             code = qr.sign(case.receipt_no, core.settings.printing.key)
             text = f"{case.scenario_name}｜{case.state_label}｜{case.receipt_no}"

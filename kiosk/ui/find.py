@@ -23,8 +23,9 @@ def scenario_button(scenario: Scenario, action: Callable[[], None], icon_px: int
     first, count = scenario.items[0].name, len(scenario.items)
     covers = f"{first} 等 {count} 项" if count > 1 else first  # one line: a button cannot wrap
     promise = promise_for(scenario).words
-    choice = button(f"{scenario.name}\n{covers}\n{promise}", f"scenario_{scenario.code}", action,
-                    kind="answer")  # fmt: skip
+    choice = button(
+        f"{scenario.name}\n{covers}\n{promise}", f"scenario_{scenario.code}", action, kind="answer"
+    )
     choice.setProperty("lines", 3)
     choice.setIcon(icons.icon(icons.scenario_icon(scenario.code, scenario.life_stage), ACCENT))
     choice.setIconSize(QSize(icon_px, icon_px))
@@ -57,22 +58,28 @@ class FindScreen(Screen):
         kind, text = self.query
         journey = self.station.journey
         if kind == "stage":
-            self.scenarios = [s for _, found in journey.tiles("personal") + journey.tiles(
-                "enterprise") for s in found if s.life_stage == text]  # fmt: skip
+            self.scenarios = [
+                s
+                for _, found in journey.tiles("personal") + journey.tiles("enterprise")
+                for s in found
+                if s.life_stage == text
+            ]
             self.title.setText(f"{text}：请选择要办理的一件事")
             self.note.setText("")
         else:
             self.scenarios = [f.scenario for f in journey.find(text)]
             self.title.setText(f"搜索“{text}”")
             self.note.setText(
-                f"找到 {len(self.scenarios)} 件事。" if self.scenarios
+                f"找到 {len(self.scenarios)} 件事。"
+                if self.scenarios
                 else "没有找到。可以换个说法，或返回首页按类别查找；也可以请工作人员协助。"
-            )  # fmt: skip
+            )
         clear(self.list)
         size = self.station.theme().icon_px * 2
         for scenario in self.scenarios:
-            self.list.addWidget(scenario_button(scenario, partial(self.choose, scenario.code),
-                                                size))  # fmt: skip
+            self.list.addWidget(
+                scenario_button(scenario, partial(self.choose, scenario.code), size)
+            )
         self.list.addStretch(1)
 
     def speech(self) -> str:

@@ -62,7 +62,10 @@ class ScreenFit(QObject):
             self.window.setGeometry(screen.geometry())
             return
         outer, inner = self.window.frameGeometry(), self.window.geometry()
-        frame = QMargins(inner.left() - outer.left(), inner.top() - outer.top(),
-                         outer.right() - inner.right(),
-                         outer.bottom() - inner.bottom())  # fmt: skip
+        frame = QMargins(
+            inner.left() - outer.left(),
+            inner.top() - outer.top(),
+            outer.right() - inner.right(),
+            outer.bottom() - inner.bottom(),
+        )
         self.window.setGeometry(windowed_rect(screen.availableGeometry(), frame))

@@ -17,14 +17,21 @@ from kiosk.ui.parts import Screen, body, button, card, clear, heading, scrolling
 from kiosk.ui.station import Station
 
 PLACEHOLDERS = {
-    "phone": "手机号 11 位", "date": "如 20260131", "id_number": "18 位，最后一位可能是 X",
-    "uscc": "18 位数字和大写字母", "number": "只填数字", "bank_account": "照银行卡填写",
-}  # fmt: skip
+    "phone": "手机号 11 位",
+    "date": "如 20260131",
+    "id_number": "18 位，最后一位可能是 X",
+    "uscc": "18 位数字和大写字母",
+    "number": "只填数字",
+    "bank_account": "照银行卡填写",
+}
 KEYS = {
-    "phone": keyboard.for_digits, "date": keyboard.for_digits, "number": keyboard.for_digits,
-    "bank_account": keyboard.for_digits, "id_number": keyboard.for_id_number,
+    "phone": keyboard.for_digits,
+    "date": keyboard.for_digits,
+    "number": keyboard.for_digits,
+    "bank_account": keyboard.for_digits,
+    "id_number": keyboard.for_id_number,
     "uscc": keyboard.for_code,
-}  # fmt: skip
+}
 
 
 class FormScreen(Screen):
@@ -39,8 +46,9 @@ class FormScreen(Screen):
         self.choices: dict[str, list[QPushButton]] = {}
         self.notes: dict[str, QLabel] = {}
         self.title = heading("请填写申请表", "form_title")
-        self.intro = body("带 * 的必须填写。已经填好的内容来自您的身份证或共享数据，请核对。",
-                          "form_intro")  # fmt: skip
+        self.intro = body(
+            "带 * 的必须填写。已经填好的内容来自您的身份证或共享数据，请核对。", "form_intro"
+        )
         content = QWidget()
         self.rows = QVBoxLayout(content)
         self.back = button("上一步", "form_back", lambda: station.go("plan"))
@@ -74,8 +82,9 @@ class FormScreen(Screen):
             options.setContentsMargins(0, 0, 0, 0)
             pushes = []
             for number, option in enumerate(spec.options):
-                push = button(option, f"field_{spec.key}_{number}",
-                              partial(self.choose, spec.key, option))  # fmt: skip
+                push = button(
+                    option, f"field_{spec.key}_{number}", partial(self.choose, spec.key, option)
+                )
                 push.setCheckable(True)
                 push.setChecked(option == value)
                 pushes.append(push)

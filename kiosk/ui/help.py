@@ -20,17 +20,24 @@ STEPS = {
 
 # What anyone at a self-service terminal may ask, whatever the scenario.
 KIOSK_FAQ = (
-    Faq(q="没带身份证，或身份证读不出来怎么办？",
-        a="在“核验身份”一步点“输入证件号码”，输入姓名和身份证号码即可继续；到窗口时请带上身份证原件。"),
-    Faq(q="凭条没有打印出来怎么办？",
-        a="屏幕上会显示凭条二维码，请用手机拍下，到综合窗口出示即可；也可以记下受理编号。"),
-    Faq(q="我的信息会留在这台机器上吗？",
-        a="不会。点“完成”或“退出”，或一段时间没有操作，本次填写的信息、拍摄的材料都会立即清除。"),
-    Faq(q="字太小、看不清怎么办？",
-        a="点屏幕上方的“长辈模式”，字会变大，并有语音读出每一步。"),
-    Faq(q="怎样查询办理进度、评价服务？",
-        a="把受理凭条上的二维码对准扫码口，就能看到进度；在窗口办完后也可以在这里评价。"),
-)  # fmt: skip
+    Faq(
+        q="没带身份证，或身份证读不出来怎么办？",
+        a="在“核验身份”一步点“输入证件号码”，输入姓名和身份证号码即可继续；到窗口时请带上身份证原件。",
+    ),
+    Faq(
+        q="凭条没有打印出来怎么办？",
+        a="屏幕上会显示凭条二维码，请用手机拍下，到综合窗口出示即可；也可以记下受理编号。",
+    ),
+    Faq(
+        q="我的信息会留在这台机器上吗？",
+        a="不会。点“完成”或“退出”，或一段时间没有操作，本次填写的信息、拍摄的材料都会立即清除。",
+    ),
+    Faq(q="字太小、看不清怎么办？", a="点屏幕上方的“长辈模式”，字会变大，并有语音读出每一步。"),
+    Faq(
+        q="怎样查询办理进度、评价服务？",
+        a="把受理凭条上的二维码对准扫码口，就能看到进度；在窗口办完后也可以在这里评价。",
+    ),
+)
 
 
 class HelpScreen(Screen):
@@ -43,8 +50,9 @@ class HelpScreen(Screen):
         self.came_from = "start"  # the screen the citizen asked for help on: 返回 goes there
         self.asked = False  # a call for staff waits for this session (withdrawn by the wipe)
         self.title = heading("帮助", "help_title")
-        self.status = body("不会操作、遇到问题，可以点下面的按钮，工作人员会到这台机器旁协助您。",
-                           "help_status")  # fmt: skip
+        self.status = body(
+            "不会操作、遇到问题，可以点下面的按钮，工作人员会到这台机器旁协助您。", "help_status"
+        )
         self.call = button("请工作人员协助", "help_call", self.ask_staff, kind="primary")
         self.back = button("返回", "help_back", lambda: station.go(self.came_from))
         content = QWidget()
@@ -69,8 +77,12 @@ class HelpScreen(Screen):
             self.answers.addWidget(heading(title, f"help_group_{number}"))
             for index, faq in enumerate(faqs):
                 name = f"help_faq_{number}_{index}"
-                self.answers.addWidget(card(body(f"问：{faq.q}", f"{name}_q", kind="strong"),
-                                            body(f"答：{faq.a}", f"{name}_a")))  # fmt: skip
+                self.answers.addWidget(
+                    card(
+                        body(f"问：{faq.q}", f"{name}_q", kind="strong"),
+                        body(f"答：{faq.a}", f"{name}_a"),
+                    )
+                )
         self.answers.addStretch(1)
 
     def speech(self) -> str:
@@ -84,9 +96,12 @@ class HelpScreen(Screen):
         settings = self.station.core.settings
         kiosk, terminal, step = settings.kiosk.name, settings.terminal.name, self.step
         self.station.tell("正在呼叫工作人员……", False)
-        self.station.work.run(lambda: self.station.core.help.ask(kiosk, terminal, step),
-                           done=self._asked, failed=self._not_asked,
-                           label="请工作人员协助")  # fmt: skip
+        self.station.work.run(
+            lambda: self.station.core.help.ask(kiosk, terminal, step),
+            done=self._asked,
+            failed=self._not_asked,
+            label="请工作人员协助",
+        )
 
     def _asked(self, request: HelpRequest) -> None:
         self.asked = True
@@ -102,8 +117,9 @@ class HelpScreen(Screen):
         """The citizen left: staff no longer need to come (the call is withdrawn)."""
         if self.asked:
             terminal = self.station.core.settings.terminal.name
-            self.station.work.run(lambda: self.station.core.help.withdraw(terminal),
-                               label="撤回求助")  # fmt: skip
+            self.station.work.run(
+                lambda: self.station.core.help.withdraw(terminal), label="撤回求助"
+            )
         self.asked = False
         self.came_from = "start"
         self.status.setText("不会操作、遇到问题，可以点下面的按钮，工作人员会到这台机器旁协助您。")

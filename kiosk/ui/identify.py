@@ -31,8 +31,10 @@ class IdentifyScreen(Screen):
         super().__init__(parent)
         self.station = station
         self.title = heading("请放身份证，或输入证件号码", "identify_title")
-        self.hint = body("把身份证平放在读卡区，点“读身份证”。"
-                         "没有带身份证、读不出来，都可以直接输入。", "identify_hint")  # fmt: skip
+        self.hint = body(
+            "把身份证平放在读卡区，点“读身份证”。没有带身份证、读不出来，都可以直接输入。",
+            "identify_hint",
+        )
         self.card = button("读身份证", "identify_card", self.read_card, kind="primary")
         self.name_label = body("姓名", "name_label")
         self.name_edit = line_edit("typed_name", "与证件上一致")
@@ -50,8 +52,16 @@ class IdentifyScreen(Screen):
         nav.addStretch(1)
         nav.addWidget(self.next)
         layout = QVBoxLayout(self)
-        for widget in (self.title, self.hint, self.card, self.name_label, self.name_edit,
-                       self.number_label, self.number_edit, self.number_note):  # fmt: skip
+        for widget in (
+            self.title,
+            self.hint,
+            self.card,
+            self.name_label,
+            self.name_edit,
+            self.number_label,
+            self.number_edit,
+            self.number_note,
+        ):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addLayout(nav)
@@ -94,13 +104,15 @@ class IdentifyScreen(Screen):
         if reader is None:
             return
         self.station.tell("正在读取身份证，请不要移动……", False)
-        self.station.device_lane.run(lambda: reader.read(10.0), done=self._card,
-                                  failed=self._card_failed, label="读身份证")  # fmt: skip
+        self.station.device_lane.run(
+            lambda: reader.read(10.0), done=self._card, failed=self._card_failed, label="读身份证"
+        )
 
     def _card(self, card: IdCardData | None) -> None:
         if card is None:
-            self.station.tell("没有读到身份证。请把身份证平放在读卡区再点一次，或直接输入证件号码。",
-                           True)  # fmt: skip
+            self.station.tell(
+                "没有读到身份证。请把身份证平放在读卡区再点一次，或直接输入证件号码。", True
+            )
             return
         self.station.journey.in_hand.read_card(card)
         self.station.tell("已读取身份证。", False)

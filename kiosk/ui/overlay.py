@@ -17,8 +17,9 @@ class Overlay(QWidget):
     keep = Signal()
     leave = Signal()
 
-    def __init__(self, parent: QWidget, name: str, *, question: str, note: str, keep: str,
-                 leave: str) -> None:  # fmt: skip
+    def __init__(
+        self, parent: QWidget, name: str, *, question: str, note: str, keep: str, leave: str
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -70,9 +71,14 @@ class Countdown(Overlay):
     """Laid over the screen when the citizen has been still: a large count and two buttons."""
 
     def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent, "countdown", question="还需要更多时间吗？",
-                         note="没有操作时将自动结束，您的信息会被全部清除。",
-                         keep="需要，继续办理", leave="不用了，结束")  # fmt: skip
+        super().__init__(
+            parent,
+            "countdown",
+            question="还需要更多时间吗？",
+            note="没有操作时将自动结束，您的信息会被全部清除。",
+            keep="需要，继续办理",
+            leave="不用了，结束",
+        )
         self.seconds: QLabel = heading("", "countdown_seconds")
         self.seconds.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.column.insertWidget(1, self.seconds)
@@ -87,6 +93,11 @@ class LeaveCheck(Overlay):
     nobody is there to answer)."""
 
     def __init__(self, parent: QWidget) -> None:
-        super().__init__(parent, "leave_check", question="回到首页吗？",
-                         note="您的预申请还没有提交。回到首页会清除已填写的内容和拍好的材料。",
-                         keep="继续填写", leave="回到首页，清除内容")  # fmt: skip
+        super().__init__(
+            parent,
+            "leave_check",
+            question="回到首页吗？",
+            note="您的预申请还没有提交。回到首页会清除已填写的内容和拍好的材料。",
+            keep="继续填写",
+            leave="回到首页，清除内容",
+        )

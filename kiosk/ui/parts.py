@@ -58,8 +58,9 @@ def body(text: str = "", name: str = "", kind: str = "") -> QLabel:
     return label
 
 
-def button(text: str, name: str, action: Callable[[], None] | None = None, *,
-           kind: str = "") -> QPushButton:  # fmt: skip
+def button(
+    text: str, name: str, action: Callable[[], None] | None = None, *, kind: str = ""
+) -> QPushButton:
     push = QPushButton(text)
     push.setObjectName(name)
     push.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch: a tap never moves the keyboard focus
@@ -89,8 +90,7 @@ def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
     """A QR code to show on the screen (the list to take away, a ticket without paper)."""
     out = io.BytesIO()
     # eci: a reader that does not guess the encoding (zbar) still reads the Chinese as UTF-8.
-    segno.make(text, error="m", eci=not text.isascii()).save(out, kind="png", scale=scale,
-                                                              border=2)  # fmt: skip
+    segno.make(text, error="m", eci=not text.isascii()).save(out, kind="png", scale=scale, border=2)
     pixmap = QPixmap()
     pixmap.loadFromData(out.getvalue(), "PNG")
     return pixmap

@@ -73,18 +73,21 @@ class PlanScreen(Screen):
         self.body.addWidget(card(*_widgets(items)))
         self.body.addWidget(heading("材料", "materials_heading"))
         for number, material in enumerate(plan.materials, start=1):
-            line = body(f"{number}. {material.name}\n　{plain_status(material)}",
-                        f"material_{material.id}")  # fmt: skip
+            line = body(
+                f"{number}. {material.name}\n　{plain_status(material)}", f"material_{material.id}"
+            )
             self.body.addWidget(line)
         where = journey.where(plan)
         self.body.addWidget(heading("去哪里办", "where_heading"))
         for number, place in enumerate(where.places, start=1):
             name, *lines = place.lines()
-            self.body.addWidget(card(
-                body(f"{number}. {name}", f"place_{number}"),
-                *([body(place.role, kind="small")] if place.role else []),
-                body("\n".join(lines), f"place_{number}_lines"),
-            ))  # fmt: skip
+            self.body.addWidget(
+                card(
+                    body(f"{number}. {name}", f"place_{number}"),
+                    *([body(place.role, kind="small")] if place.role else []),
+                    body("\n".join(lines), f"place_{number}_lines"),
+                )
+            )
         self.body.addWidget(heading(where.promise.words, "promise"))
         self.body.addWidget(body(where.promise.basis_words, "promise_basis", kind="small"))
         self.body.addStretch(1)
@@ -97,9 +100,11 @@ class PlanScreen(Screen):
         bring = [m.name for m in plan.materials if m.status == "submit"]
         spared = len(plan.materials) - len(bring)
         first = self.station.journey.where(plan).places[0].name
-        return (f"{plan.scenario_name}。需要带的材料有 {len(bring)} 项：{'；'.join(bring)}。"
-                f"另有 {spared} 项不用提交。请到{first}办理，{plan.promise.words}。"
-                "可以打印清单，或用手机扫码带走。")  # fmt: skip
+        return (
+            f"{plan.scenario_name}。需要带的材料有 {len(bring)} 项：{'；'.join(bring)}。"
+            f"另有 {spared} 项不用提交。请到{first}办理，{plan.promise.words}。"
+            "可以打印清单，或用手机扫码带走。"
+        )
 
     def toggle(self, item_id: str, on: bool) -> None:
         self.station.journey.leave_out(item_id, not on)
@@ -111,8 +116,12 @@ class PlanScreen(Screen):
             return
         papers = self.station.papers
         self.station.tell("正在打印清单……", False)
-        self.station.work.run(lambda: papers.list_a4(plan, scenario), done=lambda _: self.printed(),
-                           failed=self.not_printed, label="打印清单")  # fmt: skip
+        self.station.work.run(
+            lambda: papers.list_a4(plan, scenario),
+            done=lambda _: self.printed(),
+            failed=self.not_printed,
+            label="打印清单",
+        )
 
     def on_ticket(self) -> None:
         plan = self.plan
@@ -120,8 +129,12 @@ class PlanScreen(Screen):
             return
         papers = self.station.papers
         self.station.tell("正在打印小票……", False)
-        self.station.work.run(lambda: papers.list_ticket(plan), done=lambda _: self.printed(),
-                           failed=self.not_printed, label="打印小票")  # fmt: skip
+        self.station.work.run(
+            lambda: papers.list_ticket(plan),
+            done=lambda _: self.printed(),
+            failed=self.not_printed,
+            label="打印小票",
+        )
 
     def printed(self) -> None:
         self.station.tell("已打印，请在出纸口取走清单。", False)

@@ -26,8 +26,10 @@ class ProgressScreen(Screen):
         self.station = station
         self.qr = ""  # the receipt's QR code the case was found by: it may be rated
         self.title = heading("查询办件进度", "progress_title")
-        self.hint = body("请把凭条上的二维码对准扫码口；也可以读身份证，或输入凭条上的受理编号。",
-                         "progress_hint")  # fmt: skip
+        self.hint = body(
+            "请把凭条上的二维码对准扫码口；也可以读身份证，或输入凭条上的受理编号。",
+            "progress_hint",
+        )
         self.card = button("读身份证查询", "progress_card", self.read_card)
         self.number = line_edit("receipt_number", "受理编号，如 430100001-20261123-00001")
         keyboard.for_digits(self.number)
@@ -65,8 +67,9 @@ class ProgressScreen(Screen):
 
     def _look(self, find: Callable[[], tuple[ProgressView, ...]], *, qr: str = "") -> None:
         self.station.tell("正在查询……", False)
-        self.station.work.run(find, done=partial(self._found, qr=qr), failed=self._not_found,
-                           label="查询进度")  # fmt: skip
+        self.station.work.run(
+            find, done=partial(self._found, qr=qr), failed=self._not_found, label="查询进度"
+        )
 
     def _found(self, views: tuple[ProgressView, ...], qr: str = "") -> None:
         if not views:
@@ -90,8 +93,9 @@ class ProgressScreen(Screen):
         if reader is None:
             return
         self.station.tell("请把身份证放在读卡区……", False)
-        self.station.device_lane.run(lambda: reader.read(10.0), done=self._card,
-                                  failed=self._not_found, label="读身份证")  # fmt: skip
+        self.station.device_lane.run(
+            lambda: reader.read(10.0), done=self._card, failed=self._not_found, label="读身份证"
+        )
 
     def _card(self, card: IdCardData | None) -> None:
         if card is None:
@@ -103,8 +107,11 @@ class ProgressScreen(Screen):
     def show_found(self, views: tuple[ProgressView, ...], *, qr: str = "") -> None:
         clear(self.results)
         for view in views:
-            lines = [f"{view.applicant_name}（{view.applicant_id}）",
-                     f"受理编号：{view.receipt_no}", f"状态：{view.words}"]  # fmt: skip
+            lines = [
+                f"{view.applicant_name}（{view.applicant_id}）",
+                f"受理编号：{view.receipt_no}",
+                f"状态：{view.words}",
+            ]
             if view.promised_date:
                 lines.append(f"承诺办结：{view.promised_date:%Y年%m月%d日}前")
             for item in view.items:
@@ -117,8 +124,9 @@ class ProgressScreen(Screen):
             shown = body("\n".join(lines), f"progress_{view.receipt_no}")
             parts: list[QWidget] = [heading(view.scenario_name), shown]
             if qr:
-                parts.append(button("评价这次服务", "progress_rate",
-                                    partial(self.station.go, f"rate:{qr}")))  # fmt: skip
+                parts.append(
+                    button("评价这次服务", "progress_rate", partial(self.station.go, f"rate:{qr}"))
+                )
             self.results.addWidget(card(*parts))
         self.results.addStretch(1)
 

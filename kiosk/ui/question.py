@@ -67,9 +67,12 @@ class QuestionScreen(Screen):
         clear(self.answers)
         for option in question.options:
             chosen = question.answer == option.value
-            choice = button(("✔ " if chosen else "") + option.label, f"answer_{option.value}",
-                            partial(self.answer, option.value),
-                            kind="answer")  # fmt: skip
+            choice = button(
+                ("✔ " if chosen else "") + option.label,
+                f"answer_{option.value}",
+                partial(self.answer, option.value),
+                kind="answer",
+            )
             choice.setProperty("chosen", chosen)
             self.answers.addWidget(choice)
         self.answers.addStretch(1)

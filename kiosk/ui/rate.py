@@ -52,8 +52,16 @@ class RateScreen(Screen):
         nav.addStretch(1)
         nav.addWidget(self.send)
         layout = QVBoxLayout(self)
-        for widget in (self.title, self.what, levels, self.reasons_title, reasons,
-                       self.text_label, self.text, self.thanks):  # fmt: skip
+        for widget in (
+            self.title,
+            self.what,
+            levels,
+            self.reasons_title,
+            reasons,
+            self.text_label,
+            self.text,
+            self.thanks,
+        ):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addLayout(nav)
@@ -68,8 +76,12 @@ class RateScreen(Screen):
             return
         text = self.qr
         self._draw(None)
-        self.station.work.run(lambda: self.station.evaluating.scan(text), done=self._draw,
-                           failed=self._refused, label="评价")  # fmt: skip
+        self.station.work.run(
+            lambda: self.station.evaluating.scan(text),
+            done=self._draw,
+            failed=self._refused,
+            label="评价",
+        )
 
     def _draw(self, turn: EvaluationTurn | None) -> None:
         self.level, self.chosen = None, []
@@ -104,8 +116,9 @@ class RateScreen(Screen):
             push.setCheckable(True)
             self.reasons.addWidget(push)
         needed = level <= 2
-        self.text_label.setText("请写明不满意的具体原因（必填）：" if needed
-                                else "还有什么想说的（可不填）：")  # fmt: skip
+        self.text_label.setText(
+            "请写明不满意的具体原因（必填）：" if needed else "还有什么想说的（可不填）："
+        )
         self.text_label.setVisible(True)
         self.text.setVisible(True)
 
@@ -116,15 +129,23 @@ class RateScreen(Screen):
             self.chosen.append(text)
 
     def submit(self) -> None:
-        evaluating, level, chosen, text = self.station.evaluating, self.level, list(self.chosen), \
-            self.text.text()  # fmt: skip
+        evaluating, level, chosen, text = (
+            self.station.evaluating,
+            self.level,
+            list(self.chosen),
+            self.text.text(),
+        )
         problems = evaluating.problems(level, chosen, text)
         if problems:
             self.station.tell(problems[0], True)
             return
         self.send.setEnabled(False)
-        self.station.work.run(lambda: evaluating.submit(level, chosen, text), done=self._rated,
-                           failed=self._not_rated, label="提交评价")  # fmt: skip
+        self.station.work.run(
+            lambda: evaluating.submit(level, chosen, text),
+            done=self._rated,
+            failed=self._not_rated,
+            label="提交评价",
+        )
 
     def _rated(self, rated: Evaluated) -> None:
         self.send.setEnabled(True)

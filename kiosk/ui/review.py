@@ -50,14 +50,18 @@ class ReviewScreen(Screen):
                 )
             )
         items = "\n".join(f"· {i.name}（{i.department}）" for i in plan.items)
-        self.parts.addWidget(card(heading(plan.scenario_name, "review_scenario"),
-                                  body(items, "review_items")))  # fmt: skip
+        self.parts.addWidget(
+            card(heading(plan.scenario_name, "review_scenario"), body(items, "review_items"))
+        )
         values = in_hand.form_values()
         # Numbers masked as everywhere on a screen others may see; the form shows them whole.
-        lines = [f"{f.label}：{mask_value(f.type, values.get(f.key, ''), f.label) or '（未填）'}"
-                 for f in plan.fields]  # fmt: skip
-        self.parts.addWidget(card(heading("申请表", "review_form_heading"),
-                                  body("\n".join(lines), "review_values")))  # fmt: skip
+        lines = [
+            f"{f.label}：{mask_value(f.type, values.get(f.key, ''), f.label) or '（未填）'}"
+            for f in plan.fields
+        ]
+        self.parts.addWidget(
+            card(heading("申请表", "review_form_heading"), body("\n".join(lines), "review_values"))
+        )
         materials = []
         for material in plan.materials:
             taken = len(journey.pages.get(material.id, []))
@@ -68,8 +72,12 @@ class ReviewScreen(Screen):
             else:
                 state = plain_status(material)
             materials.append(f"· {material.name}：{state}")
-        self.parts.addWidget(card(heading("材料", "review_materials_heading"),
-                                  body("\n".join(materials), "review_materials")))  # fmt: skip
+        self.parts.addWidget(
+            card(
+                heading("材料", "review_materials_heading"),
+                body("\n".join(materials), "review_materials"),
+            )
+        )
         self.parts.addStretch(1)
         self.edit_pages.setVisible(bool(journey.to_capture()))
         self.submit.setEnabled(True)
@@ -97,9 +105,12 @@ class ReviewScreen(Screen):
 
     def _not_sent(self, exc: BaseException) -> None:
         self.submit.setEnabled(True)
-        self.station.tell(f"没有提交成功：{reason(exc)} 您填写的内容都还在，"
-                          "请再点一次“提交预申请”；"
-                          "仍不成功请点“请工作人员协助”。", True)  # fmt: skip
+        self.station.tell(
+            f"没有提交成功：{reason(exc)} 您填写的内容都还在，"
+            "请再点一次“提交预申请”；"
+            "仍不成功请点“请工作人员协助”。",
+            True,
+        )
 
     def wipe(self) -> None:
         clear(self.parts)

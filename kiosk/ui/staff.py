@@ -54,8 +54,13 @@ class StaffGate(QObject):
 
     opened = Signal()
 
-    def __init__(self, window: QWidget, *, clock: Callable[[], float] = time.monotonic,
-                 corner_px: int = CORNER_PX) -> None:  # fmt: skip
+    def __init__(
+        self,
+        window: QWidget,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        corner_px: int = CORNER_PX,
+    ) -> None:
         super().__init__(window)
         self.target = window
         self.clock = clock
@@ -73,8 +78,9 @@ class StaffGate(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if isinstance(event, QMouseEvent) and event.type() in (
-            QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick,
-        ):  # fmt: skip
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseButtonDblClick,
+        ):
             where = event.globalPosition()
         elif isinstance(event, QTouchEvent) and event.type() == QEvent.Type.TouchBegin:
             if not event.points():
@@ -114,9 +120,14 @@ class StaffScreen(Screen):
 
     name = "staff"
 
-    def __init__(self, station: Station, *, exit_app: Callable[[int], None] = QApplication.exit,
-                 clock: Callable[[], float] = time.time,
-                 parent: QWidget | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        station: Station,
+        *,
+        exit_app: Callable[[int], None] = QApplication.exit,
+        clock: Callable[[], float] = time.time,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.station = station
         self.exit_app = exit_app
@@ -127,8 +138,9 @@ class StaffScreen(Screen):
         self.pin.setObjectName("staff_pin")
         keyboard.for_digits(self.pin)
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)  # adds the hidden, sensitive hints
-        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression("[0-9]{0,16}"),
-                                                          self.pin))  # fmt: skip
+        self.pin.setValidator(
+            QRegularExpressionValidator(QRegularExpression("[0-9]{0,16}"), self.pin)
+        )
         self.pin.setPlaceholderText("工作人员密码（数字）")
         self.pin.returnPressed.connect(self.submit)
         self.ok = button("确定", "staff_ok", self.submit, kind="primary")
@@ -143,8 +155,11 @@ class StaffScreen(Screen):
         self.lines = {key: body("", f"status_{key}") for key in TITLES}
         again = button("刷新", "staff_refresh", self.refresh)
         resume = button("返回服务", "staff_resume", station.finish, kind="primary")
-        note = body("退出后终端不会自动重新打开，重新打开的方法见部署说明"
-                    "（docs/kiosk-deployment.md）。", "staff_exit_note", kind="small")  # fmt: skip
+        note = body(
+            "退出后终端不会自动重新打开，重新打开的方法见部署说明（docs/kiosk-deployment.md）。",
+            "staff_exit_note",
+            kind="small",
+        )
         status_page = QWidget()
         status = QVBoxLayout(status_page)
         status.addWidget(heading("设备状态", "staff_status_title"))
@@ -204,10 +219,12 @@ class StaffScreen(Screen):
         self.checking = True
         self.ok.setEnabled(False)
         visit = self.visit
-        self.station.work.run(lambda: pin_matches(pin, stored),
-                           done=lambda right: self._checked(visit, right),
-                           failed=lambda exc: self._failed(visit, exc),
-                           label="核对工作人员密码")  # fmt: skip
+        self.station.work.run(
+            lambda: pin_matches(pin, stored),
+            done=lambda right: self._checked(visit, right),
+            failed=lambda exc: self._failed(visit, exc),
+            label="核对工作人员密码",
+        )
 
     def _checked(self, visit: int, right: bool) -> None:
         said = self.lock.record(right)  # counted even when the screen was left meanwhile
@@ -235,10 +252,12 @@ class StaffScreen(Screen):
         visit, papers, outbox = self.visit, self.station.papers, self.station.core.outbox
         devices = self.station.devices
         # The device lane: a wipe waits for the work lane, and a printer may take seconds.
-        self.station.device_lane.run(lambda: slow_lines(devices, papers.a4, papers.tickets, outbox),
-                                  done=lambda lines: self._read(visit, lines),
-                                  failed=lambda exc: self._failed(visit, exc),
-                                  label="读取设备状态")  # fmt: skip
+        self.station.device_lane.run(
+            lambda: slow_lines(devices, papers.a4, papers.tickets, outbox),
+            done=lambda lines: self._read(visit, lines),
+            failed=lambda exc: self._failed(visit, exc),
+            label="读取设备状态",
+        )
 
     def _read(self, visit: int, lines: list[StatusLine]) -> None:
         if visit == self.visit:

@@ -52,10 +52,12 @@ class StartScreen(Screen):
         self.typing.setInterval(SEARCH_DELAY_MS)
         self.typing.timeout.connect(self.show_found)
         self.find_button = button("搜索", "find", self.search_now)
-        self.personal = button("个人办事", "audience_personal",
-                               lambda: self.show_audience("personal"), kind="tab")  # fmt: skip
-        self.enterprise = button("企业办事", "audience_enterprise",
-                                 lambda: self.show_audience("enterprise"), kind="tab")  # fmt: skip
+        self.personal = button(
+            "个人办事", "audience_personal", lambda: self.show_audience("personal"), kind="tab"
+        )
+        self.enterprise = button(
+            "企业办事", "audience_enterprise", lambda: self.show_audience("enterprise"), kind="tab"
+        )
         for tab in (self.personal, self.enterprise):
             tab.setCheckable(True)
         self._panel()
@@ -106,8 +108,13 @@ class StartScreen(Screen):
 
     def _icons(self) -> None:
         theme = self.station.theme()
-        for push, colour in ((self.card, PAPER), (self.scan, ACCENT), (self.find_button, ACCENT),
-                             (self.personal, ACCENT), (self.enterprise, ACCENT)):  # fmt: skip
+        for push, colour in (
+            (self.card, PAPER),
+            (self.scan, ACCENT),
+            (self.find_button, ACCENT),
+            (self.personal, ACCENT),
+            (self.enterprise, ACCENT),
+        ):
             push.setIcon(icons.icon(icons.BUTTONS[push.objectName()], colour, PAPER))
             push.setIconSize(QSize(theme.icon_px, theme.icon_px))
         for push in (self.card, self.scan):
@@ -170,13 +177,15 @@ class StartScreen(Screen):
             return
         found = [f.scenario for f in self.station.journey.find(text)]
         self.found_note.setText(
-            f"“{text}”：找到 {len(found)} 件事，点一下开始办理。" if found
+            f"“{text}”：找到 {len(found)} 件事，点一下开始办理。"
+            if found
             else f"没有找到“{text}”。可以换个说法，或清空搜索框按类别查找；也可以请工作人员协助。"
-        )  # fmt: skip
+        )
         theme = self.station.theme()
         for scenario in found:
-            self.found.addWidget(scenario_button(scenario, partial(self.choose, scenario.code),
-                                                 theme.icon_px * 2))  # fmt: skip
+            self.found.addWidget(
+                scenario_button(scenario, partial(self.choose, scenario.code), theme.icon_px * 2)
+            )
         self.found.addStretch(1)
         self.panel.setCurrentWidget(self.found_page)
 
@@ -201,8 +210,9 @@ class StartScreen(Screen):
     def read_card(self) -> None:
         reader = self.station.devices.id_reader
         if reader is None:
-            self.station.tell("本机暂时不能读身份证，可以直接点选事项；预申请时再输入证件号码。",
-                              True)  # fmt: skip
+            self.station.tell(
+                "本机暂时不能读身份证，可以直接点选事项；预申请时再输入证件号码。", True
+            )
             return
         self.station.tell("请把身份证放在读卡区……", False)
         self.station.device_lane.run(lambda: reader.read(10.0), done=self._card, label="读身份证")

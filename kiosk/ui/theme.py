@@ -34,11 +34,13 @@ class Sizes:
     line_spacing: float
 
 
-NORMAL_SIZES = Sizes(body_pt=16, heading_pt=26, small_pt=14, target_dp=72, answer_dp=96,
-                     line_spacing=1.35)  # fmt: skip
+NORMAL_SIZES = Sizes(
+    body_pt=16, heading_pt=26, small_pt=14, target_dp=72, answer_dp=96, line_spacing=1.35
+)
 ELDERLY_SCALE = 1.5  # 长辈模式: every text and target half as large again (the norm's spirit)
-ELDERLY_SIZES = Sizes(body_pt=24, heading_pt=39, small_pt=21, target_dp=108, answer_dp=144,
-                      line_spacing=1.4)  # fmt: skip
+ELDERLY_SIZES = Sizes(
+    body_pt=24, heading_pt=39, small_pt=21, target_dp=108, answer_dp=144, line_spacing=1.4
+)
 
 
 @dataclass(frozen=True)

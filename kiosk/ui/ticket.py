@@ -42,8 +42,15 @@ class TicketScreen(Screen):
         nav.addStretch(1)
         nav.addWidget(self.done)
         layout = QVBoxLayout(self)
-        for widget in (self.title, self.number, self.what, self.queued, self.paper, self.qr,
-                       self.next_steps):  # fmt: skip
+        for widget in (
+            self.title,
+            self.number,
+            self.what,
+            self.queued,
+            self.paper,
+            self.qr,
+            self.next_steps,
+        ):
             layout.addWidget(widget)
         layout.addStretch(1)
         layout.addLayout(nav)
@@ -57,8 +64,10 @@ class TicketScreen(Screen):
             self.station.go("start")
             return
         self.number.setText(f"预申请号 {case.receipt_no.rsplit('-', 1)[-1]}")
-        self.what.setText(f"{case.scenario_name}\n申请人：{mask_name(case.applicant.name)}\n"
-                          f"编号：{case.receipt_no}")  # fmt: skip
+        self.what.setText(
+            f"{case.scenario_name}\n申请人：{mask_name(case.applicant.name)}\n"
+            f"编号：{case.receipt_no}"
+        )
         self.queued.setText(f"⚠ {self.note}" if self.note else "")
         self.queued.setVisible(bool(self.note))
         where = self.station.journey.where()
@@ -66,21 +75,27 @@ class TicketScreen(Screen):
         self.next_steps.setText(
             "下一步：带上材料原件，到综合窗口出示凭条（或屏幕上的二维码），工作人员扫码即可调出"
             f"您填好的申请，不用重新填写。\n{window}\n{where.promise.words}"
-        )  # fmt: skip
+        )
         self.qr.setVisible(False)
         self.print_ticket()
 
     def speech(self) -> str:
-        return (f"预申请已提交。{self.number.text()}。{self.paper.text()}"
-                "请带上材料原件，到综合窗口出示凭条。")  # fmt: skip
+        return (
+            f"预申请已提交。{self.number.text()}。{self.paper.text()}"
+            "请带上材料原件，到综合窗口出示凭条。"
+        )
 
     def print_ticket(self) -> None:
         case, papers, note = self.case, self.station.papers, self.note
         if case is None:
             return
         self.paper.setText("正在打印凭条……")
-        self.station.work.run(lambda: papers.pre_application(case, note), done=self._printed,
-                           failed=self._not_printed, label="打印预申请凭条")  # fmt: skip
+        self.station.work.run(
+            lambda: papers.pre_application(case, note),
+            done=self._printed,
+            failed=self._not_printed,
+            label="打印预申请凭条",
+        )
 
     def _printed(self, _: object) -> None:
         self.paper.setText("凭条已打印，请在出纸口取走。")

@@ -56,9 +56,19 @@ from kiosk.voice import NoVoice, Voice
 
 log = logging.getLogger(__name__)
 SCREENS: tuple[Callable[[Station], Screen], ...] = (
-    StartScreen, FindScreen, QuestionScreen, PlanScreen, IdentifyScreen, FormScreen,
-    CaptureScreen, ReviewScreen, TicketScreen, ProgressScreen, RateScreen, HelpScreen,
-)  # fmt: skip
+    StartScreen,
+    FindScreen,
+    QuestionScreen,
+    PlanScreen,
+    IdentifyScreen,
+    FormScreen,
+    CaptureScreen,
+    ReviewScreen,
+    TicketScreen,
+    ProgressScreen,
+    RateScreen,
+    HelpScreen,
+)
 TOUCHES = {QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress}
 MENU_EVENTS = {QEvent.Type.ContextMenu, QEvent.Type.Polish, QEvent.Type.Show}
 
@@ -67,12 +77,21 @@ class KioskWindow(QWidget):
     wiped = Signal()
 
     def __init__(
-        self, core: Core, journey: Journey, devices: Devices, *, papers: KioskPapers,
-        voice: Voice | None = None, idle: IdleWatch | None = None, dpi: float = 96.0,
-        tick_ms: int = 250, keyboard: bool = False, demo: bool = False,
+        self,
+        core: Core,
+        journey: Journey,
+        devices: Devices,
+        *,
+        papers: KioskPapers,
+        voice: Voice | None = None,
+        idle: IdleWatch | None = None,
+        dpi: float = 96.0,
+        tick_ms: int = 250,
+        keyboard: bool = False,
+        demo: bool = False,
         clock: Callable[[], float] = time.time,  # the staff PIN's pause outlives a restart
         exit_app: Callable[[int], None] = QApplication.exit,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__()
         self.setObjectName("kiosk")
         self.setWindowTitle("自助服务终端")
@@ -85,12 +104,25 @@ class KioskWindow(QWidget):
         self.work = Tasks(self._failed, self, name="kiosk-work")
         self.device_lane = Tasks(self._failed, self, name="kiosk-devices")
         in_hand = journey.in_hand
-        progress = Progress(core.cases, core.queries, in_hand.check_qr, journey.hall_place,
-                            journey.hall_phone)  # fmt: skip
+        progress = Progress(
+            core.cases, core.queries, in_hand.check_qr, journey.hall_place, journey.hall_phone
+        )
         evaluating = Evaluating(core.cases, in_hand.actor, in_hand.check_qr)
-        self.station = Station(core, journey, devices, papers, self.work, self.device_lane, self.go,
-                         self.tell, self.say, self.theme, self.finish, progress,
-                         evaluating)  # fmt: skip
+        self.station = Station(
+            core,
+            journey,
+            devices,
+            papers,
+            self.work,
+            self.device_lane,
+            self.go,
+            self.tell,
+            self.say,
+            self.theme,
+            self.finish,
+            progress,
+            evaluating,
+        )
         self.screens: dict[str, Screen] = {}
         self.pages: dict[str, QScrollArea] = {}
         self.stack = QStackedWidget()
@@ -149,8 +181,9 @@ class KioskWindow(QWidget):
         self.exit = bar_button("退出", "exit", self.finish)
         self.bar_buttons = [self.elderly_button, self.help, self.home, self.exit]
         if demo:
-            self.bar_buttons.insert(0, bar_button("模拟扫码", "demo_scan",
-                                                  lambda: self.go("demo_scan")))  # fmt: skip
+            self.bar_buttons.insert(
+                0, bar_button("模拟扫码", "demo_scan", lambda: self.go("demo_scan"))
+            )
         band = QWidget()
         band.setObjectName("topbar")
         band.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -162,6 +195,7 @@ class KioskWindow(QWidget):
         for push in self.bar_buttons:
             bar.addWidget(push)
         return band
+
     def _overlays(self) -> tuple[Countdown, LeaveCheck]:
         countdown = Countdown(self)
         countdown.keep.connect(self.idle.touch)
@@ -327,8 +361,9 @@ class KioskWindow(QWidget):
         self.go("start")
         self.wiped.emit()
 
-    def _listen_for_codes(self, devices: Devices,
-                          core: Core) -> tuple[CodeRelay | None, CameraCodes | None]:  # fmt: skip
+    def _listen_for_codes(
+        self, devices: Devices, core: Core
+    ) -> tuple[CodeRelay | None, CameraCodes | None]:
         """A QR scanner in serial mode, and the camera's picture, scan like the wedge scanner."""
         relay = cameras = None
         if devices.code_scanner is not None:

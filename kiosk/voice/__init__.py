@@ -29,9 +29,24 @@ from kiosk.voice.text import speakable
 
 log = logging.getLogger("kiosk.voice")
 
-__all__ = ["ENGINES", "ESPEAK_VOICE", "MAX_CHARS", "PLAYERS", "EspeakVoice", "NoVoice",
-           "PipePlayer", "Player", "QtVoice", "Voice", "VoiceUnavailable", "find_player",
-           "make_voice", "mandarin_rank", "speakable", "with_sizes"]  # fmt: skip
+__all__ = [
+    "ENGINES",
+    "ESPEAK_VOICE",
+    "MAX_CHARS",
+    "PLAYERS",
+    "EspeakVoice",
+    "NoVoice",
+    "PipePlayer",
+    "Player",
+    "QtVoice",
+    "Voice",
+    "VoiceUnavailable",
+    "find_player",
+    "make_voice",
+    "mandarin_rank",
+    "speakable",
+    "with_sizes",
+]
 
 
 class NoVoice:
@@ -63,8 +78,9 @@ def make_voice(name: str, *, player: Player | None = None) -> Voice:
         if name == "qt":
             return QtVoice()
     except VoiceUnavailable as exc:
-        log.warning("voice engine %s is missing (%s); the kiosk falls back to text only", name,
-                    exc.detail)  # fmt: skip
+        log.warning(
+            "voice engine %s is missing (%s); the kiosk falls back to text only", name, exc.detail
+        )
     except RuntimeError as exc:
         log.warning("voice engine %s is missing (%s); the kiosk falls back to text only", name, exc)
     return NoVoice()

@@ -25,8 +25,10 @@ class VoiceUnavailable(OneStopError):
     ``detail`` (English) is what the log keeps."""
 
     def __init__(self, detail: str) -> None:
-        super().__init__(f"语音播报不可用（{detail}）", hint="终端照常使用，只显示文字；需要语音"
-                         "时请检查设置 [kiosk] voice 和语音引擎的安装。")  # fmt: skip
+        super().__init__(
+            f"语音播报不可用（{detail}）",
+            hint="终端照常使用，只显示文字；需要语音时请检查设置 [kiosk] voice 和语音引擎的安装。",
+        )
         self.detail = detail
 
 

@@ -23,15 +23,27 @@ class EspeakVoice:
 
     engine: str = "espeak-ng"
 
-    def __init__(self, binary: str = "espeak-ng", voice: str = ESPEAK_VOICE, rate: int = 150,
-                 player: Player | None = None, *, timeout_s: float = 10.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        binary: str = "espeak-ng",
+        voice: str = ESPEAK_VOICE,
+        rate: int = 150,
+        player: Player | None = None,
+        *,
+        timeout_s: float = 10.0,
+    ) -> None:
         path = shutil.which(binary)
         if path is None:
             raise VoiceUnavailable(f"program {binary!r} not found on PATH")
         self._command = [path, "-v", voice, "-s", str(rate), "--stdout"]
         try:
-            probe = subprocess.run(self._command, input="好".encode(), capture_output=True,
-                                   timeout=timeout_s, check=False)  # fmt: skip
+            probe = subprocess.run(
+                self._command,
+                input="好".encode(),
+                capture_output=True,
+                timeout=timeout_s,
+                check=False,
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise VoiceUnavailable(f"{binary} does not run: {exc}") from None
         if probe.returncode != 0 or not probe.stdout.startswith(b"RIFF"):
@@ -95,8 +107,9 @@ class EspeakVoice:
     def _synthesise(self, text: str | None, generation: int) -> bytes | None:
         """The WAV for ``text``, or None when it failed or was cancelled meanwhile."""
         try:
-            process = subprocess.Popen(self._command, stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+            process = subprocess.Popen(
+                self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
         except OSError as exc:
             log.warning("espeak-ng does not start: %s", exc)
             return None

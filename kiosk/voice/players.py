@@ -71,9 +71,11 @@ class PipePlayer:
                 return
             try:
                 process = subprocess.Popen(
-                    self.command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                    self.command,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE,
-                )  # fmt: skip
+                )
             except OSError as exc:
                 self._log_failure(f"cannot start {self.command[0]}: {exc}")
                 return

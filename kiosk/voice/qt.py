@@ -34,8 +34,9 @@ class QtVoice:
 
     engine: str = "qt"
 
-    def __init__(self, engine_name: str = "speechd", *, voice_name: str = "",
-                 rate: float = -0.2) -> None:  # fmt: skip
+    def __init__(
+        self, engine_name: str = "speechd", *, voice_name: str = "", rate: float = -0.2
+    ) -> None:
         try:
             from PySide6.QtTextToSpeech import QTextToSpeech
         except ImportError as exc:

@@ -73,9 +73,10 @@ def _platform(request: Request) -> Platform:
 # Reads the token and states it in the document (``components.securitySchemes``), but never
 # refuses by itself (auto_error=False): without a valid token the answer is ours, a Problem.
 BEARER = HTTPBearer(
-    scheme_name="TerminalToken", auto_error=False,
+    scheme_name="TerminalToken",
+    auto_error=False,
     description="终端凭证：平台登记终端时发给的令牌，每个请求（/health 除外）都要带上。",
-)  # fmt: skip
+)
 
 
 def _terminal(
@@ -108,19 +109,28 @@ Admin = Annotated[Terminal, Depends(_admin)]
 @router.get(f"{API}/health", response_model=contract.Health, tags=["platform"])
 def health(store: Store) -> contract.Health:
     latest = store.latest_catalog()
-    return contract.Health(status="ok", time=utcnow(),
-                           catalog_version=latest.version if latest else "")  # fmt: skip
+    return contract.Health(
+        status="ok", time=utcnow(), catalog_version=latest.version if latest else ""
+    )
 
 
-@router.post(f"{API}/messages", response_model=contract.BatchResult, tags=["cases"],
-             responses=_errors(400, 401, 403, 422))  # fmt: skip
+@router.post(
+    f"{API}/messages",
+    response_model=contract.BatchResult,
+    tags=["cases"],
+    responses=_errors(400, 401, 403, 422),
+)
 def messages(batch: contract.MessageBatch, who: Caller, store: Store) -> contract.BatchResult:
     """Submit messages of cases (办事申请, 受理, 办结 …); each is answered by its key."""
     return contract.BatchResult(results=store.apply(who, batch.messages))
 
 
-@router.post(f"{API}/files/{{sha256}}", response_model=contract.FileStatus, tags=["files"],
-             responses=_errors(400, 401, 403, 409, 422))  # fmt: skip
+@router.post(
+    f"{API}/files/{{sha256}}",
+    response_model=contract.FileStatus,
+    tags=["files"],
+    responses=_errors(400, 401, 403, 409, 422),
+)
 def start_file(
     sha256: Annotated[str, SHA256_PATH], start: contract.FileStart, who: Caller, store: Store
 ) -> contract.FileStatus:
@@ -129,8 +139,12 @@ def start_file(
         return store.start_file(sha256, start.size, start.mime)
 
 
-@router.get(f"{API}/files/{{sha256}}", response_model=contract.FileStatus, tags=["files"],
-            responses=_errors(401, 403, 404, 422))  # fmt: skip
+@router.get(
+    f"{API}/files/{{sha256}}",
+    response_model=contract.FileStatus,
+    tags=["files"],
+    responses=_errors(401, 403, 404, 422),
+)
 def file_status(
     sha256: Annotated[str, SHA256_PATH], who: Caller, store: Store
 ) -> contract.FileStatus:
@@ -141,11 +155,21 @@ def file_status(
 
 
 @router.patch(
-    f"{API}/files/{{sha256}}", response_model=contract.FileStatus, tags=["files"],
+    f"{API}/files/{{sha256}}",
+    response_model=contract.FileStatus,
+    tags=["files"],
     responses=_errors(401, 403, 404, 409, 413, 422),
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
-)  # fmt: skip
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/offset+octet-stream": {
+                    "schema": {"type": "string", "format": "binary"}
+                }
+            },
+        }
+    },
+)
 async def append_file(
     sha256: Annotated[str, SHA256_PATH],
     upload_offset: Annotated[int, Header(alias="Upload-Offset", ge=0)],
@@ -166,11 +190,17 @@ async def append_file(
 
 
 @router.get(
-    f"{API}/files/{{sha256}}/content", response_class=FileResponse, tags=["files"],
-    responses={200: {"description": "the file's bytes", "content": {
-        OCTETS: {"schema": {"type": "string", "format": "binary"}}}},
-        **_errors(401, 403, 404, 422)},
-)  # fmt: skip
+    f"{API}/files/{{sha256}}/content",
+    response_class=FileResponse,
+    tags=["files"],
+    responses={
+        200: {
+            "description": "the file's bytes",
+            "content": {OCTETS: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **_errors(401, 403, 404, 422),
+    },
+)
 def download_file(sha256: Annotated[str, SHA256_PATH], who: Caller, store: Store) -> FileResponse:
     """A whole file, for a terminal of a hall one of whose cases holds it as a material scan
     (scans are personal documents: knowing a hash is no reason to get one). The terminal checks
@@ -181,9 +211,12 @@ def download_file(sha256: Annotated[str, SHA256_PATH], who: Caller, store: Store
     return FileResponse(path, media_type=OCTETS)
 
 
-@router.get(f"{API}/cases/{{receipt_no}}/pre-application",
-            response_model=contract.PreApplication, tags=["cases"],
-            responses=_errors(401, 403, 404, 409, 422))  # fmt: skip
+@router.get(
+    f"{API}/cases/{{receipt_no}}/pre-application",
+    response_model=contract.PreApplication,
+    tags=["cases"],
+    responses=_errors(401, 403, 404, 409, 422),
+)
 def pre_application(
     receipt_no: Annotated[str, RECEIPT_PATH], who: Caller, store: Store
 ) -> contract.PreApplication:
@@ -200,8 +233,12 @@ def pre_application(
         raise ApiError(409, "not_pre_application", str(exc)) from None
 
 
-@router.get(f"{API}/events", response_model=contract.EventPage, tags=["events"],
-            responses=_errors(401, 403, 422))  # fmt: skip
+@router.get(
+    f"{API}/events",
+    response_model=contract.EventPage,
+    tags=["events"],
+    responses=_errors(401, 403, 422),
+)
 def events(
     who: Caller,
     store: Store,
@@ -212,8 +249,12 @@ def events(
     return store.events_after(who.hall_code, after, limit)
 
 
-@router.get(f"{API}/catalogs/latest", response_model=contract.CatalogInfo, tags=["catalogs"],
-            responses=_errors(401, 403, 404))  # fmt: skip
+@router.get(
+    f"{API}/catalogs/latest",
+    response_model=contract.CatalogInfo,
+    tags=["catalogs"],
+    responses=_errors(401, 403, 404),
+)
 def latest_catalog(who: Caller, store: Store) -> contract.CatalogInfo:
     latest = store.latest_catalog()
     if latest is None:
@@ -221,8 +262,12 @@ def latest_catalog(who: Caller, store: Store) -> contract.CatalogInfo:
     return latest
 
 
-@router.get(f"{API}/catalogs/{{version}}", response_model=contract.CatalogBundle,
-            tags=["catalogs"], responses=_errors(401, 403, 404, 422))  # fmt: skip
+@router.get(
+    f"{API}/catalogs/{{version}}",
+    response_model=contract.CatalogBundle,
+    tags=["catalogs"],
+    responses=_errors(401, 403, 404, 422),
+)
 def catalog(
     version: Annotated[str, Path(max_length=40)], who: Caller, store: Store
 ) -> contract.CatalogBundle:
@@ -232,8 +277,12 @@ def catalog(
     return bundle
 
 
-@router.post(f"{API}/catalogs", response_model=contract.CatalogInfo, tags=["catalogs"],
-             responses=_errors(400, 401, 403, 409, 422))  # fmt: skip
+@router.post(
+    f"{API}/catalogs",
+    response_model=contract.CatalogInfo,
+    tags=["catalogs"],
+    responses=_errors(400, 401, 403, 409, 422),
+)
 def publish_catalog(
     bundle: contract.CatalogBundle, who: Admin, store: Store
 ) -> contract.CatalogInfo:
@@ -242,17 +291,24 @@ def publish_catalog(
         return store.publish_catalog(bundle)
 
 
-@router.get(f"{API}/persons/{{id_number}}/facts", response_model=contract.Facts,
-            tags=["shared data"], responses=_errors(401, 403, 422))  # fmt: skip
+@router.get(
+    f"{API}/persons/{{id_number}}/facts",
+    response_model=contract.Facts,
+    tags=["shared data"],
+    responses=_errors(401, 403, 422),
+)
 def facts(
     id_number: Annotated[str, Path(max_length=40)], who: Caller, store: Store
 ) -> contract.Facts:
     return store.facts(id_number)
 
 
-@router.get(f"{API}/persons/{{id_number}}/licences/{{licence}}",
-            response_model=contract.LicenceCheck, tags=["shared data"],
-            responses=_errors(401, 403, 422))  # fmt: skip
+@router.get(
+    f"{API}/persons/{{id_number}}/licences/{{licence}}",
+    response_model=contract.LicenceCheck,
+    tags=["shared data"],
+    responses=_errors(401, 403, 422),
+)
 def licence(
     id_number: Annotated[str, Path(max_length=40)],
     licence: Annotated[str, Path(max_length=100)],
@@ -263,8 +319,7 @@ def licence(
     return store.licence(id_number, licence)
 
 
-@router.put(f"{API}/admin/faults", response_model=Faults, tags=["admin"],
-            include_in_schema=False)  # fmt: skip
+@router.put(f"{API}/admin/faults", response_model=Faults, tags=["admin"], include_in_schema=False)
 def set_faults(faults: Faults, who: Admin, request: Request) -> Faults:
     platform = _platform(request)
     platform.faults.set(faults)
@@ -316,8 +371,11 @@ async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
 
 
 async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-    messages_ = {400: "请求体无法解析，请发送 UTF-8 编码的 JSON。", 404: "没有这个地址。",
-                 405: "该地址不支持这种请求方法。"}  # fmt: skip
+    messages_ = {
+        400: "请求体无法解析，请发送 UTF-8 编码的 JSON。",
+        404: "没有这个地址。",
+        405: "该地址不支持这种请求方法。",
+    }
     return _problem(exc.status_code, "http", messages_.get(exc.status_code, str(exc.detail)))
 
 
@@ -382,14 +440,25 @@ class RunningPlatform:
     for the tests, the demo and ``onestop platform serve``."""
 
     def __init__(
-        self, store: PlatformStore, *, host: str = "127.0.0.1", port: int = 0,
-        faults: FaultState | None = None, tick_s: float = 0.2,
-    ) -> None:  # fmt: skip
+        self,
+        store: PlatformStore,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: FaultState | None = None,
+        tick_s: float = 0.2,
+    ) -> None:
         self.store = store
         self.faults = faults or FaultState()
-        config = uvicorn.Config(create_app(store, self.faults), host=host, port=port,
-                                log_level="warning", access_log=False, lifespan="off",
-                                timeout_keep_alive=30)  # fmt: skip
+        config = uvicorn.Config(
+            create_app(store, self.faults),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_keep_alive=30,
+        )
         mask_handlers("uvicorn", "uvicorn.error", "uvicorn.access")  # configured by Config
         self.server = uvicorn.Server(config)
         self.departments = Departments(store, tick_s)

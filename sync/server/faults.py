@@ -71,9 +71,11 @@ class FaultState:
             if self.outage_until is not None and utcnow() < self.outage_until:
                 return "outage"
             rates: tuple[tuple[Fault, float], ...] = (
-                ("error", f.error_rate), ("hang", f.hang_rate), ("drop", f.drop_rate),
+                ("error", f.error_rate),
+                ("hang", f.hang_rate),
+                ("drop", f.drop_rate),
                 ("malformed", f.malformed_rate),
-            )  # fmt: skip
+            )
             for fault, rate in rates:
                 if rate and self._random.random() < rate:
                     return fault
@@ -100,8 +102,13 @@ class FaultMiddleware:
             await asyncio.sleep(faults.latency_ms / 1000)
         fault = self.state.draw()
         if fault == "outage":
-            await _problem(send, 503, "outage", "平台维护中（模拟停机）。",
-                           {"retry-after": str(self.state.retry_after_s())})  # fmt: skip
+            await _problem(
+                send,
+                503,
+                "outage",
+                "平台维护中（模拟停机）。",
+                {"retry-after": str(self.state.retry_after_s())},
+            )
         elif fault == "error":
             await _problem(send, 500, "internal", "平台内部错误（模拟）。")
         elif fault == "hang":
@@ -110,13 +117,18 @@ class FaultMiddleware:
         elif fault in ("drop", "malformed"):
             status, headers, body = await _run(self.app, scope, receive)
             if fault == "malformed":
-                await _send(send, 200, [(b"content-type", b"text/html")],
-                            b"<html><body>502 Bad Gateway</body></html>")  # fmt: skip
+                await _send(
+                    send,
+                    200,
+                    [(b"content-type", b"text/html")],
+                    b"<html><body>502 Bad Gateway</body></html>",
+                )
                 return
             # The request was processed; answer half and hang up.
             await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body[: len(body) // 2],
-                        "more_body": True})  # fmt: skip
+            await send(
+                {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}
+            )
             raise ConnectionAbortedError("fault injection: connection dropped after processing")
         else:
             await self.app(scope, receive, send)
@@ -147,6 +159,11 @@ async def _problem(
 
 
 async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [*headers, (b"content-length", str(len(body)).encode())]})  # fmt: skip
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*headers, (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -16,29 +16,54 @@ Licence = tuple[str, str, str, str]  # type, number, issuer, holder
 
 # Keyed by ID number: the people of app.devices.simulated.TEST_PERSONS (the demo's ID reader).
 PERSONS: tuple[tuple[str, str, dict[str, Any], tuple[Licence, ...]], ...] = (
-    ("43010419920315204X", "李芳", {
-        "newborn.born_in_province_facility": True, "newborn.within_six_months": True,
-        "parents.household_non_collective": True, "parents.married": True,
-        "parents.same_ethnicity": True, "housing_fund.has_account": True,
-    }, (
-        ("居民户口簿", "430104-2019-0031877", "长沙市公安局岳麓分局", "李芳"),
-        ("结婚证", "J430104-2019-004512", "长沙市岳麓区民政局", "李芳"),
-    )),
-    ("430104196411152016", "王建国", {
-        "pension.active_enterprise_insured": True, "pension.special_job_registered": False,
-        "housing_fund.has_account": True, "housing_fund.unsettled_loan": False,
-        "family_planning.only_child_parent": True,
-    }, (
-        ("居民户口簿", "430104-1998-0102233", "长沙市公安局岳麓分局", "王建国"),
-        ("中华人民共和国社会保障卡", "430104196411152016", "湖南省人力资源和社会保障厅", "王建国"),
-    )),
-    ("430102195508080015", "赵秀英", {
-        "deceased.hukou_in_province": True, "deceased.enterprise_retiree": True,
-        "deceased.has_driving_licence": False, "deceased.has_housing_fund": True,
-    }, (
-        ("居民户口簿", "430102-1990-0007781", "长沙市公安局芙蓉分局", "赵秀英"),
-    )),
-)  # fmt: skip
+    (
+        "43010419920315204X",
+        "李芳",
+        {
+            "newborn.born_in_province_facility": True,
+            "newborn.within_six_months": True,
+            "parents.household_non_collective": True,
+            "parents.married": True,
+            "parents.same_ethnicity": True,
+            "housing_fund.has_account": True,
+        },
+        (
+            ("居民户口簿", "430104-2019-0031877", "长沙市公安局岳麓分局", "李芳"),
+            ("结婚证", "J430104-2019-004512", "长沙市岳麓区民政局", "李芳"),
+        ),
+    ),
+    (
+        "430104196411152016",
+        "王建国",
+        {
+            "pension.active_enterprise_insured": True,
+            "pension.special_job_registered": False,
+            "housing_fund.has_account": True,
+            "housing_fund.unsettled_loan": False,
+            "family_planning.only_child_parent": True,
+        },
+        (
+            ("居民户口簿", "430104-1998-0102233", "长沙市公安局岳麓分局", "王建国"),
+            (
+                "中华人民共和国社会保障卡",
+                "430104196411152016",
+                "湖南省人力资源和社会保障厅",
+                "王建国",
+            ),
+        ),
+    ),
+    (
+        "430102195508080015",
+        "赵秀英",
+        {
+            "deceased.hukou_in_province": True,
+            "deceased.enterprise_retiree": True,
+            "deceased.has_driving_licence": False,
+            "deceased.has_housing_fund": True,
+        },
+        (("居民户口簿", "430102-1990-0007781", "长沙市公安局芙蓉分局", "赵秀英"),),
+    ),
+)
 
 
 def seed(store: PlatformStore) -> int:

@@ -48,8 +48,15 @@ def write_video(path: Path, width: int, height: int, frames: int = 20) -> Path:
         image = np.full((height, width, 3), 90, np.uint8)
         margin = width // 10
         image[margin // 2 : height - margin // 2, margin : width - margin] = 250
-        cv2.putText(image, f"{number:02d}", (margin * 2, height // 2), cv2.FONT_HERSHEY_SIMPLEX,
-                    height / 120, (0, 0, 0), max(2, height // 100))  # fmt: skip
+        cv2.putText(
+            image,
+            f"{number:02d}",
+            (margin * 2, height // 2),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            height / 120,
+            (0, 0, 0),
+            max(2, height // 100),
+        )
         writer.write(image)
     writer.release()
     return path
@@ -207,10 +214,15 @@ MJPG_1080 = VideoFormat(1920, 1080, 30, "MJPG")
 YUYV_1080 = VideoFormat(1920, 1080, 5, "YUYV")
 YUYV_VGA = VideoFormat(640, 480, 30, "YUYV")
 MJPG_5MP = VideoFormat(2592, 1944, 15, "MJPG")
-WEBCAM = CameraInfo("/dev/video0", "Integrated Camera", ((1280, 720),),
-                    (VideoFormat(1280, 720, 30, "MJPG"), YUYV_VGA))  # fmt: skip
-DOC_CAM = CameraInfo("/dev/video2", "S1000A3 Document Camera", (),
-                     (MJPG_5MP, MJPG_1080, YUYV_1080, YUYV_VGA))  # fmt: skip
+WEBCAM = CameraInfo(
+    "/dev/video0",
+    "Integrated Camera",
+    ((1280, 720),),
+    (VideoFormat(1280, 720, 30, "MJPG"), YUYV_VGA),
+)
+DOC_CAM = CameraInfo(
+    "/dev/video2", "S1000A3 Document Camera", (), (MJPG_5MP, MJPG_1080, YUYV_1080, YUYV_VGA)
+)
 BIG_WEBCAM = CameraInfo("/dev/video4", "USB 4K Camera", ((3840, 2160),), (MJPG_1080,))
 
 
@@ -252,11 +264,20 @@ def test_hot_plug_keeps_the_camera_in_use_and_finds_it_under_a_new_path() -> Non
     assert follow_choice(DOC_CAM, [WEBCAM, moved], "") == moved
 
 
-formats_st = st.builds(VideoFormat, st.integers(1, 8000), st.integers(1, 6000),
-                       st.floats(0, 240, allow_nan=False), st.sampled_from(["MJPG", "YUYV", "NV12"]))  # fmt: skip
-cameras_st = st.builds(CameraInfo, st.text(max_size=12), st.text(max_size=30),
-                       st.lists(st.tuples(st.integers(1, 9000), st.integers(1, 9000)), max_size=4).map(tuple),
-                       st.lists(formats_st, max_size=6).map(tuple))  # fmt: skip
+formats_st = st.builds(
+    VideoFormat,
+    st.integers(1, 8000),
+    st.integers(1, 6000),
+    st.floats(0, 240, allow_nan=False),
+    st.sampled_from(["MJPG", "YUYV", "NV12"]),
+)
+cameras_st = st.builds(
+    CameraInfo,
+    st.text(max_size=12),
+    st.text(max_size=30),
+    st.lists(st.tuples(st.integers(1, 9000), st.integers(1, 9000)), max_size=4).map(tuple),
+    st.lists(formats_st, max_size=6).map(tuple),
+)
 
 
 @given(st.lists(cameras_st, max_size=5), st.text(max_size=10))
@@ -314,8 +335,11 @@ def _yuv_frame(
         ],
     }[pixel]
     surface = QVideoFrameFormat(QSize(width, height), pixel)
-    surface.setColorRange(QVideoFrameFormat.ColorRange.ColorRange_Full if full_range
-                          else QVideoFrameFormat.ColorRange.ColorRange_Video)  # fmt: skip
+    surface.setColorRange(
+        QVideoFrameFormat.ColorRange.ColorRange_Full
+        if full_range
+        else QVideoFrameFormat.ColorRange.ColorRange_Video
+    )
     frame = QVideoFrame(surface)
     assert frame.map(QVideoFrame.MapMode.WriteOnly)
     for index, plane in enumerate(planes):
@@ -327,10 +351,15 @@ def _yuv_frame(
 
 
 @pytest.mark.parametrize("full_range", [False, True])
-@pytest.mark.parametrize("pixel", [QVideoFrameFormat.PixelFormat.Format_YUV420P,
-                                   QVideoFrameFormat.PixelFormat.Format_YUV422P,
-                                   QVideoFrameFormat.PixelFormat.Format_NV12,
-                                   QVideoFrameFormat.PixelFormat.Format_YUYV])  # fmt: skip
+@pytest.mark.parametrize(
+    "pixel",
+    [
+        QVideoFrameFormat.PixelFormat.Format_YUV420P,
+        QVideoFrameFormat.PixelFormat.Format_YUV422P,
+        QVideoFrameFormat.PixelFormat.Format_NV12,
+        QVideoFrameFormat.PixelFormat.Format_YUYV,
+    ],
+)
 def test_frames_become_the_pixels_the_camera_saw(
     pixel: QVideoFrameFormat.PixelFormat, full_range: bool
 ) -> None:

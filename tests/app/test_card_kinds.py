@@ -96,4 +96,3 @@ def test_any_text_of_any_kind_gives_card_data_or_a_typed_error(text: bytes, kind
         assert exc.message and exc.fallback
     else:
         assert card.name and card.id_number and card.kind in ("", "J", "I", "Y")
-

@@ -73,8 +73,9 @@ def test_an_sdk_reader_needs_its_library_and_a_port_it_knows(tmp_path: Path) -> 
     with pytest.raises(ValidationError, match="id_reader_library"):
         DeviceSettings(id_reader="sdtapi")
     with pytest.raises(ValidationError, match="端口"):
-        DeviceSettings(id_reader="termb", id_reader_library=tmp_path / "x.so",
-                       id_reader_port="/dev/ttyUSB0")  # fmt: skip
+        DeviceSettings(
+            id_reader="termb", id_reader_library=tmp_path / "x.so", id_reader_port="/dev/ttyUSB0"
+        )
     usb = DeviceSettings(id_reader="termb", id_reader_library=tmp_path / "x.so")
     assert usb.reader_port == "usb"
     assert DeviceSettings(id_reader="serial").reader_port == "/dev/ttyUSB0"

@@ -21,7 +21,9 @@ LI_FANG = TEST_PERSONS[0]
 
 def test_a_request_frame_as_the_protocol_writes_it() -> None:
     # Find card: AA AA AA 96 69 | 00 03 | 20 01 | 22 (= 00 ^ 03 ^ 20 ^ 01)
-    assert gat467.command(gat467.FIND_CARD) == bytes.fromhex("AAAAAA9669000320 0122".replace(" ", ""))
+    assert gat467.command(gat467.FIND_CARD) == bytes.fromhex(
+        "AAAAAA9669000320 0122".replace(" ", "")
+    )
     assert gat467.command(gat467.SAM_STATUS).hex() == "aaaaaa96690003 11ff ed".replace(" ", "")
 
 
@@ -30,7 +32,7 @@ def test_responses_in_fragments_and_garbage_come_out_whole() -> None:
     second = gat467.response(gat467.OK, gat467.base_message(LI_FANG))
     line = b"\x00\xffnoise\xaa\xaa" + first + b"\x13\x37" + second
     reader = gat467.FrameReader()
-    found = [r for i in range(0, len(line), 7) for r in reader.responses(line[i:i + 7])]
+    found = [r for i in range(0, len(line), 7) for r in reader.responses(line[i : i + 7])]
     assert [r.sw3 for r in found] == [0x9F, 0x90] and all(r.ok for r in found)
     card = gat467.parse_base_message(found[1].data)
     assert card == replace(LI_FANG, photo=bytes(gat467.PHOTO_SIZE))
@@ -53,8 +55,17 @@ def test_no_card_says_what_to_do() -> None:
 
 
 def test_the_text_of_every_card_field() -> None:
-    card = IdCardData("欧阳娜娜", "女", "维吾尔", date(2000, 2, 29), "新疆乌鲁木齐市天山区解放北路1号",
-                      "65010220000229002X", "乌鲁木齐市公安局天山区分局", date(2016, 3, 1), None)
+    card = IdCardData(
+        "欧阳娜娜",
+        "女",
+        "维吾尔",
+        date(2000, 2, 29),
+        "新疆乌鲁木齐市天山区解放北路1号",
+        "65010220000229002X",
+        "乌鲁木齐市公安局天山区分局",
+        date(2016, 3, 1),
+        None,
+    )
     text = gat467.base_text(card)
     assert len(text) == 256 and text[:8] == "欧阳娜娜".encode("utf-16-le")
     assert text[30:32] == "2".encode("utf-16-le") and text[32:36] == "05".encode("utf-16-le")
@@ -78,7 +89,7 @@ def test_a_text_block_that_is_not_a_card_is_refused_in_chinese() -> None:
 def test_any_bytes_on_the_line_give_checked_frames_or_nothing(line: bytes, step: int) -> None:
     reader = gat467.FrameReader()
     for i in range(0, len(line), step):
-        for answer in reader.responses(line[i:i + step]):
+        for answer in reader.responses(line[i : i + step]):
             framed = gat467.response(answer.sw3, answer.data, sw1=answer.sw1, sw2=answer.sw2)
             assert framed in line  # only what was really there, checksum and all
     assert len(reader.buffer) <= gat467.MAX_BUFFER + 64

@@ -36,8 +36,11 @@ def desk(db: Database, clock: WallClock) -> HelpDesk:
 def test_ask_pages_staff_with_the_kiosk_and_its_step(desk: HelpDesk, clock: WallClock) -> None:
     asked = desk.ask("一楼自助机", "kiosk-01", "填写申请表")
     assert (asked.kiosk, asked.terminal, asked.step, asked.where) == (
-        "一楼自助机", "kiosk-01", "填写申请表", "一楼自助机（填写申请表）"
-    )  # fmt: skip
+        "一楼自助机",
+        "kiosk-01",
+        "填写申请表",
+        "一楼自助机（填写申请表）",
+    )
     assert (asked.asked_at, asked.answered_at, asked.answered_by) == (clock.now, None, None)
     assert desk.waiting() == [asked]
 
@@ -52,8 +55,9 @@ def test_pressing_twice_pages_once_with_the_newer_step(desk: HelpDesk, clock: Wa
     assert desk.waiting() == [again]
 
 
-def test_waiting_is_oldest_first_and_only_this_hall(db: Database, desk: HelpDesk,
-                                                    clock: WallClock) -> None:  # fmt: skip
+def test_waiting_is_oldest_first_and_only_this_hall(
+    db: Database, desk: HelpDesk, clock: WallClock
+) -> None:
     desk.ask("二楼自助机", "kiosk-02", "选择事项")
     clock.advance(seconds=30)
     desk.ask("一楼自助机", "kiosk-01", "填写申请表")
@@ -61,8 +65,9 @@ def test_waiting_is_oldest_first_and_only_this_hall(db: Database, desk: HelpDesk
     desk.ask("二楼自助机", "kiosk-02", "核对信息")  # still the first one
     HelpDesk(db, hall_code="430200001", clock=clock).ask("别的大厅", "kiosk-09", "首页")
     assert [(r.terminal, r.step) for r in desk.waiting()] == [
-        ("kiosk-02", "核对信息"), ("kiosk-01", "填写申请表")
-    ]  # fmt: skip
+        ("kiosk-02", "核对信息"),
+        ("kiosk-01", "填写申请表"),
+    ]
 
 
 def test_answer_once_and_a_second_clerk_is_told_who_went(desk: HelpDesk, clock: WallClock) -> None:
@@ -125,11 +130,18 @@ def test_waited_never_runs_backwards(desk: HelpDesk, clock: WallClock) -> None:
 
 def test_nothing_about_the_citizen_is_kept() -> None:
     columns = {column.name for column in HelpRequestRow.__table__.columns}
-    assert columns == {"id", "hall_code", "kiosk", "terminal", "step", "asked_at", "answered_at",
-                       "answered_by"}  # fmt: skip
+    assert columns == {
+        "id",
+        "hall_code",
+        "kiosk",
+        "terminal",
+        "step",
+        "asked_at",
+        "answered_at",
+        "answered_by",
+    }
     fields = {field.name for field in dataclasses.fields(HelpRequest)}
-    assert fields == {"id", "kiosk", "terminal", "step", "asked_at", "answered_at",
-                      "answered_by"}  # fmt: skip
+    assert fields == {"id", "kiosk", "terminal", "step", "asked_at", "answered_at", "answered_by"}
 
 
 def test_migration_0005_adds_and_removes_the_table(database_url: str) -> None:
@@ -138,8 +150,9 @@ def test_migration_0005_adds_and_removes_the_table(database_url: str) -> None:
         upgrade(engine, "0004_evaluation_reasons")
         assert "help_requests" not in inspect(engine).get_table_names()
         assert upgrade(engine, "0005_help_requests") == (
-            "0004_evaluation_reasons", "0005_help_requests"
-        )  # fmt: skip
+            "0004_evaluation_reasons",
+            "0005_help_requests",
+        )
         assert "help_requests" in inspect(engine).get_table_names()
         indexes = {i["name"]: i for i in inspect(engine).get_indexes("help_requests")}
         assert indexes["ix_help_requests_waiting"]["unique"]

@@ -108,8 +108,10 @@ def test_the_sheet_is_found_and_straightened() -> None:
     flat = pages.straighten(still, found)
     assert flat.shape[0] > flat.shape[1]  # upright, as the sheet lies
     # the same page again: compared with the original at the same size, lines blurred into bands
-    again, original = (cv2.GaussianBlur(cv2.resize(image, samples.A4), (0, 0), 4.0).ravel()
-                       for image in (flat, colour))  # fmt: skip
+    again, original = (
+        cv2.GaussianBlur(cv2.resize(image, samples.A4), (0, 0), 4.0).ravel()
+        for image in (flat, colour)
+    )
     assert np.corrcoef(again.astype(float), original.astype(float))[0, 1] > 0.9
 
 
@@ -175,7 +177,7 @@ def test_undecodable_bytes_say_what_to_do(data: bytes) -> None:
         np.zeros((4, 4), np.int32),
         np.zeros((2, 2, 2, 2), np.uint8),
         np.zeros((4, 4), np.complex64),
-    ],  # fmt: skip
+    ],
 )
 def test_arrays_it_cannot_take(array: np.ndarray) -> None:
     with pytest.raises(DeviceError):

@@ -118,8 +118,9 @@ def test_files_the_clerk_chooses(tmp_path: Path) -> None:
         ("gone.png", None, "文件不存在"),
     ],
 )
-def test_unreadable_files_say_what_to_do(tmp_path: Path, name: str, content: bytes | None,
-                                         message: str) -> None:  # fmt: skip
+def test_unreadable_files_say_what_to_do(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)

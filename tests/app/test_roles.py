@@ -20,13 +20,18 @@ KIOSK = Actor("自助终端", "kiosk-01")
 @pytest.mark.parametrize(
     ("actor", "permission", "expected"),
     [
-        (CLERK, "transfer.prepare", False), (CLERK, "transfer.confirm", False),
-        (BACK, "transfer.prepare", True), (BACK, "transfer.confirm", True),
-        (MANAGER, "transfer.confirm", True), (BACK, "outbox.cancel", False),
-        (MANAGER, "outbox.cancel", True), (CLERK, "settings.change", False),
-        (MANAGER, "settings.change", True), (KIOSK, "transfer.check_in", False),
+        (CLERK, "transfer.prepare", False),
+        (CLERK, "transfer.confirm", False),
+        (BACK, "transfer.prepare", True),
+        (BACK, "transfer.confirm", True),
+        (MANAGER, "transfer.confirm", True),
+        (BACK, "outbox.cancel", False),
+        (MANAGER, "outbox.cancel", True),
+        (CLERK, "settings.change", False),
+        (MANAGER, "settings.change", True),
+        (KIOSK, "transfer.check_in", False),
     ],
-)  # fmt: skip
+)
 def test_who_may_do_what(actor: Actor, permission: str, expected: bool) -> None:
     assert allowed(actor, permission) is expected
 
@@ -47,10 +52,15 @@ def test_a_refusal_names_the_role_needed_and_is_audited(db: Database) -> None:
         entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
         assert verify(session).ok
     assert [(e.action, e.actor, e.terminal, e.receipt_no, e.after) for e in entries] == [
-        ("refused", "张敏", "counter-01", "430100001-20261123-00001",
-         {"permission": "transfer.confirm", "role": "clerk"}),
+        (
+            "refused",
+            "张敏",
+            "counter-01",
+            "430100001-20261123-00001",
+            {"permission": "transfer.confirm", "role": "clerk"},
+        ),
         ("refused", "自助终端", "kiosk-01", "", {"permission": "outbox.cancel", "role": ""}),
-    ]  # fmt: skip
+    ]
 
 
 def test_every_permission_has_words_and_at_least_one_role() -> None:

@@ -252,7 +252,7 @@ _FRAGMENTS = st.sampled_from(
         "test:0",
         "\r",
         "\u2028",
-    ]  # fmt: skip
+    ]
 )
 _TEXTS = st.one_of(st.text(), st.lists(_FRAGMENTS, max_size=40).map("".join))
 

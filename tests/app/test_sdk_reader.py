@@ -135,8 +135,13 @@ def test_a_library_of_the_other_kind_names_what_it_lacks(libs: Libraries) -> Non
         f"{libs.wlt} 不是 sdtapi 接口的驱动库（缺少 SDT_OpenPort、SDT_ClosePort、"
     )
     assert "接口类型（sdtapi 或 termb）" in raised.value.message
-    assert probe(libs.wlt, "termb") == ["InitComm", "Authenticate", "Read_Content", "CloseComm",
-                                        *TERMB_GETTERS]  # fmt: skip
+    assert probe(libs.wlt, "termb") == [
+        "InitComm",
+        "Authenticate",
+        "Read_Content",
+        "CloseComm",
+        *TERMB_GETTERS,
+    ]
     assert probe(libs.reader, "sdtapi") == probe(libs.reader, "termb") == []
     with pytest.raises(ValueError, match="sdtapi 或 termb"):
         probe(libs.reader, "ocx")
@@ -183,7 +188,13 @@ def test_a_previous_persons_wz_txt_is_never_taken(
 
 def test_ports_as_the_settings_give_them() -> None:
     assert [sdk_port(text) for text in ("usb", "USB2", "1001", "com3", "3", " usb16 ")] == [
-        1001, 1002, 1001, 3, 3, 1016]  # fmt: skip
+        1001,
+        1002,
+        1001,
+        3,
+        3,
+        1016,
+    ]
     for wrong in ("", "usb17", "0", "/dev/ttyUSB0", "999"):
         with pytest.raises(ValueError, match="端口"):
             sdk_port(wrong)

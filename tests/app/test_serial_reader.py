@@ -97,8 +97,10 @@ def test_a_port_that_is_not_there() -> None:
 
 def test_f2_at_the_counter_reads_through_the_serial_driver(qtbot: QtBot, tmp_path: Path) -> None:
     with ReaderEmulator(LI_FANG, chunk=16) as reader:
-        settings = Settings(data_dir=tmp_path / "hall",
-                            devices={"id_reader": "serial", "id_reader_port": reader.port})  # fmt: skip
+        settings = Settings(
+            data_dir=tmp_path / "hall",
+            devices={"id_reader": "serial", "id_reader_port": reader.port},
+        )
         core = build_core(settings)
         try:
             devices = devices_of(settings)
@@ -106,8 +108,12 @@ def test_f2_at_the_counter_reads_through_the_serial_driver(qtbot: QtBot, tmp_pat
             session = Session(core, CLERK, devices, None)
             bar = MessageBar()
             qtbot.addWidget(bar)
-            station = Station(session, Tasks(bar.show_exception, name="work"),
-                        Tasks(bar.show_exception, name="devices"), bar)  # fmt: skip
+            station = Station(
+                session,
+                Tasks(bar.show_exception, name="work"),
+                Tasks(bar.show_exception, name="devices"),
+                bar,
+            )
             screen = IdentifyScreen(station)
             qtbot.addWidget(screen)
             screen.read_card()

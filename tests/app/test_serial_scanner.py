@@ -169,9 +169,13 @@ def test_a_port_that_never_opens_is_retried_without_spinning(
             four.set()
         raise OSError(2, "No such file or directory")
 
-    scanner = SerialCodeScanner(str(tmp_path / "none"), on_code=received.codes.put,
-                                on_state=lambda ok, m: received.states.put((ok, m)),
-                                retry_s=0.05, open_port=refuse)  # fmt: skip
+    scanner = SerialCodeScanner(
+        str(tmp_path / "none"),
+        on_code=received.codes.put,
+        on_state=lambda ok, m: received.states.put((ok, m)),
+        retry_s=0.05,
+        open_port=refuse,
+    )
     scanner.start()
     try:
         assert received.state()[0] is False

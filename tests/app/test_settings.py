@@ -32,9 +32,12 @@ def test_a_hall_file_is_read(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("[hall\ncode=1", "格式不对"), ('[hall]\ncode = "x y"', "hall.code"),
-     ("[nosuch]\na = 1", "nosuch")],
-)  # fmt: skip
+    [
+        ("[hall\ncode=1", "格式不对"),
+        ('[hall]\ncode = "x y"', "hall.code"),
+        ("[nosuch]\na = 1", "nosuch"),
+    ],
+)
 def test_bad_files_get_a_chinese_message(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "settings.toml"
     path.write_text(text, encoding="utf-8")

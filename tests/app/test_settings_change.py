@@ -53,11 +53,27 @@ def test_a_manager_changes_one_setting_and_the_comments_stay(db: Database, tmp_p
     assert loaded.transfers.route("公安部门（落户地派出所）") == "pickup"
     assert loaded.transfers.route("医疗保障部门") == "pickup"
     assert audit(db) == [
-        ("settings_change", "王静", {"file": str(path), "key": "transfers.routes.医疗保障部门",
-                                     "before": None, "after": "pickup"}),
-        ("settings_change", "王静", {"file": str(path), "key": "transfers.overdue_working_days",
-                                     "before": None, "after": 5}),
-    ]  # fmt: skip
+        (
+            "settings_change",
+            "王静",
+            {
+                "file": str(path),
+                "key": "transfers.routes.医疗保障部门",
+                "before": None,
+                "after": "pickup",
+            },
+        ),
+        (
+            "settings_change",
+            "王静",
+            {
+                "file": str(path),
+                "key": "transfers.overdue_working_days",
+                "before": None,
+                "after": 5,
+            },
+        ),
+    ]
 
 
 def test_a_clerk_or_a_wrong_value_changes_nothing(db: Database, tmp_path: Path) -> None:
@@ -99,16 +115,38 @@ def test_the_settings_command(tmp_path: Path) -> None:
         core.close()
 
     def onestop(*args: str, password: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "app.cli.main", *args, "--settings",
-                               str(path)], input=password + "\n", capture_output=True, text=True,
-                              env={**os.environ}, timeout=60, check=False)  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-m", "app.cli.main", *args, "--settings", str(path)],
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            env={**os.environ},
+            timeout=60,
+            check=False,
+        )
 
-    refused = onestop("settings", "set", "transfers.overdue_working_days", "5", "--as",
-                      "zhangmin", "--password-stdin", password="zhangmin-2026")  # fmt: skip
+    refused = onestop(
+        "settings",
+        "set",
+        "transfers.overdue_working_days",
+        "5",
+        "--as",
+        "zhangmin",
+        "--password-stdin",
+        password="zhangmin-2026",
+    )
     assert refused.returncode != 0 and "没有“修改设置”的权限" in refused.stderr
     assert "Traceback" not in refused.stderr
-    done = onestop("settings", "set", "transfers.overdue_working_days", "5", "--as", "guanli",
-                   "--password-stdin", password="guanli-2026")  # fmt: skip
+    done = onestop(
+        "settings",
+        "set",
+        "transfers.overdue_working_days",
+        "5",
+        "--as",
+        "guanli",
+        "--password-stdin",
+        password="guanli-2026",
+    )
     assert done.returncode == 0, done.stderr
     assert "已修改 transfers.overdue_working_days" in done.stdout
     shown = json.loads(onestop("settings", "show", "--json").stdout)

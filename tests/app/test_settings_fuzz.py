@@ -20,26 +20,54 @@ from app.settings import DATA_DIR_ENV, Settings, load_settings
 from app.validation_zh import has_chinese
 
 # pydantic's English, as it appeared in 1,113 of 2,000 fuzzed files before
-ENGLISH = re.compile(r"Input should|Field required|Extra inputs|should be|must be|Value error|"
-                     r"valid |Unable to|String should|Invalid|unexpected|Expected|at line")  # fmt: skip
+ENGLISH = re.compile(
+    r"Input should|Field required|Extra inputs|should be|must be|Value error|"
+    r"valid |Unable to|String should|Invalid|unexpected|Expected|at line"
+)
 
 
 def _fields(model: type[BaseModel]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         kind = info.annotation
-        out[name] = _fields(kind) if isinstance(kind, type) and issubclass(kind, BaseModel) else None
+        out[name] = (
+            _fields(kind) if isinstance(kind, type) and issubclass(kind, BaseModel) else None
+        )
     return out
 
 
 SHAPE = _fields(Settings)
-scalars = (st.integers(min_value=-(2**70), max_value=2**70) | st.floats() | st.booleans()
-           | st.text(max_size=12) | st.dates() | st.datetimes() | st.times()
-           | st.sampled_from(["", "none", "usb", "raster", "courier", "counter", "430100001",
-                              "scrypt$ab$cd", "/tmp/x", "~/onestop", "2027-01-01"]))  # fmt: skip
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
-                      | st.dictionaries(st.text(max_size=6), inner, max_size=2),
-                      max_leaves=5)  # fmt: skip
+scalars = (
+    st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()
+    | st.booleans()
+    | st.text(max_size=12)
+    | st.dates()
+    | st.datetimes()
+    | st.times()
+    | st.sampled_from(
+        [
+            "",
+            "none",
+            "usb",
+            "raster",
+            "courier",
+            "counter",
+            "430100001",
+            "scrypt$ab$cd",
+            "/tmp/x",
+            "~/onestop",
+            "2027-01-01",
+        ]
+    )
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=2)
+    ),
+    max_leaves=5,
+)
 
 
 @st.composite
@@ -53,8 +81,11 @@ def settings_documents(draw: st.DrawFn) -> dict[str, Any]:
         keys = st.sampled_from([*shape, "typo"])
         table: dict[str, Any] = {}
         for key in draw(st.lists(keys, max_size=4, unique=True)):
-            table[key] = draw(values) if shape.get(key) is None else draw(
-                st.dictionaries(st.sampled_from([*shape[key], "x"]), values, max_size=2))
+            table[key] = (
+                draw(values)
+                if shape.get(key) is None
+                else draw(st.dictionaries(st.sampled_from([*shape[key], "x"]), values, max_size=2))
+            )
         document[section] = table if draw(st.booleans()) else draw(values)
     return document
 
@@ -76,14 +107,18 @@ def assert_chinese(exc: SettingsError) -> None:
         assert has_chinese(said), problem
 
 
-@settings(max_examples=2000, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@settings(
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(document=settings_documents(), junk=st.text(max_size=30))
 @example(document={"data_dir": ""}, junk="")
 @example(document={"kiosk": {"idle_s": "一分钟"}}, junk="")
 @example(document={"hall": []}, junk="")
-def test_fuzzed_files_load_or_say_in_chinese(tmp_path: Path, document: dict[str, Any],
-                                             junk: str) -> None:  # fmt: skip
+def test_fuzzed_files_load_or_say_in_chinese(
+    tmp_path: Path, document: dict[str, Any], junk: str
+) -> None:
     path = tmp_path / "settings.toml"
     path.write_text(_dump(document) + junk, encoding="utf-8")
     try:
@@ -94,9 +129,16 @@ def test_fuzzed_files_load_or_say_in_chinese(tmp_path: Path, document: dict[str,
 
 @pytest.mark.parametrize(
     "text",
-    ['[hall\ncode=1', "data_dir = \n", 'name = "a"\nname = "b"\n', "[kiosk]\nidle_s = 1\n",
-     "[printing.ticket]\npaper_mm = 70\n", "[calendar]\nholidays = [1]\n", 'hall = "x"\n'],
-)  # fmt: skip
+    [
+        "[hall\ncode=1",
+        "data_dir = \n",
+        'name = "a"\nname = "b"\n',
+        "[kiosk]\nidle_s = 1\n",
+        "[printing.ticket]\npaper_mm = 70\n",
+        "[calendar]\nholidays = [1]\n",
+        'hall = "x"\n',
+    ],
+)
 def test_common_mistakes_are_told_in_chinese(tmp_path: Path, text: str) -> None:
     path = tmp_path / "settings.toml"
     path.write_text(text, encoding="utf-8")
@@ -120,8 +162,9 @@ def test_an_empty_data_dir_is_refused(tmp_path: Path) -> None:
         load_settings(path)
 
 
-def test_the_environment_overrides_the_data_folder(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_the_environment_overrides_the_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "settings.toml"
     path.write_text(f'data_dir = "{tmp_path / "from-file"}"\n', encoding="utf-8")
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "from-env"))
@@ -137,9 +180,12 @@ def test_the_environment_overrides_the_data_folder(tmp_path: Path,
 
 def test_dates_and_times_are_not_english(tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
-    path.write_text(tomlkit.dumps({"calendar": {"holidays": [time(8, 30), datetime(2027, 1, 1, 8),
-                                                             date(2027, 1, 1)]}}),
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        tomlkit.dumps(
+            {"calendar": {"holidays": [time(8, 30), datetime(2027, 1, 1, 8), date(2027, 1, 1)]}}
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(SettingsError) as caught:
         load_settings(path)
     assert_chinese(caught.value)

@@ -110,10 +110,14 @@ MESSENGER = {"name": "赵强", "id_number": "430104196411152016", "phone": "1380
 RECEIPT_SCAN = b"%PDF-1.4 signed receipt of the department"
 HOW: dict[str, dict[str, str]] = {
     "pickup": {"recipient": MOTHER.name, "note": "领取人在登记簿上签字"},
-    "mail": {"recipient": MOTHER.name, "phone": MOTHER.phone, "address": MOTHER.address,
-             "tracking_no": "EA123456785CN"},
+    "mail": {
+        "recipient": MOTHER.name,
+        "phone": MOTHER.phone,
+        "address": MOTHER.address,
+        "tracking_no": "EA123456785CN",
+    },
     "electronic": {"note": "湘易办 电子证照库"},
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)
@@ -153,9 +157,11 @@ def _templates(folder: Path, catalog: Catalog) -> list[Template]:
         planner, rng = Planner(catalog), random.Random(SEED)
         made = []
         for code in sorted(catalog.scenarios):
-            answers = demo.NEWBORN_ANSWERS if code == demo.NEWBORN else demo.answers_for(
-                planner, code, rng
-            )  # fmt: skip
+            answers = (
+                demo.NEWBORN_ANSWERS
+                if code == demo.NEWBORN
+                else demo.answers_for(planner, code, rng)
+            )
             form = {f.key: demo.value_for(f, MOTHER) for f in planner.plan(code, answers).fields}
             made += [_template(core, code, answers, form, how) for how in DELIVERIES]
         return made
@@ -169,8 +175,9 @@ def _template(
     """Mail: one material checked at the window instead (exempt), one a copy. Electronic: the
     last item is not approved (its dependents end)."""
     service = core.cases
-    case = service.open_case(CLERK, channel="counter", scenario=code, applicant=MOTHER,
-                             answers=answers, form=form)  # fmt: skip
+    case = service.open_case(
+        CLERK, channel="counter", scenario=code, applicant=MOTHER, answers=answers, form=form
+    )
     receipt = case.receipt_no
     wanted = [m.material_id for m in case.materials if m.status == "missing"]
     checks = [MaterialCheck(m, "received_original", REVIEWED) for m in wanted]
@@ -180,23 +187,41 @@ def _template(
     service.record_materials(CLERK, receipt, checks)
     opened = {i.item_id: i.state for i in service.accept(CLERK, receipt).items}
     papers = tuple(
-        {"ref": p.ref, "name": p.name, "department": p.department, "originals": p.originals,
-         "copies": p.copies}
+        {
+            "ref": p.ref,
+            "name": p.name,
+            "department": p.department,
+            "originals": p.originals,
+            "copies": p.copies,
+        }
         for p in core.transfers.trace(receipt).items
-    )  # fmt: skip
+    )
     refused = case.items[-1].item_id if delivery == "electronic" else ""
     for _ in case.items:  # each round decides what the last one dispatched
         case = service.get(receipt)
         for item in (i for i in case.items if i.state == "dispatched"):
-            service.record_item_decision(CLERK, receipt, item.item_id,
-                                         approved=item.item_id != refused,
-                                         result_name=item.result, result_no="R-1")  # fmt: skip
+            service.record_item_decision(
+                CLERK,
+                receipt,
+                item.item_id,
+                approved=item.item_id != refused,
+                result_name=item.result,
+                result_no="R-1",
+            )
     service.deliver(CLERK, receipt, method=delivery, **HOW[delivery])
     with core.db.read() as session:
         row = session.scalar(select(CaseRow).where(CaseRow.receipt_no == receipt))
         assert row is not None and row.delivery is not None
-        keep = ("scenario_code", "scenario_name", "catalog_version", "answers", "chosen_items",
-                "form_data", "promised_days", "delivery")  # fmt: skip
+        keep = (
+            "scenario_code",
+            "scenario_name",
+            "catalog_version",
+            "answers",
+            "chosen_items",
+            "form_data",
+            "promised_days",
+            "delivery",
+        )
         items = tuple({**_columns(i, ITEMS), "open_state": opened[i.item_id]} for i in row.items)
         materials = tuple(
             {**_columns(m, MATERIALS), "received": int(m.received_at is not None)}
@@ -212,23 +237,58 @@ SCRATCH = MetaData()
 def _scratch(name: str, source: type[Any], keep: Sequence[str], *extra: Column[Any]) -> Table:
     """A temporary table of template rows: ``variant`` and the kept columns of ``source``
     (a JSON None stays SQL NULL, as the services leave it)."""
-    columns = [Column(c.name, JSON(none_as_null=True) if isinstance(c.type, JSON) else c.type)
-               for c in table(source).c if c.name in keep]  # fmt: skip
-    return Table(name, SCRATCH, Column("variant", Integer, index=True), *columns, *extra,
-                 prefixes=["TEMPORARY"])  # fmt: skip
+    columns = [
+        Column(c.name, JSON(none_as_null=True) if isinstance(c.type, JSON) else c.type)
+        for c in table(source).c
+        if c.name in keep
+    ]
+    return Table(
+        name,
+        SCRATCH,
+        Column("variant", Integer, index=True),
+        *columns,
+        *extra,
+        prefixes=["TEMPORARY"],
+    )
 
 
-ITEMS = _scratch("bench_items", CaseItemRow, (
-    "item_id", "code", "name", "department", "result", "stage", "needs", "state",
-    "promised_days", "decision"), Column("open_state", String(20)))  # fmt: skip
-MATERIALS = _scratch("bench_materials", CaseMaterialRow, (
-    "material_id", "name", "plan_status", "status", "exempt_reason", "form", "copies",
-    "reviewed"), Column("received", Integer))  # fmt: skip
-PAPERS = _scratch("bench_papers", TransferItemRow, (
-    "ref", "name", "department", "originals", "copies"), Column("slot", Integer))  # fmt: skip
-PARTIES = Table("bench_parties", SCRATCH, Column("batch_id", Integer, primary_key=True),
-                Column("carrier", String(200)), Column("source", String(100)),
-                prefixes=["TEMPORARY"])  # fmt: skip
+ITEMS = _scratch(
+    "bench_items",
+    CaseItemRow,
+    (
+        "item_id",
+        "code",
+        "name",
+        "department",
+        "result",
+        "stage",
+        "needs",
+        "state",
+        "promised_days",
+        "decision",
+    ),
+    Column("open_state", String(20)),
+)
+MATERIALS = _scratch(
+    "bench_materials",
+    CaseMaterialRow,
+    ("material_id", "name", "plan_status", "status", "exempt_reason", "form", "copies", "reviewed"),
+    Column("received", Integer),
+)
+PAPERS = _scratch(
+    "bench_papers",
+    TransferItemRow,
+    ("ref", "name", "department", "originals", "copies"),
+    Column("slot", Integer),
+)
+PARTIES = Table(
+    "bench_parties",
+    SCRATCH,
+    Column("batch_id", Integer, primary_key=True),
+    Column("carrier", String(200)),
+    Column("source", String(100)),
+    prefixes=["TEMPORARY"],
+)
 CASES, BATCHES = table(CaseRow), table(TransferBatchRow)
 CASE_ITEMS, CASE_MATERIALS = table(CaseItemRow), table(CaseMaterialRow)
 TRANSFER_ITEMS, EVENTS = table(TransferItemRow), table(CustodyEventRow)
@@ -244,25 +304,39 @@ def _moment(day: date, hour: int, minutes: int = 0) -> datetime:
     return local.astimezone(UTC)
 
 
-COPIED = ("scenario_code", "scenario_name", "catalog_version", "answers", "chosen_items",
-          "form_data", "promised_days")  # fmt: skip
+COPIED = (
+    "scenario_code",
+    "scenario_name",
+    "catalog_version",
+    "answers",
+    "chosen_items",
+    "form_data",
+    "promised_days",
+)
 MINUTES = tuple(timedelta(minutes=m) for m in range(420))
 
 
-def _history_cases(count: int, encoder: Encoder, templates: Sequence[Template],
-                   deadlines: Deadlines, end: datetime) -> Iterator[tuple[Any, ...]]:  # fmt: skip
+def _history_cases(
+    count: int, encoder: Encoder, templates: Sequence[Template], deadlines: Deadlines, end: datetime
+) -> Iterator[tuple[Any, ...]]:
     """``case_rows`` made to follow their templates: completed some working days after
     acceptance (at a department's day's end), delivered, or still in the departments."""
     rng, moment = random.Random(SEED), encoder.moment
     at = [CASE_COLUMNS.index(key) for key in COPIED]
     state_at, updated_at = CASE_COLUMNS.index("state"), CASE_COLUMNS.index("updated_at")
     promised_at = CASE_COLUMNS.index("promised_date")
-    kinds = [(
-        [json_dumps(t.case[k]) if isinstance(t.case[k], dict | list) else t.case[k]
-         for k in COPIED],
-        t.case["promised_days"], t.case["delivery"]["method"] == "pickup",
-        json_dumps({k: v for k, v in t.case["delivery"].items() if k != "at"})[:-1],
-    ) for t in templates]  # fmt: skip
+    kinds = [
+        (
+            [
+                json_dumps(t.case[k]) if isinstance(t.case[k], dict | list) else t.case[k]
+                for k in COPIED
+            ],
+            t.case["promised_days"],
+            t.case["delivery"]["method"] == "pickup",
+            json_dumps({k: v for k, v in t.case["delivery"].items() if k != "at"})[:-1],
+        )
+        for t in templates
+    ]
     evening = functools.cache(lambda day: _moment(day, 16, 50))
     morning = functools.cache(lambda day: _moment(deadlines.due(day, 1), 9))
     for n, base in enumerate(case_rows(count, encoder)):
@@ -288,13 +362,33 @@ def _history_cases(count: int, encoder: Encoder, templates: Sequence[Template],
         yield (*row, *tail, "null")  # commitment: JSON null, as accept() writes
 
 
-HISTORY_COLUMNS = (*CASE_COLUMNS, "completed_at", "delivered_at", "closed_at", "delivery",
-                   "commitment")  # fmt: skip
+HISTORY_COLUMNS = (
+    *CASE_COLUMNS,
+    "completed_at",
+    "delivered_at",
+    "closed_at",
+    "delivery",
+    "commitment",
+)
 BATCH_COLUMNS = (
-    "id", "batch_no", "department", "route", "state", "created_by", "created_at", "sent_by",
-    "sent_at", "courier", "waybill", "waybill_warning", "pickup", "due_date", "receipt_sha",
-    "confirmed_by", "confirmed_at",
-)  # fmt: skip
+    "id",
+    "batch_no",
+    "department",
+    "route",
+    "state",
+    "created_by",
+    "created_at",
+    "sent_by",
+    "sent_at",
+    "courier",
+    "waybill",
+    "waybill_warning",
+    "pickup",
+    "due_date",
+    "receipt_sha",
+    "confirmed_by",
+    "confirmed_at",
+)
 
 
 def _waybill(n: int) -> str:
@@ -304,8 +398,9 @@ def _waybill(n: int) -> str:
     return WAYBILL_BODY.format(n % 10**8, {10: 0, 11: 5}.get(check, check))
 
 
-def _batches(days: int, departments: Sequence[str], encoder: Encoder, deadlines: Deadlines,
-             receipt_sha: str) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:  # fmt: skip
+def _batches(
+    days: int, departments: Sequence[str], encoder: Encoder, deadlines: Deadlines, receipt_sha: str
+) -> tuple[list[tuple[Any, ...]], list[dict[str, Any]]]:
     """A batch per day and department, built and sent the next day and signed for the day
     after; id ``day * len(departments) + slot + 1``. Also who carried each and who handed it
     to the department, as the ledger's custody events name them."""
@@ -317,25 +412,42 @@ def _batches(days: int, departments: Sequence[str], encoder: Encoder, deadlines:
             route = PAPER_ROUTES[department]
             courier = COURIER if route == "courier" else ""
             waybill = _waybill(number) if courier else ""
-            rows.append((
-                number, f"LZ{HALL}-{sent:%Y%m%d}-{slot + 1:03d}", department, route,
-                "confirmed", BACK.name, encoder.moment(_moment(sent, 9)), BACK.name,
-                encoder.moment(_moment(sent, 10)), courier, waybill, "",
-                "null" if courier else json_dumps(MESSENGER),
-                encoder.day(deadlines.due(sent, 3)), receipt_sha, BACK.name,
-                encoder.moment(_moment(sent + timedelta(days=1), 15)),
-            ))  # fmt: skip
-            parties.append({
-                "batch_id": number,
-                "carrier": f"{courier}（{waybill}）" if courier
-                else f"{department} {MESSENGER['name']}",
-                "source": courier or WINDOW,
-            })  # fmt: skip
+            rows.append(
+                (
+                    number,
+                    f"LZ{HALL}-{sent:%Y%m%d}-{slot + 1:03d}",
+                    department,
+                    route,
+                    "confirmed",
+                    BACK.name,
+                    encoder.moment(_moment(sent, 9)),
+                    BACK.name,
+                    encoder.moment(_moment(sent, 10)),
+                    courier,
+                    waybill,
+                    "",
+                    "null" if courier else json_dumps(MESSENGER),
+                    encoder.day(deadlines.due(sent, 3)),
+                    receipt_sha,
+                    BACK.name,
+                    encoder.moment(_moment(sent + timedelta(days=1), 15)),
+                )
+            )
+            parties.append(
+                {
+                    "batch_id": number,
+                    "carrier": f"{courier}（{waybill}）"
+                    if courier
+                    else f"{department} {MESSENGER['name']}",
+                    "source": courier or WINDOW,
+                }
+            )
     return rows, parties
 
 
-def _copied(connection: Connection, templates: Sequence[Template], slots: dict[str, int],
-            count: int) -> None:  # fmt: skip
+def _copied(
+    connection: Connection, templates: Sequence[Template], slots: dict[str, int], count: int
+) -> None:
     """The cases' items, materials, papers and custody events, copied from the templates in
     SQL, ``CASE_CHUNK`` cases a transaction. An item is as after acceptance until its case is
     completed; a paper is signed for when its day's batch exists (all but the last days)."""
@@ -343,19 +455,32 @@ def _copied(connection: Connection, templates: Sequence[Template], slots: dict[s
     done = c.completed_at.is_not(None)
     batch_id = (c.id - 1) // PER_DAY * len(slots) + PAPERS.c.slot + 1
     for low in range(1, count + 1, CASE_CHUNK):
-        copy = functools.partial(_copy, connection, c.id.between(low, low + CASE_CHUNK - 1),
-                                 len(templates))  # fmt: skip
-        copy(CASE_ITEMS, ITEMS, state=case((done, i.state), else_=i.open_state),
-             dispatched_at=case((i.open_state == "dispatched", c.accepted_at),
-                                else_=c.completed_at),
-             decided_at=c.completed_at, decision=case((done, i.decision), else_=None))  # fmt: skip
+        copy = functools.partial(
+            _copy, connection, c.id.between(low, low + CASE_CHUNK - 1), len(templates)
+        )
+        copy(
+            CASE_ITEMS,
+            ITEMS,
+            state=case((done, i.state), else_=i.open_state),
+            dispatched_at=case((i.open_state == "dispatched", c.accepted_at), else_=c.completed_at),
+            decided_at=c.completed_at,
+            decision=case((done, i.decision), else_=None),
+        )
         copy(CASE_MATERIALS, MATERIALS, received_at=case((m.received == 1, c.created_at)))
         first = (connection.scalar(select(func.max(TRANSFER_ITEMS.c.id))) or 0) + 1
-        copy(TRANSFER_ITEMS, PAPERS, (BATCHES, b.id == batch_id), receipt_no=c.receipt_no,
-             direction=_text("out"), kind=_text("material"),
-             state=case((b.id.is_not(None), "received"), else_="waiting"), batch_id=b.id,
-             promised_date=c.promised_date, created_at=c.accepted_at,
-             updated_at=func.coalesce(b.confirmed_at, c.accepted_at))  # fmt: skip
+        copy(
+            TRANSFER_ITEMS,
+            PAPERS,
+            (BATCHES, b.id == batch_id),
+            receipt_no=c.receipt_no,
+            direction=_text("out"),
+            kind=_text("material"),
+            state=case((b.id.is_not(None), "received"), else_="waiting"),
+            batch_id=b.id,
+            promised_date=c.promised_date,
+            created_at=c.accepted_at,
+            updated_at=func.coalesce(b.confirmed_at, c.accepted_at),
+        )
         _custody(connection, TRANSFER_ITEMS.c.id >= first)
         connection.commit()
 
@@ -364,9 +489,15 @@ def _text(value: str) -> ColumnElement[str]:
     return literal(value, type_=String)
 
 
-def _copy(connection: Connection, chunk: ColumnElement[bool], variants: int, target: Table,
-          source: Table, outer: tuple[Table, ColumnElement[bool]] | None = None,
-          **computed: Any) -> None:  # fmt: skip
+def _copy(
+    connection: Connection,
+    chunk: ColumnElement[bool],
+    variants: int,
+    target: Table,
+    source: Table,
+    outer: tuple[Table, ColumnElement[bool]] | None = None,
+    **computed: Any,
+) -> None:
     """INSERT … SELECT of the chunk's cases joined with their template's rows in ``source``:
     the columns named alike copied, the ``computed`` ones given."""
     alike = {column.name: column for column in source.c if column.name in target.c}
@@ -380,11 +511,25 @@ def _copy(connection: Connection, chunk: ColumnElement[bool], variants: int, tar
 
 def _custody(connection: Connection, chunk: ColumnElement[bool]) -> None:
     """Received at the window, then batched, sent and signed for (see ``Ledger._handed``)."""
-    columns = ["item_id", "case_id", "at", "action", "from_party", "to_party", "batch_no",
-               "actor", "terminal", "note"]  # fmt: skip
+    columns = [
+        "item_id",
+        "case_id",
+        "at",
+        "action",
+        "from_party",
+        "to_party",
+        "batch_no",
+        "actor",
+        "terminal",
+        "note",
+    ]
     i, b, p = TRANSFER_ITEMS.c, BATCHES.c, PARTIES.c
-    received = select(i.id, i.case_id, i.created_at, *map(_text, (
-        "received", APPLICANT, WINDOW, "", "", "", "窗口受理时收取")))  # fmt: skip
+    received = select(
+        i.id,
+        i.case_id,
+        i.created_at,
+        *map(_text, ("received", APPLICANT, WINDOW, "", "", "", "窗口受理时收取")),
+    )
     connection.execute(insert(EVENTS).from_select(columns, received.where(chunk)))
     steps: list[tuple[str, Any, Any, Any]] = [
         ("batched", b.created_at, _text(WINDOW), _text(WINDOW)),
@@ -393,10 +538,10 @@ def _custody(connection: Connection, chunk: ColumnElement[bool]) -> None:
     ]
     by = [_text(value) for value in (BACK.name, BACK.terminal, "")]
     for action, moment, source, target in steps:
-        handed = select(i.id, i.case_id, moment, _text(action), source,
-                        target, b.batch_no, *by)  # fmt: skip
+        handed = select(i.id, i.case_id, moment, _text(action), source, target, b.batch_no, *by)
         joined = handed.join_from(TRANSFER_ITEMS, BATCHES, b.id == i.batch_id).join(
-            PARTIES, p.batch_id == b.id)  # fmt: skip
+            PARTIES, p.batch_id == b.id
+        )
         connection.execute(insert(EVENTS).from_select(columns, joined.where(chunk)))
 
 
@@ -426,10 +571,10 @@ def _loader(url: str) -> Iterator[Engine]:
 LOADED = ("cases", "case_items", "case_materials", "transfer_items", "custody_events")
 INDEXES = {
     "sqlite": "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-              "AND tbl_name IN ({})",
+    "AND tbl_name IN ({})",
     "postgresql": "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND "
-                  "tablename IN ({}) AND indexname NOT IN (SELECT conname FROM pg_constraint)",
-}  # fmt: skip
+    "tablename IN ({}) AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+}
 
 
 @contextmanager
@@ -460,15 +605,25 @@ def _load(core: Core, templates: Sequence[Template], count: int) -> dict[str, An
     slots = {d: n for n, d in enumerate(departments)}
     batches, parties = _batches(days, departments, encoder, deadlines, sha)
     with _loader(core.settings.database_url) as engine, _indexes_rebuilt(engine):
-        bulk_insert(engine, "cases", HISTORY_COLUMNS,
-                     _history_cases(count, encoder, templates, deadlines, end))  # fmt: skip
+        bulk_insert(
+            engine,
+            "cases",
+            HISTORY_COLUMNS,
+            _history_cases(count, encoder, templates, deadlines, end),
+        )
         bulk_insert(engine, "transfer_batches", BATCH_COLUMNS, batches)
         with engine.connect() as connection:
             SCRATCH.create_all(connection)
             for scratch, key in ((ITEMS, "items"), (MATERIALS, "materials"), (PAPERS, "papers")):
-                rows = [{"variant": v, **row, **({"slot": slots[row["department"]]}
-                                                 if scratch is PAPERS else {})}
-                        for v, t in enumerate(templates) for row in getattr(t, key)]  # fmt: skip
+                rows = [
+                    {
+                        "variant": v,
+                        **row,
+                        **({"slot": slots[row["department"]]} if scratch is PAPERS else {}),
+                    }
+                    for v, t in enumerate(templates)
+                    for row in getattr(t, key)
+                ]
                 connection.execute(insert(scratch), rows)
             connection.execute(insert(PARTIES), parties)
             connection.commit()
@@ -479,8 +634,10 @@ def _load(core: Core, templates: Sequence[Template], count: int) -> dict[str, An
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE"))
     with db.read() as session:
-        counts = {t.name: session.scalar(select(func.count()).select_from(t)) for t in (
-            CASES, CASE_ITEMS, CASE_MATERIALS, TRANSFER_ITEMS, EVENTS, BATCHES)}  # fmt: skip
+        counts = {
+            t.name: session.scalar(select(func.count()).select_from(t))
+            for t in (CASES, CASE_ITEMS, CASE_MATERIALS, TRANSFER_ITEMS, EVENTS, BATCHES)
+        }
     return {"rows": counts, "days": days, "load_s": round(time.perf_counter() - started, 1)}
 
 
@@ -509,8 +666,7 @@ def _batch(core: Core, sizes: Sizes) -> dict[str, float]:
         batch = ledger.open_batch(BACK, MEDICAL)
         adds = []
         for receipt in scanned:
-            took, changes = timed(functools.partial(ledger.put_in, BACK, batch.batch_no,
-                                                     [receipt]))  # fmt: skip
+            took, changes = timed(functools.partial(ledger.put_in, BACK, batch.batch_no, [receipt]))
             batch = changes.applied(batch)
             adds.append(took)
         render_slip(batch, ledger.applicants(batch), letterhead)
@@ -568,8 +724,9 @@ def _month(days: int) -> Period:
     return Period(first, following - timedelta(days=1))
 
 
-def _measured(core: Core, templates: Sequence[Template], sizes: Sizes,
-              setup: dict[str, Any]) -> dict[str, float]:  # fmt: skip
+def _measured(
+    core: Core, templates: Sequence[Template], sizes: Sizes, setup: dict[str, Any]
+) -> dict[str, float]:
     """The three measurements on a loaded database (the batch's cases are made "today", the
     day after the history)."""
     period = _month(setup["days"])
@@ -581,8 +738,11 @@ def _measured(core: Core, templates: Sequence[Template], sizes: Sizes,
     )
     figures = _batch(core, sizes)
     setup.update(batch_cases=sizes.batch, batch_department=MEDICAL, batch_rounds=sizes.rounds)
-    return {**figures, "trace_ms": round(trace_ms, 3),
-            "effectiveness_month_ms": round(report_ms, 1)}  # fmt: skip
+    return {
+        **figures,
+        "trace_ms": round(trace_ms, 3),
+        "effectiveness_month_ms": round(report_ms, 1),
+    }
 
 
 @contextmanager
@@ -617,13 +777,17 @@ def run(quick: bool = False) -> dict[str, Any]:
             notes.append("PostgreSQL binaries not found (tests/postgres.py): pg_ figures skipped.")
         else:
             backends["postgresql"] = _settings(folder / "pg", stack.enter_context(_postgres_url()))
-        cores = {name: stack.enter_context(closing(build_core(settings)))
-                 for name, settings in backends.items()}  # fmt: skip
+        cores = {
+            name: stack.enter_context(closing(build_core(settings)))
+            for name, settings in backends.items()
+        }
         # Both histories load at once (SQLite and the server work mostly outside the GIL);
         # the measurements run one backend after the other.
         with ThreadPoolExecutor(len(cores)) as pool:
-            loads = {name: pool.submit(_load, core, templates, sizes.cases)
-                     for name, core in cores.items()}  # fmt: skip
+            loads = {
+                name: pool.submit(_load, core, templates, sizes.cases)
+                for name, core in cores.items()
+            }
             setup.update({name: load.result() for name, load in loads.items()})
         for name, core in cores.items():
             prefix = "pg_" if name == "postgresql" else ""

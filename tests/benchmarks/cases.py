@@ -103,17 +103,54 @@ def nth_receipt_no(n: int) -> str:
 
 
 CASE_COLUMNS = (
-    "id", "receipt_no", "hall_code", "channel", "state", "scenario_code", "scenario_name",
-    "catalog_version", "applicant_kind", "applicant_name", "applicant_id_type",
-    "applicant_id_number", "applicant_phone", "applicant_address", "agent_name", "agent_id_number",
-    "agent_phone", "answers", "chosen_items", "form_data", "promised_days", "promised_date",
-    "clerk", "terminal", "created_at", "updated_at", "accepted_at", "outbox_seq",
-)  # fmt: skip
+    "id",
+    "receipt_no",
+    "hall_code",
+    "channel",
+    "state",
+    "scenario_code",
+    "scenario_name",
+    "catalog_version",
+    "applicant_kind",
+    "applicant_name",
+    "applicant_id_type",
+    "applicant_id_number",
+    "applicant_phone",
+    "applicant_address",
+    "agent_name",
+    "agent_id_number",
+    "agent_phone",
+    "answers",
+    "chosen_items",
+    "form_data",
+    "promised_days",
+    "promised_date",
+    "clerk",
+    "terminal",
+    "created_at",
+    "updated_at",
+    "accepted_at",
+    "outbox_seq",
+)
 OUTBOX_COLUMNS = (
-    "id", "case_id", "receipt_no", "seq", "kind", "idempotency_key", "payload", "file_sha256",
-    "state", "attempts", "next_attempt_at", "last_error", "claimed_by", "lease_until",
-    "created_at", "delivered_at", "note",
-)  # fmt: skip
+    "id",
+    "case_id",
+    "receipt_no",
+    "seq",
+    "kind",
+    "idempotency_key",
+    "payload",
+    "file_sha256",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "claimed_by",
+    "lease_until",
+    "created_at",
+    "delivered_at",
+    "note",
+)
 ANSWERS_JSON = json.dumps(ANSWERS)
 ITEMS_JSON = json.dumps(["birth_certificate", "vaccination", "birth_registration"])
 FORM_JSON = json.dumps({"newborn.name": "测试", "newborn.sex": "男"}, ensure_ascii=False)
@@ -143,13 +180,35 @@ def case_rows(count: int, encoder: Encoder) -> Iterator[tuple[Any, ...]]:
         )
         agent = _id_number((person * 7 + 3) % max(1, count // 2)) if n % 10 == 0 else ""
         yield (
-            n + 1, nth_receipt_no(n), HALL, "counter", "accepted", NEWBORN, "新生儿出生一件事",
-            "2026.11.1", "person", f"{SURNAMES[person % 20]}{GIVEN[person // 20 % 15]}",
-            "resident_id", _id_number(person), f"138{person % 100_000_000:08d}", "长沙市岳麓区",
-            "张伟" if agent else "", agent, "", ANSWERS_JSON, ITEMS_JSON, FORM_JSON, 45,
-            encoder.day(day + timedelta(days=63)), "clerk-zhang", "counter-01",
-            encoder.moment(created), encoder.moment(created), encoder.moment(created), 2,
-        )  # fmt: skip
+            n + 1,
+            nth_receipt_no(n),
+            HALL,
+            "counter",
+            "accepted",
+            NEWBORN,
+            "新生儿出生一件事",
+            "2026.11.1",
+            "person",
+            f"{SURNAMES[person % 20]}{GIVEN[person // 20 % 15]}",
+            "resident_id",
+            _id_number(person),
+            f"138{person % 100_000_000:08d}",
+            "长沙市岳麓区",
+            "张伟" if agent else "",
+            agent,
+            "",
+            ANSWERS_JSON,
+            ITEMS_JSON,
+            FORM_JSON,
+            45,
+            encoder.day(day + timedelta(days=63)),
+            "clerk-zhang",
+            "counter-01",
+            encoder.moment(created),
+            encoder.moment(created),
+            encoder.moment(created),
+            2,
+        )
 
 
 def _payloads(db: Database) -> dict[str, str]:
@@ -174,9 +233,24 @@ def _outbox_rows(
         for seq, kind in ((1, "submission"), (2, "acceptance")):
             payload = payloads[kind].replace(RECEIPT, receipt)
             yield (
-                2 * n + seq, n + 1, receipt, seq, kind, f"{receipt}/{seq}/{kind}", payload, None,
-                "pending", 0, moment, "", "", None, moment, None, "",
-            )  # fmt: skip
+                2 * n + seq,
+                n + 1,
+                receipt,
+                seq,
+                kind,
+                f"{receipt}/{seq}/{kind}",
+                payload,
+                None,
+                "pending",
+                0,
+                moment,
+                "",
+                "",
+                None,
+                moment,
+                None,
+                "",
+            )
 
 
 def bulk_insert(
@@ -215,8 +289,9 @@ def _acceptances(db: Database, catalog: Catalog, files: Path, count: int) -> dic
     form = filled_form(catalog, NEWBORN, ANSWERS)
 
     def draft() -> str:
-        case = service.open_case(CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER,
-                                 answers=ANSWERS, form=form)  # fmt: skip
+        case = service.open_case(
+            CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER, answers=ANSWERS, form=form
+        )
         return receive_all(service, case).receipt_no
 
     for _ in range(WARM_UP):
@@ -252,15 +327,18 @@ def _bare_sqlite_ms(path: Path, rounds: int) -> float:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
         connection.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
-        connection.execute("CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL "
-                           "REFERENCES parent (id), body TEXT NOT NULL)")  # fmt: skip
+        connection.execute(
+            "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL "
+            "REFERENCES parent (id), body TEXT NOT NULL)"
+        )
         samples = []
         for n in range(rounds):
             start = time.perf_counter_ns()
             connection.execute("BEGIN IMMEDIATE")
             cursor = connection.execute("INSERT INTO parent (body) VALUES (?)", (f"case {n}",))
-            connection.execute("INSERT INTO child (parent_id, body) VALUES (?, ?)",
-                               (cursor.lastrowid, "audit"))  # fmt: skip
+            connection.execute(
+                "INSERT INTO child (parent_id, body) VALUES (?, ?)", (cursor.lastrowid, "audit")
+            )
             connection.execute("COMMIT")
             samples.append(ms_since(start))
     finally:
@@ -273,8 +351,10 @@ def _bare_postgres_ms(url: str, rounds: int) -> float:
     conninfo = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo) as connection:
         connection.execute("CREATE TABLE parent (id SERIAL PRIMARY KEY, body TEXT NOT NULL)")
-        connection.execute("CREATE TABLE child (id SERIAL PRIMARY KEY, parent_id INTEGER NOT NULL "
-                           "REFERENCES parent (id), body TEXT NOT NULL)")  # fmt: skip
+        connection.execute(
+            "CREATE TABLE child (id SERIAL PRIMARY KEY, parent_id INTEGER NOT NULL "
+            "REFERENCES parent (id), body TEXT NOT NULL)"
+        )
         connection.commit()
         samples = []
         for n in range(rounds):
@@ -283,8 +363,9 @@ def _bare_postgres_ms(url: str, rounds: int) -> float:
                 "INSERT INTO parent (body) VALUES (%s) RETURNING id", (f"case {n}",)
             ).fetchone()
             assert row is not None
-            connection.execute("INSERT INTO child (parent_id, body) VALUES (%s, %s)",
-                               (row[0], "audit"))  # fmt: skip
+            connection.execute(
+                "INSERT INTO child (parent_id, body) VALUES (%s, %s)", (row[0], "audit")
+            )
             connection.commit()
             samples.append(ms_since(start))
     return statistics.median(samples)

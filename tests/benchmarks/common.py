@@ -16,16 +16,22 @@ def cold_start(folder: Path, rounds: int, script: Path) -> float:
 
     def once() -> float:
         started = f"{time.time():.6f}"
-        result = subprocess.run([sys.executable, str(script), str(folder), started],
-                                capture_output=True, text=True, check=True, timeout=120)  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, str(script), str(folder), started],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
         return float(result.stdout.strip().splitlines()[-1])
 
     once()  # the database is created and migrated once, as at a hall's first start
     return round(statistics.median(once() for _ in range(rounds)), 1)
 
 
-def median_ms(action: Callable[[], object], rounds: int, *, warm_up: int = 3,
-              digits: int = 2) -> float:  # fmt: skip
+def median_ms(
+    action: Callable[[], object], rounds: int, *, warm_up: int = 3, digits: int = 2
+) -> float:
     """The median time of ``action`` in milliseconds, after ``warm_up`` calls (caches filled,
     as in a running terminal)."""
     for _ in range(warm_up):

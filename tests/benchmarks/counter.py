@@ -160,8 +160,11 @@ def run(quick: bool = False) -> dict[str, Any]:
             window.close()
         finally:
             core.close()
-    figures = {"cold_start_ms": start_ms, "card_to_prefilled_form_ms": card_ms,
-               "max_gui_block_ms": block_ms}  # fmt: skip
+    figures = {
+        "cold_start_ms": start_ms,
+        "card_to_prefilled_form_ms": card_ms,
+        "max_gui_block_ms": block_ms,
+    }
     return {
         "benchmark": "counter",
         "figures": figures,

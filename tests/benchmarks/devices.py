@@ -52,11 +52,14 @@ def spin(app: QApplication, done: Callable[[], bool], timeout_s: float = 30.0) -
 
 def line_bytes() -> int:
     """What one read puts on the line: find, select and read base, asked and answered."""
-    asked = sum(len(gat467.command(c)) for c in (gat467.FIND_CARD, gat467.SELECT_CARD,
-                                                  gat467.READ_BASE))  # fmt: skip
-    answered = (len(gat467.response(gat467.CARD_FOUND, bytes(4)))
-                + len(gat467.response(gat467.OK, bytes(8)))
-                + len(gat467.response(gat467.OK, gat467.base_message(FOREIGN_Y))))  # fmt: skip
+    asked = sum(
+        len(gat467.command(c)) for c in (gat467.FIND_CARD, gat467.SELECT_CARD, gat467.READ_BASE)
+    )
+    answered = (
+        len(gat467.response(gat467.CARD_FOUND, bytes(4)))
+        + len(gat467.response(gat467.OK, bytes(8)))
+        + len(gat467.response(gat467.OK, gat467.base_message(FOREIGN_Y)))
+    )
     return asked + answered
 
 
@@ -72,15 +75,25 @@ def card_read(app: QApplication, rounds: int, data_dir: Path) -> dict[str, float
 
             session = Session(core, CLERK, Devices(reader), None)
             bar = MessageBar()
-            station = Station(session, Tasks(bar.show_exception, name="work"),
-                        Tasks(bar.show_exception, name="devices"), bar)  # fmt: skip
+            station = Station(
+                session,
+                Tasks(bar.show_exception, name="work"),
+                Tasks(bar.show_exception, name="devices"),
+                bar,
+            )
             screen = IdentifyScreen(station)
             for _ in range(rounds + 1):  # the first warms the caches
                 screen.name.clear()
                 started = time.perf_counter()
                 screen.read_card()
-                spin(app, lambda: screen.name.text() == FOREIGN_Y.name
-                     and "已读取" in bar.text() and not station.work.busy)  # fmt: skip
+                spin(
+                    app,
+                    lambda: (
+                        screen.name.text() == FOREIGN_Y.name
+                        and "已读取" in bar.text()
+                        and not station.work.busy
+                    ),
+                )
                 totals.append((time.perf_counter() - started) * 1000)
             for _ in range(rounds):
                 started = time.perf_counter()
@@ -134,7 +147,16 @@ def run(quick: bool = False) -> dict[str, Any]:
         figures |= result["figures"]
         goals |= result.get("goals", {})
         met |= result.get("met", {})
-        notes += [str(note) for note in result.get("notes", [])] if isinstance(
-            result.get("notes"), list) else [str(result.get("notes", ""))]  # fmt: skip
-    return {"benchmark": "devices", "quick": quick, "figures": figures, "goals": goals,
-            "met": met, "notes": [note for note in notes if note]}  # fmt: skip
+        notes += (
+            [str(note) for note in result.get("notes", [])]
+            if isinstance(result.get("notes"), list)
+            else [str(result.get("notes", ""))]
+        )
+    return {
+        "benchmark": "devices",
+        "quick": quick,
+        "figures": figures,
+        "goals": goals,
+        "met": met,
+        "notes": [note for note in notes if note],
+    }

@@ -40,8 +40,9 @@ WIDTH, HEIGHT, FPS = 1920, 1080, 30
 def write_video(path: Path, frames: int = 90) -> Path:
     """A page with a QR code on a desk, moving a little, as a document camera sends it."""
     code = cv2.QRCodeEncoder.create().encode(PAYLOAD)
-    code = cv2.resize(code, (code.shape[1] * 10, code.shape[0] * 10),
-                      interpolation=cv2.INTER_NEAREST)  # fmt: skip
+    code = cv2.resize(
+        code, (code.shape[1] * 10, code.shape[0] * 10), interpolation=cv2.INTER_NEAREST
+    )
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), FPS, (WIDTH, HEIGHT))
     for number in range(frames):
         image = np.full((HEIGHT, WIDTH, 3), 80, np.uint8)
@@ -196,7 +197,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             "video": f"{WIDTH}×{HEIGHT} MJPG {FPS} frames/s, a QR code on the page",
             "decoder": "zxing-cpp, QR only, newest frame only, own thread",
             "preview": "360 wide, every 100 ms, on a worker thread",
-        },  # fmt: skip
+        },
         "figures": figures,
         "goals": {"delivered_fps": "≥ 15", "gui_stall_max_ms": "≤ 50"},
         "met": {
@@ -206,5 +207,5 @@ def run(quick: bool = False) -> dict[str, Any]:
         "notes": [
             "video played by Qt Multimedia (FFmpeg, software decoding) into the camera's "
             "sink; stall = how late a 10 ms GUI-thread timer fires"
-        ],  # fmt: skip
+        ],
     }

@@ -32,8 +32,10 @@ def run(quick: bool = False) -> dict[str, Any]:
         libs = {}
         for name in ("idreader", "wlt"):
             libs[name] = str(work / f"lib{name}.so")
-            subprocess.run([gcc, "-shared", "-fPIC", "-O1", "-o", libs[name],
-                            str(STAND_IN / f"{name}.c")], check=True)  # fmt: skip
+            subprocess.run(
+                [gcc, "-shared", "-fPIC", "-O1", "-o", libs[name], str(STAND_IN / f"{name}.c")],
+                check=True,
+            )
         card = work / "card.bin"
         card.write_bytes(gat467.base_text(FOREIGN_Y) + bytes(range(256)) * 4)
         os.environ["STANDIN_CARD"] = str(card)
@@ -66,5 +68,5 @@ def run(quick: bool = False) -> dict[str, Any]:
         "notes": [
             "median of one read after warm-up; the stand-in answers at once, so this is "
             "the driver's cost, not the reader's radio time"
-        ],  # fmt: skip
+        ],
     }

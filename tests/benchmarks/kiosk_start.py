@@ -25,8 +25,9 @@ def main() -> None:
     from kiosk.main import KioskApp
 
     app = QApplication(sys.argv[:1])
-    kiosk = KioskApp(Settings(data_dir=Path(sys.argv[1]), terminal={"name": "kiosk-01",
-                                                                    "channel": "kiosk"}))  # fmt: skip
+    kiosk = KioskApp(
+        Settings(data_dir=Path(sys.argv[1]), terminal={"name": "kiosk-01", "channel": "kiosk"})
+    )
     window = kiosk.start(windowed=True)
     window.resize(1080, 1920)
     window.show()

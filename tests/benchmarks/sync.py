@@ -45,10 +45,17 @@ def _hall(folder: Path, cases: int) -> tuple[Database, CaseService]:
     db = Database(engine)
     catalog = load_catalog()
     service = CaseService(db, catalog, FileStore(folder / "files"), hall_code=HALL)
-    template = receive_all(service, service.open_case(
-        CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER, answers=ANSWERS,
-        form=filled_form(catalog, NEWBORN, ANSWERS),
-    ))  # fmt: skip
+    template = receive_all(
+        service,
+        service.open_case(
+            CLERK,
+            channel="counter",
+            scenario=NEWBORN,
+            applicant=MOTHER,
+            answers=ANSWERS,
+            form=filled_form(catalog, NEWBORN, ANSWERS),
+        ),
+    )
     template = service.accept(CLERK, template.receipt_no)
     _copy(db, template.id, template.receipt_no, cases - 1)
     return db, service
@@ -59,27 +66,39 @@ def _copy(db: Database, template: int, receipt_no: str, copies: int) -> None:
     with db.engine.begin() as connection:
         columns = [c for c in _columns(connection, "cases") if c not in ("id", "receipt_no")]
         listed = ", ".join(columns)
-        connection.execute(text(
-            f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :copies) "
-            f"INSERT INTO cases (receipt_no, {listed}) "
-            f"SELECT printf('%s-C%06d', :receipt, i), {listed} FROM n, cases WHERE cases.id = :t"
-        ), {"copies": copies, "receipt": receipt_no, "t": template})  # fmt: skip
+        connection.execute(
+            text(
+                f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :copies) "
+                f"INSERT INTO cases (receipt_no, {listed}) "
+                f"SELECT printf('%s-C%06d', :receipt, i), {listed} FROM n, cases WHERE cases.id = :t"
+            ),
+            {"copies": copies, "receipt": receipt_no, "t": template},
+        )
         cols = [c for c in _columns(connection, "case_items") if c not in ("id", "case_id")]
         listed = ", ".join(f"t.{c}" for c in cols)
-        connection.execute(text(
-            f"INSERT INTO case_items (case_id, {', '.join(cols)}) SELECT c.id, {listed} "
-            f"FROM cases c JOIN case_items t ON t.case_id = :t WHERE c.id != :t"
-        ), {"t": template})  # fmt: skip
-        cols = [c for c in _columns(connection, "outbox")
-                if c not in ("id", "case_id", "receipt_no", "idempotency_key", "payload")]  # fmt: skip
+        connection.execute(
+            text(
+                f"INSERT INTO case_items (case_id, {', '.join(cols)}) SELECT c.id, {listed} "
+                f"FROM cases c JOIN case_items t ON t.case_id = :t WHERE c.id != :t"
+            ),
+            {"t": template},
+        )
+        cols = [
+            c
+            for c in _columns(connection, "outbox")
+            if c not in ("id", "case_id", "receipt_no", "idempotency_key", "payload")
+        ]
         listed = ", ".join(f"t.{c}" for c in cols)
-        connection.execute(text(
-            f"INSERT INTO outbox (case_id, receipt_no, idempotency_key, payload, "
-            f"{', '.join(cols)}) SELECT c.id, c.receipt_no, "
-            f"c.receipt_no || '/' || t.seq || '/' || t.kind, "
-            f"replace(t.payload, :receipt, c.receipt_no), {listed} "
-            f"FROM cases c JOIN outbox t ON t.case_id = :t WHERE c.id != :t ORDER BY c.id, t.seq"
-        ), {"t": template, "receipt": receipt_no})  # fmt: skip
+        connection.execute(
+            text(
+                f"INSERT INTO outbox (case_id, receipt_no, idempotency_key, payload, "
+                f"{', '.join(cols)}) SELECT c.id, c.receipt_no, "
+                f"c.receipt_no || '/' || t.seq || '/' || t.kind, "
+                f"replace(t.payload, :receipt, c.receipt_no), {listed} "
+                f"FROM cases c JOIN outbox t ON t.case_id = :t WHERE c.id != :t ORDER BY c.id, t.seq"
+            ),
+            {"t": template, "receipt": receipt_no},
+        )
 
 
 def _columns(connection: Any, table: str) -> list[str]:
@@ -88,8 +107,9 @@ def _columns(connection: Any, table: str) -> list[str]:
 
 def _drain(db: Database, url: str, token: str, folder: Path) -> tuple[float, int]:
     platform = HttpPlatform(url, token)
-    sender = Sender(Outbox(db), platform, FileStore(folder / "files"), SyncState(db),
-                    name="bench", batch=BATCH)  # fmt: skip
+    sender = Sender(
+        Outbox(db), platform, FileStore(folder / "files"), SyncState(db), name="bench", batch=BATCH
+    )
     sent = 0
     started = time.perf_counter()
     try:
@@ -119,13 +139,15 @@ def _store_only(db: Database, folder: Path) -> tuple[float, int]:
     return took, len(messages)
 
 
-def _receive(db: Database, service: CaseService, store: PlatformStore, url: str, token: str, *,
-             events: int) -> tuple[float, int]:  # fmt: skip
+def _receive(
+    db: Database, service: CaseService, store: PlatformStore, url: str, token: str, *, events: int
+) -> tuple[float, int]:
     """Departments decide everything; the receiver applies ``events`` decisions (the feed's
     registrations, which come first, are applied before the clock starts)."""
     with store.engine.begin() as connection:  # the departments are quick today
-        connection.execute(update(tables.items).where(tables.items.c.state == "dispatched")
-                           .values(due_at=utcnow()))  # fmt: skip
+        connection.execute(
+            update(tables.items).where(tables.items.c.state == "dispatched").values(due_at=utcnow())
+        )
     store.decide_after = timedelta(0)
     while store.decide_due(limit=100_000):
         pass
@@ -180,7 +202,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             "batch": BATCH,
             "events_received": received,
             "payload": "submission + acceptance of a 新生儿出生 case per case",
-        },  # fmt: skip
+        },
         "figures": figures,
         "goals": {k: f"{op} {value:g}" for k, (op, value) in GOALS.items()},
         "met": {k: figures[k] >= value for k, (_, value) in GOALS.items()},

@@ -13,8 +13,11 @@ def run_quick(name: str) -> Any:
     script = Path(__file__).with_name("run.py")
     result = subprocess.run(
         [sys.executable, str(script), name, "--json", "--quick"],
-        capture_output=True, text=True, check=True, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     return json.loads(result.stdout)
 
 
@@ -31,9 +34,15 @@ def test_guide_benchmark_prints_its_figures() -> None:
 def test_cases_benchmark_prints_its_figures() -> None:
     data = run_quick("cases")
     sqlite = {
-        "accepted_cases_per_s", "accept_ms", "open_accept_cases_per_s", "bare_sqlite_tx_per_s",
-        "ratio", "lookup_receipt_ms", "lookup_id_number_ms", "claim_100_ms",
-    }  # fmt: skip
+        "accepted_cases_per_s",
+        "accept_ms",
+        "open_accept_cases_per_s",
+        "bare_sqlite_tx_per_s",
+        "ratio",
+        "lookup_receipt_ms",
+        "lookup_id_number_ms",
+        "claim_100_ms",
+    }
     postgresql = {f"pg_{k}" for k in sqlite - {"bare_sqlite_tx_per_s"}} | {"pg_bare_tx_per_s"}
     assert set(data["figures"]) in (sqlite, sqlite | postgresql)
     assert all(value > 0 for value in data["figures"].values())
@@ -43,9 +52,11 @@ def test_cases_benchmark_prints_its_figures() -> None:
 def test_sync_benchmark_prints_its_figures() -> None:
     data = run_quick("sync")
     assert set(data["figures"]) == {
-        "drain_messages_per_s", "store_only_messages_per_s", "drain_to_store_ratio",
+        "drain_messages_per_s",
+        "store_only_messages_per_s",
+        "drain_to_store_ratio",
         "receiver_events_per_s",
-    }  # fmt: skip
+    }
     assert all(value > 0 for value in data["figures"].values())
     assert set(data["met"]) == set(data["goals"]) <= set(data["figures"])
 
@@ -53,16 +64,21 @@ def test_sync_benchmark_prints_its_figures() -> None:
 def test_printing_benchmark_prints_its_figures() -> None:
     data = run_quick("printing")
     assert set(data["figures"]) == {
-        "acceptance_pdf_ms", "material_list_3_pages_ms", "escpos_slip_ms",
-    }  # fmt: skip
+        "acceptance_pdf_ms",
+        "material_list_3_pages_ms",
+        "escpos_slip_ms",
+    }
     assert data["setup"]["material_list_pages"] == 3
     assert all(value > 0 for value in data["figures"].values())
 
 
 def test_counter_benchmark_prints_its_figures() -> None:
     data = run_quick("counter")
-    assert set(data["figures"]) == {"cold_start_ms", "card_to_prefilled_form_ms",
-                                    "max_gui_block_ms"}  # fmt: skip
+    assert set(data["figures"]) == {
+        "cold_start_ms",
+        "card_to_prefilled_form_ms",
+        "max_gui_block_ms",
+    }
     assert all(value > 0 for value in data["figures"].values())
 
 
@@ -76,8 +92,15 @@ def test_kiosk_benchmark_prints_its_figures() -> None:
 
 def test_backoffice_benchmark_prints_its_figures() -> None:
     data = run_quick("backoffice")
-    sqlite = {"batch_ms", "scanned_batch_ms", "add_case_ms", "slip_ms", "slip_kb", "trace_ms",
-              "effectiveness_month_ms"}  # fmt: skip
+    sqlite = {
+        "batch_ms",
+        "scanned_batch_ms",
+        "add_case_ms",
+        "slip_ms",
+        "slip_kb",
+        "trace_ms",
+        "effectiveness_month_ms",
+    }
     assert set(data["figures"]) in (sqlite, sqlite | {f"pg_{k}" for k in sqlite})
     assert all(value > 0 for value in data["figures"].values())
     assert set(data["met"]) == set(data["goals"]) <= set(data["figures"])
@@ -88,9 +111,17 @@ def test_backoffice_benchmark_prints_its_figures() -> None:
 def test_devices_benchmark_prints_its_figures() -> None:
     data = run_quick("devices")
     figures = data["figures"]
-    for key in ("card_read_to_form_ms", "zxing_qr_ms", "pyzbar_qr_ms", "still_to_pdf_ms",
-                "quality_check_ms", "delivered_fps", "gui_stall_max_ms", "sdtapi_read_ms",
-                "sane_test_page_200dpi_grey_ms"):  # fmt: skip
+    for key in (
+        "card_read_to_form_ms",
+        "zxing_qr_ms",
+        "pyzbar_qr_ms",
+        "still_to_pdf_ms",
+        "quality_check_ms",
+        "delivered_fps",
+        "gui_stall_max_ms",
+        "sdtapi_read_ms",
+        "sane_test_page_200dpi_grey_ms",
+    ):
         assert figures[key] > 0, key
     assert set(data["met"]) == set(data["goals"]) <= set(figures)
     assert figures["card_line_bytes_ms"] > 100  # the line is paced at 115200 baud

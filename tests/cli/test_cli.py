@@ -17,9 +17,15 @@ from app.cli.main import main
 from app.identity.resident_id import parse_resident_id
 
 FULL = {
-    "within_six_months": "yes", "province_facility": "yes", "hukou": "yes", "marriage": "yes",
-    "same_ethnicity": "yes", "applicant": "mother", "reimbursement": "no", "photo": "no",
-}  # fmt: skip
+    "within_six_months": "yes",
+    "province_facility": "yes",
+    "hukou": "yes",
+    "marriage": "yes",
+    "same_ethnicity": "yes",
+    "applicant": "mother",
+    "reimbursement": "no",
+    "photo": "no",
+}
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -77,9 +83,16 @@ def test_catalog_schema_matches_the_committed_file(capsys: pytest.CaptureFixture
 
 def test_guide_questions_json(capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(
-        capsys, "guide", "questions", "43PCN0009", "--answers", '{"within_six_months": "yes"}',
-        "--facts", '{"newborn.born_in_province_facility": true}', "--json",
-    )  # fmt: skip
+        capsys,
+        "guide",
+        "questions",
+        "43PCN0009",
+        "--answers",
+        '{"within_six_months": "yes"}',
+        "--facts",
+        '{"newborn.born_in_province_facility": true}',
+        "--json",
+    )
     assert data["next"]["id"] == "hukou"
     assert data["auto_answers"][0]["question"] == "province_facility"
     assert data["next"]["text"] == "父母一方户籍是否在本省，且为家庭户（非集体户口）？"
@@ -89,9 +102,16 @@ def test_guide_plan_json_with_items(capsys: pytest.CaptureFixture[str], tmp_path
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps(FULL), encoding="utf-8")
     data = run_json(
-        capsys, "guide", "plan", "43PCN0009", "--answers", f"@{answers}",
-        "--items", "resident_insurance", "--json",
-    )  # fmt: skip
+        capsys,
+        "guide",
+        "plan",
+        "43PCN0009",
+        "--answers",
+        f"@{answers}",
+        "--items",
+        "resident_insurance",
+        "--json",
+    )
     assert [i["name"] for i in data["items"]] == [
         "出生医学证明首次签发",
         "出生登记",
@@ -110,7 +130,10 @@ def test_guide_plan_text(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["guide", "plan", "43PCN0009", "--answers", "{hukou: yes}"], "--answers 不是有效的 JSON（第1行第2列"),
+        (
+            ["guide", "plan", "43PCN0009", "--answers", "{hukou: yes}"],
+            "--answers 不是有效的 JSON（第1行第2列",
+        ),
         (["guide", "plan", "43PCN0009", "--answers", "[1]"], "--answers 应为 JSON 对象"),
         (["guide", "plan", "43PCN0009", "--answers", "@/no/such/file"], "无法读取"),
         (["guide", "plan", "XYZ"], "没有找到一件事“XYZ”"),
@@ -119,7 +142,7 @@ def test_guide_plan_text(capsys: pytest.CaptureFixture[str]) -> None:
         (["id", "check", "110105194912310021"], "第18位校验码应为“X”"),
         (["id", "check", "11010519491231002X", "--on", "yesterday"], "--on 的日期"),
     ],
-)  # fmt: skip
+)
 def test_mistakes_get_a_chinese_message_and_exit_1(
     capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
 ) -> None:
@@ -139,11 +162,20 @@ def test_usage_errors_are_in_chinese(capsys: pytest.CaptureFixture[str]) -> None
 def test_id_check_json(capsys: pytest.CaptureFixture[str]) -> None:
     data = run_json(capsys, "id", "check", "11010519491231002X", "--on", "2026-11-23", "--json")
     assert data == {
-        "valid": True, "type": "resident", "number": "11010519491231002X", "kind": "resident",
-        "kind_label": "居民身份证", "converted_from": None, "region_code": "110105",
-        "region": "北京市朝阳区", "region_current": "北京市朝阳区", "province_code": "110000",
-        "birth_date": "1949-12-31", "sex": "女", "age": 76,
-    }  # fmt: skip
+        "valid": True,
+        "type": "resident",
+        "number": "11010519491231002X",
+        "kind": "resident",
+        "kind_label": "居民身份证",
+        "converted_from": None,
+        "region_code": "110105",
+        "region": "北京市朝阳区",
+        "region_current": "北京市朝阳区",
+        "province_code": "110000",
+        "birth_date": "1949-12-31",
+        "sex": "女",
+        "age": 76,
+    }
     code, out, _ = run(capsys, "id", "check", "110105194912310021", "--json")
     assert code == 1
     assert json.loads(out)["valid"] is False
@@ -188,7 +220,9 @@ def test_console_script_is_installed() -> None:
     script = Path(sys.executable).with_name("onestop")
     result = subprocess.run(
         [str(script), "id", "check", "11010519491231002X", "--json"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["sex"] == "女"

@@ -18,8 +18,11 @@ def test_upgrade_then_verify_then_detect_an_edit(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
     code, out, _ = run(capsys, "db", "upgrade", "--url", url, "--json")
-    assert code == 0 and json.loads(out) == {"before": None, "after": head_revision(),
-                                             "head": head_revision()}  # fmt: skip
+    assert code == 0 and json.loads(out) == {
+        "before": None,
+        "after": head_revision(),
+        "head": head_revision(),
+    }
     code, out, _ = run(capsys, "db", "upgrade", "--url", url)
     assert code == 0 and "已是最新" in out
 
@@ -29,10 +32,17 @@ def test_upgrade_then_verify_then_detect_an_edit(
     from app.db.engine import Database, make_engine
 
     engine = make_engine(url)
-    service = CaseService(Database(engine), load_catalog(), FileStore(tmp_path / "files"),
-                          hall_code="430100001")  # fmt: skip
-    service.open_case(CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER,
-                      answers=ANSWERS, form=filled_form(load_catalog(), NEWBORN, ANSWERS))  # fmt: skip
+    service = CaseService(
+        Database(engine), load_catalog(), FileStore(tmp_path / "files"), hall_code="430100001"
+    )
+    service.open_case(
+        CLERK,
+        channel="counter",
+        scenario=NEWBORN,
+        applicant=MOTHER,
+        answers=ANSWERS,
+        form=filled_form(load_catalog(), NEWBORN, ANSWERS),
+    )
     engine.dispose()
 
     code, out, _ = run(capsys, "audit", "verify", "--url", url)

@@ -24,11 +24,13 @@ def settings_path(tmp_path: Path) -> Path:
     return path
 
 
-def test_seed_twice_in_chinese_naming_the_database(capsys: pytest.CaptureFixture[str],
-                                                   settings_path: Path) -> None:  # fmt: skip
+def test_seed_twice_in_chinese_naming_the_database(
+    capsys: pytest.CaptureFixture[str], settings_path: Path
+) -> None:
     for _ in range(2):  # the second run met "办结环节已经评价过了"
-        code, out, err = run(capsys, "demo", "seed", "--cases", "30", "--settings",
-                             str(settings_path))  # fmt: skip
+        code, out, err = run(
+            capsys, "demo", "seed", "--cases", "30", "--settings", str(settings_path)
+        )
         assert code == 0, err
         assert f"sqlite:///{settings_path.parent / 'data' / 'onestop.sqlite3'}" in out
         assert "已受理" in out and "交接单" in out
@@ -36,23 +38,37 @@ def test_seed_twice_in_chinese_naming_the_database(capsys: pytest.CaptureFixture
             assert raw not in out, out
 
 
-def test_seeded_cases_take_working_days(capsys: pytest.CaptureFixture[str],
-                                        settings_path: Path) -> None:  # fmt: skip
+def test_seeded_cases_take_working_days(
+    capsys: pytest.CaptureFixture[str], settings_path: Path
+) -> None:
     code, _, err = run(capsys, "demo", "seed", "--cases", "40", "--settings", str(settings_path))
     assert code == 0, err
     today = date.today()
-    code, out, err = run(capsys, "report", "effectiveness", "--from",
-                         str(today - timedelta(days=40)), "--to", str(today), "--json",
-                         "--settings", str(settings_path))  # fmt: skip
+    code, out, err = run(
+        capsys,
+        "report",
+        "effectiveness",
+        "--from",
+        str(today - timedelta(days=40)),
+        "--to",
+        str(today),
+        "--json",
+        "--settings",
+        str(settings_path),
+    )
     assert code == 0, err
-    days = [row["actual"] for row in json.loads(out)["rows"]
-            if row["figure"] == "办理时间（工作日）" and row["actual"] is not None]  # fmt: skip
+    days = [
+        row["actual"]
+        for row in json.loads(out)["rows"]
+        if row["figure"] == "办理时间（工作日）" and row["actual"] is not None
+    ]
     assert days and all(d >= 1 for d in days), days  # all 0 when every case ended on its day
 
 
 def test_a_shown_url_hides_the_password() -> None:
     assert shown_url("postgresql+psycopg://onestop:s3cret@10.0.0.5/hall") == (
-        "postgresql+psycopg://onestop:***@10.0.0.5/hall")
+        "postgresql+psycopg://onestop:***@10.0.0.5/hall"
+    )
 
 
 def test_the_demo_halls_reports_show_working_days(tmp_path: Path) -> None:
@@ -61,8 +77,9 @@ def test_the_demo_halls_reports_show_working_days(tmp_path: Path) -> None:
         core = build_core(demo.settings)
         try:
             today = date.today()
-            report = effectiveness_report(core.db, core.catalog, core.calendar,
-                                          Period(today - timedelta(days=40), today))  # fmt: skip
+            report = effectiveness_report(
+                core.db, core.catalog, core.calendar, Period(today - timedelta(days=40), today)
+            )
         finally:
             core.close()
     done = [row for row in report.rows if row.completed]

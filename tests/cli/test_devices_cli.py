@@ -40,8 +40,11 @@ def test_list_names_what_is_attached_and_what_the_settings_pick(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, sane: None
 ) -> None:
     with ReaderEmulator(FOREIGN_Y) as reader:
-        path = settings_file(tmp_path, f'id_reader = "serial"\nid_reader_port = "{reader.port}"\n'
-                                       'capture = "scanner"\nscanner = "test:0"\n')  # fmt: skip
+        path = settings_file(
+            tmp_path,
+            f'id_reader = "serial"\nid_reader_port = "{reader.port}"\n'
+            'capture = "scanner"\nscanner = "test:0"\n',
+        )
         code, out, _ = run(capsys, "devices", "list", "--settings", path, "--json")
     assert code == 0
     found = json.loads(out)
@@ -55,8 +58,9 @@ def test_list_names_what_is_attached_and_what_the_settings_pick(
     assert "扫描仪（SANE）：" in out and "摄像头（高拍仪）：" in out
 
 
-def test_reading_a_card_prints_it_masked(capsys: pytest.CaptureFixture[str],
-                                         tmp_path: Path) -> None:  # fmt: skip
+def test_reading_a_card_prints_it_masked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     with ReaderEmulator(FOREIGN_Y, chunk=20) as reader:
         path = settings_file(tmp_path, f'id_reader = "serial"\nid_reader_port = "{reader.port}"\n')
         code, out, _ = run(capsys, "devices", "test", "reader", "--settings", path)
@@ -65,18 +69,22 @@ def test_reading_a_card_prints_it_masked(capsys: pytest.CaptureFixture[str],
     assert FOREIGN_Y.id_number[:4] in out and "有效期至 2034-03-01" in out
     with ReaderEmulator(None) as reader:  # the reader answers, but no card is on it
         path = settings_file(tmp_path, f'id_reader = "serial"\nid_reader_port = "{reader.port}"\n')
-        code, out, _ = run(capsys, "devices", "test", "reader", "--timeout", "0.5",
-                           "--settings", path)  # fmt: skip
+        code, out, _ = run(
+            capsys, "devices", "test", "reader", "--timeout", "0.5", "--settings", path
+        )
     assert code == 1 and "感应区没有证件" in out
 
 
-def test_a_scan_prints_its_pages_and_their_check(capsys: pytest.CaptureFixture[str],
-                                                 tmp_path: Path, sane: None) -> None:  # fmt: skip
-    path = settings_file(tmp_path, 'capture = "scanner"\nscanner = "test:0"\n'
-                                   'scanner_resolution = 75\n')  # fmt: skip
+def test_a_scan_prints_its_pages_and_their_check(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, sane: None
+) -> None:
+    path = settings_file(
+        tmp_path, 'capture = "scanner"\nscanner = "test:0"\nscanner_resolution = 75\n'
+    )
     out_png = tmp_path / "page.png"
-    code, out, _ = run(capsys, "devices", "test", "capture", "--settings", path,
-                       "--out", str(out_png))  # fmt: skip
+    code, out, _ = run(
+        capsys, "devices", "test", "capture", "--settings", path, "--out", str(out_png)
+    )
     assert code == 0 and "得到 1 页" in out and "第 1 页：" in out
     assert out_png.read_bytes().startswith(b"\x89PNG")
     path = settings_file(tmp_path, 'capture = "scanner"\nscanner = "test:9"\n')
@@ -84,8 +92,9 @@ def test_a_scan_prints_its_pages_and_their_check(capsys: pytest.CaptureFixture[s
     assert code == 1 and out.startswith("✗ ") and "test:9" in out
 
 
-def test_a_serial_code_scanner_scans_one_code(capsys: pytest.CaptureFixture[str],
-                                              tmp_path: Path) -> None:  # fmt: skip
+def test_a_serial_code_scanner_scans_one_code(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     line = ScannerPty()
     try:
         path = settings_file(tmp_path, f'code_scanner_port = "{line.port}"\n')
@@ -97,8 +106,9 @@ def test_a_serial_code_scanner_scans_one_code(capsys: pytest.CaptureFixture[str]
 
         sender = threading.Thread(target=scan_until_read, daemon=True)
         sender.start()
-        code, out, _ = run(capsys, "devices", "test", "code-scanner", "--timeout", "5",
-                           "--settings", path)  # fmt: skip
+        code, out, _ = run(
+            capsys, "devices", "test", "code-scanner", "--timeout", "5", "--settings", path
+        )
     finally:
         done.set()
         sender.join(timeout=5)  # its last write is over before the line goes

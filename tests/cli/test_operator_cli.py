@@ -11,17 +11,36 @@ import pytest
 from tests.cli.test_cli import run
 
 
-def test_add_list_and_switch_off(capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_add_list_and_switch_off(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = tmp_path / "s.toml"
     settings.write_text(f'data_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
     monkeypatch.setattr("sys.stdin", io.StringIO("counter-secret\n"))
-    code, out, _ = run(capsys, "operator", "add", "zhangmin", "--name", "张敏",
-                       "--password-stdin", "--settings", str(settings))  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        "operator",
+        "add",
+        "zhangmin",
+        "--name",
+        "张敏",
+        "--password-stdin",
+        "--settings",
+        str(settings),
+    )
     assert code == 0 and "张敏" in out
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
-    code, _, err = run(capsys, "operator", "add", "limei", "--name", "李梅", "--password-stdin",
-                       "--settings", str(settings))  # fmt: skip
+    code, _, err = run(
+        capsys,
+        "operator",
+        "add",
+        "limei",
+        "--name",
+        "李梅",
+        "--password-stdin",
+        "--settings",
+        str(settings),
+    )
     assert code == 1 and "至少 8 位" in err
     code, out, _ = run(capsys, "operator", "list", "--json", "--settings", str(settings))
     assert json.loads(out) == [{"username": "zhangmin", "name": "张敏", "role": "clerk"}]

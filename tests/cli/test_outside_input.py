@@ -15,8 +15,9 @@ from app.cli.main import EXIT_INTERNAL, main
 from app.validation_zh import has_chinese
 from tests.app.catalog.test_hostile_files import ALIAS_BOMB
 
-FUZZ = settings(max_examples=200, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+FUZZ = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 OTHER_DIGITS = "٠١٢٣٤٥٦٧٨٩" + "०१२३४५६७८९" + "๐๑๒๓๔๕๖๗๘๙" + "০১২৩৪৫৬৭৮৯"
 # An ID number as people (and scanners, and keyboards set to another script) type it.
 id_like = st.text(alphabet="0123456789Xx -１２３４５６７８９０Ｘｘ" + OTHER_DIGITS, max_size=22)
@@ -70,8 +71,7 @@ def test_other_scripts_digits_are_refused(capsys: pytest.CaptureFixture[str], di
     typed = number[:9] + digit + number[10:]  # the 10th character, in the birth year
     code, _, err = run(capsys, "id", "check", "--type", "resident", "--", typed)
     assert code == 1 and "不是阿拉伯数字" in err, err
-    code, _, err = run(capsys, "id", "check", "--type", "uscc", "--",
-                       "91350100M000100Y4" + digit)  # fmt: skip
+    code, _, err = run(capsys, "id", "check", "--type", "uscc", "--", "91350100M000100Y4" + digit)
     assert code == 1 and "不是阿拉伯数字" in err, err
 
 
@@ -81,14 +81,29 @@ def test_full_width_numbers_are_normalised(capsys: pytest.CaptureFixture[str]) -
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
     | st.sampled_from(["yes", "no", "mother", "hukou", "within_six_months"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                 max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=8,
-)  # fmt: skip
-answer_keys = st.sampled_from(["within_six_months", "province_facility", "hukou", "marriage",
-                               "applicant", "photo", "nosuch", ""]) | st.text(max_size=6)  # fmt: skip
+)
+answer_keys = st.sampled_from(
+    [
+        "within_six_months",
+        "province_facility",
+        "hukou",
+        "marriage",
+        "applicant",
+        "photo",
+        "nosuch",
+        "",
+    ]
+) | st.text(max_size=6)
 fact_keys = st.sampled_from(["applicant.age", "hall.province", "parents.married", "x"])
 
 
@@ -99,15 +114,18 @@ fact_keys = st.sampled_from(["applicant.age", "hall.province", "parents.married"
     facts=st.dictionaries(fact_keys, json_values, max_size=3).map(json.dumps) | st.just("{}"),
     command=st.sampled_from(["questions", "plan"]),
 )
-def test_guide_takes_any_answers_and_facts(capsys: pytest.CaptureFixture[str], answers: str,
-                                           facts: str, command: str) -> None:  # fmt: skip
-    code, out, err = run(capsys, "guide", command, "43PCN0009", "--answers", answers,
-                         "--facts", facts, "--json")  # fmt: skip
+def test_guide_takes_any_answers_and_facts(
+    capsys: pytest.CaptureFixture[str], answers: str, facts: str, command: str
+) -> None:
+    code, out, err = run(
+        capsys, "guide", command, "43PCN0009", "--answers", answers, "--facts", facts, "--json"
+    )
     assert_typed(code, out, err)
 
 
-def test_answers_from_a_file_that_is_not_utf8(capsys: pytest.CaptureFixture[str],
-                                              tmp_path: Any) -> None:  # fmt: skip
+def test_answers_from_a_file_that_is_not_utf8(
+    capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
     path = tmp_path / "answers.json"
     path.write_bytes('{"hukou": "是"}'.encode("gbk"))
     code, out, err = run(capsys, "guide", "questions", "43PCN0009", "--answers", f"@{path}")
@@ -115,12 +133,18 @@ def test_answers_from_a_file_that_is_not_utf8(capsys: pytest.CaptureFixture[str]
     assert code == 1
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
-@given(text=st.text(max_size=60) | st.sampled_from(['data_dir = ""', "[hall]\ncode = 1",
-                                                    "[kiosk]\nidle_s = \"一分钟\"", "hall = []"]))
-def test_settings_files_of_any_kind(capsys: pytest.CaptureFixture[str], tmp_path: Any,
-                                    text: str) -> None:  # fmt: skip
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(max_size=60)
+    | st.sampled_from(
+        ['data_dir = ""', "[hall]\ncode = 1", '[kiosk]\nidle_s = "一分钟"', "hall = []"]
+    )
+)
+def test_settings_files_of_any_kind(
+    capsys: pytest.CaptureFixture[str], tmp_path: Any, text: str
+) -> None:
     path = tmp_path / "settings.toml"
     path.write_text(text, encoding="utf-8", errors="surrogateescape")
     code, out, err = run(capsys, "settings", "show", "--json", "--settings", str(path))
@@ -132,9 +156,10 @@ def test_settings_files_of_any_kind(capsys: pytest.CaptureFixture[str], tmp_path
 @pytest.mark.parametrize(
     "text",
     [ALIAS_BOMB, "? [1, 2]\n: 3\n", "when: 2026-13-45\n", "loop: &x {a: *x}\n"],
-)  # fmt: skip
-def test_hostile_catalog_files_through_the_cli(capsys: pytest.CaptureFixture[str],
-                                               make_catalog: Any, text: str) -> None:  # fmt: skip
+)
+def test_hostile_catalog_files_through_the_cli(
+    capsys: pytest.CaptureFixture[str], make_catalog: Any, text: str
+) -> None:
     folder = make_catalog(text)
     code, out, err = run(capsys, "catalog", "check", str(folder))
     assert_typed(code, out, err)

@@ -31,8 +31,11 @@ def test_sample_list_and_render(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 def test_a_stored_case_and_its_qr(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     settings_path = tmp_path / "settings.toml"
-    settings_path.write_text(f'data_dir = "{tmp_path / "data"}"\n[hall]\nname = "岳麓区政务服务中心"\n'
-                             '[printing]\nqr_key = "岳麓-2026-secret"\n', encoding="utf-8")  # fmt: skip
+    settings_path.write_text(
+        f'data_dir = "{tmp_path / "data"}"\n[hall]\nname = "岳麓区政务服务中心"\n'
+        '[printing]\nqr_key = "岳麓-2026-secret"\n',
+        encoding="utf-8",
+    )
     settings = load_settings(settings_path)
     core = build_core(settings)
     try:
@@ -40,31 +43,68 @@ def test_a_stored_case_and_its_qr(capsys: pytest.CaptureFixture[str], tmp_path: 
     finally:
         core.close()
     out_file = tmp_path / "case.pdf"
-    code, _, _ = run(capsys, "print", "case", case.receipt_no, "acceptance", "--out",
-                     str(out_file), "--settings", str(settings_path))  # fmt: skip
+    code, _, _ = run(
+        capsys,
+        "print",
+        "case",
+        case.receipt_no,
+        "acceptance",
+        "--out",
+        str(out_file),
+        "--settings",
+        str(settings_path),
+    )
     assert code == 0
-    text = subprocess.run(["pdftotext", str(out_file), "-"], capture_output=True, text=True,
-                          check=True).stdout  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", str(out_file), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "岳麓区政务服务中心" in text and case.receipt_no in text
-    code, _, err = run(capsys, "print", "case", case.receipt_no, "withdrawal", "--settings",
-                       str(settings_path))  # fmt: skip
+    code, _, err = run(
+        capsys, "print", "case", case.receipt_no, "withdrawal", "--settings", str(settings_path)
+    )
     assert code == 1 and "只有已撤回的办件" in err
     slip = tmp_path / "slip.bin"
-    code, _, _ = run(capsys, "print", "case", case.receipt_no, "ticket_acceptance", "--out",
-                     str(slip), "--settings", str(settings_path))  # fmt: skip
+    code, _, _ = run(
+        capsys,
+        "print",
+        "case",
+        case.receipt_no,
+        "ticket_acceptance",
+        "--out",
+        str(slip),
+        "--settings",
+        str(settings_path),
+    )
     assert code == 0 and slip.read_bytes().endswith(b"\x1dV\x00")
-    code, _, err = run(capsys, "print", "case", case.receipt_no, "ticket_pre_application",
-                       "--settings", str(settings_path))  # fmt: skip
+    code, _, err = run(
+        capsys,
+        "print",
+        "case",
+        case.receipt_no,
+        "ticket_pre_application",
+        "--settings",
+        str(settings_path),
+    )
     assert code == 1 and "不能打印" in err
     guide = tmp_path / "guide.pdf"
-    code, _, _ = run(capsys, "print", "case", case.receipt_no, "plan", "--out", str(guide),
-                     "--settings", str(settings_path))  # fmt: skip
+    code, _, _ = run(
+        capsys,
+        "print",
+        "case",
+        case.receipt_no,
+        "plan",
+        "--out",
+        str(guide),
+        "--settings",
+        str(settings_path),
+    )
     assert code == 0 and guide.read_bytes().startswith(b"%PDF")
     signed = qr.sign(case.receipt_no, settings.printing.key)
     code, out, _ = run(capsys, "print", "verify", signed, "--settings", str(settings_path))
     assert code == 0 and case.receipt_no in out
-    code, out, _ = run(capsys, "print", "verify", qr.sign(case.receipt_no, b"x"), "--settings",
-                       str(settings_path))  # fmt: skip
+    code, out, _ = run(
+        capsys, "print", "verify", qr.sign(case.receipt_no, b"x"), "--settings", str(settings_path)
+    )
     assert code == 1 and "签名不符" in out
 
 
@@ -75,8 +115,9 @@ def test_a_stored_case_and_its_qr(capsys: pytest.CaptureFixture[str], tmp_path: 
      ("撤回及材料退还回执", b"%PDF"), ("办事指南", b"%PDF"), ("受理凭条", b"\x1d"),
      ("预申请凭条", b"\x1d"), ("材料清单", b"\x1d")],
 )  # fmt: skip
-def test_samples_by_the_names_the_readme_lists(capsys: pytest.CaptureFixture[str],
-                                               tmp_path: Path, name: str, start: bytes) -> None:  # fmt: skip
+def test_samples_by_the_names_the_readme_lists(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, start: bytes
+) -> None:
     target = tmp_path / "out.bin"
     code, _, err = run(capsys, "print", "sample", name, "--out", str(target))
     assert code == 0, err

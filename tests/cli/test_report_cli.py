@@ -45,12 +45,18 @@ def settings_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A hall whose demo cases were all opened on Monday 23 November 2026."""
     folder = tmp_path_factory.mktemp("report-cli")
     path = folder / "settings.toml"
-    path.write_text(f'data_dir = "{folder / "data"}"\n[hall]\nname = "岳麓区政务服务中心"\n',
-                    encoding="utf-8")  # fmt: skip
+    path.write_text(
+        f'data_dir = "{folder / "data"}"\n[hall]\nname = "岳麓区政务服务中心"\n', encoding="utf-8"
+    )
     core = build_core(load_settings(path))
-    service = CaseService(core.db, core.catalog, core.files, hall_code="430100001",
-                          calendar=core.calendar,
-                          clock=lambda: datetime(2026, 11, 23, 2, tzinfo=UTC))  # fmt: skip
+    service = CaseService(
+        core.db,
+        core.catalog,
+        core.files,
+        hall_code="430100001",
+        calendar=core.calendar,
+        clock=lambda: datetime(2026, 11, 23, 2, tzinfo=UTC),
+    )
     try:
         seed_cases(service, core.catalog, CASES)
     finally:
@@ -59,8 +65,17 @@ def settings_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def test_text_table(capsys: pytest.CaptureFixture[str], settings_file: Path) -> None:
-    code, out, err = cli(capsys, "report", "period", "--from", "2026-11-01", "--to", "2026-11-30",
-                         "--settings", str(settings_file))  # fmt: skip
+    code, out, err = cli(
+        capsys,
+        "report",
+        "period",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--settings",
+        str(settings_file),
+    )
     assert code == 0, err
     assert out.startswith("办件统计（按一件事）\n统计期间：2026年11月01日至2026年11月30日")
     assert "新生儿出生一件事" in out and "合计" in out and "说明：" in out
@@ -99,15 +114,27 @@ def test_files(capsys: pytest.CaptureFixture[str], settings_file: Path, tmp_path
     assert code == EXIT_INVALID and "无法写入" in err
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (("period", "--from", "2026-13-01", "--to", "2026-12-31"), "--from 的日期“2026-13-01”不对"),
-    (("period", "--from", "2026-11-01", "--to", "20261130"), "--to 的日期“20261130”不对"),
-    (("period", "--from", "2026-11-30", "--to", "2026-11-01"), "--to 2026-11-01 早于 --from 2026-11-30"),
-    (("monthly", "--from", "2026-11-01", "--to", "2026-11-30"), "没有名为“monthly”的报表"),
-    (("evaluations", "--from", "2026-11-01", "--to", "2026-11-30", "--by", "item"), "好差评不能按“item”分组"),
-    (("period", "--from", "2026-11-01", "--to", "2026-11-30", "--json", "--pdf", "a.pdf"), "只能选一个"),
-    (("period", "--from", "2026-11-01"), "缺少参数"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("period", "--from", "2026-13-01", "--to", "2026-12-31"), "--from 的日期“2026-13-01”不对"),
+        (("period", "--from", "2026-11-01", "--to", "20261130"), "--to 的日期“20261130”不对"),
+        (
+            ("period", "--from", "2026-11-30", "--to", "2026-11-01"),
+            "--to 2026-11-01 早于 --from 2026-11-30",
+        ),
+        (("monthly", "--from", "2026-11-01", "--to", "2026-11-30"), "没有名为“monthly”的报表"),
+        (
+            ("evaluations", "--from", "2026-11-01", "--to", "2026-11-30", "--by", "item"),
+            "好差评不能按“item”分组",
+        ),
+        (
+            ("period", "--from", "2026-11-01", "--to", "2026-11-30", "--json", "--pdf", "a.pdf"),
+            "只能选一个",
+        ),
+        (("period", "--from", "2026-11-01"), "缺少参数"),
+    ],
+)
 def test_bad_input_is_a_message_and_exit_code_2(
     capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], message: str
 ) -> None:

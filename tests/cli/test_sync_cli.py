@@ -23,13 +23,20 @@ from tests.helpers.waiting import eventually
 HALL = "430100001"
 
 
-def onestop(*args: str, settings: Path | None = None, check: bool = True,
-            timeout: float = 60) -> subprocess.CompletedProcess[str]:  # fmt: skip
+def onestop(
+    *args: str, settings: Path | None = None, check: bool = True, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     if settings:
         env["ONESTOP_SETTINGS"] = str(settings)
-    done = subprocess.run([sys.executable, "-m", "app.cli.main", *args], capture_output=True,
-                          text=True, env=env, timeout=timeout, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
     assert "Traceback" not in done.stderr, done.stderr
     if check:
         assert done.returncode == 0, done.stderr
@@ -52,11 +59,24 @@ class Platform:
 def platform(tmp_path: Path) -> Iterator[Platform]:
     data = tmp_path / "platform"
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli.main", "platform", "serve", "--port", "0", "--data",
-         str(data), "--decide-after", "0.2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "app.cli.main",
+            "platform",
+            "serve",
+            "--port",
+            "0",
+            "--data",
+            str(data),
+            "--decide-after",
+            "0.2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -78,8 +98,17 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
 
 
 def terminal(platform: Platform, name: str, *, admin: bool = False) -> str:
-    args = ["platform", "terminal", "add", name, "--hall", HALL, "--data", str(platform.data),
-            "--json"] + (["--admin"] if admin else [])  # fmt: skip
+    args = [
+        "platform",
+        "terminal",
+        "add",
+        name,
+        "--hall",
+        HALL,
+        "--data",
+        str(platform.data),
+        "--json",
+    ] + (["--admin"] if admin else [])
     return str(as_json(onestop(*args))["token"])
 
 
@@ -87,8 +116,9 @@ def settings_file(folder: Path, url: str, token: str, name: str = "counter-01") 
     path = folder / f"{name}.toml"
     path.write_text(
         f'data_dir = "{folder / "data"}"\n[hall]\ncode = "{HALL}"\n[terminal]\nname = "{name}"\n'
-        f'[platform]\nurl = "{url}"\ntoken = "{token}"\npoll_s = 0.2\n', encoding="utf-8",
-    )  # fmt: skip
+        f'[platform]\nurl = "{url}"\ntoken = "{token}"\npoll_s = 0.2\n',
+        encoding="utf-8",
+    )
     return path
 
 
@@ -103,6 +133,7 @@ def test_seed_send_receive_and_check_what_arrived(platform: Platform, tmp_path: 
 
     first = as_json(onestop("sync", "run", "--once", "--json", settings=settings))
     assert first["delivered"] > 0 and first["error"] == ""  # type: ignore[operator]
+
     def decided() -> bool:  # departments decide after 0.2 s; their decisions come back as events
         done = as_json(onestop("sync", "run", "--once", "--json", settings=settings))
         return bool(done["events"] and done["messages"]["pending"] == 0)  # type: ignore[index]
@@ -120,13 +151,25 @@ def test_seed_send_receive_and_check_what_arrived(platform: Platform, tmp_path: 
 def test_continuous_sync_stops_cleanly_on_sigterm(platform: Platform, tmp_path: Path) -> None:
     settings = settings_file(tmp_path, platform.url, terminal(platform, "counter-01"))
     onestop("demo", "seed", "--cases", "5", settings=settings)
-    process = subprocess.Popen([sys.executable, "-m", "app.cli.main", "sync", "run"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "ONESTOP_SETTINGS": str(settings)})  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli.main", "sync", "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "ONESTOP_SETTINGS": str(settings)},
+    )
     try:
-        eventually(lambda: not as_json(onestop("sync", "status", "--json", settings=settings))[
-            "messages"]["pending"],  # type: ignore[index]
-            30, "the running sender did not drain the queue", every_s=0.3)  # fmt: skip
+
+        def drained() -> bool:
+            status = as_json(onestop("sync", "status", "--json", settings=settings))
+            return not status["messages"]["pending"]  # type: ignore[index]
+
+        eventually(
+            drained,
+            30,
+            "the running sender did not drain the queue",
+            every_s=0.3,
+        )
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=30)
@@ -141,8 +184,10 @@ def test_catalog_publish_pull_and_refuse_a_broken_one(platform: Platform, tmp_pa
     newer = tmp_path / "catalog-newer"
     shutil.copytree(builtin_catalog_dir(), newer)
     meta = newer / "_catalog.yaml"
-    meta.write_text(re.sub(r"(?m)^version: .*$", "version: 2026.12.1", meta.read_text("utf-8")),
-                    encoding="utf-8")  # fmt: skip
+    meta.write_text(
+        re.sub(r"(?m)^version: .*$", "version: 2026.12.1", meta.read_text("utf-8")),
+        encoding="utf-8",
+    )
     refused = onestop("catalog", "publish", "--catalog", str(newer), settings=settings, check=False)
     assert refused.returncode == 1 and "只有平台管理终端" in refused.stderr
     onestop("catalog", "publish", "--catalog", str(newer), settings=admin)
@@ -159,8 +204,9 @@ def test_catalog_publish_pull_and_refuse_a_broken_one(platform: Platform, tmp_pa
     meta = broken / "_catalog.yaml"
     meta.write_text(meta.read_text("utf-8").replace("2026.12.1", "2026.12.2"), encoding="utf-8")
     scenario = next(p for p in broken.glob("43*.yaml"))
-    scenario.write_text(scenario.read_text("utf-8").replace("needs:", "needz:", 1) + "\n  bad: [",
-                        encoding="utf-8")  # fmt: skip
+    scenario.write_text(
+        scenario.read_text("utf-8").replace("needs:", "needz:", 1) + "\n  bad: [", encoding="utf-8"
+    )
     # Published as it is (the platform checks only its checksum); the terminal refuses it.
     from app.catalog.versions import catalog_files, files_digest
 
@@ -169,9 +215,12 @@ def test_catalog_publish_pull_and_refuse_a_broken_one(platform: Platform, tmp_pa
     import httpx
 
     token = admin.read_text("utf-8").split('token = "')[1].split('"')[0]
-    answer = httpx.post(f"{platform.url}/api/v1/catalogs", content=body, timeout=10,
-                        headers={"Authorization": f"Bearer {token}",
-                                 "Content-Type": "application/json"})  # fmt: skip
+    answer = httpx.post(
+        f"{platform.url}/api/v1/catalogs",
+        content=body,
+        timeout=10,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     assert answer.status_code == 200, answer.text
     refused = onestop("catalog", "pull", settings=settings, check=False)
     assert refused.returncode == 1 and "有错误，已拒收" in refused.stderr
@@ -192,6 +241,7 @@ def test_without_a_platform_or_with_a_wrong_credential(platform: Platform, tmp_p
     status = as_json(onestop("sync", "status", "--json", settings=wrong))
     assert status["messages"]["retrying"] > 0 and "凭证" in str(status["last_error"])  # type: ignore[index]
     busy_port = platform.url.rsplit(":", 1)[1]
-    busy = onestop("platform", "serve", "--port", busy_port, "--data", str(tmp_path / "p2"),
-                   check=False)  # fmt: skip
+    busy = onestop(
+        "platform", "serve", "--port", busy_port, "--data", str(tmp_path / "p2"), check=False
+    )
     assert busy.returncode == 1 and "端口可能已被占用" in busy.stderr

@@ -16,8 +16,9 @@ from tests.helpers.transfers import BACK, POLICE, ROUTES
 def test_trace_and_waiting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     settings_file = tmp_path / "settings.toml"
     routes = "\n".join(f'"{d}" = "{r}"' for d, r in ROUTES.items())
-    settings_file.write_text(f'data_dir = "{tmp_path / "hall"}"\n[transfers.routes]\n{routes}\n',
-                             encoding="utf-8")  # fmt: skip
+    settings_file.write_text(
+        f'data_dir = "{tmp_path / "hall"}"\n[transfers.routes]\n{routes}\n', encoding="utf-8"
+    )
     from app.settings import load_settings
 
     core = build_core(load_settings(settings_file))
@@ -27,8 +28,10 @@ def test_trace_and_waiting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         core.transfers.add_case(BACK, batch.batch_no, case.receipt_no)
     finally:
         core.close()
-    assert main(["transfers", "trace", case.receipt_no, "--json", "--settings",
-                 str(settings_file)]) == 0  # fmt: skip
+    assert (
+        main(["transfers", "trace", case.receipt_no, "--json", "--settings", str(settings_file)])
+        == 0
+    )
     trace = json.loads(capsys.readouterr().out)
     household = next(i for i in trace["items"] if i["name"] == "居民户口簿")
     assert (household["state"], household["batch_no"]) == ("batched", batch.batch_no)
@@ -38,8 +41,10 @@ def test_trace_and_waiting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     ]
     assert main(["transfers", "waiting", "--settings", str(settings_file)]) == 0
     assert "医疗保障部门：3 份" in capsys.readouterr().out
-    assert main(["transfers", "trace", "430100001-20261123-99999", "--settings",
-                 str(settings_file)]) == 1  # fmt: skip
+    assert (
+        main(["transfers", "trace", "430100001-20261123-99999", "--settings", str(settings_file)])
+        == 1
+    )
     assert "没有受理编号为 430100001-20261123-99999 的办件" in capsys.readouterr().err
 
 

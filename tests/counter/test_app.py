@@ -53,10 +53,12 @@ def test_demo_world_signs_in_and_syncs(qtbot: QtBot, tmp_path: Path) -> None:
             window = counter.start(counter.sign_in(DEMO_USER, DEMO_PASSWORD))
             qtbot.addWidget(window)
             assert counter.sync is not None
-            qtbot.waitUntil(lambda: window.status.last is not None and window.status.last.online,
-                            timeout=20_000)  # fmt: skip
-            qtbot.waitUntil(lambda: counter.core.outbox.counts().get("pending", 0) == 0,
-                            timeout=20_000)  # fmt: skip
+            qtbot.waitUntil(
+                lambda: window.status.last is not None and window.status.last.online, timeout=20_000
+            )
+            qtbot.waitUntil(
+                lambda: counter.core.outbox.counts().get("pending", 0) == 0, timeout=20_000
+            )
             window.close()
         finally:
             counter.close()

@@ -67,8 +67,9 @@ def fill_rest(session: Session, screen: FormScreen) -> None:
 def printed_text(session: Session, receipt_no: str, tmp_path: Path) -> str:
     pdf = tmp_path / "acceptance.pdf"
     pdf.write_bytes(session.papers.preview(receipt_no, "acceptance"))
-    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
     return done.stdout
 
 
@@ -150,8 +151,9 @@ def test_a_name_read_from_the_card_changes_only_when_confirmed(
         confirm.click()
     case = session.core.cases.get(in_hand.case.receipt_no)  # type: ignore[union-attr]
     assert case.applicant.name == "李芳芳" and case.form_data["applicant.name"] == "李芳芳"
-    corrected = [e for e in session.core.cases.timeline(case.receipt_no)
-                 if e.action == "correct_applicant"]  # fmt: skip
+    corrected = [
+        e for e in session.core.cases.timeline(case.receipt_no) if e.action == "correct_applicant"
+    ]
     assert len(corrected) == 1
     (correction,) = (corrected[0].after or {})["corrections"]
     assert (correction["field"], correction["from"], correction["to"]) == ("姓名", "李芳", "李芳芳")

@@ -101,8 +101,6 @@ def screen(qtbot: QtBot, station: Station, today: Today, settle: Settle) -> Tran
     return screen
 
 
-
-
 def column(model: CellsModel[Any], number: int) -> list[str]:
     return [str(model.index(row, number).data()) for row in range(model.rowCount())]
 
@@ -146,14 +144,17 @@ def sign(qtbot: QtBot, pad: SignaturePad) -> None:
 
 # -- a courier batch --------------------------------------------------------------------------------
 def test_a_courier_batch_built_printed_sent_flagged_and_signed_off(
-    qtbot: QtBot, screen: TransfersScreen, core: Core, session: Session, today: Today,
+    qtbot: QtBot,
+    screen: TransfersScreen,
+    core: Core,
+    session: Session,
+    today: Today,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     first, second = accepted(core.cases, core.catalog), accepted(core.cases, core.catalog)
     screen.enter()
     settle()
-    assert {row[0]: row[1] for row in screen.departments.rows} == {HEALTH: 8, POLICE: 2,
-                                                                   MEDICAL: 6}  # fmt: skip
+    assert {row[0]: row[1] for row in screen.departments.rows} == {HEALTH: 8, POLICE: 2, MEDICAL: 6}
     choose_department(screen, MEDICAL, settle)
     assert column(screen.waiting, 0) == [first.receipt_no] * 3 + [second.receipt_no] * 3
     screen.buttons["new_batch"].click()
@@ -322,14 +323,20 @@ def test_a_batch_confirmed_twice(screen: TransfersScreen, core: Core, settle: Se
     settle()
     assert receipt.isVisible() and "不能再签收一次" in receipt.problem.text()
     assert core.files.read(ledger.batch(batch.batch_no).receipt_sha or "") == (
-        b"%PDF-1.4 at the other desk")  # fmt: skip
+        b"%PDF-1.4 at the other desk"
+    )
 
 
 # -- a pick-up, results back, the hand-over, the trace --------------------------------------------
 def test_a_pick_up_results_checked_in_and_handed_over_at_the_window(
-    qtbot: QtBot, screen: TransfersScreen, station: Station, core: Core, session: Session,
-    tmp_path: Path, settle: Settle,
-) -> None:  # fmt: skip
+    qtbot: QtBot,
+    screen: TransfersScreen,
+    station: Station,
+    core: Core,
+    session: Session,
+    tmp_path: Path,
+    settle: Settle,
+) -> None:
     case = accepted(core.cases, core.catalog)
     screen.enter()
     settle()
@@ -418,8 +425,15 @@ def test_a_pick_up_results_checked_in_and_handed_over_at_the_window(
     household = [r for r in trace.events.rows if r.item == "居民户口簿"]
     # the original sent and returned, and the police's result (a 户口簿 too): both came back
     assert [e.action_label for e in household] == [
-        "窗口收取", "放入交接单", "发出", "部门签收", "回到窗口", "回到窗口", "交给申请人",
-        "交给申请人"]  # fmt: skip
+        "窗口收取",
+        "放入交接单",
+        "发出",
+        "部门签收",
+        "回到窗口",
+        "回到窗口",
+        "交给申请人",
+        "交给申请人",
+    ]
     steps = column(trace.events, 2)
     assert "发出（刘洋）" in steps and "交给申请人（张敏）" in steps
     assert f"{POLICE} 赵强" in column(trace.events, 4)
@@ -445,8 +459,10 @@ def test_the_windows_tabs_follow_the_role_and_scans_reach_the_screen_in_front(
         window.scanned(batch.batch_no)  # the wedge scanner, with the batch builder in front
         qtbot.waitUntil(lambda: window.transfers.batch is not None, timeout=10_000)
         window.scanned(signed_qr(core, case.receipt_no))
-        qtbot.waitUntil(lambda: window.transfers.batch is not None
-                        and len(window.transfers.batch.items) == 1, timeout=10_000)  # fmt: skip
+        qtbot.waitUntil(
+            lambda: window.transfers.batch is not None and len(window.transfers.batch.items) == 1,
+            timeout=10_000,
+        )
         window.signed_in(WINDOW_CLERK)  # a clerk signs in at the lock screen
         titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
         assert titles == ["办件", "查询办件", "流转追踪"]

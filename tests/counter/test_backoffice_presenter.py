@@ -19,19 +19,43 @@ def genuine(text: str) -> tuple[str, str]:
 
 
 def item(state: str = "batched") -> TransferItem:
-    return TransferItem(1, "430100001-20261123-00001", "out", "material", "invoices", "发票",
-                        "医疗保障部门", 1, 2, state, "LZ430100001-20261123-001", date(2026, 12, 4),
-                        SENT)  # fmt: skip
+    return TransferItem(
+        1,
+        "430100001-20261123-00001",
+        "out",
+        "material",
+        "invoices",
+        "发票",
+        "医疗保障部门",
+        1,
+        2,
+        state,
+        "LZ430100001-20261123-001",
+        date(2026, 12, 4),
+        SENT,
+    )
 
 
 def batch(state: str, *, route: str = "courier", items: int = 1, **changes: object) -> Batch:
     values: dict[str, object] = {
-        "batch_no": "LZ430100001-20261123-001", "department": "医疗保障部门", "route": route,
-        "state": state, "created_by": "刘洋", "created_at": SENT, "sent_by": "", "sent_at": None,
-        "courier": "", "waybill": "", "waybill_warning": "", "pickup": None, "due_date": None,
-        "receipt_sha": None, "confirmed_by": "", "confirmed_at": None,
+        "batch_no": "LZ430100001-20261123-001",
+        "department": "医疗保障部门",
+        "route": route,
+        "state": state,
+        "created_by": "刘洋",
+        "created_at": SENT,
+        "sent_by": "",
+        "sent_at": None,
+        "courier": "",
+        "waybill": "",
+        "waybill_warning": "",
+        "pickup": None,
+        "due_date": None,
+        "receipt_sha": None,
+        "confirmed_by": "",
+        "confirmed_at": None,
         "items": tuple(item() for _ in range(items)),
-    }  # fmt: skip
+    }
     values.update(changes)
     return Batch(**values)  # type: ignore[arg-type]
 
@@ -63,17 +87,33 @@ def test_what_a_batch_allows() -> None:
 
 
 def test_how_a_batch_reads() -> None:
-    sent = batch("sent", sent_by="刘洋", sent_at=SENT, due_date=date(2026, 11, 26),
-                 courier="顺丰速运", waybill="SF1234567890123",
-                 waybill_warning="顺丰运单号没有公开的校验规则，只核对了格式。")  # fmt: skip
+    sent = batch(
+        "sent",
+        sent_by="刘洋",
+        sent_at=SENT,
+        due_date=date(2026, 11, 26),
+        courier="顺丰速运",
+        waybill="SF1234567890123",
+        waybill_warning="顺丰运单号没有公开的校验规则，只核对了格式。",
+    )
     facts = dict(batch_facts(sent, date(2026, 11, 26)))
     assert facts["状态"] == "已发出，待签收（应于 2026-11-26 前签收）"
     assert facts["内容"] == "1 件办件，原件 1 份，复印件 2 份"
-    assert facts["发出"] == ("刘洋 11-23 10:00，顺丰速运 运单号 SF1234567890123"
-                           "（顺丰运单号没有公开的校验规则，只核对了格式。）")  # fmt: skip
+    assert facts["发出"] == (
+        "刘洋 11-23 10:00，顺丰速运 运单号 SF1234567890123"
+        "（顺丰运单号没有公开的校验规则，只核对了格式。）"
+    )
     assert dict(batch_facts(sent, date(2026, 11, 27)))["状态"] == (
-        "已发出，待签收（已超期：应于 2026-11-26 前签收）")  # fmt: skip
-    picked = batch("sent", sent_by="刘洋", sent_at=SENT, due_date=date(2026, 11, 26),
-                   pickup={"name": "赵强", "phone": "13800138000"}, route="pickup")  # fmt: skip
+        "已发出，待签收（已超期：应于 2026-11-26 前签收）"
+    )
+    picked = batch(
+        "sent",
+        sent_by="刘洋",
+        sent_at=SENT,
+        due_date=date(2026, 11, 26),
+        pickup={"name": "赵强", "phone": "13800138000"},
+        route="pickup",
+    )
     assert dict(batch_facts(picked, date(2026, 11, 24)))["发出"].endswith(
-        "赵强（电话 13800138000）当面签字取走")  # fmt: skip
+        "赵强（电话 13800138000）当面签字取走"
+    )

@@ -47,9 +47,14 @@ def cameras() -> Iterator[list[QtCamera]]:
 
 
 def test_f6_takes_the_sheet_off_the_desk_and_retakes_a_poor_one_in_place(
-    qtbot: QtBot, screen: materials.MaterialsScreen, session: Session, draft: CaseView,
-    tmp_path: Path, settle: Settle, cameras: list[QtCamera],
-) -> None:  # fmt: skip
+    qtbot: QtBot,
+    screen: materials.MaterialsScreen,
+    session: Session,
+    draft: CaseView,
+    tmp_path: Path,
+    settle: Settle,
+    cameras: list[QtCamera],
+) -> None:
     good = QtCamera.from_file(video(tmp_path / "page.avi"))
     empty = QtCamera.from_file(video(tmp_path / "desk.avi", page=False))
     cameras += [good, empty]
@@ -78,9 +83,14 @@ def test_f6_takes_the_sheet_off_the_desk_and_retakes_a_poor_one_in_place(
     settle()
     core = session.core
     with core.db.transaction() as db:
-        saved = [entry.after for entry in db.scalars(
-            select(AuditEntry).where(AuditEntry.receipt_no == draft.receipt_no,
-                                     AuditEntry.action == "scan"))]  # fmt: skip
+        saved = [
+            entry.after
+            for entry in db.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.receipt_no == draft.receipt_no, AuditEntry.action == "scan"
+                )
+            )
+        ]
     assert len(saved) == 1 and saved[0] is not None
     quality = saved[0]["quality"]
     assert [page["page"] for page in quality] == [1, 2]
@@ -88,16 +98,24 @@ def test_f6_takes_the_sheet_off_the_desk_and_retakes_a_poor_one_in_place(
 
 
 def test_f6_with_a_feeder_takes_every_sheet(
-    screen: materials.MaterialsScreen, session: Session, tmp_path: Path, settle: Settle,
+    screen: materials.MaterialsScreen,
+    session: Session,
+    tmp_path: Path,
+    settle: Settle,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     config = tmp_path / "sane"
     config.mkdir()
     (config / "dll.conf").write_text("test\n")
     shutil.copy("/etc/sane.d/test.conf", config)
     monkeypatch.setenv("SANE_CONFIG_DIR", str(config))
-    scanner = SaneScanner("test:0", resolution=50, source="Automatic Document Feeder",
-                          options=("--test-picture=Grid",), env=dict(os.environ))  # fmt: skip
+    scanner = SaneScanner(
+        "test:0",
+        resolution=50,
+        source="Automatic Document Feeder",
+        options=("--test-picture=Grid",),
+        env=dict(os.environ),
+    )
     session.devices.capture = MadeGood(scanner, "scanner")
     screen.capture()
     settle()

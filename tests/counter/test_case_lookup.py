@@ -76,8 +76,6 @@ def test_queries_of_the_search_row() -> None:
         search_query("李芳", "", end, start)
 
 
-
-
 def test_a_case_in_words(session: Session, core: Core, draft: CaseView) -> None:
     case = accepted_at_window(session)
     facts = dict(case_facts(case))
@@ -92,9 +90,14 @@ def test_a_case_in_words(session: Session, core: Core, draft: CaseView) -> None:
     dispatched = next(i for i in case.items if i.state == "dispatched")
     assert decision_text(dispatched) == "部门办理中"
     decided = core.cases.record_item_decision(
-        session.actor, case.receipt_no, dispatched.item_id, approved=True,
-        result_name="出生医学证明", result_no="N430001", opinion="符合条件",
-    )  # fmt: skip
+        session.actor,
+        case.receipt_no,
+        dispatched.item_id,
+        approved=True,
+        result_name="出生医学证明",
+        result_no="N430001",
+        opinion="符合条件",
+    )
     assert decision_text(decided.item(dispatched.item_id)) == (
         "准予；结果：出生医学证明（N430001）；意见：符合条件"
     )
@@ -105,11 +108,19 @@ def test_a_case_in_words(session: Session, core: Core, draft: CaseView) -> None:
 
 def test_what_a_state_allows(session: Session, draft: CaseView) -> None:
     assert actions_for(None) == dict.fromkeys(("deliver", "withdraw", "reprint", "evaluate"), False)
-    assert actions_for(draft) == {"deliver": False, "withdraw": True, "reprint": True,
-                                  "evaluate": False}  # fmt: skip
+    assert actions_for(draft) == {
+        "deliver": False,
+        "withdraw": True,
+        "reprint": True,
+        "evaluate": False,
+    }
     case = accepted_at_window(session)
-    assert actions_for(case) == {"deliver": False, "withdraw": True, "reprint": True,
-                                 "evaluate": True}  # fmt: skip
+    assert actions_for(case) == {
+        "deliver": False,
+        "withdraw": True,
+        "reprint": True,
+        "evaluate": True,
+    }
     assert [name for name, _ in reprintable(case)] == ["acceptance"]  # no commitment letter
     committed = dataclasses.replace(case, commitment={"materials": []})
     assert [name for name, _ in reprintable(committed)] == ["acceptance", "commitment"]
@@ -119,8 +130,13 @@ def test_what_a_state_allows(session: Session, draft: CaseView) -> None:
     assert evaluation_stage("completed") == evaluation_stage("delivered") == "complete"
     assert evaluation_stage("draft") is None
     assert {s for s in CASE_STATE_LABELS if evaluation_stage(s)} == {
-        "accepted", "accepted_on_commitment", "not_accepted", "completed", "delivered",
-        "withdrawn"}  # fmt: skip
+        "accepted",
+        "accepted_on_commitment",
+        "not_accepted",
+        "completed",
+        "delivered",
+        "withdrawn",
+    }
     assert EVALUATION_CHANNEL in EVALUATION_CHANNELS
 
 
@@ -128,30 +144,56 @@ def test_one_rating_and_one_follow_up_per_stage(
     session: Session, core: Core, draft: CaseView
 ) -> None:
     case = accepted_at_window(session)
-    assert next_turn(case) == EvaluationTurn(case.receipt_no, case.scenario_name, "accept", follow_up=False)
-    rated = core.cases.evaluate(session.actor, case.receipt_no, stage="accept", level=4,
-                                channel=EVALUATION_CHANNEL)  # fmt: skip
-    assert next_turn(rated) == EvaluationTurn(case.receipt_no, case.scenario_name, "accept", follow_up=True)
+    assert next_turn(case) == EvaluationTurn(
+        case.receipt_no, case.scenario_name, "accept", follow_up=False
+    )
+    rated = core.cases.evaluate(
+        session.actor, case.receipt_no, stage="accept", level=4, channel=EVALUATION_CHANNEL
+    )
+    assert next_turn(rated) == EvaluationTurn(
+        case.receipt_no, case.scenario_name, "accept", follow_up=True
+    )
     assert next_turn(rated).label == "受理环节追评"  # type: ignore[union-attr]
-    again = core.cases.evaluate(session.actor, case.receipt_no, stage="accept", level=5,
-                                channel=EVALUATION_CHANNEL, follow_up=True)  # fmt: skip
+    again = core.cases.evaluate(
+        session.actor,
+        case.receipt_no,
+        stage="accept",
+        level=5,
+        channel=EVALUATION_CHANNEL,
+        follow_up=True,
+    )
     assert next_turn(again) is None and not actions_for(again)["evaluate"]
     # the completion stage starts afresh once there is a result
     assert next_turn(dataclasses.replace(again, state="completed")) == EvaluationTurn(
-        case.receipt_no, case.scenario_name, "complete", follow_up=False)  # fmt: skip
+        case.receipt_no, case.scenario_name, "complete", follow_up=False
+    )
 
 
 def test_delivery_form_gives_only_the_method_s_fields() -> None:
-    pickup = DeliveryForm("pickup", recipient="李芳", recipient_id_number="43010419920315204X",
-                          phone="13800138000", address="不该带上", signed_on_paper=True)  # fmt: skip
+    pickup = DeliveryForm(
+        "pickup",
+        recipient="李芳",
+        recipient_id_number="43010419920315204X",
+        phone="13800138000",
+        address="不该带上",
+        signed_on_paper=True,
+    )
     given = pickup.arguments()
     assert given["note"] == SIGNED_ON_PAPER and "address" not in given
     assert DeliveryForm("pickup", recipient="李芳").arguments("ab" * 32)["note"] == ""
-    mail = DeliveryForm("mail", recipient="李芳", phone="13800138000", address="长沙市",
-                        tracking_no="SF1", signed_on_paper=True).arguments()  # fmt: skip
+    mail = DeliveryForm(
+        "mail",
+        recipient="李芳",
+        phone="13800138000",
+        address="长沙市",
+        tracking_no="SF1",
+        signed_on_paper=True,
+    ).arguments()
     assert mail["tracking_no"] == "SF1" and mail["note"] == "" and "signature_sha256" not in mail
-    assert DeliveryForm("electronic", note="湘易办").arguments() == {"method": "electronic",
-                                                                      "note": "湘易办"}  # fmt: skip
+    assert DeliveryForm("electronic", note="湘易办").arguments() == {
+        "method": "electronic",
+        "note": "湘易办",
+    }
     assert pickup.method_label == "窗口领取"
 
 

@@ -4,6 +4,7 @@ scenario, the questionnaire and items, the merged form, the decision with previe
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
@@ -19,6 +20,9 @@ from counter.ui.questions import QuestionsScreen
 from counter.ui.scenario import ScenarioScreen
 from counter.ui.station import Station
 from tests.counter.conftest import activate
+
+if TYPE_CHECKING:
+    from pytestqt.modeltest import ModelTester
 
 Settle = Callable[[], None]
 
@@ -115,7 +119,7 @@ def test_scenario_by_initials_and_stage(qtbot: QtBot, station: Station) -> None:
     assert screen.model.rowCount() == 0 and "没有找到" in screen.count.text()
 
 
-def test_scenario_model(qtmodeltester, station: Station) -> None:  # type: ignore[no-untyped-def]
+def test_scenario_model(qtmodeltester: ModelTester, station: Station) -> None:
     screen = ScenarioScreen(station)
     screen.enter()
     qtmodeltester.check(screen.model)
@@ -152,7 +156,8 @@ def test_questions_by_digit_keys_then_items(
     assert screen.next.isEnabled(), screen.summary.text()
     promise = station.session.in_hand.plan().promise  # the clerk reads the days and why
     assert f"{promise.words}（{promise.basis_words.removeprefix('依据：').rstrip('。')}）" in (
-        screen.summary.text())  # fmt: skip
+        screen.summary.text()
+    )
     boxes = screen.item_boxes
     assert boxes and all(box.isChecked() for box in boxes.values())
     optional = [item for item, box in boxes.items() if box.isEnabled()]
@@ -214,7 +219,9 @@ def test_form_checks_as_typed_and_saves(
     assert saved.form_data[phone.key] == "13900001111"
 
 
-def test_form_tab_order_follows_the_paper_form(qtbot: QtBot, station: Station, draft: CaseView) -> None:
+def test_form_tab_order_follows_the_paper_form(
+    qtbot: QtBot, station: Station, draft: CaseView
+) -> None:
     screen = FormScreen(station)
     qtbot.addWidget(screen)
     activate(qtbot, screen)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -29,6 +29,9 @@ from printing.jobs import Printed
 from tests.counter.conftest import activate
 from tests.helpers.cases import accepted_at_window
 
+if TYPE_CHECKING:
+    from pytestqt.modeltest import ModelTester
+
 Settle = Callable[[], None]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
 
@@ -43,11 +46,15 @@ class Printer(Papers):
 
     def print(self, receipt_no: str, document: str, *, reason: str = "") -> Printed:
         if self.off:
-            raise A4PrinterUnavailable("打印机“A4”暂停接收打印任务。",
-                                       hint="文书没有打印，可以稍后重新打印。")  # fmt: skip
+            raise A4PrinterUnavailable(
+                "打印机“A4”暂停接收打印任务。", hint="文书没有打印，可以稍后重新打印。"
+            )
         self.sent.append((receipt_no, document, reason))
-        return Printed(f"A4-{len(self.sent)}", 1 + sum(s[:2] == (receipt_no, document)
-                                                       for s in self.sent[:-1]), b"%PDF")  # fmt: skip
+        return Printed(
+            f"A4-{len(self.sent)}",
+            1 + sum(s[:2] == (receipt_no, document) for s in self.sent[:-1]),
+            b"%PDF",
+        )
 
 
 @pytest.fixture
@@ -65,17 +72,19 @@ def screen(qtbot: QtBot, station: Station, printer: Printer) -> CasesScreen:
     return screen
 
 
-
-
 def completed(session: Session, core: Core) -> CaseView:
     """Accepted, then every item decided by its department (serial items one after another)."""
     case = accepted_at_window(session)
     while dispatched := [i for i in case.items if i.state == "dispatched"]:
         for item in dispatched:
             case = core.cases.record_item_decision(
-                session.actor, case.receipt_no, item.item_id, approved=True,
-                result_name=f"{item.name}结果", result_no=f"R-{item.item_id}",
-            )  # fmt: skip
+                session.actor,
+                case.receipt_no,
+                item.item_id,
+                approved=True,
+                result_name=f"{item.name}结果",
+                result_no=f"R-{item.item_id}",
+            )
     assert case.state == "completed", case.state
     return case
 
@@ -98,9 +107,13 @@ def texts(widget: QWidget) -> str:
 
 # -- finding ----------------------------------------------------------------------------------------
 def test_search_by_receipt_id_name_phone_and_state(
-    qtbot: QtBot, screen: CasesScreen, session: Session, core: Core, draft: CaseView,
+    qtbot: QtBot,
+    screen: CasesScreen,
+    session: Session,
+    core: Core,
+    draft: CaseView,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     assert seed_cases(core.cases, core.catalog, 12, seed=6)["withdrawn"] == 1
     case = accepted_at_window(session)
     every = core.queries.find(CaseQuery())
@@ -118,12 +131,14 @@ def test_search_by_receipt_id_name_phone_and_state(
     assert search(case.receipt_no.replace("-", "")) == [case.receipt_no]
     assert search(case.applicant.id_number.lower()) == [case.receipt_no]
     assert search("李芳") == [c.receipt_no for c in every if "李芳" in c.applicant_name]
-    assert search(other.applicant_phone) == [c.receipt_no for c in every
-                                             if c.applicant_phone == other.applicant_phone]  # fmt: skip
+    assert search(other.applicant_phone) == [
+        c.receipt_no for c in every if c.applicant_phone == other.applicant_phone
+    ]
     assert search(other.applicant_name[:1], "withdrawn") == [
-        c.receipt_no for c in every
+        c.receipt_no
+        for c in every
         if c.state == "withdrawn" and other.applicant_name[:1] in c.applicant_name
-    ]  # fmt: skip
+    ]
     withdrawn = search("", "withdrawn")
     assert withdrawn and set(column(screen.model, 4)) == {"已撤回"}
     assert len(withdrawn) == sum(c.state == "withdrawn" for c in every)
@@ -135,9 +150,13 @@ def test_search_by_receipt_id_name_phone_and_state(
 
 
 def test_today_and_dates(
-    qtbot: QtBot, screen: CasesScreen, session: Session, core: Core, draft: CaseView,
+    qtbot: QtBot,
+    screen: CasesScreen,
+    session: Session,
+    core: Core,
+    draft: CaseView,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     seed_cases(core.cases, core.catalog, 6)  # half of them on another window (counter-02)
     today = screen.findChild(QAbstractButton, "today_cases")
     assert today is not None
@@ -150,7 +169,9 @@ def test_today_and_dates(
     assert len(mine) < len(core.queries.find(CaseQuery()))
     screen.date_from.setDate(screen.date_to.date().addDays(1))
     screen.search()
-    assert "开始日期晚于结束日期" in screen.station.bar.text() and screen.station.bar.kind == "error"
+    assert (
+        "开始日期晚于结束日期" in screen.station.bar.text() and screen.station.bar.kind == "error"
+    )
     screen.date_from.setDate(screen.date_to.date().addDays(-30))
     screen.date_to.setDate(screen.date_to.date().addDays(-1))
     screen.search()
@@ -172,9 +193,11 @@ def test_detail_and_trail_after_acceptance(
     assert set(column(screen.detail.materials, 1)) <= {"已收原件", "免提交"} | {
         m.status_label + (f"（{m.exempt_reason}）" if m.exempt_reason else "")
         for m in case.materials
-    }  # fmt: skip
-    trail = [[str(screen.detail.trail.index(r, c).data()) for c in range(5)]
-             for r in range(screen.detail.trail.rowCount())]  # fmt: skip
+    }
+    trail = [
+        [str(screen.detail.trail.index(r, c).data()) for c in range(5)]
+        for r in range(screen.detail.trail.rowCount())
+    ]
     assert trail[0][1:4] == ["张敏", core.settings.terminal.name, "建立办件"]
     assert [trail[-1][1], trail[-1][3], trail[-1][4]] == ["张敏", "受理", "已受理"]
     assert any(r[3] == "登记材料" and r[4] == "新生儿出生医学记录：已收原件" for r in trail)
@@ -182,10 +205,14 @@ def test_detail_and_trail_after_acceptance(
     assert screen.buttons["evaluate"].isEnabled() and not screen.buttons["deliver"].isEnabled()
 
 
-def test_models(  # type: ignore[no-untyped-def]
-    qtmodeltester, screen: CasesScreen, session: Session, core: Core, draft: CaseView,
+def test_models(
+    qtmodeltester: ModelTester,
+    screen: CasesScreen,
+    session: Session,
+    core: Core,
+    draft: CaseView,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     seed_cases(core.cases, core.catalog, 5)
     case = completed(session, core)
     screen.search()
@@ -224,9 +251,13 @@ def delivery_dialog(screen: CasesScreen, method: str) -> DeliveryDialog:
 
 
 def test_delivery_by_pick_up(
-    screen: CasesScreen, session: Session, core: Core, draft: CaseView, printer: Printer,
+    screen: CasesScreen,
+    session: Session,
+    core: Core,
+    draft: CaseView,
+    printer: Printer,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     case = completed(session, core)
     shown(screen, case, settle)
     decisions = column(screen.detail.items, 3)
@@ -246,10 +277,16 @@ def test_delivery_by_pick_up(
     saved = core.cases.get(case.receipt_no)
     assert saved.state == "delivered" and saved.delivery is not None
     assert (saved.delivery["method"], saved.delivery["recipient"], saved.delivery["phone"]) == (
-        "pickup", "李芳", "13800138000")  # fmt: skip
+        "pickup",
+        "李芳",
+        "13800138000",
+    )
     assert saved.delivery["recipient_id_number"] == "43010419920315204X"
     assert printer.sent == [(case.receipt_no, "delivery", "")]
-    assert screen.station.bar.kind == "info" and "办理结果送达回执已送打印机" in screen.station.bar.text()
+    assert (
+        screen.station.bar.kind == "info"
+        and "办理结果送达回执已送打印机" in screen.station.bar.text()
+    )
     assert screen.case is not None and screen.case.state == "delivered"
     assert column(screen.model, 4) == ["已送达"]
     assert "结果送达" in column(screen.detail.trail, 3)
@@ -257,9 +294,13 @@ def test_delivery_by_pick_up(
 
 
 def test_pick_up_with_a_signature_file(
-    screen: CasesScreen, session: Session, core: Core, draft: CaseView, tmp_path: Path,
+    screen: CasesScreen,
+    session: Session,
+    core: Core,
+    draft: CaseView,
+    tmp_path: Path,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     case = completed(session, core)
     shown(screen, case, settle)
     dialog = delivery_dialog(screen, "pickup")
@@ -278,9 +319,13 @@ def test_pick_up_with_a_signature_file(
 
 
 def test_delivery_by_mail_needs_a_tracking_number(
-    screen: CasesScreen, session: Session, core: Core, draft: CaseView, printer: Printer,
+    screen: CasesScreen,
+    session: Session,
+    core: Core,
+    draft: CaseView,
+    printer: Printer,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     case = completed(session, core)
     shown(screen, case, settle)
     dialog = delivery_dialog(screen, "mail")
@@ -305,9 +350,13 @@ def test_delivery_by_mail_needs_a_tracking_number(
 
 
 def test_electronic_delivery_says_where(
-    screen: CasesScreen, session: Session, core: Core, draft: CaseView, printer: Printer,
+    screen: CasesScreen,
+    session: Session,
+    core: Core,
+    draft: CaseView,
+    printer: Printer,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     case = completed(session, core)
     shown(screen, case, settle)
     dialog = delivery_dialog(screen, "electronic")
@@ -320,15 +369,21 @@ def test_electronic_delivery_says_where(
     settle()
     delivery = core.cases.get(case.receipt_no).delivery
     assert delivery is not None and (delivery["method"], delivery["note"]) == (
-        "electronic", "湘易办 电子证照库")  # fmt: skip
+        "electronic",
+        "湘易办 电子证照库",
+    )
     assert printer.sent == [(case.receipt_no, "delivery", "")]
 
 
 # -- withdrawal and reprint -------------------------------------------------------------------------
 def test_withdrawal(
-    screen: CasesScreen, session: Session, core: Core, draft: CaseView, printer: Printer,
+    screen: CasesScreen,
+    session: Session,
+    core: Core,
+    draft: CaseView,
+    printer: Printer,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     case = accepted_at_window(session)
     shown(screen, case, settle)
     screen.buttons["withdraw"].click()
@@ -374,9 +429,13 @@ def test_reprint_needs_a_reason(
 
 
 def test_printer_failure_loses_nothing(
-    screen: CasesScreen, session: Session, core: Core, draft: CaseView, printer: Printer,
+    screen: CasesScreen,
+    session: Session,
+    core: Core,
+    draft: CaseView,
+    printer: Printer,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     case = completed(session, core)
     shown(screen, case, settle)
     printer.off = True
@@ -413,9 +472,13 @@ def evaluation_window(qtbot: QtBot, screen: CasesScreen) -> EvaluationWindow:
 
 
 def test_evaluation_window(
-    qtbot: QtBot, screen: CasesScreen, session: Session, core: Core, draft: CaseView,
+    qtbot: QtBot,
+    screen: CasesScreen,
+    session: Session,
+    core: Core,
+    draft: CaseView,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     case = completed(session, core)
     shown(screen, case, settle)
     window = evaluation_window(qtbot, screen)
@@ -423,7 +486,12 @@ def test_evaluation_window(
     assert case.scenario_name in words and "办结" in words
     assert case.applicant.id_number not in words + window.text.toPlainText()
     assert [b.text() for b in window.levels.values()] == [
-        "非常满意", "满意", "基本满意", "不满意", "非常不满意"]  # fmt: skip
+        "非常满意",
+        "满意",
+        "基本满意",
+        "不满意",
+        "非常不满意",
+    ]
     window.levels[2].click()
     window.submit.click()
     assert "不满意的原因" in window.message.text()
@@ -435,7 +503,8 @@ def test_evaluation_window(
     assert window.message.text() == "感谢您的评价！"
     saved = core.cases.get(case.receipt_no).evaluations
     assert [(e.stage, e.round, e.level, e.channel, e.text) for e in saved] == [
-        ("complete", "first", 2, "hall_pad", "取件排队太久")]  # fmt: skip
+        ("complete", "first", 2, "hall_pad", "取件排队太久")
+    ]
     assert "办结环节评价：不满意" in screen.station.bar.text()
     assert "办结：不满意" in screen.detail.facts.text()
     assert "办结环节：不满意（取件排队太久）" in column(screen.detail.trail, 4)
@@ -454,14 +523,17 @@ def test_evaluation_window(
 
 
 def test_a_rating_given_elsewhere_meanwhile_is_refused_on_the_window(
-    qtbot: QtBot, screen: CasesScreen, session: Session, core: Core, draft: CaseView,
+    qtbot: QtBot,
+    screen: CasesScreen,
+    session: Session,
+    core: Core,
+    draft: CaseView,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     case = completed(session, core)
     shown(screen, case, settle)
     window = evaluation_window(qtbot, screen)
-    core.cases.evaluate(session.actor, case.receipt_no, stage="complete", level=5,
-                        channel="kiosk")  # fmt: skip
+    core.cases.evaluate(session.actor, case.receipt_no, stage="complete", level=5, channel="kiosk")
     window.levels[5].click()
     window.submit.click()
     settle()
@@ -471,9 +543,13 @@ def test_a_rating_given_elsewhere_meanwhile_is_refused_on_the_window(
 
 
 def test_acceptance_is_rated_before_the_result(
-    qtbot: QtBot, screen: CasesScreen, session: Session, core: Core, draft: CaseView,
+    qtbot: QtBot,
+    screen: CasesScreen,
+    session: Session,
+    core: Core,
+    draft: CaseView,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     case = accepted_at_window(session)
     shown(screen, case, settle)
     window = evaluation_window(qtbot, screen)
@@ -487,9 +563,13 @@ def test_acceptance_is_rated_before_the_result(
 
 # -- keys -------------------------------------------------------------------------------------------
 def test_keys_ctrl_f_and_enter(
-    qtbot: QtBot, station: Station, printer: Printer, session: Session, draft: CaseView,
+    qtbot: QtBot,
+    station: Station,
+    printer: Printer,
+    session: Session,
+    draft: CaseView,
     settle: Settle,
-) -> None:  # fmt: skip
+) -> None:
     window = QWidget()  # like the main window, with its own Ctrl+F (which shows this screen)
     qtbot.addWidget(window)
     pressed: list[str] = []

@@ -39,8 +39,15 @@ def poor(core: Core, when: datetime) -> str:
     core.cases.clock = WallClock(when)
     case = receive_all(core.cases, open_newborn(core.cases, core.catalog))
     core.cases.accept(CLERK, case.receipt_no)
-    core.cases.evaluate(KIOSK, case.receipt_no, stage="accept", level=2, channel="kiosk",
-                        reasons=["等候时间过长"], text="排队一个多小时")  # fmt: skip
+    core.cases.evaluate(
+        KIOSK,
+        case.receipt_no,
+        stage="accept",
+        level=2,
+        channel="kiosk",
+        reasons=["等候时间过长"],
+        text="排队一个多小时",
+    )
     return case.receipt_no
 
 
@@ -51,8 +58,9 @@ def receipts(core: Core) -> tuple[str, str]:
 
 
 @pytest.fixture
-def screen(qtbot: QtBot, station: Station, receipts: tuple[str, str],
-           settle: Callable[[], None]) -> ComplaintsScreen:  # fmt: skip
+def screen(
+    qtbot: QtBot, station: Station, receipts: tuple[str, str], settle: Callable[[], None]
+) -> ComplaintsScreen:
     screen = ComplaintsScreen(station)
     qtbot.addWidget(screen)
     screen.show()
@@ -66,8 +74,14 @@ def texts(screen: ComplaintsScreen, row: int) -> list[str]:
     return [str(model.data(model.index(row, c))) for c in range(model.columnCount())]
 
 
-def step(screen: ComplaintsScreen, qtbot: QtBot, settle: Callable[[], None], kind: str,
-         note: str, choice: str = "") -> None:  # fmt: skip
+def step(
+    screen: ComplaintsScreen,
+    qtbot: QtBot,
+    settle: Callable[[], None],
+    kind: str,
+    note: str,
+    choice: str = "",
+) -> None:
     screen.kind.setCurrentIndex(screen.kind.findText(kind))
     if choice:
         screen.choice.setCurrentIndex(screen.choice.findText(choice))
@@ -77,9 +91,14 @@ def step(screen: ComplaintsScreen, qtbot: QtBot, settle: Callable[[], None], kin
 
 
 def test_a_manager_walks_an_overdue_item_from_open_to_closed(
-    qtmodeltester: ModelTester, qtbot: QtBot, screen: ComplaintsScreen, station: Station, core: Core,
-    receipts: tuple[str, str], settle: Callable[[], None],
-) -> None:  # fmt: skip
+    qtmodeltester: ModelTester,
+    qtbot: QtBot,
+    screen: ComplaintsScreen,
+    station: Station,
+    core: Core,
+    receipts: tuple[str, str],
+    settle: Callable[[], None],
+) -> None:
     now, old = receipts
     qtmodeltester.check(screen.model)
     assert screen.model.rowCount() == 2
@@ -114,11 +133,22 @@ def test_a_manager_walks_an_overdue_item_from_open_to_closed(
     step(screen, qtbot, settle, "整改", "高峰期增开两个综合窗口")
     qtmodeltester.check(screen.steps)
     assert [screen.steps.data(screen.steps.index(r, c)) for r in range(3) for c in (1, 2, 3)] == [
-        "回访", "已联系上", "王丽", "核实", "属实", "王丽", "整改", "", "王丽",
-    ]  # fmt: skip
+        "回访",
+        "已联系上",
+        "王丽",
+        "核实",
+        "属实",
+        "王丽",
+        "整改",
+        "",
+        "王丽",
+    ]
     assert [screen.kind.itemText(i) for i in range(screen.kind.count())] == [
-        "回访", "核实", "整改", "办结",
-    ]  # fmt: skip
+        "回访",
+        "核实",
+        "整改",
+        "办结",
+    ]
     assert screen.current is not None and screen.current.id == chosen.id  # still chosen
     step(screen, qtbot, settle, "办结", "已电话告知群众增开窗口的安排")
     assert station.bar.text() == f"差评工单 {chosen.id} 已办结，已从待办列表中移除。"
@@ -127,8 +157,11 @@ def test_a_manager_walks_an_overdue_item_from_open_to_closed(
     done = core.complaints.get(chosen.id)
     assert (done.state, done.outcome, done.closed_by) == ("closed", "rectified", "王丽")
     assert [(s.kind, s.actor) for s in done.steps] == [
-        ("call_back", "王丽"), ("verify", "王丽"), ("rectify", "王丽"), ("close", "王丽"),
-    ]  # fmt: skip
+        ("call_back", "王丽"),
+        ("verify", "王丽"),
+        ("rectify", "王丽"),
+        ("close", "王丽"),
+    ]
 
 
 @pytest.fixture

@@ -33,8 +33,9 @@ class Tray:
 
     def send(self, pdf: bytes, *, title: str) -> str:
         if self.off:
-            raise A4PrinterUnavailable("打印机“tray”暂停接收打印任务。",
-                                       hint="文书没有打印，可以稍后重新打印。")  # fmt: skip
+            raise A4PrinterUnavailable(
+                "打印机“tray”暂停接收打印任务。", hint="文书没有打印，可以稍后重新打印。"
+            )
         self.titles.append(title)
         return f"tray-{len(self.titles)}"
 
@@ -128,8 +129,9 @@ def test_a_message_belongs_to_its_step(qtbot: QtBot, window: MainWindow, draft: 
     assert window.bar.isHidden()
 
 
-def test_missing_recorded_looks_recorded(qtbot: QtBot, window: MainWindow, draft: CaseView,
-                                         settle: Settle) -> None:  # fmt: skip
+def test_missing_recorded_looks_recorded(
+    qtbot: QtBot, window: MainWindow, draft: CaseView, settle: Settle
+) -> None:
     window.go(MATERIALS)
     screen = window.materials
     material = screen.selected()

@@ -20,8 +20,23 @@ MACHINE_TIMES = {"kiosk/watchdog.py"}
 
 
 def message(created_at: datetime) -> Message:
-    return Message(1, "430100001-20261123-00017", 1, "submission", "k", "{}", None, "pending",
-                   0, created_at, "", "", "", created_at, None)  # fmt: skip
+    return Message(
+        1,
+        "430100001-20261123-00017",
+        1,
+        "submission",
+        "k",
+        "{}",
+        None,
+        "pending",
+        0,
+        created_at,
+        "",
+        "",
+        "",
+        created_at,
+        None,
+    )
 
 
 def test_the_outbox_shows_beijing_time_on_a_utc_machine(qtbot: QtBot) -> None:
@@ -43,8 +58,12 @@ def test_no_screen_or_document_converts_to_the_machines_zone() -> None:
             if name in MACHINE_TIMES:
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr == "astimezone" and not node.args
-                        and not node.keywords):  # fmt: skip
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "astimezone"
+                    and not node.args
+                    and not node.keywords
+                ):
                     found.append(f"{name}:{node.lineno}")
     assert not found, found

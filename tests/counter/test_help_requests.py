@@ -22,9 +22,12 @@ from tests.helpers.cores import Cores
 @pytest.fixture
 def kiosk(core: Core, cores: Cores) -> Core:
     """A kiosk in hall mode: the counter's settings and database, its own terminal and name."""
-    settings = core.settings.model_copy(update={
-        "terminal": TerminalSettings(name="kiosk-01"), "kiosk": KioskSettings(name="一楼自助机"),
-    })  # fmt: skip
+    settings = core.settings.model_copy(
+        update={
+            "terminal": TerminalSettings(name="kiosk-01"),
+            "kiosk": KioskSettings(name="一楼自助机"),
+        }
+    )
     return cores.of(settings, core.catalog)
 
 
@@ -43,8 +46,9 @@ def panel(qtbot: QtBot, station: Station) -> Iterator[StatusPanel]:
     panel.lane.wait()
 
 
-def test_a_kiosks_call_shows_and_a_click_answers_it(qtbot: QtBot, station: Station, kiosk: Core,
-                                                    panel: StatusPanel) -> None:  # fmt: skip
+def test_a_kiosks_call_shows_and_a_click_answers_it(
+    qtbot: QtBot, station: Station, kiosk: Core, panel: StatusPanel
+) -> None:
     qtbot.waitUntil(lambda: panel.last is not None, timeout=5000)
     assert panel.help.isHidden()
 
@@ -62,8 +66,9 @@ def test_a_kiosks_call_shows_and_a_click_answers_it(qtbot: QtBot, station: Stati
     assert panel.help.isHidden()
 
 
-def test_several_calls_and_one_already_taken(qtbot: QtBot, station: Station, core: Core, kiosk: Core,
-                                             panel: StatusPanel) -> None:  # fmt: skip
+def test_several_calls_and_one_already_taken(
+    qtbot: QtBot, station: Station, core: Core, kiosk: Core, panel: StatusPanel
+) -> None:
     first = ask(kiosk, "拍摄材料")
     core.help.ask("二楼自助机", "kiosk-02", "选择事项")
     qtbot.waitUntil(lambda: "2 处" in panel.help.text(), timeout=5000)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pypdfium2
 import pytest
@@ -24,6 +25,9 @@ from counter.session import Session
 from counter.ui import materials
 from counter.ui.station import Station
 from tests.counter.conftest import activate
+
+if TYPE_CHECKING:
+    from pytestqt.modeltest import ModelTester
 
 Settle = Callable[[], None]
 
@@ -76,8 +80,9 @@ def test_starts_at_the_first_missing_material(screen: materials.MaterialsScreen)
     assert screen.model.index(row, 2).data().startswith("○ 免提交")
 
 
-def test_original_copy_exempt_and_missing(screen: materials.MaterialsScreen, core: Core,
-                                          draft: CaseView, qtbot: QtBot, settle: Settle) -> None:  # fmt: skip
+def test_original_copy_exempt_and_missing(
+    screen: materials.MaterialsScreen, core: Core, draft: CaseView, qtbot: QtBot, settle: Settle
+) -> None:
     screen.review[1].setChecked(True)
     with qtbot.waitSignal(screen.changed, timeout=5000):
         screen.original.click()
@@ -109,15 +114,18 @@ def test_original_copy_exempt_and_missing(screen: materials.MaterialsScreen, cor
     assert case.material("birth_record").status == "missing"
     trail = [e.after for e in core.cases.timeline(draft.receipt_no) if e.action == "material"]
     assert [(a["material"], a["status"]) for a in trail if a] == [
-        ("birth_record", "received_original"), ("parents_id", "received_copy"),
-        ("household_register", "exempt"), ("birth_record", "missing"),
-    ]  # fmt: skip
+        ("birth_record", "received_original"),
+        ("parents_id", "received_copy"),
+        ("household_register", "exempt"),
+        ("birth_record", "missing"),
+    ]
     row = [m.material_id for m in screen.model.rows].index("parents_id")
     assert screen.model.index(row, 2).data() == "√ 已收复印件"
 
 
-def test_keys_and_all_received(qtbot: QtBot, screen: materials.MaterialsScreen, core: Core,
-                               draft: CaseView, settle: Settle) -> None:  # fmt: skip
+def test_keys_and_all_received(
+    qtbot: QtBot, screen: materials.MaterialsScreen, core: Core, draft: CaseView, settle: Settle
+) -> None:
     activate(qtbot, screen)
     assert screen.table.hasFocus()
     QTest.keyClick(screen.table, Qt.Key.Key_Down)
@@ -127,8 +135,11 @@ def test_keys_and_all_received(qtbot: QtBot, screen: materials.MaterialsScreen, 
     assert core.cases.get(draft.receipt_no).material("parents_id").status == "received_copy"
     screen.review[0].setChecked(True)  # the screen moved on to 居民户口簿
     activate(qtbot, screen)  # the message bar is a window of its own in this test
-    QTest.keyClick(screen, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier
-                   | Qt.KeyboardModifier.ShiftModifier)  # fmt: skip
+    QTest.keyClick(
+        screen,
+        Qt.Key.Key_A,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     settle()
     case = core.cases.get(draft.receipt_no)
     assert not [m for m in case.materials if m.status == "missing"]
@@ -141,8 +152,9 @@ def test_keys_and_all_received(qtbot: QtBot, screen: materials.MaterialsScreen, 
     assert screen.station.bar.text() == "没有未收取的材料。"
 
 
-def test_capture_turn_delete_and_save_one_pdf(screen: materials.MaterialsScreen, core: Core,
-                                              draft: CaseView, settle: Settle) -> None:  # fmt: skip
+def test_capture_turn_delete_and_save_one_pdf(
+    screen: materials.MaterialsScreen, core: Core, draft: CaseView, settle: Settle
+) -> None:
     scans = screen.scans
     screen.capture()
     settle()
@@ -172,8 +184,9 @@ def test_capture_turn_delete_and_save_one_pdf(screen: materials.MaterialsScreen,
     assert "还没有未保存的页面" in screen.station.bar.text()
 
 
-def test_pages_stay_with_their_material(screen: materials.MaterialsScreen, core: Core,
-                                        draft: CaseView, settle: Settle) -> None:  # fmt: skip
+def test_pages_stay_with_their_material(
+    screen: materials.MaterialsScreen, core: Core, draft: CaseView, settle: Settle
+) -> None:
     screen.capture()
     settle()
     screen.select("parents_id")
@@ -195,8 +208,9 @@ def test_pages_stay_with_their_material(screen: materials.MaterialsScreen, core:
     assert len(screen.scans.pages) == 1  # still waiting to be saved
 
 
-def test_failing_camera_and_a_file_instead(screen: materials.MaterialsScreen, session: Session,
-                                           tmp_path: Path, settle: Settle) -> None:  # fmt: skip
+def test_failing_camera_and_a_file_instead(
+    screen: materials.MaterialsScreen, session: Session, tmp_path: Path, settle: Settle
+) -> None:
     camera = session.devices.capture
     assert isinstance(camera, SimulatedCapture)
     camera.fail = True
@@ -214,8 +228,9 @@ def test_failing_camera_and_a_file_instead(screen: materials.MaterialsScreen, se
     assert "没有连接高拍仪" in bar.text()
 
 
-def test_unreadable_file_loses_nothing(screen: materials.MaterialsScreen, tmp_path: Path,
-                                       settle: Settle) -> None:  # fmt: skip
+def test_unreadable_file_loses_nothing(
+    screen: materials.MaterialsScreen, tmp_path: Path, settle: Settle
+) -> None:
     screen.capture()
     settle()
     garbage = tmp_path / "scan.png"
@@ -232,9 +247,14 @@ def test_unreadable_file_loses_nothing(screen: materials.MaterialsScreen, tmp_pa
     assert "其他文件：已添加 1 页" in bar.text() and len(screen.scans.pages) == 2
 
 
-def test_a_chosen_pdf_is_stored_as_it_is(screen: materials.MaterialsScreen, core: Core,
-                                         draft: CaseView, tmp_path: Path, qtbot: QtBot,
-                                         settle: Settle) -> None:  # fmt: skip
+def test_a_chosen_pdf_is_stored_as_it_is(
+    screen: materials.MaterialsScreen,
+    core: Core,
+    draft: CaseView,
+    tmp_path: Path,
+    qtbot: QtBot,
+    settle: Settle,
+) -> None:
     pdf = tmp_path / "医学记录.pdf"
     out = io.BytesIO()
     Image.new("L", (200, 300), 255).save(out, format="PNG")
@@ -264,8 +284,11 @@ def test_fits_the_page_area(qtbot: QtBot, screen: materials.MaterialsScreen) -> 
         assert screen.points.height() >= needed, material.name  # no tick box cut off
 
 
-def test_the_models(qtmodeltester, screen: materials.MaterialsScreen,  # type: ignore[no-untyped-def]
-                    settle: Settle) -> None:  # fmt: skip
+def test_the_models(
+    qtmodeltester: ModelTester,
+    screen: materials.MaterialsScreen,
+    settle: Settle,
+) -> None:
     qtmodeltester.check(screen.model)
     screen.capture()
     settle()
@@ -275,8 +298,9 @@ def test_the_models(qtmodeltester, screen: materials.MaterialsScreen,  # type: i
     qtmodeltester.check(screen.scans.model)
 
 
-def test_the_card_read_is_the_id_cards_checked_original(qtbot: QtBot, station: Station,
-                                                        draft_read: CaseView) -> None:  # fmt: skip
+def test_the_card_read_is_the_id_cards_checked_original(
+    qtbot: QtBot, station: Station, draft_read: CaseView
+) -> None:
     """The card was on the reader: its material is not asked for again, as `onestop guide demo`
     says for the same person."""
     screen = materials.MaterialsScreen(station)

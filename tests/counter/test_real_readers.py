@@ -40,8 +40,12 @@ def counter(qtbot: QtBot, tmp_path: Path, devices: dict[str, Any]) -> Iterator[I
         session = Session(core, CLERK, devices_of(settings), None)
         bar = MessageBar()
         qtbot.addWidget(bar)
-        station = Station(session, Tasks(bar.show_exception, name="work"),
-                    Tasks(bar.show_exception, name="devices"), bar)  # fmt: skip
+        station = Station(
+            session,
+            Tasks(bar.show_exception, name="work"),
+            Tasks(bar.show_exception, name="devices"),
+            bar,
+        )
         screen = IdentifyScreen(station)
         qtbot.addWidget(screen)
         yield screen
@@ -63,8 +67,9 @@ def read(qtbot: QtBot, screen: IdentifyScreen, card: IdCardData) -> str:
 
 
 @KINDS
-def test_f2_reads_every_kind_over_the_serial_line(qtbot: QtBot, tmp_path: Path,
-                                                  card: IdCardData) -> None:  # fmt: skip
+def test_f2_reads_every_kind_over_the_serial_line(
+    qtbot: QtBot, tmp_path: Path, card: IdCardData
+) -> None:
     with ReaderEmulator(card, chunk=24) as reader:
         devices = {"id_reader": "serial", "id_reader_port": reader.port}
         with counter(qtbot, tmp_path, devices) as screen:
@@ -76,12 +81,19 @@ def test_f2_reads_every_kind_over_the_serial_line(qtbot: QtBot, tmp_path: Path,
 @pytest.mark.parametrize("family", ["sdtapi", "termb"])
 @KINDS
 def test_f2_reads_every_kind_through_the_vendor_library(
-    qtbot: QtBot, tmp_path: Path, libs: Libraries, present: Present, family: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+    libs: Libraries,
+    present: Present,
+    family: str,
     card: IdCardData,
-) -> None:  # fmt: skip
+) -> None:
     present(card)
-    devices = {"id_reader": family, "id_reader_library": libs.reader,
-               "photo_decoder_library": libs.wlt}  # fmt: skip
+    devices = {
+        "id_reader": family,
+        "id_reader_library": libs.reader,
+        "photo_decoder_library": libs.wlt,
+    }
     with counter(qtbot, tmp_path, devices) as screen:
         said = read(qtbot, screen, card)
         applicant = screen.station.session.in_hand.applicant
@@ -99,10 +111,15 @@ def test_what_the_clerk_reads_for_foreigners_permits_and_a_missing_photo(
     with counter(qtbot, tmp_path, devices) as screen:
         present(FOREIGN_Y)
         said = read(qtbot, screen, FOREIGN_Y)
-        assert said.startswith("已读取外国人永久居留身份证：史密斯（ANNA MARIA KATHARINA VON DER "
-                               "LEYEN SCHMIDTBAUR），国籍 DEU。")  # fmt: skip
+        assert said.startswith(
+            "已读取外国人永久居留身份证：史密斯（ANNA MARIA KATHARINA VON DER "
+            "LEYEN SCHMIDTBAUR），国籍 DEU。"
+        )
         assert "相片" in said and screen.station.bar.kind != "error"
-        assert screen.photo.text() == "无证件相片" and "photo_decoder_library" in screen.photo.toolTip()
+        assert (
+            screen.photo.text() == "无证件相片"
+            and "photo_decoder_library" in screen.photo.toolTip()
+        )
         present(PERMIT_J)  # expired on 2025-01-02: the line turns red and says so
         said = read(qtbot, screen, PERMIT_J)
         assert "通行证号码 H12345678" in said and "2025-01-02 过期" in said

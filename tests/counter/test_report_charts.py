@@ -32,21 +32,38 @@ def values(chart: Chart) -> dict[str, tuple[float, ...]]:
 
 
 def test_period_bars_per_group() -> None:
-    report = PeriodReport(NOVEMBER, "scenario", (
-        PeriodRow("S1", "新生儿出生一件事", pre_applied=2, accepted=10, on_commitment=1,
-                  not_accepted=2, not_accepted_by_ground=(("4", 2),), withdrawn=1,
-                  completed_on_time=6, completed_overdue=1, overdue_open=2),
-        PeriodRow("S2", "退休一件事", accepted=4, completed_on_time=4),
-        PeriodRow("S3", "自助终端", pre_applied=3),  # nothing to draw
-    ))  # fmt: skip
+    report = PeriodReport(
+        NOVEMBER,
+        "scenario",
+        (
+            PeriodRow(
+                "S1",
+                "新生儿出生一件事",
+                pre_applied=2,
+                accepted=10,
+                on_commitment=1,
+                not_accepted=2,
+                not_accepted_by_ground=(("4", 2),),
+                withdrawn=1,
+                completed_on_time=6,
+                completed_overdue=1,
+                overdue_open=2,
+            ),
+            PeriodRow("S2", "退休一件事", accepted=4, completed_on_time=4),
+            PeriodRow("S3", "自助终端", pre_applied=3),  # nothing to draw
+        ),
+    )
     shown = picture(report)
     assert not shown.empty
     (chart,) = shown.charts
     assert chart.title == "办件情况（按一件事）" and chart.unit == "件" and not chart.stacked
     assert chart.categories == ("新生儿出生一件事", "退休一件事")
     assert values(chart) == {
-        "受理": (10, 4), "按期办结": (6, 4), "超期（办结或未办结）": (3, 0), "不予受理": (2, 0),
-    }  # fmt: skip
+        "受理": (10, 4),
+        "按期办结": (6, 4),
+        "超期（办结或未办结）": (3, 0),
+        "不予受理": (2, 0),
+    }
     assert shown.headline == (
         "受理 14 件（其中容缺受理 1 件）　办结 11 件，按期率 90.9%　"
         "超期 3 件（超期办结 1，超期未办结 2）　不予受理 2 件　撤回 1 件　预申请 5 件"
@@ -76,25 +93,44 @@ def test_long_names_are_shortened_in_the_chart_only() -> None:
 
 def test_effectiveness_days_and_materials_per_scenario_done() -> None:
     newborn = EffectivenessRow(
-        "S1", "新生儿出生一件事", Promise(22, 72, 4, 7), Promise(4, 5, 0, 1, 16), completed=3,
-        days_median=2.0, days_p90=4,
+        "S1",
+        "新生儿出生一件事",
+        Promise(22, 72, 4, 7),
+        Promise(4, 5, 0, 1, 16),
+        completed=3,
+        days_median=2.0,
+        days_p90=4,
         materials=(("submitted", 25), ("produced", 3), ("e_licence", 4)),
-        trips_mean=1.0, one_trip_share=1.0,
-    )  # fmt: skip
-    late = EffectivenessRow("S2", "开办餐饮店一件事", Promise(32, 37), Promise(10, 4),
-                            completed=1, days_median=14.0, days_p90=14,
-                            materials=(("submitted", 9),), trips_mean=2.0,
-                            one_trip_share=0.0)  # fmt: skip
+        trips_mean=1.0,
+        one_trip_share=1.0,
+    )
+    late = EffectivenessRow(
+        "S2",
+        "开办餐饮店一件事",
+        Promise(32, 37),
+        Promise(10, 4),
+        completed=1,
+        days_median=14.0,
+        days_p90=14,
+        materials=(("submitted", 9),),
+        trips_mean=2.0,
+        one_trip_share=0.0,
+    )
     idle = EffectivenessRow("S3", "退休一件事", Promise(23, 110), Promise(3, 22))
     shown = picture(EffectivenessReport(NOVEMBER, (newborn, late, idle)))
     days, materials = shown.charts
     assert days.categories == materials.categories == ("新生儿出生一件事", "开办餐饮店一件事")
     assert values(days) == {
-        "承诺时限（改革后）": (5, 4), "本期中位数": (2, 14), "本期90%分位": (4, 14),
-    }  # fmt: skip
+        "承诺时限（改革后）": (5, 4),
+        "本期中位数": (2, 14),
+        "本期90%分位": (4, 14),
+    }
     assert values(materials) == {
-        "改革前": (22, 32), "改革后": (4, 10), "本期件均提交": (8.3, 9), "本期件均免提交": (2.3, 0),
-    }  # fmt: skip
+        "改革前": (22, 32),
+        "改革后": (4, 10),
+        "本期件均提交": (8.3, 9),
+        "本期件均免提交": (2.3, 0),
+    }
     assert days.unit == "工作日" and materials.unit == "件"
     assert shown.headline == (
         "本期办结 4 件　2 个一件事中 1 个办理时间中位数不超过承诺时限　最多跑一次 75.0%"
@@ -103,32 +139,46 @@ def test_effectiveness_days_and_materials_per_scenario_done() -> None:
 
 
 def test_evaluations_stack_the_five_levels() -> None:
-    report = EvaluationReport(NOVEMBER, "clerk", (
-        EvaluationCounts("li", "李娜", (6, 2, 1, 0, 1)),
-        EvaluationCounts("zhang", "张敏", (3, 0, 0, 0, 0)),
-    ))  # fmt: skip
+    report = EvaluationReport(
+        NOVEMBER,
+        "clerk",
+        (
+            EvaluationCounts("li", "李娜", (6, 2, 1, 0, 1)),
+            EvaluationCounts("zhang", "张敏", (3, 0, 0, 0, 0)),
+        ),
+    )
     shown = picture(report)
     (chart,) = shown.charts
     assert chart.stacked and chart.unit == "次"
     assert chart.title == "好差评（按窗口人员，括号内为差评率）"
     assert chart.categories == ("李娜（差评 10.0%）", "张敏（差评 0.0%）")
     assert values(chart) == {
-        "非常满意": (6, 3), "满意": (2, 0), "基本满意": (1, 0), "不满意": (0, 0),
+        "非常满意": (6, 3),
+        "满意": (2, 0),
+        "基本满意": (1, 0),
+        "不满意": (0, 0),
         "非常不满意": (1, 0),
-    }  # fmt: skip
+    }
     colours = [series.colour for series in chart.series]
     assert colours[0] == "#1b5e20" and colours[-1] == "#c62828"  # green to red
     assert shown.headline == "评价 13 次　满意（非常满意和满意）84.6%　差评 1 次，差评率 7.7%"
     assert shown.note == "差评为不满意、非常不满意。"
 
 
-@pytest.mark.parametrize("report, message", [
-    (PeriodReport(NOVEMBER, "scenario", ()), "该期间没有办件。"),
-    (PeriodReport(NOVEMBER, "clerk", (PeriodRow("li", "李娜"),)), "该期间没有办件。"),
-    (EffectivenessReport(NOVEMBER, (EffectivenessRow("S1", "新生儿", Promise(), Promise()),)),
-     "该期间没有办结的办件，无法与承诺时限比较。"),
-    (EvaluationReport(NOVEMBER, "channel", ()), "该期间没有评价。"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "report, message",
+    [
+        (PeriodReport(NOVEMBER, "scenario", ()), "该期间没有办件。"),
+        (PeriodReport(NOVEMBER, "clerk", (PeriodRow("li", "李娜"),)), "该期间没有办件。"),
+        (
+            EffectivenessReport(
+                NOVEMBER, (EffectivenessRow("S1", "新生儿", Promise(), Promise()),)
+            ),
+            "该期间没有办结的办件，无法与承诺时限比较。",
+        ),
+        (EvaluationReport(NOVEMBER, "channel", ()), "该期间没有评价。"),
+    ],
+)
 def test_an_empty_period_says_so(report: Report, message: str) -> None:
     shown = picture(report)
     assert shown.empty == f"{message}请调整统计期间后重新生成。"

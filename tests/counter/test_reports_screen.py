@@ -57,8 +57,14 @@ def seed_november(core: Core) -> None:
     done on the 4th (on time) or the 20th (late where it promised fewer than 14), and every
     seventh gets a 差评 at completion."""
     now = [at(MONDAY)]
-    service = CaseService(core.db, core.catalog, core.files, hall_code="430100001",
-                          calendar=core.calendar, clock=lambda: now[0])  # fmt: skip
+    service = CaseService(
+        core.db,
+        core.catalog,
+        core.files,
+        hall_code="430100001",
+        calendar=core.calendar,
+        clock=lambda: now[0],
+    )
     seed_cases(service, core.catalog, CASES)
     for n in range(1, CASES + 1):
         receipt_no = f"430100001-{MONDAY:%Y%m%d}-{n:05d}"
@@ -69,11 +75,18 @@ def seed_november(core: Core) -> None:
         while case.state == "accepted":
             for item in case.items:
                 if item.state == "dispatched":
-                    case = service.record_item_decision(DEPARTMENT, receipt_no, item.item_id,
-                                                        approved=True)  # fmt: skip
+                    case = service.record_item_decision(
+                        DEPARTMENT, receipt_no, item.item_id, approved=True
+                    )
         if n % 7 == 0:
-            service.evaluate(CLERKS[n % 2], receipt_no, stage="complete", level=1 + n % 2,
-                             channel="qr", text="等候时间太长，材料要求没有一次说清")  # fmt: skip
+            service.evaluate(
+                CLERKS[n % 2],
+                receipt_no,
+                stage="complete",
+                level=1 + n % 2,
+                channel="qr",
+                text="等候时间太长，材料要求没有一次说清",
+            )
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +135,9 @@ def screen(qtbot: QtBot, station: Station, ask: Ask) -> ReportsScreen:
     return screen
 
 
-def generate(qtbot: QtBot, screen: ReportsScreen, name: str, by: str = "scenario",
-             period: Period = NOVEMBER) -> None:  # fmt: skip
+def generate(
+    qtbot: QtBot, screen: ReportsScreen, name: str, by: str = "scenario", period: Period = NOVEMBER
+) -> None:
     screen.choose_report(name, by)
     screen.set_period(period.first, period.last)
     with qtbot.waitSignal(screen.shown, timeout=15_000):
@@ -138,15 +152,18 @@ def drawn(view: QChartView) -> tuple[list[str], dict[str, list[float]]]:
     assert isinstance(series, QAbstractBarSeries)
     (axis,) = chart.axes(Qt.Orientation.Vertical)
     assert isinstance(axis, QBarCategoryAxis)
-    values = {bars.label(): [bars.at(i) for i in range(bars.count())][::-1]
-              for bars in series.barSets()}  # fmt: skip
+    values = {
+        bars.label(): [bars.at(i) for i in range(bars.count())][::-1] for bars in series.barSets()
+    }
     return axis.categories()[::-1], values
 
 
 def table(screen: ReportsScreen) -> list[list[str]]:
     model = screen.model
-    return [[str(model.index(r, c).data()) for c in range(model.columnCount())]
-            for r in range(model.rowCount())]  # fmt: skip
+    return [
+        [str(model.index(r, c).data()) for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
 
 
 def test_period_report_by_scenario_and_by_clerk(
@@ -172,8 +189,10 @@ def test_period_report_by_scenario_and_by_clerk(
     assert f"受理 {total.accepted} 件" in screen.headline.text()
     assert screen.heading.text() == "办件统计（按一件事）　2026年11月01日至2026年11月30日"
     rows = table(screen)
-    header = [screen.model.headerData(c, Qt.Orientation.Horizontal)
-              for c in range(screen.model.columnCount())]  # fmt: skip
+    header = [
+        screen.model.headerData(c, Qt.Orientation.Horizontal)
+        for c in range(screen.model.columnCount())
+    ]
     assert header[:3] == ["一件事", "预申请", "受理"]
     assert [row[0] for row in rows] == [*(r.label for r in report.rows), "合计"]
     assert rows[-1][2] == str(total.accepted)
@@ -182,8 +201,15 @@ def test_period_report_by_scenario_and_by_clerk(
     generate(qtbot, screen, "period", "clerk")
     by_clerk = period_report(core.db, core.calendar, NOVEMBER, by="clerk")
     categories, values = drawn(screen.charts[0])
-    shown = [r for r in by_clerk.rows if r.accepted or r.not_accepted or r.completed_on_time
-             or r.completed_overdue or r.overdue_open]  # fmt: skip
+    shown = [
+        r
+        for r in by_clerk.rows
+        if r.accepted
+        or r.not_accepted
+        or r.completed_on_time
+        or r.completed_overdue
+        or r.overdue_open
+    ]
     assert categories == [r.label for r in shown]  # a group with nothing to draw is left out
     assert values["受理"] == [r.accepted for r in shown]
     assert sum(values["受理"]) == total.accepted
@@ -224,9 +250,14 @@ def test_evaluations_report_by_clerk(qtbot: QtBot, screen: ReportsScreen, core: 
     assert categories == [f"{row.label}（差评 {row.poor / row.total:.1%}）" for row in report.rows]
     assert values == {
         label: [row.count(level) for row in report.rows]
-        for level, label in ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"),
-                             (1, "非常不满意"))
-    }  # fmt: skip
+        for level, label in (
+            (5, "非常满意"),
+            (4, "满意"),
+            (3, "基本满意"),
+            (2, "不满意"),
+            (1, "非常不满意"),
+        )
+    }
     (series,) = view.chart().series()
     assert isinstance(series, QHorizontalStackedBarSeries)
     colours = {bars.label(): bars.color().name() for bars in series.barSets()}
@@ -237,11 +268,14 @@ def test_evaluations_report_by_clerk(qtbot: QtBot, screen: ReportsScreen, core: 
 
 def test_quick_periods(screen: ReportsScreen) -> None:
     assert screen.period() == Period(date(2026, 11, 1), TODAY)  # 本月, to today
-    for name, expected in (("上月", Period(date(2026, 10, 1), date(2026, 10, 31))),
-                           ("本年", Period(date(2026, 1, 1), TODAY)),
-                           ("本月", Period(date(2026, 11, 1), TODAY))):  # fmt: skip
-        button = next(b for b in screen.findChildren(type(screen.generate_button))
-                      if b.text() == name)  # fmt: skip
+    for name, expected in (
+        ("上月", Period(date(2026, 10, 1), date(2026, 10, 31))),
+        ("本年", Period(date(2026, 1, 1), TODAY)),
+        ("本月", Period(date(2026, 11, 1), TODAY)),
+    ):
+        button = next(
+            b for b in screen.findChildren(type(screen.generate_button)) if b.text() == name
+        )
         button.click()
         assert screen.period() == expected
 
@@ -257,7 +291,8 @@ def test_exports_write_what_the_cli_writes(
     assert written.args == [ask.path]
     assert Path(ask.path).read_bytes() == export.to_xlsx(report)
     assert ask.asked[0][0] == "导出 Excel" and ask.asked[0][1].endswith(
-        "好差评统计（按评价渠道）_20261101-20261130.xlsx")  # fmt: skip
+        "好差评统计（按评价渠道）_20261101-20261130.xlsx"
+    )
 
     ask.path = str(tmp_path / "好差评")  # the suffix is added
     with qtbot.waitSignal(screen.exported, timeout=15_000):
@@ -286,9 +321,11 @@ def test_export_cancelled_or_unwritable(
 
 def test_a_period_without_cases(qtbot: QtBot, screen: ReportsScreen) -> None:
     empty = Period(date(2025, 3, 1), date(2025, 3, 31))
-    for name, message in (("period", "该期间没有办件。"),
-                          ("effectiveness", "该期间没有办结的办件"),
-                          ("evaluations", "该期间没有评价。")):  # fmt: skip
+    for name, message in (
+        ("period", "该期间没有办件。"),
+        ("effectiveness", "该期间没有办结的办件"),
+        ("evaluations", "该期间没有评价。"),
+    ):
         generate(qtbot, screen, name, period=empty)
         assert screen.empty.isVisible() and screen.empty.text().startswith(message)
         assert "请调整统计期间" in screen.empty.text()
@@ -305,8 +342,9 @@ def test_a_wrong_period_is_refused(qtbot: QtBot, screen: ReportsScreen, station:
     assert not station.work.busy
 
 
-def test_enter_shows_this_month_once(qtbot: QtBot, screen: ReportsScreen, station: Station,
-                                     settle: Settle) -> None:  # fmt: skip
+def test_enter_shows_this_month_once(
+    qtbot: QtBot, screen: ReportsScreen, station: Station, settle: Settle
+) -> None:
     with qtbot.waitSignal(screen.shown, timeout=15_000):
         screen.enter()
     assert screen.heading.text().startswith("办件统计（按一件事）")
@@ -314,10 +352,15 @@ def test_enter_shows_this_month_once(qtbot: QtBot, screen: ReportsScreen, statio
     assert not station.work.busy  # already shown: not made again
 
 
-@pytest.mark.parametrize("name, by", [
-    ("period", "scenario"), ("period", "item"), ("effectiveness", "scenario"),
-    ("evaluations", "clerk"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, by",
+    [
+        ("period", "scenario"),
+        ("period", "item"),
+        ("effectiveness", "scenario"),
+        ("evaluations", "clerk"),
+    ],
+)
 def test_screenshot(qtbot: QtBot, screen: ReportsScreen, name: str, by: str) -> None:
     """What a hall manager sees at 1280×800, saved for a look (and the README): the period
     report by scenario as /tmp/report_screen.png, the others beside it."""

@@ -52,15 +52,17 @@ def test_a_serial_scanner_scans_into_the_counter_and_survives_a_replug(
         os.write(line.master, number.encode() + b"\r\n")
         qtbot.waitUntil(lambda: window.identify.number.text() == number, timeout=5_000)
         line.unplug()
-        qtbot.waitUntil(lambda: window.bar.kind == "error" and "扫码枪" in window.bar.text(),
-                        timeout=5_000)  # fmt: skip
+        qtbot.waitUntil(
+            lambda: window.bar.kind == "error" and "扫码枪" in window.bar.text(), timeout=5_000
+        )
         assert "断开了" in window.bar.text() and "手工输入" in window.bar.text()
         line.plug()
         qtbot.waitUntil(lambda: "扫码枪已连接" in window.bar.text(), timeout=5_000)
         window.identify.number.clear()
         os.write(line.master, TEST_PERSONS[2].id_number.encode() + b"\n")
-        qtbot.waitUntil(lambda: window.identify.number.text() == TEST_PERSONS[2].id_number,
-                        timeout=5_000)  # fmt: skip
+        qtbot.waitUntil(
+            lambda: window.identify.number.text() == TEST_PERSONS[2].id_number, timeout=5_000
+        )
     finally:
         window.close()
         line.unplug()

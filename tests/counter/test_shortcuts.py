@@ -131,14 +131,29 @@ def test_every_shortcut_the_readme_lists_does_what_it_says(
         app.lock_dialog.button.click()
         assert not window.content.isHidden()
 
-    checks.update({"F2": f2, "F3": f3, "Ctrl+Enter": ctrl_enter, "Ctrl+F": ctrl_f,
-                   "Ctrl+N": ctrl_n, "Ctrl+L": ctrl_l})  # fmt: skip
+    checks.update(
+        {
+            "F2": f2,
+            "F3": f3,
+            "Ctrl+Enter": ctrl_enter,
+            "Ctrl+F": ctrl_f,
+            "Ctrl+N": ctrl_n,
+            "Ctrl+L": ctrl_l,
+        }
+    )
     checks.update({f"Alt+{n}": alt(n) for n in range(1, 7)})
     listed = readme_shortcuts()
     assert set(listed) == set(checks), "README 列出的快捷键与测试不一致"
     # In a clerk's order: the card, the scenario, every step, the form saved, search, next, lock.
-    order = ["F2", "F3", *(f"Alt+{n}" for n in range(1, 7)), "Ctrl+Enter", "Ctrl+F", "Ctrl+N",
-             "Ctrl+L"]  # fmt: skip
+    order = [
+        "F2",
+        "F3",
+        *(f"Alt+{n}" for n in range(1, 7)),
+        "Ctrl+Enter",
+        "Ctrl+F",
+        "Ctrl+N",
+        "Ctrl+L",
+    ]
     for keys in order:
         checks[keys]()
     assert window.bar.kind != "error" or "扫码" not in window.bar.text()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
@@ -16,11 +17,15 @@ from counter.ui.outbox import OutboxDialog
 from counter.ui.station import Station
 from counter.ui.status import StatusPanel
 
+if TYPE_CHECKING:
+    from pytestqt.modeltest import ModelTester
+
 Settle = Callable[[], None]
 
 
-def test_status_counts_and_the_outbox(qtbot: QtBot, station: Station, session: Session, core: Core,
-                                      draft: CaseView, settle: Settle) -> None:  # fmt: skip
+def test_status_counts_and_the_outbox(
+    qtbot: QtBot, station: Station, session: Session, core: Core, draft: CaseView, settle: Settle
+) -> None:
     session.in_hand.receive_all()
     session.in_hand.accept()
     first = core.outbox.claim("test", limit=1)[0]
@@ -61,8 +66,13 @@ def test_status_counts_and_the_outbox(qtbot: QtBot, station: Station, session: S
     assert "已取消发送" in station.bar.text()
 
 
-def test_outbox_model(qtmodeltester, station: Station, session: Session, draft: CaseView,  # type: ignore[no-untyped-def]
-                      settle: Settle) -> None:  # fmt: skip
+def test_outbox_model(
+    qtmodeltester: ModelTester,
+    station: Station,
+    session: Session,
+    draft: CaseView,
+    settle: Settle,
+) -> None:
     session.in_hand.receive_all()
     session.in_hand.accept()
     dialog = OutboxDialog(station)
@@ -71,7 +81,9 @@ def test_outbox_model(qtmodeltester, station: Station, session: Session, draft: 
     qtmodeltester.check(dialog.model)
 
 
-def test_the_operator_shown_is_the_one_signed_in(qtbot: QtBot, station: Station, session: Session) -> None:
+def test_the_operator_shown_is_the_one_signed_in(
+    qtbot: QtBot, station: Station, session: Session
+) -> None:
     """The back office's tabs appeared under the clerk's name: a status read still under way
     kept the name from changing."""
     window = QMainWindow()

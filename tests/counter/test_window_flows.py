@@ -213,10 +213,13 @@ def tolerable_catalog(catalog: Catalog) -> Catalog:
     names a tolerable material, a hall's own catalog may."""
     scenario = catalog.scenarios[NEWBORN]
     materials = tuple(
-        m.model_copy(update={"exemption": m.exemption.model_copy(
-            update={"tolerable_missing": True})}) if m.name == "费用清单" else m
+        m.model_copy(
+            update={"exemption": m.exemption.model_copy(update={"tolerable_missing": True})}
+        )
+        if m.name == "费用清单"
+        else m
         for m in scenario.materials
-    )  # fmt: skip
+    )
     changed = scenario.model_copy(update={"materials": materials})
     return dataclasses.replace(catalog, scenarios={**catalog.scenarios, NEWBORN: changed})
 
@@ -232,8 +235,11 @@ def test_accept_on_commitment(qtbot: QtBot, tmp_path: Path, catalog: Catalog) ->
         case = to_decision(qtbot, window, receive=False)
         in_hand = session.in_hand
         late = next(m for m in case.materials if m.plan_status == "tolerable")
-        others = [MaterialCheck(m.material_id, "received_original") for m in case.materials
-                  if m.status == "missing" and m.plan_status == "submit"]  # fmt: skip
+        others = [
+            MaterialCheck(m.material_id, "received_original")
+            for m in case.materials
+            if m.status == "missing" and m.plan_status == "submit"
+        ]
         window.station.work.run(lambda: in_hand.receive(others), label="收材料")
         idle(qtbot, window)
         window.go(DECISION)
@@ -382,11 +388,16 @@ def test_draft_offered_again_after_a_kill(qtbot: QtBot, tmp_path: Path, core: Co
 def test_acceptance_slip_on_the_thermal_printer(qtbot: QtBot, tmp_path: Path, works: bool) -> None:
     spool = tmp_path / "ticket.bin"
     settings = Settings(data_dir=tmp_path / "slip")
-    ticket = settings.printing.ticket.model_copy(update=(
-        {"kind": "file", "address": str(spool)} if works else
-        {"kind": "network", "address": "127.0.0.1:9", "timeout_s": 1}))  # fmt: skip
-    settings = settings.model_copy(update={"printing": settings.printing.model_copy(
-        update={"ticket": ticket})})  # fmt: skip
+    ticket = settings.printing.ticket.model_copy(
+        update=(
+            {"kind": "file", "address": str(spool)}
+            if works
+            else {"kind": "network", "address": "127.0.0.1:9", "timeout_s": 1}
+        )
+    )
+    settings = settings.model_copy(
+        update={"printing": settings.printing.model_copy(update={"ticket": ticket})}
+    )
     core = build_core(settings)
     session = Session(core, CLERK, Devices(SimulatedIdReader(), SimulatedCapture()), None)
     with_tray(session)
@@ -408,8 +419,9 @@ def test_acceptance_slip_on_the_thermal_printer(qtbot: QtBot, tmp_path: Path, wo
             assert case.receipt_no in window.bar.text()
             assert session.papers.tickets is not None and len(session.papers.tickets.waiting) == 1
             window.status.refresh()
-            qtbot.waitUntil(lambda: window.status.slips.text() == "凭条待打印 1：重新打印",
-                            timeout=5000)  # fmt: skip
+            qtbot.waitUntil(
+                lambda: window.status.slips.text() == "凭条待打印 1：重新打印", timeout=5000
+            )
             printer = session.papers.tickets
             assert isinstance(printer, TicketPrinter)
             printer.settings = printer.settings.model_copy(  # the printer is back (a file here)
@@ -424,19 +436,20 @@ def test_acceptance_slip_on_the_thermal_printer(qtbot: QtBot, tmp_path: Path, wo
         core.close()
 
 
-def test_receipt_qr_read_from_a_picture(qtbot: QtBot, window: MainWindow, core: Core,
-                                        tmp_path: Path) -> None:  # fmt: skip
+def test_receipt_qr_read_from_a_picture(
+    qtbot: QtBot, window: MainWindow, core: Core, tmp_path: Path
+) -> None:
     case = to_decision(qtbot, window)
     window.decision.accept_button.click()
     print_through(qtbot, window, 1)
     picture = tmp_path / "receipt.png"
-    segno.make_qr(qr.sign(case.receipt_no, core.settings.printing.key)).save(str(picture),
-                                                                               scale=8)  # fmt: skip
+    segno.make_qr(qr.sign(case.receipt_no, core.settings.printing.key)).save(str(picture), scale=8)
     window.identify.code_from_file(picture)
     idle(qtbot, window)
     assert window.tabs.currentWidget() is window.cases
-    qtbot.waitUntil(lambda: [r.receipt_no for r in window.cases.model.rows] == [case.receipt_no],
-                    timeout=5000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: [r.receipt_no for r in window.cases.model.rows] == [case.receipt_no], timeout=5000
+    )
     blank = tmp_path / "blank.png"
     blank.write_bytes(SimulatedCapture().capture().png)
     window.identify.code_from_file(blank)

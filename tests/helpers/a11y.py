@@ -66,6 +66,7 @@ _SAME_COLOUR = 16  # largest channel difference at which a pixel counts as the p
 _LINE_SPACING_SAMPLE = 2000  # characters laid out to measure an editor's line spacing
 _CALIBRATION_SAMPLE = 80  # characters drawn to see how dark thin glyphs get
 
+
 def _linear(channel: int) -> float:
     c = channel / 255
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
@@ -419,4 +420,3 @@ def audit(root: QWidget, norms: Norms, dpi: float) -> list[Finding]:
         findings += _check_target(widget, norms, dpi)
         findings += _check_text(widget, norms, dpi, snapshots)
     return findings
-

@@ -28,10 +28,14 @@ MOTHER = Party("李芳", "43010419920315204X", phone="13800138000", address="长
 CLERK = Actor("clerk-zhang", "counter-01", "clerk")
 MANAGER = Actor("manager-wang", "counter-01", "manager")
 SAMPLE = {
-    "text": "测试", "phone": "13800138000", "id_number": "11010519491231002X",
-    "uscc": "91350100M000100Y43", "bank_account": "6222021234567890128", "date": "2026-11-01",
+    "text": "测试",
+    "phone": "13800138000",
+    "id_number": "11010519491231002X",
+    "uscc": "91350100M000100Y43",
+    "bank_account": "6222021234567890128",
+    "date": "2026-11-01",
     "number": "1",
-}  # fmt: skip
+}
 
 
 def sample_value(field: PlanField) -> str:
@@ -46,28 +50,50 @@ def filled_form(catalog: Catalog, code: str, answers: dict[str, str]) -> dict[st
 
 
 def make_service(
-    db: Database, catalog: Catalog, tmp_path: Path, clock: WallClock, *,
+    db: Database,
+    catalog: Catalog,
+    tmp_path: Path,
+    clock: WallClock,
+    *,
     after_evaluate: AfterEvaluate | None = None,
-) -> CaseService:  # fmt: skip
+) -> CaseService:
     """A case service on ``db``, with a listener as the composition root passes it."""
-    return CaseService(db, catalog, FileStore(tmp_path / "files"), hall_code="430100001",
-                       clock=clock, after_evaluate=after_evaluate)  # fmt: skip
+    return CaseService(
+        db,
+        catalog,
+        FileStore(tmp_path / "files"),
+        hall_code="430100001",
+        clock=clock,
+        after_evaluate=after_evaluate,
+    )
 
 
-def open_newborn(service: CaseService, catalog: Catalog, *, channel: str = "counter",
-                 answers: dict[str, str] | None = None) -> CaseView:  # fmt: skip
+def open_newborn(
+    service: CaseService,
+    catalog: Catalog,
+    *,
+    channel: str = "counter",
+    answers: dict[str, str] | None = None,
+) -> CaseView:
     answers = answers or ANSWERS
     return service.open_case(
-        CLERK, channel=channel, scenario=NEWBORN, applicant=MOTHER, answers=answers,
+        CLERK,
+        channel=channel,
+        scenario=NEWBORN,
+        applicant=MOTHER,
+        answers=answers,
         form=filled_form(catalog, NEWBORN, answers),
-    )  # fmt: skip
+    )
 
 
 def receive_all(service: CaseService, case: CaseView, *, skip: tuple[str, ...] = ()) -> CaseView:
     """Every material still missing received as an original, reviewed, in one change — but those
     in ``skip``."""
-    checks = [MaterialCheck(m.material_id, "received_original", ("清晰无涂改",))
-              for m in case.materials if m.status == "missing" and m.material_id not in skip]  # fmt: skip
+    checks = [
+        MaterialCheck(m.material_id, "received_original", ("清晰无涂改",))
+        for m in case.materials
+        if m.status == "missing" and m.material_id not in skip
+    ]
     return service.record_materials(CLERK, case.receipt_no, checks) if checks else case
 
 

@@ -25,16 +25,23 @@ class Cores:
         self.built: list[Core] = []
 
     def __call__(
-        self, folder: str = "data", *, catalog: Catalog | None = None,
-        clock: Callable[[], datetime] = utcnow, **sections: Any,
-    ) -> Core:  # fmt: skip
+        self,
+        folder: str = "data",
+        *,
+        catalog: Catalog | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        **sections: Any,
+    ) -> Core:
         """A core on ``root/folder`` with the given settings sections (``transfers={...}``)."""
         return self.of(Settings(data_dir=self.root / folder, **sections), catalog, clock=clock)
 
     def of(
-        self, settings: Settings, catalog: Catalog | None = None, *,
+        self,
+        settings: Settings,
+        catalog: Catalog | None = None,
+        *,
         clock: Callable[[], datetime] = utcnow,
-    ) -> Core:  # fmt: skip
+    ) -> Core:
         """A core on settings made elsewhere (a settings file, a demo world)."""
         core = build_core(settings, catalog, clock=clock)
         self.built.append(core)

@@ -45,15 +45,21 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, core: Core, journey: Journey, tray: Tray, roll: Roll,
-           clock: Clock) -> Iterator[KioskWindow]:  # fmt: skip
+def window(
+    qtbot: QtBot, core: Core, journey: Journey, tray: Tray, roll: Roll, clock: Clock
+) -> Iterator[KioskWindow]:
     """The kiosk's window, portrait, with simulated devices, both printers' far sides and an
     idle clock the test moves on."""
     papers = KioskPapers(core)
     papers.a4, papers.tickets = tray, roll
-    window = KioskWindow(core, journey, Devices(SimulatedIdReader(), SimulatedCapture()),
-                         papers=papers, idle=IdleWatch(core.settings.kiosk, clock),
-                         tick_ms=50)  # fmt: skip
+    window = KioskWindow(
+        core,
+        journey,
+        Devices(SimulatedIdReader(), SimulatedCapture()),
+        papers=papers,
+        idle=IdleWatch(core.settings.kiosk, clock),
+        tick_ms=50,
+    )
     qtbot.addWidget(window)
     window.resize(1080, 1920)
     window.show()

@@ -26,8 +26,9 @@ def main(argv: list[str]) -> int:
 
     windowed = "--windowed" in argv
     app = QApplication(sys.argv[:1])
-    kiosk = KioskApp(Settings(data_dir=Path(argv[1]), terminal={"name": "kiosk-01",
-                                                                 "channel": "kiosk"}))  # fmt: skip
+    kiosk = KioskApp(
+        Settings(data_dir=Path(argv[1]), terminal={"name": "kiosk-01", "channel": "kiosk"})
+    )
     window = kiosk.start(windowed=windowed)
     show(window, windowed=windowed)
     screen = window.screen()
@@ -51,19 +52,35 @@ def main(argv: list[str]) -> int:
         for _ in range(3):
             app.processEvents()
         whole = screen.grabWindow(0).toImage()  # the X server's own picture of the screen
-        corners = [whole.pixelColor(x, y).name() for x, y in (
-            (2, 2), (whole.width() - 3, 2), (2, whole.height() - 3),
-            (whole.width() - 3, whole.height() - 3))]  # fmt: skip
+        corners = [
+            whole.pixelColor(x, y).name()
+            for x, y in (
+                (2, 2),
+                (whole.width() - 3, 2),
+                (2, whole.height() - 3),
+                (whole.width() - 3, whole.height() - 3),
+            )
+        ]
         buttons = {}
         for push in window.findChildren(QAbstractButton):
             if push.isVisible():
                 top_left = push.mapToGlobal(push.rect().topLeft())
-                buttons[push.objectName()] = [top_left.x(), top_left.y(), push.width(),
-                                              push.height()]  # fmt: skip
-        report.update(platform=app.platformName(), screen=rect(screen.geometry()),
-                      available=rect(screen.availableGeometry()),
-                      window=rect(window.geometry()), frame=rect(window.frameGeometry()),
-                      corners=corners, background=CALM, buttons=buttons)  # fmt: skip
+                buttons[push.objectName()] = [
+                    top_left.x(),
+                    top_left.y(),
+                    push.width(),
+                    push.height(),
+                ]
+        report.update(
+            platform=app.platformName(),
+            screen=rect(screen.geometry()),
+            available=rect(screen.availableGeometry()),
+            window=rect(window.geometry()),
+            frame=rect(window.frameGeometry()),
+            corners=corners,
+            background=CALM,
+            buttons=buttons,
+        )
         app.exit(0)  # quit() would ask the locked-down window to close, and it says no
 
     QTimer.singleShot(0, look)

@@ -29,13 +29,21 @@ def journey_for(core: Core) -> Journey:
         checked = qr.verify(text, key)
         return checked.receipt_no, checked.reason
 
-    in_hand = CaseInHand(core.cases, core.catalog, Actor("自助终端", "kiosk-01"),
-                    hall_province=core.settings.hall.province, check_qr=check,
-                    channel="kiosk")  # fmt: skip
+    in_hand = CaseInHand(
+        core.cases,
+        core.catalog,
+        Actor("自助终端", "kiosk-01"),
+        hall_province=core.settings.hall.province,
+        check_qr=check,
+        channel="kiosk",
+    )
     hall = core.settings.hall
-    return Journey(in_hand, hall_phone="0731-88665266", hall_place="市民之家一楼综合窗口",
-                   hall=hall_window(hall.name, hall.office, hall.address, hall.phone,
-                                    hall.hours))  # fmt: skip
+    return Journey(
+        in_hand,
+        hall_phone="0731-88665266",
+        hall_place="市民之家一楼综合窗口",
+        hall=hall_window(hall.name, hall.office, hall.address, hall.phone, hall.hours),
+    )
 
 
 class Tray:
@@ -120,8 +128,14 @@ def kiosk_with(qtbot: QtBot, core: Core, journey: Journey, devices: Devices) -> 
 
     papers = KioskPapers(core)
     papers.a4, papers.tickets = Tray(), Roll()
-    window = KioskWindow(core, journey, devices, papers=papers,
-                         idle=IdleWatch(core.settings.kiosk, Clock()), tick_ms=50)  # fmt: skip
+    window = KioskWindow(
+        core,
+        journey,
+        devices,
+        papers=papers,
+        idle=IdleWatch(core.settings.kiosk, Clock()),
+        tick_ms=50,
+    )
     qtbot.addWidget(window)
     window.resize(1080, 1920)
     window.show()

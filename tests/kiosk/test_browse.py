@@ -44,8 +44,10 @@ def test_printer_off_gives_the_qr_code(
     assert qr is not None and qr.isVisible() and not qr.pixmap().isNull()
     said = window.message.text()
     assert window.message.property("kind") == "warn"
-    assert said == ("清单没有打印出来（打印机暂时不能用）。"
-                    "请用手机扫描屏幕上的二维码带走清单，或请工作人员帮忙。")  # fmt: skip
+    assert said == (
+        "清单没有打印出来（打印机暂时不能用）。"
+        "请用手机扫描屏幕上的二维码带走清单，或请工作人员帮忙。"
+    )
     press(window, "print_ticket")  # the ticket printer is out of paper too
     idle(qtbot, window)
     said = window.message.text()

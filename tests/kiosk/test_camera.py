@@ -39,7 +39,7 @@ def video(path: Path, *, code: str = "", page: bool = True, frames: int = 30) ->
     if page:
         picture[60:660, 380:900] = 245
         for y in range(120, 620, 40):
-            picture[y:y + 6, 430:850] = 40
+            picture[y : y + 6, 430:850] = 40
     if code:
         qr = segno.make(code, error="m")
         matrix = np.array(qr.matrix, dtype=np.uint8)
@@ -47,7 +47,7 @@ def video(path: Path, *, code: str = "", page: bool = True, frames: int = 30) ->
         symbol = np.kron(1 - matrix, np.ones((cell, cell), np.uint8)) * 255
         symbol = np.pad(symbol, 4 * cell, constant_values=255)
         top, left = 150, 500
-        picture[top:top + symbol.shape[0], left:left + symbol.shape[1]] = symbol[..., None]
+        picture[top : top + symbol.shape[0], left : left + symbol.shape[1]] = symbol[..., None]
     for _ in range(frames):
         writer.write(picture)
     writer.release()
@@ -145,9 +145,12 @@ def test_an_empty_desk_is_said_to_be_poor_and_retaken_with_one_touch(
 
 
 def test_a_kiosk_with_a_flatbed_scanner_takes_checked_pages(
-    qtbot: QtBot, core: Core, journey: Journey, tmp_path: Path,
+    qtbot: QtBot,
+    core: Core,
+    journey: Journey,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     config = tmp_path / "sane"
     config.mkdir()
     (config / "dll.conf").write_text("test\n")

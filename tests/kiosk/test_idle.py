@@ -30,8 +30,9 @@ def test_countdown_then_wipe_unless_touched() -> None:
 
 def test_form_camera_and_elderly_limits() -> None:
     clock = Clock()
-    watch = IdleWatch(KioskSettings(idle_s=60, long_idle_s=180, countdown_s=30,
-                                    elderly_factor=2), clock)  # fmt: skip
+    watch = IdleWatch(
+        KioskSettings(idle_s=60, long_idle_s=180, countdown_s=30, elderly_factor=2), clock
+    )
     watch.begin(long=True)
     assert watch.limit_s == 180 and watch.countdown_s == 30
     clock.now += 100

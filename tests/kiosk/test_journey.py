@@ -107,7 +107,9 @@ def test_pre_application_saved_whole_with_pages(journey: Journey, core: Core) ->
     scans = case.material(material.id).scans
     assert len(scans) == 1 and scans[0].pages == 2
     journey.wipe()
-    assert journey.in_hand.applicant is None and journey.pages == {} and journey.in_hand.case is None
+    assert (
+        journey.in_hand.applicant is None and journey.pages == {} and journey.in_hand.case is None
+    )
 
 
 def test_nothing_saved_while_the_form_is_incomplete(journey: Journey, core: Core) -> None:

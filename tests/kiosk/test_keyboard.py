@@ -49,8 +49,12 @@ class Kiosk:
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The engine's dictionary and the QML cache go under tmp_path."""
-    for var, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "config"),
-                     ("XDG_CACHE_HOME", "cache"), ("XDG_DATA_HOME", "data")):  # fmt: skip
+    for var, sub in (
+        ("HOME", "home"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_DATA_HOME", "data"),
+    ):
         (tmp_path / sub).mkdir(mode=0o700)
         monkeypatch.setenv(var, str(tmp_path / sub))
     return tmp_path / "config"
@@ -212,8 +216,14 @@ def test_configure_environment_before_the_application() -> None:
     )
     env = {**os.environ, "QT_QUICK_BACKEND": "rhi"}
     env.pop("QT_IM_MODULE", None)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, check=True, timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=60,
+    )
     assert result.stdout.split() == ["qtvirtualkeyboard", "1", "rhi"]
 
 

@@ -24,14 +24,24 @@ from tests.kiosk.screens import Roll, Tray, journey_for, shown_text
 
 
 def test_no_screen_shows_a_whole_number(qtbot: QtBot, core: Core) -> None:
-    core.settings = core.settings.model_copy(update={"kiosk": core.settings.kiosk.model_copy(
-        update={"staff_pin_hash": hash_password(DEMO_PIN)})})  # fmt: skip
+    core.settings = core.settings.model_copy(
+        update={
+            "kiosk": core.settings.kiosk.model_copy(
+                update={"staff_pin_hash": hash_password(DEMO_PIN)}
+            )
+        }
+    )
     looked_up = accepted(core.cases, core.catalog)
     papers = KioskPapers(core)
     papers.a4, papers.tickets = Tray(), Roll()
     reader = SimulatedIdReader()
-    window = KioskWindow(core, journey_for(core), Devices(reader, SimulatedCapture()),
-                         papers=papers, idle=IdleWatch(core.settings.kiosk, Clock()))  # fmt: skip
+    window = KioskWindow(
+        core,
+        journey_for(core),
+        Devices(reader, SimulatedCapture()),
+        papers=papers,
+        idle=IdleWatch(core.settings.kiosk, Clock()),
+    )
     qtbot.addWidget(window)
     window.resize(*PORTRAIT)
     window.show()
@@ -46,11 +56,16 @@ def test_no_screen_shows_a_whole_number(qtbot: QtBot, core: Core) -> None:
             names.add(in_hand.applicant.party.name)
         if in_hand.scenario is not None and in_hand.case is None:
             values = in_hand.form_values()
-            whole.update(values[f.key] for f in window.station.journey.fields()
-                         if f.type in ("id_number", "bank_account", "phone")
-                         and values.get(f.key))  # fmt: skip
-        text = shown_text(window) + " " + " ".join(
-            push.text() for push in window.findChildren(QPushButton) if push.isVisible())
+            whole.update(
+                values[f.key]
+                for f in window.station.journey.fields()
+                if f.type in ("id_number", "bank_account", "phone") and values.get(f.key)
+            )
+        text = (
+            shown_text(window)
+            + " "
+            + " ".join(push.text() for push in window.findChildren(QPushButton) if push.isVisible())
+        )
         seen[name] = text
 
     walk(window, False, look)

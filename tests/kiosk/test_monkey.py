@@ -18,11 +18,30 @@ from kiosk.ui.window import KioskWindow
 from tests.kiosk.screens import Roll, idle
 
 TOUCHES = 3000
-LEAVING = {"home", "exit", "restart", "countdown_leave", "leave_check_leave", "ticket_done",
-           "help"}  # rarely touched  # fmt: skip
+LEAVING = {
+    "home",
+    "exit",
+    "restart",
+    "countdown_leave",
+    "leave_check_leave",
+    "ticket_done",
+    "help",
+}  # rarely touched
 TIME_LIMIT_S = 90.0
-TEXTS = ("", "李芳", "43010419920315204X", "123", "13800138000", "2026-01-31", "xse", "X" * 60,
-         "<b>粗</b>", "'; drop table cases;--", "\u202e反转", "20261301")  # fmt: skip
+TEXTS = (
+    "",
+    "李芳",
+    "43010419920315204X",
+    "123",
+    "13800138000",
+    "2026-01-31",
+    "xse",
+    "X" * 60,
+    "<b>粗</b>",
+    "'; drop table cases;--",
+    "\u202e反转",
+    "20261301",
+)
 
 
 def touchable(window: KioskWindow) -> list[QWidget]:
@@ -41,8 +60,12 @@ def touch(widget: QWidget, rng: random.Random) -> None:
         widget.setText(rng.choice(TEXTS))
         widget.editingFinished.emit()
         return
-    QTest.mouseClick(widget, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     QPoint(widget.width() // 2, widget.height() // 2))  # fmt: skip
+    QTest.mouseClick(
+        widget,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        QPoint(widget.width() // 2, widget.height() // 2),
+    )
 
 
 def test_random_touches_never_crash_and_home_always_works(
@@ -64,8 +87,10 @@ def test_random_touches_never_crash_and_home_always_works(
         if not widgets:
             continue
         # Mostly forward, as people do; sometimes home, back or 退出 (each ends a session).
-        weights = [1 if w.objectName() in LEAVING else 10 if w.property("kind") == "primary"
-                   else 4 for w in widgets]  # fmt: skip
+        weights = [
+            1 if w.objectName() in LEAVING else 10 if w.property("kind") == "primary" else 4
+            for w in widgets
+        ]
         touch(rng.choices(widgets, weights)[0], rng)
         if count % 25 == 0:
             idle(qtbot, window)

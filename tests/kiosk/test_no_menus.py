@@ -23,8 +23,9 @@ def menu_after_right_click(edit: QWidget) -> QWidget | None:
             popup.close()
 
     QTimer.singleShot(0, look)  # runs inside the menu's own loop, if one opened
-    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(5, 5),
-                              edit.mapToGlobal(QPoint(5, 5)))  # fmt: skip
+    event = QContextMenuEvent(
+        QContextMenuEvent.Reason.Mouse, QPoint(5, 5), edit.mapToGlobal(QPoint(5, 5))
+    )
     QApplication.sendEvent(edit, event)
     QApplication.processEvents()
     return seen[0] if seen else None

@@ -37,8 +37,14 @@ from tests.kiosk.screens import Roll, Tray, journey_for
 
 def on_x(tmp_path: Path, size: tuple[int, int], *args: str) -> dict[str, Any]:
     """Start the kiosk on a fresh Xvfb screen of ``size``, no window manager; its report."""
-    done = xvfb.run_python("-m", "tests.kiosk.on_x", str(tmp_path / "data"), *args,
-                           home=tmp_path / "home", screen=f"{size[0]}x{size[1]}")  # fmt: skip
+    done = xvfb.run_python(
+        "-m",
+        "tests.kiosk.on_x",
+        str(tmp_path / "data"),
+        *args,
+        home=tmp_path / "home",
+        screen=f"{size[0]}x{size[1]}",
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return report
@@ -46,7 +52,8 @@ def on_x(tmp_path: Path, size: tuple[int, int], *args: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
 def test_the_kiosk_covers_its_screen_without_a_window_manager(
-        tmp_path: Path, size: tuple[int, int]) -> None:  # fmt: skip
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
     report = on_x(tmp_path, size)
     assert report["platform"] == "xcb"
     assert report["screen"] == [0, 0, *size]
@@ -101,7 +108,8 @@ def test_it_follows_its_screen(qtbot: QtBot, window: KioskWindow) -> None:
 
 @pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
 def test_no_screen_makes_the_window_larger_than_the_panel(
-        window: KioskWindow, size: tuple[int, int]) -> None:  # fmt: skip
+    window: KioskWindow, size: tuple[int, int]
+) -> None:
     window.resize(*size)
     window.toggle_elderly()
     for name in ("start", "form", "review", "help", "staff"):
@@ -114,17 +122,28 @@ def test_no_screen_makes_the_window_larger_than_the_panel(
         assert exit_button is not None and exit_button.isVisible()
 
 
-def test_no_screen_is_squeezed_on_a_landscape_panel_in_elderly_mode(qtbot: QtBot,
-                                                                    core: Core) -> None:  # fmt: skip
+def test_no_screen_is_squeezed_on_a_landscape_panel_in_elderly_mode(
+    qtbot: QtBot, core: Core
+) -> None:
     """What does not fit scrolls: no screen gets less height than its layout needs (buttons
     drawn over each other), and no widget less than its minimum."""
-    core.settings = core.settings.model_copy(update={"kiosk": core.settings.kiosk.model_copy(
-        update={"staff_pin_hash": hash_password(DEMO_PIN)})})  # fmt: skip
+    core.settings = core.settings.model_copy(
+        update={
+            "kiosk": core.settings.kiosk.model_copy(
+                update={"staff_pin_hash": hash_password(DEMO_PIN)}
+            )
+        }
+    )
     accepted(core.cases, core.catalog)
     papers = KioskPapers(core)
     papers.a4, papers.tickets = Tray(), Roll()
-    window = KioskWindow(core, journey_for(core), Devices(SimulatedIdReader(), SimulatedCapture()),
-                         papers=papers, idle=IdleWatch(core.settings.kiosk, Clock()))  # fmt: skip
+    window = KioskWindow(
+        core,
+        journey_for(core),
+        Devices(SimulatedIdReader(), SimulatedCapture()),
+        papers=papers,
+        idle=IdleWatch(core.settings.kiosk, Clock()),
+    )
     qtbot.addWidget(window)
     window.resize(*LANDSCAPE)
     window.show()
@@ -134,9 +153,11 @@ def test_no_screen_is_squeezed_on_a_landscape_panel_in_elderly_mode(qtbot: QtBot
         QApplication.processEvents()
         assert window.size() == QSize(*LANDSCAPE), name
         screen = window.current()
-        found = [f"{w.objectName()} {w.height()} < {w.minimumHeight()}"
-                 for w in screen.findChildren(QWidget)
-                 if w.isVisible() and w.height() < w.minimumHeight()]  # fmt: skip
+        found = [
+            f"{w.objectName()} {w.height()} < {w.minimumHeight()}"
+            for w in screen.findChildren(QWidget)
+            if w.isVisible() and w.height() < w.minimumHeight()
+        ]
         if screen.height() < screen.minimumSizeHint().height():
             found.append(f"{name} {screen.height()} < {screen.minimumSizeHint().height()}")
         if found:

@@ -67,8 +67,9 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     path = tmp_path / "guide.pdf"
     path.write_bytes(pdf)
-    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                          check=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True, timeout=60
+    )
     return re.sub(r"\s+", "", done.stdout)
 
 
@@ -78,12 +79,15 @@ def label(window: KioskWindow, name: str) -> str:
     return found.text()
 
 
-@pytest.mark.parametrize(("code", "name", "answers"), CASES,
-                         ids=[f"{c}-{n}" for c, n, _ in CASES])  # fmt: skip
+@pytest.mark.parametrize(("code", "name", "answers"), CASES, ids=[f"{c}-{n}" for c, n, _ in CASES])
 def test_every_screen_and_paper_shows_one_promise(
-    code: str, name: str, answers: dict[str, Any], window: KioskWindow,
-    capsys: pytest.CaptureFixture[str], tmp_path: Path,
-) -> None:  # fmt: skip
+    code: str,
+    name: str,
+    answers: dict[str, Any],
+    window: KioskWindow,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
     scenario = CATALOG.scenario(code)
     journey = window.station.journey
     journey.choose(code)
@@ -104,8 +108,9 @@ def test_every_screen_and_paper_shows_one_promise(
     assert cli["promise"] == promise.to_dict()
     # the printed personal guide, as pdftotext reads it
     letterhead = Letterhead("长沙市政务服务中心", "一网通办综合窗口", "0731-88665266", "金星中路")
-    printed = pdf_text(render_plan(plan, scenario, letterhead,
-                                   at=datetime(2026, 11, 23, tzinfo=UTC)), tmp_path)  # fmt: skip
+    printed = pdf_text(
+        render_plan(plan, scenario, letterhead, at=datetime(2026, 11, 23, tzinfo=UTC)), tmp_path
+    )
     assert re.sub(r"\s+", "", f"{promise.words}。{promise.basis_words}") in printed
     assert not re.search(rf"(?<!\d)(?!{promise.days}个)\d+个工作日办结", printed)
     # the thermal list
@@ -113,8 +118,9 @@ def test_every_screen_and_paper_shows_one_promise(
     assert any(promise.words in line for line in lines) and promise.basis_words in lines
 
     # the scenario's own promise: catalog list --json and the kiosk's scenario button
-    listed = {row["code"]: row for row in run_json(capsys, "catalog", "list", "--json")[
-        "scenarios"]}[code]  # fmt: skip
+    listed = {
+        row["code"]: row for row in run_json(capsys, "catalog", "list", "--json")["scenarios"]
+    }[code]
     whole = promise_for(scenario)
     assert listed["promised_days"] == whole.days and listed["promise"] == whole.to_dict()
     assert listed["promise"]["basis"] == promise.basis
@@ -135,5 +141,8 @@ def test_the_promise_follows_the_catalogs_decision() -> None:
         assert whole.words == f"视所办事项而定，最长 {whole.days} 个工作日"
         assert f"指南公布的 {whole.published_days} 个工作日仅作参考" in whole.basis_words
     assert {c: promise_for(s).days for c, s in CATALOG.scenarios.items()} == {
-        "43PCN0009": 45, "43PCN0013": 50, "43PCP0008": 35, "43TCN0003": 10,
+        "43PCN0009": 45,
+        "43PCN0013": 50,
+        "43PCP0008": 35,
+        "43TCN0003": 10,
     }  # the longest each catalog's decision names

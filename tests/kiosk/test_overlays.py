@@ -23,8 +23,7 @@ def fill_some(window: KioskWindow) -> None:
     assert window.station.journey.unsent()
 
 
-def test_home_asks_before_a_half_filled_pre_application_is_thrown_away(
-        window: KioskWindow) -> None:  # fmt: skip
+def test_home_asks_before_a_half_filled_pre_application_is_thrown_away(window: KioskWindow) -> None:
     fill_some(window)
     press(window, "home")
     assert window.leave_check.isVisible() and window.current().name == "form"
@@ -35,7 +34,10 @@ def test_home_asks_before_a_half_filled_pre_application_is_thrown_away(
     press(window, "home")
     press(window, "leave_check_leave")
     assert window.current().name == "start" and not window.leave_check.isVisible()
-    assert window.station.journey.in_hand.form == {} and window.station.journey.in_hand.scenario is None
+    assert (
+        window.station.journey.in_hand.form == {}
+        and window.station.journey.in_hand.scenario is None
+    )
 
 
 def test_home_with_nothing_typed_and_exit_end_at_once(window: KioskWindow) -> None:
@@ -59,13 +61,18 @@ def whole(widget: QWidget) -> list[str]:
     reaching out of the window."""
     cut = []
     window = widget.window()
-    children: list[QLabel | QPushButton] = [*widget.findChildren(QLabel),
-                                            *widget.findChildren(QPushButton)]  # fmt: skip
+    children: list[QLabel | QPushButton] = [
+        *widget.findChildren(QLabel),
+        *widget.findChildren(QPushButton),
+    ]
     for child in children:
         if not child.isVisible() or not child.text():
             continue
-        needed = child.heightForWidth(child.width()) if child.hasHeightForWidth() else (
-            child.sizeHint().height())  # fmt: skip
+        needed = (
+            child.heightForWidth(child.width())
+            if child.hasHeightForWidth()
+            else (child.sizeHint().height())
+        )
         inside = window.rect().contains(child.mapTo(window, child.rect().bottomRight()))
         if needed > child.height() or child.minimumSizeHint().width() > child.width() or not inside:
             cut.append(child.text())
@@ -74,8 +81,9 @@ def whole(widget: QWidget) -> list[str]:
 
 @pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
 @pytest.mark.parametrize("elderly", [False, True], ids=["normal", "elderly"])
-def test_the_countdown_is_whole(qtbot: QtBot, window: KioskWindow, clock: Clock,
-                                size: tuple[int, int], elderly: bool) -> None:  # fmt: skip
+def test_the_countdown_is_whole(
+    qtbot: QtBot, window: KioskWindow, clock: Clock, size: tuple[int, int], elderly: bool
+) -> None:
     window.resize(*size)
     if elderly:
         window.toggle_elderly()

@@ -28,10 +28,13 @@ from tests.sync.conftest import HALL, Served, served  # noqa: F401 (the platform
 
 def terminal(folder: Path, platform: Served, name: str, channel: str) -> Core:
     token = platform.store.add_terminal(name, HALL)
-    return build_core(Settings(
-        data_dir=folder / name, terminal={"name": name, "channel": channel},
-        platform=PlatformSettings(url=platform.platform.url, token=token, timeout_s=5),
-    ))  # fmt: skip
+    return build_core(
+        Settings(
+            data_dir=folder / name,
+            terminal={"name": name, "channel": channel},
+            platform=PlatformSettings(url=platform.platform.url, token=token, timeout_s=5),
+        )
+    )
 
 
 @pytest.fixture
@@ -54,9 +57,13 @@ def test_a_pre_application_travels_through_the_platform_to_another_database(
     roll = Roll()
     papers = KioskPapers(kiosk_core)
     papers.a4, papers.tickets = Tray(), roll
-    kiosk = KioskWindow(kiosk_core, journey_for(kiosk_core),
-                        Devices(SimulatedIdReader(), SimulatedCapture()), papers=papers,
-                        idle=IdleWatch(kiosk_core.settings.kiosk, Clock()))  # fmt: skip
+    kiosk = KioskWindow(
+        kiosk_core,
+        journey_for(kiosk_core),
+        Devices(SimulatedIdReader(), SimulatedCapture()),
+        papers=papers,
+        idle=IdleWatch(kiosk_core.settings.kiosk, Clock()),
+    )
     qtbot.addWidget(kiosk)
     kiosk.resize(1080, 1920)
     kiosk.show()

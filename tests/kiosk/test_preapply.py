@@ -46,13 +46,18 @@ def fill_the_form(window: KioskWindow) -> None:
             type_into(window, f"field_{spec.key}", value)
 
 
-def opened_at_the_counter(qtbot: QtBot, counter_core: Core, platform: Platform | None,
-                          signed: str, case: CaseView) -> CaseView:  # fmt: skip
+def opened_at_the_counter(
+    qtbot: QtBot, counter_core: Core, platform: Platform | None, signed: str, case: CaseView
+) -> CaseView:
     """The clerk scans the ticket's ``signed`` code at the counter's real window: ``case`` opens
     on the materials step with the applicant, the form complete and every page; the case as the
     counter's database now has it."""
-    session = Session(counter_core, Operator("zhangmin", "张敏", "clerk"),
-                      Devices(SimulatedIdReader(), SimulatedCapture()), platform)  # fmt: skip
+    session = Session(
+        counter_core,
+        Operator("zhangmin", "张敏", "clerk"),
+        Devices(SimulatedIdReader(), SimulatedCapture()),
+        platform,
+    )
     counter = MainWindow(session, status_every_ms=60_000)
     qtbot.addWidget(counter)
     activate(qtbot, counter)
@@ -86,7 +91,9 @@ def to_review(qtbot: QtBot, window: KioskWindow) -> None:
     press(window, "pre_apply")
     assert window.current().name == "form"  # the card was read: no identify step
     name = window.findChild(QLineEdit, "field_applicant.name")  # prefilled, and it says so
-    assert name is not None and name.text() == PERSON.name and "已从身份证读取" in shown_text(window)
+    assert (
+        name is not None and name.text() == PERSON.name and "已从身份证读取" in shown_text(window)
+    )
     assert name.isReadOnly()  # the card's name is the card's: a clerk changes it, not a kiosk
     press(window, "form_next")  # required fields still empty: nothing moves on
     assert window.current().name == "form" and "需要填写" in window.message.text()

@@ -26,8 +26,13 @@ OTHER = Party("王建国", "430104196411152016")
 
 @pytest.fixture
 def progress(core: Core, journey: Journey) -> Progress:
-    return Progress(core.cases, core.queries, journey.in_hand.check_qr,
-                    hall_place=journey.hall_place, hall_phone=journey.hall_phone)  # fmt: skip
+    return Progress(
+        core.cases,
+        core.queries,
+        journey.in_hand.check_qr,
+        hall_place=journey.hall_place,
+        hall_phone=journey.hall_phone,
+    )
 
 
 @pytest.fixture
@@ -39,14 +44,13 @@ def qr_of(core: Core, case: CaseView) -> str:
     return qr.sign(case.receipt_no, core.settings.printing.key)
 
 
-
-
 def completed(core: Core) -> CaseView:
     case = accepted(core.cases, core.catalog)
     while open_items := [i for i in case.items if i.state == "dispatched"]:
         for item in open_items:
-            case = core.cases.record_item_decision(CLERK, case.receipt_no, item.item_id,
-                                                   approved=True)  # fmt: skip
+            case = core.cases.record_item_decision(
+                CLERK, case.receipt_no, item.item_id, approved=True
+            )
     assert case.state == "completed"
     return case
 
@@ -103,8 +107,14 @@ def test_by_id_card_newest_first_without_drafts(core: Core, progress: Progress) 
     first = accepted(core.cases, core.catalog)
     second = open_newborn(core.cases, core.catalog, channel="kiosk")  # a pre-application
     open_newborn(core.cases, core.catalog)  # a draft at a window: not shown
-    core.cases.open_case(CLERK, channel="kiosk", scenario=first.scenario_code, applicant=OTHER,
-                         answers=dict(first.answers), form=dict(first.form_data))  # fmt: skip
+    core.cases.open_case(
+        CLERK,
+        channel="kiosk",
+        scenario=first.scenario_code,
+        applicant=OTHER,
+        answers=dict(first.answers),
+        form=dict(first.form_data),
+    )
     found = progress.by_id_number(MOTHER.id_number.lower())
     assert [v.receipt_no for v in found] == [second.receipt_no, first.receipt_no]
     assert found[0].words == "已预申请，请带齐材料到窗口办理"
@@ -134,14 +144,23 @@ def test_every_state_has_words(core: Core, progress: Progress) -> None:
     assert done.pickup == "请到市民之家一楼综合窗口领取，咨询电话 0731-88665266"
     assert done.items[0].pickup == done.pickup
     assert "结果可以领取了，请到市民之家一楼综合窗口领取" in done.summary
-    withdrawn = core.cases.withdraw(CLERK, accepted(core.cases, core.catalog).receipt_no, reason="申请人主动撤回",
-                                    returned_to="李芳")  # fmt: skip
+    withdrawn = core.cases.withdraw(
+        CLERK,
+        accepted(core.cases, core.catalog).receipt_no,
+        reason="申请人主动撤回",
+        returned_to="李芳",
+    )
     view = progress.by_receipt(withdrawn.receipt_no)
     assert view.words == "已撤回" and {i.words for i in view.items} == {"已撤回"}
     assert not view.ready and "李芳" not in repr(view)
     refused = receive_all(core.cases, open_newborn(core.cases, core.catalog))
-    refused = core.cases.not_accept(CLERK, refused.receipt_no, ground="2",
-                                    reasons=["不属于本中心受理范围"], office="区政务服务中心")  # fmt: skip
+    refused = core.cases.not_accept(
+        CLERK,
+        refused.receipt_no,
+        ground="2",
+        reasons=["不属于本中心受理范围"],
+        office="区政务服务中心",
+    )
     view = progress.by_receipt(refused.receipt_no)
     assert view.words == "不予受理" and {i.words for i in view.items} == {"不予受理"}
 
@@ -152,8 +171,9 @@ def test_a_refused_item_ends_the_items_that_need_it_in_words(
     case = accepted(core.cases, core.catalog)
     needed = {n for i in case.items for n in i.needs}
     first = next(i for i in case.items if i.item_id in needed and i.state == "dispatched")
-    case = core.cases.record_item_decision(CLERK, case.receipt_no, first.item_id,
-                                           approved=False, opinion="材料不实")  # fmt: skip
+    case = core.cases.record_item_decision(
+        CLERK, case.receipt_no, first.item_id, approved=False, opinion="材料不实"
+    )
     words = {i.name: i.words for i in progress.by_receipt(case.receipt_no).items}
     assert words[first.name] == "不予批准"
     assert "已终止（前置事项未获批准）" in words.values()
@@ -167,8 +187,13 @@ def test_rating_first_then_follow_up_then_no_more(
     turn = evaluating.scan(code)
     assert turn == EvaluationTurn(case.receipt_no, case.scenario_name, "accept", follow_up=False)
     assert turn.label == "受理环节评价"
-    assert evaluating.levels() == ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"),
-                               (1, "非常不满意"))  # fmt: skip
+    assert evaluating.levels() == (
+        (5, "非常满意"),
+        (4, "满意"),
+        (3, "基本满意"),
+        (2, "不满意"),
+        (1, "非常不满意"),
+    )
     done = evaluating.submit(4, ["一次办成", "等候时间短"])
     assert (done.stage, done.follow_up, done.level_label) == ("accept", False, "满意")
     assert done.reasons == ("一次办成", "等候时间短") and done.message == "感谢您的评价！"
@@ -189,22 +214,25 @@ def test_rating_first_then_follow_up_then_no_more(
         ("first", 4, "kiosk", ("一次办成", "等候时间短")),
         ("follow_up", 1, "kiosk", ("跑了多次",)),
     ]
-    queued = [m for m in core.outbox.messages(receipt_no=case.receipt_no)
-              if m.kind == "evaluation"]  # fmt: skip
+    queued = [m for m in core.outbox.messages(receipt_no=case.receipt_no) if m.kind == "evaluation"]
     assert [(m.payload["channel"], m.payload["reasons"], m.state) for m in queued] == [
-        ("kiosk", ["一次办成", "等候时间短"], "pending"), ("kiosk", ["跑了多次"], "pending")]  # fmt: skip
+        ("kiosk", ["一次办成", "等候时间短"], "pending"),
+        ("kiosk", ["跑了多次"], "pending"),
+    ]
     *_, entry, opened = core.cases.timeline(case.receipt_no)
     assert entry.action == "evaluate" and entry.actor == journey.in_hand.actor.name
     assert opened.action == "complaint_open"  # the 差评's work item, in the same transaction
     assert MOTHER.name not in repr((turn, done, poor, entry.actor))
 
     # Once there is a result, the completion stage is rated afresh.
-    while dispatched := [i for i in core.cases.get(case.receipt_no).items
-                         if i.state == "dispatched"]:  # fmt: skip
+    while dispatched := [
+        i for i in core.cases.get(case.receipt_no).items if i.state == "dispatched"
+    ]:
         for item in dispatched:
             core.cases.record_item_decision(CLERK, case.receipt_no, item.item_id, approved=True)
-    assert evaluating.scan(code) == EvaluationTurn(case.receipt_no, case.scenario_name, "complete",
-                                           follow_up=False)  # fmt: skip
+    assert evaluating.scan(code) == EvaluationTurn(
+        case.receipt_no, case.scenario_name, "complete", follow_up=False
+    )
 
 
 def test_reasons_depend_on_the_level_and_a_poor_rating_needs_words(
@@ -229,7 +257,9 @@ def test_reasons_depend_on_the_level_and_a_poor_rating_needs_words(
     assert evaluating.turn is not None  # nothing sent: the citizen can correct and submit
 
 
-def test_no_rating_before_acceptance_nor_from_a_forged_code(core: Core, evaluating: Evaluating) -> None:
+def test_no_rating_before_acceptance_nor_from_a_forged_code(
+    core: Core, evaluating: Evaluating
+) -> None:
     pre = open_newborn(core.cases, core.catalog, channel="kiosk")
     with pytest.raises(InvalidTransition, match="还没有受理"):
         evaluating.scan(qr_of(core, pre))
@@ -251,9 +281,11 @@ def test_wipe_forgets_everything(core: Core, progress: Progress, evaluating: Eva
 
 
 def test_dates_past_the_known_holidays_are_explained_to_the_citizen_not_to_staff(
-    core: Core, progress: Progress, monkeypatch: pytest.MonkeyPatch,
+    core: Core,
+    progress: Progress,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     monkeypatch.setattr(workdays, "_package_covers", lambda year: False)
     view = progress.by_qr(qr_of(core, accepted(core.cases, core.catalog)))
     assert view.calendar_warning == ESTIMATED

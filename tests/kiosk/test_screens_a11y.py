@@ -32,8 +32,21 @@ PANELS = {  # the two shapes halls buy: (size in pixels, its density)
     "landscape-27in": (LANDSCAPE, panel_dpi(27, *LANDSCAPE)),
 }
 STAFF_ONLY = {"staff", "staff-status"}  # not read aloud: the citizen's session has ended
-EVERY_SCREEN = {"start", "find", "question", "plan", "identify", "form", "capture", "review",
-                "ticket", "help", "progress", "rate", *STAFF_ONLY}  # fmt: skip
+EVERY_SCREEN = {
+    "start",
+    "find",
+    "question",
+    "plan",
+    "identify",
+    "form",
+    "capture",
+    "review",
+    "ticket",
+    "help",
+    "progress",
+    "rate",
+    *STAFF_ONLY,
+}
 
 
 class Spoken:
@@ -59,8 +72,11 @@ class Spoken:
 @pytest.fixture
 def staffed_core(cores: Cores) -> Core:
     """A kiosk's core with a staff PIN, and a case accepted at the window to look up."""
-    core = cores("kiosk", terminal={"name": "kiosk-01", "channel": "kiosk"},
-                 kiosk={"staff_pin_hash": hash_password(DEMO_PIN)})  # fmt: skip
+    core = cores(
+        "kiosk",
+        terminal={"name": "kiosk-01", "channel": "kiosk"},
+        kiosk={"staff_pin_hash": hash_password(DEMO_PIN)},
+    )
     accepted(core.cases, core.catalog)
     return core
 
@@ -76,9 +92,15 @@ def test_every_screen_meets_the_figures_and_is_read_aloud(
     voice = Spoken(EspeakVoice(player=recorder), recorder)
     papers = KioskPapers(core)
     papers.a4, papers.tickets = Tray(), Roll()
-    window = KioskWindow(core, journey_for(core), Devices(SimulatedIdReader(), SimulatedCapture()),
-                         papers=papers, voice=voice, dpi=dpi,
-                         idle=IdleWatch(core.settings.kiosk, Clock()))  # fmt: skip
+    window = KioskWindow(
+        core,
+        journey_for(core),
+        Devices(SimulatedIdReader(), SimulatedCapture()),
+        papers=papers,
+        voice=voice,
+        dpi=dpi,
+        idle=IdleWatch(core.settings.kiosk, Clock()),
+    )
     qtbot.addWidget(window)
     window.resize(*size)
     window.show()
@@ -99,8 +121,7 @@ def test_every_screen_meets_the_figures_and_is_read_aloud(
         assert speech, f"{name}: nothing to read aloud"
         text, mark = voice.said[-1]
         assert text == speech, name  # the screen on show is the one read
-        events = recorder.wait_for(lambda events: any(
-            kind == "play" for kind, _ in events[mark:]))  # fmt: skip
+        events = recorder.wait_for(lambda events: any(kind == "play" for kind, _ in events[mark:]))
         wav = next(wav for kind, wav in events[mark:] if kind == "play")
         assert seconds(wav) > 0.05 * len(speakable(speech)), name  # words, not a click
 

@@ -90,25 +90,35 @@ def exits() -> list[int]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, core: Core, journey: Journey, clock: Clock,
-           exits: list[int]) -> Iterator[KioskWindow]:  # fmt: skip
+def window(
+    qtbot: QtBot, core: Core, journey: Journey, clock: Clock, exits: list[int]
+) -> Iterator[KioskWindow]:
     settings = core.settings
-    core.settings = settings.model_copy(update={
-        "kiosk": settings.kiosk.model_copy(update={"staff_pin_hash": HASH}),
-        "platform": settings.platform.model_copy(update={"token": TOKEN}),
-    })  # fmt: skip
+    core.settings = settings.model_copy(
+        update={
+            "kiosk": settings.kiosk.model_copy(update={"staff_pin_hash": HASH}),
+            "platform": settings.platform.model_copy(update={"token": TOKEN}),
+        }
+    )
     window = kiosk_window(qtbot, core, journey, clock, exits)
     yield window
     window.close()
 
 
-def kiosk_window(qtbot: QtBot, core: Core, journey: Journey, clock: Clock,
-                 exits: list[int]) -> KioskWindow:  # fmt: skip
+def kiosk_window(
+    qtbot: QtBot, core: Core, journey: Journey, clock: Clock, exits: list[int]
+) -> KioskWindow:
     papers = KioskPapers(core)
     papers.a4 = Tray()
     papers.tickets = roll_printer(b"\x1e")  # the paper's near-end sensor
-    window = KioskWindow(core, journey, Devices(None, SimulatedCapture()), papers=papers,
-                         clock=clock, exit_app=exits.append)  # fmt: skip
+    window = KioskWindow(
+        core,
+        journey,
+        Devices(None, SimulatedCapture()),
+        papers=papers,
+        clock=clock,
+        exit_app=exits.append,
+    )
     qtbot.addWidget(window)
     window.resize(1080, 1920)
     window.show()
@@ -125,8 +135,12 @@ def staff_of(window: KioskWindow) -> StaffScreen:
 def tap(window: KioskWindow, clock: Clock, at: QPoint, *, after: float = 0.5) -> None:
     clock.advance(after)
     target = window.childAt(at) or window
-    QTest.mouseClick(target, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     target.mapFrom(window, at))  # fmt: skip
+    QTest.mouseClick(
+        target,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        target.mapFrom(window, at),
+    )
 
 
 def press(window: KioskWindow, name: str) -> None:
@@ -180,8 +194,9 @@ def assert_no_credential(window: KioskWindow) -> None:
 
 
 # -- the gesture -----------------------------------------------------------------------------------
-def test_five_quick_taps_on_the_halls_name_open_the_staff_screen(window: KioskWindow,
-                                                                  clock: Clock) -> None:  # fmt: skip
+def test_five_quick_taps_on_the_halls_name_open_the_staff_screen(
+    window: KioskWindow, clock: Clock
+) -> None:
     corner = window.childAt(CORNER)
     assert corner is None or not isinstance(corner, QPushButton)  # no button under the gesture
     for _ in range(4):
@@ -224,15 +239,20 @@ def test_each_touch_counts_once(window: KioskWindow, clock: Clock) -> None:
     assert window.current().name == "staff"
 
 
-@pytest.mark.parametrize(("key", "modifiers"), [
-    (Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier),
-    (Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier),
-    (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
-    (Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier),
-    (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier),
-], ids=["Alt+F4", "Ctrl+Q", "Escape", "Ctrl+Alt+Delete", "Ctrl+W"])  # fmt: skip
-def test_no_key_opens_anything(window: KioskWindow, clock: Clock, key: Qt.Key,
-                               modifiers: Qt.KeyboardModifier) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "modifiers"),
+    [
+        (Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier),
+        (Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier),
+        (Qt.Key.Key_Escape, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier),
+        (Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier),
+    ],
+    ids=["Alt+F4", "Ctrl+Q", "Escape", "Ctrl+Alt+Delete", "Ctrl+W"],
+)
+def test_no_key_opens_anything(
+    window: KioskWindow, clock: Clock, key: Qt.Key, modifiers: Qt.KeyboardModifier
+) -> None:
     for _ in range(5):
         clock.advance(0.5)
         QTest.keyClick(window, key, modifiers)
@@ -243,22 +263,23 @@ def test_no_key_opens_anything(window: KioskWindow, clock: Clock, key: Qt.Key,
     assert window.current().name == "start"
 
 
-def test_a_tap_on_another_window_does_not_count(qtbot: QtBot, window: KioskWindow,
-                                                clock: Clock) -> None:  # fmt: skip
+def test_a_tap_on_another_window_does_not_count(
+    qtbot: QtBot, window: KioskWindow, clock: Clock
+) -> None:
     other = QLabel("另一个窗口")
     qtbot.addWidget(other)
     other.resize(200, 200)
     other.show()
     for _ in range(5):
         clock.advance(0.5)
-        QTest.mouseClick(other, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                         CORNER)  # fmt: skip
+        QTest.mouseClick(other, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, CORNER)
     assert window.current().name == "start"
 
 
 # -- the PIN ---------------------------------------------------------------------------------------
-def test_a_wrong_pin_is_refused_and_cleared_then_a_pause(qtbot: QtBot, window: KioskWindow,
-                                                         clock: Clock) -> None:  # fmt: skip
+def test_a_wrong_pin_is_refused_and_cleared_then_a_pause(
+    qtbot: QtBot, window: KioskWindow, clock: Clock
+) -> None:
     open_staff(window, clock)
     staff = staff_of(window)
     for tries in range(1, MAX_WRONG):
@@ -297,8 +318,9 @@ def test_an_empty_pin_is_asked_for(qtbot: QtBot, window: KioskWindow, clock: Clo
     assert window.message.text() == "请输入工作人员密码。"
 
 
-def test_the_pin_is_forgotten_when_the_screen_is_left(qtbot: QtBot, window: KioskWindow,
-                                                      clock: Clock) -> None:  # fmt: skip
+def test_the_pin_is_forgotten_when_the_screen_is_left(
+    qtbot: QtBot, window: KioskWindow, clock: Clock
+) -> None:
     open_staff(window, clock)
     staff = staff_of(window)
     typed(qtbot, staff.pin, PIN)
@@ -319,8 +341,9 @@ def test_the_pin_is_forgotten_when_the_screen_is_left(qtbot: QtBot, window: Kios
     assert staff.pages.currentWidget() is staff.pin_page  # the PIN again, every time
 
 
-def test_without_a_pin_set_the_screen_says_how_to_set_one(qtbot: QtBot, window: KioskWindow,
-                                                          clock: Clock) -> None:  # fmt: skip
+def test_without_a_pin_set_the_screen_says_how_to_set_one(
+    qtbot: QtBot, window: KioskWindow, clock: Clock
+) -> None:
     settings = window.core.settings
     window.core.settings = settings.model_copy(
         update={"kiosk": settings.kiosk.model_copy(update={"staff_pin_hash": ""})}
@@ -347,9 +370,9 @@ def test_pin_lock() -> None:
     assert lock.refusal() == ""
 
 
-def test_the_pause_outlives_a_restart(qtbot: QtBot, window: KioskWindow, core: Core,
-                                      journey: Journey, clock: Clock,
-                                      exits: list[int]) -> None:  # fmt: skip
+def test_the_pause_outlives_a_restart(
+    qtbot: QtBot, window: KioskWindow, core: Core, journey: Journey, clock: Clock, exits: list[int]
+) -> None:
     open_staff(window, clock)
     for _ in range(MAX_WRONG - 2):
         enter_pin(qtbot, window, "1111")
@@ -370,7 +393,8 @@ def test_the_pause_outlives_a_restart(qtbot: QtBot, window: KioskWindow, core: C
 
 
 def test_a_pin_lock_file_set_far_ahead_or_spoilt_pauses_no_longer_than_a_pause(
-        tmp_path: Path) -> None:  # fmt: skip
+    tmp_path: Path,
+) -> None:
     clock, store = Clock(), tmp_path / "lock.json"
     store.write_text('{"wrong": 0, "until": 1e12}', encoding="utf-8")  # the clock was set back
     assert PinLock(clock, store).refusal() == f"连续输错 {MAX_WRONG} 次，请 60 秒后再试。"
@@ -417,8 +441,9 @@ class Jammed:
         raise RuntimeError("driver crashed")
 
 
-def test_a_failed_reading_can_be_tried_again(qtbot: QtBot, window: KioskWindow,
-                                             clock: Clock) -> None:  # fmt: skip
+def test_a_failed_reading_can_be_tried_again(
+    qtbot: QtBot, window: KioskWindow, clock: Clock
+) -> None:
     open_staff(window, clock)
     enter_pin(qtbot, window, PIN)
     window.station.papers.a4 = Jammed()
@@ -454,16 +479,16 @@ def test_back_to_service(qtbot: QtBot, window: KioskWindow, clock: Clock) -> Non
     assert all(label.text() == "" for label in staff.lines.values())
 
 
-def test_exit_terminal_ends_with_exit_staff(qtbot: QtBot, window: KioskWindow, clock: Clock,
-                                            exits: list[int]) -> None:  # fmt: skip
+def test_exit_terminal_ends_with_exit_staff(
+    qtbot: QtBot, window: KioskWindow, clock: Clock, exits: list[int]
+) -> None:
     open_staff(window, clock)
     enter_pin(qtbot, window, PIN)
     press(window, "staff_exit")
     assert exits == [EXIT_STAFF] == [80]
 
 
-def test_a_result_after_leaving_is_dropped(qtbot: QtBot, window: KioskWindow,
-                                           clock: Clock) -> None:  # fmt: skip
+def test_a_result_after_leaving_is_dropped(qtbot: QtBot, window: KioskWindow, clock: Clock) -> None:
     open_staff(window, clock)
     staff = staff_of(window)
     typed(qtbot, staff.pin, PIN)
@@ -480,21 +505,30 @@ def test_device_lines_ask_each_device_whether_it_answers(core: Core) -> None:
     assert device_line("reader", reader) == line("reader", "已连接（模拟身份证阅读器）。")
     camera.fail = True  # unplugged since the kiosk started: the line says so, in red
     assert device_line("camera", camera) == line(
-        "camera", "高拍仪没有响应（模拟）。（模拟高拍仪）", True)
+        "camera", "高拍仪没有响应（模拟）。（模拟高拍仪）", True
+    )
     quick = {line.key: line for line in quick_lines(core.settings)}
     assert set(quick) == {"terminal", "database"}
-    shared = core.settings.model_copy(update={"database": core.settings.database.model_copy(
-        update={"url": "postgresql+psycopg://hall:secret@db.example/onestop"})})  # fmt: skip
+    shared = core.settings.model_copy(
+        update={
+            "database": core.settings.database.model_copy(
+                update={"url": "postgresql+psycopg://hall:secret@db.example/onestop"}
+            )
+        }
+    )
     database = {line.key: line for line in quick_lines(shared)}["database"]
     assert database.text == "大厅共享数据库" and "secret" not in database.shown
 
 
-@pytest.mark.parametrize(("answer", "paper", "problem"), [
-    (b"\x12", "纸张正常。", False),
-    (b"\x1e", "纸快用完了，请及时换纸。", True),
-    (b"\x72", "缺纸，请装纸；装好前群众可扫屏幕上的二维码代替凭条。", True),
-    (b"", "已设置，纸张状态读不到（打印机不支持查询）。", False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("answer", "paper", "problem"),
+    [
+        (b"\x12", "纸张正常。", False),
+        (b"\x1e", "纸快用完了，请及时换纸。", True),
+        (b"\x72", "缺纸，请装纸；装好前群众可扫屏幕上的二维码代替凭条。", True),
+        (b"", "已设置，纸张状态读不到（打印机不支持查询）。", False),
+    ],
+)
 def test_thermal_paper(answer: bytes, paper: str, problem: bool) -> None:
     line = ticket_line(roll_printer(answer))
     assert (line.text, line.problem) == (paper, problem)
@@ -518,16 +552,62 @@ esac
 """
 
 
-@pytest.mark.parametrize(("running", "default", "printer", "said", "problem"), [
-    ("scheduler is running", "system default destination: Hall_A4", 'echo "printer $2 is idle.  enabled since Jan 1"', "Hall_A4：就绪。", False),
-    ("scheduler is running", "system default destination: Hall_A4", 'echo "printer $2 now printing $2-7.  enabled since Jan 1"', "Hall_A4：正在打印。", False),
-    ("scheduler is running", "system default destination: Hall_A4", 'echo "printer $2 disabled since Jan 1 -"', "Hall_A4：已暂停，请在 CUPS 中恢复（cupsenable Hall_A4）。", True),
-    ("scheduler is running", "no system default destination", "true", "没有默认打印机：请在 CUPS 中设置，或在设置 [printing] a4_printer 中填写。", True),
-    ("scheduler is running", "system default destination: Gone", 'echo "lpstat: Invalid destination name in list \\"$2\\"." >&2; exit 1', "找不到打印机“Gone”：请检查设置 [printing] a4_printer。", True),
-    ("scheduler is not running", "", "true", "打印服务（CUPS）没有运行：请启动打印服务。", True),
-])  # fmt: skip
-def test_cups_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, running: str, default: str,
-                    printer: str, said: str, problem: bool) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("running", "default", "printer", "said", "problem"),
+    [
+        (
+            "scheduler is running",
+            "system default destination: Hall_A4",
+            'echo "printer $2 is idle.  enabled since Jan 1"',
+            "Hall_A4：就绪。",
+            False,
+        ),
+        (
+            "scheduler is running",
+            "system default destination: Hall_A4",
+            'echo "printer $2 now printing $2-7.  enabled since Jan 1"',
+            "Hall_A4：正在打印。",
+            False,
+        ),
+        (
+            "scheduler is running",
+            "system default destination: Hall_A4",
+            'echo "printer $2 disabled since Jan 1 -"',
+            "Hall_A4：已暂停，请在 CUPS 中恢复（cupsenable Hall_A4）。",
+            True,
+        ),
+        (
+            "scheduler is running",
+            "no system default destination",
+            "true",
+            "没有默认打印机：请在 CUPS 中设置，或在设置 [printing] a4_printer 中填写。",
+            True,
+        ),
+        (
+            "scheduler is running",
+            "system default destination: Gone",
+            'echo "lpstat: Invalid destination name in list \\"$2\\"." >&2; exit 1',
+            "找不到打印机“Gone”：请检查设置 [printing] a4_printer。",
+            True,
+        ),
+        (
+            "scheduler is not running",
+            "",
+            "true",
+            "打印服务（CUPS）没有运行：请启动打印服务。",
+            True,
+        ),
+    ],
+)
+def test_cups_state(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    running: str,
+    default: str,
+    printer: str,
+    said: str,
+    problem: bool,
+) -> None:
     script = tmp_path / "lpstat"
     script.write_text(LPSTAT.format(running=running, default=default, printer=printer))
     script.chmod(script.stat().st_mode | stat.S_IXUSR)

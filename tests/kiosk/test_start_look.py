@@ -31,8 +31,7 @@ def test_search_as_the_citizen_types(qtbot: QtBot, window: KioskWindow) -> None:
         search.setText(text)
     QApplication.processEvents()
     assert not visible(window, f"scenario_{NEWBORN}")  # not at every key: once typing pauses
-    qtbot.waitUntil(lambda: visible(window, f"scenario_{NEWBORN}"),
-                    timeout=SEARCH_DELAY_MS + 2_000)  # fmt: skip
+    qtbot.waitUntil(lambda: visible(window, f"scenario_{NEWBORN}"), timeout=SEARCH_DELAY_MS + 2_000)
     assert window.current().name == "start" and not visible(window, "tile_出生")
     note = window.findChild(QLabel, "found_note")
     assert note is not None and "找到 1 件事" in note.text()
@@ -41,8 +40,7 @@ def test_search_as_the_citizen_types(qtbot: QtBot, window: KioskWindow) -> None:
     search.setText("")
     qtbot.waitUntil(lambda: visible(window, "tile_出生"), timeout=SEARCH_DELAY_MS + 2_000)
     search.setText("xse")
-    qtbot.waitUntil(lambda: visible(window, f"scenario_{NEWBORN}"),
-                    timeout=SEARCH_DELAY_MS + 2_000)  # fmt: skip
+    qtbot.waitUntil(lambda: visible(window, f"scenario_{NEWBORN}"), timeout=SEARCH_DELAY_MS + 2_000)
     push = window.findChild(QPushButton, f"scenario_{NEWBORN}")
     assert push is not None
     push.click()
@@ -63,15 +61,17 @@ def test_every_life_stage_and_scenario_has_its_picture(catalog: Catalog) -> None
 
 @pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
 @pytest.mark.parametrize("elderly", [False, True], ids=["normal", "elderly"])
-def test_tiles_fill_the_panel(window: KioskWindow, size: tuple[int, int],
-                              elderly: bool) -> None:  # fmt: skip
+def test_tiles_fill_the_panel(window: KioskWindow, size: tuple[int, int], elderly: bool) -> None:
     window.resize(*size)
     if elderly:
         window.toggle_elderly()
     QApplication.processEvents()
     start = window.current()
-    tiles = [push for push in start.findChildren(QPushButton)
-             if push.objectName().startswith("tile_") and push.isVisible()]  # fmt: skip
+    tiles = [
+        push
+        for push in start.findChildren(QPushButton)
+        if push.objectName().startswith("tile_") and push.isVisible()
+    ]
     assert len(tiles) == 3 and all(not push.icon().isNull() for push in tiles)
     area = sum(push.width() * push.height() for push in tiles)
     assert area >= 0.45 * start.width() * start.height()
@@ -80,8 +80,7 @@ def test_tiles_fill_the_panel(window: KioskWindow, size: tuple[int, int],
 
 
 @pytest.mark.parametrize("elderly", [False, True], ids=["normal", "elderly"])
-def test_the_bars_buttons_are_touch_sized_with_pictures(window: KioskWindow,
-                                                        elderly: bool) -> None:  # fmt: skip
+def test_the_bars_buttons_are_touch_sized_with_pictures(window: KioskWindow, elderly: bool) -> None:
     if elderly:
         window.toggle_elderly()
     QApplication.processEvents()
@@ -95,11 +94,22 @@ def test_the_bars_buttons_are_touch_sized_with_pictures(window: KioskWindow,
 
 def test_elderly_mode_is_half_as_large_again(window: KioskWindow) -> None:
     for normal, elderly in zip(
-        (NORMAL_SIZES.body_pt, NORMAL_SIZES.heading_pt, NORMAL_SIZES.small_pt,
-         NORMAL_SIZES.target_dp, NORMAL_SIZES.answer_dp),
-        (ELDERLY_SIZES.body_pt, ELDERLY_SIZES.heading_pt, ELDERLY_SIZES.small_pt,
-         ELDERLY_SIZES.target_dp, ELDERLY_SIZES.answer_dp), strict=True,
-    ):  # fmt: skip
+        (
+            NORMAL_SIZES.body_pt,
+            NORMAL_SIZES.heading_pt,
+            NORMAL_SIZES.small_pt,
+            NORMAL_SIZES.target_dp,
+            NORMAL_SIZES.answer_dp,
+        ),
+        (
+            ELDERLY_SIZES.body_pt,
+            ELDERLY_SIZES.heading_pt,
+            ELDERLY_SIZES.small_pt,
+            ELDERLY_SIZES.target_dp,
+            ELDERLY_SIZES.answer_dp,
+        ),
+        strict=True,
+    ):
         assert elderly >= ELDERLY_SCALE * normal >= 1.5 * normal
     title = window.findChild(QLabel, "start_title")
     hint = window.findChild(QLabel, "start_hint")
@@ -120,8 +130,11 @@ def test_a_lone_tile_is_not_a_wall(window: KioskWindow, size: tuple[int, int]) -
     press_tab.click()
     QApplication.processEvents()
     start = window.current()
-    tiles = [push for push in start.findChildren(QPushButton)
-             if push.objectName().startswith("tile_") and push.isVisible()]  # fmt: skip
+    tiles = [
+        push
+        for push in start.findChildren(QPushButton)
+        if push.objectName().startswith("tile_") and push.isVisible()
+    ]
     assert len(tiles) == 1  # the built-in catalog has one enterprise scenario
     assert tiles[0].width() * tiles[0].height() <= 0.4 * start.width() * start.height()
     assert not tiles[0].icon().isNull()

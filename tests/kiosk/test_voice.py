@@ -117,15 +117,24 @@ def test_long_text_is_cut_after_a_sentence() -> None:
 
 def test_default_espeak_voice_reads_characters_as_mandarin() -> None:
     """The plain "cmn" voice of espeak-ng 1.51 reads "好" as English "hao two"."""
-    done = subprocess.run(["espeak-ng", "-v", ESPEAK_VOICE, "-q", "-x", "身份证号码张三你好"],
-                          capture_output=True, text=True, timeout=10, check=True)  # fmt: skip
+    done = subprocess.run(
+        ["espeak-ng", "-v", ESPEAK_VOICE, "-q", "-x", "身份证号码张三你好"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    )
     assert done.stdout.strip()
     assert "(en)" not in done.stdout
 
 
 def test_mandarin_voice_is_preferred_by_name() -> None:
-    names = ["English (America)", "Chinese (Cantonese)", "Chinese (Mandarin, latin as English)",
-             "Chinese (Mandarin, latin as Pinyin)"]  # fmt: skip
+    names = [
+        "English (America)",
+        "Chinese (Cantonese)",
+        "Chinese (Mandarin, latin as English)",
+        "Chinese (Mandarin, latin as Pinyin)",
+    ]
     assert max(names, key=mandarin_rank) == "Chinese (Mandarin, latin as Pinyin)"
     assert mandarin_rank("Chinese (Cantonese)") == mandarin_rank("English (America)") == 0
 
@@ -157,8 +166,7 @@ def test_a_new_say_replaces_words_not_yet_spoken(voice: EspeakVoice, recorder: R
         assert kinds[-3:] == ["play", "stop", "play"]
 
 
-def test_a_new_say_cuts_off_the_words_being_spoken(voice: EspeakVoice,
-                                                   recorder: Recorder) -> None:  # fmt: skip
+def test_a_new_say_cuts_off_the_words_being_spoken(voice: EspeakVoice, recorder: Recorder) -> None:
     voice.say(LONG)
     recorder.wait_for(lambda events: len(plays(events)) == 1)
     voice.say(SHORT)
@@ -190,15 +198,20 @@ def test_close_ends_the_worker(recorder: Recorder) -> None:
 
 
 def synthesised(text: str) -> bytes:
-    return subprocess.run(["espeak-ng", "-v", ESPEAK_VOICE, "-s", "150", "--stdout", text],
-                          capture_output=True, timeout=10, check=True).stdout  # fmt: skip
+    return subprocess.run(
+        ["espeak-ng", "-v", ESPEAK_VOICE, "-s", "150", "--stdout", text],
+        capture_output=True,
+        timeout=10,
+        check=True,
+    ).stdout
 
 
 # -- choosing the engine -----------------------------------------------------------------------
 
 
-def test_missing_espeak_falls_back_to_text_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                caplog: pytest.LogCaptureFixture) -> None:  # fmt: skip
+def test_missing_espeak_falls_back_to_text_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with caplog.at_level(logging.WARNING, logger="kiosk.voice"):
         voice = make_voice("espeak-ng", player=Recorder())
@@ -243,8 +256,15 @@ def test_qt_voice_never_raises_or_hangs() -> None:
         "print(voice.engine)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=30, cwd=ROOT, env=env, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() in {"qt", "none"}
     if done.stdout.strip() == "none":
@@ -271,9 +291,9 @@ def test_qt_voice_on_the_mock_engine() -> None:
 # -- the default player ------------------------------------------------------------------------
 
 
-def test_no_audio_player_warns_once_and_drops_audio(monkeypatch: pytest.MonkeyPatch,
-                                                    tmp_path: Path,
-                                                    caplog: pytest.LogCaptureFixture) -> None:  # fmt: skip
+def test_no_audio_player_warns_once_and_drops_audio(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     wav = synthesised(SHORT)
     monkeypatch.setenv("PATH", str(tmp_path))
     with caplog.at_level(logging.WARNING, logger="kiosk.voice"):
@@ -288,20 +308,35 @@ def test_no_audio_player_warns_once_and_drops_audio(monkeypatch: pytest.MonkeyPa
 
 def test_player_gets_the_whole_wav_on_stdin(qtbot: QtBot, tmp_path: Path) -> None:
     received = tmp_path / "received"
-    player = PipePlayer([sys.executable, "-c", "import sys; data = sys.stdin.buffer.read(); "
-                         "open(sys.argv[1], 'w').write(str(len(data)))", str(received)])  # fmt: skip
+    player = PipePlayer(
+        [
+            sys.executable,
+            "-c",
+            "import sys; data = sys.stdin.buffer.read(); "
+            "open(sys.argv[1], 'w').write(str(len(data)))",
+            str(received),
+        ]
+    )
     wav = with_sizes(synthesised(LONG))
     assert len(wav) > 1_000_000  # far more than a pipe holds: written while the player reads
     player.play(wav)
-    qtbot.waitUntil(lambda: received.exists() and received.read_text() == str(len(wav)),
-                    timeout=10_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: received.exists() and received.read_text() == str(len(wav)), timeout=10_000
+    )
 
 
 def test_player_stop_ends_the_player_process(qtbot: QtBot, tmp_path: Path) -> None:
     pid_file = tmp_path / "pid"
-    player = PipePlayer([sys.executable, "-c", "import os, sys, time; "
-                         "open(sys.argv[1], 'w').write(str(os.getpid())); "
-                         "sys.stdin.buffer.read(); time.sleep(60)", str(pid_file)])  # fmt: skip
+    player = PipePlayer(
+        [
+            sys.executable,
+            "-c",
+            "import os, sys, time; "
+            "open(sys.argv[1], 'w').write(str(os.getpid())); "
+            "sys.stdin.buffer.read(); time.sleep(60)",
+            str(pid_file),
+        ]
+    )
     player.play(synthesised(SHORT))
     qtbot.waitUntil(lambda: pid_file.exists() and pid_file.read_text() != "", timeout=10_000)
     assert player.playing

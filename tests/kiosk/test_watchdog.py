@@ -61,8 +61,9 @@ def _listen(address: str | bytes) -> socket.socket:
 
 
 @pytest.fixture
-def listener(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-             ) -> Iterator[Listener]:  # fmt: skip
+def listener(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Listener]:
     path = tmp_path_factory.mktemp("sd") / "notify"  # short: a socket path has 107 bytes at most
     with _listen(str(path)) as sock:
         monkeypatch.setenv("NOTIFY_SOCKET", str(path))
@@ -120,8 +121,9 @@ def test_sd_notify_never_raises(monkeypatch: pytest.MonkeyPatch, address: str) -
         (str(2**64 - 1), None, None),  # USEC_INFINITY
     ],
 )
-def test_watchdog_interval(monkeypatch: pytest.MonkeyPatch, usec: str | None, pid: str | None,
-                           expected: float | None) -> None:  # fmt: skip
+def test_watchdog_interval(
+    monkeypatch: pytest.MonkeyPatch, usec: str | None, pid: str | None, expected: float | None
+) -> None:
     for name, value in (("WATCHDOG_USEC", usec), ("WATCHDOG_PID", pid)):
         if value is None:
             monkeypatch.delenv(name, raising=False)
@@ -237,8 +239,14 @@ def test_hang_guard_backstop_ends_a_gui_thread_that_holds_the_gil(tmp_path: Path
         "    re.match(r'(a+)+$', 'a' * 64 + 'b')\n"
     )
     dump = tmp_path / "dump.txt"
-    result = subprocess.run([sys.executable, "-c", script, str(dump)], cwd=ROOT, timeout=10,
-                            capture_output=True, text=True, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(dump)],
+        cwd=ROOT,
+        timeout=10,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1, result.stderr
     text = dump.read_text()
     assert text.startswith("Timeout (")
@@ -304,8 +312,13 @@ def test_a_native_crash_leaves_its_stack_in_the_crash_log(tmp_path: Path) -> Non
         "install_crash_logging(pathlib.Path(sys.argv[1]))\n"
         "faulthandler._sigsegv()\n"
     )
-    result = subprocess.run([sys.executable, "-X", "faulthandler", "-c", script, str(crash_log)],
-                            cwd=ROOT, timeout=10, capture_output=True, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", script, str(crash_log)],
+        cwd=ROOT,
+        timeout=10,
+        capture_output=True,
+        check=False,
+    )
     assert result.returncode < 0  # killed by the signal, as systemd sees it
     text = crash_log.read_text(encoding="utf-8")
     assert "Fatal Python error: Segmentation fault" in text

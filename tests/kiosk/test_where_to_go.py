@@ -34,7 +34,9 @@ def test_the_plan_screen_lists_the_hall_window_first(window: KioskWindow) -> Non
     # then where the published guide sends people: the birth hospitals, as the guide says
     assert second.text() == "2. 长沙市各分娩机构"
     lines = window.findChild(QLabel, "place_2_lines")
-    assert lines is not None and lines.text().startswith("地址：全市各分娩机构\n时间：法定工作日夏季")
+    assert lines is not None and lines.text().startswith(
+        "地址：全市各分娩机构\n时间：法定工作日夏季"
+    )
     assert isinstance(first.parent(), QFrame) and first.parent() is not second.parent()
     shown = [label.text() for label in window.findChildren(QLabel) if label.isVisible()]
     assert HALL_ROLE in shown and GUIDE_ROLE in shown
@@ -42,8 +44,7 @@ def test_the_plan_screen_lists_the_hall_window_first(window: KioskWindow) -> Non
     assert f"请到{settings.name} {settings.office}办理，{promise}。" in window.current().speech()
 
 
-@pytest.mark.parametrize(("code", "name", "answers"), CASES,
-                         ids=[f"{c}-{n}" for c, n, _ in CASES])  # fmt: skip
+@pytest.mark.parametrize(("code", "name", "answers"), CASES, ids=[f"{c}-{n}" for c, n, _ in CASES])
 def test_places_in_order_from_the_catalog(
     code: str, name: str, answers: dict[str, object], journey: Journey
 ) -> None:
@@ -56,8 +57,7 @@ def test_places_in_order_from_the_catalog(
     assert all(p.hours for p in where.places)
 
 
-@pytest.mark.parametrize(("code", "name", "answers"), CASES,
-                         ids=[f"{c}-{n}" for c, n, _ in CASES])  # fmt: skip
+@pytest.mark.parametrize(("code", "name", "answers"), CASES, ids=[f"{c}-{n}" for c, n, _ in CASES])
 def test_the_lists_qr_is_short_and_reads(
     code: str, name: str, answers: dict[str, object], journey: Journey
 ) -> None:

@@ -120,11 +120,17 @@ def test_idle_wipe_leaves_nothing(
 
     found = [("widget", text) for text in widget_texts(window) if any(n in text for n in NEEDLES)]
     presenters = [journey, *window.screens.values(), window.station.papers]
-    skip: tuple[object, ...] = (window.station.core, window.station.devices, journey.in_hand.catalog,
-                                journey.in_hand.planner, window.station.papers.core)  # fmt: skip
+    skip: tuple[object, ...] = (
+        window.station.core,
+        window.station.devices,
+        journey.in_hand.catalog,
+        journey.in_hand.planner,
+        window.station.papers.core,
+    )
     for root in presenters:
-        found += [("state", t) for t in python_state(root, skip=skip)
-                  if any(n in t for n in NEEDLES)]  # fmt: skip
+        found += [
+            ("state", t) for t in python_state(root, skip=skip) if any(n in t for n in NEEDLES)
+        ]
     found += [("temp", t) for t in files_under(temp) if any(n in t for n in NEEDLES)]
     learned = keyboard.pinyin_user_dictionary()
     if learned.exists():

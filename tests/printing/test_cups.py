@@ -34,8 +34,10 @@ def printed_file(outdir: Path, before: set[Path], timeout_s: float = 30) -> Path
     """The PDF cups-pdf wrote for the job (its name comes from the job's title, mangled)."""
     new = eventually(
         lambda: [p for p in outdir.glob("*.pdf") if p not in before and p.stat().st_size > 0],
-        timeout_s, f"nothing arrived in {outdir}", every_s=0.1,
-    )  # fmt: skip
+        timeout_s,
+        f"nothing arrived in {outdir}",
+        every_s=0.1,
+    )
     time.sleep(0.3)  # cups-pdf may still be writing
     return new[0]
 
@@ -47,32 +49,78 @@ def test_print_reprint_and_a_missing_printer(cups_queue: tuple[str, Path], tmp_p
         case = acceptance(core.cases, core.catalog)
         letterhead = Letterhead.of(core.settings)
         before = set(outdir.glob("*.pdf"))
-        first = print_document(core.cases, CLERK, case.receipt_no, "acceptance",
-                               letterhead=letterhead, key=KEY, printer=queue)  # fmt: skip
+        first = print_document(
+            core.cases,
+            CLERK,
+            case.receipt_no,
+            "acceptance",
+            letterhead=letterhead,
+            key=KEY,
+            printer=queue,
+        )
         assert first.copy == 1 and first.job.startswith(queue)
         out = printed_file(outdir, before)
         sent = tmp_path / "sent.pdf"
         sent.write_bytes(first.pdf)
         assert pages(out) == pages(sent) >= 1
-        subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(out),
-                        str(tmp_path / "printed")], check=True)  # fmt: skip
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "40",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(out),
+                str(tmp_path / "printed"),
+            ],
+            check=True,
+        )
         assert (tmp_path / "printed-1.png").stat().st_size > 5_000  # not a blank page
 
         with pytest.raises(InvalidInput, match="重新打印必须写明原因"):
-            print_document(core.cases, CLERK, case.receipt_no, "acceptance",
-                           letterhead=letterhead, key=KEY, printer=queue)  # fmt: skip
-        again = print_document(core.cases, CLERK, case.receipt_no, "acceptance",
-                               letterhead=letterhead, key=KEY, printer=queue,
-                               reason="申请人遗失受理通知书")  # fmt: skip
+            print_document(
+                core.cases,
+                CLERK,
+                case.receipt_no,
+                "acceptance",
+                letterhead=letterhead,
+                key=KEY,
+                printer=queue,
+            )
+        again = print_document(
+            core.cases,
+            CLERK,
+            case.receipt_no,
+            "acceptance",
+            letterhead=letterhead,
+            key=KEY,
+            printer=queue,
+            reason="申请人遗失受理通知书",
+        )
         assert again.copy == 2 and again.pdf == first.pdf  # the same bytes as the first time
         with pytest.raises(A4PrinterUnavailable, match="不存在"):
-            print_document(core.cases, CLERK, case.receipt_no, "acceptance",
-                           letterhead=letterhead, key=KEY, printer="NoSuchPrinter",
-                           reason="换一台打印机")  # fmt: skip
-        journal = [(e.action, (e.after or {}).get("reason"), e.actor)
-                   for e in core.cases.timeline(case.receipt_no)
-                   if e.action in ("print", "reprint", "print_failed")]  # fmt: skip
-        assert journal == [("print", "", "张敏"), ("reprint", "申请人遗失受理通知书", "张敏"),
-                           ("print_failed", "换一台打印机", "张敏")]  # fmt: skip
+            print_document(
+                core.cases,
+                CLERK,
+                case.receipt_no,
+                "acceptance",
+                letterhead=letterhead,
+                key=KEY,
+                printer="NoSuchPrinter",
+                reason="换一台打印机",
+            )
+        journal = [
+            (e.action, (e.after or {}).get("reason"), e.actor)
+            for e in core.cases.timeline(case.receipt_no)
+            if e.action in ("print", "reprint", "print_failed")
+        ]
+        assert journal == [
+            ("print", "", "张敏"),
+            ("reprint", "申请人遗失受理通知书", "张敏"),
+            ("print_failed", "换一台打印机", "张敏"),
+        ]
     finally:
         core.close()

@@ -20,25 +20,39 @@ from printing.a4 import Letterhead
 from printing.samples import PDF_NAMES, sample_pdf
 
 KEY = b"test-hall-secret"
-WORDS = {"acceptance": "受字", "commitment": "诺字", "not_accepted": "不受字",
-         "supplement": "补字", "delivery": "送字", "withdrawal": "撤字"}  # fmt: skip
+WORDS = {
+    "acceptance": "受字",
+    "commitment": "诺字",
+    "not_accepted": "不受字",
+    "supplement": "补字",
+    "delivery": "送字",
+    "withdrawal": "撤字",
+}
 
 
 def _text(pdf: Path) -> str:
-    done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     return done.stdout
 
 
 def _settings(**printing: object) -> Settings:
-    return Settings(hall=HallSettings(name="岳麓区政务服务中心", office="综合受理窗口"),
-                    printing=PrintingSettings.model_validate(printing))  # fmt: skip
+    return Settings(
+        hall=HallSettings(name="岳麓区政务服务中心", office="综合受理窗口"),
+        printing=PrintingSettings.model_validate(printing),
+    )
 
 
 @pytest.mark.parametrize("name", [n for n in PDF_NAMES if n != "plan"])
 def test_the_number_and_the_issuer_come_from_the_settings(name: str, tmp_path: Path) -> None:
-    settings = _settings(organ="长沙市岳麓区行政审批服务局",
-                         number_pattern="岳审{kind}〔{year}〕{seq:04d}号")  # fmt: skip
+    settings = _settings(
+        organ="长沙市岳麓区行政审批服务局", number_pattern="岳审{kind}〔{year}〕{seq:04d}号"
+    )
     pdf = tmp_path / f"{name}.pdf"
     pdf.write_bytes(sample_pdf(name, Letterhead.of(settings), KEY))
     text = _text(pdf)
@@ -76,13 +90,24 @@ def test_the_seal_image_from_the_settings(tmp_path: Path) -> None:
 
 
 def _images(pdf: Path) -> int:
-    done = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
-                          check=True, timeout=60)  # fmt: skip
+    done = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True, timeout=60
+    )
     return len(done.stdout.splitlines()[2:])
 
 
-@pytest.mark.parametrize("pattern", ["{kind}{year}", "第{seq:05d", "{seq.real}", "{serial}",
-                                     "{seq:099999999d}", "{kind!r}{seq}", "{seq:s}"])  # fmt: skip
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "{kind}{year}",
+        "第{seq:05d",
+        "{seq.real}",
+        "{serial}",
+        "{seq:099999999d}",
+        "{kind!r}{seq}",
+        "{seq:s}",
+    ],
+)
 def test_a_wrong_pattern_is_refused_in_chinese(pattern: str, tmp_path: Path) -> None:
     path = tmp_path / "settings.toml"
     path.write_text(f"[printing]\nnumber_pattern = '{pattern}'\n", encoding="utf-8")

@@ -26,8 +26,13 @@ MOMENT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 def _pages(pdf: Path) -> list[list[str]]:
     """Each page's lines of text, without the running header and the page number."""
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True, timeout=60).stdout  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
     pages = []
     for page in text.split("\f"):
         lines = [re.sub(r"\s+", "", line) for line in page.splitlines()]
@@ -37,15 +42,20 @@ def _pages(pdf: Path) -> list[list[str]]:
 
 
 def _headings(story: list[Flowable], styles: Styles) -> set[str]:
-    return {re.sub(r"\s+", "", f.getPlainText()) for f in story
-            if isinstance(f, ChineseParagraph) and f.style is styles.heading}  # fmt: skip
+    return {
+        re.sub(r"\s+", "", f.getPlainText())
+        for f in story
+        if isinstance(f, ChineseParagraph) and f.style is styles.heading
+    }
 
 
 def _story(name: str, catalog: Catalog, styles: Styles) -> list[Flowable]:
     scenario = catalog.scenario(NEWBORN)
     if name == "plan":
         return plan_list(sample_plan(catalog), scenario, HALL, styles)
-    return DOCUMENTS[name].build(Context(sample_case(name, catalog), scenario, HALL, KEY, None), styles)
+    return DOCUMENTS[name].build(
+        Context(sample_case(name, catalog), scenario, HALL, KEY, None), styles
+    )
 
 
 @pytest.mark.parametrize("name", PDF_NAMES)
@@ -70,9 +80,11 @@ def test_a_heading_at_the_foot_goes_with_the_start_of_its_table(
 ) -> None:
     styles = Styles()
     rows = [[n, f"材料 {n}", "原件"] for n in range(1, 41)]
-    story = [*_filler(styles, leave), ChineseParagraph("申请材料接收清单", styles.heading),
-             listing(styles, ["序号", "材料名称", "要求"], rows,
-                     [12 * mm, 100 * mm, WIDTH - 112 * mm])]  # fmt: skip
+    story = [
+        *_filler(styles, leave),
+        ChineseParagraph("申请材料接收清单", styles.heading),
+        listing(styles, ["序号", "材料名称", "要求"], rows, [12 * mm, 100 * mm, WIDTH - 112 * mm]),
+    ]
     pdf = tmp_path / "x.pdf"
     pdf.write_bytes(render(story, title="测试", letterhead=HALL, moment=MOMENT, key="x/y"))
     pages = _pages(pdf)

@@ -69,11 +69,14 @@ def test_numbers_stay_whole_when_there_is_room() -> None:
 
 
 @given(
-    st.text(alphabet=st.sampled_from("政务服务中心受理AB12 -，。、；：？！（）《》“”—…"),
-            min_size=1, max_size=80),
+    st.text(
+        alphabet=st.sampled_from("政务服务中心受理AB12 -，。、；：？！（）《》“”—…"),
+        min_size=1,
+        max_size=80,
+    ),
     st.floats(min_value=1, max_value=12),
     st.floats(min_value=11, max_value=120),
-)  # fmt: skip
+)
 def test_line_ends_keep_every_character_and_the_rules(text: str, em: float, limit: float) -> None:
     lines = line_ends(text, [em] * len(text), [limit])
     assert "".join(text[s:e] for s, e in lines).replace(" ", "") == text.replace(" ", "")
@@ -92,8 +95,9 @@ def test_the_tables_of_punctuation() -> None:
 def test_no_printed_line_starts_with_closing_punctuation(name: str, tmp_path: Path) -> None:
     pdf = tmp_path / f"{name}.pdf"
     pdf.write_bytes(sample_pdf(name, HALL, KEY))
-    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
-                          check=True, timeout=60).stdout  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     assert not [line for line in lines if line[0] in CLOSING], name
     assert not [line for line in lines if line[-1] in OPENING and not FOOTER.search(line)], name
@@ -108,8 +112,9 @@ def test_every_document_paragraph_breaks_chinese_lines() -> None:
             continue
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module and "reportlab" in node.module:
-                offenders += [f"{module.name}: {a.name}" for a in node.names
-                              if a.name == "Paragraph"]  # fmt: skip
+                offenders += [
+                    f"{module.name}: {a.name}" for a in node.names if a.name == "Paragraph"
+                ]
     assert not offenders
 
 
@@ -118,13 +123,24 @@ def test_a_paragraph_split_over_two_pages_keeps_its_lines(tmp_path: Path) -> Non
     text = "申请人承诺所填写的信息真实、准确，符合办理条件，能够在约定期限内补交上述材料。" * 12
     story = [Spacer(1, 297 * mm - 48 * mm - 12 - 40), ChineseParagraph(text, styles.indent)]
     pdf = tmp_path / "split.pdf"
-    pdf.write_bytes(render(story, title="测试", letterhead=HALL, key="x/y",
-                           moment=datetime(2026, 11, 23, tzinfo=UTC)))  # fmt: skip
-    out = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
-                         check=True, timeout=60).stdout  # fmt: skip
+    pdf.write_bytes(
+        render(
+            story,
+            title="测试",
+            letterhead=HALL,
+            key="x/y",
+            moment=datetime(2026, 11, 23, tzinfo=UTC),
+        )
+    )
+    out = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     first, second = out.strip().split("\f")[:2]
     assert "申请人" in first and "申请人" in second  # split over the two pages
-    body = [line.strip() for line in out.splitlines()
-            if line.strip() and "测试" not in line and not FOOTER.search(line)]  # fmt: skip
+    body = [
+        line.strip()
+        for line in out.splitlines()
+        if line.strip() and "测试" not in line and not FOOTER.search(line)
+    ]
     assert "".join(body).replace("\f", "") == text
     assert not [line for line in body if line.lstrip("\f")[0] in CLOSING]

@@ -28,8 +28,9 @@ def test_the_slip_of_a_courier_batch(core: Core) -> None:
     batch = ledger.open_batch(BACK, MEDICAL)
     for _ in range(2):
         ledger.add_case(BACK, batch.batch_no, accepted(core.cases, core.catalog).receipt_no)
-    batch = ledger.send_by_courier(BACK, batch.batch_no, courier="中国邮政 EMS",
-                                   waybill="EA123456785CN")  # fmt: skip
+    batch = ledger.send_by_courier(
+        BACK, batch.batch_no, courier="中国邮政 EMS", waybill="EA123456785CN"
+    )
     letterhead = Letterhead.of(core.settings)
     pdf = render_slip(batch, ledger.applicants(batch), letterhead)
     assert pdf == render_slip(batch, ledger.applicants(batch), letterhead)
@@ -41,8 +42,16 @@ def test_the_slip_of_a_courier_batch(core: Core) -> None:
     finally:
         document.close()
     squeezed = "".join(text.split())
-    for expected in ("材料流转交接单", batch.batch_no, MEDICAL, "中国邮政EMS，单号EA123456785CN",
-                     "2件办件，原件6份，复印件0份", "李*", "移交人", "接收人"):  # fmt: skip
+    for expected in (
+        "材料流转交接单",
+        batch.batch_no,
+        MEDICAL,
+        "中国邮政EMS，单号EA123456785CN",
+        "2件办件，原件6份，复印件0份",
+        "李*",
+        "移交人",
+        "接收人",
+    ):
         assert expected in squeezed, expected
     assert "李芳" not in squeezed  # the slip travels with a courier
     decoded = {(code.format.name, code.text) for code in zxingcpp.read_barcodes(image)}
@@ -62,8 +71,9 @@ def test_the_days_archive_is_the_same_bytes_twice(core: Core, tmp_path: Path) ->
     ledger = core.transfers
     courier = ledger.open_batch(BACK, MEDICAL)
     ledger.add_case(BACK, courier.batch_no, accepted(core.cases, core.catalog).receipt_no)
-    courier = ledger.send_by_courier(BACK, courier.batch_no, courier="顺丰速运",
-                                     waybill="SF1234567890123")  # fmt: skip
+    courier = ledger.send_by_courier(
+        BACK, courier.batch_no, courier="顺丰速运", waybill="SF1234567890123"
+    )
     scan = io.BytesIO()
     Image.new("RGB", (800, 1100), "white").save(scan, format="JPEG")
     ledger.confirm(BACK, courier.batch_no, scan.getvalue())
@@ -75,14 +85,20 @@ def test_the_days_archive_is_the_same_bytes_twice(core: Core, tmp_path: Path) ->
     letterhead = Letterhead.of(core.settings)
     first = archive_day(ledger, core.files, letterhead, day, tmp_path / "archive")
     names = [p.name for p in first]
-    assert names == sorted([f"交接单-{courier.batch_no}.pdf", f"签收凭证-{courier.batch_no}.pdf",
-                            f"流转登记簿-{day:%Y-%m-%d}.xlsx"])  # fmt: skip
+    assert names == sorted(
+        [
+            f"交接单-{courier.batch_no}.pdf",
+            f"签收凭证-{courier.batch_no}.pdf",
+            f"流转登记簿-{day:%Y-%m-%d}.xlsx",
+        ]
+    )
     before = {p.name: p.read_bytes() for p in first}
     assert before[f"签收凭证-{courier.batch_no}.pdf"].startswith(b"%PDF-")
     again = archive_day(ledger, core.files, letterhead, day, tmp_path / "archive")
     assert {p.name: p.read_bytes() for p in again} == before
-    sheet = load_workbook(first[-1] if first[-1].suffix == ".xlsx" else
-                          next(p for p in first if p.suffix == ".xlsx")).active  # fmt: skip
+    sheet = load_workbook(
+        first[-1] if first[-1].suffix == ".xlsx" else next(p for p in first if p.suffix == ".xlsx")
+    ).active
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
     assert len(rows) == 3 and {r[0] for r in rows} == {courier.batch_no}
     assert {r[8] for r in rows} == {"顺丰速运"} and {r[11] for r in rows} == {BACK.name}

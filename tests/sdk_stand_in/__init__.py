@@ -32,18 +32,25 @@ class Libraries:
 def libs(tmp_path_factory: pytest.TempPathFactory) -> Libraries:
     gcc = shutil.which("gcc")
     if gcc is None:
-        pytest.fail("gcc is missing: these tests compile a stand-in vendor library. Install it "
-                    "(apt-get install --no-install-recommends gcc; make test does).")  # fmt: skip
+        pytest.fail(
+            "gcc is missing: these tests compile a stand-in vendor library. Install it "
+            "(apt-get install --no-install-recommends gcc; make test does)."
+        )
     out = tmp_path_factory.mktemp("sdk")
 
     def build(name: str, source: str, *flags: str) -> str:
         target = out / f"lib{name}.so"
-        subprocess.run([gcc, *flags, "-shared", "-fPIC", "-O1", "-o", str(target),
-                        str(STAND_IN / source)], check=True)  # fmt: skip
+        subprocess.run(
+            [gcc, *flags, "-shared", "-fPIC", "-O1", "-o", str(target), str(STAND_IN / source)],
+            check=True,
+        )
         return str(target)
 
-    return Libraries(build("idreader", "idreader.c"), build("cvr", "idreader.c", "-DCVR_NAMES"),
-                     build("wlt", "wlt.c"))  # fmt: skip
+    return Libraries(
+        build("idreader", "idreader.c"),
+        build("cvr", "idreader.c", "-DCVR_NAMES"),
+        build("wlt", "wlt.c"),
+    )
 
 
 @pytest.fixture

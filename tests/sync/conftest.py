@@ -57,32 +57,49 @@ def served(tmp_path: Path) -> Iterator[Served]:
 
 def submission(receipt_no: str, **changes: Any) -> dict[str, Any]:
     body = {
-        "receipt_no": receipt_no, "hall_code": HALL, "channel": "counter", "service_form": "1",
-        "scenario": "43PCN0009", "catalog_version": "2026.11.1",
+        "receipt_no": receipt_no,
+        "hall_code": HALL,
+        "channel": "counter",
+        "service_form": "1",
+        "scenario": "43PCN0009",
+        "catalog_version": "2026.11.1",
         "applicant": {"name": "李芳", "id_number": "43010419920315204X"},
-        "items": [{"item": "a", "code": "X1", "result": "出生医学证明"},
-                  {"item": "b", "code": "X2", "needs": ["a"], "result": "居民户口簿"}],
+        "items": [
+            {"item": "a", "code": "X1", "result": "出生医学证明"},
+            {"item": "b", "code": "X2", "needs": ["a"], "result": "居民户口簿"},
+        ],
         "created_at": "2026-11-23T02:00:00Z",
-    }  # fmt: skip
+    }
     body.update(changes)
     return body
 
 
 def acceptance(receipt_no: str) -> dict[str, Any]:
     return {
-        "receipt_no": receipt_no, "state": "accepted", "case_type": "2",
-        "accepted_at": "2026-11-23T02:05:00Z", "promised_days": 5, "promised_date": "2026-11-30",
-        "items": [{"item": "a", "code": "X1", "state": "dispatched"},
-                  {"item": "b", "code": "X2", "state": "waiting"}],
+        "receipt_no": receipt_no,
+        "state": "accepted",
+        "case_type": "2",
+        "accepted_at": "2026-11-23T02:05:00Z",
+        "promised_days": 5,
+        "promised_date": "2026-11-30",
+        "items": [
+            {"item": "a", "code": "X1", "state": "dispatched"},
+            {"item": "b", "code": "X2", "state": "waiting"},
+        ],
         "materials": [],
-    }  # fmt: skip
+    }
 
 
 def envelope(
     receipt_no: str, seq: int, kind: str, body: dict[str, Any], key: str = ""
 ) -> dict[str, Any]:
-    return {"idempotency_key": key or f"{receipt_no}/{seq}/{kind}", "receipt_no": receipt_no,
-            "seq": seq, "kind": kind, "body": body}  # fmt: skip
+    return {
+        "idempotency_key": key or f"{receipt_no}/{seq}/{kind}",
+        "receipt_no": receipt_no,
+        "seq": seq,
+        "kind": kind,
+        "body": body,
+    }
 
 
 @dataclass

@@ -36,8 +36,13 @@ HUGE = 20 * MB  # what the "huge" server would send; the client may take 1 MB
 TRICKLE_S = 0.3  # a slow-loris server's pause between two bytes
 TIMEOUT_S, DEADLINE_S = 1.0, 2.0  # the client's per-read timeout and whole-answer deadline
 CJK = re.compile(r"[\u4e00-\u9fff]")
-ENVELOPE = Envelope(idempotency_key="T-1/1/submission", receipt_no="T-1", seq=1,
-                    kind="submission", body=submission("T-1"))  # fmt: skip
+ENVELOPE = Envelope(
+    idempotency_key="T-1/1/submission",
+    receipt_no="T-1",
+    seq=1,
+    kind="submission",
+    body=submission("T-1"),
+)
 
 
 # -- a platform that answers badly ---------------------------------------------------------------
@@ -52,8 +57,9 @@ class BadPlatform:
         self.stop = threading.Event()
         self.errors: list[BaseException] = []  # anything the server itself got wrong
         self._server = _Server(self)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, name=f"bad-{mode}")  # fmt: skip
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"bad-{mode}"
+        )
         host, port = self._server.server_address[:2]
         self.url = f"http://{host!s}:{port}"
 
@@ -133,8 +139,13 @@ def _head(status: str, content_type: str | None, length: int | None, *extra: str
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def _respond(sock: socket.socket, status: str, body: bytes,
-             content_type: str | None = "application/json", *extra: str) -> None:  # fmt: skip
+def _respond(
+    sock: socket.socket,
+    status: str,
+    body: bytes,
+    content_type: str | None = "application/json",
+    *extra: str,
+) -> None:
     sock.sendall(_head(status, content_type, len(body), *extra) + body)
 
 
@@ -391,8 +402,10 @@ def test_the_sender_keeps_the_message(hall: Hall, catalog: Catalog, bad: Bad) ->
     assert after["delivered"] == after["in_flight"] == after["attention"] == 0
     (kept,) = hall.outbox.messages(states=("retrying",))
     assert (kept.id, kept.idempotency_key, kept.payload_json) == (
-        queued.id, queued.idempotency_key, queued.payload_json,
-    )  # fmt: skip
+        queued.id,
+        queued.idempotency_key,
+        queued.payload_json,
+    )
     assert kept.attempts == 1
     bad.check(Unreachable(kept.last_error))  # Chinese, and says what happened
     assert done.error == kept.last_error

@@ -30,8 +30,10 @@ from tests.sync.conftest import HALL
 ROOT = Path(__file__).resolve().parents[2]
 # The default run kills the sender a few times over a small backlog (seconds); the slow run (``-m
 # slow``, ``make test-slow``) thirty times over a larger one.
-SIZES = [pytest.param(120, 8, 120.0, id="8-kills"),
-         pytest.param(400, 30, 240.0, id="30-kills", marks=pytest.mark.slow)]  # fmt: skip
+SIZES = [
+    pytest.param(120, 8, 120.0, id="8-kills"),
+    pytest.param(400, 30, 240.0, id="30-kills", marks=pytest.mark.slow),
+]
 
 
 def _until_in_flight(core: Core, most_s: float) -> None:
@@ -55,8 +57,9 @@ def test_a_sender_killed_again_and_again_loses_and_repeats_nothing(
             f'data_dir = "{tmp_path / "hall"}"\n[hall]\ncode = "{HALL}"\n'
             f'[terminal]\nname = "sender-1"\n[outbox]\nlease_s = 5\nfirst_retry_s = 1\n'
             f'max_retry_s = 2\n[platform]\nurl = "{server.url}"\ntoken = "{token}"\n'
-            f"batch = 10\npoll_s = 0.2\n", encoding="utf-8",
-        )  # fmt: skip
+            f"batch = 10\npoll_s = 0.2\n",
+            encoding="utf-8",
+        )
         core = build_core(load_settings(settings_path))
         try:
             seed_cases(core.cases, core.catalog, cases)
@@ -64,9 +67,12 @@ def test_a_sender_killed_again_and_again_loses_and_repeats_nothing(
             env = {**os.environ, "ONESTOP_SETTINGS": str(settings_path)}
             for _ in range(kills):
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "app.cli.main", "sync", "run"], cwd=ROOT, env=env,
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                )  # fmt: skip
+                    [sys.executable, "-m", "app.cli.main", "sync", "run"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
                 time.sleep(rng.uniform(0.9, 1.8))  # ~0.7 s of start-up, then sending
                 _until_in_flight(core, 2.0)  # a busy machine starts slower: kill mid-round
                 process.send_signal(signal.SIGKILL)
@@ -76,9 +82,14 @@ def test_a_sender_killed_again_and_again_loses_and_repeats_nothing(
             assert killed_with["delivered"] < total, "the backlog was gone before the kills"
             while True:  # restart for good: wait out the dead senders' leases, then drain
                 done = subprocess.run(
-                    [sys.executable, "-m", "app.cli.main", "sync", "run", "--once"], cwd=ROOT,
-                    env=env, capture_output=True, text=True, timeout=60, check=False,
-                )  # fmt: skip
+                    [sys.executable, "-m", "app.cli.main", "sync", "run", "--once"],
+                    cwd=ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    check=False,
+                )
                 assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
                 if core.outbox.counts()["delivered"] == total:
                     break
@@ -89,10 +100,14 @@ def test_a_sender_killed_again_and_again_loses_and_repeats_nothing(
             core.close()
     with store.engine.connect() as connection:
         rows = connection.execute(
-            select(tables.messages.c.receipt_no, tables.messages.c.seq,
-                   tables.messages.c.idempotency_key)
-            .where(tables.messages.c.outcome == "applied").order_by(tables.messages.c.received_at)
-        ).all()  # fmt: skip
+            select(
+                tables.messages.c.receipt_no,
+                tables.messages.c.seq,
+                tables.messages.c.idempotency_key,
+            )
+            .where(tables.messages.c.outcome == "applied")
+            .order_by(tables.messages.c.received_at)
+        ).all()
     stats = store.stats()
     store.close()
     assert sorted(k for *_, k in rows) == sorted(m.idempotency_key for m in local)

@@ -19,9 +19,14 @@ from tests.helpers.cases import CLERK, open_newborn, receive_all
 from tests.sync.conftest import Hall, Served
 
 OLD_PAYLOAD = {
-    "receipt_no": "430100001-20261120-00001", "stage": "accept", "round": "first", "level": 5,
-    "channel": "hall_pad", "text": "", "at": "2026-11-20T02:00:00+00:00",
-}  # fmt: skip
+    "receipt_no": "430100001-20261120-00001",
+    "stage": "accept",
+    "round": "first",
+    "level": 5,
+    "channel": "hall_pad",
+    "text": "",
+    "at": "2026-11-20T02:00:00+00:00",
+}
 
 
 def test_a_message_queued_before_reasons_still_validates() -> None:
@@ -36,8 +41,15 @@ def test_the_platform_keeps_the_reasons(
 ) -> None:
     case = receive_all(hall.service, open_newborn(hall.service, catalog))
     hall.service.accept(CLERK, case.receipt_no)
-    hall.service.evaluate(CLERK, case.receipt_no, stage="accept", level=2, channel="kiosk",
-                          reasons=["跑了多次"], text="补了两次材料")  # fmt: skip
+    hall.service.evaluate(
+        CLERK,
+        case.receipt_no,
+        stage="accept",
+        level=2,
+        channel="kiosk",
+        reasons=["跑了多次"],
+        text="补了两次材料",
+    )
     sender = hall.sender(http)
     while sender.send_once().claimed:
         pass
@@ -54,15 +66,21 @@ def test_an_older_platform_folder_gains_the_reasons_column(tmp_path: Path) -> No
     folder.mkdir()
     engine = make_engine(f"sqlite:///{folder / 'platform.sqlite3'}")
     with engine.begin() as connection:
-        connection.execute(text(
-            "CREATE TABLE evaluations (id INTEGER PRIMARY KEY, receipt_no VARCHAR(40) NOT NULL,"
-            " stage VARCHAR(16) NOT NULL, round VARCHAR(16) NOT NULL,"
-            " satisfaction VARCHAR(1) NOT NULL, channel VARCHAR(2) NOT NULL, text TEXT NOT NULL,"
-            " at DATETIME NOT NULL, UNIQUE (receipt_no, stage, round))"))  # fmt: skip
-        connection.execute(text(
-            "INSERT INTO evaluations (receipt_no, stage, round, satisfaction, channel, text, at)"
-            " VALUES ('R1', 'accept', 'first', '1', '4', '', :at)"
-        ), {"at": datetime(2026, 11, 20, tzinfo=UTC)})  # fmt: skip
+        connection.execute(
+            text(
+                "CREATE TABLE evaluations (id INTEGER PRIMARY KEY, receipt_no VARCHAR(40) NOT NULL,"
+                " stage VARCHAR(16) NOT NULL, round VARCHAR(16) NOT NULL,"
+                " satisfaction VARCHAR(1) NOT NULL, channel VARCHAR(2) NOT NULL, text TEXT NOT NULL,"
+                " at DATETIME NOT NULL, UNIQUE (receipt_no, stage, round))"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO evaluations (receipt_no, stage, round, satisfaction, channel, text, at)"
+                " VALUES ('R1', 'accept', 'first', '1', '4', '', :at)"
+            ),
+            {"at": datetime(2026, 11, 20, tzinfo=UTC)},
+        )
     engine.dispose()
     store = PlatformStore(folder)
     try:

@@ -27,8 +27,10 @@ from tests.sync.conftest import HALL, Hall
 
 # cases, the outage, and the limit the whole run (outage included) must finish within: the default
 # run takes seconds; the slow run (``-m slow``, ``make test-slow``) is the minute-long outage.
-SIZES = [pytest.param(300, 4, 120, id="4s-outage"),
-         pytest.param(2_000, 60, 420, id="60s-outage", marks=pytest.mark.slow)]  # fmt: skip
+SIZES = [
+    pytest.param(300, 4, 120, id="4s-outage"),
+    pytest.param(2_000, 60, 420, id="60s-outage", marks=pytest.mark.slow),
+]
 
 
 @pytest.mark.parametrize(("cases", "outage_s", "limit_s"), SIZES)
@@ -39,17 +41,22 @@ def test_cases_through_a_failing_platform(
     assert sum(made.values()) == cases
     store = PlatformStore(tmp_path / "platform", decide_after=timedelta(seconds=0.05))
     token = store.add_terminal("counter-01", HALL)
-    faults = FaultState(Faults(error_rate=0.3, hang_rate=0.03, hang_s=1.5, drop_rate=0.1,
-                               seed=45836))  # fmt: skip
+    faults = FaultState(
+        Faults(error_rate=0.3, hang_rate=0.03, hang_s=1.5, drop_rate=0.1, seed=45836)
+    )
     stop = threading.Event()
     with RunningPlatform(store, faults=faults, tick_s=0.05) as server:
         platform = HttpPlatform(server.url, token, timeout_s=1.0, deadline_s=5.0)
         sender = Sender(hall.outbox, platform, hall.files, hall.notes, name="sender", batch=50)
         receiver = Receiver(hall.service, platform, hall.notes, page=200)
-        threads = [threading.Thread(target=sender.run, args=(stop,),
-                                    kwargs={"idle_s": 0.05, "max_pause_s": 1.0}),
-                   threading.Thread(target=receiver.run, args=(stop,),
-                                    kwargs={"idle_s": 0.1, "max_pause_s": 1.0})]  # fmt: skip
+        threads = [
+            threading.Thread(
+                target=sender.run, args=(stop,), kwargs={"idle_s": 0.05, "max_pause_s": 1.0}
+            ),
+            threading.Thread(
+                target=receiver.run, args=(stop,), kwargs={"idle_s": 0.1, "max_pause_s": 1.0}
+            ),
+        ]
         for thread in threads:
             thread.start()
         started = time.monotonic()
@@ -73,11 +80,14 @@ def test_cases_through_a_failing_platform(
     assert {m.state for m in local} == {"delivered"}
     with store.engine.connect() as connection:
         applied = connection.execute(
-            select(platform_tables.messages.c.receipt_no, platform_tables.messages.c.seq,
-                   platform_tables.messages.c.idempotency_key)
+            select(
+                platform_tables.messages.c.receipt_no,
+                platform_tables.messages.c.seq,
+                platform_tables.messages.c.idempotency_key,
+            )
             .where(platform_tables.messages.c.outcome == "applied")
             .order_by(platform_tables.messages.c.received_at, platform_tables.messages.c.seq)
-        ).all()  # fmt: skip
+        ).all()
     # Exactly once: every local message applied once, nothing else applied.
     assert sorted(k for _, _, k in applied) == sorted(m.idempotency_key for m in local)
     assert stats["messages_applied"] == len(local) and stats["duplicates_refused"] > 0

@@ -23,10 +23,16 @@ from sync.client import HttpPlatform, PlatformError
 from sync.contract import Envelope
 from tests.sync.conftest import submission
 
-ENVELOPE = Envelope(idempotency_key="T-1/1/submission", receipt_no="T-1", seq=1,
-                    kind="submission", body=submission("T-1"))  # fmt: skip
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+ENVELOPE = Envelope(
+    idempotency_key="T-1/1/submission",
+    receipt_no="T-1",
+    seq=1,
+    kind="submission",
+    body=submission("T-1"),
+)
+FUZZ = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -66,20 +72,73 @@ def server() -> Iterator[_Server]:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10)
-    | st.sampled_from(["2026-11-23T02:00:00Z", "ok", "applied", "T-1/1/submission", "T-1",
-                       "a" * 64, "registered", "item_decision"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["results", "idempotency_key", "outcome", "events", "last_id", "id",
-                         "receipt_no", "kind", "at", "version", "sha256", "published_at",
-                         "files", "facts", "id_number", "source", "status", "time", "valid",
-                         "licence", "message", "x"]), inner, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=10)
+    | st.sampled_from(
+        [
+            "2026-11-23T02:00:00Z",
+            "ok",
+            "applied",
+            "T-1/1/submission",
+            "T-1",
+            "a" * 64,
+            "registered",
+            "item_decision",
+        ]
+    ),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "results",
+                    "idempotency_key",
+                    "outcome",
+                    "events",
+                    "last_id",
+                    "id",
+                    "receipt_no",
+                    "kind",
+                    "at",
+                    "version",
+                    "sha256",
+                    "published_at",
+                    "files",
+                    "facts",
+                    "id_number",
+                    "source",
+                    "status",
+                    "time",
+                    "valid",
+                    "licence",
+                    "message",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
     max_leaves=12,
-)  # fmt: skip
+)
 bodies = json_values.map(lambda v: json.dumps(v).encode()) | st.binary(max_size=64)
-headers = st.fixed_dictionaries({"Content-Type": st.sampled_from(
-    ["application/json", "application/problem+json", "text/html", "application/octet-stream",
-     ""])}, optional={"Retry-After": st.sampled_from(["5", "-1", "1e300", "nan", "soon"])})  # fmt: skip
+headers = st.fixed_dictionaries(
+    {
+        "Content-Type": st.sampled_from(
+            [
+                "application/json",
+                "application/problem+json",
+                "text/html",
+                "application/octet-stream",
+                "",
+            ]
+        )
+    },
+    optional={"Retry-After": st.sampled_from(["5", "-1", "1e300", "nan", "soon"])},
+)
 statuses = st.sampled_from([200, 201, 204, 302, 400, 401, 403, 404, 409, 413, 429, 500, 502, 503])
 
 OPERATIONS = {
@@ -97,13 +156,14 @@ OPERATIONS = {
 
 @FUZZ
 @given(status=statuses, head=headers, body=bodies, operation=st.sampled_from(sorted(OPERATIONS)))
-def test_any_answer_is_validated_or_refused_in_chinese(server: _Server, status: int,
-                                                       head: dict[str, str], body: bytes,
-                                                       operation: str) -> None:  # fmt: skip
+def test_any_answer_is_validated_or_refused_in_chinese(
+    server: _Server, status: int, head: dict[str, str], body: bytes, operation: str
+) -> None:
     server.answer = (status, head, body)
     host, port = server.server_address[:2]
-    with closing(HttpPlatform(f"http://{host!s}:{port}", "token", timeout_s=2,
-                              deadline_s=5)) as platform:  # fmt: skip
+    with closing(
+        HttpPlatform(f"http://{host!s}:{port}", "token", timeout_s=2, deadline_s=5)
+    ) as platform:
         try:
             OPERATIONS[operation](platform)
         except PlatformError as exc:
@@ -111,12 +171,26 @@ def test_any_answer_is_validated_or_refused_in_chinese(server: _Server, status: 
 
 
 @FUZZ
-@given(facts=st.dictionaries(
-    st.sampled_from(["applicant.age", "applicant.sex", "hall.province", "parents.married",
-                     "parents.same_ethnicity", "newborn.within_six_months", "x"]),
-    json_values, max_size=5))  # fmt: skip
-def test_shared_data_of_any_shape_feeds_the_questionnaire(planner: Planner,
-                                                          facts: dict[str, Any]) -> None:  # fmt: skip
+@given(
+    facts=st.dictionaries(
+        st.sampled_from(
+            [
+                "applicant.age",
+                "applicant.sex",
+                "hall.province",
+                "parents.married",
+                "parents.same_ethnicity",
+                "newborn.within_six_months",
+                "x",
+            ]
+        ),
+        json_values,
+        max_size=5,
+    )
+)
+def test_shared_data_of_any_shape_feeds_the_questionnaire(
+    planner: Planner, facts: dict[str, Any]
+) -> None:
     """``Facts.facts`` is any JSON object: the questionnaire takes it or says why not."""
     for code in sorted(planner.catalog.scenarios):
         try:

@@ -59,15 +59,22 @@ def test_uvicorn_access_lines_keep_their_shape(tmp_path: Path) -> None:
     """uvicorn's access formatter reads the record's arguments one by one."""
     access = logging.getLogger("uvicorn.access")
     handler = logging.FileHandler(tmp_path / "access.log", encoding="utf-8")
-    handler.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s',
-                                         use_colors=False))  # fmt: skip
+    handler.setFormatter(
+        AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False)
+    )
     access.addHandler(handler)
     level = access.level
     access.setLevel(logging.INFO)
     try:
         mask_handlers("uvicorn.access")
-        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET",
-                    f"/api/v1/persons/{NUMBER}/facts?phone={PHONE}", "1.1", 200)  # fmt: skip
+        access.info(
+            '%s - "%s %s HTTP/%s" %d',
+            "127.0.0.1:5000",
+            "GET",
+            f"/api/v1/persons/{NUMBER}/facts?phone={PHONE}",
+            "1.1",
+            200,
+        )
     finally:
         access.setLevel(level)
         access.removeHandler(handler)
@@ -89,9 +96,15 @@ def test_a_traceback_quoting_numbers_is_masked(log_file: Path) -> None:
 
 
 def test_numbers_that_are_not_personal_stay() -> None:
-    record = logging.LogRecord("app", logging.INFO, __file__, 1,
-                               "case %s took %.1f ms (%d rows)", ("430100001-20261123-00017",
-                                                                   2.5, 20260101), None)  # fmt: skip
+    record = logging.LogRecord(
+        "app",
+        logging.INFO,
+        __file__,
+        1,
+        "case %s took %.1f ms (%d rows)",
+        ("430100001-20261123-00017", 2.5, 20260101),
+        None,
+    )
     PersonalDataFilter().filter(record)
     assert record.getMessage() == "case 430100001-20261123-00017 took 2.5 ms (20260101 rows)"
 

@@ -70,8 +70,9 @@ def test_document_states_the_bearer_scheme() -> None:
 
 @schema.parametrize()
 # One platform per operation, shared by its examples: that is the point, not an accident.
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_platform_keeps_to_its_contract(case: Case[Any], served: Served) -> None:
     token = served.admin_token if case.operation.label in ADMIN_ONLY else served.token
     case.call_and_validate(

@@ -37,9 +37,10 @@ def terminals(tmp_path: Path, served: Served, catalog: Catalog) -> Iterator[Call
     def terminal(name: str) -> Core:
         token = served.store.add_terminal(name, HALL)
         settings = Settings(
-            data_dir=tmp_path / name, terminal=TerminalSettings(name=name),
+            data_dir=tmp_path / name,
+            terminal=TerminalSettings(name=name),
             platform=PlatformSettings(url=served.platform.url, token=token, timeout_s=5),
-        )  # fmt: skip
+        )
         core = build_core(settings, catalog)
         made.append(core)
         return core
@@ -69,12 +70,17 @@ def window(counter: Core) -> Iterator[HttpPlatform]:
 def pre_apply(kiosk: Core, catalog: Catalog) -> CaseView:
     """李芳 at the kiosk: 新生儿出生一件事 with two scans, saved whole in the kiosk's database."""
     return kiosk.cases.open_case(
-        KIOSK, channel="kiosk", scenario=NEWBORN, applicant=MOTHER, answers=ANSWERS,
-        form=filled_form(catalog, NEWBORN, ANSWERS), scans=[
+        KIOSK,
+        channel="kiosk",
+        scenario=NEWBORN,
+        applicant=MOTHER,
+        answers=ANSWERS,
+        form=filled_form(catalog, NEWBORN, ANSWERS),
+        scans=[
             NewScan("marriage_certificate", MARRIAGE, "结婚证.pdf"),
             NewScan("household_register", HOUSEHOLD, "户口簿.jpg", "image/jpeg", pages=2),
         ],
-    )  # fmt: skip
+    )
 
 
 def sync(core: Core, rounds: int = 1000) -> None:
@@ -101,12 +107,16 @@ def test_the_window_picks_up_a_kiosk_pre_application_and_carries_on_its_sequence
 
     case = fetch_pre_application(counter.cases, window, CLERK, original.receipt_no)
     assert (case.receipt_no, case.state, case.channel) == (
-        original.receipt_no, "pre_application", "kiosk",
-    )  # fmt: skip
+        original.receipt_no,
+        "pre_application",
+        "kiosk",
+    )
     assert case.id != 0 and case.applicant == original.applicant
     assert (case.answers, case.form_data, case.chosen_items) == (
-        original.answers, original.form_data, original.chosen_items,
-    )  # fmt: skip
+        original.answers,
+        original.form_data,
+        original.chosen_items,
+    )
     assert [m.material_id for m in case.materials] == [m.material_id for m in original.materials]
     for material_id, data in (
         ("marriage_certificate", MARRIAGE),
@@ -123,12 +133,18 @@ def test_the_window_picks_up_a_kiosk_pre_application_and_carries_on_its_sequence
     acceptance = counter.outbox.messages(receipt_no=case.receipt_no)[0]
     assert (acceptance.kind, acceptance.seq, acceptance.state) == ("acceptance", 4, "delivered")
     with served.store.engine.connect() as connection:
-        outcome = connection.scalar(select(platform_messages.c.outcome).where(
-            platform_messages.c.idempotency_key == acceptance.idempotency_key))  # fmt: skip
+        outcome = connection.scalar(
+            select(platform_messages.c.outcome).where(
+                platform_messages.c.idempotency_key == acceptance.idempotency_key
+            )
+        )
     assert outcome == "applied"
     stats = served.store.stats()
-    assert (stats["messages_rejected"], stats["out_of_order_refused"],
-            stats["duplicates_refused"]) == (0, 0, 0)  # fmt: skip
+    assert (
+        stats["messages_rejected"],
+        stats["out_of_order_refused"],
+        stats["duplicates_refused"],
+    ) == (0, 0, 0)
     assert stats["cases_by_state"].keys() <= {"accepted", "completed"}
 
     again = fetch_pre_application(counter.cases, window, CLERK, f" {original.receipt_no} ")

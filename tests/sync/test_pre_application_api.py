@@ -20,9 +20,16 @@ SHA = hashlib.sha256(SCAN).hexdigest()
 
 
 def attachment(seq: int, sha256: str = SHA, **changes: Any) -> dict[str, Any]:
-    return {"material": "marriage_certificate", "name": "结婚证", "sha256": sha256,
-            "file_name": f"scan-{seq}.pdf", "mime": "application/pdf", "size": len(SCAN),
-            "seq": seq, **changes}  # fmt: skip
+    return {
+        "material": "marriage_certificate",
+        "name": "结婚证",
+        "sha256": sha256,
+        "file_name": f"scan-{seq}.pdf",
+        "mime": "application/pdf",
+        "size": len(SCAN),
+        "seq": seq,
+        **changes,
+    }
 
 
 def material(receipt_no: str, seq: int) -> dict[str, Any]:
@@ -100,14 +107,36 @@ def test_only_the_hall_of_a_case_may_download_its_scans(
     assert client.get(f"{API}/files/not-a-hash/content").status_code == 422
 
 
-@pytest.mark.parametrize(("then", "said"), [
-    ({"kind": "acceptance"}, "已经在窗口受理过"),
-    ({"kind": "not_accepted", "body": {"ground": "2", "reasons": ["不属于本中心受理范围"],
-                                       "at": "2026-11-23T02:06:00Z"}}, "不予受理"),
-    ({"kind": "withdrawal", "body": {"reason": "申请人撤回", "returned_to": "李芳",
-                                     "at": "2026-11-23T02:06:00Z"}}, "已经撤回"),
-    ({"kind": ""}, "不是预申请"),
-], ids=["accepted", "not-accepted", "withdrawn", "counter-case"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("then", "said"),
+    [
+        ({"kind": "acceptance"}, "已经在窗口受理过"),
+        (
+            {
+                "kind": "not_accepted",
+                "body": {
+                    "ground": "2",
+                    "reasons": ["不属于本中心受理范围"],
+                    "at": "2026-11-23T02:06:00Z",
+                },
+            },
+            "不予受理",
+        ),
+        (
+            {
+                "kind": "withdrawal",
+                "body": {
+                    "reason": "申请人撤回",
+                    "returned_to": "李芳",
+                    "at": "2026-11-23T02:06:00Z",
+                },
+            },
+            "已经撤回",
+        ),
+        ({"kind": ""}, "不是预申请"),
+    ],
+    ids=["accepted", "not-accepted", "withdrawn", "counter-case"],
+)
 def test_a_case_that_is_no_longer_a_pre_application_is_a_conflict(
     served: Served, http: HttpPlatform, then: dict[str, Any], said: str
 ) -> None:
@@ -123,12 +152,16 @@ def test_a_case_that_is_no_longer_a_pre_application_is_a_conflict(
     assert refused.value.status == 409 and not refused.value.transient
 
 
-@pytest.mark.parametrize(("faults", "said"), [
-    (Faults(error_rate=1), "平台暂时不可用（500）"),
-    (Faults(outage_s=60), "平台暂时不可用（503）"),
-    (Faults(malformed_rate=1), "不是"),
-    (Faults(hang_rate=1, hang_s=1.0), "超时"),
-], ids=["error", "outage", "malformed", "hang"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("faults", "said"),
+    [
+        (Faults(error_rate=1), "平台暂时不可用（500）"),
+        (Faults(outage_s=60), "平台暂时不可用（503）"),
+        (Faults(malformed_rate=1), "不是"),
+        (Faults(hang_rate=1, hang_s=1.0), "超时"),
+    ],
+    ids=["error", "outage", "malformed", "hang"],
+)
 def test_the_client_says_what_went_wrong(
     served: Served, tmp_path: Path, faults: Faults, said: str
 ) -> None:

@@ -34,14 +34,21 @@ def test_messages_apply_once_and_in_order(served: Served) -> None:
     assert [o for o, _ in send(client, sub, acc, sub)] == ["applied", "applied", "duplicate"]
     assert send(client, acc) == [("duplicate", "")]
     stats = served.store.stats()
-    assert (stats["cases"], stats["messages_applied"], stats["duplicates_refused"],
-            stats["out_of_order_refused"]) == (1, 2, 2, 1)  # fmt: skip
+    assert (
+        stats["cases"],
+        stats["messages_applied"],
+        stats["duplicates_refused"],
+        stats["out_of_order_refused"],
+    ) == (1, 2, 2, 1)
 
 
 def test_departments_decide_serial_items_after_their_prerequisites(served: Served) -> None:
     client = served.client()
-    send(client, envelope("R1", 1, "submission", submission("R1")),
-         envelope("R1", 2, "acceptance", acceptance("R1")))  # fmt: skip
+    send(
+        client,
+        envelope("R1", 1, "submission", submission("R1")),
+        envelope("R1", 2, "acceptance", acceptance("R1")),
+    )
 
     def kinds() -> list[str]:
         return [e["kind"] for e in client.get(f"{API}/events").json()["events"]]

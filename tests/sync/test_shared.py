@@ -31,13 +31,25 @@ def test_a_verified_licence_exempts_the_material(
 ) -> None:
     seed(served.store)
     case = open_newborn(hall.service, catalog)
-    done = exempt_by_licence(hall.service, http, CLERK, case.receipt_no,
-                             material_id="household_register", licence="居民户口簿")  # fmt: skip
+    done = exempt_by_licence(
+        hall.service,
+        http,
+        CLERK,
+        case.receipt_no,
+        material_id="household_register",
+        licence="居民户口簿",
+    )
     material = done.material("household_register")
     assert material.status == "exempt" and "430104-2019-0031877" in material.exempt_reason
     with pytest.raises(InvalidInput, match="没有申请人 李芳 的出生医学证明"):
-        exempt_by_licence(hall.service, http, CLERK, case.receipt_no,
-                          material_id="marriage_certificate", licence="出生医学证明")  # fmt: skip
+        exempt_by_licence(
+            hall.service,
+            http,
+            CLERK,
+            case.receipt_no,
+            material_id="marriage_certificate",
+            licence="出生医学证明",
+        )
     assert hall.service.get(case.receipt_no).material("marriage_certificate").status == "missing"
 
 

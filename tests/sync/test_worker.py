@@ -27,21 +27,30 @@ def core(cores: Cores, tmp_path: Path, served: Served) -> Core:
     settings = tmp_path / "settings.toml"
     settings.write_text(
         f'data_dir = "{tmp_path / "data"}"\n[hall]\ncode = "{HALL}"\n[platform]\n'
-        f'url = "{served.platform.url}"\ntoken = "{served.token}"\n', encoding="utf-8",
-    )  # fmt: skip
+        f'url = "{served.platform.url}"\ntoken = "{served.token}"\n',
+        encoding="utf-8",
+    )
     return cores.of(load_settings(settings))
 
 
 def test_a_published_catalog_is_used_for_new_cases_only(
     core: Core, served: Served, http: HttpPlatform, tmp_path: Path
 ) -> None:
-    old = core.cases.open_case(CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER,
-                               answers=ANSWERS, form=filled_form(core.catalog, NEWBORN, ANSWERS))  # fmt: skip
+    old = core.cases.open_case(
+        CLERK,
+        channel="counter",
+        scenario=NEWBORN,
+        applicant=MOTHER,
+        answers=ANSWERS,
+        form=filled_form(core.catalog, NEWBORN, ANSWERS),
+    )
     newer = tmp_path / "newer"
     shutil.copytree(builtin_catalog_dir(), newer)
     meta = newer / "_catalog.yaml"
-    meta.write_text(re.sub(r"(?m)^version: .*$", "version: 2026.12.1", meta.read_text("utf-8")),
-                    encoding="utf-8")  # fmt: skip
+    meta.write_text(
+        re.sub(r"(?m)^version: .*$", "version: 2026.12.1", meta.read_text("utf-8")),
+        encoding="utf-8",
+    )
     admin = HttpPlatform(served.platform.url, served.admin_token)
     admin.publish_catalog(bundle_of(newer))
     admin.close()
@@ -49,8 +58,14 @@ def test_a_published_catalog_is_used_for_new_cases_only(
     pulled = worker.pull_catalog()
     assert pulled is not None and pulled.changed and core.catalog.version == "2026.12.1"
     assert status(core)["catalog_version"] == "2026.12.1"
-    fresh = core.cases.open_case(CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER,
-                                 answers=ANSWERS, form=filled_form(core.catalog, NEWBORN, ANSWERS))  # fmt: skip
+    fresh = core.cases.open_case(
+        CLERK,
+        channel="counter",
+        scenario=NEWBORN,
+        applicant=MOTHER,
+        answers=ANSWERS,
+        form=filled_form(core.catalog, NEWBORN, ANSWERS),
+    )
     assert fresh.catalog_version == "2026.12.1"
     assert core.cases.get(old.receipt_no).catalog_version == "2026.11.1"
     kept = core.cases.update(CLERK, old.receipt_no, form={"newborn.name": "王小明"})
@@ -71,11 +86,16 @@ class Picky(HttpPlatform):
 
 def test_a_refused_request_is_split_to_find_the_bad_message(core: Core, served: Served) -> None:
     receipts = [
-        core.cases.open_case(CLERK, channel="kiosk", scenario=NEWBORN, applicant=MOTHER,
-                             answers=ANSWERS,
-                             form=filled_form(core.catalog, NEWBORN, ANSWERS)).receipt_no
+        core.cases.open_case(
+            CLERK,
+            channel="kiosk",
+            scenario=NEWBORN,
+            applicant=MOTHER,
+            answers=ANSWERS,
+            form=filled_form(core.catalog, NEWBORN, ANSWERS),
+        ).receipt_no
         for _ in range(4)
-    ]  # fmt: skip
+    ]
     platform = Picky(served.platform.url, served.token)
     platform.refuse = receipts[2]
     try:

@@ -36,8 +36,13 @@ from sync.server.store.schema import Storage
 from sync.server.store.terminals import Terminal
 
 __all__ = [
-    "AuthError", "NotPreApplication", "OffsetMismatch", "PlatformStore", "Rejected", "Terminal",
-]  # fmt: skip
+    "AuthError",
+    "NotPreApplication",
+    "OffsetMismatch",
+    "PlatformStore",
+    "Rejected",
+    "Terminal",
+]
 
 
 class PlatformStore:
@@ -67,8 +72,13 @@ class PlatformStore:
 
     # -- messages ---------------------------------------------------------------------------------
     def apply(self, terminal: Terminal, batch: Sequence[Envelope]) -> list[MessageResult]:
-        return messages.apply(self.storage, terminal, batch, decide_after=self.decide_after,
-                              reject_receipts=self.reject_receipts)  # fmt: skip
+        return messages.apply(
+            self.storage,
+            terminal,
+            batch,
+            decide_after=self.decide_after,
+            reject_receipts=self.reject_receipts,
+        )
 
     # -- departments and the event feed -----------------------------------------------------------
     def decide_due(self, now: datetime | None = None, *, limit: int = 500) -> int:
@@ -109,9 +119,13 @@ class PlatformStore:
 
     # -- shared data and e-licences ---------------------------------------------------------------
     def seed_person(
-        self, id_number: str, facts: dict[str, Any], *, source: str,
+        self,
+        id_number: str,
+        facts: dict[str, Any],
+        *,
+        source: str,
         licences_: Sequence[tuple[str, str, str, str]] = (),
-    ) -> None:  # fmt: skip
+    ) -> None:
         persons.seed_person(self.storage, id_number, facts, source=source, licences_=licences_)
 
     def facts(self, id_number: str) -> contract.Facts:

@@ -24,10 +24,13 @@ _SET_STATE = (
 _DROP_ITEMS = items.delete().where(items.c.receipt_no == bindparam("receipt"))
 _DISPATCH = (
     update(items)
-    .where(items.c.receipt_no == bindparam("receipt"), items.c.item == bindparam("item_id"),
-           items.c.state == "waiting")
+    .where(
+        items.c.receipt_no == bindparam("receipt"),
+        items.c.item == bindparam("item_id"),
+        items.c.state == "waiting",
+    )
     .values(state="dispatched", due_at=bindparam("due"))
-)  # fmt: skip
+)
 _END_ITEMS = (
     update(items)
     .where(items.c.receipt_no == bindparam("receipt"), items.c.state.in_(("waiting", "dispatched")))
@@ -37,11 +40,13 @@ _END_ITEMS = (
 # Why a case of the platform cannot be picked up as a pre-application, by its state there.
 PICKED_UP = "该预申请已经在窗口受理过，不能再次调取；请按受理编号查询办件进度。"
 NOT_PENDING = {
-    "accepted": PICKED_UP, "accepted_on_commitment": PICKED_UP, "completed": PICKED_UP,
+    "accepted": PICKED_UP,
+    "accepted_on_commitment": PICKED_UP,
+    "completed": PICKED_UP,
     "delivered": PICKED_UP,
     "not_accepted": "该预申请已经在窗口作出不予受理决定，不能再调取；如需办理，请申请人重新申请。",
     "withdrawn": "该预申请已经撤回，不能再调取；如需办理，请申请人重新申请。",
-}  # fmt: skip
+}
 
 
 def check_items(given: Sequence[contract.Item]) -> None:
@@ -55,11 +60,24 @@ def check_items(given: Sequence[contract.Item]) -> None:
 
 def set_items(connection: Connection, receipt_no: str, given: Sequence[contract.Item]) -> None:
     connection.execute(_DROP_ITEMS, {"receipt": receipt_no})
-    connection.execute(_ADD_ITEMS, [{
-        "receipt_no": receipt_no, "item": i.item, "code": i.code, "name": i.name,
-        "result_name": i.result or i.name, "needs": list(i.needs), "state": "waiting",
-        "due_at": None, "decided_at": None, "result_no": "",
-    } for i in given])  # fmt: skip
+    connection.execute(
+        _ADD_ITEMS,
+        [
+            {
+                "receipt_no": receipt_no,
+                "item": i.item,
+                "code": i.code,
+                "name": i.name,
+                "result_name": i.result or i.name,
+                "needs": list(i.needs),
+                "state": "waiting",
+                "due_at": None,
+                "decided_at": None,
+                "result_no": "",
+            }
+            for i in given
+        ],
+    )
 
 
 def set_state(connection: Connection, receipt_no: str, state: str, now: datetime) -> None:
@@ -71,8 +89,9 @@ def dispatch(
 ) -> None:
     """Send waiting items to their departments, which decide them at ``due``."""
     if item_ids:
-        connection.execute(_DISPATCH, [{"receipt": receipt_no, "item_id": i, "due": due}
-                                       for i in item_ids])  # fmt: skip
+        connection.execute(
+            _DISPATCH, [{"receipt": receipt_no, "item_id": i, "due": due} for i in item_ids]
+        )
 
 
 def end_items(connection: Connection, receipt_no: str) -> None:
@@ -91,8 +110,9 @@ def pre_application(storage: Storage, hall_code: str, receipt_no: str) -> contra
         attached = connection.execute(
             select(case_files, files.c.complete)
             .outerjoin(files, files.c.sha256 == case_files.c.sha256)
-            .where(case_files.c.receipt_no == receipt_no).order_by(case_files.c.seq)
-        ).all()  # fmt: skip
+            .where(case_files.c.receipt_no == receipt_no)
+            .order_by(case_files.c.seq)
+        ).all()
     if case.state in NOT_PENDING:
         raise NotPreApplication(NOT_PENDING[case.state])
     submission = contract.Submission.model_validate(case.submission)
@@ -104,17 +124,25 @@ def pre_application(storage: Storage, hall_code: str, receipt_no: str) -> contra
     missing: list[contract.Attachment] = []
     for row in attached:
         attachment = contract.Attachment(
-            material=row.material, name=row.name, sha256=row.sha256,
-            file_name=row.file_name, mime=row.mime, size=row.size, seq=row.seq,
-        )  # fmt: skip
+            material=row.material,
+            name=row.name,
+            sha256=row.sha256,
+            file_name=row.file_name,
+            mime=row.mime,
+            size=row.size,
+            seq=row.seq,
+        )
         whole = row.complete and file_path(storage, row.sha256).is_file()
         (arrived if whole else missing).append(attachment)
     seen = {row.seq for row in attached}
     # Announced and still to come; one the sequence went past was cancelled or refused.
-    missing += [a for a in submission.attachments
-                if a.seq not in seen and a.seq > case.last_seq]  # fmt: skip
+    missing += [a for a in submission.attachments if a.seq not in seen and a.seq > case.last_seq]
     return contract.PreApplication(
-        receipt_no=receipt_no, platform_no=case.platform_no, last_seq=case.last_seq,
-        submission=submission, files=arrived, missing=sorted(missing, key=lambda a: a.seq),
+        receipt_no=receipt_no,
+        platform_no=case.platform_no,
+        last_seq=case.last_seq,
+        submission=submission,
+        files=arrived,
+        missing=sorted(missing, key=lambda a: a.seq),
         complete=not missing,
-    )  # fmt: skip
+    )

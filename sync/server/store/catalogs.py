@@ -20,15 +20,20 @@ def publish_catalog(storage: Storage, bundle: contract.CatalogBundle) -> contrac
         ).first()
         if row is not None:
             if row.sha256 != bundle.sha256:
-                raise Rejected(
-                    f"目录 {bundle.version} 版已发布过且内容不同；请使用新的版本号。"
-                )
-            return contract.CatalogInfo(version=row.version, sha256=row.sha256,
-                                        published_at=row.published_at)  # fmt: skip
+                raise Rejected(f"目录 {bundle.version} 版已发布过且内容不同；请使用新的版本号。")
+            return contract.CatalogInfo(
+                version=row.version, sha256=row.sha256, published_at=row.published_at
+            )
         now = utcnow()
-        connection.execute(insert(catalogs), {"version": bundle.version,
-                                              "sha256": bundle.sha256, "files": bundle.files,
-                                              "published_at": now})  # fmt: skip
+        connection.execute(
+            insert(catalogs),
+            {
+                "version": bundle.version,
+                "sha256": bundle.sha256,
+                "files": bundle.files,
+                "published_at": now,
+            },
+        )
     return contract.CatalogInfo(version=bundle.version, sha256=bundle.sha256, published_at=now)
 
 
@@ -36,12 +41,14 @@ def latest_catalog(storage: Storage) -> contract.CatalogInfo | None:
     with storage.read() as connection:
         row = connection.execute(
             select(catalogs.c.version, catalogs.c.sha256, catalogs.c.published_at)
-            .order_by(catalogs.c.published_at.desc()).limit(1)
-        ).first()  # fmt: skip
+            .order_by(catalogs.c.published_at.desc())
+            .limit(1)
+        ).first()
     if row is None:
         return None
-    return contract.CatalogInfo(version=row.version, sha256=row.sha256,
-                                published_at=row.published_at)  # fmt: skip
+    return contract.CatalogInfo(
+        version=row.version, sha256=row.sha256, published_at=row.published_at
+    )
 
 
 def catalog(storage: Storage, version: str) -> contract.CatalogBundle | None:

@@ -26,9 +26,8 @@ def add_counts(connection: Connection, counts: dict[str, int]) -> None:
         if not value:
             continue
         done = connection.execute(
-            update(counters).where(counters.c.name == name)
-            .values(value=counters.c.value + value)
-        ).rowcount  # fmt: skip
+            update(counters).where(counters.c.name == name).values(value=counters.c.value + value)
+        ).rowcount
         if not done:
             connection.execute(insert(counters), {"name": name, "value": value})
 
@@ -54,9 +53,10 @@ def stats(storage: Storage) -> dict[str, Any]:
             "decisions": counted.get("decisions", 0),
             "files": connection.scalar(
                 select(func.count()).select_from(files).where(files.c.complete)
-            ) or 0,
+            )
+            or 0,
             "evaluations": count(evaluations),
             "events": count(events),
             "catalogs": count(catalogs),
             "terminals": count(terminals),
-        }  # fmt: skip
+        }

@@ -18,11 +18,18 @@ _ADD_EVENT = insert(events)
 
 
 def add_event(
-    connection: Connection, hall_code: str, receipt_no: str, kind: str, data: dict[str, Any],
-    *, at: datetime,
-) -> None:  # fmt: skip
-    connection.execute(_ADD_EVENT, {"hall_code": hall_code, "receipt_no": receipt_no,
-                                    "kind": kind, "at": at, "data": data})  # fmt: skip
+    connection: Connection,
+    hall_code: str,
+    receipt_no: str,
+    kind: str,
+    data: dict[str, Any],
+    *,
+    at: datetime,
+) -> None:
+    connection.execute(
+        _ADD_EVENT,
+        {"hall_code": hall_code, "receipt_no": receipt_no, "kind": kind, "at": at, "data": data},
+    )
 
 
 def events_after(storage: Storage, hall_code: str, after: int, limit: int) -> contract.EventPage:
@@ -30,10 +37,13 @@ def events_after(storage: Storage, hall_code: str, after: int, limit: int) -> co
         rows = connection.execute(
             select(events)
             .where(events.c.hall_code == hall_code, events.c.id > after)
-            .order_by(events.c.id).limit(limit)
-        ).all()  # fmt: skip
-    page = [contract.Event(id=r.id, receipt_no=r.receipt_no, kind=r.kind, at=r.at,
-                           data=r.data) for r in rows]  # fmt: skip
+            .order_by(events.c.id)
+            .limit(limit)
+        ).all()
+    page = [
+        contract.Event(id=r.id, receipt_no=r.receipt_no, kind=r.kind, at=r.at, data=r.data)
+        for r in rows
+    ]
     return contract.EventPage(events=page, last_id=page[-1].id if page else after)
 
 
@@ -48,20 +58,31 @@ def decide_due(
             select(items, cases.c.hall_code, cases.c.platform_no)
             .join(cases, cases.c.receipt_no == items.c.receipt_no)
             .where(items.c.state == "dispatched", items.c.due_at <= now)
-            .order_by(items.c.due_at).limit(limit)
-        ).all()  # fmt: skip
+            .order_by(items.c.due_at)
+            .limit(limit)
+        ).all()
         for item in due:
             result_no = f"{item.code[-12:] or 'R'}-{item.platform_no[-8:]}-{item.item[:12]}"
             connection.execute(
                 update(items)
                 .where(items.c.receipt_no == item.receipt_no, items.c.item == item.item)
                 .values(state="approved", decided_at=now, result_no=result_no)
-            )  # fmt: skip
-            add_event(connection, item.hall_code, item.receipt_no, "item_decision", {
-                "item": item.item, "approved": True, "opinion": "准予办理",
-                "result_name": item.result_name, "result_no": result_no,
-                "decided_at": now.isoformat(),
-            }, at=now)  # fmt: skip
+            )
+            add_event(
+                connection,
+                item.hall_code,
+                item.receipt_no,
+                "item_decision",
+                {
+                    "item": item.item,
+                    "approved": True,
+                    "opinion": "准予办理",
+                    "result_name": item.result_name,
+                    "result_no": result_no,
+                    "decided_at": now.isoformat(),
+                },
+                at=now,
+            )
             _after_decision(connection, item.receipt_no, item.hall_code, now, now + decide_after)
         add_counts(connection, {"decisions": len(due)})
     return len(due)
@@ -74,13 +95,24 @@ def _after_decision(
     approved = {r.item for r in rows if r.state == "approved"}
     chosen = {r.item for r in rows}
     ready = [
-        r.item for r in rows
+        r.item
+        for r in rows
         if r.state == "waiting" and all(n in approved or n not in chosen for n in r.needs)
-    ]  # fmt: skip
+    ]
     dispatch(connection, receipt_no, ready, due)
     if all(r.state in ("approved", "refused", "ended") for r in rows) and not ready:
         set_state(connection, receipt_no, "completed", now)
-        add_event(connection, hall_code, receipt_no, "completed", {
-            "results": [{"item": r.item, "result_name": r.result_name,
-                         "result_no": r.result_no} for r in rows if r.state == "approved"],
-        }, at=now)  # fmt: skip
+        add_event(
+            connection,
+            hall_code,
+            receipt_no,
+            "completed",
+            {
+                "results": [
+                    {"item": r.item, "result_name": r.result_name, "result_no": r.result_no}
+                    for r in rows
+                    if r.state == "approved"
+                ],
+            },
+            at=now,
+        )

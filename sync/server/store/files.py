@@ -23,10 +23,17 @@ def start_file(storage: Storage, sha256: str, size: int, mime: str) -> contract.
     with storage.tx() as connection:
         row = connection.execute(select(files).where(files.c.sha256 == sha256)).first()
         if row is None:
-            connection.execute(insert(files), {
-                "sha256": sha256, "size": size, "mime": mime, "received": 0,
-                "complete": False, "created_at": utcnow(),
-            })  # fmt: skip
+            connection.execute(
+                insert(files),
+                {
+                    "sha256": sha256,
+                    "size": size,
+                    "mime": mime,
+                    "received": 0,
+                    "complete": False,
+                    "created_at": utcnow(),
+                },
+            )
             partial = _partial(storage, sha256)
             partial.parent.mkdir(parents=True, exist_ok=True)
             partial.write_bytes(b"")
@@ -66,9 +73,7 @@ def append_file(storage: Storage, sha256: str, offset: int, chunk: bytes) -> con
         if complete:
             if _sha256_of(partial) != sha256:
                 partial.write_bytes(b"")
-                connection.execute(
-                    update(files).where(files.c.sha256 == sha256).values(received=0)
-                )
+                connection.execute(update(files).where(files.c.sha256 == sha256).values(received=0))
                 raise Rejected("文件内容与 SHA-256 不符，已清空，请重新上传。")
             partial.replace(file_path(storage, sha256))
         connection.execute(
@@ -89,10 +94,9 @@ def case_file(storage: Storage, hall_code: str, sha256: str) -> Path | None:
             select(files.c.sha256)
             .join(case_files, case_files.c.sha256 == files.c.sha256)
             .join(cases, cases.c.receipt_no == case_files.c.receipt_no)
-            .where(files.c.sha256 == sha256, files.c.complete,
-                   cases.c.hall_code == hall_code)
+            .where(files.c.sha256 == sha256, files.c.complete, cases.c.hall_code == hall_code)
             .limit(1)
-        ).first()  # fmt: skip
+        ).first()
     path = file_path(storage, sha256)
     return path if held is not None and path.is_file() else None
 
@@ -104,8 +108,9 @@ def _partial(storage: Storage, sha256: str) -> Path:
 
 
 def _file_status(row: Any) -> contract.FileStatus:
-    return contract.FileStatus(sha256=row.sha256, size=row.size, received=row.received,
-                               complete=row.complete)  # fmt: skip
+    return contract.FileStatus(
+        sha256=row.sha256, size=row.size, received=row.received, complete=row.complete
+    )
 
 
 def _sha256_of(path: Path) -> str:

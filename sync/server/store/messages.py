@@ -57,21 +57,35 @@ _NEXT_NUMBER = (
     .returning(counters.c.value)
 )
 
-_COUNTER = {"applied": "applied", "duplicate": "duplicates", "out_of_order": "out_of_order",
-            "rejected": "rejected"}  # fmt: skip
+_COUNTER = {
+    "applied": "applied",
+    "duplicate": "duplicates",
+    "out_of_order": "out_of_order",
+    "rejected": "rejected",
+}
 
 
 def apply(
-    storage: Storage, terminal: Terminal, batch: Sequence[Envelope], *, decide_after: timedelta,
+    storage: Storage,
+    terminal: Terminal,
+    batch: Sequence[Envelope],
+    *,
+    decide_after: timedelta,
     reject_receipts: AbstractSet[str],
-) -> list[MessageResult]:  # fmt: skip
+) -> list[MessageResult]:
     now = utcnow()
     results = []
     with storage.tx() as connection:
         counts = dict.fromkeys(COUNTERS, 0)
         for envelope in batch:
-            result = _apply_one(connection, terminal, envelope, now, decide_after=decide_after,
-                                reject_receipts=reject_receipts)  # fmt: skip
+            result = _apply_one(
+                connection,
+                terminal,
+                envelope,
+                now,
+                decide_after=decide_after,
+                reject_receipts=reject_receipts,
+            )
             counts[_COUNTER[result.outcome]] += 1
             results.append(result)
         add_counts(connection, counts)
@@ -79,9 +93,14 @@ def apply(
 
 
 def _apply_one(
-    connection: Connection, terminal: Terminal, envelope: Envelope, now: datetime, *,
-    decide_after: timedelta, reject_receipts: AbstractSet[str],
-) -> MessageResult:  # fmt: skip
+    connection: Connection,
+    terminal: Terminal,
+    envelope: Envelope,
+    now: datetime,
+    *,
+    decide_after: timedelta,
+    reject_receipts: AbstractSet[str],
+) -> MessageResult:
     key, receipt_no = envelope.idempotency_key, envelope.receipt_no
     seen = connection.execute(_SEEN, {"key": key}).first()
     case = connection.execute(CASE, {"receipt": receipt_no}).first()
@@ -93,13 +112,21 @@ def _apply_one(
     last = case.last_seq if case else 0
     previous = envelope.seq - 1 if envelope.prev_seq is None else envelope.prev_seq
     if previous >= envelope.seq:
-        return _record(connection, terminal, envelope, now, platform_no=platform_no,
-                       reason="prev_seq 必须小于 seq。")  # fmt: skip
+        return _record(
+            connection,
+            terminal,
+            envelope,
+            now,
+            platform_no=platform_no,
+            reason="prev_seq 必须小于 seq。",
+        )
     if last < previous:
         return MessageResult(
-            idempotency_key=key, outcome="out_of_order", platform_no=platform_no,
+            idempotency_key=key,
+            outcome="out_of_order",
+            platform_no=platform_no,
             reason=f"平台尚未收到该办件的第 {previous} 条消息。",
-        )  # fmt: skip
+        )
     if envelope.seq <= last:
         earlier = (
             connection.execute(_AT_SEQ, {"receipt": receipt_no, "at_seq": envelope.seq})
@@ -107,12 +134,24 @@ def _apply_one(
             .all()
         )
         if "applied" in earlier:
-            return _record(connection, terminal, envelope, now, platform_no=platform_no,
-                           reason=f"该办件的第 {envelope.seq} 条消息已经处理过，"
-                           "不能再用新的编号发送。")  # fmt: skip
+            return _record(
+                connection,
+                terminal,
+                envelope,
+                now,
+                platform_no=platform_no,
+                reason=f"该办件的第 {envelope.seq} 条消息已经处理过，不能再用新的编号发送。",
+            )
     try:
-        platform_no = _effect(connection, terminal, envelope, case, now, decide_after=decide_after,
-                              reject_receipts=reject_receipts)  # fmt: skip
+        platform_no = _effect(
+            connection,
+            terminal,
+            envelope,
+            case,
+            now,
+            decide_after=decide_after,
+            reject_receipts=reject_receipts,
+        )
     except Rejected as exc:
         return _record(
             connection, terminal, envelope, now, platform_no=platform_no, reason=str(exc)
@@ -121,27 +160,52 @@ def _apply_one(
 
 
 def _record(
-    connection: Connection, terminal: Terminal, envelope: Envelope, now: datetime, *,
-    platform_no: str, reason: str,
-) -> MessageResult:  # fmt: skip
+    connection: Connection,
+    terminal: Terminal,
+    envelope: Envelope,
+    now: datetime,
+    *,
+    platform_no: str,
+    reason: str,
+) -> MessageResult:
     """Store the outcome by key; either way the case's sequence moves past this message, so
     a corrected resend (a new key, same seq) or a cancellation at the hall lets it go on."""
     outcome = "rejected" if reason else "applied"
-    connection.execute(_ADD_MESSAGE, {
-        "idempotency_key": envelope.idempotency_key, "receipt_no": envelope.receipt_no,
-        "seq": envelope.seq, "kind": envelope.kind, "body": envelope.body,
-        "terminal": terminal.id, "outcome": outcome, "reason": reason, "received_at": now,
-    })  # fmt: skip
-    connection.execute(_ADVANCE, {"receipt": envelope.receipt_no, "to_seq": envelope.seq,
-                                  "now": now})  # fmt: skip
-    return MessageResult(idempotency_key=envelope.idempotency_key, outcome=outcome,
-                         reason=reason, platform_no=platform_no)  # fmt: skip
+    connection.execute(
+        _ADD_MESSAGE,
+        {
+            "idempotency_key": envelope.idempotency_key,
+            "receipt_no": envelope.receipt_no,
+            "seq": envelope.seq,
+            "kind": envelope.kind,
+            "body": envelope.body,
+            "terminal": terminal.id,
+            "outcome": outcome,
+            "reason": reason,
+            "received_at": now,
+        },
+    )
+    connection.execute(
+        _ADVANCE, {"receipt": envelope.receipt_no, "to_seq": envelope.seq, "now": now}
+    )
+    return MessageResult(
+        idempotency_key=envelope.idempotency_key,
+        outcome=outcome,
+        reason=reason,
+        platform_no=platform_no,
+    )
 
 
 def _effect(
-    connection: Connection, terminal: Terminal, envelope: Envelope, case: Any, now: datetime, *,
-    decide_after: timedelta, reject_receipts: AbstractSet[str],
-) -> str:  # fmt: skip
+    connection: Connection,
+    terminal: Terminal,
+    envelope: Envelope,
+    case: Any,
+    now: datetime,
+    *,
+    decide_after: timedelta,
+    reject_receipts: AbstractSet[str],
+) -> str:
     """What the message changes; returns the case's platform number."""
     try:
         body = contract.BODIES[envelope.kind].model_validate(envelope.body)
@@ -159,15 +223,17 @@ def _effect(
         return _register(connection, terminal, envelope, body, now)
     if case.hall_code != terminal.hall_code:
         raise Rejected(f"办件 {case.receipt_no} 属于其他大厅（{case.hall_code}）。")
-    HANDLERS[envelope.kind](Change(connection, case, envelope.seq, now, now + decide_after),
-                            body)  # fmt: skip
+    HANDLERS[envelope.kind](Change(connection, case, envelope.seq, now, now + decide_after), body)
     return str(case.platform_no)
 
 
 def _register(
-    connection: Connection, terminal: Terminal, envelope: Envelope,
-    body: contract.Submission, now: datetime,
-) -> str:  # fmt: skip
+    connection: Connection,
+    terminal: Terminal,
+    envelope: Envelope,
+    body: contract.Submission,
+    now: datetime,
+) -> str:
     """The first message of a case: the platform gives it its number."""
     check_items(body.items)
     number = connection.scalar(_NEXT_NUMBER)
@@ -175,15 +241,29 @@ def _register(
         connection.execute(insert(counters), {"name": "registered", "value": 1})
         number = 1
     platform_no = f"{body.hall_code}{now:%Y%m%d}{number:08d}"
-    connection.execute(_ADD_CASE, {
-        "receipt_no": envelope.receipt_no, "hall_code": terminal.hall_code,
-        "platform_no": platform_no, "last_seq": 0, "state": "submitted",
-        "scenario": body.scenario, "submission": envelope.body, "created_at": now,
-        "updated_at": now,
-    })  # fmt: skip
+    connection.execute(
+        _ADD_CASE,
+        {
+            "receipt_no": envelope.receipt_no,
+            "hall_code": terminal.hall_code,
+            "platform_no": platform_no,
+            "last_seq": 0,
+            "state": "submitted",
+            "scenario": body.scenario,
+            "submission": envelope.body,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
     set_items(connection, envelope.receipt_no, body.items)
-    add_event(connection, terminal.hall_code, envelope.receipt_no, "registered",
-              {"platform_no": platform_no}, at=now)  # fmt: skip
+    add_event(
+        connection,
+        terminal.hall_code,
+        envelope.receipt_no,
+        "registered",
+        {"platform_no": platform_no},
+        at=now,
+    )
     return platform_no
 
 
@@ -210,31 +290,42 @@ def _on_update(change: Change, body: contract.Submission) -> None:
         raise Rejected("办件已受理或已办结，不能再修改申报信息。")
     check_items(body.items)
     change.connection.execute(
-        update(cases).where(cases.c.receipt_no == change.case.receipt_no)
+        update(cases)
+        .where(cases.c.receipt_no == change.case.receipt_no)
         .values(submission=body.model_dump(mode="json"), updated_at=change.now)
-    )  # fmt: skip
+    )
     set_items(change.connection, change.case.receipt_no, body.items)
 
 
 def _on_material(change: Change, body: contract.MaterialFile) -> None:
-    stored = change.connection.execute(
-        select(files).where(files.c.sha256 == body.sha256)
-    ).first()
+    stored = change.connection.execute(select(files).where(files.c.sha256 == body.sha256)).first()
     if stored is None or not stored.complete:
         raise Rejected(f"材料文件 {body.file_name} 尚未完整上传到平台。")
-    change.connection.execute(_ADD_CASE_FILE, {  # the hall's windows may now download it
-        "receipt_no": change.case.receipt_no, "seq": change.seq, "sha256": body.sha256,
-        "material": body.material, "name": body.name, "file_name": body.file_name,
-        "mime": body.mime, "size": body.size,
-    })  # fmt: skip
+    change.connection.execute(
+        _ADD_CASE_FILE,
+        {  # the hall's windows may now download it
+            "receipt_no": change.case.receipt_no,
+            "seq": change.seq,
+            "sha256": body.sha256,
+            "material": body.material,
+            "name": body.name,
+            "file_name": body.file_name,
+            "mime": body.mime,
+            "size": body.size,
+        },
+    )
 
 
 def _on_acceptance(change: Change, body: contract.Acceptance) -> None:
     if change.case.state != "submitted":
         raise Rejected(f"办件当前状态为 {change.case.state}，不能受理。")
     set_state(change.connection, change.case.receipt_no, body.state, change.now)
-    dispatch(change.connection, change.case.receipt_no,
-             [i.item for i in body.items if i.state == "dispatched"], change.due)  # fmt: skip
+    dispatch(
+        change.connection,
+        change.case.receipt_no,
+        [i.item for i in body.items if i.state == "dispatched"],
+        change.due,
+    )
 
 
 def _on_not_accepted(change: Change, body: contract.NotAccepted) -> None:
@@ -263,25 +354,40 @@ def _on_delivery(change: Change, body: contract.Delivery) -> None:
 def _on_evaluation(change: Change, body: contract.Evaluation) -> None:
     done = change.connection.execute(
         select(evaluations.c.id).where(
-            evaluations.c.receipt_no == change.case.receipt_no, evaluations.c.stage == body.stage,
+            evaluations.c.receipt_no == change.case.receipt_no,
+            evaluations.c.stage == body.stage,
             evaluations.c.round == body.round,
         )
-    ).first()  # fmt: skip
+    ).first()
     if done:
         raise Rejected("该环节已经评价过。")
-    change.connection.execute(insert(evaluations), {
-        "receipt_no": change.case.receipt_no, "stage": body.stage, "round": body.round,
-        "satisfaction": body.satisfaction.value, "channel": body.channel.value,
-        "text": body.text, "reasons": body.reasons, "at": body.at,
-    })  # fmt: skip
+    change.connection.execute(
+        insert(evaluations),
+        {
+            "receipt_no": change.case.receipt_no,
+            "stage": body.stage,
+            "round": body.round,
+            "satisfaction": body.satisfaction.value,
+            "channel": body.channel.value,
+            "text": body.text,
+            "reasons": body.reasons,
+            "at": body.at,
+        },
+    )
 
 
 Handler = Callable[[Change, Any], None]
 # What each kind of message (contract.BODIES) does to a case the platform has; the first message
 # of a case, a submission, registers it instead (_register).
 HANDLERS: dict[str, Handler] = {
-    "submission": _on_submission, "update": _on_update, "material": _on_material,
-    "acceptance": _on_acceptance, "not_accepted": _on_not_accepted, "dispatch": _on_dispatch,
-    "supplement": _on_supplement, "withdrawal": _on_withdrawal, "delivery": _on_delivery,
+    "submission": _on_submission,
+    "update": _on_update,
+    "material": _on_material,
+    "acceptance": _on_acceptance,
+    "not_accepted": _on_not_accepted,
+    "dispatch": _on_dispatch,
+    "supplement": _on_supplement,
+    "withdrawal": _on_withdrawal,
+    "delivery": _on_delivery,
     "evaluation": _on_evaluation,
-}  # fmt: skip
+}

@@ -32,16 +32,18 @@ from app.db.engine import make_engine
 
 metadata = MetaData()
 terminals = Table(
-    "terminals", metadata,
+    "terminals",
+    metadata,
     Column("id", String(60), primary_key=True),
     Column("hall_code", String(20), nullable=False),
     Column("token_sha256", String(64), nullable=False),
     Column("role", String(16), nullable=False),  # terminal | admin
     Column("enabled", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-)  # fmt: skip
+)
 cases = Table(
-    "cases", metadata,
+    "cases",
+    metadata,
     Column("receipt_no", String(40), primary_key=True),
     Column("hall_code", String(20), nullable=False),
     Column("platform_no", String(60), nullable=False, unique=True),
@@ -51,9 +53,10 @@ cases = Table(
     Column("submission", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-)  # fmt: skip
+)
 items = Table(
-    "items", metadata,
+    "items",
+    metadata,
     Column("receipt_no", String(40), primary_key=True),
     Column("item", String(60), primary_key=True),
     Column("code", String(40), nullable=False),
@@ -65,9 +68,10 @@ items = Table(
     Column("due_at", UtcDateTime),  # when the department decides
     Column("decided_at", UtcDateTime),
     Column("result_no", String(60), nullable=False, default=""),
-)  # fmt: skip
+)
 messages = Table(
-    "messages", metadata,
+    "messages",
+    metadata,
     Column("idempotency_key", String(120), primary_key=True),
     Column("receipt_no", String(40), nullable=False, index=True),
     Column("seq", Integer, nullable=False),
@@ -77,23 +81,26 @@ messages = Table(
     Column("outcome", String(16), nullable=False),  # applied | rejected
     Column("reason", Text, nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
-)  # fmt: skip
+)
 counters = Table(
-    "counters", metadata,
+    "counters",
+    metadata,
     Column("name", String(40), primary_key=True),
     Column("value", Integer, nullable=False),
-)  # fmt: skip
+)
 files = Table(
-    "files", metadata,
+    "files",
+    metadata,
     Column("sha256", String(64), primary_key=True),
     Column("size", Integer, nullable=False),
     Column("mime", String(100), nullable=False),
     Column("received", Integer, nullable=False),
     Column("complete", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
-)  # fmt: skip
+)
 case_files = Table(
-    "case_files", metadata,  # the scans of a case, one per material message applied
+    "case_files",
+    metadata,  # the scans of a case, one per material message applied
     Column("receipt_no", String(40), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("sha256", String(64), nullable=False, index=True),
@@ -102,18 +109,20 @@ case_files = Table(
     Column("file_name", String(200), nullable=False),
     Column("mime", String(200), nullable=False),
     Column("size", Integer, nullable=False),
-)  # fmt: skip
+)
 events = Table(
-    "events", metadata,
+    "events",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("hall_code", String(20), nullable=False, index=True),
     Column("receipt_no", String(40), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("at", UtcDateTime, nullable=False),
     Column("data", JSON, nullable=False),
-)  # fmt: skip
+)
 evaluations = Table(
-    "evaluations", metadata,
+    "evaluations",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("receipt_no", String(40), nullable=False),
     Column("stage", String(16), nullable=False),
@@ -124,28 +133,31 @@ evaluations = Table(
     Column("reasons", JSON, nullable=False),
     Column("at", UtcDateTime, nullable=False),
     UniqueConstraint("receipt_no", "stage", "round"),
-)  # fmt: skip
+)
 catalogs = Table(
-    "catalogs", metadata,
+    "catalogs",
+    metadata,
     Column("version", String(40), primary_key=True),
     Column("sha256", String(64), nullable=False),
     Column("files", JSON, nullable=False),
     Column("published_at", UtcDateTime, nullable=False),
-)  # fmt: skip
+)
 persons = Table(
-    "persons", metadata,
+    "persons",
+    metadata,
     Column("id_number", String(40), primary_key=True),
     Column("facts", JSON, nullable=False),
     Column("source", String(200), nullable=False),
-)  # fmt: skip
+)
 licences = Table(
-    "licences", metadata,
+    "licences",
+    metadata,
     Column("id_number", String(40), primary_key=True),
     Column("licence", String(100), primary_key=True),
     Column("number", String(60), nullable=False),
     Column("issuer", String(200), nullable=False),
     Column("name", String(100), nullable=False),
-)  # fmt: skip
+)
 
 
 # Columns added since a platform folder may have been made (create_all adds only new tables).

@@ -28,8 +28,12 @@ def token_digest(token: str) -> str:
 def add_terminal(storage: Storage, terminal_id: str, hall_code: str, role: str) -> str:
     """Register a terminal (or give it a new credential); returns its token, shown once."""
     token = f"{terminal_id}.{secrets.token_urlsafe(24)}"
-    row = {"hall_code": hall_code, "token_sha256": token_digest(token), "role": role,
-           "enabled": True}  # fmt: skip
+    row = {
+        "hall_code": hall_code,
+        "token_sha256": token_digest(token),
+        "role": role,
+        "enabled": True,
+    }
     with storage.tx() as connection:
         found = connection.execute(
             select(terminals.c.id).where(terminals.c.id == terminal_id)

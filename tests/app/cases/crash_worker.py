@@ -35,8 +35,9 @@ def main(argv: list[str]) -> int:
     form = filled_form(catalog, NEWBORN, ANSWERS)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        case = service.open_case(CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER,
-                                 answers=ANSWERS, form=form)  # fmt: skip
+        case = service.open_case(
+            CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER, answers=ANSWERS, form=form
+        )
         case = receive_all(service, case)
         accepted = service.accept(CLERK, case.receipt_no)
         print(accepted.receipt_no, flush=True)

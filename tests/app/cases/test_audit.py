@@ -38,8 +38,9 @@ def test_tampering_is_detected(db: Database, history: str, tamper: str) -> None:
     with db.transaction() as session:
         ids = list(session.scalars(select(AuditEntry.id).order_by(AuditEntry.id)))
         if tamper == "edit":
-            session.execute(update(AuditEntry).where(AuditEntry.id == ids[2])
-                            .values(actor="someone-else"))  # fmt: skip
+            session.execute(
+                update(AuditEntry).where(AuditEntry.id == ids[2]).values(actor="someone-else")
+            )
         elif tamper == "delete_middle":
             session.execute(delete(AuditEntry).where(AuditEntry.id == ids[2]))
         else:

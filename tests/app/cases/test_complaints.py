@@ -43,12 +43,16 @@ def service(
     return make_service(db, catalog, tmp_path, clock, after_evaluate=complaints.rated)
 
 
-
-
 def poor(service: CaseService, catalog: Catalog, level: int = 1) -> str:
     receipt = accepted(service, catalog).receipt_no
-    service.evaluate(KIOSK, receipt, stage="accept", level=level, channel="kiosk",
-                     text="材料清单前后说法不一，跑了两次")  # fmt: skip
+    service.evaluate(
+        KIOSK,
+        receipt,
+        stage="accept",
+        level=level,
+        channel="kiosk",
+        text="材料清单前后说法不一，跑了两次",
+    )
     return receipt
 
 
@@ -65,23 +69,31 @@ def steps_in_db(db: Database) -> int:
 def test_levels_one_and_two_open_a_work_item_three_to_five_do_not(
     service: CaseService, catalog: Catalog, complaints: Complaints, clock: WallClock
 ) -> None:
-    receipts = {level: poor(service, catalog, level) if level < 3 else accepted(service, catalog).receipt_no
-                for level in (1, 2, 3, 4, 5)}  # fmt: skip
+    receipts = {
+        level: poor(service, catalog, level) if level < 3 else accepted(service, catalog).receipt_no
+        for level in (1, 2, 3, 4, 5)
+    }
     for level in (3, 4, 5):
         service.evaluate(KIOSK, receipts[level], stage="accept", level=level, channel="kiosk")
     opened = complaints.open_items()
     assert [(c.receipt_no, c.level, c.level_label) for c in opened] == [
-        (receipts[1], 1, "非常不满意"), (receipts[2], 2, "不满意"),
-    ]  # fmt: skip
+        (receipts[1], 1, "非常不满意"),
+        (receipts[2], 2, "不满意"),
+    ]
     first = opened[0]
     # Monday 23 November + 10 working days (the default) = Monday 7 December.
     assert (first.state, first.stage, first.due_date, first.opened_at) == (
-        "open", "accept", date(2026, 12, 7), clock.now,
-    )  # fmt: skip
+        "open",
+        "accept",
+        date(2026, 12, 7),
+        clock.now,
+    )
     assert first.rating_text == "材料清单前后说法不一，跑了两次"
     assert (first.applicant_name, first.applicant_phone, first.channel) == (
-        "李芳", "13800138000", "kiosk",
-    )  # fmt: skip
+        "李芳",
+        "13800138000",
+        "kiosk",
+    )
     assert first.steps == () and first.next_steps == ("call_back", "verify")
     assert all(complaints.of_case(receipts[level]) == [] for level in (3, 4, 5))
     opening = service.timeline(receipts[1])[-1]
@@ -94,8 +106,9 @@ def test_levels_one_and_two_open_a_work_item_three_to_five_do_not(
 def test_the_deadline_skips_the_national_day_holidays(
     db: Database, catalog: Catalog, tmp_path: Path, clock: WallClock
 ) -> None:
-    complaints = Complaints(db, WorkCalendar(), EvaluationSettings(complaint_deadline_days=5),
-                            clock=clock)  # fmt: skip
+    complaints = Complaints(
+        db, WorkCalendar(), EvaluationSettings(complaint_deadline_days=5), clock=clock
+    )
     service = make_service(db, catalog, tmp_path, clock, after_evaluate=complaints.rated)
     clock.now = datetime(2026, 9, 29, 2, 0, tzinfo=UTC)  # Tuesday before 国庆, 10:00 in Changsha
     receipt = poor(service, catalog)
@@ -139,18 +152,23 @@ def test_call_back_verify_rectify_close_with_who_and_when(
         ("verify", "核实", "manager-zhao", "back-01", times[1], "属实"),
         ("rectify", "整改", "manager-wang", "counter-01", times[2], ""),
         ("close", "办结", "manager-zhao", "back-01", times[3], ""),
-    ]  # fmt: skip
+    ]
     assert item.steps[-1].note == "已电话告知群众整改情况，群众表示认可"
     assert (item.state, item.outcome, item.closed_by, item.closed_at) == (
-        "closed", "rectified", "manager-zhao", times[3],
-    )  # fmt: skip
+        "closed",
+        "rectified",
+        "manager-zhao",
+        times[3],
+    )
     assert item.outcome_label == "已整改" and not item.closed_late and item.next_steps == ()
     assert complaints.open_items() == [] and complaints.get(item.id) == item
     trail = [e for e in service.timeline(item.receipt_no) if e.action == "complaint_step"]
     assert [(e.actor, (e.after or {})["kind"]) for e in trail] == [
-        ("manager-wang", "call_back"), ("manager-zhao", "verify"),
-        ("manager-wang", "rectify"), ("manager-zhao", "close"),
-    ]  # fmt: skip
+        ("manager-wang", "call_back"),
+        ("manager-zhao", "verify"),
+        ("manager-wang", "rectify"),
+        ("manager-zhao", "close"),
+    ]
     assert trail[-1].before == {"state": "open", "outcome": ""}
     with pytest.raises(InvalidTransition, match=f"差评工单 {item.id} 已经办结，不能再登记回访"):
         complaints.step(MANAGER, item.id, "call_back", "再打一次", reached=False)
@@ -165,16 +183,20 @@ def test_an_upheld_appeal_takes_the_rating_out_of_the_report(
     poor(service, catalog, 2)  # another 差评 that stays in the figures
     before = evaluation_report(db, NOVEMBER, by="channel").total
     assert (before.total, before.poor, before.count(1)) == (2, 2, 1)
-    complaints.step(MANAGER, item.id, "verify", "录像显示办理规范，群众当日已办成",
-                    finding="not_justified")  # fmt: skip
+    complaints.step(
+        MANAGER, item.id, "verify", "录像显示办理规范，群众当日已办成", finding="not_justified"
+    )
     item = complaints.step(MANAGER, item.id, "appeal", "评价内容与事实不符", grounds="mistaken")
     assert item.appeal == "waiting" and item.next_steps == ("call_back", "appeal_decided")
     assert evaluation_report(db, NOVEMBER, by="channel").total.total == 2  # not decided yet
-    item = complaints.step(DEPUTY, item.id, "appeal_decided", "市政务服务中心认定为误评",
-                           upheld=True)  # fmt: skip
+    item = complaints.step(
+        DEPUTY, item.id, "appeal_decided", "市政务服务中心认定为误评", upheld=True
+    )
     assert (item.state, item.outcome, item.steps[-1].summary) == (
-        "open", "appeal_upheld", "申诉成立",
-    )  # fmt: skip
+        "open",
+        "appeal_upheld",
+        "申诉成立",
+    )
     after = evaluation_report(db, NOVEMBER, by="channel")
     assert (after.total.total, after.total.poor, after.total.count(1)) == (1, 1, 0)
     assert "经申诉认定为误评或恶意差评的评价不计入。" in after.table().notes
@@ -219,9 +241,15 @@ def test_a_rejected_appeal_is_rectified(
     ],
 )  # fmt: skip
 def test_steps_out_of_order_are_refused_with_what_to_do(
-    service: CaseService, catalog: Catalog, complaints: Complaints, done: tuple[tuple[str, dict[
-        str, object]], ...], kind: str, note: str, data: dict[str, object], message: str,
-) -> None:  # fmt: skip
+    service: CaseService,
+    catalog: Catalog,
+    complaints: Complaints,
+    done: tuple[tuple[str, dict[str, object]], ...],
+    kind: str,
+    note: str,
+    data: dict[str, object],
+    message: str,
+) -> None:
     item = only(complaints, poor(service, catalog))
     for step, values in done:
         complaints.step(MANAGER, item.id, step, "已办", **values)
@@ -244,11 +272,16 @@ def test_steps_out_of_order_are_refused_with_what_to_do(
         ("rectify", "改了", {"finding": "justified"}, "登记整改时不需要填写 finding"),
         ("rectify", "改" * 501, {}, "说明最多 500 字"),
     ],
-)  # fmt: skip
+)
 def test_bad_input_is_refused_with_what_to_do(
-    service: CaseService, catalog: Catalog, complaints: Complaints, kind: str, note: str,
-    data: dict[str, object], message: str,
-) -> None:  # fmt: skip
+    service: CaseService,
+    catalog: Catalog,
+    complaints: Complaints,
+    kind: str,
+    note: str,
+    data: dict[str, object],
+    message: str,
+) -> None:
     item = only(complaints, poor(service, catalog))
     with pytest.raises(InvalidInput, match=message):
         complaints.step(MANAGER, item.id, kind, note, **data)
@@ -278,13 +311,18 @@ def test_a_follow_up_rating_is_the_items_re_rating(
 ) -> None:
     receipt = poor(service, catalog)
     clock.advance(days=1)
-    service.evaluate(KIOSK, receipt, stage="accept", level=4, channel="qr", text="已经改进",
-                     follow_up=True)  # fmt: skip
+    service.evaluate(
+        KIOSK, receipt, stage="accept", level=4, channel="qr", text="已经改进", follow_up=True
+    )
     (item,) = complaints.of_case(receipt)
     (step,) = item.steps
     assert (step.kind, step.actor, step.at, step.note, step.summary) == (
-        "re_rating", "一楼自助机", clock.now, "已经改进", "满意（原为非常不满意）",
-    )  # fmt: skip
+        "re_rating",
+        "一楼自助机",
+        clock.now,
+        "已经改进",
+        "满意（原为非常不满意）",
+    )
     assert step.data["level"] == 4 and item.state == "open"  # handling goes on
     with pytest.raises(InvalidInput, match="不能手工登记"):
         complaints.step(MANAGER, item.id, "re_rating", "改评")
@@ -299,8 +337,9 @@ def test_a_poor_follow_up_after_the_close_opens_a_new_item(
     complaints.step(MANAGER, first.id, "verify", "属实", finding="justified")
     complaints.step(MANAGER, first.id, "rectify", "已整改")
     complaints.step(MANAGER, first.id, "close", "已反馈")
-    service.evaluate(KIOSK, receipt, stage="accept", level=2, channel="sms", text="还是不满意",
-                     follow_up=True)  # fmt: skip
+    service.evaluate(
+        KIOSK, receipt, stage="accept", level=2, channel="sms", text="还是不满意", follow_up=True
+    )
     closed, new = complaints.of_case(receipt)
     assert closed.id == first.id and closed.state == "closed"
     assert closed.steps[-1].kind == "re_rating" and closed.steps[-1].data["level"] == 2
@@ -314,15 +353,20 @@ def test_a_poor_follow_up_of_a_good_rating_opens_an_item(
     receipt = accepted(service, catalog).receipt_no
     service.evaluate(KIOSK, receipt, stage="accept", level=5, channel="kiosk")
     assert complaints.of_case(receipt) == []
-    service.evaluate(KIOSK, receipt, stage="accept", level=1, channel="kiosk", text="后来被退件",
-                     follow_up=True)  # fmt: skip
+    service.evaluate(
+        KIOSK, receipt, stage="accept", level=1, channel="kiosk", text="后来被退件", follow_up=True
+    )
     item = only(complaints, receipt)
     assert (item.level, item.rating_text, item.steps) == (1, "后来被退件", ())
 
 
 def test_a_rating_that_cannot_open_its_item_is_not_stored(
-    db: Database, service: CaseService, catalog: Catalog, complaints: Complaints,
-    tmp_path: Path, clock: WallClock,
+    db: Database,
+    service: CaseService,
+    catalog: Catalog,
+    complaints: Complaints,
+    tmp_path: Path,
+    clock: WallClock,
 ) -> None:
     """The item opens in the rating's transaction: both are stored, or neither."""
     receipt = accepted(service, catalog).receipt_no

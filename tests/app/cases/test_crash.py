@@ -42,8 +42,12 @@ class Worker:
         self.stderr = stderr
         self.process = subprocess.Popen(
             [sys.executable, str(WORKER), str(database), str(files), str(WORKER_S)],
-            stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL, text=True, cwd=ROOT,
-        )  # fmt: skip
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            cwd=ROOT,
+        )
         self.lines: queue.Queue[str | None] = queue.Queue()
         self.receipts: list[str] = []
         self.ended = False
@@ -98,8 +102,12 @@ def run_and_kill(database: Path, files: Path, logs: Path, rng: random.Random) ->
                 want = rng.randint(2, 5)
                 worker.collect(deadline, want=want)
                 if len(worker.receipts) < want:
-                    pytest.fail(worker.failure(f"worker {round_} accepted only "
-                                               f"{len(worker.receipts)} of {want} cases in time"))  # fmt: skip
+                    pytest.fail(
+                        worker.failure(
+                            f"worker {round_} accepted only "
+                            f"{len(worker.receipts)} of {want} cases in time"
+                        )
+                    )
                 # Keep reading until a random moment, so the kill lands anywhere in the loop.
                 worker.collect(min(deadline, time.monotonic() + rng.uniform(0.0, 0.25)))
                 if worker.ended:
@@ -156,8 +164,9 @@ def test_killed_workers_leave_every_case_whole(tmp_path: Path) -> None:
             for message in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
                 case = cases.get(message.case_id)
                 assert case is not None, f"message {message.id} without its case"
-                assert message.receipt_no == case.receipt_no and message.seq == len(
-                    kinds[case.id]) + 1, message.idempotency_key  # fmt: skip
+                assert (
+                    message.receipt_no == case.receipt_no and message.seq == len(kinds[case.id]) + 1
+                ), message.idempotency_key
                 kinds[case.id].append(message.kind)
             assert set(actions) <= set(cases), "audit entries of a case that does not exist"
             for case in cases.values():

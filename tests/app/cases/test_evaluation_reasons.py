@@ -42,8 +42,9 @@ def test_each_level_offers_its_own_reasons() -> None:
 
 
 def test_a_broken_option_set_is_refused() -> None:
-    good = yaml.safe_load((Path(__file__).parents[3] / "app" / "cases" / REASONS_FILE)
-                          .read_text(encoding="utf-8"))  # fmt: skip
+    good = yaml.safe_load(
+        (Path(__file__).parents[3] / "app" / "cases" / REASONS_FILE).read_text(encoding="utf-8")
+    )
     assert parse_reasons(good).version == REASONS_VERSION
     with pytest.raises(CatalogError, match="版本号"):
         parse_reasons({**good, "version": ""})
@@ -68,15 +69,23 @@ def test_check_rating() -> None:
 def test_reasons_are_stored_audited_and_queued(service: CaseService, catalog: Catalog) -> None:
     receipt = accepted(service, catalog).receipt_no
     with pytest.raises(InvalidInput, match="不是“满意”可选的原因"):
-        service.evaluate(CLERK, receipt, stage="accept", level=4, channel="kiosk",
-                         reasons=["跑了多次"])  # fmt: skip
+        service.evaluate(
+            CLERK, receipt, stage="accept", level=4, channel="kiosk", reasons=["跑了多次"]
+        )
     with pytest.raises(InvalidInput, match="请写明不满意的具体原因"):
-        service.evaluate(CLERK, receipt, stage="accept", level=1, channel="kiosk",
-                         reasons=["跑了多次"])  # fmt: skip
+        service.evaluate(
+            CLERK, receipt, stage="accept", level=1, channel="kiosk", reasons=["跑了多次"]
+        )
     assert service.get(receipt).evaluations == ()  # nothing stored by a refused rating
-    case = service.evaluate(CLERK, receipt, stage="accept", level=2, channel="kiosk",
-                            reasons=["跑了多次", "等候时间过长", "跑了多次"],
-                            text="材料清单前后说法不一")  # fmt: skip
+    case = service.evaluate(
+        CLERK,
+        receipt,
+        stage="accept",
+        level=2,
+        channel="kiosk",
+        reasons=["跑了多次", "等候时间过长", "跑了多次"],
+        text="材料清单前后说法不一",
+    )
     (rating,) = case.evaluations
     assert rating.reasons == ("跑了多次", "等候时间过长")
     assert rating.reasons_version == REASONS_VERSION
@@ -85,8 +94,11 @@ def test_reasons_are_stored_audited_and_queued(service: CaseService, catalog: Ca
     assert entry.action == "evaluate" and entry.after is not None
     assert entry.after["reasons"] == ["跑了多次", "等候时间过长"]
     with service.db.read() as session:
-        payload = session.scalars(select(OutboxMessage.payload).where(
-            OutboxMessage.receipt_no == receipt, OutboxMessage.kind == "evaluation")).one()  # fmt: skip
+        payload = session.scalars(
+            select(OutboxMessage.payload).where(
+                OutboxMessage.receipt_no == receipt, OutboxMessage.kind == "evaluation"
+            )
+        ).one()
         assert verify(session).ok
     assert payload["reasons"] == ["跑了多次", "等候时间过长"] and payload["level"] == 2
 
@@ -106,24 +118,47 @@ def test_migration_adds_reasons_to_older_ratings(
         upgrade(engine, "0003")
         assert current_revision(engine) == "0003"
         with engine.begin() as connection:
-            case_id = connection.execute(insert(table(CaseRow)).values(
-                receipt_no="430100001-20261120-00001", hall_code="430100001", channel="counter",
-                state="accepted", scenario_code="43PCN0009", scenario_name="新生儿出生一件事",
-                catalog_version="2026.11.1", applicant_kind="person", applicant_name="李芳",
-                applicant_id_type="resident_id", applicant_id_number="43010419920315204X",
-                clerk="clerk-zhang", terminal="counter-01",
-            ).returning(table(CaseRow).c.id)).scalar_one()  # fmt: skip
-            connection.execute(text(
-                "INSERT INTO evaluations (case_id, stage, round, level, channel, text, created_at)"
-                " VALUES (:case_id, 'accept', 'first', 3, 'hall_pad', '', :at)"
-            ), {"case_id": case_id, "at": "2026-11-20 02:00:00+00:00"})  # fmt: skip
+            case_id = connection.execute(
+                insert(table(CaseRow))
+                .values(
+                    receipt_no="430100001-20261120-00001",
+                    hall_code="430100001",
+                    channel="counter",
+                    state="accepted",
+                    scenario_code="43PCN0009",
+                    scenario_name="新生儿出生一件事",
+                    catalog_version="2026.11.1",
+                    applicant_kind="person",
+                    applicant_name="李芳",
+                    applicant_id_type="resident_id",
+                    applicant_id_number="43010419920315204X",
+                    clerk="clerk-zhang",
+                    terminal="counter-01",
+                )
+                .returning(table(CaseRow).c.id)
+            ).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO evaluations (case_id, stage, round, level, channel, text, created_at)"
+                    " VALUES (:case_id, 'accept', 'first', 3, 'hall_pad', '', :at)"
+                ),
+                {"case_id": case_id, "at": "2026-11-20 02:00:00+00:00"},
+            )
         assert upgrade(engine) == ("0003", head_revision())
-        service = CaseService(Database(engine), catalog, FileStore(tmp_path / "files"),
-                              hall_code="430100001")  # fmt: skip
+        service = CaseService(
+            Database(engine), catalog, FileStore(tmp_path / "files"), hall_code="430100001"
+        )
         (old,) = service.get("430100001-20261120-00001").evaluations
         assert (old.level, old.reasons, old.reasons_version) == (3, (), "")
-        case = service.evaluate(CLERK, "430100001-20261120-00001", stage="accept", level=4,
-                                channel="kiosk", reasons=["一次办成"], follow_up=True)  # fmt: skip
+        case = service.evaluate(
+            CLERK,
+            "430100001-20261120-00001",
+            stage="accept",
+            level=4,
+            channel="kiosk",
+            reasons=["一次办成"],
+            follow_up=True,
+        )
         assert [e.reasons for e in case.evaluations] == [(), ("一次办成",)]
     finally:
         engine.dispose()

@@ -24,8 +24,10 @@ from tests.helpers.clock import WallClock
 
 def counts(db: Database) -> tuple[int, int]:
     with db.read() as session:
-        return (session.scalar(select(func.count()).select_from(CaseRow)) or 0,
-                session.scalar(select(func.count()).select_from(AuditEntry)) or 0)  # fmt: skip
+        return (
+            session.scalar(select(func.count()).select_from(CaseRow)) or 0,
+            session.scalar(select(func.count()).select_from(AuditEntry)) or 0,
+        )
 
 
 @pytest.fixture
@@ -35,10 +37,12 @@ def sqlite_db(tmp_path: Path) -> Database:
     return Database(engine)
 
 
-def test_locked_database_is_busy_not_a_crash(sqlite_db: Database, catalog: Catalog,
-                                             tmp_path: Path, clock: WallClock) -> None:  # fmt: skip
-    service = CaseService(sqlite_db, catalog, FileStore(tmp_path / "f"), hall_code="430100001",
-                          clock=clock)  # fmt: skip
+def test_locked_database_is_busy_not_a_crash(
+    sqlite_db: Database, catalog: Catalog, tmp_path: Path, clock: WallClock
+) -> None:
+    service = CaseService(
+        sqlite_db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
+    )
     open_newborn(service, catalog)
     other = sqlite3.connect(tmp_path / "hall.sqlite3", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another terminal holds the write lock
@@ -54,10 +58,12 @@ def test_locked_database_is_busy_not_a_crash(sqlite_db: Database, catalog: Catal
     assert counts(sqlite_db) == (2, 2)
 
 
-def test_full_database_is_disk_full(sqlite_db: Database, catalog: Catalog, tmp_path: Path,
-                                    clock: WallClock) -> None:  # fmt: skip
-    service = CaseService(sqlite_db, catalog, FileStore(tmp_path / "f"), hall_code="430100001",
-                          clock=clock)  # fmt: skip
+def test_full_database_is_disk_full(
+    sqlite_db: Database, catalog: Catalog, tmp_path: Path, clock: WallClock
+) -> None:
+    service = CaseService(
+        sqlite_db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
+    )
     open_newborn(service, catalog)
     with sqlite_db.read() as session:
         pages = session.connection().exec_driver_sql("PRAGMA page_count").scalar_one()

@@ -27,16 +27,20 @@ from tests.id_cards import FOREIGN_I, FOREIGN_Y, PERMIT_J
 KEY = b"counter-test"
 CLERK = Actor("张敏", "counter-03")
 NEWBORN = "43PCN0009"
-SHARED = {"parents.married": True, "parents.same_ethnicity": True,
-          "newborn.within_six_months": True}  # fmt: skip
+SHARED = {
+    "parents.married": True,
+    "parents.same_ethnicity": True,
+    "newborn.within_six_months": True,
+}
 
 
 @pytest.fixture
 def service(tmp_path: Path, catalog: Catalog) -> Iterator[CaseService]:
     engine = make_engine(f"sqlite:///{tmp_path / 'hall.sqlite3'}")
     upgrade(engine)
-    yield CaseService(Database(engine), catalog, FileStore(tmp_path / "files"),
-                      hall_code="430100001")  # fmt: skip
+    yield CaseService(
+        Database(engine), catalog, FileStore(tmp_path / "files"), hall_code="430100001"
+    )
     engine.dispose()
 
 
@@ -46,8 +50,15 @@ def check(text: str) -> tuple[str, str]:
 
 
 def flow_for(service: CaseService, catalog: Catalog, shared: Any = None) -> CaseInHand:
-    return CaseInHand(service, catalog, CLERK, hall_province="430000", check_qr=check,
-                    shared=shared, today=lambda: date(2026, 11, 23))  # fmt: skip
+    return CaseInHand(
+        service,
+        catalog,
+        CLERK,
+        hall_province="430000",
+        check_qr=check,
+        shared=shared,
+        today=lambda: date(2026, 11, 23),
+    )
 
 
 def answer_everything(in_hand: CaseInHand) -> None:
@@ -114,10 +125,15 @@ def test_a_kiosk_pre_application_is_picked_up_by_its_qr(
     kiosk.choose(NEWBORN)
     answer_everything(kiosk)
     fill_form(kiosk)
-    pre = service.open_case(Actor("自助终端", "kiosk-01"), channel="kiosk", scenario=NEWBORN,
-                            applicant=kiosk.applicant.party,  # type: ignore[union-attr]
-                            answers=kiosk.answers, facts=kiosk.facts,
-                            form=kiosk.form_values())  # fmt: skip
+    pre = service.open_case(
+        Actor("自助终端", "kiosk-01"),
+        channel="kiosk",
+        scenario=NEWBORN,
+        applicant=kiosk.applicant.party,  # type: ignore[union-attr]
+        answers=kiosk.answers,
+        facts=kiosk.facts,
+        form=kiosk.form_values(),
+    )
     counter = flow_for(service, catalog)
     with pytest.raises(InvalidInput, match="伪造"):
         counter.scan(qr.sign(pre.receipt_no, b"another hall"))
@@ -153,7 +169,10 @@ def test_a_2017_foreigners_number_is_typed_and_checked_for_its_form(
     service: CaseService, catalog: Catalog
 ) -> None:
     in_hand = flow_for(service, catalog)
-    assert in_hand.id_hint("can110080020301") == ("外国人永久居留身份证（2017 年版）号码，国籍 CAN", True)
+    assert in_hand.id_hint("can110080020301") == (
+        "外国人永久居留身份证（2017 年版）号码，国籍 CAN",
+        True,
+    )
     assert in_hand.type_id("John SMITH", "can110080020301").party.id_number == "CAN110080020301"
     with pytest.raises(InvalidIdNumber):
         in_hand.type_id("John SMITH", "XXX110080020301")  # no such nationality

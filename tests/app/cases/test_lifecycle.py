@@ -43,8 +43,13 @@ from tests.helpers.clock import WallClock
 
 def kinds(db: Database, receipt_no: str) -> list[str]:
     with db.read() as session:
-        return list(session.scalars(select(OutboxMessage.kind).where(
-            OutboxMessage.receipt_no == receipt_no).order_by(OutboxMessage.seq)))  # fmt: skip
+        return list(
+            session.scalars(
+                select(OutboxMessage.kind)
+                .where(OutboxMessage.receipt_no == receipt_no)
+                .order_by(OutboxMessage.seq)
+            )
+        )
 
 
 def test_open_records_plan_and_numbers_the_case(service: CaseService, catalog: Catalog) -> None:
@@ -113,8 +118,9 @@ def test_serial_items_wait_for_results_and_case_completes(
             break
         clock.advance(days=1)
         for item in open_items:
-            case = service.record_item_decision(dept, case.receipt_no, item.item_id,
-                                                approved=True, result_no=f"R-{item.item_id}")  # fmt: skip
+            case = service.record_item_decision(
+                dept, case.receipt_no, item.item_id, approved=True, result_no=f"R-{item.item_id}"
+            )
     assert case.state == "completed" and all(i.state == "approved" for i in case.items)
     again = service.record_item_decision(
         dept, case.receipt_no, case.items[0].item_id, approved=True
@@ -122,9 +128,15 @@ def test_serial_items_wait_for_results_and_case_completes(
     assert again.state == "completed"  # a repeated decision is harmless
     with pytest.raises(InvalidTransition):
         service.record_item_decision(dept, case.receipt_no, case.items[0].item_id, approved=False)
-    delivered = service.deliver(CLERK, case.receipt_no, method="mail", recipient="李芳",
-                                phone="13800138000", address="长沙市岳麓区金星中路一段20号",
-                                tracking_no="EA123456785CN")  # fmt: skip
+    delivered = service.deliver(
+        CLERK,
+        case.receipt_no,
+        method="mail",
+        recipient="李芳",
+        phone="13800138000",
+        address="长沙市岳麓区金星中路一段20号",
+        tracking_no="EA123456785CN",
+    )
     assert delivered.state == "delivered" and delivered.delivery
     assert delivered.delivery["tracking_no"] == "EA123456785CN"
     assert kinds(service.db, case.receipt_no)[-1] == "delivery"
@@ -134,8 +146,9 @@ def test_a_refused_item_ends_the_items_that_need_it(service: CaseService, catalo
     case = service.accept(CLERK, receive_all(service, open_newborn(service, catalog)).receipt_no)
     needed = {n for i in case.items for n in i.needs}
     first = next(i for i in case.items if i.item_id in needed and i.state == "dispatched")
-    case = service.record_item_decision(CLERK, case.receipt_no, first.item_id, approved=False,
-                                        opinion="材料不实")  # fmt: skip
+    case = service.record_item_decision(
+        CLERK, case.receipt_no, first.item_id, approved=False, opinion="材料不实"
+    )
     ended = [i for i in case.items if first.item_id in i.needs]
     assert ended and all(i.state == "terminated" for i in ended)
     assert ended[0].decision and "未获批准" in ended[0].decision["opinion"]
@@ -153,20 +166,30 @@ def test_accept_on_commitment_and_supplement(
 ) -> None:
     small = load_catalog(make_catalog(SMALL))
     service = CaseService(db, small, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock)
-    case = service.open_case(CLERK, channel="counter", scenario="99TEST0001", applicant=MOTHER,
-                             answers={"q1": "yes", "q2": "a"}, form={"applicant.name": "李芳"})  # fmt: skip
+    case = service.open_case(
+        CLERK,
+        channel="counter",
+        scenario="99TEST0001",
+        applicant=MOTHER,
+        answers={"q1": "yes", "q2": "a"},
+        form={"applicant.name": "李芳"},
+    )
     with pytest.raises(InvalidTransition, match="不是可以容缺"):
-        service.accept_on_commitment(CLERK, case.receipt_no, materials=["m1"],
-                                     due_date=date(2026, 12, 7), signed_by="李芳")  # fmt: skip
+        service.accept_on_commitment(
+            CLERK, case.receipt_no, materials=["m1"], due_date=date(2026, 12, 7), signed_by="李芳"
+        )
     with pytest.raises(MissingMaterials, match="材料一"):
-        service.accept_on_commitment(CLERK, case.receipt_no, materials=["m2"],
-                                     due_date=date(2026, 12, 7), signed_by="李芳")  # fmt: skip
+        service.accept_on_commitment(
+            CLERK, case.receipt_no, materials=["m2"], due_date=date(2026, 12, 7), signed_by="李芳"
+        )
     with pytest.raises(InvalidInput, match="承诺书"):
-        service.accept_on_commitment(CLERK, case.receipt_no, materials=["m2"],
-                                     due_date=date(2026, 12, 7), signed_by=" ")  # fmt: skip
+        service.accept_on_commitment(
+            CLERK, case.receipt_no, materials=["m2"], due_date=date(2026, 12, 7), signed_by=" "
+        )
     service.record_material(CLERK, case.receipt_no, "m1", "received_copy")
-    case = service.accept_on_commitment(CLERK, case.receipt_no, materials=["m2"],
-                                        due_date=date(2026, 12, 7), signed_by="李芳")  # fmt: skip
+    case = service.accept_on_commitment(
+        CLERK, case.receipt_no, materials=["m2"], due_date=date(2026, 12, 7), signed_by="李芳"
+    )
     assert case.state == "accepted_on_commitment" and case == service.get(case.receipt_no)
     assert case.material("m2").status == "on_commitment"
     assert case.commitment and case.commitment["due_date"] == "2026-12-07"
@@ -186,8 +209,13 @@ def test_not_accept_needs_ground_reasons_and_office(service: CaseService, catalo
         service.not_accept(CLERK, case.receipt_no, ground="2", reasons=["不属于本机关"])
     with pytest.raises(InvalidInput, match="补正"):
         service.not_accept(CLERK, case.receipt_no, ground="4", reasons=["材料不齐"])
-    done = service.not_accept(CLERK, case.receipt_no, ground="4", reasons=["缺结婚证"],
-                              supplement=["marriage_certificate"])  # fmt: skip
+    done = service.not_accept(
+        CLERK,
+        case.receipt_no,
+        ground="4",
+        reasons=["缺结婚证"],
+        supplement=["marriage_certificate"],
+    )
     assert done.state == "not_accepted"
     assert "结婚证" in done.not_accepted["supplement"][0]["name"]  # type: ignore[index]
     assert kinds(service.db, case.receipt_no) == ["submission", "not_accepted"]
@@ -214,18 +242,29 @@ def test_evaluation_once_per_stage_with_one_follow_up(
         service.evaluate(CLERK, case.receipt_no, stage="accept", level=5, channel="hall_pad")
     case = service.accept(CLERK, receive_all(service, case).receipt_no)
     with pytest.raises(InvalidTransition, match="还没有首次评价"):
-        service.evaluate(CLERK, case.receipt_no, stage="accept", level=3, channel="hall_pad",
-                         follow_up=True)  # fmt: skip
+        service.evaluate(
+            CLERK, case.receipt_no, stage="accept", level=3, channel="hall_pad", follow_up=True
+        )
     service.evaluate(CLERK, case.receipt_no, stage="accept", level=5, channel="hall_pad")
     with pytest.raises(InvalidTransition, match="已经评价过"):
         service.evaluate(CLERK, case.receipt_no, stage="accept", level=4, channel="hall_pad")
     with pytest.raises(InvalidInput):
-        service.evaluate(CLERK, case.receipt_no, stage="accept", level=6, channel="hall_pad",
-                         follow_up=True)  # fmt: skip
-    done = service.evaluate(CLERK, case.receipt_no, stage="accept", level=2, channel="sms",
-                            text="等了很久", follow_up=True)  # fmt: skip
-    assert [(e.round, e.level_label) for e in done.evaluations] == [("first", "非常满意"),
-                                                                    ("follow_up", "不满意")]  # fmt: skip
+        service.evaluate(
+            CLERK, case.receipt_no, stage="accept", level=6, channel="hall_pad", follow_up=True
+        )
+    done = service.evaluate(
+        CLERK,
+        case.receipt_no,
+        stage="accept",
+        level=2,
+        channel="sms",
+        text="等了很久",
+        follow_up=True,
+    )
+    assert [(e.round, e.level_label) for e in done.evaluations] == [
+        ("first", "非常满意"),
+        ("follow_up", "不满意"),
+    ]
     with pytest.raises(InvalidTransition, match="办件"):
         service.evaluate(CLERK, case.receipt_no, stage="complete", level=5, channel="hall_pad")
 
@@ -234,29 +273,41 @@ def test_pre_application_is_queued_at_once(service: CaseService, catalog: Catalo
     case = open_newborn(service, catalog, channel="kiosk")
     assert case.state == "pre_application"
     assert kinds(service.db, case.receipt_no) == ["submission"]
-    service.attach_scan(CLERK, case.receipt_no, "marriage_certificate", b"%PDF-1.7 scan",
-                        file_name="结婚证.pdf")  # fmt: skip
+    service.attach_scan(
+        CLERK, case.receipt_no, "marriage_certificate", b"%PDF-1.7 scan", file_name="结婚证.pdf"
+    )
     assert kinds(service.db, case.receipt_no) == ["submission", "material"]
 
 
 def test_a_pre_application_is_saved_whole_with_its_pages(
     service: CaseService, catalog: Catalog
 ) -> None:
-    pages = [NewScan("marriage_certificate", b"%PDF-1.7 marriage", "结婚证.pdf", pages=2),
-             NewScan("marriage_certificate", b"%PDF-1.7 back", "结婚证背面.pdf")]  # fmt: skip
+    pages = [
+        NewScan("marriage_certificate", b"%PDF-1.7 marriage", "结婚证.pdf", pages=2),
+        NewScan("marriage_certificate", b"%PDF-1.7 back", "结婚证背面.pdf"),
+    ]
     with pytest.raises(InvalidInput):  # one bad page: nothing of the pre-application is saved
         service.open_case(
-            CLERK, channel="kiosk", scenario=NEWBORN, applicant=MOTHER, answers=ANSWERS,
+            CLERK,
+            channel="kiosk",
+            scenario=NEWBORN,
+            applicant=MOTHER,
+            answers=ANSWERS,
             form=filled_form(catalog, NEWBORN, ANSWERS),
             scans=[*pages, NewScan("no_such_material", b"%PDF x", "x.pdf")],
-        )  # fmt: skip
+        )
     with service.db.read() as session:
         assert session.scalar(select(func.count()).select_from(CaseRow)) == 0
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     case = service.open_case(
-        CLERK, channel="kiosk", scenario=NEWBORN, applicant=MOTHER, answers=ANSWERS,
-        form=filled_form(catalog, NEWBORN, ANSWERS), scans=pages,
-    )  # fmt: skip
+        CLERK,
+        channel="kiosk",
+        scenario=NEWBORN,
+        applicant=MOTHER,
+        answers=ANSWERS,
+        form=filled_form(catalog, NEWBORN, ANSWERS),
+        scans=pages,
+    )
     scans = case.material("marriage_certificate").scans
     assert [(s.file_name, s.pages) for s in scans] == [("结婚证.pdf", 2), ("结婚证背面.pdf", 1)]
     assert kinds(service.db, case.receipt_no) == ["submission", "material", "material"]
@@ -266,18 +317,29 @@ def test_a_pre_application_fetched_from_the_platform_is_not_sent_back(
     service: CaseService, catalog: Catalog
 ) -> None:
     case = service.open_case(
-        CLERK, channel="kiosk", scenario=NEWBORN, applicant=MOTHER, answers=ANSWERS,
-        form=filled_form(catalog, NEWBORN, ANSWERS), receipt_no="430100001-20261120-00007",
-        scans=[NewScan("marriage_certificate", b"%PDF-1.7 m", "结婚证.pdf")], from_platform=True,
+        CLERK,
+        channel="kiosk",
+        scenario=NEWBORN,
+        applicant=MOTHER,
+        answers=ANSWERS,
+        form=filled_form(catalog, NEWBORN, ANSWERS),
+        receipt_no="430100001-20261120-00007",
+        scans=[NewScan("marriage_certificate", b"%PDF-1.7 m", "结婚证.pdf")],
+        from_platform=True,
         platform_seq=2,
-    )  # fmt: skip
+    )
     assert case.state == "pre_application" and case.receipt_no == "430100001-20261120-00007"
     assert len(case.material("marriage_certificate").scans) == 1
     assert kinds(service.db, case.receipt_no) == []
     service.accept(CLERK, receive_all(service, case).receipt_no)
     with service.db.read() as session:  # this terminal's messages follow the kiosk's two
-        assert list(session.execute(select(OutboxMessage.seq, OutboxMessage.kind).where(
-            OutboxMessage.receipt_no == case.receipt_no))) == [(3, "acceptance")]  # fmt: skip
+        assert list(
+            session.execute(
+                select(OutboxMessage.seq, OutboxMessage.kind).where(
+                    OutboxMessage.receipt_no == case.receipt_no
+                )
+            )
+        ) == [(3, "acceptance")]
 
 
 def test_scans_are_stored_once_by_content(
@@ -286,8 +348,9 @@ def test_scans_are_stored_once_by_content(
     case = open_newborn(service, catalog)
     data = b"%PDF-1.7 the same page"
     service.attach_scan(CLERK, case.receipt_no, "marriage_certificate", data, file_name="a.pdf")
-    case = service.attach_scan(CLERK, case.receipt_no, "marriage_certificate", data,
-                               file_name="b.pdf")  # fmt: skip
+    case = service.attach_scan(
+        CLERK, case.receipt_no, "marriage_certificate", data, file_name="b.pdf"
+    )
     scans = case.material("marriage_certificate").scans
     assert len(scans) == 2 and scans[0].sha256 == scans[1].sha256
     assert scans[1].added_at == clock()  # the service's time, there in the answer already
@@ -303,22 +366,39 @@ def test_scans_are_stored_once_by_content(
     ]
 
 
-def test_bad_input_is_refused_and_leaves_nothing(service: CaseService, catalog: Catalog,
-                                                 db: Database) -> None:  # fmt: skip
+def test_bad_input_is_refused_and_leaves_nothing(
+    service: CaseService, catalog: Catalog, db: Database
+) -> None:
     from app.cases.snapshots import Party
 
     with pytest.raises(InvalidIdNumber):
-        service.open_case(CLERK, channel="counter", scenario=NEWBORN,
-                          applicant=Party("李芳", "430104199203152041"), answers=ANSWERS)  # fmt: skip
+        service.open_case(
+            CLERK,
+            channel="counter",
+            scenario=NEWBORN,
+            applicant=Party("李芳", "430104199203152041"),
+            answers=ANSWERS,
+        )
     with pytest.raises(AnswerError, match="没有回答"):
-        service.open_case(CLERK, channel="counter", scenario=NEWBORN, applicant=MOTHER,
-                          answers={"within_six_months": "yes"})  # fmt: skip
+        service.open_case(
+            CLERK,
+            channel="counter",
+            scenario=NEWBORN,
+            applicant=MOTHER,
+            answers={"within_six_months": "yes"},
+        )
     with pytest.raises(CaseNotFound):
         service.get("430100001-20261123-99999")
     case = open_newborn(service, catalog)
     with pytest.raises(DuplicateReceipt):
-        service.open_case(CLERK, channel="kiosk", scenario=NEWBORN, applicant=MOTHER,
-                          answers=ANSWERS, receipt_no=case.receipt_no)  # fmt: skip
+        service.open_case(
+            CLERK,
+            channel="kiosk",
+            scenario=NEWBORN,
+            applicant=MOTHER,
+            answers=ANSWERS,
+            receipt_no=case.receipt_no,
+        )
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(CaseRow)) == 1
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 1
@@ -356,8 +436,14 @@ def test_two_terminals_accepting_one_case_at_once(
     assert outcomes[0] == "accepted"
     assert "当前状态为“已受理”，不能受理" in outcomes[1]
     with db.read() as session:
-        kinds = session.scalars(select(OutboxMessage.kind).where(
-            OutboxMessage.receipt_no == receipt_no).order_by(OutboxMessage.seq)).all()  # fmt: skip
-        accepts = session.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.receipt_no == receipt_no, AuditEntry.action == "accept"))  # fmt: skip
+        kinds = session.scalars(
+            select(OutboxMessage.kind)
+            .where(OutboxMessage.receipt_no == receipt_no)
+            .order_by(OutboxMessage.seq)
+        ).all()
+        accepts = session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.receipt_no == receipt_no, AuditEntry.action == "accept")
+        )
     assert kinds == ["submission", "acceptance"] and accepts == 1

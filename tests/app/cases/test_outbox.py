@@ -28,8 +28,9 @@ def kiosk_case(service: CaseService, catalog: Catalog, *, scans: int = 0) -> str
     """A pre-application: its submission, then one material message per scan."""
     receipt_no = open_newborn(service, catalog, channel="kiosk").receipt_no
     for n in range(scans):
-        service.attach_scan(CLERK, receipt_no, SCANNED, f"%PDF {receipt_no} {n}".encode(),
-                            file_name=f"{n}.pdf")  # fmt: skip
+        service.attach_scan(
+            CLERK, receipt_no, SCANNED, f"%PDF {receipt_no} {n}".encode(), file_name=f"{n}.pdf"
+        )
     return receipt_no
 
 
@@ -40,8 +41,9 @@ def total(db: Database) -> int:
 
 def audit(db: Database, receipt_no: str) -> list[AuditEntry]:
     with db.read() as session:
-        entries = session.scalars(select(AuditEntry).where(AuditEntry.receipt_no == receipt_no)
-                                  .order_by(AuditEntry.id)).all()  # fmt: skip
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.receipt_no == receipt_no).order_by(AuditEntry.id)
+        ).all()
         assert verify(session).ok
         return list(entries)
 
@@ -67,11 +69,15 @@ def test_pre_application_is_queued_with_the_change(
     second = kiosk_case(service, catalog)
     queued = outbox.messages(receipt_no=first)
     assert [(m.seq, m.kind) for m in queued] == [
-        (1, "submission"), (2, "material"), (3, "material")
-    ]  # fmt: skip
+        (1, "submission"),
+        (2, "material"),
+        (3, "material"),
+    ]
     assert [m.idempotency_key for m in queued] == [
-        f"{first}/1/submission", f"{first}/2/material", f"{first}/3/material"
-    ]  # fmt: skip
+        f"{first}/1/submission",
+        f"{first}/2/material",
+        f"{first}/3/material",
+    ]
     assert {m.state for m in queued} == {"pending"} and {m.attempts for m in queued} == {0}
     assert queued[0].next_attempt_at == clock.now
     assert queued[0].payload["receipt_no"] == first and queued[0].payload["channel"] == "kiosk"
@@ -86,8 +92,14 @@ def test_pre_application_is_queued_with_the_change(
     service.attach_scan(CLERK, first, SCANNED, b"%PDF late", file_name="late.pdf")
     assert [m.seq for m in outbox.messages(receipt_no=first)] == [1, 2, 3, 4]
     assert outbox.messages(receipt_no=first)[:3] == queued  # stable: nothing rewritten
-    assert outbox.counts() == {"pending": 5, "in_flight": 0, "retrying": 0, "attention": 0,
-                               "delivered": 0, "cancelled": 0}  # fmt: skip
+    assert outbox.counts() == {
+        "pending": 5,
+        "in_flight": 0,
+        "retrying": 0,
+        "attention": 0,
+        "delivered": 0,
+        "cancelled": 0,
+    }
 
 
 def test_submission_payload_carries_the_applicant_as_data(
@@ -173,8 +185,11 @@ def test_a_dead_senders_lease_runs_out(
     outbox.failed(first.id, "dead", "timeout", now=t0 + timedelta(seconds=7))  # stale: ignored
     kept = one(outbox, first.id)
     assert (kept.state, kept.attempts, kept.claimed_by, kept.last_error) == (
-        "in_flight", 0, "live", ""
-    )  # fmt: skip
+        "in_flight",
+        0,
+        "live",
+        "",
+    )
     outbox.delivered(first.id, at=t0 + timedelta(seconds=8))  # the dead one did get through
     outbox.failed(first.id, "live", "duplicate", now=t0 + timedelta(seconds=9))
     assert one(outbox, first.id).state == "delivered"
@@ -194,8 +209,10 @@ def test_failed_retries_with_doubling_capped_backoff(
         outbox.failed(message.id, "s", f"HTTP 503 #{attempt}", now=t)
         failed = one(outbox, message.id)
         assert (failed.state, failed.attempts, failed.last_error) == (
-            "retrying", attempt, f"HTTP 503 #{attempt}"
-        )  # fmt: skip
+            "retrying",
+            attempt,
+            f"HTTP 503 #{attempt}",
+        )
         assert failed.next_attempt_at == t + timedelta(seconds=wait)
         assert outbox.claim("s", now=failed.next_attempt_at - timedelta(milliseconds=1)) == []
         t = failed.next_attempt_at
@@ -210,8 +227,10 @@ def test_failed_retries_with_doubling_capped_backoff(
     outbox.resend(material.id, CLERK)  # a person: try now, same payload, same key
     resent = one(outbox, material.id)
     assert (resent.state, resent.attempts, resent.idempotency_key) == (
-        "pending", 0, material.idempotency_key
-    )  # fmt: skip
+        "pending",
+        0,
+        material.idempotency_key,
+    )
 
 
 def test_rejected_parks_the_case_until_resent_or_cancelled(
@@ -224,8 +243,10 @@ def test_rejected_parks_the_case_until_resent_or_cancelled(
     outbox.rejected(a1.id, "s", "申请人身份证号与姓名不符")
     parked = one(outbox, a1.id)
     assert (parked.state, parked.note, parked.attempts) == (
-        "attention", "申请人身份证号与姓名不符", 1
-    )  # fmt: skip
+        "attention",
+        "申请人身份证号与姓名不符",
+        1,
+    )
     entry = audit(db, a)[-1]
     assert entry.action == "outbox_rejected" and entry.after is not None
     assert entry.after["reason"] == "申请人身份证号与姓名不符" and entry.after["message"] == a1.id
@@ -274,8 +295,14 @@ def test_rejected_parks_the_case_until_resent_or_cancelled(
     assert [(m.receipt_no, m.seq) for m in outbox.claim("s", now=later)] == [(a, 2)]
     with pytest.raises(OutboxError):
         outbox.delivered(10_000)
-    assert outbox.counts() == {"pending": 1, "in_flight": 1, "retrying": 0, "attention": 0,
-                               "delivered": 1, "cancelled": 1}  # fmt: skip
+    assert outbox.counts() == {
+        "pending": 1,
+        "in_flight": 1,
+        "retrying": 0,
+        "attention": 0,
+        "delivered": 1,
+        "cancelled": 1,
+    }
     assert total(db) == 4
 
 

@@ -33,13 +33,20 @@ def receipts(found: list[CaseSummary]) -> list[str]:
     return [c.receipt_no for c in found]
 
 
-def test_find_by_every_key(service: CaseService, catalog: Catalog, db: Database,
-                           clock: WallClock) -> None:  # fmt: skip
+def test_find_by_every_key(
+    service: CaseService, catalog: Catalog, db: Database, clock: WallClock
+) -> None:
     first = service.accept(CLERK, receive_all(service, open_newborn(service, catalog)).receipt_no)
     clock.advance(days=1)  # Tuesday
-    second = service.open_case(SECOND, channel="counter", scenario=NEWBORN, applicant=OTHER,
-                               agent=AGENT, answers=ANSWERS,
-                               form=filled_form(catalog, NEWBORN, ANSWERS))  # fmt: skip
+    second = service.open_case(
+        SECOND,
+        channel="counter",
+        scenario=NEWBORN,
+        applicant=OTHER,
+        agent=AGENT,
+        answers=ANSWERS,
+        form=filled_form(catalog, NEWBORN, ANSWERS),
+    )
     queries = CaseQueries(db)
     assert receipts(queries.find(CaseQuery(receipt_no=f" {first.receipt_no.lower()} "))) == [
         first.receipt_no

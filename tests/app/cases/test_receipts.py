@@ -42,10 +42,11 @@ def test_terminals_opening_at_once_never_share_a_number(
     def open_some(terminal: int) -> list[str]:
         actor = Actor(f"clerk-{terminal}", f"counter-{terminal:02d}")
         return [
-            service.open_case(actor, channel="counter", scenario=NEWBORN, applicant=MOTHER,
-                              answers=ANSWERS).receipt_no
+            service.open_case(
+                actor, channel="counter", scenario=NEWBORN, applicant=MOTHER, answers=ANSWERS
+            ).receipt_no
             for _ in range(5)
-        ]  # fmt: skip
+        ]
 
     with ThreadPoolExecutor(4) as pool:
         futures = [pool.submit(open_some, t) for t in range(4)]

@@ -21,8 +21,14 @@ BIRTH_POINTS = ("清晰无涂改", "加盖单位公章")  # 新生儿出生医�
 
 @pytest.fixture
 def strict(db: Database, catalog: Catalog, tmp_path: Path, clock: WallClock) -> CaseService:
-    return CaseService(db, catalog, FileStore(tmp_path / "files"), hall_code="430100001",
-                       clock=clock, require_review=True)  # fmt: skip
+    return CaseService(
+        db,
+        catalog,
+        FileStore(tmp_path / "files"),
+        hall_code="430100001",
+        clock=clock,
+        require_review=True,
+    )
 
 
 def test_a_hall_that_requires_the_points_refuses_an_unchecked_original(
@@ -30,11 +36,13 @@ def test_a_hall_that_requires_the_points_refuses_an_unchecked_original(
 ) -> None:
     case = open_newborn(strict, catalog)
     with pytest.raises(InvalidInput, match="还有 1 项审核要点没有核对：加盖单位公章"):
-        strict.record_material(CLERK, case.receipt_no, "birth_record", "received_original",
-                               reviewed=("清晰无涂改",))  # fmt: skip
+        strict.record_material(
+            CLERK, case.receipt_no, "birth_record", "received_original", reviewed=("清晰无涂改",)
+        )
     assert strict.get(case.receipt_no).material("birth_record").status == "missing"
-    strict.record_material(CLERK, case.receipt_no, "birth_record", "received_copy",
-                           reviewed=BIRTH_POINTS)  # fmt: skip
+    strict.record_material(
+        CLERK, case.receipt_no, "birth_record", "received_copy", reviewed=BIRTH_POINTS
+    )
     birth = strict.get(case.receipt_no).material("birth_record")
     assert (birth.status, birth.reviewed) == ("received_copy", BIRTH_POINTS)
     strict.record_material(CLERK, case.receipt_no, "marriage_certificate", "missing")  # no check
@@ -48,8 +56,9 @@ def test_by_default_the_points_are_recorded_not_required(
     assert service.get(case.receipt_no).material("birth_record").reviewed == ()
 
 
-def test_missing_recorded_by_a_clerk_is_not_untouched(service: CaseService, catalog: Catalog,
-                                                      clock: WallClock) -> None:  # fmt: skip
+def test_missing_recorded_by_a_clerk_is_not_untouched(
+    service: CaseService, catalog: Catalog, clock: WallClock
+) -> None:
     case = open_newborn(service, catalog)
     assert case.material("birth_record").status_label == "未收取"
     service.record_material(CLERK, case.receipt_no, "birth_record", "missing")

@@ -93,10 +93,13 @@ def test_contradictory_condition_is_unreachable(make_catalog: MakeCatalog) -> No
         (MINIMAL.replace("promised_days: 3", "promised_day: 3"), "不认识的键"),
         (MINIMAL.replace("audience: personal", "audience: people"), "取值不在允许范围内"),
         (MINIMAL.replace("{answer: q2, equals: a}", "{answer: q2}"), "equals、in、contains 之一"),
-        (MINIMAL.replace("{answer: q2, equals: a}", "{whenever: q2}"), "条件须以 answer、fact、all、any 或 not 开头"),
+        (
+            MINIMAL.replace("{answer: q2, equals: a}", "{whenever: q2}"),
+            "条件须以 answer、fact、all、any 或 not 开头",
+        ),
         ("", "文件是空的"),
     ],
-)  # fmt: skip
+)
 def test_malformed_files(make_catalog: MakeCatalog, text: str, expected: str) -> None:
     found = errors(make_catalog(text))
     assert any(expected in e for e in found), found

@@ -58,12 +58,18 @@ def test_bytes_that_are_not_utf8_are_reported_with_their_line(make_catalog: Make
 
 @pytest.mark.parametrize(
     ("extra", "expected"),
-    [("when: 2026-13-45\n", "写法不对"), ("deep: " + "[" * 200 + "]" * 200 + "\n", "嵌套超过"),
-     ("loop: &x {a: *x}\n", "嵌套超过"), ("tagged: !python/object x\n", "不认识的标签"),
-     ("\tcode: x\n", "制表符"), ("ctl: \x07\n", "控制字符")],
-)  # fmt: skip
-def test_odd_yaml_is_refused_in_chinese(make_catalog: MakeCatalog, extra: str,
-                                        expected: str) -> None:  # fmt: skip
+    [
+        ("when: 2026-13-45\n", "写法不对"),
+        ("deep: " + "[" * 200 + "]" * 200 + "\n", "嵌套超过"),
+        ("loop: &x {a: *x}\n", "嵌套超过"),
+        ("tagged: !python/object x\n", "不认识的标签"),
+        ("\tcode: x\n", "制表符"),
+        ("ctl: \x07\n", "控制字符"),
+    ],
+)
+def test_odd_yaml_is_refused_in_chinese(
+    make_catalog: MakeCatalog, extra: str, expected: str
+) -> None:
     found = errors(make_catalog(MINIMAL + extra))
     assert any(expected in e for e in found), found
 
@@ -84,13 +90,16 @@ _yaml_bits = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     text=st.lists(_yaml_bits, max_size=40).map("".join) | st.text(max_size=200),
     junk=st.binary(max_size=40),
 )
-def test_fuzz_any_file_gives_chinese_problems(make_catalog: MakeCatalog, text: str,
-                                              junk: bytes) -> None:  # fmt: skip
+def test_fuzz_any_file_gives_chinese_problems(
+    make_catalog: MakeCatalog, text: str, junk: bytes
+) -> None:
     folder = make_catalog(MINIMAL)
     (folder / "s1.yaml").write_bytes(text.encode("utf-8", "surrogatepass") + junk)
     for problem in problems_of(folder)[1]:

@@ -19,8 +19,12 @@ ELIGIBLE = {
     "marriage": "yes",
 }
 FULL = {
-    **ELIGIBLE, "same_ethnicity": "yes", "applicant": "mother", "reimbursement": "no", "photo": "no",
-}  # fmt: skip
+    **ELIGIBLE,
+    "same_ethnicity": "yes",
+    "applicant": "mother",
+    "reimbursement": "no",
+    "photo": "no",
+}
 
 
 def names(plan: Any) -> list[str]:
@@ -37,7 +41,9 @@ def test_first_question_and_hierarchy(planner: Planner) -> None:
 
 
 def test_auto_answers_come_with_their_source(planner: Planner) -> None:
-    state = planner.questions(CODE, {}, {"parents.married": True, "newborn.within_six_months": True})
+    state = planner.questions(
+        CODE, {}, {"parents.married": True, "newborn.within_six_months": True}
+    )
     auto = {q.id: q for q in state.questions if q.status == "auto"}
     assert set(auto) == {"within_six_months", "marriage"}
     assert auto["marriage"].answer == "yes"
@@ -92,9 +98,13 @@ def test_scenario_found_by_name(planner: Planner) -> None:
 def test_items_flow_and_critical_path(planner: Planner) -> None:
     plan = planner.plan(CODE, FULL)
     assert names(plan) == [
-        "出生医学证明首次签发", "预防接种证办理", "出生登记", "社会保障卡申领（邮寄卡不激活金融账户）",
-        "城乡居民参保登记", "科学育儿指导服务登记",
-    ]  # fmt: skip
+        "出生医学证明首次签发",
+        "预防接种证办理",
+        "出生登记",
+        "社会保障卡申领（邮寄卡不激活金融账户）",
+        "城乡居民参保登记",
+        "科学育儿指导服务登记",
+    ]
     assert [s.items for s in plan.stages] == [
         ("birth_certificate", "vaccination", "parenting_guidance"),
         ("birth_registration",),
@@ -110,9 +120,10 @@ def test_choosing_some_items_pulls_in_what_they_need(planner: Planner) -> None:
     assert names(plan) == ["出生医学证明首次签发", "出生登记", "城乡居民参保登记"]
     chosen = {i.id: i.chosen for i in plan.items}
     assert chosen == {
-        "birth_certificate": "dependency", "birth_registration": "dependency",
+        "birth_certificate": "dependency",
+        "birth_registration": "dependency",
         "resident_insurance": "applicant",
-    }  # fmt: skip
+    }
     assert any("需要“出生登记”的办理结果" in n for n in plan.notices)
     assert plan.promised_days == 16
     assert {s.name for s in plan.not_chosen} >= {"预防接种证办理", "科学育儿指导服务登记"}
@@ -199,8 +210,9 @@ def test_plan_json_uses_the_catalog_chinese_names(planner: Planner) -> None:
     assert data["eligible"] is True
 
 
-def test_a_card_read_checks_the_id_cards_original_in_every_scenario(planner: Planner,
-                                                                     catalog: Catalog) -> None:  # fmt: skip
+def test_a_card_read_checks_the_id_cards_original_in_every_scenario(
+    planner: Planner, catalog: Catalog
+) -> None:
     """Facts from the reader alone (no shared data): every material that an ID card e-licence
     could exempt is exempt, with the card read as the reason; typed by hand, it is still asked."""
     from app.devices.simulated import TEST_PERSONS

@@ -64,9 +64,15 @@ def test_required_and_length() -> None:
 
 def test_check_form_on_a_plan(planner: Planner) -> None:
     answers = {
-        "within_six_months": "yes", "province_facility": "yes", "hukou": "yes", "marriage": "yes",
-        "same_ethnicity": "yes", "applicant": "mother", "reimbursement": "no", "photo": "no",
-    }  # fmt: skip
+        "within_six_months": "yes",
+        "province_facility": "yes",
+        "hukou": "yes",
+        "marriage": "yes",
+        "same_ethnicity": "yes",
+        "applicant": "mother",
+        "reimbursement": "no",
+        "photo": "no",
+    }
     plan = planner.plan("43PCN0009", answers, {"id_card.name": "李芳"})
     values = {"applicant.phone": "13800138000", "other_parent.id_number": "123", "stray": "kept"}
     cleaned, problems = check_form(plan.fields, values, today=TODAY)

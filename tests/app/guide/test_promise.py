@@ -21,12 +21,23 @@ ITEMS: list[dict[str, Any]] = [
 
 def scenario(published: int | None, *, decided: bool = False) -> Scenario:
     data: dict[str, Any] = {
-        "code": "TEST01", "name": "测试一件事", "audience": "personal", "life_stage": "生活",
-        "lead_department": "一局", "items": ITEMS, "promised_days": published,
-    }  # fmt: skip
+        "code": "TEST01",
+        "name": "测试一件事",
+        "audience": "personal",
+        "life_stage": "生活",
+        "lead_department": "一局",
+        "items": ITEMS,
+        "promised_days": published,
+    }
     if decided:
-        data["decisions"] = [{"topic": "承诺办结时限", "reference": "公布的短于事项",
-                              "decision": "按关键路径如实告知", "settles": ["W-PROMISED-DAYS"]}]
+        data["decisions"] = [
+            {
+                "topic": "承诺办结时限",
+                "reference": "公布的短于事项",
+                "decision": "按关键路径如实告知",
+                "settles": ["W-PROMISED-DAYS"],
+            }
+        ]
     return Scenario.model_validate(data)
 
 
@@ -51,17 +62,25 @@ def test_the_recorded_decision_wins() -> None:
     whole = promise_for(scenario(4, decided=True))
     assert (whole.days, whole.scope) == (15, "scenario")
     assert whole.words == "视所办事项而定，最长 15 个工作日"
-    assert whole.basis_words == "依据：所办事项的关键路径（甲 → 乙）和本目录记录的决定；指南公布的 4 个工作日仅作参考。"
+    assert (
+        whole.basis_words
+        == "依据：所办事项的关键路径（甲 → 乙）和本目录记录的决定；指南公布的 4 个工作日仅作参考。"
+    )
 
 
 @pytest.mark.parametrize("decided", [False, True])
-@given(published=st.none() | st.integers(0, 40),
-       chosen=st.lists(st.sampled_from("abc"), unique=True, min_size=1))  # fmt: skip
+@given(
+    published=st.none() | st.integers(0, 40),
+    chosen=st.lists(st.sampled_from("abc"), unique=True, min_size=1),
+)
 def test_never_less_than_the_items_take(
     decided: bool, published: int | None, chosen: list[str]
 ) -> None:
     promise = promise_for(scenario(published, decided=decided), chosen)
-    assert promise.days >= promise.path_days >= max(i["promised_days"] for i in ITEMS
-                                                    if i["id"] in chosen)  # fmt: skip
+    assert (
+        promise.days
+        >= promise.path_days
+        >= max(i["promised_days"] for i in ITEMS if i["id"] in chosen)
+    )
     assert promise.days <= promise_for(scenario(published, decided=decided)).days
     assert promise.to_dict()["days"] == promise.days and promise.basis_words.startswith("依据：")

@@ -161,14 +161,24 @@ def scenario_files(draw: st.DrawFn) -> dict[str, Any]:
             item["when"] = draw(conditions(question_ids))
         items.append(item)
     materials = [
-        {"id": f"m{n}", "name": f"材料{n}", "items": draw(st.lists(IDS, min_size=1, max_size=2, unique=True)),
-         "exemption": {"produced_by": draw(st.one_of(st.none(), IDS))}}
+        {
+            "id": f"m{n}",
+            "name": f"材料{n}",
+            "items": draw(st.lists(IDS, min_size=1, max_size=2, unique=True)),
+            "exemption": {"produced_by": draw(st.one_of(st.none(), IDS))},
+        }
         for n in range(draw(st.integers(0, 3)))
-    ]  # fmt: skip
+    ]
     return {
-        "code": "99RAND0001", "name": "随机一件事", "audience": "personal", "life_stage": "生活",
-        "lead_department": "某局", "questions": questions, "items": items, "materials": materials,
-    }  # fmt: skip
+        "code": "99RAND0001",
+        "name": "随机一件事",
+        "audience": "personal",
+        "life_stage": "生活",
+        "lead_department": "某局",
+        "questions": questions,
+        "items": items,
+        "materials": materials,
+    }
 
 
 @SETTINGS

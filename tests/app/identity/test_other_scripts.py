@@ -46,4 +46,6 @@ def test_a_birth_date_in_another_script_is_refused(digit: str) -> None:
 def test_a_bank_account_in_another_script_is_refused() -> None:
     with pytest.raises(InvalidInput, match="只能包含数字"):
         _bank_account("银行账号", "٦٢٢٢٠٢١٢٣٤٥٦٧٨٩٠١٢٨")
-    assert _bank_account("银行账号", "６２２２０２１２３４５６７８９０１２８") == "6222021234567890128"
+    assert (
+        _bank_account("银行账号", "６２２２０２１２３４５６７８９０１２８") == "6222021234567890128"
+    )

@@ -51,17 +51,26 @@ FORM = {"applicant.name": "李芳"}
 # reform figures, a result, a tolerable material and one produced by the first item.
 SCENARIO_ONE = replaced(
     MINIMAL,
-    ("lead_department: 测试局\n", """lead_department: 甲局
+    (
+        "lead_department: 测试局\n",
+        """lead_department: 甲局
 reform:
   before: {materials: 6, days: 20, trips: 3, steps: 4}
   after: {materials: 2, days: 7, trips: 1, steps: 1}
-"""),
-    ("department: 甲局, promised_days: 3}", "department: 甲局, promised_days: 3, result: {name: 第一项结果}}"),
-    ("  - {id: m1, name: 材料一, items: [first, second]}\n", """  - {id: m1, name: 材料一, items: [first, second]}
+""",
+    ),
+    (
+        "department: 甲局, promised_days: 3}",
+        "department: 甲局, promised_days: 3, result: {name: 第一项结果}}",
+    ),
+    (
+        "  - {id: m1, name: 材料一, items: [first, second]}\n",
+        """  - {id: m1, name: 材料一, items: [first, second]}
   - {id: m2, name: 材料二, items: [first], exemption: {tolerable_missing: true}}
   - {id: m3, name: 第一项结果, items: [second], exemption: {produced_by: first}}
-"""),
-)  # fmt: skip
+""",
+    ),
+)
 SCENARIO_TWO = """\
 code: 99TEST0002
 name: 第二件事
@@ -95,14 +104,23 @@ class Hall:
 
     def open(self, actor: Actor, scenario: str = S1, *, channel: str = "counter") -> CaseView:
         answers = ANSWERS if scenario == S1 else {}
-        return self.service.open_case(actor, channel=channel, scenario=scenario,
-                                      applicant=APPLICANT, answers=answers, form=FORM)  # fmt: skip
+        return self.service.open_case(
+            actor,
+            channel=channel,
+            scenario=scenario,
+            applicant=APPLICANT,
+            answers=answers,
+            form=FORM,
+        )
 
     def receive(self, actor: Actor, receipt_no: str, *, skip: tuple[str, ...] = ()) -> None:
         """Every material still missing is received, but those in ``skip``."""
         case = self.service.get(receipt_no)
-        checks = [MaterialCheck(m.material_id, "received_original", ("清晰无涂改",))
-                  for m in case.materials if m.status == "missing" and m.material_id not in skip]  # fmt: skip
+        checks = [
+            MaterialCheck(m.material_id, "received_original", ("清晰无涂改",))
+            for m in case.materials
+            if m.status == "missing" and m.material_id not in skip
+        ]
         self.service.record_materials(actor, receipt_no, checks)
 
     def accepted(self, actor: Actor, scenario: str = S1) -> str:
@@ -116,8 +134,9 @@ class Hall:
 
     def rate(self, receipt_no: str, stage: str, level: int, channel: str) -> None:
         text = "等候太久，材料要求没有一次说清" if level <= 2 else ""
-        self.service.evaluate(ZHANG, receipt_no, stage=stage, level=level, channel=channel,
-                              text=text)  # fmt: skip
+        self.service.evaluate(
+            ZHANG, receipt_no, stage=stage, level=level, channel=channel, text=text
+        )
 
 
 def known_cases(hall: Hall) -> dict[str, str]:
@@ -137,8 +156,9 @@ def known_cases(hall: Hall) -> dict[str, str]:
     hall.rate(a, "accept", 5, "hall_pad")
     b = hall.open(LI).receipt_no
     hall.receive(LI, b, skip=("m2",))
-    hall.service.accept_on_commitment(LI, b, materials=["m2"], due_date=date(*nov, 6),
-                                      signed_by="李芳")  # fmt: skip
+    hall.service.accept_on_commitment(
+        LI, b, materials=["m2"], due_date=date(*nov, 6), signed_by="李芳"
+    )
     hall.rate(b, "accept", 1, "qr")
 
     hall.on(date(*nov, 3))
@@ -164,8 +184,15 @@ def known_cases(hall: Hall) -> dict[str, str]:
     hall.decide(b, "first", date(*nov, 10))
 
     hall.decide(a, "second", date(*nov, 11))  # the promised date itself: on time
-    hall.service.deliver(ZHANG, a, method="mail", recipient="李芳", phone="13800138000",
-                         address="长沙市岳麓区", tracking_no="EA123456789CN")  # fmt: skip
+    hall.service.deliver(
+        ZHANG,
+        a,
+        method="mail",
+        recipient="李芳",
+        phone="13800138000",
+        address="长沙市岳麓区",
+        tracking_no="EA123456789CN",
+    )
     hall.rate(a, "complete", 4, "pc")
     hall.on(date(*nov, 12), 0, 30)  # half an hour after G's promised date: late
     hall.service.record_item_decision(DEPARTMENT, g, "third", approved=True)
@@ -197,8 +224,9 @@ def make_hall(
         core = build_core(settings, catalog)
         cores.append(core)
         clock = WallClock(at(date(2026, 10, 31)))
-        service = CaseService(core.db, catalog, core.files, hall_code="430100001",
-                              calendar=core.calendar, clock=clock)  # fmt: skip
+        service = CaseService(
+            core.db, catalog, core.files, hall_code="430100001", calendar=core.calendar, clock=clock
+        )
         return Hall(core, service, clock, catalog)
 
     yield make

@@ -56,8 +56,15 @@ def test_trips(hall: Hall) -> None:
 def test_table_in_long_form(hall: Hall) -> None:
     report = effectiveness_report(hall.core.db, hall.catalog, hall.core.calendar, NOVEMBER)
     table = report.table()
-    assert [c.label for c in table.columns] == ["编码", "一件事", "指标", "改革前", "改革后",
-                                                "本期实际", "说明"]  # fmt: skip
+    assert [c.label for c in table.columns] == [
+        "编码",
+        "一件事",
+        "指标",
+        "改革前",
+        "改革后",
+        "本期实际",
+        "说明",
+    ]
     lines = {(row[0], row[2]): row for row in table.rows}
     assert lines[(S1, "办理时间（工作日）")][3:] == (20, 7, 7, "90%的办件 10 个工作日内办结")
     trips = lines[(S1, "跑动次数（次）")]

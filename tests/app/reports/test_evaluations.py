@@ -44,8 +44,15 @@ def test_by_clerk_and_channel(hall: Hall) -> None:
 def test_table_and_refusals(hall: Hall) -> None:
     table = evaluation_report(hall.core.db, NOVEMBER, by="channel").table()
     assert [c.label for c in table.columns][2:] == [
-        "非常满意", "满意", "基本满意", "不满意", "非常不满意", "合计", "差评", "差评率",
-    ]  # fmt: skip
+        "非常满意",
+        "满意",
+        "基本满意",
+        "不满意",
+        "非常不满意",
+        "合计",
+        "差评",
+        "差评率",
+    ]
     rows = {row["label"]: row for row in table.to_json()["rows"]}
     assert rows["二维码"]["poor_share"] == 1 and rows["合计"]["level_1"] == 1
     with pytest.raises(InvalidInput, match="好差评不能按“department”分组"):

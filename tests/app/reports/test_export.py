@@ -20,30 +20,60 @@ from printing.a4 import Letterhead
 from printing.reports import to_pdf
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
-PERIOD = PeriodReport(NOVEMBER, "scenario", (
-    PeriodRow("43PCN0009", "新生儿出生一件事", pre_applied=3, accepted=40, on_commitment=2,
-              not_accepted=2, not_accepted_by_ground=(("2", 1), ("4", 1)), withdrawn=1,
-              completed_on_time=30, completed_overdue=1, overdue_open=2),
-    PeriodRow("43PCN0013", "退休一件事", accepted=12, completed_on_time=9),
-))  # fmt: skip
-EFFECT = EffectivenessReport(NOVEMBER, (
-    EffectivenessRow("43PCN0009", "新生儿出生一件事", Promise(22, 72, 4, 7),
-                     Promise(4, 5, 0, 1, 16), completed=31, days_median=3.5, days_p90=6,
-                     materials=(("submitted", 155), ("produced", 31), ("e_licence", 12)),
-                     trips_mean=1.2, one_trip_share=0.8),
-))  # fmt: skip
-RATINGS = EvaluationReport(NOVEMBER, "channel", (
-    EvaluationCounts("hall_pad", "大厅平板", (30, 5, 2, 1, 0)),
-    EvaluationCounts("qr", "二维码", (4, 1, 0, 0, 1)),
-))  # fmt: skip
+PERIOD = PeriodReport(
+    NOVEMBER,
+    "scenario",
+    (
+        PeriodRow(
+            "43PCN0009",
+            "新生儿出生一件事",
+            pre_applied=3,
+            accepted=40,
+            on_commitment=2,
+            not_accepted=2,
+            not_accepted_by_ground=(("2", 1), ("4", 1)),
+            withdrawn=1,
+            completed_on_time=30,
+            completed_overdue=1,
+            overdue_open=2,
+        ),
+        PeriodRow("43PCN0013", "退休一件事", accepted=12, completed_on_time=9),
+    ),
+)
+EFFECT = EffectivenessReport(
+    NOVEMBER,
+    (
+        EffectivenessRow(
+            "43PCN0009",
+            "新生儿出生一件事",
+            Promise(22, 72, 4, 7),
+            Promise(4, 5, 0, 1, 16),
+            completed=31,
+            days_median=3.5,
+            days_p90=6,
+            materials=(("submitted", 155), ("produced", 31), ("e_licence", 12)),
+            trips_mean=1.2,
+            one_trip_share=0.8,
+        ),
+    ),
+)
+RATINGS = EvaluationReport(
+    NOVEMBER,
+    "channel",
+    (
+        EvaluationCounts("hall_pad", "大厅平板", (30, 5, 2, 1, 0)),
+        EvaluationCounts("qr", "二维码", (4, 1, 0, 0, 1)),
+    ),
+)
 LETTERHEAD = Letterhead("岳麓区政务服务中心", "综合受理窗口", "0731-88888888", "长沙市岳麓区")
 
 
 def pdf_text(data: bytes, tmp_path: Path) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return text.replace(" ", "")
 
 
@@ -55,9 +85,20 @@ def test_text_table_is_aligned_and_explained() -> None:
         and lines[1] == "统计期间：2026年11月01日至2026年11月30日"
     )
     header, rule, first, second, total = lines[3:8]
-    assert header.split() == ["一件事", "预申请", "受理", "其中容缺受理", "不予受理",
-                              "其中第（一）项", "其中第（二）项", "其中第（四）项", "撤回",
-                              "按期办结", "超期办结", "超期未办结"]  # fmt: skip
+    assert header.split() == [
+        "一件事",
+        "预申请",
+        "受理",
+        "其中容缺受理",
+        "不予受理",
+        "其中第（一）项",
+        "其中第（二）项",
+        "其中第（四）项",
+        "撤回",
+        "按期办结",
+        "超期办结",
+        "超期未办结",
+    ]
     assert first.split() == [
         "新生儿出生一件事",
         "3",
@@ -89,8 +130,9 @@ def test_text_of_effectiveness_and_evaluations() -> None:
 def test_xlsx_is_the_same_bytes_and_reads_back() -> None:
     data = to_xlsx(PERIOD)
     assert data == to_xlsx(PERIOD)
-    assert data != to_xlsx(PeriodReport(Period(date(2026, 12, 1), date(2026, 12, 31)), "scenario",
-                                        PERIOD.rows))  # fmt: skip
+    assert data != to_xlsx(
+        PeriodReport(Period(date(2026, 12, 1), date(2026, 12, 31)), "scenario", PERIOD.rows)
+    )
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.properties.created == datetime(2026, 11, 30, 16, 0)  # 1 Dec 00:00 in the hall
     sheet = book.active

@@ -11,14 +11,23 @@ from app.reports.figures import Period
 from app.reports.periods import PeriodReport, period_report
 from tests.app.reports.conftest import NOVEMBER, S1, S2, Hall
 
-FIGURES = ("pre_applied", "accepted", "on_commitment", "not_accepted", "withdrawn",
-           "completed_on_time", "completed_overdue", "overdue_open")  # fmt: skip
+FIGURES = (
+    "pre_applied",
+    "accepted",
+    "on_commitment",
+    "not_accepted",
+    "withdrawn",
+    "completed_on_time",
+    "completed_overdue",
+    "overdue_open",
+)
 
 
 def figures(report: PeriodReport) -> dict[str, tuple[int, ...]]:
     """Each group's figures in the order of FIGURES, by label; the total as 合计."""
-    return {row.label: tuple(getattr(row, f) for f in FIGURES)
-            for row in (*report.rows, report.total)}  # fmt: skip
+    return {
+        row.label: tuple(getattr(row, f) for f in FIGURES) for row in (*report.rows, report.total)
+    }
 
 
 def report(hall: Hall, by: str, period: Period = NOVEMBER) -> PeriodReport:
@@ -79,8 +88,10 @@ def test_by_department_counts_items_with_their_own_due_days(hall: Hall) -> None:
 def test_by_item(hall: Hall) -> None:
     result = report(hall, "item")
     assert {row.key: row.label for row in result.rows} == {
-        f"{S1}/first": "第一项", f"{S1}/second": "第二项", f"{S2}/third": "第三项",
-    }  # fmt: skip
+        f"{S1}/first": "第一项",
+        f"{S1}/second": "第二项",
+        f"{S2}/third": "第三项",
+    }
     assert figures(result)["第一项"] == (1, 5, 1, 1, 1, 2, 1, 1)
 
 

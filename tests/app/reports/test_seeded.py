@@ -32,8 +32,14 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Core, dic
     done, every item approved, on Friday 27 November."""
     now = [datetime(2026, 11, 23, 2, tzinfo=UTC)]
     core = build_core(Settings(data_dir=Path(tmp_path_factory.mktemp("seeded"))))
-    service = CaseService(core.db, core.catalog, core.files, hall_code="430100001",
-                          calendar=core.calendar, clock=lambda: now[0])  # fmt: skip
+    service = CaseService(
+        core.db,
+        core.catalog,
+        core.files,
+        hall_code="430100001",
+        calendar=core.calendar,
+        clock=lambda: now[0],
+    )
     made = seed_cases(service, core.catalog, CASES)
     now[0] = datetime(2026, 11, 27, 2, tzinfo=UTC)
     done = 0
@@ -45,8 +51,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Core, dic
         while case.state == "accepted":
             for item in case.items:
                 if item.state == "dispatched":
-                    case = service.record_item_decision(DEPARTMENT, receipt_no, item.item_id,
-                                                        approved=True)  # fmt: skip
+                    case = service.record_item_decision(
+                        DEPARTMENT, receipt_no, item.item_id, approved=True
+                    )
         done += 1
     made["completed"] = done
     yield core, made
@@ -56,8 +63,10 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Core, dic
 def test_every_grouping_adds_up(seeded: tuple[Core, dict[str, int]]) -> None:
     core, made = seeded
     week = Period(DAY, date(2026, 11, 27))
-    totals = {by: period_report(core.db, core.calendar, week, by=by).total
-              for by in ("scenario", "item", "department", "clerk", "channel")}  # fmt: skip
+    totals = {
+        by: period_report(core.db, core.calendar, week, by=by).total
+        for by in ("scenario", "item", "department", "clerk", "channel")
+    }
     scenario = totals["scenario"]
     assert scenario.pre_applied == made["pre_application"]
     assert scenario.accepted == made["accepted"] + made["withdrawn"]
@@ -78,8 +87,9 @@ def test_effectiveness_uses_the_catalogs_figures(seeded: tuple[Core, dict[str, i
     assert (newborn.before.materials, newborn.after.materials) == (22, 4)
     assert (newborn.before.trips, newborn.after.trips) == (4, 0)
     assert newborn.completed == 0  # done on the 27th
-    friday = effectiveness_report(core.db, core.catalog, core.calendar,
-                                  Period(date(2026, 11, 27), date(2026, 11, 27)))  # fmt: skip
+    friday = effectiveness_report(
+        core.db, core.catalog, core.calendar, Period(date(2026, 11, 27), date(2026, 11, 27))
+    )
     assert sum(row.completed for row in friday.rows) == 20
     for row in friday.rows:
         if row.completed:

@@ -32,8 +32,6 @@ def core(cores: Cores, clock: WallClock, database_url: str) -> Core:
     return cores("hall", clock=clock, database={"url": database_url}, transfers={"routes": ROUTES})
 
 
-
-
 def test_accepted_papers_wait_for_their_department(core: Core) -> None:
     case = accepted(core.cases, core.catalog)
     waiting = core.transfers.waiting()
@@ -47,9 +45,11 @@ def test_accepted_papers_wait_for_their_department(core: Core) -> None:
         "invoices": MEDICAL,
         "expense_list": MEDICAL,
         "diagnosis": MEDICAL,
-    }  # fmt: skip  (exempt materials and the platform-only department's wait for nothing)
-    assert all((w.receipt_no, w.originals, w.copies, w.state) == (case.receipt_no, 1, 0, "waiting")
-               for w in waiting)  # fmt: skip
+    }  # exempt materials and the platform-only department's wait for nothing
+    assert all(
+        (w.receipt_no, w.originals, w.copies, w.state) == (case.receipt_no, 1, 0, "waiting")
+        for w in waiting
+    )
     assert [w.ref for w in core.transfers.waiting(POLICE)] == ["household_register"]
     summary = {d: n for d, n, _, _ in core.transfers.waiting_by_department()}
     assert summary == {HEALTH: 4, POLICE: 1, MEDICAL: 3}
@@ -84,11 +84,13 @@ def test_a_courier_batch_from_building_to_the_signed_receipt(core: Core, clock: 
     assert ledger.batch(market.batch_no).items == ()
 
     with pytest.raises(InvalidInput, match="校验位不对"):
-        ledger.send_by_courier(BACK, batch.batch_no, courier="中国邮政 EMS",
-                               waybill="RB123456786US")  # fmt: skip
+        ledger.send_by_courier(
+            BACK, batch.batch_no, courier="中国邮政 EMS", waybill="RB123456786US"
+        )
     assert ledger.batch(batch.batch_no).state == "open"  # nothing changed
-    sent = ledger.send_by_courier(BACK, batch.batch_no, courier="中国邮政 EMS",
-                                  waybill="ea 123456785 cn")  # fmt: skip
+    sent = ledger.send_by_courier(
+        BACK, batch.batch_no, courier="中国邮政 EMS", waybill="ea 123456785 cn"
+    )
     assert (sent.state, sent.waybill, sent.waybill_warning) == ("sent", "EA123456785CN", "")
     assert sent.due_date == date(2026, 11, 26)  # three working days
     with pytest.raises(TransferError, match="不能再改动"):
@@ -115,25 +117,35 @@ def test_a_department_picks_the_batch_up_and_results_come_back(core: Core) -> No
     with pytest.raises(InvalidInput, match="手机号"):
         ledger.hand_over(BACK, batch.batch_no, Pickup("赵强", person.id_number, "12345"))
     sent = ledger.hand_over(BACK, batch.batch_no, person)
-    assert sent.pickup == {"name": "赵强", "id_number": "430104196411152016",
-                           "phone": "13800138000"}  # fmt: skip
+    assert sent.pickup == {
+        "name": "赵强",
+        "id_number": "430104196411152016",
+        "phone": "13800138000",
+    }
     ledger.confirm(BACK, batch.batch_no, RECEIPT)
 
     with pytest.raises(NotAllowed):
         ledger.check_in(CLERK, case.receipt_no, results=[("户口簿（新生儿页）", POLICE)])
     with pytest.raises(TransferError, match="没有寄出过材料“parents_id”"):
         ledger.check_in(BACK, case.receipt_no, returned=["parents_id"])  # still waiting
-    back = ledger.check_in(BACK, case.receipt_no, results=[("户口簿（新生儿页）", POLICE)],
-                           returned=["household_register"])  # fmt: skip
+    back = ledger.check_in(
+        BACK,
+        case.receipt_no,
+        results=[("户口簿（新生儿页）", POLICE)],
+        returned=["household_register"],
+    )
     assert back.results_at_window == MONDAY
     assert core.cases.get(case.receipt_no).results_at_window == MONDAY
 
     trace = ledger.trace(case.receipt_no)
     household = [e for e in trace.events if e.item == "居民户口簿"]
     assert [(e.action, e.to_party) for e in household] == [
-        ("received", "综合窗口"), ("batched", "综合窗口"), ("sent", f"{POLICE} 赵强"),
-        ("received_by_department", POLICE), ("checked_in", "综合窗口"),
-    ]  # fmt: skip
+        ("received", "综合窗口"),
+        ("batched", "综合窗口"),
+        ("sent", f"{POLICE} 赵强"),
+        ("received_by_department", POLICE),
+        ("checked_in", "综合窗口"),
+    ]
     assert {i.state for i in trace.items if i.direction == "back"} == {"at_window"}
     assert "430104196411152016" not in str(trace.to_dict())  # the trace shows no ID number
 
@@ -149,15 +161,27 @@ def test_what_came_back_goes_to_the_applicant_with_the_delivery(core: Core) -> N
     case = accepted(core.cases, core.catalog)
     ledger = core.transfers
     batch = ledger.add_case(BACK, ledger.open_batch(BACK, POLICE).batch_no, case.receipt_no)
-    ledger.hand_over(BACK, batch.batch_no, Pickup("赵强", "430104196411152016", "13800138000",
-                                                  b"\x89PNG signature"))  # fmt: skip
-    ledger.check_in(BACK, case.receipt_no, results=[("户口簿（新生儿页）", POLICE)],
-                    returned=["household_register"])  # fmt: skip
+    ledger.hand_over(
+        BACK,
+        batch.batch_no,
+        Pickup("赵强", "430104196411152016", "13800138000", b"\x89PNG signature"),
+    )
+    ledger.check_in(
+        BACK,
+        case.receipt_no,
+        results=[("户口簿（新生儿页）", POLICE)],
+        returned=["household_register"],
+    )
     assert [i.name for i in ledger.at_window()] == ["户口簿（新生儿页）", "居民户口簿"]
     for item in case.items:
         core.cases.record_item_decision(CLERK, case.receipt_no, item.item_id, approved=True)
-    core.cases.deliver(CLERK, case.receipt_no, method="pickup", recipient="李芳",
-                       signature_sha256=core.files.put(b"\x89PNG applicant"))  # fmt: skip
+    core.cases.deliver(
+        CLERK,
+        case.receipt_no,
+        method="pickup",
+        recipient="李芳",
+        signature_sha256=core.files.put(b"\x89PNG applicant"),
+    )
     assert ledger.at_window() == []
     trace = ledger.trace(case.receipt_no)
     back = [i for i in trace.items if i.direction == "back"]
@@ -170,7 +194,11 @@ def test_what_came_back_goes_to_the_applicant_with_the_delivery(core: Core) -> N
 
 
 def test_cases_picked_together_go_in_all_or_none(core: Core) -> None:
-    first, second, third = accepted(core.cases, core.catalog), accepted(core.cases, core.catalog), accepted(core.cases, core.catalog)
+    first, second, third = (
+        accepted(core.cases, core.catalog),
+        accepted(core.cases, core.catalog),
+        accepted(core.cases, core.catalog),
+    )
     ledger = core.transfers
     batch = ledger.open_batch(BACK, MEDICAL)
     ledger.add_case(BACK, batch.batch_no, third.receipt_no)
@@ -179,8 +207,9 @@ def test_cases_picked_together_go_in_all_or_none(core: Core) -> None:
     assert {i.receipt_no for i in ledger.batch(batch.batch_no).items} == {third.receipt_no}
     with pytest.raises(InvalidInput, match="请扫描办件凭证"):
         ledger.add_cases(BACK, batch.batch_no, [" "])
-    done = ledger.add_cases(BACK, batch.batch_no, [first.receipt_no, second.receipt_no,
-                                                   first.receipt_no])  # fmt: skip
+    done = ledger.add_cases(
+        BACK, batch.batch_no, [first.receipt_no, second.receipt_no, first.receipt_no]
+    )
     assert (done.cases, len(done.items)) == (3, 9) and ledger.waiting(MEDICAL) == []
 
 
@@ -189,14 +218,18 @@ def sent_batches(core: Core, count: int) -> None:
     for _ in range(count):
         batch = core.transfers.open_batch(BACK, MEDICAL)
         core.transfers.add_case(BACK, batch.batch_no, accepted(core.cases, core.catalog).receipt_no)
-        core.transfers.send_by_courier(BACK, batch.batch_no, courier="顺丰速运",
-                                       waybill="SF1234567890123")  # fmt: skip
+        core.transfers.send_by_courier(
+            BACK, batch.batch_no, courier="顺丰速运", waybill="SF1234567890123"
+        )
 
 
 def test_batches_are_read_in_the_same_statements_however_many(core: Core) -> None:
     ledger, later = core.transfers, date(2026, 12, 31)
-    reads = {"batches": ledger.batches, "sent_on": lambda: ledger.sent_on(date(2026, 11, 23)),
-             "overdue": lambda: ledger.overdue(later)}  # fmt: skip
+    reads = {
+        "batches": ledger.batches,
+        "sent_on": lambda: ledger.sent_on(date(2026, 11, 23)),
+        "overdue": lambda: ledger.overdue(later),
+    }
     counted: dict[int, dict[str, int]] = {}
     for total in (1, 20):
         sent_batches(core, total - len(ledger.batches()))
@@ -220,7 +253,8 @@ def test_a_scan_reads_its_batch_once_and_returns_what_it_changed(core: Core) -> 
         assert sum("FROM transfer_batches" in s for s in sent) == 1
         counted.append(len(sent))
         assert {(i.receipt_no, i.state, i.batch_no) for i in changes.added} == {
-            (case.receipt_no, "batched", batch.batch_no)}  # fmt: skip
+            (case.receipt_no, "batched", batch.batch_no)
+        }
         batch = changes.applied(batch)
         assert batch == ledger.batch(batch.batch_no)
     assert len(set(counted)) == 1  # the same in an empty batch as in one of five cases

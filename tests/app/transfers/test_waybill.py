@@ -9,8 +9,9 @@ from app.errors import InvalidInput
 from app.transfers.waybill import check_waybill, s10_check_digit
 
 
-@pytest.mark.parametrize("number", ["EA123456785CN", "RB123456785GB", "ea 1234 5678 5cn",
-                                    "EE-000000005-CN"])  # fmt: skip
+@pytest.mark.parametrize(
+    "number", ["EA123456785CN", "RB123456785GB", "ea 1234 5678 5cn", "EE-000000005-CN"]
+)
 def test_s10_numbers_that_pass(number: str) -> None:
     waybill = check_waybill(number)
     assert waybill.kind == "s10" and waybill.warning == ""

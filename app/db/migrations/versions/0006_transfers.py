@@ -47,16 +47,23 @@ def upgrade() -> None:
         sa.Column("receipt_sha", sa.String(length=64), nullable=True),
         sa.Column("confirmed_by", sa.String(length=60), nullable=False),
         sa.Column("confirmed_at", UTC, nullable=True),
-        sa.ForeignKeyConstraint(["receipt_sha"], ["stored_files.sha256"],
-                                name=op.f("fk_transfer_batches_receipt_sha_stored_files")),
-        sa.ForeignKeyConstraint(["signature_sha"], ["stored_files.sha256"],
-                                name=op.f("fk_transfer_batches_signature_sha_stored_files")),
+        sa.ForeignKeyConstraint(
+            ["receipt_sha"],
+            ["stored_files.sha256"],
+            name=op.f("fk_transfer_batches_receipt_sha_stored_files"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["signature_sha"],
+            ["stored_files.sha256"],
+            name=op.f("fk_transfer_batches_signature_sha_stored_files"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_batches")),
         sa.UniqueConstraint("batch_no", name=op.f("uq_transfer_batches_batch_no")),
-    )  # fmt: skip
+    )
     with op.batch_alter_table("transfer_batches", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_transfer_batches_department"), ["department"],
-                              unique=False)  # fmt: skip
+        batch_op.create_index(
+            batch_op.f("ix_transfer_batches_department"), ["department"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_transfer_batches_state"), ["state"], unique=False)
 
     op.create_table(
@@ -76,19 +83,28 @@ def upgrade() -> None:
         sa.Column("promised_date", sa.Date(), nullable=True),
         sa.Column("created_at", UTC, nullable=False),
         sa.Column("updated_at", UTC, nullable=False),
-        sa.CheckConstraint("direction IN ('out', 'back')",
-                           name=op.f("ck_transfer_items_direction")),
-        sa.ForeignKeyConstraint(["batch_id"], ["transfer_batches.id"],
-                                name=op.f("fk_transfer_items_batch_id_transfer_batches")),
-        sa.ForeignKeyConstraint(["case_id"], ["cases.id"],
-                                name=op.f("fk_transfer_items_case_id_cases"), ondelete="CASCADE"),
+        sa.CheckConstraint(
+            "direction IN ('out', 'back')", name=op.f("ck_transfer_items_direction")
+        ),
+        sa.ForeignKeyConstraint(
+            ["batch_id"],
+            ["transfer_batches.id"],
+            name=op.f("fk_transfer_items_batch_id_transfer_batches"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_transfer_items_case_id_cases"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer_items")),
-    )  # fmt: skip
+    )
     with op.batch_alter_table("transfer_items", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_transfer_items_batch_id"), ["batch_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_transfer_items_case_id"), ["case_id"], unique=False)
-        batch_op.create_index("ix_transfer_items_waiting", ["state", "department", "created_at"],
-                              unique=False)  # fmt: skip
+        batch_op.create_index(
+            "ix_transfer_items_waiting", ["state", "department", "created_at"], unique=False
+        )
 
     op.create_table(
         "custody_events",
@@ -103,11 +119,14 @@ def upgrade() -> None:
         sa.Column("actor", sa.String(length=60), nullable=False),
         sa.Column("terminal", sa.String(length=60), nullable=False),
         sa.Column("note", sa.String(length=200), nullable=False),
-        sa.ForeignKeyConstraint(["item_id"], ["transfer_items.id"],
-                                name=op.f("fk_custody_events_item_id_transfer_items"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["transfer_items.id"],
+            name=op.f("fk_custody_events_item_id_transfer_items"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_custody_events")),
-    )  # fmt: skip
+    )
     with op.batch_alter_table("custody_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_custody_events_case_id"), ["case_id"], unique=False)
 
