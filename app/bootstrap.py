@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from app.calendar.workdays import WorkCalendar
 from app.cases.complaints import Complaints
@@ -20,6 +21,8 @@ from app.db.base import utcnow
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
 from app.help import HelpDesk
+from app.security.keys import HallKeys, KeyRing, load_keys
+from app.security.private import private_folder
 from app.settings import Settings
 from app.transfers.ledger import Ledger
 
@@ -46,6 +49,16 @@ class Core:
     transfers: Ledger  # the paper trail of materials and results (材料流转)
     complaints: Complaints  # the work items every 差评 opens
 
+    @cached_property
+    def keys(self) -> HallKeys:
+        """The hall's keys, read from the key file on first use (refused, with what to do, when
+        the file is missing or others can read it)."""
+        return load_keys(self.settings.key_file)
+
+    @property
+    def receipt_keys(self) -> KeyRing:
+        return self.keys.receipt
+
     def close(self) -> None:
         self.db.dispose()
 
@@ -65,6 +78,7 @@ def build_core(
     settings: Settings, catalog: Catalog | None = None, *, clock: Callable[[], datetime] = utcnow
 ) -> Core:
     """``clock`` stamps what the services do (the demo seeding sets past days with it)."""
+    private_folder(settings.data_dir)  # the service user's alone, whatever made it before
     db = open_database(settings)
     older: list[Catalog] = []
     if catalog is None:

@@ -17,7 +17,7 @@ from app.cases.snapshots import LEVEL_LABELS
 from app.cases.states import CASE_STATE_LABELS, MESSAGE_STATE_LABELS
 from app.cli.common import add_settings_option, emit_json, opened_core
 from app.errors import InvalidInput
-from app.settings import load_settings
+from app.settings import load_settings, shown_url
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -210,13 +210,6 @@ def run_seed(args: argparse.Namespace) -> int:
     print("  " + "，".join(f"{CASE_STATE_LABELS.get(k, k)} {v} 件" for k, v in made.items()) + "。")
     print("  后台：" + "，".join(f"{_back_office_words(k)} {v}" for k, v in after.items()) + "。")
     return 0
-
-
-def shown_url(url: str) -> str:
-    """A database URL to print: the password hidden."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def _back_office_words(key: str) -> str:

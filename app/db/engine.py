@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.base import json_dumps
 from app.errors import DatabaseBusy, DiskFull, OneStopError, StorageError
+from app.security.private import private_file
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def _sqlite_engine(url: str, busy_timeout_s: float, echo: bool) -> Engine:
     database = make_url(url).database or ""
     in_memory = database in ("", ":memory:")
     if not in_memory:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(database))  # owner-only before SQLite opens it (and its WAL) at all
     engine = create_engine(
         url,
         echo=echo,

@@ -124,7 +124,7 @@ def scan(screen: QWidget, edit_name: str, text: str, settle: Settle) -> None:
 
 
 def signed_qr(core: Core, receipt_no: str) -> str:
-    return qr.sign(receipt_no, core.settings.printing.key)
+    return qr.sign(receipt_no, core.receipt_keys)
 
 
 def dialog_of(screen: TransfersScreen, kind: type[Any]) -> Any:
