@@ -1,7 +1,7 @@
 """The hall's tables: cases with their items, materials and scans, evaluations, the audit chain,
-the outbox for the platform, the receipt counters, the kiosks' help requests, the paper trail
-of materials and results (transfer items, batches and their custody events) and the work items
-that every 差评 opens (complaints and their steps).
+the outbox for the platform, the receipt counters, operators and their wrong sign-ins, the
+kiosks' help requests, the paper trail of materials and results (transfer items, batches and
+their custody events) and the work items that every 差评 opens (complaints and their steps).
 
 Screens never see these rows; the case service turns them into plain data (``app.cases.snapshots``).
 """
@@ -271,9 +271,22 @@ class OperatorRow(Base):
     role: Mapped[str] = mapped_column(String(20))  # clerk | backoffice | manager | admin
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignInAttemptRow(Base):
+    """Wrong sign-ins in a row for one login name, whether an account has that name or not: the
+    lock-out cannot tell who exists, and every terminal of a hall shares the count. Keyed by a
+    SHA-256 of the normalised name (``app.accounts.name_key``), never the name: what strangers
+    type (a mistyped password, a citizen's name) is not kept. Gone after a sign-in, and a day
+    after the last try."""
+
+    __tablename__ = "sign_in_attempts"
+
+    name_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    tried_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class HelpRequestRow(Base):
