@@ -226,3 +226,9 @@ def test_each_hall_goes_on_with_its_own(
     theirs = envelope(THEIRS, 1, "submission", submission(THEIRS, hall_code=OTHER))
     (result,) = b.post(f"{API}/messages", json={"messages": [theirs]}).json()["results"]
     assert (result["outcome"], result["platform_no"]) == ("duplicate", f"{OTHER}2026112000000005")
+    new = f"{OTHER}-20261124-00001"  # B's numbers, too, go on after the old count
+    body = submission(new, hall_code=OTHER)
+    (result,) = b.post(
+        f"{API}/messages", json={"messages": [envelope(new, 1, "submission", body)]}
+    ).json()["results"]
+    assert result["platform_no"].endswith("00000006")

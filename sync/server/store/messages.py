@@ -70,6 +70,7 @@ _NEXT_NUMBER = (  # the platform's 办件编号 are counted per hall, like every
     .values(value=counters.c.value + 1)
     .returning(counters.c.value)
 )
+_ALL_NUMBERED = select(counters.c.value).where(counters.c.name == "registered")  # older folders
 
 CHECK_HALL = "请核对本终端 settings.toml 中 [hall] 的大厅编码与平台登记本终端时填写的是否一致。"
 
@@ -286,9 +287,9 @@ def _register(
     check_items(body.items)
     counter = f"registered:{terminal.hall_code}"
     number = connection.scalar(_NEXT_NUMBER, {"counter": counter})
-    if number is None:
-        connection.execute(insert(counters), {"name": counter, "value": 1})
-        number = 1
+    if number is None:  # the hall's first: after any the platform gave when it counted them all
+        number = (connection.scalar(_ALL_NUMBERED) or 0) + 1
+        connection.execute(insert(counters), {"name": counter, "value": number})
     platform_no = f"{terminal.hall_code}{now:%Y%m%d}{number:08d}"
     connection.execute(
         _ADD_CASE,

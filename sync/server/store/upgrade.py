@@ -4,7 +4,9 @@
 whose keys became per hall (a hall's receipt numbers, idempotency keys, files and event ids are
 its own) are rebuilt: each old row goes to the hall of its case, a message to the hall of the
 terminal that sent it. An old file row goes to every hall one of whose cases holds it as a scan;
-one no case holds is dropped, and its hall uploads it again when it next sends it.
+one no case holds is dropped, and its hall uploads it again when it next sends it. (The
+platform's 办件编号, counted per hall now, go on after the old platform-wide count: see
+``messages._register``.)
 """
 
 from __future__ import annotations
@@ -75,8 +77,6 @@ def _rebuild(connection: Connection, metadata: MetaData, name: str, hall: str) -
             )
         )
     connection.execute(sql(f"DROP TABLE {name}_unscoped"))
-    if name == "cases":
-        _count_per_hall(connection)
 
 
 def _copy_files(connection: Connection, listed: str, picked: str) -> None:
@@ -85,17 +85,5 @@ def _copy_files(connection: Connection, listed: str, picked: str) -> None:
             f"INSERT INTO files (hall_code, {listed}) "
             f"SELECT DISTINCT held.hall_code, {picked} FROM files_unscoped old "
             "JOIN case_files held ON held.sha256 = old.sha256"
-        )
-    )
-
-
-def _count_per_hall(connection: Connection) -> None:
-    """The platform's 办件编号 count per hall now: each hall goes on from the old count, so a
-    new number never repeats an old one."""
-    connection.execute(
-        sql(
-            "INSERT INTO counters (name, value) "
-            "SELECT DISTINCT 'registered:' || cases.hall_code, registered.value "
-            "FROM cases, counters registered WHERE registered.name = 'registered'"
         )
     )
