@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from sync.contract import API, BODIES
-from sync.server.store.messages import HANDLERS
+from sync.server.store.handlers import HANDLERS
 from tests.helpers.waiting import eventually
 from tests.sync.conftest import HALL, Served, acceptance, envelope, submission
 

@@ -9,7 +9,8 @@ or counted. Each part lives in its own module:
 - ``schema``: the tables, and the folder holding the database and the uploaded files;
   ``upgrade`` brings an older folder up to date;
 - ``terminals``: the terminals, their halls and tokens;
-- ``messages``: receiving messages — idempotency, order within a case, a handler per kind;
+- ``messages``: receiving messages — idempotency, order within a case, whose hall it is;
+  ``handlers``: what each kind of message changes in a case;
 - ``cases``: a case and its items, and the pre-application a window picks up;
 - ``events``: what the platform sends back — decisions, completions, the event feed;
 - ``files``, ``catalogs``, ``persons`` (shared data and e-licences), ``counters`` (``/stats``);
