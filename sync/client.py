@@ -70,7 +70,11 @@ class NotFound(PlatformError):
 
 
 class Platform(Protocol):
-    """What OneStop needs from a provincial platform; a province plugs in by implementing it."""
+    """What OneStop needs from a provincial platform; a province plugs in by implementing it.
+
+    Every call acts for the terminal's hall, the one its credential was issued for: it sends
+    that hall's messages and files and gets that hall's events, pre-applications and scans;
+    another hall's are not found (:exc:`NotFound`), exactly like ones that do not exist."""
 
     def send(self, messages: Sequence[contract.Envelope]) -> list[contract.MessageResult]: ...
     def upload(self, sha256: str, path: Path, mime: str) -> contract.FileStatus: ...
