@@ -10,6 +10,7 @@ from datetime import datetime
 from functools import cached_property
 
 from app.calendar.workdays import WorkCalendar
+from app.cases.access import AccessLog
 from app.cases.complaints import Complaints
 from app.cases.files import FileStore
 from app.cases.outbox import Outbox
@@ -48,6 +49,7 @@ class Core:
     help: HelpDesk  # the kiosks' calls for staff (请工作人员协助)
     transfers: Ledger  # the paper trail of materials and results (材料流转)
     complaints: Complaints  # the work items every 差评 opens
+    access: AccessLog  # who opened whose personal data (个人信息保护法 第五十一条)
 
     @cached_property
     def keys(self) -> HallKeys:
@@ -123,4 +125,5 @@ def build_core(
         help_desk,
         ledger,
         complaints,
+        AccessLog(db, clock=clock),
     )

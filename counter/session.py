@@ -51,6 +51,7 @@ class Papers:
         return self.tickets.retry() if self.tickets is not None else 0
 
     def preview(self, receipt_no: str, document: str) -> bytes:
+        self.core.access.record(self.actor, receipt_no, "preview", document)
         case = self.core.cases.get(receipt_no)
         catalog = self.core.cases.catalog_for(case.catalog_version)
         scenario = catalog.scenarios.get(case.scenario_code) if catalog else None

@@ -46,6 +46,7 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> Parser:
     from app.cli import (
+        access_cmd,
         catalog_cmd,
         complaints_cmd,
         counter_cmd,
@@ -83,6 +84,7 @@ def build_parser() -> Parser:
     settings_cmd.register(commands)
     devices_cmd.register(commands)
     keys_cmd.register(commands)
+    access_cmd.register(commands)
     return parser
 
 

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_settings_option, emit_json, write_output
+from app.cli.common import add_settings_option, emit_json, system_actor, write_output
 from app.errors import InvalidInput
 from app.settings import load_settings
 
@@ -107,6 +107,7 @@ def run_case(args: argparse.Namespace) -> int:
     core = build_core(settings)
     try:
         case = core.cases.get(args.receipt_no)
+        core.access.record(system_actor(settings), case.receipt_no, "export", document)
         catalog = core.cases.catalog_for(case.catalog_version)
         scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
         letterhead = Letterhead.of(settings)

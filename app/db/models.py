@@ -289,6 +289,23 @@ class SignInAttemptRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class AccessRow(Base):
+    """Who opened whose personal data (个人信息保护法 第五十一条): an operator viewing a stored
+    case, previewing its documents, reading its paper trail or exporting it — when, from which
+    terminal, which case. Prints are in the audit trail already and are listed with these."""
+
+    __tablename__ = "personal_data_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(60), index=True)
+    terminal: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(20), default="")
+    receipt_no: Mapped[str] = mapped_column(String(40), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(String(200), default="")
+
+
 class HelpRequestRow(Base):
     """A kiosk asking the hall's staff for help (请工作人员协助): which kiosk and on which screen,
     never who stands at it. At most one waits per terminal (a second press updates the step)."""
