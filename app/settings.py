@@ -296,6 +296,14 @@ class SecuritySettings(_Model):
         return value.expanduser() if value is not None else None
 
 
+class AuditSettings(_Model):
+    """How often the sync worker sends the audit chain's head to the platform as an anchor (and
+    always when it stops): after so many new entries, or after so long with any."""
+
+    anchor_every_entries: int = Field(default=100, ge=1, le=1_000_000)
+    anchor_every_s: float = Field(default=600.0, ge=1, le=86400)
+
+
 class Settings(_Model):
     hall: HallSettings = HallSettings()
     terminal: TerminalSettings = TerminalSettings()
@@ -310,6 +318,7 @@ class Settings(_Model):
     counter: CounterSettings = CounterSettings()
     kiosk: KioskSettings = KioskSettings()
     security: SecuritySettings = SecuritySettings()
+    audit: AuditSettings = AuditSettings()
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("onestop", appauthor=False)))
 
     @field_validator("data_dir", mode="before")

@@ -10,9 +10,9 @@ values use that standard's code sets (办件类型, 办理形式, 评价渠道, 
 
 Everything a terminal sends or gets back belongs to its hall, the one its token was issued for:
 receipt numbers (which begin with the hall's code and a hyphen), idempotency keys, files (named
-by SHA-256) and event ids are scoped by hall. Two halls may use the same key or hold the same
-file independently; another hall's case, file or pre-application answers exactly like one that
-does not exist. Catalogs and shared data are the province's, the same for every hall.
+by SHA-256), event ids and audit anchors are scoped by hall. Two halls may use the same key or
+hold the same file independently; another hall's case, file or pre-application answers exactly
+like one that does not exist. Catalogs and shared data are the province's, the same for every hall.
 """
 
 from __future__ import annotations
@@ -402,6 +402,56 @@ class PreApplication(Model):
     files: list[Attachment]
     missing: list[Attachment] = Field(default_factory=list)
     complete: bool
+
+
+# -- the hall's audit trail, anchored ------------------------------------------------------------
+Hex64 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="64 lower-case hex digits")]
+
+
+class AuditAnchor(Model):
+    """The head of an audit trail of the hall as a terminal saw it: its last entry, that entry's
+    hash (HMAC-SM3 under the hall's audit key, which the platform never has) and the key's id.
+    A hall has one trail per database — one for all its terminals in hall mode, one for each
+    terminal that keeps its own — told apart by ``chain``. The platform keeps every anchor, one
+    per entry of a chain, and never changes one: the hall checks its trail against the latest
+    (``onestop audit verify``), so entries up to there cannot be removed or rewritten
+    unnoticed."""
+
+    chain: str = Field(
+        pattern=r"^[0-9a-f]{16,32}$", description="the trail's own id, given when it was keyed"
+    )
+    entry_id: int = Field(ge=1, le=2**62, description="the last entry's number in the hall")
+    entry_hash: Hex64 = Field(description="the last entry's hash")
+    key_id: str = Field(
+        default="",
+        max_length=40,
+        pattern=r"^[0-9A-Za-z]*$",
+        description="the id of the hall's audit key in force (empty: the chain is not keyed)",
+    )
+    at: datetime = Field(description="when the last entry was written")
+
+
+class AnchorReceipt(Model):
+    """``recorded``: the platform keeps it now; ``duplicate``: it had it already (a resend)."""
+
+    chain: str
+    entry_id: int
+    entry_hash: Hex64
+    outcome: Literal["recorded", "duplicate"]
+    received_at: datetime
+
+
+class AnchorRecord(AuditAnchor):
+    """An anchor as the platform holds it: which terminal sent it, and when it arrived."""
+
+    terminal: Short
+    received_at: datetime
+
+
+class AuditChains(Model):
+    """The latest anchor of each of the hall's audit trails."""
+
+    chains: list[AnchorRecord]
 
 
 # -- catalogs, e-licences, shared data -----------------------------------------------------------

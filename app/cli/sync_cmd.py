@@ -74,6 +74,7 @@ def run_sync(args: argparse.Namespace) -> int:
             worker = SyncWorker(core, platform)
             if args.once:
                 done = worker.run_once()
+                worker.stop()  # sends the audit chain's head once
                 report = {**done, **status(core)}
                 if args.json:
                     emit_json(report)
@@ -130,6 +131,22 @@ def run_status(args: argparse.Namespace) -> int:
     if report["last_error"]:
         print(f"最近的错误（{report['last_error_at']}）：{report['last_error']}")
     print(f"当前事项目录版本：{report['catalog_version']}")
+    anchors = report["audit_anchors"]
+    last = anchors["last_acknowledged_entry"]
+    print(
+        "审计锚点："
+        + (
+            f"平台已确认到第 {last} 条记录（{anchors['last_acknowledged_at']}）"
+            if last
+            else "平台尚未确认"
+        )
+        + f"；待确认 {anchors['pending']} 个"
+    )
+    if anchors["refused"]:
+        print(
+            f"平台拒收了 {anchors['refused']} 个审计锚点：审计记录可能被改写过，"
+            "请立即运行 onestop audit verify 核查并报告大厅信息管理员。"
+        )
     return 0
 
 

@@ -7,10 +7,16 @@ The file is TOML::
     current = "R20261207A1B2"
     [receipt.keys]
     R20261207A1B2 = "<32 random bytes, base64>"
+    [audit]                 # HMAC-SM3 keys that chain the audit trail (app.cases.audit)
+    current = "A20261209C3D4"
+    [audit.keys]
+    A20261209C3D4 = "<32 random bytes, base64>"
 
-``onestop keys init`` writes it on the hall's first terminal; ``onestop keys rotate receipt`` adds a
-key and makes it the one that signs, keeping the older ones so receipts already handed out still
-verify. The demo hall writes a fresh file of its own: no key OneStop uses is ever a known one.
+``onestop keys init`` writes it on the hall's first terminal; ``onestop keys rotate receipt`` (or
+``audit``) adds a key and makes it the one in use, keeping the older ones so receipts already handed
+out and audit entries already written still verify. A file made before the audit key existed is
+refused until ``onestop keys rotate audit`` adds one. The demo hall writes a fresh file of its own:
+no key OneStop uses is ever a known one.
 """
 
 from __future__ import annotations
@@ -62,6 +68,11 @@ class KeyRing:
 class HallKeys:
     path: Path
     receipt: KeyRing
+    audit: KeyRing
+
+
+PURPOSES = {"receipt": "R", "audit": "A"}  # the rings of the file, and their key ids' first letter
+PURPOSE_LABELS = {"receipt": "凭条签名", "audit": "审计链"}
 
 
 def _new_id(prefix: str) -> str:
@@ -90,7 +101,8 @@ def _write_new(path: Path, text: str) -> None:
     except FileExistsError:
         raise KeysError(
             f"密钥文件 {path} 已经存在，没有覆盖。",
-            hint="换密钥请用 onestop keys rotate receipt；确需重建请先备份并移走旧文件。",
+            hint="换密钥请用 onestop keys rotate receipt（或 audit）；"
+            "确需重建请先备份并移走旧文件。",
         ) from None
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
@@ -108,22 +120,34 @@ def _replace(path: Path, text: str) -> None:
 
 
 def init_keys(path: Path) -> HallKeys:
-    """The hall's key file, new: one receipt key."""
-    key_id = _new_id("R")
-    _write_new(path, _render({"receipt": (key_id, {key_id: _new_secret()})}))
+    """The hall's key file, new: one key of each purpose."""
+    rings = {}
+    for purpose, prefix in PURPOSES.items():
+        key_id = _new_id(prefix)
+        rings[purpose] = (key_id, {key_id: _new_secret()})
+    _write_new(path, _render(rings))
     return load_keys(path)
 
 
 def rotate(path: Path, purpose: str = "receipt") -> str:
-    """A new key for ``purpose`` that signs from now on; the older ones stay to verify. Its id."""
-    if purpose != "receipt":
-        raise KeysError(f"没有“{purpose}”这种密钥。", hint="可以轮换的密钥：receipt。")
-    keys = load_keys(path)
-    key_id = _new_id("R")
-    while key_id in keys.receipt.keys:
-        key_id = _new_id("R")
-    old = {k: base64.b64encode(v).decode("ascii") for k, v in keys.receipt.keys.items()}
-    _replace(path, _render({"receipt": (key_id, {**old, key_id: _new_secret()})}))
+    """A new key for ``purpose`` in use from now on; the older ones stay to verify. Its id.
+    Rotating ``audit`` in a file made before the audit key existed adds the first one."""
+    if purpose not in PURPOSES:
+        raise KeysError(
+            f"没有“{purpose}”这种密钥。", hint=f"可以轮换的密钥：{'、'.join(PURPOSES)}。"
+        )
+    rings = read_rings(path)
+    current = rings.get(purpose)
+    known = current.keys if current else {}
+    key_id = _new_id(PURPOSES[purpose])
+    while key_id in known:
+        key_id = _new_id(PURPOSES[purpose])
+    texts = {
+        name: (ring.current, {k: base64.b64encode(v).decode("ascii") for k, v in ring.keys.items()})
+        for name, ring in rings.items()
+    }
+    texts[purpose] = (key_id, {**(texts[purpose][1] if current else {}), key_id: _new_secret()})
+    _replace(path, _render({name: texts[name] for name in PURPOSES if name in texts}))
     return key_id
 
 
@@ -149,9 +173,10 @@ def _ring(data: object, purpose: str, path: Path) -> KeyRing:
     return KeyRing(current, decoded)
 
 
-def load_keys(path: Path) -> HallKeys:
-    """The hall's keys from ``path``, refused when the file is missing, readable by anyone but
-    its owner, or malformed — each with what to do."""
+def read_rings(path: Path) -> dict[str, KeyRing]:
+    """The rings the file holds, the receipt ring required (an older file may lack the others);
+    refused when the file is missing, readable by anyone but its owner, or malformed — each with
+    what to do."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -168,4 +193,47 @@ def load_keys(path: Path) -> HallKeys:
             f"密钥文件 {path} 读不出来或格式不对。",
             hint="请从本大厅其他终端重新复制密钥文件，或联系信息管理员。",
         ) from None
-    return HallKeys(path, _ring(data.get("receipt"), "receipt", path))
+    rings = {"receipt": _ring(data.get("receipt"), "receipt", path)}
+    if "audit" in data:
+        rings["audit"] = _ring(data["audit"], "audit", path)
+    return rings
+
+
+def load_keys(path: Path) -> HallKeys:
+    """The hall's keys from ``path``, every ring present (:func:`read_rings` says what else is
+    refused)."""
+    rings = read_rings(path)
+    if "audit" not in rings:
+        raise KeysError(
+            f"密钥文件 {path} 是旧版本生成的，还没有审计密钥 [audit]。",
+            hint="请在本大厅一台终端运行 onestop keys rotate audit 添加审计密钥，"
+            "再把密钥文件复制到其他每台终端的同一位置。",
+        )
+    return HallKeys(path, rings["receipt"], rings["audit"])
+
+
+class AuditKeys:
+    """The hall's audit keys, read from the key file when first needed (a program that never
+    writes to the audit trail never reads them); a refusal is not remembered, so a key file put
+    right is used without a restart."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._ring: KeyRing | None = None
+
+    def ring(self) -> KeyRing:
+        """Every audit key: the one in use and the older ones, to verify."""
+        if self._ring is None:
+            self._ring = load_keys(self.path).audit
+        return self._ring
+
+    def signing(self) -> tuple[str, bytes]:
+        """The key in use: ``(key id, secret)``."""
+        return self.ring().signing
+
+    @classmethod
+    def of(cls, ring: KeyRing) -> AuditKeys:
+        """Keys given rather than read (tests, and a verify with keys from elsewhere)."""
+        keys = cls(Path())
+        keys._ring = ring
+        return keys

@@ -5,9 +5,10 @@ with uvicorn and a departments thread that decides dispatched items when their t
 error is a :class:`~sync.contract.Problem` with a Chinese message; nothing answers with a trace.
 
 Halls are kept apart: a hall terminal's token says its hall, and everything it sends or asks for
-is that hall's — another hall's case, file or idempotency key answers exactly as one that does
-not exist (:data:`HALLS` says it in the published document). A platform admin terminal belongs
-to no hall: it publishes catalogs and runs the platform, and gets no hall's cases or files.
+is that hall's — another hall's case, file, idempotency key or audit anchor answers exactly as
+one that does not exist (:data:`HALLS` says it in the published document). A platform admin
+terminal belongs to no hall: it publishes catalogs and runs the platform, and gets no hall's
+cases or files.
 """
 
 from __future__ import annotations
@@ -93,8 +94,9 @@ BEARER = HTTPBearer(
 HALLS = (
     "Every object on the platform belongs to a hall, and a terminal's token says which: a hall "
     "terminal reads and writes only its own hall's. Receipt numbers, idempotency keys, file "
-    "names (SHA-256) and event ids are scoped by hall — two halls may use the same key or hold "
-    "the same file independently, and nothing one hall sends changes or reveals anything of "
+    "names (SHA-256), event ids and audit anchors are scoped by hall — two halls may use the "
+    "same key, hold the same file or anchor the same entry number independently, "
+    "and nothing one hall sends changes or reveals anything of "
     "another's. Another hall's receipt number, file, case or pre-application answers exactly "
     "like one that does not exist (the same status and body). A message whose `receipt_no` is "
     "not the hall's (it must begin with the hall's code and a hyphen) or whose `hall_code` is "
@@ -102,7 +104,7 @@ HALLS = (
     "belongs to no hall: it publishes catalogs and gets 403 from every hall operation."
 )
 NOT_A_HALL = (
-    "平台管理终端不属于任何大厅，不能收发、查询大厅的办件、文件、事件和共享数据；"
+    "平台管理终端不属于任何大厅，不能收发、查询大厅的办件、文件、事件、审计锚点和共享数据；"
     "请使用大厅终端的凭证。"
 )
 
@@ -300,6 +302,34 @@ def events(
     """Decisions, results and status changes of the caller's hall, after the cursor. Event ids
     are the hall's own sequence: they say nothing of other halls."""
     return store.events_after(who.hall_code, after, limit)
+
+
+@router.post(
+    f"{API}/audit/anchors",
+    response_model=contract.AnchorReceipt,
+    tags=["audit"],
+    responses=_errors(400, 401, 403, 409, 422),
+)
+def record_anchor(
+    anchor: contract.AuditAnchor, who: HallTerminal, store: Store
+) -> contract.AnchorReceipt:
+    """Keep the head of an audit trail of the hall (an anchor). Anchors are kept one per entry of
+    a chain and never changed: the same anchor again is a ``duplicate``; another hash (or key)
+    for an entry the platform holds is refused with 409 — the trail was rewritten at the hall."""
+    with _rejected(409):
+        return store.record_anchor(who, anchor)
+
+
+@router.get(
+    f"{API}/audit/chains",
+    response_model=contract.AuditChains,
+    tags=["audit"],
+    responses=_errors(401, 403),
+)
+def audit_chains(who: HallTerminal, store: Store) -> contract.AuditChains:
+    """The latest anchor of each of the hall's audit trails (none: an empty list): what
+    ``onestop audit verify`` checks its trail against. Another hall's are never seen."""
+    return contract.AuditChains(chains=store.latest_anchors(who.hall_code))
 
 
 @router.get(

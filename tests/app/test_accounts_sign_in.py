@@ -33,7 +33,8 @@ from app.accounts import (
     name_key,
     wrong,
 )
-from app.cases.audit import Actor, verify
+from app.cases.audit import Actor
+from app.cases.audit_verify import verify
 from app.db.base import UtcDateTime
 from app.db.engine import Database, make_engine
 from app.db.migrate import alembic_config, upgrade

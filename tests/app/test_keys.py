@@ -7,19 +7,23 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import stat
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
+from app.db.models import CaseRow
 from app.errors import KeysError, OneStopError
 from app.security.keys import KeyRing, init_keys, load_keys, rotate
 from app.settings import Settings
 from printing import qr
 from sync.demo import demo_world
 from tests.cli.test_cli import run
+from tests.helpers.cases import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form
 from tests.helpers.cores import Cores
 
 OLD_PUBLIC_KEY = b"onestop-demo-key-not-secret"  # what receipts fell back to before this
@@ -151,3 +155,81 @@ def test_each_demo_hall_makes_its_own_key(tmp_path: Path) -> None:
             made.append(load_keys(demo.settings.key_file).receipt)
             assert demo.settings.key_file.parent == tmp_path / name
     assert made[0].keys[made[0].current] != made[1].keys[made[1].current]
+
+
+RECEIPT_ONLY = (  # a key file as the version before the audit key wrote it
+    '[receipt]\ncurrent = "R20261207AAAA"\n[receipt.keys]\nR20261207AAAA = "'
+    + base64.b64encode(b"r" * 32).decode()
+    + '"\n'
+)
+
+
+def test_init_writes_an_audit_key_and_rotating_one_ring_keeps_the_other(tmp_path: Path) -> None:
+    path = tmp_path / "hall-keys.toml"
+    made = init_keys(path)
+    assert made.audit.current.startswith("A") and len(made.audit.keys[made.audit.current]) == 32
+    assert made.audit.keys[made.audit.current] != made.receipt.keys[made.receipt.current]
+    new_receipt = rotate(path, "receipt")
+    after = load_keys(path)
+    assert after.audit == made.audit and after.receipt.current == new_receipt
+    new_audit = rotate(path, "audit")
+    again = load_keys(path)
+    assert again.receipt == after.receipt and again.audit.current == new_audit
+    assert made.audit.current in again.audit.keys and mode(path) == 0o600
+
+
+def test_an_older_file_without_the_audit_key_says_to_add_it(tmp_path: Path) -> None:
+    path = tmp_path / "hall-keys.toml"
+    path.write_text(RECEIPT_ONLY, encoding="utf-8")
+    path.chmod(0o600)
+    with pytest.raises(KeysError, match=r"没有审计密钥 \[audit\]") as refused:
+        load_keys(path)
+    assert "onestop keys rotate audit" in refused.value.hint
+    key_id = rotate(path, "audit")
+    keys = load_keys(path)
+    assert keys.audit.current == key_id and keys.receipt.current == "R20261207AAAA"
+    assert keys.receipt.keys["R20261207AAAA"] == b"r" * 32
+
+
+def test_the_command_line_shows_and_adds_the_audit_key(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    settings = tmp_path / "settings.toml"
+    key_file = tmp_path / "keys" / "hall-keys.toml"
+    settings.write_text(
+        f'data_dir = "{tmp_path / "data"}"\n[security]\nkey_file = "{key_file}"\n', encoding="utf-8"
+    )
+    key_file.parent.mkdir(mode=0o700)
+    key_file.write_text(RECEIPT_ONLY, encoding="utf-8")
+    key_file.chmod(0o600)
+    code, out, _ = run(capsys, "keys", "show", "--settings", str(settings))
+    assert code == 0 and "审计链：尚未生成，请运行 onestop keys rotate audit" in out
+    code, out, _ = run(capsys, "db", "upgrade", "--settings", str(settings))
+    assert code == 0 and "还没有启用密钥保护" in out  # the schema is upgraded; the chain waits
+    code, out, _ = run(capsys, "keys", "rotate", "audit", "--settings", str(settings))
+    assert code == 0 and "审计链密钥" in out and "已启用" in out
+    code, out, _ = run(capsys, "keys", "show", "--settings", str(settings), "--json")
+    shown = json.loads(out)
+    assert shown["audit"]["current"] == load_keys(key_file).audit.current
+    for secret in load_keys(key_file).audit.keys.values():
+        assert base64.b64encode(secret).decode() not in out
+
+
+def test_a_program_writes_nothing_without_the_audit_key(cores: Cores, tmp_path: Path) -> None:
+    """A key file without [audit]: the first change is refused with what to do, nothing kept."""
+    key_file = tmp_path / "hall-keys.toml"
+    key_file.write_text(RECEIPT_ONLY, encoding="utf-8")
+    key_file.chmod(0o600)
+    core = cores("hall", security={"key_file": key_file})
+    with pytest.raises(KeysError, match="没有审计密钥") as refused:
+        core.cases.open_case(
+            CLERK,
+            channel="counter",
+            scenario=NEWBORN,
+            applicant=MOTHER,
+            answers=ANSWERS,
+            form=filled_form(core.catalog, NEWBORN, ANSWERS),
+        )
+    assert "onestop keys rotate audit" in refused.value.hint
+    with core.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(CaseRow)) == 0

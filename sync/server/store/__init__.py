@@ -13,6 +13,7 @@ or counted. Each part lives in its own module:
   ``handlers``: what each kind of message changes in a case;
 - ``cases``: a case and its items, and the pre-application a window picks up;
 - ``events``: what the platform sends back — decisions, completions, the event feed;
+- ``anchors``: the heads of each audit trail of a hall, kept to check the trails against;
 - ``files``, ``catalogs``, ``persons`` (shared data and e-licences), ``counters`` (``/stats``);
 - ``errors``: what the platform refuses.
 """
@@ -27,6 +28,7 @@ from typing import Any
 from sync import contract
 from sync.contract import Envelope, MessageResult
 from sync.server.store import (
+    anchors,
     cases,
     catalogs,
     counters,
@@ -141,6 +143,15 @@ class PlatformStore:
 
     def licence(self, id_number: str, licence: str) -> contract.LicenceCheck:
         return persons.licence(self.storage, id_number, licence)
+
+    # -- the halls' audit anchors ---------------------------------------------------------------
+    def record_anchor(
+        self, terminal: Terminal, anchor: contract.AuditAnchor
+    ) -> contract.AnchorReceipt:
+        return anchors.record_anchor(self.storage, terminal, anchor)
+
+    def latest_anchors(self, hall_code: str) -> list[contract.AnchorRecord]:
+        return anchors.latest_anchors(self.storage, hall_code)
 
     # -- what it holds ----------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:

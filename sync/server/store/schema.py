@@ -143,6 +143,18 @@ evaluations = Table(
     Column("at", UtcDateTime, nullable=False),
     UniqueConstraint("hall_code", "receipt_no", "stage", "round"),
 )
+audit_anchors = Table(
+    "audit_anchors",
+    metadata,  # the heads of each audit trail of a hall, one per entry, never changed
+    Column("hall_code", String(20), primary_key=True),
+    Column("chain", String(32), primary_key=True),
+    Column("entry_id", Integer, primary_key=True, autoincrement=False),
+    Column("entry_hash", String(64), nullable=False),
+    Column("key_id", String(40), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("terminal", String(60), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+)
 catalogs = Table(
     "catalogs",
     metadata,
