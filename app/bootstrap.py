@@ -24,10 +24,12 @@ from app.catalog.versions import CatalogStore
 from app.db.base import utcnow
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
-from app.errors import KeysError
+from app.errors import KeysError, StorageError
 from app.help import HelpDesk
+from app.security.data_keys import DataKeys
 from app.security.keys import AuditKeys, HallKeys, KeyRing, load_keys
 from app.security.private import private_folder
+from app.security.resealing import seal_existing
 from app.settings import Settings
 from app.transfers.ledger import Ledger
 
@@ -36,14 +38,31 @@ log = logging.getLogger(__name__)
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     """The hall's database, brought to the newest schema first (start-up runs the migrations),
-    its audit chain keyed with the hall's audit key from the key file. Every database the
-    programs open is keyed so: an entry needs the key, read when first needed."""
+    its audit chain keyed with the hall's audit key from the key file and its personal data
+    sealed with the hall's data keys. Every database the programs open is keyed so: an entry
+    needs the audit key, read when first needed; without the key file, personal data can be
+    neither written nor read (reports, which need none, still work)."""
     engine = make_engine(settings.database_url, busy_timeout_s=settings.database.busy_timeout_s)
     db = Database(engine, audit_keys=AuditKeys(settings.key_file))
     if migrate:
         upgrade(engine)
+    attach_data_keys(db, settings, create=migrate)
+    if migrate:
         start_keyed_chain(db, settings.terminal.name)
     return db
+
+
+def attach_data_keys(db: Database, settings: Settings, *, create: bool) -> DataKeys | None:
+    """Seal with the hall's data keys, unwrapped with the key file's data ring (the first ones
+    made now with ``create``); without them, refuse to touch personal data, saying why."""
+    try:
+        data_keys = DataKeys(db, load_keys(settings.key_file).data)
+        db.seal_with(data_keys.sealer(create=create))
+        return data_keys
+    except (KeysError, StorageError) as exc:
+        db.seal_with(None, exc if isinstance(exc, KeysError) else KeysError(exc.message))
+        log.info("personal data not available: %s", exc.message)
+        return None
 
 
 def start_keyed_chain(db: Database, terminal: str) -> str | None:
@@ -56,6 +75,19 @@ def start_keyed_chain(db: Database, terminal: str) -> str | None:
     except KeysError as exc:
         log.info("audit chain not keyed yet: %s", exc.message)
         return None
+
+
+def file_store(db: Database, settings: Settings) -> FileStore:
+    """The file store, sealing with the database's data keys (refusing, as it does, without)."""
+    refusal = (
+        None
+        if db.sealer
+        else KeysError(
+            "没有本大厅的数据密钥，扫描件无法加密保存。",
+            hint="请确认大厅密钥文件在位（onestop keys show），再重新启动。",
+        )
+    )
+    return FileStore(settings.files_dir, db.sealer, refusal=refusal)
 
 
 @dataclass
@@ -108,8 +140,14 @@ def build_core(
     older: list[Catalog] = []
     if catalog is None:
         catalog, older = catalogs(settings)
-    files = FileStore(settings.files_dir)
+    files = file_store(db, settings)
     files.sweep()  # what a power cut left half-written
+    try:
+        seal_existing(
+            db, DataKeys(db, load_keys(settings.key_file).data), files, settings.terminal.name
+        )
+    except KeysError as exc:  # the programs that need the keys refuse to start, saying this
+        log.info("personal data not sealed in place: %s", exc.message)
     calendar = WorkCalendar(settings.calendar.holidays, settings.calendar.workdays)
     ledger = Ledger(
         db, files, calendar, settings.transfers, hall_code=settings.hall.code, clock=clock

@@ -13,7 +13,6 @@ import ssl
 import time
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
-from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -77,7 +76,7 @@ class Platform(Protocol):
     another hall's are not found (:exc:`NotFound`), exactly like ones that do not exist."""
 
     def send(self, messages: Sequence[contract.Envelope]) -> list[contract.MessageResult]: ...
-    def upload(self, sha256: str, path: Path, mime: str) -> contract.FileStatus: ...
+    def upload(self, sha256: str, data: bytes, mime: str) -> contract.FileStatus: ...
     def events(self, after: int, limit: int = 200) -> contract.EventPage: ...
     def latest_catalog(self) -> contract.CatalogInfo | None: ...
     def catalog(self, version: str) -> contract.CatalogBundle: ...
@@ -134,28 +133,27 @@ class HttpPlatform:
             raise Unreachable("平台的回答与发送的消息对不上，这批消息稍后重发。")
         return result.results
 
-    def upload(self, sha256: str, path: Path, mime: str) -> contract.FileStatus:
-        """Upload a file, resuming from what the platform already has."""
-        size = path.stat().st_size
+    def upload(self, sha256: str, data: bytes, mime: str) -> contract.FileStatus:
+        """Upload a file's bytes (opened from the sealed store), resuming from what the platform
+        already has."""
+        size = len(data)
         status = self._call(
             "POST", f"{API}/files/{sha256}", contract.FileStatus, json={"size": size, "mime": mime}
         )
-        with path.open("rb") as data:
-            while not status.complete:
-                data.seek(status.received)
-                chunk = data.read(CHUNK)
-                if not chunk and status.received < size:
-                    raise Refused(f"本地文件 {path.name} 比登记的短，无法上传。")
-                status = self._call(
-                    "PATCH",
-                    f"{API}/files/{sha256}",
-                    contract.FileStatus,
-                    content=chunk,
-                    headers={
-                        "Upload-Offset": str(status.received),
-                        "Content-Type": "application/offset+octet-stream",
-                    },
-                )
+        while not status.complete:
+            chunk = data[status.received : status.received + CHUNK]
+            if not chunk:  # the platform waits for more than the file has
+                raise Refused(f"平台登记的文件 {sha256[:12]}… 比本地的长，无法上传。")
+            status = self._call(
+                "PATCH",
+                f"{API}/files/{sha256}",
+                contract.FileStatus,
+                content=chunk,
+                headers={
+                    "Upload-Offset": str(status.received),
+                    "Content-Type": "application/offset+octet-stream",
+                },
+            )
         return status
 
     def events(self, after: int, limit: int = 200) -> contract.EventPage:

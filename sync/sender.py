@@ -113,12 +113,12 @@ class Sender:
 
     def _upload(self, message: Message) -> None:
         sha = message.file_sha256 or ""
-        path = self.files.path(sha)
-        if not path.exists():
+        if not self.files.has(sha):
             raise NotSendable(
                 f"本地找不到材料文件 {message.payload.get('file_name', sha)}，无法上传。"
             )
-        self.platform.upload(sha, path, str(message.payload.get("mime", "application/pdf")))
+        data = self.files.read(sha)  # opened from the sealed store, in memory only
+        self.platform.upload(sha, data, str(message.payload.get("mime", "application/pdf")))
 
     def _send(self, ready: list[tuple[Message, Envelope]], done: Round) -> list[Outcome]:
         try:

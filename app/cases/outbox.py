@@ -36,9 +36,11 @@ from app.cases.audit import Actor, append
 from app.cases.states import MESSAGE_STATE_LABELS
 from app.db.base import UtcDateTime, jsonable, table, utcnow
 from app.db.engine import Database
-from app.db.models import CaseRow, OutboxMessage
+from app.db.models import PAYLOAD_CONTEXT, CaseRow, OutboxMessage
+from app.db.sealed import no_keys
 from app.errors import OutboxError
 from app.roles import require
+from app.security.sealing import PREFIX, Sealer
 
 # Literal, so that SQLite can use the partial index ix_outbox_active (same text as its predicate).
 ACTIVE = text("outbox.state IN ('pending', 'in_flight', 'retrying', 'attention')")
@@ -82,15 +84,21 @@ class Message:
         return MESSAGE_KIND_LABELS.get(self.kind, self.kind)
 
     @classmethod
-    def of(cls, row: Row[Any]) -> Message:
-        """From a row of :data:`_COLUMNS` (the payload as its JSON text)."""
+    def of(cls, row: Row[Any], sealer: Sealer | None = None) -> Message:
+        """From a row of :data:`_COLUMNS` (the payload as its JSON text, opened with ``sealer``
+        when it is sealed: then it is stored as one JSON string, ``"sm4:…"``)."""
+        payload = row.payload
+        if payload.startswith(f'"{PREFIX}'):
+            if sealer is None:
+                raise no_keys()
+            payload = sealer.open(json.loads(payload), PAYLOAD_CONTEXT)
         return cls(
             row.id,
             row.receipt_no,
             row.seq,
             row.kind,
             row.idempotency_key,
-            row.payload,
+            payload,
             row.file_sha256,
             row.state,
             row.attempts,
@@ -255,7 +263,7 @@ class Outbox:
         )
         with self.db.connect() as connection:
             rows = connection.execute(statement, {"now": now}).all()
-        return sorted((Message.of(row) for row in rows), key=lambda m: m.id)
+        return sorted((Message.of(row, self.db.sealer) for row in rows), key=lambda m: m.id)
 
     def previous_sent(self, messages: Sequence[Message]) -> dict[int, int]:
         """Per message, the seq of its case's last delivered message (0 if none): what the
@@ -479,7 +487,7 @@ class Outbox:
         if receipt_no:
             query = query.where(_OUTBOX.c.receipt_no == receipt_no)
         with self.db.read() as session:
-            return [Message.of(row) for row in session.execute(query)]
+            return [Message.of(row, self.db.sealer) for row in session.execute(query)]
 
     @staticmethod
     def _row(session: Session, message_id: int) -> OutboxMessage:

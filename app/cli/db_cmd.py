@@ -3,7 +3,9 @@
 ``audit verify`` checks the chain with the hall's audit keys, against the anchors recorded here
 and — when a platform is configured, or with ``--platform`` — against the platform's latest
 anchor of this database's trail, so a tail removed after an anchor, a head moved back or a chain
-rewritten from some point are reported too. ``db upgrade`` keys the chain as start-up does.
+rewritten from some point are reported too. ``db upgrade`` keys the chain and seals personal
+data in place as start-up does, saying how much; ``db rekey`` makes a new data key the one that
+seals and reseals everything under it.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ import argparse
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.bootstrap import start_keyed_chain
+from app.bootstrap import attach_data_keys, file_store, start_keyed_chain
 from app.cases.anchors import AuditAnchors
 from app.cases.audit_verify import WHAT_TO_DO, AnchorPoint, AuditReport, chain_of, verify
 from app.cli.common import add_settings_option, emit_json
 from app.db.engine import Database, make_engine
 from app.db.migrate import head_revision, upgrade
+from app.security.data_keys import DataKeys
 from app.security.keys import AuditKeys, load_keys
+from app.security.resealing import Resealed, seal_existing
 from app.settings import Settings, load_settings
 
 PLATFORM_ANCHOR = "平台上的最新锚点"
@@ -39,6 +43,12 @@ def register(commands: Any) -> None:
     up = sub.add_parser("upgrade", help="把数据库结构升级到本程序的版本（启动时也会自动执行）")
     _database_options(up)
     up.set_defaults(run=run_upgrade)
+    rekey = sub.add_parser(
+        "rekey",
+        help="换一把新的数据密钥，把个人信息和扫描件全部用它重新加密（可中断，再运行一次接着做）",
+    )
+    _database_options(rekey)
+    rekey.set_defaults(run=run_rekey)
 
     audit = commands.add_parser("audit", help="审计记录：校验哈希链")
     sub = audit.add_subparsers(dest="action", metavar="操作")
@@ -64,17 +74,54 @@ def _url(args: argparse.Namespace) -> tuple[Settings, str]:
     return settings, args.url or settings.database_url
 
 
+def _progress(args: argparse.Namespace) -> Any:
+    if args.json:
+        return None
+    return lambda table, rows: print(f"  正在加密 {table}：已处理 {rows} 项", flush=True)
+
+
+def _sealed_text(done: Resealed | None, db: Database) -> str:
+    sealer = db.sealer
+    if sealer is None:
+        return ""
+    text = f"个人信息和扫描件由本大厅数据密钥 {sealer.current} 加密保存（SM4-GCM）"
+    if done is None or not done.total:
+        return text + "。"
+    text += f"；这次加密了 {sum(done.rows.values())} 行记录、{done.files} 个扫描件"
+    if db.dialect == "postgresql":
+        text += "。PostgreSQL 会保留旧的行版本，请在空闲时对该数据库运行 VACUUM FULL"
+    return text + "。"
+
+
 def run_upgrade(args: argparse.Namespace) -> int:
     settings, url = _url(args)
     engine = make_engine(url, busy_timeout_s=settings.database.busy_timeout_s)
     try:
         before, after = upgrade(engine)
         db = Database(engine, audit_keys=AuditKeys(settings.key_file))
+        data_keys = attach_data_keys(db, settings, create=True)
         key_id = start_keyed_chain(db, settings.terminal.name)
+        done = None
+        if data_keys is not None:
+            files = file_store(db, settings)
+            done = seal_existing(
+                db, data_keys, files, settings.terminal.name, progress=_progress(args)
+            )
+        sealed = _sealed_text(done, db)
     finally:
         engine.dispose()
     if args.json:
-        emit_json({"before": before, "after": after, "head": head_revision(), "audit_key": key_id})
+        emit_json(
+            {
+                "before": before,
+                "after": after,
+                "head": head_revision(),
+                "audit_key": key_id,
+                "data_key": db.sealer.current if db.sealer else None,
+                "sealed_rows": done.rows if done else {},
+                "sealed_files": done.files if done else 0,
+            }
+        )
         return 0
     if before == after:
         print(f"数据库结构已是最新（版本 {after}）。")
@@ -87,6 +134,56 @@ def run_upgrade(args: argparse.Namespace) -> int:
             f"没能读取大厅密钥文件 {settings.key_file}，审计记录还没有启用密钥保护："
             "请按 onestop keys show 的提示准备好密钥文件，再运行一次 onestop db upgrade。"
         )
+    if sealed:
+        print(sealed)
+    else:
+        print(
+            "个人信息还没有加密：大厅密钥文件缺少数据密钥保护 [data]（或读不到）。"
+            "请按 onestop keys show 的提示补上，再运行一次 onestop db upgrade。"
+        )
+    return 0
+
+
+def run_rekey(args: argparse.Namespace) -> int:
+    """A new data key, then everything resealed under it; a run that was interrupted (or an
+    upgrade that did not finish) is finished first instead of making yet another key."""
+    settings, url = _url(args)
+    engine = make_engine(url, busy_timeout_s=settings.database.busy_timeout_s)
+    try:
+        upgrade(engine)
+        db = Database(engine, audit_keys=AuditKeys(settings.key_file))
+        data_keys = DataKeys(db, load_keys(settings.key_file).data)
+        db.seal_with(data_keys.sealer())
+        start_keyed_chain(db, settings.terminal.name)
+        resumed = data_keys.needs_resealing(data_keys.sealer())
+        if not resumed:
+            data_keys.rotate()
+        db.seal_with(data_keys.sealer())
+        done = seal_existing(
+            db,
+            data_keys,
+            file_store(db, settings),
+            settings.terminal.name,
+            progress=_progress(args),
+        )
+        current = db.sealer.current if db.sealer else ""
+    finally:
+        engine.dispose()
+    if args.json:
+        emit_json(
+            {
+                "data_key": current,
+                "resumed": resumed,
+                "sealed_rows": done.rows if done else {},
+                "sealed_files": done.files if done else 0,
+            }
+        )
+        return 0
+    if resumed:
+        print(f"上次换数据密钥（或加密）没有做完，已接着完成：现用数据密钥 {current}。")
+    else:
+        print(f"新的数据密钥 {current} 已启用。")
+    print(_sealed_text(done, db) + "旧的数据密钥已删除。")
     return 0
 
 
@@ -146,6 +243,7 @@ def run_verify(args: argparse.Namespace) -> int:
     try:
         upgrade(engine)
         db = Database(engine, audit_keys=AuditKeys.of(keys))
+        attach_data_keys(db, settings, create=True)  # the entries' contents are sealed
         with db.read() as session:
             chain = chain_of(session)
         platform = _platform_anchor(settings, args, chain)

@@ -7,8 +7,9 @@ import argparse
 from typing import Any
 
 from app.cli.common import add_settings_option, emit_json
-from app.security.keys import PURPOSE_LABELS, PURPOSES, init_keys, read_rings, rotate
-from app.settings import load_settings
+from app.errors import OneStopError
+from app.security.keys import PURPOSE_LABELS, PURPOSES, init_keys, load_keys, read_rings, rotate
+from app.settings import Settings, load_settings
 
 
 def register(commands: Any) -> None:
@@ -24,7 +25,8 @@ def register(commands: Any) -> None:
         "purpose",
         choices=list(PURPOSES),
         metavar="用途",
-        help="receipt：凭条二维码；audit：审计记录的哈希链",
+        help="receipt：凭条二维码；audit：审计记录的哈希链；"
+        "data：保护数据密钥的密钥（换后本库的数据密钥随即用它重新加密保护）",
     )
     add_settings_option(change)
     change.set_defaults(run=run_rotate)
@@ -39,24 +41,48 @@ def run_init(args: argparse.Namespace) -> int:
     keys = init_keys(path)
     print(
         f"已生成大厅密钥文件 {path}（仅本账号可读），凭条签名密钥编号 {keys.receipt.current}，"
-        f"审计链密钥编号 {keys.audit.current}。\n"
+        f"审计链密钥编号 {keys.audit.current}，数据密钥保护密钥编号 {keys.data.current}。\n"
         "请把这个文件原样复制到本大厅其他每台终端的同一位置，并妥善备份；不要放进数据目录。"
     )
     return 0
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    path = load_settings(args.settings).key_file
+    settings = load_settings(args.settings)
+    path = settings.key_file
     key_id = rotate(path, args.purpose)
     kept = {
         "receipt": "旧密钥仍用于核验已发出的凭条",
         "audit": "此后的审计记录用它计算哈希，旧密钥仍用于校验此前的记录",
+        "data": _rewrapped(settings),
     }[args.purpose]
     print(
         f"新的{PURPOSE_LABELS[args.purpose]}密钥 {key_id} 已启用，{kept}。\n"
         f"请把 {path} 重新复制到本大厅其他每台终端，再重新启动它们。"
     )
     return 0
+
+
+def _rewrapped(settings: Settings) -> str:
+    """Wrap the hall database's data keys with the new key-encryption key; what became of it."""
+    from app.db.engine import Database, make_engine
+    from app.db.migrate import upgrade
+    from app.security.data_keys import DataKeys
+
+    engine = make_engine(settings.database_url, busy_timeout_s=settings.database.busy_timeout_s)
+    try:
+        upgrade(engine)
+        count = DataKeys(Database(engine), load_keys(settings.key_file).data).rewrap()
+    except OneStopError as exc:
+        return (
+            f"但本大厅数据库的数据密钥没能改用它保护（{exc.message}）：请在能连上数据库时"
+            "再运行一次 onestop keys rotate data"
+        )
+    finally:
+        engine.dispose()
+    if not count:
+        return "本大厅数据库还没有数据密钥，首次启动时会用它保护"
+    return f"本大厅数据库的 {count} 把数据密钥已改用它保护，个人信息本身不需要重新加密"
 
 
 def run_show(args: argparse.Namespace) -> int:

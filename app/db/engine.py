@@ -19,9 +19,11 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.base import json_dumps
-from app.errors import DatabaseBusy, DiskFull, OneStopError, StorageError
+from app.db.sealed import SEALER, seal_with
+from app.errors import DatabaseBusy, DiskFull, KeysError, OneStopError, StorageError
 from app.security.keys import AuditKeys
 from app.security.private import private_file
+from app.security.sealing import Sealer
 
 log = logging.getLogger(__name__)
 AUDIT_KEYS = "onestop_audit_keys"
@@ -65,6 +67,8 @@ def _sqlite_engine(url: str, busy_timeout_s: float, echo: bool) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # What is deleted or replaced (a value before sealing, a purged case) is overwritten.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
         cursor.close()
 
@@ -127,6 +131,16 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    def seal_with(self, sealer: Sealer | None, refusal: KeysError | None = None) -> None:
+        """Seal personal data written from now on with ``sealer`` (the hall's data keys), or
+        refuse to write it, saying ``refusal`` (:mod:`app.db.sealed`)."""
+        seal_with(self.engine.dialect, sealer, refusal)
+
+    @property
+    def sealer(self) -> Sealer | None:
+        sealer: Sealer | None = getattr(self.engine.dialect, SEALER, None)
+        return sealer
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

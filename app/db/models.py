@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
+    Connection,
     Date,
     ForeignKey,
     Index,
@@ -21,13 +22,24 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, utcnow
+from app.db.sealed import SealedJSON, SealedLongText, SealedText, sealer_of
 
 ACTIVE_MESSAGE_STATES = ("pending", "in_flight", "retrying", "attention")
+PAYLOAD_CONTEXT = (
+    "outbox.payload"  # what an outbox payload is sealed under (read raw by the sender)
+)
+# The keys of a case's decisions the reports count by, kept readable; every other one is sealed.
+NOT_ACCEPTED_CLEAR = ("ground", "ground_text", "supplement", "office", "at")
+COMMITMENT_CLEAR = ("materials", "due_date", "fulfilled_at")
+DELIVERY_CLEAR = ("method", "method_label", "at")
+WITHDRAWAL_CLEAR = ("returned", "terminated_items", "at")
 
 
 class CaseRow(Base):
@@ -42,17 +54,24 @@ class CaseRow(Base):
     scenario_name: Mapped[str] = mapped_column(String(100))
     catalog_version: Mapped[str] = mapped_column(String(40))
     applicant_kind: Mapped[str] = mapped_column(String(16))
-    applicant_name: Mapped[str] = mapped_column(String(100), index=True)
+    applicant_name: Mapped[str] = mapped_column(SealedText("cases.applicant_name"))
     applicant_id_type: Mapped[str] = mapped_column(String(16))
-    applicant_id_number: Mapped[str] = mapped_column(String(40), index=True)
-    applicant_phone: Mapped[str] = mapped_column(String(30), default="", index=True)
-    applicant_address: Mapped[str] = mapped_column(String(200), default="")
-    agent_name: Mapped[str] = mapped_column(String(100), default="")
-    agent_id_number: Mapped[str] = mapped_column(String(40), default="", index=True)
-    agent_phone: Mapped[str] = mapped_column(String(30), default="")
-    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    applicant_id_number: Mapped[str] = mapped_column(SealedText("cases.applicant_id_number"))
+    applicant_phone: Mapped[str] = mapped_column(SealedText("cases.applicant_phone"), default="")
+    applicant_address: Mapped[str] = mapped_column(
+        SealedText("cases.applicant_address"), default=""
+    )
+    agent_name: Mapped[str] = mapped_column(SealedText("cases.agent_name"), default="")
+    agent_id_number: Mapped[str] = mapped_column(SealedText("cases.agent_id_number"), default="")
+    agent_phone: Mapped[str] = mapped_column(SealedText("cases.agent_phone"), default="")
+    # Blind indexes (HMAC-SM3) of the numbers a clerk looks a case up by: set as the row is
+    # written (``_blind_indexes`` below); NULL on a database opened without the hall's keys.
+    applicant_id_index: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    agent_id_index: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    applicant_phone_index: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(SealedJSON("cases.answers"), default=dict)
     chosen_items: Mapped[list[str]] = mapped_column(default=list)
-    form_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    form_data: Mapped[dict[str, Any]] = mapped_column(SealedJSON("cases.form_data"), default=dict)
     promised_days: Mapped[int] = mapped_column(Integer, default=0)
     promised_date: Mapped[date | None] = mapped_column(Date, default=None)
     clerk: Mapped[str] = mapped_column(String(60))
@@ -64,10 +83,19 @@ class CaseRow(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     results_at_window: Mapped[datetime | None] = mapped_column(default=None)  # 结果已到窗口
-    not_accepted: Mapped[dict[str, Any] | None] = mapped_column(default=None)
-    commitment: Mapped[dict[str, Any] | None] = mapped_column(default=None)
-    delivery: Mapped[dict[str, Any] | None] = mapped_column(default=None)
-    withdrawal: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # What the reports count by stays readable (their keys in ``clear``); the rest is sealed.
+    not_accepted: Mapped[dict[str, Any] | None] = mapped_column(
+        SealedJSON("cases.not_accepted", clear=NOT_ACCEPTED_CLEAR), default=None
+    )
+    commitment: Mapped[dict[str, Any] | None] = mapped_column(
+        SealedJSON("cases.commitment", clear=COMMITMENT_CLEAR), default=None
+    )
+    delivery: Mapped[dict[str, Any] | None] = mapped_column(
+        SealedJSON("cases.delivery", clear=DELIVERY_CLEAR), default=None
+    )
+    withdrawal: Mapped[dict[str, Any] | None] = mapped_column(
+        SealedJSON("cases.withdrawal", clear=WITHDRAWAL_CLEAR), default=None
+    )
     outbox_seq: Mapped[int] = mapped_column(Integer, default=0)
     platform_no: Mapped[str] = mapped_column(String(60), default="", index=True)  # 平台办件编号
 
@@ -85,6 +113,28 @@ class CaseRow(Base):
         Index("ix_cases_state_created", "state", "created_at"),
         Index("ix_cases_state_closed", "state", "closed_at"),
     )
+
+
+INDEXED = {  # blind index column: (sealed column, the index's context)
+    "applicant_id_index": ("applicant_id_number", "id_number"),
+    "agent_id_index": ("agent_id_number", "id_number"),
+    "applicant_phone_index": ("applicant_phone", "phone"),
+}
+
+
+@event.listens_for(CaseRow, "before_insert")
+@event.listens_for(CaseRow, "before_update")
+def _blind_indexes(_mapper: Any, connection: Connection, row: CaseRow) -> None:
+    """Every write of a case brings its blind indexes up to date with what it seals, so no
+    service can forget one. An applicant's and an agent's numbers share a context: one lookup
+    finds a person in either role."""
+    sealer = sealer_of(connection.dialect)
+    state = inspect(row)
+    for column, (source, context) in INDEXED.items():
+        if state.persistent and not state.attrs[source].history.has_changes():
+            continue  # an update that leaves the number alone (most: a state, a date)
+        value = getattr(row, source) or ""
+        setattr(row, column, sealer.index(value, context) if sealer and value else None)
 
 
 class CaseItemRow(Base):
@@ -170,7 +220,7 @@ class EvaluationRow(Base):
     round: Mapped[str] = mapped_column(String(16))  # first | follow_up
     level: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(20))
-    text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(SealedLongText("evaluations.text"), default="")
     reasons: Mapped[list[str]] = mapped_column(default=list)  # chosen from the level's options
     reasons_version: Mapped[str] = mapped_column(String(40), default="")  # of the option set
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -195,8 +245,12 @@ class AuditEntry(Base):
     case_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     receipt_no: Mapped[str] = mapped_column(String(40), default="")
     action: Mapped[str] = mapped_column(String(40))
-    before: Mapped[dict[str, Any] | None] = mapped_column(default=None)
-    after: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    before: Mapped[dict[str, Any] | None] = mapped_column(
+        SealedJSON("audit_log.before"), default=None
+    )
+    after: Mapped[dict[str, Any] | None] = mapped_column(
+        SealedJSON("audit_log.after"), default=None
+    )
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
@@ -251,7 +305,7 @@ class OutboxMessage(Base):
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(30))
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
-    payload: Mapped[dict[str, Any]] = mapped_column()
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON(PAYLOAD_CONTEXT))
     file_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
     state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -413,7 +467,9 @@ class TransferBatchRow(Base):
     courier: Mapped[str] = mapped_column(String(40), default="")
     waybill: Mapped[str] = mapped_column(String(40), default="")
     waybill_warning: Mapped[str] = mapped_column(String(200), default="")
-    pickup: Mapped[dict[str, Any] | None] = mapped_column(default=None)  # name, id, phone, at
+    pickup: Mapped[dict[str, Any] | None] = mapped_column(  # name, id, phone, at
+        SealedJSON("transfer_batches.pickup"), default=None
+    )
     signature_sha: Mapped[str | None] = mapped_column(
         ForeignKey("stored_files.sha256"), default=None
     )
@@ -434,8 +490,8 @@ class CustodyEventRow(Base):
     case_id: Mapped[int] = mapped_column(Integer, index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     action: Mapped[str] = mapped_column(String(40))
-    from_party: Mapped[str] = mapped_column(String(100), default="")
-    to_party: Mapped[str] = mapped_column(String(100), default="")
+    from_party: Mapped[str] = mapped_column(SealedText("custody_events.from_party"), default="")
+    to_party: Mapped[str] = mapped_column(SealedText("custody_events.to_party"), default="")
     batch_no: Mapped[str] = mapped_column(String(40), default="")
     actor: Mapped[str] = mapped_column(String(60))
     terminal: Mapped[str] = mapped_column(String(60))
@@ -490,7 +546,26 @@ class ComplaintStepRow(Base):
     actor: Mapped[str] = mapped_column(String(60))
     terminal: Mapped[str] = mapped_column(String(60))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    note: Mapped[str] = mapped_column(Text, default="")
-    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str] = mapped_column(SealedLongText("complaint_steps.note"), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(SealedJSON("complaint_steps.data"), default=dict)
 
     complaint: Mapped[ComplaintRow] = relationship(back_populates="steps")
+
+
+class DataKeyRow(Base):
+    """A data key of the hall, wrapped (SM4-GCM) by a key-encryption key from the hall's key file
+    (``kek_id``), never stored in clear: ``data`` keys seal personal data and scans (the one
+    ``current`` seals, ``old`` ones only open what is not yet resealed), the ``index`` key makes
+    blind indexes and never rotates. ``sealed_all_at``: when everything was last found sealed
+    under the current key (a start-up after it has nothing to reseal). Rules:
+    :mod:`app.security.data_keys`."""
+
+    __tablename__ = "data_keys"
+
+    key_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(8))  # data | index
+    state: Mapped[str] = mapped_column(String(8))  # current | old
+    wrapped: Mapped[str] = mapped_column(Text)
+    kek_id: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sealed_all_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -11,12 +11,17 @@ The file is TOML::
     current = "A20261209C3D4"
     [audit.keys]
     A20261209C3D4 = "<32 random bytes, base64>"
+    [data]                  # key-encryption keys: they wrap the hall's data keys (SM4-GCM),
+    current = "K20261211E5F6"   # which live wrapped in the database (app.security.data_keys)
+    [data.keys]
+    K20261211E5F6 = "<32 random bytes, base64>"
 
 ``onestop keys init`` writes it on the hall's first terminal; ``onestop keys rotate receipt`` (or
 ``audit``) adds a key and makes it the one in use, keeping the older ones so receipts already handed
-out and audit entries already written still verify. A file made before the audit key existed is
-refused until ``onestop keys rotate audit`` adds one. The demo hall writes a fresh file of its own:
-no key OneStop uses is ever a known one.
+out and audit entries already written still verify; ``rotate data`` adds a key-encryption key and
+wraps the hall's data keys with it. A file made before the audit key or the data key existed is
+refused until ``onestop keys rotate audit`` (``data``) adds one. The demo hall writes a fresh
+file of its own: no key OneStop uses is ever a known one.
 """
 
 from __future__ import annotations
@@ -69,10 +74,12 @@ class HallKeys:
     path: Path
     receipt: KeyRing
     audit: KeyRing
+    data: KeyRing  # key-encryption keys (app.security.data_keys)
 
 
-PURPOSES = {"receipt": "R", "audit": "A"}  # the rings of the file, and their key ids' first letter
-PURPOSE_LABELS = {"receipt": "凭条签名", "audit": "审计链"}
+# the rings of the file, and their key ids' first letter
+PURPOSES = {"receipt": "R", "audit": "A", "data": "K"}
+PURPOSE_LABELS = {"receipt": "凭条签名", "audit": "审计链", "data": "数据密钥保护"}
 
 
 def _new_id(prefix: str) -> str:
@@ -194,8 +201,9 @@ def read_rings(path: Path) -> dict[str, KeyRing]:
             hint="请从本大厅其他终端重新复制密钥文件，或联系信息管理员。",
         ) from None
     rings = {"receipt": _ring(data.get("receipt"), "receipt", path)}
-    if "audit" in data:
-        rings["audit"] = _ring(data["audit"], "audit", path)
+    for purpose in ("audit", "data"):
+        if purpose in data:
+            rings[purpose] = _ring(data[purpose], purpose, path)
     return rings
 
 
@@ -209,7 +217,13 @@ def load_keys(path: Path) -> HallKeys:
             hint="请在本大厅一台终端运行 onestop keys rotate audit 添加审计密钥，"
             "再把密钥文件复制到其他每台终端的同一位置。",
         )
-    return HallKeys(path, rings["receipt"], rings["audit"])
+    if "data" not in rings:
+        raise KeysError(
+            f"密钥文件 {path} 是旧版本生成的，还没有保护个人信息的数据密钥 [data]。",
+            hint="请在本大厅一台终端运行 onestop keys rotate data 添加它，"
+            "再把密钥文件复制到其他每台终端的同一位置。",
+        )
+    return HallKeys(path, rings["receipt"], rings["audit"], rings["data"])
 
 
 class AuditKeys:

@@ -95,8 +95,8 @@ def test_rotation_signs_with_the_new_key_and_keeps_the_old(tmp_path: Path) -> No
     assert second.keys[first.current] == first.keys[first.current]
     assert qr.verify(old_receipt, second).genuine
     assert qr.sign("430100001-20261207-00001", second).startswith(f"OS2:{new_id}:")
-    with pytest.raises(KeysError, match="没有“data”这种密钥"):
-        rotate(path, "data")
+    with pytest.raises(KeysError, match="没有“printing”这种密钥"):
+        rotate(path, "printing")
 
 
 def test_the_command_line_makes_rotates_and_lists_keys_without_their_secrets(
@@ -186,8 +186,13 @@ def test_an_older_file_without_the_audit_key_says_to_add_it(tmp_path: Path) -> N
         load_keys(path)
     assert "onestop keys rotate audit" in refused.value.hint
     key_id = rotate(path, "audit")
+    with pytest.raises(KeysError, match=r"还没有保护个人信息的数据密钥 \[data\]") as refused:
+        load_keys(path)
+    assert "onestop keys rotate data" in refused.value.hint
+    kek = rotate(path, "data")
     keys = load_keys(path)
     assert keys.audit.current == key_id and keys.receipt.current == "R20261207AAAA"
+    assert keys.data.current == kek and kek.startswith("K")
     assert keys.receipt.keys["R20261207AAAA"] == b"r" * 32
 
 
@@ -208,6 +213,8 @@ def test_the_command_line_shows_and_adds_the_audit_key(
     assert code == 0 and "还没有启用密钥保护" in out  # the schema is upgraded; the chain waits
     code, out, _ = run(capsys, "keys", "rotate", "audit", "--settings", str(settings))
     assert code == 0 and "审计链密钥" in out and "已启用" in out
+    code, out, _ = run(capsys, "keys", "rotate", "data", "--settings", str(settings))
+    assert code == 0 and "数据密钥保护密钥" in out and "首次启动时会用它保护" in out
     code, out, _ = run(capsys, "keys", "show", "--settings", str(settings), "--json")
     shown = json.loads(out)
     assert shown["audit"]["current"] == load_keys(key_file).audit.current

@@ -39,6 +39,8 @@ def test_cases_benchmark_prints_its_figures() -> None:
         "open_accept_cases_per_s",
         "bare_sqlite_tx_per_s",
         "ratio",
+        "clear_accepted_cases_per_s",
+        "sealed_over_clear",
         "lookup_receipt_ms",
         "lookup_id_number_ms",
         "claim_100_ms",

@@ -22,12 +22,17 @@ def test_upgrade_then_verify_then_detect_an_edit(
     url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
     code, out, _ = run(capsys, "db", "upgrade", "--url", url, "--json")
     audit_key = load_keys(default_key_file()).audit.current
-    assert code == 0 and json.loads(out) == {
+    shown = json.loads(out)
+    assert code == 0 and shown == {
         "before": None,
         "after": head_revision(),
         "head": head_revision(),
         "audit_key": audit_key,  # the chain is keyed with the hall's audit key at once
+        "data_key": shown["data_key"],  # the hall's first data key, made now
+        "sealed_rows": {},  # a new database: nothing was stored in clear
+        "sealed_files": 0,
     }
+    assert shown["data_key"].startswith("D")
     code, out, _ = run(capsys, "db", "upgrade", "--url", url)
     assert code == 0 and "已是最新" in out and audit_key in out
 

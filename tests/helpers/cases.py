@@ -74,13 +74,16 @@ def open_newborn(
     *,
     channel: str = "counter",
     answers: dict[str, str] | None = None,
+    applicant: Party = MOTHER,
+    agent: Party | None = None,
 ) -> CaseView:
     answers = answers or ANSWERS
     return service.open_case(
         CLERK,
         channel=channel,
         scenario=NEWBORN,
-        applicant=MOTHER,
+        applicant=applicant,
+        agent=agent,
         answers=answers,
         form=filled_form(catalog, NEWBORN, answers),
     )

@@ -259,9 +259,7 @@ def test_another_halls_announcement_never_touches_this_halls_upload(
     squatted = b.post(f"{API}/files/{SHA}", json={"size": 1, "mime": PDF})
     assert squatted.status_code == 200 and squatted.json()["received"] == 0
 
-    path = tmp_path / "scan.pdf"
-    path.write_bytes(SCAN)
-    status = http.upload(SHA, path, PDF)  # A's upload: no 409 for B's wrong size
+    status = http.upload(SHA, SCAN, PDF)  # A's upload: no 409 for B's wrong size
     assert status.complete and status.size == len(SCAN)
     assert halls.a.get(f"{API}/files/{SHA}").json()["complete"]
 

@@ -50,9 +50,7 @@ def kiosk_submission(receipt_no: str, *seqs: int) -> dict[str, Any]:
 
 
 def upload(http: HttpPlatform, tmp_path: Path) -> None:
-    path = tmp_path / "scan.pdf"
-    path.write_bytes(SCAN)
-    assert http.upload(SHA, path, "application/pdf").complete
+    assert http.upload(SHA, SCAN, "application/pdf").complete
 
 
 def test_a_window_gets_what_has_arrived_and_what_is_still_to_come(
