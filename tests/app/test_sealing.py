@@ -25,7 +25,7 @@ from app.security.keys import load_keys, rotate
 from app.security.resealing import reseal
 from app.security.sealing import PREFIX, Sealer
 from tests.cli.test_cli import run
-from tests.helpers.cases import CLERK, open_newborn
+from tests.helpers.cases import CLERK, open_newborn, receive_all
 from tests.helpers.cores import Cores
 
 NAME, NUMBER, PHONE = "欧阳明月", "430104198805211233", "13912345678"
@@ -250,6 +250,8 @@ def test_without_the_key_file_personal_data_is_neither_written_nor_shown(
 ) -> None:
     core = cores("hall")
     receipt = seeded(core)
+    receive_all(core.cases, core.cases.get(receipt))
+    core.cases.accept(CLERK, receipt)
     core.close()
     missing = tmp_path / "nowhere.toml"
     blind = cores("hall", security={"key_file": missing})
@@ -259,6 +261,20 @@ def test_without_the_key_file_personal_data_is_neither_written_nor_shown(
         open_newborn(blind.cases, blind.catalog)
     with blind.db.read() as session:  # what needs no personal data still works
         assert session.execute(text("SELECT count(*) FROM cases")).scalar_one() == 1
+    from datetime import date, timedelta
+
+    from app.reports.effectiveness import effectiveness_report
+    from app.reports.evaluations import evaluation_report
+    from app.reports.figures import Period
+    from app.reports.periods import period_report
+
+    today = date.today()
+    period = Period(today - timedelta(days=1), today + timedelta(days=1))
+    for by in ("scenario", "clerk", "channel"):  # the reports: figures, no keys needed
+        (row,) = period_report(blind.db, blind.calendar, period, by=by).rows
+        assert row.accepted == 1
+        evaluation_report(blind.db, period, by=by)
+    effectiveness_report(blind.db, blind.catalog, blind.calendar, period)
 
 
 def test_an_older_key_file_gets_its_data_ring_by_command(tmp_path: Path) -> None:
