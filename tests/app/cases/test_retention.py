@@ -5,7 +5,6 @@ verifies after a purge — its anchors agreeing — while a forged purge marker 
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ from app.cases.audit import GENESIS, KEYED, PURGED, entry_hash, is_purged
 from app.cases.audit_verify import verify
 from app.cases.queries import CaseQuery
 from app.cases.retention import ACTION, Retention, trail_only
-from app.cases.snapshots import CaseView
 from app.db.models import (
     DELIVERY_CLEAR,
     AuditEntry,
@@ -31,22 +29,11 @@ from app.db.models import (
 from app.reports.effectiveness import effectiveness_report
 from app.reports.evaluations import evaluation_report
 from app.reports.figures import Period
-from app.transfers.snapshots import Pickup
-from tests.helpers.cases import CLERK, MANAGER, MOTHER, open_newborn, receive_all
+from tests.helpers.cases import CLERK, MOTHER
 from tests.helpers.clock import MONDAY, WallClock
 from tests.helpers.cores import Cores
-from tests.helpers.transfers import BACK, POLICE
+from tests.helpers.retention import ROUTES, deliver_messages, finished
 
-# Only the police's papers travel on paper (picked up by its messenger); the rest go by platform.
-ROUTES = {
-    "卫生健康部门（分娩机构）": "platform",
-    POLICE: "pickup",
-    "医疗保障部门": "platform",
-    "人力资源和社会保障部门": "platform",
-}
-SCAN = "出生医学证明 李芳 43010419920315204X 扫描页".encode() + b"\x00SCAN-PAGE-0001"
-SIGNATURE = b"\x89PNG signature of li fang \x00SIG-"
-RECEIPT = b"%PDF-1.4 signed receipt of the police"
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 PERSONAL = ("李芳", "43010419920315204X", "13800138000", "长沙市岳麓区")
 
@@ -63,61 +50,6 @@ def core(cores: Cores, clock: WallClock, database_url: str) -> Core:
 
 def retention(core: Core, clock: WallClock, keep_days: int = 180) -> Retention:
     return Retention(core.db, core.files, clock, keep_days)
-
-
-_signatures = itertools.count(1)
-
-
-def finished(
-    core: Core, *, papers: bool = True, deliver: bool = True, scan: bytes = SCAN
-) -> CaseView:
-    """A newborn's case with everything a case can hold: a scan, a 差评 with its call-back, its
-    papers to the police and the result back, delivered with a signature. ``papers=False``: the
-    papers never leave the window; ``deliver=False``: accepted only."""
-    service = core.cases
-    case = open_newborn(service, core.catalog)
-    service.attach_scan(CLERK, case.receipt_no, "birth_record", scan, file_name="出生医学证明.pdf")
-    case = service.accept(CLERK, receive_all(service, case).receipt_no)
-    service.evaluate(
-        CLERK,
-        case.receipt_no,
-        stage="accept",
-        level=1,
-        channel="hall_pad",
-        text="李芳：等了很久，电话 13800138000",
-    )
-    complaint = next(c for c in core.complaints.open_items() if c.receipt_no == case.receipt_no)
-    core.complaints.step(MANAGER, complaint.id, "call_back", "已联系李芳 13800138000", reached=True)
-    if not deliver:
-        return case
-    if papers:
-        ledger = core.transfers
-        batch = ledger.add_case(BACK, ledger.open_batch(BACK, POLICE).batch_no, case.receipt_no)
-        ledger.hand_over(
-            BACK, batch.batch_no, Pickup("赵强", "430104196411152016", "13800138000", b"\x89PNG z")
-        )
-        ledger.confirm(BACK, batch.batch_no, RECEIPT)
-        ledger.check_in(BACK, case.receipt_no, results=[("户口簿（新生儿页）", POLICE)])
-    for item in case.items:
-        service.record_item_decision(CLERK, case.receipt_no, item.item_id, approved=True)
-    return service.deliver(
-        CLERK,
-        case.receipt_no,
-        method="pickup",
-        recipient="李芳",
-        signature_sha256=core.files.put(SIGNATURE + str(next(_signatures)).encode()),
-    )
-
-
-def deliver_messages(core: Core, receipts: set[str]) -> None:
-    """The platform takes every message of these cases; others' stay in flight (claimed)."""
-    while True:
-        claimed = core.outbox.claim("test-sender", 500)
-        mine = [m for m in claimed if m.receipt_no in receipts]
-        for message in mine:
-            core.outbox.delivered(message.id)
-        if not mine:
-            return
 
 
 def audit_count(core: Core) -> int:
