@@ -304,6 +304,32 @@ class AuditSettings(_Model):
     anchor_every_s: float = Field(default=600.0, ge=1, le=86400)
 
 
+KEEP_DAYS_MAX = 36_500  # a hundred years: beyond it, "for ever" is meant (0)
+
+
+class RetentionSettings(_Model):
+    """How long a terminal keeps a finished case's personal data and scans: ``keep_days`` hall
+    calendar days after the case closed — once it also reached the platform and its papers
+    came to rest — then ``onestop retention run`` (and the sync worker, daily) clears them; the
+    case's non-personal figures stay for the reports. 0 keeps them for ever. The audit facts
+    (who did what, when) are kept regardless: the default of 180 days also respects the
+    网络安全法 第二十一条, which asks that network logs be kept for at least six months."""
+
+    keep_days: int = 180
+
+    @field_validator("keep_days")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if not 0 <= value <= KEEP_DAYS_MAX:
+            raise PydanticCustomError(
+                "keep_days",
+                "保存天数应为 0（永久保存）到 {high} 之间的整数，现在是 {value}；"
+                "请改为所需的天数，如 180",
+                {"high": KEEP_DAYS_MAX, "value": value},
+            )
+        return value
+
+
 class Settings(_Model):
     hall: HallSettings = HallSettings()
     terminal: TerminalSettings = TerminalSettings()
@@ -319,6 +345,7 @@ class Settings(_Model):
     kiosk: KioskSettings = KioskSettings()
     security: SecuritySettings = SecuritySettings()
     audit: AuditSettings = AuditSettings()
+    retention: RetentionSettings = RetentionSettings()
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("onestop", appauthor=False)))
 
     @field_validator("data_dir", mode="before")

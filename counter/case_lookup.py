@@ -156,12 +156,16 @@ def _stage_of(evaluation: EvaluationView) -> str:
 def case_facts(case: CaseView) -> list[tuple[str, str]]:
     """(label, value) lines above a case's items, materials and trail."""
     applicant = case.applicant
-    facts = [
-        (
-            "申请人",
-            "　".join(v for v in (applicant.name, applicant.id_number, applicant.phone) if v),
-        )
-    ]
+    if case.purged_at is not None:
+        cleared = f"个人信息已按保存期限于 {at(case.purged_at, '%Y-%m-%d')} 清除"
+        facts = [("申请人", cleared)]
+    else:
+        facts = [
+            (
+                "申请人",
+                "　".join(v for v in (applicant.name, applicant.id_number, applicant.phone) if v),
+            )
+        ]
     if case.agent:
         agent = case.agent
         facts.append(
@@ -179,7 +183,7 @@ def case_facts(case: CaseView) -> list[tuple[str, str]]:
         facts.append(("结果", f"结果已到窗口（{at(case.results_at_window)}）{waiting}"))
     if case.delivery:
         facts.append(("送达", _delivery_words(case.delivery)))
-    if case.withdrawal:
+    if case.withdrawal and case.purged_at is None:
         withdrawal = case.withdrawal
         facts.append(
             (

@@ -1,7 +1,10 @@
 """Sync in the background: the sender, the receiver, the catalog check and the audit anchors in
 worker threads, for the app (never on the GUI thread) and for ``onestop sync run`` on the machine
 that sends for a hall. ``status`` is what ``onestop sync status`` and the app's online indicator
-show. Stopping sends the audit chain's head once more (:meth:`SyncWorker.stop`)."""
+show. Stopping sends the audit chain's head once more (:meth:`SyncWorker.stop`). Once a day it
+also clears what the hall's retention period no longer allows it to keep
+(:meth:`SyncWorker.run_retention`): on its own thread, so a failure there never holds up
+sending."""
 
 from __future__ import annotations
 
@@ -11,6 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from app.bootstrap import Core
+from app.cases.audit import SYSTEM, Actor
+from app.cases.receipts import hall_day
+from app.cases.retention import Retention, RetentionRun
 from app.catalog.versions import CatalogStore
 from app.db.base import utcnow
 from app.errors import OneStopError, SettingsError
@@ -23,6 +29,8 @@ from sync.sender import Sender
 from sync.state import SyncState
 
 log = logging.getLogger(__name__)
+RETENTION = "retention"  # sync_state: the hall day retention last ran
+RETENTION_CHECK_S = 3600.0
 
 
 def platform_of(core: Core) -> HttpPlatform:
@@ -54,8 +62,28 @@ class SyncWorker:
         self.anchors = AnchorSender(
             core.anchors, platform, self.notes, terminal=core.settings.terminal.name
         )
+        self.retention = Retention(core.db, core.files, keep_days=core.settings.retention.keep_days)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+
+    def run_retention(self, *, now: datetime | None = None) -> RetentionRun | None:
+        """Purge the cases whose retention period is up, once per hall day (the day is noted in
+        ``sync_state``, tried or not); None when it already ran today or failed — a failure is
+        logged, never raised: sending goes on."""
+        now = now or utcnow()
+        today = hall_day(now).isoformat()
+        try:
+            with self.core.db.connect() as connection:
+                if (state.get(connection, RETENTION) or {}).get("day") == today:
+                    return None
+                state.put(connection, RETENTION, {"day": today, "at": now.isoformat()}, at=now)
+            done = self.retention.run(Actor(SYSTEM, self.core.settings.terminal.name), now=now)
+        except Exception:
+            log.exception("retention run failed; tried again tomorrow")
+            return None
+        if done.failed:
+            log.warning("retention: %d cases not purged, tried again tomorrow", len(done.failed))
+        return done
 
     def pull_catalog(self) -> Pulled | None:
         """A newer published catalog, installed for the next cases; errors are noted, not raised
@@ -98,6 +126,7 @@ class SyncWorker:
         if sent["events"]:
             self._send_all(sent, rounds)  # what the decisions caused (dispatch of serial items)
         self.pull_catalog()
+        self.run_retention()
         return sent
 
     def _send_all(self, sent: dict[str, Any], rounds: int) -> None:
@@ -131,6 +160,7 @@ class SyncWorker:
             ),
             threading.Thread(target=self._catalog_loop, name="sync-catalog", daemon=True),
             self._anchor_thread(),
+            threading.Thread(target=self._retention_loop, name="sync-retention", daemon=True),
         ]
         for thread in self._threads:
             thread.start()
@@ -157,6 +187,12 @@ class SyncWorker:
             self.anchors.final()
         except OneStopError as exc:
             log.warning("final audit anchor not made: %s", exc)
+
+    def _retention_loop(self) -> None:
+        while True:
+            self.run_retention()
+            if self._stop.wait(RETENTION_CHECK_S):
+                return
 
     def _catalog_loop(self) -> None:
         every = self.core.settings.platform.catalog_check_s

@@ -9,12 +9,21 @@ rotated key starts with another ``chain_keyed`` entry. What the key cannot show 
 entries deleted and the head moved back, or the whole chain rewritten by someone who has the
 key — the anchors show: the head as the platform acknowledged it (:mod:`app.cases.anchors`),
 which the verification checks the chain against.
+
+Format 2 (from a ``chain_keyed`` entry whose after says ``"format": 2`` on; every keyed chain
+switches to it at its next entry) lets a case's personal data leave the trail when the hall's
+retention period ends (:mod:`app.cases.retention`) without breaking it: an entry's hash covers,
+instead of its before and after values, their keyed digests (HMAC-SM3 under the key in force),
+so a value can be replaced by a ``{"purged": "<its digest>"}`` marker and the chain still
+verifies — while a marker with another digest does not. Entries of format 1 keep their values.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -30,9 +39,13 @@ from app.db.models import AuditEntry, AuditHead
 from app.errors import KeysError
 from app.security.keys import AuditKeys
 
+log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 KEYED = "chain_keyed"  # the switch point: from this entry on, hashes are HMAC-SM3 under its key
 SYSTEM = "onestop"  # the actor of entries the program writes by itself
+FORMAT = 2  # the format appends write in: before and after hashed as keyed digests
+PURGED = "purged"  # the key of a purged value's marker
+_HEX = frozenset("0123456789abcdef")
 
 
 def not_keyed() -> KeysError:
@@ -52,6 +65,31 @@ class Actor:
     role: str = ""
 
 
+def value_digest(key: bytes, value: Any) -> str:
+    """The keyed digest a format-2 entry's hash covers in place of ``value``: HMAC-SM3 over its
+    canonical JSON; a purge marker stands for its digest."""
+    if is_purged(value):
+        return str(value[PURGED])
+    mac = crypto_hmac.HMAC(key, hashes.SM3())
+    mac.update(json_dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+    return mac.finalize().hex()
+
+
+def is_purged(value: Any) -> bool:
+    """Whether ``value`` is a purge marker: ``{"purged": <64 hex digits>}`` and nothing else."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    digest = value.get(PURGED)
+    return isinstance(digest, str) and len(digest) == 64 and set(digest) <= _HEX
+
+
+def purged(key: bytes, value: Any) -> Any:
+    """``value`` as a purged format-2 entry keeps it: its marker (None stays None)."""
+    if value is None or is_purged(value):
+        return value
+    return {PURGED: value_digest(key, value)}
+
+
 def entry_hash(
     prev_hash: str,
     *,
@@ -64,8 +102,13 @@ def entry_hash(
     before: Any,
     after: Any,
     key: bytes | None = None,
+    format: int = 1,
 ) -> str:
-    """SHA-256 of the entry without ``key`` (before the switch point), HMAC-SM3 with it."""
+    """SHA-256 of the entry without ``key`` (before the switch point), HMAC-SM3 with it; in
+    ``format`` 2 (keyed only) over the digests of ``before`` and ``after``."""
+    if key is not None and format >= FORMAT:
+        before = None if before is None else value_digest(key, before)
+        after = None if after is None else value_digest(key, after)
     body = json_dumps(
         [
             prev_hash,
@@ -91,9 +134,9 @@ def entry_hash(
 _AUDIT = table(AuditEntry)
 _HEAD = table(AuditHead)
 _INSERT = insert(_AUDIT).returning(_AUDIT.c.id)
-_READ_HEAD = select(_HEAD.c.last_id, _HEAD.c.last_hash, _HEAD.c.key_id, _HEAD.c.chain_id).where(
-    _HEAD.c.id == 1
-)
+_READ_HEAD = select(
+    _HEAD.c.last_id, _HEAD.c.last_hash, _HEAD.c.key_id, _HEAD.c.chain_id, _HEAD.c.format
+).where(_HEAD.c.id == 1)
 _READ_HEAD_LOCKED = _READ_HEAD.with_for_update()
 _WRITE_HEAD = (
     update(_HEAD)
@@ -103,6 +146,7 @@ _WRITE_HEAD = (
         last_hash=bindparam("entry_hash"),
         key_id=bindparam("key"),
         chain_id=bindparam("chain"),
+        format=bindparam("format"),
     )
 )
 
@@ -112,6 +156,7 @@ class Head(NamedTuple):
     last_hash: str
     key_id: str  # "" while the chain is unkeyed
     chain_id: str  # given at the first switch point; "" before
+    format: int = 1  # how entries from the last switch point on are hashed
 
 
 def audit_keys(target: Session | Connection) -> AuditKeys | None:
@@ -126,10 +171,12 @@ def read_head(connection: Connection, *, lock: bool = False) -> Head:
     row = connection.execute(_READ_HEAD_LOCKED if locked else _READ_HEAD).first()
     if row is None:  # a database created without the migration's seed row
         connection.execute(
-            insert(_HEAD).values(id=1, last_id=0, last_hash=GENESIS, key_id="", chain_id="")
+            insert(_HEAD).values(
+                id=1, last_id=0, last_hash=GENESIS, key_id="", chain_id="", format=1
+            )
         )
         return Head(0, GENESIS, "", "")
-    return Head(row.last_id, row.last_hash, row.key_id, row.chain_id)
+    return Head(row.last_id, row.last_hash, row.key_id, row.chain_id, row.format)
 
 
 def append(
@@ -148,8 +195,9 @@ def append(
     Plain SQL rather than the ORM: it runs in every change, and the head row is read locked
     (``FOR UPDATE`` on PostgreSQL; SQLite's writer already holds the database). With the hall's
     audit keys (the database's), the entry is keyed — after a ``chain_keyed`` entry first when
-    the chain is unkeyed or keyed with another key; without them an entry joins only a chain
-    never keyed (refused otherwise: an unkeyed entry there would read as forged).
+    the chain is unkeyed, keyed with another key or in an older format; without them an entry
+    joins only a chain never keyed (refused otherwise: an unkeyed entry there would read as
+    forged).
     """
     connection = target.connection() if isinstance(target, Session) else target
     keys = audit_keys(connection)
@@ -158,7 +206,7 @@ def append(
     at = at or utcnow()
     if signing is None and head.key_id:
         raise not_keyed()
-    if signing is not None and head.key_id != signing[0]:
+    if signing is not None and (head.key_id != signing[0] or head.format != FORMAT):
         head = _switch(connection, head, actor.terminal, signing, at)
     written = _write(
         connection,
@@ -178,11 +226,17 @@ def append(
 def _switch(
     connection: Connection, head: Head, terminal: str, signing: tuple[str, bytes], at: datetime
 ) -> Head:
-    """The switch point: from this entry on, the chain is keyed with ``signing``. The first one
-    gives the chain its id; later ones (a rotated key) carry it on."""
+    """The switch point: from this entry on (itself included), the chain is keyed with
+    ``signing`` in :data:`FORMAT`. The first one gives the chain its id; later ones (a rotated
+    key, a newer format) carry it on."""
     chain = head.chain_id or secrets.token_hex(8)
-    head = head._replace(chain_id=chain)
-    after = {"key_id": signing[0], "previous_key_id": head.key_id, "chain": chain}
+    head = head._replace(chain_id=chain, format=FORMAT)
+    after = {
+        "key_id": signing[0],
+        "previous_key_id": head.key_id,
+        "chain": chain,
+        "format": FORMAT,
+    }
     return _write(
         connection, head, Actor(SYSTEM, terminal), KEYED, at=at, signing=signing, after=after
     )
@@ -215,6 +269,7 @@ def _write(
         before=before,
         after=after,
         key=signing[1] if signing else None,
+        format=head.format if signing else 1,
     )
     entry_id: int = connection.execute(
         _INSERT,
@@ -234,9 +289,15 @@ def _write(
     key_id = signing[0] if signing else ""
     connection.execute(
         _WRITE_HEAD,
-        {"entry_id": entry_id, "entry_hash": digest, "key": key_id, "chain": head.chain_id},
+        {
+            "entry_id": entry_id,
+            "entry_hash": digest,
+            "key": key_id,
+            "chain": head.chain_id,
+            "format": head.format if signing else 1,
+        },
     )
-    return Head(entry_id, digest, key_id, head.chain_id)
+    return Head(entry_id, digest, key_id, head.chain_id, head.format if signing else 1)
 
 
 def key_chain(connection: Connection, terminal: str, *, at: datetime | None = None) -> str | None:
@@ -248,6 +309,87 @@ def key_chain(connection: Connection, terminal: str, *, at: datetime | None = No
         return None
     signing = keys.signing()
     head = read_head(connection, lock=True)
-    if head.key_id != signing[0]:
+    if head.key_id != signing[0] or head.format != FORMAT:
         _switch(connection, head, terminal, signing, at or utcnow())
     return signing[0]
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What :func:`purge_case` did to a case's entries: how many lost their personal data, and
+    how many keep it — hashed before the chain's format 2 (their values are in their hashes),
+    or under a key this terminal lacks, or not matching their hash (left for verify to report)."""
+
+    purged: int = 0
+    left: int = 0
+
+
+def switch_points(connection: Connection) -> list[tuple[int, str, int]]:
+    """(entry id, key id, format) of every switch point, oldest first: few (one per key and
+    format the chain has had)."""
+    rows = connection.execute(
+        select(_AUDIT.c.id, _AUDIT.c.after).where(_AUDIT.c.action == KEYED).order_by(_AUDIT.c.id)
+    ).all()
+    points = []
+    for row in rows:
+        after = row.after if isinstance(row.after, dict) else {}
+        form = after.get("format", 1)
+        points.append((row.id, str(after.get("key_id", "")), form if isinstance(form, int) else 1))
+    return points
+
+
+def purge_case(
+    connection: Connection,
+    case_id: int,
+    keep: Callable[[Any], bool],
+    *,
+    dry_run: bool = False,
+) -> Purged:
+    """Replace the before and after values of ``case_id``'s entries that ``keep`` does not keep
+    by their purge markers, in the caller's transaction — for the entries of format 2, whose
+    hashes cover only the values' digests, so the chain verifies as before and anchors agree.
+    Each entry's new form is checked against its hash first: an entry that does not match is
+    left as it is, for ``audit verify`` to report."""
+    keys = audit_keys(connection)
+    ring = keys.ring() if keys is not None else None
+    points = switch_points(connection)
+    rows = connection.execute(
+        select(_AUDIT).where(_AUDIT.c.case_id == case_id).order_by(_AUDIT.c.id)
+    ).all()
+    done = left = 0
+    for row in rows:
+        personal = [
+            v is not None and not is_purged(v) and not keep(v) for v in (row.before, row.after)
+        ]
+        if not any(personal):
+            continue
+        point = next((p for p in reversed(points) if p[0] < row.id), None)
+        key = ring.secret(point[1]) if ring is not None and point is not None else None
+        if point is None or point[2] < FORMAT or key is None:
+            left += 1
+            continue
+        before = purged(key, row.before) if personal[0] else row.before
+        after = purged(key, row.after) if personal[1] else row.after
+        rehashed = entry_hash(
+            row.prev_hash,
+            at=row.at,
+            actor=row.actor,
+            terminal=row.terminal,
+            case_id=row.case_id,
+            receipt_no=row.receipt_no,
+            action=row.action,
+            before=before,
+            after=after,
+            key=key,
+            format=point[2],
+        )
+        if rehashed != row.hash:
+            log.warning("audit entry %s does not match its hash; its data left in place", row.id)
+            left += 1
+            continue
+        if not dry_run:
+            connection.execute(
+                update(_AUDIT).where(_AUDIT.c.id == row.id).values(before=before, after=after)
+            )
+        done += 1
+    return Purged(done, left)

@@ -2,7 +2,9 @@
 force from each switch point, the head, and the anchors — the heads recorded outside the chain,
 here and at the platform (:mod:`app.cases.anchors`) — so an edit, an insertion, a deletion inside
 or at the end, a truncation, a head moved back and a chain rewritten from some point are each
-reported, in words that say which entry."""
+reported, in words that say which entry. Entries whose personal data the hall's retention
+period cleared (format 2, :mod:`app.cases.audit`) are verified through their markers' digests and
+counted, not reported."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.cases.audit import GENESIS, KEYED, audit_keys, entry_hash
+from app.cases.audit import FORMAT, GENESIS, KEYED, audit_keys, entry_hash, is_purged
 from app.db.models import AuditAnchorRow, AuditEntry, AuditHead
 from app.security.keys import KeyRing
 
@@ -44,6 +46,7 @@ class AuditReport:
     keyed_from: int | None = None  # the first switch point
     chain_id: str = ""  # the chain's own id, from its first switch point
     anchors: tuple[AnchorPoint, ...] = ()  # what the chain was checked against
+    purged: int = 0  # entries whose personal data retention cleared (verified by their digests)
 
     @property
     def ok(self) -> bool:
@@ -144,7 +147,7 @@ def local_anchors(session: Session) -> list[AnchorPoint]:
     ]
 
 
-def _hash_of(entry: AuditEntry, key: bytes | None) -> str:
+def _hash_of(entry: AuditEntry, key: bytes | None, format: int = 1) -> str:
     return entry_hash(
         entry.prev_hash,
         at=entry.at,
@@ -156,6 +159,7 @@ def _hash_of(entry: AuditEntry, key: bytes | None) -> str:
         before=entry.before,
         after=entry.after,
         key=key,
+        format=format,
     )
 
 
@@ -206,6 +210,7 @@ def verify(
         keyed_from=walk.keyed_from,
         chain_id=walk.chain,
         anchors=tuple(anchors),
+        purged=walk.purged,
     )
 
 
@@ -226,6 +231,8 @@ class _Walk:
         self.count = self.last_id = 0
         self.keyed_from: int | None = None
         self.missing_keys: set[str] = set()
+        self.format = 1
+        self.purged = 0
 
     def step(self, entry: AuditEntry) -> None:
         self.count += 1
@@ -242,7 +249,9 @@ class _Walk:
         self.prev, self.last_id = entry.hash, entry.id
 
     def _check_hash(self, entry: AuditEntry) -> None:
-        if entry.hash == _hash_of(entry, self.secret):
+        if entry.hash == _hash_of(entry, self.secret, self.format):
+            if self.format >= FORMAT and (is_purged(entry.before) or is_purged(entry.after)):
+                self.purged += 1
             return
         if self.secret is not None and entry.hash == _hash_of(entry, None):
             single = (
@@ -265,6 +274,14 @@ class _Walk:
                 f"{_described(entry)}换了审计链编号（{self.chain} → {chain}）：从这里起的记录"
                 "是从别处拼接或重写的。"
             )
+        form = after.get("format", 1)
+        if form not in (1, FORMAT) or form < self.format:
+            self.problems.add(
+                f"{_described(entry)}把审计链的格式从 {self.format} 改为 {form}："
+                "本程序不会这样写，这条记录是改写或伪造的。"
+            )
+        else:
+            self.format = form
         self.key_id, self.chain = named, self.chain or chain
         self.keyed_from = self.keyed_from or entry.id
         self.secret = self.keys.secret(named) if self.keys else None

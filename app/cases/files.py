@@ -97,6 +97,25 @@ class FileStore:
         _fsync_dir(clear.parent)
         return True
 
+    def remove(self, sha256: str) -> bool:
+        """Delete the file of ``sha256`` (sealed or not) when nothing needs it any more (a scan
+        whose case's retention period ended); whether there was one. The database rows that
+        named it are the caller's to delete first."""
+        removed = False
+        for path in {self.path(sha256), self.clear_path(sha256)}:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise StorageError(
+                    f"扫描件 {sha256[:12]}… 无法删除：{exc.strerror}。",
+                    hint="请检查数据目录的权限后重试（onestop retention run）。",
+                ) from exc
+            _fsync_dir(path.parent)
+            removed = True
+        return removed
+
     def sweep(self, older_than_s: float = STALE_S) -> int:
         """Delete the temporary files a crash left (written more than ``older_than_s`` ago);
         how many. Never raises: a store that cannot be swept now is swept at a later start."""

@@ -185,6 +185,8 @@ class CaseView:
     materials: tuple[MaterialView, ...]
     evaluations: tuple[EvaluationView, ...]
     results_at_window: datetime | None = None  # 结果已到窗口: checked in by the back office
+    # Its personal data and scans cleared after the hall's retention period (app.cases.retention)
+    purged_at: datetime | None = None
 
     def material(self, material_id: str) -> MaterialView:
         return next(m for m in self.materials if m.material_id == material_id)
@@ -260,6 +262,7 @@ class CaseView:
             materials,
             evaluations,
             row.results_at_window,
+            row.purged_at,
         )
 
 

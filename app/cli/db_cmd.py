@@ -278,6 +278,7 @@ def _as_json(report: AuditReport, problems: list[str], platform: PlatformCheck) 
         "key_id": report.key_id,
         "keyed_from": report.keyed_from,
         "chain": report.chain_id,
+        "purged": report.purged,
         "anchors": [{"entry_id": a.entry_id, "held_by": a.source} for a in report.anchors],
         "platform": {
             "asked": platform.asked,
@@ -305,6 +306,10 @@ def _print(report: AuditReport, problems: list[str], platform: PlatformCheck) ->
         else "尚无记录"
     )
     print(f"✓ 审计记录完整：{report.entries} 条，哈希链校验通过，{keyed}。")
+    if report.purged:
+        print(
+            f"  其中 {report.purged} 条记录中的个人信息已按保存期限清除（以摘要校验，不是问题）。"
+        )
     anchored = [a.entry_id for a in report.anchors]
     if anchored:
         print(f"  与 {len(anchored)} 个审计锚点一致（最远到第 {max(anchored)} 条）。")

@@ -60,6 +60,7 @@ def build_parser() -> Parser:
         platform_cmd,
         print_cmd,
         report_cmd,
+        retention_cmd,
         settings_cmd,
         sync_cmd,
         transfers_cmd,
@@ -85,6 +86,7 @@ def build_parser() -> Parser:
     devices_cmd.register(commands)
     keys_cmd.register(commands)
     access_cmd.register(commands)
+    retention_cmd.register(commands)
     return parser
 
 

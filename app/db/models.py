@@ -98,6 +98,9 @@ class CaseRow(Base):
     )
     outbox_seq: Mapped[int] = mapped_column(Integer, default=0)
     platform_no: Mapped[str] = mapped_column(String(60), default="", index=True)  # 平台办件编号
+    # When its personal data and scans were cleared after the hall's retention period
+    # (:mod:`app.cases.retention`); what the reports count stays.
+    purged_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
 
     items: Mapped[list[CaseItemRow]] = relationship(
         back_populates="case", order_by="CaseItemRow.id", cascade="all, delete-orphan"
@@ -257,10 +260,10 @@ class AuditEntry(Base):
 
 class AuditHead(Base):
     """One row: the last entry's id and hash, the id of the hall's audit key that chains the
-    entries from its switch point on, and the chain's own random id, given at the first switch
-    point (both "" while the chain is unkeyed): the platform keeps anchors per chain, since the
-    terminals of a hall that each keep their own database each have their own chain. Updating it
-    serialises appends across terminals."""
+    entries from its switch point on, the chain's format and its own random id, given at the
+    first switch point (key and id "" while the chain is unkeyed): the platform keeps anchors
+    per chain, since the terminals of a hall that each keep their own database each have their
+    own chain. Updating it serialises appends across terminals."""
 
     __tablename__ = "audit_head"
 
@@ -269,6 +272,9 @@ class AuditHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
     key_id: Mapped[str] = mapped_column(String(40), default="")
     chain_id: Mapped[str] = mapped_column(String(32), default="")
+    # How entries are hashed from the last switch point on (app.cases.audit): 1 covers before
+    # and after themselves, 2 their keyed digests (so they can be purged).
+    format: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class AuditAnchorRow(Base):

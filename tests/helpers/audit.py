@@ -36,7 +36,7 @@ def ids(engine: Engine) -> list[int]:
         return list(connection.scalars(select(AUDIT.c.id).order_by(AUDIT.c.id)))
 
 
-def _rehash(row: Mapping[str, Any], prev_hash: str, key: bytes | None) -> str:
+def _rehash(row: Mapping[str, Any], prev_hash: str, key: bytes | None, format: int = 1) -> str:
     return entry_hash(
         prev_hash,
         at=row["at"],
@@ -48,6 +48,7 @@ def _rehash(row: Mapping[str, Any], prev_hash: str, key: bytes | None) -> str:
         before=row["before"],
         after=row["after"],
         key=key,
+        format=format,
     )
 
 
@@ -124,8 +125,8 @@ def move_head(engine: Engine, to_id: int) -> None:
 
 
 def rechain_from(engine: Engine, entry_id: int, *, key: bytes | None) -> None:
-    """Change ``entry_id`` and recompute every hash from there on — with ``key`` where the chain
-    is keyed (the hall's, for an insider who has the key file; another, for one who guesses; and
+    """Change ``entry_id`` and recompute every hash from there on — in the chain's format, with
+    ``key`` where the chain is keyed (the hall's, for an insider who has the key file; another, for one who guesses; and
     SHA-256 before the switch point) or all with SHA-256, as someone without any key would — so
     every link and the head agree again."""
     with engine.begin() as connection:
@@ -142,14 +143,18 @@ def rechain_from(engine: Engine, entry_id: int, *, key: bytes | None) -> None:
             )
             or GENESIS
         )
-        keyed = bool(
-            connection.scalar(
-                select(AUDIT.c.id).where(AUDIT.c.id < entry_id, AUDIT.c.action == KEYED).limit(1)
-            )
-        )
+        last_switch = connection.execute(
+            select(AUDIT.c.id, AUDIT.c.after)
+            .where(AUDIT.c.id < entry_id, AUDIT.c.action == KEYED)
+            .order_by(AUDIT.c.id.desc())
+            .limit(1)
+        ).first()
+        keyed = last_switch is not None
+        form = (last_switch.after or {}).get("format", 1) if last_switch is not None else 1
         for row in rows:
-            keyed = keyed or row.action == KEYED
-            digest = _rehash(dict(row._mapping), prev, key if keyed else None)
+            if row.action == KEYED:
+                keyed, form = True, (row.after or {}).get("format", 1)
+            digest = _rehash(dict(row._mapping), prev, key if keyed else None, form)
             connection.execute(
                 update(AUDIT).where(AUDIT.c.id == row.id).values(prev_hash=prev, hash=digest)
             )

@@ -87,9 +87,18 @@ def test_a_keyed_chain_hashes_with_hmac_sm3_from_its_switch_point(
     old, switch, new = entries(db)
     assert switch.action == KEYED and switch.after is not None
     assert switch.after["key_id"] == ring.current and len(switch.after["chain"]) == 16
+    assert switch.after["format"] == 2  # before and after enter the hash as keyed digests
+
+    def digest(value: object) -> str | None:
+        if value is None:
+            return None
+        mac = crypto_hmac.HMAC(ring.keys[ring.current], hashes.SM3())
+        mac.update(json_dumps(value, sort_keys=True, separators=(",", ":")).encode())
+        return mac.finalize().hex()
+
     body = json_dumps(
         [new.prev_hash, new.at.isoformat(timespec="microseconds"), new.actor, new.terminal,
-         new.case_id, new.receipt_no, new.action, new.before, new.after],
+         new.case_id, new.receipt_no, new.action, digest(new.before), digest(new.after)],
         sort_keys=True, separators=(",", ":"),
     ).encode()  # fmt: skip
     mac = crypto_hmac.HMAC(ring.keys[ring.current], hashes.SM3())
