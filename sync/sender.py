@@ -18,9 +18,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import Connection
+
 from app.cases.files import FileStore
 from app.cases.outbox import Message, Outbox, Outcome
 from app.db.base import utcnow
+from sync import state
 from sync.client import AuthFailed, Platform, PlatformError, Refused
 from sync.contract import Attachment, Envelope
 from sync.state import SyncState
@@ -28,7 +31,6 @@ from sync.wire import NotSendable, attachment_of, envelope
 
 log = logging.getLogger(__name__)
 OUT_OF_ORDER_RETRY_S = 2.0
-MAX_CASE_MESSAGES = 5000  # read to find a case's queued scans; a real case has a handful
 
 
 @dataclass
@@ -75,8 +77,11 @@ class Sender:
         ready: list[tuple[Message, Envelope]] = []
         for message in messages:
             try:
-                wire = envelope(message, attachments=announced.get(message.receipt_no, ()))
-                wire = wire.model_copy(update={"prev_seq": previous[message.id]})
+                wire = envelope(
+                    message,
+                    attachments=announced.get(message.receipt_no, ()),
+                    prev_seq=previous[message.id],
+                )
                 if message.file_sha256:
                     self._upload(message)
             except NotSendable as exc:
@@ -102,14 +107,11 @@ class Sender:
         """For each case whose submission (or update) is in the batch, the scans queued for it
         and not cancelled: the platform then knows which files are still to come, and a window
         does not pick the pre-application up half-way (the messages go one per case a round)."""
-        cases = {m.receipt_no for m in messages if m.kind in ("submission", "update")}
-        announced: dict[str, list[Attachment]] = {}
-        for receipt_no in cases:
-            queued = self.outbox.messages(receipt_no=receipt_no, limit=MAX_CASE_MESSAGES)
-            announced[receipt_no] = [
-                a for m in queued if m.state != "cancelled" and (a := attachment_of(m))
-            ]
-        return announced
+        announcing = [m for m in messages if m.kind in ("submission", "update")]
+        return {
+            receipt_no: [a for m in scans if (a := attachment_of(m))]
+            for receipt_no, scans in self.outbox.queued_scans(announcing).items()
+        }
 
     def _upload(self, message: Message) -> None:
         sha = message.file_sha256 or ""
@@ -155,13 +157,17 @@ class Sender:
                 done.retrying += 1
             else:
                 done.rejected += 1
+        now = self.clock()
+
+        def notes(connection: Connection) -> None:  # in the same commit as the outcomes
+            if done.error:
+                state.note_error(connection, done.error, now)
+            elif done.delivered or done.rejected:
+                state.note_contact(connection, now)
+
         self.outbox.settle(
-            self.name, outcomes, now=self.clock(), platform_numbers=done.platform_numbers
+            self.name, outcomes, now=now, platform_numbers=done.platform_numbers, after=notes
         )
-        if done.error:
-            self.state.error(done.error, at=self.clock())
-        elif done.delivered or done.rejected:
-            self.state.contact(at=self.clock())
 
     def run(
         self,

@@ -38,6 +38,14 @@ def get(connection: Connection, key: str) -> dict[str, Any] | None:
     return value
 
 
+def note_contact(connection: Connection, at: datetime) -> None:
+    put(connection, CONTACT, {"at": at.isoformat()}, at=at)
+
+
+def note_error(connection: Connection, message: str, at: datetime) -> None:
+    put(connection, ERROR, {"at": at.isoformat(), "message": message}, at=at)
+
+
 class SyncState:
     """The sender's and receiver's notes, for ``onestop sync status`` and the app's indicator."""
 
@@ -46,12 +54,11 @@ class SyncState:
 
     def contact(self, *, at: datetime | None = None) -> None:
         with self.db.connect() as connection:
-            put(connection, CONTACT, {"at": (at or utcnow()).isoformat()}, at=at or utcnow())
+            note_contact(connection, at or utcnow())
 
     def error(self, message: str, *, at: datetime | None = None) -> None:
-        now = at or utcnow()
         with self.db.connect() as connection:
-            put(connection, ERROR, {"at": now.isoformat(), "message": message}, at=now)
+            note_error(connection, message, at or utcnow())
 
     def read(self) -> dict[str, dict[str, Any]]:
         with self.db.read() as session:

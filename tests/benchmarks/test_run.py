@@ -55,6 +55,7 @@ def test_sync_benchmark_prints_its_figures() -> None:
         "drain_messages_per_s",
         "store_only_messages_per_s",
         "drain_to_store_ratio",
+        "sender_cpu_us_per_message",
         "receiver_events_per_s",
     }
     assert all(value > 0 for value in data["figures"].values())
