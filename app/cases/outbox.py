@@ -418,6 +418,18 @@ class Outbox:
                 at=now,
             )
 
+    def release(self, at: datetime) -> int:
+        """The platform answers again: every message waiting out its backoff becomes due at
+        ``at`` (now, or when the platform asked to be called again), for every sender of the
+        hall. Returns how many were waiting longer."""
+        with self.db.connect() as connection:
+            released = connection.execute(
+                update(_OUTBOX)
+                .where(_OUTBOX.c.state == "retrying", _OUTBOX.c.next_attempt_at > at)
+                .values(next_attempt_at=at)
+            ).rowcount
+        return int(released)
+
     def backoff_s(self, attempts: int) -> float:
         """Doubling from ``first_retry_s``, capped at ``max_retry_s``, less up to ``jitter`` of
         it at random so that terminals coming back together do not all knock at once."""
@@ -507,6 +519,17 @@ class Outbox:
         counts = dict.fromkeys(MESSAGE_STATE_LABELS, 0)
         counts.update({state: n for state, n in rows})
         return counts
+
+    def waiting(self, limit: int = 20) -> list[Message]:
+        """The messages waiting for their next try (failed before), soonest first."""
+        query = (
+            select(*_COLUMNS)
+            .where(_OUTBOX.c.state == "retrying")
+            .order_by(_OUTBOX.c.next_attempt_at, _OUTBOX.c.id)
+            .limit(limit)
+        )
+        with self.db.read() as session:
+            return [Message.of(row) for row in session.execute(query)]
 
     def oldest_unsent(self) -> datetime | None:
         """When the oldest message not yet delivered (nor cancelled) was written."""
