@@ -80,6 +80,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/run.py counter
 	$(BIN)/python tests/benchmarks/run.py kiosk
 	$(BIN)/python tests/benchmarks/run.py backoffice
+	$(BIN)/python tests/benchmarks/run.py signin
 
 system-deps:
 	@missing=""; \

@@ -1,14 +1,19 @@
-"""The composition root: builds the database, file store, calendar, case services, the help
-desk and the 差评 work items from the settings and hands them in. Nothing here runs at import
-time."""
+"""The composition root: builds the database (with the hall's audit keys), file store, calendar,
+case services, the help desk, the 差评 work items and the audit anchors from the settings and
+hands them in. Nothing here runs at import time."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from app.calendar.workdays import WorkCalendar
+from app.cases.access import AccessLog
+from app.cases.anchors import AuditAnchors
+from app.cases.audit import key_chain
 from app.cases.complaints import Complaints
 from app.cases.files import FileStore
 from app.cases.outbox import Outbox
@@ -19,17 +24,38 @@ from app.catalog.versions import CatalogStore
 from app.db.base import utcnow
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
+from app.errors import KeysError
 from app.help import HelpDesk
+from app.security.keys import AuditKeys, HallKeys, KeyRing, load_keys
+from app.security.private import private_folder
 from app.settings import Settings
 from app.transfers.ledger import Ledger
 
+log = logging.getLogger(__name__)
+
 
 def open_database(settings: Settings, *, migrate: bool = True) -> Database:
-    """The hall's database, brought to the newest schema first (start-up runs the migrations)."""
+    """The hall's database, brought to the newest schema first (start-up runs the migrations),
+    its audit chain keyed with the hall's audit key from the key file. Every database the
+    programs open is keyed so: an entry needs the key, read when first needed."""
     engine = make_engine(settings.database_url, busy_timeout_s=settings.database.busy_timeout_s)
+    db = Database(engine, audit_keys=AuditKeys(settings.key_file))
     if migrate:
         upgrade(engine)
-    return Database(engine)
+        start_keyed_chain(db, settings.terminal.name)
+    return db
+
+
+def start_keyed_chain(db: Database, terminal: str) -> str | None:
+    """Key the chain now if the key file can be read (a database upgraded from before keyed
+    chains gets its switch point at once). Without a readable key file it waits: the programs
+    that write refuse to start, and the first entry says what to do."""
+    try:
+        with db.connect() as connection:
+            return key_chain(connection, terminal)
+    except KeysError as exc:
+        log.info("audit chain not keyed yet: %s", exc.message)
+        return None
 
 
 @dataclass
@@ -45,6 +71,18 @@ class Core:
     help: HelpDesk  # the kiosks' calls for staff (请工作人员协助)
     transfers: Ledger  # the paper trail of materials and results (材料流转)
     complaints: Complaints  # the work items every 差评 opens
+    access: AccessLog  # who opened whose personal data (个人信息保护法 第五十一条)
+    anchors: AuditAnchors  # the audit chain's head, sent to the platform now and then
+
+    @cached_property
+    def keys(self) -> HallKeys:
+        """The hall's keys, read from the key file on first use (refused, with what to do, when
+        the file is missing or others can read it)."""
+        return load_keys(self.settings.key_file)
+
+    @property
+    def receipt_keys(self) -> KeyRing:
+        return self.keys.receipt
 
     def close(self) -> None:
         self.db.dispose()
@@ -65,6 +103,7 @@ def build_core(
     settings: Settings, catalog: Catalog | None = None, *, clock: Callable[[], datetime] = utcnow
 ) -> Core:
     """``clock`` stamps what the services do (the demo seeding sets past days with it)."""
+    private_folder(settings.data_dir)  # the service user's alone, whatever made it before
     db = open_database(settings)
     older: list[Catalog] = []
     if catalog is None:
@@ -97,6 +136,14 @@ def build_core(
         clock=clock,
     )
     help_desk = HelpDesk(db, hall_code=settings.hall.code)
+    anchors = AuditAnchors(
+        db,
+        every_entries=settings.audit.anchor_every_entries,
+        every_s=settings.audit.anchor_every_s,
+        first_retry_s=settings.outbox.first_retry_s,
+        max_retry_s=settings.outbox.max_retry_s,
+        clock=clock,
+    )
     return Core(
         settings,
         db,
@@ -109,4 +156,6 @@ def build_core(
         help_desk,
         ledger,
         complaints,
+        AccessLog(db, clock=clock),
+        anchors,
     )

@@ -124,3 +124,7 @@ def describe(exc: BaseException) -> tuple[str, bool]:
     if isinstance(exc, OneStopError):
         return str(exc), False
     return UNEXPECTED, True
+
+
+class KeysError(OneStopError):
+    """The hall's key file is missing, unreadable by its owner only, or malformed."""

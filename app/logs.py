@@ -17,6 +17,7 @@ from typing import Any
 from platformdirs import user_log_dir
 
 from app.identity.masking import mask_text
+from app.security.private import PrivateLogHandler, private_folder
 
 LOG_NAME = "onestop.log"
 
@@ -65,13 +66,13 @@ def mask_handlers(*loggers: str) -> None:
 def setup_logging(directory: Path | None = None, level: int = logging.INFO) -> Path:
     """Send the ``app``, ``kiosk``, ``counter``, ``printing`` and ``sync`` loggers to one file."""
     folder = directory or default_log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     path = folder / LOG_NAME
     root = logging.getLogger()
     if not any(
         isinstance(h, RotatingFileHandler) and h.baseFilename == str(path) for h in root.handlers
     ):
-        handler = RotatingFileHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
+        handler = PrivateLogHandler(path, maxBytes=5_000_000, backupCount=5, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
     root.setLevel(level)

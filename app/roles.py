@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "settings.change": ("修改设置", frozenset({MANAGER, ADMIN})),
     "report.view": ("查看统计报表", frozenset({MANAGER, ADMIN})),
     "complaint.handle": ("处理差评（回访、核实、整改、申诉）", frozenset({MANAGER})),
+    "access.read": ("查看个人信息的查阅记录", frozenset({MANAGER, ADMIN})),
 }
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from app.errors import SettingsError
+from app.security.keys import default_key_file
 from app.validation_zh import reason_zh
 
 SETTINGS_ENV = "ONESTOP_SETTINGS"
@@ -123,8 +124,8 @@ def number_pattern_problem(pattern: str) -> str:
 class PrintingSettings(_Model):
     """The hall's documents: the organ that issues them (its name on each document, under the
     seal; empty: the hall's name), the pattern of their 文号, the seal image printed in the seal
-    area, and the key that signs the QR code on receipts (set a long random secret per hall;
-    terminals of a hall share it)."""
+    area. ``qr_key`` only verifies receipts printed before the hall had its key file (their QR
+    code begins ``OS1:``); new receipts are signed with the hall's keys (``[security]``)."""
 
     organ: str = Field(default="", max_length=40)  # e.g. 长沙市行政审批服务局
     number_pattern: str = DEFAULT_NUMBER_PATTERN
@@ -146,10 +147,9 @@ class PrintingSettings(_Model):
         return value
 
     @property
-    def key(self) -> bytes:
-        # Without a configured secret the key is the demo's: receipts still verify, but anyone
-        # with this source could forge one — the README says to set it.
-        return (self.qr_key or "onestop-demo-key-not-secret").encode("utf-8")
+    def legacy_key(self) -> bytes:
+        """The secret of receipts printed before the hall's key file; empty when none was set."""
+        return self.qr_key.encode("utf-8")
 
 
 class DeviceSettings(_Model):
@@ -284,6 +284,26 @@ class CalendarSettings(_Model):
     workdays: tuple[date, ...] = ()
 
 
+class SecuritySettings(_Model):
+    """Where the hall's key file is (outside the data folder, owner-only; the same file on every
+    terminal of a hall). Empty: ``hall-keys.toml`` in the user's configuration folder."""
+
+    key_file: Path | None = None
+
+    @field_validator("key_file")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+
+class AuditSettings(_Model):
+    """How often the sync worker sends the audit chain's head to the platform as an anchor (and
+    always when it stops): after so many new entries, or after so long with any."""
+
+    anchor_every_entries: int = Field(default=100, ge=1, le=1_000_000)
+    anchor_every_s: float = Field(default=600.0, ge=1, le=86400)
+
+
 class Settings(_Model):
     hall: HallSettings = HallSettings()
     terminal: TerminalSettings = TerminalSettings()
@@ -297,6 +317,8 @@ class Settings(_Model):
     devices: DeviceSettings = DeviceSettings()
     counter: CounterSettings = CounterSettings()
     kiosk: KioskSettings = KioskSettings()
+    security: SecuritySettings = SecuritySettings()
+    audit: AuditSettings = AuditSettings()
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("onestop", appauthor=False)))
 
     @field_validator("data_dir", mode="before")
@@ -319,6 +341,10 @@ class Settings(_Model):
     @property
     def database_url(self) -> str:
         return self.database.url or f"sqlite:///{self.data_dir / 'onestop.sqlite3'}"
+
+    @property
+    def key_file(self) -> Path:
+        return self.security.key_file or default_key_file()
 
     @property
     def files_dir(self) -> Path:
@@ -412,3 +438,25 @@ def problem_words(error: ErrorDetails) -> str:
     where = ".".join(str(p) for p in error["loc"]) or "整个文件"
     said = _SETTINGS_WORDS.get(error["type"]) or reason_zh(error)
     return f"{where}：{said}"
+
+
+# Secrets never printed: shown as set or not.
+SECRETS = (("platform", "token"), ("printing", "qr_key"), ("kiosk", "staff_pin_hash"))
+SECRET_SET = "（已设置，不显示）"
+
+
+def shown_url(url: str) -> str:
+    """A database URL to print: the password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def shown_settings(settings: Settings) -> dict[str, Any]:
+    """The settings as a person may see them: every secret masked, the database password too."""
+    data = settings.model_dump(mode="json")
+    for section, key in SECRETS:
+        data[section][key] = SECRET_SET if data[section][key] else ""
+    if settings.database.url:
+        data["database"]["url"] = shown_url(settings.database.url)
+    return data

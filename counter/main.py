@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from app.accounts import Accounts, Operator
 from app.bootstrap import Core, build_core
+from app.errors import KeysError
 from app.settings import Settings
 from counter.ui.display import use_screen_font
 from counter.ui.sign_in import IdleLock, SignInDialog
@@ -36,6 +37,11 @@ class CounterApp:
     def __init__(self, settings: Settings, *, hint: str = "") -> None:
         self.settings = settings
         self.core: Core = build_core(settings)
+        try:
+            self.core.keys  # noqa: B018  no window signs receipts without the hall's own key
+        except KeysError:
+            self.core.close()
+            raise
         self.accounts = Accounts(self.core.db)
         self.hint = hint
         self.platform: HttpPlatform | None = None

@@ -44,15 +44,14 @@ class Papers:
         if self.tickets is None:
             return False
         case = self.core.cases.get(receipt_no)
-        self.tickets.print(
-            acceptance_slip(case, self.letterhead.hall, self.core.settings.printing.key)
-        )
+        self.tickets.print(acceptance_slip(case, self.letterhead.hall, self.core.receipt_keys))
         return True
 
     def retry_slips(self) -> int:
         return self.tickets.retry() if self.tickets is not None else 0
 
     def preview(self, receipt_no: str, document: str) -> bytes:
+        self.core.access.record(self.actor, receipt_no, "preview", document)
         case = self.core.cases.get(receipt_no)
         catalog = self.core.cases.catalog_for(case.catalog_version)
         scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
@@ -60,7 +59,7 @@ class Papers:
             case,
             scenario,
             self.letterhead,
-            self.core.settings.printing.key,
+            self.core.receipt_keys,
             self.core.cases.serial_in_year(receipt_no),
         )
         return render_case(document, context)
@@ -80,14 +79,13 @@ class Papers:
         return job
 
     def print(self, receipt_no: str, document: str, *, reason: str = "") -> Printed:
-        printing = self.core.settings.printing
         return print_document(
             self.core.cases,
             self.actor,
             receipt_no,
             document,
             letterhead=self.letterhead,
-            key=printing.key,
+            keys=self.core.receipt_keys,
             a4=self.a4,
             reason=reason,
         )
@@ -125,7 +123,9 @@ class Session:
         self.papers.actor = self.actor
 
     def check_qr(self, text: str) -> tuple[str, str]:
-        checked = qr.verify(text, self.core.settings.printing.key)
+        checked = qr.verify(
+            text, self.core.receipt_keys, legacy=self.core.settings.printing.legacy_key
+        )
         return checked.receipt_no, checked.reason
 
     def _pick_up(self) -> PickUp | None:

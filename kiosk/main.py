@@ -20,6 +20,7 @@ from app.bootstrap import Core, build_core
 from app.cases.audit import Actor
 from app.cases.in_hand import CaseInHand
 from app.devices.drivers import devices_of
+from app.errors import KeysError
 from app.guide.places import hall_window
 from app.settings import Settings
 from kiosk.journey import Journey
@@ -52,6 +53,11 @@ class KioskApp:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.core: Core = build_core(settings)
+        try:
+            self.core.keys  # noqa: B018  no kiosk signs or trusts a receipt without the hall's key
+        except KeysError:
+            self.core.close()
+            raise
         self.platform: HttpPlatform | None = None
         self.sync: SyncWorker | None = None
         self.window: KioskWindow | None = None
@@ -59,7 +65,7 @@ class KioskApp:
     def journey(self) -> Journey:
         from printing import qr
 
-        key = self.settings.printing.key
+        keys, legacy = self.core.receipt_keys, self.settings.printing.legacy_key
         shared = None
         if self.platform is not None:
             from sync.shared import facts_for
@@ -68,7 +74,7 @@ class KioskApp:
             shared = lambda number: facts_for(platform, number)  # noqa: E731
 
         def check(text: str) -> tuple[str, str]:
-            checked = qr.verify(text, key)
+            checked = qr.verify(text, keys, legacy=legacy)
             return checked.receipt_no, checked.reason
 
         actor = Actor(self.settings.kiosk.name, self.settings.terminal.name)

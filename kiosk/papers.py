@@ -46,16 +46,16 @@ class KioskPapers:
         self._ticket_printer().print(material_list(plan, head.hall, head.phone, places))
 
     def pre_application(self, case: CaseView, note: str = "") -> None:
-        key = self.core.settings.printing.key
+        keys = self.core.receipt_keys
         self._ticket_printer().print(
-            pre_application_ticket(case, self.letterhead.hall, key, note=note)
+            pre_application_ticket(case, self.letterhead.hall, keys, note=note)
         )
 
     def signed(self, case: CaseView) -> str:
         """The text of the ticket's QR code, for the screen when no paper came out."""
         from printing import qr
 
-        return qr.sign(case.receipt_no, self.core.settings.printing.key)
+        return qr.sign(case.receipt_no, self.core.receipt_keys)
 
     def _ticket_printer(self) -> ReceiptPrinter:
         if self.tickets is None:

@@ -216,7 +216,7 @@ def _aftercare(window: KioskWindow, elderly: bool, shoot: Callable[[str], None])
         window.toggle_elderly()
     accepted = core.queries.find(CaseQuery(states=("accepted",), limit=1))
     if accepted:
-        code = qr.sign(accepted[0].receipt_no, core.settings.printing.key)
+        code = qr.sign(accepted[0].receipt_no, core.receipt_keys)
         window.on_scan(code)
         settle(window)
         shoot("progress")

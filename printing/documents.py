@@ -21,6 +21,7 @@ from app.errors import InvalidInput
 from app.guide.places import hall_window, where_to_go
 from app.guide.plan import FORM_LABELS, Plan
 from app.guide.promise import promise_for
+from app.security.keys import KeyRing
 from printing import qr
 from printing.a4 import (
     WIDTH,
@@ -48,7 +49,7 @@ class Context:
     case: CaseView
     scenario: Scenario | None  # the catalog's scenario, for time limits, fees and requirements
     letterhead: Letterhead
-    qr_key: bytes
+    keys: KeyRing  # the hall's receipt keys: the QR code is signed with the current one
     serial: YearSerial | None  # the case's number in its year (CaseService.serial_in_year)
 
 
@@ -121,7 +122,7 @@ def _form(material: MaterialView) -> str:
 def acceptance_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
     case = ctx.case
     received = [m.received_at for m in case.materials if m.received_at is not None]
-    code = qr.sign(case.receipt_no, ctx.qr_key)
+    code = qr.sign(case.receipt_no, ctx.keys)
     head = Table(
         [[_number(ctx, styles, "受字"), qr_code(code)]],
         colWidths=[WIDTH - 32 * mm, 32 * mm],

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from app.cases.audit import Actor
 from app.cases.service import CaseService
+from app.security.keys import KeyRing
 from app.settings import Settings
 from printing.a4 import Letterhead
 from printing.a4_printer import A4Printer, A4PrinterUnavailable, CupsPrinter
@@ -37,7 +38,7 @@ def print_document(
     document: str,
     *,
     letterhead: Letterhead,
-    key: bytes,
+    keys: KeyRing,
     printer: str = "",
     reason: str = "",
     a4: A4Printer | None = None,
@@ -53,7 +54,7 @@ def print_document(
     catalog = service.catalog_for(case.catalog_version)
     scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
     pdf = render_case(
-        document, Context(case, scenario, letterhead, key, service.serial_in_year(receipt_no))
+        document, Context(case, scenario, letterhead, keys, service.serial_in_year(receipt_no))
     )
     digest = hashlib.sha256(pdf).hexdigest()
     title = f"{case.receipt_no} {DOCUMENTS[document].title}"

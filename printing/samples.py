@@ -3,6 +3,7 @@ throw-away database with a fixed clock, so a sample prints the same bytes every 
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from app.db.migrate import upgrade
 from app.errors import InvalidInput
 from app.guide.engine import Planner
 from app.guide.plan import Plan
+from app.security.keys import KeyRing
 from printing.a4 import Letterhead
 from printing.documents import Context, render_case, render_plan
 from printing.thermal import ticket_bytes
@@ -212,7 +214,7 @@ DOCUMENT_NAMES = (*PDF_NAMES, *TICKET_NAMES)
 
 
 def ticket_for(
-    name: str, case: CaseView | None, plan: Plan | None, letterhead: Letterhead, qr_key: bytes
+    name: str, case: CaseView | None, plan: Plan | None, letterhead: Letterhead, keys: KeyRing
 ) -> Ticket:
     """A ticket by name, from a case (or, for the material list, a plan); refused when the
     case is not one it can be printed for."""
@@ -220,23 +222,23 @@ def ticket_for(
         return material_list(plan, letterhead.hall, letterhead.phone)
     if case is not None:
         if name == "ticket_acceptance" and case.accepted_at is not None:
-            return acceptance_slip(case, letterhead.hall, qr_key)
+            return acceptance_slip(case, letterhead.hall, keys)
         if name == "ticket_pre_application" and case.state == "pre_application":
-            return pre_application_ticket(case, letterhead.hall, qr_key)
+            return pre_application_ticket(case, letterhead.hall, keys)
         raise InvalidInput(f"办件 {case.receipt_no} 当前为“{case.state_label}”，不能打印 {name}。")
     raise InvalidInput(f"没有凭条“{name}”。", hint=f"可选：{'、'.join(TICKET_NAMES)}。")
 
 
-def sample_ticket(name: str, letterhead: Letterhead, qr_key: bytes, profile: Profile) -> bytes:
+def sample_ticket(name: str, letterhead: Letterhead, keys: KeyRing, profile: Profile) -> bytes:
     """The ESC/POS bytes of a sample ticket, as a printer with ``profile`` would get them."""
     catalog = load_catalog()
     case = sample_case("acceptance", catalog)
     if name == "ticket_pre_application":
         case = case.moved("pre_application", channel="kiosk", accepted_at=None)
-    return ticket_bytes(ticket_for(name, case, sample_plan(catalog), letterhead, qr_key), profile)
+    return ticket_bytes(ticket_for(name, case, sample_plan(catalog), letterhead, keys), profile)
 
 
-def sample_pdf(name: str, letterhead: Letterhead, qr_key: bytes) -> bytes:
+def sample_pdf(name: str, letterhead: Letterhead, keys: KeyRing) -> bytes:
     """The PDF of document ``name`` for its sample case (``plan``: the kiosk's material list)."""
     catalog = load_catalog()
     scenario = catalog.scenario(NEWBORN)
@@ -246,4 +248,9 @@ def sample_pdf(name: str, letterhead: Letterhead, qr_key: bytes) -> bytes:
         raise InvalidInput(f"没有样例文书“{name}”。", hint=f"可选：{'、'.join(DOCUMENT_NAMES)}。")
     # (tickets: sample_ticket)
     case, serial = _sample(name, catalog)
-    return render_case(name, Context(case, scenario, letterhead, qr_key, serial))
+    return render_case(name, Context(case, scenario, letterhead, keys, serial))
+
+
+def throwaway_keys() -> KeyRing:
+    """A key made for one sample and forgotten: a sample's QR code never verifies as a receipt."""
+    return KeyRing("sample", {"sample": secrets.token_bytes(32)})

@@ -24,6 +24,7 @@ from app.cases.snapshots import CaseView
 from app.guide.places import ServicePoint
 from app.guide.plan import Plan
 from app.identity.masking import mask_name
+from app.security.keys import KeyRing
 from printing import qr
 from printing.fonts import font_path
 
@@ -133,7 +134,7 @@ def _when(moment: datetime | None) -> str:
     return f"{moment.astimezone(HALL_TZ):%Y-%m-%d %H:%M}" if moment else ""
 
 
-def pre_application_ticket(case: CaseView, hall: str, key: bytes, *, note: str = "") -> Ticket:
+def pre_application_ticket(case: CaseView, hall: str, keys: KeyRing, *, note: str = "") -> Ticket:
     """For a kiosk pre-application: the clerk scans its QR and the case opens, filled in.
     ``note``: a word about the platform (its network down: the case waits in the queue)."""
     return Ticket(
@@ -147,7 +148,7 @@ def pre_application_ticket(case: CaseView, hall: str, key: bytes, *, note: str =
             Line("text", f"申请人：{mask_name(case.applicant.name)}"),
             Line("small", f"预申请编号：{case.receipt_no}"),
             Line("small", f"时间：{_when(case.created_at)}"),
-            Line("qr", qr.sign(case.receipt_no, key)),
+            Line("qr", qr.sign(case.receipt_no, keys)),
             *([Line("small", note)] if note else []),
             Line("text", "请携带材料原件到综合窗口，出示本凭条二维码办理。"),
             Line("feed"),
@@ -155,7 +156,7 @@ def pre_application_ticket(case: CaseView, hall: str, key: bytes, *, note: str =
     )
 
 
-def acceptance_slip(case: CaseView, hall: str, key: bytes) -> Ticket:
+def acceptance_slip(case: CaseView, hall: str, keys: KeyRing) -> Ticket:
     promised = f"{case.promised_date:%Y年%m月%d日}" if case.promised_date else ""
     return Ticket(
         "acceptance",
@@ -168,7 +169,7 @@ def acceptance_slip(case: CaseView, hall: str, key: bytes) -> Ticket:
             Line("text", f"申请人：{mask_name(case.applicant.name)}"),
             Line("text", f"受理时间：{_when(case.accepted_at)}"),
             Line("text", f"承诺办结：{case.promised_days} 个工作日（{promised}前）"),
-            Line("qr", qr.sign(case.receipt_no, key)),
+            Line("qr", qr.sign(case.receipt_no, keys)),
             Line("small", "凭受理编号或二维码查询进度、领取结果。"),
             Line("feed"),
         ),

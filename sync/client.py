@@ -70,7 +70,11 @@ class NotFound(PlatformError):
 
 
 class Platform(Protocol):
-    """What OneStop needs from a provincial platform; a province plugs in by implementing it."""
+    """What OneStop needs from a provincial platform; a province plugs in by implementing it.
+
+    Every call acts for the terminal's hall, the one its credential was issued for: it sends
+    that hall's messages and files and gets that hall's events, pre-applications and scans;
+    another hall's are not found (:exc:`NotFound`), exactly like ones that do not exist."""
 
     def send(self, messages: Sequence[contract.Envelope]) -> list[contract.MessageResult]: ...
     def upload(self, sha256: str, path: Path, mime: str) -> contract.FileStatus: ...
@@ -83,6 +87,8 @@ class Platform(Protocol):
     def pre_application(self, receipt_no: str) -> contract.PreApplication: ...
     def download(self, sha256: str) -> bytes: ...
     def health(self) -> contract.Health: ...
+    def anchor(self, anchor: contract.AuditAnchor) -> contract.AnchorReceipt: ...
+    def audit_chains(self) -> list[contract.AnchorRecord]: ...
     def close(self) -> None: ...
 
 
@@ -213,6 +219,28 @@ class HttpPlatform:
 
     def health(self) -> contract.Health:
         return self._call("GET", f"{API}/health", contract.Health)
+
+    def anchor(self, anchor: contract.AuditAnchor) -> contract.AnchorReceipt:
+        """Give the platform the audit chain's head; a platform holding another hash for the
+        entry refuses it (:exc:`Refused`, 409)."""
+        receipt = self._call(
+            "POST",
+            f"{API}/audit/anchors",
+            contract.AnchorReceipt,
+            json=anchor.model_dump(mode="json"),
+        )
+        sent = (anchor.chain, anchor.entry_id, anchor.entry_hash)
+        if (receipt.chain, receipt.entry_id, receipt.entry_hash) != sent:
+            raise Unreachable("平台对审计锚点的回答与发送的对不上，稍后重发。")
+        return receipt
+
+    def audit_chains(self) -> list[contract.AnchorRecord]:
+        """The latest anchor the platform holds of each of the hall's audit trails."""
+        found = self._call("GET", f"{API}/audit/chains", contract.AuditChains)
+        chains = [c.chain for c in found.chains]
+        if len(set(chains)) != len(chains):
+            raise Unreachable("平台返回的审计链重复，回答不可信，稍后重试。")
+        return found.chains
 
     # -- one request, every way it can go wrong ---------------------------------------------------
     def _call(self, method: str, path: str, model: type[M], **options: Any) -> M:

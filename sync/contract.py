@@ -7,6 +7,12 @@ reference server validates with them, the sender builds its requests with them, 
 
 Field names are English; each carries the GB/T 39046—2020 data element it stands for, and coded
 values use that standard's code sets (办件类型, 办理形式, 评价渠道, 满意度 A.8) where one exists.
+
+Everything a terminal sends or gets back belongs to its hall, the one its token was issued for:
+receipt numbers (which begin with the hall's code and a hyphen), idempotency keys, files (named
+by SHA-256), event ids and audit anchors are scoped by hall. Two halls may use the same key or
+hold the same file independently; another hall's case, file or pre-application answers exactly
+like one that does not exist. Catalogs and shared data are the province's, the same for every hall.
 """
 
 from __future__ import annotations
@@ -21,7 +27,14 @@ from pydantic_core import PydanticSerializationError, to_json
 API = "/api/v1"
 SHA256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256, lower-case hex")]
 ReceiptNo = Annotated[
-    str, Field(min_length=1, max_length=40, description="办件编号 (the hall's 受理编号)")
+    str,
+    Field(
+        min_length=1,
+        max_length=40,
+        description="办件编号: the hall's 受理编号, beginning with the hall's code and a hyphen "
+        "(<hall code>-<YYYYMMDD>-<sequence>); a number that is not the sending terminal's "
+        "hall's is refused",
+    ),
 ]
 Text = Annotated[str, Field(max_length=2000)]
 Short = Annotated[str, Field(max_length=200)]
@@ -149,7 +162,10 @@ class Submission(Model):
     can tell whether they have all arrived."""
 
     receipt_no: ReceiptNo
-    hall_code: Short = Field(description="受理单位 (the hall's code)")
+    hall_code: Short = Field(
+        description="受理单位 (the hall's code): the sending terminal's hall, or the message "
+        "is refused"
+    )
     channel: Literal["counter", "kiosk", "online"]
     service_form: ServiceForm = Field(description="办理形式")
     scenario: Short = Field(description="一件事 code")
@@ -165,7 +181,8 @@ class Submission(Model):
 
 
 class MaterialFile(Model):
-    """A scan of a material (附件); its bytes are uploaded first under ``/files/{sha256}``."""
+    """A scan of a material (附件); its bytes are uploaded first under ``/files/{sha256}`` by
+    the same hall (another hall's upload of the same file does not count)."""
 
     receipt_no: ReceiptNo
     material: Short
@@ -291,11 +308,14 @@ Kind = Literal[
 
 
 class Envelope(Model):
-    """One message of a case. The platform applies a case's messages in ``seq`` order — a message
-    waits (``out_of_order``) until the platform has its ``prev_seq`` — and each
-    ``idempotency_key`` once; sending it again is answered as a duplicate and changes nothing."""
+    """One message of a case of the sending terminal's hall. The platform applies a case's
+    messages in ``seq`` order — a message waits (``out_of_order``) until the platform has its
+    ``prev_seq`` — and each ``idempotency_key`` once per hall; sending it again is answered as a
+    duplicate and changes nothing. Another hall's use of the same key is its own."""
 
-    idempotency_key: Annotated[str, Field(min_length=1, max_length=120)]
+    idempotency_key: Annotated[
+        str, Field(min_length=1, max_length=120, description="unique within the hall")
+    ]
     receipt_no: ReceiptNo
     seq: int = Field(ge=1, le=1_000_000)
     prev_seq: int | None = Field(
@@ -337,7 +357,8 @@ class FileStart(Model):
 
 
 class FileStatus(Model):
-    """An upload; send the bytes from ``received`` on (``PATCH`` with ``Upload-Offset``)."""
+    """The hall's upload of a file; send the bytes from ``received`` on (``PATCH`` with
+    ``Upload-Offset``). Each hall uploads its own files, even bytes another hall holds."""
 
     sha256: SHA256
     size: int
@@ -352,9 +373,9 @@ EventKind = Literal["registered", "item_decision", "completed", "status"]
 class Event(Model):
     """``registered``: the platform's 办件编号; ``item_decision``: a department's 办结 of a
     sub-case (结果证照名称/编号); ``completed``: every item decided, results go to the window;
-    ``status``: anything else the window should know."""
+    ``status``: anything else the window should know. Only the hall's own cases' events."""
 
-    id: int
+    id: int = Field(description="the hall's own sequence, increasing")
     receipt_no: ReceiptNo
     kind: EventKind
     at: datetime
@@ -383,6 +404,56 @@ class PreApplication(Model):
     files: list[Attachment]
     missing: list[Attachment] = Field(default_factory=list)
     complete: bool
+
+
+# -- the hall's audit trail, anchored ------------------------------------------------------------
+Hex64 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="64 lower-case hex digits")]
+
+
+class AuditAnchor(Model):
+    """The head of an audit trail of the hall as a terminal saw it: its last entry, that entry's
+    hash (HMAC-SM3 under the hall's audit key, which the platform never has) and the key's id.
+    A hall has one trail per database — one for all its terminals in hall mode, one for each
+    terminal that keeps its own — told apart by ``chain``. The platform keeps every anchor, one
+    per entry of a chain, and never changes one: the hall checks its trail against the latest
+    (``onestop audit verify``), so entries up to there cannot be removed or rewritten
+    unnoticed."""
+
+    chain: str = Field(
+        pattern=r"^[0-9a-f]{16,32}$", description="the trail's own id, given when it was keyed"
+    )
+    entry_id: int = Field(ge=1, le=2**62, description="the last entry's number in the hall")
+    entry_hash: Hex64 = Field(description="the last entry's hash")
+    key_id: str = Field(
+        default="",
+        max_length=40,
+        pattern=r"^[0-9A-Za-z]*$",
+        description="the id of the hall's audit key in force (empty: the chain is not keyed)",
+    )
+    at: datetime = Field(description="when the last entry was written")
+
+
+class AnchorReceipt(Model):
+    """``recorded``: the platform keeps it now; ``duplicate``: it had it already (a resend)."""
+
+    chain: str
+    entry_id: int
+    entry_hash: Hex64
+    outcome: Literal["recorded", "duplicate"]
+    received_at: datetime
+
+
+class AnchorRecord(AuditAnchor):
+    """An anchor as the platform holds it: which terminal sent it, and when it arrived."""
+
+    terminal: Short
+    received_at: datetime
+
+
+class AuditChains(Model):
+    """The latest anchor of each of the hall's audit trails."""
+
+    chains: list[AnchorRecord]
 
 
 # -- catalogs, e-licences, shared data -----------------------------------------------------------

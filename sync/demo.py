@@ -17,6 +17,7 @@ from app.calendar.workdays import WorkCalendar
 from app.cases.audit import Actor
 from app.cases.demo import SeedClock
 from app.db.base import utcnow
+from app.security.keys import init_keys
 from app.settings import Settings
 from app.transfers.demo import DEMO_ROUTES
 
@@ -52,8 +53,12 @@ def demo_world(
         stack.callback(store.close)
         seed(store)
         settings = Settings(
-            data_dir=folder / "hall", terminal={"name": terminal, "channel": channel}
+            data_dir=folder / "hall",
+            terminal={"name": terminal, "channel": channel},
+            security={"key_file": folder / "hall-keys.toml"},
         )
+        if not settings.key_file.exists():
+            init_keys(settings.key_file)  # the demo's own, made now: never a known key
         token = store.add_terminal(settings.terminal.name, settings.hall.code)
         platform = stack.enter_context(RunningPlatform(store))
         settings = settings.model_copy(

@@ -1,6 +1,7 @@
-"""Sync in the background: the sender, the receiver and the catalog check in worker threads, for
-the app (never on the GUI thread) and for ``onestop sync run`` on the machine that sends for a
-hall. ``status`` is what ``onestop sync status`` and the app's online indicator show."""
+"""Sync in the background: the sender, the receiver, the catalog check and the audit anchors in
+worker threads, for the app (never on the GUI thread) and for ``onestop sync run`` on the machine
+that sends for a hall. ``status`` is what ``onestop sync status`` and the app's online indicator
+show. Stopping sends the audit chain's head once more (:meth:`SyncWorker.stop`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from app.catalog.versions import CatalogStore
 from app.db.base import utcnow
 from app.errors import OneStopError, SettingsError
 from sync import state
+from sync.anchors import AnchorSender
 from sync.catalogs import Pulled, pull
 from sync.client import AuthFailed, HttpPlatform, Platform, PlatformError
 from sync.receiver import Receiver
@@ -49,6 +51,9 @@ class SyncWorker:
         )
         self.receiver = Receiver(core.cases, platform, self.notes)
         self.catalogs = CatalogStore(core.settings.catalogs_dir)
+        self.anchors = AnchorSender(
+            core.anchors, platform, self.notes, terminal=core.settings.terminal.name
+        )
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -133,6 +138,7 @@ class SyncWorker:
                 daemon=True,
             ),
             threading.Thread(target=self._catalog_loop, name="sync-catalog", daemon=True),
+            self._anchor_thread(),
         ]
         for thread in self._threads:
             thread.start()
@@ -141,6 +147,24 @@ class SyncWorker:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout_s)
+        self._final_anchor()
+
+    def _anchor_thread(self) -> threading.Thread:
+        return threading.Thread(
+            target=self.anchors.run,
+            args=(self._stop,),
+            kwargs={"idle_s": min(self.core.settings.platform.poll_s, 5.0)},
+            name="sync-audit-anchors",
+            daemon=True,
+        )
+
+    def _final_anchor(self) -> None:
+        """The audit chain's head as sync stops, sent once; errors are noted, not raised (what
+        is not acknowledged now is sent at the next start)."""
+        try:
+            self.anchors.final()
+        except OneStopError as exc:
+            log.warning("final audit anchor not made: %s", exc)
 
     def _catalog_loop(self) -> None:
         every = self.core.settings.platform.catalog_check_s
@@ -182,4 +206,5 @@ def status(core: Core, *, now: datetime | None = None, waiting: int = 20) -> dic
         "catalog_version": core.catalog.version,
         "event_cursor": (notes.get(state.CURSOR) or {}).get("after", 0),
         "platform": core.settings.platform.url or None,
+        "audit_anchors": core.anchors.summary(),
     }

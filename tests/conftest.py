@@ -26,6 +26,11 @@ from kiosk.keyboard import configure_environment  # noqa: E402
 
 configure_environment()
 
+# Set up like a hall's terminal: the hall's key file in the (private) user configuration folder.
+from app.security.keys import default_key_file, init_keys  # noqa: E402
+
+init_keys(default_key_file())
+
 import functools  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 

@@ -1,21 +1,45 @@
-"""The audit trail: append-only entries chained by SHA-256, so an edited, removed or inserted row
-is found by :func:`verify` (``onestop audit verify``)."""
+"""The audit trail: append-only entries, each hash covering the entry and the one before, so an
+edited, removed or inserted row is found (:mod:`app.cases.audit_verify`, ``onestop audit verify``).
+
+The chain is keyed: from its switch point (an entry with action ``chain_keyed`` naming the key)
+on, each hash is an HMAC-SM3 under the hall's audit key, which lives in the hall's key file and
+never in the database — someone who can write the database but lacks the key cannot recompute
+the hashes after a change. Entries written before the switch keep their SHA-256 hashes. A
+rotated key starts with another ``chain_keyed`` entry. What the key cannot show — the last
+entries deleted and the head moved back, or the whole chain rewritten by someone who has the
+key — the anchors show: the head as the platform acknowledged it (:mod:`app.cases.anchors`),
+which the verification checks the chain against.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.db.base import json_dumps, table, utcnow
+from app.db.engine import AUDIT_KEYS
 from app.db.models import AuditEntry, AuditHead
+from app.errors import KeysError
+from app.security.keys import AuditKeys
 
 GENESIS = "0" * 64
+KEYED = "chain_keyed"  # the switch point: from this entry on, hashes are HMAC-SM3 under its key
+SYSTEM = "onestop"  # the actor of entries the program writes by itself
+
+
+def not_keyed() -> KeysError:
+    return KeysError(
+        "审计记录已经用大厅审计密钥保护，这个程序没有拿到审计密钥，这次操作没有保存。",
+        hint="请通过 onestop 的正常方式启动（它会读取大厅密钥文件），或联系大厅信息管理员。",
+    )
 
 
 @dataclass(frozen=True)
@@ -39,7 +63,9 @@ def entry_hash(
     action: str,
     before: Any,
     after: Any,
+    key: bytes | None = None,
 ) -> str:
+    """SHA-256 of the entry without ``key`` (before the switch point), HMAC-SM3 with it."""
     body = json_dumps(
         [
             prev_hash,
@@ -54,20 +80,56 @@ def entry_hash(
         ],
         sort_keys=True,
         separators=(",", ":"),
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(body).hexdigest()
+    mac = crypto_hmac.HMAC(key, hashes.SM3())
+    mac.update(body)
+    return mac.finalize().hex()
 
 
 _AUDIT = table(AuditEntry)
 _HEAD = table(AuditHead)
 _INSERT = insert(_AUDIT).returning(_AUDIT.c.id)
-_READ_HEAD = select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1)
+_READ_HEAD = select(_HEAD.c.last_id, _HEAD.c.last_hash, _HEAD.c.key_id, _HEAD.c.chain_id).where(
+    _HEAD.c.id == 1
+)
 _READ_HEAD_LOCKED = _READ_HEAD.with_for_update()
 _WRITE_HEAD = (
     update(_HEAD)
     .where(_HEAD.c.id == 1)
-    .values(last_id=bindparam("entry_id"), last_hash=bindparam("entry_hash"))
+    .values(
+        last_id=bindparam("entry_id"),
+        last_hash=bindparam("entry_hash"),
+        key_id=bindparam("key"),
+        chain_id=bindparam("chain"),
+    )
 )
+
+
+class Head(NamedTuple):
+    last_id: int
+    last_hash: str
+    key_id: str  # "" while the chain is unkeyed
+    chain_id: str  # given at the first switch point; "" before
+
+
+def audit_keys(target: Session | Connection) -> AuditKeys | None:
+    """The hall's audit keys the database was opened with (:class:`app.db.engine.Database`)."""
+    connection = target.connection() if isinstance(target, Session) else target
+    keys: AuditKeys | None = connection.get_execution_options().get(AUDIT_KEYS)
+    return keys
+
+
+def read_head(connection: Connection, *, lock: bool = False) -> Head:
+    locked = lock and connection.dialect.name == "postgresql"
+    row = connection.execute(_READ_HEAD_LOCKED if locked else _READ_HEAD).first()
+    if row is None:  # a database created without the migration's seed row
+        connection.execute(
+            insert(_HEAD).values(id=1, last_id=0, last_hash=GENESIS, key_id="", chain_id="")
+        )
+        return Head(0, GENESIS, "", "")
+    return Head(row.last_id, row.last_hash, row.key_id, row.chain_id)
 
 
 def append(
@@ -84,21 +146,66 @@ def append(
     """Add an entry in the caller's transaction, chained to the head; returns the entry's id.
 
     Plain SQL rather than the ORM: it runs in every change, and the head row is read locked
-    (``FOR UPDATE`` on PostgreSQL; SQLite's writer already holds the database).
+    (``FOR UPDATE`` on PostgreSQL; SQLite's writer already holds the database). With the hall's
+    audit keys (the database's), the entry is keyed — after a ``chain_keyed`` entry first when
+    the chain is unkeyed or keyed with another key; without them an entry joins only a chain
+    never keyed (refused otherwise: an unkeyed entry there would read as forged).
     """
     connection = target.connection() if isinstance(target, Session) else target
-    locked = connection.dialect.name == "postgresql"
-    head = connection.execute(_READ_HEAD_LOCKED if locked else _READ_HEAD).first()
-    if head is None:  # a database created without the migration's seed row
-        connection.execute(insert(_HEAD).values(id=1, last_id=0, last_hash=GENESIS))
-        prev_hash = GENESIS
-    else:
-        prev_hash = head.last_hash
+    keys = audit_keys(connection)
+    signing = keys.signing() if keys is not None else None
+    head = read_head(connection, lock=True)
     at = at or utcnow()
+    if signing is None and head.key_id:
+        raise not_keyed()
+    if signing is not None and head.key_id != signing[0]:
+        head = _switch(connection, head, actor.terminal, signing, at)
+    written = _write(
+        connection,
+        head,
+        actor,
+        action,
+        at=at,
+        signing=signing,
+        case_id=case_id,
+        receipt_no=receipt_no,
+        before=before,
+        after=after,
+    )
+    return written.last_id
+
+
+def _switch(
+    connection: Connection, head: Head, terminal: str, signing: tuple[str, bytes], at: datetime
+) -> Head:
+    """The switch point: from this entry on, the chain is keyed with ``signing``. The first one
+    gives the chain its id; later ones (a rotated key) carry it on."""
+    chain = head.chain_id or secrets.token_hex(8)
+    head = head._replace(chain_id=chain)
+    after = {"key_id": signing[0], "previous_key_id": head.key_id, "chain": chain}
+    return _write(
+        connection, head, Actor(SYSTEM, terminal), KEYED, at=at, signing=signing, after=after
+    )
+
+
+def _write(
+    connection: Connection,
+    head: Head,
+    actor: Actor,
+    action: str,
+    *,
+    at: datetime,
+    signing: tuple[str, bytes] | None,
+    case_id: int | None = None,
+    receipt_no: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> Head:
+    """The entry written after ``head``, and the head it becomes."""
     # Hashed as written; the JSON columns serialise with the same json_dumps, so what reads back
     # hashes the same.
     digest = entry_hash(
-        prev_hash,
+        head.last_hash,
         at=at,
         actor=actor.name,
         terminal=actor.terminal,
@@ -107,6 +214,7 @@ def append(
         action=action,
         before=before,
         after=after,
+        key=signing[1] if signing else None,
     )
     entry_id: int = connection.execute(
         _INSERT,
@@ -119,67 +227,27 @@ def append(
             "action": action,
             "before": before,
             "after": after,
-            "prev_hash": prev_hash,
+            "prev_hash": head.last_hash,
             "hash": digest,
         },
     ).scalar_one()
-    connection.execute(_WRITE_HEAD, {"entry_id": entry_id, "entry_hash": digest})
-    return entry_id
+    key_id = signing[0] if signing else ""
+    connection.execute(
+        _WRITE_HEAD,
+        {"entry_id": entry_id, "entry_hash": digest, "key": key_id, "chain": head.chain_id},
+    )
+    return Head(entry_id, digest, key_id, head.chain_id)
 
 
-@dataclass(frozen=True)
-class AuditReport:
-    entries: int
-    problems: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def _entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
-    last = 0
-    while True:
-        rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].id
-        session.expunge_all()
-
-
-def verify(session: Session) -> AuditReport:
-    problems: list[str] = []
-    prev = GENESIS
-    count = 0
-    last_id = 0
-    for entry in _entries(session):
-        count += 1
-        if entry.prev_hash != prev:
-            problems.append(
-                f"第 {entry.id} 条记录的前一条哈希对不上：它之前的记录被删除、插入或改动过。"
-            )
-        expected = entry_hash(
-            entry.prev_hash,
-            at=entry.at,
-            actor=entry.actor,
-            terminal=entry.terminal,
-            case_id=entry.case_id,
-            receipt_no=entry.receipt_no,
-            action=entry.action,
-            before=entry.before,
-            after=entry.after,
-        )
-        if entry.hash != expected:
-            problems.append(
-                f"第 {entry.id} 条记录（{entry.at:%Y-%m-%d %H:%M:%S}，{entry.action}，"
-                f"办件 {entry.receipt_no or '无'}）的内容被改动过。"
-            )
-        prev = entry.hash
-        last_id = entry.id
-    head = session.get(AuditHead, 1)
-    if head is not None and (head.last_id, head.last_hash) != (last_id, prev):
-        problems.append("最后一条记录与链头不符：末尾的记录被删除或改动过。")
-    return AuditReport(count, tuple(problems))
+def key_chain(connection: Connection, terminal: str, *, at: datetime | None = None) -> str | None:
+    """Key the chain with the hall's audit key in use (the database's), if it is not already:
+    the ``chain_keyed`` entry, as start-up and ``onestop db upgrade`` write it. The key's id, or
+    None for a database opened without keys."""
+    keys = audit_keys(connection)
+    if keys is None:
+        return None
+    signing = keys.signing()
+    head = read_head(connection, lock=True)
+    if head.key_id != signing[0]:
+        _switch(connection, head, terminal, signing, at or utcnow())
+    return signing[0]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.errors import DiskFull, StorageError
+from app.security.private import private_folder
 
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
@@ -71,7 +72,7 @@ class FileStore:
     def _store(self, chunks: Iterable[bytes]) -> str:
         tmp_dir = self.root / "tmp"
         try:
-            tmp_dir.mkdir(parents=True, exist_ok=True)
+            private_folder(tmp_dir)
             digest = hashlib.sha256()
             fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
             try:
@@ -86,7 +87,7 @@ class FileStore:
                 if target.exists():
                     os.unlink(tmp_name)
                     return sha
-                target.parent.mkdir(parents=True, exist_ok=True)
+                private_folder(target.parent)
                 os.replace(tmp_name, target)
                 _fsync_dir(target.parent)
                 return sha

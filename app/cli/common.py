@@ -116,3 +116,8 @@ def opened_core(settings: Settings, clock: Callable[[], datetime] | None = None)
         yield core
     finally:
         core.close()
+
+
+def system_actor(settings: Settings) -> Actor:
+    """Who runs a command without ``--as``: the system account, at this terminal."""
+    return Actor(getpass.getuser(), settings.terminal.name)

@@ -1,15 +1,27 @@
-"""``onestop db upgrade`` and ``onestop audit verify``: the schema and the audit chain."""
+"""``onestop db upgrade`` and ``onestop audit verify``: the schema and the audit chain.
+
+``audit verify`` checks the chain with the hall's audit keys, against the anchors recorded here
+and — when a platform is configured, or with ``--platform`` — against the platform's latest
+anchor of this database's trail, so a tail removed after an anchor, a head moved back or a chain
+rewritten from some point are reported too. ``db upgrade`` keys the chain as start-up does.
+"""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass, field
 from typing import Any
 
-from app.cases.audit import verify
+from app.bootstrap import start_keyed_chain
+from app.cases.anchors import AuditAnchors
+from app.cases.audit_verify import WHAT_TO_DO, AnchorPoint, AuditReport, chain_of, verify
 from app.cli.common import add_settings_option, emit_json
 from app.db.engine import Database, make_engine
 from app.db.migrate import head_revision, upgrade
+from app.security.keys import AuditKeys, load_keys
 from app.settings import Settings, load_settings
+
+PLATFORM_ANCHOR = "平台上的最新锚点"
 
 
 def _database_options(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +33,7 @@ def _database_options(parser: argparse.ArgumentParser) -> None:
 
 
 def register(commands: Any) -> None:
-    db = commands.add_parser("db", help="数据库：升级结构")
+    db = commands.add_parser("db", help="数据库：升级结构，启用审计密钥")
     sub = db.add_subparsers(dest="action", metavar="操作")
     sub.required = True
     up = sub.add_parser("upgrade", help="把数据库结构升级到本程序的版本（启动时也会自动执行）")
@@ -31,8 +43,19 @@ def register(commands: Any) -> None:
     audit = commands.add_parser("audit", help="审计记录：校验哈希链")
     sub = audit.add_subparsers(dest="action", metavar="操作")
     sub.required = True
-    check = sub.add_parser("verify", help="逐条校验审计记录，发现被改动、删除或插入的记录")
+    check = sub.add_parser(
+        "verify",
+        help="逐条校验审计记录（用大厅审计密钥），并与本机和平台上的审计锚点核对，"
+        "发现被改动、删除、插入、截断或重写的记录",
+    )
     _database_options(check)
+    where = check.add_mutually_exclusive_group()
+    where.add_argument(
+        "--platform",
+        action="store_true",
+        help="必须与平台上的最新锚点核对（联系不上平台也算发现问题）；默认配置了平台时尽量核对",
+    )
+    where.add_argument("--offline", action="store_true", help="不联系平台，只用本机记录核对")
     check.set_defaults(run=run_verify)
 
 
@@ -46,33 +69,154 @@ def run_upgrade(args: argparse.Namespace) -> int:
     engine = make_engine(url, busy_timeout_s=settings.database.busy_timeout_s)
     try:
         before, after = upgrade(engine)
+        db = Database(engine, audit_keys=AuditKeys(settings.key_file))
+        key_id = start_keyed_chain(db, settings.terminal.name)
     finally:
         engine.dispose()
     if args.json:
-        emit_json({"before": before, "after": after, "head": head_revision()})
-    elif before == after:
+        emit_json({"before": before, "after": after, "head": head_revision(), "audit_key": key_id})
+        return 0
+    if before == after:
         print(f"数据库结构已是最新（版本 {after}）。")
     else:
         print(f"数据库结构已从 {before or '空库'} 升级到 {after}。")
+    if key_id:
+        print(f"审计记录由大厅审计密钥 {key_id} 保护。")
+    else:
+        print(
+            f"没能读取大厅密钥文件 {settings.key_file}，审计记录还没有启用密钥保护："
+            "请按 onestop keys show 的提示准备好密钥文件，再运行一次 onestop db upgrade。"
+        )
     return 0
+
+
+@dataclass
+class PlatformCheck:
+    """What the platform said about the hall's audit trails: ``point`` the latest anchor of this
+    database's, ``others`` this terminal's anchors of other trails; or why it could not say."""
+
+    asked: bool = False
+    point: AnchorPoint | None = None
+    others: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def _platform_anchor(settings: Settings, args: argparse.Namespace, chain: str) -> PlatformCheck:
+    """The platform's latest anchor of ``chain``: asked with ``--platform``, or by default when a
+    platform is configured (not with ``--offline``)."""
+    configured = bool(settings.platform.url and settings.platform.token)
+    if args.offline or not (configured or args.platform):
+        return PlatformCheck()
+    if not configured:
+        return PlatformCheck(
+            asked=True,
+            error="没有配置省级平台的地址或本终端的凭证，无法与平台核对"
+            "（请在 settings.toml 的 [platform] 中填写 url 和 token）",
+        )
+    from sync.client import HttpPlatform, PlatformError
+
+    platform = HttpPlatform(
+        settings.platform.url, settings.platform.token, timeout_s=settings.platform.timeout_s
+    )
+    try:
+        chains = platform.audit_chains()
+    except PlatformError as exc:
+        return PlatformCheck(asked=True, error=str(exc))
+    finally:
+        platform.close()
+    check = PlatformCheck(asked=True)
+    for held in chains:
+        if held.chain == chain:
+            check.point = AnchorPoint(
+                held.entry_id, held.entry_hash, held.key_id, PLATFORM_ANCHOR, chain=held.chain
+            )
+        elif held.terminal == settings.terminal.name:
+            check.others.append(
+                f"平台上还有本终端（{held.terminal}）发出的另一条审计链 {held.chain} 的锚点"
+                f"（到第 {held.entry_id} 条，{held.received_at:%Y-%m-%d %H:%M}）：若本机没有重装或"
+                "换过数据库，说明审计记录被整体替换过，请报告大厅信息管理员。"
+            )
+    return check
 
 
 def run_verify(args: argparse.Namespace) -> int:
     settings, url = _url(args)
+    keys = load_keys(settings.key_file).audit
     engine = make_engine(url, busy_timeout_s=settings.database.busy_timeout_s)
     try:
         upgrade(engine)
-        db = Database(engine)
+        db = Database(engine, audit_keys=AuditKeys.of(keys))
         with db.read() as session:
-            report = verify(session)
+            chain = chain_of(session)
+        platform = _platform_anchor(settings, args, chain)
+        with db.read() as session:
+            report = verify(session, keys, platform=platform.point)
+        acknowledged = AuditAnchors(db).last_acknowledged()
     finally:
         engine.dispose()
+    problems = list(report.problems)
+    if platform.error and args.platform:
+        problems.append(f"无法与平台上的审计锚点核对：{platform.error}")
+    if platform.asked and not platform.error and platform.point is None and acknowledged:
+        problems.append(
+            f"平台上没有这条审计链的锚点，本机却记有平台确认过的锚点（到第 "
+            f"{acknowledged.entry_id} 条）：平台地址、凭证或审计记录被改动过。"
+        )
     if args.json:
-        emit_json({"ok": report.ok, "entries": report.entries, "problems": list(report.problems)})
-    elif report.ok:
-        print(f"✓ 审计记录完整：{report.entries} 条，哈希链校验通过。")
+        emit_json(_as_json(report, problems, platform))
     else:
-        print(f"✗ 审计记录被改动：共 {report.entries} 条，发现 {len(report.problems)} 处问题：")
-        for problem in report.problems:
+        _print(report, problems, platform)
+    return 1 if problems else 0
+
+
+def _as_json(report: AuditReport, problems: list[str], platform: PlatformCheck) -> dict[str, Any]:
+    return {
+        "ok": not problems,
+        "entries": report.entries,
+        "problems": problems,
+        "more_problems": report.more,
+        "hint": WHAT_TO_DO if problems else "",
+        "head": report.head_id,
+        "key_id": report.key_id,
+        "keyed_from": report.keyed_from,
+        "chain": report.chain_id,
+        "anchors": [{"entry_id": a.entry_id, "held_by": a.source} for a in report.anchors],
+        "platform": {
+            "asked": platform.asked,
+            "entry_id": platform.point.entry_id if platform.point else None,
+            "error": platform.error,
+            "notes": platform.others,
+        },
+    }
+
+
+def _print(report: AuditReport, problems: list[str], platform: PlatformCheck) -> None:
+    if problems:
+        print(
+            f"✗ 审计记录被改动：共 {report.entries} 条，发现 {len(problems) + report.more} 处问题："
+        )
+        for problem in problems:
             print(f"  - {problem}")
-    return 0 if report.ok else 1
+        if report.more:
+            print(f"  - ……另有 {report.more} 处问题未列出（--json 同样只列出前面的）。")
+        print(WHAT_TO_DO)
+        return
+    keyed = (
+        f"第 {report.keyed_from} 条起由大厅审计密钥保护（现用 {report.key_id}）"
+        if report.keyed_from
+        else "尚无记录"
+    )
+    print(f"✓ 审计记录完整：{report.entries} 条，哈希链校验通过，{keyed}。")
+    anchored = [a.entry_id for a in report.anchors]
+    if anchored:
+        print(f"  与 {len(anchored)} 个审计锚点一致（最远到第 {max(anchored)} 条）。")
+    if platform.point is not None:
+        print(f"  平台上的最新锚点（第 {platform.point.entry_id} 条）与本机一致。")
+    elif platform.error:
+        print(f"  ！未能与平台核对：{platform.error}；可稍后用 --platform 再核对一次。")
+    elif not platform.asked:
+        print("  未与平台核对（没有配置平台或使用了 --offline）。")
+    elif platform.point is None:
+        print("  平台上还没有这条审计链的锚点（同步运行后会陆续发送）。")
+    for note in platform.others:
+        print(f"  ！{note}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -45,6 +46,7 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> Parser:
     from app.cli import (
+        access_cmd,
         catalog_cmd,
         complaints_cmd,
         counter_cmd,
@@ -52,6 +54,7 @@ def build_parser() -> Parser:
         devices_cmd,
         guide_cmd,
         id_cmd,
+        keys_cmd,
         kiosk_cmd,
         operator_cmd,
         platform_cmd,
@@ -80,6 +83,8 @@ def build_parser() -> Parser:
     complaints_cmd.register(commands)
     settings_cmd.register(commands)
     devices_cmd.register(commands)
+    keys_cmd.register(commands)
+    access_cmd.register(commands)
     return parser
 
 
@@ -108,5 +113,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result
 
 
+def console() -> int:
+    """The ``onestop`` program: everything it creates (data, scans, logs, exports, keys) is the
+    service user's alone, whatever umask it was started with; the core also sets the modes
+    itself where people's data lives (:mod:`app.security.private`)."""
+    os.umask(0o077)
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

@@ -9,7 +9,7 @@ from typing import Any
 
 from app.accounts import ROLES, Accounts
 from app.cases.audit import Actor
-from app.cli.common import add_settings_option, emit_json
+from app.cli.common import add_settings_option, emit_json, system_actor
 from app.errors import InvalidInput
 from app.settings import load_settings
 
@@ -39,7 +39,7 @@ def _accounts(args: argparse.Namespace) -> tuple[Accounts, Actor, Any]:
 
     settings = load_settings(args.settings)
     db = open_database(settings)
-    return Accounts(db), Actor(getpass.getuser(), settings.terminal.name), db
+    return Accounts(db), system_actor(settings), db
 
 
 def _password(args: argparse.Namespace) -> str:

@@ -71,7 +71,11 @@ def register(commands: Any) -> None:
     add = terminal_sub.add_parser("add", help="登记终端（或重新发放凭证），输出其凭证")
     add.add_argument("name", help="终端名称，与终端 settings.toml 的 [terminal] name 一致")
     add.add_argument("--hall", required=True, metavar="大厅编码", help="终端所属大厅的编码")
-    add.add_argument("--admin", action="store_true", help="平台管理终端（可发布事项目录）")
+    add.add_argument(
+        "--admin",
+        action="store_true",
+        help="平台管理终端：可发布事项目录，不属于任何大厅，不能收发、查询大厅的办件和文件",
+    )
     _data_option(add)
     add.add_argument("--json", action="store_true", help="以 JSON 输出")
     add.set_defaults(run=run_terminal_add)

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_settings_option, emit_json, write_output
+from app.cli.common import add_settings_option, emit_json, system_actor, write_output
 from app.errors import InvalidInput
 from app.settings import load_settings
 
@@ -62,7 +62,13 @@ def _listing() -> str:
 
 def run_sample(args: argparse.Namespace) -> int:
     from printing.a4 import Letterhead
-    from printing.samples import DOCUMENT_NAMES, TICKET_NAMES, sample_pdf, sample_ticket
+    from printing.samples import (
+        DOCUMENT_NAMES,
+        TICKET_NAMES,
+        sample_pdf,
+        sample_ticket,
+        throwaway_keys,
+    )
     from printing.thermal import profile_of
 
     if args.list:
@@ -80,10 +86,10 @@ def run_sample(args: argparse.Namespace) -> int:
     letterhead = Letterhead.of(settings)
     if code in TICKET_NAMES:
         profile = profile_of(settings.printing.ticket)
-        data = sample_ticket(code, letterhead, settings.printing.key, profile)
+        data = sample_ticket(code, letterhead, throwaway_keys(), profile)
         write_output(data, args.out or Path(f"{args.document}.bin"))
         return 0
-    data = sample_pdf(code, letterhead, settings.printing.key)
+    data = sample_pdf(code, letterhead, throwaway_keys())
     write_output(data, args.out or Path(f"{args.document}.pdf"))
     return 0
 
@@ -101,6 +107,7 @@ def run_case(args: argparse.Namespace) -> int:
     core = build_core(settings)
     try:
         case = core.cases.get(args.receipt_no)
+        core.access.record(system_actor(settings), case.receipt_no, "export", document)
         catalog = core.cases.catalog_for(case.catalog_version)
         scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
         letterhead = Letterhead.of(settings)
@@ -108,7 +115,7 @@ def run_case(args: argparse.Namespace) -> int:
         if document in (*TICKET_NAMES, "plan") and catalog and scenario:
             plan = Planner(catalog).plan(case.scenario_code, case.answers, {}, case.chosen_items)
         if document in TICKET_NAMES:
-            ticket = ticket_for(document, case, plan, letterhead, settings.printing.key)
+            ticket = ticket_for(document, case, plan, letterhead, core.receipt_keys)
             suffix, data = ".bin", ticket_bytes(ticket, profile_of(settings.printing.ticket))
         elif document == "plan":
             if plan is None or scenario is None:
@@ -118,7 +125,7 @@ def run_case(args: argparse.Namespace) -> int:
             suffix = ".pdf"
             serial = core.cases.serial_in_year(case.receipt_no)
             data = render_case(
-                document, Context(case, scenario, letterhead, settings.printing.key, serial)
+                document, Context(case, scenario, letterhead, core.receipt_keys, serial)
             )
     finally:
         core.close()
@@ -127,9 +134,12 @@ def run_case(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    from app.security.keys import load_keys
     from printing.qr import verify
 
-    checked = verify(args.text, load_settings(args.settings).printing.key)
+    settings = load_settings(args.settings)
+    keys = load_keys(settings.key_file).receipt
+    checked = verify(args.text, keys, legacy=settings.printing.legacy_key)
     if args.json:
         emit_json(
             {"receipt_no": checked.receipt_no, "genuine": checked.genuine, "reason": checked.reason}

@@ -14,7 +14,7 @@ from app.cli.common import (
     opened_core,
     operator_actor,
 )
-from app.settings import default_settings_path, load_settings
+from app.settings import default_settings_path, load_settings, shown_settings
 
 
 def register(commands: Any) -> None:
@@ -33,8 +33,7 @@ def register(commands: Any) -> None:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    settings = load_settings(args.settings)
-    data = settings.model_dump(mode="json", exclude={"platform": {"token"}})
+    data = shown_settings(load_settings(args.settings))
     if args.json:
         emit_json(data)
         return 0

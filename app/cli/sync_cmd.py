@@ -20,7 +20,7 @@ from app.cases.snapshots import LEVEL_LABELS
 from app.cases.states import CASE_STATE_LABELS, MESSAGE_STATE_LABELS
 from app.cli.common import add_settings_option, emit_json, opened_core
 from app.errors import InvalidInput
-from app.settings import load_settings
+from app.settings import load_settings, shown_url
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -77,6 +77,7 @@ def run_sync(args: argparse.Namespace) -> int:
             worker = SyncWorker(core, platform)
             if args.once:
                 done = worker.run_once()
+                worker.stop()  # sends the audit chain's head once
                 report = {**done, **status(core)}
                 if args.json:
                     emit_json(report)
@@ -149,6 +150,22 @@ def run_status(args: argparse.Namespace) -> int:
     if report["platform_asks_retry_at"]:
         print(f"平台要求 {_local(report['platform_asks_retry_at'])} 之后再发送，届时自动重发。")
     print(f"当前事项目录版本：{report['catalog_version']}")
+    anchors = report["audit_anchors"]
+    last = anchors["last_acknowledged_entry"]
+    print(
+        "审计锚点："
+        + (
+            f"平台已确认到第 {last} 条记录（{anchors['last_acknowledged_at']}）"
+            if last
+            else "平台尚未确认"
+        )
+        + f"；待确认 {anchors['pending']} 个"
+    )
+    if anchors["refused"]:
+        print(
+            f"平台拒收了 {anchors['refused']} 个审计锚点：审计记录可能被改写过，"
+            "请立即运行 onestop audit verify 核查并报告大厅信息管理员。"
+        )
     return 0
 
 
@@ -245,13 +262,6 @@ def run_seed(args: argparse.Namespace) -> int:
     print("  " + "，".join(f"{CASE_STATE_LABELS.get(k, k)} {v} 件" for k, v in made.items()) + "。")
     print("  后台：" + "，".join(f"{_back_office_words(k)} {v}" for k, v in after.items()) + "。")
     return 0
-
-
-def shown_url(url: str) -> str:
-    """A database URL to print: the password hidden."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def _back_office_words(key: str) -> str:

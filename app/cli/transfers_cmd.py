@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cases.receipts import HALL_TZ
-from app.cli.common import add_settings_option, emit_json, opened_core
+from app.cli.common import add_settings_option, emit_json, opened_core, system_actor
 from app.errors import InvalidInput
 from app.settings import load_settings
 
@@ -41,8 +41,10 @@ def register(commands: Any) -> None:
 
 
 def run_trace(args: argparse.Namespace) -> int:
-    with opened_core(load_settings(args.settings)) as core:
+    settings = load_settings(args.settings)
+    with opened_core(settings) as core:
         trace = core.transfers.trace(args.receipt_no)
+        core.access.record(system_actor(settings), trace.receipt_no, "trace")
     if args.json:
         emit_json(trace.to_dict())
         return 0

@@ -20,8 +20,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.base import json_dumps
 from app.errors import DatabaseBusy, DiskFull, OneStopError, StorageError
+from app.security.keys import AuditKeys
+from app.security.private import private_file
 
 log = logging.getLogger(__name__)
+AUDIT_KEYS = "onestop_audit_keys"
+"""The execution option under which a :class:`Database`'s connections carry the hall's audit keys
+(:func:`app.cases.audit.append` and ``verify`` read it), so no caller passes a key along."""
 
 
 def make_engine(url: str, *, busy_timeout_s: float = 10.0, echo: bool = False) -> Engine:
@@ -42,7 +47,7 @@ def _sqlite_engine(url: str, busy_timeout_s: float, echo: bool) -> Engine:
     database = make_url(url).database or ""
     in_memory = database in ("", ":memory:")
     if not in_memory:
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(database))  # owner-only before SQLite opens it (and its WAL) at all
     engine = create_engine(
         url,
         echo=echo,
@@ -102,12 +107,21 @@ class Database:
 
     Repositories and services never commit; leaving the block commits, an exception rolls back and
     a database failure becomes a :class:`StorageError` with a message a person can act on.
+
+    ``audit_keys`` gives the hall's audit keys to every session and connection it opens (an
+    execution option): the audit trail is then chained with HMAC-SM3. The composition root gives
+    them; a database without (a test's, a throw-away sample's) chains with plain SHA-256 only
+    while its chain has never been keyed.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, audit_keys: AuditKeys | None = None) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        reader = engine.execution_options(sqlite_begin="DEFERRED")
+        self.audit_keys = audit_keys
+        self._writer = (
+            engine.execution_options(**{AUDIT_KEYS: audit_keys}) if audit_keys else engine
+        )
+        self._sessions = sessionmaker(self._writer, expire_on_commit=False)
+        reader = self._writer.execution_options(sqlite_begin="DEFERRED")
         self._readers = sessionmaker(reader, expire_on_commit=False)
 
     @property
@@ -126,7 +140,7 @@ class Database:
     def connect(self) -> Iterator[Connection]:
         """A writing transaction for plain SQL, without the ORM session's bookkeeping."""
         try:
-            with self.engine.begin() as connection:
+            with self._writer.begin() as connection:
                 yield connection
         except SQLAlchemyError as exc:
             raise storage_error(exc) from exc

@@ -1,7 +1,8 @@
-"""The hall's tables: cases with their items, materials and scans, evaluations, the audit chain,
-the outbox for the platform, the receipt counters, the kiosks' help requests, the paper trail
-of materials and results (transfer items, batches and their custody events) and the work items
-that every 差评 opens (complaints and their steps).
+"""The hall's tables: cases with their items, materials and scans, evaluations, the audit chain
+and its anchors, the outbox for the platform, the receipt counters, operators and their wrong
+sign-ins, the kiosks' help requests, the paper trail of materials and results (transfer items,
+batches and their custody events) and the work items that every 差评 opens (complaints and their
+steps).
 
 Screens never see these rows; the case service turns them into plain data (``app.cases.snapshots``).
 """
@@ -201,13 +202,44 @@ class AuditEntry(Base):
 
 
 class AuditHead(Base):
-    """One row: the last entry's id and hash. Updating it serialises appends across terminals."""
+    """One row: the last entry's id and hash, the id of the hall's audit key that chains the
+    entries from its switch point on, and the chain's own random id, given at the first switch
+    point (both "" while the chain is unkeyed): the platform keeps anchors per chain, since the
+    terminals of a hall that each keep their own database each have their own chain. Updating it
+    serialises appends across terminals."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(40), default="")
+    chain_id: Mapped[str] = mapped_column(String(32), default="")
+
+
+class AuditAnchorRow(Base):
+    """The audit chain's head as it stood when it was sent to the platform (an anchor): sent
+    until the platform acknowledges it (``pending`` → ``acknowledged``, or ``refused`` with the
+    platform's reason), then kept as what the platform holds. ``id`` is the hall's own sequence
+    of anchors; one anchor per entry."""
+
+    __tablename__ = "audit_anchors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(Integer, unique=True)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(40), default="")
+    chain_id: Mapped[str] = mapped_column(String(32))
+    entry_at: Mapped[datetime] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(16))  # entries | interval | shutdown
+    terminal: Mapped[str] = mapped_column(String(60))
+    made_at: Mapped[datetime] = mapped_column()
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column()
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    note: Mapped[str] = mapped_column(Text, default="")  # the platform's reason for a refusal
 
 
 class OutboxMessage(Base):
@@ -271,9 +303,39 @@ class OperatorRow(Base):
     role: Mapped[str] = mapped_column(String(20))  # clerk | backoffice | manager | admin
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
-    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignInAttemptRow(Base):
+    """Wrong sign-ins in a row for one login name, whether an account has that name or not: the
+    lock-out cannot tell who exists, and every terminal of a hall shares the count. Keyed by a
+    SHA-256 of the normalised name (``app.accounts.name_key``), never the name: what strangers
+    type (a mistyped password, a citizen's name) is not kept. Gone after a sign-in, and a day
+    after the last try."""
+
+    __tablename__ = "sign_in_attempts"
+
+    name_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    tried_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AccessRow(Base):
+    """Who opened whose personal data (个人信息保护法 第五十一条): an operator viewing a stored
+    case, previewing its documents, reading its paper trail or exporting it — when, from which
+    terminal, which case. Prints are in the audit trail already and are listed with these."""
+
+    __tablename__ = "personal_data_access"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(60), index=True)
+    terminal: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(20), default="")
+    receipt_no: Mapped[str] = mapped_column(String(40), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(String(200), default="")
 
 
 class HelpRequestRow(Base):

@@ -251,17 +251,21 @@ class CasesScreen(Screen):
     # -- one case ---------------------------------------------------------------------------------
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid() and current.row() < len(self.model.rows):
-            self.load(self.model.rows[current.row()].receipt_no)
+            self.load(self.model.rows[current.row()].receipt_no, opened=True)
 
     def _selected_receipt(self) -> str:
         row = self.table.currentIndex().row()
         return self.model.rows[row].receipt_no if 0 <= row < len(self.model.rows) else ""
 
-    def load(self, receipt_no: str) -> None:
-        """Read the case and its trail again and show them."""
-        cases = self.station.session.core.cases
+    def load(self, receipt_no: str, *, opened: bool = False) -> None:
+        """Read the case and its trail again and show them; ``opened``: the clerk chose it, which
+        the access log records (个人信息保护法 第五十一条) before anything is shown."""
+        session = self.station.session
+        cases, access = session.core.cases, session.core.access
 
         def read() -> tuple[CaseView, list[TimelineEntry]]:
+            if opened:
+                access.record(session.actor, receipt_no, "view")
             return cases.get(receipt_no), cases.timeline(receipt_no)
 
         self.station.work.run(read, done=lambda got: self._show(*got), label="办件详情")

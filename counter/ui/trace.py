@@ -80,10 +80,14 @@ class TraceScreen(QWidget):
             )
             return
         self.code.setText(scan.number)
-        ledger = self.station.session.core.transfers
-        self.station.work.run(
-            lambda: ledger.trace(scan.number), done=self.show_trace, label="查询流转记录"
-        )
+        session = self.station.session
+        ledger, access, number = session.core.transfers, session.core.access, scan.number
+
+        def read() -> Trace:
+            access.record(session.actor, number, "trace")
+            return ledger.trace(number)
+
+        self.station.work.run(read, done=self.show_trace, label="查询流转记录")
 
     def show_trace(self, trace: Trace) -> None:
         self.trace = trace

@@ -43,7 +43,7 @@ class DemoScanScreen(Screen):
                 body("本演示大厅还没有办件：先做一次预申请，再回来扫它的凭条。", "demo_scan_none")
             )
         for number, case in enumerate(found):
-            code = qr.sign(case.receipt_no, core.settings.printing.key)
+            code = qr.sign(case.receipt_no, core.receipt_keys)
             text = f"{case.scenario_name}｜{case.state_label}｜{case.receipt_no}"
             self.cases.addWidget(
                 button(text, f"demo_scan_{number}", partial(self.station.go, f"progress:qr:{code}"))

@@ -3,6 +3,12 @@
 ``create_app`` builds the ASGI application on a :class:`PlatformStore`; :func:`serve` runs it
 with uvicorn and a departments thread that decides dispatched items when their time comes. Every
 error is a :class:`~sync.contract.Problem` with a Chinese message; nothing answers with a trace.
+
+Halls are kept apart: a hall terminal's token says its hall, and everything it sends or asks for
+is that hall's — another hall's case, file, idempotency key or audit anchor answers exactly as
+one that does not exist (:data:`HALLS` says it in the published document). A platform admin
+terminal belongs to no hall: it publishes catalogs and runs the platform, and gets no hall's
+cases or files.
 """
 
 from __future__ import annotations
@@ -38,9 +44,14 @@ from sync.server.store import (
 
 log = logging.getLogger(__name__)
 SHA256_PATH = Path(pattern=r"^[0-9a-f]{64}$", description="SHA-256, lower-case hex")
-RECEIPT_PATH = Path(min_length=1, max_length=40, description="办件编号 (the hall's 受理编号)")
+RECEIPT_PATH = Path(
+    min_length=1,
+    max_length=40,
+    description="办件编号: the hall's 受理编号, beginning with the hall's code and a hyphen",
+)
 OCTETS = "application/octet-stream"
 MAX_CHUNK = 8 * 1024 * 1024
+NO_UPLOAD = "本大厅没有在平台登记这个文件的上传，请先登记文件（POST）再上传。"
 
 
 class ApiError(Exception):
@@ -75,7 +86,26 @@ def _platform(request: Request) -> Platform:
 BEARER = HTTPBearer(
     scheme_name="TerminalToken",
     auto_error=False,
-    description="终端凭证：平台登记终端时发给的令牌，每个请求（/health 除外）都要带上。",
+    description=(
+        "终端凭证：平台登记终端时发给的令牌，每个请求（/health 除外）都要带上。"
+        "令牌确定终端所属的大厅：终端只能收发、查询本大厅的办件、消息、文件和事件。"
+    ),
+)
+HALLS = (
+    "Every object on the platform belongs to a hall, and a terminal's token says which: a hall "
+    "terminal reads and writes only its own hall's. Receipt numbers, idempotency keys, file "
+    "names (SHA-256), event ids and audit anchors are scoped by hall — two halls may use the "
+    "same key, hold the same file or anchor the same entry number independently, "
+    "and nothing one hall sends changes or reveals anything of "
+    "another's. Another hall's receipt number, file, case or pre-application answers exactly "
+    "like one that does not exist (the same status and body). A message whose `receipt_no` is "
+    "not the hall's (it must begin with the hall's code and a hyphen) or whose `hall_code` is "
+    "not the hall's is `rejected`, with the reason, and never applied. A platform admin terminal "
+    "belongs to no hall: it publishes catalogs and gets 403 from every hall operation."
+)
+NOT_A_HALL = (
+    "平台管理终端不属于任何大厅，不能收发、查询大厅的办件、文件、事件、审计锚点和共享数据；"
+    "请使用大厅终端的凭证。"
 )
 
 
@@ -97,12 +127,20 @@ def _admin(who: Annotated[Terminal, Depends(_terminal)]) -> Terminal:
     return who
 
 
+def _hall(who: Annotated[Terminal, Depends(_terminal)]) -> Terminal:
+    """A terminal of a hall, acting for it; an admin terminal is no hall's."""
+    if who.role != "terminal":
+        raise ApiError(403, "forbidden", NOT_A_HALL)
+    return who
+
+
 def _store(request: Request) -> PlatformStore:
     return _platform(request).store
 
 
 Store = Annotated[PlatformStore, Depends(_store)]
-Caller = Annotated[Terminal, Depends(_terminal)]
+Caller = Annotated[Terminal, Depends(_terminal)]  # any terminal: platform-wide things
+HallTerminal = Annotated[Terminal, Depends(_hall)]  # a hall's terminal: that hall's things
 Admin = Annotated[Terminal, Depends(_admin)]
 
 
@@ -120,8 +158,13 @@ def health(store: Store) -> contract.Health:
     tags=["cases"],
     responses=_errors(400, 401, 403, 422),
 )
-def messages(batch: contract.MessageBatch, who: Caller, store: Store) -> contract.BatchResult:
-    """Submit messages of cases (办事申请, 受理, 办结 …); each is answered by its key."""
+def messages(batch: contract.MessageBatch, who: HallTerminal, store: Store) -> contract.BatchResult:
+    """Submit messages of the hall's cases (办事申请, 受理, 办结 …); each is answered by its key.
+
+    Keys and cases are the hall's: a key another hall used is new here, and a message whose
+    ``receipt_no`` does not begin with the hall's code and a hyphen, or whose submission names
+    another ``hall_code``, is ``rejected`` with the reason and never applied. A ``material``
+    message names a file the hall itself uploaded whole."""
     return contract.BatchResult(results=store.apply(who, batch.messages))
 
 
@@ -132,11 +175,16 @@ def messages(batch: contract.MessageBatch, who: Caller, store: Store) -> contrac
     responses=_errors(400, 401, 403, 409, 422),
 )
 def start_file(
-    sha256: Annotated[str, SHA256_PATH], start: contract.FileStart, who: Caller, store: Store
+    sha256: Annotated[str, SHA256_PATH],
+    start: contract.FileStart,
+    who: HallTerminal,
+    store: Store,
 ) -> contract.FileStatus:
-    """Announce an upload (again, harmlessly): the answer says how much the platform has."""
+    """Announce an upload of the hall's (again, harmlessly): the answer says how much the
+    platform has of it. 409 only when the hall itself announced the file with another size;
+    another hall's upload of the same SHA-256 is its own and changes nothing here."""
     with _rejected(409):
-        return store.start_file(sha256, start.size, start.mime)
+        return store.start_file(who.hall_code, sha256, start.size, start.mime)
 
 
 @router.get(
@@ -146,11 +194,13 @@ def start_file(
     responses=_errors(401, 403, 404, 422),
 )
 def file_status(
-    sha256: Annotated[str, SHA256_PATH], who: Caller, store: Store
+    sha256: Annotated[str, SHA256_PATH], who: HallTerminal, store: Store
 ) -> contract.FileStatus:
-    status = store.file_status(sha256)
+    """How much the platform has of the hall's upload; 404 when the hall announced none
+    (whether or not another hall holds the same file)."""
+    status = store.file_status(who.hall_code, sha256)
     if status is None:
-        raise ApiError(404, "not_found", "平台没有这个文件。")
+        raise ApiError(404, "not_found", NO_UPLOAD)
     return status
 
 
@@ -174,15 +224,16 @@ async def append_file(
     sha256: Annotated[str, SHA256_PATH],
     upload_offset: Annotated[int, Header(alias="Upload-Offset", ge=0)],
     request: Request,
-    who: Caller,
+    who: HallTerminal,
     store: Store,
 ) -> contract.FileStatus:
-    """Send bytes from ``Upload-Offset`` on; a broken upload resumes where it stopped."""
+    """Send bytes of the hall's upload from ``Upload-Offset`` on; a broken upload resumes where
+    it stopped. 404 when the hall announced no such upload."""
     chunk = await _read_body(request, MAX_CHUNK)
     try:
-        return store.append_file(sha256, upload_offset, chunk)
+        return store.append_file(who.hall_code, sha256, upload_offset, chunk)
     except KeyError:
-        raise ApiError(404, "not_found", "平台没有这个上传，请先登记文件。") from None
+        raise ApiError(404, "not_found", NO_UPLOAD) from None
     except OffsetMismatch as exc:
         raise ApiError(409, "offset", str(exc)) from None
     except Rejected as exc:
@@ -201,10 +252,12 @@ async def append_file(
         **_errors(401, 403, 404, 422),
     },
 )
-def download_file(sha256: Annotated[str, SHA256_PATH], who: Caller, store: Store) -> FileResponse:
-    """A whole file, for a terminal of a hall one of whose cases holds it as a material scan
-    (scans are personal documents: knowing a hash is no reason to get one). The terminal checks
-    the bytes against the SHA-256."""
+def download_file(
+    sha256: Annotated[str, SHA256_PATH], who: HallTerminal, store: Store
+) -> FileResponse:
+    """A whole file the hall uploaded and one of its cases holds as a material scan (scans are
+    personal documents: knowing a hash is no reason to get one); 404 otherwise, the same for a
+    file another hall holds as for none. The terminal checks the bytes against the SHA-256."""
     path = store.case_file(who.hall_code, sha256)
     if path is None:
         raise ApiError(404, "not_found", "平台没有本大厅办件的这个材料文件（或还没有传完）。")
@@ -218,11 +271,12 @@ def download_file(sha256: Annotated[str, SHA256_PATH], who: Caller, store: Store
     responses=_errors(401, 403, 404, 409, 422),
 )
 def pre_application(
-    receipt_no: Annotated[str, RECEIPT_PATH], who: Caller, store: Store
+    receipt_no: Annotated[str, RECEIPT_PATH], who: HallTerminal, store: Store
 ) -> contract.PreApplication:
     """A pre-application (预申请) of the caller's hall by its receipt number, for a window to
-    pick up when the kiosk keeps its own database: 404 for none (or another hall's), 409 once it
-    has been decided or withdrawn; ``complete`` is false while announced scans are on their way."""
+    pick up when the kiosk keeps its own database: 404 for none — another hall's case answers
+    the same — and 409 once it has been decided or withdrawn; ``complete`` is false while
+    announced scans are on their way."""
     try:
         return store.pre_application(who.hall_code, receipt_no)
     except LookupError:
@@ -240,13 +294,42 @@ def pre_application(
     responses=_errors(401, 403, 422),
 )
 def events(
-    who: Caller,
+    who: HallTerminal,
     store: Store,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> contract.EventPage:
-    """Decisions, results and status changes of the caller's hall, after the cursor."""
+    """Decisions, results and status changes of the caller's hall, after the cursor. Event ids
+    are the hall's own sequence: they say nothing of other halls."""
     return store.events_after(who.hall_code, after, limit)
+
+
+@router.post(
+    f"{API}/audit/anchors",
+    response_model=contract.AnchorReceipt,
+    tags=["audit"],
+    responses=_errors(400, 401, 403, 409, 422),
+)
+def record_anchor(
+    anchor: contract.AuditAnchor, who: HallTerminal, store: Store
+) -> contract.AnchorReceipt:
+    """Keep the head of an audit trail of the hall (an anchor). Anchors are kept one per entry of
+    a chain and never changed: the same anchor again is a ``duplicate``; another hash (or key)
+    for an entry the platform holds is refused with 409 — the trail was rewritten at the hall."""
+    with _rejected(409):
+        return store.record_anchor(who, anchor)
+
+
+@router.get(
+    f"{API}/audit/chains",
+    response_model=contract.AuditChains,
+    tags=["audit"],
+    responses=_errors(401, 403),
+)
+def audit_chains(who: HallTerminal, store: Store) -> contract.AuditChains:
+    """The latest anchor of each of the hall's audit trails (none: an empty list): what
+    ``onestop audit verify`` checks its trail against. Another hall's are never seen."""
+    return contract.AuditChains(chains=store.latest_anchors(who.hall_code))
 
 
 @router.get(
@@ -256,6 +339,7 @@ def events(
     responses=_errors(401, 403, 404),
 )
 def latest_catalog(who: Caller, store: Store) -> contract.CatalogInfo:
+    """The catalog version the platform published last: the same for every hall."""
     latest = store.latest_catalog()
     if latest is None:
         raise ApiError(404, "not_found", "平台还没有发布事项目录。")
@@ -271,6 +355,7 @@ def latest_catalog(who: Caller, store: Store) -> contract.CatalogInfo:
 def catalog(
     version: Annotated[str, Path(max_length=40)], who: Caller, store: Store
 ) -> contract.CatalogBundle:
+    """A published catalog version: the same for every hall."""
     bundle = store.catalog(version)
     if bundle is None:
         raise ApiError(404, "not_found", f"平台没有 {version} 版事项目录。")
@@ -286,7 +371,8 @@ def catalog(
 def publish_catalog(
     bundle: contract.CatalogBundle, who: Admin, store: Store
 ) -> contract.CatalogInfo:
-    """Publish a catalog version (§5.4); terminals switch to it between cases."""
+    """Publish a catalog version (§5.4), for every hall: a platform admin terminal only.
+    Terminals switch to it between cases."""
     with _rejected(409):
         return store.publish_catalog(bundle)
 
@@ -298,8 +384,10 @@ def publish_catalog(
     responses=_errors(401, 403, 422),
 )
 def facts(
-    id_number: Annotated[str, Path(max_length=40)], who: Caller, store: Store
+    id_number: Annotated[str, Path(max_length=40)], who: HallTerminal, store: Store
 ) -> contract.Facts:
+    """Shared data (数据共享) about the person a hall is serving. It is the province's, not a
+    hall's: any hall's terminal may ask, an admin terminal may not."""
     return store.facts(id_number)
 
 
@@ -312,10 +400,11 @@ def facts(
 def licence(
     id_number: Annotated[str, Path(max_length=40)],
     licence: Annotated[str, Path(max_length=100)],
-    who: Caller,
+    who: HallTerminal,
     store: Store,
 ) -> contract.LicenceCheck:
-    """Verify an e-licence of a person (used to mark a material exempt)."""
+    """Verify an e-licence of the person a hall is serving (used to mark a material exempt);
+    like shared data, any hall's terminal may ask, an admin terminal may not."""
     return store.licence(id_number, licence)
 
 
@@ -349,7 +438,7 @@ def unbound_app() -> FastAPI:
         description=(
             "What a OneStop hall terminal and the provincial platform say to each other "
             "(GB/T 45836—2025 §6.4, data elements of GB/T 39046—2020). Every request but "
-            "/health carries `Authorization: Bearer <terminal token>`."
+            "/health carries `Authorization: Bearer <terminal token>`.\n\n" + HALLS
         ),
     )
     api.include_router(router)

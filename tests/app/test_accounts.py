@@ -9,11 +9,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.accounts import MAX_FAILURES, Accounts, SignInRefused, check_password, hash_password
-from app.cases.audit import Actor, verify
+from app.accounts import (
+    MAX_FAILURES,
+    Accounts,
+    SignInRefused,
+    check_password,
+    hash_password,
+    name_key,
+    wrong,
+)
+from app.cases.audit import Actor
+from app.cases.audit_verify import verify
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
-from app.db.models import AuditEntry, OperatorRow
+from app.db.models import AuditEntry, SignInAttemptRow
 from app.errors import InvalidInput
 from tests.helpers.clock import WallClock
 
@@ -54,11 +63,12 @@ def test_sign_in_wrong_passwords_and_lockout(db: Database) -> None:
     )
     with pytest.raises(SignInRefused, match="用户名或密码不对") as unknown:
         accounts.sign_in("nobody", "counter-secret", terminal="counter-03")
-    assert "还可以" not in str(unknown.value)  # nothing said about whether the name exists
+    assert str(unknown.value) == str(wrong(MAX_FAILURES - 1))  # as a wrong password's first
     with db.read() as session:
         actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
         assert verify(session).ok
-        assert session.get(OperatorRow, "zhangmin").failed_attempts == 0  # type: ignore[union-attr]
+        assert session.get(SignInAttemptRow, name_key("zhangmin")) is None  # signed in: forgotten
+        assert session.get(SignInAttemptRow, name_key("nobody")) is not None
     assert actions.count("sign_in_refused") == MAX_FAILURES + 2 and actions.count("sign_in") == 2
 
 

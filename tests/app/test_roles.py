@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.cases.audit import Actor, verify
+from app.cases.audit import Actor
+from app.cases.audit_verify import verify
 from app.db.engine import Database
 from app.db.models import AuditEntry
 from app.roles import PERMISSIONS, NotAllowed, allowed, require

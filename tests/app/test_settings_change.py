@@ -150,4 +150,4 @@ def test_the_settings_command(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "已修改 transfers.overdue_working_days" in done.stdout
     shown = json.loads(onestop("settings", "show", "--json").stdout)
-    assert shown["transfers"]["overdue_working_days"] == 5 and "token" not in shown["platform"]
+    assert shown["transfers"]["overdue_working_days"] == 5 and shown["platform"]["token"] == ""

@@ -21,6 +21,7 @@ from printing.documents import Context, render_case, render_plan
 from printing.samples import START, sample_case, sample_plan
 from printing.tickets import Profile, acceptance_slip, render
 from tests.benchmarks.common import median_ms
+from tests.helpers.keys import ring
 
 GOALS = {"acceptance_pdf_ms": 30.0, "material_list_3_pages_ms": 80.0, "escpos_slip_ms": 20.0}
 
@@ -38,7 +39,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     scenario = catalog.scenario(NEWBORN)
     letterhead = Letterhead.of(Settings())
     case = sample_case("acceptance", catalog)
-    context = Context(case, scenario, letterhead, b"benchmark-key", YearSerial(2026, 1))
+    context = Context(case, scenario, letterhead, ring(b"benchmark-key"), YearSerial(2026, 1))
     plan = sample_plan(catalog)
     # The sample plan's 12 materials fill a page; three times as many flow onto three pages.
     long_plan = replace(plan, materials=plan.materials * 3)
@@ -46,7 +47,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     profile = Profile(80, "raster")
 
     def slip() -> None:
-        render(acceptance_slip(case, letterhead.hall, b"benchmark-key"), Dummy(), profile)
+        render(acceptance_slip(case, letterhead.hall, ring(b"benchmark-key")), Dummy(), profile)
 
     figures = {
         "acceptance_pdf_ms": median_ms(lambda: render_case("acceptance", context), rounds),

@@ -11,7 +11,17 @@ import json
 import sys
 from pathlib import Path
 
-BENCHMARKS = ("guide", "cases", "sync", "printing", "counter", "kiosk", "backoffice", "devices")
+BENCHMARKS = (
+    "guide",
+    "cases",
+    "sync",
+    "printing",
+    "counter",
+    "kiosk",
+    "backoffice",
+    "devices",
+    "signin",
+)
 
 
 def main() -> int:

@@ -126,3 +126,11 @@ def test_devices_benchmark_prints_its_figures() -> None:
         assert figures[key] > 0, key
     assert set(data["met"]) == set(data["goals"]) <= set(figures)
     assert figures["card_line_bytes_ms"] > 100  # the line is paced at 115200 baud
+
+
+def test_signin_benchmark_prints_its_figures() -> None:
+    data = run_quick("signin")
+    sqlite = {"wrong_password_ms", "unknown_name_ms", "ratio"}
+    assert set(data["figures"]) in (sqlite, sqlite | {f"pg_{k}" for k in sqlite})
+    assert all(value > 0 for value in data["figures"].values())
+    assert set(data["met"]) == set(data["goals"]) <= set(data["figures"])

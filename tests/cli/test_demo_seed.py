@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from app.bootstrap import build_core
-from app.cli.sync_cmd import shown_url
 from app.reports.effectiveness import effectiveness_report
 from app.reports.figures import Period
+from app.settings import shown_url
 from sync.demo import demo_world
 from tests.cli.test_cli import run
 

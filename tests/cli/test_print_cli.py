@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from app.bootstrap import build_core
+from app.security.keys import load_keys
 from app.settings import load_settings
 from printing import qr
 from printing.samples import DOCUMENT_NAMES, acceptance
 from tests.cli.test_cli import run
+from tests.helpers.keys import ring
 
 
 def test_sample_list_and_render(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -99,13 +103,18 @@ def test_a_stored_case_and_its_qr(capsys: pytest.CaptureFixture[str], tmp_path: 
         str(settings_path),
     )
     assert code == 0 and guide.read_bytes().startswith(b"%PDF")
-    signed = qr.sign(case.receipt_no, settings.printing.key)
+    keys = load_keys(settings.key_file).receipt
+    signed = qr.sign(case.receipt_no, keys)
     code, out, _ = run(capsys, "print", "verify", signed, "--settings", str(settings_path))
     assert code == 0 and case.receipt_no in out
-    code, out, _ = run(
-        capsys, "print", "verify", qr.sign(case.receipt_no, b"x"), "--settings", str(settings_path)
-    )
+    forged = qr.sign(case.receipt_no, ring(b"x" * 32, keys.current))
+    code, out, _ = run(capsys, "print", "verify", forged, "--settings", str(settings_path))
     assert code == 1 and "签名不符" in out
+    # a receipt printed before the hall's key file: its old qr_key still verifies it
+    mac = hmac.new("岳麓-2026-secret".encode(), f"OS1:{case.receipt_no}".encode(), "sha256")
+    old = f"OS1:{case.receipt_no}:{base64.b32encode(mac.digest()[:16]).decode().rstrip('=')}"
+    code, out, _ = run(capsys, "print", "verify", old, "--settings", str(settings_path))
+    assert code == 0 and case.receipt_no in out
 
 
 @pytest.mark.parametrize(

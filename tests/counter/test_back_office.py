@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from app.accounts import Operator
 from app.bootstrap import Core
+from app.cases.audit import Actor
 from app.cases.receipts import hall_day
 from app.db.models import AuditEntry, TransferBatchRow
 from app.devices.drivers import Devices
@@ -124,7 +125,7 @@ def scan(screen: QWidget, edit_name: str, text: str, settle: Settle) -> None:
 
 
 def signed_qr(core: Core, receipt_no: str) -> str:
-    return qr.sign(receipt_no, core.settings.printing.key)
+    return qr.sign(receipt_no, core.receipt_keys)
 
 
 def dialog_of(screen: TransfersScreen, kind: type[Any]) -> Any:
@@ -422,6 +423,8 @@ def test_a_pick_up_results_checked_in_and_handed_over_at_the_window(
     scan(trace, "trace_code", signed_qr(core, case.receipt_no), settle)
     assert trace.trace is not None and trace.trace.receipt_no == case.receipt_no
     assert "已交申请人 2 份" in trace.summary.text()
+    looked = core.access.entries(Actor("王静", "t", "manager"), receipt_no=case.receipt_no)
+    assert ("trace", station.session.actor.name) in [(e.action, e.actor) for e in looked]
     household = [r for r in trace.events.rows if r.item == "居民户口簿"]
     # the original sent and returned, and the police's result (a 户口簿 too): both came back
     assert [e.action_label for e in household] == [

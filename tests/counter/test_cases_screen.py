@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import Core
+from app.cases.audit import Actor
 from app.cases.demo import seed_cases
 from app.cases.queries import CaseQuery
 from app.cases.snapshots import CaseView
@@ -587,3 +588,25 @@ def test_keys_ctrl_f_and_enter(
         qtbot.keyClick(screen.date_to, Qt.Key.Key_Return)
     settle()
     assert column(screen.model, 0) == [draft.receipt_no]
+
+
+# -- who looked (个人信息保护法 第五十一条) ------------------------------------------------------------
+def test_opening_a_case_is_recorded_once_and_a_refresh_is_not(
+    screen: CasesScreen, session: Session, core: Core, draft: CaseView, settle: Settle
+) -> None:
+    case = accepted_at_window(session)
+    shown(screen, case, settle)
+    screen.load(case.receipt_no)  # the refresh after the clerk's own action
+    settle()
+    manager = Actor("王静", "counter-09", "manager")
+    looks = core.access.entries(manager, receipt_no=case.receipt_no)
+    assert [(e.actor, e.terminal, e.action) for e in looks] == [
+        (session.actor.name, session.actor.terminal, "view")
+    ]
+
+
+def test_a_document_preview_is_recorded(session: Session, core: Core, draft: CaseView) -> None:
+    case = accepted_at_window(session)
+    assert session.papers.preview(case.receipt_no, "acceptance").startswith(b"%PDF")
+    (look,) = core.access.entries(Actor("王静", "t", "manager"), receipt_no=case.receipt_no)
+    assert (look.action, look.detail, look.actor) == ("preview", "acceptance", session.actor.name)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.accounts import Accounts
+from app.accounts import MAX_FAILURES, Accounts, wrong
 from app.cases.audit import Actor
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade
@@ -45,6 +45,22 @@ def test_wrong_then_right_password(qtbot: QtBot, accounts: Accounts, tmp_path: P
     assert dialog.operator is not None and dialog.operator.display_name == "张敏"
     assert dialog.result() == SignInDialog.DialogCode.Accepted
     dialog.grab().save(str(tmp_path / "sign_in.png"))
+
+
+def test_an_unknown_name_reads_as_a_wrong_password(qtbot: QtBot, accounts: Accounts) -> None:
+    """The dialog shows the one refusal, with its hint, whichever part was wrong."""
+    said = []
+    for name in ("zhangmin", "nobody"):
+        dialog = SignInDialog(lambda u, p: accounts.sign_in(u, p, terminal="counter-03"))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.username.setText(name)
+        dialog.password.setText("wrong-one")
+        qtbot.mouseClick(dialog.button, Qt.MouseButton.LeftButton)
+        assert dialog.isVisible() and dialog.operator is None and dialog.password.text() == ""
+        said.append(dialog.message.text())
+    assert said == [str(wrong(MAX_FAILURES - 1))] * 2
+    assert said[0] == "用户名或密码不对。还可以再试 4 次；忘记密码请找大厅管理员重置。"
 
 
 def test_the_screen_locks_when_idle(qtbot: QtBot) -> None:

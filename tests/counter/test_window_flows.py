@@ -36,6 +36,7 @@ from sync.server.store import PlatformStore
 from sync.worker import SyncWorker, platform_of
 from tests.counter.conftest import activate
 from tests.helpers.cores import Cores
+from tests.helpers.keys import ring
 
 CLERK = Operator("zhangmin", "张敏", "clerk")
 
@@ -292,7 +293,9 @@ def test_forged_and_foreign_codes_are_refused(qtbot: QtBot, window: MainWindow, 
     window.scanned("https://example.com/not-ours")
     idle(qtbot, window)
     assert window.bar.kind == "error" and "不是本系统" in window.bar.text()
-    forged = qr.sign("430100001-20261123-00001", b"another hall's key")
+    forged = qr.sign(
+        "430100001-20261123-00001", ring(b"another hall's key", core.receipt_keys.current)
+    )
     window.scanned(forged)
     idle(qtbot, window)
     assert "签名不符" in window.bar.text()
@@ -320,7 +323,7 @@ def test_pre_application_picked_up_by_its_qr(qtbot: QtBot, window: MainWindow, c
         form=form,
     )
     guide_flow.reset()
-    window.scanned(qr.sign(kiosk_case.receipt_no, core.settings.printing.key))
+    window.scanned(qr.sign(kiosk_case.receipt_no, core.receipt_keys))
     idle(qtbot, window)
     assert window.pages.currentIndex() == MATERIALS
     in_hand = window.station.session.in_hand
@@ -443,7 +446,7 @@ def test_receipt_qr_read_from_a_picture(
     window.decision.accept_button.click()
     print_through(qtbot, window, 1)
     picture = tmp_path / "receipt.png"
-    segno.make_qr(qr.sign(case.receipt_no, core.settings.printing.key)).save(str(picture), scale=8)
+    segno.make_qr(qr.sign(case.receipt_no, core.receipt_keys)).save(str(picture), scale=8)
     window.identify.code_from_file(picture)
     idle(qtbot, window)
     assert window.tabs.currentWidget() is window.cases

@@ -23,12 +23,13 @@ def main(argv: list[str]) -> int:
     from app.settings import Settings
     from kiosk.main import KioskApp, show
     from kiosk.ui.theme import CALM
+    from tests.helpers.keys import set_up
 
     windowed = "--windowed" in argv
     app = QApplication(sys.argv[:1])
-    kiosk = KioskApp(
-        Settings(data_dir=Path(argv[1]), terminal={"name": "kiosk-01", "channel": "kiosk"})
-    )
+    settings = Settings(data_dir=Path(argv[1]), terminal={"name": "kiosk-01", "channel": "kiosk"})
+    set_up(settings.key_file)  # a fresh HOME: set up as a hall's kiosk is
+    kiosk = KioskApp(settings)
     window = kiosk.start(windowed=windowed)
     show(window, windowed=windowed)
     screen = window.screen()

@@ -20,6 +20,7 @@ from kiosk.journey import Journey
 from kiosk.progress import CASE_WORDS, ESTIMATED, ITEM_WORDS, Progress
 from printing import qr
 from tests.helpers.cases import CLERK, MOTHER, accepted, open_newborn, receive_all
+from tests.helpers.keys import ring
 
 OTHER = Party("王建国", "430104196411152016")
 
@@ -41,7 +42,7 @@ def evaluating(core: Core, journey: Journey) -> Evaluating:
 
 
 def qr_of(core: Core, case: CaseView) -> str:
-    return qr.sign(case.receipt_no, core.settings.printing.key)
+    return qr.sign(case.receipt_no, core.receipt_keys)
 
 
 def completed(core: Core) -> CaseView:
@@ -79,7 +80,7 @@ def test_progress_by_qr_code_in_plain_words(core: Core, progress: Progress) -> N
 
 def test_a_forged_or_foreign_qr_code_is_refused(core: Core, progress: Progress) -> None:
     case = accepted(core.cases, core.catalog)
-    forged = qr.sign(case.receipt_no, b"another hall's key")
+    forged = qr.sign(case.receipt_no, ring(b"another hall's key", core.receipt_keys.current))
     with pytest.raises(InvalidInput, match="不是本大厅的办件凭条") as refused:
         progress.by_qr(forged)
     assert "伪造" in str(refused.value) and "刷身份证" in refused.value.hint
@@ -98,7 +99,7 @@ def test_a_receipt_number_as_typed(core: Core, progress: Progress) -> None:
         progress.by_receipt(unknown)
     with pytest.raises(InvalidInput, match="受理编号不对"):
         progress.by_receipt("我的办件")
-    genuine_elsewhere = qr.sign(unknown, core.settings.printing.key)
+    genuine_elsewhere = qr.sign(unknown, core.receipt_keys)
     with pytest.raises(CaseNotFound, match="本机没有查到"):
         progress.by_qr(genuine_elsewhere)
 
@@ -264,7 +265,8 @@ def test_no_rating_before_acceptance_nor_from_a_forged_code(
     with pytest.raises(InvalidTransition, match="还没有受理"):
         evaluating.scan(qr_of(core, pre))
     with pytest.raises(InvalidInput, match="不是本大厅的办件凭条"):
-        evaluating.scan(qr.sign(accepted(core.cases, core.catalog).receipt_no, b"forged"))
+        forged = ring(b"forged", core.receipt_keys.current)
+        evaluating.scan(qr.sign(accepted(core.cases, core.catalog).receipt_no, forged))
     assert evaluating.turn is None
 
 

@@ -16,6 +16,7 @@ from app.bootstrap import Core
 from kiosk.ui.window import KioskWindow
 from printing import qr
 from tests.helpers.cases import MOTHER, accepted
+from tests.helpers.keys import ring
 from tests.kiosk.screens import idle, press, shown_text, to_plan, type_into
 from tests.kiosk.test_progress_and_evaluation import completed, qr_of
 
@@ -94,7 +95,7 @@ def test_forged_foreign_and_garbage_codes(qtbot: QtBot, window: KioskWindow, cor
     forged = qr_of(core, case)[:-3] + "AAA"
     scan(qtbot, window, forged)
     assert window.message.property("kind") == "warn" and case.receipt_no not in shown_text(window)
-    foreign = qr.sign(case.receipt_no, b"another hall's key, 32 bytes long")
+    foreign = qr.sign(case.receipt_no, ring(b"another hall's key", core.receipt_keys.current))
     scan(qtbot, window, foreign)
     assert window.message.property("kind") == "warn" and case.receipt_no not in shown_text(window)
     scan(qtbot, window, "%%%garbage!!")

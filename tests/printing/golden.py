@@ -8,9 +8,10 @@ from pathlib import Path
 from printing.samples import sample_case, sample_plan
 from printing.thermal import ticket_bytes
 from printing.tickets import Profile, Ticket, acceptance_slip, material_list, pre_application_ticket
+from tests.helpers.keys import ring
 
 FOLDER = Path(__file__).with_name("golden")
-KEY = b"golden-key"
+KEY = ring(b"golden-key")
 HALL = "长沙市政务服务中心"
 PROFILES = {"raster80": Profile(80, "raster"), "gb18030-58": Profile(58, "gb18030")}
 

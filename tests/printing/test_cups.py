@@ -17,10 +17,11 @@ from printing.a4 import Letterhead
 from printing.a4_printer import A4PrinterUnavailable
 from printing.jobs import print_document
 from printing.samples import acceptance
+from tests.helpers.keys import ring
 from tests.helpers.waiting import eventually
 
 CLERK = Actor("张敏", "counter-03")
-KEY = b"cups-test"
+KEY = ring(b"cups-test")
 
 
 def pages(pdf: Path) -> int:
@@ -55,7 +56,7 @@ def test_print_reprint_and_a_missing_printer(cups_queue: tuple[str, Path], tmp_p
             case.receipt_no,
             "acceptance",
             letterhead=letterhead,
-            key=KEY,
+            keys=KEY,
             printer=queue,
         )
         assert first.copy == 1 and first.job.startswith(queue)
@@ -87,7 +88,7 @@ def test_print_reprint_and_a_missing_printer(cups_queue: tuple[str, Path], tmp_p
                 case.receipt_no,
                 "acceptance",
                 letterhead=letterhead,
-                key=KEY,
+                keys=KEY,
                 printer=queue,
             )
         again = print_document(
@@ -96,7 +97,7 @@ def test_print_reprint_and_a_missing_printer(cups_queue: tuple[str, Path], tmp_p
             case.receipt_no,
             "acceptance",
             letterhead=letterhead,
-            key=KEY,
+            keys=KEY,
             printer=queue,
             reason="申请人遗失受理通知书",
         )
@@ -108,7 +109,7 @@ def test_print_reprint_and_a_missing_printer(cups_queue: tuple[str, Path], tmp_p
                 case.receipt_no,
                 "acceptance",
                 letterhead=letterhead,
-                key=KEY,
+                keys=KEY,
                 printer="NoSuchPrinter",
                 reason="换一台打印机",
             )

@@ -22,8 +22,9 @@ from printing import qr
 from printing.a4 import Letterhead
 from printing.documents import DOCUMENTS, Context, render_case
 from printing.samples import PDF_NAMES, sample_case, sample_pdf
+from tests.helpers.keys import ring
 
-KEY = b"test-hall-secret"
+KEY = ring(b"test-hall-secret")
 SERIAL = YearSerial(2026, 17)
 HALL = Letterhead("测试市政务服务中心", "一网通办综合窗口（测试）", "0731-12345678", "测试路 1 号")
 EXPECTED = {
@@ -97,7 +98,7 @@ def test_the_receipt_qr_is_signed_and_verifiable(tmp_path: Path) -> None:
     assert scanned.isascii()
     checked = qr.verify(scanned, KEY)
     assert checked.genuine and checked.receipt_no.startswith("430100001-20261123-")
-    assert not qr.verify(scanned, b"another hall").genuine
+    assert not qr.verify(scanned, ring(b"another hall")).genuine
     forged = scanned.replace(checked.receipt_no, checked.receipt_no[:-1] + "9")
     assert "伪造" in qr.verify(forged, KEY).reason
     assert "不是本系统" in qr.verify("https://example.com", KEY).reason

@@ -18,8 +18,9 @@ from app.errors import SettingsError
 from app.settings import HallSettings, PrintingSettings, Settings, load_settings
 from printing.a4 import Letterhead
 from printing.samples import PDF_NAMES, sample_pdf
+from tests.helpers.keys import ring
 
-KEY = b"test-hall-secret"
+KEY = ring(b"test-hall-secret")
 WORDS = {
     "acceptance": "受字",
     "commitment": "诺字",

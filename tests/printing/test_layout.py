@@ -17,8 +17,9 @@ from printing.a4 import WIDTH, Letterhead, Styles, listing, render
 from printing.documents import DOCUMENTS, Context, plan_list
 from printing.linebreak import ChineseParagraph
 from printing.samples import PDF_NAMES, sample_case, sample_pdf, sample_plan
+from tests.helpers.keys import ring
 
-KEY = b"test-hall-secret"
+KEY = ring(b"test-hall-secret")
 HALL = Letterhead("测试市政务服务中心", "一网通办综合窗口（测试）", "0731-12345678", "测试路 1 号")
 FOOTER = re.compile(r"第\s*\d+\s*页\s*共\s*\d+\s*页")
 MOMENT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

@@ -24,8 +24,9 @@ from printing.linebreak import (
     punctuation_allows,
 )
 from printing.samples import PDF_NAMES, sample_pdf
+from tests.helpers.keys import ring
 
-KEY = b"test-hall-secret"
+KEY = ring(b"test-hall-secret")
 HALL = Letterhead("测试市政务服务中心", "一网通办综合窗口（测试）", "0731-12345678", "测试路 1 号")
 CLOSING = "，。、；：？！）》」』”’】〕"
 OPENING = "（《「『“‘【〔"

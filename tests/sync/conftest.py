@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -119,15 +120,25 @@ class Hall:
         return Receiver(self.service, platform, self.notes)
 
 
-@pytest.fixture
-def hall(tmp_path: Path, catalog: Catalog) -> Iterator[Hall]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'hall.sqlite3'}")
+@contextmanager
+def hall_at(folder: Path, catalog: Catalog, hall_code: str = HALL) -> Iterator[Hall]:
+    """A terminal of the hall ``hall_code`` with its database and files in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(f"sqlite:///{folder / 'hall.sqlite3'}")
     upgrade(engine)
     db = Database(engine)
-    files = FileStore(tmp_path / "files")
-    service = CaseService(db, catalog, files, hall_code=HALL)
-    yield Hall(db, service, Outbox(db, first_retry_s=1, max_retry_s=2), files, SyncState(db))
-    engine.dispose()
+    files = FileStore(folder / "files")
+    service = CaseService(db, catalog, files, hall_code=hall_code)
+    try:
+        yield Hall(db, service, Outbox(db, first_retry_s=1, max_retry_s=2), files, SyncState(db))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def hall(tmp_path: Path, catalog: Catalog) -> Iterator[Hall]:
+    with hall_at(tmp_path, catalog) as made:
+        yield made
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from app.errors import OneStopError
 from app.guide.engine import Planner
 from app.validation_zh import has_chinese
 from sync.client import HttpPlatform, PlatformError
-from sync.contract import Envelope
+from sync.contract import AuditAnchor, Envelope
 from tests.sync.conftest import submission
 
 ENVELOPE = Envelope(
@@ -29,6 +29,13 @@ ENVELOPE = Envelope(
     seq=1,
     kind="submission",
     body=submission("T-1"),
+)
+ANCHOR = AuditAnchor(
+    chain="0123456789abcdef",
+    entry_id=7,
+    entry_hash="a" * 64,
+    key_id="A1",
+    at="2026-11-23T02:00:00Z",
 )
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -87,6 +94,10 @@ json_values = st.recursive(
             "a" * 64,
             "registered",
             "item_decision",
+            "0123456789abcdef",
+            "recorded",
+            "duplicate",
+            7,
         ]
     ),
     lambda inner: (
@@ -115,6 +126,13 @@ json_values = st.recursive(
                     "valid",
                     "licence",
                     "message",
+                    "chains",
+                    "chain",
+                    "entry_id",
+                    "entry_hash",
+                    "key_id",
+                    "terminal",
+                    "received_at",
                     "x",
                 ]
             ),
@@ -151,6 +169,8 @@ OPERATIONS = {
     "pre_application": lambda p: p.pre_application("T-1"),
     "download": lambda p: p.download("a" * 64),
     "health": lambda p: p.health(),
+    "anchor": lambda p: p.anchor(ANCHOR),
+    "audit_chains": lambda p: p.audit_chains(),
 }
 
 
@@ -197,3 +217,61 @@ def test_shared_data_of_any_shape_feeds_the_questionnaire(
             planner.questions(code, {}, facts)
         except OneStopError as exc:
             assert has_chinese(str(exc))
+
+
+anchor_records = st.fixed_dictionaries(
+    {
+        "chain": st.sampled_from(["0123456789abcdef", "fedcba9876543210", "x", ""]),
+        "entry_id": st.integers(min_value=-2, max_value=2**63),
+        "entry_hash": st.sampled_from(["a" * 64, "A" * 64, "a" * 63, ""]),
+        "key_id": st.sampled_from(["", "A1", "A-1", "A" * 41]),
+        "at": st.sampled_from(["2026-11-23T02:00:00Z", "yesterday", 0]),
+        "terminal": st.text(max_size=5),
+        "received_at": st.sampled_from(["2026-11-23T02:00:00Z", None]),
+    },
+    optional={"extra": st.none()},
+)
+
+
+@FUZZ
+@given(
+    chains=st.lists(anchor_records, max_size=3),
+    receipt=st.fixed_dictionaries(
+        {
+            "chain": st.sampled_from(["0123456789abcdef", "fedcba9876543210"]),
+            "entry_id": st.sampled_from([7, 8, "7"]),
+            "entry_hash": st.sampled_from(["a" * 64, "b" * 64]),
+            "outcome": st.sampled_from(["recorded", "duplicate", "applied"]),
+            "received_at": st.sampled_from(["2026-11-23T02:00:00Z", "later"]),
+        }
+    ),
+)
+def test_the_platforms_anchor_answers_are_checked(
+    server: _Server, chains: list[dict[str, Any]], receipt: dict[str, Any]
+) -> None:
+    """Near-valid anchor answers: the client takes only a receipt for the anchor it sent and a
+    list of well-formed trails, each at most once; anything else is a Chinese refusal."""
+    host, port = server.server_address[:2]
+    json_head = {"Content-Type": "application/json"}
+    with closing(
+        HttpPlatform(f"http://{host!s}:{port}", "token", timeout_s=2, deadline_s=5)
+    ) as platform:
+        server.answer = (200, json_head, json.dumps({"chains": chains}).encode())
+        try:
+            got = platform.audit_chains()
+        except PlatformError as exc:
+            assert has_chinese(exc.message)
+        else:
+            assert len({c.chain for c in got}) == len(got) == len(chains)
+            assert all(len(c.entry_hash) == 64 and c.entry_id >= 1 for c in got)
+        server.answer = (200, json_head, json.dumps(receipt).encode())
+        try:
+            answered = platform.anchor(ANCHOR)
+        except PlatformError as exc:
+            assert has_chinese(exc.message)
+        else:
+            assert (answered.chain, answered.entry_id, answered.entry_hash) == (
+                ANCHOR.chain,
+                ANCHOR.entry_id,
+                ANCHOR.entry_hash,
+            )

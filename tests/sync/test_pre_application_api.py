@@ -17,6 +17,7 @@ from tests.sync.conftest import HALL, Served, acceptance, envelope, submission
 
 SCAN = b"%PDF-1.7 scan " + bytes(range(256)) * 20
 SHA = hashlib.sha256(SCAN).hexdigest()
+K1, K2, K3, K4, K5 = (f"{HALL}-20261123-{n:05d}" for n in range(1, 6))
 
 
 def attachment(seq: int, sha256: str = SHA, **changes: Any) -> dict[str, Any]:
@@ -61,26 +62,26 @@ def test_a_window_gets_what_has_arrived_and_what_is_still_to_come(
     with pytest.raises(NotFound, match="没有本大厅办件的这个材料文件"):
         http.download(SHA)  # whole, but no case holds it yet
     client = served.client()
-    assert send(client, kiosk_submission("K1", 2, 3)) == ["applied"]
-    found = http.pre_application("K1")
+    assert send(client, kiosk_submission(K1, 2, 3)) == ["applied"]
+    found = http.pre_application(K1)
     assert (found.complete, found.files, found.last_seq) == (False, [], 1)
     assert [a.seq for a in found.missing] == [2, 3] and found.submission.channel == "kiosk"
     assert found.platform_no.startswith(HALL)
 
-    assert send(client, material("K1", 2)) == ["applied"]
-    found = http.pre_application("K1")
+    assert send(client, material(K1, 2)) == ["applied"]
+    found = http.pre_application(K1)
     assert [a.seq for a in found.files] == [2] and [a.seq for a in found.missing] == [3]
     assert http.download(SHA) == SCAN
 
     # The hall gave scan 3 up (its next message says the case goes on from 2): nothing to wait for.
-    stale = submission("K1", channel="kiosk", attachments=[attachment(2), attachment(3)])
-    update = envelope("K1", 4, "update", stale)
+    stale = submission(K1, channel="kiosk", attachments=[attachment(2), attachment(3)])
+    update = envelope(K1, 4, "update", stale)
     assert send(client, {**update, "prev_seq": 2}) == ["applied"]
-    found = http.pre_application("K1")
+    found = http.pre_application(K1)
     assert (found.complete, [a.seq for a in found.files], found.last_seq) == (True, [2], 4)
 
     served.store.file_path(SHA).unlink()  # a file the platform lost is not pretended to be there
-    found = http.pre_application("K1")
+    found = http.pre_application(K1)
     assert not found.complete and [a.file_name for a in found.missing] == ["scan-2.pdf"]
     with pytest.raises(NotFound):
         http.download(SHA)
@@ -90,14 +91,14 @@ def test_only_the_hall_of_a_case_may_download_its_scans(
     served: Served, http: HttpPlatform, tmp_path: Path
 ) -> None:
     upload(http, tmp_path)
-    send(served.client(), kiosk_submission("K2", 2), material("K2", 2))
+    send(served.client(), kiosk_submission(K2, 2), material(K2, 2))
     url = f"{API}/files/{SHA}/content"
     mine = served.client().get(url)
     assert mine.status_code == 200 and mine.content == SCAN
     assert mine.headers["content-type"] == "application/octet-stream"
     other = served.client(served.store.add_terminal("counter-99", "430100099"))
     assert other.get(url).status_code == 404
-    assert other.get(f"{API}/cases/K2/pre-application").status_code == 404
+    assert other.get(f"{API}/cases/{K2}/pre-application").status_code == 404
     assert httpx.get(f"{served.platform.url}{url}", timeout=10).status_code == 401
     partial = hashlib.sha256(b"partial").hexdigest()
     client = served.client()
@@ -142,13 +143,13 @@ def test_a_case_that_is_no_longer_a_pre_application_is_a_conflict(
 ) -> None:
     client = served.client()
     channel = "kiosk" if then["kind"] else "counter"
-    send(client, envelope("K3", 1, "submission", submission("K3", channel=channel)))
+    send(client, envelope(K3, 1, "submission", submission(K3, channel=channel)))
     if then["kind"] == "acceptance":
-        send(client, envelope("K3", 2, "acceptance", acceptance("K3")))
+        send(client, envelope(K3, 2, "acceptance", acceptance(K3)))
     elif then["kind"]:
-        send(client, envelope("K3", 2, then["kind"], {"receipt_no": "K3", **then["body"]}))
+        send(client, envelope(K3, 2, then["kind"], {"receipt_no": K3, **then["body"]}))
     with pytest.raises(Refused, match=said) as refused:
-        http.pre_application("K3")
+        http.pre_application(K3)
     assert refused.value.status == 409 and not refused.value.transient
 
 
@@ -167,12 +168,12 @@ def test_the_client_says_what_went_wrong(
 ) -> None:
     setup = HttpPlatform(served.platform.url, served.token, timeout_s=5)
     upload(setup, tmp_path)
-    send(served.client(), kiosk_submission("K4", 2), material("K4", 2))
+    send(served.client(), kiosk_submission(K4, 2), material(K4, 2))
     setup.close()
     served.platform.faults.set(faults)
     http = HttpPlatform(served.platform.url, served.token, timeout_s=0.3, deadline_s=2)
     try:
-        for call in (lambda: http.pre_application("K4"), lambda: http.download(SHA)):
+        for call in (lambda: http.pre_application(K4), lambda: http.download(SHA)):
             with pytest.raises(Unreachable, match=said) as failed:
                 call()
             assert failed.value.transient
@@ -185,7 +186,7 @@ def test_a_download_bigger_than_allowed_is_cut_off(
     served: Served, http: HttpPlatform, tmp_path: Path
 ) -> None:
     upload(http, tmp_path)
-    send(served.client(), kiosk_submission("K5", 2), material("K5", 2))
+    send(served.client(), kiosk_submission(K5, 2), material(K5, 2))
     small = HttpPlatform(served.platform.url, served.token, max_file=1024)
     try:
         with pytest.raises(Unreachable, match="超过"):

@@ -9,9 +9,12 @@ import httpx
 import pytest
 
 from sync.contract import API, BODIES
-from sync.server.store.messages import HANDLERS
+from sync.server.store.handlers import HANDLERS
 from tests.helpers.waiting import eventually
-from tests.sync.conftest import Served, acceptance, envelope, submission
+from tests.sync.conftest import HALL, Served, acceptance, envelope, submission
+
+# Receipt numbers of the hall of the terminal the tests use (another hall's are refused).
+R1, R2, R3, R9 = (f"{HALL}-20261123-{n:05d}" for n in (1, 2, 3, 9))
 
 
 def send(client: httpx.Client, *messages: dict[str, object]) -> list[tuple[str, str]]:
@@ -27,8 +30,8 @@ def wait_for(condition: Callable[[], object], timeout_s: float = 10.0) -> None:
 def test_messages_apply_once_and_in_order(served: Served) -> None:
     client = served.client()
     sub, acc = (
-        envelope("R1", 1, "submission", submission("R1")),
-        envelope("R1", 2, "acceptance", acceptance("R1")),
+        envelope(R1, 1, "submission", submission(R1)),
+        envelope(R1, 2, "acceptance", acceptance(R1)),
     )
     assert send(client, acc)[0][0] == "out_of_order"  # the submission has not arrived
     assert [o for o, _ in send(client, sub, acc, sub)] == ["applied", "applied", "duplicate"]
@@ -46,8 +49,8 @@ def test_departments_decide_serial_items_after_their_prerequisites(served: Serve
     client = served.client()
     send(
         client,
-        envelope("R1", 1, "submission", submission("R1")),
-        envelope("R1", 2, "acceptance", acceptance("R1")),
+        envelope(R1, 1, "submission", submission(R1)),
+        envelope(R1, 2, "acceptance", acceptance(R1)),
     )
 
     def kinds() -> list[str]:
@@ -68,18 +71,18 @@ def test_rejections_are_final_and_a_corrected_resend_goes_on(served: Served) -> 
     client = served.client()
     assert (
         "第一条消息必须是办事申请"
-        in send(client, envelope("R2", 1, "acceptance", acceptance("R2")))[0][1]
+        in send(client, envelope(R2, 1, "acceptance", acceptance(R2)))[0][1]
     )
-    bad = submission("R2", items=[])
-    first = send(client, envelope("R2", 1, "submission", bad, key="R2/1/submission"))[0]
+    bad = submission(R2, items=[])
+    first = send(client, envelope(R2, 1, "submission", bad, key=f"{R2}/1/submission"))[0]
     assert first[0] == "rejected" and "items" in first[1]
-    assert send(client, envelope("R2", 1, "submission", bad))[0] == first  # same key, same answer
-    fixed = envelope("R2", 1, "submission", submission("R2"), key="R2/1/submission#1")
+    assert send(client, envelope(R2, 1, "submission", bad))[0] == first  # same key, same answer
+    fixed = envelope(R2, 1, "submission", submission(R2), key=f"{R2}/1/submission#1")
     assert send(client, fixed)[0][0] == "applied"
-    again = envelope("R2", 1, "submission", submission("R2"), key="R2/1/submission#2")
+    again = envelope(R2, 1, "submission", submission(R2), key=f"{R2}/1/submission#2")
     assert "已经处理过" in send(client, again)[0][1]
-    served.store.reject_receipts = {"R3"}
-    assert send(client, envelope("R3", 1, "submission", submission("R3")))[0][0] == "rejected"
+    served.store.reject_receipts = {R3}
+    assert send(client, envelope(R3, 1, "submission", submission(R3)))[0][0] == "rejected"
 
 
 def test_terminals_must_authenticate(served: Served) -> None:
@@ -144,10 +147,10 @@ def test_faults_break_the_api_on_purpose(served: Served) -> None:
     with pytest.raises(httpx.RemoteProtocolError):
         client.post(
             f"{API}/messages",
-            json={"messages": [envelope("R9", 1, "submission", submission("R9"))]},
+            json={"messages": [envelope(R9, 1, "submission", submission(R9))]},
         )
     admin.put(f"{API}/admin/faults", json={})
-    assert send(client, envelope("R9", 1, "submission", submission("R9")))[0][0] == "duplicate"
+    assert send(client, envelope(R9, 1, "submission", submission(R9)))[0][0] == "duplicate"
 
 
 def test_errors_are_problems_in_chinese(served: Served) -> None:

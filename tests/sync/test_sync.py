@@ -3,7 +3,7 @@ decisions come back to the window."""
 
 from __future__ import annotations
 
-from app.cases.audit import verify
+from app.cases.audit_verify import verify
 from app.catalog.catalog import Catalog
 from sync import state
 from sync.client import HttpPlatform

@@ -1,13 +1,19 @@
 """The reference platform's durable storage: what it has been told, in order, exactly once.
 
 :class:`PlatformStore` is the platform's side of the contract (``sync/openapi.json``), one method
-per thing a terminal or the operator asks of it; each part lives in its own module:
+per thing a terminal or the operator asks of it. Whatever a hall sends or gets back — cases,
+messages and their idempotency keys, files, events — is kept under the hall's code, and every
+method a terminal reaches takes the hall it asks for: nothing of another hall is found, changed
+or counted. Each part lives in its own module:
 
 - ``schema``: the tables, and the folder holding the database and the uploaded files;
+  ``upgrade`` brings an older folder up to date;
 - ``terminals``: the terminals, their halls and tokens;
-- ``messages``: receiving messages — idempotency, order within a case, a handler per kind;
+- ``messages``: receiving messages — idempotency, order within a case, whose hall it is;
+  ``handlers``: what each kind of message changes in a case;
 - ``cases``: a case and its items, and the pre-application a window picks up;
 - ``events``: what the platform sends back — decisions, completions, the event feed;
+- ``anchors``: the heads of each audit trail of a hall, kept to check the trails against;
 - ``files``, ``catalogs``, ``persons`` (shared data and e-licences), ``counters`` (``/stats``);
 - ``errors``: what the platform refuses.
 """
@@ -22,6 +28,7 @@ from typing import Any
 from sync import contract
 from sync.contract import Envelope, MessageResult
 from sync.server.store import (
+    anchors,
     cases,
     catalogs,
     counters,
@@ -94,18 +101,21 @@ class PlatformStore:
     def case_file(self, hall_code: str, sha256: str) -> Path | None:
         return files.case_file(self.storage, hall_code, sha256)
 
-    # -- files ------------------------------------------------------------------------------------
+    # -- files, each a hall's own -----------------------------------------------------------------
     def file_path(self, sha256: str) -> Path:
+        """Where whole files with these bytes are kept (for the operator and the tests)."""
         return files.file_path(self.storage, sha256)
 
-    def start_file(self, sha256: str, size: int, mime: str) -> contract.FileStatus:
-        return files.start_file(self.storage, sha256, size, mime)
+    def start_file(self, hall_code: str, sha256: str, size: int, mime: str) -> contract.FileStatus:
+        return files.start_file(self.storage, hall_code, sha256, size, mime)
 
-    def file_status(self, sha256: str) -> contract.FileStatus | None:
-        return files.file_status(self.storage, sha256)
+    def file_status(self, hall_code: str, sha256: str) -> contract.FileStatus | None:
+        return files.file_status(self.storage, hall_code, sha256)
 
-    def append_file(self, sha256: str, offset: int, chunk: bytes) -> contract.FileStatus:
-        return files.append_file(self.storage, sha256, offset, chunk)
+    def append_file(
+        self, hall_code: str, sha256: str, offset: int, chunk: bytes
+    ) -> contract.FileStatus:
+        return files.append_file(self.storage, hall_code, sha256, offset, chunk)
 
     # -- catalogs ---------------------------------------------------------------------------------
     def publish_catalog(self, bundle: contract.CatalogBundle) -> contract.CatalogInfo:
@@ -133,6 +143,15 @@ class PlatformStore:
 
     def licence(self, id_number: str, licence: str) -> contract.LicenceCheck:
         return persons.licence(self.storage, id_number, licence)
+
+    # -- the halls' audit anchors ---------------------------------------------------------------
+    def record_anchor(
+        self, terminal: Terminal, anchor: contract.AuditAnchor
+    ) -> contract.AnchorReceipt:
+        return anchors.record_anchor(self.storage, terminal, anchor)
+
+    def latest_anchors(self, hall_code: str) -> list[contract.AnchorRecord]:
+        return anchors.latest_anchors(self.storage, hall_code)
 
     # -- what it holds ----------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from sync import contract
 from sync.server.store.errors import NotPreApplication, Rejected
@@ -14,17 +14,23 @@ from sync.server.store.files import file_path
 from sync.server.store.schema import Storage, case_files, cases, files, items
 
 # Statements built once: applying a message runs a handful of them, thousands of times a second.
-CASE = select(cases).where(cases.c.receipt_no == bindparam("receipt"))
+# A case is its hall's: every statement names the hall (bound as ``hall``) with the receipt.
+CASE = select(cases).where(
+    cases.c.hall_code == bindparam("hall"), cases.c.receipt_no == bindparam("receipt")
+)
 _ADD_ITEMS = insert(items)
 _SET_STATE = (
     update(cases)
-    .where(cases.c.receipt_no == bindparam("receipt"))
+    .where(cases.c.hall_code == bindparam("hall"), cases.c.receipt_no == bindparam("receipt"))
     .values(state=bindparam("new_state"), updated_at=bindparam("now"))
 )
-_DROP_ITEMS = items.delete().where(items.c.receipt_no == bindparam("receipt"))
+_DROP_ITEMS = items.delete().where(
+    items.c.hall_code == bindparam("hall"), items.c.receipt_no == bindparam("receipt")
+)
 _DISPATCH = (
     update(items)
     .where(
+        items.c.hall_code == bindparam("hall"),
         items.c.receipt_no == bindparam("receipt"),
         items.c.item == bindparam("item_id"),
         items.c.state == "waiting",
@@ -33,7 +39,11 @@ _DISPATCH = (
 )
 _END_ITEMS = (
     update(items)
-    .where(items.c.receipt_no == bindparam("receipt"), items.c.state.in_(("waiting", "dispatched")))
+    .where(
+        items.c.hall_code == bindparam("hall"),
+        items.c.receipt_no == bindparam("receipt"),
+        items.c.state.in_(("waiting", "dispatched")),
+    )
     .values(state="ended")
 )
 
@@ -58,12 +68,15 @@ def check_items(given: Sequence[contract.Item]) -> None:
         seen.add(item.item)
 
 
-def set_items(connection: Connection, receipt_no: str, given: Sequence[contract.Item]) -> None:
-    connection.execute(_DROP_ITEMS, {"receipt": receipt_no})
+def set_items(
+    connection: Connection, hall_code: str, receipt_no: str, given: Sequence[contract.Item]
+) -> None:
+    connection.execute(_DROP_ITEMS, {"hall": hall_code, "receipt": receipt_no})
     connection.execute(
         _ADD_ITEMS,
         [
             {
+                "hall_code": hall_code,
                 "receipt_no": receipt_no,
                 "item": i.item,
                 "code": i.code,
@@ -80,37 +93,55 @@ def set_items(connection: Connection, receipt_no: str, given: Sequence[contract.
     )
 
 
-def set_state(connection: Connection, receipt_no: str, state: str, now: datetime) -> None:
-    connection.execute(_SET_STATE, {"receipt": receipt_no, "new_state": state, "now": now})
+def set_state(
+    connection: Connection, hall_code: str, receipt_no: str, state: str, now: datetime
+) -> None:
+    connection.execute(
+        _SET_STATE, {"hall": hall_code, "receipt": receipt_no, "new_state": state, "now": now}
+    )
 
 
 def dispatch(
-    connection: Connection, receipt_no: str, item_ids: Sequence[str], due: datetime
+    connection: Connection,
+    hall_code: str,
+    receipt_no: str,
+    item_ids: Sequence[str],
+    due: datetime,
 ) -> None:
     """Send waiting items to their departments, which decide them at ``due``."""
     if item_ids:
         connection.execute(
-            _DISPATCH, [{"receipt": receipt_no, "item_id": i, "due": due} for i in item_ids]
+            _DISPATCH,
+            [
+                {"hall": hall_code, "receipt": receipt_no, "item_id": i, "due": due}
+                for i in item_ids
+            ],
         )
 
 
-def end_items(connection: Connection, receipt_no: str) -> None:
-    connection.execute(_END_ITEMS, {"receipt": receipt_no})
+def end_items(connection: Connection, hall_code: str, receipt_no: str) -> None:
+    connection.execute(_END_ITEMS, {"hall": hall_code, "receipt": receipt_no})
 
 
 def pre_application(storage: Storage, hall_code: str, receipt_no: str) -> contract.PreApplication:
     """The pre-application ``receipt_no`` for a terminal of ``hall_code``, with the scans that
     have arrived and those announced but not arrived yet. :class:`LookupError` when there is
-    none in that hall (another hall's case is not revealed), :class:`NotPreApplication` when
-    the case has gone past it."""
+    none in that hall (another hall's case is looked for nowhere else), :class:`NotPreApplication`
+    when the case has gone past it."""
     with storage.read() as connection:
-        case = connection.execute(CASE, {"receipt": receipt_no}).first()
-        if case is None or case.hall_code != hall_code:
+        case = connection.execute(CASE, {"hall": hall_code, "receipt": receipt_no}).first()
+        if case is None:
             raise LookupError(receipt_no)
         attached = connection.execute(
             select(case_files, files.c.complete)
-            .outerjoin(files, files.c.sha256 == case_files.c.sha256)
-            .where(case_files.c.receipt_no == receipt_no)
+            .outerjoin(
+                files,
+                and_(
+                    files.c.hall_code == case_files.c.hall_code,
+                    files.c.sha256 == case_files.c.sha256,
+                ),
+            )
+            .where(case_files.c.hall_code == hall_code, case_files.c.receipt_no == receipt_no)
             .order_by(case_files.c.seq)
         ).all()
     if case.state in NOT_PENDING:

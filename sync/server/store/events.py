@@ -1,12 +1,15 @@
 """What the platform sends back: the departments' decisions on dispatched items, a case's
-completion when all are decided, and the feed a hall reads from the last event it has seen."""
+completion when all are decided, and the feed a hall reads from the last event it has seen.
+
+A hall's events are numbered in its own sequence, so the ids it reads (and the gaps between
+them) say nothing of other halls' traffic."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from app.db.base import utcnow
 from sync import contract
@@ -14,7 +17,11 @@ from sync.server.store.cases import dispatch, set_state
 from sync.server.store.counters import add_counts
 from sync.server.store.schema import Storage, cases, events, items
 
-_ADD_EVENT = insert(events)
+_ADD_EVENT = insert(events).values(
+    id=select(func.coalesce(func.max(events.c.id), 0) + 1)
+    .where(events.c.hall_code == bindparam("of_hall"))
+    .scalar_subquery()
+)
 
 
 def add_event(
@@ -28,7 +35,14 @@ def add_event(
 ) -> None:
     connection.execute(
         _ADD_EVENT,
-        {"hall_code": hall_code, "receipt_no": receipt_no, "kind": kind, "at": at, "data": data},
+        {
+            "hall_code": hall_code,
+            "of_hall": hall_code,
+            "receipt_no": receipt_no,
+            "kind": kind,
+            "at": at,
+            "data": data,
+        },
     )
 
 
@@ -55,8 +69,14 @@ def decide_due(
     now = now or utcnow()
     with storage.tx() as connection:
         due = connection.execute(
-            select(items, cases.c.hall_code, cases.c.platform_no)
-            .join(cases, cases.c.receipt_no == items.c.receipt_no)
+            select(items, cases.c.platform_no)
+            .join(
+                cases,
+                and_(
+                    cases.c.hall_code == items.c.hall_code,
+                    cases.c.receipt_no == items.c.receipt_no,
+                ),
+            )
             .where(items.c.state == "dispatched", items.c.due_at <= now)
             .order_by(items.c.due_at)
             .limit(limit)
@@ -65,7 +85,11 @@ def decide_due(
             result_no = f"{item.code[-12:] or 'R'}-{item.platform_no[-8:]}-{item.item[:12]}"
             connection.execute(
                 update(items)
-                .where(items.c.receipt_no == item.receipt_no, items.c.item == item.item)
+                .where(
+                    items.c.hall_code == item.hall_code,
+                    items.c.receipt_no == item.receipt_no,
+                    items.c.item == item.item,
+                )
                 .values(state="approved", decided_at=now, result_no=result_no)
             )
             add_event(
@@ -83,15 +107,17 @@ def decide_due(
                 },
                 at=now,
             )
-            _after_decision(connection, item.receipt_no, item.hall_code, now, now + decide_after)
+            _after_decision(connection, item.hall_code, item.receipt_no, now, now + decide_after)
         add_counts(connection, {"decisions": len(due)})
     return len(due)
 
 
 def _after_decision(
-    connection: Connection, receipt_no: str, hall_code: str, now: datetime, due: datetime
+    connection: Connection, hall_code: str, receipt_no: str, now: datetime, due: datetime
 ) -> None:
-    rows = connection.execute(select(items).where(items.c.receipt_no == receipt_no)).all()
+    rows = connection.execute(
+        select(items).where(items.c.hall_code == hall_code, items.c.receipt_no == receipt_no)
+    ).all()
     approved = {r.item for r in rows if r.state == "approved"}
     chosen = {r.item for r in rows}
     ready = [
@@ -99,9 +125,9 @@ def _after_decision(
         for r in rows
         if r.state == "waiting" and all(n in approved or n not in chosen for n in r.needs)
     ]
-    dispatch(connection, receipt_no, ready, due)
+    dispatch(connection, hall_code, receipt_no, ready, due)
     if all(r.state in ("approved", "refused", "ended") for r in rows) and not ready:
-        set_state(connection, receipt_no, "completed", now)
+        set_state(connection, hall_code, receipt_no, "completed", now)
         add_event(
             connection,
             hall_code,

@@ -1,7 +1,10 @@
 """The reference platform's tables, and the folder that holds them.
 
 One SQLite file in the server's data folder (WAL, ``synchronous=FULL``, one writer at a time)
-and the uploaded files beside it.
+and the uploaded files beside it. Every object a hall sends or gets back is keyed by its
+``hall_code`` first: a hall's receipt numbers, idempotency keys, files and event ids are its own,
+and another hall using the same ones touches nothing of it (``halls`` brings an older folder,
+whose keys were platform-wide, up to that: :mod:`~sync.server.store.upgrade`).
 """
 
 from __future__ import annotations
@@ -16,19 +19,18 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
-    Engine,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
-    inspect,
 )
-from sqlalchemy import text as sql
 
 from app.db.base import UtcDateTime
 from app.db.engine import make_engine
+from sync.server.store.upgrade import upgrade
 
 metadata = MetaData()
 terminals = Table(
@@ -44,8 +46,8 @@ terminals = Table(
 cases = Table(
     "cases",
     metadata,
+    Column("hall_code", String(20), primary_key=True),
     Column("receipt_no", String(40), primary_key=True),
-    Column("hall_code", String(20), nullable=False),
     Column("platform_no", String(60), nullable=False, unique=True),
     Column("last_seq", Integer, nullable=False),
     Column("state", String(32), nullable=False),
@@ -57,6 +59,7 @@ cases = Table(
 items = Table(
     "items",
     metadata,
+    Column("hall_code", String(20), primary_key=True),
     Column("receipt_no", String(40), primary_key=True),
     Column("item", String(60), primary_key=True),
     Column("code", String(40), nullable=False),
@@ -72,8 +75,9 @@ items = Table(
 messages = Table(
     "messages",
     metadata,
+    Column("hall_code", String(20), primary_key=True),
     Column("idempotency_key", String(120), primary_key=True),
-    Column("receipt_no", String(40), nullable=False, index=True),
+    Column("receipt_no", String(40), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("kind", String(30), nullable=False),
     Column("body", JSON, nullable=False),
@@ -81,6 +85,7 @@ messages = Table(
     Column("outcome", String(16), nullable=False),  # applied | rejected
     Column("reason", Text, nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
+    Index("ix_messages_hall_receipt", "hall_code", "receipt_no"),
 )
 counters = Table(
     "counters",
@@ -90,7 +95,8 @@ counters = Table(
 )
 files = Table(
     "files",
-    metadata,
+    metadata,  # a hall's uploads; two halls holding the same bytes each upload them
+    Column("hall_code", String(20), primary_key=True),
     Column("sha256", String(64), primary_key=True),
     Column("size", Integer, nullable=False),
     Column("mime", String(100), nullable=False),
@@ -101,20 +107,22 @@ files = Table(
 case_files = Table(
     "case_files",
     metadata,  # the scans of a case, one per material message applied
+    Column("hall_code", String(20), primary_key=True),
     Column("receipt_no", String(40), primary_key=True),
     Column("seq", Integer, primary_key=True),
-    Column("sha256", String(64), nullable=False, index=True),
+    Column("sha256", String(64), nullable=False),
     Column("material", String(200), nullable=False),
     Column("name", String(200), nullable=False),
     Column("file_name", String(200), nullable=False),
     Column("mime", String(200), nullable=False),
     Column("size", Integer, nullable=False),
+    Index("ix_case_files_hall_sha256", "hall_code", "sha256"),
 )
 events = Table(
     "events",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("hall_code", String(20), nullable=False, index=True),
+    metadata,  # numbered per hall, so a hall's cursor says nothing of other halls' traffic
+    Column("hall_code", String(20), primary_key=True),
+    Column("id", Integer, primary_key=True, autoincrement=False),
     Column("receipt_no", String(40), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("at", UtcDateTime, nullable=False),
@@ -124,6 +132,7 @@ evaluations = Table(
     "evaluations",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hall_code", String(20), nullable=False),
     Column("receipt_no", String(40), nullable=False),
     Column("stage", String(16), nullable=False),
     Column("round", String(16), nullable=False),
@@ -132,7 +141,19 @@ evaluations = Table(
     Column("text", Text, nullable=False),
     Column("reasons", JSON, nullable=False),
     Column("at", UtcDateTime, nullable=False),
-    UniqueConstraint("receipt_no", "stage", "round"),
+    UniqueConstraint("hall_code", "receipt_no", "stage", "round"),
+)
+audit_anchors = Table(
+    "audit_anchors",
+    metadata,  # the heads of each audit trail of a hall, one per entry, never changed
+    Column("hall_code", String(20), primary_key=True),
+    Column("chain", String(32), primary_key=True),
+    Column("entry_id", Integer, primary_key=True, autoincrement=False),
+    Column("entry_hash", String(64), nullable=False),
+    Column("key_id", String(40), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("terminal", String(60), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
 )
 catalogs = Table(
     "catalogs",
@@ -160,19 +181,6 @@ licences = Table(
 )
 
 
-# Columns added since a platform folder may have been made (create_all adds only new tables).
-ADDED_COLUMNS = {("evaluations", "reasons"): "JSON NOT NULL DEFAULT '[]'"}
-
-
-def _add_columns(engine: Engine) -> None:
-    with engine.begin() as connection:
-        for (table_name, column), definition in ADDED_COLUMNS.items():
-            if column not in {c["name"] for c in inspect(connection).get_columns(table_name)}:
-                connection.execute(
-                    sql(f"ALTER TABLE {table_name} ADD COLUMN {column} {definition}")
-                )
-
-
 class Storage:
     """The platform's folder: the database, made or brought up to date on opening, and the
     uploaded files beside it. Writes take turns: one transaction at a time."""
@@ -182,7 +190,7 @@ class Storage:
         self.files_dir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(f"sqlite:///{folder / 'platform.sqlite3'}")
         metadata.create_all(self.engine)
-        _add_columns(self.engine)
+        upgrade(self.engine, metadata)
         self._write = threading.Lock()  # one writer; SQLite would make the others wait anyway
 
     def close(self) -> None:

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.calendar.workdays import WorkCalendar
-from app.cases.audit import Actor, verify
+from app.cases.audit import Actor
+from app.cases.audit_verify import verify
 from app.cases.complaints import Complaint, Complaints
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog

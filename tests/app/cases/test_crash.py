@@ -21,7 +21,7 @@ from typing import IO
 import pytest
 from sqlalchemy import select, text
 
-from app.cases.audit import verify
+from app.cases.audit_verify import verify
 from app.cases.states import RECEIVED
 from app.db.engine import Database, make_engine
 from app.db.migrate import upgrade

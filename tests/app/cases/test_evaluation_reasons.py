@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy import insert, select, text
 
-from app.cases.audit import verify
+from app.cases.audit_verify import verify
 from app.cases.evaluation import (
     REASONS_FILE,
     REASONS_VERSION,

@@ -22,9 +22,10 @@ from app.devices.simulated import SimulatedIdReader
 from app.errors import InvalidIdNumber, InvalidInput
 from app.identity.card import IdCardData
 from printing import qr
+from tests.helpers.keys import ring
 from tests.id_cards import FOREIGN_I, FOREIGN_Y, PERMIT_J
 
-KEY = b"counter-test"
+KEY = ring(b"counter-test")
 CLERK = Actor("张敏", "counter-03")
 NEWBORN = "43PCN0009"
 SHARED = {
@@ -136,7 +137,7 @@ def test_a_kiosk_pre_application_is_picked_up_by_its_qr(
     )
     counter = flow_for(service, catalog)
     with pytest.raises(InvalidInput, match="伪造"):
-        counter.scan(qr.sign(pre.receipt_no, b"another hall"))
+        counter.scan(qr.sign(pre.receipt_no, ring(b"another hall")))
     with pytest.raises(InvalidInput, match="不是本系统"):
         counter.scan("http://example.com/x")
     with pytest.raises(InvalidInput, match="不是本系统"):  # raised TypeError: non-ASCII

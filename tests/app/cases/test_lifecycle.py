@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.cases.audit import Actor, verify
+from app.cases.audit import Actor
+from app.cases.audit_verify import verify
 from app.cases.files import FileStore
 from app.cases.intake import NewScan
 from app.cases.service import CaseService

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import Text, cast, func, select, update
 
-from app.cases.audit import verify
+from app.cases.audit_verify import verify
 from app.cases.outbox import Message, Outbox, Outcome
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog
