@@ -6,6 +6,7 @@ them) say nothing of other halls' traffic."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +44,40 @@ def add_event(
             "at": at,
             "data": data,
         },
+    )
+
+
+_LAST_ID = select(func.coalesce(func.max(events.c.id), 0)).where(
+    events.c.hall_code == bindparam("hall")
+)
+_ADD_NUMBERED = insert(events)
+
+
+def add_events(
+    connection: Connection,
+    hall_code: str,
+    happened: Sequence[tuple[str, str, dict[str, Any]]],
+    *,
+    at: datetime,
+) -> None:
+    """Several events of the hall (receipt number, kind, data), numbered in order after its
+    last: two statements however many there are."""
+    if not happened:
+        return
+    last = connection.scalar(_LAST_ID, {"hall": hall_code}) or 0
+    connection.execute(
+        _ADD_NUMBERED,
+        [
+            {
+                "hall_code": hall_code,
+                "id": last + n,
+                "receipt_no": receipt_no,
+                "kind": kind,
+                "at": at,
+                "data": data,
+            }
+            for n, (receipt_no, kind, data) in enumerate(happened, start=1)
+        ],
     )
 
 
