@@ -38,6 +38,9 @@ def upgrade(engine: Engine, metadata: MetaData) -> None:
         for name, hall in HALL_OF.items():
             if _unscoped(connection, metadata, name):
                 _rebuild(connection, metadata, name, hall)
+        for table in metadata.tables.values():  # indexes added since (create_all skips them)
+            for index in table.indexes:
+                index.create(connection, checkfirst=True)
 
 
 def _add_columns(connection: Connection) -> None:
