@@ -33,6 +33,7 @@ from app.logs import mask_handlers
 from sync import contract
 from sync.contract import API, Problem
 from sync.server.faults import FaultMiddleware, Faults, FaultState
+from sync.server.json_body import JsonRoute
 from sync.server.store import (
     AuthError,
     NotPreApplication,
@@ -73,7 +74,7 @@ class Platform:
     faults: FaultState
 
 
-router = APIRouter()
+router = APIRouter(route_class=JsonRoute)
 
 
 def _platform(request: Request) -> Platform:
