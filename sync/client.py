@@ -126,7 +126,11 @@ class HttpPlatform:
     def send(self, messages: Sequence[contract.Envelope]) -> list[contract.MessageResult]:
         batch = contract.MessageBatch(messages=list(messages))
         result = self._call(
-            "POST", f"{API}/messages", contract.BatchResult, json=batch.model_dump(mode="json")
+            "POST",
+            f"{API}/messages",
+            contract.BatchResult,
+            content=batch.model_dump_json().encode(),  # pydantic's encoder: 3x json.dumps' speed
+            headers={"Content-Type": "application/json"},
         )
         keys = [m.idempotency_key for m in messages]
         if [r.idempotency_key for r in result.results] != keys:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -62,15 +63,18 @@ class Receiver:
         first_pause_s: float = 0.1,
         max_pause_s: float = 60.0,
     ) -> None:
-        """Poll until ``stop`` is set; like the sender, pausing longer while polls keep failing."""
+        """Poll until ``stop`` is set, pausing longer while polls keep failing (``max_pause_s``
+        at most, or as long as the platform asks)."""
         pause = 0.0
         while not stop.is_set():
             try:
                 got = self.receive_once()
             except PlatformError as exc:
-                self.notes.error(str(exc))
+                now = utcnow()
+                asked = now + timedelta(seconds=exc.retry_after_s) if exc.retry_after_s else None
+                self.notes.error(str(exc), at=now, retry_at=asked)
                 pause = min(max_pause_s, max(first_pause_s, pause * 2))
-                stop.wait(pause * random.uniform(0.5, 1.0))
+                stop.wait(max(pause * random.uniform(0.5, 1.0), exc.retry_after_s))
                 continue
             except Exception:
                 log.exception("receiver round failed")

@@ -25,7 +25,7 @@ from sync.anchors import AnchorSender
 from sync.catalogs import Pulled, pull
 from sync.client import AuthFailed, HttpPlatform, Platform, PlatformError
 from sync.receiver import Receiver
-from sync.sender import Sender
+from sync.sender import PROBE_S, Asked, Sender
 from sync.state import SyncState
 
 log = logging.getLogger(__name__)
@@ -101,8 +101,11 @@ class SyncWorker:
         return pulled
 
     def run_once(self, *, rounds: int = 1000) -> dict[str, Any]:
-        """Send what is due, fetch what came back, check the catalog; then return. ``error``
-        is the last failure of the platform or the way to it (empty when all went well)."""
+        """Send what is due, fetch what came back, check the catalog; then return. Like a
+        sender starting, it first asks whether the platform answers (nothing more if not) and
+        then sends what waits without waiting out its backoff (for a platform in maintenance:
+        only what is due, like a message a person sent again). ``error`` is the last failure
+        of the platform or the way to it (empty when all went well)."""
         sent: dict[str, Any] = {
             "delivered": 0,
             "retrying": 0,
@@ -111,6 +114,10 @@ class SyncWorker:
             "error": "",
             "auth_failed": False,
         }
+        away = self.sender.recover()  # a start: what waits goes now if the platform answers
+        if away is not None and not isinstance(away, Asked):
+            sent["error"] = str(away)
+            return sent
         self._send_all(sent, rounds)
         for _ in range(rounds):
             try:
@@ -147,14 +154,15 @@ class SyncWorker:
             threading.Thread(
                 target=self.sender.run,
                 args=(self._stop,),
-                kwargs={"idle_s": min(poll, 1.0)},
+                kwargs={"idle_s": min(poll, 1.0), "probe_s": min(poll, PROBE_S)},
                 name="sync-sender",
                 daemon=True,
             ),
             threading.Thread(
                 target=self.receiver.run,
                 args=(self._stop,),
-                kwargs={"idle_s": poll},
+                # Decisions come back as soon after an outage as the messages go.
+                kwargs={"idle_s": poll, "max_pause_s": max(poll, PROBE_S)},
                 name="sync-receiver",
                 daemon=True,
             ),
@@ -200,21 +208,37 @@ class SyncWorker:
             self.pull_catalog()
 
 
-def status(core: Core, *, now: datetime | None = None) -> dict[str, Any]:
-    """Counts per message state, the oldest unsent message's age, last contact and error, the
-    catalog in use and the event cursor."""
+def status(core: Core, *, now: datetime | None = None, waiting: int = 20) -> dict[str, Any]:
+    """Counts per message state, the oldest unsent message's age, the next try of each message
+    waiting after a failure (the ``waiting`` soonest), last contact, the last error while it is
+    the last word (an error followed by a contact is history), the catalog in use and the event
+    cursor."""
     now = now or utcnow()
     notes = SyncState(core.db).read()
     oldest = core.outbox.oldest_unsent()
     contact = notes.get(state.CONTACT) or {}
-    error = notes.get(state.ERROR) or {}
+    error = (notes.get(state.ERROR) or {}) if state.offline(notes) else {}
+    retry_at = state.retry_at(notes)
     return {
         "messages": core.outbox.counts(),
         "oldest_unsent_age_s": round((now - oldest).total_seconds(), 1) if oldest else None,
+        "waiting": [
+            {
+                "id": m.id,
+                "receipt_no": m.receipt_no,
+                "kind": m.kind,
+                "attempts": m.attempts,
+                "next_attempt_at": m.next_attempt_at.isoformat(),
+                "next_attempt_in_s": max(0.0, round((m.next_attempt_at - now).total_seconds(), 1)),
+                "last_error": m.last_error,
+            }
+            for m in core.outbox.waiting(waiting)
+        ],
         "last_contact": contact.get("at"),
         "last_error": error.get("message"),
         "last_error_at": error.get("at"),
-        "online": bool(contact.get("at")) and contact.get("at", "") >= error.get("at", ""),
+        "platform_asks_retry_at": retry_at.isoformat() if retry_at else None,
+        "online": bool(contact.get("at")) and not state.offline(notes),
         "catalog_version": core.catalog.version,
         "event_cursor": (notes.get(state.CURSOR) or {}).get("after", 0),
         "platform": core.settings.platform.url or None,

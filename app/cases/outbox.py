@@ -9,6 +9,7 @@ for a person). A sender that dies leaves its messages claimable again when the l
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections.abc import Callable, Sequence
@@ -18,10 +19,12 @@ from functools import cached_property
 from typing import Any, Literal
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
     Row,
     Select,
     Text,
+    Update,
     bindparam,
     cast,
     func,
@@ -164,8 +167,64 @@ _SET_PLATFORM_NO = (
     .where(_CASES.c.receipt_no == bindparam("receipt"), _CASES.c.platform_no == "")
     .values(platform_no=bindparam("number"))
 )
+
+
 # Every column, the payload as its JSON text: decoding 100 payloads would cost more than the claim.
 _COLUMNS = [cast(c, Text).label("payload") if c.name == "payload" else c for c in _OUTBOX.c]
+
+# The sender's statements, built once (building one costs more than running it on 100 rows).
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_CASES_OF = select(_OUTBOX.c.case_id).where(_OUTBOX.c.id.in_(_IDS))  # no index on receipt_no
+_LAST_DELIVERED = (
+    select(_OUTBOX.c.receipt_no, func.max(_OUTBOX.c.seq))
+    .where(_OUTBOX.c.case_id.in_(_CASES_OF), _OUTBOX.c.state == "delivered")
+    .group_by(_OUTBOX.c.receipt_no)
+)
+_SCANS = (
+    select(*_COLUMNS)
+    .where(
+        _OUTBOX.c.case_id.in_(_CASES_OF),
+        _OUTBOX.c.kind == "material",
+        _OUTBOX.c.state != "cancelled",
+    )
+    .order_by(_OUTBOX.c.case_id, _OUTBOX.c.seq)
+)
+_KNOWN = select(_OUTBOX.c.id).where(_OUTBOX.c.id.in_(_IDS))
+_DELIVER = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id.in_(_IDS), _OUTBOX.c.state.not_in(("delivered", "cancelled")))
+    .values(
+        state="delivered",
+        delivered_at=bindparam("now", type_=UtcDateTime()),
+        lease_until=None,
+        last_error="",
+    )
+)
+_MINE = select(
+    _OUTBOX.c.id, _OUTBOX.c.attempts, _OUTBOX.c.case_id, _OUTBOX.c.receipt_no, _OUTBOX.c.kind
+).where(
+    _OUTBOX.c.id.in_(_IDS),
+    _OUTBOX.c.state == "in_flight",
+    _OUTBOX.c.claimed_by == bindparam("sender"),
+)
+
+
+@functools.cache
+def _claim(dialect: str, limit: int) -> Update:
+    """Mark up to ``limit`` candidates in flight for ``:sender`` until ``:lease_until``."""
+    candidates = _CANDIDATES.limit(limit)
+    if dialect == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    return (
+        update(_OUTBOX)
+        .where(_OUTBOX.c.id.in_(candidates.scalar_subquery()))
+        .values(
+            state="in_flight",
+            claimed_by=bindparam("sender"),
+            lease_until=bindparam("lease_until", type_=UtcDateTime()),
+        )
+        .returning(*_COLUMNS)
+    )
 
 
 def write_messages(
@@ -252,35 +311,34 @@ class Outbox:
         lease: one ``UPDATE … RETURNING`` over the candidates (``FOR UPDATE SKIP LOCKED`` on
         PostgreSQL, so two senders never get the same message)."""
         now = now or self.clock()
-        candidates = _CANDIDATES.limit(limit)
-        if self.db.dialect == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
-        statement = (
-            update(_OUTBOX)
-            .where(_OUTBOX.c.id.in_(candidates.scalar_subquery()))
-            .values(state="in_flight", claimed_by=sender, lease_until=now + self.lease)
-            .returning(*_COLUMNS)
-        )
         with self.db.connect() as connection:
-            rows = connection.execute(statement, {"now": now}).all()
+            rows = connection.execute(
+                _claim(self.db.dialect, limit),
+                {"now": now, "sender": sender, "lease_until": now + self.lease},
+            ).all()
         return sorted((Message.of(row, self.db.sealer) for row in rows), key=lambda m: m.id)
 
     def previous_sent(self, messages: Sequence[Message]) -> dict[int, int]:
         """Per message, the seq of its case's last delivered message (0 if none): what the
         platform must already have. Claimed messages are each the first unfinished of their
         case, so what lies between was cancelled at the hall and will never be sent."""
-        receipts = {m.receipt_no for m in messages}
-        if not receipts:
+        if not messages:
             return {}
         with self.db.read() as session:
-            last = dict(
-                session.execute(
-                    select(_OUTBOX.c.receipt_no, func.max(_OUTBOX.c.seq))
-                    .where(_OUTBOX.c.receipt_no.in_(receipts), _OUTBOX.c.state == "delivered")
-                    .group_by(_OUTBOX.c.receipt_no)
-                ).all()
-            )
+            found = session.execute(_LAST_DELIVERED, {"ids": [m.id for m in messages]}).all()
+        last: dict[str, int] = dict(found)
         return {m.id: min(last.get(m.receipt_no, 0), m.seq - 1) for m in messages}
+
+    def queued_scans(self, messages: Sequence[Message]) -> dict[str, list[Message]]:
+        """Per case of ``messages`` (by receipt number), its scans not cancelled, in order: one
+        read through the (case, seq) index for the whole batch."""
+        scans: dict[str, list[Message]] = {m.receipt_no: [] for m in messages}
+        if not messages:
+            return scans
+        with self.db.read() as session:
+            for row in session.execute(_SCANS, {"ids": [m.id for m in messages]}):
+                scans.setdefault(row.receipt_no, []).append(Message.of(row, self.db.sealer))
+        return scans
 
     def delivered(self, message_id: int, *, at: datetime | None = None) -> None:
         """The platform has it. Accepted from any sender: a resend after a lease is still true."""
@@ -303,47 +361,35 @@ class Outbox:
         *,
         now: datetime | None = None,
         platform_numbers: dict[str, str] | None = None,
+        after: Callable[[Connection], None] | None = None,
     ) -> None:
         """What became of the messages a sender tried, in one transaction. A failure or a
         rejection from a sender whose lease ran out (someone else has the message now) is
         ignored; a delivery is true whoever reports it. ``platform_numbers`` (receipt → the
-        platform's case number) are stored on cases that have none yet."""
+        platform's case number) are stored on cases that have none yet; ``after`` writes in the
+        same transaction (the sender's notes: one commit a round)."""
         now = now or self.clock()
         ids = {o.message_id for o in outcomes}
         with self.db.connect() as connection:
-            known = set(connection.scalars(select(_OUTBOX.c.id).where(_OUTBOX.c.id.in_(ids))))
+            known = set(connection.scalars(_KNOWN, {"ids": list(ids)}))
             if ids - known:
                 missing = "、".join(str(i) for i in sorted(ids - known))
                 raise OutboxError(f"没有编号为 {missing} 的待发消息。", hint="请刷新列表后再试。")
             delivered = [o.message_id for o in outcomes if o.result == "delivered"]
             if delivered:
-                connection.execute(
-                    update(_OUTBOX)
-                    .where(
-                        _OUTBOX.c.id.in_(delivered),
-                        _OUTBOX.c.state.not_in(("delivered", "cancelled")),
-                    )
-                    .values(state="delivered", delivered_at=now, lease_until=None, last_error="")
-                )
+                connection.execute(_DELIVER, {"ids": delivered, "now": now})
             others = {o.message_id: o for o in outcomes if o.result != "delivered"}
             if others:
-                mine = connection.execute(
-                    select(
-                        _OUTBOX.c.id,
-                        _OUTBOX.c.attempts,
-                        _OUTBOX.c.case_id,
-                        _OUTBOX.c.receipt_no,
-                        _OUTBOX.c.kind,
-                    ).where(
-                        _OUTBOX.c.id.in_(list(others)),
-                        _OUTBOX.c.state == "in_flight",
-                        _OUTBOX.c.claimed_by == sender,
-                    )
-                ).all()
+                mine = connection.execute(_MINE, {"ids": list(others), "sender": sender}).all()
                 for row in mine:
                     self._settle_one(connection, row, others[row.id], sender, now)
-            for receipt_no, number in (platform_numbers or {}).items():
-                connection.execute(_SET_PLATFORM_NO, {"receipt": receipt_no, "number": number})
+            if platform_numbers:
+                connection.execute(
+                    _SET_PLATFORM_NO,
+                    [{"receipt": r, "number": n} for r, n in platform_numbers.items()],
+                )
+            if after is not None:
+                after(connection)
 
     def _settle_one(
         self,
@@ -379,6 +425,18 @@ class Outbox:
                 after={"message": row.id, "kind": row.kind, "reason": detail},
                 at=now,
             )
+
+    def release(self, at: datetime) -> int:
+        """The platform answers again: every message waiting out its backoff becomes due at
+        ``at`` (now, or when the platform asked to be called again), for every sender of the
+        hall. Returns how many were waiting longer."""
+        with self.db.connect() as connection:
+            released = connection.execute(
+                update(_OUTBOX)
+                .where(_OUTBOX.c.state == "retrying", _OUTBOX.c.next_attempt_at > at)
+                .values(next_attempt_at=at)
+            ).rowcount
+        return int(released)
 
     def backoff_s(self, attempts: int) -> float:
         """Doubling from ``first_retry_s``, capped at ``max_retry_s``, less up to ``jitter`` of
@@ -469,6 +527,17 @@ class Outbox:
         counts = dict.fromkeys(MESSAGE_STATE_LABELS, 0)
         counts.update({state: n for state, n in rows})
         return counts
+
+    def waiting(self, limit: int = 20) -> list[Message]:
+        """The messages waiting for their next try (failed before), soonest first."""
+        query = (
+            select(*_COLUMNS)
+            .where(_OUTBOX.c.state == "retrying")
+            .order_by(_OUTBOX.c.next_attempt_at, _OUTBOX.c.id)
+            .limit(limit)
+        )
+        with self.db.read() as session:
+            return [Message.of(row, self.db.sealer) for row in session.execute(query)]
 
     def oldest_unsent(self) -> datetime | None:
         """When the oldest message not yet delivered (nor cancelled) was written."""

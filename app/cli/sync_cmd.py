@@ -8,11 +8,14 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from app.bootstrap import Core
+from app.cases.outbox import MESSAGE_KIND_LABELS
+from app.cases.receipts import HALL_TZ
 from app.cases.snapshots import LEVEL_LABELS
 from app.cases.states import CASE_STATE_LABELS, MESSAGE_STATE_LABELS
 from app.cli.common import add_settings_option, emit_json, opened_core
@@ -127,9 +130,25 @@ def run_status(args: argparse.Namespace) -> int:
     print("队列：" + "；".join(f"{labels[k]} {v}" for k, v in report["messages"].items()))
     if report["oldest_unsent_age_s"] is not None:
         print(f"最久未送达的消息已等待 {report['oldest_unsent_age_s']:.0f} 秒")
+    waiting = report["waiting"]
+    if waiting:
+        total = report["messages"]["retrying"]
+        shown = (
+            f"（共 {total} 条，先列最早重试的 {len(waiting)} 条）" if len(waiting) < total else ""
+        )
+        print(f"发送失败、等待重试的消息{shown}：")
+        for message in waiting:
+            print(f"  {_waiting_line(message)}")
+        if not report["online"]:
+            print(
+                "  网络或平台一恢复（发送程序每隔几秒探测一次），这些消息立即重发，"
+                "不必等到上面的时间。"
+            )
     print(f"最近一次联系平台：{report['last_contact'] or '从未'}")
     if report["last_error"]:
         print(f"最近的错误（{report['last_error_at']}）：{report['last_error']}")
+    if report["platform_asks_retry_at"]:
+        print(f"平台要求 {_local(report['platform_asks_retry_at'])} 之后再发送，届时自动重发。")
     print(f"当前事项目录版本：{report['catalog_version']}")
     anchors = report["audit_anchors"]
     last = anchors["last_acknowledged_entry"]
@@ -148,6 +167,22 @@ def run_status(args: argparse.Namespace) -> int:
             "请立即运行 onestop audit verify 核查并报告大厅信息管理员。"
         )
     return 0
+
+
+def _waiting_line(message: dict[str, Any]) -> str:
+    kind = MESSAGE_KIND_LABELS.get(message["kind"], message["kind"])
+    in_s = message["next_attempt_in_s"]
+    if in_s <= 0:
+        when = "已到重试时间，等待发送"
+    else:
+        when = f"下次尝试 {_local(message['next_attempt_at'])}（约 {in_s:.0f} 秒后）"
+    why = message["last_error"] or "未记录"
+    failed = f"已失败 {message['attempts']} 次"
+    return f"#{message['id']} {message['receipt_no']} {kind}：{failed}，{when}。原因：{why}"
+
+
+def _local(moment: str) -> str:
+    return f"{datetime.fromisoformat(moment).astimezone(HALL_TZ):%Y-%m-%d %H:%M:%S}"
 
 
 def run_pull(args: argparse.Namespace) -> int:

@@ -33,6 +33,7 @@ from app.logs import mask_handlers
 from sync import contract
 from sync.contract import API, Problem
 from sync.server.faults import FaultMiddleware, Faults, FaultState
+from sync.server.json_body import JsonRoute
 from sync.server.store import (
     AuthError,
     NotPreApplication,
@@ -73,7 +74,7 @@ class Platform:
     faults: FaultState
 
 
-router = APIRouter()
+router = APIRouter(route_class=JsonRoute)
 
 
 def _platform(request: Request) -> Platform:
@@ -121,20 +122,22 @@ def _terminal(
         raise ApiError(exc.status, code, str(exc)) from None
 
 
-def _admin(who: Annotated[Terminal, Depends(_terminal)]) -> Terminal:
+# The dependencies that only look at what they are given are coroutines: a plain function would
+# be run on the thread pool, a hand-over between threads for each on every request.
+async def _admin(who: Annotated[Terminal, Depends(_terminal)]) -> Terminal:
     if who.role != "admin":
         raise ApiError(403, "forbidden", "只有平台管理终端可以这样做。")
     return who
 
 
-def _hall(who: Annotated[Terminal, Depends(_terminal)]) -> Terminal:
+async def _hall(who: Annotated[Terminal, Depends(_terminal)]) -> Terminal:
     """A terminal of a hall, acting for it; an admin terminal is no hall's."""
     if who.role != "terminal":
         raise ApiError(403, "forbidden", NOT_A_HALL)
     return who
 
 
-def _store(request: Request) -> PlatformStore:
+async def _store(request: Request) -> PlatformStore:
     return _platform(request).store
 
 

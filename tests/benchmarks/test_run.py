@@ -57,6 +57,10 @@ def test_sync_benchmark_prints_its_figures() -> None:
         "drain_messages_per_s",
         "store_only_messages_per_s",
         "drain_to_store_ratio",
+        "sender_cpu_us_per_message",
+        "drain_cpu_us_per_message",
+        "store_only_cpu_us_per_message",
+        "drain_to_store_cpu_ratio",
         "receiver_events_per_s",
     }
     assert all(value > 0 for value in data["figures"].values())

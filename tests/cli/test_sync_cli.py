@@ -240,6 +240,10 @@ def test_without_a_platform_or_with_a_wrong_credential(platform: Platform, tmp_p
     assert done.returncode == 1 and "凭证" in done.stdout
     status = as_json(onestop("sync", "status", "--json", settings=wrong))
     assert status["messages"]["retrying"] > 0 and "凭证" in str(status["last_error"])  # type: ignore[index]
+    waiting = status["waiting"]
+    assert isinstance(waiting, list) and len(waiting) == status["messages"]["retrying"]  # type: ignore[index]
+    shown = onestop("sync", "status", settings=wrong).stdout
+    assert "等待重试的消息" in shown and "申报：已失败 1 次，" in shown and "凭证" in shown
     busy_port = platform.url.rsplit(":", 1)[1]
     busy = onestop(
         "platform", "serve", "--port", busy_port, "--data", str(tmp_path / "p2"), check=False

@@ -51,7 +51,7 @@ def test_cases_through_a_failing_platform(
         receiver = Receiver(hall.service, platform, hall.notes, page=200)
         threads = [
             threading.Thread(
-                target=sender.run, args=(stop,), kwargs={"idle_s": 0.05, "max_pause_s": 1.0}
+                target=sender.run, args=(stop,), kwargs={"idle_s": 0.05, "probe_s": 1.0}
             ),
             threading.Thread(
                 target=receiver.run, args=(stop,), kwargs={"idle_s": 0.1, "max_pause_s": 1.0}

@@ -85,6 +85,76 @@ def test_rejections_are_final_and_a_corrected_resend_goes_on(served: Served) -> 
     assert send(client, envelope(R3, 1, "submission", submission(R3)))[0][0] == "rejected"
 
 
+def test_a_batch_sees_what_its_earlier_messages_did(served: Served) -> None:
+    """A batch is read and written in bulk; each message still sees the ones before it: the
+    answers, cases, numbers and events are those of the same messages sent one at a time."""
+    served.store.reject_receipts = {R9}
+    bad = envelope(R2, 1, "submission", submission(R2, items=[]), key="bad")
+    messages = [
+        envelope(R1, 2, "acceptance", acceptance(R1)),  # before its case: out of order
+        envelope(R1, 1, "submission", submission(R1)),
+        envelope(R1, 2, "acceptance", acceptance(R1)),  # the batch's own case, accepted
+        envelope(R1, 1, "submission", submission(R1)),  # the same key again: a duplicate
+        envelope(R1, 1, "submission", submission(R1), key="again"),  # seq 1 again, new key
+        bad,
+        bad,  # a refusal's key again in the batch: judged again, refused again, kept once
+        envelope(R2, 1, "submission", submission(R2)),
+        envelope(R9, 1, "submission", submission(R9)),
+        envelope(R3, 1, "submission", submission(R3)),
+    ]
+    answers = send(served.client(), *messages)
+    assert [o for o, _ in answers] == [
+        "out_of_order",
+        "applied",
+        "applied",
+        "duplicate",
+        "rejected",
+        "rejected",
+        "rejected",
+        "applied",
+        "rejected",
+        "applied",
+    ]
+    assert "已经处理过" in answers[4][1]
+    with served.store.engine.connect() as connection:
+        cases = connection.exec_driver_sql(
+            "SELECT receipt_no, platform_no, last_seq, state FROM cases ORDER BY platform_no"
+        ).all()
+        stored = connection.exec_driver_sql(
+            "SELECT idempotency_key, outcome FROM messages ORDER BY idempotency_key"
+        ).all()
+        events = connection.exec_driver_sql(
+            "SELECT id, receipt_no, kind FROM events ORDER BY id"
+        ).all()
+        numbered = connection.exec_driver_sql(
+            "SELECT value FROM counters WHERE name = ?", (f"registered:{HALL}",)
+        ).scalar()
+    assert [(c.receipt_no, c.last_seq, c.state) for c in cases] == [
+        (R1, 2, "accepted"),
+        (R2, 1, "submitted"),
+        (R3, 1, "submitted"),
+    ]
+    assert [c.platform_no[-8:] for c in cases] == ["00000001", "00000002", "00000003"]
+    assert numbered == 3
+    assert [(e.id, e.receipt_no, e.kind) for e in events] == [
+        (1, R1, "registered"),
+        (2, R2, "registered"),
+        (3, R3, "registered"),
+    ]
+    assert dict(stored) == {
+        f"{R1}/1/submission": "applied",
+        f"{R1}/2/acceptance": "applied",
+        "again": "rejected",
+        "bad": "rejected",
+        f"{R2}/1/submission": "applied",
+        f"{R9}/1/submission": "rejected",
+        f"{R3}/1/submission": "applied",
+    }
+    stats = served.store.stats()
+    assert (stats["messages_applied"], stats["duplicates_refused"]) == (4, 1)
+    assert (stats["out_of_order_refused"], stats["messages_rejected"]) == (1, 4)
+
+
 def test_terminals_must_authenticate(served: Served) -> None:
     assert served.client("nobody.secret").get(f"{API}/events").status_code == 401
     anonymous = httpx.get(f"{served.platform.url}{API}/events")

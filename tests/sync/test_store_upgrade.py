@@ -232,3 +232,22 @@ def test_each_hall_goes_on_with_its_own(
         f"{API}/messages", json={"messages": [envelope(new, 1, "submission", body)]}
     ).json()["results"]
     assert result["platform_no"].endswith("00000006")
+
+
+def test_an_index_added_since_is_made_on_opening(tmp_path: Path) -> None:
+    """A folder made before the departments' index on items gets it when the platform opens."""
+    PlatformStore(tmp_path).close()
+    engine = make_engine(f"sqlite:///{tmp_path / 'platform.sqlite3'}")
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_items_state_due"))
+    engine.dispose()
+    PlatformStore(tmp_path).close()
+    engine = make_engine(f"sqlite:///{tmp_path / 'platform.sqlite3'}")
+    with engine.connect() as connection:
+        plan = connection.execute(
+            text(
+                "EXPLAIN QUERY PLAN SELECT item FROM items WHERE state = 'dispatched' AND due_at <= 1"
+            )
+        ).all()
+    engine.dispose()
+    assert "ix_items_state_due" in " ".join(str(row) for row in plan)

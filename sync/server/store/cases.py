@@ -3,7 +3,8 @@ and the pre-application a window picks up."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
@@ -17,6 +18,10 @@ from sync.server.store.schema import Storage, case_files, cases, files, items
 # A case is its hall's: every statement names the hall (bound as ``hall``) with the receipt.
 CASE = select(cases).where(
     cases.c.hall_code == bindparam("hall"), cases.c.receipt_no == bindparam("receipt")
+)
+# What applying a message needs of its case: not the submission (the largest column by far).
+_HEADS = select(cases.c.receipt_no, cases.c.platform_no, cases.c.last_seq, cases.c.state).where(
+    cases.c.hall_code == bindparam("hall"), cases.c.receipt_no.in_(bindparam("receipts"))
 )
 _ADD_ITEMS = insert(items)
 _SET_STATE = (
@@ -59,6 +64,28 @@ NOT_PENDING = {
 }
 
 
+@dataclass
+class CaseHead:
+    """A case as a batch of messages sees it: read once for the batch, then kept as the batch
+    changes it (its sequence, its state), so the next message of the case sees the change."""
+
+    hall_code: str
+    receipt_no: str
+    platform_no: str
+    last_seq: int
+    state: str
+
+
+def case_heads(
+    connection: Connection, hall_code: str, receipt_nos: Collection[str]
+) -> dict[str, CaseHead]:
+    """The hall's cases among ``receipt_nos``, in one statement."""
+    if not receipt_nos:
+        return {}
+    rows = connection.execute(_HEADS, {"hall": hall_code, "receipts": list(receipt_nos)})
+    return {r.receipt_no: CaseHead(hall_code, *r) for r in rows}
+
+
 def check_items(given: Sequence[contract.Item]) -> None:
     """Before anything is written: each sub-case once (the items table is keyed by it)."""
     seen: set[str] = set()
@@ -69,9 +96,16 @@ def check_items(given: Sequence[contract.Item]) -> None:
 
 
 def set_items(
-    connection: Connection, hall_code: str, receipt_no: str, given: Sequence[contract.Item]
+    connection: Connection,
+    hall_code: str,
+    receipt_no: str,
+    given: Sequence[contract.Item],
+    *,
+    new_case: bool = False,
 ) -> None:
-    connection.execute(_DROP_ITEMS, {"hall": hall_code, "receipt": receipt_no})
+    """The case's items are ``given`` (a case just registered has none to drop)."""
+    if not new_case:
+        connection.execute(_DROP_ITEMS, {"hall": hall_code, "receipt": receipt_no})
     connection.execute(
         _ADD_ITEMS,
         [

@@ -6,6 +6,7 @@ them) say nothing of other halls' traffic."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,6 +47,40 @@ def add_event(
     )
 
 
+_LAST_ID = select(func.coalesce(func.max(events.c.id), 0)).where(
+    events.c.hall_code == bindparam("hall")
+)
+_ADD_NUMBERED = insert(events)
+
+
+def add_events(
+    connection: Connection,
+    hall_code: str,
+    happened: Sequence[tuple[str, str, dict[str, Any]]],
+    *,
+    at: datetime,
+) -> None:
+    """Several events of the hall (receipt number, kind, data), numbered in order after its
+    last: two statements however many there are."""
+    if not happened:
+        return
+    last = connection.scalar(_LAST_ID, {"hall": hall_code}) or 0
+    connection.execute(
+        _ADD_NUMBERED,
+        [
+            {
+                "hall_code": hall_code,
+                "id": last + n,
+                "receipt_no": receipt_no,
+                "kind": kind,
+                "at": at,
+                "data": data,
+            }
+            for n, (receipt_no, kind, data) in enumerate(happened, start=1)
+        ],
+    )
+
+
 def events_after(storage: Storage, hall_code: str, after: int, limit: int) -> contract.EventPage:
     with storage.read() as connection:
         rows = connection.execute(
@@ -61,12 +96,25 @@ def events_after(storage: Storage, hall_code: str, after: int, limit: int) -> co
     return contract.EventPage(events=page, last_id=page[-1].id if page else after)
 
 
+_ANY_DUE = (
+    select(items.c.item)
+    .where(items.c.state == "dispatched", items.c.due_at <= bindparam("now"))
+    .limit(1)
+)
+
+
 def decide_due(
     storage: Storage, now: datetime | None, *, limit: int, decide_after: timedelta
 ) -> int:
     """Departments decide the items whose time has come (approved, with a result number);
-    an item that needs results is dispatched when they are all in. Returns how many."""
+    an item that needs results is dispatched when they are all in. Returns how many.
+
+    Asked several times a second, and most often nothing is due: that is found by a read, so
+    the departments neither wait for the writers nor commit nothing."""
     now = now or utcnow()
+    with storage.read() as connection:
+        if connection.execute(_ANY_DUE, {"now": now}).first() is None:
+            return 0
     with storage.tx() as connection:
         due = connection.execute(
             select(items, cases.c.platform_no)

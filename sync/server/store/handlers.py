@@ -11,7 +11,14 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from sync import contract
-from sync.server.store.cases import check_items, dispatch, end_items, set_items, set_state
+from sync.server.store.cases import (
+    CaseHead,
+    check_items,
+    dispatch,
+    end_items,
+    set_items,
+    set_state,
+)
 from sync.server.store.errors import Rejected
 from sync.server.store.schema import case_files, cases, evaluations, files
 
@@ -20,12 +27,12 @@ _ADD_CASE_FILE = insert(case_files)
 
 @dataclass(frozen=True)
 class Change:
-    """A message applied to a case the platform has: the open transaction, the case's row as it
-    stood, the message's place in the case, the time, and when the departments decide what the
-    message dispatches."""
+    """A message applied to a case the platform has: the open transaction, the case as the
+    batch sees it, the message's place in the case, the time, and when the departments decide
+    what the message dispatches."""
 
     connection: Connection
-    case: Any
+    case: CaseHead
     seq: int
     now: datetime
     due: datetime
@@ -37,6 +44,11 @@ class Change:
     @property
     def receipt_no(self) -> str:
         return str(self.case.receipt_no)
+
+    def set_state(self, state: str) -> None:
+        """The case's new state, in the database and for the batch's next message."""
+        set_state(self.connection, self.hall, self.receipt_no, state, self.now)
+        self.case.state = state
 
 
 def _on_submission(change: Change, body: contract.Submission) -> None:
@@ -82,7 +94,7 @@ def _on_material(change: Change, body: contract.MaterialFile) -> None:
 def _on_acceptance(change: Change, body: contract.Acceptance) -> None:
     if change.case.state != "submitted":
         raise Rejected(f"办件当前状态为 {change.case.state}，不能受理。")
-    set_state(change.connection, change.hall, change.receipt_no, body.state, change.now)
+    change.set_state(body.state)
     dispatch(
         change.connection,
         change.hall,
@@ -93,7 +105,7 @@ def _on_acceptance(change: Change, body: contract.Acceptance) -> None:
 
 
 def _on_not_accepted(change: Change, body: contract.NotAccepted) -> None:
-    set_state(change.connection, change.hall, change.receipt_no, "not_accepted", change.now)
+    change.set_state("not_accepted")
     end_items(change.connection, change.hall, change.receipt_no)
 
 
@@ -103,16 +115,16 @@ def _on_dispatch(change: Change, body: contract.Dispatch) -> None:
 
 def _on_supplement(change: Change, body: contract.Supplement) -> None:
     if change.case.state == "accepted_on_commitment" and body.fulfilled:
-        set_state(change.connection, change.hall, change.receipt_no, "accepted", change.now)
+        change.set_state("accepted")
 
 
 def _on_withdrawal(change: Change, body: contract.Withdrawal) -> None:
-    set_state(change.connection, change.hall, change.receipt_no, "withdrawn", change.now)
+    change.set_state("withdrawn")
     end_items(change.connection, change.hall, change.receipt_no)
 
 
 def _on_delivery(change: Change, body: contract.Delivery) -> None:
-    set_state(change.connection, change.hall, change.receipt_no, "delivered", change.now)
+    change.set_state("delivered")
 
 
 def _on_evaluation(change: Change, body: contract.Evaluation) -> None:

@@ -71,6 +71,8 @@ items = Table(
     Column("due_at", UtcDateTime),  # when the department decides
     Column("decided_at", UtcDateTime),
     Column("result_no", String(60), nullable=False, default=""),
+    # the departments look for what is due several times a second, among every item ever sent
+    Index("ix_items_state_due", "state", "due_at"),
 )
 messages = Table(
     "messages",

@@ -1,10 +1,10 @@
 """Bringing an older platform folder up to date when the platform opens it.
 
-``create_all`` makes only missing tables, so a column added since is added here, and the tables
-whose keys became per hall (a hall's receipt numbers, idempotency keys, files and event ids are
-its own) are rebuilt: each old row goes to the hall of its case, a message to the hall of the
-terminal that sent it. An old file row goes to every hall one of whose cases holds it as a scan;
-one no case holds is dropped, and its hall uploads it again when it next sends it. (The
+``create_all`` makes only missing tables, so a column or an index added since is added here, and
+the tables whose keys became per hall (a hall's receipt numbers, idempotency keys, files and
+event ids are its own) are rebuilt: each old row goes to the hall of its case, a message to the
+hall of the terminal that sent it. An old file row goes to every hall one of whose cases holds it
+as a scan; one no case holds is dropped, and its hall uploads it again when it next sends it. (The
 platform's 办件编号, counted per hall now, go on after the old platform-wide count: see
 ``messages._register``.)
 """
@@ -38,6 +38,9 @@ def upgrade(engine: Engine, metadata: MetaData) -> None:
         for name, hall in HALL_OF.items():
             if _unscoped(connection, metadata, name):
                 _rebuild(connection, metadata, name, hall)
+        for table in metadata.tables.values():  # indexes added since (create_all skips them)
+            for index in table.indexes:
+                index.create(connection, checkfirst=True)
 
 
 def _add_columns(connection: Connection) -> None:

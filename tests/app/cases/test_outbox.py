@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, func, select, update
 
 from app.cases.audit_verify import verify
-from app.cases.outbox import Message, Outbox
+from app.cases.outbox import Message, Outbox, Outcome
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog
 from app.db.engine import Database
@@ -231,6 +231,41 @@ def test_failed_retries_with_doubling_capped_backoff(
         0,
         material.idempotency_key,
     )
+
+
+def test_release_makes_what_waits_out_its_backoff_due_for_every_sender(
+    service: CaseService, catalog: Catalog, db: Database, clock: WallClock
+) -> None:
+    """After an outage: the messages waiting longer than ``at`` are due at ``at`` (for every
+    sender: it is in the database); the rest, and those due sooner, stay as they were."""
+    kiosk_case(service, catalog)
+    kiosk_case(service, catalog)
+    kiosk_case(service, catalog)
+    outbox, t = Outbox(db, first_retry_s=1800, max_retry_s=1800, jitter=0, clock=clock), due(clock)
+    soon, late, sent = outbox.claim("a", now=t)
+    outbox.settle(
+        "a",
+        [
+            Outcome(soon.id, "failed", "out of order", retry_after_s=0),
+            Outcome(late.id, "failed", "HTTP 503"),
+            Outcome(sent.id, "delivered"),
+        ],
+        now=t,
+    )
+    with db.connect() as connection:  # this one's wait is short already
+        connection.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == soon.id)
+            .values(next_attempt_at=t + timedelta(seconds=2))
+        )
+    back = t + timedelta(seconds=10)
+    assert outbox.release(back) == 1
+    waiting = {m.id: m for m in outbox.waiting()}
+    assert waiting[late.id].next_attempt_at == back and waiting[late.id].attempts == 1
+    assert waiting[soon.id].next_attempt_at == t + timedelta(seconds=2)
+    assert ids(outbox.waiting()) == [soon.id, late.id]  # soonest first
+    assert one(outbox, sent.id).state == "delivered"
+    assert ids(outbox.claim("b", now=back)) == [soon.id, late.id]  # another sender sees it
 
 
 def test_rejected_parks_the_case_until_resent_or_cancelled(
