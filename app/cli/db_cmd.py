@@ -11,6 +11,7 @@ seals and reseals everything under it.
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,7 +98,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
     settings, url = _url(args)
     engine = make_engine(url, busy_timeout_s=settings.database.busy_timeout_s)
     try:
-        before, after = upgrade(engine)
+        before, after = upgrade(engine, waiting=lambda say: print(say, file=sys.stderr, flush=True))
         db = Database(engine, audit_keys=AuditKeys(settings.key_file))
         data_keys = attach_data_keys(db, settings, create=True)
         key_id = start_keyed_chain(db, settings.terminal.name)

@@ -1,0 +1,128 @@
+"""A hall's terminals start together on one PostgreSQL database — the morning after an update,
+forty of them within a minute: one migrates, the others wait for it (saying so) and all start, on
+an empty database and on one of an older schema; the hall ends with one set of data keys and one
+keyed audit chain."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app.db.engine import make_engine
+from app.db.migrate import MIGRATION_LOCK, current_revision, head_revision, upgrade
+from tests.helpers.keys import set_up
+
+pytestmark = pytest.mark.postgres
+ROOT = Path(__file__).resolve().parents[3]
+TERMINALS = 8
+START = """
+import sys
+from pathlib import Path
+from app.bootstrap import open_database
+from app.settings import Settings
+n, url, folder, key_file = sys.argv[1:]
+settings = Settings(
+    data_dir=Path(folder) / f"t{n}",
+    database={"url": url},
+    terminal={"name": f"counter-{n}"},
+    security={"key_file": key_file},
+)
+db = open_database(settings)
+assert db.sealer is not None, "started without the hall's data keys"
+db.dispose()
+print("started")
+"""
+
+
+@pytest.fixture
+def hall_url(postgres_url: str) -> str:
+    name = f"hall{os.getpid()}_{time.monotonic_ns() % 10**9}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def start_together(url: str, tmp_path: Path) -> list[subprocess.CompletedProcess[str]]:
+    key_file = set_up(tmp_path / "keys" / "hall-keys.toml")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-c", START, str(n), url, str(tmp_path), str(key_file)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(TERMINALS)
+    ]
+    done = []
+    for process in started:
+        out, err = process.communicate(timeout=120)
+        done.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    return done
+
+
+def the_hall_is_whole(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        assert current_revision(engine) == head_revision()
+        with engine.connect() as connection:
+            keys = connection.execute(text("SELECT purpose FROM data_keys ORDER BY 1")).all()
+            switches = connection.execute(
+                text("SELECT count(*) FROM audit_log WHERE action = 'chain_keyed'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert [k.purpose for k in keys] == ["data", "index"]  # one set for the hall, not one each
+    assert switches == 1  # one keyed chain
+
+
+def test_eight_terminals_start_together_on_an_empty_database(hall_url: str, tmp_path: Path) -> None:
+    done = start_together(hall_url, tmp_path)
+    failed = [(d.returncode, d.stderr[-600:]) for d in done if d.returncode != 0]
+    assert not failed, failed
+    assert all(d.stdout.strip() == "started" for d in done)
+    the_hall_is_whole(hall_url)
+
+
+def test_eight_terminals_start_together_on_an_older_database(hall_url: str, tmp_path: Path) -> None:
+    engine = make_engine(hall_url)
+    upgrade(engine, "0005_help_requests")  # a hall database of an earlier version
+    engine.dispose()
+    done = start_together(hall_url, tmp_path)
+    failed = [(d.returncode, d.stderr[-600:]) for d in done if d.returncode != 0]
+    assert not failed, failed
+    the_hall_is_whole(hall_url)
+
+
+def test_an_upgrade_waits_for_the_one_under_way_and_says_so(hall_url: str) -> None:
+    holder = create_engine(hall_url.replace("postgresql+psycopg", "postgresql+psycopg"))
+    with holder.connect() as connection:  # another terminal migrating
+        connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+        connection.commit()
+        upgrading = subprocess.Popen(
+            [sys.executable, "-m", "app.cli.main", "db", "upgrade", "--url", hall_url],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert upgrading.stdout is not None
+        first = upgrading.stdout.readline()
+        assert "另一台终端正在升级数据库，请稍候" in first, first
+        assert upgrading.poll() is None  # still waiting
+        connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+        connection.commit()
+        rest = upgrading.communicate(timeout=60)[0]
+    holder.dispose()
+    assert upgrading.returncode == 0 and "升级到" in rest, rest
