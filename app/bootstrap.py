@@ -23,7 +23,7 @@ from app.catalog.catalog import Catalog, load_catalog
 from app.catalog.versions import CatalogStore
 from app.db.base import utcnow
 from app.db.engine import Database, make_engine
-from app.db.migrate import upgrade
+from app.db.migrate import head_revision, upgrade
 from app.errors import KeysError, StorageError
 from app.help import HelpDesk
 from app.security.data_keys import DataKeys
@@ -43,7 +43,10 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     needs the audit key, read when first needed; without the key file, personal data can be
     neither written nor read (reports, which need none, still work)."""
     engine = make_engine(settings.database_url, busy_timeout_s=settings.database.busy_timeout_s)
-    db = Database(engine, audit_keys=AuditKeys(settings.key_file))
+    # Writes check that the schema is still the one this program knows (another terminal may
+    # upgrade the hall's database while this one runs).
+    schema = head_revision() if migrate else None
+    db = Database(engine, audit_keys=AuditKeys(settings.key_file), schema=schema)
     if migrate:
         upgrade(engine)
     attach_data_keys(db, settings, create=migrate)

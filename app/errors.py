@@ -74,6 +74,10 @@ class MigrationError(StorageError):
     """The database schema cannot be brought up to date."""
 
 
+class SchemaMoved(StorageError):
+    """Another terminal upgraded the hall's database past this program: it stops writing."""
+
+
 class CaseError(OneStopError):
     """A case operation that is not allowed or not possible."""
 

@@ -8,24 +8,32 @@ upgrade a read lock; a reader uses a deferred ``BEGIN`` and never waits for writ
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.base import json_dumps
 from app.db.sealed import SEALER, seal_with
-from app.errors import DatabaseBusy, DiskFull, KeysError, OneStopError, StorageError
+from app.errors import (
+    DatabaseBusy,
+    DiskFull,
+    KeysError,
+    OneStopError,
+    SchemaMoved,
+    StorageError,
+)
 from app.security.keys import AuditKeys
 from app.security.private import private_file
 from app.security.sealing import Sealer
 
 log = logging.getLogger(__name__)
+_SCHEMA = text("SELECT version_num FROM alembic_version")
 AUDIT_KEYS = "onestop_audit_keys"
 """The execution option under which a :class:`Database`'s connections carry the hall's audit keys
 (:func:`app.cases.audit.append` and ``verify`` read it), so no caller passes a key along."""
@@ -118,9 +126,12 @@ class Database:
     while its chain has never been keyed.
     """
 
-    def __init__(self, engine: Engine, *, audit_keys: AuditKeys | None = None) -> None:
+    def __init__(
+        self, engine: Engine, *, audit_keys: AuditKeys | None = None, schema: str | None = None
+    ) -> None:
         self.engine = engine
         self.audit_keys = audit_keys
+        self.schema = schema
         self._writer = (
             engine.execution_options(**{AUDIT_KEYS: audit_keys}) if audit_keys else engine
         )
@@ -144,7 +155,7 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        yield from self._run(self._sessions)
+        yield from self._run(self._sessions, self._same_schema if self.schema else None)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -155,14 +166,34 @@ class Database:
         """A writing transaction for plain SQL, without the ORM session's bookkeeping."""
         try:
             with self._writer.begin() as connection:
+                if self.schema is not None:
+                    self._same_schema(connection)
                 yield connection
         except SQLAlchemyError as exc:
             raise storage_error(exc) from exc
 
+    def _same_schema(self, connection: Connection) -> None:
+        """Refuse to write when the hall's database is no longer at the schema this program
+        opened it at — another terminal, running a newer version, upgraded it: what this one
+        wrote could miss what the newer schema expects. One primary-key read a transaction,
+        in the transaction (so an upgrade cannot slip in between)."""
+        found = connection.execute(_SCHEMA).scalar()
+        if found != self.schema:
+            raise SchemaMoved(
+                f"大厅数据库已升级到新版本（{found}），本终端的程序仍是旧版本（{self.schema}），"
+                "为免数据不完整，这次操作没有保存。",
+                hint="请关闭并重新启动本终端（先把 OneStop 升级到大厅的新版本）后再办理；"
+                "手头的纸质材料请先留存。",
+            )
+
     @staticmethod
-    def _run(factory: sessionmaker[Session]) -> Iterator[Session]:
+    def _run(
+        factory: sessionmaker[Session], check: Callable[[Connection], None] | None = None
+    ) -> Iterator[Session]:
         try:
             with factory() as session, session.begin():
+                if check is not None:
+                    check(session.connection())
                 yield session
         except SQLAlchemyError as exc:
             raise storage_error(exc) from exc

@@ -37,7 +37,7 @@ from app.cases.queries import CaseQueries, CaseQuery
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog, load_catalog
 from app.db.engine import Database, make_engine
-from app.db.migrate import upgrade
+from app.db.migrate import head_revision, upgrade
 from app.db.models import PAYLOAD_CONTEXT, CaseRow, OutboxMessage
 from app.security.sealing import Sealer
 from tests import postgres
@@ -481,7 +481,7 @@ def _backend(
     def database(name: str, *, sealed: bool = True) -> Database:
         engine = make_engine(fresh_url(name))
         upgrade(engine)
-        db = Database(engine)
+        db = Database(engine, schema=head_revision())  # as the programs open it
         db.seal_with(sealer if sealed else None)
         return db
 

@@ -18,7 +18,6 @@ from app.db.engine import make_engine
 from app.db.migrate import MIGRATION_LOCK, current_revision, head_revision, upgrade
 from tests.helpers.keys import set_up
 
-pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[3]
 TERMINALS = 8
 START = """
@@ -86,6 +85,7 @@ def the_hall_is_whole(url: str) -> None:
     assert switches == 1  # one keyed chain
 
 
+@pytest.mark.postgres
 def test_eight_terminals_start_together_on_an_empty_database(hall_url: str, tmp_path: Path) -> None:
     done = start_together(hall_url, tmp_path)
     failed = [(d.returncode, d.stderr[-600:]) for d in done if d.returncode != 0]
@@ -94,6 +94,7 @@ def test_eight_terminals_start_together_on_an_empty_database(hall_url: str, tmp_
     the_hall_is_whole(hall_url)
 
 
+@pytest.mark.postgres
 def test_eight_terminals_start_together_on_an_older_database(hall_url: str, tmp_path: Path) -> None:
     engine = make_engine(hall_url)
     upgrade(engine, "0005_help_requests")  # a hall database of an earlier version
@@ -104,6 +105,7 @@ def test_eight_terminals_start_together_on_an_older_database(hall_url: str, tmp_
     the_hall_is_whole(hall_url)
 
 
+@pytest.mark.postgres
 def test_an_upgrade_waits_for_the_one_under_way_and_says_so(hall_url: str) -> None:
     holder = create_engine(hall_url.replace("postgresql+psycopg", "postgresql+psycopg"))
     with holder.connect() as connection:  # another terminal migrating
@@ -126,3 +128,34 @@ def test_an_upgrade_waits_for_the_one_under_way_and_says_so(hall_url: str) -> No
         rest = upgrading.communicate(timeout=60)[0]
     holder.dispose()
     assert upgrading.returncode == 0 and "升级到" in rest, rest
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_a_terminal_older_than_the_schema_stops_writing(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A terminal still running the previous version after another upgraded the hall's
+    database: its next write is refused with what to do, and nothing of it is kept."""
+    from app.bootstrap import build_core
+    from app.errors import SchemaMoved
+    from app.settings import Settings
+    from tests.helpers.cases import open_newborn
+
+    url = request.getfixturevalue("hall_url") if backend == "postgresql" else ""
+    settings = Settings(
+        data_dir=tmp_path / "old", database={"url": url}, terminal={"name": "counter-old"}
+    )
+    core = build_core(settings)
+    try:
+        open_newborn(core.cases, core.catalog)  # writes while the schema is its own
+        with core.db.engine.begin() as connection:  # a newer terminal upgrades the hall
+            connection.execute(text("UPDATE alembic_version SET version_num = '0099_newer'"))
+        with pytest.raises(SchemaMoved, match="大厅数据库已升级到新版本（0099_newer）") as moved:
+            open_newborn(core.cases, core.catalog)
+        assert "重新启动本终端" in moved.value.hint
+        with core.db.read() as session:  # reads still answer; nothing of the refused write
+            assert session.execute(text("SELECT count(*) FROM cases")).scalar_one() == 1
+    finally:
+        core.close()
