@@ -18,8 +18,9 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from app.accounts import Accounts, Operator
 from app.bootstrap import Core, build_core
-from app.errors import KeysError
+from app.errors import KeysError, OneStopError
 from app.settings import Settings
+from app.widgets.startup import startup_failure
 from counter.ui.display import use_screen_font
 from counter.ui.sign_in import IdleLock, SignInDialog
 
@@ -137,7 +138,12 @@ def run(settings: Settings, *, hint: str = "") -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("OneStop 综合窗口")
     use_screen_font(app)
-    counter = CounterApp(settings, hint=hint)
+    try:
+        counter = CounterApp(settings, hint=hint)
+    except OneStopError as exc:  # no window at all would leave the clerk guessing
+        log.error("the counter cannot start: %s", exc)
+        startup_failure("综合窗口无法启动", exc).exec()
+        raise  # and the command line says it too, with its exit code
     try:
         dialog = SignInDialog(counter.sign_in)
         if hint:

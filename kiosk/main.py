@@ -20,9 +20,10 @@ from app.bootstrap import Core, build_core
 from app.cases.audit import Actor
 from app.cases.in_hand import CaseInHand
 from app.devices.drivers import devices_of
-from app.errors import KeysError
+from app.errors import KeysError, OneStopError
 from app.guide.places import hall_window
 from app.settings import Settings
+from app.widgets.startup import startup_failure
 from kiosk.journey import Journey
 
 if TYPE_CHECKING:
@@ -165,7 +166,13 @@ def run(settings: Settings, *, windowed: bool = False, demo: bool = False) -> in
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("OneStop 自助终端")
-    kiosk = KioskApp(settings)
+    try:
+        kiosk = KioskApp(settings)
+    except OneStopError as exc:  # a blank screen would tell no one anything
+        log.error("the kiosk cannot start: %s", exc)
+        crash.restore()
+        startup_failure("自助终端无法启动", exc, for_citizens=True).exec()
+        raise  # and the command line says it too, with its exit code
     heartbeat = Heartbeat(app)
     guard = HangGuard(heartbeat.last_tick, dump_file=crash.file)
     try:
