@@ -38,6 +38,17 @@ def add_settings_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def refuse_settings_with_screenshots(args: argparse.Namespace) -> None:
+    """``--screenshots`` walks the screens over a demo hall of its own: a settings file given
+    with it would be silently ignored, so the combination is refused, saying so."""
+    if args.settings is not None or args.demo:
+        raise InvalidInput(
+            "--screenshots 用自带的演示大厅数据走一遍界面，不读取设置文件，也不需要 --demo。",
+            hint="去掉 --settings（或 --demo）再运行；"
+            "要看本厅的数据，请用 --settings 正常启动程序。",
+        )
+
+
 def catalog_from(args: argparse.Namespace) -> Catalog:
     return load_catalog(args.catalog)
 

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_settings_option
+from app.cli.common import add_settings_option, refuse_settings_with_screenshots
 from app.settings import load_settings
 
 
@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
     setup_logging()
     if args.screenshots is not None:
+        refuse_settings_with_screenshots(args)
         from counter.screenshots import save_screenshots
 
         for path in save_screenshots(args.screenshots):

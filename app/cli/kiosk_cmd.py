@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_settings_option
+from app.cli.common import add_settings_option, refuse_settings_with_screenshots
 from app.settings import load_settings
 
 DEMO_CASES = 12  # the demo hall's cases at the window: their progress and 好差评 to try
@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.main import run as run_kiosk
 
     if args.screenshots is not None:
+        refuse_settings_with_screenshots(args)
         from kiosk.screenshots import save_screenshots
 
         saved = save_screenshots(args.screenshots)

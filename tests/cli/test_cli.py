@@ -226,3 +226,16 @@ def test_console_script_is_installed() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["sex"] == "女"
+
+
+@pytest.mark.parametrize("program", ["counter", "kiosk"])
+@pytest.mark.parametrize("extra", [["--settings", "hall.toml"], ["--demo"]])
+def test_screenshots_refuse_what_they_would_ignore(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, program: str, extra: list[str]
+) -> None:
+    """The walk runs over its own demo hall: a settings file (or --demo) given with it would be
+    ignored without a word, so the combination is refused with what to do, and nothing runs."""
+    shots = tmp_path / "shots"
+    code, _, err = run(capsys, program, "--screenshots", str(shots), *extra)
+    assert code != 0 and "--screenshots 用自带的演示大厅数据走一遍界面" in err, err
+    assert not shots.exists()
