@@ -35,12 +35,13 @@ def run(args: argparse.Namespace) -> int:
     from app.logs import setup_logging
     from kiosk.keyboard import configure_environment
 
+    if args.screenshots is not None:
+        refuse_settings_with_screenshots(args)  # before anything starts
     configure_environment()  # before Qt starts: the on-screen keyboard is an input method
     setup_logging()
     from kiosk.main import run as run_kiosk
 
     if args.screenshots is not None:
-        refuse_settings_with_screenshots(args)
         from kiosk.screenshots import save_screenshots
 
         saved = save_screenshots(args.screenshots)
