@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
+
 from app.calendar.workdays import WorkCalendar
 from app.cases.access import AccessLog
 from app.cases.anchors import AuditAnchors
@@ -21,9 +24,11 @@ from app.cases.queries import CaseQueries
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog, load_catalog
 from app.catalog.versions import CatalogStore
+from app.db.backup import BeforeUpgrade
 from app.db.base import utcnow
 from app.db.engine import Database, make_engine
 from app.db.migrate import head_revision, upgrade
+from app.db.one_terminal import TerminalClaim
 from app.errors import KeysError, StorageError
 from app.help import HelpDesk
 from app.security.data_keys import DataKeys
@@ -48,11 +53,37 @@ def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     schema = head_revision() if migrate else None
     db = Database(engine, audit_keys=AuditKeys(settings.key_file), schema=schema)
     if migrate:
-        upgrade(engine)
+        claim = TerminalClaim(settings.terminal.name) if db.dialect == "sqlite" else None
+        if claim is not None:
+            _free_before_upgrade(db, claim)
+        upgrade(engine, backup=before_upgrade(settings))
+        if claim is not None:
+            with db.connect() as connection:
+                claim.take(connection)
+            db.check_writes(claim.check)
     attach_data_keys(db, settings, create=migrate)
     if migrate:
         start_keyed_chain(db, settings.terminal.name)
     return db
+
+
+def before_upgrade(settings: Settings) -> BeforeUpgrade | None:
+    """The backup an upgrade takes first (``[database] backup_before_upgrade``)."""
+    if not settings.database.backup_before_upgrade:
+        return None
+    return BeforeUpgrade(settings.backups_dir, settings.database.keep_backups)
+
+
+def _free_before_upgrade(db: Database, claim: TerminalClaim) -> None:
+    """A SQLite database another terminal holds is left alone, not even upgraded."""
+    try:
+        with db.read() as session:
+            if inspect(session.connection()).has_table("sync_state"):
+                claim.free(session.connection())
+    except StorageError:
+        raise
+    except SQLAlchemyError as exc:  # an unreadable file: the upgrade says what is wrong
+        log.info("could not read the SQLite claim before upgrading: %s", exc)
 
 
 def attach_data_keys(db: Database, settings: Settings, *, create: bool) -> DataKeys | None:

@@ -78,6 +78,11 @@ class SchemaMoved(StorageError):
     """Another terminal upgraded the hall's database past this program: it stops writing."""
 
 
+class SharedDatabase(StorageError):
+    """A SQLite database another terminal uses, or one on a network share: SQLite serves one
+    terminal on its own disk; a hall of several terminals uses PostgreSQL."""
+
+
 class CaseError(OneStopError):
     """A case operation that is not allowed or not possible."""
 

@@ -55,6 +55,11 @@ class DatabaseSettings(_Model):
     # Empty: SQLite in the data folder. Hall mode: postgresql+psycopg://user:pass@host/db
     url: str = ""
     busy_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # A copy of the database before each schema upgrade (SQLite's online backup; pg_dump for
+    # PostgreSQL), the last keep_backups kept, in backup_dir (empty: data_dir/backups).
+    backup_before_upgrade: bool = True
+    keep_backups: int = Field(default=5, ge=1, le=100)
+    backup_dir: Path | None = None
 
 
 class OutboxSettings(_Model):
@@ -372,6 +377,10 @@ class Settings(_Model):
     @property
     def key_file(self) -> Path:
         return self.security.key_file or default_key_file()
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.database.backup_dir or self.data_dir / "backups"
 
     @property
     def files_dir(self) -> Path:

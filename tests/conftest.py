@@ -68,6 +68,7 @@ def make_catalog(tmp_path: Path) -> Callable[..., Path]:
 
 # -- databases: every storage test runs on SQLite and on a real PostgreSQL server -------------------
 import itertools  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
@@ -88,13 +89,8 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a new database on the test server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'onestop.sqlite3'}"
-        return
-    server: str = request.getfixturevalue("postgres_url")
+@contextmanager
+def _fresh_database(server: str) -> Iterator[str]:
     name = f"t{os.getpid()}_{next(_databases)}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -105,6 +101,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new database on the test server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'onestop.sqlite3'}"
+        return
+    with _fresh_database(request.getfixturevalue("postgres_url")) as url:
+        yield url
+
+
+@pytest.fixture
+def hall_database_url(postgres_url: str) -> Iterator[str]:
+    """A fresh database on the test PostgreSQL server, for a hall of several terminals (a SQLite
+    file serves one terminal and refuses a second)."""
+    with _fresh_database(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture

@@ -13,14 +13,19 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from app.bootstrap import attach_data_keys, file_store, start_keyed_chain
+from sqlalchemy.engine import make_url
+
+from app.bootstrap import attach_data_keys, before_upgrade, file_store, start_keyed_chain
 from app.cases.anchors import AuditAnchors
 from app.cases.audit_verify import WHAT_TO_DO, AnchorPoint, AuditReport, chain_of, verify
 from app.cli.common import add_settings_option, emit_json
+from app.db.backup import back_up, restore_sqlite
 from app.db.engine import Database, make_engine
-from app.db.migrate import head_revision, upgrade
+from app.db.migrate import current_revision, head_revision, upgrade
+from app.errors import OneStopError
 from app.security.data_keys import DataKeys
 from app.security.keys import AuditKeys, load_keys
 from app.security.resealing import Resealed, seal_existing
@@ -38,12 +43,31 @@ def _database_options(parser: argparse.ArgumentParser) -> None:
 
 
 def register(commands: Any) -> None:
-    db = commands.add_parser("db", help="数据库：升级结构，启用审计密钥")
+    db = commands.add_parser("db", help="数据库：升级结构（先自动备份）、备份、恢复，启用审计密钥")
     sub = db.add_subparsers(dest="action", metavar="操作")
     sub.required = True
     up = sub.add_parser("upgrade", help="把数据库结构升级到本程序的版本（启动时也会自动执行）")
     _database_options(up)
+    up.add_argument(
+        "--no-backup",
+        action="store_true",
+        help="升级前不备份（仅在已用其他方式备份了数据库时使用）",
+    )
     up.set_defaults(run=run_upgrade)
+    backup = sub.add_parser(
+        "backup", help="现在备份数据库（SQLite 在线备份；PostgreSQL 用 pg_dump），保留最近几份"
+    )
+    _database_options(backup)
+    backup.set_defaults(run=run_backup)
+    restore = sub.add_parser(
+        "restore",
+        help="用备份替换本机的 SQLite 数据库（先关闭本终端的所有程序；被替换的库保留为 .replaced）",
+    )
+    add_settings_option(restore)
+    restore.add_argument(
+        "backup", metavar="备份文件", help="onestop db backup 或升级前生成的 .sqlite3 文件"
+    )
+    restore.set_defaults(run=run_restore)
     rekey = sub.add_parser(
         "rekey",
         help="换一把新的数据密钥，把个人信息和扫描件全部用它重新加密（可中断，再运行一次接着做）",
@@ -98,7 +122,13 @@ def run_upgrade(args: argparse.Namespace) -> int:
     settings, url = _url(args)
     engine = make_engine(url, busy_timeout_s=settings.database.busy_timeout_s)
     try:
-        before, after = upgrade(engine, waiting=lambda say: print(say, file=sys.stderr, flush=True))
+        backup = None if args.no_backup else before_upgrade(settings)
+        before, after = upgrade(
+            engine,
+            waiting=lambda say: print(say, file=sys.stderr, flush=True),
+            backup=backup,
+        )
+        made = backup.made if backup else None
         db = Database(engine, audit_keys=AuditKeys(settings.key_file))
         data_keys = attach_data_keys(db, settings, create=True)
         key_id = start_keyed_chain(db, settings.terminal.name)
@@ -121,9 +151,12 @@ def run_upgrade(args: argparse.Namespace) -> int:
                 "data_key": db.sealer.current if db.sealer else None,
                 "sealed_rows": done.rows if done else {},
                 "sealed_files": done.files if done else 0,
+                "backup": str(made.path) if made else None,
             }
         )
         return 0
+    if made is not None:
+        print(f"升级前已备份数据库：{made.path}（{_size(made.bytes)}）。")
     if before == after:
         print(f"数据库结构已是最新（版本 {after}）。")
     else:
@@ -142,6 +175,48 @@ def run_upgrade(args: argparse.Namespace) -> int:
             "个人信息还没有加密：大厅密钥文件缺少数据密钥保护 [data]（或读不到）。"
             "请按 onestop keys show 的提示补上，再运行一次 onestop db upgrade。"
         )
+    return 0
+
+
+def _size(count: int) -> str:
+    return f"{count / 1_048_576:.1f} MB" if count >= 1_048_576 else f"{max(1, count // 1024)} KB"
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    settings, url = _url(args)
+    engine = make_engine(url, busy_timeout_s=settings.database.busy_timeout_s)
+    try:
+        schema = current_revision(engine) or "empty"
+        made = back_up(engine, schema, settings.backups_dir, keep=settings.database.keep_backups)
+    finally:
+        engine.dispose()
+    if args.json:
+        emit_json({"backup": str(made.path), "schema": made.schema, "bytes": made.bytes})
+    else:
+        print(f"已备份数据库（结构版本 {made.schema}）：{made.path}（{_size(made.bytes)}）。")
+        print(f"备份文件夹只保留最近 {settings.database.keep_backups} 份。")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    settings = load_settings(args.settings)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite":
+        raise OneStopError(
+            "大厅模式的 PostgreSQL 数据库不用本命令恢复。",
+            hint="请信息管理员先停止大厅所有终端，再用 pg_restore 恢复："
+            f"pg_restore --clean --if-exists --dbname=<数据库地址> {args.backup}"
+            "（见说明书“升级与回退”）。",
+        )
+    source = Path(args.backup)
+    if not source.is_file():
+        raise OneStopError(
+            f"找不到备份文件 {source}。", hint="请用 onestop db backup 生成的文件路径。"
+        )
+    database = Path(url.database or "")
+    restore_sqlite(source, database)
+    print(f"已用 {source} 恢复数据库 {database}；原来的数据库保留为 {database.name}.replaced。")
+    print("请启动与这份备份同一版本的 OneStop（备份文件名中是它的结构版本）。")
     return 0
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.base import json_dumps
+from app.db.one_terminal import refuse_network_share
 from app.db.sealed import SEALER, seal_with
 from app.errors import (
     DatabaseBusy,
@@ -57,6 +58,7 @@ def _sqlite_engine(url: str, busy_timeout_s: float, echo: bool) -> Engine:
     database = make_url(url).database or ""
     in_memory = database in ("", ":memory:")
     if not in_memory:
+        refuse_network_share(Path(database))  # SQLite's locks do not hold on a network share
         private_file(Path(database))  # owner-only before SQLite opens it (and its WAL) at all
     engine = create_engine(
         url,
@@ -132,6 +134,7 @@ class Database:
         self.engine = engine
         self.audit_keys = audit_keys
         self.schema = schema
+        self._checks: list[Callable[[Connection], None]] = [self._same_schema] if schema else []
         self._writer = (
             engine.execution_options(**{AUDIT_KEYS: audit_keys}) if audit_keys else engine
         )
@@ -153,9 +156,18 @@ class Database:
         sealer: Sealer | None = getattr(self.engine.dialect, SEALER, None)
         return sealer
 
+    def check_writes(self, check: Callable[[Connection], None]) -> None:
+        """Run ``check`` at the start of every writing transaction from now on, inside it (it
+        raises to refuse the write): the schema check, and on SQLite the terminal's claim."""
+        self._checks.append(check)
+
+    def _check_write(self, connection: Connection) -> None:
+        for check in self._checks:
+            check(connection)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        yield from self._run(self._sessions, self._same_schema if self.schema else None)
+        yield from self._run(self._sessions, self._check_write if self._checks else None)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -166,8 +178,7 @@ class Database:
         """A writing transaction for plain SQL, without the ORM session's bookkeeping."""
         try:
             with self._writer.begin() as connection:
-                if self.schema is not None:
-                    self._same_schema(connection)
+                self._check_write(connection)
                 yield connection
         except SQLAlchemyError as exc:
             raise storage_error(exc) from exc

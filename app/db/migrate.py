@@ -56,10 +56,16 @@ def _known(script: ScriptDirectory, revision: str) -> bool:
 
 
 def upgrade(
-    engine: Engine, revision: str = "head", *, waiting: Callable[[str], None] | None = None
+    engine: Engine,
+    revision: str = "head",
+    *,
+    waiting: Callable[[str], None] | None = None,
+    backup: Callable[[Engine, str], object] | None = None,
 ) -> tuple[str | None, str]:
     """Upgrade to ``revision``; returns (before, after). A newer unknown schema is refused.
-    On PostgreSQL another process's upgrade under way is waited for; ``waiting`` is told so."""
+    On PostgreSQL another process's upgrade under way is waited for; ``waiting`` is told so.
+    ``backup`` is called with the schema found before a database that has one is changed (by
+    the one process that migrates, under the lock); when it raises, nothing is changed."""
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
     try:
@@ -71,6 +77,8 @@ def upgrade(
                     hint="请把本终端的 OneStop 升级到与大厅其他终端相同的版本。",
                 )
             if before != script.get_current_head() or revision != "head":
+                if backup is not None and before is not None and before != revision:
+                    backup(engine, before)
                 with engine.begin() as connection:
                     config.attributes["connection"] = connection
                     command.upgrade(config, revision)

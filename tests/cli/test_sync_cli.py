@@ -113,9 +113,11 @@ def terminal(platform: Platform, name: str, *, admin: bool = False) -> str:
 
 
 def settings_file(folder: Path, url: str, token: str, name: str = "counter-01") -> Path:
+    """A terminal's settings file; each terminal has its own data folder (a SQLite database
+    serves one terminal)."""
     path = folder / f"{name}.toml"
     path.write_text(
-        f'data_dir = "{folder / "data"}"\n[hall]\ncode = "{HALL}"\n[terminal]\nname = "{name}"\n'
+        f'data_dir = "{folder / f"data-{name}"}"\n[hall]\ncode = "{HALL}"\n[terminal]\nname = "{name}"\n'
         f'[platform]\nurl = "{url}"\ntoken = "{token}"\npoll_s = 0.2\n',
         encoding="utf-8",
     )

@@ -20,6 +20,12 @@ from tests.helpers.cores import Cores
 
 
 @pytest.fixture
+def core(cores: Cores, hall_database_url: str) -> Core:
+    """Hall mode: the counter and the kiosk share the hall's PostgreSQL database."""
+    return cores(database={"url": hall_database_url})
+
+
+@pytest.fixture
 def kiosk(core: Core, cores: Cores) -> Core:
     """A kiosk in hall mode: the counter's settings and database, its own terminal and name."""
     settings = core.settings.model_copy(

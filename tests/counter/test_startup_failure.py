@@ -11,8 +11,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.errors import KeysError, OneStopError
+from app.errors import KeysError, OneStopError, SharedDatabase
 from app.settings import Settings
+from tests.helpers.cores import Cores
 
 
 def answered(start: Callable[[], int], shots: Path) -> tuple[QMessageBox, OneStopError]:
@@ -66,3 +67,15 @@ def test_a_kiosk_that_cannot_start_tells_the_citizen_where_to_go(
     assert box.windowTitle() == "自助终端无法启动"
     assert box.text() == "本机暂停服务，请到人工窗口办理。"
     assert "（工作人员请看）本机没有大厅密钥文件" in box.informativeText()
+
+
+def test_a_counter_on_another_terminals_sqlite_file_says_why_in_a_window(
+    qtbot: QtBot, tmp_path: Path, cores: Cores
+) -> None:
+    from counter.main import run
+
+    cores("data", terminal={"name": "kiosk-01", "channel": "kiosk"})  # the kiosk writes there
+    box, error = answered(lambda: run(Settings(data_dir=tmp_path / "data")), tmp_path)
+    assert isinstance(error, SharedDatabase)
+    assert "终端 kiosk-01" in box.text()
+    assert "PostgreSQL" in box.informativeText()
