@@ -31,6 +31,7 @@ def test_upgrade_then_verify_then_detect_an_edit(
         "data_key": shown["data_key"],  # the hall's first data key, made now
         "sealed_rows": {},  # a new database: nothing was stored in clear
         "sealed_files": 0,
+        "caught_up": {},  # nor cases from before an upgrade
     }
     assert shown["data_key"].startswith("D")
     code, out, _ = run(capsys, "db", "upgrade", "--url", url)
