@@ -9,14 +9,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.backfills import run_backfills
 from app.calendar.workdays import WorkCalendar
 from app.cases.access import AccessLog
 from app.cases.anchors import AuditAnchors
 from app.cases.audit import key_chain
+from app.cases.catalogs import CaseCatalogs
 from app.cases.complaints import Complaints
 from app.cases.files import FileStore
 from app.cases.outbox import Outbox
@@ -111,6 +114,18 @@ def start_keyed_chain(db: Database, terminal: str) -> str | None:
         return None
 
 
+def catch_up(
+    db: Database, settings: Settings, catalogs: CaseCatalogs, complaints: Complaints
+) -> dict[str, Any] | None:
+    """What the upgrades left for the cases from before them (:mod:`app.backfills`); without
+    the hall's keys it waits for a start that has them, as the sealing does."""
+    try:
+        return run_backfills(db, catalogs, settings.transfers, complaints, settings.terminal.name)
+    except KeysError as exc:
+        log.info("cases from before the upgrade not caught up yet: %s", exc.message)
+        return None
+
+
 def file_store(db: Database, settings: Settings) -> FileStore:
     """The file store, sealing with the database's data keys (refusing, as it does, without)."""
     refusal = (
@@ -200,6 +215,7 @@ def build_core(
         after_deliver=ledger.delivered,  # and go to the applicant with the delivery
         after_evaluate=complaints.rated,  # a 差评 opens its work item with the rating
     )
+    catch_up(db, settings, cases.catalogs, complaints)  # the cases from before an upgrade
     outbox = Outbox(
         db,
         lease_s=settings.outbox.lease_s,

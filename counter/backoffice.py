@@ -129,6 +129,8 @@ def event_line(event: CustodyEvent) -> tuple[str, str, str, str, str, str]:
 
 def where_now(trace: Trace) -> str:
     """One line for the trace's head: where the papers are, by state."""
+    if not trace.items and trace.note:
+        return f"办件 {trace.receipt_no}：{trace.note}"
     if not trace.items:
         return f"办件 {trace.receipt_no} 没有需要流转的纸质材料（都经平台流转，或还没有受理）。"
     counts: dict[str, int] = {}

@@ -18,9 +18,19 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from app.bootstrap import attach_data_keys, before_upgrade, file_store, start_keyed_chain
+from app.bootstrap import (
+    attach_data_keys,
+    before_upgrade,
+    catalogs,
+    catch_up,
+    file_store,
+    start_keyed_chain,
+)
+from app.calendar.workdays import WorkCalendar
 from app.cases.anchors import AuditAnchors
 from app.cases.audit_verify import WHAT_TO_DO, AnchorPoint, AuditReport, chain_of, verify
+from app.cases.catalogs import CaseCatalogs
+from app.cases.complaints import Complaints
 from app.cli.common import add_settings_option, emit_json
 from app.db.backup import back_up, restore_sqlite
 from app.db.engine import Database, make_engine
@@ -118,6 +128,25 @@ def _sealed_text(done: Resealed | None, db: Database) -> str:
     return text + "。"
 
 
+def _complaints(db: Database, settings: Settings) -> Complaints:
+    calendar = WorkCalendar(settings.calendar.holidays, settings.calendar.workdays)
+    return Complaints(db, calendar, settings.evaluations)
+
+
+def _caught_up_text(done: dict[str, Any]) -> str:
+    """What the upgrade did for the cases from before it (:mod:`app.backfills`)."""
+    parts = []
+    if ledger := done.get("transfer_ledger"):
+        parts.append(
+            f"为 {ledger['cases']} 个升级前受理、仍在办理的办件补登了 {ledger['papers']} 份"
+            f"待流转纸质材料；{ledger['untraced']} 个升级前已办结的办件材料去向无登记，"
+            "已写入各自的办件记录（流转查询中可见）"
+        )
+    if opened := done.get("complaints"):
+        parts.append(f"为升级前的差评补开了 {opened['opened']} 个差评工单（已逾期的请尽快处理）")
+    return "；".join(parts) + "。"
+
+
 def run_upgrade(args: argparse.Namespace) -> int:
     settings, url = _url(args)
     engine = make_engine(url, busy_timeout_s=settings.database.busy_timeout_s)
@@ -133,10 +162,14 @@ def run_upgrade(args: argparse.Namespace) -> int:
         data_keys = attach_data_keys(db, settings, create=True)
         key_id = start_keyed_chain(db, settings.terminal.name)
         done = None
+        caught_up = None
         if data_keys is not None:
             files = file_store(db, settings)
             done = seal_existing(
                 db, data_keys, files, settings.terminal.name, progress=_progress(args)
+            )
+            caught_up = catch_up(
+                db, settings, CaseCatalogs(*catalogs(settings)), _complaints(db, settings)
             )
         sealed = _sealed_text(done, db)
     finally:
@@ -152,6 +185,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
                 "sealed_rows": done.rows if done else {},
                 "sealed_files": done.files if done else 0,
                 "backup": str(made.path) if made else None,
+                "caught_up": caught_up or {},
             }
         )
         return 0
@@ -168,6 +202,8 @@ def run_upgrade(args: argparse.Namespace) -> int:
             f"没能读取大厅密钥文件 {settings.key_file}，审计记录还没有启用密钥保护："
             "请按 onestop keys show 的提示准备好密钥文件，再运行一次 onestop db upgrade。"
         )
+    if caught_up:
+        print(_caught_up_text(caught_up))
     if sealed:
         print(sealed)
     else:

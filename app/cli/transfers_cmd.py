@@ -59,7 +59,7 @@ def run_trace(args: argparse.Namespace) -> int:
             f"{event.from_party} → {event.to_party} {event.batch_no}"
         )
     if not trace.items:
-        print("  没有纸质材料流转记录。")
+        print(f"  {trace.note or '没有纸质材料流转记录。'}")
     return 0
 
 

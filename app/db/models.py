@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Connection,
     Date,
@@ -575,3 +576,19 @@ class DataKeyRow(Base):
     kek_id: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sealed_all_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class BackfillRow(Base):
+    """Work an upgrade left for the program, for what existed before it: ``pending`` holds the
+    ids (cases, or ratings) found lacking when the migration ran. A migration has neither the
+    hall's settings (which department takes paper) nor its keys (the audit chain, sealing), so
+    the program does the work at its next start or ``onestop db upgrade``
+    (:mod:`app.backfills`), records each decision in the audit trail and sets ``done_at``."""
+
+    __tablename__ = "backfills"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)  # transfer_ledger | complaints
+    pending: Mapped[list[int]] = mapped_column(JSON, default=list)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(default=None)
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(default=None)

@@ -8,16 +8,24 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from app.cases.receipts import HALL_TZ, hall_day
 from app.db.base import table
 from app.db.engine import Database
-from app.db.models import CaseRow, CustodyEventRow, TransferBatchRow, TransferItemRow
+from app.db.models import (
+    AuditEntry,
+    CaseRow,
+    CustodyEventRow,
+    TransferBatchRow,
+    TransferItemRow,
+)
 from app.errors import CaseNotFound, OneStopError
 from app.transfers.snapshots import (
     NOT_SIGNED_OFF,
+    NOT_TRACED,
+    UNTRACED,
     Batch,
     CustodyEvent,
     Trace,
@@ -110,6 +118,7 @@ class LedgerReads:
                     )
                     for e in events
                 ),
+                "" if items else _untraced(session, case_id),
             )
 
     def at_window(self) -> list[TransferItem]:
@@ -258,3 +267,9 @@ class LedgerReads:
             row.confirmed_at,
             tuple(self._item(i, row.batch_no) for i in items),
         )
+
+
+def _untraced(session: Session, case_id: int) -> str:
+    """Why a case has no papers in the ledger, when an upgrade decided so (:mod:`app.backfills`)."""
+    decided = exists().where(AuditEntry.case_id == case_id, AuditEntry.action == NOT_TRACED)
+    return UNTRACED if session.scalar(select(decided)) else ""

@@ -13,6 +13,11 @@ from app.settings import ROUTE_LABELS
 
 WINDOW = "综合窗口"
 APPLICANT = "申请人"
+NOT_TRACED = "transfer_untraced"  # the audit entry of a case whose papers were never registered
+UNTRACED = (
+    "本办件受理于材料流转登记启用之前，升级时已办结或撤回：材料当时的去向没有登记，"
+    "OneStop 不再为它登记待流转材料。如需查找原件，请查阅当时的纸质交接记录。"
+)
 ITEM_STATE_LABELS = {
     "waiting": "待流转",
     "batched": "已组批",
@@ -138,10 +143,12 @@ class Trace:
     receipt_no: str
     items: tuple[TransferItem, ...]
     events: tuple[CustodyEvent, ...]
+    note: str = ""  # why a case has no papers here (:data:`UNTRACED`), else empty
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "receipt_no": self.receipt_no,
+            "note": self.note,
             "items": [
                 {
                     "name": i.name,

@@ -32,6 +32,7 @@ def test_upgrade_then_verify_then_detect_an_edit(
         "sealed_rows": {},  # a new database: nothing was stored in clear
         "sealed_files": 0,
         "backup": None,  # nothing to back up before creating a database
+        "caught_up": {},  # nor cases from before an upgrade
     }
     assert shown["data_key"].startswith("D")
     code, out, _ = run(capsys, "db", "upgrade", "--url", url)

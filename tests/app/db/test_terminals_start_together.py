@@ -5,6 +5,7 @@ keyed audit chain."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -159,3 +160,80 @@ def test_a_terminal_older_than_the_schema_stops_writing(
             assert session.execute(text("SELECT count(*) FROM cases")).scalar_one() == 1
     finally:
         core.close()
+
+
+CATCH_UP = """
+import sys
+from pathlib import Path
+from app.bootstrap import build_core
+from app.settings import Settings
+n, url, folder, key_file = sys.argv[1:]
+settings = Settings(
+    data_dir=Path(folder) / f"t{n}",
+    database={"url": url},
+    terminal={"name": f"counter-{n}"},
+    security={"key_file": key_file},
+)
+build_core(settings).close()
+print("started")
+"""
+
+
+@pytest.mark.postgres
+def test_terminals_starting_together_catch_earlier_cases_up_once(
+    hall_url: str, tmp_path: Path
+) -> None:
+    """The cases an upgrade left without paper-trail entries are caught up at the next start;
+    with the hall's terminals starting together, each case's papers are registered once."""
+    from app.bootstrap import build_core
+    from app.settings import Settings
+    from tests.helpers.cases import accepted
+
+    key_file = set_up(tmp_path / "keys" / "hall-keys.toml")
+    settings = Settings(
+        data_dir=tmp_path / "first",
+        database={"url": hall_url},
+        security={"key_file": key_file},
+    )
+    core = build_core(settings)
+    ids = [accepted(core.cases, core.catalog).id for _ in range(30)]
+    core.close()
+    engine = make_engine(hall_url)
+    with engine.begin() as connection:
+        papers = connection.execute(text("SELECT count(*) FROM transfer_items")).scalar_one()
+        # as a case accepted before the paper trail existed, listed by migration 0015
+        connection.execute(text("DELETE FROM transfer_items"))
+        connection.execute(
+            text("INSERT INTO backfills (name, pending, recorded_at) VALUES (:n, :p, now())"),
+            {"n": "transfer_ledger", "p": json.dumps(ids)},
+        )
+    assert papers >= len(ids)
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-c", CATCH_UP, str(n), hall_url, str(tmp_path), str(key_file)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(4)
+    ]
+    for process in started:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0 and "started" in out, err
+    with engine.connect() as connection:
+        again = connection.execute(text("SELECT count(*) FROM transfer_items")).scalar_one()
+        twice = connection.execute(
+            text(
+                "SELECT count(*) FROM (SELECT case_id, ref FROM transfer_items "
+                "GROUP BY case_id, ref HAVING count(*) > 1) AS d"
+            )
+        ).scalar_one()
+        done = connection.execute(
+            text("SELECT count(*) FROM audit_log WHERE action = 'backfilled'")
+        ).scalar_one()
+    engine.dispose()
+    assert (again, twice, done) == (papers, 0, 1)
