@@ -46,6 +46,9 @@ ACTIONS = {
     "complaint_open": "差评工单", "complaint_step": "差评处理", "transfer_add": "放入交接单",
     "transfer_remove": "从交接单取出", "transfer_check_in": "结果到窗口",
     "applicant": "修改申请人信息", "correct_applicant": "更正身份证读取的信息",
+    "transfer_backfilled": "升级时补登待流转材料",
+    "transfer_untraced": "材料去向无登记（升级前办结）",
+    "retention_purged": "按保存期限清除个人信息",
 }  # fmt: skip
 # The window's own tablet or second screen turned towards the applicant.
 EVALUATION_CHANNEL = "hall_pad"
