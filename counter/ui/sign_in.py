@@ -1,9 +1,11 @@
 """Sign-in and the lock screen: the clerk signs in with name and password; the screen locks after
 idle time or on demand (the window's Ctrl+L) and only the same clerk (or another who signs in)
-opens it again."""
+opens it again. The check (a deliberately slow password hash, and the hall's database, perhaps
+across the network) runs off the GUI thread: the dialog says 正在登录… and stays responsive."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
@@ -20,12 +22,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.accounts import Operator, SignInRefused
+from app.errors import OneStopError
+from app.widgets.tasks import Tasks
 
+log = logging.getLogger(__name__)
 SignIn = Callable[[str, str], Operator]
+REFUSED, WORKING = "color: #b00020;", "color: #555555;"
 
 
 class SignInDialog(QDialog):
-    """Name and password; a refusal is shown in the dialog, which stays open."""
+    """Name and password; a refusal is shown in the dialog, which stays open. ``tried`` is
+    emitted when an attempt has been answered (signed in or refused)."""
+
+    tried = Signal()
 
     def __init__(
         self,
@@ -50,7 +59,7 @@ class SignInDialog(QDialog):
         self.message = QLabel("")
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
+        self.message.setStyleSheet(REFUSED)
         self.button = QPushButton("登录")
         self.button.setObjectName("sign_in")
         self.button.setDefault(True)
@@ -63,6 +72,9 @@ class SignInDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.button)
         (self.password if username else self.username).setFocus()
+        self.lane = Tasks(self._failed, self, name="sign-in")
+        # wide enough for a refusal's two sentences to wrap into a few lines, not a column
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("汉") * 24)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         """Take the keyboard: a counter PC may have no window manager to give it."""
@@ -70,15 +82,46 @@ class SignInDialog(QDialog):
         self.raise_()
         self.activateWindow()
 
+    @property
+    def busy(self) -> bool:
+        return self.lane.busy
+
     def _try(self) -> None:
-        try:
-            self.operator = self._sign_in(self.username.text(), self.password.text())
-        except SignInRefused as exc:
-            self.message.setText(str(exc))
-            self.password.clear()
-            self.password.setFocus()
+        if self.lane.busy:  # Return pressed again while the first is checked
             return
+        username, password = self.username.text(), self.password.text()
+        self._working(True)
+        self.lane.run(lambda: self._sign_in(username, password), done=self._signed_in, label="登录")
+
+    def _working(self, working: bool) -> None:
+        for widget in (self.username, self.password, self.button):
+            widget.setEnabled(not working)
+        if working:
+            self.message.setStyleSheet(WORKING)
+            self.message.setText("正在登录…")
+
+    def _signed_in(self, operator: Operator) -> None:
+        self.operator = operator
+        self._working(False)
+        self.message.setText("")
         self.accept()
+        self.tried.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._working(False)
+        self.message.setStyleSheet(REFUSED)
+        if isinstance(exc, OneStopError):
+            self.message.setText(str(exc))
+        else:  # a defect: the log has it, the clerk gets what to do
+            log.error("sign-in failed", exc_info=exc)
+            self.message.setText(
+                "登录时程序出错，请再试一次；若再次出现，请联系大厅信息管理员并提供日志文件。"
+            )
+        self.adjustSize()  # the message may need more lines than the last one
+        if isinstance(exc, SignInRefused):
+            self.password.clear()
+        (self.password if self.username.text() else self.username).setFocus()
+        self.tried.emit()
 
 
 class IdleLock(QObject):

@@ -32,11 +32,13 @@ def test_lock_and_sign_in_again(qtbot: QtBot, tmp_path: Path) -> None:
         dialog = counter.lock_dialog
         assert dialog.username.text() == "zhangmin"
         dialog.password.setText("wrong-password")
-        dialog.button.click()
+        with qtbot.waitSignal(dialog.tried, timeout=10_000):
+            dialog.button.click()
         assert "密码" in dialog.message.text() and window.content.isHidden()
         dialog.username.setText("limei")
         dialog.password.setText("another-secret")
-        dialog.button.click()
+        with qtbot.waitSignal(dialog.tried, timeout=10_000):
+            dialog.button.click()
         assert not window.content.isHidden()
         assert window.station.session.actor.name == "李梅"
         assert window.station.session.in_hand.actor.name == "李梅"

@@ -128,7 +128,8 @@ def test_every_shortcut_the_readme_lists_does_what_it_says(
         press(qtbot, window, "Ctrl+L")
         assert window.content.isHidden() and app.lock_dialog.isVisible()
         app.lock_dialog.password.setText(PASSWORD)
-        app.lock_dialog.button.click()
+        with qtbot.waitSignal(app.lock_dialog.tried, timeout=10_000):
+            app.lock_dialog.button.click()
         assert not window.content.isHidden()
 
     checks.update(
