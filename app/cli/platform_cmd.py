@@ -70,7 +70,9 @@ def register(commands: Any) -> None:
     terminal_sub.required = True
     add = terminal_sub.add_parser("add", help="登记终端（或重新发放凭证），输出其凭证")
     add.add_argument("name", help="终端名称，与终端 settings.toml 的 [terminal] name 一致")
-    add.add_argument("--hall", required=True, metavar="大厅编码", help="终端所属大厅的编码")
+    add.add_argument(
+        "--hall", default=None, metavar="大厅编码", help="终端所属大厅的编码（平台管理终端不写）"
+    )
     add.add_argument(
         "--admin",
         action="store_true",
@@ -159,15 +161,26 @@ def run_terminal_add(args: argparse.Namespace) -> int:
 
     if not args.name.strip():
         raise InvalidInput("终端名称不能为空。")
+    hall = (args.hall or "").strip()
+    if args.admin and hall:
+        raise InvalidInput(
+            "平台管理终端不属于任何大厅，不能同时写 --hall。", hint="去掉 --hall 再运行。"
+        )
+    if not args.admin and not hall:
+        raise InvalidInput(
+            "请用 --hall 写明终端所属大厅的编码。",
+            hint="如 onestop platform terminal add counter-01 --hall 430100001；"
+            "发布事项目录的平台管理终端用 --admin。",
+        )
     store = PlatformStore(_data(args))
     try:
         token = store.add_terminal(
-            args.name.strip(), args.hall.strip(), role="admin" if args.admin else "terminal"
+            args.name.strip(), hall, role="admin" if args.admin else "terminal"
         )
     finally:
         store.close()
     if args.json:
-        emit_json({"terminal": args.name, "hall": args.hall, "token": token})
+        emit_json({"terminal": args.name, "hall": hall or None, "token": token})
     else:
         print(
             f"终端 {args.name} 的凭证（只显示这一次，请填入该终端 settings.toml 的 "

@@ -98,18 +98,10 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
 
 
 def terminal(platform: Platform, name: str, *, admin: bool = False) -> str:
-    args = [
-        "platform",
-        "terminal",
-        "add",
-        name,
-        "--hall",
-        HALL,
-        "--data",
-        str(platform.data),
-        "--json",
-    ] + (["--admin"] if admin else [])
-    return str(as_json(onestop(*args))["token"])
+    args = ["platform", "terminal", "add", name, "--data", str(platform.data), "--json"]
+    added = as_json(onestop(*args, *(["--admin"] if admin else ["--hall", HALL])))
+    assert added["hall"] == (None if admin else HALL)  # an admin terminal belongs to no hall
+    return str(added["token"])
 
 
 def settings_file(folder: Path, url: str, token: str, name: str = "counter-01") -> Path:
@@ -233,6 +225,14 @@ def test_catalog_publish_pull_and_refuse_a_broken_one(platform: Platform, tmp_pa
 
 
 def test_without_a_platform_or_with_a_wrong_credential(platform: Platform, tmp_path: Path) -> None:
+    for refused, said in (
+        (["--admin", "--hall", HALL], "不属于任何大厅"),
+        ([], "请用 --hall"),
+    ):
+        done = onestop(
+            "platform", "terminal", "add", "x", "--data", str(platform.data), *refused, check=False
+        )
+        assert done.returncode == 1 and said in done.stderr
     alone = settings_file(tmp_path, "", "", "alone")
     done = onestop("sync", "run", "--once", settings=alone, check=False)
     assert done.returncode == 1 and "没有配置省级平台" in done.stderr
