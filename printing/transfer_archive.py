@@ -14,6 +14,7 @@ import xlsxwriter
 from app.cases.files import FileStore
 from app.cases.pages import pages_to_pdf
 from app.cases.receipts import HALL_TZ
+from app.security.private import private_file, private_folder
 from app.transfers.ledger import Ledger
 from app.transfers.snapshots import Batch
 from printing.a4 import Letterhead
@@ -96,8 +97,7 @@ def archive_day(
 ) -> list[Path]:
     """Write the day's slips, receipts and register into ``folder/<day>``; the paths written."""
     batches = ledger.sent_on(day)
-    target = folder / f"{day:%Y-%m-%d}"
-    target.mkdir(parents=True, exist_ok=True)
+    target = private_folder(folder / f"{day:%Y-%m-%d}")  # slips name applicants (masked)
     written: dict[Path, bytes] = {}
     for batch in batches:
         written[target / f"交接单-{batch.batch_no}.pdf"] = render_slip(
@@ -109,7 +109,7 @@ def archive_day(
             )
     written[target / f"流转登记簿-{day:%Y-%m-%d}.xlsx"] = register_xlsx(day, batches)
     for path, data in written.items():
-        temporary = path.with_suffix(path.suffix + ".part")
+        temporary = private_file(path.with_suffix(path.suffix + ".part"))
         temporary.write_bytes(data)
         temporary.replace(path)  # never half a file in the archive
     return sorted(written)

@@ -93,5 +93,11 @@ def run_archive(args: argparse.Namespace) -> int:
     folder = args.to or settings.transfers.archive_dir or settings.data_dir / "archive"
     with opened_core(settings) as core:
         written = archive_day(core.transfers, core.files, Letterhead.of(settings), day, folder)
+        # the slips carry each case's receipt number and (masked) applicant: an export of it
+        actor = system_actor(settings)
+        for receipt_no in sorted(
+            {item.receipt_no for batch in core.transfers.sent_on(day) for item in batch.items}
+        ):
+            core.access.record(actor, receipt_no, "export", f"材料流转归档 {day:%Y-%m-%d}")
     print(f"已归档 {day:%Y-%m-%d} 的 {len(written)} 个文件到 {folder / f'{day:%Y-%m-%d}'}")
     return 0
