@@ -30,10 +30,13 @@ FIXTURES = Path(__file__).parents[2] / "fixtures" / "schemas"
 SCHEMAS = sorted(p.name.removesuffix(".sql.gz") for p in FIXTURES.glob("*.sql.gz"))
 
 
-def test_a_fixture_for_every_schema_that_touches_cases() -> None:
-    """0002, 0004, 0008, 0009 are left out: the next migration after each adds nothing to
-    cases or what hangs off them (README)."""
-    assert SCHEMAS == ["0001", "0003", "0005", "0006", "0007", "0010", "0011", "0012", "0013"]
+def test_a_fixture_for_every_earlier_schema() -> None:
+    """One for each schema before today's head, each made by its own version's code (README):
+    a hall may be on any of them when it upgrades."""
+    assert SCHEMAS == [
+        "0001", "0002", "0003", "0004", "0005", "0006", "0007",
+        "0008", "0009", "0010", "0011", "0012", "0013",
+    ]  # fmt: skip
 
 
 def _load(schema: str, folder: Path) -> sqlite3.Connection:
