@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.cases.anchors import Anchor, AuditAnchors
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 class AnchorRound:
     """What one round did."""
 
-    made: Anchor | None = None
+    made: list[Anchor] = field(default_factory=list)  # one per chain whose anchor was due
     acknowledged: int = 0
     retrying: int = 0
     refused: int = 0
@@ -62,8 +62,8 @@ class AnchorSender:
         self.clock = clock
 
     def send_once(self, *, reason: str | None = None) -> AnchorRound:
-        """Make an anchor if one is due (always, with ``reason``, if the head moved), then send
-        the pending ones whose time has come."""
+        """Make an anchor of each chain where one is due (always, with ``reason``, where the
+        head moved), then send the pending ones whose time has come."""
         done = AnchorRound(made=self.anchors.make(self.terminal, reason=reason, now=self.clock()))
         for anchor in self.anchors.due(now=self.clock()):
             try:

@@ -413,16 +413,23 @@ Hex64 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="64 lower-ca
 class AuditAnchor(Model):
     """The head of an audit trail of the hall as a terminal saw it: its last entry, that entry's
     hash (HMAC-SM3 under the hall's audit key, which the platform never has) and the key's id.
-    A hall has one trail per database — one for all its terminals in hall mode, one for each
-    terminal that keeps its own — told apart by ``chain``. The platform keeps every anchor, one
-    per entry of a chain, and never changes one: the hall checks its trail against the latest
+    A hall has one trail per terminal — in hall mode each terminal writes its own chain in the
+    shared database (a database from before also keeps the one chain it had), a terminal that
+    keeps its own database has its own — told apart by ``chain``; any terminal of the hall may
+    send the anchors of every chain of its database. The platform keeps every anchor, one per
+    entry of a chain, and never changes one: the hall checks each trail against its latest
     (``onestop audit verify``), so entries up to there cannot be removed or rewritten
     unnoticed."""
 
     chain: str = Field(
         pattern=r"^[0-9a-f]{16,32}$", description="the trail's own id, given when it was keyed"
     )
-    entry_id: int = Field(ge=1, le=2**62, description="the last entry's number in the hall")
+    entry_id: int = Field(
+        ge=1,
+        le=2**62,
+        description="the last entry's number in the hall's database (the numbers of one chain "
+        "increase, with gaps where other chains' entries are)",
+    )
     entry_hash: Hex64 = Field(description="the last entry's hash")
     key_id: str = Field(
         default="",

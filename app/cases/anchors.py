@@ -4,8 +4,10 @@ does afterwards to entries up to there shows (:mod:`app.cases.audit_verify`).
 
 An anchor belongs to the hall, not to a case, so it does not travel in the case outbox (whose
 messages are ordered per case and carry a receipt number): it is its own small outbox, the table
-``audit_anchors``, numbered by the hall's own sequence (its ``id``). An anchor is made in one
-transaction with the reading of the head; the sync worker sends the pending ones
+``audit_anchors``, numbered by the hall's own sequence (its ``id``). Each chain (one per
+terminal, :mod:`app.cases.audit`) is anchored on its own, under its chain id, whichever
+terminal's sync worker makes the anchor. An anchor is made in one transaction with the reading
+of the heads; the sync worker sends the pending ones
 (``sync.anchors``) and settles each — acknowledged, retried with a growing wait, or refused with
 the platform's reason. Anchors need no order and resending one is harmless (the platform keys
 them by entry), so several terminals of a hall may make and send them: one anchor per entry.
@@ -24,7 +26,7 @@ from sqlalchemy import Connection, Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.cases.audit import SYSTEM, Actor, Head, append, read_head
+from app.cases.audit import SYSTEM, Actor, Head, append, heads
 from app.db.base import table, utcnow
 from app.db.engine import Database
 from app.db.models import AuditAnchorRow, AuditEntry
@@ -89,40 +91,53 @@ class AuditAnchors:
 
     def make(
         self, terminal: str, *, reason: str | None = None, now: datetime | None = None
-    ) -> Anchor | None:
-        """The head as a new pending anchor, when one is due; None when not (or when another
-        terminal made the same one first)."""
+    ) -> list[Anchor]:
+        """The head of each chain as a new pending anchor, where one is due; none where not (or
+        where another terminal made the same one first). ``terminal``: who makes them."""
         now = now or self.clock()
+        made = []
         with self.db.connect() as connection:
-            head = read_head(connection)
-            if head.last_id == 0 or not head.chain_id:
-                return None  # nothing yet, or a chain not keyed (the programs key it at start)
-            last = connection.execute(
-                select(_ANCHORS.c.entry_id, _ANCHORS.c.made_at)
-                .order_by(_ANCHORS.c.entry_id.desc())
-                .limit(1)
-            ).first()
-            if last is not None and head.last_id <= last.entry_id:
-                if head.last_id < last.entry_id:
-                    log.warning("audit head %s is behind anchor %s", head.last_id, last.entry_id)
-                return None
-            reason = reason or self._due(head.last_id, last, now)
-            if reason is None:
-                return None
-            entry = connection.execute(
-                select(_AUDIT.c.at, _AUDIT.c.hash).where(_AUDIT.c.id == head.last_id)
-            ).first()
-            if entry is None or entry.hash != head.last_hash:
-                log.warning("audit head %s does not match its entry; no anchor", head.last_id)
-                return None
-            return self._insert(
-                connection, head, entry.at, reason=reason, terminal=terminal, now=now
-            )
+            for head in heads(connection):
+                anchor = self._make(connection, head, terminal, reason, now)
+                if anchor is not None:
+                    made.append(anchor)
+        return made
 
-    def _due(self, head_id: int, last: Any, now: datetime) -> str | None:
+    def _make(
+        self, connection: Connection, head: Head, terminal: str, reason: str | None, now: datetime
+    ) -> Anchor | None:
+        if head.last_id == 0 or not head.chain_id:
+            return None  # nothing yet, or a chain not keyed (the programs key it at start)
+        last = connection.execute(
+            select(_ANCHORS.c.entry_id, _ANCHORS.c.made_at)
+            .where(_ANCHORS.c.chain_id == head.chain_id)
+            .order_by(_ANCHORS.c.entry_id.desc())
+            .limit(1)
+        ).first()
+        if last is not None and head.last_id <= last.entry_id:
+            if head.last_id < last.entry_id:
+                log.warning("audit head %s is behind anchor %s", head.last_id, last.entry_id)
+            return None
+        reason = reason or self._due(connection, head, last, now)
+        if reason is None:
+            return None
+        entry = connection.execute(
+            select(_AUDIT.c.at, _AUDIT.c.hash).where(_AUDIT.c.id == head.last_id)
+        ).first()
+        if entry is None or entry.hash != head.last_hash:
+            log.warning("audit head %s does not match its entry; no anchor", head.last_id)
+            return None
+        return self._insert(connection, head, entry.at, reason=reason, terminal=terminal, now=now)
+
+    def _due(self, connection: Connection, head: Head, last: Any, now: datetime) -> str | None:
         if last is None:
             return "first"
-        if head_id - last.entry_id >= self.every_entries:
+        added = connection.scalar(
+            select(func.count())
+            .select_from(_AUDIT)
+            .where(_AUDIT.c.chain == head.terminal, _AUDIT.c.id > last.entry_id)
+        )
+        if (added or 0) >= self.every_entries:
             return "entries"
         if now - last.made_at >= self.every:
             return "interval"

@@ -1,6 +1,12 @@
 """The audit trail: append-only entries, each hash covering the entry and the one before, so an
 edited, removed or inserted row is found (:mod:`app.cases.audit_verify`, ``onestop audit verify``).
 
+One chain per terminal: an entry goes to the chain of its actor's terminal (``chain`` =
+``terminal``, which its hash covers), with a head row per chain (``audit_head``, keyed by the
+terminal), so the terminals of a hall sharing one database never wait for each other's entries —
+only for their own. Each chain is keyed, anchored and verified on its own; the chain a database
+had before (migration 0016) stays whole as the chain ``""`` (:data:`OLD_CHAIN`).
+
 The chain is keyed: from its switch point (an entry with action ``chain_keyed`` naming the key)
 on, each hash is an HMAC-SM3 under the hall's audit key, which lives in the hall's key file and
 never in the database — someone who can write the database but lacks the key cannot recompute
@@ -31,6 +37,8 @@ from typing import Any, NamedTuple
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.db.base import json_dumps, table, utcnow
@@ -136,19 +144,20 @@ _HEAD = table(AuditHead)
 _INSERT = insert(_AUDIT).returning(_AUDIT.c.id)
 _READ_HEAD = select(
     _HEAD.c.last_id, _HEAD.c.last_hash, _HEAD.c.key_id, _HEAD.c.chain_id, _HEAD.c.format
-).where(_HEAD.c.id == 1)
+).where(_HEAD.c.terminal == bindparam("chain"))
 _READ_HEAD_LOCKED = _READ_HEAD.with_for_update()
 _WRITE_HEAD = (
     update(_HEAD)
-    .where(_HEAD.c.id == 1)
+    .where(_HEAD.c.terminal == bindparam("chain"))
     .values(
         last_id=bindparam("entry_id"),
         last_hash=bindparam("entry_hash"),
         key_id=bindparam("key"),
-        chain_id=bindparam("chain"),
-        format=bindparam("format"),
+        chain_id=bindparam("chain_id_"),
+        format=bindparam("format_"),
     )
 )
+OLD_CHAIN = ""  # the hall's one chain from before chains per terminal (migration 0016)
 
 
 class Head(NamedTuple):
@@ -157,6 +166,7 @@ class Head(NamedTuple):
     key_id: str  # "" while the chain is unkeyed
     chain_id: str  # given at the first switch point; "" before
     format: int = 1  # how entries from the last switch point on are hashed
+    terminal: str = OLD_CHAIN  # whose chain it is
 
 
 def audit_keys(target: Session | Connection) -> AuditKeys | None:
@@ -166,17 +176,42 @@ def audit_keys(target: Session | Connection) -> AuditKeys | None:
     return keys
 
 
-def read_head(connection: Connection, *, lock: bool = False) -> Head:
+def read_head(connection: Connection, terminal: str, *, lock: bool = False) -> Head:
+    """The head of ``terminal``'s chain (``lock``: held to the end of the transaction, on
+    PostgreSQL; SQLite's writer already holds the database). A terminal's first entry finds
+    none and starts its chain: the row is added, and a second terminal of the same name adding
+    it at the same moment changes nothing."""
     locked = lock and connection.dialect.name == "postgresql"
-    row = connection.execute(_READ_HEAD_LOCKED if locked else _READ_HEAD).first()
-    if row is None:  # a database created without the migration's seed row
+    statement = _READ_HEAD_LOCKED if locked else _READ_HEAD
+    row = connection.execute(statement, {"chain": terminal}).first()
+    if row is None:
+        dialect = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
         connection.execute(
-            insert(_HEAD).values(
-                id=1, last_id=0, last_hash=GENESIS, key_id="", chain_id="", format=1
+            dialect(_HEAD)
+            .values(
+                terminal=terminal, last_id=0, last_hash=GENESIS, key_id="", chain_id="", format=1
             )
+            .on_conflict_do_nothing(index_elements=[_HEAD.c.terminal])
         )
-        return Head(0, GENESIS, "", "")
-    return Head(row.last_id, row.last_hash, row.key_id, row.chain_id, row.format)
+        row = connection.execute(statement, {"chain": terminal}).first()
+        if row is None:
+            return Head(0, GENESIS, "", "", 1, terminal)
+    return Head(row.last_id, row.last_hash, row.key_id, row.chain_id, row.format, terminal)
+
+
+def heads(connection: Connection) -> list[Head]:
+    """Every chain's head, by terminal ("" first: the hall's chain from before)."""
+    rows = connection.execute(
+        select(
+            _HEAD.c.last_id,
+            _HEAD.c.last_hash,
+            _HEAD.c.key_id,
+            _HEAD.c.chain_id,
+            _HEAD.c.format,
+            _HEAD.c.terminal,
+        ).order_by(_HEAD.c.terminal)
+    ).all()
+    return [Head(*row) for row in rows]
 
 
 def append(
@@ -190,10 +225,13 @@ def append(
     after: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> int:
-    """Add an entry in the caller's transaction, chained to the head; returns the entry's id.
+    """Add an entry in the caller's transaction, chained to the head of the chain of
+    ``actor``'s terminal; returns the entry's id.
 
     Plain SQL rather than the ORM: it runs in every change, and the head row is read locked
-    (``FOR UPDATE`` on PostgreSQL; SQLite's writer already holds the database). With the hall's
+    (``FOR UPDATE`` on PostgreSQL; SQLite's writer already holds the database) — the head of
+    this terminal's chain only, so terminals of a hall never wait for each other's entries
+    (the chain's entries are in id order: the next id is taken under that lock). With the hall's
     audit keys (the database's), the entry is keyed — after a ``chain_keyed`` entry first when
     the chain is unkeyed, keyed with another key or in an older format; without them an entry
     joins only a chain never keyed (refused otherwise: an unkeyed entry there would read as
@@ -202,9 +240,9 @@ def append(
     connection = target.connection() if isinstance(target, Session) else target
     keys = audit_keys(connection)
     signing = keys.signing() if keys is not None else None
-    head = read_head(connection, lock=True)
+    head = read_head(connection, actor.terminal, lock=True)
     at = at or utcnow()
-    if signing is None and head.key_id:
+    if signing is None and (head.key_id or _hall_keyed(connection)):
         raise not_keyed()
     if signing is not None and (head.key_id != signing[0] or head.format != FORMAT):
         head = _switch(connection, head, actor.terminal, signing, at)
@@ -221,6 +259,13 @@ def append(
         after=after,
     )
     return written.last_id
+
+
+def _hall_keyed(connection: Connection) -> bool:
+    """Whether any chain of the hall is keyed: then a terminal without the keys starts no
+    unkeyed chain of its own (only databases never keyed take unkeyed entries)."""
+    keyed = select(_HEAD.c.terminal).where(_HEAD.c.key_id != "").limit(1)
+    return connection.execute(keyed).first() is not None
 
 
 def _switch(
@@ -284,33 +329,42 @@ def _write(
             "after": after,
             "prev_hash": head.last_hash,
             "hash": digest,
+            "chain": head.terminal,
         },
     ).scalar_one()
     key_id = signing[0] if signing else ""
+    form = head.format if signing else 1
     connection.execute(
         _WRITE_HEAD,
         {
+            "chain": head.terminal,
             "entry_id": entry_id,
             "entry_hash": digest,
             "key": key_id,
-            "chain": head.chain_id,
-            "format": head.format if signing else 1,
+            "chain_id_": head.chain_id,
+            "format_": form,
         },
     )
-    return Head(entry_id, digest, key_id, head.chain_id, head.format if signing else 1)
+    return Head(entry_id, digest, key_id, head.chain_id, form, head.terminal)
 
 
 def key_chain(connection: Connection, terminal: str, *, at: datetime | None = None) -> str | None:
-    """Key the chain with the hall's audit key in use (the database's), if it is not already:
-    the ``chain_keyed`` entry, as start-up and ``onestop db upgrade`` write it. The key's id, or
+    """Key ``terminal``'s chain with the hall's audit key in use (the database's), if it is not
+    already: the ``chain_keyed`` entry, as start-up and ``onestop db upgrade`` write it — and
+    the hall's chain from before chains per terminal too, when it has entries and was never
+    keyed, so what is in it cannot be rewritten by someone without the key. The key's id, or
     None for a database opened without keys."""
     keys = audit_keys(connection)
     if keys is None:
         return None
     signing = keys.signing()
-    head = read_head(connection, lock=True)
+    at = at or utcnow()
+    old = read_head(connection, OLD_CHAIN, lock=True)
+    if old.last_id and not old.key_id and terminal != OLD_CHAIN:
+        _switch(connection, old, terminal, signing, at)
+    head = read_head(connection, terminal, lock=True)
     if head.key_id != signing[0] or head.format != FORMAT:
-        _switch(connection, head, terminal, signing, at or utcnow())
+        _switch(connection, head, terminal, signing, at)
     return signing[0]
 
 
@@ -324,17 +378,27 @@ class Purged:
     left: int = 0
 
 
-def switch_points(connection: Connection) -> list[tuple[int, str, int]]:
-    """(entry id, key id, format) of every switch point, oldest first: few (one per key and
-    format the chain has had)."""
+class SwitchPoint(NamedTuple):
+    entry_id: int
+    key_id: str
+    format: int
+    chain: str  # the terminal whose chain it keys
+
+
+def switch_points(connection: Connection) -> list[SwitchPoint]:
+    """Every switch point of every chain, oldest first: few (one per key and format each chain
+    has had)."""
     rows = connection.execute(
-        select(_AUDIT.c.id, _AUDIT.c.after).where(_AUDIT.c.action == KEYED).order_by(_AUDIT.c.id)
+        select(_AUDIT.c.id, _AUDIT.c.after, _AUDIT.c.chain)
+        .where(_AUDIT.c.action == KEYED)
+        .order_by(_AUDIT.c.id)
     ).all()
     points = []
     for row in rows:
         after = row.after if isinstance(row.after, dict) else {}
         form = after.get("format", 1)
-        points.append((row.id, str(after.get("key_id", "")), form if isinstance(form, int) else 1))
+        key_id = str(after.get("key_id", ""))
+        points.append(SwitchPoint(row.id, key_id, form if isinstance(form, int) else 1, row.chain))
     return points
 
 
@@ -363,9 +427,11 @@ def purge_case(
         ]
         if not any(personal):
             continue
-        point = next((p for p in reversed(points) if p[0] < row.id), None)
-        key = ring.secret(point[1]) if ring is not None and point is not None else None
-        if point is None or point[2] < FORMAT or key is None:
+        point = next(
+            (p for p in reversed(points) if p.entry_id < row.id and p.chain == row.chain), None
+        )
+        key = ring.secret(point.key_id) if ring is not None and point is not None else None
+        if point is None or point.format < FORMAT or key is None:
             left += 1
             continue
         before = purged(key, row.before) if personal[0] else row.before
@@ -381,7 +447,7 @@ def purge_case(
             before=before,
             after=after,
             key=key,
-            format=point[2],
+            format=point.format,
         )
         if rehashed != row.hash:
             log.warning("audit entry %s does not match its hash; its data left in place", row.id)

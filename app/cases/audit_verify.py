@@ -8,7 +8,7 @@ counted, not reported."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -33,7 +33,7 @@ class AnchorPoint:
     entry_hash: str
     key_id: str
     source: str  # who holds it, in words: "平台上的最新锚点", "本机记录的锚点" …
-    chain: str = ""  # "": this database's own record
+    chain: str = ""  # the chain's id ("": not known)
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class AuditReport:
     chain_id: str = ""  # the chain's own id, from its first switch point
     anchors: tuple[AnchorPoint, ...] = ()  # what the chain was checked against
     purged: int = 0  # entries whose personal data retention cleared (verified by their digests)
+    chains: tuple[ChainReport, ...] = ()  # each chain's walk, by terminal
 
     @property
     def ok(self) -> bool:
@@ -70,6 +71,7 @@ class _Run:
     """Consecutive entries with the same hash problem, reported as one."""
 
     kind: str
+    chain: str
     first: int
     last: int
     step: int  # the walk's count at the last entry
@@ -95,15 +97,23 @@ class _Problems:
             self.more += 1
 
     def entry(
-        self, kind: str, entry_id: int, step: int, single: str, keyed_from: int | None
+        self,
+        kind: str,
+        chain: str,
+        entry_id: int,
+        *,
+        step: int,
+        single: str,
+        keyed_from: int | None,
     ) -> None:
-        """A hash problem of one entry: joins the run of the entry before when of the same kind."""
+        """A hash problem of one entry: joins the run of the entry before in its chain when of
+        the same kind."""
         run = self.run
-        if run is not None and run.kind == kind and run.step == step - 1:
+        if run is not None and (run.kind, run.chain) == (kind, chain) and run.step == step - 1:
             run.last, run.step, run.count = entry_id, step, run.count + 1
             return
         self.flush()
-        self.run = _Run(kind, entry_id, entry_id, step, 1, single, keyed_from)
+        self.run = _Run(kind, chain, entry_id, entry_id, step, 1, single, keyed_from)
 
     def flush(self) -> None:
         run, self.run = self.run, None
@@ -134,6 +144,7 @@ def local_anchors(session: Session) -> list[AnchorPoint]:
             AuditAnchorRow.entry_hash,
             AuditAnchorRow.key_id,
             AuditAnchorRow.state,
+            AuditAnchorRow.chain_id,
         ).order_by(AuditAnchorRow.entry_id)
     ).all()
     return [
@@ -142,6 +153,7 @@ def local_anchors(session: Session) -> list[AnchorPoint]:
             r.entry_hash,
             r.key_id,
             "平台已确认的锚点" if r.state == "acknowledged" else "本机记录的锚点",
+            r.chain_id,
         )
         for r in rows
     ]
@@ -170,52 +182,82 @@ def _described(entry: AuditEntry) -> str:
     )
 
 
-def chain_of(session: Session) -> str:
-    """The chain's id as its first switch point names it (the head's while it has none): the
-    platform's anchors to check against are those of this chain."""
-    first = session.scalar(
-        select(AuditEntry.after).where(AuditEntry.action == KEYED).order_by(AuditEntry.id).limit(1)
-    )
-    named = first.get("chain") if isinstance(first, dict) else None
-    if isinstance(named, str) and named:
-        return named
-    head = session.get(AuditHead, 1)
-    return head.chain_id if head is not None else ""
+def chains_of(session: Session) -> list[str]:
+    """The ids of the database's chains, as their first switch points name them (a head's while
+    its chain has none): the platform's anchors to check against are those of these chains."""
+    named: dict[str, str] = {}
+    rows = session.execute(
+        select(AuditEntry.chain, AuditEntry.after)
+        .where(AuditEntry.action == KEYED)
+        .order_by(AuditEntry.id)
+    ).all()
+    for row in rows:
+        chain = row.after.get("chain") if isinstance(row.after, dict) else None
+        if isinstance(chain, str) and chain:
+            named.setdefault(row.chain, chain)
+    for head in session.scalars(select(AuditHead)):
+        if head.chain_id:
+            named.setdefault(head.terminal, head.chain_id)
+    return list(dict.fromkeys(named.values()))
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """One chain's walk: whose it is ("" the hall's from before chains per terminal)."""
+
+    terminal: str
+    chain_id: str
+    entries: int
+    head_id: int
+    key_id: str
+    keyed_from: int | None
 
 
 def verify(
     session: Session,
     keys: KeyRing | None = None,
     *,
-    platform: AnchorPoint | None = None,
+    platform: Sequence[AnchorPoint] = (),
     limit: int = 100,
 ) -> AuditReport:
-    """Walk the chain: each link, each hash (with the key in force from each switch point), the
-    head, and every anchor — the ones recorded here and ``platform``'s, the platform's latest of
-    this chain (:func:`chain_of`). ``keys`` defaults to the audit keys the database was opened
-    with. At most ``limit`` problems are listed, the rest counted."""
+    """Walk every chain (one per terminal, and the hall's from before): each link, each hash
+    (with the key in force from each switch point), each head, and every anchor — the ones
+    recorded here and ``platform``'s, the platform's latest of each chain
+    (:func:`chains_of`). ``keys`` defaults to the audit keys the database was opened with. At
+    most ``limit`` problems are listed, the rest counted."""
     if keys is None and (opened := audit_keys(session)) is not None:
         keys = opened.ring()
-    anchors = [*local_anchors(session), *([platform] if platform else [])]
-    walk = _Walk(keys, _Problems(limit), anchors)
+    anchors = [*local_anchors(session), *platform]
+    hall = _Hall(keys, _Problems(limit), anchors)
     for entry in _entries(session):
-        walk.step(entry)
-    walk.finish(session)
+        hall.step(entry)
+    hall.finish(session)
+    walks = sorted(hall.walks.values(), key=lambda w: w.last_id)
+    newest = walks[-1] if walks else _Walk("", hall)
+    firsts = [w.keyed_from for w in walks if w.keyed_from is not None]
     return AuditReport(
-        walk.count,
-        tuple(walk.problems.listed),
-        walk.problems.more,
-        head_id=walk.last_id,
-        key_id=walk.key_id,
-        keyed_from=walk.keyed_from,
-        chain_id=walk.chain,
+        sum(w.count for w in walks),
+        tuple(hall.problems.listed),
+        hall.problems.more,
+        head_id=newest.last_id,
+        key_id=newest.key_id,
+        keyed_from=min(firsts) if firsts else None,
+        chain_id=newest.chain,
         anchors=tuple(anchors),
-        purged=walk.purged,
+        purged=sum(w.purged for w in walks),
+        chains=tuple(
+            ChainReport(w.terminal, w.chain, w.count, w.last_id, w.key_id, w.keyed_from)
+            for w in sorted(walks, key=lambda w: w.terminal)
+        ),
     )
 
 
-class _Walk:
-    """The state of a walk along the chain, and what each step checks."""
+def _whose(terminal: str) -> str:
+    return f"终端 {terminal} 的审计链" if terminal else "升级前的全大厅审计链"
+
+
+class _Hall:
+    """The walk over every chain at once, in entry order: a walk per chain, the anchors."""
 
     def __init__(self, keys: KeyRing | None, problems: _Problems, anchors: list[AnchorPoint]):
         self.keys = keys
@@ -224,6 +266,68 @@ class _Walk:
         self.points: dict[int, list[AnchorPoint]] = {}
         for point in anchors:
             self.points.setdefault(point.entry_id, []).append(point)
+        self.walks: dict[str, _Walk] = {}
+
+    def step(self, entry: AuditEntry) -> None:
+        walk = self.walks.get(entry.chain)
+        if walk is None:
+            walk = self.walks[entry.chain] = _Walk(entry.chain, self)
+        if entry.chain and entry.chain != entry.terminal:
+            self.problems.add(
+                f"{_described(entry)}记着终端 {entry.terminal}，却在{_whose(entry.chain)}中："
+                "它是从别的链挪过来的。"
+            )
+        walk.step(entry)
+        for point in self.points.pop(entry.id, ()):
+            walk.check_point(point, entry)
+
+    def finish(self, session: Session) -> None:
+        self.problems.flush()
+        held = {h.terminal: h for h in session.scalars(select(AuditHead))}
+        for terminal, walk in sorted(self.walks.items()):
+            walk.finish(held.pop(terminal, None))
+        for terminal, head in sorted(held.items()):
+            if head.last_id:
+                self.problems.add(
+                    f"{_whose(terminal)}的链头记下最后一条是第 {head.last_id} 条，链中却没有记录："
+                    "这条链的记录被删除了。"
+                )
+        by_chain: dict[str, _Walk] = {}
+        for walk in self.walks.values():
+            if walk.chain and walk.chain in by_chain:
+                self.problems.add(
+                    f"{_whose(walk.terminal)}和{_whose(by_chain[walk.chain].terminal)}的编号"
+                    f"都是 {walk.chain}：其中一条是从另一条复制或拼接的。"
+                )
+            by_chain.setdefault(walk.chain, walk)
+        for entry_id, points in sorted(self.points.items()):
+            for point in points:
+                self._left(point, entry_id, by_chain)
+
+    def _left(self, point: AnchorPoint, entry_id: int, by_chain: dict[str, _Walk]) -> None:
+        """An anchor whose entry the walk did not meet."""
+        walk = by_chain.get(point.chain) if point.chain else None
+        if point.chain and walk is None:
+            self.problems.add(
+                f"{point.source}记下审计链 {point.chain} 已到第 {entry_id} 条，这个数据库中却"
+                "没有这条链的记录：整条链被清空过、删除或替换过。"
+            )
+        elif walk is not None and entry_id > walk.last_id:
+            self.problems.add(
+                f"{point.source}记下审计记录已到第 {entry_id} 条，现在的链只到第 "
+                f"{walk.last_id} 条：末尾的记录被删除、链头被移回，或整条链被清空过。"
+            )
+        else:
+            self.problems.add(f"{point.source}记下的第 {entry_id} 条记录不在链中：它被删除了。")
+
+
+class _Walk:
+    """The state of a walk along one chain, and what each step checks."""
+
+    def __init__(self, terminal: str, hall: _Hall):
+        self.terminal = terminal
+        self.keys = hall.keys
+        self.problems = hall.problems
         self.prev = GENESIS
         self.key_id = ""
         self.secret: bytes | None = None
@@ -244,8 +348,6 @@ class _Walk:
             self._switch(entry)
         if not self.key_id or self.secret is not None:
             self._check_hash(entry)
-        for point in self.points.pop(entry.id, ()):
-            self._check_point(point, entry)
         self.prev, self.last_id = entry.hash, entry.id
 
     def _check_hash(self, entry: AuditEntry) -> None:
@@ -261,7 +363,14 @@ class _Walk:
             kind = "unkeyed"
         else:
             single, kind = f"{_described(entry)}的内容被改动过。", "changed"
-        self.problems.entry(kind, entry.id, self.count, single, self.keyed_from)
+        self.problems.entry(
+            kind,
+            self.terminal,
+            entry.id,
+            step=self.count,
+            single=single,
+            keyed_from=self.keyed_from,
+        )
 
     def _switch(self, entry: AuditEntry) -> None:
         after = entry.after or {}
@@ -292,8 +401,14 @@ class _Walk:
                 "无法校验：请从本大厅最近轮换过密钥的终端复制密钥文件后再校验。"
             )
 
-    def _check_point(self, point: AnchorPoint, entry: AuditEntry) -> None:
-        if point.entry_hash != entry.hash:
+    def check_point(self, point: AnchorPoint, entry: AuditEntry) -> None:
+        if point.chain and self.chain and point.chain != self.chain:
+            self.problems.add(
+                f"{point.source}记下的第 {entry.id} 条记录属于审计链 {point.chain}，"
+                f"链中这条记录却在链 {self.chain} 中：审计表被改动过。",
+                ends_run=False,
+            )
+        elif point.entry_hash != entry.hash:
             self.problems.add(
                 f"{point.source}记下第 {entry.id} 条记录的哈希为 {point.entry_hash[:12]}…，"
                 f"链中现在是 {entry.hash[:12]}…：这条或它之前的记录被改写过"
@@ -307,57 +422,42 @@ class _Walk:
                 ends_run=False,
             )
 
-    def finish(self, session: Session) -> None:
-        self.problems.flush()
-        head = _check_head(session, self.last_id, self.prev, self.key_id, self.problems)
+    def finish(self, head: AuditHead | None) -> None:
+        self._check_head(head)
         if head is not None and head.chain_id != self.chain and self.chain:
             self.problems.add(
-                f"链头记下的审计链编号是“{head.chain_id or '无'}”，链中是“{self.chain}”："
-                "审计表被改动过。"
+                f"{_whose(self.terminal)}的链头记下的编号是“{head.chain_id or '无'}”，"
+                f"链中是“{self.chain}”：审计表被改动过。"
             )
-        chain = self.chain or (head.chain_id if head is not None else "")
-        for point in self.anchors:
-            if point.chain and point.chain != chain:
-                self.problems.add(
-                    f"{point.source}属于审计链 {point.chain}，这个数据库的链是 {chain or '无'}。"
-                )
-        for entry_id, held in sorted(self.points.items()):
-            for point in held:
-                self.problems.add(
-                    f"{point.source}记下审计记录已到第 {entry_id} 条，现在的链只到第 "
-                    f"{self.last_id} 条：末尾的记录被删除、链头被移回，或整条链被清空过。"
-                    if entry_id > self.last_id
-                    else f"{point.source}记下的第 {entry_id} 条记录不在链中：它被删除了。"
-                )
+        if self.chain == "" and head is not None:
+            self.chain = head.chain_id
         if self.keys is not None and self.count and not self.key_id:
             self.problems.add(
-                f"审计链的 {self.count} 条记录都没有用大厅审计密钥保护：启用密钥的记录被删除后"
-                "整条链被重写过，或者这个数据库升级后还没有启用密钥"
+                f"{_whose(self.terminal)}的 {self.count} 条记录都没有用大厅审计密钥保护："
+                "启用密钥的记录被删除后整条链被重写过，或者这个数据库升级后还没有启用密钥"
                 "（运行 onestop db upgrade 会启用）。"
             )
 
-
-def _check_head(
-    session: Session, last_id: int, last_hash: str, key_id: str, problems: _Problems
-) -> AuditHead | None:
-    head = session.get(AuditHead, 1)
-    if head is None:
-        if last_id:
-            problems.add("链头记录不见了：审计表被改动过。")
-        return None
-    if head.last_id < last_id:
-        problems.add(
-            f"链头停在第 {head.last_id} 条，链中却有到第 {last_id} 条的记录：链头被移回过。"
-        )
-    elif head.last_id > last_id:
-        problems.add(
-            f"链头记下最后一条是第 {head.last_id} 条，链中只到第 {last_id} 条：末尾的记录被删除了。"
-        )
-    elif head.last_hash != last_hash:
-        problems.add("最后一条记录与链头不符：末尾的记录被改动过。")
-    if head.key_id != key_id:
-        problems.add(
-            f"链头记下的审计密钥是“{head.key_id or '无'}”，链中最后启用的是“{key_id or '无'}”："
-            "审计表被改动过。"
-        )
-    return head
+    def _check_head(self, head: AuditHead | None) -> None:
+        whose, last_id, problems = _whose(self.terminal), self.last_id, self.problems
+        if head is None:
+            if last_id:
+                problems.add(f"{whose}的链头记录不见了：审计表被改动过。")
+            return
+        if head.last_id < last_id:
+            problems.add(
+                f"{whose}的链头停在第 {head.last_id} 条，链中却有到第 {last_id} 条的记录："
+                "链头被移回过。"
+            )
+        elif head.last_id > last_id:
+            problems.add(
+                f"{whose}的链头记下最后一条是第 {head.last_id} 条，链中只到第 {last_id} 条："
+                "末尾的记录被删除了。"
+            )
+        elif head.last_hash != self.prev:
+            problems.add(f"{whose}的最后一条记录与链头不符：末尾的记录被改动过。")
+        if head.key_id != self.key_id:
+            problems.add(
+                f"{whose}的链头记下的审计密钥是“{head.key_id or '无'}”，链中最后启用的是"
+                f"“{self.key_id or '无'}”：审计表被改动过。"
+            )

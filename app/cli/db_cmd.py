@@ -28,7 +28,7 @@ from app.bootstrap import (
 )
 from app.calendar.workdays import WorkCalendar
 from app.cases.anchors import AuditAnchors
-from app.cases.audit_verify import WHAT_TO_DO, AnchorPoint, AuditReport, chain_of, verify
+from app.cases.audit_verify import WHAT_TO_DO, AnchorPoint, AuditReport, chains_of, verify
 from app.cases.catalogs import CaseCatalogs
 from app.cases.complaints import Complaints
 from app.cli.common import add_settings_option, emit_json
@@ -301,18 +301,21 @@ def run_rekey(args: argparse.Namespace) -> int:
 
 @dataclass
 class PlatformCheck:
-    """What the platform said about the hall's audit trails: ``point`` the latest anchor of this
-    database's, ``others`` this terminal's anchors of other trails; or why it could not say."""
+    """What the platform said about the hall's audit trails: ``points`` the latest anchor of each
+    of this database's chains, ``others`` this terminal's anchors of other trails; or why it
+    could not say."""
 
     asked: bool = False
-    point: AnchorPoint | None = None
+    points: list[AnchorPoint] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
     error: str = ""
 
 
-def _platform_anchor(settings: Settings, args: argparse.Namespace, chain: str) -> PlatformCheck:
-    """The platform's latest anchor of ``chain``: asked with ``--platform``, or by default when a
-    platform is configured (not with ``--offline``)."""
+def _platform_anchor(
+    settings: Settings, args: argparse.Namespace, ours: list[str]
+) -> PlatformCheck:
+    """The platform's latest anchor of each of ``ours`` (this database's chains): asked with
+    ``--platform``, or by default when a platform is configured (not with ``--offline``)."""
     configured = bool(settings.platform.url and settings.platform.token)
     if args.offline or not (configured or args.platform):
         return PlatformCheck()
@@ -335,9 +338,11 @@ def _platform_anchor(settings: Settings, args: argparse.Namespace, chain: str) -
         platform.close()
     check = PlatformCheck(asked=True)
     for held in chains:
-        if held.chain == chain:
-            check.point = AnchorPoint(
-                held.entry_id, held.entry_hash, held.key_id, PLATFORM_ANCHOR, chain=held.chain
+        if held.chain in ours:
+            check.points.append(
+                AnchorPoint(
+                    held.entry_id, held.entry_hash, held.key_id, PLATFORM_ANCHOR, chain=held.chain
+                )
             )
         elif held.terminal == settings.terminal.name:
             check.others.append(
@@ -357,17 +362,17 @@ def run_verify(args: argparse.Namespace) -> int:
         db = Database(engine, audit_keys=AuditKeys.of(keys))
         attach_data_keys(db, settings, create=True)  # the entries' contents are sealed
         with db.read() as session:
-            chain = chain_of(session)
-        platform = _platform_anchor(settings, args, chain)
+            chains = chains_of(session)
+        platform = _platform_anchor(settings, args, chains)
         with db.read() as session:
-            report = verify(session, keys, platform=platform.point)
+            report = verify(session, keys, platform=platform.points)
         acknowledged = AuditAnchors(db).last_acknowledged()
     finally:
         engine.dispose()
     problems = list(report.problems)
     if platform.error and args.platform:
         problems.append(f"无法与平台上的审计锚点核对：{platform.error}")
-    if platform.asked and not platform.error and platform.point is None and acknowledged:
+    if platform.asked and not platform.error and not platform.points and acknowledged:
         problems.append(
             f"平台上没有这条审计链的锚点，本机却记有平台确认过的锚点（到第 "
             f"{acknowledged.entry_id} 条）：平台地址、凭证或审计记录被改动过。"
@@ -390,11 +395,22 @@ def _as_json(report: AuditReport, problems: list[str], platform: PlatformCheck) 
         "key_id": report.key_id,
         "keyed_from": report.keyed_from,
         "chain": report.chain_id,
+        "chains": [
+            {
+                "terminal": c.terminal,
+                "chain": c.chain_id,
+                "entries": c.entries,
+                "head": c.head_id,
+                "key_id": c.key_id,
+            }
+            for c in report.chains
+        ],
         "purged": report.purged,
         "anchors": [{"entry_id": a.entry_id, "held_by": a.source} for a in report.anchors],
         "platform": {
             "asked": platform.asked,
-            "entry_id": platform.point.entry_id if platform.point else None,
+            "entry_id": max((p.entry_id for p in platform.points), default=None),
+            "chains": {p.chain: p.entry_id for p in platform.points},
             "error": platform.error,
             "notes": platform.others,
         },
@@ -425,13 +441,20 @@ def _print(report: AuditReport, problems: list[str], platform: PlatformCheck) ->
     anchored = [a.entry_id for a in report.anchors]
     if anchored:
         print(f"  与 {len(anchored)} 个审计锚点一致（最远到第 {max(anchored)} 条）。")
-    if platform.point is not None:
-        print(f"  平台上的最新锚点（第 {platform.point.entry_id} 条）与本机一致。")
+    if len(report.chains) > 1:
+        print(f"  共 {len(report.chains)} 条审计链（每台终端一条）：")
+        for chain in report.chains:
+            whose = f"终端 {chain.terminal}" if chain.terminal else "升级前的全大厅链"
+            print(f"    {whose}：{chain.entries} 条，到第 {chain.head_id} 条")
+    if platform.points:
+        latest = "、".join(str(p.entry_id) for p in platform.points)
+        which = "各条链的最新锚点" if len(platform.points) > 1 else "最新锚点"
+        print(f"  平台上的{which}（第 {latest} 条）与本机一致。")
     elif platform.error:
         print(f"  ！未能与平台核对：{platform.error}；可稍后用 --platform 再核对一次。")
     elif not platform.asked:
         print("  未与平台核对（没有配置平台或使用了 --offline）。")
-    elif platform.point is None:
-        print("  平台上还没有这条审计链的锚点（同步运行后会陆续发送）。")
+    else:
+        print("  平台上还没有这个数据库审计链的锚点（同步运行后会陆续发送）。")
     for note in platform.others:
         print(f"  ！{note}")

@@ -238,7 +238,9 @@ class EvaluationRow(Base):
 
 
 class AuditEntry(Base):
-    """Append-only; ``hash`` covers the entry and the previous entry's hash."""
+    """Append-only; ``hash`` covers the entry and the hash of the entry before it in its chain:
+    the chain of the terminal that wrote it (``chain`` = ``terminal``), or "" for the hall's
+    one chain of the entries written before chains per terminal."""
 
     __tablename__ = "audit_log"
 
@@ -257,18 +259,19 @@ class AuditEntry(Base):
     )
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    chain: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
 
 class AuditHead(Base):
-    """One row: the last entry's id and hash, the id of the hall's audit key that chains the
-    entries from its switch point on, the chain's format and its own random id, given at the
-    first switch point (key and id "" while the chain is unkeyed): the platform keeps anchors
-    per chain, since the terminals of a hall that each keep their own database each have their
-    own chain. Updating it serialises appends across terminals."""
+    """One row per chain — per terminal that wrote entries, and "" for the hall's one chain from
+    before: its last entry's id and hash, the id of the hall's audit key that chains its
+    entries from its switch point on, its format and its own random id, given at its first
+    switch point (key and id "" while unkeyed). The platform keeps anchors per chain id.
+    Updating a row serialises the appends of one terminal only."""
 
     __tablename__ = "audit_head"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal: Mapped[str] = mapped_column(String(60), primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
     key_id: Mapped[str] = mapped_column(String(40), default="")

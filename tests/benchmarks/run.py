@@ -21,6 +21,7 @@ BENCHMARKS = (
     "backoffice",
     "devices",
     "signin",
+    "hall",
 )
 
 

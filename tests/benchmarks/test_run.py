@@ -139,3 +139,13 @@ def test_signin_benchmark_prints_its_figures() -> None:
     assert set(data["figures"]) in (sqlite, sqlite | {f"pg_{k}" for k in sqlite})
     assert all(value > 0 for value in data["figures"].values())
     assert set(data["met"]) == set(data["goals"]) <= set(data["figures"])
+
+
+def test_hall_benchmark_prints_its_figures() -> None:
+    data = run_quick("hall")
+    if data.get("skipped"):
+        return  # no PostgreSQL binaries here: nothing to measure
+    figures = data["figures"]
+    assert {"accepts_per_s_2", "accept_p99_ms_2", "accepts_per_s_2_sync"} <= set(figures)
+    assert figures["accepts_per_s_2"] > 0 and figures["accept_p50_ms_2_sync"] > 0
+    assert figures["events_received_2_sync"] >= 0

@@ -52,9 +52,14 @@ def _rehash(row: Mapping[str, Any], prev_hash: str, key: bytes | None, format: i
     )
 
 
-def _set_head(connection: Connection, last_id: int, last_hash: str) -> None:
+def chain_of(connection: Connection, entry_id: int) -> str:
+    """The terminal whose chain holds ``entry_id``."""
+    return str(connection.scalar(select(AUDIT.c.chain).where(AUDIT.c.id == entry_id)))
+
+
+def _set_head(connection: Connection, last_id: int, last_hash: str, chain: str) -> None:
     connection.execute(
-        update(HEAD).where(HEAD.c.id == 1).values(last_id=last_id, last_hash=last_hash)
+        update(HEAD).where(HEAD.c.terminal == chain).values(last_id=last_id, last_hash=last_hash)
     )
 
 
@@ -80,14 +85,20 @@ def insert_after(engine: Engine, entry_id: int) -> int:
         connection.execute(
             update(AUDIT).where(AUDIT.c.id > 1_000_000).values(id=AUDIT.c.id - 999_999)
         )
+        connection.execute(  # the other chains' heads follow their entries
+            update(HEAD).where(HEAD.c.last_id > entry_id).values(last_id=HEAD.c.last_id + 1)
+        )
         prev = _hash_of(connection, entry_id)
         row = connection.execute(select(AUDIT).where(AUDIT.c.id == entry_id)).one()
         forged = dict(row._mapping) | {"id": entry_id + 1, "action": "accept", "actor": "intruder"}
         forged["prev_hash"] = prev
         forged["hash"] = _rehash(forged, prev, None)
         connection.execute(AUDIT.insert(), forged)
-        last = connection.execute(select(func.max(AUDIT.c.id))).scalar_one()
-        _set_head(connection, last, _hash_of(connection, last))
+        chain = row.chain
+        last = connection.execute(
+            select(func.max(AUDIT.c.id)).where(AUDIT.c.chain == chain)
+        ).scalar_one()
+        _set_head(connection, last, _hash_of(connection, last), chain)
     return entry_id + 1
 
 
@@ -96,48 +107,52 @@ def delete_entry(engine: Engine, entry_id: int) -> None:
         connection.execute(delete(AUDIT).where(AUDIT.c.id == entry_id))
 
 
-def delete_tail(engine: Engine, count: int, *, move_head: bool = True) -> None:
-    """Delete the last ``count`` entries; with ``move_head`` point the head at the entry left
-    last (the two statements that fooled the unkeyed, unanchored chain)."""
+def delete_tail(
+    engine: Engine, count: int, *, move_head: bool = True, chain: str = "counter-01"
+) -> None:
+    """Delete the last ``count`` entries of ``chain`` (a terminal's); with ``move_head`` point
+    its head at the entry left last (the two statements that fooled the unkeyed, unanchored
+    chain)."""
     with engine.begin() as connection:
-        tail = list(connection.scalars(select(AUDIT.c.id).order_by(AUDIT.c.id.desc()).limit(count)))
+        ours = select(AUDIT.c.id).where(AUDIT.c.chain == chain).order_by(AUDIT.c.id.desc())
+        tail = list(connection.scalars(ours.limit(count)))
         connection.execute(delete(AUDIT).where(AUDIT.c.id.in_(tail)))
         if move_head:
-            last = connection.scalar(select(AUDIT.c.id).order_by(AUDIT.c.id.desc()).limit(1)) or 0
-            _set_head(connection, last, _hash_of(connection, last))
+            last = connection.scalar(ours.limit(1)) or 0
+            _set_head(connection, last, _hash_of(connection, last), chain)
 
 
 def truncate(engine: Engine, *, anchors_too: bool = False) -> None:
     """Empty the trail and set the head back to the start (and the local anchors, if asked)."""
     with engine.begin() as connection:
         connection.execute(delete(AUDIT))
-        connection.execute(
-            update(HEAD).where(HEAD.c.id == 1).values(last_id=0, last_hash=GENESIS, key_id="")
-        )
+        connection.execute(update(HEAD).values(last_id=0, last_hash=GENESIS, key_id=""))
         if anchors_too:
             connection.execute(delete(ANCHORS))
 
 
 def move_head(engine: Engine, to_id: int) -> None:
-    """Point the head at an earlier entry, leaving the later ones."""
+    """Point the head of ``to_id``'s chain at it, leaving the later entries."""
     with engine.begin() as connection:
-        _set_head(connection, to_id, _hash_of(connection, to_id))
+        _set_head(connection, to_id, _hash_of(connection, to_id), chain_of(connection, to_id))
 
 
 def rechain_from(engine: Engine, entry_id: int, *, key: bytes | None) -> None:
     """Change ``entry_id`` and recompute every hash from there on — in the chain's format, with
     ``key`` where the chain is keyed (the hall's, for an insider who has the key file; another, for one who guesses; and
     SHA-256 before the switch point) or all with SHA-256, as someone without any key would — so
-    every link and the head agree again."""
+    every link and the head agree again. Within ``entry_id``'s chain."""
     with engine.begin() as connection:
         connection.execute(update(AUDIT).where(AUDIT.c.id == entry_id).values(actor="intruder"))
+        chain = chain_of(connection, entry_id)
+        ours = AUDIT.c.chain == chain
         rows = connection.execute(
-            select(AUDIT).where(AUDIT.c.id >= entry_id).order_by(AUDIT.c.id)
+            select(AUDIT).where(ours, AUDIT.c.id >= entry_id).order_by(AUDIT.c.id)
         ).all()
         prev = (
             connection.scalar(
                 select(AUDIT.c.hash)
-                .where(AUDIT.c.id < entry_id)
+                .where(ours, AUDIT.c.id < entry_id)
                 .order_by(AUDIT.c.id.desc())
                 .limit(1)
             )
@@ -145,7 +160,7 @@ def rechain_from(engine: Engine, entry_id: int, *, key: bytes | None) -> None:
         )
         last_switch = connection.execute(
             select(AUDIT.c.id, AUDIT.c.after)
-            .where(AUDIT.c.id < entry_id, AUDIT.c.action == KEYED)
+            .where(ours, AUDIT.c.id < entry_id, AUDIT.c.action == KEYED)
             .order_by(AUDIT.c.id.desc())
             .limit(1)
         ).first()
@@ -159,7 +174,7 @@ def rechain_from(engine: Engine, entry_id: int, *, key: bytes | None) -> None:
                 update(AUDIT).where(AUDIT.c.id == row.id).values(prev_hash=prev, hash=digest)
             )
             prev = digest
-        _set_head(connection, rows[-1].id, prev)
+        _set_head(connection, rows[-1].id, prev, chain)
 
 
 def forget_anchors(engine: Engine) -> None:

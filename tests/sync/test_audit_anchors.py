@@ -76,23 +76,23 @@ def held(served: Served, hall: str = HALL) -> list[contract.AnchorRecord]:
 def test_anchors_go_when_due_and_are_acknowledged(
     terminal: Terminal, served: Served, catalog: Catalog
 ) -> None:
-    assert terminal.sender.send_once().made is None  # an empty trail has no head to anchor
+    assert terminal.sender.send_once().made == []  # an empty trail has no head to anchor
     terminal.work(catalog)
     first = terminal.sender.send_once()
-    assert first.made is not None and first.made.reason == "first" and first.acknowledged == 1
+    assert [a.reason for a in first.made] == ["first"] and first.acknowledged == 1
     ((record,),) = [held(served)]
     assert (record.entry_id, record.entry_hash) == terminal.head()
     assert record.terminal == "counter-01" and record.key_id == terminal.ring.current
-    assert terminal.sender.send_once().made is None  # the head has not moved
+    assert terminal.sender.send_once().made == []  # the head has not moved
 
     open_newborn(terminal.service, catalog)  # one entry: not yet due
-    assert terminal.sender.send_once().made is None
+    assert terminal.sender.send_once().made == []
     terminal.clock.advance(minutes=10)
     late = terminal.sender.send_once()
-    assert late.made is not None and late.made.reason == "interval" and late.acknowledged == 1
+    assert [a.reason for a in late.made] == ["interval"] and late.acknowledged == 1
     terminal.work(catalog)  # more than five entries
     many = terminal.sender.send_once()
-    assert many.made is not None and many.made.reason == "entries"
+    assert [a.reason for a in many.made] == ["entries"]
     ((latest,),) = [held(served)]
     assert (latest.entry_id, latest.entry_hash) == terminal.head()
     last = terminal.anchors.last_acknowledged()
@@ -106,7 +106,7 @@ def test_an_anchor_waits_out_an_outage(
     terminal.work(catalog)
     served.platform.faults.set(Faults(outage_s=20))
     down = terminal.sender.send_once()
-    assert down.made is not None and down.retrying == 1 and down.acknowledged == 0
+    assert down.made and down.retrying == 1 and down.acknowledged == 0
     (waiting,) = terminal.anchors.anchors()
     assert waiting.state == "pending" and waiting.attempts == 1 and "503" in waiting.last_error
     assert terminal.sender.send_once().acknowledged == 0  # not due again yet: nothing sent
@@ -120,8 +120,7 @@ def test_resending_an_anchor_is_harmless_and_another_hash_is_refused(
     terminal: Terminal, http: HttpPlatform, catalog: Catalog
 ) -> None:
     terminal.work(catalog)
-    made = terminal.sender.send_once().made
-    assert made is not None
+    (made,) = terminal.sender.send_once().made
     assert http.anchor(wire(made)).outcome == "duplicate"
     forged = wire(made).model_copy(update={"entry_hash": "f" * 64})
     with pytest.raises(Refused, match="409") as refused:

@@ -62,8 +62,8 @@ def hall(
     cases = core.cases
     cases.accept(CLERK, receive_all(cases, open_newborn(cases, core.catalog)).receipt_no)
     worker = SyncWorker(core, http)
-    first = worker.anchors.send_once().made  # as the worker's first round makes it
-    assert first is not None and first.reason == "first"
+    (first,) = worker.anchors.send_once().made  # as the worker's first round makes it
+    assert first.reason == "first"
     worker.start()  # no anchor due now: every 1000 entries or once a day
     open_newborn(cases, core.catalog)
     worker.stop()  # the final anchor: the head as it is now

@@ -51,8 +51,7 @@ def trail(database_url: str, catalog: Catalog, tmp_path: Path) -> Iterator[Trail
     db = attack.keyed(engine, ring)
     service = make_service(db, catalog, tmp_path / "new", clock)
     service.accept(CLERK, receive_all(service, open_newborn(service, catalog)).receipt_no)
-    anchor = AuditAnchors(db).make("counter-01", reason="shutdown")
-    assert anchor is not None
+    (anchor,) = AuditAnchors(db).make("counter-01", reason="shutdown")
     open_newborn(service, catalog)  # after the anchor
     with db.read() as session:
         first_keyed = select(attack.AUDIT.c.id).where(attack.AUDIT.c.action == KEYED)

@@ -219,18 +219,24 @@ def as_format_one(core: Core) -> None:
     ring = core.keys.audit
     with core.db.transaction() as session:
         rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
-        prev, key = GENESIS, None
+        prevs: dict[str, str] = {}  # per chain (one per terminal)
+        keys: dict[str, bytes | None] = {}
         for row in rows:
             if row.action == KEYED and row.after is not None:
                 row.after = {k: v for k, v in row.after.items() if k != "format"}
-                key = ring.secret(row.after["key_id"])
-            row.prev_hash = prev
-            row.hash = prev = entry_hash(
+                keys[row.chain] = ring.secret(row.after["key_id"])
+            row.prev_hash = prev = prevs.get(row.chain, GENESIS)
+            row.hash = prevs[row.chain] = entry_hash(
                 prev, at=row.at, actor=row.actor, terminal=row.terminal, case_id=row.case_id,
                 receipt_no=row.receipt_no, action=row.action, before=row.before,
-                after=row.after, key=key,
+                after=row.after, key=keys.get(row.chain),
             )  # fmt: skip
-        session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev, format=1))
+        for chain, last in prevs.items():
+            session.execute(
+                update(AuditHead)
+                .where(AuditHead.terminal == chain)
+                .values(last_hash=last, format=1)
+            )
 
 
 def test_entries_from_before_format_two_keep_their_data_and_are_counted(

@@ -77,13 +77,19 @@ def the_hall_is_whole(url: str) -> None:
         assert current_revision(engine) == head_revision()
         with engine.connect() as connection:
             keys = connection.execute(text("SELECT purpose FROM data_keys ORDER BY 1")).all()
-            switches = connection.execute(
-                text("SELECT count(*) FROM audit_log WHERE action = 'chain_keyed'")
-            ).scalar_one()
+            switches: dict[str, int] = dict(
+                connection.execute(
+                    text(
+                        "SELECT chain, count(*) FROM audit_log WHERE action = 'chain_keyed' "
+                        "GROUP BY chain"
+                    )
+                ).all()
+            )
     finally:
         engine.dispose()
     assert [k.purpose for k in keys] == ["data", "index"]  # one set for the hall, not one each
-    assert switches == 1  # one keyed chain
+    # one keyed chain per terminal, keyed once
+    assert switches == {f"counter-{n}": 1 for n in range(TERMINALS)}
 
 
 @pytest.mark.postgres

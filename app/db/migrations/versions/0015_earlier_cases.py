@@ -14,7 +14,7 @@ each decision into the case's audit trail and records when it was done. A case a
 this migration is not listed: today's acceptance registers its papers.
 
 Revision ID: 0015_earlier_cases
-Revises: 0013_retention (re-point to 0014 when both are merged)
+Revises: 0013_retention (no migration was numbered 0014)
 Create Date: 2026-12-15 10:00:00.000000
 """
 
