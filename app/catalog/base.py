@@ -38,6 +38,13 @@ class Code(Model):
     meaning: str | None = Field(default=None, description="含义（由数据推断，非平台文档）")
 
 
+class Attachment(Model):
+    """A file the guide attaches whose kind (``fjbm``) the importer has no list for."""
+
+    kind: str = Field(description="附件类型 fjbm")
+    name: str = Field(description="文件名 fjmc")
+
+
 class Department(Model):
     lead: str | None = Field(default=None, description="牵头部门 basicInfo.qtbmmc")
     cooperating: tuple[str, ...] = Field(default=(), description="配合部门 basicInfo.cooperateName")
@@ -127,9 +134,7 @@ class Material(Model):
     legal_basis: str | None = Field(default=None, description="要求提供依据 yqtgyj")
     blank_forms: tuple[str, ...] = Field(default=(), description="空白表文件名 附件 100002")
     samples: tuple[str, ...] = Field(default=(), description="样例表文件名 附件 100003")
-    other_attachments: tuple[Code, ...] = Field(
-        default=(), description="其他附件：code 为附件类型 fjbm，meaning 为文件名"
-    )
+    other_attachments: tuple[Attachment, ...] = Field(default=(), description="其他附件")
 
 
 class Condition(Model):

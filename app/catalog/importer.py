@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from app.catalog.base import (
+    Attachment,
     BaseScenario,
     Channels,
     Charge,
@@ -236,13 +237,32 @@ def _parse(raw: bytes, context: _Context) -> Any:
     except UnicodeDecodeError as exc:
         raise context.refuse("", f"第 {exc.start + 1} 个字节起不是 UTF-8 编码的文字") from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        document = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
         raise context.refuse("", f"不是 JSON：第 {exc.lineno} 行第 {exc.colno} 列有错") from None
     except ValueError as exc:
         raise context.refuse("", f"不是合法的 JSON：{exc}") from None
     except RecursionError:
         raise context.refuse("", "JSON 嵌套层数过多") from None
+    _check_text(document, context)
+    return document
+
+
+def _check_text(document: Any, context: _Context) -> None:
+    """Refuse a lone surrogate (``"\\ud800"``): it cannot be written to a UTF-8 base file."""
+    waiting = [document]
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, dict):
+            waiting.extend(node.keys())
+            waiting.extend(node.values())
+        elif isinstance(node, list):
+            waiting.extend(node)
+        elif isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                raise context.refuse("", "含有无法表示的字符（孤立的 \\u 转义）") from None
 
 
 def _envelope(document: Any, context: _Context) -> _Object:
@@ -393,10 +413,12 @@ def _materials(data: _Object) -> list[dict[str, Any]]:
     return rows
 
 
-def _attachments(material: _Object) -> tuple[tuple[str, ...], tuple[str, ...], tuple[Code, ...]]:
+def _attachments(
+    material: _Object,
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[Attachment, ...]]:
     blank: list[str] = []
     sample: list[str] = []
-    other: list[Code] = []
+    other: list[Attachment] = []
     for entry in material.objects("attachList"):
         kind, name = entry.text("fjbm"), entry.text("fjmc")
         entry.done()
@@ -407,7 +429,7 @@ def _attachments(material: _Object) -> tuple[tuple[str, ...], tuple[str, ...], t
         elif kind == SAMPLE:
             sample.append(name)
         else:
-            other.append(Code(code=kind or "", meaning=name))
+            other.append(Attachment(kind=kind or "", name=name))
     return tuple(blank), tuple(sample), tuple(other)
 
 

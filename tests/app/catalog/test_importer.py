@@ -228,6 +228,7 @@ def fixture_data() -> dict[str, Any]:
         (b'{"code": 0, "data": "x"}', "应为对象"),
         (b'{"code": 0, "code": 0, "data": {}}', "重复"),
         (b'{"code": 0, "data": {"sxmc": NaN}}', "不是合法"),
+        (b'{"code": 0, "data": {"sxmc": "\\ud800"}}', "无法表示的字符"),
         (envelope({"yjsSsqdbm": "43PCN0009225J0100"}), "缺少一件事名称"),
         (envelope({"sxmc": "x", "yjsSsqdbm": "ABC"}), "实施清单编码"),
         (envelope({**fixture_data(), "materialList": {"a": 1}}), "应为列表"),
@@ -248,15 +249,25 @@ def test_bad_input_is_refused_naming_the_file_and_the_place(raw: bytes, words: s
 
 def test_a_filled_key_the_importer_does_not_know_is_reported_not_dropped() -> None:
     data = fixture_data()
+    data["materialList"][0]["attachList"].append({"fjbm": "100009", "fjmc": "说明.pdf"})
     data["intermediarylist"] = [{"zjmc": "某中介"}]
     data["newKey"] = "新值"
-    report = import_guide(envelope(data), "x.json").report
-    paths = {u.path for u in report.unmapped}
+    result = import_guide(envelope(data), "x.json")
+    assert result.base.materials[0].other_attachments[0].name == "说明.pdf"
+    paths = {u.path for u in result.report.unmapped}
     assert {"data.intermediarylist", "data.newKey"} <= paths
 
 
+# st.text() leaves out lone surrogates ("\\ud800" in JSON); a guide can hold them
+ANY_TEXT = st.lists(st.characters() | st.characters(categories=["Cs"]), max_size=6).map("".join)
 JSONISH = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
+    | st.sampled_from(["", "/", "1", "0", "5.0"])
+    | ANY_TEXT,
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
     ),
@@ -294,7 +305,9 @@ def _mutate(document: Any, path: list[int], value: Any, delete: bool) -> Any:
 
 def assert_imports_or_refuses(raw: bytes) -> None:
     try:
-        base_yaml(import_guide(raw, "fuzz.json").base)
+        result = import_guide(raw, "fuzz.json")
+        base_yaml(result.base).encode("utf-8")
+        json.dumps(result.report.to_dict(), ensure_ascii=False).encode("utf-8")
     except CatalogError as exc:
         assert has_chinese(str(exc)) and "fuzz.json" in str(exc), str(exc)
 
@@ -318,6 +331,32 @@ def test_fuzz_mutated_fixtures_import_or_are_refused(
     path: list[int], value: Any, delete: bool
 ) -> None:
     assert_imports_or_refuses(json.dumps(_mutate(FIXTURE_DOCUMENT, path, value, delete)).encode())
+
+
+def _leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(node, dict):
+        return [p for key, value in node.items() for p in _leaves(value, (*path, key))]
+    if isinstance(node, list):
+        return [p for n, value in enumerate(node) for p in _leaves(value, (*path, n))]
+    return [path]
+
+
+LEAVES = _leaves(FIXTURE_DOCUMENT)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    leaf=st.sampled_from(LEAVES),
+    text=ANY_TEXT,
+)
+def test_fuzz_any_text_in_any_field_imports_or_is_refused(leaf: tuple[Any, ...], text: str) -> None:
+    """Any one value of the guide replaced by any text: surrogates, spaces, 无, nothing."""
+    document = copy.deepcopy(FIXTURE_DOCUMENT)
+    node = document
+    for step in leaf[:-1]:
+        node = node[step]
+    node[leaf[-1]] = text
+    assert_imports_or_refuses(json.dumps(document).encode())
 
 
 @settings(max_examples=100, deadline=None)
