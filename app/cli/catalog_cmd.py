@@ -12,6 +12,7 @@ from app.catalog.loader import builtin_catalog_dir
 from app.catalog.schema import SCHEMA_FILE, schema_text
 from app.cli import sync_cmd
 from app.cli.common import add_catalog_option, catalog_from, emit_json
+from app.cli.import_cmd import register_import
 from app.guide.promise import promise_for
 
 AUDIENCE = {"personal": "个人", "enterprise": "企业"}
@@ -40,6 +41,7 @@ def register(commands: Any) -> None:
     )
     schema.set_defaults(run=run_schema)
     sync_cmd.register_catalog(sub)
+    register_import(sub)
 
 
 def run_list(args: argparse.Namespace) -> int:

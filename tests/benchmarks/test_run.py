@@ -27,6 +27,7 @@ def test_guide_benchmark_prints_its_figures() -> None:
         "catalog_load_check_ms",
         "plan_after_change_ms",
         "id_checks_per_s",
+        "import_ms",
     }
     assert all(value > 0 for value in data["figures"].values())
 
