@@ -74,11 +74,16 @@ class MigrationError(StorageError):
     """The database schema cannot be brought up to date."""
 
 
-class SchemaMoved(StorageError):
+class StopWriting(StorageError):
+    """This program must not write to the database any more (it is superseded): a background
+    worker that meets it stops instead of trying again."""
+
+
+class SchemaMoved(StopWriting):
     """Another terminal upgraded the hall's database past this program: it stops writing."""
 
 
-class SharedDatabase(StorageError):
+class SharedDatabase(StopWriting):
     """A SQLite database another terminal uses, or one on a network share: SQLite serves one
     terminal on its own disk; a hall of several terminals uses PostgreSQL."""
 

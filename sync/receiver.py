@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.cases.audit import Actor
 from app.cases.service import CaseService
 from app.db.base import utcnow
+from app.errors import StopWriting
 from sync import state
 from sync.client import Platform, PlatformError
 from sync.state import SyncState
@@ -44,6 +45,7 @@ class Receiver:
         self.notes = notes
         self.page = page
         self.batch = batch
+        self.stopped: StopWriting | None = None  # why :meth:`run` stopped for good
 
     def cursor(self) -> int:
         with self.service.db.read() as session:
@@ -85,6 +87,11 @@ class Receiver:
                 pause = min(max_pause_s, max(first_pause_s, pause * 2))
                 stop.wait(max(pause * random.uniform(0.5, 1.0), exc.retry_after_s))
                 continue
+            except StopWriting as exc:  # superseded: trying again cannot help, stop sync
+                log.error("receiver stopped: %s", exc)
+                self.stopped = exc
+                stop.set()
+                return
             except Exception:
                 log.exception("receiver round failed")
                 stop.wait(idle_s)

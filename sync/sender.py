@@ -31,6 +31,7 @@ from app.cases.files import FileStore
 from app.cases.outbox import Message, Outbox, Outcome
 from app.cases.receipts import hall_time
 from app.db.base import utcnow
+from app.errors import StopWriting
 from sync import state
 from sync.client import AuthFailed, Platform, PlatformError, Refused
 from sync.contract import Attachment, Envelope
@@ -92,6 +93,7 @@ class Sender:
         # Whether the next answer of /health ends an outage: a probe failed since the last
         # release, or this sender has not probed yet (it may start after an outage it missed).
         self._outage = True
+        self.stopped: StopWriting | None = None  # why :meth:`run` stopped for good
 
     def send_once(self) -> Round:
         messages = self.outbox.claim(self.name, self.batch, now=self.clock())
@@ -264,6 +266,11 @@ class Sender:
                 # due now goes, once each — a new case's, one a person sent again.
             try:
                 done = self.send_once()
+            except StopWriting as exc:  # superseded: trying again cannot help, stop sync
+                log.error("sender stopped: %s", exc)
+                self.stopped = exc
+                stop.set()
+                return
             except Exception:  # a database or programming error: log, pause (longer), go on
                 log.exception("sender round failed")
                 trouble = min(MAX_PAUSE_S, max(first_pause_s, trouble * 2))

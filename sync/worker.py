@@ -19,7 +19,7 @@ from app.cases.receipts import hall_day
 from app.cases.retention import Retention, RetentionRun
 from app.catalog.versions import CatalogStore
 from app.db.base import utcnow
-from app.errors import OneStopError, SettingsError
+from app.errors import OneStopError, SettingsError, StopWriting
 from sync import state
 from sync.anchors import AnchorSender
 from sync.catalogs import Pulled, pull
@@ -172,6 +172,12 @@ class SyncWorker:
         ]
         for thread in self._threads:
             thread.start()
+
+    @property
+    def stopped(self) -> StopWriting | None:
+        """Why sync stopped by itself: this program may no longer write (the hall's database was
+        upgraded past it, or another terminal took its SQLite database over)."""
+        return self.sender.stopped or self.receiver.stopped
 
     def stop(self, timeout_s: float = 15.0) -> None:
         self._stop.set()

@@ -92,15 +92,18 @@ def run_sync(args: argparse.Namespace) -> int:
                 return 1 if done["auth_failed"] else 0
             worker.start()
             print(f"正在与 {core.settings.platform.url} 同步，按 Ctrl+C 停止。", flush=True)
-            _wait_for_signal()
+            _wait_for_signal(lambda: worker.stopped is not None)
             worker.stop()
+            if worker.stopped is not None:
+                raise worker.stopped  # said in Chinese, with what to do; exit code 1
             print("同步已停止；未发送的消息留在队列中，下次启动继续。")
         finally:
             platform.close()
     return 0
 
 
-def _wait_for_signal() -> None:
+def _wait_for_signal(done: Callable[[], bool] = lambda: False) -> None:
+    """Until SIGINT or SIGTERM, or ``done()``."""
     stop = threading.Event()
 
     def handler(_signum: int, _frame: FrameType | None) -> None:
@@ -110,7 +113,7 @@ def _wait_for_signal() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         previous[signum] = signal.signal(signum, handler)
     try:
-        while not stop.wait(0.5):
+        while not stop.wait(0.5) and not done():
             pass
     finally:
         for signum, old in previous.items():

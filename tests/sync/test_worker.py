@@ -105,3 +105,40 @@ def test_a_refused_request_is_split_to_find_the_bad_message(core: Core, served: 
     assert (done.claimed, done.delivered, done.rejected) == (4, 3, 1)
     (parked,) = core.outbox.messages(states=("attention",))
     assert parked.receipt_no == receipts[2] and "422" in parked.note
+
+
+def test_sync_stops_when_another_terminal_took_its_database_over(
+    core: Core, cores: Cores, http: HttpPlatform
+) -> None:
+    """A superseded program must not write: its sync stops for good and says why, instead of
+    logging the refusal every round."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.db.base import table, utcnow
+    from app.db.models import SyncStateRow
+    from app.db.one_terminal import CLAIM, FRESH
+    from app.errors import SharedDatabase
+
+    state = table(SyncStateRow)
+    with core.db.engine.begin() as connection:  # this terminal went quiet long enough
+        connection.execute(
+            update(state)
+            .where(state.c.key == CLAIM)
+            .values(updated_at=utcnow() - FRESH - timedelta(seconds=5))
+        )
+    other = core.settings.terminal.model_copy(update={"name": "counter-09"})
+    cores.of(core.settings.model_copy(update={"terminal": other}))  # and was taken over
+    worker = SyncWorker(core, http)
+    worker.start()
+    try:
+        for _ in range(200):  # the sender claims every second while idle
+            if worker.stopped is not None:
+                break
+            worker._stop.wait(0.05)
+        assert isinstance(worker.stopped, SharedDatabase)
+        assert "counter-09" in worker.stopped.message
+        assert worker._stop.is_set()  # every thread of sync stops with it
+    finally:
+        worker.stop(timeout_s=5)
