@@ -11,9 +11,16 @@ from app.catalog.catalog import problems_of
 from app.catalog.loader import builtin_catalog_dir
 from app.catalog.schema import SCHEMA_FILE, schema_text
 from app.cli import sync_cmd
-from app.cli.common import add_catalog_option, catalog_from, emit_json
+from app.cli.common import (
+    add_catalog_option,
+    add_settings_option,
+    catalog_dir_in_use,
+    catalog_from,
+    emit_json,
+)
 from app.cli.import_cmd import register_import
 from app.guide.promise import promise_for
+from app.settings import load_settings
 
 AUDIENCE = {"personal": "个人", "enterprise": "企业"}
 
@@ -30,8 +37,14 @@ def register(commands: Any) -> None:
 
     check = sub.add_parser("check", help="静态检查目录：引用、可达性、流程循环、数据矛盾")
     check.add_argument(
-        "path", nargs="?", type=Path, default=None, metavar="目录", help="默认内置目录"
+        "path",
+        nargs="?",
+        type=Path,
+        default=None,
+        metavar="目录",
+        help="默认与综合窗口相同：本机已启用的最新目录，没有则为内置目录",
     )
+    add_settings_option(check)
     check.add_argument("--json", action="store_true", help="以 JSON 输出")
     check.set_defaults(run=run_check)
 
@@ -77,7 +90,10 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    result, problems = problems_of(args.path)
+    path = args.path
+    if path is None:
+        path = catalog_dir_in_use(load_settings(args.settings))
+    result, problems = problems_of(path)
     errors = sum(p.severity == "error" for p in problems)
     warnings = sum(p.severity == "warning" for p in problems)
     settled = sum(p.severity == "settled" for p in problems)

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from app.cases.audit import Actor
 from app.catalog.catalog import Catalog, load_catalog
+from app.catalog.versions import CatalogStore
 from app.db.engine import Database
 from app.errors import InvalidInput
-from app.settings import Settings
+from app.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from app.bootstrap import Core
@@ -24,8 +25,13 @@ if TYPE_CHECKING:
 
 def add_catalog_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--catalog", type=Path, default=None, metavar="目录", help="事项目录文件夹（默认内置目录）"
+        "--catalog",
+        type=Path,
+        default=None,
+        metavar="目录",
+        help="事项目录文件夹（默认与综合窗口相同：本机已启用的最新目录，没有则为内置目录）",
     )
+    add_settings_option(parser)
 
 
 def add_settings_option(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +56,20 @@ def refuse_settings_with_screenshots(args: argparse.Namespace) -> None:
 
 
 def catalog_from(args: argparse.Namespace) -> Catalog:
-    return load_catalog(args.catalog)
+    """The catalog ``--catalog`` names, else the one the counter uses (the newest installed from
+    the platform, else the built-in one): after ``catalog pull`` they agree."""
+    if args.catalog is not None:
+        return load_catalog(args.catalog)
+    from app.bootstrap import catalogs
+
+    return catalogs(load_settings(getattr(args, "settings", None)))[0]
+
+
+def catalog_dir_in_use(settings: Settings) -> Path | None:
+    """The folder of the catalog new cases use (None: the built-in one)."""
+    store = CatalogStore(settings.catalogs_dir)
+    version = store.current_version()
+    return store.folder / version if version is not None else None
 
 
 def parse_json_option(text: str | None, option: str, *, expect: type = dict) -> Any:

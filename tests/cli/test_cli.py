@@ -239,3 +239,39 @@ def test_screenshots_refuse_what_they_would_ignore(
     code, _, err = run(capsys, program, "--screenshots", str(shots), *extra)
     assert code != 0 and "--screenshots 用自带的演示大厅数据走一遍界面" in err, err
     assert not shots.exists()
+
+
+def test_guide_and_catalog_use_the_catalog_the_counter_uses(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """After a pull, the commands and the counter agree: the newest installed catalog, unless
+    --catalog names another."""
+    import re
+    import shutil
+
+    from app.catalog.loader import builtin_catalog_dir
+    from app.catalog.versions import CatalogStore, catalog_files, files_digest
+    from app.settings import load_settings
+
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text(f'data_dir = "{tmp_path / "hall"}"\n', encoding="utf-8")
+    newer = tmp_path / "newer"
+    shutil.copytree(builtin_catalog_dir(), newer)
+    meta = newer / "_catalog.yaml"
+    meta.write_text(
+        re.sub(r"(?m)^version: .*$", "version: 2099.1.1", meta.read_text("utf-8")),
+        encoding="utf-8",
+    )
+    files = catalog_files(newer)
+    CatalogStore(load_settings(settings_file).catalogs_dir).install(
+        "2099.1.1", files, files_digest(files)
+    )
+    given = ["--settings", str(settings_file)]
+    assert run_json(capsys, "catalog", "list", "--json", *given)["version"] == "2099.1.1"
+    assert run_json(capsys, "catalog", "check", "--json", *given)["version"] == "2099.1.1"
+    builtin = run_json(
+        capsys, "catalog", "list", "--json", "--catalog", str(builtin_catalog_dir()), *given
+    )
+    assert builtin["version"] != "2099.1.1"
+    plan = run_json(capsys, "guide", "plan", "43PCN0009", "--answers", "{}", "--json", *given)
+    assert plan["catalog_version"] == "2099.1.1"
