@@ -58,6 +58,7 @@ def plain_status(material: PlanMaterial) -> str:
         "generated": "免提交：根据申请表自动生成，签字确认即可",
         "commitment": "可告知承诺：签署承诺书即可代替",
         "tolerable": "容缺：可先受理，之后补交",
+        "optional": "可选：非必要材料，可以提供，不交不影响受理",
     }
     return words[material.status]
 

@@ -478,7 +478,9 @@ def plan_list(
             n,
             m.name,
             m.status_label + (f"：{m.reason}" if m.reason else ""),
-            f"{FORM_LABELS.get(m.form, m.form)} {m.copies} 份" if m.to_submit else "—",
+            f"{FORM_LABELS.get(m.form, m.form)} {m.copies} 份"
+            if m.to_submit or m.optional
+            else "—",
         ]
         for n, m in enumerate(plan.materials, start=1)
     ]

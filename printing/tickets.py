@@ -180,7 +180,8 @@ def material_list(plan: Plan, hall: str, phone: str, places: Sequence[ServicePoi
     """The kiosk's short form of 一次告知: what to bring, what is spared, and where to go in
     order (``places``: :func:`app.guide.places.where_to_go`, this hall's window first)."""
     bring = [m for m in plan.materials if m.to_submit]
-    spared = [m for m in plan.materials if not m.to_submit]
+    optional = [m for m in plan.materials if m.optional]
+    spared = [m for m in plan.materials if not m.to_submit and not m.optional]
     lines = [
         Line("title", hall),
         Line("text", f"“{plan.scenario_name}”材料清单"),
@@ -188,6 +189,9 @@ def material_list(plan: Plan, hall: str, phone: str, places: Sequence[ServicePoi
         Line("text", f"请携带（{len(bring)} 项）："),
     ]
     lines += [Line("text", f"□ {m.name}（{m.copies} 份）") for m in bring]
+    if optional:
+        lines.append(Line("text", f"可选，不带也能受理（{len(optional)} 项）："))
+        lines += [Line("small", f"□ {m.name}（{m.copies} 份）") for m in optional]
     if spared:
         lines.append(Line("text", f"无需提交（{len(spared)} 项）："))
         lines += [Line("small", f"· {m.name}：{m.status_label}") for m in spared]

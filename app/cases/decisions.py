@@ -18,7 +18,7 @@ from app.calendar.workdays import WorkCalendar
 from app.cases import checks, rows
 from app.cases.audit import Actor, append
 from app.cases.catalogs import CaseCatalogs
-from app.cases.intake import EXEMPT_PLAN_STATUSES
+from app.cases.intake import EXEMPT_PLAN_STATUSES, NOT_WAITED_FOR
 from app.cases.outbox import NewMessage, enqueue, write_messages
 from app.cases.payloads import announcement
 from app.cases.receipts import hall_day
@@ -325,7 +325,7 @@ class Decisions:
         missing = [
             m.name
             for m in materials
-            if m.plan_status not in EXEMPT_PLAN_STATUSES | {"not_needed"}
+            if m.plan_status not in EXEMPT_PLAN_STATUSES | NOT_WAITED_FOR
             and m.status not in RECEIVED | {"exempt"}
             and m.material_id not in promised
         ]

@@ -35,6 +35,7 @@ from app.errors import AnswerError, DuplicateReceipt, InvalidInput
 from app.guide.plan import Plan
 
 EXEMPT_PLAN_STATUSES = {"produced", "e_licence", "generated"}
+NOT_WAITED_FOR = {"not_needed", "optional"}  # acceptance does not wait for these
 
 
 class Intake:

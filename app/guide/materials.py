@@ -2,7 +2,9 @@
 
 A material is spared when another chosen item produces it, when its e-licence (or the ID card on
 the reader) was verified, or when the form generates it; otherwise it may be promised or
-handed in later, or must be submitted.
+handed in later, or must be submitted. A material the guide marks 非必要 (``required: false``)
+is needed exactly when its ``when`` holds; with no ``when`` it is optional: listed, never waited
+for.
 """
 
 from __future__ import annotations
@@ -66,6 +68,9 @@ def _status(
         return "e_licence", f"已核验电子证照：{exemption.e_licence}"
     if exemption.generated:
         return "generated", "由一表申请的内容自动生成"
+    if not material.required and material.when is None:
+        # clbyx 2 (非必要) with no situation that makes it needed: the applicant's choice
+        return "optional", "指南标为非必要材料，申请人可以提供，不交不影响受理"
     if exemption.commitment:
         return "commitment", "可签署告知承诺书代替"
     if exemption.tolerable_missing:

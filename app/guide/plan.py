@@ -10,7 +10,9 @@ from app.guide.promise import PromisedTime
 
 QuestionStatus = Literal["pending", "answered", "auto"]
 ChosenBecause = Literal["applicant", "dependency", "mandatory"]
-MaterialStatus = Literal["produced", "e_licence", "generated", "commitment", "tolerable", "submit"]
+MaterialStatus = Literal[
+    "produced", "e_licence", "generated", "commitment", "tolerable", "submit", "optional"
+]
 
 MATERIAL_STATUS_LABELS: dict[MaterialStatus, str] = {
     "produced": "免提交（由本一件事中其他事项的办理结果内部流转）",
@@ -19,6 +21,7 @@ MATERIAL_STATUS_LABELS: dict[MaterialStatus, str] = {
     "commitment": "可以告知承诺代替",
     "tolerable": "容缺（可先受理，后补交）",
     "submit": "须提交",
+    "optional": "可选（非必要材料，不交不影响受理）",
 }
 FORM_LABELS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件"}
 MEDIUM_LABELS = {"paper": "纸质", "electronic": "电子", "paper_or_electronic": "纸质或电子"}
@@ -142,6 +145,12 @@ class PlanMaterial:
     @property
     def to_submit(self) -> bool:
         return self.status in ("submit", "tolerable", "commitment")
+
+    @property
+    def optional(self) -> bool:
+        """The guide marks it 非必要 and the catalog names no situation that makes it needed:
+        the applicant may bring it; acceptance does not wait for it."""
+        return self.status == "optional"
 
 
 @dataclass(frozen=True)

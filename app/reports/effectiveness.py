@@ -63,6 +63,7 @@ MATERIAL_KINDS = {
     "verified": "窗口核验免提交",
     "on_commitment": "容缺未补交",
     "missing": "未收取",
+    "optional": "可选未提供",
 }
 EXEMPT_KINDS = ("produced", "e_licence", "generated", "verified")
 NOTES = (
@@ -193,6 +194,8 @@ def material_kind(status: str, plan_status: str) -> str:
         return "submitted"
     if status == "exempt":
         return plan_status if plan_status in EXEMPT_KINDS else "verified"
+    if plan_status == "optional":
+        return "optional"
     return status if status in MATERIAL_KINDS else "missing"
 
 

@@ -40,7 +40,7 @@ from app.widgets.rows import RowsModel, read_only_table
 from counter.ui.scans import ScanPanel, keep
 from counter.ui.station import Screen, Station
 
-ACTIVE = ("submit", "tolerable", "commitment")  # handed in by the applicant; the rest are not
+ACTIVE = ("submit", "tolerable", "commitment", "optional")  # handed in by the applicant
 MARKS = {"missing": ("●", "#b00020"), "exempt": ("○", "#555555"), "on_commitment": ("△", "#8a5a00")}
 MAX_POINTS_HEIGHT = 170  # more review points than fit scroll
 Role = Qt.ItemDataRole
@@ -51,7 +51,11 @@ def actionable(material: MaterialView) -> bool:
 
 
 def _mark(material: MaterialView) -> tuple[str, str]:
-    return ("√", "#1b5e20") if material.status in RECEIVED else MARKS.get(material.status, ("", ""))
+    if material.status in RECEIVED:
+        return ("√", "#1b5e20")
+    if material.plan_status == "optional":  # not brought is fine
+        return ("○", "#555555")
+    return MARKS.get(material.status, ("", ""))
 
 
 def _wrap(text: str, width: int = 30) -> str:
@@ -79,7 +83,8 @@ class MaterialModel(RowsModel[MaterialView]):
         if column == 1:
             if not actionable(material):
                 return "无需提交"
-            return f"{FORM_LABELS.get(material.form, material.form)} {material.copies} 份"
+            wanted = f"{FORM_LABELS.get(material.form, material.form)} {material.copies} 份"
+            return f"可选：{wanted}" if material.plan_status == "optional" else wanted
         label, reason = material.status_label, material.exempt_reason
         shown = reason if reason.startswith(label) else f"{label}：{reason}" if reason else label
         return f"{_mark(material)[0]} {shown}".strip()

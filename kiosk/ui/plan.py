@@ -98,11 +98,13 @@ class PlanScreen(Screen):
         if plan is None:
             return ""
         bring = [m.name for m in plan.materials if m.status == "submit"]
-        spared = len(plan.materials) - len(bring)
+        optional = [m.name for m in plan.materials if m.optional]
+        spared = len(plan.materials) - len(bring) - len(optional)
         first = self.station.journey.where(plan).places[0].name
+        maybe = f"可以带也可以不带的有：{'；'.join(optional)}。" if optional else ""
         return (
             f"{plan.scenario_name}。需要带的材料有 {len(bring)} 项：{'；'.join(bring)}。"
-            f"另有 {spared} 项不用提交。请到{first}办理，{plan.promise.words}。"
+            f"{maybe}另有 {spared} 项不用提交。请到{first}办理，{plan.promise.words}。"
             "可以打印清单，或用手机扫码带走。"
         )
 
