@@ -23,7 +23,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 from pydantic_core import PydanticSerializationError, to_json
 
 API = "/api/v1"
@@ -42,10 +42,17 @@ Text = Annotated[str, Field(max_length=2000)]
 Short = Annotated[str, Field(max_length=200)]
 
 
-def _unicode(value: dict[str, Any]) -> dict[str, Any]:
+# The validation context for a value read straight from JSON bytes by pydantic's parser, which
+# takes only text UTF-8 can carry: it refuses invalid UTF-8 and escaped lone surrogates.
+FROM_JSON: dict[str, bool] = {"from_json": True}
+
+
+def _unicode(value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
     """JSON lets a string escape half a character (``"\\ud800"``); such text cannot be stored.
     Encoding to UTF-8 finds it (pydantic's encoder: a third of ``json.dumps``' time, and the
-    platform checks every message body)."""
+    platform checks every message body) — unless pydantic's parser read it (:data:`FROM_JSON`)."""
+    if info.context is FROM_JSON:
+        return value
     try:
         to_json(value, fallback=str)
     except PydanticSerializationError:
