@@ -122,5 +122,5 @@ def test_a_payload_utf8_cannot_carry_is_not_sendable(hall: Hall, catalog: Catalo
 def _rewrite(db: Database, message_id: int, payload_json: str) -> None:
     with db.engine.begin() as connection:
         connection.exec_driver_sql(
-            "UPDATE outbox SET payload = ? WHERE id = ?", (payload_json, message_id)
+            "UPDATE outbox_payloads SET payload = ? WHERE id = ?", (payload_json, message_id)
         )
