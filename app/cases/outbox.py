@@ -136,8 +136,14 @@ class NewMessage:
 
 _OUTBOX = table(OutboxMessage)
 _PAYLOADS = table(OutboxPayload)
-_INSERT = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
-_INSERT_PAYLOADS = insert(_PAYLOADS)
+_INSERT = insert(_OUTBOX)
+# Each payload beside the message just written, found by (case, seq): cheaper than RETURNING ids.
+_INSERT_PAYLOADS = insert(_PAYLOADS).from_select(
+    ["id", "payload"],
+    select(_OUTBOX.c.id, bindparam("payload", type_=_PAYLOADS.c.payload.type)).where(
+        _OUTBOX.c.case_id == bindparam("case_id"), _OUTBOX.c.seq == bindparam("seq")
+    ),
+)
 
 
 def _candidates() -> Select[tuple[int]]:
@@ -269,13 +275,10 @@ def write_messages(
                 "note": "",
             }
         )
-        payloads.append(message.payload)
+        payloads.append({"case_id": case_id, "seq": seq, "payload": message.payload})
     if rows:
-        ids = connection.execute(_INSERT, rows).scalars().all()
-        connection.execute(
-            _INSERT_PAYLOADS,
-            [{"id": i, "payload": p} for i, p in zip(ids, payloads, strict=True)],
-        )
+        connection.execute(_INSERT, rows)
+        connection.execute(_INSERT_PAYLOADS, payloads)
     return last_seq + len(rows)
 
 
