@@ -75,7 +75,9 @@ class Platform(Protocol):
     that hall's messages and files and gets that hall's events, pre-applications and scans;
     another hall's are not found (:exc:`NotFound`), exactly like ones that do not exist."""
 
-    def send(self, messages: Sequence[contract.Envelope]) -> list[contract.MessageResult]: ...
+    def send(
+        self, messages: Sequence[contract.EncodedEnvelope]
+    ) -> list[contract.MessageResult]: ...
     def upload(self, sha256: str, data: bytes, mime: str) -> contract.FileStatus: ...
     def events(self, after: int, limit: int = 200) -> contract.EventPage: ...
     def latest_catalog(self) -> contract.CatalogInfo | None: ...
@@ -123,13 +125,12 @@ class HttpPlatform:
         self._http.close()
 
     # -- the operations ---------------------------------------------------------------------------
-    def send(self, messages: Sequence[contract.Envelope]) -> list[contract.MessageResult]:
-        batch = contract.MessageBatch(messages=list(messages))
+    def send(self, messages: Sequence[contract.EncodedEnvelope]) -> list[contract.MessageResult]:
         result = self._call(
             "POST",
             f"{API}/messages",
             contract.BatchResult,
-            content=batch.model_dump_json().encode(),  # pydantic's encoder: 3x json.dumps' speed
+            content=contract.batch_json(messages),  # the bodies as encoded, not encoded again
             headers={"Content-Type": "application/json"},
         )
         keys = [m.idempotency_key for m in messages]

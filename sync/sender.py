@@ -34,9 +34,9 @@ from app.db.base import utcnow
 from app.errors import StopWriting
 from sync import state
 from sync.client import AuthFailed, Platform, PlatformError, Refused
-from sync.contract import Attachment, Envelope
+from sync.contract import Attachment, EncodedEnvelope
 from sync.state import SyncState
-from sync.wire import NotSendable, attachment_of, envelope
+from sync.wire import NotSendable, attachment_of, encoded
 
 log = logging.getLogger(__name__)
 OUT_OF_ORDER_RETRY_S = 2.0
@@ -103,11 +103,11 @@ class Sender:
         outcomes: list[Outcome] = []
         previous = self.outbox.previous_sent(messages)
         announced = self._announced(messages)
-        ready: list[tuple[Message, Envelope]] = []
+        ready: list[tuple[Message, EncodedEnvelope]] = []
         away: PlatformError | None = None  # an upload found the platform away: the rest wait
         for message in messages:
             try:
-                wire = envelope(
+                wire = encoded(
                     message,
                     attachments=announced.get(message.receipt_no, ()),
                     prev_seq=previous[message.id],
@@ -150,7 +150,7 @@ class Sender:
         data = self.files.read(sha)  # opened from the sealed store, in memory only
         self.platform.upload(sha, data, str(message.payload.get("mime", "application/pdf")))
 
-    def _send(self, ready: list[tuple[Message, Envelope]], done: Round) -> list[Outcome]:
+    def _send(self, ready: list[tuple[Message, EncodedEnvelope]], done: Round) -> list[Outcome]:
         try:
             results = self.platform.send([wire for _, wire in ready])
         except Refused as exc:
@@ -176,7 +176,7 @@ class Sender:
 
     @staticmethod
     def _failed(
-        ready: list[tuple[Message, Envelope]], exc: PlatformError, done: Round
+        ready: list[tuple[Message, EncodedEnvelope]], exc: PlatformError, done: Round
     ) -> list[Outcome]:
         """The platform or the way to it failed the round: not the messages' fault, so they are
         retried (a credential problem too, not parked)."""

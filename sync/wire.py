@@ -6,10 +6,12 @@ it into :mod:`sync.contract` models, so a province's adapter starts from the sam
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, cast
 
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from app.cases.outbox import Message
 from sync import contract
@@ -60,6 +62,30 @@ def envelope(
         prev_seq=prev_seq,
         kind=cast(contract.Kind, message.kind),  # body_of knew it
         body=body.model_dump(mode="json"),
+    )
+
+
+def encoded(
+    message: Message,
+    *,
+    attachments: Sequence[contract.Attachment] = (),
+    prev_seq: int | None = None,
+) -> contract.EncodedEnvelope:
+    """``message`` as the sender puts it on the wire: :func:`envelope`'s, with the body encoded
+    straight from the model that checked it. The payload is decoded here and not kept: a round
+    holds only the bytes it sends."""
+    body = body_of(message.kind, json.loads(message.payload_json), attachments=attachments)
+    try:
+        body_json = body.model_dump_json().encode()
+    except PydanticSerializationError:  # text UTF-8 cannot carry (a lone surrogate)
+        raise NotSendable("本地消息不符合平台接口规范：文本中有无效的 Unicode 字符。") from None
+    return contract.EncodedEnvelope(
+        message.idempotency_key,
+        message.receipt_no,
+        message.seq,
+        prev_seq,
+        cast(contract.Kind, message.kind),  # body_of knew it
+        body_json,
     )
 
 

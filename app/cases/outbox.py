@@ -39,7 +39,7 @@ from app.cases.audit import Actor, append
 from app.cases.states import MESSAGE_STATE_LABELS
 from app.db.base import UtcDateTime, jsonable, table, utcnow
 from app.db.engine import Database
-from app.db.models import PAYLOAD_CONTEXT, CaseRow, OutboxMessage
+from app.db.models import PAYLOAD_CONTEXT, CaseRow, OutboxMessage, OutboxPayload
 from app.db.sealed import no_keys
 from app.errors import OutboxError
 from app.roles import require
@@ -87,10 +87,11 @@ class Message:
         return MESSAGE_KIND_LABELS.get(self.kind, self.kind)
 
     @classmethod
-    def of(cls, row: Row[Any], sealer: Sealer | None = None) -> Message:
-        """From a row of :data:`_COLUMNS` (the payload as its JSON text, opened with ``sealer``
-        when it is sealed: then it is stored as one JSON string, ``"sm4:…"``)."""
-        payload = row.payload
+    def of(cls, row: Row[Any], sealer: Sealer | None = None, payload: str | None = None) -> Message:
+        """From a row of :data:`_COLUMNS`, or of the outbox's with its ``payload`` (the payload
+        as its JSON text, opened with ``sealer`` when it is sealed: then it is stored as one
+        JSON string, ``"sm4:…"``)."""
+        payload = row.payload if payload is None else payload
         if payload.startswith(f'"{PREFIX}'):
             if sealer is None:
                 raise no_keys()
@@ -134,7 +135,15 @@ class NewMessage:
 
 
 _OUTBOX = table(OutboxMessage)
+_PAYLOADS = table(OutboxPayload)
 _INSERT = insert(_OUTBOX)
+# Each payload beside the message just written, found by (case, seq): cheaper than RETURNING ids.
+_INSERT_PAYLOADS = insert(_PAYLOADS).from_select(
+    ["id", "payload"],
+    select(_OUTBOX.c.id, bindparam("payload", type_=_PAYLOADS.c.payload.type)).where(
+        _OUTBOX.c.case_id == bindparam("case_id"), _OUTBOX.c.seq == bindparam("seq")
+    ),
+)
 
 
 def _candidates() -> Select[tuple[int]]:
@@ -170,7 +179,9 @@ _SET_PLATFORM_NO = (
 
 
 # Every column, the payload as its JSON text: decoding 100 payloads would cost more than the claim.
-_COLUMNS = [cast(c, Text).label("payload") if c.name == "payload" else c for c in _OUTBOX.c]
+_PAYLOAD_TEXT = cast(_PAYLOADS.c.payload, Text).label("payload")
+_COLUMNS = [*_OUTBOX.c, _PAYLOAD_TEXT]
+_WITH_PAYLOAD = _OUTBOX.join(_PAYLOADS, _PAYLOADS.c.id == _OUTBOX.c.id)
 
 # The sender's statements, built once (building one costs more than running it on 100 rows).
 _IDS: BindParameter[int] = bindparam("ids", expanding=True)
@@ -182,6 +193,7 @@ _LAST_DELIVERED = (
 )
 _SCANS = (
     select(*_COLUMNS)
+    .select_from(_WITH_PAYLOAD)
     .where(
         _OUTBOX.c.case_id.in_(_CASES_OF),
         _OUTBOX.c.kind == "material",
@@ -223,8 +235,11 @@ def _claim(dialect: str, limit: int) -> Update:
             claimed_by=bindparam("sender"),
             lease_until=bindparam("lease_until", type_=UtcDateTime()),
         )
-        .returning(*_COLUMNS)
+        .returning(*_OUTBOX.c)
     )
+
+
+_CLAIMED_PAYLOADS = select(_PAYLOADS.c.id, _PAYLOAD_TEXT).where(_PAYLOADS.c.id.in_(_IDS))
 
 
 def write_messages(
@@ -239,7 +254,7 @@ def write_messages(
     """Write ``messages`` for a case after its sequence number ``last_seq``, in the caller's
     transaction; returns the case's new last sequence number (the caller stores it on the case)."""
     connection = target.connection() if isinstance(target, Session) else target
-    rows = []
+    rows, payloads = [], []
     for seq, message in enumerate(messages, start=last_seq + 1):
         rows.append(
             {
@@ -248,7 +263,6 @@ def write_messages(
                 "seq": seq,
                 "kind": message.kind,
                 "idempotency_key": f"{receipt_no}/{seq}/{message.kind}",
-                "payload": message.payload,
                 "file_sha256": message.file_sha256,
                 "state": "pending",
                 "attempts": 0,
@@ -261,8 +275,10 @@ def write_messages(
                 "note": "",
             }
         )
+        payloads.append({"case_id": case_id, "seq": seq, "payload": message.payload})
     if rows:
         connection.execute(_INSERT, rows)
+        connection.execute(_INSERT_PAYLOADS, payloads)
     return last_seq + len(rows)
 
 
@@ -316,7 +332,11 @@ class Outbox:
                 _claim(self.db.dialect, limit),
                 {"now": now, "sender": sender, "lease_until": now + self.lease},
             ).all()
-        return sorted((Message.of(row, self.db.sealer) for row in rows), key=lambda m: m.id)
+            ids = [r.id for r in rows]
+            found = connection.execute(_CLAIMED_PAYLOADS, {"ids": ids}).all() if ids else []
+        payloads: dict[int, str] = {i: p for i, p in found}
+        sealer = self.db.sealer
+        return sorted((Message.of(r, sealer, payloads[r.id]) for r in rows), key=lambda m: m.id)
 
     def previous_sent(self, messages: Sequence[Message]) -> dict[int, int]:
         """Per message, the seq of its case's last delivered message (0 if none): what the
@@ -456,6 +476,8 @@ class Outbox:
         """Send a parked or failing message again, with a corrected payload if given."""
         with self.db.transaction() as session:
             row = self._row(session, message_id)
+            stored = session.get(OutboxPayload, message_id)
+            assert stored is not None  # written with its message
             if row.state not in ("attention", "retrying"):
                 raise OutboxError(
                     f"消息 {row.id}（{MESSAGE_STATE_LABELS[row.state]}）不需要重发。",
@@ -466,10 +488,10 @@ class Outbox:
                 "note": row.note,
                 "attempts": row.attempts,
                 "last_error": row.last_error,
-                "payload": row.payload,
+                "payload": stored.payload,
             }
-            if payload is not None and jsonable(payload) != row.payload:
-                row.payload = jsonable(payload)
+            if payload is not None and jsonable(payload) != stored.payload:
+                stored.payload = jsonable(payload)
                 revision = row.idempotency_key.count("#") + 1
                 row.idempotency_key = f"{row.idempotency_key.split('#')[0]}#{revision}"
             row.state = "pending"
@@ -485,7 +507,7 @@ class Outbox:
                 before=before,
                 after={
                     "state": "pending",
-                    "payload": row.payload,
+                    "payload": stored.payload,
                     "idempotency_key": row.idempotency_key,
                 },
             )
@@ -532,6 +554,7 @@ class Outbox:
         """The messages waiting for their next try (failed before), soonest first."""
         query = (
             select(*_COLUMNS)
+            .select_from(_WITH_PAYLOAD)
             .where(_OUTBOX.c.state == "retrying")
             .order_by(_OUTBOX.c.next_attempt_at, _OUTBOX.c.id)
             .limit(limit)
@@ -550,7 +573,7 @@ class Outbox:
     def messages(
         self, *, states: Sequence[str] = (), receipt_no: str = "", limit: int = 200
     ) -> list[Message]:
-        query = select(*_COLUMNS).order_by(_OUTBOX.c.id).limit(limit)
+        query = select(*_COLUMNS).select_from(_WITH_PAYLOAD).order_by(_OUTBOX.c.id).limit(limit)
         if states:
             query = query.where(_OUTBOX.c.state.in_(tuple(states)))
         if receipt_no:

@@ -45,6 +45,7 @@ from app.db.models import (
     EvaluationRow,
     MaterialScanRow,
     OutboxMessage,
+    OutboxPayload,
     StoredFile,
     TransferBatchRow,
     TransferItemRow,
@@ -324,11 +325,11 @@ def _clear_children(session: Session, case_id: int) -> None:
         .where(CustodyEventRow.case_id == case_id)
         .values(from_party="", to_party="")
     )
+    messages = select(OutboxMessage.id).where(OutboxMessage.case_id == case_id)
     session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.case_id == case_id)
-        .values(payload={}, file_sha256=None)
+        update(OutboxMessage).where(OutboxMessage.case_id == case_id).values(file_sha256=None)
     )
+    session.execute(update(OutboxPayload).where(OutboxPayload.id.in_(messages)).values(payload={}))
 
 
 def _named_elsewhere(session: Session, sha: str, case_id: int) -> bool:

@@ -315,7 +315,6 @@ class OutboxMessage(Base):
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(30))
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
-    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON(PAYLOAD_CONTEXT))
     file_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
     state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -336,6 +335,17 @@ class OutboxMessage(Base):
             postgresql_where=text("state IN ('pending', 'in_flight', 'retrying', 'attention')"),
         ),
     )
+
+
+class OutboxPayload(Base):
+    """What an outbox message tells the platform, beside the message: a sender rewrites the
+    message's row when it claims and settles it, and SQLite rewrites a whole row (its payload of
+    a few kilobytes, sealed, twice a send) for any column changed."""
+
+    __tablename__ = "outbox_payloads"
+
+    id: Mapped[int] = mapped_column(ForeignKey("outbox.id"), primary_key=True)  # the message's
+    payload: Mapped[dict[str, Any]] = mapped_column(SealedJSON(PAYLOAD_CONTEXT))
 
 
 class ReceiptCounter(Base):

@@ -38,7 +38,7 @@ from app.cases.service import CaseService
 from app.catalog.catalog import Catalog, load_catalog
 from app.db.engine import Database, make_engine
 from app.db.migrate import head_revision, upgrade
-from app.db.models import PAYLOAD_CONTEXT, CaseRow, OutboxMessage
+from app.db.models import PAYLOAD_CONTEXT, CaseRow, OutboxMessage, OutboxPayload
 from app.security.sealing import Sealer
 from tests import postgres
 from tests.helpers.cases import ANSWERS, CLERK, MOTHER, NEWBORN, filled_form, receive_all
@@ -150,7 +150,6 @@ OUTBOX_COLUMNS = (
     "seq",
     "kind",
     "idempotency_key",
-    "payload",
     "file_sha256",
     "state",
     "attempts",
@@ -256,25 +255,20 @@ def _payloads(db: Database) -> dict[str, str]:
     with db.read() as session:
         first = select(func.min(OutboxMessage.case_id)).scalar_subquery()
         rows = session.execute(
-            select(OutboxMessage.kind, OutboxMessage.payload, OutboxMessage.receipt_no).where(
-                OutboxMessage.case_id == first
-            )
+            select(OutboxMessage.kind, OutboxPayload.payload, OutboxMessage.receipt_no)
+            .join(OutboxPayload, OutboxPayload.id == OutboxMessage.id)
+            .where(OutboxMessage.case_id == first)
         ).all()
     return {kind: json.dumps(payload).replace(receipt, RECEIPT) for kind, payload, receipt in rows}
     # (opened: the backlog's rows are stored as they are, a sender's cost to open is not timed)
 
 
-def _outbox_rows(
-    cases: int, due: datetime, encoder: Encoder, payloads: dict[str, str], sealer: Sealer
-) -> Iterator[tuple[Any, ...]]:
-    """A sender that was offline: each case's submission and acceptance (real payloads, sealed
-    as the outbox stores them), both due."""
+def _outbox_rows(cases: int, due: datetime, encoder: Encoder) -> Iterator[tuple[Any, ...]]:
+    """A sender that was offline: each case's submission and acceptance, both due."""
     moment = encoder.moment(due)
     for n in range(cases):
         receipt = nth_receipt_no(n)
         for seq, kind in ((1, "submission"), (2, "acceptance")):
-            clear = payloads[kind].replace(RECEIPT, receipt)
-            payload = json.dumps(sealer.seal(clear, PAYLOAD_CONTEXT))
             yield (
                 2 * n + seq,
                 n + 1,
@@ -282,7 +276,6 @@ def _outbox_rows(
                 seq,
                 kind,
                 f"{receipt}/{seq}/{kind}",
-                payload,
                 None,
                 "pending",
                 0,
@@ -296,8 +289,24 @@ def _outbox_rows(
             )
 
 
+def _payload_rows(
+    cases: int, payloads: dict[str, str], sealer: Sealer
+) -> Iterator[tuple[Any, ...]]:
+    """The messages' payloads: real ones, sealed as the outbox stores them."""
+    for n in range(cases):
+        receipt = nth_receipt_no(n)
+        for seq, kind in ((1, "submission"), (2, "acceptance")):
+            clear = payloads[kind].replace(RECEIPT, receipt)
+            yield 2 * n + seq, json.dumps(sealer.seal(clear, PAYLOAD_CONTEXT))
+
+
 def bulk_insert(
-    engine: Engine, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    engine: Engine,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    serial: bool = True,
 ) -> None:
     """executemany in chunks on SQLite; COPY on PostgreSQL (its executemany is far slower)."""
     names = ", ".join(columns)
@@ -311,9 +320,10 @@ def bulk_insert(
             ):
                 for row in rows:
                     copy.write_row(row)
-            pg.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
-            )
+            if serial:
+                pg.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
+                )
             pg.commit()
         finally:
             raw.close()
@@ -517,8 +527,13 @@ def _backend(
         cases = sizes.backlog // 2
         bulk_insert(db.engine, "cases", CASE_COLUMNS, case_rows(cases, encoder, sealing))
         due = datetime.now(UTC) - timedelta(hours=1)
+        bulk_insert(db.engine, "outbox", OUTBOX_COLUMNS, _outbox_rows(cases, due, encoder))
         bulk_insert(
-            db.engine, "outbox", OUTBOX_COLUMNS, _outbox_rows(cases, due, encoder, payloads, sealer)
+            db.engine,
+            "outbox_payloads",
+            ("id", "payload"),
+            _payload_rows(cases, payloads, sealer),
+            serial=False,
         )
         _analyze(db)
         setup["outbox_backlog"] = 2 * cases

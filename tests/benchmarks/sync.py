@@ -90,16 +90,24 @@ def _copy(db: Database, template: int, receipt_no: str, copies: int) -> None:
         cols = [
             c
             for c in _columns(connection, "outbox")
-            if c not in ("id", "case_id", "receipt_no", "idempotency_key", "payload")
+            if c not in ("id", "case_id", "receipt_no", "idempotency_key")
         ]
         listed = ", ".join(f"t.{c}" for c in cols)
         connection.execute(
             text(
-                f"INSERT INTO outbox (case_id, receipt_no, idempotency_key, payload, "
+                f"INSERT INTO outbox (case_id, receipt_no, idempotency_key, "
                 f"{', '.join(cols)}) SELECT c.id, c.receipt_no, "
-                f"c.receipt_no || '/' || t.seq || '/' || t.kind, "
-                f"replace(t.payload, :receipt, c.receipt_no), {listed} "
+                f"c.receipt_no || '/' || t.seq || '/' || t.kind, {listed} "
                 f"FROM cases c JOIN outbox t ON t.case_id = :t WHERE c.id != :t ORDER BY c.id, t.seq"
+            ),
+            {"t": template},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO outbox_payloads (id, payload) "
+                "SELECT m.id, replace(p.payload, :receipt, m.receipt_no) FROM outbox m "
+                "JOIN outbox t ON t.case_id = :t AND t.seq = m.seq "
+                "JOIN outbox_payloads p ON p.id = t.id WHERE m.case_id != :t"
             ),
             {"t": template, "receipt": receipt_no},
         )

@@ -26,7 +26,7 @@ import pytest
 from app.catalog.catalog import Catalog
 from app.db.base import utcnow
 from sync.client import AuthFailed, HttpPlatform, PlatformError, Refused, Unreachable
-from sync.contract import API, Envelope
+from sync.contract import API, EncodedEnvelope, Envelope
 from sync.sender import Sender
 from tests.helpers.cases import open_newborn
 from tests.sync.conftest import Hall, Served, submission
@@ -36,12 +36,14 @@ HUGE = 20 * MB  # what the "huge" server would send; the client may take 1 MB
 TRICKLE_S = 0.3  # a slow-loris server's pause between two bytes
 TIMEOUT_S, DEADLINE_S = 1.0, 2.0  # the client's per-read timeout and whole-answer deadline
 CJK = re.compile(r"[\u4e00-\u9fff]")
-ENVELOPE = Envelope(
-    idempotency_key="T-1/1/submission",
-    receipt_no="T-1",
-    seq=1,
-    kind="submission",
-    body=submission("T-1"),
+ENVELOPE = EncodedEnvelope.of(
+    Envelope(
+        idempotency_key="T-1/1/submission",
+        receipt_no="T-1",
+        seq=1,
+        kind="submission",
+        body=submission("T-1"),
+    )
 )
 
 

@@ -20,15 +20,17 @@ from app.errors import OneStopError
 from app.guide.engine import Planner
 from app.validation_zh import has_chinese
 from sync.client import HttpPlatform, PlatformError
-from sync.contract import AuditAnchor, Envelope
+from sync.contract import AuditAnchor, EncodedEnvelope, Envelope
 from tests.sync.conftest import submission
 
-ENVELOPE = Envelope(
-    idempotency_key="T-1/1/submission",
-    receipt_no="T-1",
-    seq=1,
-    kind="submission",
-    body=submission("T-1"),
+ENVELOPE = EncodedEnvelope.of(
+    Envelope(
+        idempotency_key="T-1/1/submission",
+        receipt_no="T-1",
+        seq=1,
+        kind="submission",
+        body=submission("T-1"),
+    )
 )
 ANCHOR = AuditAnchor(
     chain="0123456789abcdef",

@@ -78,7 +78,7 @@ class Picky(HttpPlatform):
 
     refuse = ""
 
-    def send(self, messages: Sequence[contract.Envelope]) -> list[contract.MessageResult]:
+    def send(self, messages: Sequence[contract.EncodedEnvelope]) -> list[contract.MessageResult]:
         if any(m.receipt_no == self.refuse for m in messages):
             raise Refused("平台拒绝了请求（422）：请求不符合接口规范")
         return super().send(messages)

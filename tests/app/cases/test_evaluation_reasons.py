@@ -24,7 +24,7 @@ from app.catalog.catalog import Catalog
 from app.db.base import table
 from app.db.engine import Database, make_engine
 from app.db.migrate import current_revision, head_revision, upgrade
-from app.db.models import CaseRow, OutboxMessage
+from app.db.models import CaseRow, OutboxMessage, OutboxPayload
 from app.errors import CatalogError, InvalidInput
 from tests.helpers.cases import CLERK, accepted
 
@@ -95,9 +95,9 @@ def test_reasons_are_stored_audited_and_queued(service: CaseService, catalog: Ca
     assert entry.after["reasons"] == ["跑了多次", "等候时间过长"]
     with service.db.read() as session:
         payload = session.scalars(
-            select(OutboxMessage.payload).where(
-                OutboxMessage.receipt_no == receipt, OutboxMessage.kind == "evaluation"
-            )
+            select(OutboxPayload.payload)
+            .join(OutboxMessage, OutboxMessage.id == OutboxPayload.id)
+            .where(OutboxMessage.receipt_no == receipt, OutboxMessage.kind == "evaluation")
         ).one()
         assert verify(session).ok
     assert payload["reasons"] == ["跑了多次", "等候时间过长"] and payload["level"] == 2

@@ -15,7 +15,7 @@ from app.cases.outbox import Message, Outbox, Outcome
 from app.cases.service import CaseService
 from app.catalog.catalog import Catalog
 from app.db.engine import Database
-from app.db.models import AuditEntry, OutboxMessage
+from app.db.models import AuditEntry, OutboxMessage, OutboxPayload
 from app.errors import InvalidInput, OutboxError
 from app.roles import NotAllowed
 from tests.helpers.cases import CLERK, MANAGER, MOTHER, open_newborn
@@ -110,7 +110,7 @@ def test_submission_payload_carries_the_applicant_as_data(
     assert isinstance(applicant, dict) and applicant.get("id_number") == MOTHER.id_number
     assert "T" in message.payload["created_at"]  # ISO 8601, not str(datetime)
     with db.read() as session:
-        stored = session.scalar(select(cast(OutboxMessage.payload, Text)))
+        stored = session.scalar(select(cast(OutboxPayload.payload, Text)))
     assert stored == message.payload_json and MOTHER.name in stored  # readable, not \\u escapes
 
 

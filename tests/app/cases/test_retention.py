@@ -25,6 +25,7 @@ from app.db.models import (
     CustodyEventRow,
     MaterialScanRow,
     OutboxMessage,
+    OutboxPayload,
 )
 from app.reports.effectiveness import effectiveness_report
 from app.reports.evaluations import evaluation_report
@@ -152,7 +153,9 @@ def test_a_purge_leaves_nothing_personal_and_every_figure(
             select(CustodyEventRow.case_id, CustodyEventRow.from_party, CustodyEventRow.to_party)
         ).all()
         payloads = session.execute(
-            select(OutboxMessage.receipt_no, OutboxMessage.payload, OutboxMessage.file_sha256)
+            select(OutboxMessage.receipt_no, OutboxPayload.payload, OutboxMessage.file_sha256).join(
+                OutboxPayload, OutboxPayload.id == OutboxMessage.id
+            )
         ).all()
     assert "" in steps and any("李芳" in s for s in steps)  # the later case's call-back stays
     assert all(p.from_party == p.to_party == "" for p in parties if p.case_id == purged.id)
