@@ -2,8 +2,8 @@
 row, and SQLite rewrites a whole row for any column changed. The payloads move as they are
 stored (sealed under the same context, so no key is needed here).
 
-Revision ID: 0014_outbox_payloads
-Revises: 0013_retention
+Revision ID: 0017_outbox_payloads
+Revises: 0016_audit_chain_per_terminal
 Create Date: 2026-12-15 10:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_outbox_payloads"
-down_revision = "0013_retention"
+revision = "0017_outbox_payloads"
+down_revision = "0016_audit_chain_per_terminal"
 branch_labels = None
 depends_on = None
 
