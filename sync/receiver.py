@@ -27,7 +27,7 @@ from sync.state import SyncState
 
 log = logging.getLogger(__name__)
 PLATFORM = Actor("platform", "provincial-platform")
-BATCH = 10  # events a transaction
+BATCH = 50  # events a transaction: ~30 ms of case locks at most; 10 halved the rate (fsyncs)
 
 
 class Receiver:

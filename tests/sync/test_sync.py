@@ -3,10 +3,13 @@ decisions come back to the window."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.cases.audit_verify import verify
 from app.catalog.catalog import Catalog
 from sync import state
 from sync.client import HttpPlatform
+from sync.receiver import Receiver
 from tests.helpers.cases import CLERK, MANAGER, open_newborn, receive_all
 from tests.helpers.waiting import eventually
 from tests.sync.conftest import Hall, Served
@@ -105,3 +108,33 @@ def test_a_cancelled_message_does_not_block_the_case(
     drain(hall, http)
     assert hall.outbox.counts()["delivered"] == 2 and hall.outbox.counts()["cancelled"] == 1
     assert served.store.stats()["out_of_order_refused"] == 0
+
+
+def test_a_page_of_events_is_applied_a_few_at_a_time_each_with_its_cursor(
+    hall: Hall, http: HttpPlatform, catalog: Catalog
+) -> None:
+    """Short transactions: a counter working on a case never waits for a whole page of the
+    platform's events, and a crash mid-page loses only the batch under way."""
+    for _ in range(2):  # accepted: the departments decide each item, one event each
+        case = receive_all(hall.service, open_newborn(hall.service, catalog))
+        hall.service.accept(CLERK, case.receipt_no)
+    drain(hall, http)
+    receiver = Receiver(hall.service, http, hall.notes, batch=2)
+    eventually(lambda: len(http.events(0, 500).events) >= 5, 15, "no decisions from departments")
+    page = http.events(receiver.cursor(), 500)
+    applied: list[tuple[int, int]] = []  # (events in the transaction, cursor after it)
+    apply = hall.service.apply_platform_events
+
+    def counted(actor: Any, events: Any, *, after: Any) -> int:
+        changed = apply(actor, events, after=after)
+        applied.append((len(events), receiver.cursor()))
+        return changed
+
+    hall.service.apply_platform_events = counted  # type: ignore[method-assign]
+    assert receiver.receive_once() == len(page.events)
+    sizes = [size for size, _ in applied]
+    assert sizes == [2] * (len(page.events) // 2) + [1] * (len(page.events) % 2)
+    assert [cursor for _, cursor in applied] == [
+        *(page.events[i + 1].id for i in range(0, len(page.events) - 2, 2)),
+        page.last_id,
+    ]
