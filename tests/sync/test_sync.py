@@ -130,7 +130,7 @@ def test_a_page_of_events_is_applied_a_few_at_a_time_each_with_its_cursor(
         applied.append((len(events), receiver.cursor()))
         return changed
 
-    hall.service.apply_platform_events = counted  # type: ignore[method-assign]
+    hall.service.apply_platform_events = counted
     assert receiver.receive_once() == len(page.events)
     sizes = [size for size, _ in applied]
     assert sizes == [2] * (len(page.events) // 2) + [1] * (len(page.events) % 2)
