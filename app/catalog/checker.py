@@ -213,8 +213,7 @@ class _ScenarioCheck:
             for j, ident in enumerate(material.items):
                 self._item_ref((*loc, "items", j), ident)
             self._condition((*loc, "when"), material.when, everyone)
-            producer = material.exemption.produced_by
-            if producer is not None:
+            for producer in material.exemption.produced_by:
                 self._item_ref((*loc, "exemption", "produced_by"), producer)
                 if producer in material.items:
                     self.error(

@@ -131,11 +131,20 @@ class Review(Model):
 
 
 class Exemption(Model):
-    produced_by: Id | None = Field(default=None, description="由本一件事中该事项的结果内部流转")
+    produced_by: tuple[Id, ...] = Field(
+        default=(),
+        description="由本一件事中这些事项之一的结果内部流转（可写一个事项，或几个可相互替代的事项）",
+    )
     e_licence: str = Field(default="", description="可核验的电子证照类型")
     generated: bool = Field(default=False, description="系统根据一表申请自动生成")
     commitment: bool = Field(default=False, description="可以告知承诺代替")
     tolerable_missing: bool = Field(default=False, description="容缺：可先受理后补")
+
+    @field_validator("produced_by", mode="before")
+    @classmethod
+    def _one_or_several(cls, value: object) -> object:
+        """``produced_by: item`` or ``produced_by: [item, other]`` (whichever applies)."""
+        return (value,) if isinstance(value, str) else value
 
 
 class Material(LocalMarks):

@@ -59,9 +59,9 @@ def _status(
 ) -> tuple[MaterialStatus, str]:
     """Whether the applicant hands the material in, and why not when not."""
     exemption = material.exemption
-    if exemption.produced_by in chosen:
-        producer = index.items[exemption.produced_by].name
-        return "produced", f"由“{producer}”的办理结果提供"
+    producers = [index.items[p].name for p in exemption.produced_by if p in chosen]
+    if producers:  # alternatives: whichever of them the applicant's situation chose
+        return "produced", f"由“{'”或“'.join(producers)}”的办理结果提供"
     if card_read and exemption.e_licence == ID_CARD_LICENCE:
         return "e_licence", "已读取身份证原件（身份证阅读器核验）"
     if exemption.e_licence and exemption.e_licence in verified:
