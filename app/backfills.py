@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from app.cases.audit import SYSTEM, Actor, append
 from app.cases.catalogs import CaseCatalogs
 from app.cases.complaints import Complaints
-from app.cases.states import IN_DEPARTMENTS, RECEIVED
+from app.cases.states import IN_DEPARTMENTS
 from app.catalog.catalog import Catalog
 from app.db.base import utcnow
 from app.db.engine import Database
@@ -46,6 +46,7 @@ from app.db.models import (
     TransferItemRow,
 )
 from app.settings import TransferSettings
+from app.transfers.ledger import papers_to_send
 from app.transfers.snapshots import APPLICANT, NOT_TRACED, UNTRACED, WINDOW
 
 log = logging.getLogger(__name__)
@@ -162,38 +163,20 @@ def _register(
     at: datetime,
 ) -> int:
     """:meth:`app.transfers.ledger.Ledger.accepted`, for a case accepted before it existed."""
-    needs = {m.id: m.items for m in catalog.scenarios[case.scenario_code].materials}
-    order = [i for i in case.items if i.state != "terminated"]
+    scenario = catalog.scenarios[case.scenario_code]
     since = case.accepted_at or at
     made: list[TransferItemRow] = []
-    for material in case.materials:
-        if material.status not in RECEIVED:
-            continue
-        department = next(
-            (
-                i.department
-                for i in order
-                if i.item_id in needs.get(material.material_id, ())
-                and routes.route(i.department) != "platform"
-            ),
-            "",
-        )
-        if not department:
-            continue
-        originals = 1 if material.status in ("received_original", "received_both") else 0
-        copies = (
-            max(1, material.copies) if material.status in ("received_copy", "received_both") else 0
-        )
+    for paper in papers_to_send(scenario, case.items, case.materials, routes):
         item = TransferItemRow(
             case_id=case.id,
             receipt_no=case.receipt_no,
             direction="out",
             kind="material",
-            ref=material.material_id,
-            name=material.name,
-            department=department,
-            originals=originals,
-            copies=copies,
+            ref=paper.material_id,
+            name=paper.name,
+            department=paper.department,
+            originals=paper.originals,
+            copies=paper.copies,
             state="waiting",
             promised_date=case.promised_date,
             created_at=since,

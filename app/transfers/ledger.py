@@ -21,8 +21,9 @@ signing a batch off with the department's receipt (:mod:`app.roles`): a window c
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, overload
+from typing import Any, Literal, Protocol, overload
 
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ from app.cases.receipts import HALL_TZ, hall_day
 from app.cases.snapshots import CaseView
 from app.cases.states import RECEIVED
 from app.catalog.catalog import Catalog
+from app.catalog.models import Scenario
 from app.db.base import table, utcnow
 from app.db.engine import Database
 from app.db.models import (
@@ -70,6 +72,65 @@ def _counts(status: str, copies: int) -> tuple[int, int]:
     return originals, copied
 
 
+class _Item(Protocol):  # a case's item: its snapshot or its row
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def department(self) -> str: ...
+
+
+class _Material(Protocol):  # a case's material: its snapshot or its row
+    @property
+    def material_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def copies(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A received material that must reach a department on paper."""
+
+    material_id: str
+    name: str
+    department: str
+    originals: int
+    copies: int
+
+
+def papers_to_send(
+    scenario: Scenario,
+    items: Sequence[_Item],
+    materials: Sequence[_Material],
+    settings: TransferSettings,
+) -> list[Paper]:
+    """Each received material waits for the first of the case's items (in order, not
+    terminated) that needs it and whose department takes paper under the hall's routes — at
+    acceptance, and for a case accepted before the ledger existed (:mod:`app.backfills`)."""
+    needs = {m.id: m.items for m in scenario.materials}
+    order = [i for i in items if i.state != "terminated"]
+    papers = []
+    for material in materials:
+        if material.status not in RECEIVED:
+            continue
+        wanted = needs.get(material.material_id, ())
+        off_platform = (
+            i.department
+            for i in order
+            if i.item_id in wanted and settings.route(i.department) != "platform"
+        )
+        department = next(off_platform, "")
+        if department:
+            originals, copies = _counts(material.status, material.copies)
+            papers.append(Paper(material.material_id, material.name, department, originals, copies))
+    return papers
+
+
 class Ledger(LedgerReads):
     def __init__(
         self,
@@ -96,39 +157,25 @@ class Ledger(LedgerReads):
         scenario = catalog.scenarios.get(case.scenario_code)
         if scenario is None:
             return
-        needs = {m.id: m.items for m in scenario.materials}
-        order = [i for i in case.items if i.state != "terminated"]
-        rows = []
-        for material in case.materials:
-            if material.status not in RECEIVED:
-                continue
-            wanted = needs.get(material.material_id, ())
-            off_platform = (
-                i.department
-                for i in order
-                if i.item_id in wanted and self.settings.route(i.department) != "platform"
-            )
-            department = next(off_platform, "")
-            if department:
-                originals, copies = _counts(material.status, material.copies)
-                rows.append(
-                    {
-                        "case_id": case.id,
-                        "receipt_no": case.receipt_no,
-                        "direction": "out",
-                        "kind": "material",
-                        "ref": material.material_id,
-                        "name": material.name,
-                        "department": department,
-                        "originals": originals,
-                        "copies": copies,
-                        "state": "waiting",
-                        "batch_id": None,
-                        "promised_date": case.promised_date,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
+        rows = [
+            {
+                "case_id": case.id,
+                "receipt_no": case.receipt_no,
+                "direction": "out",
+                "kind": "material",
+                "ref": paper.material_id,
+                "name": paper.name,
+                "department": paper.department,
+                "originals": paper.originals,
+                "copies": paper.copies,
+                "state": "waiting",
+                "batch_id": None,
+                "promised_date": case.promised_date,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for paper in papers_to_send(scenario, case.items, case.materials, self.settings)
+        ]
         if not rows:
             return
         # One statement each for the papers and their first custody events (acceptance's hot path).
