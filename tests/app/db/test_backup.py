@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.db.backup import BeforeUpgrade, back_up, backups
+from app.db.backup import BeforeUpgrade, back_up, backups, restore_sqlite
 from app.db.engine import make_engine
 from app.db.migrate import current_revision, head_revision, upgrade
 from app.errors import MigrationError
@@ -181,3 +183,21 @@ def test_without_pg_dump_the_hall_database_is_not_upgraded(
         assert current_revision(engine) == OLD
     finally:
         engine.dispose()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(max_size=4096))
+def test_any_file_given_as_a_backup_is_refused_or_restored_never_crashes(
+    tmp_path: Path, data: bytes
+) -> None:
+    """A file a person names as the backup is outside input: anything not a whole OneStop
+    database is refused in Chinese and the database is left as it was."""
+    given_file = tmp_path / "given.sqlite3"
+    given_file.write_bytes(data)
+    database = tmp_path / "onestop.sqlite3"
+    database.write_bytes(b"the terminal's database")
+    with pytest.raises(MigrationError, match="不是完好的 OneStop 数据库备份"):
+        restore_sqlite(given_file, database)
+    assert database.read_bytes() == b"the terminal's database"
