@@ -21,7 +21,7 @@ MATERIAL_STATUS_LABELS: dict[MaterialStatus, str] = {
     "commitment": "可以告知承诺代替",
     "tolerable": "容缺（可先受理，后补交）",
     "submit": "须提交",
-    "optional": "可选（非必要材料，不交不影响受理）",
+    "optional": "可选",  # the reason says why: 指南标为非必要材料…
 }
 FORM_LABELS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件"}
 MEDIUM_LABELS = {"paper": "纸质", "electronic": "电子", "paper_or_electronic": "纸质或电子"}
