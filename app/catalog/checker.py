@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.catalog.conditions import AnswerCondition, AnswerValue, Condition, FactCondition, walk
-from app.catalog.loader import Document, LoadResult, Problem, format_loc
+from app.catalog.loader import Document, LoadResult, Problem
 from app.catalog.models import (
     ENTERPRISE_STAGES,
     MATERIAL_CODE,
@@ -76,7 +76,7 @@ class _ScenarioCheck:
                 severity,
                 self.label,
                 self.scenario.code,
-                format_loc(loc),
+                self.doc.path_of(loc),
                 message,
                 code,
                 self.doc.line_of(loc),

@@ -7,7 +7,7 @@ locations are then mapped back onto those lines.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -15,7 +15,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.catalog.base import BaseScenario
+from app.catalog.base_files import SUFFIX as BASE_SUFFIX
 from app.catalog.models import CatalogMeta, Scenario
+from app.catalog.overlay import (
+    OVERLAY_SUFFIX,
+    Composition,
+    Overlay,
+    compose,
+    validation_findings,
+)
 from app.catalog.reading import MAX_FILE_BYTES, Refused, read_yaml
 from app.validation_zh import reason_zh
 
@@ -56,6 +65,10 @@ class Document:
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
 
+    def path_of(self, loc: tuple[str | int, ...]) -> str:
+        """How a place is named to the catalog's author."""
+        return format_loc(loc)
+
     def line_of(self, loc: Iterable[str | int]) -> int | None:
         """The line of the deepest existing place along ``loc`` (pydantic may insert union tags)."""
         node: Any = self.data
@@ -72,6 +85,28 @@ class Document:
             current.append(key)
             best = tuple(current)
         return self.lines.get(best)
+
+
+@dataclass
+class ComposedDocument(Document):
+    """A scenario composed from a base and an overlay: places are named, and lines found, in the
+    overlay wherever the overlay wrote them."""
+
+    composition: Composition | None = None
+
+    def _origin(self, loc: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+        return self.composition.overlay_loc(loc) if self.composition else None
+
+    def path_of(self, loc: tuple[str | int, ...]) -> str:
+        origin = self._origin(loc)
+        if origin is not None:
+            return format_loc(origin)
+        if len(loc) >= 2 and loc[0] in ("items", "materials") and isinstance(loc[1], int):
+            parts = self.data.get(str(loc[0]), []) if isinstance(self.data, dict) else []
+            if loc[1] < len(parts) and isinstance(parts[loc[1]], dict):
+                ident = parts[loc[1]].get("id", loc[1])
+                return format_loc((loc[0], str(ident), *loc[2:])) + "（来自指南）"
+        return format_loc(loc) + ("（来自指南）" if loc else "")
 
 
 def format_loc(loc: Iterable[str | int]) -> str:
@@ -186,20 +221,129 @@ def load_dir(directory: Path | None = None) -> LoadResult:
         problems.append(Problem("error", meta_label, "", "", "缺少目录文件 _catalog.yaml"))
 
     loaded: list[LoadedScenario] = []
+    bases: dict[str, Path] = {}
+    overlays: list[Path] = []
     for path in sorted(root.glob("*.yaml")):
         if path.name.startswith("_"):
             continue
         label = label_of(path)
         digest.update(path.name.encode() + b"\0" + _digest_of(path))
-        doc, found = parse(path, label)
+        if path.name.endswith(BASE_SUFFIX):
+            bases[path.name] = path
+            continue
+        if path.name.endswith(OVERLAY_SUFFIX):
+            overlays.append(path)
+            continue
+        typed, found = _load_typed(path, label)
         problems += found
-        if doc is None:
-            continue
-        code = str(doc.data.get("code", "")) if isinstance(doc.data, dict) else ""
-        try:
-            scenario = Scenario.model_validate(doc.data)
-        except ValidationError as exc:
-            problems += validation_problems(exc, doc, label, code)
-            continue
-        loaded.append(LoadedScenario(scenario, label, doc))
+        if typed is not None:
+            loaded.append(typed)
+    used: set[str] = set()
+    for path in overlays:
+        scenario_loaded, found, base_name = _load_overlay(path, bases, label_of)
+        problems += found
+        if base_name:
+            used.add(base_name)
+        if scenario_loaded is not None:
+            loaded.append(scenario_loaded)
+    for name in sorted(set(bases) - used):
+        problems.append(
+            Problem(
+                "warning",
+                label_of(bases[name]),
+                "",
+                "",
+                "已导入的指南没有叠加文件，不会出现在目录中：请写叠加文件"
+                f"（{name.removesuffix(BASE_SUFFIX)}{OVERLAY_SUFFIX}），说明问卷、事项部门与材料用途",
+                "W-BASE-UNUSED",
+            )
+        )
+    loaded.sort(key=lambda s: Path(s.label).name)
     return LoadResult(meta, meta_label, tuple(loaded), tuple(problems), digest.hexdigest())
+
+
+def _load_typed(path: Path, label: str) -> tuple[LoadedScenario | None, list[Problem]]:
+    """A scenario typed whole in one file."""
+    doc, problems = parse(path, label)
+    if doc is None:
+        return None, problems
+    code = str(doc.data.get("code", "")) if isinstance(doc.data, dict) else ""
+    try:
+        scenario = Scenario.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, problems + validation_problems(exc, doc, label, code)
+    return LoadedScenario(scenario, label, doc), problems
+
+
+def _load_overlay(
+    path: Path, bases: dict[str, Path], label_of: Callable[[Path], str]
+) -> tuple[LoadedScenario | None, list[Problem], str]:
+    """A scenario from an overlay and the base it names, or the problems that stop it."""
+    label = label_of(path)
+    doc, problems = parse(path, label)
+    if doc is None:
+        return None, problems, ""
+    try:
+        overlay = Overlay.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, problems + validation_problems(exc, doc, label, ""), ""
+    base_path = bases.get(overlay.base)
+    if base_path is None:
+        problems.append(
+            Problem(
+                "error",
+                label,
+                "",
+                "base",
+                f"基础事项文件“{overlay.base}”不在同一文件夹中：请先用 onestop catalog import "
+                "导入该指南，或改正文件名",
+                line=doc.line_of(("base",)),
+            )
+        )
+        return None, problems, ""
+    base_label = label_of(base_path)
+    base_doc, found = parse(base_path, base_label)
+    problems += found
+    if base_doc is None:
+        return None, problems, overlay.base
+    try:
+        base = BaseScenario.model_validate(base_doc.data)
+    except ValidationError as exc:
+        problems += validation_problems(exc, base_doc, base_label, "")
+        problems.append(
+            Problem(
+                "error",
+                base_label,
+                "",
+                "",
+                "基础事项文件不应手工修改：请用 onestop catalog import 重新导入指南",
+            )
+        )
+        return None, problems, overlay.base
+    composition = compose(base, overlay)
+    code = str(composition.data.get("code", ""))
+    findings = composition.findings
+    scenario: Scenario | None = None
+    if not any(f.severity == "error" for f in findings):
+        try:
+            scenario = Scenario.model_validate(composition.data)
+        except ValidationError as exc:
+            findings = findings + validation_findings(exc, composition)
+    for finding in findings:
+        problems.append(
+            Problem(
+                finding.severity,
+                label,
+                code,
+                format_loc(finding.loc),
+                finding.message,
+                finding.code,
+                doc.line_of(finding.loc),
+            )
+        )
+    if scenario is None:
+        return None, problems, overlay.base
+    composed = ComposedDocument(
+        path, composition.data, composition.lines(doc.lines), composition=composition
+    )
+    return LoadedScenario(scenario, label, composed), problems, overlay.base

@@ -141,6 +141,7 @@ def _build(node: yaml.Node, loc: Loc, parsed: Parsed) -> Any:
             if key in result:
                 parsed.duplicates.append((loc + (key,), str(key)))
             result[key] = _build(value_node, loc + (key,), parsed)
+            parsed.lines[loc + (key,)] = key_node.start_mark.line + 1  # the key's, not its block's
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(child, loc + (i,), parsed) for i, child in enumerate(node.value)]

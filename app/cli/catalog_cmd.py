@@ -19,6 +19,7 @@ from app.cli.common import (
     emit_json,
 )
 from app.cli.import_cmd import register_import
+from app.cli.overlay_cmd import register_overlay
 from app.guide.promise import promise_for
 from app.settings import load_settings
 
@@ -55,6 +56,7 @@ def register(commands: Any) -> None:
     schema.set_defaults(run=run_schema)
     sync_cmd.register_catalog(sub)
     register_import(sub)
+    register_overlay(sub)
 
 
 def run_list(args: argparse.Namespace) -> int:

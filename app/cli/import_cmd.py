@@ -12,9 +12,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from app.catalog.base import BaseScenario
 from app.catalog.base_files import area_code, base_file_name, base_yaml
+from app.catalog.changes import changes
 from app.catalog.importer import GuideRejected, Imported, ImportReport, import_guide
 from app.cli.common import emit_json
+from app.cli.overlay_cmd import read_base, reimport_lines, stale_overlay_lines
 from app.errors import CatalogError
 
 COUNT_WORDS = (
@@ -56,7 +59,7 @@ def _read(path: Path) -> bytes:
         ) from None
 
 
-def _write(folder: Path, name: str, text: str) -> Path:
+def write_file(folder: Path, name: str, text: str) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".import-", suffix=".tmp")
@@ -93,14 +96,44 @@ def run_import(args: argparse.Namespace) -> int:
         )
     rows = []
     for (path, result), name in zip(imported, names, strict=True):
-        target = _write(args.out, name, base_yaml(result.base))
-        rows.append((path, target, result))
+        before = _previous(args.out / name)
+        target = write_file(args.out, name, base_yaml(result.base))
+        rows.append((path, target, result, before))
     if args.json:
-        emit_json({"imported": [_row(path, target, r) for path, target, r in rows]})
+        emit_json(
+            {
+                "imported": [
+                    {
+                        **_row(path, target, r),
+                        "changes": _changes(before, r),
+                        "overlay": stale_overlay_lines(args.out, r.base) if before else [],
+                    }
+                    for path, target, r, before in rows
+                ]
+            }
+        )
         return 0
-    for path, target, result in rows:
+    for path, target, result, before in rows:
         _print(path, target, result)
+        for line in reimport_lines(args.out, before, result.base):
+            print(line)
     return 0
+
+
+def _previous(path: Path) -> BaseScenario | None:
+    """The base this import replaces, to say what changed; none if absent or unreadable."""
+    if not path.exists():
+        return None
+    try:
+        return read_base(path)
+    except CatalogError:
+        return None
+
+
+def _changes(before: BaseScenario | None, result: Imported) -> list[dict[str, str]] | None:
+    if before is None:
+        return None
+    return [c.to_dict() for c in changes(before, result.base)]
 
 
 def _row(path: Path, target: Path, result: Imported) -> dict[str, Any]:
