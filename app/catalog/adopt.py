@@ -124,7 +124,7 @@ def _adopt_header(scenario: Scenario, base: BaseScenario, result: Adopted) -> di
 
 
 ITEM_DEFAULTS: dict[str, Any] = {
-    "result": {},
+    "result": {"name": "", "kind": "document", "e_licence_type": ""},
     "fee": {},
     "needs": [],
     "legal_basis": [],
@@ -197,12 +197,16 @@ def _adopt_materials(
     return materials, extras
 
 
+OVERLAY_OWN = frozenset({"id", "items", "when", "needs", "local"})  # never in a guide
+
+
 def _note_overrides(
     result: Adopted, where: str, entry: dict[str, Any], theirs: dict[str, Any]
 ) -> None:
     for key, value in entry.items():
-        if key in theirs and key != "id":
-            result.overrides.append(f"{where}.{key}: {_short(theirs[key])} → {_short(value)}")
+        if key not in OVERLAY_OWN:
+            before = _short(theirs[key]) if key in theirs else "（指南未写）"
+            result.overrides.append(f"{where}.{key}: {before} → {_short(value)}")
 
 
 def _empty(value: Any) -> Any:

@@ -165,6 +165,9 @@ def _scenario_from_guide(base: BaseScenario) -> dict[str, Any]:
         channels.append(h.channels.offline_note)
     if channels:
         guide["channels"] = channels
+    days = _whole(h.promised_days)
+    if days is not None:  # cnbjsx, counted in working days as Scenario.promised_days is
+        guide["time_limit"] = f"承诺办结时限{days}个工作日（各具体事项另有承诺时限，见事项列表）"
     for key, value in (
         ("process", h.channels.process_note),
         ("online_url", h.channels.online_url),
@@ -213,8 +216,9 @@ def _item_from_guide(item: BaseItem) -> dict[str, Any]:
     data: dict[str, Any] = {"id": item.key, "name": item.name}
     if _whole(item.promised_days) is not None:
         data["promised_days"] = _whole(item.promised_days)
-    if item.result:
-        data["result"] = {"name": item.result}
+    # a guide that names no result object: the item hands out nothing to keep (a payment, a
+    # registration); one that names it: a document, its kind said by the overlay if it is more
+    data["result"] = {"name": item.result} if item.result else {"kind": "none"}
     return data
 
 
@@ -255,10 +259,10 @@ def _material_from_guide(material: BaseMaterial) -> tuple[dict[str, Any], list[s
     ):
         if value:
             data[key] = value
-    if material.review_standard:
-        data["review"] = {"substantive": [material.review_standard]}
-    if material.legal_basis:
-        data["legal_basis"] = [material.legal_basis]
+    if material.review_standard:  # 受理标准: what the window checks when it accepts
+        data["review"] = {"formal": [material.review_standard]}
+    if material.legal_basis:  # one basis per line, as the guide lists them
+        data["legal_basis"] = [b.strip() for b in material.legal_basis.splitlines() if b.strip()]
     return data, needs
 
 

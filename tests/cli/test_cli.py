@@ -60,7 +60,8 @@ def test_catalog_check_fails_with_file_and_place(
     from app.catalog.loader import builtin_catalog_dir
 
     shutil.copy(builtin_catalog_dir() / "_catalog.yaml", tmp_path / "_catalog.yaml")
-    text = (builtin_catalog_dir() / "43PCN0009-xinshengerchusheng.yaml").read_text(encoding="utf-8")
+    typed = Path(__file__).parents[1] / "fixtures" / "typed_scenarios"
+    text = (typed / "43PCN0009-xinshengerchusheng.yaml").read_text(encoding="utf-8")
     (tmp_path / "bad.yaml").write_text(
         text.replace("needs: [birth_certificate]", "needs: [nothing]", 1)
     )

@@ -108,7 +108,7 @@ def test_the_guide_says_what_it_says_and_the_overlay_the_rest(tmp_path: Path) ->
     assert (parents.id, parents.exemption.e_licence) == ("parents_id", "居民身份证")
     assert parents.local == {"exemption": "指南写“父母身份证”，电子证照类型为居民身份证"}
     assert by_name["诊断证明"].source == "institution"
-    assert by_name["新生儿出生医学记录"].review.substantive == ("①清晰无涂改；②加盖单位公章",)
+    assert by_name["新生儿出生医学记录"].review.formal == ("①清晰无涂改；②加盖单位公章",)
     # the guide's own order (排序号 pxh), not the order of its list
     orders = {m.name: m.order or 0 for m in base.materials}
     listed = [orders[m.name] for m in scenario.materials]
@@ -291,6 +291,6 @@ def test_every_guide_value_lands_somewhere_a_clerk_sees(name: str) -> None:
         if material.filling_notes:
             assert composed["notes"] == material.filling_notes
         if material.review_standard:
-            assert material.review_standard in composed["review"]["substantive"]
+            assert material.review_standard in composed["review"]["formal"]
         if material.blank_forms:
             assert composed["blank_form"] == material.blank_forms[0]

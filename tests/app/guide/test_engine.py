@@ -205,8 +205,9 @@ def test_incomplete_answers_give_a_provisional_plan(planner: Planner) -> None:
 def test_plan_json_uses_the_catalog_chinese_names(planner: Planner) -> None:
     data = planner.plan(CODE, FULL).to_dict()
     assert data["scenario_name"] == "新生儿出生一件事"
-    assert data["materials"][0]["status_label"].startswith("免提交")
-    assert data["materials"][0]["form_label"] == "原件"
+    form = next(m for m in data["materials"] if m["id"] == "application_form")
+    assert form["status_label"].startswith("免提交")
+    assert form["form_label"] == "原件"
     assert data["eligible"] is True
 
 
