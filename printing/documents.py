@@ -508,6 +508,7 @@ def plan_list(
             items,
             [12 * mm, 80 * mm, 50 * mm, WIDTH - 142 * mm],
         ),
+        *_excluded_items(plan, styles),
         ChineseParagraph("需要准备的材料", styles.heading),
         listing(
             styles,
@@ -527,6 +528,22 @@ def plan_list(
         Spacer(1, 4 * mm),
         ChineseParagraph(
             f"目录版本 {esc(plan.catalog_version)}；如政策调整，以窗口告知为准。", styles.small
+        ),
+    ]
+
+
+def _excluded_items(plan: Plan, styles: Styles) -> list[Flowable]:
+    """The items this applicant cannot do now, why, and what to do first."""
+    if not plan.excluded:
+        return []
+    rows = [[n, e.name, e.reason, e.advice] for n, e in enumerate(plan.excluded, start=1)]
+    return [
+        ChineseParagraph("本次不能办理的事项", styles.heading),
+        listing(
+            styles,
+            ["序号", "事项", "原因", "请先"],
+            rows,
+            [12 * mm, 50 * mm, 60 * mm, WIDTH - 122 * mm],
         ),
     ]
 

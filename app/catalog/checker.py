@@ -20,6 +20,7 @@ from app.catalog.models import (
     MATERIAL_CODE,
     CatalogMeta,
     LocalMarks,
+    Option,
     Question,
     Scenario,
 )
@@ -188,6 +189,9 @@ class _ScenarioCheck:
                         )
             if question.kind == "single" and any(o.exclusive for o in question.options):
                 self.error((*loc, "options"), "exclusive 只用于多选题")
+            for j, choice in enumerate(question.options):
+                for k, ident in enumerate(choice.stop.items if choice.stop else ()):
+                    self._item_ref((*loc, "options", j, "stop", "items", k), ident)
 
     def _item_ref(self, loc: tuple[str | int, ...], ident: str) -> None:
         if ident not in self.items:
@@ -410,9 +414,9 @@ def _assign(
     if question.show_when is not None and question.show_when.evaluate(answers, {}) is False:
         choices: list[AnswerValue] = [()]
     else:
-        open_options = [o.value for o in question.options if o.stop is None]
+        open_options = [o.value for o in question.options if _goes_on(o)]
         if question.kind == "multi":
-            plain = [o.value for o in question.options if o.stop is None and not o.exclusive]
+            plain = [o.value for o in question.options if _goes_on(o) and not o.exclusive]
             choices = [(v,) for v in open_options]
             if len(plain) > 1:
                 choices.append(tuple(plain))
@@ -422,3 +426,8 @@ def _assign(
         answers[question.id] = choice
         yield from _assign(questions, index + 1, answers)
     answers.pop(question.id, None)
+
+
+def _goes_on(option: Option) -> bool:
+    """The applicant can go on after this answer: it stops nothing, or only some items."""
+    return option.stop is None or bool(option.stop.items)

@@ -54,7 +54,11 @@ class Option(Model):
 
 class Stop(Model):
     reason: str = Field(min_length=1, description="为何不能按本一件事办理")
-    advice: str = Field(min_length=1, description="应当到哪里、怎么办")
+    advice: str = Field(min_length=1, description="应当到哪里、怎么办（先办什么）")
+    items: tuple[Id, ...] = Field(
+        default=(),
+        description="只有这些事项不能办理（事项的前提条件）；为空时整件事不能办理",
+    )
 
 
 class AutoAnswer(Model):

@@ -16,6 +16,8 @@ def render_questions(state: QuestionState) -> str:
         lines.append(f"✗ [{d.question}] {d.text}：{d.reason}")
     for b in state.blocked:
         lines.append(f"⛔ 不符合受理条件：{b.reason}{b.advice}")
+    for b in state.item_blocks:
+        lines.append(f"⊘ 部分事项不能办理（{b.answer_label}）：{b.reason}{b.advice}")
     if state.next is not None:
         options = "  ".join(f"{o.value}={o.label}" for o in state.next.options)
         lines.append(f"下一题：[{state.next.id}] {state.next.text}  {options}")
@@ -43,6 +45,8 @@ def render_plan(plan: Plan) -> str:
         out.append(f"  · {notice}")
     for skipped in plan.not_chosen:
         out.append(f"  · 未选择：{skipped.name}")
+    for left in plan.excluded:
+        out.append(f"  ⊘ 不能办理：{left.name}——{left.reason}（请先：{left.advice}）")
     out.append(f"  · {plan.promise.words}。{plan.promise.basis_words}")
     out.append("")
     out.append(

@@ -26,11 +26,11 @@ from app.guide.effectiveness import effectiveness
 from app.guide.flow import stages
 from app.guide.materials import merge_materials
 from app.guide.merged_form import merge_form
-from app.guide.plan import Plan, QuestionState
+from app.guide.plan import Block, Plan, QuestionState
 from app.guide.promise import promise_for
 from app.guide.questionnaire import resolve
 from app.guide.scenario_index import ScenarioIndex
-from app.guide.selection import plan_items, select_items, stage_views
+from app.guide.selection import Selection, plan_items, select_items, stage_views
 
 
 class Planner:
@@ -76,7 +76,7 @@ class Planner:
         checked = normalise_answers(scenario, answers or {})
         state = resolve(index, checked, facts, self.catalog.fact_index)
         effective = state.answers
-        selection = select_items(index, effective, facts, items)
+        selection = select_items(index, effective, facts, items, state.item_blocks)
         flow = stages(selection.order, index.needs)
         promise = promise_for(scenario, selection.order)
         chosen = set(selection.order)
@@ -89,11 +89,12 @@ class Planner:
             catalog_version=self.catalog.version,
             complete=not pending,
             pending_questions=pending,
-            blocked=state.blocked,
+            blocked=state.blocked + _nothing_left(selection),
             answers=effective,
             items=plan_items(index, selection, flow),
             not_chosen=selection.not_chosen,
             not_applicable=selection.not_applicable,
+            excluded=selection.excluded,
             notices=selection.notices,
             materials=materials.entries,
             fields=form.entries,
@@ -101,3 +102,13 @@ class Planner:
             promise=promise,
             effectiveness=effectiveness(index, selection.order, promise, materials, form),
         )
+
+
+def _nothing_left(selection: Selection) -> tuple[Block, ...]:
+    """When the applicant meets the conditions of none of the items left, the 一件事 is refused
+    as a whole, and the reasons of the items are the reasons."""
+    if selection.order or selection.not_chosen or not selection.excluded:
+        return ()
+    reasons = "；".join(f"“{e.name}”{e.reason}" for e in selection.excluded)
+    advice = "；".join(dict.fromkeys(e.advice for e in selection.excluded))
+    return (Block("", "", f"所有事项都不符合办理条件：{reasons}", advice),)

@@ -58,10 +58,14 @@ class DroppedAnswer:
 
 @dataclass(frozen=True)
 class Block:
+    """An answer that ends the application here (``items`` empty), or that one or more items
+    cannot be done with (``items``): the rest of the 一件事 goes on without them."""
+
     question: str
     answer_label: str
     reason: str
     advice: str
+    items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,8 +74,9 @@ class QuestionState:
     questions: tuple[QuestionView, ...]
     next: QuestionView | None
     dropped: tuple[DroppedAnswer, ...]
-    blocked: tuple[Block, ...]
+    blocked: tuple[Block, ...]  # the whole 一件事
     answers: dict[str, AnswerValue]  # effective answers, auto ones included
+    item_blocks: tuple[Block, ...] = ()  # some items only
 
     @property
     def complete(self) -> bool:
@@ -97,6 +102,7 @@ class QuestionState:
             ],
             "dropped": _jsonable(self.dropped),
             "blocked": _jsonable(self.blocked),
+            "item_blocks": _jsonable(self.item_blocks),
             "answers": _jsonable(self.answers),
         }
 
@@ -121,6 +127,17 @@ class SkippedItem:
     id: str
     name: str
     reason: str
+
+
+@dataclass(frozen=True)
+class ExcludedItem:
+    """An item the applicant's situation does not meet the conditions of: left out of the plan,
+    with why and what to do first; the rest of the 一件事 goes on."""
+
+    id: str
+    name: str
+    reason: str
+    advice: str
 
 
 @dataclass(frozen=True)
@@ -207,6 +224,7 @@ class Plan:
     items: tuple[PlanItem, ...]
     not_chosen: tuple[SkippedItem, ...]
     not_applicable: tuple[SkippedItem, ...]
+    excluded: tuple[ExcludedItem, ...]
     notices: tuple[str, ...]
     materials: tuple[PlanMaterial, ...]
     fields: tuple[PlanField, ...]

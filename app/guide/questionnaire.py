@@ -58,7 +58,13 @@ def resolve(
     _check_constraints(scenario, effective, facts)
     first_pending = next((v for v in views if v.answer is None), None)
     return QuestionState(
-        scenario.code, tuple(views), first_pending, tuple(dropped), tuple(blocked), effective
+        scenario.code,
+        tuple(views),
+        first_pending,
+        tuple(dropped),
+        tuple(b for b in blocked if not b.items),
+        effective,
+        tuple(b for b in blocked if b.items),
     )
 
 
@@ -116,7 +122,8 @@ def _blocks(question: Question, value: AnswerValue) -> list[Block]:
     for chosen in (value,) if isinstance(value, str) else value:
         option = question.option(chosen)
         if option is not None and option.stop is not None:
-            blocks.append(Block(question.id, option.label, option.stop.reason, option.stop.advice))
+            stop = option.stop
+            blocks.append(Block(question.id, option.label, stop.reason, stop.advice, stop.items))
     return blocks
 
 

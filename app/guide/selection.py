@@ -13,7 +13,7 @@ from typing import Any
 from app.catalog.conditions import AnswerValue, holds
 from app.catalog.models import Item
 from app.errors import ItemChoiceError
-from app.guide.plan import ChosenBecause, PlanItem, SkippedItem, Stage
+from app.guide.plan import Block, ChosenBecause, ExcludedItem, PlanItem, SkippedItem, Stage
 from app.guide.scenario_index import ScenarioIndex
 
 Choices = dict[str, tuple[ChosenBecause, str]]  # item id → why it is in the plan, and in words
@@ -26,6 +26,7 @@ class Selection:
     notices: tuple[str, ...]
     not_chosen: tuple[SkippedItem, ...]
     not_applicable: tuple[SkippedItem, ...]
+    excluded: tuple[ExcludedItem, ...] = ()
 
 
 def select_items(
@@ -33,16 +34,28 @@ def select_items(
     answers: Mapping[str, AnswerValue],
     facts: Mapping[str, Any],
     wanted: Sequence[str] | None,
+    item_blocks: Sequence[Block] = (),
 ) -> Selection:
-    """The items for these answers; ``wanted`` is the applicant's choice (all when None)."""
+    """The items for these answers; ``wanted`` is the applicant's choice (all when None).
+    ``item_blocks`` leave items out whose conditions the applicant does not meet, and with them
+    the items that need their results."""
     scenario = index.scenario
-    applicable = [i for i in scenario.items if holds(i.when, answers, facts) is True]
+    relevant = [i for i in scenario.items if holds(i.when, answers, facts) is True]
+    excluded = _excluded(index, {i.id for i in relevant}, item_blocks)
+    applicable = [i for i in relevant if i.id not in excluded]
     applicable_ids = {i.id for i in applicable}
     not_applicable = tuple(
         SkippedItem(i.id, i.name, "您的情形不需要办理此事项")
         for i in scenario.items
-        if i.id not in applicable_ids
+        if i.id not in applicable_ids and i.id not in excluded
     )
+    for token in wanted or ():
+        item = _find_item(index, token)
+        if item.id in excluded:
+            raise ItemChoiceError(
+                f"事项“{item.name}”不能办理：{excluded[item.id].reason}",
+                hint=excluded[item.id].advice,
+            )
     chosen, notices = _choose(index, applicable, applicable_ids, wanted)
     not_chosen = tuple(
         SkippedItem(i, index.items[i].name, "申请人未选择")
@@ -50,7 +63,38 @@ def select_items(
         if i not in chosen
     )
     order = tuple(i.id for i in scenario.items if i.id in chosen)
-    return Selection(chosen, order, tuple(notices), not_chosen, not_applicable)
+    left_out = tuple(excluded[i.id] for i in scenario.items if i.id in excluded)
+    return Selection(chosen, order, tuple(notices), not_chosen, not_applicable, left_out)
+
+
+def _excluded(
+    index: ScenarioIndex, relevant: set[str], item_blocks: Sequence[Block]
+) -> dict[str, ExcludedItem]:
+    """Items the answers rule out, then (in the scenario's order, repeatedly) the items that need
+    the result of one ruled out: the 一件事 cannot give them what they need."""
+    excluded: dict[str, ExcludedItem] = {}
+    for block in item_blocks:
+        for ident in block.items:
+            if ident in relevant and ident not in excluded:
+                name = index.items[ident].name
+                excluded[ident] = ExcludedItem(ident, name, block.reason, block.advice)
+    changed = bool(excluded)
+    while changed:
+        changed = False
+        for item in index.scenario.items:
+            if item.id in excluded or item.id not in relevant:
+                continue
+            missing = next((n for n in item.needs if n in excluded), None)
+            if missing is not None:
+                cause = excluded[missing]
+                excluded[item.id] = ExcludedItem(
+                    item.id,
+                    item.name,
+                    f"需要“{cause.name}”的办理结果，而“{cause.name}”不能办理：{cause.reason}",
+                    cause.advice,
+                )
+                changed = True
+    return excluded
 
 
 def plan_items(

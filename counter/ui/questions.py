@@ -228,7 +228,14 @@ class QuestionsScreen(Screen):
         self.items_box.setEnabled(ready)
         self.next.setEnabled(ready)
         self._show_item_boxes(plan)
-        self.notices.setText("\n".join(plan.notices))
+        self.notices.setText(
+            "\n".join(
+                [
+                    *plan.notices,
+                    *(f"不能办理“{e.name}”：{e.reason} 请先：{e.advice}" for e in plan.excluded),
+                ]
+            )
+        )
         if ready:
             to_submit = sum(1 for m in plan.materials if m.to_submit)
             self.summary.setText(

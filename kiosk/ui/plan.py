@@ -70,6 +70,13 @@ class PlanScreen(Screen):
             items.addWidget(box)
         for skipped in plan.not_applicable:
             items.addWidget(body(f"无需办理：{skipped.name}（{skipped.reason}）", kind="small"))
+        for out in plan.excluded:
+            items.addWidget(
+                body(
+                    f"暂不能办理：{out.name}\n　{out.reason}\n　请先：{out.advice}",
+                    f"excluded_{out.id}",
+                )
+            )
         self.body.addWidget(card(*_widgets(items)))
         self.body.addWidget(heading("材料", "materials_heading"))
         for number, material in enumerate(plan.materials, start=1):
