@@ -81,7 +81,7 @@ def adopt(scenario: Scenario, base: BaseScenario, base_name: str) -> Adopted:
     overlay["materials"] = materials
     if extra_materials:
         overlay["extra_materials"] = extra_materials
-    for part in ("questions", "constraints", "fields"):
+    for part in ("named", "questions", "constraints", "fields"):
         values = [_dump(v) for v in getattr(scenario, part)]
         if values:
             overlay[part] = values

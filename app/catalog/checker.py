@@ -13,7 +13,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.catalog.conditions import AnswerCondition, AnswerValue, Condition, FactCondition, walk
+from app.catalog.conditions import (
+    AnswerCondition,
+    AnswerValue,
+    Condition,
+    FactCondition,
+    NamedCondition,
+    walk,
+)
 from app.catalog.loader import Document, LoadResult, Problem
 from app.catalog.models import (
     ENTERPRISE_STAGES,
@@ -99,6 +106,7 @@ class _ScenarioCheck:
         self.fields = {f.key: f for f in self.meta.fields}
         self._unique()
         self._audience()
+        self._named()
         self._questions()
         self._items()
         self._materials()
@@ -119,6 +127,7 @@ class _ScenarioCheck:
             ("questions", [q.id for q in s.questions]),
             ("items", [i.id for i in s.items]),
             ("materials", [m.id for m in s.materials]),
+            ("named", [n.id for n in s.named]),
             ("fields", [f.key for f in s.fields]),
         ):
             seen: set[str] = set()
@@ -159,6 +168,11 @@ class _ScenarioCheck:
                     self.error(loc, f"contains 只用于多选题，“{leaf.answer}”是单选题")
             elif isinstance(leaf, FactCondition):
                 self._fact(loc, leaf.fact, leaf.equals, leaf.in_)
+            elif isinstance(leaf, NamedCondition):
+                known = (
+                    "、".join(n.id for n in self.scenario.named) or "（本一件事没有定义命名条件）"
+                )
+                self.error(loc, f"引用了不存在的命名条件“{leaf.named}”（已定义：{known}）")
 
     def _fact(self, loc: tuple[str | int, ...], key: str, *values: Any) -> None:
         spec = self.facts.get(key)
@@ -172,6 +186,11 @@ class _ScenarioCheck:
                     self.error(
                         loc, f"事实“{key}”不会取值“{value}”（可能的值：{'、'.join(allowed)}）"
                     )
+
+    def _named(self) -> None:
+        everyone = len(self.scenario.questions)
+        for index, named in enumerate(self.scenario.named):
+            self._condition(("named", index, "when"), named.when, everyone)
 
     def _questions(self) -> None:
         for index, question in enumerate(self.scenario.questions):
@@ -293,7 +312,7 @@ class _ScenarioCheck:
                     self.error((*loc, "local", name), f"本地配置标注了不存在的字段“{name}”")
 
         visit(self.scenario, ())
-        for group in ("questions", "items", "materials", "fields"):
+        for group in ("named", "questions", "items", "materials", "fields"):
             for index, entity in enumerate(getattr(self.scenario, group)):
                 visit(entity, (group, index))
 
@@ -341,6 +360,8 @@ class _ScenarioCheck:
             report(
                 ("questions", index), self._satisfiable(question.show_when), f"问题“{question.id}”"
             )
+        for index, named in enumerate(s.named):
+            report(("named", index), self._satisfiable(named.when), f"命名条件“{named.label}”")
         for index, item in enumerate(s.items):
             report(("items", index), self._satisfiable(item.when), f"事项“{item.name}”")
         needed_by: list[tuple[str, int, str, tuple[str, ...], Condition | None]] = [

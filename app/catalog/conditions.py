@@ -10,6 +10,16 @@ YAML forms::
     {fact: F, equals: V}        {fact: F, in: [...]}         {fact: F, gte: N} / {fact: F, lte: N}
     {fact: F, present: true}
     {all: [C, ...]}             {any: [C, ...]}              {not: C}
+    {named: N}                  (a condition the scenario defines once under ``named``)
+
+A question that is not shown (its ``show_when`` is false) counts as answered with nothing:
+``equals``, ``in`` and ``contains`` on it are false, and ``not`` of them is true. So
+``{not: {answer: q, equals: x}}`` holds when q was hidden; write ``{all: [shown-condition of q,
+{not: ...}]}`` — or better, a named condition — where "hidden" must not count as "not x".
+
+A named condition (``{named: N}``) is replaced by its definition when the scenario is read
+(:func:`expand`), so the engine evaluates plain trees; one that names no definition stays, never
+decides (``None``) and is reported by the checker.
 """
 
 from __future__ import annotations
@@ -95,6 +105,15 @@ class FactCondition(_Base):
         return (self.gte is None or value >= self.gte) and (self.lte is None or value <= self.lte)
 
 
+class NamedCondition(_Base):
+    """A reference to a condition the scenario defines once (``Scenario.named``)."""
+
+    named: str = Field(description="命名条件的代码")
+
+    def evaluate(self, answers: Mapping[str, AnswerValue], facts: Mapping[str, Any]) -> bool | None:
+        return None  # replaced by its definition on reading; an unknown name never decides
+
+
 class AllCondition(_Base):
     all: tuple[Condition, ...] = Field(min_length=1)
 
@@ -137,9 +156,10 @@ def _kind(value: Any) -> str | None:
             AllCondition: "all",
             AnyCondition: "any",
             NotCondition: "not",
+            NamedCondition: "named",
         }.get(type(value))
     if isinstance(value, dict):
-        for key in ("answer", "fact", "all", "any", "not"):
+        for key in ("answer", "fact", "all", "any", "not", "named"):
             if key in value:
                 return key
     return None
@@ -152,25 +172,27 @@ Condition = Annotated[
         Annotated[AllCondition, Tag("all")],
         Annotated[AnyCondition, Tag("any")],
         Annotated[NotCondition, Tag("not")],
+        Annotated[NamedCondition, Tag("named")],
     ],
     Discriminator(
         _kind,
         custom_error_type="condition_kind",
-        custom_error_message="条件须以 answer、fact、all、any 或 not 开头",
+        custom_error_message="条件须以 answer、fact、all、any、not 或 named 开头",
     ),
 ]
 
 for _model in (AllCondition, AnyCondition, NotCondition):
     _model.model_rebuild()
 
-Kind = Literal["answer", "fact", "all", "any", "not"]
+Kind = Literal["answer", "fact", "all", "any", "not", "named"]
+Leaf = AnswerCondition | FactCondition | NamedCondition
 
 
-def walk(condition: Condition | None) -> Iterator[AnswerCondition | FactCondition]:
+def walk(condition: Condition | None) -> Iterator[Leaf]:
     """Yield the leaves of a condition tree, for the static checker."""
     if condition is None:
         return
-    if isinstance(condition, AnswerCondition | FactCondition):
+    if isinstance(condition, AnswerCondition | FactCondition | NamedCondition):
         yield condition
     elif isinstance(condition, AllCondition):
         for part in condition.all:
@@ -187,3 +209,24 @@ def holds(
 ) -> bool | None:
     """Evaluate an optional condition; a missing condition always holds."""
     return True if condition is None else condition.evaluate(answers, facts)
+
+
+def expand(condition: Condition | None, named: Mapping[str, Condition]) -> Condition | None:
+    """``condition`` with each ``{named: N}`` replaced by ``named[N]`` (already expanded)."""
+    if condition is None:
+        return None
+    if isinstance(condition, NamedCondition):
+        return named.get(condition.named, condition)
+    if isinstance(condition, AllCondition):
+        return AllCondition(all=tuple(_expanded(c, named) for c in condition.all))
+    if isinstance(condition, AnyCondition):
+        return AnyCondition(any=tuple(_expanded(c, named) for c in condition.any))
+    if isinstance(condition, NotCondition):
+        return NotCondition.model_validate({"not": _expanded(condition.not_, named)})
+    return condition
+
+
+def _expanded(condition: Condition, named: Mapping[str, Condition]) -> Condition:
+    result = expand(condition, named)
+    assert result is not None
+    return result

@@ -9,11 +9,18 @@ Identifiers (``id``) are the catalog's own keys for references inside one scenar
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
-from app.catalog.conditions import Condition
+from app.catalog.conditions import Condition, expand
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
@@ -261,6 +268,18 @@ class Decision(Model):
     settles: tuple[str, ...] = Field(default=(), description="该决定回应的检查器警告代码")
 
 
+class Named(LocalMarks):
+    """A condition defined once and used by name (``{named: id}``) — a route decided by several
+    answers, such as a simplified or an ordinary procedure — and, with ``tell``, shown to the
+    applicant when it holds ("您适用简易程序")."""
+
+    id: Id
+    label: str = Field(min_length=1, description="名称，如“简易注销程序”")
+    when: Condition = Field(description="何时成立；可引用排在前面的命名条件")
+    tell: str = Field(default="", description="成立时告诉申请人的话；为空则不显示")
+    source: str = Field(default="", description="出自指南哪一处")
+
+
 class Constraint(Model):
     """Answers that cannot be true together; ``when`` describes the contradiction."""
 
@@ -283,6 +302,7 @@ class Scenario(LocalMarks):
     )
     guide: Guide = Guide()
     reform: Reform = Reform()
+    named: tuple[Named, ...] = Field(default=(), description="命名条件：定义一次，按名引用")
     questions: tuple[Question, ...] = ()
     constraints: tuple[Constraint, ...] = ()
     items: tuple[Item, ...] = Field(min_length=1)
@@ -290,6 +310,37 @@ class Scenario(LocalMarks):
     fields: tuple[FormField, ...] = ()
     faq: tuple[Faq, ...] = ()
     decisions: tuple[Decision, ...] = ()
+
+    @model_validator(mode="after")
+    def _expand_named(self) -> Scenario:
+        """Every ``{named: N}`` replaced by its definition, so the engine evaluates plain trees
+        (an unknown name stays and is reported by the checker)."""
+        if not self.named:
+            return self
+        defined: dict[str, Condition] = {}
+        named = []
+        for entry in self.named:
+            when = expand(entry.when, defined)
+            assert when is not None
+            defined[entry.id] = when
+            named.append(entry.model_copy(update={"when": when}))
+
+        def each(parts: tuple[Any, ...], attribute: str) -> tuple[Any, ...]:
+            return tuple(
+                part.model_copy(update={attribute: expand(getattr(part, attribute), defined)})
+                for part in parts
+            )
+
+        return self.model_copy(
+            update={
+                "named": tuple(named),
+                "questions": each(self.questions, "show_when"),
+                "constraints": each(self.constraints, "when"),
+                "items": each(self.items, "when"),
+                "materials": each(self.materials, "when"),
+                "fields": each(self.fields, "when"),
+            }
+        )
 
 
 class FactSpec(Model):

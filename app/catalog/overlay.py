@@ -86,6 +86,7 @@ class Overlay(BaseModel):
     )
     extra_items: tuple[Entry, ...] = Field(default=(), description="指南未列的事项（完整写出）")
     extra_materials: tuple[Entry, ...] = Field(default=(), description="指南未列的材料（完整写出）")
+    named: tuple[Any, ...] = Field(default=(), description="命名条件")
     questions: tuple[Any, ...] = ()
     constraints: tuple[Any, ...] = ()
     fields: tuple[Any, ...] = ()
@@ -344,7 +345,7 @@ def compose(base: BaseScenario, overlay: Overlay) -> Composition:
     for index in range(len(overlay.faq)):
         result.origins[("faq", len(guide_faq) + index)] = ("faq", index)
     data["faq"] = guide_faq + list(overlay.faq)
-    for part in ("questions", "constraints", "fields", "decisions"):
+    for part in ("named", "questions", "constraints", "fields", "decisions"):
         data[part] = list(getattr(overlay, part))
         result.origins[(part,)] = (part,)
     return result

@@ -41,6 +41,8 @@ def render_plan(plan: Plan) -> str:
         names = "、".join(next(i.name for i in plan.items if i.id == s) for s in stage.items)
         kind = "并联" if stage.parallel else "办理"
         out.append(f"  第{stage.index}步（{kind}，{stage.days}个工作日）：{names}")
+    for route in plan.routes:
+        out.append(f"  ▶ {route.text}")
     for notice in plan.notices:
         out.append(f"  · {notice}")
     for skipped in plan.not_chosen:

@@ -21,12 +21,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.catalog.catalog import Catalog
+from app.catalog.conditions import holds
 from app.guide.answers import normalise_answers
 from app.guide.effectiveness import effectiveness
 from app.guide.flow import stages
 from app.guide.materials import merge_materials
 from app.guide.merged_form import merge_form
-from app.guide.plan import Block, Plan, QuestionState
+from app.guide.plan import Block, Plan, QuestionState, Route
 from app.guide.promise import promise_for
 from app.guide.questionnaire import resolve
 from app.guide.scenario_index import ScenarioIndex
@@ -95,6 +96,11 @@ class Planner:
             not_chosen=selection.not_chosen,
             not_applicable=selection.not_applicable,
             excluded=selection.excluded,
+            routes=tuple(
+                Route(n.id, n.label, n.tell)
+                for n in scenario.named
+                if n.tell and holds(n.when, effective, facts) is True
+            ),
             notices=selection.notices,
             materials=materials.entries,
             fields=form.entries,

@@ -130,6 +130,15 @@ class SkippedItem:
 
 
 @dataclass(frozen=True)
+class Route:
+    """A named condition that holds and is told to the applicant: "您适用简易程序"."""
+
+    id: str
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ExcludedItem:
     """An item the applicant's situation does not meet the conditions of: left out of the plan,
     with why and what to do first; the rest of the 一件事 goes on."""
@@ -225,6 +234,7 @@ class Plan:
     not_chosen: tuple[SkippedItem, ...]
     not_applicable: tuple[SkippedItem, ...]
     excluded: tuple[ExcludedItem, ...]
+    routes: tuple[Route, ...]
     notices: tuple[str, ...]
     materials: tuple[PlanMaterial, ...]
     fields: tuple[PlanField, ...]

@@ -231,6 +231,7 @@ class QuestionsScreen(Screen):
         self.notices.setText(
             "\n".join(
                 [
+                    *(route.text for route in plan.routes),
                     *plan.notices,
                     *(f"不能办理“{e.name}”：{e.reason} 请先：{e.advice}" for e in plan.excluded),
                 ]

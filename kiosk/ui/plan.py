@@ -48,6 +48,9 @@ class PlanScreen(Screen):
         self.title.setText(f"{plan.scenario_name}：您需要准备这些")
         self.qr.setVisible(False)
         clear(self.body)
+        if plan.routes:  # the route the answers decided comes first: it explains the list
+            told = [body(route.text, f"route_{route.id}") for route in plan.routes]
+            self.body.addWidget(card(*told))
         items = QVBoxLayout()
         items.addWidget(heading("要办理的事项", "items_heading"))
         for item in plan.items:

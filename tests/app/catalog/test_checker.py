@@ -95,7 +95,7 @@ def test_contradictory_condition_is_unreachable(make_catalog: MakeCatalog) -> No
         (MINIMAL.replace("{answer: q2, equals: a}", "{answer: q2}"), "equals、in、contains 之一"),
         (
             MINIMAL.replace("{answer: q2, equals: a}", "{whenever: q2}"),
-            "条件须以 answer、fact、all、any 或 not 开头",
+            "条件须以 answer、fact、all、any、not 或 named 开头",
         ),
         ("", "文件是空的"),
     ],
