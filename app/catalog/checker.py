@@ -8,6 +8,7 @@ reported as settled with the decision beside it.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,9 +17,11 @@ from typing import Any
 from app.catalog.conditions import (
     AnswerCondition,
     AnswerValue,
+    AnyCondition,
     Condition,
     FactCondition,
     NamedCondition,
+    NotCondition,
     walk,
 )
 from app.catalog.loader import Document, LoadResult, Problem
@@ -31,7 +34,7 @@ from app.catalog.models import (
     Question,
     Scenario,
 )
-from app.guide.flow import critical_path, find_cycle
+from app.guide.flow import critical_path, find_cycle, stages
 from app.identity.card import ID_CARD_KEYS
 
 MAX_COMBINATIONS = 20_000
@@ -116,6 +119,10 @@ class _ScenarioCheck:
         if not any(p.severity == "error" for p in self.problems):
             self._reachability()
             self._figures()
+            self._required_of_conditional_items()
+            self._steps()
+            self._departments()
+            self._notes_against_conditions()
         self._settle()
         return self.problems
 
@@ -403,11 +410,97 @@ class _ScenarioCheck:
                 f"改革后材料数 {after} 与目录列出的 {len(s.materials)} 种材料不一致",
             )
 
+    def _required_of_conditional_items(self) -> None:
+        """A material the guide marks 必要 whose items all apply only in some situations, and
+        some applicants need none of them: the guide's 必要 holds only in those situations."""
+        for index, material in enumerate(self.scenario.materials):
+            if not material.required or material.when is not None:
+                continue
+            whens = [self.items[i].when for i in material.items if i in self.items]
+            if not whens or any(w is None for w in whens):
+                continue
+            none_apply = NotCondition.model_validate(
+                {"not": AnyCondition(any=tuple(w for w in whens if w is not None))}
+            )
+            if self._satisfiable(none_apply):
+                self.warn(
+                    ("materials", index, "required"),
+                    f"W-REQUIRED-OF-CONDITIONAL-ITEMS:{material.id}",
+                    f"“{material.name}”标为必要材料，但需要它的事项只在部分情形下办理",
+                )
+
+    def _steps(self) -> None:
+        """The published number of steps after the reform against the flow's serial stages."""
+        s = self.scenario
+        published = s.reform.after.steps
+        if published is None:
+            return
+        flow = stages([i.id for i in s.items], {i.id: i.needs for i in s.items})
+        if published != len(flow):
+            self.warn(
+                ("reform", "after", "steps"),
+                "W-STEP-COUNT",
+                f"公布的改革后环节数 {published} 与事项流程的 {len(flow)} 个先后阶段不一致",
+            )
+
+    def _departments(self) -> None:
+        """The guide's cooperating departments against the departments of its items."""
+        s = self.scenario
+        if not s.cooperating_departments:
+            return  # the guide names no cooperating departments: nothing to compare with
+        listed = [s.lead_department, *s.cooperating_departments]
+        for index, department in enumerate(s.cooperating_departments):
+            if not any(same_department(department, i.department) for i in s.items):
+                self.warn(
+                    ("cooperating_departments", index),
+                    f"W-DEPARTMENT-IDLE:{index}",
+                    f"配合部门“{department}”不承办任何事项",
+                )
+        for index, item in enumerate(s.items):
+            if not any(same_department(d, item.department) for d in listed):
+                self.warn(
+                    ("items", index, "department"),
+                    f"W-DEPARTMENT-UNLISTED:{item.id}",
+                    f"事项“{item.name}”的承办部门“{item.department}”不在牵头与配合部门之列",
+                )
+
+    def _notes_against_conditions(self) -> None:
+        """A material's note that names the opposite of a condition of the guide ("父母双方是
+        同一民族" against "父母双方是不同民族时提供")."""
+        for index, material in enumerate(self.scenario.materials):
+            for condition in self.scenario.guide.conditions:
+                clash = contradiction(condition, material.notes)
+                if clash:
+                    self.warn(
+                        ("materials", index, "notes"),
+                        f"W-NOTE-CONTRADICTS-CONDITION:{material.id}",
+                        f"“{material.name}”的填报须知（{clash[1]}）与受理条件“{condition}”"
+                        f"（{clash[0]}）相矛盾",
+                    )
+
     def _settle(self) -> None:
         settled: dict[str, str] = {}
         for decision in self.scenario.decisions:
             for code in decision.settles:
                 settled[code] = decision.decision
+        raised = {p.code for p in self.problems if p.code}
+        raised |= {code.split(":", 1)[0] for code in raised}
+        for index, decision in enumerate(self.scenario.decisions):
+            if not decision.settles and not decision.free:
+                self.warn(
+                    ("decisions", index),
+                    "W-DECISION-UNTIED",
+                    f"决定“{decision.topic}”既不回应检查器警告（settles），也未标为自主决定"
+                    "（free: true）",
+                )
+            for code in decision.settles:
+                if code not in raised:
+                    self.warn(
+                        ("decisions", index, "settles"),
+                        "W-DECISION-STALE",
+                        f"决定“{decision.topic}”回应的警告 {code} 已不再出现"
+                        "（数据已改正或指南已更新？）：请删去此决定或改写",
+                    )
         for index, problem in enumerate(self.problems):
             if problem.severity != "warning":
                 continue
@@ -452,3 +545,52 @@ def _assign(
 def _goes_on(option: Option) -> bool:
     """The applicant can go on after this answer: it stops nothing, or only some items."""
     return option.stop is None or bool(option.stop.items)
+
+
+# Department words and the short forms guides use for them ("人社部门").
+DEPARTMENT_WORDS = {
+    "人社": "人力资源和社会保障",
+    "卫健": "卫生健康",
+    "医保": "医疗保障",
+    "市监": "市场监督管理",
+    "市场监管": "市场监督管理",
+    "住建": "住房和城乡建设",
+    "应急": "应急管理",
+    "交通": "交通运输",
+    "退役军人": "退役军人事务",
+    "残联": "残疾人联合会",
+    "自规": "自然资源和规划",
+    "发改": "发展和改革",
+    "公积金": "住房公积金",
+}
+_DEPARTMENT_TAIL = re.compile(r"(部门|委员会|局|厅|委|中心|办公室|办)$")
+_PLACE_HEAD = re.compile(r"^.{1,8}?[省市县区]")
+
+
+def department_core(name: str) -> str:
+    """The kind of department a name denotes: "长沙市卫生健康委员会" → "卫生健康",
+    "人社部门" → "人力资源和社会保障", "公安部门（落户地派出所）" → "公安"."""
+    core = re.sub(r"[（(].*$", "", name).strip()
+    core = _PLACE_HEAD.sub("", core) if len(core) > 4 else core
+    core = _DEPARTMENT_TAIL.sub("", core)
+    return DEPARTMENT_WORDS.get(core, core)
+
+
+def same_department(listed: str, item_department: str) -> bool:
+    """A listed (lead or cooperating) department and an item's department are of one kind."""
+    a, b = department_core(listed), department_core(item_department)
+    return bool(a and b) and (a in b or b in a)
+
+
+_OPPOSITES = (("同一", "不同"), ("一致", "不一致"), ("已", "未"), ("有", "无"))
+
+
+def contradiction(condition: str, note: str) -> tuple[str, str] | None:
+    """The words of a condition and of a note that say opposite things about the same subject
+    (the two characters after the opposite words must match), or None."""
+    for yes, no in _OPPOSITES:
+        for match in re.finditer(re.escape(yes), condition):
+            subject = condition[match.end() : match.end() + 2]
+            if len(subject) == 2 and (no + subject) in note and (no + subject) not in condition:
+                return condition[match.start() : match.end() + 2], no + subject
+    return None

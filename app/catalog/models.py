@@ -266,6 +266,10 @@ class Decision(Model):
     reference: str = Field(description="参考资料怎么说")
     decision: str = Field(description="本目录的决定")
     settles: tuple[str, ...] = Field(default=(), description="该决定回应的检查器警告代码")
+    free: bool = Field(
+        default=False,
+        description="自主决定：不回应任何检查器警告（如本厅的办理安排）；否则须写 settles",
+    )
 
 
 class Named(LocalMarks):
