@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from app.catalog.base_files import area_code
+from app.catalog.guide_codes import BOOKKEEPING
 from app.cli.main import main
 
 GUIDES = Path(__file__).resolve().parents[1] / "fixtures" / "guides"
 CITY = GUIDES / "43PCN0009-430101000000.json"
 FURONG = GUIDES / "43PCN0009-430102999000.json"
+SUMMARY = "平台内部标识/时间戳，未导入："
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -27,13 +30,16 @@ def test_import_writes_one_base_per_guide_and_reports_in_chinese(
     guides = sorted(str(p) for p in GUIDES.glob("*.json"))
     code, out, err = run(capsys, "catalog", "import", *guides, "--out", str(tmp_path))
     assert code == 0, err
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "43PCC0001-430100.base.yaml",
-        "43PCN0009-430100.base.yaml",
-        "43PCN0009-430102.base.yaml",
-        "43TCN0003-430100.base.yaml",
-    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{p.name[:9]}-{area_code(p.name[10:22])}.base.yaml" for p in GUIDES.glob("*.json")
+    )
+    assert len(guides) == 4
     assert "已导入：事项 7 项，材料 14 项，受理条件 4 项，常见问题 6 项" in out
+    assert out.count(SUMMARY) == 0  # the curated copies hold no bookkeeping keys
+    listed = [
+        line.split("（")[0].strip() for line in out.splitlines() if line.startswith("    data.")
+    ]
+    assert listed and not [path for path in listed if path.rsplit(".", 1)[-1] in BOOKKEEPING]
     assert "data.materialList[].tgfs（14 处）：2" in out
     first = (tmp_path / "43PCN0009-430102.base.yaml").read_bytes()
     assert run(capsys, "catalog", "import", str(FURONG), "--out", str(tmp_path))[0] == 0
