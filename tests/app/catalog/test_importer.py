@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.catalog.base import BaseScenario
+from app.catalog.base import BaseScenario, Figure
 from app.catalog.base_files import area_code, base_file_name, base_yaml
 from app.catalog.guide_codes import BOOKKEEPING
 from app.catalog.importer import GuideRejected, Imported, import_guide
@@ -46,7 +46,19 @@ FIGURES = {
     FURONG: Figures(14, 7, 4, 6, 1, 0),
     "43TCN0003-430101000000.json": Figures(10, 6, 1, 3, 1, 0),
     "43PCC0001-430101000000.json": Figures(20, 10, 8, 2, 1, 1),
+    # raw copies of the 2024 national key items' 长沙市直 guides, bookkeeping keys kept
+    "43PCN0010-430101000000.json": Figures(5, 5, 1, 3, 1, 0, internal=59),
+    "43PCN0011-430101000000.json": Figures(1, 4, 1, 23, 1, 0, internal=106),
+    "43PCN0012-430101000000.json": Figures(10, 12, 15, 35, 1, 0, internal=210),
+    "43PCN0013-430101000000.json": Figures(8, 11, 1, 34, 1, 0, internal=192),
+    "43PCP0008-430101000000.json": Figures(8, 14, 1, 1, 2, 1, internal=107),
+    "43TCN0001-430101000000.json": Figures(7, 19, 1, 0, 1, 0, internal=65),
+    "43TCN0002-430101000000.json": Figures(15, 3, 2, 20, 1, 0, internal=177),
+    "43TCN0006-430101000000.json": Figures(0, 49, 2, 21, 1, 0, internal=76),
+    "43TCN0007-430101000000.json": Figures(4, 10, 3, 4, 1, 0, internal=61),
+    "43TCP0014-430101000000.json": Figures(11, 7, 2, 6, 2, 0, internal=183),
 }
+RAW = sorted(name for name, figures in FIGURES.items() if figures.internal)
 
 # What no curated fixture's key maps onto (meaning unknown, or an id the reference keeps); mapping
 # one more key must remove it here on purpose. Bookkeeping keys are counted apart (BOOKKEEPING).
@@ -77,10 +89,40 @@ UNMAPPED = {
     "data.guideCondition[].zt",
     "data.guidePoint[].zt",
 }
-# a guide's own differences from UNMAPPED (keys it lacks, keys only it has) and its notes
-UNMAPPED_ABSENT: dict[str, Any] = {}
-UNMAPPED_EXTRA: dict[str, Any] = {}
-NOTES: dict[str, Any] = {}
+GUIDE = "data.onethingCatalogStandServiceGuide."
+# A guide's own differences from UNMAPPED: keys it lacks, and keys only it has (jdtsdz holds a phone
+# number in 社保卡 and an address elsewhere; zzzdtzdz is a link the reference does not name).
+UNMAPPED_ABSENT = {
+    "43PCN0010-430101000000.json": {
+        "data.materialList[].sfxtmb",
+        "data.materialList[].type",
+        GUIDE + "ywzjfw",
+    },
+    "43PCN0011-430101000000.json": {GUIDE + "ywzjfw"},
+    "43TCN0006-430101000000.json": {p for p in UNMAPPED if p.startswith("data.materialList[]")},
+    "43TCN0007-430101000000.json": {"data.materialList[].sfxtmb", "data.materialList[].type"},
+}
+UNMAPPED_EXTRA = {
+    "43PCN0011-430101000000.json": {GUIDE + "jdtsdz", GUIDE + "zzzdtzdz"},
+    "43TCN0007-430101000000.json": {GUIDE + "jdtsdz"},
+    "43TCP0014-430101000000.json": {GUIDE + "jdtsdz", GUIDE + "zzzdtzdz"},
+}
+NOTES = {
+    "43PCN0011-430101000000.json": (  # two FAQ entries ask the same question, answers differ
+        "键 shebaokashifouxuyaogenghuan 重复，第 2 个记为 shebaokashifouxuyaogenghuan_2",
+    ),
+    "43PCN0012-430101000000.json": (  # the same FAQ entry twice (pxh 1 and 4)
+        "键 gaoxiaobanchengcanjirenfuwuyijianshishis_d14c8f 重复，"
+        "第 2 个记为 gaoxiaobanchengcanjirenfuwuyijianshishis_d14c8f_2",
+    ),
+    "43PCP0008-430101000000.json": (
+        "材料“湖南省个人身后“一件事”承诺函”的标准材料编码“T1000NaN”不完整，键改由材料名称生成",
+    ),
+    "43TCN0006-430101000000.json": ("指南没有列出申请材料（data.materialList 为空或缺少）",),
+    "43TCP0014-430101000000.json": (
+        "办理地点 data.guidePoint[0] 的名称只是数字“1”，像是占位内容，请核对",
+    ),
+}
 
 
 def bookkeeping_in(node: Any) -> Counter[str]:
@@ -167,6 +209,34 @@ def test_bookkeeping_keys_are_counted_once_in_the_report_never_listed(name: str)
     }
 
 
+def _without_bookkeeping(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_bookkeeping(v) for k, v in node.items() if k not in BOOKKEEPING}
+    if isinstance(node, list):
+        return [_without_bookkeeping(v) for v in node]
+    return node
+
+
+@pytest.mark.parametrize("name", RAW)
+def test_a_raw_guide_imports_as_its_copy_without_bookkeeping_keys(name: str) -> None:
+    """The reference's curated copies drop exactly these keys: importing either gives one base."""
+    raw = imported(name)
+    document = json.loads((GUIDES / name).read_text(encoding="utf-8"))
+    curated = import_guide(envelope_of(_without_bookkeeping(document)), name)
+    assert raw.base.model_copy(update={"guide_sha256": ""}) == curated.base.model_copy(
+        update={"guide_sha256": ""}
+    )
+    assert (raw.report.unmapped, raw.report.notes) == (
+        curated.report.unmapped,
+        curated.report.notes,
+    )
+    assert curated.report.internal == ()
+
+
+def envelope_of(document: Any) -> bytes:
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
 def test_newborn_header_materials_and_reform_as_the_guide_says() -> None:
     base = imported(CITY).base
     header = base.header
@@ -240,16 +310,52 @@ def test_charges_and_material_sources_of_the_graduates_guide() -> None:
 
 
 def test_a_version_of_letters_in_the_checklist_code_is_accepted() -> None:
-    data = {**fixture_data(), "yjsSsqdbm": "43PCN0009B24J0100"}
-    header = import_guide(envelope(data), "x.json").base.header
+    header = imported("43PCN0012-430101000000.json").base.header
     assert (header.checklist_code, header.theme_code, header.area_code) == (
-        "43PCN0009B24J0100",
-        "43PCN0009",
+        "43PCN0012B24J0100",
+        "43PCN0012",
         "430100",
+    )
+    assert header.departments.lead == "长沙市残联"
+    assert (header.promised_days, header.completed_limit) == (37, 37)
+
+
+def test_the_guide_headers_own_contacts_are_kept_apart_from_the_local_phones() -> None:
+    header = imported("43PCN0011-430101000000.json").base.header
+    assert (header.phones.consult, header.phones.complaint) == ("0731-84907798", "0731-84907966")
+    contacts = header.guide_contacts
+    assert (contacts.consult_phone, contacts.consult_address, contacts.complaint_phone) == (
+        "12333",
+        "湖南省长沙市天心区银杏路6号",
+        "0731-82212345",
+    )
+    assert imported(CITY).base.header.guide_contacts == type(contacts)()
+
+
+def test_another_online_channel_is_named() -> None:
+    channels = imported("43TCN0002-430101000000.json").base.header.channels
+    assert [c.code for c in channels.online] == ["1", "2", "3"]
+    assert channels.online_other == "道运通APP"
+
+
+def test_a_broken_material_code_is_kept_but_not_used_as_the_key() -> None:
+    base = imported("43PCP0008-430101000000.json").base
+    pledge = next(m for m in base.materials if m.material_code == "T1000NaN")
+    assert pledge.key.startswith("hunanshenggerenshenhouyijianshichengnuoh")  # its name
+    ids = sorted(m.key for m in base.materials if m.material_code == "L2000016")
+    assert ids == ["l2000016_shenqingrenshenfenzheng", "l2000016_siwangrenyuanshenfenzheng"]
+    (charge,) = base.charges
+    assert (charge.name, charge.item_name, base.header.charged) == (
+        "邮寄速递费",
+        "死亡人员户口注销",
+        True,
     )
 
 
 def test_a_guide_without_materials_imports_and_says_so() -> None:
+    result = imported("43TCN0006-430101000000.json")
+    assert result.base.materials == ()
+    assert result.base.header.reform.materials == Figure(before=20, after=0)
     data = fixture_data()
     del data["materialList"], data["approveList"]
     notes = import_guide(envelope(data), "x.json").report.notes
@@ -452,7 +558,9 @@ def assert_imports_or_refuses(raw: bytes) -> None:
 
 
 FIXTURE_DOCUMENT = json.loads((GUIDES / CITY).read_text(encoding="utf-8"))
-DOCUMENTS = st.sampled_from([FIXTURE_DOCUMENT])
+# a raw guide too, so the fuzz also mutates bookkeeping keys, charges and two service points
+RAW_DOCUMENT = json.loads((GUIDES / "43PCP0008-430101000000.json").read_text(encoding="utf-8"))
+DOCUMENTS = st.sampled_from([FIXTURE_DOCUMENT, RAW_DOCUMENT])
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -482,7 +590,9 @@ def _leaves(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return [path]
 
 
-LEAVES = [(FIXTURE_DOCUMENT, leaf) for leaf in _leaves(FIXTURE_DOCUMENT)]
+LEAVES = [(FIXTURE_DOCUMENT, leaf) for leaf in _leaves(FIXTURE_DOCUMENT)] + [
+    (RAW_DOCUMENT, leaf) for leaf in _leaves(RAW_DOCUMENT)
+]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
