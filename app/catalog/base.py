@@ -55,11 +55,26 @@ class Phones(Model):
     complaint: str | None = Field(default=None, description="监督投诉电话 jdtsdh")
 
 
+class GuideContacts(Model):
+    """Contacts the standardised guide header gives besides ``basicInfo``'s local phones; in the
+    guides seen they are often the province's (12333, the province's address), so they are kept
+    apart from ``Phones``."""
+
+    consult_phone: str | None = Field(default=None, description="咨询电话（标准化指南）zxdh")
+    consult_address: str | None = Field(default=None, description="咨询地址（标准化指南）zxdz")
+    complaint_phone: str | None = Field(
+        default=None, description="监督投诉电话（标准化指南）jdtsdh"
+    )
+
+
 class Channels(Model):
     """How the guide says the thing is done: online channels, addresses, trips to a window."""
 
     online: tuple[Code, ...] = Field(default=(), description="线上办理渠道 xsblqd")
     supported: tuple[Code, ...] = Field(default=(), description="支持办理渠道 zcblqd")
+    online_other: str | None = Field(
+        default=None, description="其他线上办理渠道的名称 xsblqdQt（如 道运通APP）"
+    )
     online_url: str | None = Field(default=None, description="网办地址 zcblqdWbdz")
     pc_url: str | None = Field(default=None, description="电脑端地址 dndtzdz")
     mobile_url: str | None = Field(default=None, description="移动端地址 yddtzdz")
@@ -93,6 +108,7 @@ class Header(Model):
     area_name: str | None = Field(default=None, description="地区名称 basicInfo.areaName")
     departments: Department = Department()
     phones: Phones = Phones()
+    guide_contacts: GuideContacts = GuideContacts()
     promised_days: Number | None = Field(default=None, description="承诺办结时限 cnbjsx")
     completed_limit: Number | None = Field(
         default=None, description="办结时限 basicInfo.completedLimit"

@@ -26,3 +26,33 @@ EXEMPTION = {  # mtjfs; 1–3 and 5 from the explanations the guides give in mtj
 }
 
 CHANNEL = {"1": "网站", "2": "湘易办APP"}  # xsblqd / zcblqd; 4 (线下?) uncertain
+
+# The platform's own bookkeeping, wherever it occurs: record ids, creator/editor ids,
+# created/updated timestamps and stored-file details (the reference README's list of the keys its
+# curated copies drop). They say nothing a hall can use, so the importer leaves them out of the
+# base and counts them in one line of its report instead of listing each as unmapped. The notes
+# below are inferred from the values.
+BOOKKEEPING = (
+    "cjsj",  # 创建时间 (ms timestamp)
+    "gxsj",  # 更新时间 (ms timestamp)
+    "fjId",
+    "fjlj",  # 附件存储路径
+    "fjdx",  # 附件大小
+    "fjlx",  # 附件扩展名
+    "s3tmc",  # 存储桶名
+    "sfyx",  # 是否有效 (Y)
+    "ywdxId",
+    "ywzjId",
+    "yjsBldId",
+    "yjsBsznbltjId",
+    "yjsbsznId",
+    "yjsMlSsqdClId",
+    "yjsSsqdId",
+    "yjsMlSsqdQuestionId",
+    "yjsMlBzhId",
+    "bzclId",
+    "cjrId",
+    "gxrId",
+    "qtbmId",
+    "yjsssqdbsznid",
+)

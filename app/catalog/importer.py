@@ -3,8 +3,11 @@
 Pure: bytes in, a ``BaseScenario`` and an ``ImportReport`` out; the command line reads and writes
 the files. Every key of the guide is either mapped onto the base or listed in the report with its
 path and values — nothing is dropped silently — so mapping one more key shrinks the report on
-purpose (the tests pin it per fixture). Any input that is not such a guide is refused with
-``GuideRejected``, a Chinese message naming the file and the place, never another exception.
+purpose (the tests pin it per fixture). The platform's bookkeeping keys
+(``guide_codes.BOOKKEEPING``: record ids, timestamps, stored-file details) are the exception: they
+are counted, not listed, so the report of a raw guide stays readable. Any input that is not such
+a guide is refused with ``GuideRejected``, a Chinese message naming the file and the place, never
+another exception.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import hashlib
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -29,6 +33,7 @@ from app.catalog.base import (
     Department,
     Faq,
     Figure,
+    GuideContacts,
     Header,
     Item,
     Material,
@@ -39,6 +44,7 @@ from app.catalog.base import (
 )
 from app.catalog.guide_codes import (
     BLANK_FORM,
+    BOOKKEEPING,
     CHANNEL,
     EXEMPTION,
     FLOWCHART,
@@ -52,9 +58,13 @@ from app.errors import CatalogError
 
 MAX_GUIDE_BYTES = 2 * 1024 * 1024
 NONE_WORDS = frozenset({"", "/", "无", "暂无", "暂无。"})
+# the version is three digits or capitals: 43PCN0012B24J0100 (残疾人服务), 43TCN0006D25J0100
 CHECKLIST = re.compile(
-    r"^(?P<theme>[0-9]{2}[A-Z]{3}[0-9]{4})(?P<version>[0-9]{3})J(?P<area>[0-9]{4})$"
+    r"^(?P<theme>[0-9]{2}[A-Z]{3}[0-9]{4})(?P<version>[0-9A-Z]{3})J(?P<area>[0-9]{4})$"
 )
+# a material code the platform built from a missing number (T1000NaN in 个人身后): not a code
+BROKEN_CODE = re.compile(r"NaN|undefined|null|None")
+DIGITS_ONLY = re.compile(r"^[0-9]+$")
 NUMERIC = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 T = TypeVar("T", bound=BaseModel)
 
@@ -81,12 +91,19 @@ class ImportReport:
     counts: dict[str, int]
     unmapped: tuple[Unmapped, ...]
     notes: tuple[str, ...]
+    internal: tuple[tuple[str, int], ...] = ()
+    """How often each bookkeeping key occurred, in ``BOOKKEEPING`` order; none were imported."""
+
+    @property
+    def internal_count(self) -> int:
+        return sum(count for _, count in self.internal)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "file": self.label,
             "counts": self.counts,
             "unmapped": [u.to_dict() for u in self.unmapped],
+            "internal": {"count": self.internal_count, "keys": dict(self.internal)},
             "notes": list(self.notes),
         }
 
@@ -101,6 +118,7 @@ class Imported:
 class _Context:
     label: str
     unmapped: dict[str, list[Any]] = field(default_factory=dict)
+    internal: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
 
     def refuse(self, path: str, what: str) -> GuideRejected:
@@ -196,9 +214,14 @@ class _Object:
         return None if value is None else _Object(value, self.at(key), self.context)
 
     def done(self) -> None:
-        """Report every key not taken, under its path with list positions folded to ``[]``."""
+        """Report every key not taken, under its path with list positions folded to ``[]``; a
+        bookkeeping key is only counted."""
         for key, value in self.value.items():
-            if key not in self.taken:
+            if key in self.taken:
+                continue
+            if key in BOOKKEEPING:
+                self.context.internal[key] += 1
+            else:
                 path = re.sub(r"\[[0-9]+\]", "[]", self.at(key))
                 self.context.unmapped.setdefault(path, []).append(value)
 
@@ -309,6 +332,11 @@ def _header(data: _Object, context: _Context) -> Header:
         area_name=basic.text("areaName"),
         departments=Department(lead=lead, cooperating=tuple(c.code for c in cooperating)),
         phones=Phones(consult=basic.text("zxdh"), complaint=basic.text("jdtsdh")),
+        guide_contacts=GuideContacts(
+            consult_phone=guide.text("zxdh"),
+            consult_address=guide.text("zxdz"),
+            complaint_phone=guide.text("jdtsdh"),
+        ),
         promised_days=guide.number("cnbjsx"),
         completed_limit=basic.number("completedLimit"),
         charged=basic.flag("isCharge"),
@@ -317,6 +345,7 @@ def _header(data: _Object, context: _Context) -> Header:
         channels=Channels(
             online=guide.codes("xsblqd", CHANNEL),
             supported=guide.codes("zcblqd", CHANNEL),
+            online_other=guide.text("xsblqdQt"),
             online_url=guide.text("zcblqdWbdz"),
             pc_url=guide.text("dndtzdz"),
             mobile_url=guide.text("yddtzdz"),
@@ -366,15 +395,18 @@ def _items(data: _Object) -> list[dict[str, Any]]:
         name = entry.text("tyywblxName") or entry.text("lbsxfwmc")
         if name is None:
             raise entry.context.refuse(entry.path, "联办事项没有名称")
-        rows.append(
-            {
-                "name": name,
-                "service_name": entry.text("lbsxfwmc"),
-                "promised_days": entry.number("cnsxsx"),
-                "result": entry.text("resultSampleName"),
-            }
-        )
+        row = {
+            "name": name,
+            "service_name": entry.text("lbsxfwmc"),
+            "promised_days": entry.number("cnsxsx"),
+            "result": entry.text("resultSampleName"),
+        }
+        if row["promised_days"] is None:
+            entry.context.notes.append(f"事项“{_short(name)}”没有承诺时限（{entry.at('cnsxsx')}）")
+        rows.append(row)
         entry.done()
+    if not rows:
+        data.context.notes.append("指南没有列出联办事项（data.approveList 为空或缺少）")
     return rows
 
 
@@ -385,11 +417,16 @@ def _materials(data: _Object) -> list[dict[str, Any]]:
         if name is None:
             raise entry.context.refuse(entry.path, "材料没有名称 clmc")
         blank, sample, other = _attachments(entry)
+        code = entry.text("materialCode")
+        if code is not None and BROKEN_CODE.search(code):
+            entry.context.notes.append(
+                f"材料“{_short(name)}”的标准材料编码“{_short(code)}”不完整，键改由材料名称生成"
+            )
         rows.append(
             {
                 "name": name,
                 "order": entry.number("pxh"),
-                "material_code": entry.text("materialCode"),
+                "material_code": code,
                 "material_title": entry.text("materialTitle"),
                 "required": entry.code("clbyx", REQUIRED),
                 "form": entry.code("clxs"),
@@ -410,6 +447,8 @@ def _materials(data: _Object) -> list[dict[str, Any]]:
             }
         )
         entry.done()
+    if not rows:
+        data.context.notes.append("指南没有列出申请材料（data.materialList 为空或缺少）")
     return rows
 
 
@@ -467,6 +506,10 @@ def _points(data: _Object) -> list[dict[str, Any]]:
         name = entry.texts("bldmc", "pointName")
         if name is None:
             raise entry.context.refuse(entry.path, "办理地点没有名称")
+        if DIGITS_ONLY.match(name):
+            entry.context.notes.append(
+                f"办理地点 {entry.path} 的名称只是数字“{_short(name)}”，像是占位内容，请核对"
+            )
         rows.append(
             {
                 "name": name,
@@ -500,6 +543,10 @@ def _charges(data: _Object) -> tuple[Charge, ...]:
     return tuple(rows)
 
 
+def _key_code(code: str | None) -> str | None:
+    return None if code is None or BROKEN_CODE.search(code) else code
+
+
 def _keyed(model: type[T], rows: list[dict[str, Any]], keys: list[str]) -> tuple[T, ...]:
     return tuple(model(key=key, **row) for key, row in zip(keys, rows, strict=True))
 
@@ -517,7 +564,8 @@ def _report(context: _Context, base: BaseScenario) -> ImportReport:
         "service_points": len(base.service_points),
         "charges": len(base.charges),
     }
-    return ImportReport(context.label, counts, unmapped, tuple(context.notes))
+    internal = tuple((key, context.internal[key]) for key in BOOKKEEPING if context.internal[key])
+    return ImportReport(context.label, counts, unmapped, tuple(context.notes), internal)
 
 
 def import_guide(raw: bytes, label: str) -> Imported:
@@ -542,7 +590,9 @@ def import_guide(raw: bytes, label: str) -> Imported:
             materials=_keyed(
                 Material,
                 materials,
-                material_keys([(r["material_code"], r["name"]) for r in materials], context.notes),
+                material_keys(
+                    [(_key_code(r["material_code"]), r["name"]) for r in materials], context.notes
+                ),
             ),
             conditions=_keyed(
                 Condition,

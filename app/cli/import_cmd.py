@@ -161,5 +161,11 @@ def _print(path: Path, target: Path, result: Imported) -> None:
             print(f"    {entry.path}（{entry.count} 处）：{'、'.join(entry.values)}")
     else:
         print("  指南中的字段全部导入。")
+    if report.internal:
+        examples = "、".join(key for key, _ in report.internal[:3])
+        print(
+            f"  平台内部标识/时间戳，未导入：{report.internal_count} 处"
+            f"（{examples} 等 {len(report.internal)} 种键；--json 列出每种的次数）"
+        )
     for note in report.notes:
         print(f"  注意：{note}")

@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from app.catalog.base_files import area_code
+from app.catalog.guide_codes import BOOKKEEPING
 from app.cli.main import main
 
 GUIDES = Path(__file__).resolve().parents[1] / "fixtures" / "guides"
 CITY = GUIDES / "43PCN0009-430101000000.json"
 FURONG = GUIDES / "43PCN0009-430102999000.json"
+RETIREMENT = GUIDES / "43PCN0013-430101000000.json"  # a raw copy: bookkeeping keys kept
+SUMMARY = "平台内部标识/时间戳，未导入："
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -27,13 +31,18 @@ def test_import_writes_one_base_per_guide_and_reports_in_chinese(
     guides = sorted(str(p) for p in GUIDES.glob("*.json"))
     code, out, err = run(capsys, "catalog", "import", *guides, "--out", str(tmp_path))
     assert code == 0, err
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "43PCC0001-430100.base.yaml",
-        "43PCN0009-430100.base.yaml",
-        "43PCN0009-430102.base.yaml",
-        "43TCN0003-430100.base.yaml",
-    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{p.name[:9]}-{area_code(p.name[10:22])}.base.yaml" for p in GUIDES.glob("*.json")
+    )
+    assert len(guides) == 14
     assert "已导入：事项 7 项，材料 14 项，受理条件 4 项，常见问题 6 项" in out
+    assert "已导入：事项 12 项，材料 10 项，受理条件 15 项，常见问题 35 项" in out  # 残疾人服务
+    # one summary line for each of the ten raw guides, and no bookkeeping key listed on its own
+    assert out.count(SUMMARY) == 10
+    listed = [
+        line.split("（")[0].strip() for line in out.splitlines() if line.startswith("    data.")
+    ]
+    assert listed and not [path for path in listed if path.rsplit(".", 1)[-1] in BOOKKEEPING]
     assert "data.materialList[].tgfs（14 处）：2" in out
     first = (tmp_path / "43PCN0009-430102.base.yaml").read_bytes()
     assert run(capsys, "catalog", "import", str(FURONG), "--out", str(tmp_path))[0] == 0
@@ -62,6 +71,23 @@ def test_import_json_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     )
     assert row["counts"]["materials"] == 14
     assert {"path": "data.guidePoint[].zt", "count": 1, "values": ["0"]} in row["unmapped"]
+
+
+def test_a_raw_guide_reports_its_bookkeeping_keys_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "catalog", "import", str(RETIREMENT), "--out", str(tmp_path))
+    assert code == 0
+    (line,) = [line for line in out.splitlines() if SUMMARY in line]
+    assert line == f"  {SUMMARY}192 处（cjsj、gxsj、fjId 等 22 种键；--json 列出每种的次数）"
+    code, out, _ = run(
+        capsys, "catalog", "import", str(RETIREMENT), "--out", str(tmp_path), "--json"
+    )
+    (row,) = json.loads(out)["imported"]
+    assert row["internal"]["count"] == 192
+    assert sum(row["internal"]["keys"].values()) == 192 and len(row["internal"]["keys"]) == 22
+    code, out, _ = run(capsys, "catalog", "import", str(CITY), "--out", str(tmp_path))
+    assert SUMMARY not in out  # a curated copy has none
 
 
 def test_a_guide_of_another_area_is_refused_and_nothing_is_written(
