@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.catalog.catalog import Catalog, problems_of
@@ -143,3 +145,23 @@ def test_a_complete_eligible_walk_exists(planner: Planner, code: str) -> None:
         answers[state.next.id] = [option.value] if state.next.kind == "multi" else option.value
     plan = planner.plan(code, answers)
     assert plan.complete and plan.eligible and plan.items and plan.materials and plan.fields
+
+
+def test_each_built_in_base_is_its_guide_imported_again() -> None:
+    """The built-in catalog's bases are the importer's output on the guides kept as fixtures: a
+    change to the importer or a hand edit of a base shows here."""
+    from app.catalog.base_files import area_code, base_yaml
+    from app.catalog.importer import import_guide
+    from app.catalog.loader import builtin_catalog_dir
+
+    guides = Path(__file__).resolve().parents[2] / "fixtures" / "guides"
+    bases = sorted(builtin_catalog_dir().glob("*.base.yaml"))
+    assert len(bases) >= 2
+    by_base = {
+        f"{g.name[:9]}-{area_code(g.stem.split('-')[1])}.base.yaml": g
+        for g in guides.glob("*.json")
+    }
+    for base in bases:
+        guide = by_base[base.name]
+        imported = import_guide(guide.read_bytes(), guide.name).base
+        assert base_yaml(imported) == base.read_text(encoding="utf-8"), base.name
