@@ -39,7 +39,7 @@ class Adopted:
 
 
 def _dump(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(mode="json", exclude_defaults=True)
+    return model.model_dump(mode="json", exclude_defaults=True, by_alias=True)
 
 
 def _short(value: Any) -> str:
@@ -148,19 +148,22 @@ def _adopt_items(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     items: dict[str, Any] = {}
     extras = []
-    by_name = {i.name: i for i in base.items}
+    remaining = list(base.items)
     for item in scenario.items:
-        guide_item = by_name.pop(item.name, None)
+        guide_item = next((i for i in remaining if i.name == item.name), None) or next(
+            (i for i in remaining if i.service_name == item.name), None
+        )  # a typed file may have named the item by its 联办事项名称
+        if guide_item is not None:
+            remaining.remove(guide_item)
         if guide_item is None:
             extras.append(_dump(item))
             result.extras.append(f"事项 {item.id}（{item.name}）")
             continue
         theirs = _item_from_guide(guide_item)
         entry = _differences(_dump(item), theirs, ITEM_DEFAULTS)
-        entry.pop("name", None)
         _note_overrides(result, f"items.{guide_item.key}", entry, theirs)
         items[guide_item.key] = entry
-    for leftover in by_name.values():
+    for leftover in remaining:
         items[leftover.key] = {"omit": "本厅原目录未列此事项（待复核）"}
         result.unmatched_guide.append(f"事项 {leftover.key}（{leftover.name}）")
     return items, extras

@@ -27,6 +27,7 @@ no such meaning the overlay must say what it means.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -181,8 +182,10 @@ def _scenario_from_guide(base: BaseScenario) -> dict[str, Any]:
             {k: v for k, v in (("name", p.name), ("address", p.address), ("hours", p.hours)) if v}
             for p in base.service_points
         ]
-    contacts = {
-        k: [v] for k, v in (("consult", h.phones.consult), ("complaint", h.phones.complaint)) if v
+    contacts = {  # "0731-96321，0731-88665266": one number per entry
+        k: [n for n in re.split(r"[，,、；;\s]+", v) if n]
+        for k, v in (("consult", h.phones.consult), ("complaint", h.phones.complaint))
+        if v
     }
     if contacts:
         guide["contacts"] = contacts

@@ -9,19 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from app.catalog.catalog import Catalog, load_catalog, problems_of
-from app.catalog.loader import builtin_catalog_dir
 from app.guide.engine import Planner
 from tests.helpers.catalogs import catalog_folder, replaced
 
 CODE = "43PCP0008"
+TYPED = Path(__file__).resolve().parents[2] / "fixtures" / "typed_scenarios"
 ABNORMAL_BLOCK = """  - id: abnormal_death_certificate_issued
     name: 非正常死亡证明
 """
 
 
 def one_material_from_either_item() -> str:
-    """The built-in 个人身后 scenario with its two issued death certificates as one material."""
-    text = next(builtin_catalog_dir().glob(f"{CODE}-*.yaml")).read_text(encoding="utf-8")
+    """个人身后 (as typed before issue 24's overlays) with its two issued death certificates as
+    one material."""
+    text = (TYPED / "43PCP0008-gerenshenhou.yaml").read_text(encoding="utf-8")
     start = text.index(ABNORMAL_BLOCK)
     end = text.index("  - id: ", start + len(ABNORMAL_BLOCK))
     text = text[:start] + text[end:]
