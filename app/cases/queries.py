@@ -22,6 +22,7 @@ from app.db.models import INDEXED, CaseRow
 from app.identity.resident_id import normalise
 
 NAME_SCAN = 20_000  # names opened for one search by part of a name (about 0.2 s)
+RECENT_SCAN = 200  # newest cases read to find the recent scenarios
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,19 @@ class CaseQueries:
 
     def today(self, terminal: str, today: date) -> list[CaseSummary]:
         return self.find(CaseQuery(terminal=terminal, date_from=today, date_to=today))
+
+    def recent_scenarios(self, terminal: str, limit: int = 5) -> list[str]:
+        """The scenario codes this terminal's newest cases were for, newest first, each once —
+        what the clerk's scenario list puts first before anything is typed."""
+        statement = (
+            select(CaseRow.scenario_code)
+            .where(CaseRow.terminal == terminal)
+            .order_by(CaseRow.created_at.desc(), CaseRow.id.desc())
+            .limit(RECENT_SCAN)
+        )
+        with self.db.read() as session:
+            codes = list(dict.fromkeys(session.scalars(statement)))
+        return codes[:limit]
 
     def unfinished(self, terminal: str) -> list[CaseSummary]:
         """This terminal's drafts: cases the clerk began and did not decide (the app was closed

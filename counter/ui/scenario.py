@@ -115,11 +115,24 @@ class ScenarioScreen(Screen):
         bottom.addWidget(self.button)
         layout.addLayout(bottom)
         QShortcut(QKeySequence("F3"), self, self.search.setFocus)
+        self.recent: list[str] = []  # this terminal's latest scenarios, newest first
 
     def enter(self) -> None:
         self.refresh()
         self.search.setFocus()
         self.search.selectAll()
+        core = self.station.session.core
+        terminal = core.settings.terminal.name
+        self.station.work.run(
+            lambda: core.queries.recent_scenarios(terminal),
+            done=self._recent,
+            label="最近办理的一件事",
+        )
+
+    def _recent(self, codes: list[str]) -> None:
+        self.recent = [c for c in codes if c in self.in_hand.catalog.scenarios]
+        if not self.search.text().strip():
+            self.refresh()
 
     def refresh(self) -> None:
         text = self.search.text().strip()
@@ -131,10 +144,16 @@ class ScenarioScreen(Screen):
                 Choice(f.scenario.code, f.scenario.name, f"{f.scenario.life_stage}·{f.why}")
                 for f in found
             ]
-        else:
-            choices = [
-                Choice(s.code, s.name, f"{s.life_stage}·牵头：{s.lead_department}")
-                for s in catalog.scenarios.values()
+        else:  # what this window handled lately first, then every scenario by life stage
+            scenarios = catalog.scenarios
+            recent = [scenarios[c] for c in self.recent if c in scenarios]
+            order = {stage: n for n, stage in enumerate((*PERSONAL_STAGES, *ENTERPRISE_STAGES))}
+            rest = sorted(
+                (s for s in scenarios.values() if s.code not in self.recent),
+                key=lambda s: (s.audience != "personal", order.get(s.life_stage, 99), s.code),
+            )
+            choices = [Choice(s.code, s.name, f"最近办理·{s.life_stage}") for s in recent] + [
+                Choice(s.code, s.name, f"{s.life_stage}·牵头：{s.lead_department}") for s in rest
             ]
         if stage != ALL:
             wanted = stage.split("·", 1)[1]

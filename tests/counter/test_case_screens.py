@@ -19,7 +19,7 @@ from counter.ui.identify import IdentifyScreen
 from counter.ui.questions import QuestionsScreen
 from counter.ui.scenario import ScenarioScreen
 from counter.ui.station import Station
-from tests.counter.conftest import activate
+from tests.counter.conftest import activate, make_draft
 
 if TYPE_CHECKING:
     from pytestqt.modeltest import ModelTester
@@ -117,6 +117,32 @@ def test_scenario_by_initials_and_stage(qtbot: QtBot, station: Station) -> None:
     assert all(c.detail.startswith("准入准营") for c in screen.model.choices)
     screen.search.setText("没有这种事")
     assert screen.model.rowCount() == 0 and "没有找到" in screen.count.text()
+
+
+def test_recent_scenarios_come_first(
+    qtbot: QtBot, station: Station, session: Session, settle: Settle
+) -> None:
+    """Before anything is typed the list starts with what this window handled lately (newest
+    first), then every scenario by audience and life stage."""
+    make_draft(session, card=True)  # this terminal's newest case: 新生儿出生
+    terminal = session.core.settings.terminal.name
+    assert session.core.queries.recent_scenarios(terminal) == [NEWBORN]
+    assert session.core.queries.recent_scenarios("another-terminal") == []
+    screen = ScenarioScreen(station)
+    qtbot.addWidget(screen)
+    screen.enter()
+    settle()
+    first = screen.model.choices[0]
+    assert (first.code, first.detail) == (NEWBORN, "最近办理·出生")
+    screen._recent(["43TCN0003", "99GONE0001", NEWBORN])  # a code the catalog lost is skipped
+    codes = [c.code for c in screen.model.choices]
+    assert codes[:2] == ["43TCN0003", NEWBORN]
+    assert screen.model.choices[1].detail == "最近办理·出生"
+    assert len(codes) == len(set(codes)) == len(session.in_hand.catalog.scenarios)
+    rest = [session.in_hand.catalog.scenarios[c] for c in codes[2:]]
+    assert [s.audience for s in rest] == sorted(
+        (s.audience for s in rest), key=lambda a: a != "personal"
+    )
 
 
 def test_scenario_model(qtmodeltester: ModelTester, station: Station) -> None:
