@@ -21,6 +21,7 @@ from app.cases.service import CaseService
 from app.cases.snapshots import CaseView, ItemView
 from app.cases.states import CASE_STATE_LABELS
 from app.errors import CaseNotFound, InvalidInput
+from app.guide.promise import add_calendar_days
 from app.identity.masking import mask_name, mask_number
 from app.identity.resident_id import parse_resident_id
 
@@ -109,7 +110,11 @@ def progress_of(
     for item in case.items:
         promised = None
         if item.state == "dispatched" and item.dispatched_at is not None:
-            due = calendar.add_working_days(hall_day(item.dispatched_at), item.promised_days)
+            due = add_calendar_days(
+                calendar,
+                calendar.add_working_days(hall_day(item.dispatched_at), item.promised_days),
+                item.calendar_days,
+            )
             promised = due.day
             if due.warning and not estimated:
                 estimated = True

@@ -94,7 +94,7 @@ def _basis(ctx: Context) -> str:
     days (a newer catalog version), rather than a basis for another number."""
     if ctx.scenario is None:
         return ""
-    promise = promise_for(ctx.scenario, [i.item_id for i in ctx.case.items])
+    promise = promise_for(ctx.scenario, [i.item_id for i in ctx.case.items], ctx.case.answers)
     return f"。{promise.basis_words}" if promise.days == ctx.case.promised_days else ""
 
 
@@ -143,10 +143,10 @@ def acceptance_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
         (
             "承诺办结时限",
             (
-                f"{case.promised_days} 个工作日，预计 "
+                f"{case.promise_words}，预计 "
                 f"{case.promised_date:%Y年%m月%d日} 前办结（不含特别程序时间）"
                 if case.promised_date
-                else f"{case.promised_days} 个工作日"
+                else case.promise_words
             )
             + _basis(ctx),
         ),
@@ -469,10 +469,7 @@ def plan_list(
     plan: Plan, scenario: Scenario, letterhead: Letterhead, styles: Styles
 ) -> list[Flowable]:
     """一次告知: what this applicant needs, where and when to go (what a kiosk prints)."""
-    items = [
-        [n, i.name, i.department, f"{i.promised_days} 个工作日"]
-        for n, i in enumerate(plan.items, start=1)
-    ]
+    items = [[n, i.name, i.department, i.time_words] for n, i in enumerate(plan.items, start=1)]
     materials = [
         [
             n,

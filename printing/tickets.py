@@ -168,7 +168,7 @@ def acceptance_slip(case: CaseView, hall: str, keys: KeyRing) -> Ticket:
             Line("text", f"一件事：{case.scenario_name}"),
             Line("text", f"申请人：{mask_name(case.applicant.name)}"),
             Line("text", f"受理时间：{_when(case.accepted_at)}"),
-            Line("text", f"承诺办结：{case.promised_days} 个工作日（{promised}前）"),
+            Line("text", f"承诺办结：{case.promise_words}（{promised}前）"),
             Line("qr", qr.sign(case.receipt_no, keys)),
             Line("small", "凭受理编号或二维码查询进度、领取结果。"),
             Line("feed"),

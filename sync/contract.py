@@ -210,6 +210,9 @@ class Acceptance(Model):
     case_type: CaseType = Field(description="办件类型")
     accepted_at: datetime
     promised_days: int = Field(ge=0, le=3650)
+    promised_calendar_days: int = Field(
+        default=0, ge=0, le=3650, description="承诺时限另加的自然日（公示期、异议期等）"
+    )
     promised_date: date = Field(description="承诺办结时间")
     calendar_warning: Text = ""
     commitment: dict[str, Any] | None = None

@@ -31,6 +31,7 @@ from app.db.models import CaseItemRow, CaseRow, StoredFile
 from app.errors import InvalidInput, InvalidTransition, MissingMaterials
 from app.guide.form import check_form
 from app.guide.plan import PlanField
+from app.guide.promise import add_calendar_days
 
 # Run in the acceptance's transaction, with the accepted case (the transfer ledger registers the
 # paper materials that now wait to go to the departments).
@@ -197,7 +198,11 @@ class Decisions:
             promised = commitment["materials"] if commitment else []
             self._check_materials(case.materials, promised)
             messages = announcement(case, loaded.scans) if case.state == "draft" else []
-            due = self.calendar.add_working_days(hall_day(now), case.promised_days)
+            due = add_calendar_days(
+                self.calendar,
+                self.calendar.add_working_days(hall_day(now), case.promised_days),
+                case.promised_calendar_days,
+            )
             dispatched = ready_items(case.items)
             state = "accepted" if commitment is None else "accepted_on_commitment"
             after = case.moved(
@@ -223,6 +228,7 @@ class Decisions:
                         "state": state,
                         "accepted_at": now,
                         "promised_days": case.promised_days,
+                        "promised_calendar_days": case.promised_calendar_days,
                         "promised_date": due.day,
                         "calendar_warning": due.warning,
                         "commitment": commitment,

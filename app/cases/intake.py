@@ -433,6 +433,7 @@ class Intake:
         }
         case.chosen_items = [i.id for i in plan.items]
         case.promised_days = plan.promised_days
+        case.promised_calendar_days = plan.promise.calendar_days
         values = {f.key: f.value for f in plan.fields if f.value}
         values.update({k: str(v) for k, v in form.items()})
         case.form_data = values
@@ -448,6 +449,7 @@ class Intake:
             )
             item.result = i.result
             item.needs, item.promised_days = list(i.needs), i.promised_days
+            item.calendar_days = i.calendar_days
             items.append(item)
         case.items = items
         kept = {m.material_id: m for m in case.materials}

@@ -99,6 +99,7 @@ class ItemView:
     dispatched_at: datetime | None
     decided_at: datetime | None
     decision: dict[str, Any] | None
+    calendar_days: int = 0  # waiting periods in calendar days on top of promised_days
 
     @classmethod
     def of(cls, row: Any) -> ItemView:
@@ -117,6 +118,7 @@ class ItemView:
             row.dispatched_at,
             row.decided_at,
             dict(row.decision) if row.decision else None,
+            row.calendar_days,
         )
 
     def moved(self, state: str, **changes: Any) -> ItemView:
@@ -187,6 +189,15 @@ class CaseView:
     results_at_window: datetime | None = None  # 结果已到窗口: checked in by the back office
     # Its personal data and scans cleared after the hall's retention period (app.cases.retention)
     purged_at: datetime | None = None
+    promised_calendar_days: int = 0  # waiting periods in calendar days on top of promised_days
+
+    @property
+    def promise_words(self) -> str:
+        """ "10 个工作日" / "10 个工作日另加 20 个自然日"."""
+        extra = (
+            f"另加 {self.promised_calendar_days} 个自然日" if self.promised_calendar_days else ""
+        )
+        return f"{self.promised_days} 个工作日{extra}"
 
     def material(self, material_id: str) -> MaterialView:
         return next(m for m in self.materials if m.material_id == material_id)
@@ -263,6 +274,7 @@ class CaseView:
             evaluations,
             row.results_at_window,
             row.purged_at,
+            row.promised_calendar_days,
         )
 
 

@@ -232,6 +232,13 @@ class _ScenarioCheck:
                 if need == item.id:
                     self.error((*loc, "needs", j), "事项不能依赖自己")
             self._condition((*loc, "when"), item.when, everyone)
+            for j, wait in enumerate(item.waits):
+                self._condition((*loc, "waits", j, "when"), wait.when, everyone)
+                if any(isinstance(leaf, FactCondition) for leaf in walk(wait.when)):
+                    self.error(
+                        (*loc, "waits", j, "when"),
+                        "等待期的条件只能引用问题的回答（受理时按办件保存的回答计算承诺日期）",
+                    )
         cycle = find_cycle({i.id: i.needs for i in self.scenario.items})
         if cycle:
             self.error(("items",), "办理流程有循环：" + " → ".join(cycle))

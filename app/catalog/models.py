@@ -103,6 +103,27 @@ class ItemResult(Model):
     e_licence_type: str = Field(default="", description="电子证照类型，如“出生医学证明”")
 
 
+class Wait(LocalMarks):
+    """A period an item waits for after its own processing and before its result — a public
+    notice (公示期), an objection period (异议期), "within 30 days after …" — counted in calendar
+    days (自然日) or working days (工作日) as the guide says. It is part of the item's time and of
+    every promise that includes the item."""
+
+    name: str = Field(min_length=1, description="名称，如“评残结论公示”")
+    days: int = Field(gt=0, le=366, description="天数")
+    unit: Literal["calendar", "working"] = Field(
+        default="calendar", description="calendar 自然日；working 工作日（按指南的说法）"
+    )
+    when: Condition | None = Field(
+        default=None, description="只在这些情形下等待；只能引用问题的回答（受理时按办件的回答计算）"
+    )
+    source: str = Field(default="", description="出自指南哪一处")
+
+    @property
+    def words(self) -> str:
+        return f"{self.name} {self.days} " + ("个工作日" if self.unit == "working" else "日")
+
+
 class Item(LocalMarks):
     id: Id
     name: str = Field(min_length=1)
@@ -117,6 +138,9 @@ class Item(LocalMarks):
     result: ItemResult = ItemResult()
     needs: tuple[Id, ...] = Field(default=(), description="串联：需要这些事项的结果才能办理")
     when: Condition | None = Field(default=None, description="在哪些情形下适用")
+    waits: tuple[Wait, ...] = Field(
+        default=(), description="办理中的等待期（公示、异议期等），计入办结时限"
+    )
     optional: bool = Field(default=True, description="申请人可以不选")
 
     @field_validator("basic_code")
@@ -335,12 +359,16 @@ class Scenario(LocalMarks):
                 for part in parts
             )
 
+        items = tuple(
+            item.model_copy(update={"waits": each(item.waits, "when")})
+            for item in each(self.items, "when")
+        )
         return self.model_copy(
             update={
                 "named": tuple(named),
                 "questions": each(self.questions, "show_when"),
                 "constraints": each(self.constraints, "when"),
-                "items": each(self.items, "when"),
+                "items": items,
                 "materials": each(self.materials, "when"),
                 "fields": each(self.fields, "when"),
             }

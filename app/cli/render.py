@@ -36,7 +36,7 @@ def render_plan(plan: Plan) -> str:
     if not plan.complete:
         out.append(f"⚠ 还有问题未回答：{'、'.join(plan.pending_questions)}；以下方案尚不完整。")
     out.append("")
-    out.append(f"一、办理事项（{len(plan.items)}项，承诺 {plan.promised_days} 个工作日）")
+    out.append(f"一、办理事项（{len(plan.items)}项，{plan.promise.words}）")
     for stage in plan.stages:
         names = "、".join(next(i.name for i in plan.items if i.id == s) for s in stage.items)
         kind = "并联" if stage.parallel else "办理"

@@ -74,6 +74,8 @@ class CaseRow(Base):
     chosen_items: Mapped[list[str]] = mapped_column(default=list)
     form_data: Mapped[dict[str, Any]] = mapped_column(SealedJSON("cases.form_data"), default=dict)
     promised_days: Mapped[int] = mapped_column(Integer, default=0)
+    # waiting periods counted in calendar days (公示期…) on top of the working days
+    promised_calendar_days: Mapped[int] = mapped_column(Integer, server_default="0")
     promised_date: Mapped[date | None] = mapped_column(Date, default=None)
     clerk: Mapped[str] = mapped_column(String(60))
     terminal: Mapped[str] = mapped_column(String(60), index=True)
@@ -154,7 +156,8 @@ class CaseItemRow(Base):
     stage: Mapped[int] = mapped_column(Integer)
     needs: Mapped[list[str]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(20))
-    promised_days: Mapped[int] = mapped_column(Integer)
+    promised_days: Mapped[int] = mapped_column(Integer)  # its own and its waits in working days
+    calendar_days: Mapped[int] = mapped_column(Integer, server_default="0")
     dispatched_at: Mapped[datetime | None] = mapped_column(default=None)
     decided_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     decision: Mapped[dict[str, Any] | None] = mapped_column(default=None)

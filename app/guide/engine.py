@@ -79,7 +79,7 @@ class Planner:
         effective = state.answers
         selection = select_items(index, effective, facts, items, state.item_blocks)
         flow = stages(selection.order, index.needs)
-        promise = promise_for(scenario, selection.order)
+        promise = promise_for(scenario, selection.order, effective)
         chosen = set(selection.order)
         materials = merge_materials(index, effective, facts, chosen)
         form = merge_form(index, effective, facts, chosen)
@@ -92,7 +92,7 @@ class Planner:
             pending_questions=pending,
             blocked=state.blocked + _nothing_left(selection),
             answers=effective,
-            items=plan_items(index, selection, flow),
+            items=plan_items(index, selection, flow, effective),
             not_chosen=selection.not_chosen,
             not_applicable=selection.not_applicable,
             excluded=selection.excluded,

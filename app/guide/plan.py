@@ -120,6 +120,14 @@ class PlanItem:
     chosen: ChosenBecause
     reason: str
     stage: int
+    calendar_days: int = 0  # waiting periods in calendar days, on top of ``promised_days``
+    waits: tuple[str, ...] = ()  # its waiting periods in words (公示期 5 个工作日…)
+
+    @property
+    def time_words(self) -> str:
+        """ "15 个工作日" / "10 个工作日另加 20 个自然日"."""
+        extra = f"另加 {self.calendar_days} 个自然日" if self.calendar_days else ""
+        return f"{self.promised_days} 个工作日{extra}"
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,25 @@ the chosen items and keep the published figure for reference. The rule:
 - no decision, the published figure covers the critical path: the published figure;
 - no published figure, or one shorter than the critical path without a decision: the critical
   path (nobody can promise less than the items take).
+
+Waiting periods (``Item.waits``: 公示期, 异议期…) are part of their item's time. Those counted in
+working days add to its working days; those counted in calendar days are promised on top, as
+"N 个工作日另加 M 个自然日": the due date is N working days from acceptance, then M calendar days,
+then the next working day (``add_calendar_days``). A wait that applies only in some situations
+counts until the answers rule it out. The critical path is the chain longest in real time, a
+calendar day weighing 5/7 of a working day.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from datetime import date, timedelta
+from typing import Any, Literal
 
-from app.catalog.models import Scenario
+from app.calendar.workdays import DueDate, WorkCalendar
+from app.catalog.conditions import holds
+from app.catalog.models import Item, Scenario, Wait
 from app.guide.flow import critical_path
 
 Basis = Literal["published", "critical_path", "decision"]
@@ -46,6 +56,8 @@ class PromisedTime:
     path_days: int
     path: tuple[str, ...]  # the items on the critical path, by name, in order
     decision: str  # the catalog's recorded decision, "" when there is none
+    calendar_days: int = 0  # waiting periods in calendar days on the path, on top of ``days``
+    waits: tuple[str, ...] = ()  # the waiting periods on the path, in words
 
     @property
     def basis_label(self) -> str:
@@ -53,14 +65,22 @@ class PromisedTime:
 
     @property
     def words(self) -> str:
-        """The promise in a phrase: "承诺 45 个工作日办结" / "最长 45 个工作日"."""
+        """The promise in a phrase: "承诺 45 个工作日办结" / "最长 45 个工作日", with "另加 20 个
+        自然日" when waiting periods in calendar days are on the path."""
+        extra = f"另加 {self.calendar_days} 个自然日" if self.calendar_days else ""
         if self.scope == "scenario" and self.basis != "published":
-            return f"视所办事项而定，最长 {self.days} 个工作日"
-        return f"承诺 {self.days} 个工作日办结"
+            return f"视所办事项而定，最长 {self.days} 个工作日{extra}"
+        return f"承诺 {self.days} 个工作日{extra}办结"
 
     @property
     def basis_words(self) -> str:
         """Why, in one sentence a citizen can read (the decision's full text is ``decision``)."""
+        said = self._basis_words()
+        if not self.waits:
+            return said
+        return said.removesuffix("。") + f"；其中含{'、'.join(self.waits)}。"
+
+    def _basis_words(self) -> str:
         if self.basis == "published":
             return f"依据：{self.basis_label}。"
         path = f"（{' → '.join(self.path)}）" if self.path else ""
@@ -90,19 +110,61 @@ class PromisedTime:
             "path_days": self.path_days,
             "path": list(self.path),
             "decision": self.decision,
+            "calendar_days": self.calendar_days,
+            "waits": list(self.waits),
         }
 
+    def due(self, calendar: WorkCalendar, start: date) -> DueDate:
+        """The promised day for work starting on ``start``."""
+        return add_calendar_days(
+            calendar, calendar.add_working_days(start, self.days), self.calendar_days
+        )
 
-def promise_for(scenario: Scenario, items: Iterable[str] | None = None) -> PromisedTime:
+
+def add_calendar_days(calendar: WorkCalendar, due: DueDate, days: int) -> DueDate:
+    """``days`` calendar days after ``due``, then the next working day if that one is not."""
+    if not days:
+        return due
+    day = due.day + timedelta(days=days)
+    while not calendar.is_workday(day):
+        day += timedelta(days=1)
+    return DueDate(day, due.estimated_years)
+
+
+def applicable_waits(item: Item, answers: Mapping[str, Any] | None) -> tuple[Wait, ...]:
+    """The item's waits these answers do not rule out (all of them without answers: the
+    longest the item can take)."""
+    if answers is None:
+        return item.waits
+    return tuple(w for w in item.waits if holds(w.when, answers, {}) is not False)
+
+
+def item_time(item: Item, answers: Mapping[str, Any] | None) -> tuple[int, int]:
+    """An item's working days (its own and its waits in working days) and calendar days."""
+    waits = applicable_waits(item, answers)
+    working = item.promised_days + sum(w.days for w in waits if w.unit == "working")
+    return working, sum(w.days for w in waits if w.unit == "calendar")
+
+
+def promise_for(
+    scenario: Scenario,
+    items: Iterable[str] | None = None,
+    answers: Mapping[str, Any] | None = None,
+) -> PromisedTime:
     """The promise for the chosen ``items`` (ids) of ``scenario``; ``None``: the whole scenario,
     every item taken — the longest any case of it can be promised (what a list of scenarios
-    shows before any question is answered)."""
+    shows before any question is answered). ``answers`` rule waiting periods out."""
     scope: Scope = "scenario" if items is None else "plan"
     chosen = [i.id for i in scenario.items] if items is None else list(items)
     needs = {i.id: i.needs for i in scenario.items}
-    days = {i.id: i.promised_days for i in scenario.items}
+    times = {i.id: item_time(i, answers) for i in scenario.items}
+    weight = {ident: working * 7 + calendar * 5 for ident, (working, calendar) in times.items()}
     names = {i.id: i.name for i in scenario.items}
-    path_days, chain = critical_path(chosen, needs, days)
+    _, chain = critical_path(chosen, needs, weight)
+    path_days = sum(times[i][0] for i in chain)
+    calendar_days = sum(times[i][1] for i in chain)
+    by_id = {i.id: i for i in scenario.items}
+    waits = tuple(w.words for i in chain for w in applicable_waits(by_id[i], answers))
     published = scenario.promised_days
     decision = next((d.decision for d in scenario.decisions if DECISION_CODE in d.settles), "")
     basis: Basis
@@ -113,5 +175,13 @@ def promise_for(scenario: Scenario, items: Iterable[str] | None = None) -> Promi
     else:
         basis, total, decision = "critical_path", path_days, ""
     return PromisedTime(
-        total, basis, scope, published, path_days, tuple(names[i] for i in chain), decision
+        total,
+        basis,
+        scope,
+        published,
+        path_days,
+        tuple(names[i] for i in chain),
+        decision,
+        calendar_days,
+        waits,
     )

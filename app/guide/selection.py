@@ -14,6 +14,7 @@ from app.catalog.conditions import AnswerValue, holds
 from app.catalog.models import Item
 from app.errors import ItemChoiceError
 from app.guide.plan import Block, ChosenBecause, ExcludedItem, PlanItem, SkippedItem, Stage
+from app.guide.promise import applicable_waits, item_time
 from app.guide.scenario_index import ScenarioIndex
 
 Choices = dict[str, tuple[ChosenBecause, str]]  # item id → why it is in the plan, and in words
@@ -98,9 +99,13 @@ def _excluded(
 
 
 def plan_items(
-    index: ScenarioIndex, selection: Selection, flow: Sequence[Sequence[str]]
+    index: ScenarioIndex,
+    selection: Selection,
+    flow: Sequence[Sequence[str]],
+    answers: Mapping[str, AnswerValue],
 ) -> tuple[PlanItem, ...]:
-    """The chosen items as the plan shows them, each with its stage in ``flow``."""
+    """The chosen items as the plan shows them, each with its stage in ``flow`` and the time
+    it takes with the waiting periods these answers do not rule out."""
     chosen = selection.chosen
     stage_of = {item: number for number, group in enumerate(flow, 1) for item in group}
     return tuple(
@@ -109,13 +114,15 @@ def plan_items(
             code=item.implementation_code or item.basic_code or "",
             name=item.name,
             department=item.department,
-            promised_days=item.promised_days,
+            promised_days=item_time(item, answers)[0],
             statutory_days=item.statutory_days,
             result=item.result.name,
             needs=tuple(n for n in item.needs if n in chosen),
             chosen=chosen[item.id][0],
             reason=chosen[item.id][1],
             stage=stage_of[item.id],
+            calendar_days=item_time(item, answers)[1],
+            waits=tuple(w.words for w in applicable_waits(item, answers)),
         )
         for item in index.scenario.items
         if item.id in chosen

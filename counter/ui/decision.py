@@ -200,7 +200,7 @@ class DecisionScreen(Screen):
             f"<b>{case.receipt_no}</b>　{case.scenario_name}　{case.state_label}",
             f"申请人：{case.applicant.name}"
             + (f"　代办人：{case.agent.name}" if case.agent else ""),
-            f"事项 {len(case.items)} 个，承诺 {case.promised_days} 个工作日办结。",
+            f"事项 {len(case.items)} 个，承诺 {case.promise_words}办结。",
         ]
         received = sum(1 for m in case.materials if m.status in RECEIVED)
         lines.append(f"材料：已收 {received} 种，缺 {len(missing)} 种。")

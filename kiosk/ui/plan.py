@@ -54,7 +54,7 @@ class PlanScreen(Screen):
         items = QVBoxLayout()
         items.addWidget(heading("要办理的事项", "items_heading"))
         for item in plan.items:
-            box = QCheckBox(f"{item.name}\n{item.department}，{item.promised_days} 个工作日")
+            box = QCheckBox(f"{item.name}\n{item.department}，{item.time_words}")
             box.setObjectName(f"item_{item.id}")
             box.setChecked(True)
             mark_target(box)
