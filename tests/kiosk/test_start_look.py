@@ -72,7 +72,11 @@ def test_tiles_fill_the_panel(window: KioskWindow, size: tuple[int, int], elderl
         for push in start.findChildren(QPushButton)
         if push.objectName().startswith("tile_") and push.isVisible()
     ]
-    assert len(tiles) == 3 and all(not push.icon().isNull() for push in tiles)
+    # one per personal life stage with a scenario
+    assert sorted(push.objectName() for push in tiles) == sorted(
+        f"tile_{stage}" for stage in ("出生", "就业", "养老", "身后")
+    )
+    assert all(not push.icon().isNull() for push in tiles)
     area = sum(push.width() * push.height() for push in tiles)
     assert area >= 0.45 * start.width() * start.height()
     for push in tiles:

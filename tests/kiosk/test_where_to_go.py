@@ -81,7 +81,7 @@ def test_the_lists_qr_is_short_and_reads(
 def test_a_hall_link_pattern_wins(journey: Journey) -> None:
     journey.guide_url = "https://zwfw.example.gov.cn/guide/{code}"
     journey.choose(NEWBORN)
-    journey.in_hand.answers = dict(CASES[0][2])
+    journey.in_hand.answers = next(dict(a) for code, _, a in CASES if code == NEWBORN)
     assert journey.phone_text().endswith(f"https://zwfw.example.gov.cn/guide/{NEWBORN}")
 
 

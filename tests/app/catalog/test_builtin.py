@@ -1,4 +1,4 @@
-"""The four built-in scenarios hold what the reference guides say (shared/reference/)."""
+"""The five built-in scenarios hold what the reference guides say (shared/reference/)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,11 @@ ITEMS = {
         "死亡或被宣告死亡提取住房公积金": 3, "遗嘱公证信息核查": 3, "户口注销": 1, "死亡证办理（正常）": 5,
         "出具死亡证明(非正常死亡)": 2, "已故存款人小额存款提取(继承人提取)": 30,
     },
+    "43PCC0001": {
+        "就业登记": 5, "职工参保登记（灵活就业人员参保）": 1, "档案的接收（个人存档）": 3,
+        "档案的转出": 10, "企业参保信息录入": 5, "创业补贴申领": 10, "单位参保登记": 5,
+        "自贸区人才引进落户": 10, "就业创业证申领": 5, "住房公积金单位缴存登记": 1,
+    },
 }  # fmt: skip
 
 HEADER = {
@@ -43,6 +48,7 @@ HEADER = {
     "43TCN0003": ("长沙市市场监督管理局", 4, (32, 37, 5, 4), (10, 4, 1, 1)),
     "43PCN0013": ("长沙市人力资源和社会保障局", 22, (23, 110, 6, 16), (3, 22, 0, 3)),
     "43PCP0008": ("长沙市民政局", 30, (27, 60, 14, 35), (7, 30, 0, 5)),
+    "43PCC0001": ("长沙市人力资源和社会保障局", 10, (15, 36, 8, 8), (1, 20, 0, 2)),
 }
 
 MATERIALS = {
@@ -62,10 +68,19 @@ MATERIALS = {
     ],
     "43PCP0008": ["死亡人员身份证", "申请人身份证", "亲属关系证明", "公证书或法院生效判决书"],
     "43PCN0009": ["新生儿出生医学记录", "中华人民共和国结婚证", "出生医学证明签发知情告知书"],
+    "43PCC0001": [
+        "个人创业一件事申请表",
+        "一次性创业补贴申请表",
+        "高校离校2年内毕业生证明",
+        "劳动合同",
+        "《调档函》",
+        "营业执照",
+        "住房公积金单位缴存登记表",
+    ],
 }
 
 
-def test_four_scenarios_and_no_problem_left_open() -> None:
+def test_five_scenarios_and_no_problem_left_open() -> None:
     result, problems = problems_of()
     assert {s.scenario.code for s in result.scenarios} == set(ITEMS)
     open_problems = [p.render() for p in problems if p.severity in ("error", "warning")]
