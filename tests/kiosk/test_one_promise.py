@@ -152,4 +152,5 @@ def test_the_promise_follows_the_catalogs_decision() -> None:
         "43PCP0008": 35,
         "43TCN0003": 10,
         "43PCN0010": 30,
+        "43PCN0011": 35,
     }  # the longest each catalog's decision names, or the published figure that covers it
