@@ -199,7 +199,7 @@ def test_unexpected_errors_are_logged_not_shown(
     assert "RuntimeError: boom" in log.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("code", ["43PCN0009", "43PCN0013", "43PCP0008", "43TCN0003"])
+@pytest.mark.parametrize("code", ["43PCN0009", "43PCN0013", "43PCP0008", "43TCN0003", "43TCP0014"])
 def test_demo_walks_through_without_a_terminal(
     capsys: pytest.CaptureFixture[str], code: str
 ) -> None:
