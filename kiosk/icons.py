@@ -28,6 +28,15 @@ SCENARIOS = {
     "43PCN0013": "mdi6.human-cane",  # 退休一件事
     "43PCP0008": "mdi6.flower-tulip-outline",  # 个人身后一件事
     "43TCN0003": "mdi6.silverware-fork-knife",  # 开办餐饮店一件事
+    "43PCC0001": "mdi6.briefcase-outline",  # 大学生就业创业落户“一件事”
+    "43PCN0010": "mdi6.school-outline",  # 教育入学一件事
+    "43PCN0011": "mdi6.card-account-details-star-outline",  # 社会保障卡居民服务“一件事”
+    "43PCN0012": "mdi6.wheelchair-accessibility",  # 残疾人服务一件事
+    "43TCN0001": "mdi6.file-document-edit-outline",  # 企业信息变更一件事
+    "43TCN0002": "mdi6.truck",  # 开办运输企业一件事
+    "43TCN0006": "mdi6.chart-line",  # 企业上市合法合规信息核查一件事
+    "43TCN0007": "mdi6.scale-balance",  # 企业破产信息核查一件事
+    "43TCP0014": "mdi6.account-plus",  # 员工录用“一件事”
 }
 
 BUTTONS = {
