@@ -115,8 +115,9 @@ def test_search_by_receipt_id_name_phone_and_state(
     draft: CaseView,
     settle: Settle,
 ) -> None:
-    # a seed whose twelve cases over the five built-in scenarios end in every state, one withdrawn
-    made = seed_cases(core.cases, core.catalog, 12, seed=19)
+    # a seed whose twelve cases over the built-in scenarios end in every state, one withdrawn
+    # (the draws depend on the catalog: a new scenario may need another seed)
+    made = seed_cases(core.cases, core.catalog, 12, seed=8)
     assert made["withdrawn"] == 1 and made["not_accepted"] and made["pre_application"]
     case = accepted_at_window(session)
     every = core.queries.find(CaseQuery())
