@@ -187,14 +187,14 @@ def test_period_report_by_scenario_and_by_clerk(
     with_bars = [
         r for r in report.rows if r.accepted or r.completed_on_time or late(r) or r.not_accepted
     ]
-    rows = busiest(with_bars, lambda r: r.accepted + r.not_accepted + late(r))
-    assert len(rows) >= 2 and len(table(screen)) >= len(rows)
-    assert categories == [short(row.label) for row in rows]
+    charted = busiest(with_bars, lambda r: r.accepted + r.not_accepted + late(r))
+    assert len(charted) >= 2 and len(table(screen)) >= len(charted)
+    assert categories == [short(row.label) for row in charted]
     assert values == {
-        "受理": [row.accepted for row in rows],
-        "按期办结": [row.completed_on_time for row in rows],
-        "超期（办结或未办结）": [late(row) for row in rows],
-        "不予受理": [row.not_accepted for row in rows],
+        "受理": [row.accepted for row in charted],
+        "按期办结": [row.completed_on_time for row in charted],
+        "超期（办结或未办结）": [late(row) for row in charted],
+        "不予受理": [row.not_accepted for row in charted],
     }
     assert view.chart().title() == "办件情况（按一件事）"
     assert view.chart().legend().isVisible()
