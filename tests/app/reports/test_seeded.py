@@ -55,7 +55,18 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Core, dic
                         DEPARTMENT, receipt_no, item.item_id, approved=True
                     )
         done += 1
+        # on time when done no later than the promised date (some promise under 4 days)
+        late = case.promised_date is not None and case.promised_date < date(2026, 11, 27)
+        made["done_late"] = made.get("done_late", 0) + late
     made["completed"] = done
+    made["open_late"] = sum(  # still open on Friday although promised by then
+        1
+        for n in range(1, CASES + 1)
+        if (case := service.get(f"430100001-20261123-{n:05d}")).state
+        in ("accepted", "accepted_on_commitment")
+        and case.promised_date is not None
+        and case.promised_date <= date(2026, 11, 27)
+    )
     yield core, made
     core.close()
 
@@ -72,8 +83,10 @@ def test_every_grouping_adds_up(seeded: tuple[Core, dict[str, int]]) -> None:
     assert scenario.accepted == made["accepted"] + made["withdrawn"]
     assert scenario.not_accepted == made["not_accepted"] == scenario.ground("2")
     assert scenario.withdrawn == made["withdrawn"]
-    assert scenario.completed_on_time == made["completed"] == 20
-    assert scenario.completed_overdue == scenario.overdue_open == 0
+    assert made["completed"] == 20
+    assert scenario.completed_on_time == 20 - made.get("done_late", 0)
+    assert scenario.completed_overdue == made.get("done_late", 0)
+    assert scenario.overdue_open == made["open_late"]
     assert totals["clerk"] == totals["channel"] == scenario
     assert totals["item"] == totals["department"]
     assert totals["item"].accepted > scenario.accepted  # a case has several items
