@@ -153,12 +153,11 @@ def _adopt_items(
         guide_item = next((i for i in remaining if i.name == item.name), None) or next(
             (i for i in remaining if i.service_name == item.name), None
         )  # a typed file may have named the item by its 联办事项名称
-        if guide_item is not None:
-            remaining.remove(guide_item)
         if guide_item is None:
             extras.append(_dump(item))
             result.extras.append(f"事项 {item.id}（{item.name}）")
             continue
+        remaining.remove(guide_item)
         theirs = _item_from_guide(guide_item)
         entry = _differences(_dump(item), theirs, ITEM_DEFAULTS)
         _note_overrides(result, f"items.{guide_item.key}", entry, theirs)
