@@ -4,15 +4,19 @@ One function, :func:`promise_for`, answers for every screen and document: the ki
 counter, the command line and the printed papers all show what it returns, so a citizen never
 reads one number on a tile and another on the list.
 
-The catalog gives a published figure per scenario and days per item. Where the published figure
-is shorter than the items' critical path the catalog records a decision (``decisions:``, settling
-the checker's ``W-PROMISED-DAYS``); the built-in catalogs decided to promise the critical path of
-the chosen items and keep the published figure for reference. The rule:
+The catalog gives a published figure per scenario and days per item. The promise is always the
+chosen items' critical path: what the items take. The published figure is the 一件事's ceiling as
+the province publishes it, for every item at once; an applicant who takes one short item of a long
+一件事 is promised that item's days, not the whole figure (a clerk would not write 37 days on a
+receipt for a 6-day item, and the on-time report would measure nothing). The basis says how the
+path stands against the published figure:
 
-- a recorded decision: the chosen items' critical path, citing the decision;
-- no decision, the published figure covers the critical path: the published figure;
-- no published figure, or one shorter than the critical path without a decision: the critical
-  path (nobody can promise less than the items take).
+- a recorded decision (``decisions:`` settling the checker's ``W-PROMISED-DAYS``, written where
+  the published figure is shorter than the items): the path, citing the decision;
+- the path is the published figure: "指南公布的承诺时限";
+- the path is shorter: the path, "在指南公布的 N 个工作日之内";
+- no published figure, or one shorter than the path without a decision: the path, saying that
+  nothing was decided (nobody can promise less than the items take).
 
 Waiting periods (``Item.waits``: 公示期, 异议期…) are part of their item's time. Those counted in
 working days add to its working days; those counted in calendar days are promised on top, as
@@ -91,6 +95,10 @@ class PromisedTime:
                 else ""
             )
             return f"依据：所办事项的关键路径{path}和本目录记录的决定{published}。"
+        if self.published_days is not None and self.published_days > self.days:
+            return (
+                f"依据：所办事项的关键路径{path}，在指南公布的 {self.published_days} 个工作日之内。"
+            )
         if self.published_days is not None:
             return (
                 f"依据：所办事项的关键路径{path}。指南公布 {self.published_days} 个工作日，"
@@ -167,15 +175,15 @@ def promise_for(
     waits = tuple(w.words for i in chain for w in applicable_waits(by_id[i], answers))
     published = scenario.promised_days
     decision = next((d.decision for d in scenario.decisions if DECISION_CODE in d.settles), "")
-    basis: Basis
+    basis: Basis = "critical_path"
     if decision and chosen:
-        basis, total = "decision", path_days
-    elif published is not None and path_days <= published:
-        basis, total, decision = "published", published, ""
-    else:
-        basis, total, decision = "critical_path", path_days, ""
+        basis = "decision"
+    elif path_days == published:
+        basis = "published"
+    if basis != "decision":
+        decision = ""
     return PromisedTime(
-        total,
+        path_days,
         basis,
         scope,
         published,

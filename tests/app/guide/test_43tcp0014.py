@@ -68,7 +68,9 @@ def test_an_eligible_hire_gets_every_item_and_its_materials(planner: Planner) ->
     keys = {f.key for f in result.fields}
     assert {"employee.name", "employee.id_number", "delivery.address"} <= keys
     assert "employee.document_number" not in keys
-    assert result.promise.days == 60 and result.promise.basis == "published"
+    # the social security card's 30 days, within the guide's published 60
+    assert result.promise.days == 30 and result.promise.basis == "critical_path"
+    assert result.promise.published_days == 60
 
 
 @pytest.mark.parametrize(

@@ -41,12 +41,27 @@ def scenario(published: int | None, *, decided: bool = False) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def test_the_published_figure_while_it_covers_the_items() -> None:
+def test_the_items_path_within_the_published_figure() -> None:
+    """A published figure longer than the chosen items take is a ceiling, not the promise: an
+    applicant taking one short item of a long 一件事 is promised that item's days."""
     promise = promise_for(scenario(20), ["a", "b"])
-    assert (promise.days, promise.basis, promise.path_days) == (20, "published", 15)
-    assert promise.words == "承诺 20 个工作日办结"
+    assert (promise.days, promise.basis, promise.path_days) == (15, "critical_path", 15)
+    assert promise.words == "承诺 15 个工作日办结"
+    assert (
+        promise.basis_words == "依据：所办事项的关键路径（甲 → 乙），在指南公布的 20 个工作日之内。"
+    )
+    assert promise_for(scenario(20), ["c"]).days == 3
+    assert (
+        promise_for(scenario(20)).words == "视所办事项而定，最长 15 个工作日"
+    )  # the whole scenario
+
+
+def test_the_published_figure_when_the_items_take_exactly_that() -> None:
+    promise = promise_for(scenario(15), ["a", "b"])
+    assert (promise.days, promise.basis) == (15, "published")
+    assert promise.words == "承诺 15 个工作日办结"
     assert promise.basis_words == "依据：指南公布的承诺时限。"
-    assert promise_for(scenario(20)).words == "承诺 20 个工作日办结"  # the whole scenario too
+    assert promise_for(scenario(15)).words == "承诺 15 个工作日办结"
 
 
 def test_the_critical_path_where_the_published_figure_is_short_and_nothing_was_decided() -> None:
