@@ -32,6 +32,7 @@ from app.reports.evaluations import evaluation_report
 from app.reports.figures import Period
 from app.reports.periods import period_report
 from app.settings import Settings
+from counter.ui.report_charts import short
 from counter.ui.reports import ReportsScreen
 from counter.ui.station import Station
 from printing.a4 import Letterhead
@@ -177,7 +178,7 @@ def test_period_report_by_scenario_and_by_clerk(
     assert total.overdue_open and total.not_accepted
     (view,) = screen.charts
     categories, values = drawn(view)
-    assert categories == [row.label for row in report.rows]
+    assert categories == [short(row.label) for row in report.rows]  # the table has them whole
     assert values == {
         "受理": [row.accepted for row in report.rows],
         "按期办结": [row.completed_on_time for row in report.rows],
@@ -224,14 +225,14 @@ def test_effectiveness_report(qtbot: QtBot, screen: ReportsScreen, core: Core) -
     assert done
     days, materials = screen.charts
     categories, values = drawn(days)
-    assert categories == [row.scenario_name for row in done]
+    assert categories == [short(row.scenario_name) for row in done]
     assert values == {
         "承诺时限（改革后）": [row.after.days for row in done],
         "本期中位数": [row.days_median for row in done],
         "本期90%分位": [row.days_p90 for row in done],
     }
     categories, values = drawn(materials)
-    assert categories == [row.scenario_name for row in done]
+    assert categories == [short(row.scenario_name) for row in done]
     assert values["改革前"] == [row.before.materials for row in done]
     assert values["改革后"] == [row.after.materials for row in done]
     assert values["本期件均提交"] == pytest.approx([row.submitted_mean for row in done], abs=0.05)

@@ -146,4 +146,5 @@ def test_the_promise_follows_the_catalogs_decision() -> None:
         "43PCP0008": 35,
         "43TCN0003": 10,
         "43TCN0007": 5,
+        "43TCN0006": 3,
     }  # the longest each catalog's decision names
