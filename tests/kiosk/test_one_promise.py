@@ -162,4 +162,6 @@ def test_the_promise_follows_the_catalogs_decision() -> None:
         "43TCN0001": 18,
         "43TCN0002": 10,
         "43TCP0014": 30,
+        "43TCN0007": 5,
+        "43TCN0006": 3,
     }  # the longest path of each scenario's items (43TCP0014 publishes 60: a ceiling)
