@@ -131,18 +131,38 @@ def test_every_screen_and_paper_shows_one_promise(
     assert button is not None and button.text().endswith(whole.words)
 
 
+# The built-in scenarios whose published figures are shorter than their items' paths, with the
+# longest each catalog's decision names.
+DECIDED = {"43PCN0009": 45, "43PCN0013": 50, "43PCP0008": 35, "43TCN0003": 10}
+# The built-in scenarios whose published figures cover every path: the figure is the promise.
+PUBLISHED = {"43PCN0012": 37}
+
+
 def test_the_promise_follows_the_catalogs_decision() -> None:
-    """The built-in scenarios' published figures are shorter than their items' paths, and each
-    catalog recorded its decision: promise the chosen items' critical path, cite it."""
-    for scenario in CATALOG.scenarios.values():
-        whole = promise_for(scenario)
+    """Where a built-in scenario's published figure is shorter than its items' path, the catalog
+    recorded its decision: promise the chosen items' critical path, cite it."""
+    for code in DECIDED:
+        whole = promise_for(CATALOG.scenario(code))
         assert whole.basis == "decision" and whole.decision
         assert whole.published_days is not None and whole.published_days < whole.days
         assert whole.words == f"视所办事项而定，最长 {whole.days} 个工作日"
         assert f"指南公布的 {whole.published_days} 个工作日仅作参考" in whole.basis_words
     assert {c: promise_for(s).days for c, s in CATALOG.scenarios.items()} == {
-        "43PCN0009": 45,
-        "43PCN0013": 50,
-        "43PCP0008": 35,
-        "43TCN0003": 10,
-    }  # the longest each catalog's decision names
+        **DECIDED,
+        **PUBLISHED,
+    }
+
+
+def test_a_published_figure_covering_every_path_is_the_promise() -> None:
+    """残疾人服务 publishes 37 working days, its longest path (残疾人证 22 then a subsidy 15):
+    no decision is needed, and the published figure is promised as it stands."""
+    for code, days in PUBLISHED.items():
+        whole = promise_for(CATALOG.scenario(code))
+        assert (whole.basis, whole.days, whole.path_days, whole.decision) == (
+            "published",
+            days,
+            days,
+            "",
+        )
+        assert whole.words == f"承诺 {days} 个工作日办结"
+        assert whole.basis_words == "依据：指南公布的承诺时限。"
