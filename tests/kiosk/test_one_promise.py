@@ -164,4 +164,5 @@ def test_the_promise_follows_the_catalogs_decision() -> None:
         "43TCP0014": 30,
         "43TCN0007": 5,
         "43TCN0006": 3,
+        "43PCN0012": 37,
     }  # the longest path of each scenario's items (43TCP0014 publishes 60: a ceiling)
