@@ -239,6 +239,13 @@ class _ScenarioCheck:
                         (*loc, "waits", j, "when"),
                         "等待期的条件只能引用问题的回答（受理时按办件保存的回答计算承诺日期）",
                     )
+                if wait.included and wait.unit == "working" and wait.days > item.promised_days:
+                    self.error(
+                        (*loc, "waits", j, "days"),
+                        f"“{wait.name}”{wait.days} 个工作日已写明含在事项的承诺时限内，"
+                        f"但事项只承诺 {item.promised_days} 个工作日：请核对指南，"
+                        "或去掉 included 让等待期另加",
+                    )
         cycle = find_cycle({i.id: i.needs for i in self.scenario.items})
         if cycle:
             self.error(("items",), "办理流程有循环：" + " → ".join(cycle))

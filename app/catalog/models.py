@@ -107,7 +107,8 @@ class Wait(LocalMarks):
     """A period an item waits for after its own processing and before its result — a public
     notice (公示期), an objection period (异议期), "within 30 days after …" — counted in calendar
     days (自然日) or working days (工作日) as the guide says. It is part of the item's time and of
-    every promise that includes the item."""
+    every promise that includes the item: added to the item's days, or, where the guide says its
+    days already count it (``included``), named in the promise without adding to it."""
 
     name: str = Field(min_length=1, description="名称，如“评残结论公示”")
     days: int = Field(gt=0, le=366, description="天数")
@@ -117,11 +118,22 @@ class Wait(LocalMarks):
     when: Condition | None = Field(
         default=None, description="只在这些情形下等待；只能引用问题的回答（受理时按办件的回答计算）"
     )
+    included: bool = Field(
+        default=False,
+        description="指南公布的事项承诺时限已含这段等待：承诺时告知，不另加天数",
+    )
     source: str = Field(default="", description="出自指南哪一处")
 
     @property
     def words(self) -> str:
         return f"{self.name} {self.days} " + ("个工作日" if self.unit == "working" else "日")
+
+    @property
+    def added_days(self) -> tuple[int, int]:
+        """The working and calendar days this wait adds to its item's days."""
+        if self.included:
+            return 0, 0
+        return (self.days, 0) if self.unit == "working" else (0, self.days)
 
 
 class Item(LocalMarks):

@@ -21,7 +21,9 @@ path stands against the published figure:
 Waiting periods (``Item.waits``: 公示期, 异议期…) are part of their item's time. Those counted in
 working days add to its working days; those counted in calendar days are promised on top, as
 "N 个工作日另加 M 个自然日": the due date is N working days from acceptance, then M calendar days,
-then the next working day (``add_calendar_days``). A wait that applies only in some situations
+then the next working day (``add_calendar_days``). A wait the guide's item days already count
+(``included``: 残疾人证's 22 days hold its 5-day 公示 and 10-day 异议期) adds nothing and is still
+named in the basis ("其中含…"). A wait that applies only in some situations
 counts until the answers rule it out. The critical path is the chain longest in real time, a
 calendar day weighing 5/7 of a working day.
 """
@@ -149,9 +151,8 @@ def applicable_waits(item: Item, answers: Mapping[str, Any] | None) -> tuple[Wai
 
 def item_time(item: Item, answers: Mapping[str, Any] | None) -> tuple[int, int]:
     """An item's working days (its own and its waits in working days) and calendar days."""
-    waits = applicable_waits(item, answers)
-    working = item.promised_days + sum(w.days for w in waits if w.unit == "working")
-    return working, sum(w.days for w in waits if w.unit == "calendar")
+    added = [w.added_days for w in applicable_waits(item, answers)]
+    return item.promised_days + sum(w for w, _ in added), sum(c for _, c in added)
 
 
 def promise_for(

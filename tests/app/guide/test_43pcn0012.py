@@ -52,10 +52,29 @@ def test_a_new_card_with_both_subsidies_follows_the_card(planner: Planner) -> No
     }
     photo = next(m for m in plan.materials if m.id == "photo")
     assert photo.copies == 3  # “线下办理需3张”
-    # The assessment and its public notice, told to the applicant (not yet a waiting period).
+    # The assessment, told to the applicant; its public notice and objection period are waits
+    # the guide's 22 days already hold (常见问题17), named in the promise and adding nothing.
     routes = {r.id: r.text for r in plan.routes}
     assert "公示5个工作日" in routes["assessment"]
     assert "level_by_assessment" in routes
+    card = plan.items[0]
+    assert (card.promised_days, card.calendar_days) == (22, 0)
+    assert card.waits == ("评残结论公示 5 个工作日", "评残结论异议期 10 个工作日")
+    assert plan.promise.basis_words.endswith(
+        "其中含评残结论公示 5 个工作日、评残结论异议期 10 个工作日。"
+    )
+
+
+def test_a_minors_assessment_is_not_posted_publicly(planner: Planner) -> None:
+    """常见问题17: 除未成年人外 the conclusion is posted for 5 working days; the objection period
+    stays. The promise is the guide's 22 days either way."""
+    plan = planner.plan(CODE, {**NEW, "minor": "yes"})
+    (card,) = plan.items
+    assert card.waits == ("评残结论异议期 10 个工作日",)
+    assert plan.promise.days == card.promised_days == 22
+    change = planner.plan(CODE, {**NEW, "card_action": "change", "minor": "no"})
+    assert change.items[0].waits == ("评残结论公示 5 个工作日", "评残结论异议期 10 个工作日")
+    assert planner.plan(CODE, {**NEW, "card_action": "replacement"}).items[0].waits == ()
 
 
 def test_without_hunan_hukou_a_residence_permit_keeps_the_card_but_not_the_subsidies(
@@ -157,6 +176,9 @@ def test_a_cancellation_offers_no_joint_items_and_needs_a_death_certificate_only
         "death_certificate",
     }
     assert "joint" not in {q.id for q in planner.questions(CODE, base).questions}
+    # the item's own 6 days, not the 37 the guide publishes for the whole 一件事
+    assert (died.promise.days, died.promise.published_days) == (6, 37)
+    assert died.promise.basis == "critical_path"
     recovered = planner.plan(CODE, {**base, "cancel_reason": "recovered", "minor": "no"})
     assert "death_certificate" not in _materials(recovered)
 

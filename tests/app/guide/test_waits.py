@@ -121,3 +121,34 @@ def test_a_wait_on_a_fact_is_refused_by_the_checker(make_catalog: MakeCatalog) -
     )
     errors = [p.render() for p in problems_of(make_catalog(text))[1] if p.severity == "error"]
     assert any("items[0].waits[0].when" in e and "只能引用问题的回答" in e for e in errors), errors
+
+
+# 第一项's 公示 is one the guide's 3 days already count (残疾人证's 22 days hold its 公示 and 异议期).
+INCLUDED = WAITING.replace(
+    "days: 5, unit: working, when:", "days: 2, unit: working, included: true, when:"
+)
+
+
+def test_a_wait_the_items_days_already_count_is_named_but_adds_nothing(
+    make_catalog: MakeCatalog,
+) -> None:
+    folder = make_catalog(INCLUDED)
+    assert [p.render() for p in problems_of(folder)[1] if p.severity == "error"] == []
+    plan = Planner(load_catalog(folder)).plan("99TEST0001", BOTH)
+    first, second = plan.items
+    assert (first.promised_days, first.calendar_days, first.waits) == (3, 0, ("公示 2 个工作日",))
+    assert (plan.promise.days, plan.promise.calendar_days) == (7, 20)
+    assert plan.promise.basis_words.endswith("其中含公示 2 个工作日、公告期 20 日。")
+
+
+def test_an_included_wait_longer_than_its_item_is_refused(make_catalog: MakeCatalog) -> None:
+    folder = make_catalog(
+        INCLUDED.replace("days: 2, unit: working, included", "days: 4, unit: working, included")
+    )
+    errors = [p.render() for p in problems_of(folder)[1] if p.severity == "error"]
+    assert any(
+        "items[0].waits[0].days" in e
+        and "已写明含在事项的承诺时限内" in e
+        and "只承诺 3 个工作日" in e
+        for e in errors
+    ), errors
