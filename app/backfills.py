@@ -171,7 +171,7 @@ def _register(
             case_id=case.id,
             receipt_no=case.receipt_no,
             direction="out",
-            kind="material",
+            kind=paper.kind,
             ref=paper.material_id,
             name=paper.name,
             department=paper.department,

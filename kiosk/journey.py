@@ -47,6 +47,8 @@ AUDIENCES = {"personal": ("个人", PERSONAL_STAGES), "enterprise": ("企业", E
 
 def plain_status(material: PlanMaterial) -> str:
     """What a citizen reads beside a material: 需提交原件 / 免提交：… / 可告知承诺 / 容缺."""
+    if material.status == "submit" and material.thing:
+        return f"需带来{material.need_words}"
     if material.status == "submit":
         form = FORM_LABELS.get(material.form, "原件")
         copies = f" {material.copies} 份" if material.copies > 1 else ""
@@ -247,8 +249,9 @@ class Journey:
         return problems
 
     def to_capture(self) -> list[PlanMaterial]:
-        """The materials the citizen hands in: those to photograph at the kiosk."""
-        return [m for m in self.plan().materials if m.to_submit]
+        """The materials the citizen hands in: those to photograph at the kiosk (a seal or a card
+        is handed over at the window as it is, not photographed)."""
+        return [m for m in self.plan().materials if m.to_submit and not m.thing]
 
     def add_page(self, material_id: str, page: Page) -> int:
         self.pages.setdefault(material_id, []).append(page)

@@ -19,7 +19,7 @@ from app.cases.states import MATERIAL_STATE_LABELS
 from app.catalog.models import Scenario
 from app.errors import InvalidInput
 from app.guide.places import hall_window, where_to_go
-from app.guide.plan import FORM_LABELS, Plan
+from app.guide.plan import FORM_LABELS, Plan, quantity_words
 from app.guide.promise import promise_for
 from app.security.keys import KeyRing
 from printing import qr
@@ -257,7 +257,7 @@ def supplement_notice(ctx: Context, styles: Styles) -> list[Flowable]:
     for n, m in enumerate(missing, start=1):
         spec = requirements.get(m.material_id)
         points = [*spec.review.formal, *spec.review.substantive] if spec else []
-        need = f"{_form(m)} {m.copies} 份" + (f"；{'；'.join(points)}" if points else "")
+        need = quantity_words(m.form, m.copies) + (f"；{'；'.join(points)}" if points else "")
         if spec and spec.notes:
             need += f"；{spec.notes}"
         rows.append([n, m.name, need])
@@ -475,9 +475,7 @@ def plan_list(
             n,
             m.name,
             m.status_label + (f"：{m.reason}" if m.reason else ""),
-            f"{FORM_LABELS.get(m.form, m.form)} {m.copies} 份"
-            if m.to_submit or m.optional
-            else "—",
+            m.need_words if m.to_submit or m.optional else "—",
         ]
         for n, m in enumerate(plan.materials, start=1)
     ]

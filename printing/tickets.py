@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 from app.cases.receipts import HALL_TZ
 from app.cases.snapshots import CaseView
 from app.guide.places import ServicePoint
-from app.guide.plan import Plan
+from app.guide.plan import Plan, PlanMaterial
 from app.identity.masking import mask_name
 from app.security.keys import KeyRing
 from printing import qr
@@ -176,6 +176,11 @@ def acceptance_slip(case: CaseView, hall: str, keys: KeyRing) -> Ticket:
     )
 
 
+def _how_much(material: PlanMaterial) -> str:
+    """Paper by its copies; a thing (a seal, a card) with what happens to it."""
+    return material.need_words if material.thing else f"{material.copies} 份"
+
+
 def material_list(plan: Plan, hall: str, phone: str, places: Sequence[ServicePoint] = ()) -> Ticket:
     """The kiosk's short form of 一次告知: what to bring, what is spared, and where to go in
     order (``places``: :func:`app.guide.places.where_to_go`, this hall's window first)."""
@@ -188,10 +193,10 @@ def material_list(plan: Plan, hall: str, phone: str, places: Sequence[ServicePoi
         Line("rule"),
         Line("text", f"请携带（{len(bring)} 项）："),
     ]
-    lines += [Line("text", f"□ {m.name}（{m.copies} 份）") for m in bring]
+    lines += [Line("text", f"□ {m.name}（{_how_much(m)}）") for m in bring]
     if optional:
         lines.append(Line("text", f"可选，不带也能受理（{len(optional)} 项）："))
-        lines += [Line("small", f"□ {m.name}（{m.copies} 份）") for m in optional]
+        lines += [Line("small", f"□ {m.name}（{_how_much(m)}）") for m in optional]
     if spared:
         lines.append(Line("text", f"无需提交（{len(spared)} 项）："))
         lines += [Line("small", f"· {m.name}：{m.status_label}") for m in spared]

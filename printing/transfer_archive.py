@@ -66,7 +66,7 @@ def register_xlsx(day: date, batches: list[Batch]) -> bytes:
                 batch.department,
                 batch.route_label,
                 item.receipt_no,
-                item.name,
+                item.shown_name,
                 item.originals,
                 item.copies,
                 _local(batch.sent_at),

@@ -54,14 +54,15 @@ def slip_story(batch: Batch, names: Mapping[str, str], styles: Styles) -> list[F
         colWidths=[WIDTH - 30 * mm, 30 * mm],
     )
     head.setStyle(table_style(("SPAN", (1, 0), (1, 1)), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")))
-    originals = sum(i.originals for i in batch.items)
+    originals = sum(i.originals for i in batch.items if i.kind != "thing")
     copies = sum(i.copies for i in batch.items)
+    things = sum(i.originals for i in batch.items if i.kind == "thing")
     rows = [
         (
             str(n),
             item.receipt_no,
             mask_name(names.get(item.receipt_no, "")),
-            item.name,
+            item.shown_name,
             str(item.originals or ""),
             str(item.copies or ""),
             f"{item.promised_date:%Y-%m-%d}" if item.promised_date else "",
@@ -79,7 +80,11 @@ def slip_story(batch: Batch, names: Mapping[str, str], styles: Styles) -> list[F
                 ("交接方式", _how(batch)),
                 ("组批", f"{batch.created_by}　{local(batch.created_at)}"),
                 ("发出", f"{batch.sent_by}　{local(batch.sent_at)}" if batch.sent_at else "未发出"),
-                ("合计", f"{batch.cases} 件办件，原件 {originals} 份，复印件 {copies} 份"),
+                (
+                    "合计",
+                    f"{batch.cases} 件办件，原件 {originals} 份，复印件 {copies} 份"
+                    + (f"，原物 {things} 件" if things else ""),
+                ),
             ],
         ),
         Spacer(1, 3 * mm),

@@ -292,6 +292,11 @@ class Intake:
         with self.repository.change(receipt_no, "record_material") as (session, case):
             for check in checks_:
                 row = material_of(case, check.material_id)
+                if row.form == "thing" and check.status in ("received_copy", "received_both"):
+                    raise InvalidInput(
+                        f"“{row.name}”是物品，交原物，不收复印件。",
+                        hint="收到原物时请登记“收到原件”。",
+                    )
                 if self.require_review and check.status in RECEIVED:
                     self._check_reviewed(case, row, check.reviewed)
                 before = {"status": row.status, "reviewed": row.reviewed}

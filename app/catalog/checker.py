@@ -30,6 +30,7 @@ from app.catalog.models import (
     MATERIAL_CODE,
     CatalogMeta,
     LocalMarks,
+    Material,
     Option,
     Question,
     Scenario,
@@ -250,6 +251,31 @@ class _ScenarioCheck:
         if cycle:
             self.error(("items",), "办理流程有循环：" + " → ".join(cycle))
 
+    def _handover(self, loc: tuple[str | int, ...], material: Material) -> None:
+        """A thing (a seal, a card) is handed over as it is: no copy, no electronic form, and one
+        the window gives back at once goes nowhere."""
+        handover = material.handover
+        if handover is None:
+            return
+        if material.form != "original":
+            self.error(
+                (*loc, "form"),
+                f"“{material.name}”是物品（{handover.label}），只交原物：form 应为 original，"
+                "不能要复印件",
+            )
+        if material.medium == "electronic":
+            self.error(
+                (*loc, "medium"),
+                f"“{material.name}”是物品（{handover.label}），没有电子形式："
+                "medium 不能是 electronic",
+            )
+        if handover.returned == "at_once" and handover.to:
+            self.error(
+                (*loc, "handover", "to"),
+                f"“{material.name}”窗口核验后当场交还，不转交“{handover.to}”："
+                "去掉 to，或把 returned 改为 kept / with_result",
+            )
+
     def _materials(self) -> None:
         everyone = len(self.scenario.questions)
         for index, material in enumerate(self.scenario.materials):
@@ -257,6 +283,7 @@ class _ScenarioCheck:
             for j, ident in enumerate(material.items):
                 self._item_ref((*loc, "items", j), ident)
             self._condition((*loc, "when"), material.when, everyone)
+            self._handover(loc, material)
             for producer in material.exemption.produced_by:
                 self._item_ref((*loc, "exemption", "produced_by"), producer)
                 if producer in material.items:

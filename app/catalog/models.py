@@ -194,6 +194,54 @@ class Exemption(Model):
         return (value,) if isinstance(value, str) else value
 
 
+THING_LABELS = {
+    "seal": "印章",
+    "licence": "证照原件",
+    "cheque": "空白支票",
+    "card": "卡证",
+    "device": "设备",
+    "other": "物品",
+}
+RETURNED_LABELS = {
+    "at_once": "窗口核验后当场交还",
+    "with_result": "办结后随结果退还",
+    "kept": "交回后不退还",
+}
+
+
+class Handover(LocalMarks):
+    """A material that is a thing, not a document — a seal, a licence's original handed back, blank
+    cheques, a card, a tax device: handed over as it is, never photocopied or photographed, and
+    going where the catalog says (a department, the bank, a seal-engraving company). The transfer
+    ledger tracks it like paper unless the window gives it back at once."""
+
+    thing: Literal["seal", "licence", "cheque", "card", "device", "other"] = Field(
+        description=(
+            "seal 印章；licence 证照原件；cheque 空白支票；card 卡证；device 设备；other 物品"
+        )
+    )
+    count: int = Field(default=1, ge=1, le=99, description="几件（如印章几枚）")
+    to: str = Field(
+        default="",
+        description="交到哪里：部门、开户银行、刻章企业；不写为需要它的第一个事项的承办部门",
+    )
+    returned: Literal["at_once", "with_result", "kept"] = Field(
+        default="kept",
+        description="at_once 窗口核验后当场交还；with_result 办结后随结果退还；kept 交回后不退还",
+    )
+
+    @property
+    def label(self) -> str:
+        return THING_LABELS[self.thing]
+
+    def words(self, destination: str) -> str:
+        """Where it goes, for the applicant's list: "窗口核验后当场交还" / "由窗口转交开户银行，
+        交回后不退还"."""
+        if self.returned == "at_once":
+            return RETURNED_LABELS["at_once"]
+        return f"由窗口转交{destination or '承办部门'}，{RETURNED_LABELS[self.returned]}"
+
+
 class Material(LocalMarks):
     id: Id
     name: str = Field(min_length=1)
@@ -213,6 +261,9 @@ class Material(LocalMarks):
     legal_basis: tuple[str, ...] = ()
     blank_form: str = Field(default="", description="空表文件名")
     sample: str = Field(default="", description="样表文件名")
+    handover: Handover | None = Field(
+        default=None, description="不是文书而是物品（印章、证照原件、支票、卡证）：交原物，不复印"
+    )
 
 
 FieldType = Literal[

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.guide.plan import FORM_LABELS, Plan, QuestionState
+from app.guide.plan import Plan, QuestionState
 
 
 def render_questions(state: QuestionState) -> str:
@@ -56,8 +56,7 @@ def render_plan(plan: Plan) -> str:
         f"需提交 {plan.effectiveness.materials_to_submit} 种）"
     )
     for n, m in enumerate(plan.materials, start=1):
-        copies = f"{FORM_LABELS[m.form]}{m.copies}份"
-        out.append(f"  {n}. {m.name}  [{m.status_label}]  {copies}")
+        out.append(f"  {n}. {m.name}  [{m.status_label}]  {m.need_words}")
         if m.reason:
             out.append(f"     {m.reason}")
         points = [*m.formal_review, *m.substantive_review]

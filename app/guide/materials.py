@@ -86,14 +86,23 @@ def _plan_material(
     needing: frozenset[str],
     status: tuple[MaterialStatus, str],
 ) -> PlanMaterial:
+    handover = material.handover
+    thing, where, copies = "", "", material.copies
+    form: str = material.form
+    if handover is not None:
+        # where it goes: named, or the department of the first chosen item that needs it
+        first = next((i for i in material.items if i in needing), "")
+        destination = handover.to or (index.items[first].department if first else "")
+        thing, where = handover.label, handover.words(destination)
+        form, copies = "thing", handover.count
     return PlanMaterial(
         id=material.id,
         name=material.name,
         status=status[0],
         status_label=MATERIAL_STATUS_LABELS[status[0]],
         reason=status[1],
-        form=material.form,
-        copies=material.copies,
+        form=form,
+        copies=copies,
         medium=material.medium,
         paper_size=material.paper_size,
         items=tuple(index.items[i].name for i in material.items if i in needing),
@@ -103,4 +112,6 @@ def _plan_material(
         notes=material.notes,
         formal_review=material.review.formal,
         substantive_review=material.review.substantive,
+        thing=thing,
+        handover=where,
     )

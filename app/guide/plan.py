@@ -23,7 +23,20 @@ MATERIAL_STATUS_LABELS: dict[MaterialStatus, str] = {
     "submit": "须提交",
     "optional": "可选",  # the reason says why: 指南标为非必要材料…
 }
-FORM_LABELS = {"original": "原件", "copy": "复印件", "original_and_copy": "原件和复印件"}
+FORM_LABELS = {
+    "original": "原件",
+    "copy": "复印件",
+    "original_and_copy": "原件和复印件",
+    "thing": "原物",  # a seal, a card, a licence's original: handed over as it is
+}
+
+
+def quantity_words(form: str, copies: int) -> str:
+    """How much of a material: "原件 1 份", "复印件 2 份", "原物 1 件" (a thing, not paper)."""
+    unit = "件" if form == "thing" else "份"
+    return f"{FORM_LABELS.get(form, form)} {copies} {unit}"
+
+
 MEDIUM_LABELS = {"paper": "纸质", "electronic": "电子", "paper_or_electronic": "纸质或电子"}
 
 
@@ -175,6 +188,15 @@ class PlanMaterial:
     notes: str
     formal_review: tuple[str, ...]
     substantive_review: tuple[str, ...]
+    thing: str = ""  # 印章, 卡证…: a thing handed over as it is (form "thing"); "" for a document
+    handover: str = ""  # where the thing goes: "由窗口转交开户银行，交回后不退还"
+
+    @property
+    def need_words(self) -> str:
+        """What to bring: "原件 1 份" / "卡证原物 1 件（不复印），窗口核验后当场交还"."""
+        if not self.thing:
+            return quantity_words(self.form, self.copies)
+        return f"{self.thing}{quantity_words(self.form, self.copies)}（不复印），{self.handover}"
 
     @property
     def to_submit(self) -> bool:
@@ -267,6 +289,7 @@ class Plan:
             out["form_label"] = FORM_LABELS[material.form]
             out["medium_label"] = MEDIUM_LABELS[material.medium]
             out["to_submit"] = material.to_submit
+            out["need_words"] = material.need_words
         return dict(data)
 
 

@@ -81,9 +81,9 @@ def seed_back_office(
         if clock is not None:
             clock.set(clock.days_ago(4), 3600 + 600 * number)
         receipts = list(dict.fromkeys(i.receipt_no for i in ledger.waiting(department)))
-        keep = max(1, len(receipts) // 5)  # the newest fifth still waits
+        keep = len(receipts) // 5  # the newest fifth still waits (none of fewer than five)
         batch = ledger.open_batch(BACK, department)
-        for receipt_no in receipts[:-keep]:
+        for receipt_no in receipts[: len(receipts) - keep]:
             batch = ledger.add_case(BACK, batch.batch_no, receipt_no)
         if not batch.items:
             continue

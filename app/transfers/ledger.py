@@ -101,6 +101,7 @@ class Paper:
     department: str
     originals: int
     copies: int
+    kind: str = "material"  # "thing": a seal, a card, a licence's original, counted in pieces
 
 
 def papers_to_send(
@@ -111,14 +112,35 @@ def papers_to_send(
 ) -> list[Paper]:
     """Each received material waits for the first of the case's items (in order, not
     terminated) that needs it and whose department takes paper under the hall's routes — at
-    acceptance, and for a case accepted before the ledger existed (:mod:`app.backfills`)."""
+    acceptance, and for a case accepted before the ledger existed (:mod:`app.backfills`).
+
+    A thing (a seal, a card, a licence's original: ``Material.handover``) goes where the catalog
+    says, or to the department of the first item that needs it whatever its route (a seal does
+    not travel through the platform); one the window gave back at once does not travel."""
     needs = {m.id: m.items for m in scenario.materials}
+    things = {m.id: m.handover for m in scenario.materials if m.handover is not None}
     order = [i for i in items if i.state != "terminated"]
     papers = []
     for material in materials:
         if material.status not in RECEIVED:
             continue
         wanted = needs.get(material.material_id, ())
+        thing = things.get(material.material_id)
+        if thing is not None:
+            if thing.returned != "at_once":
+                first = next((i.department for i in order if i.item_id in wanted), "")
+                if thing.to or first:
+                    papers.append(
+                        Paper(
+                            material.material_id,
+                            material.name,
+                            thing.to or first,
+                            thing.count,
+                            0,
+                            "thing",
+                        )
+                    )
+            continue
         off_platform = (
             i.department
             for i in order
@@ -162,7 +184,7 @@ class Ledger(LedgerReads):
                 "case_id": case.id,
                 "receipt_no": case.receipt_no,
                 "direction": "out",
-                "kind": "material",
+                "kind": paper.kind,
                 "ref": paper.material_id,
                 "name": paper.name,
                 "department": paper.department,

@@ -59,6 +59,11 @@ class TransferItem:
     def state_label(self) -> str:
         return ITEM_STATE_LABELS[self.state]
 
+    @property
+    def shown_name(self) -> str:
+        """Its name, with "（原物）" for a thing (a seal, a card) so nobody looks for paper."""
+        return f"{self.name}（原物）" if self.kind == "thing" else self.name
+
 
 @dataclass(frozen=True)
 class Batch:

@@ -35,7 +35,7 @@ from app.cases.pages import quality_record, scan_name, sheets_to_pdf
 from app.cases.snapshots import CaseView, MaterialView
 from app.cases.states import MATERIAL_STATE_LABELS, RECEIVED, allowed
 from app.errors import OneStopError
-from app.guide.plan import FORM_LABELS, PlanMaterial
+from app.guide.plan import PlanMaterial, quantity_words
 from app.widgets.rows import RowsModel, read_only_table
 from counter.ui.scans import ScanPanel, keep
 from counter.ui.station import Screen, Station
@@ -83,7 +83,7 @@ class MaterialModel(RowsModel[MaterialView]):
         if column == 1:
             if not actionable(material):
                 return "无需提交"
-            wanted = f"{FORM_LABELS.get(material.form, material.form)} {material.copies} 份"
+            wanted = quantity_words(material.form, material.copies)
             return f"可选：{wanted}" if material.plan_status == "optional" else wanted
         label, reason = material.status_label, material.exempt_reason
         shown = reason if reason.startswith(label) else f"{label}：{reason}" if reason else label
@@ -282,6 +282,9 @@ class MaterialsScreen(Screen):
         self.about.setText(self._about(material, plan, can_record))
         for button in (self.original, self.copy, self.both, self.missing, self.exempt):
             button.setEnabled(can_record)
+        thing = material is not None and material.form == "thing"  # no copy of a seal or a card
+        self.copy.setEnabled(can_record and not thing)
+        self.original.setText("收到原物 (Ctrl+1)" if thing else "收到原件 (Ctrl+1)")
         self.exempt_reason.setEnabled(can_record)
         self.both.setVisible(material is not None and material.form == "original_and_copy")
         exempted = material is not None and material.status == "exempt" and can_record
@@ -305,9 +308,10 @@ class MaterialsScreen(Screen):
             return "没有需要核对的材料"
         if not actionable(material):
             return f"{material.name}（无需申请人提交）"
-        form = FORM_LABELS.get(material.form, material.form)
+        if plan and plan.thing:  # a seal, a card: taken as it is, never photocopied
+            return f"{material.name}：{plan.need_words}"
         size = f"，{plan.paper_size}" if plan and plan.paper_size else ""
-        return f"{material.name}：{form} {material.copies} 份{size}"
+        return f"{material.name}：{quantity_words(material.form, material.copies)}{size}"
 
     @staticmethod
     def _about(material: MaterialView | None, plan: PlanMaterial | None, can_record: bool) -> str:

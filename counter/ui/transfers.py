@@ -78,7 +78,7 @@ class TransfersScreen(QWidget):
             ("受理编号", "材料", "原件", "复印件", "已等待", "承诺办结"),
             lambda i: (
                 i.receipt_no,
-                i.name,
+                i.shown_name,
                 str(i.originals or ""),
                 str(i.copies or ""),
                 f"{(self.today() - local_day(i.created_at)).days} 天",
@@ -103,7 +103,7 @@ class TransfersScreen(QWidget):
             ("受理编号", "材料", "原件", "复印件", "承诺办结"),
             lambda i: (
                 i.receipt_no,
-                i.name,
+                i.shown_name,
                 str(i.originals or ""),
                 str(i.copies or ""),
                 day(i.promised_date),

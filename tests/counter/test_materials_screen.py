@@ -18,8 +18,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import Core
+from app.cases.demo import value_for
 from app.cases.pages import pages_to_pdf
-from app.cases.snapshots import CaseView
+from app.cases.snapshots import CaseView, Party
 from app.devices.simulated import SimulatedCapture
 from counter.session import Session
 from counter.ui import materials
@@ -311,3 +312,44 @@ def test_the_card_read_is_the_id_cards_checked_original(
     row = screen.model.rows.index(card)
     assert screen.model.index(row, 1).data() == "无需提交"
     assert "读取身份证原件" in screen.model.index(row, 2).data()
+
+
+def test_a_card_shown_and_given_back_is_a_thing_not_paper(
+    qtbot: QtBot, station: Station, session: Session, core: Core, settle: Settle
+) -> None:
+    """社会保障卡居民服务: the card is looked at and handed back (issue 24, capability 6): the
+    window takes no copy of it, and it goes nowhere."""
+    in_hand = session.in_hand
+    applicant = session.devices.id_reader.read() if session.devices.id_reader else None
+    assert applicant is not None
+    in_hand.read_card(applicant)
+    in_hand.choose("43PCN0011")
+    for question, value in {"card": "third_gen", "finance_activated": "yes"}.items():
+        in_hand.answer(question, value)
+    person = Party(applicant.name, applicant.id_number)
+    for spec in in_hand.plan().fields:
+        if not spec.value:
+            in_hand.set_field(spec.key, value_for(spec, person))
+    draft = in_hand.open()
+    screen = materials.MaterialsScreen(station)
+    qtbot.addWidget(screen)
+    screen.resize(1100, 600)
+    screen.enter()
+    screen.select("social_security_card")
+    assert screen.heading.text() == ("社会保障卡：卡证原物 1 件（不复印），窗口核验后当场交还")
+    assert not screen.copy.isEnabled() and screen.original.text() == "收到原物 (Ctrl+1)"
+    row = [m.material_id for m in screen.model.rows].index("social_security_card")
+    assert screen.model.index(row, 1).data() == "原物 1 件"
+    with qtbot.waitSignal(screen.changed, timeout=5000):
+        screen.original.click()
+    settle()
+    card = core.cases.get(draft.receipt_no).material("social_security_card")
+    assert (card.status, card.form) == ("received_original", "thing")
+    screen.select("social_security_card")
+    screen.copy.click()  # disabled: nothing happens
+    screen.record("received_copy")  # what Ctrl+2 does: the core refuses it
+    settle()
+    assert core.cases.get(draft.receipt_no).material("social_security_card").status == (
+        "received_original"
+    )
+    assert "是物品，交原物，不收复印件" in station.bar.text()

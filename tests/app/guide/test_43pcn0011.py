@@ -25,6 +25,10 @@ def test_a_third_generation_card_gives_every_service(planner: Planner) -> None:
     assert [s.parallel for s in plan.stages] == [True]
     ((material_id, status),) = [(m.id, m.status) for m in plan.materials]
     assert (material_id, status) == ("social_security_card", "submit")
+    # a card, shown and given back: not a document to copy, going nowhere (capability 6)
+    (card,) = plan.materials
+    assert (card.form, card.thing) == ("thing", "卡证")
+    assert card.need_words == "卡证原物 1 件（不复印），窗口核验后当场交还"
     assert plan.routes == ()
 
 

@@ -156,6 +156,11 @@ def test_situational_materials_appear_only_in_their_situation(planner: Planner) 
 
     renewal = planner.plan(CODE, {**holder, "card_action": "renewal", "renewal_reason": "damaged"})
     assert "old_card" in _materials(renewal)
+    # 受理条件3—5: the old card is handed in to the 残联 and kept there (capability 6)
+    old = next(m for m in renewal.materials if m.id == "old_card")
+    assert old.need_words == (
+        "卡证原物 1 件（不复印），由窗口转交残联部门（县级残疾人联合会），交回后不退还"
+    )
 
     change = planner.plan(CODE, {**holder, "card_action": "change"})
     assert "change_evidence" in _materials(change) and "old_card" not in _materials(change)
