@@ -496,6 +496,7 @@ def plan_list(
     return [
         ChineseParagraph(f"“{esc(plan.scenario_name)}”办事指南（个人清单）", styles.title),
         ChineseParagraph("根据您在自助终端上的回答生成，请携带下列材料到窗口办理。", styles.body),
+        *(ChineseParagraph(esc(text), styles.body) for text in (plan.counts_words,) if text),
         *(ChineseParagraph(esc(route.text), styles.body) for route in plan.routes),
         ChineseParagraph("办理事项", styles.heading),
         listing(

@@ -276,6 +276,19 @@ class _ScenarioCheck:
                 "去掉 to，或把 returned 改为 kept / with_result",
             )
 
+    def _per(self, loc: tuple[str | int, ...], per: str | None) -> None:
+        """``per:`` names a counting question: "one for each of them"."""
+        if per is None:
+            return
+        question = next((q for q in self.scenario.questions if q.id == per), None)
+        if question is None or question.kind != "count":
+            counting = "、".join(q.id for q in self.scenario.questions if q.kind == "count")
+            self.error(
+                loc,
+                f"per 应为计数问题（kind: count）的 id，“{per}”不是"
+                + (f"；本一件事的计数问题：{counting}" if counting else "；本一件事还没有计数问题"),
+            )
+
     def _materials(self) -> None:
         everyone = len(self.scenario.questions)
         for index, material in enumerate(self.scenario.materials):
@@ -284,6 +297,7 @@ class _ScenarioCheck:
                 self._item_ref((*loc, "items", j), ident)
             self._condition((*loc, "when"), material.when, everyone)
             self._handover(loc, material)
+            self._per((*loc, "per"), material.per)
             for producer in material.exemption.produced_by:
                 self._item_ref((*loc, "exemption", "produced_by"), producer)
                 if producer in material.items:
@@ -341,6 +355,7 @@ class _ScenarioCheck:
             for j, ident in enumerate(form_field.items):
                 self._item_ref((*loc, "items", j), ident)
             self._condition((*loc, "when"), form_field.when, everyone)
+            self._per((*loc, "per"), form_field.per)
             prefill = form_field.prefill or (spec.prefill if spec else None)
             if prefill is not None:
                 if prefill.source == "id_card" and prefill.key not in ID_CARD_KEYS:

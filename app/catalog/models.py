@@ -78,18 +78,60 @@ class AutoAnswer(Model):
     )
 
 
+class Counting(Model):
+    """What a counting question counts: several of a kind in one case (录用职工, 分支机构, 子女)."""
+
+    entity: str = Field(min_length=1, description="数的是什么，如“录用职工”")
+    unit: str = Field(default="名", min_length=1, max_length=2, description="量词：名、个、家")
+    max: int = Field(ge=2, le=20, description="一件最多几个（更多的分几件办理）")
+
+
+COUNT_PREFIX = "n"  # a counting question's options: n1, n2, … (option values are ids)
+
+
 class Question(LocalMarks):
     id: Id
     text: str = Field(min_length=1)
-    kind: Literal["single", "multi"] = "single"
+    kind: Literal["single", "multi", "count"] = Field(
+        default="single",
+        description="single 单选；multi 多选；count 计数（选项按 counts 自动生成：1 名…max 名）",
+    )
     options: tuple[Option, ...] = Field(min_length=2)
+    counts: Counting | None = Field(default=None, description="计数问题数的是什么（kind: count）")
     help: str = ""
     show_when: Condition | None = Field(default=None, description="只有满足时才问")
     auto_answer: AutoAnswer | None = None
     source: str = Field(default="", description="出自指南哪一处（受理条件、填报须知、常见问题…）")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _count_options(cls, data: Any) -> Any:
+        """A counting question's options are its numbers, 1 to ``counts.max``: written by no one."""
+        if not isinstance(data, dict) or data.get("kind") != "count":
+            return data
+        if "options" in data:
+            raise ValueError("计数问题（kind: count）的选项按 counts.max 自动生成，不要写 options")
+        counts = data.get("counts")
+        if not isinstance(counts, dict) or not isinstance(counts.get("max"), int):
+            raise ValueError(
+                "计数问题（kind: count）要写 counts：entity（数什么）、max（最多几个）"
+            )
+        unit = counts.get("unit") or "名"
+        top = max(2, min(counts["max"], 20))  # out of range: Counting's own error says so
+        options = [
+            {"value": f"{COUNT_PREFIX}{n}", "label": f"{n} {unit}"} for n in range(1, top + 1)
+        ]
+        return {**data, "options": options}
+
     def option(self, value: str) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
+
+    def count_of(self, value: object) -> int | None:
+        """The number a counting question's answer stands for (None: not a count)."""
+        if self.kind != "count" or not isinstance(value, str):
+            return None
+        digits = value.removeprefix(COUNT_PREFIX)
+        return int(digits) if digits.isdigit() and self.option(value) is not None else None
 
 
 class Fee(Model):
@@ -264,6 +306,10 @@ class Material(LocalMarks):
     handover: Handover | None = Field(
         default=None, description="不是文书而是物品（印章、证照原件、支票、卡证）：交原物，不复印"
     )
+    per: Id | None = Field(
+        default=None,
+        description="每个都要一份：计数问题的 id（如每名录用职工），份数乘以回答的个数",
+    )
 
 
 FieldType = Literal[
@@ -299,6 +345,9 @@ class FormField(LocalMarks):
     when: Condition | None = None
     prefill: Prefill | None = None
     section: str = Field(default="", description="纸质表上的栏目，决定 Tab 顺序")
+    per: Id | None = Field(
+        default=None, description="每个都要填：计数问题的 id（如每名录用职工），按回答的个数重复"
+    )
 
 
 class Location(Model):

@@ -41,6 +41,8 @@ def render_plan(plan: Plan) -> str:
         names = "、".join(next(i.name for i in plan.items if i.id == s) for s in stage.items)
         kind = "并联" if stage.parallel else "办理"
         out.append(f"  第{stage.index}步（{kind}，{stage.days}个工作日）：{names}")
+    if plan.counts:
+        out.append(f"  · {plan.counts_words}：材料份数和表单按人（个）数计")
     for route in plan.routes:
         out.append(f"  ▶ {route.text}")
     for notice in plan.notices:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.catalog.conditions import AnswerValue
-from app.catalog.models import Question, Scenario
+from app.catalog.models import COUNT_PREFIX, Question, Scenario
 from app.errors import AnswerError
 
 
@@ -51,6 +51,8 @@ def _given_values(question: Question, raw: Any) -> tuple[str, ...] | None:
         return _listed_values(question, raw)
     if isinstance(raw, bool):
         return ("yes" if raw else "no",)
+    if question.kind == "count" and (isinstance(raw, int) or str(raw).strip().isdecimal()):
+        return (f"{COUNT_PREFIX}{int(raw)}",)  # 3 for "3 名": its option n3
     if isinstance(raw, str | int):
         return (str(raw),)
     raise AnswerError(f"问题“{question.text}”的答案格式不对。", hint="应为选项值或选项值列表。")
@@ -59,13 +61,21 @@ def _given_values(question: Question, raw: Any) -> tuple[str, ...] | None:
 def _listed_values(question: Question, raw: list[Any] | tuple[Any, ...]) -> tuple[str, ...] | None:
     if not raw:
         return None  # not answered (an empty multi choice, or a hidden question's nothing)
-    if question.kind == "single" and len(raw) != 1:
+    if question.kind != "multi" and len(raw) != 1:
         raise AnswerError(f"问题“{question.text}”只能选一项，收到了 {len(raw)} 项。")
     return tuple(str(v) for v in raw)
 
 
 def _checked(question: Question, values: tuple[str, ...]) -> AnswerValue:
     for value in values:
+        if question.option(value) is None and question.counts is not None:
+            counts = question.counts
+            shown = value.removeprefix(COUNT_PREFIX)
+            raise AnswerError(
+                f"问题“{question.text}”的回答应为 1 到 {counts.max} 之间的整数，收到“{shown}”。",
+                hint=f"一件最多办理 {counts.max} {counts.unit}{counts.entity}，"
+                "更多的请分几件办理。",
+            )
         if question.option(value) is None:
             options = "、".join(f"{o.value}（{o.label}）" for o in question.options)
             raise AnswerError(f"问题“{question.text}”没有选项“{value}”。", hint=f"可选：{options}")

@@ -32,6 +32,7 @@ from app.guide.promise import promise_for
 from app.guide.questionnaire import resolve
 from app.guide.scenario_index import ScenarioIndex
 from app.guide.selection import Selection, plan_items, select_items, stage_views
+from app.guide.several import counts
 
 
 class Planner:
@@ -107,6 +108,9 @@ class Planner:
             stages=stage_views(index, flow),
             promise=promise,
             effectiveness=effectiveness(index, selection.order, promise, materials, form),
+            counts=tuple(
+                c for c in counts(scenario, effective).values() if c.question in effective
+            ),
         )
 
 

@@ -18,6 +18,7 @@ from app.guide.effectiveness import Merged
 from app.guide.facts import CARD_READ_FACT, E_LICENCES_FACT, ID_CARD_LICENCE
 from app.guide.plan import MATERIAL_STATUS_LABELS, MaterialStatus, PlanMaterial
 from app.guide.scenario_index import ScenarioIndex
+from app.guide.several import Count, counts
 
 
 def merge_materials(
@@ -29,6 +30,7 @@ def merge_materials(
     """The materials the chosen items need under these answers, in the scenario's order."""
     verified = _verified_licences(facts)
     card_read = bool(facts.get(CARD_READ_FACT))
+    several = counts(index.scenario, answers)
     result = []
     separate = 0
     for material in index.scenario.materials:
@@ -37,7 +39,8 @@ def merge_materials(
             continue
         separate += len(needing)
         status = _status(index, material, chosen, verified, card_read=card_read)
-        result.append(_plan_material(index, material, needing, status))
+        per = several.get(material.per) if material.per else None
+        result.append(_plan_material(index, material, needing, status, per))
     return Merged(tuple(result), separate)
 
 
@@ -85,6 +88,7 @@ def _plan_material(
     material: Material,
     needing: frozenset[str],
     status: tuple[MaterialStatus, str],
+    per: Count | None = None,
 ) -> PlanMaterial:
     handover = material.handover
     thing, where, copies = "", "", material.copies
@@ -95,6 +99,9 @@ def _plan_material(
         destination = handover.to or (index.items[first].department if first else "")
         thing, where = handover.label, handover.words(destination)
         form, copies = "thing", handover.count
+    each = copies
+    if per is not None:  # one for each employee, branch, child: copies multiply
+        copies = each * per.n
     return PlanMaterial(
         id=material.id,
         name=material.name,
@@ -114,4 +121,7 @@ def _plan_material(
         substantive_review=material.review.substantive,
         thing=thing,
         handover=where,
+        per=per.entity if per else "",
+        per_unit=per.unit if per else "",
+        each=each if per else 0,
     )

@@ -6,6 +6,7 @@ Values a person types into it are checked by :mod:`app.guide.form`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from app.catalog.catalog import ResolvedField
@@ -14,6 +15,7 @@ from app.guide.effectiveness import Merged
 from app.guide.facts import FACT_SOURCES
 from app.guide.plan import PlanField
 from app.guide.scenario_index import ScenarioIndex
+from app.guide.several import counts, instance_key
 
 
 def merge_form(
@@ -22,30 +24,56 @@ def merge_form(
     facts: Mapping[str, Any],
     chosen: set[str],
 ) -> Merged[PlanField]:
-    """The fields the chosen items need under these answers, in the scenario's order."""
-    result = []
+    """The fields the chosen items need under these answers, in the scenario's order; fields
+    written ``per:`` a counting question once for each of them, numbered, one after the other
+    (all of the first employee's fields, then the second's) where the first of them stands."""
+    placed: list[PlanField | str] = []  # a str holds the place of a counting question's fields
+    repeated: dict[str, list[list[PlanField]]] = {}  # counting question → each one's fields
     separate = 0
+    several = counts(index.scenario, answers)
     for field in index.fields:
         needing = [i for i in field.source.items if i in chosen]
         if not needing or holds(field.source.when, answers, facts) is not True:
             continue
         separate += len(needing)
         value, source = _prefill(field, facts)
-        result.append(
-            PlanField(
-                key=field.key,
-                label=field.label,
-                type=field.type,
-                options=field.options,
-                required=field.required,
-                max_length=field.max_length,
-                section=field.source.section,
-                items=tuple(index.items[i].name for i in needing),
-                value=value,
-                source=source,
-            )
+        one = PlanField(
+            key=field.key,
+            label=field.label,
+            type=field.type,
+            options=field.options,
+            required=field.required,
+            max_length=field.max_length,
+            section=field.source.section,
+            items=tuple(index.items[i].name for i in needing),
+            value=value,
+            source=source,
         )
-    return Merged(tuple(result), separate)
+        per = several.get(field.source.per) if field.source.per else None
+        if per is None:
+            placed.append(one)
+            continue
+        if per.question not in repeated:
+            repeated[per.question] = [[] for _ in range(per.n)]
+            placed.append(per.question)
+        for i, own in enumerate(repeated[per.question], start=1):
+            # each one's own (a card's prefill is nobody's in particular)
+            own.append(
+                replace(
+                    one,
+                    key=instance_key(field.key, i),
+                    label=f"{field.label}（{per.ordinal(i)}）",
+                    section=f"{field.source.section or per.entity}（{per.ordinal(i)}）",
+                    value=None,
+                    source="",
+                )
+            )
+    entries = tuple(
+        f
+        for entry in placed
+        for f in ((entry,) if isinstance(entry, PlanField) else sum(repeated[entry], []))
+    )
+    return Merged(entries, separate)
 
 
 def _prefill(field: ResolvedField, facts: Mapping[str, Any]) -> tuple[str | None, str]:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from app.catalog.conditions import AnswerValue
 from app.guide.promise import PromisedTime
+from app.guide.several import Count
 
 QuestionStatus = Literal["pending", "answered", "auto"]
 ChosenBecause = Literal["applicant", "dependency", "mandatory"]
@@ -190,13 +191,23 @@ class PlanMaterial:
     substantive_review: tuple[str, ...]
     thing: str = ""  # 印章, 卡证…: a thing handed over as it is (form "thing"); "" for a document
     handover: str = ""  # where the thing goes: "由窗口转交开户银行，交回后不退还"
+    per: str = ""  # one for each of these (录用职工): ``copies`` is ``each`` times their number
+    per_unit: str = ""  # 名, 个
+    each: int = 0
 
     @property
     def need_words(self) -> str:
-        """What to bring: "原件 1 份" / "卡证原物 1 件（不复印），窗口核验后当场交还"."""
+        """What to bring: "原件 1 份" / "每名录用职工原件 1 份，共 3 份" / "卡证原物 1 件
+        （不复印），窗口核验后当场交还"."""
+        if self.per:
+            each = quantity_words(self.form, self.each)
+            unit = "件" if self.form == "thing" else "份"
+            amount = f"每{self.per_unit}{self.per}{each}，共 {self.copies} {unit}"
+        else:
+            amount = quantity_words(self.form, self.copies)
         if not self.thing:
-            return quantity_words(self.form, self.copies)
-        return f"{self.thing}{quantity_words(self.form, self.copies)}（不复印），{self.handover}"
+            return amount
+        return f"{self.thing}{amount}（不复印），{self.handover}"
 
     @property
     def to_submit(self) -> bool:
@@ -271,6 +282,7 @@ class Plan:
     stages: tuple[Stage, ...]
     promise: PromisedTime  # the one promise every screen and paper shows (app.guide.promise)
     effectiveness: Effectiveness
+    counts: tuple[Count, ...] = ()  # several of a kind, as answered: 录用职工 3 名
 
     @property
     def eligible(self) -> bool:
@@ -279,6 +291,11 @@ class Plan:
     @property
     def promised_days(self) -> int:
         return self.promise.days
+
+    @property
+    def counts_words(self) -> str:
+        """ "本次为录用职工 3 名办理" (several of a kind), or ""."""
+        return f"本次为{'、'.join(c.words for c in self.counts)}办理" if self.counts else ""
 
     def to_dict(self) -> dict[str, Any]:
         data = _jsonable(self)

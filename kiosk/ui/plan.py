@@ -48,8 +48,10 @@ class PlanScreen(Screen):
         self.title.setText(f"{plan.scenario_name}：您需要准备这些")
         self.qr.setVisible(False)
         clear(self.body)
-        if plan.routes:  # the route the answers decided comes first: it explains the list
-            told = [body(route.text, f"route_{route.id}") for route in plan.routes]
+        told = [body(route.text, f"route_{route.id}") for route in plan.routes]
+        if plan.counts:  # several of a kind: the copies below are counted for all of them
+            told.insert(0, body(f"{plan.counts_words}。", "counts"))
+        if told:  # the route the answers decided comes first: it explains the list
             self.body.addWidget(card(*told))
         items = QVBoxLayout()
         items.addWidget(heading("要办理的事项", "items_heading"))

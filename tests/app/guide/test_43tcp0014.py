@@ -14,6 +14,7 @@ from app.guide.plan import Plan
 
 CODE = "43TCP0014"
 HIRE: dict[str, Any] = {  # a mainland, local employee hired for the first time, card wanted
+    "employees": 1,
     "unit_insured": "yes",
     "employee_insurance": "none",
     "employee_identity": "mainland",
@@ -66,8 +67,8 @@ def test_an_eligible_hire_gets_every_item_and_its_materials(planner: Planner) ->
         "住建部门（住房公积金管理中心）",
     }
     keys = {f.key for f in result.fields}
-    assert {"employee.name", "employee.id_number", "delivery.address"} <= keys
-    assert "employee.document_number" not in keys
+    assert {"employee.name#1", "employee.id_number#1", "delivery.address#1"} <= keys
+    assert "employee.document_number#1" not in keys and "employee.name#2" not in keys
     # the social security card's 30 days, within the guide's published 60
     assert result.promise.days == 30 and result.promise.basis == "critical_path"
     assert result.promise.published_days == 60
@@ -155,3 +156,31 @@ def test_shared_data_answers_the_units_account(planner: Planner) -> None:
     auto = next(q for q in state.questions if q.id == "unit_insured")
     assert auto.status == "auto" and auto.answer == "no"
     assert state.blocked and "省内单位账户正常参保" in state.blocked[0].reason
+
+
+def test_three_employees_in_one_case_each_with_their_own_papers_and_fields(
+    planner: Planner,
+) -> None:
+    """Several of a kind (issue 24, capability 4): the guide's 名单 and 清册 list every
+    employee; each employee's ID card, contract, photo and consent are needed once per person,
+    and each person's fields are filled in one after the other."""
+    result = plan(planner, employees="3")
+    assert result.complete and result.counts_words == "本次为录用职工 3 名办理"
+    need = {m.id: m.need_words for m in result.materials}
+    assert need["labour_contract"] == "每名录用职工原件 1 份，共 3 份"
+    assert need["photo"] == "每名录用职工原件 1 份，共 3 份"
+    assert need["housing_fund_change_list"] == "原件 1 份"  # one 清册 lists them all
+    assert need["archive_list"] == "原件 1 份"
+    names = [f.label for f in result.fields if f.key.startswith("employee.name")]
+    assert names == [f"录用职工姓名（第 {i} 名）" for i in (1, 2, 3)]
+    sections = list(dict.fromkeys(f.section for f in result.fields))
+    first, second = (
+        sections.index("录用职工信息（第 1 名）"),
+        sections.index("录用职工信息（第 2 名）"),
+    )
+    assert first < sections.index("社会保障卡邮寄（第 1 名）") < second  # person by person
+    assert [f.key for f in result.fields if f.key.startswith("enterprise.")] == [
+        "enterprise.name",
+        "enterprise.uscc",
+        "enterprise.contact_phone",
+    ]  # the employer once
