@@ -50,9 +50,11 @@ def plain_status(material: PlanMaterial) -> str:
     if material.status == "submit" and material.thing:
         return f"需带来{material.need_words}"
     if material.status == "submit":
+        hint = f"（{material.reason}）" if material.reason else ""
+        if material.per:  # one for each employee, child…
+            return f"需提交：{material.need_words}{hint}"
         form = FORM_LABELS.get(material.form, "原件")
         copies = f" {material.copies} 份" if material.copies > 1 else ""
-        hint = f"（{material.reason}）" if material.reason else ""
         return f"需提交{form}{copies}{hint}"
     words = {
         "produced": f"免提交：{material.reason}，自动获取",

@@ -11,6 +11,7 @@ import pytest
 
 from app.guide.engine import Planner
 from app.guide.plan import Plan
+from kiosk.journey import plain_status
 
 CODE = "43TCP0014"
 HIRE: dict[str, Any] = {  # a mainland, local employee hired for the first time, card wanted
@@ -171,6 +172,8 @@ def test_three_employees_in_one_case_each_with_their_own_papers_and_fields(
     assert need["photo"] == "每名录用职工原件 1 份，共 3 份"
     assert need["housing_fund_change_list"] == "原件 1 份"  # one 清册 lists them all
     assert need["archive_list"] == "原件 1 份"
+    contract = next(m for m in result.materials if m.id == "labour_contract")
+    assert plain_status(contract).startswith("需提交：每名录用职工原件 1 份，共 3 份")  # the kiosk
     names = [f.label for f in result.fields if f.key.startswith("employee.name")]
     assert names == [f"录用职工姓名（第 {i} 名）" for i in (1, 2, 3)]
     sections = list(dict.fromkeys(f.section for f in result.fields))
