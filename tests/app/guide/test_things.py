@@ -11,6 +11,7 @@ import pypdfium2
 import pytest
 
 from app.bootstrap import Core
+from app.cases.snapshots import CaseView
 from app.catalog.catalog import load_catalog, problems_of
 from app.errors import InvalidInput
 from app.guide.engine import Planner
@@ -94,9 +95,8 @@ def core(cores: Cores, things: Path) -> Core:
     )
 
 
-def test_things_travel_in_the_ledger_as_pieces_and_a_given_back_card_does_not(core: Core) -> None:
-    service = core.cases
-    case = service.open_case(
+def _opened(core: Core) -> CaseView:
+    return core.cases.open_case(
         CLERK,
         channel="counter",
         scenario="99TEST0001",
@@ -104,6 +104,10 @@ def test_things_travel_in_the_ledger_as_pieces_and_a_given_back_card_does_not(co
         answers=BOTH,
         form={"applicant.name": "李芳"},
     )
+
+
+def test_things_travel_in_the_ledger_as_pieces_and_a_given_back_card_does_not(core: Core) -> None:
+    service, case = core.cases, _opened(core)
     forms = {m.material_id: (m.form, m.copies) for m in case.materials}
     assert forms == {
         "m1": ("original", 1),
@@ -129,15 +133,7 @@ def test_things_travel_in_the_ledger_as_pieces_and_a_given_back_card_does_not(co
 
 
 def test_the_slip_counts_things_apart_from_paper(core: Core) -> None:
-    service = core.cases
-    case = service.open_case(
-        CLERK,
-        channel="counter",
-        scenario="99TEST0001",
-        applicant=MOTHER,
-        answers=BOTH,
-        form={"applicant.name": "李芳"},
-    )
+    service, case = core.cases, _opened(core)
     for material in ("m1", "seal", "licence", "card"):
         service.record_material(CLERK, case.receipt_no, material, "received_original")
     service.accept(CLERK, case.receipt_no)
