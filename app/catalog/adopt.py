@@ -12,6 +12,7 @@ Parts are matched by the national material code, else by name; the typed file's 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,11 +74,11 @@ def adopt(scenario: Scenario, base: BaseScenario, base_name: str) -> Adopted:
     }
     result = Adopted(overlay)
     overlay["scenario"] = _adopt_header(scenario, base, result)
-    items, extra_items = _adopt_items(scenario, base, result)
+    items, extra_items = _adopt_parts(ITEMS, scenario.items, base.items, result)
     overlay["items"] = items
     if extra_items:
         overlay["extra_items"] = extra_items
-    materials, extra_materials = _adopt_materials(scenario, base, result)
+    materials, extra_materials = _adopt_parts(MATERIALS, scenario.materials, base.materials, result)
     overlay["materials"] = materials
     if extra_materials:
         overlay["extra_materials"] = extra_materials
@@ -143,60 +144,73 @@ MATERIAL_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _adopt_items(
-    scenario: Scenario, base: BaseScenario, result: Adopted
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    items: dict[str, Any] = {}
-    extras = []
-    remaining = list(base.items)
-    for item in scenario.items:
-        guide_item = next((i for i in remaining if i.name == item.name), None) or next(
-            (i for i in remaining if i.service_name == item.name), None
-        )  # a typed file may have named the item by its 联办事项名称
-        if guide_item is None:
-            extras.append(_dump(item))
-            result.extras.append(f"事项 {item.id}（{item.name}）")
-            continue
-        remaining.remove(guide_item)
-        theirs = _item_from_guide(guide_item)
-        entry = _differences(_dump(item), theirs, ITEM_DEFAULTS)
-        _note_overrides(result, f"items.{guide_item.key}", entry, theirs)
-        items[guide_item.key] = entry
-    for leftover in remaining:
-        items[leftover.key] = {"omit": "本厅原目录未列此事项（待复核）"}
-        result.unmatched_guide.append(f"事项 {leftover.key}（{leftover.name}）")
-    return items, extras
+Criterion = Callable[[Any, Any], bool]  # does this typed part correspond to this guide part
 
 
-def _adopt_materials(
-    scenario: Scenario, base: BaseScenario, result: Adopted
+@dataclass(frozen=True)
+class _Kind:
+    """How one kind of part (items, materials) is matched and mapped."""
+
+    section: str  # "items" | "materials"
+    label: str  # 事项 | 材料
+    criteria: tuple[Criterion, ...]  # tried in order: the first that finds a guide part wins
+    from_guide: Callable[[Any], dict[str, Any]]
+    defaults: dict[str, Any]
+
+
+ITEMS = _Kind(
+    "items",
+    "事项",
+    (
+        lambda typed, guide: guide.name == typed.name,
+        # a typed file may have named the item by its 联办事项名称
+        lambda typed, guide: guide.service_name == typed.name,
+    ),
+    _item_from_guide,
+    ITEM_DEFAULTS,
+)
+MATERIALS = _Kind(
+    "materials",
+    "材料",
+    (
+        lambda typed, guide: (
+            bool(typed.platform_code)
+            and guide.material_code == typed.platform_code
+            or guide.name == typed.name
+        ),
+    ),
+    lambda guide: _material_from_guide(guide)[0],
+    MATERIAL_DEFAULTS,
+)
+
+
+def _adopt_parts(
+    kind: _Kind, typed: Sequence[Any], guide: Sequence[Any], result: Adopted
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    materials: dict[str, Any] = {}
+    """Each typed part against the guide part it matches: an entry of what it says otherwise,
+    or an extra part when the guide has none; guide parts no typed part matched are omitted
+    for review."""
+    entries: dict[str, Any] = {}
     extras = []
-    remaining = list(base.materials)
-    for material in scenario.materials:
+    remaining = list(guide)
+    for part in typed:
         match = next(
-            (
-                m
-                for m in remaining
-                if (material.platform_code and m.material_code == material.platform_code)
-                or m.name == material.name
-            ),
+            (g for test in kind.criteria for g in remaining if test(part, g)),
             None,
         )
         if match is None:
-            extras.append(_dump(material))
-            result.extras.append(f"材料 {material.id}（{material.name}）")
+            extras.append(_dump(part))
+            result.extras.append(f"{kind.label} {part.id}（{part.name}）")
             continue
         remaining.remove(match)
-        theirs, _ = _material_from_guide(match)
-        entry = _differences(_dump(material), theirs, MATERIAL_DEFAULTS)
-        _note_overrides(result, f"materials.{match.key}", entry, theirs)
-        materials[match.key] = entry
+        theirs = kind.from_guide(match)
+        entry = _differences(_dump(part), theirs, kind.defaults)
+        _note_overrides(result, f"{kind.section}.{match.key}", entry, theirs)
+        entries[match.key] = entry
     for leftover in remaining:
-        materials[leftover.key] = {"omit": "本厅原目录未列此材料（待复核）"}
-        result.unmatched_guide.append(f"材料 {leftover.key}（{leftover.name}）")
-    return materials, extras
+        entries[leftover.key] = {"omit": f"本厅原目录未列此{kind.label}（待复核）"}
+        result.unmatched_guide.append(f"{kind.label} {leftover.key}（{leftover.name}）")
+    return entries, extras
 
 
 OVERLAY_OWN = frozenset({"id", "items", "when", "needs", "local"})  # never in a guide
