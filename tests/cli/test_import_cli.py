@@ -34,11 +34,11 @@ def test_import_writes_one_base_per_guide_and_reports_in_chinese(
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{p.name[:9]}-{area_code(p.name[10:22])}.base.yaml" for p in GUIDES.glob("*.json")
     )
-    assert len(guides) == 14
+    assert len(guides) == 15
     assert "已导入：事项 7 项，材料 14 项，受理条件 4 项，常见问题 6 项" in out
     assert "已导入：事项 12 项，材料 10 项，受理条件 15 项，常见问题 35 项" in out  # 残疾人服务
-    # one summary line for each of the ten raw guides, and no bookkeeping key listed on its own
-    assert out.count(SUMMARY) == 10
+    # one summary line for each of the eleven raw guides, and no bookkeeping key listed on its own
+    assert out.count(SUMMARY) == 11
     listed = [
         line.split("（")[0].strip() for line in out.splitlines() if line.startswith("    data.")
     ]

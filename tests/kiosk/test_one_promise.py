@@ -166,4 +166,5 @@ def test_the_promise_follows_the_catalogs_decision() -> None:
         "43TCN0007": 5,
         "43TCN0006": 3,
         "43PCN0012": 37,
+        "43TCN0004": 5,
     }  # the longest path of each scenario's items (43TCP0014 publishes 60: a ceiling)

@@ -54,6 +54,7 @@ FIGURES = {
     "43PCP0008-430101000000.json": Figures(8, 14, 1, 1, 2, 1, internal=107),
     "43TCN0001-430101000000.json": Figures(7, 19, 1, 0, 1, 0, internal=65),
     "43TCN0002-430101000000.json": Figures(15, 3, 2, 20, 1, 0, internal=177),
+    "43TCN0004-430101000000.json": Figures(14, 6, 1, 20, 1, 0, internal=157),
     "43TCN0006-430101000000.json": Figures(0, 49, 2, 21, 1, 0, internal=76),
     "43TCN0007-430101000000.json": Figures(4, 10, 3, 4, 1, 0, internal=61),
     "43TCP0014-430101000000.json": Figures(11, 7, 2, 6, 2, 0, internal=183),
