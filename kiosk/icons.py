@@ -36,6 +36,7 @@ SCENARIOS = {
     "43TCN0002": "mdi6.truck",  # 开办运输企业一件事
     "43TCN0006": "mdi6.chart-line",  # 企业上市合法合规信息核查一件事
     "43TCN0007": "mdi6.scale-balance",  # 企业破产信息核查一件事
+    "43TCN0004": "mdi6.transmission-tower-import",  # 水电气网联合报装“一件事”
     "43TCP0014": "mdi6.account-plus",  # 员工录用“一件事”
 }
 

@@ -30,7 +30,8 @@ def render_plan(plan: Plan) -> str:
     out = [f"【{plan.scenario_name}】办理方案（目录版本 {plan.catalog_version}）"]
     if plan.blocked:
         for b in plan.blocked:
-            out.append(f"⛔ 不符合受理条件（{b.answer_label}）：{b.reason}")
+            said = f"（{b.answer_label}）" if b.answer_label else ""  # none: nothing left
+            out.append(f"⛔ 不符合受理条件{said}：{b.reason}")
             out.append(f"   建议：{b.advice}")
         return "\n".join(out) + "\n"
     if not plan.complete:

@@ -4,6 +4,7 @@ a search that answers as the citizen types, and large tiles with a picture per l
 
 from __future__ import annotations
 
+import math
 from functools import partial
 
 from PySide6.QtCore import QSize, QTimer
@@ -137,18 +138,25 @@ class StartScreen(Screen):
         stages = self.station.journey.tiles(self.audience)
         self.columns = columns = self._columns()
         size = self.station.theme().tile_icon_px
+        # A short last row's tiles widen to fill it: the grid is cut in as many narrow columns as
+        # both a full row and the last row divide evenly (7 tiles in 4 columns: 12, 3 a tile
+        # above, 4 a tile below), so no hole is left in the panel.
+        last = len(stages) % columns or columns
+        narrow = math.lcm(columns, last)
         for number, (stage, scenarios) in enumerate(stages):
             text = f"{stage}\n{len(scenarios)} 件事"
             tile = button(text, f"tile_{stage}", partial(self.open_stage, stage), kind="tile")
             tile.setIcon(icons.icon(icons.stage_icon(stage), ACCENT, PAPER))
             tile.setIconSize(QSize(size, size))
             tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            self.tiles.addWidget(tile, number // columns, number % columns)
+            row, place = divmod(number, columns)
+            span = narrow // (last if number >= len(stages) - last else columns)
+            self.tiles.addWidget(tile, row, place * span, 1, span)
         rows = -(-len(stages) // columns) if stages else 0
         portrait = self.height() >= self.width()
         for line in range(max(rows, 3 if portrait else 1)):  # a lone tile is not a wall
             self.tiles.setRowStretch(line, 1)
-        for place in range(columns):
+        for place in range(narrow):
             self.tiles.setColumnStretch(place, 1)
 
     def _columns(self) -> int:
