@@ -83,9 +83,12 @@ def check_value(rule: FieldRule, raw: str, *, today: date | None = None) -> str:
             raise InvalidInput(f"“{label}”应为数字，现在是“{value}”。")
         return compact
     if kind == "enum":
-        if value not in rule.options:
+        # the option as the catalog writes it, matched as typed values are read (NFKC: an option
+        # with full-width brackets is chosen by its half-width form, and saved as written)
+        chosen = next((o for o in rule.options if _clean(o) == value), None)
+        if chosen is None:
             raise InvalidInput(f"“{label}”只能选：{'、'.join(rule.options)}。")
-        return value
+        return chosen
     limit = rule.max_length or DEFAULT_TEXT_LIMIT
     if len(value) > limit:
         raise InvalidInput(f"“{label}”最多{limit}个字，现在是{len(value)}个字。")

@@ -81,3 +81,13 @@ def test_check_form_on_a_plan(planner: Planner) -> None:
     assert "other_parent.id_number" in problems and "applicant.phone" not in problems
     assert "“新生儿姓名”必须填写" in problems["newborn.name"]
     assert "delivery.address" not in problems  # optional
+
+
+def test_an_option_with_full_width_brackets_can_be_chosen_and_is_saved_as_written() -> None:
+    """Typed values are read as NFKC; the options must be matched the same way, or an option
+    the catalog writes with （） could never be chosen."""
+    rule = FieldRule("合同期限", "enum", options=("固定期限（有终止日期）", "无固定期限"))
+    for typed in ("固定期限（有终止日期）", "固定期限(有终止日期)", " 固定期限（有终止日期） "):
+        assert check_value(rule, typed) == "固定期限（有终止日期）"
+    with pytest.raises(InvalidInput, match="只能选"):
+        check_value(rule, "固定期限")
