@@ -315,7 +315,8 @@ class _ScenarioCheck:
                 self.warn(
                     (*loc, "platform_code"),
                     f"W-PLATFORM-CODE:{material.id}",
-                    f"平台材料编码“{material.platform_code}”格式不对（应为 T/L/O 加 7 位数字）",
+                    f"平台材料编码“{material.platform_code}”格式不对（应为 T/L/O/E 加 7 位数字，"
+                    "或加 18 位统一社会信用代码和 3 位序号）",
                 )
             if material.required and material.when is not None:
                 self.warn(

@@ -36,7 +36,10 @@ BASIC_CODE = re.compile(r"^[0-9]{2}[0-9]{2}[0-9]{2}[0-9]{3}[0-9W][0-9]{2}$")
 IMPLEMENTATION_CODE = re.compile(
     r"^[0-9A-HJ-NPQRTUWXY]{18}[1-6][0-9]{2}[0-9]{2}[0-9]{2}[0-9]{3}[0-9W][0-9]{2}$"
 )
-MATERIAL_CODE = re.compile(r"^[TLO][0-9]{7}$")
+# A national standard material code: T/L/O/E and 7 digits, or, issued locally, the letter, the
+# issuing body's 18-character unified social credit code and a 3-digit number (43PCN0012's
+# L11100000000013127D002).
+MATERIAL_CODE = re.compile(r"^[TLOE]([0-9]{7}|[0-9A-Z]{18}[0-9]{3})$")
 
 
 class Model(BaseModel):

@@ -142,3 +142,25 @@ def test_missing_meta_file(tmp_path: Path) -> None:
 
 def test_missing_folder(tmp_path: Path) -> None:
     assert any("目录不存在" in e for e in errors(tmp_path / "nope"))
+
+
+@pytest.mark.parametrize(
+    ("code", "warned"),
+    [
+        ("T1000001", False),
+        ("E1000016", False),  # 43PCN0012, 43TCN0007: the E class of standard materials
+        ("L11100000000013127D002", False),  # issued locally: the body's USCC and a number
+        ("E13430000006123247Y001", False),
+        ("T1000NaN", True),  # 43PCP0008's guide
+        ("X1000001", True),
+        ("L1111", True),
+    ],
+)
+def test_the_platform_material_codes_real_guides_use(
+    make_catalog: MakeCatalog, code: str, warned: bool
+) -> None:
+    text = MINIMAL.replace(
+        "{id: m1, name: 材料一,", f"{{id: m1, name: 材料一, platform_code: {code},"
+    )
+    codes = {p.code for p in problems_of(make_catalog(text))[1]}
+    assert ("W-PLATFORM-CODE:m1" in codes) is warned
