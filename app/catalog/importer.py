@@ -58,9 +58,12 @@ from app.errors import CatalogError
 
 MAX_GUIDE_BYTES = 2 * 1024 * 1024
 NONE_WORDS = frozenset({"", "/", "无", "暂无", "暂无。"})
-# the version is three digits or capitals: 43PCN0012B24J0100 (残疾人服务), 43TCN0006D25J0100
+# the version is three digits or capitals: 43PCN0012B24J0100 (残疾人服务), 43TCN0006D25J0100; a
+# theme is 43PCN0012 or, in the province's older numbering, 43TC1700200Y (经营性项目验收开业:
+# 43TC1700200YA25J0100) and 43TC18001000 (大件运输)
 CHECKLIST = re.compile(
-    r"^(?P<theme>[0-9]{2}[A-Z]{3}[0-9]{4})(?P<version>[0-9A-Z]{3})J(?P<area>[0-9]{4})$"
+    r"^(?P<theme>[0-9]{2}[A-Z]{2}(?:[A-Z][0-9]{4}|[0-9]{7}[0-9A-Z]))"
+    r"(?P<version>[0-9A-Z]{3})J(?P<area>[0-9]{4})$"
 )
 # a material code the platform built from a missing number (T1000NaN in 个人身后): not a code
 BROKEN_CODE = re.compile(r"NaN|undefined|null|None")

@@ -676,3 +676,18 @@ def test_fuzz_a_bookkeeping_key_anywhere_changes_nothing_but_its_count(
 @given(raw=st.binary(max_size=200))
 def test_fuzz_bytes_import_or_are_refused(raw: bytes) -> None:
     assert_imports_or_refuses(raw)
+
+
+@pytest.mark.parametrize(
+    ("checklist", "theme"),
+    [
+        ("43PCN0009225J0100", "43PCN0009"),
+        # gov-wiki/raw/onething/guides/43TC1700200Y/049AD17BC49C4455923E5910F5AED137.json
+        # (经营性项目验收开业, hunan-gov-wiki-data): the province's older theme numbering
+        ("43TC1700200YA25J0100", "43TC1700200Y"),
+        ("43TC18001000A25J0100", "43TC18001000"),  # 大件运输一件事
+    ],
+)
+def test_both_kinds_of_theme_code_are_read_from_the_checklist(checklist: str, theme: str) -> None:
+    result = import_guide(envelope({**fixture_data(), "yjsSsqdbm": checklist}), "x.json")
+    assert (result.base.header.theme_code, result.base.header.area_code) == (theme, "430100")
