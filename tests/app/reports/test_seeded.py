@@ -108,7 +108,9 @@ def test_effectiveness_uses_the_catalogs_figures(seeded: tuple[Core, dict[str, i
         if row.completed:
             assert row.days_median == row.days_p90 == 4  # Monday to Friday
             assert row.trips_mean == 1 and row.one_trip_share == 1  # none handed over yet
-            assert row.submitted_mean and row.submitted_mean > 0
+            # something handed in, where the reformed 一件事 asks for anything (43TCN0006 asks
+            # for nothing: every check is made between departments)
+            assert (row.submitted_mean or 0) > 0 or row.after.materials == 0
 
 
 def test_evaluations_count_every_rating(seeded: tuple[Core, dict[str, int]]) -> None:
