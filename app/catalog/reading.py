@@ -27,8 +27,6 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Composer = yaml.SafeLoader
 
-_scalars = yaml.SafeLoader("")
-
 # PyYAML's reasons, in the words a catalog author understands (the rest: a general hint).
 _YAML_ZH = (
     ("could not find expected ':'", "缺少冒号“:”"),
@@ -113,9 +111,9 @@ def _count(node: yaml.Node) -> None:
             stack += ((child, depth + 1) for child in current.value)
 
 
-def _scalar(node: yaml.Node) -> Any:
+def _scalar(node: yaml.Node, constructor: yaml.constructor.SafeConstructor) -> Any:
     try:
-        return _scalars.construct_object(node)
+        return constructor.construct_object(node)
     except yaml.constructor.ConstructorError:
         raise Refused(
             f"有不认识的标签“{node.tag[:40]}”：目录文件不用 ! 开头的标签，请删除它",
@@ -128,24 +126,28 @@ def _scalar(node: yaml.Node) -> Any:
         ) from None
 
 
-def _build(node: yaml.Node, loc: Loc, parsed: Parsed) -> Any:
+def _build(
+    node: yaml.Node, loc: Loc, parsed: Parsed, constructor: yaml.constructor.SafeConstructor
+) -> Any:
     parsed.lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
+            key = _scalar(key_node, constructor)
             try:
                 hash(key)
             except TypeError:
                 raise Refused("键只能是文字", key_node.start_mark.line + 1) from None
             if key in result:
                 parsed.duplicates.append((loc + (key,), str(key)))
-            result[key] = _build(value_node, loc + (key,), parsed)
+            result[key] = _build(value_node, loc + (key,), parsed, constructor)
             parsed.lines[loc + (key,)] = key_node.start_mark.line + 1  # the key's, not its block's
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(child, loc + (i,), parsed) for i, child in enumerate(node.value)]
-    return _scalar(node)
+        return [
+            _build(child, loc + (i,), parsed, constructor) for i, child in enumerate(node.value)
+        ]
+    return _scalar(node, constructor)
 
 
 def read_yaml(path: Path) -> Parsed | None:
@@ -184,5 +186,7 @@ def read_yaml(path: Path) -> Parsed | None:
         return None
     _count(node)
     parsed = Parsed(None, {}, [])
-    parsed.data = _build(node, (), parsed)
+    # a constructor of this file's own: one shared by every read kept each value it made (and
+    # its node) for ever, a leak that also made each full garbage collection slower
+    parsed.data = _build(node, (), parsed, yaml.constructor.SafeConstructor())
     return parsed
