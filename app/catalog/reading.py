@@ -119,7 +119,9 @@ def _scalar(node: yaml.Node, constructor: yaml.constructor.SafeConstructor) -> A
             f"有不认识的标签“{node.tag[:40]}”：目录文件不用 ! 开头的标签，请删除它",
             node.start_mark.line + 1,
         ) from None
-    except (ValueError, OverflowError, yaml.YAMLError):
+    except (ValueError, OverflowError, LookupError, AttributeError, yaml.YAMLError):
+        # PyYAML's constructors fail on some tagged values with a KeyError (!!bool maybe), an
+        # IndexError (!!int '') or an AttributeError (!!timestamp x): each is a value written wrong
         raise Refused(
             f"值“{str(node.value)[:40]}”写法不对（例如不存在的日期）：请改正，或加引号当作文字",
             node.start_mark.line + 1,

@@ -188,6 +188,23 @@ def test_each_refusal_in_its_words_and_line(
     assert (caught.value.line, caught.value.message) == (line, message)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!bool maybe\n",
+        "? !!bool 1\n: x\n",
+        "a: !!int ''\n",
+        "a: !!float ''\n",
+        "a: !!timestamp x\n",
+    ],
+)
+def test_a_tagged_value_written_wrong_is_refused_not_a_crash(tmp_path: Path, text: str) -> None:
+    with pytest.raises(Refused) as caught:
+        _read(tmp_path, text)
+    assert caught.value.line == 1
+    assert caught.value.message.endswith("写法不对（例如不存在的日期）：请改正，或加引号当作文字")
+
+
 def test_sixty_three_levels_are_read(tmp_path: Path) -> None:
     parsed = _read(tmp_path, "d: " + "[" * 62 + "]" * 62 + "\n")
     assert parsed is not None
