@@ -23,9 +23,44 @@ MAX_DEPTH = 64
 Loc = tuple[str | int, ...]
 
 try:
-    _Composer: type[Any] = yaml.CSafeLoader
+    _Parser: type[Any] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Composer = yaml.SafeLoader
+    _Parser = yaml.SafeLoader
+_TEXT = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
+
+
+class _Composer(_Parser):  # type: ignore[misc]
+    """libyaml's composer with SafeLoader's tags, found with less work for the common case.
+
+    libyaml asks Python for the tag of every scalar, and SafeLoader's answer walks its YAML 1.1
+    implicit types (null, bool, int, float, timestamp, merge, value) by first character. A
+    scalar that is quoted, or plain and starting with a character none of them starts with (most
+    of a catalog: Chinese text, ids), is text either way, so it is answered at once; every other
+    one goes to SafeLoader's own rules. The implicit types are SafeLoader's as this module loads,
+    in a copy of this class's own, and there are no path resolvers: what other code registers on
+    PyYAML's shared classes later does not change how a catalog reads.
+    """
+
+    yaml_implicit_resolvers = {
+        first: list(resolvers)
+        for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+    }
+    yaml_path_resolvers: dict[Any, Any] = {}
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and (
+            not implicit[0] or value[:1] not in self.yaml_implicit_resolvers
+        ):
+            return _TEXT
+        tag: str = super().resolve(kind, value, implicit)
+        return tag
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to follow."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to follow."""
+
 
 # PyYAML's reasons, in the words a catalog author understands (the rest: a general hint).
 _YAML_ZH = (

@@ -5,14 +5,18 @@ These pin the reader's results so that it can be made faster without a person se
 from __future__ import annotations
 
 import gc
+import math
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.catalog.loader import builtin_catalog_dir
-from app.catalog.reading import Parsed, Refused, read_yaml
+from app.catalog.reading import Parsed, Refused, _Composer, read_yaml
 
 SYNTAX = "。请对照相邻的条目检查缩进、冒号和引号"
 NESTED = "嵌套超过 64 层（或锚点引用了自身）"
@@ -243,3 +247,103 @@ def test_reading_keeps_nothing_of_the_file_it_read() -> None:
         for path in sorted(folder.glob("*.yaml")):
             assert read_yaml(path) is not None
     assert _nodes_alive() == before
+
+
+_FIRSTS = sorted(k for k in yaml.resolver.Resolver.yaml_implicit_resolvers if k)
+_YAML11 = st.one_of(
+    st.from_regex(
+        r"\A[-+]?(0b[0-1_]+|0[0-7_]+|(0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(:[0-5]?[0-9])+)\Z"
+    ),
+    st.from_regex(r"\A[-+]?(\.[0-9]+|[0-9][0-9_]*)(\.[0-9_]*)?([eE][-+][0-9]+)?(:[0-5][0-9])?\Z"),
+    st.from_regex(r"\A[-+]?\.(inf|Inf|INF)\Z|\A\.(nan|NaN|NAN)\Z"),
+    st.from_regex(
+        r"\A[0-9]{4}-[0-9][0-9]?-[0-9][0-9]?([Tt ]+[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](\.[0-9]*)?"
+        r"([ ]*(Z|[-+][0-9][0-9]?(:[0-9][0-9])?))?)?\Z"
+    ),
+    st.sampled_from(
+        [
+            "yes",
+            "Yes",
+            "YES",
+            "no",
+            "No",
+            "NO",
+            "true",
+            "True",
+            "TRUE",
+            "false",
+            "False",
+            "FALSE",
+            "on",
+            "On",
+            "ON",
+            "off",
+            "Off",
+            "OFF",
+            "y",
+            "n",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "",
+            "<<",
+            "=",
+            "!",
+            "&",
+            "*",
+            "0o17",
+            "1__0",
+            "0x_",
+            "190:20:30.15",
+            "1_000.5e+3",
+            "2026-1-2",
+        ]
+    ),  # fmt: skip
+)
+SCALARS = st.one_of(
+    _YAML11,
+    st.text(max_size=12),
+    st.tuples(st.sampled_from(_FIRSTS), st.text(max_size=8)).map("".join),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(value=SCALARS, plain=st.booleans(), quoted=st.booleans())
+def test_a_scalar_gets_the_tag_safe_loader_gives_it(value: str, plain: bool, quoted: bool) -> None:
+    """The reader answers most scalars' tags without asking PyYAML's resolver: its answer is
+    SafeLoader's for every YAML 1.1 form (ints in every base, sexagesimals, floats, .inf, .nan,
+    bools, nulls, timestamps, merge and value keys) and for any other text."""
+    ours = _Composer("").resolve(yaml.ScalarNode, value, (plain, quoted))
+    assert ours == yaml.SafeLoader("").resolve(yaml.ScalarNode, value, (plain, quoted))
+
+
+def _same(a: object, b: object) -> bool:
+    both_nan = isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)
+    return both_nan or (type(a) is type(b) and a == b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=SCALARS)
+def test_a_value_reads_as_safe_loader_reads_it(value: str) -> None:
+    """End to end, over libyaml's scanner as the reader uses it: the same value of the same type,
+    or a refusal where SafeLoader cannot make the value."""
+    text = f"k: {value}\n"
+    try:
+        expected: object = yaml.load(text, Loader=yaml.CSafeLoader)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, ValueError, OverflowError, LookupError, AttributeError):
+        expected = Refused  # 2026-02-30, a time zone of -48 hours: values SafeLoader cannot make
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "f.yaml"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        try:
+            parsed = read_yaml(path)
+            got: object = parsed.data if parsed else None
+        except Refused:
+            got = Refused
+    if Refused in (expected, got):
+        assert expected is got
+    else:
+        assert isinstance(expected, dict) and isinstance(got, dict)
+        assert expected.keys() == got.keys() == {"k"}
+        assert _same(expected["k"], got["k"]), (expected, got)
