@@ -5,8 +5,9 @@ never unbounded memory or time.
 
 Bounds, chosen from the built-in catalog (largest file 50 KB, 2,000 YAML nodes, 12 levels deep):
 2 MB per file and 100,000 nodes after aliases are expanded (each about 40 times the largest real
-scenario, a 14-item one), 64 levels of nesting. The node count is taken on the composed node graph,
-before any Python object is built, so an alias bomb costs a count, not memory.
+scenario, a 14-item one), 64 levels of nesting. Nodes are counted as aliases are expanded, while
+values are built, so an alias bomb stops after 100,000 values — no more than a file within the
+bounds may hold.
 """
 
 from __future__ import annotations
@@ -120,27 +121,38 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
+def _too_many(node: yaml.Node) -> Refused:
+    return Refused(
+        f"文件展开后超过 {MAX_NODES} 个数据项（可能是层层引用的锚点 &/*）：请去掉这些引用，"
+        "把内容直接写出",
+        node.start_mark.line + 1,
+    )
+
+
+def _too_deep(node: yaml.Node) -> Refused:
+    return Refused(f"嵌套超过 {MAX_DEPTH} 层（或锚点引用了自身）", node.start_mark.line + 1)
+
+
+def _not_text(key: yaml.Node) -> Refused:
+    return Refused("键只能是文字，这里的键是列表或键值对", key.start_mark.line + 1)
+
+
 def _count(node: yaml.Node) -> None:
-    """Walk the node graph as the data would be expanded, stopping at the bounds."""
+    """Walk the node graph as the data would be expanded, stopping at the bounds: of several
+    problems of a file, the bound or key this walk meets first is the one reported."""
     seen = 0
     stack: list[tuple[yaml.Node, int]] = [(node, 1)]
     while stack:
         current, depth = stack.pop()
         seen += 1
         if seen > MAX_NODES:
-            raise Refused(
-                f"文件展开后超过 {MAX_NODES} 个数据项（可能是层层引用的锚点 &/*）：请去掉这些引用，"
-                "把内容直接写出",
-                current.start_mark.line + 1,
-            )
+            raise _too_many(current)
         if depth > MAX_DEPTH:
-            raise Refused(
-                f"嵌套超过 {MAX_DEPTH} 层（或锚点引用了自身）", current.start_mark.line + 1
-            )
+            raise _too_deep(current)
         if isinstance(current, yaml.MappingNode):
             for key, value in current.value:
                 if not isinstance(key, yaml.ScalarNode):
-                    raise Refused("键只能是文字，这里的键是列表或键值对", key.start_mark.line + 1)
+                    raise _not_text(key)
                 stack += ((key, depth + 1), (value, depth + 1))
         elif isinstance(current, yaml.SequenceNode):
             stack += ((child, depth + 1) for child in current.value)
@@ -163,28 +175,54 @@ def _scalar(node: yaml.Node, constructor: yaml.constructor.SafeConstructor) -> A
         ) from None
 
 
-def _build(
-    node: yaml.Node, loc: Loc, parsed: Parsed, constructor: yaml.constructor.SafeConstructor
-) -> Any:
-    parsed.lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
+def _build(root: yaml.Node) -> Parsed:
+    """The values of a composed node graph and the line of each place, in one walk that counts
+    nodes and levels as it goes (the count and depth :func:`_count` takes, in another order).
+
+    Text, most of a catalog, is the node's own string; other scalars are made by a
+    ``SafeConstructor`` of this file's own (one shared by every read kept each value it made,
+    and its node, for ever). On any problem the caller lets :func:`_count` name the one to
+    report, so a file with several problems is reported as it always was."""
+    constructor = yaml.constructor.SafeConstructor()
+    lines: dict[Loc, int] = {}
+    duplicates: list[tuple[Loc, str]] = []
+    seen = 0
+    scalar_node, sequence_node = yaml.ScalarNode, yaml.SequenceNode
+
+    def build(node: yaml.Node, loc: Loc, depth: int) -> Any:
+        nonlocal seen
+        seen += 1
+        if seen > MAX_NODES:
+            raise _too_many(node)
+        if depth > MAX_DEPTH:
+            raise _too_deep(node)
+        lines[loc] = node.start_mark.line + 1
+        if type(node) is scalar_node:
+            return node.value if node.tag == _TEXT else _scalar(node, constructor)
+        depth += 1
+        if type(node) is sequence_node:
+            return [build(child, (*loc, i), depth) for i, child in enumerate(node.value)]
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node, constructor)
-            try:
-                hash(key)
-            except TypeError:
-                raise Refused("键只能是文字", key_node.start_mark.line + 1) from None
+            seen += 1
+            if type(key_node) is not scalar_node:
+                raise _not_text(key_node)
+            if key_node.tag == _TEXT:
+                key = key_node.value
+            else:
+                key = _scalar(key_node, constructor)
+                try:
+                    hash(key)
+                except TypeError:
+                    raise Refused("键只能是文字", key_node.start_mark.line + 1) from None
+            place = (*loc, key)
             if key in result:
-                parsed.duplicates.append((loc + (key,), str(key)))
-            result[key] = _build(value_node, loc + (key,), parsed, constructor)
-            parsed.lines[loc + (key,)] = key_node.start_mark.line + 1  # the key's, not its block's
+                duplicates.append((place, str(key)))
+            result[key] = build(value_node, place, depth)
+            lines[place] = key_node.start_mark.line + 1  # the key's, not its block's
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _build(child, loc + (i,), parsed, constructor) for i, child in enumerate(node.value)
-        ]
-    return _scalar(node, constructor)
+
+    return Parsed(build(root, (), 1), lines, duplicates)
 
 
 def read_yaml(path: Path) -> Parsed | None:
@@ -221,9 +259,8 @@ def read_yaml(path: Path) -> Parsed | None:
         raise Refused(f"嵌套超过 {MAX_DEPTH} 层") from None
     if node is None:
         return None
-    _count(node)
-    parsed = Parsed(None, {}, [])
-    # a constructor of this file's own: one shared by every read kept each value it made (and
-    # its node) for ever, a leak that also made each full garbage collection slower
-    parsed.data = _build(node, (), parsed, yaml.constructor.SafeConstructor())
-    return parsed
+    try:
+        return _build(node)
+    except Refused:
+        _count(node)  # a bound or a key that is not text, anywhere, is named before a bad value
+        raise
