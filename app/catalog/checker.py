@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from app.catalog.conditions import (
@@ -81,6 +82,9 @@ class _ScenarioCheck:
     label: str
     doc: Document
     problems: list[Problem] = field(default_factory=list)
+    _satisfied: dict[tuple[int, ...], tuple[tuple[Condition | None, ...], bool | None]] = field(
+        default_factory=dict
+    )
 
     def _add(self, severity: str, loc: tuple[str | int, ...], message: str, code: str = "") -> None:
         self.problems.append(
@@ -387,12 +391,25 @@ class _ScenarioCheck:
         yield from _assign(ordered, 0, {})
 
     def _satisfiable(self, *conditions: Condition | None) -> bool | None:
+        """Whether some eligible way of answering meets every condition (None: too many ways
+        to try). Asked again for the same conditions (a material of the same item, an item
+        no condition limits), the answer found before is given."""
+        if all(c is None for c in conditions):
+            return True  # no condition: the one empty way of answering meets them all
+        key = tuple(map(id, conditions))
+        known = self._satisfied.get(key)
+        if known is not None:
+            return known[1]
+        result: bool | None = False
         for count, answers in enumerate(self._answer_space(conditions)):
             if count > MAX_COMBINATIONS:
-                return None
+                result = None
+                break
             if all(c is None or c.evaluate(answers, {}) is not False for c in conditions):
-                return True
-        return False
+                result = True
+                break
+        self._satisfied[key] = (conditions, result)  # holding them keeps their ids unique
+        return result
 
     def _reachability(self) -> None:
         s = self.scenario
@@ -608,6 +625,7 @@ _DEPARTMENT_TAIL = re.compile(r"(部门|委员会|局|厅|委|中心|办公室|�
 _PLACE_HEAD = re.compile(r"^.{1,8}?[省市县区]")
 
 
+@lru_cache(maxsize=4096)  # asked for each pair of listed and item departments
 def department_core(name: str) -> str:
     """The kind of department a name denotes: "长沙市卫生健康委员会" → "卫生健康",
     "人社部门" → "人力资源和社会保障", "公安部门（落户地派出所）" → "公安"."""
@@ -629,9 +647,20 @@ _OPPOSITES = (("同一", "不同"), ("一致", "不一致"), ("已", "未"), ("�
 def contradiction(condition: str, note: str) -> tuple[str, str] | None:
     """The words of a condition and of a note that say opposite things about the same subject
     (the two characters after the opposite words must match), or None."""
+    return next(
+        ((said, opposite) for said, opposite in _claims(condition) if opposite in note), None
+    )
+
+
+@lru_cache(maxsize=1024)  # a guide's conditions are held against each of its materials' notes
+def _claims(condition: str) -> tuple[tuple[str, str], ...]:
+    """What a condition says ("同一民族") and the words that would say the opposite ("不同民族"),
+    in the order :func:`contradiction` tries them, leaving out opposites the condition itself
+    holds."""
+    claims = []
     for yes, no in _OPPOSITES:
         for match in re.finditer(re.escape(yes), condition):
             subject = condition[match.end() : match.end() + 2]
-            if len(subject) == 2 and (no + subject) in note and (no + subject) not in condition:
-                return condition[match.start() : match.end() + 2], no + subject
-    return None
+            if len(subject) == 2 and (no + subject) not in condition:
+                claims.append((condition[match.start() : match.end() + 2], no + subject))
+    return tuple(claims)
