@@ -110,6 +110,7 @@ class _ScenarioCheck:
         self.questions = {q.id: q for q in s.questions}
         self.question_order = {q.id: i for i, q in enumerate(s.questions)}
         self.items = {i.id: i for i in s.items}
+        self.choices = {q.id: _choices_when_asked(q) for q in s.questions}
         self.facts = {f.key: f for f in self.meta.facts}
         self.fields = {f.key: f for f in self.meta.fields}
         self._unique()
@@ -370,10 +371,9 @@ class _ScenarioCheck:
 
     # -- reachability ----------------------------------------------------------------------------
 
-    def _answer_space(
-        self, conditions: Iterable[Condition | None]
-    ) -> Iterator[dict[str, AnswerValue]]:
-        """Every way an eligible applicant can answer the questions these conditions depend on."""
+    def _needed(self, conditions: Iterable[Condition | None]) -> list[Question]:
+        """The questions these conditions depend on and those deciding whether they are asked,
+        in the questionnaire's order."""
         needed: set[str] = set()
         pending = [
             leaf.answer for c in conditions for leaf in walk(c) if isinstance(leaf, AnswerCondition)
@@ -387,8 +387,7 @@ class _ScenarioCheck:
             pending += [
                 leaf.answer for leaf in walk(q.show_when) if isinstance(leaf, AnswerCondition)
             ]
-        ordered = [q for q in self.scenario.questions if q.id in needed]
-        yield from _assign(ordered, 0, {})
+        return [q for q in self.scenario.questions if q.id in needed]
 
     def _satisfiable(self, *conditions: Condition | None) -> bool | None:
         """Whether some eligible way of answering meets every condition (None: too many ways
@@ -400,14 +399,20 @@ class _ScenarioCheck:
         known = self._satisfied.get(key)
         if known is not None:
             return known[1]
+        questions = self._needed(conditions)
         result: bool | None = False
-        for count, answers in enumerate(self._answer_space(conditions)):
-            if count > MAX_COMBINATIONS:
-                result = None
-                break
-            if all(c is None or c.evaluate(answers, {}) is not False for c in conditions):
-                result = True
-                break
+        if _ways_at_most(questions, self.choices, MAX_COMBINATIONS + 1):
+            # every way would be tried before the limit, so the search may skip the ways that
+            # answers already given rule out: the answer is the same, found sooner
+            result = _some_way_meets(questions, 0, {}, conditions, self.choices)
+        else:
+            for count, answers in enumerate(_assign(questions, 0, {}, self.choices)):
+                if count > MAX_COMBINATIONS:
+                    result = None
+                    break
+                if _meets(conditions, answers):
+                    result = True
+                    break
         self._satisfied[key] = (conditions, result)  # holding them keeps their ids unique
         return result
 
@@ -576,28 +581,87 @@ class _ScenarioCheck:
                 )
 
 
+def _choices_when_asked(question: Question) -> list[AnswerValue]:
+    """The answers an eligible applicant can give to a question that is asked: an option that
+    does not stop them (or stops only some items), one at a time, and for a multiple choice also
+    all its non-exclusive ones together."""
+    open_options = [o.value for o in question.options if _goes_on(o)]
+    if question.kind != "multi":
+        return list(open_options)
+    plain = [o.value for o in question.options if _goes_on(o) and not o.exclusive]
+    choices: list[AnswerValue] = [(v,) for v in open_options]
+    if len(plain) > 1:
+        choices.append(tuple(plain))
+    return choices
+
+
+def _choices(
+    question: Question, answers: dict[str, AnswerValue], asked: dict[str, list[AnswerValue]]
+) -> list[AnswerValue]:
+    """The answers to a question after ``answers``: none (``()``) when it is not asked."""
+    if question.show_when is not None and question.show_when.evaluate(answers, {}) is False:
+        return [()]
+    return asked[question.id]
+
+
+def _ways_at_most(
+    questions: list[Question], asked: dict[str, list[AnswerValue]], limit: int
+) -> bool:
+    """Whether there are at most ``limit`` ways of answering the questions: a question has its
+    choices when asked, or one (no answer) when not."""
+    ways = 1
+    for question in questions:
+        ways *= max(1, len(asked[question.id]))
+        if ways > limit:
+            return False
+    return True
+
+
+def _meets(conditions: tuple[Condition | None, ...], answers: dict[str, AnswerValue]) -> bool:
+    """No condition is false on these answers (one that depends on an unknown fact may hold)."""
+    return all(c is None or c.evaluate(answers, {}) is not False for c in conditions)
+
+
 def _assign(
-    questions: list[Question], index: int, answers: dict[str, AnswerValue]
+    questions: list[Question],
+    index: int,
+    answers: dict[str, AnswerValue],
+    asked: dict[str, list[AnswerValue]],
 ) -> Iterator[dict[str, AnswerValue]]:
+    """Every way of answering ``questions[index:]`` after ``answers``, in the questionnaire's
+    order and each question's option order."""
     if index == len(questions):
         yield dict(answers)
         return
     question = questions[index]
-    if question.show_when is not None and question.show_when.evaluate(answers, {}) is False:
-        choices: list[AnswerValue] = [()]
-    else:
-        open_options = [o.value for o in question.options if _goes_on(o)]
-        if question.kind == "multi":
-            plain = [o.value for o in question.options if _goes_on(o) and not o.exclusive]
-            choices = [(v,) for v in open_options]
-            if len(plain) > 1:
-                choices.append(tuple(plain))
-        else:
-            choices = list(open_options)
-    for choice in choices:
+    for choice in _choices(question, answers, asked):
         answers[question.id] = choice
-        yield from _assign(questions, index + 1, answers)
+        yield from _assign(questions, index + 1, answers, asked)
     answers.pop(question.id, None)
+
+
+def _some_way_meets(
+    questions: list[Question],
+    index: int,
+    answers: dict[str, AnswerValue],
+    conditions: tuple[Condition | None, ...],
+    asked: dict[str, list[AnswerValue]],
+) -> bool:
+    """Whether some way of answering ``questions[index:]`` after ``answers`` meets every
+    condition, following only answers that do not already make a condition false: conditions
+    are evaluated in three values, and one that is false on some answers stays false whatever is
+    answered next."""
+    if not _meets(conditions, answers):
+        return False
+    if index == len(questions):
+        return True
+    question = questions[index]
+    for choice in _choices(question, answers, asked):
+        answers[question.id] = choice
+        if _some_way_meets(questions, index + 1, answers, conditions, asked):
+            return True
+    answers.pop(question.id, None)
+    return False
 
 
 def _goes_on(option: Option) -> bool:
