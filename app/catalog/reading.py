@@ -28,6 +28,8 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Parser = yaml.SafeLoader
 _TEXT = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
+_LIST = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
+_MAPPING = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
 
 
 class _Composer(_Parser):  # type: ignore[misc]
@@ -36,10 +38,11 @@ class _Composer(_Parser):  # type: ignore[misc]
     libyaml asks Python for the tag of every scalar, and SafeLoader's answer walks its YAML 1.1
     implicit types (null, bool, int, float, timestamp, merge, value) by first character. A
     scalar that is quoted, or plain and starting with a character none of them starts with (most
-    of a catalog: Chinese text, ids), is text either way, so it is answered at once; every other
-    one goes to SafeLoader's own rules. The implicit types are SafeLoader's as this module loads,
-    in a copy of this class's own, and there are no path resolvers: what other code registers on
-    PyYAML's shared classes later does not change how a catalog reads.
+    of a catalog: Chinese text, ids), is text either way, so it is answered at once, as is a list
+    or a mapping; every other scalar goes to SafeLoader's own rules. The implicit types are
+    SafeLoader's as this module loads, in a copy of this class's own, and there are no path
+    resolvers: what other code registers on PyYAML's shared classes later does not change how a
+    catalog reads.
     """
 
     yaml_implicit_resolvers = {
@@ -49,9 +52,9 @@ class _Composer(_Parser):  # type: ignore[misc]
     yaml_path_resolvers: dict[Any, Any] = {}
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
-        if kind is yaml.ScalarNode and (
-            not implicit[0] or value[:1] not in self.yaml_implicit_resolvers
-        ):
+        if kind is not yaml.ScalarNode:  # no path resolvers: a list or a mapping as it is
+            return _LIST if kind is yaml.SequenceNode else _MAPPING
+        if not implicit[0] or value[:1] not in self.yaml_implicit_resolvers:
             return _TEXT
         tag: str = super().resolve(kind, value, implicit)
         return tag

@@ -316,6 +316,10 @@ def test_a_scalar_gets_the_tag_safe_loader_gives_it(value: str, plain: bool, quo
     bools, nulls, timestamps, merge and value keys) and for any other text."""
     ours = _Composer("").resolve(yaml.ScalarNode, value, (plain, quoted))
     assert ours == yaml.SafeLoader("").resolve(yaml.ScalarNode, value, (plain, quoted))
+    for kind in (yaml.SequenceNode, yaml.MappingNode):
+        assert _Composer("").resolve(kind, None, plain) == yaml.SafeLoader("").resolve(
+            kind, None, plain
+        )
 
 
 def _same(a: object, b: object) -> bool:
