@@ -4,6 +4,7 @@ These pin the reader's results so that it can be made faster without a person se
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import tempfile
@@ -351,3 +352,20 @@ def test_a_value_reads_as_safe_loader_reads_it(value: str) -> None:
         assert isinstance(expected, dict) and isinstance(got, dict)
         assert expected.keys() == got.keys() == {"k"}
         assert _same(expected["k"], got["k"]), (expected, got)
+
+
+@pytest.mark.parametrize("text", ["a: 1\n", "a: [\n", "a: &x [*x]\n", "a: !!int x\n", ""])
+def test_reading_leaves_garbage_collection_as_it_found_it(tmp_path: Path, text: str) -> None:
+    """The reader pauses cyclic garbage collection while it builds one file, and turns it back
+    on after a good file, a refusal and an empty file alike; one left off stays off."""
+    assert gc.isenabled()
+    with contextlib.suppress(Refused):
+        _read(tmp_path, text)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with contextlib.suppress(Refused):
+            _read(tmp_path, text)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
