@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from app.catalog.conditions import (
@@ -81,6 +82,9 @@ class _ScenarioCheck:
     label: str
     doc: Document
     problems: list[Problem] = field(default_factory=list)
+    _satisfied: dict[tuple[int, ...], tuple[tuple[Condition | None, ...], bool | None]] = field(
+        default_factory=dict
+    )
 
     def _add(self, severity: str, loc: tuple[str | int, ...], message: str, code: str = "") -> None:
         self.problems.append(
@@ -106,6 +110,7 @@ class _ScenarioCheck:
         self.questions = {q.id: q for q in s.questions}
         self.question_order = {q.id: i for i, q in enumerate(s.questions)}
         self.items = {i.id: i for i in s.items}
+        self.choices = {q.id: _choices_when_asked(q) for q in s.questions}
         self.facts = {f.key: f for f in self.meta.facts}
         self.fields = {f.key: f for f in self.meta.fields}
         self._unique()
@@ -382,10 +387,9 @@ class _ScenarioCheck:
 
     # -- reachability ----------------------------------------------------------------------------
 
-    def _answer_space(
-        self, conditions: Iterable[Condition | None]
-    ) -> Iterator[dict[str, AnswerValue]]:
-        """Every way an eligible applicant can answer the questions these conditions depend on."""
+    def _needed(self, conditions: Iterable[Condition | None]) -> list[Question]:
+        """The questions these conditions depend on and those deciding whether they are asked,
+        in the questionnaire's order."""
         needed: set[str] = set()
         pending = [
             leaf.answer for c in conditions for leaf in walk(c) if isinstance(leaf, AnswerCondition)
@@ -399,16 +403,34 @@ class _ScenarioCheck:
             pending += [
                 leaf.answer for leaf in walk(q.show_when) if isinstance(leaf, AnswerCondition)
             ]
-        ordered = [q for q in self.scenario.questions if q.id in needed]
-        yield from _assign(ordered, 0, {})
+        return [q for q in self.scenario.questions if q.id in needed]
 
     def _satisfiable(self, *conditions: Condition | None) -> bool | None:
-        for count, answers in enumerate(self._answer_space(conditions)):
-            if count > MAX_COMBINATIONS:
-                return None
-            if all(c is None or c.evaluate(answers, {}) is not False for c in conditions):
-                return True
-        return False
+        """Whether some eligible way of answering meets every condition (None: too many ways
+        to try). Asked again for the same conditions (a material of the same item, an item
+        no condition limits), the answer found before is given."""
+        if all(c is None for c in conditions):
+            return True  # no condition: the one empty way of answering meets them all
+        key = tuple(map(id, conditions))
+        known = self._satisfied.get(key)
+        if known is not None:
+            return known[1]
+        questions = self._needed(conditions)
+        result: bool | None = False
+        if _ways_at_most(questions, self.choices, MAX_COMBINATIONS + 1):
+            # every way would be tried before the limit, so the search may skip the ways that
+            # answers already given rule out: the answer is the same, found sooner
+            result = _some_way_meets(questions, 0, {}, conditions, self.choices)
+        else:
+            for count, answers in enumerate(_assign(questions, 0, {}, self.choices)):
+                if count > MAX_COMBINATIONS:
+                    result = None
+                    break
+                if _meets(conditions, answers):
+                    result = True
+                    break
+        self._satisfied[key] = (conditions, result)  # holding them keeps their ids unique
+        return result
 
     def _reachability(self) -> None:
         s = self.scenario
@@ -575,28 +597,87 @@ class _ScenarioCheck:
                 )
 
 
+def _choices_when_asked(question: Question) -> list[AnswerValue]:
+    """The answers an eligible applicant can give to a question that is asked: an option that
+    does not stop them (or stops only some items), one at a time, and for a multiple choice also
+    all its non-exclusive ones together."""
+    open_options = [o.value for o in question.options if _goes_on(o)]
+    if question.kind != "multi":
+        return list(open_options)
+    plain = [o.value for o in question.options if _goes_on(o) and not o.exclusive]
+    choices: list[AnswerValue] = [(v,) for v in open_options]
+    if len(plain) > 1:
+        choices.append(tuple(plain))
+    return choices
+
+
+def _choices(
+    question: Question, answers: dict[str, AnswerValue], asked: dict[str, list[AnswerValue]]
+) -> list[AnswerValue]:
+    """The answers to a question after ``answers``: none (``()``) when it is not asked."""
+    if question.show_when is not None and question.show_when.evaluate(answers, {}) is False:
+        return [()]
+    return asked[question.id]
+
+
+def _ways_at_most(
+    questions: list[Question], asked: dict[str, list[AnswerValue]], limit: int
+) -> bool:
+    """Whether there are at most ``limit`` ways of answering the questions: a question has its
+    choices when asked, or one (no answer) when not."""
+    ways = 1
+    for question in questions:
+        ways *= max(1, len(asked[question.id]))
+        if ways > limit:
+            return False
+    return True
+
+
+def _meets(conditions: tuple[Condition | None, ...], answers: dict[str, AnswerValue]) -> bool:
+    """No condition is false on these answers (one that depends on an unknown fact may hold)."""
+    return all(c is None or c.evaluate(answers, {}) is not False for c in conditions)
+
+
 def _assign(
-    questions: list[Question], index: int, answers: dict[str, AnswerValue]
+    questions: list[Question],
+    index: int,
+    answers: dict[str, AnswerValue],
+    asked: dict[str, list[AnswerValue]],
 ) -> Iterator[dict[str, AnswerValue]]:
+    """Every way of answering ``questions[index:]`` after ``answers``, in the questionnaire's
+    order and each question's option order."""
     if index == len(questions):
         yield dict(answers)
         return
     question = questions[index]
-    if question.show_when is not None and question.show_when.evaluate(answers, {}) is False:
-        choices: list[AnswerValue] = [()]
-    else:
-        open_options = [o.value for o in question.options if _goes_on(o)]
-        if question.kind == "multi":
-            plain = [o.value for o in question.options if _goes_on(o) and not o.exclusive]
-            choices = [(v,) for v in open_options]
-            if len(plain) > 1:
-                choices.append(tuple(plain))
-        else:
-            choices = list(open_options)
-    for choice in choices:
+    for choice in _choices(question, answers, asked):
         answers[question.id] = choice
-        yield from _assign(questions, index + 1, answers)
+        yield from _assign(questions, index + 1, answers, asked)
     answers.pop(question.id, None)
+
+
+def _some_way_meets(
+    questions: list[Question],
+    index: int,
+    answers: dict[str, AnswerValue],
+    conditions: tuple[Condition | None, ...],
+    asked: dict[str, list[AnswerValue]],
+) -> bool:
+    """Whether some way of answering ``questions[index:]`` after ``answers`` meets every
+    condition, following only answers that do not already make a condition false: conditions
+    are evaluated in three values, and one that is false on some answers stays false whatever is
+    answered next."""
+    if not _meets(conditions, answers):
+        return False
+    if index == len(questions):
+        return True
+    question = questions[index]
+    for choice in _choices(question, answers, asked):
+        answers[question.id] = choice
+        if _some_way_meets(questions, index + 1, answers, conditions, asked):
+            return True
+    answers.pop(question.id, None)
+    return False
 
 
 def _goes_on(option: Option) -> bool:
@@ -624,6 +705,7 @@ _DEPARTMENT_TAIL = re.compile(r"(部门|委员会|局|厅|委|中心|办公室|�
 _PLACE_HEAD = re.compile(r"^.{1,8}?[省市县区]")
 
 
+@lru_cache(maxsize=4096)  # asked for each pair of listed and item departments
 def department_core(name: str) -> str:
     """The kind of department a name denotes: "长沙市卫生健康委员会" → "卫生健康",
     "人社部门" → "人力资源和社会保障", "公安部门（落户地派出所）" → "公安"."""
@@ -645,9 +727,20 @@ _OPPOSITES = (("同一", "不同"), ("一致", "不一致"), ("已", "未"), ("�
 def contradiction(condition: str, note: str) -> tuple[str, str] | None:
     """The words of a condition and of a note that say opposite things about the same subject
     (the two characters after the opposite words must match), or None."""
+    return next(
+        ((said, opposite) for said, opposite in _claims(condition) if opposite in note), None
+    )
+
+
+@lru_cache(maxsize=1024)  # a guide's conditions are held against each of its materials' notes
+def _claims(condition: str) -> tuple[tuple[str, str], ...]:
+    """What a condition says ("同一民族") and the words that would say the opposite ("不同民族"),
+    in the order :func:`contradiction` tries them, leaving out opposites the condition itself
+    holds."""
+    claims = []
     for yes, no in _OPPOSITES:
         for match in re.finditer(re.escape(yes), condition):
             subject = condition[match.end() : match.end() + 2]
-            if len(subject) == 2 and (no + subject) in note and (no + subject) not in condition:
-                return condition[match.start() : match.end() + 2], no + subject
-    return None
+            if len(subject) == 2 and (no + subject) not in condition:
+                claims.append((condition[match.start() : match.end() + 2], no + subject))
+    return tuple(claims)

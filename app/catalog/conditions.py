@@ -212,17 +212,21 @@ def holds(
 
 
 def expand(condition: Condition | None, named: Mapping[str, Condition]) -> Condition | None:
-    """``condition`` with each ``{named: N}`` replaced by ``named[N]`` (already expanded)."""
+    """``condition`` with each ``{named: N}`` replaced by ``named[N]`` (already expanded); the
+    very same object where it names nothing."""
     if condition is None:
         return None
     if isinstance(condition, NamedCondition):
         return named.get(condition.named, condition)
     if isinstance(condition, AllCondition):
-        return AllCondition(all=tuple(_expanded(c, named) for c in condition.all))
+        parts = tuple(_expanded(c, named) for c in condition.all)
+        return condition if _same(parts, condition.all) else AllCondition(all=parts)
     if isinstance(condition, AnyCondition):
-        return AnyCondition(any=tuple(_expanded(c, named) for c in condition.any))
+        parts = tuple(_expanded(c, named) for c in condition.any)
+        return condition if _same(parts, condition.any) else AnyCondition(any=parts)
     if isinstance(condition, NotCondition):
-        return NotCondition.model_validate({"not": _expanded(condition.not_, named)})
+        part = _expanded(condition.not_, named)
+        return condition if part is condition.not_ else NotCondition.model_validate({"not": part})
     return condition
 
 
@@ -230,3 +234,8 @@ def _expanded(condition: Condition, named: Mapping[str, Condition]) -> Condition
     result = expand(condition, named)
     assert result is not None
     return result
+
+
+def _same(new: tuple[Condition, ...], old: tuple[Condition, ...]) -> bool:
+    """Nothing was expanded: the condition is kept as it is rather than built again."""
+    return all(a is b for a, b in zip(new, old, strict=True))

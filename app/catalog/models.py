@@ -469,13 +469,15 @@ class Scenario(LocalMarks):
             named.append(entry.model_copy(update={"when": when}))
 
         def each(parts: tuple[Any, ...], attribute: str) -> tuple[Any, ...]:
-            return tuple(
-                part.model_copy(update={attribute: expand(getattr(part, attribute), defined)})
+            return tuple(  # a part whose condition names nothing is kept, not copied
+                part
+                if (after := expand(before := getattr(part, attribute), defined)) is before
+                else part.model_copy(update={attribute: after})
                 for part in parts
             )
 
         items = tuple(
-            item.model_copy(update={"waits": each(item.waits, "when")})
+            item.model_copy(update={"waits": each(item.waits, "when")}) if item.waits else item
             for item in each(self.items, "when")
         )
         return self.model_copy(

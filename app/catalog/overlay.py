@@ -129,10 +129,17 @@ class Composition:
     def lines(self, overlay_lines: dict[Loc, int]) -> dict[Loc, int]:
         """Line numbers for composed places, from the overlay's own."""
         reverse = {origin: prefix for prefix, origin in self.origins.items()}
+        # the longest overlay prefix first, trying only the lengths of the origins that begin
+        # with the place's first step (one or two lengths, of 1 to 3 steps)
+        lengths: dict[str | int, list[int]] = {}
+        for origin in reverse:
+            lengths.setdefault(origin[0], []).append(len(origin))
+        for found in lengths.values():
+            found[:] = sorted(set(found), reverse=True)
         mapped: dict[Loc, int] = {}
         for loc, line in overlay_lines.items():
-            for length in range(len(loc), 0, -1):
-                prefix = reverse.get(loc[:length])
+            for length in lengths.get(loc[0], ()) if loc else ():
+                prefix = reverse.get(loc[:length]) if length <= len(loc) else None
                 if prefix is not None:
                     mapped[prefix + loc[length:]] = line
                     break

@@ -5,12 +5,16 @@ never unbounded memory or time.
 
 Bounds, chosen from the built-in catalog (largest file 50 KB, 2,000 YAML nodes, 12 levels deep):
 2 MB per file and 100,000 nodes after aliases are expanded (each about 40 times the largest real
-scenario, a 14-item one), 64 levels of nesting. The node count is taken on the composed node graph,
-before any Python object is built, so an alias bomb costs a count, not memory.
+scenario, a 14-item one), 64 levels of nesting. Nodes are counted as aliases are expanded, while
+values are built, so an alias bomb stops after 100,000 values — no more than a file within the
+bounds may hold.
 """
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,11 +27,47 @@ MAX_DEPTH = 64
 Loc = tuple[str | int, ...]
 
 try:
-    _Composer: type[Any] = yaml.CSafeLoader
+    _Parser: type[Any] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Composer = yaml.SafeLoader
+    _Parser = yaml.SafeLoader
+_TEXT = yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG
+_LIST = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
+_MAPPING = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
 
-_scalars = yaml.SafeLoader("")
+
+class _Composer(_Parser):  # type: ignore[misc]
+    """libyaml's composer with SafeLoader's tags, found with less work for the common case.
+
+    libyaml asks Python for the tag of every scalar, and SafeLoader's answer walks its YAML 1.1
+    implicit types (null, bool, int, float, timestamp, merge, value) by first character. A
+    scalar that is quoted, or plain and starting with a character none of them starts with (most
+    of a catalog: Chinese text, ids), is text either way, so it is answered at once, as is a list
+    or a mapping; every other scalar goes to SafeLoader's own rules. The implicit types are
+    SafeLoader's as this module loads, in a copy of this class's own, and there are no path
+    resolvers: what other code registers on PyYAML's shared classes later does not change how a
+    catalog reads.
+    """
+
+    yaml_implicit_resolvers = {
+        first: list(resolvers)
+        for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+    }
+    yaml_path_resolvers: dict[Any, Any] = {}
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        if kind is not yaml.ScalarNode:  # no path resolvers: a list or a mapping as it is
+            return _LIST if kind is yaml.SequenceNode else _MAPPING
+        if not implicit[0] or value[:1] not in self.yaml_implicit_resolvers:
+            return _TEXT
+        tag: str = super().resolve(kind, value, implicit)
+        return tag
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to follow."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to follow."""
+
 
 # PyYAML's reasons, in the words a catalog author understands (the rest: a general hint).
 _YAML_ZH = (
@@ -87,65 +127,108 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
+def _too_many(node: yaml.Node) -> Refused:
+    return Refused(
+        f"文件展开后超过 {MAX_NODES} 个数据项（可能是层层引用的锚点 &/*）：请去掉这些引用，"
+        "把内容直接写出",
+        node.start_mark.line + 1,
+    )
+
+
+def _too_deep(node: yaml.Node) -> Refused:
+    return Refused(f"嵌套超过 {MAX_DEPTH} 层（或锚点引用了自身）", node.start_mark.line + 1)
+
+
+def _not_text(key: yaml.Node) -> Refused:
+    return Refused("键只能是文字，这里的键是列表或键值对", key.start_mark.line + 1)
+
+
 def _count(node: yaml.Node) -> None:
-    """Walk the node graph as the data would be expanded, stopping at the bounds."""
+    """Walk the node graph as the data would be expanded, stopping at the bounds: of several
+    problems of a file, the bound or key this walk meets first is the one reported."""
     seen = 0
     stack: list[tuple[yaml.Node, int]] = [(node, 1)]
     while stack:
         current, depth = stack.pop()
         seen += 1
         if seen > MAX_NODES:
-            raise Refused(
-                f"文件展开后超过 {MAX_NODES} 个数据项（可能是层层引用的锚点 &/*）：请去掉这些引用，"
-                "把内容直接写出",
-                current.start_mark.line + 1,
-            )
+            raise _too_many(current)
         if depth > MAX_DEPTH:
-            raise Refused(
-                f"嵌套超过 {MAX_DEPTH} 层（或锚点引用了自身）", current.start_mark.line + 1
-            )
+            raise _too_deep(current)
         if isinstance(current, yaml.MappingNode):
             for key, value in current.value:
                 if not isinstance(key, yaml.ScalarNode):
-                    raise Refused("键只能是文字，这里的键是列表或键值对", key.start_mark.line + 1)
+                    raise _not_text(key)
                 stack += ((key, depth + 1), (value, depth + 1))
         elif isinstance(current, yaml.SequenceNode):
             stack += ((child, depth + 1) for child in current.value)
 
 
-def _scalar(node: yaml.Node) -> Any:
+def _scalar(node: yaml.Node, constructor: yaml.constructor.SafeConstructor) -> Any:
     try:
-        return _scalars.construct_object(node)
+        return constructor.construct_object(node)
     except yaml.constructor.ConstructorError:
         raise Refused(
             f"有不认识的标签“{node.tag[:40]}”：目录文件不用 ! 开头的标签，请删除它",
             node.start_mark.line + 1,
         ) from None
-    except (ValueError, OverflowError, yaml.YAMLError):
+    except (ValueError, OverflowError, LookupError, AttributeError, yaml.YAMLError):
+        # PyYAML's constructors fail on some tagged values with a KeyError (!!bool maybe), an
+        # IndexError (!!int '') or an AttributeError (!!timestamp x): each is a value written wrong
         raise Refused(
             f"值“{str(node.value)[:40]}”写法不对（例如不存在的日期）：请改正，或加引号当作文字",
             node.start_mark.line + 1,
         ) from None
 
 
-def _build(node: yaml.Node, loc: Loc, parsed: Parsed) -> Any:
-    parsed.lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
+def _build(root: yaml.Node) -> Parsed:
+    """The values of a composed node graph and the line of each place, in one walk that counts
+    nodes and levels as it goes (the count and depth :func:`_count` takes, in another order).
+
+    Text, most of a catalog, is the node's own string; other scalars are made by a
+    ``SafeConstructor`` of this file's own (one shared by every read kept each value it made,
+    and its node, for ever). On any problem the caller lets :func:`_count` name the one to
+    report, so a file with several problems is reported as it always was."""
+    constructor = yaml.constructor.SafeConstructor()
+    lines: dict[Loc, int] = {}
+    duplicates: list[tuple[Loc, str]] = []
+    seen = 0
+    scalar_node, sequence_node = yaml.ScalarNode, yaml.SequenceNode
+
+    def build(node: yaml.Node, loc: Loc, depth: int) -> Any:
+        nonlocal seen
+        seen += 1
+        if seen > MAX_NODES:
+            raise _too_many(node)
+        if depth > MAX_DEPTH:
+            raise _too_deep(node)
+        lines[loc] = node.start_mark.line + 1
+        if type(node) is scalar_node:
+            return node.value if node.tag == _TEXT else _scalar(node, constructor)
+        depth += 1
+        if type(node) is sequence_node:
+            return [build(child, (*loc, i), depth) for i, child in enumerate(node.value)]
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
-            try:
-                hash(key)
-            except TypeError:
-                raise Refused("键只能是文字", key_node.start_mark.line + 1) from None
+            seen += 1
+            if type(key_node) is not scalar_node:
+                raise _not_text(key_node)
+            if key_node.tag == _TEXT:
+                key = key_node.value
+            else:
+                key = _scalar(key_node, constructor)
+                try:
+                    hash(key)
+                except TypeError:
+                    raise Refused("键只能是文字", key_node.start_mark.line + 1) from None
+            place = (*loc, key)
             if key in result:
-                parsed.duplicates.append((loc + (key,), str(key)))
-            result[key] = _build(value_node, loc + (key,), parsed)
-            parsed.lines[loc + (key,)] = key_node.start_mark.line + 1  # the key's, not its block's
+                duplicates.append((place, str(key)))
+            result[key] = build(value_node, place, depth)
+            lines[place] = key_node.start_mark.line + 1  # the key's, not its block's
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(child, loc + (i,), parsed) for i, child in enumerate(node.value)]
-    return _scalar(node)
+
+    return Parsed(build(root, (), 1), lines, duplicates)
 
 
 def read_yaml(path: Path) -> Parsed | None:
@@ -165,8 +248,22 @@ def read_yaml(path: Path) -> Parsed | None:
     if len(raw) > MAX_FILE_BYTES:
         raise Refused(f"文件超过一个目录文件的上限 {MAX_FILE_BYTES // 1024 // 1024} MB")
     text = _decode(raw)
+    with _collection_paused():
+        node = _compose(text)
+        if node is None:
+            return None
+        try:
+            return _build(node)
+        except Refused:
+            _count(node)  # a bound or a key that is not text, anywhere, is named before a bad value
+            raise
+        finally:
+            del node  # freed while collection is still paused: the collector never sees it
+
+
+def _compose(text: str) -> yaml.Node | None:
     try:
-        node = yaml.compose(text, Loader=_Composer)
+        node: yaml.Node | None = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise Refused(_zh_reason(exc), mark.line + 1 if mark else None) from None
@@ -180,9 +277,24 @@ def read_yaml(path: Path) -> Parsed | None:
         raise Refused(_zh_reason(exc)) from None
     except RecursionError:
         raise Refused(f"嵌套超过 {MAX_DEPTH} 层") from None
-    if node is None:
-        return None
-    _count(node)
-    parsed = Parsed(None, {}, [])
-    parsed.data = _build(node, (), parsed)
-    return parsed
+    return node
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while one file is composed and built.
+
+    Composing makes about four objects the collector tracks for each YAML node (the node, its two
+    marks, a list or a pair), all alive until the file is built and then freed at once by
+    reference counting; the collector would walk them again and again on the way, promoting them
+    to older generations and starting full collections of the whole process (a third of a cold
+    catalog load). Nothing here makes reference cycles except a self-referring anchor, whose
+    nodes, a single file's (bounded), are collected after the file as any other garbage. Only
+    the state it found is restored, so a program that keeps collection off keeps it off."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()

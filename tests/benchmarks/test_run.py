@@ -25,6 +25,8 @@ def test_guide_benchmark_prints_its_figures() -> None:
     data = run_quick("guide")
     assert set(data["figures"]) == {
         "catalog_load_check_ms",
+        "catalog_read_ms",
+        "catalog_check_ms",
         "plan_after_change_ms",
         "id_checks_per_s",
         "import_ms",

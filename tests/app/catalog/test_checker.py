@@ -9,7 +9,7 @@ import pytest
 
 from app.catalog.catalog import load_catalog, problems_of
 from app.errors import CatalogError
-from tests.helpers.catalogs import MINIMAL
+from tests.helpers.catalogs import MINIMAL, replaced
 
 MakeCatalog = Callable[..., Path]
 
@@ -164,3 +164,33 @@ def test_the_platform_material_codes_real_guides_use(
     )
     codes = {p.code for p in problems_of(make_catalog(text))[1]}
     assert ("W-PLATFORM-CODE:m1" in codes) is warned
+
+
+def test_too_many_ways_of_answering_leave_an_item_unproven(make_catalog: MakeCatalog) -> None:
+    """Fifteen two-way questions are 32,768 ways of answering, more than the checker tries
+    (20,000); an item that needs every answer to be the last one tried is neither shown
+    reachable nor unreachable, and is named in one warning."""
+    asked = "".join(
+        f"  - id: p{n}\n    text: 第{n}问\n"
+        "    options: [{value: a, label: 甲}, {value: b, label: 乙}]\n"
+        for n in range(15)
+    )
+    every_b = ", ".join(f"{{answer: p{n}, equals: b}}" for n in range(15))
+    text = replaced(
+        MINIMAL,
+        ("questions:\n", "questions:\n" + asked),
+        (
+            "{answer: q2, equals: a}}\n",
+            "{answer: q2, equals: a}}\n  - {id: third, name: 第三项, department: 丙局, "
+            f"promised_days: 1, when: {{all: [{every_b}]}}}}\n",
+        ),
+        ("items: [first, second]}", "items: [first, second, third]}"),
+    )
+    (problem,) = problems_of(make_catalog(text))[1]
+    assert (problem.severity, problem.code, problem.path, problem.line) == (
+        "warning",
+        "W-UNPROVEN",
+        "",
+        1,
+    )
+    assert problem.message == "组合太多，未能证明可达：事项“第三项”"

@@ -86,7 +86,8 @@ def test_catalog_pull_goes_through_the_same_bounds(tmp_path: Path) -> None:
 _yaml_bits = st.sampled_from(
     ["a", "- ", ": ", "&x ", "*x ", "[", "]", "{", "}", "? ", "!!binary ", "!t ", "'", '"', "\n",
      "  ", "\t", "#", "2026-02-30", "1e999", "~", "<<: *x", "---\n", "\\u", "长", "\x00", "\ufeff",
-     "code: ", "items:\n", "  - id: ", "yes", "0x1F", "%YAML 1.1\n"]
+     "code: ", "items:\n", "  - id: ", "yes", "0x1F", "%YAML 1.1\n", "!!bool ", "!!int ",
+     "!!timestamp ", "''"]
 )  # fmt: skip
 
 
