@@ -150,7 +150,7 @@ class Journey:
             return ""
         return f"已为您选好（来源：{question.source or '共享数据'}）。如不对，请点选正确的答案。"
 
-    def answer(self, value: str) -> QuestionView | None:
+    def answer(self, value: str | list[str]) -> QuestionView | None:
         """Answer the question on screen (or confirm the filled-in one) and go to the next."""
         current = self.question()
         if current is None:
