@@ -25,6 +25,7 @@ ACTIONS = {
     "reprint": "补打文书",
     "trace": "查看材料流转",
     "export": "导出",
+    "call_list": "容缺补交提醒电话",
 }
 PRINTS = ("print", "reprint")  # in the audit trail
 LIMIT = 1000

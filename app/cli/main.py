@@ -62,6 +62,7 @@ def build_parser() -> Parser:
         report_cmd,
         retention_cmd,
         settings_cmd,
+        supplements_cmd,
         sync_cmd,
         transfers_cmd,
     )
@@ -80,6 +81,7 @@ def build_parser() -> Parser:
     counter_cmd.register(commands)
     kiosk_cmd.register(commands)
     transfers_cmd.register(commands)
+    supplements_cmd.register(commands)
     report_cmd.register(commands)
     complaints_cmd.register(commands)
     settings_cmd.register(commands)

@@ -1,0 +1,91 @@
+"""容缺受理 followed through (issue 25, 3): the open promises, overdue and due soon, per clerk and
+per department, with the phone to call — on a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from app.cases.audit import Actor
+from app.cases.files import FileStore
+from app.cases.service import CaseService
+from app.cases.snapshots import Party
+from app.cases.supplements import Supplements, tally
+from app.catalog.catalog import load_catalog
+from app.db.engine import Database
+from tests.helpers.cases import CLERK, MOTHER
+from tests.helpers.catalogs import MINIMAL, replaced
+from tests.helpers.clock import WallClock
+
+MakeCatalog = Callable[..., Path]
+TODAY = date(2026, 11, 30)  # the Monday after the cases were accepted
+OTHER = Actor("clerk-wang", "counter-02", "clerk")
+FATHER = Party("王强", "430104199001011230", phone="13900139000")
+
+# 材料二 (for 第一项, 甲局) and 材料三 (for 第二项, 乙局) may follow after acceptance.
+TOLERANT = replaced(
+    MINIMAL,
+    (
+        "  - {id: m1, name: 材料一, items: [first, second]}",
+        "  - {id: m1, name: 材料一, items: [first, second]}\n"
+        "  - {id: m2, name: 材料二, items: [first], exemption: {tolerable_missing: true}}\n"
+        "  - {id: m3, name: 材料三, items: [second], exemption: {tolerable_missing: true}}",
+    ),
+)
+
+
+def _promise(service: CaseService, by: Actor, who: Party, missing: list[str], due: date) -> str:
+    case = service.open_case(
+        by,
+        channel="counter",
+        scenario="99TEST0001",
+        applicant=who,
+        answers={"q1": "yes", "q2": "a"},
+        form={"applicant.name": who.name},
+    )
+    for material in ("m1", "m2", "m3"):
+        if material not in missing:
+            service.record_material(by, case.receipt_no, material, "received_original")
+    service.accept_on_commitment(
+        by, case.receipt_no, materials=missing, due_date=due, signed_by=who.name
+    )
+    return case.receipt_no
+
+
+def test_open_promises_overdue_first_per_clerk_and_department(
+    db: Database, tmp_path: Path, make_catalog: MakeCatalog, clock: WallClock
+) -> None:
+    catalog = load_catalog(make_catalog(TOLERANT))
+    service = CaseService(
+        db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
+    )
+    late = _promise(service, CLERK, MOTHER, ["m2"], date(2026, 11, 27))  # 3 days ago
+    soon = _promise(service, OTHER, FATHER, ["m2", "m3"], date(2026, 12, 2))  # in 2 days
+    later = _promise(service, CLERK, FATHER, ["m3"], date(2026, 12, 20))
+    kept = _promise(service, CLERK, MOTHER, ["m2"], date(2026, 11, 25))
+    service.supplement(CLERK, kept, ["m2"])  # handed in: no longer open
+
+    supplements = Supplements(db, catalog, clock=clock)
+    rows = supplements.open(today=TODAY)
+    assert [(r.receipt_no, r.standing, r.when_words) for r in rows] == [
+        (late, "overdue", "逾期 3 天"),
+        (soon, "due_soon", "还有 2 天"),
+        (later, "later", "还有 20 天"),
+    ]
+    first, second, _ = rows
+    assert (first.materials, first.departments, first.clerk) == (("材料二",), ("甲局",), CLERK.name)
+    assert second.materials == ("材料二", "材料三") and second.departments == ("甲局", "乙局")
+    assert first.to_dict()["applicant"] == "李*" and first.to_dict()["phone"] == "138****8000"
+    assert first.to_dict(phones=True)["phone"] == "13800138000"  # the call list
+
+    by_clerk = {t.label: (t.overdue, t.due_soon, t.later) for t in tally(rows, "clerk")}
+    assert by_clerk == {CLERK.name: (1, 0, 1), OTHER.name: (0, 1, 0)}
+    by_department = [(t.label, t.overdue, t.due_soon, t.later) for t in tally(rows, "department")]
+    assert by_department == [("甲局", 1, 1, 0), ("乙局", 0, 1, 1)]  # the most overdue first
+    assert [r.receipt_no for r in supplements.open(today=TODAY, clerk=OTHER.name)] == [soon]
+    assert [r.receipt_no for r in supplements.open(today=TODAY, department="乙局")] == [
+        soon,
+        later,
+    ]
+    assert supplements.open(today=date(2026, 11, 27))[0].when_words == "今天到期"
