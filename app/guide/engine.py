@@ -82,8 +82,9 @@ class Planner:
         flow = stages(selection.order, index.needs)
         promise = promise_for(scenario, selection.order, effective)
         chosen = set(selection.order)
-        materials = merge_materials(index, effective, facts, chosen)
-        form = merge_form(index, effective, facts, chosen)
+        several = counts(scenario, effective)  # once: materials, form and the plan use them
+        materials = merge_materials(index, effective, facts, chosen, several)
+        form = merge_form(index, effective, facts, chosen, several)
         pending = tuple(q.id for q in state.questions if q.status == "pending")
         return Plan(
             scenario=scenario.code,
@@ -108,9 +109,7 @@ class Planner:
             stages=stage_views(index, flow),
             promise=promise,
             effectiveness=effectiveness(index, selection.order, promise, materials, form),
-            counts=tuple(
-                c for c in counts(scenario, effective).values() if c.question in effective
-            ),
+            counts=tuple(c for c in several.values() if c.question in effective),
         )
 
 

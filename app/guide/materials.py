@@ -18,7 +18,7 @@ from app.guide.effectiveness import Merged
 from app.guide.facts import CARD_READ_FACT, E_LICENCES_FACT, ID_CARD_LICENCE
 from app.guide.plan import MATERIAL_STATUS_LABELS, MaterialStatus, PlanMaterial
 from app.guide.scenario_index import ScenarioIndex
-from app.guide.several import Count, counts
+from app.guide.several import Count
 
 
 def merge_materials(
@@ -26,11 +26,12 @@ def merge_materials(
     answers: Mapping[str, AnswerValue],
     facts: Mapping[str, Any],
     chosen: set[str],
+    several: Mapping[str, Count],
 ) -> Merged[PlanMaterial]:
-    """The materials the chosen items need under these answers, in the scenario's order."""
+    """The materials the chosen items need under these answers, in the scenario's order; one
+    written ``per:`` a counting question once for each (``several``: the counts answered)."""
     verified = _verified_licences(facts)
     card_read = bool(facts.get(CARD_READ_FACT))
-    several = counts(index.scenario, answers)
     result = []
     separate = 0
     for material in index.scenario.materials:

@@ -15,7 +15,7 @@ from app.guide.effectiveness import Merged
 from app.guide.facts import FACT_SOURCES
 from app.guide.plan import PlanField
 from app.guide.scenario_index import ScenarioIndex
-from app.guide.several import counts, instance_key
+from app.guide.several import Count, instance_key
 
 
 def merge_form(
@@ -23,6 +23,7 @@ def merge_form(
     answers: Mapping[str, AnswerValue],
     facts: Mapping[str, Any],
     chosen: set[str],
+    several: Mapping[str, Count],
 ) -> Merged[PlanField]:
     """The fields the chosen items need under these answers, in the scenario's order; fields
     written ``per:`` a counting question once for each of them, numbered, one after the other
@@ -30,7 +31,6 @@ def merge_form(
     placed: list[PlanField | str] = []  # a str holds the place of a counting question's fields
     repeated: dict[str, list[list[PlanField]]] = {}  # counting question → each one's fields
     separate = 0
-    several = counts(index.scenario, answers)
     for field in index.fields:
         needing = [i for i in field.source.items if i in chosen]
         if not needing or holds(field.source.when, answers, facts) is not True:
