@@ -100,6 +100,11 @@ class InvalidTransition(CaseError):
     """The case (or item, or message) is not in a state that allows this action."""
 
 
+class RemindOnly(InvalidTransition):
+    """A promised material the catalog says only to remind about when late (容缺 ``missed:
+    remind``): a missed deadline stops nothing."""
+
+
 class DuplicateReceipt(CaseError):
     """A receipt number that is already taken."""
 

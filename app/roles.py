@@ -28,6 +28,10 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
     "outbox.cancel": ("取消发往平台的消息", frozenset({MANAGER, ADMIN})),
     "settings.change": ("修改设置", frozenset({MANAGER, ADMIN})),
     "report.view": ("查看统计报表", frozenset({MANAGER, ADMIN})),
+    "supplement.follow": (
+        "跟进容缺补交（登记补交、催补、按逾期处理）",
+        frozenset({CLERK, MANAGER}),
+    ),
     "complaint.handle": ("处理差评（回访、核实、整改、申诉）", frozenset({MANAGER})),
     "access.read": ("查看个人信息的查阅记录", frozenset({MANAGER, ADMIN})),
 }

@@ -309,6 +309,17 @@ class AuditSettings(_Model):
     anchor_every_s: float = Field(default=600.0, ge=1, le=86400)
 
 
+class SupplementSettings(_Model):
+    """容缺受理 followed through: how long the counter proposes for the promised materials
+    (``due_days`` working days from acceptance, the clerk may change it), and what happens
+    when the date passes — ``lapse = "daily"``: the sync worker applies the catalog's outcome
+    once a day to the promises missed (the items that need the material stop, the departments
+    are told); ``"by_hand"``: only when a clerk chooses 按逾期处理 on the 容缺补交 tab."""
+
+    due_days: int = Field(default=10, ge=1, le=60)
+    lapse: Literal["daily", "by_hand"] = "daily"
+
+
 KEEP_DAYS_MAX = 36_500  # a hundred years: beyond it, "for ever" is meant (0)
 
 
@@ -351,6 +362,7 @@ class Settings(_Model):
     security: SecuritySettings = SecuritySettings()
     audit: AuditSettings = AuditSettings()
     retention: RetentionSettings = RetentionSettings()
+    supplements: SupplementSettings = SupplementSettings()
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("onestop", appauthor=False)))
 
     @field_validator("data_dir", mode="before")

@@ -10,6 +10,7 @@ from app.accounts import Operator
 from app.bootstrap import Core
 from app.cases.audit import Actor
 from app.cases.in_hand import CaseInHand, PickUp
+from app.cases.receipts import hall_day
 from app.devices.drivers import Devices
 from printing import qr
 from printing.a4 import Letterhead
@@ -61,6 +62,7 @@ class Papers:
             self.letterhead,
             self.core.receipt_keys,
             self.core.cases.serial_in_year(receipt_no),
+            hall_day(self.core.cases.clock()),
         )
         return render_case(document, context)
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
-from app.cases.receipts import YearSerial
+from app.cases.receipts import HALL_TZ, YearSerial
 from app.cases.snapshots import CaseView, MaterialView
 from app.cases.states import MATERIAL_STATE_LABELS
 from app.catalog.models import Scenario
@@ -51,6 +51,7 @@ class Context:
     letterhead: Letterhead
     keys: KeyRing  # the hall's receipt keys: the QR code is signed with the current one
     serial: YearSerial | None  # the case's number in its year (CaseService.serial_in_year)
+    today: date | None = None  # the hall day it is printed on (the reminder counts from it)
 
 
 Builder = Callable[[Context, Styles], list[Flowable]]
@@ -63,6 +64,7 @@ class Document:
     build: Builder
     states: frozenset[str]  # case states it can be printed in
     why_not: str
+    repeatable: bool = False  # each print is a new one (a reminder), not a copy of the first
 
 
 def _number(ctx: Context, styles: Styles, word: str) -> ChineseParagraph:
@@ -315,6 +317,93 @@ def commitment_letter(ctx: Context, styles: Styles) -> list[Flowable]:
     ]
 
 
+def supplement_reminder(ctx: Context, styles: Styles) -> list[Flowable]:
+    """容缺材料补交提醒: what was promised, by when, what is still missing and what waits for it,
+    what happens if it does not come (as the catalog says), and where to bring it."""
+    case = ctx.case
+    commitment = case.commitment or {}
+    today = ctx.today or date.today()
+    due = date.fromisoformat(str(commitment.get("due_date")))
+    waiting = [m for m in case.materials if m.status == "on_commitment"]
+    rules = {m.id: m for m in ctx.scenario.materials} if ctx.scenario else {}
+    items = {i.item_id: i for i in case.items}
+
+    def needing(material: MaterialView) -> str:
+        rule = rules.get(material.material_id)
+        chosen = [items[i] for i in (rule.items if rule else ()) if i in items]
+        return "；".join(f"{i.name}（{i.department}）" for i in chosen) or "本一件事各事项"
+
+    left = (due - today).days
+    standing = (
+        f"已超过补交期限 {-left} 天"
+        if left < 0
+        else ("今天是补交期限的最后一天" if left == 0 else f"距补交期限还有 {left} 天")
+    )
+    stopping = [
+        m
+        for m in waiting
+        if m.material_id not in rules or rules[m.material_id].exemption.missed == "stop"
+    ]
+    reminded = [m for m in waiting if m not in stopping]
+    outcomes = []
+    if stopping:
+        outcomes.append(
+            f"{'、'.join(esc(m.name) for m in stopping)}逾期仍未补交的，需要该材料的事项将"
+            "终止办理，本中心将告知承办部门；其他事项不受影响，照常办理。"
+        )
+    if reminded:
+        outcomes.append(
+            f"{'、'.join(esc(m.name) for m in reminded)}逾期未补交的，本中心将继续提醒；"
+            "办理结果在材料补齐后发放。"
+        )
+    where = "，".join(
+        p
+        for p in (
+            ctx.letterhead.address and f"地址：{ctx.letterhead.address}",
+            ctx.letterhead.hours and f"办公时间：{ctx.letterhead.hours}",
+            ctx.letterhead.phone and f"咨询电话：{ctx.letterhead.phone}",
+        )
+        if p
+    )
+    rows = [
+        [n, m.name, f"{_form(m)} {m.copies} 份", needing(m)] for n, m in enumerate(waiting, start=1)
+    ]
+    return [
+        ChineseParagraph("容缺材料补交提醒", styles.title),
+        _number(ctx, styles, "催字"),
+        ChineseParagraph(f"{esc(case.applicant.name)}：", styles.body),
+        ChineseParagraph(
+            f"你（单位）于 {local(case.accepted_at, with_time=False)} 申请的"
+            f"“{esc(case.scenario_name)}”（受理编号 {esc(case.receipt_no)}）已容缺受理，"
+            f"你承诺于 {due:%Y年%m月%d日} 前补交下列材料。截至 {today:%Y年%m月%d日}，"
+            f"这些材料尚未补交，{standing}。",
+            styles.indent,
+        ),
+        listing(
+            styles,
+            ["序号", "材料名称", "要求", "等待该材料的事项（承办部门）"],
+            rows,
+            [12 * mm, 60 * mm, 32 * mm, WIDTH - 104 * mm],
+        ),
+        Spacer(1, 3 * mm),
+        *(ChineseParagraph(o, styles.indent) for o in outcomes),
+        ChineseParagraph(
+            f"请携带上述材料到{esc(ctx.letterhead.hall)}{esc(ctx.letterhead.office)}补交"
+            f"（{esc(where)}），凭受理编号或本提醒办理，无需重新申请。"
+            if where
+            else f"请携带上述材料到{esc(ctx.letterhead.hall)}{esc(ctx.letterhead.office)}补交，"
+            "凭受理编号或本提醒办理，无需重新申请。",
+            styles.indent,
+        ),
+        signatures(
+            styles,
+            ctx.letterhead,
+            ["经办人签名"],
+            datetime.combine(today, time(12), HALL_TZ),
+        ),
+    ]
+
+
 def delivery_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
     case = ctx.case
     delivery = case.delivery or {}
@@ -418,6 +507,14 @@ DOCUMENTS: dict[str, Document] = {
             "只有尚未受理或因材料不全不予受理的办件需要补正告知。",
         ),
         Document(
+            "reminder",
+            "容缺材料补交提醒",
+            supplement_reminder,
+            frozenset({"accepted_on_commitment"}),
+            "只有容缺受理、尚有材料待补交的办件才能打印补交提醒。",
+            repeatable=True,
+        ),
+        Document(
             "delivery",
             "办理结果送达回执",
             delivery_receipt,
@@ -440,11 +537,17 @@ def render_case(name: str, ctx: Context) -> bytes:
     document = DOCUMENTS.get(name)
     if document is None:
         raise InvalidInput(f"没有文书“{name}”。", hint=f"可选：{'、'.join(DOCUMENTS)}。")
-    if ctx.case.state not in document.states or (name == "commitment" and not ctx.case.commitment):
+    if (
+        ctx.case.state not in document.states
+        or (name == "commitment" and not ctx.case.commitment)
+        or (name == "reminder" and not any(m.status == "on_commitment" for m in ctx.case.materials))
+    ):
         raise InvalidInput(
             f"办件 {ctx.case.receipt_no} 当前为“{ctx.case.state_label}”：{document.why_not}"
         )
     moment = _moment(ctx.case, name)
+    if name == "reminder" and ctx.today is not None:
+        moment = datetime.combine(ctx.today, time(12), HALL_TZ)
     return render(
         document.build(ctx, Styles()),
         title=document.title,

@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 from app.cases.audit import Actor
+from app.cases.receipts import hall_day
 from app.cases.service import CaseService
 from app.security.keys import KeyRing
 from app.settings import Settings
@@ -50,11 +51,22 @@ def print_document(
     printer = a4.name
     case = service.get(receipt_no)
     if service.prints(receipt_no, document) and not reason.strip():
-        service.record_print(actor, receipt_no, document=document, printer=printer)  # refuses
+        if DOCUMENTS[document].repeatable:  # another reminder, not a copy of the first
+            reason = "再次提醒"
+        else:
+            service.record_print(actor, receipt_no, document=document, printer=printer)  # refuses
     catalog = service.catalog_for(case.catalog_version)
     scenario = catalog.scenarios.get(case.scenario_code) if catalog else None
     pdf = render_case(
-        document, Context(case, scenario, letterhead, keys, service.serial_in_year(receipt_no))
+        document,
+        Context(
+            case,
+            scenario,
+            letterhead,
+            keys,
+            service.serial_in_year(receipt_no),
+            hall_day(service.clock()),
+        ),
     )
     digest = hashlib.sha256(pdf).hexdigest()
     title = f"{case.receipt_no} {DOCUMENTS[document].title}"

@@ -101,6 +101,9 @@ def acceptance(service: CaseService, catalog: Catalog) -> CaseView:
     return service.accept(CLERK, _received(service, catalog).receipt_no)
 
 
+REMINDED = date(2026, 12, 9)  # the sample reminder: two days after the promised date
+
+
 def commitment(service: CaseService, catalog: Catalog) -> CaseView:
     """The built-in scenarios have no tolerable material, so the sample marks one itself."""
     case = acceptance(service, catalog)
@@ -186,6 +189,7 @@ def withdrawal(service: CaseService, catalog: Catalog) -> CaseView:
 CASES: dict[str, Callable[[CaseService, Catalog], CaseView]] = {
     "acceptance": acceptance,
     "commitment": commitment,
+    "reminder": commitment,
     "not_accepted": not_accepted,
     "supplement": supplement,
     "delivery": delivery,
@@ -248,7 +252,8 @@ def sample_pdf(name: str, letterhead: Letterhead, keys: KeyRing) -> bytes:
         raise InvalidInput(f"没有样例文书“{name}”。", hint=f"可选：{'、'.join(DOCUMENT_NAMES)}。")
     # (tickets: sample_ticket)
     case, serial = _sample(name, catalog)
-    return render_case(name, Context(case, scenario, letterhead, keys, serial))
+    today = REMINDED if name == "reminder" else None
+    return render_case(name, Context(case, scenario, letterhead, keys, serial, today))
 
 
 def throwaway_keys() -> KeyRing:

@@ -248,6 +248,18 @@ class Supplement(Model):
     fulfilled: bool
 
 
+class Lapse(Model):
+    """容缺逾期未补交: the materials promised on commitment did not come by ``due_date``; the
+    items that needed them (and those that needed their results) end, the departments are told."""
+
+    receipt_no: ReceiptNo
+    materials: list[Short] = Field(min_length=1)
+    due_date: date
+    terminated: list[Short] = Field(default_factory=list)
+    state: Literal["accepted", "completed"]
+    at: datetime
+
+
 class Withdrawal(Model):
     """撤回, with the materials handed back."""
 
@@ -301,6 +313,7 @@ BODIES: dict[str, type[Model]] = {
     "not_accepted": NotAccepted,
     "dispatch": Dispatch,
     "supplement": Supplement,
+    "lapse": Lapse,
     "withdrawal": Withdrawal,
     "delivery": Delivery,
     "evaluation": Evaluation,
@@ -313,6 +326,7 @@ Kind = Literal[
     "not_accepted",
     "dispatch",
     "supplement",
+    "lapse",
     "withdrawal",
     "delivery",
     "evaluation",

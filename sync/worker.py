@@ -17,6 +17,7 @@ from app.bootstrap import Core
 from app.cases.audit import SYSTEM, Actor
 from app.cases.receipts import hall_day
 from app.cases.retention import Retention, RetentionRun
+from app.cases.supplements import Lapsed, Supplements, lapse_overdue
 from app.catalog.versions import CatalogStore
 from app.db.base import utcnow
 from app.errors import OneStopError, SettingsError, StopWriting
@@ -30,6 +31,7 @@ from sync.state import SyncState
 
 log = logging.getLogger(__name__)
 RETENTION = "retention"  # sync_state: the hall day retention last ran
+LAPSES = "lapses"  # sync_state: the hall day missed 容缺 deadlines were last handled
 RETENTION_CHECK_S = 3600.0
 
 
@@ -85,6 +87,29 @@ class SyncWorker:
             log.warning("retention: %d cases not purged, tried again tomorrow", len(done.failed))
         return done
 
+    def run_lapses(self, *, now: datetime | None = None) -> Lapsed | None:
+        """The catalog's outcome for the 容缺 promises whose date has passed, once per hall day
+        when ``[supplements] lapse = "daily"``; None when not due or failed (logged, not
+        raised)."""
+        if self.core.settings.supplements.lapse != "daily":
+            return None
+        now = now or utcnow()
+        today = hall_day(now).isoformat()
+        try:
+            with self.core.db.connect() as connection:
+                if (state.get(connection, LAPSES) or {}).get("day") == today:
+                    return None
+                state.put(connection, LAPSES, {"day": today, "at": now.isoformat()}, at=now)
+            rows = Supplements(self.core.db, self.core.catalog, clock=lambda: now).open()
+            actor = Actor(SYSTEM, self.core.settings.terminal.name)
+            done = lapse_overdue(rows, self.core.cases.lapse, actor)
+        except Exception:
+            log.exception("lapse run failed; tried again tomorrow")
+            return None
+        for receipt_no, why in done.failed:
+            log.warning("lapse of %s not done: %s", receipt_no, why)
+        return done
+
     def pull_catalog(self) -> Pulled | None:
         """A newer published catalog, installed for the next cases; errors are noted, not raised
         (the terminal goes on with the catalog it has)."""
@@ -134,6 +159,7 @@ class SyncWorker:
             self._send_all(sent, rounds)  # what the decisions caused (dispatch of serial items)
         self.pull_catalog()
         self.run_retention()
+        self.run_lapses()
         return sent
 
     def _send_all(self, sent: dict[str, Any], rounds: int) -> None:
@@ -205,6 +231,7 @@ class SyncWorker:
     def _retention_loop(self) -> None:
         while True:
             self.run_retention()
+            self.run_lapses()
             if self._stop.wait(RETENTION_CHECK_S):
                 return
 

@@ -14,9 +14,10 @@ from typing import Any, Protocol
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from app import roles
 from app.calendar.workdays import WorkCalendar
 from app.cases import checks, rows
-from app.cases.audit import Actor, append
+from app.cases.audit import SYSTEM, Actor, append
 from app.cases.catalogs import CaseCatalogs
 from app.cases.intake import EXEMPT_PLAN_STATUSES, NOT_WAITED_FOR
 from app.cases.outbox import NewMessage, enqueue, write_messages
@@ -28,7 +29,7 @@ from app.cases.snapshots import CaseView, ItemView, MaterialView
 from app.cases.states import FINAL_ITEM_STATES, IN_DEPARTMENTS, RECEIVED, require
 from app.catalog.catalog import Catalog
 from app.db.models import CaseItemRow, CaseRow, StoredFile
-from app.errors import InvalidInput, InvalidTransition, MissingMaterials
+from app.errors import InvalidInput, InvalidTransition, MissingMaterials, RemindOnly
 from app.guide.form import check_form
 from app.guide.plan import PlanField
 from app.guide.promise import add_calendar_days
@@ -129,6 +130,7 @@ class Decisions:
             "signed_by": signed_by.strip(),
             "signature_sha256": signature_sha256,
             "text": text,
+            "accepted_by": actor.name,  # who follows it through (容缺补交, per clerk)
         }
         return self._accept(actor, receipt_no, commitment)
 
@@ -519,7 +521,13 @@ class Decisions:
             fulfilled = not any(m.status == "on_commitment" for m in case.materials)
             before = snapshot(case)
             if fulfilled and case.commitment is not None:
-                case.commitment = {**case.commitment, "fulfilled_at": now.isoformat()}
+                due = case.commitment.get("due_date")
+                late = bool(due) and hall_day(now) > date.fromisoformat(str(due))
+                case.commitment = {
+                    **case.commitment,
+                    "fulfilled_at": now.isoformat(),
+                    "fulfilled_late": late,
+                }
                 if case.state == "accepted_on_commitment":
                     case.state = "accepted"
             case.updated_at = now
@@ -540,6 +548,106 @@ class Decisions:
                 "fulfilled": fulfilled,
             }
             enqueue(session, case, "supplement", payload, at=now)
+            return CaseView.of(case)
+
+    def lapse(self, actor: Actor, receipt_no: str) -> CaseView:
+        """The promised materials did not come by their due date (容缺逾期未补交): as the catalog
+        says for each (``exemption.missed``), the items that need it stop — and the items that
+        need their results — and the platform tells the departments; the items that need none
+        of them go on. Materials the catalog says only to remind about stop nothing."""
+        if (
+            actor.name != SYSTEM
+        ):  # the daily run does what the catalog says; a person needs the role
+            roles.require(self.repository.db, actor, "supplement.follow", receipt_no=receipt_no)
+        now = self.clock()
+        today = hall_day(now)
+        with self.repository.change(receipt_no, "lapse") as (session, case):
+            commitment = dict(case.commitment or {})
+            waiting = [m for m in case.materials if m.status == "on_commitment"]
+            due_text = str(commitment.get("due_date") or "")
+            if not waiting or commitment.get("fulfilled_at") or not due_text:
+                raise InvalidTransition(f"办件 {receipt_no} 没有待补交的容缺材料。")
+            due = date.fromisoformat(due_text)
+            if today <= due:
+                raise InvalidTransition(
+                    f"补交期限 {due:%Y-%m-%d} 还没有过，不能按逾期处理。",
+                    hint="期限内请提醒申请人补交；过了期限当天仍未补交，次日起可以按逾期处理。",
+                )
+            catalog = self.catalogs.get(case.catalog_version)
+            if catalog is None:
+                raise self.catalogs.gone(case)
+            scenario = catalog.scenarios.get(case.scenario_code)
+            rules = {m.id: m for m in scenario.materials} if scenario else {}
+            stopping = [
+                m
+                for m in waiting
+                if m.material_id not in rules or rules[m.material_id].exemption.missed == "stop"
+            ]
+            if not stopping:
+                raise RemindOnly(
+                    "事项目录规定这些材料逾期后只继续催补，不终止办理。",
+                    hint="请继续联系申请人补交；补交后在“容缺补交”中登记。",
+                )
+            needing: set[str] = set()
+            for material in stopping:
+                rule = rules.get(material.material_id)
+                needing |= set(rule.items) if rule else {i.item_id for i in case.items}
+            names = "、".join(m.name for m in stopping)
+            opinion = f"容缺材料“{names}”逾期未补交（补交期限 {due:%Y-%m-%d}）"
+            before = snapshot(case)
+            stopped: list[str] = []
+            for item in case.items:
+                if item.item_id in needing and item.state not in FINAL_ITEM_STATES:
+                    item.state, item.decided_at = "terminated", now
+                    item.decision = {
+                        "approved": False,
+                        "opinion": opinion,
+                        "result_name": "",
+                        "result_no": "",
+                        "by": actor.name,
+                    }
+                    stopped.append(item.item_id)
+            for item_id in list(stopped):
+                stopped += self._terminate_dependents(case, item_of(case, item_id), now)
+            case.commitment = {
+                **commitment,
+                "lapsed_at": now.isoformat(),
+                "lapsed_materials": [m.material_id for m in stopping],
+                "lapsed_items": stopped,
+            }
+            if all(i.state in FINAL_ITEM_STATES for i in case.items):
+                case.state, case.completed_at = "completed", now
+            else:
+                case.state = "accepted"
+            case.updated_at = now
+            append(
+                session,
+                actor,
+                "lapse",
+                case_id=case.id,
+                receipt_no=receipt_no,
+                before=before,
+                after={
+                    **snapshot(case),
+                    "materials": [m.material_id for m in stopping],
+                    "terminated": stopped,
+                },
+                at=now,
+            )
+            enqueue(
+                session,
+                case,
+                "lapse",
+                {
+                    "receipt_no": receipt_no,
+                    "materials": [m.material_id for m in stopping],
+                    "due_date": due.isoformat(),
+                    "terminated": stopped,
+                    "state": case.state,
+                    "at": now,
+                },
+                at=now,
+            )
             return CaseView.of(case)
 
     @staticmethod

@@ -76,6 +76,7 @@ class CaseService:
         self.record_item_decision = decisions.record_item_decision
         self.apply_platform_events = decisions.apply_platform_events
         self.supplement = decisions.supplement
+        self.lapse = decisions.lapse
         self.deliver = aftercare.deliver
         self.withdraw = aftercare.withdraw
         self.record_print = aftercare.record_print

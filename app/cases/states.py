@@ -74,6 +74,7 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "accept_on_commitment": (OPEN_CASE_STATES, "容缺受理"),
     "not_accept": (OPEN_CASE_STATES, "不予受理"),
     "supplement": (frozenset({"accepted_on_commitment", "completed"}), "补交容缺材料"),
+    "lapse": (frozenset({"accepted_on_commitment"}), "按容缺逾期未补交处理"),
     "item_decision": (IN_DEPARTMENTS, "登记部门办理结果"),
     "deliver": (frozenset({"completed"}), "登记结果送达"),
     "withdraw": (OPEN_CASE_STATES | IN_DEPARTMENTS, "撤回"),

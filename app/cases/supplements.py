@@ -18,11 +18,13 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.cases.audit import Actor
 from app.cases.receipts import hall_day
 from app.catalog.catalog import Catalog
 from app.db.base import utcnow
 from app.db.engine import Database
-from app.db.models import CaseRow
+from app.db.models import CaseItemRow, CaseRow
+from app.errors import OneStopError, RemindOnly
 from app.identity.masking import mask_name, mask_phone
 
 DUE_SOON_DAYS = 3  # calendar days: a reminder now still leaves time to gather a paper
@@ -44,9 +46,11 @@ class SupplementDue:
     scenario_name: str
     applicant_name: str
     applicant_phone: str
-    clerk: str  # who accepted the case on the promise
+    clerk: str  # who accepted the case on the promise (before it was recorded: who opened it)
     departments: tuple[str, ...]  # the departments of the items that need the materials
+    items: tuple[str, ...]  # those items' names
     materials: tuple[str, ...]  # their names
+    material_ids: tuple[str, ...]  # and their ids, in the same order
     due_date: date
     days_left: int  # calendar days; negative: overdue by that many
 
@@ -129,32 +133,68 @@ class Supplements:
     def _due(self, row: CaseRow, today: date) -> SupplementDue | None:
         commitment = row.commitment or {}
         waiting = [m for m in row.materials if m.status == "on_commitment"]
-        if commitment.get("fulfilled_at") or not waiting or not commitment.get("due_date"):
+        closed = commitment.get("fulfilled_at") or commitment.get("lapsed_at")
+        if closed or not waiting or not commitment.get("due_date"):
             return None
         due = date.fromisoformat(str(commitment["due_date"]))
+        needing = self._needing(row, [m.material_id for m in waiting])
         return SupplementDue(
             receipt_no=row.receipt_no,
             scenario_name=row.scenario_name,
             applicant_name=row.applicant_name,
             applicant_phone=row.applicant_phone or row.agent_phone,
-            clerk=row.clerk,
-            departments=self._departments(row, [m.material_id for m in waiting]),
+            clerk=str(commitment.get("accepted_by") or row.clerk),
+            departments=tuple(dict.fromkeys(i.department for i in needing)),
+            items=tuple(i.name for i in needing),
             materials=tuple(m.name for m in waiting),
+            material_ids=tuple(m.material_id for m in waiting),
             due_date=due,
             days_left=(due - today).days,
         )
 
-    def _departments(self, row: CaseRow, materials: Sequence[str]) -> tuple[str, ...]:
-        """The departments of the case's items that need these materials (the catalog says which
-        items need which material); every item's department when the catalog no longer has it."""
+    def _needing(self, row: CaseRow, materials: Sequence[str]) -> list[CaseItemRow]:
+        """The case's items that need these materials (the catalog says which items need which
+        material); every item when the catalog no longer has the scenario."""
         scenario = self.catalog.scenarios.get(row.scenario_code)
         needing: set[str] = set()
         if scenario is not None:
             for material in scenario.materials:
                 if material.id in materials:
                     needing |= set(material.items)
-        items = [i for i in row.items if i.item_id in needing] or list(row.items)
-        return tuple(dict.fromkeys(i.department for i in items))
+        return [i for i in row.items if i.item_id in needing] or list(row.items)
+
+
+@dataclass(frozen=True)
+class Lapsed:
+    """What a sweep of missed deadlines did: the cases stopped (fully or in part), those the
+    catalog says only to remind about, and those that could not be handled (with why)."""
+
+    stopped: tuple[str, ...] = ()
+    reminded: tuple[str, ...] = ()
+    failed: tuple[tuple[str, str], ...] = ()
+
+
+def lapse_overdue(
+    rows: Iterable[SupplementDue], lapse: Callable[[Actor, str], object], actor: Actor
+) -> Lapsed:
+    """The outcome the catalog says for every promise whose deadline has passed
+    (:meth:`~app.cases.decisions.Decisions.lapse`); one case's refusal does not stop the rest."""
+    stopped: list[str] = []
+    reminded: list[str] = []
+    failed: list[tuple[str, str]] = []
+    for row in rows:
+        if row.standing != "overdue":
+            continue
+        try:
+            lapse(actor, row.receipt_no)
+        except RemindOnly:
+            reminded.append(row.receipt_no)
+            continue
+        except OneStopError as exc:
+            failed.append((row.receipt_no, exc.message))
+            continue
+        stopped.append(row.receipt_no)
+    return Lapsed(tuple(stopped), tuple(reminded), tuple(failed))
 
 
 def tally(rows: Iterable[SupplementDue], by: Literal["clerk", "department"]) -> list[Tally]:

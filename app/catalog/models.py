@@ -231,6 +231,11 @@ class Exemption(Model):
     generated: bool = Field(default=False, description="系统根据一表申请自动生成")
     commitment: bool = Field(default=False, description="可以告知承诺代替")
     tolerable_missing: bool = Field(default=False, description="容缺：可先受理后补")
+    missed: Literal["stop", "remind"] = Field(
+        default="stop",
+        description="容缺或承诺后补的材料逾期未补交时：stop 需要它的事项终止办理并告知部门；"
+        "remind 只继续催补，事项照常办理（材料在出件时才需要的情形）",
+    )
 
     @field_validator("produced_by", mode="before")
     @classmethod

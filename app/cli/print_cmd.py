@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from app.cases.receipts import hall_day
 from app.cli.common import add_settings_option, emit_json, system_actor, write_output
 from app.errors import InvalidInput
 from app.settings import load_settings
@@ -43,6 +44,7 @@ CHINESE_NAMES = {
     "受理通知书": "acceptance", "告知承诺书": "commitment", "不予受理通知书": "not_accepted",
     "补正材料一次性告知书": "supplement", "办理结果送达回执": "delivery",
     "撤回及材料退还回执": "withdrawal", "撤回申请及材料退还回执": "withdrawal",
+    "容缺材料补交提醒": "reminder", "补交提醒": "reminder",
     "办事指南": "plan", "办事指南（个人清单）": "plan", "受理凭条": "ticket_acceptance",
     "预申请凭条": "ticket_pre_application", "材料清单": "ticket_material_list",
 }  # fmt: skip
@@ -125,7 +127,15 @@ def run_case(args: argparse.Namespace) -> int:
             suffix = ".pdf"
             serial = core.cases.serial_in_year(case.receipt_no)
             data = render_case(
-                document, Context(case, scenario, letterhead, core.receipt_keys, serial)
+                document,
+                Context(
+                    case,
+                    scenario,
+                    letterhead,
+                    core.receipt_keys,
+                    serial,
+                    hall_day(core.cases.clock()),
+                ),
             )
     finally:
         core.close()

@@ -38,7 +38,15 @@ PAYLOAD_CONTEXT = (
 )
 # The keys of a case's decisions the reports count by, kept readable; every other one is sealed.
 NOT_ACCEPTED_CLEAR = ("ground", "ground_text", "supplement", "office", "at")
-COMMITMENT_CLEAR = ("materials", "due_date", "fulfilled_at")
+COMMITMENT_CLEAR = (
+    "materials",
+    "due_date",
+    "fulfilled_at",
+    "fulfilled_late",
+    "lapsed_at",
+    "lapsed_materials",
+    "lapsed_items",
+)
 DELIVERY_CLEAR = ("method", "method_label", "at")
 WITHDRAWAL_CLEAR = ("returned", "terminated_items", "at")
 

@@ -43,7 +43,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy.orm import Session
 
 from app.calendar.workdays import WorkCalendar
@@ -81,6 +81,9 @@ class PeriodRow:
     not_accepted: int = 0
     not_accepted_by_ground: tuple[tuple[str, int], ...] = ()  # (§32 ground, count)
     withdrawn: int = 0
+    supplied: int = 0
+    supplied_late: int = 0
+    lapsed: int = 0
     completed_on_time: int = 0
     completed_overdue: int = 0
     overdue_open: int = 0
@@ -95,6 +98,9 @@ COUNTS = (
     ("on_commitment", "其中容缺受理"),
     ("not_accepted", "不予受理"),
     ("withdrawn", "撤回"),
+    ("supplied", "容缺补齐"),
+    ("supplied_late", "其中逾期补齐"),
+    ("lapsed", "容缺逾期终止"),
     ("completed_on_time", "按期办结"),
     ("completed_overdue", "超期办结"),
     ("overdue_open", "超期未办结"),
@@ -103,6 +109,8 @@ PERIOD_NOTES = (
     "预申请：本期在自助终端或网上提交的预申请。受理：本期受理（含容缺受理）。",
     "不予受理、撤回：本期作出不予受理决定或撤回的办件；"
     "“其中第（X）项”为《行政许可法》第三十二条第一款的依据。",
+    "容缺补齐：本期补齐全部容缺材料的办件，晚于承诺补交日期的为逾期补齐；容缺逾期终止："
+    "本期因容缺材料逾期未补交而按目录终止相关事项的办件。",
     "按期办结、超期办结：本期办结的办件，办结日不晚于受理凭证上的承诺办结日为按期。",
     "超期未办结：本期结束时仍未办结、未撤回，且承诺办结日不晚于本期最后一天的已受理办件。",
     "日期均按大厅所在地（北京时间）计算，工作日按国务院公布的节假日和调休安排计算。",
@@ -167,6 +175,13 @@ class PeriodReport:
         return self.table().to_json()
 
 
+def moment_between(key: str, period: Period) -> ColumnElement[bool]:
+    """A moment the commitment records (ISO text in UTC, as ``datetime.isoformat`` writes it) in
+    the period: such texts sort as their moments do."""
+    moment = CASES.c.commitment[key].as_string()
+    return and_(moment >= period.start.isoformat(), moment < period.end.isoformat())
+
+
 def _ground_short(ground: str) -> str:
     found = re.search(r"第（[一二三四五六七八九十]+）项", NOT_ACCEPTED_GROUNDS.get(ground, ""))
     return found.group() if found else f"依据{ground}"
@@ -207,6 +222,11 @@ def period_report(
             grounds.setdefault(row.group_key, Counter())[row.ground or "?"] += row.n
         withdrawn = and_(CASES.c.state == "withdrawn", between(CASES.c.closed_at, period))
         add("withdrawn", session.execute(group.select(n).where(withdrawn)))
+        supplied = moment_between("fulfilled_at", period)
+        add("supplied", session.execute(group.select(n).where(supplied)))
+        late = CASES.c.commitment["fulfilled_late"].as_boolean()
+        add("supplied_late", session.execute(group.select(n).where(supplied, late.is_(True))))
+        add("lapsed", session.execute(group.select(n).where(moment_between("lapsed_at", period))))
         if by in ("item", "department"):
             done = _item_figures(session, group, Deadlines(calendar), db.dialect, period)
         else:

@@ -48,6 +48,7 @@ from counter.ui.questions import QuestionsScreen
 from counter.ui.scenario import ScenarioScreen
 from counter.ui.station import Screen, Station
 from counter.ui.status import StatusPanel
+from counter.ui.supplements import SupplementsScreen
 from counter.ui.trace import TraceScreen
 from counter.ui.transfers import TransfersScreen
 
@@ -55,7 +56,14 @@ if TYPE_CHECKING:
     from counter.ui.reports import ReportsScreen
 
 IDENTIFY, SCENARIO, QUESTIONS, FORM, MATERIALS, DECISION = range(6)
-RoleScreen = Union[TransfersScreen, CheckInScreen, TraceScreen, ComplaintsScreen, "ReportsScreen"]
+RoleScreen = Union[
+    SupplementsScreen,
+    TransfersScreen,
+    CheckInScreen,
+    TraceScreen,
+    ComplaintsScreen,
+    "ReportsScreen",
+]
 
 
 class ResumeDialog(QDialog):
@@ -126,8 +134,10 @@ class MainWindow(QMainWindow):
         self.check_in = CheckInScreen(self.station)
         self.trace = TraceScreen(self.station)
         self.complaints = ComplaintsScreen(self.station)
+        self.supplements = SupplementsScreen(self.station)
         # The back office's tabs: (screen, title, the permission that shows it; "" for everyone).
         self.role_tabs: list[tuple[RoleScreen, str, str]] = [
+            (self.supplements, "容缺补交", "supplement.follow"),
             (self.transfers, "材料流转", "transfer.prepare"),
             (self.check_in, "结果回收", "transfer.check_in"),
             (self.trace, "流转追踪", ""),

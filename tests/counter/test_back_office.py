@@ -468,7 +468,7 @@ def test_the_windows_tabs_follow_the_role_and_scans_reach_the_screen_in_front(
         )
         window.signed_in(WINDOW_CLERK)  # a clerk signs in at the lock screen
         titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-        assert titles == ["办件", "查询办件", "流转追踪"]
+        assert titles == ["办件", "查询办件", "容缺补交", "流转追踪"]
         window.signed_in(BACK_OFFICE)
         assert window.tabs.count() == 5 and window.reports is None
         window.signed_in(Operator("wangjing", "王静", "manager"))  # the hall's manager

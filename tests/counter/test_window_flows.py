@@ -4,7 +4,6 @@ offline then back online, and a draft resumed after the app was killed."""
 
 from __future__ import annotations
 
-import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
@@ -35,6 +34,7 @@ from sync.server.faults import Faults
 from sync.server.store import PlatformStore
 from sync.worker import SyncWorker, platform_of
 from tests.counter.conftest import activate
+from tests.helpers.catalogs import tolerable_catalog
 from tests.helpers.cores import Cores
 from tests.helpers.keys import ring
 
@@ -207,22 +207,6 @@ def test_accept_prints_and_reaches_the_platform(
         lambda: window.status.last is not None and window.status.last.today == 1, timeout=5000
     )
     assert window.status.today.text() == "今日办件 1"
-
-
-def tolerable_catalog(catalog: Catalog) -> Catalog:
-    """The built-in catalog with 费用清单 of 新生儿出生一件事 tolerable (容缺): no built-in guide
-    names a tolerable material, a hall's own catalog may."""
-    scenario = catalog.scenarios[NEWBORN]
-    materials = tuple(
-        m.model_copy(
-            update={"exemption": m.exemption.model_copy(update={"tolerable_missing": True})}
-        )
-        if m.name == "费用清单"
-        else m
-        for m in scenario.materials
-    )
-    changed = scenario.model_copy(update={"materials": materials})
-    return dataclasses.replace(catalog, scenarios={**catalog.scenarios, NEWBORN: changed})
 
 
 def test_accept_on_commitment(qtbot: QtBot, tmp_path: Path, catalog: Catalog) -> None:

@@ -3,9 +3,12 @@ and a catalog folder beside the built-in ``_catalog.yaml``."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
+from typing import Any
 
+from app.catalog.catalog import Catalog
 from app.catalog.loader import builtin_catalog_dir
 
 # Two questions (the second shown by the first), two items in series (the second chosen by the
@@ -52,3 +55,20 @@ def catalog_folder(folder: Path, *scenarios: str, names: tuple[str, ...] = ()) -
         name = names[index] if index < len(names) else f"s{index}.yaml"
         (folder / name).write_text(content, encoding="utf-8")
     return folder
+
+
+def tolerable_catalog(catalog: Catalog, **missed: Any) -> Catalog:
+    """The built-in catalog with 费用清单 of 新生儿出生一件事 tolerable (容缺): no built-in guide
+    names a tolerable material, a hall's own catalog may. ``missed="remind"``: what the catalog
+    says of a deadline missed."""
+    code = "43PCN0009"
+    scenario = catalog.scenarios[code]
+    changes = {"tolerable_missing": True, **missed}
+    materials = tuple(
+        m.model_copy(update={"exemption": m.exemption.model_copy(update=changes)})
+        if m.name == "费用清单"
+        else m
+        for m in scenario.materials
+    )
+    changed = scenario.model_copy(update={"materials": materials})
+    return dataclasses.replace(catalog, scenarios={**catalog.scenarios, code: changed})

@@ -24,6 +24,7 @@ KEY = ring(b"test-hall-secret")
 WORDS = {
     "acceptance": "受字",
     "commitment": "诺字",
+    "reminder": "催字",
     "not_accepted": "不受字",
     "supplement": "补字",
     "delivery": "送字",
@@ -62,7 +63,8 @@ def test_the_number_and_the_issuer_come_from_the_settings(name: str, tmp_path: P
     assert not re.search(r"〔2026〕\S*430100001-20261123", body)
     seal = body[body.rindex("日期") :]  # the seal area closes the document
     assert "长沙市岳麓区行政审批服务局" in seal and "综合受理窗口" not in seal
-    assert "2026年11月23日" in seal
+    # a reminder is dated the day it is printed, the others the day of their decision
+    assert ("2026年12月09日" if name == "reminder" else "2026年11月23日") in seal
 
 
 def test_the_default_number_and_the_hall_as_issuer(tmp_path: Path) -> None:

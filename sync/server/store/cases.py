@@ -153,8 +153,17 @@ def dispatch(
         )
 
 
-def end_items(connection: Connection, hall_code: str, receipt_no: str) -> None:
-    connection.execute(_END_ITEMS, {"hall": hall_code, "receipt": receipt_no})
+def end_items(
+    connection: Connection, hall_code: str, receipt_no: str, item_ids: Sequence[str] | None = None
+) -> None:
+    """End the case's open items — all of them, or only ``item_ids``."""
+    if item_ids is None:
+        connection.execute(_END_ITEMS, {"hall": hall_code, "receipt": receipt_no})
+    elif item_ids:
+        connection.execute(
+            _END_ITEMS.where(items.c.item.in_(bindparam("item_ids", expanding=True))),
+            {"hall": hall_code, "receipt": receipt_no, "item_ids": list(item_ids)},
+        )
 
 
 def pre_application(storage: Storage, hall_code: str, receipt_no: str) -> contract.PreApplication:

@@ -111,6 +111,14 @@ def _on_not_accepted(change: Change, body: contract.NotAccepted) -> None:
 
 def _on_dispatch(change: Change, body: contract.Dispatch) -> None:
     dispatch(change.connection, change.hall, change.receipt_no, body.dispatched, change.due)
+    end_items(change.connection, change.hall, change.receipt_no, body.terminated)
+
+
+def _on_lapse(change: Change, body: contract.Lapse) -> None:
+    if change.case.state != "accepted_on_commitment":
+        raise Rejected(f"办件当前状态为 {change.case.state}，没有待补交的容缺材料。")
+    end_items(change.connection, change.hall, change.receipt_no, body.terminated)
+    change.set_state(body.state)
 
 
 def _on_supplement(change: Change, body: contract.Supplement) -> None:
@@ -165,6 +173,7 @@ HANDLERS: dict[str, Handler] = {
     "not_accepted": _on_not_accepted,
     "dispatch": _on_dispatch,
     "supplement": _on_supplement,
+    "lapse": _on_lapse,
     "withdrawal": _on_withdrawal,
     "delivery": _on_delivery,
     "evaluation": _on_evaluation,

@@ -7,13 +7,17 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from app.cases.audit import Actor
 from app.cases.files import FileStore
+from app.cases.outbox import Outbox
 from app.cases.service import CaseService
 from app.cases.snapshots import Party
 from app.cases.supplements import Supplements, tally
 from app.catalog.catalog import load_catalog
 from app.db.engine import Database
+from app.errors import InvalidTransition
 from tests.helpers.cases import CLERK, MOTHER
 from tests.helpers.catalogs import MINIMAL, replaced
 from tests.helpers.clock import WallClock
@@ -89,3 +93,92 @@ def test_open_promises_overdue_first_per_clerk_and_department(
         later,
     ]
     assert supplements.open(today=date(2026, 11, 27))[0].when_words == "今天到期"
+
+
+def _kinds(db: Database, receipt_no: str) -> list[str]:
+    return [m.kind for m in Outbox(db).messages(receipt_no=receipt_no)]
+
+
+def test_a_missed_deadline_stops_the_items_that_need_the_material(
+    db: Database, tmp_path: Path, make_catalog: MakeCatalog, clock: WallClock
+) -> None:
+    catalog = load_catalog(make_catalog(TOLERANT))
+    service = CaseService(
+        db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
+    )
+    due = date(2026, 11, 24)  # the Tuesday after acceptance (Monday 23rd)
+    first_missing = _promise(service, CLERK, MOTHER, ["m2"], due)  # 材料二 is 第一项's
+    second_missing = _promise(service, CLERK, FATHER, ["m3"], due)  # 材料三 is 第二项's
+
+    clock.advance(days=1)  # the due day itself: not yet missed
+    with pytest.raises(InvalidTransition, match="还没有过"):
+        service.lapse(OTHER, first_missing)
+
+    clock.advance(days=1)
+    stopped = service.lapse(OTHER, first_missing)
+    # 第一项 needed 材料二; 第二项 needed 第一项's result: both end, and so does the case
+    assert [(i.item_id, i.state) for i in stopped.items] == [
+        ("first", "terminated"),
+        ("second", "terminated"),
+    ]
+    first = stopped.item("first")
+    assert first.decision and "材料二" in first.decision["opinion"]
+    assert "2026-11-24" in first.decision["opinion"] and first.decision["by"] == OTHER.name
+    assert stopped.state == "completed"
+    assert stopped.commitment and stopped.commitment["lapsed_items"] == ["first", "second"]
+    assert _kinds(db, first_missing)[-1] == "lapse"
+    payload = Outbox(db).messages(receipt_no=first_missing)[-1].payload
+    assert payload["terminated"] == ["first", "second"] and payload["state"] == "completed"
+    assert [e.action for e in service.timeline(first_missing)][-1] == "lapse"
+
+    # 材料三 only 第二项 needs: 第一项 goes on in its department
+    going_on = service.lapse(OTHER, second_missing)
+    assert [(i.item_id, i.state) for i in going_on.items] == [
+        ("first", "dispatched"),
+        ("second", "terminated"),
+    ]
+    assert going_on.state == "accepted"
+    assert Supplements(db, catalog, clock=clock).open() == []  # nothing left to remind about
+    with pytest.raises(InvalidTransition, match="不能按容缺逾期未补交处理"):
+        service.lapse(OTHER, second_missing)  # once
+
+
+def test_a_material_the_catalog_only_reminds_about_stops_nothing(
+    db: Database, tmp_path: Path, make_catalog: MakeCatalog, clock: WallClock
+) -> None:
+    reminded = TOLERANT.replace(
+        "exemption: {tolerable_missing: true}}\n  - {id: m3",
+        "exemption: {tolerable_missing: true, missed: remind}}\n  - {id: m3",
+    )
+    assert reminded != TOLERANT
+    catalog = load_catalog(make_catalog(reminded))
+    service = CaseService(
+        db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
+    )
+    receipt_no = _promise(service, CLERK, MOTHER, ["m2"], date(2026, 11, 24))
+    clock.advance(days=3)
+    with pytest.raises(InvalidTransition, match="只继续催补"):
+        service.lapse(OTHER, receipt_no)
+    assert service.get(receipt_no).state == "accepted_on_commitment"
+    (row,) = Supplements(db, catalog, clock=clock).open()
+    assert row.standing == "overdue"  # still on the list to call
+
+
+def test_a_supplement_handed_in_late_is_recorded_as_late(
+    db: Database, tmp_path: Path, make_catalog: MakeCatalog, clock: WallClock
+) -> None:
+    catalog = load_catalog(make_catalog(TOLERANT))
+    service = CaseService(
+        db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
+    )
+    on_time = _promise(service, CLERK, MOTHER, ["m2"], date(2026, 11, 24))
+    late = _promise(service, CLERK, FATHER, ["m2"], date(2026, 11, 24))
+    clock.advance(days=1)
+    kept = service.supplement(CLERK, on_time, ["m2"])
+    clock.advance(days=1)
+    after = service.supplement(CLERK, late, ["m2"])
+    assert kept.commitment and kept.commitment["fulfilled_late"] is False
+    assert after.commitment and after.commitment["fulfilled_late"] is True
+    assert kept.state == after.state == "accepted"
+    with pytest.raises(InvalidTransition):
+        service.lapse(CLERK, late)  # handed in: no longer missed

@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from app.cases.audit import Actor
 from app.errors import InvalidInput
 from app.reports.figures import Period
 from app.reports.periods import PeriodReport, period_report
-from tests.app.reports.conftest import NOVEMBER, S1, S2, Hall
+from tests.app.reports.conftest import LI, NOVEMBER, S1, S2, ZHANG, Hall
 
 FIGURES = (
     "pre_applied",
@@ -122,3 +123,39 @@ def test_table_has_chinese_columns_and_a_total(hall: Hall) -> None:
     total = data["rows"][-1]
     assert total["label"] == "合计" and total["accepted"] == 6 and total["not_accepted_4"] == 1
     assert any("承诺办结日" in note for note in data["notes"])
+
+
+def test_supplements_handed_in_late_and_missed(hall: Hall) -> None:
+    """容缺 followed through: B handed in its 材料二 a day before its date in November; in
+    December one promise is kept late and one is missed, its item stopped."""
+    december = (2026, 12)
+    hall.on(date(*december, 1), 9)
+    kept = hall.open(LI).receipt_no
+    hall.receive(LI, kept, skip=("m2",))
+    hall.service.accept_on_commitment(
+        LI, kept, materials=["m2"], due_date=date(*december, 2), signed_by="李芳"
+    )
+    missed = hall.open(ZHANG).receipt_no
+    hall.receive(ZHANG, missed, skip=("m2",))
+    hall.service.accept_on_commitment(
+        ZHANG, missed, materials=["m2"], due_date=date(*december, 2), signed_by="王强"
+    )
+    hall.on(date(*december, 4), 10)
+    hall.service.supplement(LI, kept, ["m2"])
+    hall.on(date(*december, 7), 10)
+    hall.service.lapse(Actor(ZHANG.name, ZHANG.terminal, "clerk"), missed)
+
+    def counted(period: Period, by: str = "scenario") -> dict[str, tuple[int, int, int]]:
+        return {
+            row.label: (row.supplied, row.supplied_late, row.lapsed)
+            for row in (*report(hall, by, period).rows, report(hall, by, period).total)
+        }
+
+    assert counted(NOVEMBER)["测试一件事"] == (1, 0, 0)  # B, on time
+    month = Period(date(*december, 1), date(*december, 31))
+    assert counted(month)["合计"] == (1, 1, 1)
+    assert counted(month, "clerk")["张敏"] == (0, 0, 1)
+    assert counted(month, "clerk")["李娜"] == (1, 1, 0)
+    assert counted(Period(date(*december, 1), date(*december, 6)))["合计"] == (1, 1, 0)
+    labels = [c.label for c in report(hall, "scenario", month).table().columns]
+    assert {"容缺补齐", "其中逾期补齐", "容缺逾期终止"} <= set(labels)
