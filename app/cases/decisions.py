@@ -124,6 +124,12 @@ class Decisions:
             raise InvalidInput(
                 "容缺受理必须有申请人签署的告知承诺书。", hint="请打印承诺书并由申请人签名。"
             )
+        today = hall_day(self.clock())
+        if due_date < today:
+            raise InvalidInput(
+                f"补交期限 {due_date:%Y-%m-%d} 早于今天，申请人无法按期补交。",
+                hint="请与申请人商定今天或以后的补交日期。",
+            )
         commitment = {
             "materials": list(materials),
             "due_date": due_date.isoformat(),

@@ -6,7 +6,7 @@ transaction as the decision (the core does that)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.checks import ACTIVE_PLAN_STATUSES, NOT_ACCEPTED_GROUNDS, commitment_refusal
+from app.cases.receipts import hall_day
 from app.cases.snapshots import CaseView, MaterialView
 from app.cases.states import RECEIVED
 from counter.ui.printouts import Printouts
@@ -43,7 +44,9 @@ def _missing(case: CaseView) -> list[MaterialView]:
 class CommitmentDialog(QDialog):
     """Which tolerable materials follow, by when, and who signed the letter."""
 
-    def __init__(self, case: CaseView, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, case: CaseView, due: date, parent: QWidget | None = None, *, today: date | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("容缺受理 — 告知承诺")
         self.boxes: dict[str, QCheckBox] = {}
@@ -59,9 +62,9 @@ class CommitmentDialog(QDialog):
                 box.setToolTip("该材料不能容缺，须收取或出具补正告知书")
             self.boxes[material.material_id] = box
             layout.addWidget(box)
-        self.due = QDateEdit(
-            QDate.fromString((date.today() + timedelta(days=14)).isoformat(), "yyyy-MM-dd")
-        )
+        self.due = QDateEdit(QDate.fromString(due.isoformat(), "yyyy-MM-dd"))
+        first = (today or date.today()).isoformat()  # the core refuses a day already past
+        self.due.setMinimumDate(QDate.fromString(first, "yyyy-MM-dd"))
         self.due.setObjectName("due_date")
         self.due.setCalendarPopup(True)
         self.due.setDisplayFormat("yyyy-MM-dd")
@@ -292,7 +295,10 @@ class DecisionScreen(Screen):
         case = self.in_hand.case
         if case is None:
             return
-        dialog = CommitmentDialog(case, self)
+        core = self.station.session.core
+        today = hall_day(core.cases.clock())
+        due = core.calendar.add_working_days(today, core.settings.supplements.due_days).day
+        dialog = CommitmentDialog(case, due, self, today=today)
         self.dialog = dialog
 
         def chosen() -> None:

@@ -5,6 +5,7 @@ a material recorded as 缺 looks recorded; review points can be required before 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
@@ -108,13 +109,13 @@ def test_commitment_is_offered_only_when_it_can_be_done(
     decision = window.decision
     assert not decision.commit_button.isEnabled()
     assert "不能容缺" in decision.commit_button.toolTip()
-    dialog = CommitmentDialog(draft)
+    dialog = CommitmentDialog(draft, date(2026, 12, 21))
     qtbot.addWidget(dialog)
     assert not dialog.ok.isEnabled() and "不能容缺" in dialog.refusal.text()
     case = in_hand.receive_all()
     window.go(DECISION)
     assert not decision.commit_button.isEnabled()
-    dialog = CommitmentDialog(case)
+    dialog = CommitmentDialog(case, date(2026, 12, 21))
     qtbot.addWidget(dialog)
     assert not dialog.ok.isEnabled() and "材料已齐全" in dialog.refusal.text()
 

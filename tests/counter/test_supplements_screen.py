@@ -44,8 +44,12 @@ def core(cores: Cores, tmp_path: Path, catalog: Catalog) -> Core:
 
 
 def promise(core: Core, who: Party, due_in_days: int) -> str:
-    """A 新生儿出生 case accepted on commitment by 张敏, 费用清单 due in ``due_in_days``."""
+    """A 新生儿出生 case accepted on commitment by 张敏 ten days ago, 费用清单 due in
+    ``due_in_days`` from now."""
     catalog = core.catalog
+    clock = core.cases.clock
+    assert isinstance(clock, WallClock)
+    clock.now = NOW - timedelta(days=10)
     case = open_newborn(core.cases, catalog, applicant=who)
     late = next(m for m in case.materials if m.plan_status == "tolerable")
     receive_all(core.cases, case, skip=(late.material_id,))
@@ -57,6 +61,7 @@ def promise(core: Core, who: Party, due_in_days: int) -> str:
         due_date=TODAY + timedelta(days=due_in_days),
         signed_by=who.name,
     )
+    clock.now = NOW
     return case.receipt_no
 
 

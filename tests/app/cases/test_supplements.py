@@ -17,7 +17,7 @@ from app.cases.snapshots import Party
 from app.cases.supplements import Supplements, tally
 from app.catalog.catalog import load_catalog
 from app.db.engine import Database
-from app.errors import InvalidTransition
+from app.errors import InvalidInput, InvalidTransition
 from tests.helpers.cases import CLERK, MOTHER
 from tests.helpers.catalogs import MINIMAL, replaced
 from tests.helpers.clock import WallClock
@@ -182,3 +182,15 @@ def test_a_supplement_handed_in_late_is_recorded_as_late(
     assert kept.state == after.state == "accepted"
     with pytest.raises(InvalidTransition):
         service.lapse(CLERK, late)  # handed in: no longer missed
+
+
+def test_a_due_date_already_past_is_refused(
+    db: Database, tmp_path: Path, make_catalog: MakeCatalog, clock: WallClock
+) -> None:
+    catalog = load_catalog(make_catalog(TOLERANT))
+    service = CaseService(
+        db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
+    )
+    with pytest.raises(InvalidInput, match="早于今天"):
+        _promise(service, CLERK, MOTHER, ["m2"], date(2026, 11, 22))  # the day before
+    _promise(service, CLERK, MOTHER, ["m2"], date(2026, 11, 23))  # today itself may be promised
