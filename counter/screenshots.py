@@ -47,6 +47,7 @@ SHOTS = (
     "complaints",
     "report-evaluations",
     "report-period",
+    "supplements",
 )
 
 
@@ -174,6 +175,9 @@ def save_screenshots(folder: Path) -> list[Path]:  # noqa: PLR0915 (one walk, in
             assert outbox is not None
             shoot(outbox, "outbox")
             outbox.close()
+            window.tabs.setCurrentWidget(window.supplements)  # the demo's 容缺 promises
+            idle()
+            shoot(window, "supplements")
             back_office(window, counter, shoot, idle)
             window.close()
         finally:

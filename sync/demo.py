@@ -16,10 +16,13 @@ from app.bootstrap import build_core
 from app.calendar.workdays import WorkCalendar
 from app.cases.audit import Actor
 from app.cases.demo import SeedClock
+from app.cases.demo_modes import DEMO_VERSION, demo_catalog_files, seed_commitments
+from app.catalog.versions import CatalogStore, files_digest
 from app.db.base import utcnow
 from app.security.keys import init_keys
 from app.settings import Settings
 from app.transfers.demo import DEMO_ROUTES
+from sync import contract
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo1234"
 # The demo hall's other staff, same password: the back office and the hall's manager.
@@ -52,6 +55,12 @@ def demo_world(
         store = PlatformStore(folder / "platform", decide_after=timedelta(seconds=30))
         stack.callback(store.close)
         seed(store)
+        # the demo hall's own 容缺受理清单: published by its platform, installed on the terminal
+        files = demo_catalog_files()
+        bundle = contract.CatalogBundle(
+            version=DEMO_VERSION, sha256=files_digest(files), files=files
+        )
+        store.publish_catalog(bundle)
         settings = Settings(
             data_dir=folder / "hall",
             terminal={"name": terminal, "channel": channel},
@@ -59,6 +68,9 @@ def demo_world(
         )
         if not settings.key_file.exists():
             init_keys(settings.key_file)  # the demo's own, made now: never a known key
+        catalogs = CatalogStore(settings.catalogs_dir)
+        if catalogs.current_version() != DEMO_VERSION:
+            catalogs.install(DEMO_VERSION, files, bundle.sha256)
         token = store.add_terminal(settings.terminal.name, settings.hall.code)
         platform = stack.enter_context(RunningPlatform(store))
         settings = settings.model_copy(
@@ -73,6 +85,8 @@ def demo_world(
                     update={"staff_pin_hash": hash_password(DEMO_PIN)}
                 ),
                 "transfers": settings.transfers.model_copy(update={"routes": DEMO_ROUTES}),
+                # overdue 容缺 promises stay for the clerk to handle (按逾期处理) in the demo
+                "supplements": settings.supplements.model_copy(update={"lapse": "by_hand"}),
             }
         )
         # the demo's cases are opened and decided on past working days (its reports show days)
@@ -93,6 +107,7 @@ def demo_world(
 
                 seed_cases(core.cases, core.catalog, cases, clock=clock)
                 seed_back_office(core.cases, core.transfers, core.complaints, clock=clock)
+                seed_commitments(core.cases, core.catalog, clock)
         finally:
             core.close()
         yield Demo(settings, folder)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from app.bootstrap import Core
 from app.cli.common import add_settings_option, emit_json, opened_core, system_actor
 from app.settings import load_settings
 
@@ -21,6 +22,11 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--phones", action="store_true", help="电话提醒名单：显示完整姓名与电话（记入查看记录）"
     )
+    parser.add_argument(
+        "--lapse",
+        action="store_true",
+        help="对已过补交期限的承诺按目录规定处理（同步程序每天做的那一步），然后列出结果",
+    )
     parser.add_argument("--json", action="store_true", help="输出 JSON")
     add_settings_option(parser)
     parser.set_defaults(run=run)
@@ -31,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.settings)
     with opened_core(settings) as core:
+        if args.lapse:
+            return _lapse(core, args)
         rows = Supplements(core.db, core.catalog).open(clerk=args.clerk, department=args.department)
         if args.phones:
             actor = system_actor(settings)
@@ -72,3 +80,31 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print("没有待补交的容缺材料。")
     return 0
+
+
+def _lapse(core: Core, args: argparse.Namespace) -> int:
+    """The outcome the catalog says for every promise whose date has passed, as the sync worker
+    does once a day (the actor is the program: it does what the catalog says)."""
+    from app.cases.audit import SYSTEM, Actor
+    from app.cases.supplements import Supplements, lapse_overdue
+
+    rows = Supplements(core.db, core.catalog).open(clerk=args.clerk, department=args.department)
+    done = lapse_overdue(rows, core.cases.lapse, Actor(SYSTEM, core.settings.terminal.name))
+    if args.json:
+        emit_json(
+            {
+                "stopped": list(done.stopped),
+                "reminded": list(done.reminded),
+                "failed": [{"receipt_no": r, "reason": why} for r, why in done.failed],
+            }
+        )
+        return 1 if done.failed else 0
+    for receipt_no in done.stopped:
+        print(f"{receipt_no}：已按逾期处理，需要所缺材料的事项已终止，已告知承办部门")
+    for receipt_no in done.reminded:
+        print(f"{receipt_no}：目录规定逾期只继续催补，未终止事项")
+    for receipt_no, why in done.failed:
+        print(f"{receipt_no}：未处理——{why}")
+    if not (done.stopped or done.reminded or done.failed):
+        print("没有已过补交期限的容缺承诺。")
+    return 1 if done.failed else 0

@@ -171,7 +171,13 @@ def period_picture(report: PeriodReport) -> Picture:
         return Picture("", empty=f"该期间没有办件。{AGAIN}")
     headline = (
         f"受理 {total.accepted} 件（其中容缺受理 {total.on_commitment} 件）　"
-        f"办结 {done} 件，按期率 {share(total.completed_on_time, done)}　"
+        + (
+            f"容缺补齐 {total.supplied} 件（逾期补齐 {total.supplied_late}）、"
+            f"逾期未补终止 {total.lapsed} 件　"
+            if total.on_commitment or total.supplied or total.lapsed
+            else ""
+        )
+        + f"办结 {done} 件，按期率 {share(total.completed_on_time, done)}　"
         f"超期 {overdue(total)} 件（超期办结 {total.completed_overdue}，"
         f"超期未办结 {total.overdue_open}）　不予受理 {total.not_accepted} 件　"
         f"撤回 {total.withdrawn} 件　预申请 {total.pre_applied} 件"

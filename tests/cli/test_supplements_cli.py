@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from app.cli.main import main
 from app.settings import load_settings
 from tests.app.cases.test_supplements import TOLERANT, _promise
 from tests.helpers.cases import CLERK, MANAGER, MOTHER
+from tests.helpers.clock import WallClock
 
 
 def test_the_list_the_call_list_and_the_tallies(
@@ -24,9 +25,10 @@ def test_the_list_the_call_list_and_the_tallies(
     settings_file = tmp_path / "settings.toml"
     settings_file.write_text(f'data_dir = "{tmp_path / "hall"}"\n', encoding="utf-8")
     settings = load_settings(settings_file)
-    core = build_core(settings, load_catalog(make_catalog(TOLERANT)))
+    then = WallClock(datetime(2020, 1, 2, 2, tzinfo=UTC))  # promised in 2020: long overdue
+    core = build_core(settings, load_catalog(make_catalog(TOLERANT)), clock=then)
     try:
-        receipt = _promise(core.cases, CLERK, MOTHER, ["m2"], date(2020, 1, 6))  # long overdue
+        receipt = _promise(core.cases, CLERK, MOTHER, ["m2"], date(2020, 1, 6))
     finally:
         core.close()
     given = ["--settings", str(settings_file)]
@@ -51,3 +53,18 @@ def test_the_list_the_call_list_and_the_tallies(
     ]
     assert main(["supplements", "--clerk", "nobody", *given]) == 0
     assert capsys.readouterr().out.strip() == "没有待补交的容缺材料。"
+
+    # what the sync worker does once a day, now: the item that needs 材料二 stops
+    assert main(["supplements", "--lapse", "--json", *given]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "stopped": [receipt],
+        "reminded": [],
+        "failed": [],
+    }
+    assert main(["supplements", "--lapse", *given]) == 0
+    assert capsys.readouterr().out.strip() == "没有已过补交期限的容缺承诺。"
+    core = build_core(settings)
+    try:
+        assert core.cases.get(receipt).commitment["lapsed_at"]  # type: ignore[index]
+    finally:
+        core.close()
