@@ -9,7 +9,7 @@ applicant's name and number masked: a kiosk screen is seen by whoever stands beh
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,6 +20,7 @@ from app.cases.receipts import RECEIPT_RE, hall_day, normalise_receipt
 from app.cases.service import CaseService
 from app.cases.snapshots import CaseView, ItemView
 from app.cases.states import CASE_STATE_LABELS
+from app.db.base import utcnow
 from app.errors import CaseNotFound, InvalidInput
 from app.guide.promise import add_calendar_days
 from app.identity.masking import mask_name, mask_number
@@ -86,27 +87,37 @@ class ProgressView:
     pickup: str
     summary: str  # one line for the voice
     calendar_warning: str = ""
+    supplement: str = ""  # 容缺: what is still to bring, and by when
 
 
-def item_words(case_state: str, item: ItemView) -> str:
+def item_words(case_state: str, item: ItemView, lapsed: Collection[str] = ()) -> str:
     if case_state in ITEM_WORDS_BY_CASE:
         return ITEM_WORDS_BY_CASE[case_state]
     if item.state == "terminated":
         if case_state == "withdrawn" and not item.decision:
             return "已撤回"
+        if item.item_id in lapsed:
+            return "已终止（容缺材料逾期未补交）"
         if item.decision:
             return "已终止（前置事项未获批准）"
     return ITEM_WORDS[item.state]
 
 
 def progress_of(
-    case: CaseView, calendar: WorkCalendar, *, hall_place: str, hall_phone: str
+    case: CaseView,
+    calendar: WorkCalendar,
+    *,
+    hall_place: str,
+    hall_phone: str,
+    today: date | None = None,
 ) -> ProgressView:
     """What the kiosk says about ``case``; promised dates from the working-day calendar the
     receipts use, counted from the day each item reached its department."""
     pickup = f"请到{hall_place}领取" + (f"，咨询电话 {hall_phone}" if hall_phone else "")
     estimated = False
     items = []
+    commitment = case.commitment or {}
+    lapsed = commitment.get("lapsed_items") or ()
     for item in case.items:
         promised = None
         if item.state == "dispatched" and item.dispatched_at is not None:
@@ -125,7 +136,7 @@ def progress_of(
                 item.name,
                 item.department,
                 item.state,
-                item_words(case.state, item),
+                item_words(case.state, item, lapsed),
                 promised,
                 hall_day(item.decided_at) if item.decided_at else None,
                 ready,
@@ -133,6 +144,7 @@ def progress_of(
             )
         )
     ready = any(i.ready for i in items)
+    supplement = supplement_words(case, today or hall_day(utcnow()), hall_place)
     return ProgressView(
         case.receipt_no,
         case.scenario_name,
@@ -144,9 +156,26 @@ def progress_of(
         tuple(items),
         ready,
         pickup if ready else "",
-        _summary(case, items, pickup if ready else ""),
+        _summary(case, items, pickup if ready else "") + supplement,
         ESTIMATED if estimated else "",
+        supplement,
     )
+
+
+def supplement_words(case: CaseView, today: date, hall_place: str) -> str:
+    """容缺: the materials still to bring and by when, said plainly; "" when none are owed."""
+    commitment = case.commitment or {}
+    owed = [m.name for m in case.materials if m.status == "on_commitment"]
+    due_text = commitment.get("due_date")
+    if not owed or not due_text or commitment.get("fulfilled_at") or commitment.get("lapsed_at"):
+        return ""
+    due = date.fromisoformat(str(due_text))
+    what = "、".join(owed)
+    if due < today:
+        return (
+            f"您承诺补交的{what}已超过 {due.month} 月 {due.day} 日的期限，请尽快带到{hall_place}。"
+        )
+    return f"还需补交{what}，请在 {due.month} 月 {due.day} 日前带到{hall_place}。"
 
 
 def _summary(case: CaseView, items: Sequence[ItemProgress], pickup: str) -> str:
@@ -227,7 +256,11 @@ class Progress:
 
     def _view(self, case: CaseView) -> ProgressView:
         return progress_of(
-            case, self.cases.calendar, hall_place=self.hall_place, hall_phone=self.hall_phone
+            case,
+            self.cases.calendar,
+            hall_place=self.hall_place,
+            hall_phone=self.hall_phone,
+            today=hall_day(self.cases.clock()),
         )
 
     def wipe(self) -> None:

@@ -117,6 +117,8 @@ class ProgressScreen(Screen):
             for item in view.items:
                 due = f"，{item.promised_date:%m月%d日}前" if item.promised_date else ""
                 lines.append(f"· {item.name}（{item.department}）：{item.words}{due}")
+            if view.supplement:
+                lines.append(f"！{view.supplement}")
             if view.ready:
                 lines.append(f"✔ 结果可以领取：{view.pickup}")
             if view.calendar_warning:

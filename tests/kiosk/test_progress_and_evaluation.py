@@ -293,3 +293,47 @@ def test_dates_past_the_known_holidays_are_explained_to_the_citizen_not_to_staff
     assert view.calendar_warning == ESTIMATED
     assert "设置" not in view.calendar_warning  # the settings are staff's business
     assert "[calendar]" in caplog.text  # …and the log tells them
+
+
+def test_a_promised_material_is_said_with_its_date_and_a_missed_one_ends_in_words(
+    core: Core,
+) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from kiosk.progress import ProgressView, progress_of
+
+    case = accepted(core.cases, core.catalog)
+    owed = case.materials[-1]
+    promised = replace(
+        case.moved("accepted_on_commitment"),
+        commitment={"materials": [owed.material_id], "due_date": "2026-12-09"},
+        materials=tuple(m.moved("on_commitment") if m is owed else m for m in case.materials),
+    )
+
+    def view(of: CaseView, today: date) -> ProgressView:
+        return progress_of(of, core.calendar, hall_place="综合窗口", hall_phone="", today=today)
+
+    soon = view(promised, date(2026, 12, 7))
+    assert soon.supplement == f"还需补交{owed.name}，请在 12 月 9 日前带到综合窗口。"
+    assert soon.summary.endswith(soon.supplement)  # said aloud too
+    late = view(promised, date(2026, 12, 10))
+    assert "已超过 12 月 9 日的期限" in late.supplement
+    stopped = promised.items[0]
+    lapsed = replace(
+        promised.moved("accepted"),
+        commitment={
+            **(promised.commitment or {}),
+            "lapsed_at": "x",
+            "lapsed_items": [stopped.item_id],
+        },
+        items=tuple(
+            i.moved("terminated", decision={"approved": False, "opinion": "容缺材料逾期未补交"})
+            if i is stopped
+            else i
+            for i in promised.items
+        ),
+    )
+    gone = view(lapsed, date(2026, 12, 10))
+    assert gone.supplement == ""  # nothing to bring any more
+    assert gone.items[0].words == "已终止（容缺材料逾期未补交）"
