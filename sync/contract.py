@@ -260,6 +260,24 @@ class Lapse(Model):
     at: datetime
 
 
+class Assistance(Model):
+    """帮办代办 and special groups (GB/T 45836 §7.4.3–7.4.4): the mode (帮办、代办、陪同办 or
+    none), who helped for how many minutes, the applicant's special groups and what was offered.
+    Sent again when the hall corrects it; the last one holds."""
+
+    receipt_no: ReceiptNo
+    mode: Literal["bangban", "daiban", "peitong"] | None = None
+    helper: Short = ""
+    minutes: int | None = Field(default=None, ge=1, le=600)
+    groups: list[Literal["elderly", "disabled", "pregnant", "military"]] = Field(
+        default_factory=list, max_length=4
+    )
+    offered: list[Literal["priority", "accompany", "proxy"]] = Field(
+        default_factory=list, max_length=3
+    )
+    at: datetime
+
+
 class Withdrawal(Model):
     """撤回, with the materials handed back."""
 
@@ -314,6 +332,7 @@ BODIES: dict[str, type[Model]] = {
     "dispatch": Dispatch,
     "supplement": Supplement,
     "lapse": Lapse,
+    "assistance": Assistance,
     "withdrawal": Withdrawal,
     "delivery": Delivery,
     "evaluation": Evaluation,
@@ -327,6 +346,7 @@ Kind = Literal[
     "dispatch",
     "supplement",
     "lapse",
+    "assistance",
     "withdrawal",
     "delivery",
     "evaluation",

@@ -423,6 +423,11 @@ class CaseInHand:
         )
         return self.case
 
+    def assist(self, **record: Any) -> CaseView:
+        """帮办代办 and special groups for the case in hand (:meth:`Assisting.record`)."""
+        self.case = self.cases.assist(self.actor, self._receipt(), **record)
+        return self.case
+
     def not_accept(
         self,
         ground: str,

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.cases import checks
+from app.cases.assistance import AUTHORISATION, AUTHORISATION_NAME
 from app.cases.audit import Actor, append
 from app.cases.catalogs import CaseCatalogs
 from app.cases.files import FileStore
@@ -469,6 +470,20 @@ class Intake:
             )
             row.name, row.plan_status, row.form, row.copies = m.name, m.status, m.form, m.copies
             rows.append(row)
+        if case.agent_name and not any("委托书" in r.name for r in rows):
+            # 代办: the applicant's authorisation, whatever the scenario (its own 委托书 aside)
+            paper = (
+                kept.pop(AUTHORISATION)
+                if AUTHORISATION in kept
+                else CaseMaterialRow(material_id=AUTHORISATION, status="missing", exempt_reason="")
+            )
+            paper.name, paper.plan_status, paper.form, paper.copies = (
+                AUTHORISATION_NAME,
+                "submit",
+                "original",
+                1,
+            )
+            rows.append(paper)
         for row in kept.values():  # no longer needed, but scans are never thrown away
             if row.scans:
                 row.plan_status = "not_needed"

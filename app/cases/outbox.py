@@ -52,7 +52,7 @@ MESSAGE_KIND_LABELS = {
     "submission": "申报", "update": "申报信息更新", "material": "材料文件", "acceptance": "受理",
     "not_accepted": "不予受理", "dispatch": "分送部门", "supplement": "补交材料",
     "withdrawal": "撤回", "delivery": "结果送达", "evaluation": "好差评",
-    "lapse": "容缺逾期未补交",
+    "lapse": "容缺逾期未补交", "assistance": "帮办代办",
 }  # fmt: skip
 
 

@@ -15,10 +15,28 @@ from app.cases.snapshots import CaseView
 def announcement(case: CaseView, scans: Sequence[StoredScan]) -> list[NewMessage]:
     """The messages that tell the platform about a draft: the submission, then its files."""
     names = {m.material_id: m.name for m in case.materials}
-    return [
+    messages = [
         NewMessage("submission", submission(case)),
         *(file_message(case.receipt_no, names[s.material_id], s) for s in scans),
     ]
+    if case.assistance:  # 帮办代办 recorded while it was a draft
+        messages.append(
+            NewMessage("assistance", assistance_message(case.receipt_no, case.assistance))
+        )
+    return messages
+
+
+def assistance_message(receipt_no: str, record: dict[str, Any]) -> dict[str, Any]:
+    """帮办代办 and special groups as the platform gets them (no note: the applicant's words)."""
+    return {
+        "receipt_no": receipt_no,
+        "mode": record.get("mode"),
+        "helper": record.get("helper", ""),
+        "minutes": record.get("minutes"),
+        "groups": list(record.get("groups") or []),
+        "offered": list(record.get("offered") or []),
+        "at": record.get("at"),
+    }
 
 
 def file_message(receipt_no: str, name: str, scan: StoredScan) -> NewMessage:

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from app.calendar.workdays import WorkCalendar
 from app.cases.aftercare import Aftercare, AfterDeliver
+from app.cases.assistance import Assisting
 from app.cases.catalogs import CaseCatalogs
 from app.cases.decisions import AfterAccept, Decisions
 from app.cases.evaluation import AfterEvaluate, Evaluations
@@ -77,6 +78,7 @@ class CaseService:
         self.apply_platform_events = decisions.apply_platform_events
         self.supplement = decisions.supplement
         self.lapse = decisions.lapse
+        self.assist = Assisting(repository, clock=self._now).record
         self.deliver = aftercare.deliver
         self.withdraw = aftercare.withdraw
         self.record_print = aftercare.record_print

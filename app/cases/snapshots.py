@@ -190,6 +190,7 @@ class CaseView:
     # Its personal data and scans cleared after the hall's retention period (app.cases.retention)
     purged_at: datetime | None = None
     promised_calendar_days: int = 0  # waiting periods in calendar days on top of promised_days
+    assistance: dict[str, Any] | None = None  # 帮办代办 and special groups (app.cases.assistance)
 
     @property
     def promise_words(self) -> str:
@@ -275,6 +276,7 @@ class CaseView:
             row.results_at_window,
             row.purged_at,
             row.promised_calendar_days,
+            row.assistance,
         )
 
 

@@ -47,6 +47,8 @@ COMMITMENT_CLEAR = (
     "lapsed_materials",
     "lapsed_items",
 )
+# 帮办代办 and special groups: all of it is counted; the note alone is the applicant's own words.
+ASSISTANCE_CLEAR = ("mode", "helper", "minutes", "groups", "recognised", "offered", "at")
 DELIVERY_CLEAR = ("method", "method_label", "at")
 WITHDRAWAL_CLEAR = ("returned", "terminated_items", "at")
 
@@ -106,6 +108,10 @@ class CaseRow(Base):
     )
     withdrawal: Mapped[dict[str, Any] | None] = mapped_column(
         SealedJSON("cases.withdrawal", clear=WITHDRAWAL_CLEAR), default=None
+    )
+    # 帮办代办 and special groups (app.cases.assistance)
+    assistance: Mapped[dict[str, Any] | None] = mapped_column(
+        SealedJSON("cases.assistance", clear=ASSISTANCE_CLEAR), default=None
     )
     outbox_seq: Mapped[int] = mapped_column(Integer, default=0)
     platform_no: Mapped[str] = mapped_column(String(60), default="", index=True)  # 平台办件编号
@@ -447,6 +453,20 @@ class HelpRequestRow(Base):
             postgresql_where=text("answered_at IS NULL"),
         ),
     )
+
+
+class KioskSessionRow(Base):
+    """One citizen's use of a kiosk, from leaving the start screen to the wipe: when, in 长辈模式
+    or not, whether it ended in a pre-application — never who (GB/T 45836 §8.1 d counts them)."""
+
+    __tablename__ = "kiosk_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime] = mapped_column()
+    elderly: Mapped[bool] = mapped_column()
+    submitted: Mapped[bool] = mapped_column()
 
 
 class TransferItemRow(Base):

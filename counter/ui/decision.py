@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cases.assistance import describe
 from app.cases.checks import ACTIVE_PLAN_STATUSES, NOT_ACCEPTED_GROUNDS, commitment_refusal
 from app.cases.receipts import hall_day
 from app.cases.snapshots import CaseView, MaterialView
 from app.cases.states import RECEIVED
+from counter.ui.assist import AssistDialog
 from counter.ui.printouts import Printouts
 from counter.ui.station import Screen, Station, ok_cancel
 
@@ -165,6 +167,11 @@ class DecisionScreen(Screen):
         self.reprint_button.setObjectName("print_again")
         self.reprint_button.setShortcut("Ctrl+P")
         self.reprint_button.clicked.connect(self.print_again)
+        self.assist_button = QPushButton("帮办代办… (Ctrl+H)")
+        self.assist_button.setObjectName("assist")
+        self.assist_button.setShortcut("Ctrl+H")
+        self.assist_button.setToolTip("登记帮办、代办、陪同办，以及老年人等特殊群体和提供的服务")
+        self.assist_button.clicked.connect(self.assist)
         self.next_button = QPushButton("下一位 (Ctrl+N)")  # the window's Ctrl+N does the same
         self.next_button.setObjectName("next_applicant")
         self.next_button.clicked.connect(self._next)
@@ -177,6 +184,7 @@ class DecisionScreen(Screen):
             self.accept_button,
             self.commit_button,
             self.refuse_button,
+            self.assist_button,
             self.reprint_button,
             self.next_button,
         ):
@@ -195,6 +203,7 @@ class DecisionScreen(Screen):
         self._show_after_print(
             bool(self.unprinted) and case is not None and case.receipt_no == self.unprinted_case
         )
+        self.assist_button.setEnabled(case is not None and case.state != "withdrawn")
         if case is None:
             self.summary.setText("还没有办件。")
             return
@@ -205,6 +214,9 @@ class DecisionScreen(Screen):
             + (f"　代办人：{case.agent.name}" if case.agent else ""),
             f"事项 {len(case.items)} 个，承诺 {case.promise_words}办结。",
         ]
+        helped = describe(case.assistance)
+        if helped:
+            lines.append(f"<span style='color:#8a5a00'>帮办代办：{helped}</span>")
         received = sum(1 for m in case.materials if m.status in RECEIVED)
         lines.append(f"材料：已收 {received} 种，缺 {len(missing)} 种。")
         for material in case.materials:
@@ -311,6 +323,36 @@ class DecisionScreen(Screen):
 
         dialog.accepted.connect(chosen)
         dialog.open()
+
+    def assist(self) -> None:
+        """帮办代办 and special groups: recorded now, changed by recording again."""
+        case = self.in_hand.case
+        if case is None:
+            return
+        session = self.station.session
+        dialog = AssistDialog(case, session.operator.display_name, session.core.cases.clock(), self)
+        self.dialog = dialog
+
+        def save() -> None:
+            record = dialog.record()
+            self.station.work.run(
+                lambda: self.in_hand.assist(**record),
+                done=lambda saved: self._assisted(dialog, saved),
+                failed=lambda exc: self._assist_refused(dialog, exc),
+                label="登记帮办代办",
+            )
+
+        dialog.submitted.connect(save)
+        dialog.open()
+
+    def _assisted(self, dialog: AssistDialog, case: CaseView) -> None:
+        dialog.accept()
+        self.station.bar.info(f"已登记：{describe(case.assistance)}。")
+        self.enter()
+
+    def _assist_refused(self, dialog: AssistDialog, exc: BaseException) -> None:
+        self.station.bar.show_exception(exc)
+        dialog.refuse(self.station.bar.text())
 
     def not_accept(self) -> None:
         case = self.in_hand.case

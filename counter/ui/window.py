@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.accounts import Operator
-from app.cases.receipts import hall_time
+from app.cases.assistance import group_words
+from app.cases.receipts import hall_day, hall_time
 from app.cases.snapshots import CaseSummary, CaseView
 from app.roles import allowed
 from app.widgets.code_relay import CameraCodes, CodeRelay
@@ -351,8 +352,14 @@ class MainWindow(QMainWindow):
         in_hand = self.station.session.in_hand
         lines = []
         if in_hand.applicant is not None:
-            lines.append(f"<b>{in_hand.applicant.party.name}</b>")
-            lines.append(in_hand.applicant.party.id_number)
+            party = in_hand.applicant.party
+            lines.append(f"<b>{party.name}</b>")
+            lines.append(party.id_number)
+            marked = ((in_hand.case.assistance if in_hand.case else None) or {}).get("groups", [])
+            today = hall_day(self.station.session.core.cases.clock())
+            special = group_words(party, today, marked)
+            if special:  # §7.4.4: offered before the clerk goes on
+                lines.append(f"<span style='color:#8a5a00'>★ {special}</span>")
         if in_hand.agent is not None:
             lines.append(f"代办：{in_hand.agent.name}")
         if in_hand.scenario is not None:

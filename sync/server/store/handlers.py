@@ -126,6 +126,23 @@ def _on_supplement(change: Change, body: contract.Supplement) -> None:
         change.set_state("accepted")
 
 
+def _on_assistance(change: Change, body: contract.Assistance) -> None:
+    """Kept with the case's submission: the province counts 帮办代办 and special groups."""
+    submission = change.connection.execute(
+        select(cases.c.submission).where(
+            cases.c.hall_code == change.hall, cases.c.receipt_no == change.receipt_no
+        )
+    ).scalar_one()
+    change.connection.execute(
+        update(cases)
+        .where(cases.c.hall_code == change.hall, cases.c.receipt_no == change.receipt_no)
+        .values(
+            submission={**submission, "assistance": body.model_dump(mode="json")},
+            updated_at=change.now,
+        )
+    )
+
+
 def _on_withdrawal(change: Change, body: contract.Withdrawal) -> None:
     change.set_state("withdrawn")
     end_items(change.connection, change.hall, change.receipt_no)
@@ -174,6 +191,7 @@ HANDLERS: dict[str, Handler] = {
     "dispatch": _on_dispatch,
     "supplement": _on_supplement,
     "lapse": _on_lapse,
+    "assistance": _on_assistance,
     "withdrawal": _on_withdrawal,
     "delivery": _on_delivery,
     "evaluation": _on_evaluation,
