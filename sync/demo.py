@@ -16,7 +16,13 @@ from app.bootstrap import build_core
 from app.calendar.workdays import WorkCalendar
 from app.cases.audit import Actor
 from app.cases.demo import SeedClock
-from app.cases.demo_modes import DEMO_VERSION, demo_catalog_files, seed_commitments
+from app.cases.demo_modes import (
+    DEMO_VERSION,
+    demo_catalog_files,
+    seed_assistance,
+    seed_commitments,
+)
+from app.cases.kiosk_sessions import KioskSessions
 from app.catalog.versions import CatalogStore, files_digest
 from app.db.base import utcnow
 from app.security.keys import init_keys
@@ -108,6 +114,7 @@ def demo_world(
                 seed_cases(core.cases, core.catalog, cases, clock=clock)
                 seed_back_office(core.cases, core.transfers, core.complaints, clock=clock)
                 seed_commitments(core.cases, core.catalog, clock)
+                seed_assistance(core.cases, core.catalog, clock, sessions=KioskSessions(core.db))
         finally:
             core.close()
         yield Demo(settings, folder)

@@ -30,6 +30,7 @@ from app.cases.demo import (
     value_for,
 )
 from app.cases.intake import MaterialCheck
+from app.cases.kiosk_sessions import KioskSessions
 from app.cases.receipts import hall_day
 from app.cases.service import CaseService
 from app.cases.snapshots import Party
@@ -140,4 +141,105 @@ def seed_commitments(
             service.lapse(clerk, case.receipt_no)
         made[fate] += 1
     clock.set(today, 8 * 3600)
+    return dict(made)
+
+
+ELDER = Party("赵秀英", "430102195508080023", phone="13707310000", address="长沙市开福区")
+AGENT = Party("王建国", "430104196411152016", phone="13907310000")
+
+
+def seed_assistance(
+    service: CaseService,
+    catalog: Catalog,
+    clock: SeedClock,
+    *,
+    kiosk: str = "一楼自助机",
+    sessions: KioskSessions | None = None,
+) -> dict[str, int]:
+    """帮办代办 and special groups: an older applicant accompanied, a form filled in for
+    another, a case handled by an agent with the authorisation, a pregnant applicant given
+    priority — and a fortnight of kiosk sessions, some in 长辈模式."""
+    made: Counter[str] = Counter()
+    planner = Planner(catalog)
+    answers = dict(NEWBORN_ANSWERS)
+    fields = planner.plan(NEWBORN, answers).fields
+    plans: tuple[tuple[int, Party, Party | None, dict[str, Any]], ...] = (
+        (
+            4,
+            ELDER,
+            None,
+            {
+                "mode": "peitong",
+                "helper": "刘洋",
+                "minutes": 35,
+                "offered": ["priority", "accompany"],
+                "note": "老人行动不便，陪同到各窗口",
+            },
+        ),
+        (
+            3,
+            Party("孙丽", "430104198806060043", phone="13607310000"),
+            None,
+            {
+                "mode": "bangban",
+                "helper": "张敏",
+                "minutes": 15,
+                "groups": ["pregnant"],
+                "offered": ["priority"],
+            },
+        ),
+        (
+            2,
+            Party("陈静", "430104199105050023", phone="13507310000"),
+            AGENT,
+            {"mode": "daiban", "minutes": 20},
+        ),
+        (
+            1,
+            Party("周强", "430104198202020016", phone="13407310000"),
+            None,
+            {"groups": ["military"], "offered": ["priority"]},
+        ),
+    )
+    for n, (ago, person, agent, record) in enumerate(plans):
+        clerk = CLERKS[n % len(CLERKS)]
+        clock.set(clock.days_ago(ago), 3600 * (2 + n))
+        case = service.open_case(
+            clerk,
+            channel="counter",
+            scenario=NEWBORN,
+            applicant=person,
+            agent=agent,
+            answers=answers,
+            form={f.key: value_for(f, person) for f in fields},
+        )
+        service.assist(clerk, case.receipt_no, **record)
+        service.record_materials(
+            clerk,
+            case.receipt_no,
+            [
+                MaterialCheck(m.material_id, "received_original", ("清晰无涂改",))
+                for m in case.materials
+                if m.status == "missing"
+            ],
+        )
+        service.accept(clerk, case.receipt_no)
+        made[str(record.get("mode") or "group")] += 1
+    if sessions is not None:
+        rng = random.Random(20261208)
+        for ago in range(10, 0, -1):
+            day = clock.days_ago(ago)
+            for k in range(rng.randint(3, 8)):
+                clock.set(day, 1800 * (k + 1))
+                start = clock()
+                elderly = rng.random() < 0.3
+                sessions.record(
+                    kiosk,
+                    start,
+                    start + timedelta(minutes=rng.randint(2, 15)),
+                    elderly=elderly,
+                    submitted=rng.random() < 0.4,
+                )
+                made["kiosk_elderly" if elderly else "kiosk"] += 1
+    clock.set(clock.days_ago(0), 8 * 3600)
     return dict(made)

@@ -13,11 +13,17 @@ from typing import Any
 from app.cli.common import add_settings_option, emit_json, opened_core, write_output
 from app.errors import InvalidInput
 
-REPORTS = {"period": "办件统计", "effectiveness": "改革成效", "evaluations": "好差评"}
+REPORTS = {
+    "period": "办件统计",
+    "effectiveness": "改革成效",
+    "evaluations": "好差评",
+    "assistance": "帮办代办与特殊群体",
+}
 GROUPS = {
     "period": ("scenario", "item", "department", "clerk", "channel"),
     "effectiveness": ("scenario",),
     "evaluations": ("scenario", "clerk", "channel"),
+    "assistance": ("scenario", "helper"),
 }
 EXIT_USAGE = 2  # as app.cli.main: the command was given wrong
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -25,12 +31,14 @@ DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
-        "report", help="统计报表：办件统计、改革成效（GB/T 45836 §8.1）、好差评"
+        "report",
+        help="统计报表：办件统计、改革成效（GB/T 45836 §8.1）、好差评、帮办代办与特殊群体",
     )
     parser.add_argument(
         "name",
         metavar="报表",
-        help="period（办件统计）、effectiveness（改革成效）、evaluations（好差评）",
+        help="period（办件统计）、effectiveness（改革成效）、evaluations（好差评）、"
+        "assistance（帮办代办与特殊群体）",
     )
     parser.add_argument(
         "--from", dest="first", required=True, metavar="YYYY-MM-DD", help="统计期间第一天（含）"
@@ -43,7 +51,7 @@ def register(commands: Any) -> None:
         default="scenario",
         metavar="分组",
         help="按 scenario（一件事，默认）、item（事项）、department（部门）、"
-        "clerk（窗口人员）或 channel（渠道）分组",
+        "clerk（窗口人员）或 channel（渠道）分组；assistance 可按 scenario 或 helper（工作人员）",
     )
     parser.add_argument("--json", action="store_true", help="以 JSON 输出")
     parser.add_argument("--xlsx", type=Path, default=None, metavar="文件", help="写入 Excel 文件")
@@ -89,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"onestop report：{exc}", file=sys.stderr)
         return EXIT_USAGE
     from app.reports import export
+    from app.reports.assistance import assistance_report
     from app.reports.effectiveness import effectiveness_report
     from app.reports.evaluations import evaluation_report
     from app.reports.figures import Period, Report
@@ -103,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
             report = period_report(core.db, core.calendar, period, by=args.by)
         elif args.name == "effectiveness":
             report = effectiveness_report(core.db, core.catalog, core.calendar, period)
+        elif args.name == "assistance":
+            report = assistance_report(core.db, period, by=args.by)
         else:
             report = evaluation_report(core.db, period, by=args.by)
     if args.json:

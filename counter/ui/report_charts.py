@@ -12,9 +12,12 @@ from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from app.bootstrap import Core
+from app.cases.assistance import GROUPS as GROUPS_OF_PEOPLE
+from app.cases.assistance import MODES
 from app.cases.evaluation import POOR_LEVELS
 from app.cases.receipts import HALL_TZ
 from app.cases.snapshots import LEVEL_LABELS
+from app.reports.assistance import ASSISTANCE_GROUPINGS, AssistanceReport, assistance_report
 from app.reports.effectiveness import EffectivenessReport, EffectivenessRow, effectiveness_report
 from app.reports.evaluations import (
     EVALUATION_GROUPINGS,
@@ -26,11 +29,17 @@ from app.reports.evaluations import (
 from app.reports.figures import GROUPINGS, Period, Report
 from app.reports.periods import PeriodReport, PeriodRow, period_report
 
-REPORTS = {"period": "办件统计", "effectiveness": "成效评估", "evaluations": "好差评"}
+REPORTS = {
+    "period": "办件统计",
+    "effectiveness": "成效评估",
+    "evaluations": "好差评",
+    "assistance": "帮办代办与特殊群体",
+}
 GROUPS: dict[str, dict[str, str]] = {
     "period": GROUPINGS,
     "effectiveness": {"scenario": "一件事"},
     "evaluations": EVALUATION_GROUPINGS,
+    "assistance": ASSISTANCE_GROUPINGS,
 }
 R = TypeVar("R")
 TOP = 8  # groups in a chart; more bars than this no longer read at a glance
@@ -101,6 +110,8 @@ def make_report(core: Core, name: str, period: Period, by: str) -> Report:
         return period_report(core.db, core.calendar, period, by=by)
     if name == "effectiveness":
         return effectiveness_report(core.db, core.catalog, core.calendar, period)
+    if name == "assistance":
+        return assistance_report(core.db, period, by=by)
     return evaluation_report(core.db, period, by=by)
 
 
@@ -111,6 +122,8 @@ def picture(report: Report) -> Picture:
         return effectiveness_picture(report)
     if isinstance(report, EvaluationReport):
         return evaluation_picture(report)
+    if isinstance(report, AssistanceReport):
+        return assistance_picture(report)
     raise TypeError(f"no chart for {type(report).__name__}")
 
 
@@ -286,6 +299,33 @@ def evaluation_picture(report: EvaluationReport) -> Picture:
     poor = "、".join(LEVEL_LABELS[level] for level in sorted(POOR_LEVELS, reverse=True))
     note = f"差评为{poor}。" + _left_out(len(rows), len(report.rows), "评价")
     return Picture(headline, (chart,), note)
+
+
+def assistance_picture(report: AssistanceReport) -> Picture:
+    """The modes stacked per group; the special groups and the kiosk's 长辈模式 in the headline."""
+    total = report.total
+    if not report.rows and not report.kiosk_sessions:
+        return Picture("", empty=f"该期间没有登记帮办代办或特殊群体。{AGAIN}")
+    mean = total.minutes_mean
+    groups = "、".join(f"{label} {total.groups[g]}" for g, label in GROUPS_OF_PEOPLE.items())
+    headline = (
+        f"帮办代办 {total.helped} 件"
+        + (f"（平均用时 {mean:.0f} 分钟）" if mean is not None else "")
+        + f"　特殊群体：{groups}　"
+        f"自助终端 {report.kiosk_sessions} 次，其中长辈模式 {report.kiosk_elderly} 次"
+    )
+    rows = busiest(report.rows, lambda r: r.helped + sum(r.groups.values()))
+    chart = Chart(
+        f"帮办代办（按{ASSISTANCE_GROUPINGS[report.by]}）",
+        tuple(short(r.label) for r in rows),
+        tuple(
+            Series(label, tuple(float(r.modes[mode]) for r in rows), colour)
+            for (mode, label), colour in zip(MODES.items(), (BLUE, GREEN, "#8a5a00"), strict=True)
+        ),
+        "件",
+        stacked=True,
+    )
+    return Picture(headline, (chart,), _left_out(len(rows), len(report.rows), "办件"))
 
 
 def _with_poor_share(row: EvaluationCounts) -> str:

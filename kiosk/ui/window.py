@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import Core
+from app.cases.kiosk_sessions import KioskSessions
+from app.db.base import utcnow
 from app.devices.drivers import Devices
 from app.errors import describe
 from app.widgets.code_relay import CameraCodes, CodeRelay
@@ -101,6 +104,10 @@ class KioskWindow(QWidget):
         self.idle = idle or IdleWatch(core.settings.kiosk)
         self.dpi = dpi
         self.elderly = False
+        # the citizen's session, counted when it is wiped (app.cases.kiosk_sessions)
+        self.session_start: datetime | None = None
+        self.session_elderly = False
+        self.sessions = KioskSessions(core.db)
         self.work = Tasks(self._failed, self, name="kiosk-work")
         self.device_lane = Tasks(self._failed, self, name="kiosk-devices")
         in_hand = journey.in_hand
@@ -232,6 +239,7 @@ class KioskWindow(QWidget):
 
     def set_elderly(self, on: bool) -> None:
         self.elderly = on
+        self.session_elderly |= on and self.session_start is not None
         self.elderly_button.setChecked(on)
         self.idle.elderly = on
         self.apply_theme()
@@ -258,6 +266,9 @@ class KioskWindow(QWidget):
             self.idle.end()
         else:
             self.idle.begin(long=screen.long)
+            if self.session_start is None:
+                self.session_start = utcnow()
+                self.session_elderly = self.elderly
         self.stack.setCurrentWidget(self.pages[target])
         self.pages[target].verticalScrollBar().setValue(0)  # a screen starts at its top
         try:
@@ -337,8 +348,10 @@ class KioskWindow(QWidget):
         # A save under way finishes first (a submitted pre-application is never lost, and never
         # lands in the next person's session); a card read may take seconds: its result is dropped.
         self.work.wait()
+        submitted = self.station.journey.in_hand.case is not None
         for lane in (self.work, self.device_lane):
             lane.forget()
+        self._count_session(submitted)
         if self.keyboard is not None:
             self.keyboard.reset()
         QGuiApplication.inputMethod().reset()
@@ -360,6 +373,22 @@ class KioskWindow(QWidget):
         self.set_elderly(False)
         self.go("start")
         self.wiped.emit()
+
+    def _count_session(self, submitted: bool) -> None:
+        """The session that ends now, counted on the work lane (a failure is logged, never shown
+        to the next citizen): when, 长辈模式 or not, pre-applied or not."""
+        started, self.session_start = self.session_start, None
+        if started is None:
+            return
+        elderly, self.session_elderly = self.session_elderly, False
+        terminal, ended = self.core.settings.terminal.name, utcnow()
+        self.work.run(
+            lambda: self.sessions.record(
+                terminal, started, ended, elderly=elderly, submitted=submitted
+            ),
+            failed=lambda exc: log.warning("kiosk session not counted: %s", exc),
+            label="计数",
+        )
 
     def _listen_for_codes(
         self, devices: Devices, core: Core

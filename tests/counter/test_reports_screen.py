@@ -27,6 +27,7 @@ from app.cases.demo import CLERKS, seed_cases
 from app.cases.receipts import HALL_TZ
 from app.cases.service import CaseService
 from app.reports import export
+from app.reports.assistance import assistance_report
 from app.reports.effectiveness import effectiveness_report
 from app.reports.evaluations import evaluation_report
 from app.reports.figures import Period
@@ -277,6 +278,26 @@ def test_evaluations_report_by_clerk(qtbot: QtBot, screen: ReportsScreen, core: 
     assert colours["非常满意"] == "#1b5e20" and colours["非常不满意"] == "#c62828"
     assert f"差评 {report.total.poor} 次" in screen.headline.text()
     assert table(screen)[-1][:2] == ["合计", str(report.total.count(5))]
+
+
+def test_assistance_report_by_helper(qtbot: QtBot, screen: ReportsScreen, core: Core) -> None:
+    clock = [at(MONDAY)]
+    service = CaseService(
+        core.db, core.catalog, core.files, hall_code="430100001", clock=lambda: clock[0]
+    )
+    first, second = (f"430100001-{MONDAY:%Y%m%d}-{n:05d}" for n in (1, 2))
+    helper = CLERKS[0]
+    service.assist(helper, first, mode="peitong", helper="刘洋", minutes=30)
+    service.assist(helper, second, mode="bangban", helper="刘洋", minutes=10, groups=["pregnant"])
+    generate(qtbot, screen, "assistance", "helper")
+    report = assistance_report(core.db, NOVEMBER, by="helper")
+    (view,) = screen.charts
+    categories, values = drawn(view)
+    assert categories == ["刘洋"] and values["陪同办"] == [1] and values["帮办"] == [1]
+    assert "帮办代办 2 件（平均用时 20 分钟）" in screen.headline.text()
+    assert "孕妇 1" in screen.headline.text()
+    assert table(screen)[-1][:5] == ["合计", "1", "0", "1", "2"]
+    assert report.total.helped == 2
 
 
 def test_quick_periods(screen: ReportsScreen) -> None:
