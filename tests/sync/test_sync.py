@@ -3,6 +3,7 @@ decisions come back to the window."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from app.cases.audit_verify import verify
@@ -121,6 +122,17 @@ def test_a_page_of_events_is_applied_a_few_at_a_time_each_with_its_cursor(
     drain(hall, http)
     receiver = Receiver(hall.service, http, hall.notes, batch=2)
     eventually(lambda: len(http.events(0, 500).events) >= 5, 15, "no decisions from departments")
+    seen = [-1]
+
+    def settled() -> bool:
+        """The departments decide on their own tick: the page is read once they stopped (a
+        page read mid-tick is shorter than what the receiver then finds)."""
+        count = len(http.events(0, 500).events)
+        done, seen[0] = count == seen[0], count
+        time.sleep(0.3)  # six of the platform's ticks between two looks
+        return done
+
+    eventually(settled, 15, "the departments kept deciding")
     page = http.events(receiver.cursor(), 500)
     applied: list[tuple[int, int]] = []  # (events in the transaction, cursor after it)
     apply = hall.service.apply_platform_events
