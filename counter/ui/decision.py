@@ -331,6 +331,8 @@ class DecisionScreen(Screen):
             return
         session = self.station.session
         dialog = AssistDialog(case, session.operator.display_name, session.core.cases.clock(), self)
+        if self.dialog is not None:
+            self.dialog.deleteLater()  # on the GUI thread, not by a collector on a worker thread
         self.dialog = dialog
 
         def save() -> None:

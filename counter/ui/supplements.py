@@ -382,5 +382,9 @@ class SupplementsScreen(Screen):
         dialog.refuse(self.station.bar.text())
 
     def _open(self, dialog: ActionDialog) -> None:
+        """One dialog at a time; the one before is deleted on the GUI thread (its closures hold
+        it in a cycle the garbage collector might otherwise break on a worker thread)."""
+        if self.dialog is not None:
+            self.dialog.deleteLater()
         self.dialog = dialog
         dialog.open()

@@ -155,6 +155,8 @@ def test_the_clerk_follows_the_promises_through(
     manager = Actor("wangjing", "counter-01", "manager")
     looks = core.access.entries(manager, receipt_no=soon)
     assert "call_list" in [look.action for look in looks]
+    calls.submit()  # 关闭
+    assert not calls.isVisible()
 
 
 def test_a_back_office_operator_may_not_stop_items(core: Core) -> None:
