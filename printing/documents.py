@@ -325,12 +325,12 @@ def supplement_reminder(ctx: Context, styles: Styles) -> list[Flowable]:
     today = ctx.today or date.today()
     due = date.fromisoformat(str(commitment.get("due_date")))
     waiting = [m for m in case.materials if m.status == "on_commitment"]
-    rules = {m.id: m for m in ctx.scenario.materials} if ctx.scenario else {}
+    scenario = ctx.scenario
     items = {i.item_id: i for i in case.items}
 
     def needing(material: MaterialView) -> str:
-        rule = rules.get(material.material_id)
-        chosen = [items[i] for i in (rule.items if rule else ()) if i in items]
+        ids = scenario.items_needing([material.material_id]) if scenario else ()
+        chosen = [items[i] for i in ids if i in items]
         return "；".join(f"{i.name}（{i.department}）" for i in chosen) or "本一件事各事项"
 
     left = (due - today).days
@@ -339,11 +339,7 @@ def supplement_reminder(ctx: Context, styles: Styles) -> list[Flowable]:
         if left < 0
         else ("今天是补交期限的最后一天" if left == 0 else f"距补交期限还有 {left} 天")
     )
-    stopping = [
-        m
-        for m in waiting
-        if m.material_id not in rules or rules[m.material_id].exemption.missed == "stop"
-    ]
+    stopping = [m for m in waiting if scenario is None or scenario.missed_stops(m.material_id)]
     reminded = [m for m in waiting if m not in stopping]
     outcomes = []
     if stopping:

@@ -583,21 +583,19 @@ class Decisions:
             if catalog is None:
                 raise self.catalogs.gone(case)
             scenario = catalog.scenarios.get(case.scenario_code)
-            rules = {m.id: m for m in scenario.materials} if scenario else {}
             stopping = [
-                m
-                for m in waiting
-                if m.material_id not in rules or rules[m.material_id].exemption.missed == "stop"
+                m for m in waiting if scenario is None or scenario.missed_stops(m.material_id)
             ]
             if not stopping:
                 raise RemindOnly(
                     "事项目录规定这些材料逾期后只继续催补，不终止办理。",
                     hint="请继续联系申请人补交；补交后在“容缺补交”中登记。",
                 )
-            needing: set[str] = set()
-            for material in stopping:
-                rule = rules.get(material.material_id)
-                needing |= set(rule.items) if rule else {i.item_id for i in case.items}
+            needing = (
+                set(scenario.items_needing(m.material_id for m in stopping))
+                if scenario
+                else {i.item_id for i in case.items}
+            )
             names = "、".join(m.name for m in stopping)
             opinion = f"容缺材料“{names}”逾期未补交（补交期限 {due:%Y-%m-%d}）"
             before = snapshot(case)

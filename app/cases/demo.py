@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from app.cases.audit import Actor
 from app.cases.intake import MaterialCheck
 from app.cases.receipts import HALL_TZ, hall_day
 from app.cases.service import CaseService
-from app.cases.snapshots import Party
+from app.cases.snapshots import CaseView, Party
 from app.catalog.catalog import Catalog
 from app.guide.engine import Planner
 from app.guide.plan import PlanField
@@ -143,6 +144,22 @@ def value_for(field: PlanField, person: Party) -> str:
     return SAMPLES.get(field.type, "长沙市岳麓区") if field.type != "text" else "长沙市岳麓区"
 
 
+def receive_all(
+    service: CaseService, clerk: Actor, case: CaseView, *, but: Collection[str] = ()
+) -> CaseView:
+    """Every material the case still misses received as an original (those in ``but`` left
+    missing — the ones to be promised at 容缺受理)."""
+    return service.record_materials(
+        clerk,
+        case.receipt_no,
+        [
+            MaterialCheck(m.material_id, "received_original", ("清晰无涂改",))
+            for m in case.materials
+            if m.status == "missing" and m.material_id not in but
+        ],
+    )
+
+
 def seed_cases(
     service: CaseService,
     catalog: Catalog,
@@ -179,15 +196,7 @@ def seed_cases(
         if channel == "kiosk":
             made[case.state] += 1
             continue
-        case = service.record_materials(
-            clerk,
-            case.receipt_no,
-            [
-                MaterialCheck(m.material_id, "received_original", ("清晰无涂改",))
-                for m in case.materials
-                if m.status == "missing"
-            ],
-        )
+        case = receive_all(service, clerk, case)
         if roll < 0.15:
             case = service.not_accept(
                 clerk,

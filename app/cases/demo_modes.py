@@ -27,9 +27,9 @@ from app.cases.demo import (
     SURNAMES,
     SeedClock,
     id_number,
+    receive_all,
     value_for,
 )
-from app.cases.intake import MaterialCheck
 from app.cases.kiosk_sessions import KioskSessions
 from app.cases.receipts import hall_day
 from app.cases.service import CaseService
@@ -113,15 +113,7 @@ def seed_commitments(
             form={f.key: value_for(f, person) for f in plan.fields},
         )
         promised = ["bank_card_copy"] if fate == "overdue_remind" else ["expense_list"]
-        service.record_materials(
-            clerk,
-            case.receipt_no,
-            [
-                MaterialCheck(m.material_id, "received_original", ("清晰无涂改",))
-                for m in case.materials
-                if m.status == "missing" and m.material_id not in promised
-            ],
-        )
+        receive_all(service, clerk, case, but=promised)
         service.accept_on_commitment(
             clerk,
             case.receipt_no,
@@ -214,15 +206,7 @@ def seed_assistance(
             form={f.key: value_for(f, person) for f in fields},
         )
         service.assist(clerk, case.receipt_no, **record)
-        service.record_materials(
-            clerk,
-            case.receipt_no,
-            [
-                MaterialCheck(m.material_id, "received_original", ("清晰无涂改",))
-                for m in case.materials
-                if m.status == "missing"
-            ],
-        )
+        receive_all(service, clerk, case)
         service.accept(clerk, case.receipt_no)
         made[str(record.get("mode") or "group")] += 1
     if sessions is not None:

@@ -156,11 +156,7 @@ class Supplements:
         """The case's items that need these materials (the catalog says which items need which
         material); every item when the catalog no longer has the scenario."""
         scenario = self.catalog.scenarios.get(row.scenario_code)
-        needing: set[str] = set()
-        if scenario is not None:
-            for material in scenario.materials:
-                if material.id in materials:
-                    needing |= set(material.items)
+        needing = set(scenario.items_needing(materials)) if scenario else set()
         return [i for i in row.items if i.item_id in needing] or list(row.items)
 
 

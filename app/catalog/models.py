@@ -9,6 +9,7 @@ Identifiers (``id``) are the catalog's own keys for references inside one scenar
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -458,6 +459,22 @@ class Scenario(LocalMarks):
     fields: tuple[FormField, ...] = ()
     faq: tuple[Faq, ...] = ()
     decisions: tuple[Decision, ...] = ()
+
+    def missed_stops(self, material_id: str) -> bool:
+        """Whether a promised material that did not come by its due date stops the items that
+        need it (``exemption.missed``); one the scenario no longer lists stops them too."""
+        rule = next((m for m in self.materials if m.id == material_id), None)
+        return rule is None or rule.exemption.missed == "stop"
+
+    def items_needing(self, material_ids: Iterable[str]) -> tuple[str, ...]:
+        """The ids of the scenario's items that need any of these materials, in catalog order;
+        a material the scenario no longer lists counts as needed by every item."""
+        rules = {m.id: m for m in self.materials}
+        needing: set[str] = set()
+        for material_id in material_ids:
+            rule = rules.get(material_id)
+            needing |= set(rule.items) if rule else {i.id for i in self.items}
+        return tuple(i.id for i in self.items if i.id in needing)
 
     @model_validator(mode="after")
     def _expand_named(self) -> Scenario:

@@ -15,7 +15,7 @@ from app.cases.outbox import Outbox
 from app.cases.service import CaseService
 from app.cases.snapshots import Party
 from app.cases.supplements import Supplements, tally
-from app.catalog.catalog import load_catalog
+from app.catalog.catalog import Catalog, load_catalog
 from app.db.engine import Database
 from app.errors import InvalidInput, InvalidTransition
 from tests.helpers.cases import CLERK, MOTHER
@@ -23,6 +23,7 @@ from tests.helpers.catalogs import MINIMAL, replaced
 from tests.helpers.clock import WallClock
 
 MakeCatalog = Callable[..., Path]
+OpenHall = Callable[..., tuple[Catalog, CaseService]]
 TODAY = date(2026, 11, 30)  # the Monday after the cases were accepted
 OTHER = Actor("clerk-wang", "counter-02", "clerk")
 FATHER = Party("王强", "430104199001011230", phone="13900139000")
@@ -37,6 +38,22 @@ TOLERANT = replaced(
         "  - {id: m3, name: 材料三, items: [second], exemption: {tolerable_missing: true}}",
     ),
 )
+
+
+@pytest.fixture
+def open_hall(
+    db: Database, tmp_path: Path, make_catalog: MakeCatalog, clock: WallClock
+) -> Callable[..., tuple[Catalog, CaseService]]:
+    """A hall on the test database with the given catalog text (the tolerant one by default)."""
+
+    def make(text: str = TOLERANT) -> tuple[Catalog, CaseService]:
+        catalog = load_catalog(make_catalog(text))
+        service = CaseService(
+            db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
+        )
+        return catalog, service
+
+    return make
 
 
 def _promise(service: CaseService, by: Actor, who: Party, missing: list[str], due: date) -> str:
@@ -58,12 +75,9 @@ def _promise(service: CaseService, by: Actor, who: Party, missing: list[str], du
 
 
 def test_open_promises_overdue_first_per_clerk_and_department(
-    db: Database, tmp_path: Path, make_catalog: MakeCatalog, clock: WallClock
+    db: Database, open_hall: OpenHall, clock: WallClock
 ) -> None:
-    catalog = load_catalog(make_catalog(TOLERANT))
-    service = CaseService(
-        db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
-    )
+    catalog, service = open_hall()
     late = _promise(service, CLERK, MOTHER, ["m2"], date(2026, 11, 27))  # 3 days ago
     soon = _promise(service, OTHER, FATHER, ["m2", "m3"], date(2026, 12, 2))  # in 2 days
     later = _promise(service, CLERK, FATHER, ["m3"], date(2026, 12, 20))
@@ -100,12 +114,9 @@ def _kinds(db: Database, receipt_no: str) -> list[str]:
 
 
 def test_a_missed_deadline_stops_the_items_that_need_the_material(
-    db: Database, tmp_path: Path, make_catalog: MakeCatalog, clock: WallClock
+    db: Database, open_hall: OpenHall, clock: WallClock
 ) -> None:
-    catalog = load_catalog(make_catalog(TOLERANT))
-    service = CaseService(
-        db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
-    )
+    catalog, service = open_hall()
     due = date(2026, 11, 24)  # the Tuesday after acceptance (Monday 23rd)
     first_missing = _promise(service, CLERK, MOTHER, ["m2"], due)  # 材料二 is 第一项's
     second_missing = _promise(service, CLERK, FATHER, ["m3"], due)  # 材料三 is 第二项's
@@ -144,17 +155,14 @@ def test_a_missed_deadline_stops_the_items_that_need_the_material(
 
 
 def test_a_material_the_catalog_only_reminds_about_stops_nothing(
-    db: Database, tmp_path: Path, make_catalog: MakeCatalog, clock: WallClock
+    db: Database, open_hall: OpenHall, clock: WallClock
 ) -> None:
     reminded = TOLERANT.replace(
         "exemption: {tolerable_missing: true}}\n  - {id: m3",
         "exemption: {tolerable_missing: true, missed: remind}}\n  - {id: m3",
     )
     assert reminded != TOLERANT
-    catalog = load_catalog(make_catalog(reminded))
-    service = CaseService(
-        db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
-    )
+    catalog, service = open_hall(reminded)
     receipt_no = _promise(service, CLERK, MOTHER, ["m2"], date(2026, 11, 24))
     clock.advance(days=3)
     with pytest.raises(InvalidTransition, match="只继续催补"):
@@ -165,12 +173,9 @@ def test_a_material_the_catalog_only_reminds_about_stops_nothing(
 
 
 def test_a_supplement_handed_in_late_is_recorded_as_late(
-    db: Database, tmp_path: Path, make_catalog: MakeCatalog, clock: WallClock
+    db: Database, open_hall: OpenHall, clock: WallClock
 ) -> None:
-    catalog = load_catalog(make_catalog(TOLERANT))
-    service = CaseService(
-        db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
-    )
+    catalog, service = open_hall()
     on_time = _promise(service, CLERK, MOTHER, ["m2"], date(2026, 11, 24))
     late = _promise(service, CLERK, FATHER, ["m2"], date(2026, 11, 24))
     clock.advance(days=1)
@@ -185,12 +190,9 @@ def test_a_supplement_handed_in_late_is_recorded_as_late(
 
 
 def test_a_due_date_already_past_is_refused(
-    db: Database, tmp_path: Path, make_catalog: MakeCatalog, clock: WallClock
+    db: Database, open_hall: OpenHall, clock: WallClock
 ) -> None:
-    catalog = load_catalog(make_catalog(TOLERANT))
-    service = CaseService(
-        db, catalog, FileStore(tmp_path / "f"), hall_code="430100001", clock=clock
-    )
+    catalog, service = open_hall()
     with pytest.raises(InvalidInput, match="早于今天"):
         _promise(service, CLERK, MOTHER, ["m2"], date(2026, 11, 22))  # the day before
     _promise(service, CLERK, MOTHER, ["m2"], date(2026, 11, 23))  # today itself may be promised
