@@ -200,9 +200,11 @@ def render(
     letterhead: Letterhead,
     moment: datetime,
     key: str,
+    page: tuple[float, float] = A4,
 ) -> bytes:
     """The PDF: ``moment`` is its creation date and ``key`` (the receipt number and document)
-    goes into its IDs, so the same document of the same case is the same bytes."""
+    goes into its IDs, so the same document of the same case is the same bytes. ``page``: A4
+    upright, or ``landscape(A4)`` for a wide table."""
     out = io.BytesIO()
     font = cjk_font()
 
@@ -210,15 +212,15 @@ def render(
         canvas.saveState()
         canvas.setFont(font, 8.5)
         canvas.setFillColor(colors.grey)
-        canvas.drawString(MARGIN, A4[1] - MARGIN + 6 * mm, f"{letterhead.hall} · {title}")
+        canvas.drawString(MARGIN, page[1] - MARGIN + 6 * mm, f"{letterhead.hall} · {title}")
         canvas.drawRightString(
-            A4[0] - MARGIN, A4[1] - MARGIN + 6 * mm, key.split("/", maxsplit=1)[0]
+            page[0] - MARGIN, page[1] - MARGIN + 6 * mm, key.split("/", maxsplit=1)[0]
         )
         canvas.restoreState()
 
     document = SimpleDocTemplate(
         out,
-        pagesize=A4,
+        pagesize=page,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN + 4 * mm,
@@ -235,12 +237,12 @@ def render(
         story,
         onFirstPage=header_footer,
         onLaterPages=header_footer,
-        canvasmaker=_numbered(font, moment, key),
+        canvasmaker=_numbered(font, moment, key, page[0]),
     )
     return out.getvalue()
 
 
-def _numbered(font: str, moment: datetime, key: str) -> type[Canvas]:
+def _numbered(font: str, moment: datetime, key: str, page_width: float) -> type[Canvas]:
     class Numbered(Canvas):
         """Draws "第 N 页 共 M 页" once the number of pages is known (pages are kept until then)."""
 
@@ -259,7 +261,9 @@ def _numbered(font: str, moment: datetime, key: str) -> type[Canvas]:
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
                 self.setFont(font, 9)
-                self.drawCentredString(A4[0] / 2, MARGIN - 2 * mm, f"第 {number} 页 共 {total} 页")
+                self.drawCentredString(
+                    page_width / 2, MARGIN - 2 * mm, f"第 {number} 页 共 {total} 页"
+                )
                 super().showPage()
             super().save()
 

@@ -97,6 +97,40 @@ def describe(assistance: dict[str, Any] | None) -> str:
     return "；".join(parts).replace("（）", "")
 
 
+def record_of(
+    actor: Actor,
+    now: datetime,
+    *,
+    mode: str = "",
+    helper: str = "",
+    minutes: int | None = None,
+    groups: Sequence[str] = (),
+    by_card: Sequence[str] = (),
+    offered: Sequence[str] = (),
+    note: str = "",
+) -> dict[str, Any]:
+    """The stored record (``cases.assistance``), as the platform and the reports read it."""
+    return {
+        "mode": mode or None,
+        "helper": helper.strip() if mode else "",
+        "minutes": minutes if mode else None,
+        "groups": list(groups),
+        "recognised": "card" if by_card else ("clerk" if groups else None),
+        "offered": list(dict.fromkeys(offered)),
+        "note": note.strip(),
+        "at": now.isoformat(),
+        "by": actor.name,
+    }
+
+
+def from_card(actor: Actor, applicant: Party, now: datetime) -> dict[str, Any] | None:
+    """The record a case starts with when the card shows a special group (an applicant 60 or
+    older), so the reports count every such applicant, not only those a clerk marked; None
+    for anyone else."""
+    by_card = recognised(applicant, hall_day(now))
+    return record_of(actor, now, groups=by_card, by_card=by_card) if by_card else None
+
+
 def checked(
     case: CaseView,
     *,
@@ -171,17 +205,17 @@ class Assisting:
             offered=offered,
             note=note.strip(),
         )
-        record: dict[str, Any] = {
-            "mode": mode or None,
-            "helper": helper.strip() if mode else "",
-            "minutes": minutes if mode else None,
-            "groups": groups,
-            "recognised": "card" if by_card else ("clerk" if groups else None),
-            "offered": list(dict.fromkeys(offered)),
-            "note": note.strip(),
-            "at": now.isoformat(),
-            "by": actor.name,
-        }
+        record = record_of(
+            actor,
+            now,
+            mode=mode,
+            helper=helper,
+            minutes=minutes,
+            groups=groups,
+            by_card=by_card,
+            offered=offered,
+            note=note,
+        )
         with self.repository.db.transaction() as session:
             row = self.repository.case(session, receipt_no)
             before = row.assistance

@@ -19,12 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.cases import checks
-from app.cases.assistance import AUTHORISATION, AUTHORISATION_NAME
+from app.cases.assistance import AUTHORISATION, AUTHORISATION_NAME, from_card
 from app.cases.audit import Actor, append
 from app.cases.catalogs import CaseCatalogs
 from app.cases.files import FileStore
 from app.cases.outbox import enqueue
-from app.cases.payloads import file_message, submission
+from app.cases.payloads import assistance_message, file_message, submission
 from app.cases.receipts import hall_day, next_receipt_no
 from app.cases.repository import CaseRepository, material_of
 from app.cases.rows import StoredScan
@@ -124,6 +124,7 @@ class Intake:
                 terminal=actor.terminal,
                 created_at=now,
                 updated_at=now,
+                assistance=from_card(actor, applicant, now),
             )
             self._apply_plan(case, plan, form or {})
             if from_platform:
@@ -162,6 +163,9 @@ class Intake:
             view = CaseView.of(case)
             if state == "pre_application" and not from_platform:
                 enqueue(session, case, "submission", submission(view), at=now)
+                if case.assistance:  # an older applicant, known from the card
+                    message = assistance_message(receipt_no, case.assistance)
+                    enqueue(session, case, "assistance", message, at=now)
             for scan, sha in stored:
                 self._add_scan(
                     session, actor, case, scan, sha=sha, now=now, queue=not from_platform

@@ -23,6 +23,8 @@ day in it), whichever day they were accepted:
   promised materials must be brought), plus 1 when the result was collected at the window
   (窗口领取; mailed or electronic delivery needs no trip, and a result not handed over yet counts
   none). Shown as the average and the share of cases done with at most one trip (最多跑一次).
+- 帮办代办: of those cases, how many staff helped with (帮办, 代办, 陪同办, each counted apart),
+  and how many applicants belonged to a special group (§7.4.3, §7.4.4, §8.1 d).
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.calendar.workdays import WorkCalendar
+from app.cases.assistance import MODES
 from app.cases.states import RECEIVED
 from app.catalog.catalog import Catalog
 from app.catalog.models import Scenario
@@ -48,10 +51,12 @@ from app.reports.figures import (
     Deadlines,
     Period,
     Table,
+    assisted,
     between,
     committed,
     day_of,
     hall_date,
+    special_group,
 )
 
 MATERIALS = table(CaseMaterialRow)
@@ -72,6 +77,8 @@ NOTES = (
     "申请材料为件均实际提交的材料数，免提交按原因分列。",
     "跑动次数为件均到窗口的次数：受理 1 次（自助终端、网上预申请到窗口受理算同一次），"
     "容缺受理需补交材料加 1 次，窗口领取结果加 1 次。",
+    "帮办代办：本期办结的办件中由工作人员帮办、代办或陪同办理的件数；特殊群体为申请人属于"
+    "老年人（按身份证出生日期识别）、残疾人、孕妇、军人军属的件数。",
 )
 
 
@@ -98,6 +105,8 @@ class EffectivenessRow:
     materials: tuple[tuple[str, int], ...] = ()  # (kind in MATERIAL_KINDS, total over the cases)
     trips_mean: float | None = None
     one_trip_share: float | None = None
+    assisted: tuple[tuple[str, int], ...] = ()  # (mode in MODES, cases)
+    special: int = 0  # cases whose applicant belongs to a special group
 
     def material_count(self, kind: str) -> int:
         return dict(self.materials).get(kind, 0)
@@ -160,6 +169,14 @@ class EffectivenessReport:
                     if row.one_trip_share is not None
                     else "",
                 ),
+                (
+                    *head,
+                    "帮办代办（件）",
+                    None,
+                    None,
+                    sum(n for _, n in row.assisted) if row.completed else None,
+                    _assisted_note(row),
+                ),
                 (*head, "办理环节（个）", b.steps, a.steps, None, ""),
                 (*head, "表单字段（项）", b.fields, a.fields, None, ""),
             ]
@@ -187,6 +204,13 @@ def _materials_note(row: EffectivenessRow) -> str:
     return f"件均免提交 {row.exempt_mean or 0:.1f} 件" + (
         f"（{'，'.join(parts)}）" if parts else ""
     )
+
+
+def _assisted_note(row: EffectivenessRow) -> str:
+    parts = [f"{MODES[mode]} {n}" for mode, n in row.assisted]
+    if row.special:
+        parts.append(f"特殊群体 {row.special} 件")
+    return "，".join(parts)
 
 
 def material_kind(status: str, plan_status: str) -> str:
@@ -237,6 +261,8 @@ def effectiveness_report(
     days: defaultdict[str, Counter[int]] = defaultdict(Counter)
     trips: defaultdict[str, Counter[int]] = defaultdict(Counter)
     materials: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    modes: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    special: Counter[str] = Counter()
     names: dict[str, str] = {}
     done = between(CASES.c.completed_at, period)
     pickup = (CASES.c.delivery["method"].as_string() == "pickup").label("pickup")
@@ -276,6 +302,15 @@ def effectiveness_report(
         )
         for row in session.execute(per_material):
             materials[row.scenario_code][material_kind(row.status, row.plan_status)] += row.n
+        helped = select(CASES.c.scenario_code, CASES.c.assistance).where(
+            done, or_(assisted(), special_group())
+        )
+        for row in session.execute(helped):  # a small share of the cases
+            record = row.assistance if isinstance(row.assistance, dict) else {}
+            if record.get("mode") in MODES:
+                modes[row.scenario_code][record["mode"]] += 1
+            if record.get("groups"):
+                special[row.scenario_code] += 1
     rows = []
     codes = sorted(set(catalog.scenarios) | set(names))
     for code in codes:
@@ -295,6 +330,8 @@ def effectiveness_report(
                 tuple((k, materials[code][k]) for k in MATERIAL_KINDS if materials[code][k]),
                 sum(t * c for t, c in trips[code].items()) / n if n else None,
                 sum(c for t, c in trips[code].items() if t <= 1) / n if n else None,
+                tuple((m, modes[code][m]) for m in MODES if modes[code][m]),
+                special[code],
             )
         )
     return EffectivenessReport(period, tuple(rows))

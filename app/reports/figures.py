@@ -129,6 +129,19 @@ def committed() -> ColumnElement[bool]:
     return signer.is_not(None)
 
 
+def assisted() -> ColumnElement[bool]:
+    """Helped in one of the modes (帮办, 代办, 陪同办): the record holds a mode (a case with no
+    record stores JSON null, and a record of a special group alone has a null mode)."""
+    mode: ColumnElement[str] = CASES.c.assistance["mode"].as_string()
+    return mode.is_not(None)
+
+
+def special_group() -> ColumnElement[bool]:
+    """The applicant belongs to a special group (the record names at least one)."""
+    first: ColumnElement[str] = CASES.c.assistance[("groups", 0)].as_string()
+    return first.is_not(None)
+
+
 def in_departments(since: datetime, until: datetime) -> ColumnElement[bool]:
     """Cases accepted before ``until`` and neither done nor withdrawn before ``since``.
 

@@ -10,6 +10,9 @@ receipt shows); each figure counts the cases whose moment in question falls in i
 - 容缺受理 ``on_commitment``: of those, the ones accepted on commitment (容缺受理).
 - 不予受理 ``not_accepted``: cases not accepted in the period, also by the §32 ground given.
 - 撤回 ``withdrawn``: cases withdrawn in the period, before or after acceptance.
+- 帮办代办 ``assisted`` / 特殊群体 ``special``: cases whose visit began in the period
+  (``created_at``) that staff helped with (帮办, 代办 or 陪同办), and those whose applicant
+  belongs to a special group (older people recognised from the card, the others as marked).
 - 按期办结 / 超期办结 ``completed_on_time`` / ``completed_overdue``: cases whose last item was
   decided in the period; on time when that day is no later than the promised date on the
   acceptance receipt (受理 day + the promised working days, by the official calendar).
@@ -59,6 +62,7 @@ from app.reports.figures import (
     Grouping,
     Period,
     Table,
+    assisted,
     between,
     committed,
     day_of,
@@ -66,6 +70,7 @@ from app.reports.figures import (
     grouping,
     hall_date,
     in_departments,
+    special_group,
 )
 
 DONE_ITEM_STATES = ("approved", "not_approved")  # decided; "terminated" ends undecided
@@ -81,6 +86,8 @@ class PeriodRow:
     not_accepted: int = 0
     not_accepted_by_ground: tuple[tuple[str, int], ...] = ()  # (§32 ground, count)
     withdrawn: int = 0
+    assisted: int = 0
+    special: int = 0
     supplied: int = 0
     supplied_late: int = 0
     lapsed: int = 0
@@ -98,6 +105,8 @@ COUNTS = (
     ("on_commitment", "其中容缺受理"),
     ("not_accepted", "不予受理"),
     ("withdrawn", "撤回"),
+    ("assisted", "帮办代办"),
+    ("special", "特殊群体"),
     ("supplied", "容缺补齐"),
     ("supplied_late", "其中逾期补齐"),
     ("lapsed", "容缺逾期终止"),
@@ -109,6 +118,8 @@ PERIOD_NOTES = (
     "预申请：本期在自助终端或网上提交的预申请。受理：本期受理（含容缺受理）。",
     "不予受理、撤回：本期作出不予受理决定或撤回的办件；"
     "“其中第（X）项”为《行政许可法》第三十二条第一款的依据。",
+    "帮办代办、特殊群体：本期接待的办件中由工作人员帮办、代办或陪同办理的，"
+    "以及申请人属于老年人、残疾人、孕妇、军人军属等特殊群体的。",
     "容缺补齐：本期补齐全部容缺材料的办件，晚于承诺补交日期的为逾期补齐；容缺逾期终止："
     "本期因容缺材料逾期未补交而按目录终止相关事项的办件。",
     "按期办结、超期办结：本期办结的办件，办结日不晚于受理凭证上的承诺办结日为按期。",
@@ -222,6 +233,9 @@ def period_report(
             grounds.setdefault(row.group_key, Counter())[row.ground or "?"] += row.n
         withdrawn = and_(CASES.c.state == "withdrawn", between(CASES.c.closed_at, period))
         add("withdrawn", session.execute(group.select(n).where(withdrawn)))
+        visited = between(CASES.c.created_at, period)
+        add("assisted", session.execute(group.select(n).where(visited, assisted())))
+        add("special", session.execute(group.select(n).where(visited, special_group())))
         supplied = moment_between("fulfilled_at", period)
         add("supplied", session.execute(group.select(n).where(supplied)))
         late = CASES.c.commitment["fulfilled_late"].as_boolean()

@@ -314,7 +314,8 @@ def assistance_picture(report: AssistanceReport) -> Picture:
         + f"　特殊群体：{groups}　"
         f"自助终端 {report.kiosk_sessions} 次，其中长辈模式 {report.kiosk_elderly} 次"
     )
-    rows = busiest(report.rows, lambda r: r.helped + sum(r.groups.values()))
+    helped = [r for r in report.rows if r.helped]  # a group only marked has no bar to show
+    rows = busiest(helped, lambda r: r.helped)
     chart = Chart(
         f"帮办代办（按{ASSISTANCE_GROUPINGS[report.by]}）",
         tuple(short(r.label) for r in rows),
@@ -325,7 +326,9 @@ def assistance_picture(report: AssistanceReport) -> Picture:
         "件",
         stacked=True,
     )
-    return Picture(headline, (chart,), _left_out(len(rows), len(report.rows), "办件"))
+    if not rows:  # only groups marked, nobody helped: the headline and the table say it
+        return Picture(headline, ())
+    return Picture(headline, (chart,), _left_out(len(rows), len(helped), "办件"))
 
 
 def _with_poor_share(row: EvaluationCounts) -> str:

@@ -56,6 +56,9 @@ def test_an_older_applicant_is_offered_help_and_the_clerk_records_it(
     case = in_hand.open()
     window.go(DECISION)
     decision = window.decision
+    by_card = core.cases.get(case.receipt_no).assistance  # the card alone: counted already
+    assert by_card is not None and by_card["groups"] == ["elderly"] and by_card["mode"] is None
+    assert "特殊群体：老年人" in decision.summary.text()
     assert decision.assist_button.isEnabled()
 
     decision.assist_button.click()
@@ -70,7 +73,7 @@ def test_an_older_applicant_is_offered_help_and_the_clerk_records_it(
     dialog.ok.click()  # 陪同办 without the staff member: refused, nothing stored
     idle(qtbot, window)
     assert dialog.isVisible() and "须写明提供帮助的工作人员" in dialog.problem.text()
-    assert core.cases.get(case.receipt_no).assistance is None
+    assert core.cases.get(case.receipt_no).assistance == by_card
 
     dialog.helper.setText("刘洋")
     dialog.minutes.setValue(20)

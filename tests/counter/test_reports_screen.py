@@ -252,7 +252,7 @@ def test_effectiveness_report(qtbot: QtBot, screen: ReportsScreen, core: Core) -
     assert values["本期件均免提交"] == pytest.approx([row.exempt_mean for row in done], abs=0.05)
     assert days.chart().axes(Qt.Orientation.Horizontal)[0].titleText() == "工作日"
     assert f"本期办结 {sum(r.completed for r in every_done)} 件" in screen.headline.text()
-    assert len(table(screen)) == 6 * len(report.rows)  # six figures per scenario
+    assert len(table(screen)) == 7 * len(report.rows)  # seven figures per scenario
 
 
 def test_evaluations_report_by_clerk(qtbot: QtBot, screen: ReportsScreen, core: Core) -> None:

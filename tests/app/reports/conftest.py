@@ -102,13 +102,20 @@ class Hall:
     def on(self, day: date, hour: int = 10, minute: int = 0) -> None:
         self.clock.now = at(day, hour, minute)
 
-    def open(self, actor: Actor, scenario: str = S1, *, channel: str = "counter") -> CaseView:
+    def open(
+        self,
+        actor: Actor,
+        scenario: str = S1,
+        *,
+        channel: str = "counter",
+        applicant: Party = APPLICANT,
+    ) -> CaseView:
         answers = ANSWERS if scenario == S1 else {}
         return self.service.open_case(
             actor,
             channel=channel,
             scenario=scenario,
-            applicant=APPLICANT,
+            applicant=applicant,
             answers=answers,
             form=FORM,
         )
