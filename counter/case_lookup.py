@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from app.cases.assistance import describe as assistance_words
 from app.cases.checks import DELIVERY_METHODS
 from app.cases.evaluation import STAGE_WORDS, next_turn
 from app.cases.files import FileStore
@@ -49,6 +50,7 @@ ACTIONS = {
     "transfer_backfilled": "升级时补登待流转材料",
     "transfer_untraced": "材料去向无登记（升级前办结）",
     "retention_purged": "按保存期限清除个人信息",
+    "assist": "登记帮办代办", "lapse": "容缺逾期未补交，相关事项终止",
 }  # fmt: skip
 # The window's own tablet or second screen turned towards the applicant.
 EVALUATION_CHANNEL = "hall_pad"
@@ -156,6 +158,27 @@ def _stage_of(evaluation: EvaluationView) -> str:
     return f"{STAGE_WORDS.get(evaluation.stage, evaluation.stage)}{follow_up}"
 
 
+def _commitment_words(case: CaseView) -> str:
+    """Where a 容缺 promise stands: what is still to bring and by when, or how it ended."""
+    commitment = case.commitment or {}
+    due = str(commitment.get("due_date") or "")
+    if commitment.get("lapsed_at"):
+        lapsed = at(_moment(commitment["lapsed_at"]))
+        return f"承诺 {due} 前补交，逾期未补交，相关事项已终止（{lapsed}）"
+    if commitment.get("fulfilled_at"):
+        late = "，逾期补齐" if commitment.get("fulfilled_late") else ""
+        return f"已补齐（{at(_moment(commitment['fulfilled_at']))}{late}）"
+    waiting = "、".join(m.name for m in case.materials if m.status == "on_commitment")
+    return f"待补交：{waiting}（{due} 前）"
+
+
+def _moment(text: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
 def case_facts(case: CaseView) -> list[tuple[str, str]]:
     """(label, value) lines above a case's items, materials and trail."""
     applicant = case.applicant
@@ -181,6 +204,11 @@ def case_facts(case: CaseView) -> list[tuple[str, str]]:
         ("承诺办结", promised),
         ("受理时间", at(case.accepted_at)),
     ]
+    helped = assistance_words(case.assistance)
+    if helped:
+        facts.append(("帮办代办", helped))
+    if case.commitment:
+        facts.append(("容缺", _commitment_words(case)))
     if case.results_at_window:
         waiting = "" if case.delivery else "，请通知申请人领取后出件"
         facts.append(("结果", f"结果已到窗口（{at(case.results_at_window)}）{waiting}"))

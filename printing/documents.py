@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Spacer, Table
 
+from app.cases.assistance import receipt_words
 from app.cases.receipts import HALL_TZ, YearSerial
 from app.cases.snapshots import CaseView, MaterialView
 from app.cases.states import MATERIAL_STATE_LABELS
@@ -164,6 +165,9 @@ def acceptance_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
             else "窗口领取；需要邮寄的，请告知窗口工作人员收件地址",
         ),
     ]
+    helped = receipt_words(case.assistance)
+    if helped:
+        rows.append(("帮办代办", helped))
     if case.commitment:
         rows.append(
             (

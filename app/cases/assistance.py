@@ -97,6 +97,24 @@ def describe(assistance: dict[str, Any] | None) -> str:
     return "；".join(parts).replace("（）", "")
 
 
+def receipt_words(assistance: dict[str, Any] | None) -> str:
+    """The line the applicant's receipt carries: how the hall helped and what it offered —
+    without the minutes (the hall's figure) or the groups (not for paper that travels)."""
+    if not assistance:
+        return ""
+    parts = []
+    mode = assistance.get("mode")
+    if mode in MODES:
+        helper = assistance.get("helper") or ""
+        parts.append(
+            f"{MODES[mode]}（{MODE_WORDS[mode]}" + (f"，{helper}" if helper else "") + "）"
+        )
+    offered = [OFFERS[o] for o in assistance.get("offered") or () if o in OFFERS]
+    if offered:
+        parts.append("本中心提供" + "、".join(offered))
+    return "；".join(parts)
+
+
 def record_of(
     actor: Actor,
     now: datetime,

@@ -80,6 +80,7 @@ def test_a_case_in_words(session: Session, core: Core, draft: CaseView) -> None:
     case = accepted_at_window(session)
     facts = dict(case_facts(case))
     assert facts["申请人"].startswith("李芳　43010419920315204X")
+    assert "帮办代办" not in facts and "容缺" not in facts
     assert facts["状态"] == "已受理" and facts["承诺办结"] == str(case.promised_date)
     assert summary_of(case).state_label == "已受理"
     trail = core.cases.timeline(case.receipt_no)
@@ -104,6 +105,27 @@ def test_a_case_in_words(session: Session, core: Core, draft: CaseView) -> None:
     names = {i.item_id: i.name for i in case.items}
     last = trail_cells(core.cases.timeline(case.receipt_no)[-1], names)
     assert last[3] == "部门办理结果" and last[4] == f"{dispatched.name}：准予，出生医学证明"
+
+    helped = core.cases.assist(
+        session.actor, case.receipt_no, mode="bangban", helper="刘洋", minutes=12
+    )
+    assert dict(case_facts(helped))["帮办代办"] == "帮办（刘洋，12 分钟）"
+    assert describe(core.cases.timeline(case.receipt_no)[-1]).endswith("登记帮办代办")
+
+
+def test_where_a_promise_stands(session: Session, draft: CaseView) -> None:
+    """查询办件 tells the next clerk what a 容缺 promise still waits for, or how it ended."""
+    case = accepted_at_window(session)
+    promise = {"due_date": "2026-12-10", "materials": ["m"]}
+
+    def words(commitment: dict[str, object]) -> str:
+        return dict(case_facts(dataclasses.replace(case, commitment=commitment)))["容缺"]
+
+    assert words(promise).endswith("（2026-12-10 前）") and words(promise).startswith("待补交：")
+    kept = {**promise, "fulfilled_at": "2026-12-11T02:00:00+00:00", "fulfilled_late": True}
+    assert words(kept) == "已补齐（2026-12-11 10:00，逾期补齐）"
+    lapsed = {**promise, "lapsed_at": "2026-12-12T01:30:00+00:00"}
+    assert words(lapsed) == "承诺 2026-12-10 前补交，逾期未补交，相关事项已终止（2026-12-12 09:30）"
 
 
 def test_what_a_state_allows(session: Session, draft: CaseView) -> None:

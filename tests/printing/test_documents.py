@@ -153,3 +153,28 @@ def test_the_receipt_gives_the_promise_with_its_basis(catalog: Catalog, tmp_path
     newer = replace(case, promised_days=case.promised_days + 1)  # days from another version
     pdf.write_bytes(render_case("acceptance", Context(newer, scenario, HALL, KEY, SERIAL)))
     assert "依据：" not in text_of(pdf)
+
+
+def test_the_receipt_says_how_the_hall_helped_but_not_who_the_applicant_is(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """帮办代办 is part of the handover: the receipt names the mode, the staff member and what
+    was offered; the special group (a 残疾人 here) and the minutes stay in the hall's records."""
+    case = sample_case("acceptance", catalog)
+    record = {
+        "mode": "peitong",
+        "helper": "刘洋",
+        "minutes": 20,
+        "groups": ["disabled"],
+        "recognised": "clerk",
+        "offered": ["priority", "accompany"],
+    }
+    helped = replace(case, assistance=record)
+    pdf = tmp_path / "acceptance.pdf"
+    scenario = catalog.scenario(NEWBORN)
+    pdf.write_bytes(render_case("acceptance", Context(helped, scenario, HALL, KEY, SERIAL)))
+    text = re.sub(r"\s+", "", poppler("pdftotext", str(pdf), "-"))
+    assert "陪同办（工作人员陪同申请人办理，刘洋）；本中心提供优先办、陪同办" in text
+    assert "残疾人" not in text and "20分钟" not in text
+    pdf.write_bytes(render_case("acceptance", Context(case, scenario, HALL, KEY, SERIAL)))
+    assert "帮办代办" not in text_of(pdf)  # a case nobody helped has no such line
