@@ -1,12 +1,18 @@
 """帮助: the common questions of the scenario the citizen is in (常见问题, from the catalog), the
 kiosk's own questions, and 请工作人员协助 — a call that reaches every counter of the hall with the
-kiosk's name and the step, never who the citizen is. The call is withdrawn when the session ends."""
+kiosk's name and the step, never who the citizen is. The call is withdrawn when the session ends.
+
+An older citizen (长辈模式 on, or a card showing 60 or older: GB/T 45836 §7.4.4) is offered 陪同办
+instead: the same call, its step saying 长辈陪同办理 so the clerk who goes knows to stay through."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.cases.assistance import recognised
+from app.cases.receipts import hall_day
 from app.catalog.models import Faq
+from app.db.base import utcnow
 from app.help import HelpRequest
 from kiosk.ui.parts import Screen, body, button, card, clear, heading, reason, row, scrolling
 from kiosk.ui.station import Station
@@ -17,6 +23,21 @@ STEPS = {
     "identify": "核验身份", "form": "填写申请表", "capture": "拍摄材料", "review": "核对提交",
     "ticket": "领取凭条", "progress": "查询进度", "rate": "评价服务",
 }  # fmt: skip
+
+ASK = "不会操作、遇到问题，可以点下面的按钮，工作人员会到这台机器旁协助您。"
+CALL = "请工作人员协助"
+ASK_OLDER = "长辈可以请工作人员陪同办理：点下面的按钮，工作人员会到这台机器旁，陪您一步一步办完。"
+CALL_OLDER = "请工作人员陪同办理"
+ACCOMPANY = "长辈陪同办理"  # added to the step staff read
+
+
+def older(station: Station) -> bool:
+    """陪同办 is offered: 长辈模式 is on, or the applicant's ID shows 60 or older."""
+    if station.elderly():
+        return True
+    applicant = station.journey.in_hand.applicant
+    return applicant is not None and bool(recognised(applicant.party, hall_day(utcnow())))
+
 
 # What anyone at a self-service terminal may ask, whatever the scenario.
 KIOSK_FAQ = (
@@ -50,10 +71,8 @@ class HelpScreen(Screen):
         self.came_from = "start"  # the screen the citizen asked for help on: 返回 goes there
         self.asked = False  # a call for staff waits for this session (withdrawn by the wipe)
         self.title = heading("帮助", "help_title")
-        self.status = body(
-            "不会操作、遇到问题，可以点下面的按钮，工作人员会到这台机器旁协助您。", "help_status"
-        )
-        self.call = button("请工作人员协助", "help_call", self.ask_staff, kind="primary")
+        self.status = body(ASK, "help_status")
+        self.call = button(CALL, "help_call", self.ask_staff, kind="primary")
         self.back = button("返回", "help_back", lambda: station.go(self.came_from))
         content = QWidget()
         self.answers = QVBoxLayout(content)
@@ -68,6 +87,10 @@ class HelpScreen(Screen):
             self.came_from = query
 
     def enter(self) -> None:
+        if not self.asked:
+            accompany = older(self.station)
+            self.status.setText(ASK_OLDER if accompany else ASK)
+            self.call.setText(CALL_OLDER if accompany else CALL)
         clear(self.answers)
         scenario = self.station.journey.in_hand.scenario
         groups: list[tuple[str, tuple[Faq, ...]]] = [("使用自助终端", KIOSK_FAQ)]
@@ -90,7 +113,8 @@ class HelpScreen(Screen):
 
     @property
     def step(self) -> str:
-        return STEPS.get(self.came_from, "")
+        step = STEPS.get(self.came_from, "")
+        return f"{step}·{ACCOMPANY}" if step and older(self.station) else step
 
     def ask_staff(self) -> None:
         settings = self.station.core.settings
@@ -122,6 +146,6 @@ class HelpScreen(Screen):
             )
         self.asked = False
         self.came_from = "start"
-        self.status.setText("不会操作、遇到问题，可以点下面的按钮，工作人员会到这台机器旁协助您。")
-        self.call.setText("请工作人员协助")
+        self.status.setText(ASK)
+        self.call.setText(CALL)
         clear(self.answers)

@@ -11,8 +11,11 @@ from app.errors import OneStopError
 from app.identity.card import IdCardData
 from kiosk import keyboard
 from kiosk.a11y import mark_target
+from kiosk.ui.help import older
 from kiosk.ui.parts import Screen, blank, body, button, heading
 from kiosk.ui.station import Station
+
+OFFER_OLDER = "您已年满 60 周岁：字看不清可点“长辈模式”；需要时点“帮助”，可请工作人员陪同办理。"
 
 
 def line_edit(name: str, placeholder: str) -> QLineEdit:
@@ -115,7 +118,7 @@ class IdentifyScreen(Screen):
             )
             return
         self.station.journey.in_hand.read_card(card)
-        self.station.tell("已读取身份证。", False)
+        self.station.tell(f"已读取身份证。{self._offer()}", False)
         self.station.go("form")
 
     def _card_failed(self, exc: BaseException) -> None:
@@ -133,8 +136,12 @@ class IdentifyScreen(Screen):
         except OneStopError as exc:
             self.station.tell(str(exc), True)
             return
-        self.station.tell("", False)
+        self.station.tell(self._offer(), False)
         self.station.go("form")
+
+    def _offer(self) -> str:
+        """For an applicant 60 or older (§7.4.4): 陪同办 is there for the asking."""
+        return OFFER_OLDER if older(self.station) and not self.station.elderly() else ""
 
     def wipe(self) -> None:
         for edit in (self.name_edit, self.number_edit):

@@ -32,3 +32,4 @@ class Station:
     finish: Callable[[], None]  # 完成 / 退出: the session ends and everything is wiped
     progress: Progress  # 办件进度查询
     evaluating: Evaluating  # 好差评
+    elderly: Callable[[], bool] = lambda: False  # 长辈模式 is on

@@ -129,6 +129,7 @@ class KioskWindow(QWidget):
             self.finish,
             progress,
             evaluating,
+            lambda: self.elderly,
         )
         self.screens: dict[str, Screen] = {}
         self.pages: dict[str, QScrollArea] = {}

@@ -116,7 +116,7 @@ def test_a_case_in_words(session: Session, core: Core, draft: CaseView) -> None:
 def test_where_a_promise_stands(session: Session, draft: CaseView) -> None:
     """查询办件 tells the next clerk what a 容缺 promise still waits for, or how it ended."""
     case = accepted_at_window(session)
-    promise = {"due_date": "2026-12-10", "materials": ["m"]}
+    promise: dict[str, object] = {"due_date": "2026-12-10", "materials": ["m"]}
 
     def words(commitment: dict[str, object]) -> str:
         return dict(case_facts(dataclasses.replace(case, commitment=commitment)))["容缺"]

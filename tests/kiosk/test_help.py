@@ -5,6 +5,7 @@ away when the citizen leaves. 返回 brings back the screen she was on, with wha
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import Core
@@ -12,7 +13,7 @@ from app.cases.audit import Actor
 from app.cases.demo import NEWBORN
 from kiosk.ui.window import KioskWindow
 from tests.helpers.cases import MOTHER
-from tests.kiosk.screens import idle, press, shown_text, to_plan
+from tests.kiosk.screens import idle, press, shown_text, to_plan, type_into
 
 
 def test_help_without_a_scenario_has_the_kiosk_questions(window: KioskWindow) -> None:
@@ -85,3 +86,52 @@ def test_a_kiosk_without_a_name_says_where_to_go_instead(
     assert "没有名称" in text and "综合窗口" in text
     assert window.message.property("kind") == "warn"
     assert core.help.waiting() == []
+
+
+OLDER_ID = "430104195206101012"  # born 1952: over 60
+
+
+def call_text(window: KioskWindow) -> str:
+    call = window.findChild(QAbstractButton, "help_call")
+    assert call is not None
+    return call.text()
+
+
+def test_an_older_citizen_is_offered_to_be_accompanied(
+    qtbot: QtBot, window: KioskWindow, core: Core
+) -> None:
+    """§7.4.4 at the kiosk: an applicant whose ID shows 60 or older is told 陪同办 is there, and
+    the help call asks for it, so the clerk who goes knows to stay through."""
+    to_plan(window)
+    press(window, "pre_apply")
+    type_into(window, "typed_name", "周桂英")
+    type_into(window, "typed_number", OLDER_ID)
+    press(window, "identify_next")
+    assert window.current().name == "form"
+    assert "年满 60 周岁" in window.message.text() and "陪同办理" in window.message.text()
+
+    press(window, "help")
+    assert "长辈可以请工作人员陪同办理" in shown_text(window)
+    press(window, "help_call")
+    idle(qtbot, window)
+    [call] = core.help.waiting()
+    assert call.step == "填写申请表·长辈陪同办理" and OLDER_ID not in call.where
+    assert "已通知工作人员" in shown_text(window)
+    window.finish()
+    idle(qtbot, window)
+
+    press(window, "help")  # the next citizen, younger, gets the plain call
+    assert "长辈可以" not in shown_text(window)
+    assert call_text(window) == "请工作人员协助"
+
+
+def test_in_elderly_mode_the_call_asks_to_be_accompanied(
+    qtbot: QtBot, window: KioskWindow, core: Core
+) -> None:
+    press(window, "elderly")
+    press(window, "help")
+    assert call_text(window) == "请工作人员陪同办理"
+    press(window, "help_call")
+    idle(qtbot, window)
+    [call] = core.help.waiting()
+    assert call.step == "首页·长辈陪同办理"
