@@ -214,6 +214,7 @@ def build_core(
         after_accept=ledger.accepted,  # papers wait for their department from acceptance on
         after_deliver=ledger.delivered,  # and go to the applicant with the delivery
         after_evaluate=complaints.rated,  # a 差评 opens its work item with the rating
+        verify_days=settings.verification.due_days,
     )
     catch_up(db, settings, cases.catalogs, complaints)  # the cases from before an upgrade
     outbox = Outbox(

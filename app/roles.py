@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
         "跟进容缺补交（登记补交、催补、按逾期处理）",
         frozenset({CLERK, MANAGER}),
     ),
+    "verification.record": ("登记告知承诺核查结果", frozenset({BACKOFFICE, MANAGER})),
     "complaint.handle": ("处理差评（回访、核实、整改、申诉）", frozenset({MANAGER})),
     "access.read": ("查看个人信息的查阅记录", frozenset({MANAGER, ADMIN})),
 }

@@ -309,6 +309,13 @@ class AuditSettings(_Model):
     anchor_every_s: float = Field(default=600.0, ge=1, le=86400)
 
 
+class VerificationSettings(_Model):
+    """告知承诺制: the working days after acceptance within which the department checks a
+    commitment that replaced a proof (a catalog material's ``exemption.verify_days`` wins)."""
+
+    due_days: int = Field(default=20, ge=1, le=365)
+
+
 class SupplementSettings(_Model):
     """容缺受理 followed through: how long the counter proposes for the promised materials
     (``due_days`` working days from acceptance, the clerk may change it), and what happens
@@ -363,6 +370,7 @@ class Settings(_Model):
     audit: AuditSettings = AuditSettings()
     retention: RetentionSettings = RetentionSettings()
     supplements: SupplementSettings = SupplementSettings()
+    verification: VerificationSettings = VerificationSettings()
     data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("onestop", appauthor=False)))
 
     @field_validator("data_dir", mode="before")

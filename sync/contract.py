@@ -216,6 +216,9 @@ class Acceptance(Model):
     promised_date: date = Field(description="承诺办结时间")
     calendar_warning: Text = ""
     commitment: dict[str, Any] | None = None
+    verification: dict[str, Any] | None = Field(
+        default=None, description="告知承诺制：以承诺代替的材料、依赖它的事项和核查期限"
+    )
     items: list[Item]
     materials: list[Material]
 
@@ -257,6 +260,25 @@ class Lapse(Model):
     due_date: date
     terminated: list[Short] = Field(default_factory=list)
     state: Literal["accepted", "completed"]
+    at: datetime
+
+
+class Verification(Model):
+    """告知承诺制 checked afterwards: the department's outcome for the proofs the applicant's
+    commitment replaced. When false, the results resting on it are revoked (``revoked``), the
+    items still open end (``terminated``) and the applicant gets a credit record (``credit_no``
+    when the department gave its number)."""
+
+    receipt_no: ReceiptNo
+    outcome: Literal["true", "false"]
+    checked_on: date
+    department: Short
+    note: Text = ""
+    materials: list[Short] = Field(min_length=1)
+    revoked: list[Short] = Field(default_factory=list)
+    terminated: list[Short] = Field(default_factory=list)
+    credit_no: Short = ""
+    state: Literal["accepted", "accepted_on_commitment", "completed", "delivered"]
     at: datetime
 
 
@@ -332,6 +354,7 @@ BODIES: dict[str, type[Model]] = {
     "dispatch": Dispatch,
     "supplement": Supplement,
     "lapse": Lapse,
+    "verification": Verification,
     "assistance": Assistance,
     "withdrawal": Withdrawal,
     "delivery": Delivery,
@@ -346,6 +369,7 @@ Kind = Literal[
     "dispatch",
     "supplement",
     "lapse",
+    "verification",
     "assistance",
     "withdrawal",
     "delivery",

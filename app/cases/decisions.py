@@ -27,6 +27,7 @@ from app.cases.repository import CaseRepository, item_of, material_of, snapshot
 from app.cases.rows import StoredScan
 from app.cases.snapshots import CaseView, ItemView, MaterialView
 from app.cases.states import FINAL_ITEM_STATES, IN_DEPARTMENTS, RECEIVED, require
+from app.cases.verification import DEFAULT_DAYS, committed_record
 from app.catalog.catalog import Catalog
 from app.db.models import CaseItemRow, CaseRow, StoredFile
 from app.errors import InvalidInput, InvalidTransition, MissingMaterials, RemindOnly
@@ -91,12 +92,14 @@ class Decisions:
         *,
         clock: Callable[[], datetime],
         after_accept: AfterAccept | None = None,
+        verify_days: int = DEFAULT_DAYS,
     ) -> None:
         self.repository = repository
         self.catalogs = catalogs
         self.calendar = calendar
         self.clock = clock
         self.after_accept = after_accept
+        self.verify_days = verify_days  # 告知承诺: the department checks within (working days)
         self._fields: dict[tuple[str, str, tuple[str, ...], str], tuple[PlanField, ...]] = {}
 
     # -- the decision (《行政许可法》第三十二条) ------------------------------------------------
@@ -213,12 +216,21 @@ class Decisions:
             )
             dispatched = ready_items(case.items)
             state = "accepted" if commitment is None else "accepted_on_commitment"
+            verification = committed_record(
+                case,
+                catalog.scenarios.get(case.scenario_code),
+                self.calendar,
+                accepted_on=hall_day(now),
+                default_days=self.verify_days,
+                accepted_by=actor.name,
+            )
             after = case.moved(
                 state,
                 accepted_at=now,
                 promised_date=due.day,
                 form_data=form,
                 commitment=commitment,
+                verification=verification,
                 items=tuple(
                     i.moved("dispatched", dispatched_at=now) if i.item_id in dispatched else i
                     for i in case.items
@@ -240,6 +252,7 @@ class Decisions:
                         "promised_date": due.day,
                         "calendar_warning": due.warning,
                         "commitment": commitment,
+                        "verification": verification,
                         "items": [
                             {"item": i.item_id, "code": i.code, "state": i.state}
                             for i in after.items
@@ -268,6 +281,7 @@ class Decisions:
                 promised_date=due.day,
                 form_data=form,
                 commitment=commitment,
+                verification=verification,
                 outbox_seq=seq,
             )
             rows.update_items(
@@ -290,6 +304,7 @@ class Decisions:
                     "promised_date": due.day,
                     "dispatched": dispatched,
                     "commitment": commitment,
+                    "verification": verification,
                 },
                 at=now,
             )
@@ -340,7 +355,7 @@ class Decisions:
             m.name
             for m in materials
             if m.plan_status not in EXEMPT_PLAN_STATUSES | NOT_WAITED_FOR
-            and m.status not in RECEIVED | {"exempt"}
+            and m.status not in RECEIVED | {"exempt", "committed"}
             and m.material_id not in promised
         ]
         if missing:
@@ -656,26 +671,30 @@ class Decisions:
 
     @staticmethod
     def _terminate_dependents(case: CaseRow, failed: CaseItemRow, now: datetime) -> list[str]:
-        """Items that need a result that will not come end, with the reason recorded."""
-        ended: list[str] = []
-        blocked = {failed.item_id}
-        changed = True
-        while changed:
-            changed = False
-            for item in case.items:
-                if item.state == "waiting" and blocked & set(item.needs):
-                    item.state, item.decided_at = "terminated", now
-                    item.decision = {
-                        "approved": False,
-                        "opinion": f"前置事项“{failed.name}”未获批准",
-                        "result_name": "",
-                        "result_no": "",
-                        "by": "system",
-                    }
-                    blocked.add(item.item_id)
-                    ended.append(item.item_id)
-                    changed = True
-        return ended
+        return terminate_dependents(case, failed, now)
+
+
+def terminate_dependents(case: CaseRow, failed: CaseItemRow, now: datetime) -> list[str]:
+    """Items that need a result that will not come end, with the reason recorded."""
+    ended: list[str] = []
+    blocked = {failed.item_id}
+    changed = True
+    while changed:
+        changed = False
+        for item in case.items:
+            if item.state == "waiting" and blocked & set(item.needs):
+                item.state, item.decided_at = "terminated", now
+                item.decision = {
+                    "approved": False,
+                    "opinion": f"前置事项“{failed.name}”未获批准",
+                    "result_name": "",
+                    "result_no": "",
+                    "by": "system",
+                }
+                blocked.add(item.item_id)
+                ended.append(item.item_id)
+                changed = True
+    return ended
 
 
 def ready_items(items: Sequence[ItemView]) -> list[str]:

@@ -302,6 +302,11 @@ class Intake:
                         f"“{row.name}”是物品，交原物，不收复印件。",
                         hint="收到原物时请登记“收到原件”。",
                     )
+                if check.status == "committed" and row.plan_status != "commitment":
+                    raise InvalidInput(
+                        f"“{row.name}”不在告知承诺制的证明材料范围内，不能以承诺代替。",
+                        hint="请收取该材料；确实无法提供的，可按容缺或补正处理。",
+                    )
                 if self.require_review and check.status in RECEIVED:
                     self._check_reviewed(case, row, check.reviewed)
                 before = {"status": row.status, "reviewed": row.reviewed}
@@ -520,9 +525,10 @@ class MaterialCheck:
 
 
 def _check_status(check: MaterialCheck) -> None:
-    if check.status not in (*RECEIVED, "exempt", "missing"):
+    if check.status not in (*RECEIVED, "exempt", "missing", "committed"):
         raise InvalidInput(
-            f"材料状态“{check.status}”不对。", hint="请选择已收原件、已收复印件、免提交或未收取。"
+            f"材料状态“{check.status}”不对。",
+            hint="请选择已收原件、已收复印件、免提交、告知承诺代替或未收取。",
         )
     if check.status == "exempt" and not check.exempt_reason.strip():
         raise InvalidInput("免提交必须写明原因。", hint="例如“已核验电子证照：居民户口簿”。")

@@ -53,6 +53,7 @@ MESSAGE_KIND_LABELS = {
     "not_accepted": "不予受理", "dispatch": "分送部门", "supplement": "补交材料",
     "withdrawal": "撤回", "delivery": "结果送达", "evaluation": "好差评",
     "lapse": "容缺逾期未补交", "assistance": "帮办代办",
+    "verification": "告知承诺核查",
 }  # fmt: skip
 
 

@@ -19,11 +19,12 @@ from app.calendar.workdays import WorkCalendar
 from app.cases.aftercare import Aftercare, AfterDeliver
 from app.cases.assistance import Assisting
 from app.cases.catalogs import CaseCatalogs
-from app.cases.decisions import AfterAccept, Decisions
+from app.cases.decisions import AfterAccept, Decisions, terminate_dependents
 from app.cases.evaluation import AfterEvaluate, Evaluations
 from app.cases.files import FileStore
 from app.cases.intake import Intake
 from app.cases.repository import CaseRepository
+from app.cases.verification import DEFAULT_DAYS, Verifications, Verifying
 from app.catalog.catalog import Catalog
 from app.db.base import utcnow
 from app.db.engine import Database
@@ -44,6 +45,7 @@ class CaseService:
         after_accept: AfterAccept | None = None,
         after_deliver: AfterDeliver | None = None,
         after_evaluate: AfterEvaluate | None = None,
+        verify_days: int = DEFAULT_DAYS,
     ) -> None:
         self.db = db
         self.files = files
@@ -60,7 +62,12 @@ class CaseService:
             require_review=require_review,
         )
         decisions = Decisions(
-            repository, self.catalogs, self.calendar, clock=self._now, after_accept=after_accept
+            repository,
+            self.catalogs,
+            self.calendar,
+            clock=self._now,
+            after_accept=after_accept,
+            verify_days=verify_days,
         )
         aftercare = Aftercare(repository, clock=self._now, after_deliver=after_deliver)
         evaluations = Evaluations(repository, clock=self._now, after_evaluate=after_evaluate)
@@ -79,6 +86,10 @@ class CaseService:
         self.supplement = decisions.supplement
         self.lapse = decisions.lapse
         self.assist = Assisting(repository, clock=self._now).record
+        self.verify = Verifying(
+            repository, clock=self._now, terminate_dependents=terminate_dependents
+        ).record
+        self.verifications = Verifications(repository, clock=self._now)
         self.deliver = aftercare.deliver
         self.withdraw = aftercare.withdraw
         self.record_print = aftercare.record_print

@@ -191,6 +191,7 @@ class CaseView:
     purged_at: datetime | None = None
     promised_calendar_days: int = 0  # waiting periods in calendar days on top of promised_days
     assistance: dict[str, Any] | None = None  # 帮办代办 and special groups (app.cases.assistance)
+    verification: dict[str, Any] | None = None  # 告知承诺制 and its check (app.cases.verification)
 
     @property
     def promise_words(self) -> str:
@@ -277,6 +278,7 @@ class CaseView:
             row.purged_at,
             row.promised_calendar_days,
             row.assistance,
+            row.verification,
         )
 
 

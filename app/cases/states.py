@@ -23,7 +23,13 @@ CaseState = Literal[
 ItemState = Literal["waiting", "dispatched", "approved", "not_approved", "terminated"]
 MessageState = Literal["pending", "in_flight", "retrying", "attention", "delivered", "cancelled"]
 MaterialState = Literal[
-    "missing", "received_original", "received_copy", "received_both", "exempt", "on_commitment"
+    "missing",
+    "received_original",
+    "received_copy",
+    "received_both",
+    "exempt",
+    "on_commitment",
+    "committed",
 ]
 
 CASE_STATE_LABELS: dict[str, str] = {
@@ -58,6 +64,7 @@ MATERIAL_STATE_LABELS: dict[str, str] = {
     "received_both": "已收原件和复印件",
     "exempt": "免提交",
     "on_commitment": "容缺（承诺后补）",
+    "committed": "告知承诺代替",
 }
 MISSING_CHECKED = "缺（已核对，申请人未带）"
 RECEIVED: frozenset[str] = frozenset({"received_original", "received_copy", "received_both"})
@@ -75,6 +82,7 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "not_accept": (OPEN_CASE_STATES, "不予受理"),
     "supplement": (frozenset({"accepted_on_commitment", "completed"}), "补交容缺材料"),
     "lapse": (frozenset({"accepted_on_commitment"}), "按容缺逾期未补交处理"),
+    "verify": (IN_DEPARTMENTS | {"completed", "delivered"}, "登记告知承诺核查结果"),
     "item_decision": (IN_DEPARTMENTS, "登记部门办理结果"),
     "deliver": (frozenset({"completed"}), "登记结果送达"),
     "withdraw": (OPEN_CASE_STATES | IN_DEPARTMENTS, "撤回"),

@@ -231,6 +231,12 @@ class Exemption(Model):
     e_licence: str = Field(default="", description="可核验的电子证照类型")
     generated: bool = Field(default=False, description="系统根据一表申请自动生成")
     commitment: bool = Field(default=False, description="可以告知承诺代替")
+    verify_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=365,
+        description="告知承诺后部门核查的期限（受理后工作日）；不写时用本厅设置",
+    )
     tolerable_missing: bool = Field(default=False, description="容缺：可先受理后补")
     missed: Literal["stop", "remind"] = Field(
         default="stop",

@@ -49,6 +49,20 @@ COMMITMENT_CLEAR = (
 )
 # 帮办代办 and special groups: all of it is counted; the note alone is the applicant's own words.
 ASSISTANCE_CLEAR = ("mode", "helper", "minutes", "groups", "recognised", "offered", "at")
+VERIFICATION_CLEAR = (
+    "materials",
+    "items",
+    "due_date",
+    "status",
+    "outcome",
+    "checked_on",
+    "department",
+    "revoked",
+    "terminated",
+    "credit_recorded",
+    "accepted_by",
+    "recorded_at",
+)
 DELIVERY_CLEAR = ("method", "method_label", "at")
 WITHDRAWAL_CLEAR = ("returned", "terminated_items", "at")
 
@@ -112,6 +126,11 @@ class CaseRow(Base):
     # 帮办代办 and special groups (app.cases.assistance)
     assistance: Mapped[dict[str, Any] | None] = mapped_column(
         SealedJSON("cases.assistance", clear=ASSISTANCE_CLEAR), default=None
+    )
+    # 告知承诺制: what was committed in place of proofs and the department's check afterwards
+    # (app.cases.verification)
+    verification: Mapped[dict[str, Any] | None] = mapped_column(
+        SealedJSON("cases.verification", clear=VERIFICATION_CLEAR), default=None
     )
     outbox_seq: Mapped[int] = mapped_column(Integer, default=0)
     platform_no: Mapped[str] = mapped_column(String(60), default="", index=True)  # 平台办件编号

@@ -61,14 +61,24 @@ def tolerable_catalog(catalog: Catalog, **missed: Any) -> Catalog:
     """The built-in catalog with 费用清单 of 新生儿出生一件事 tolerable (容缺): no built-in guide
     names a tolerable material, a hall's own catalog may. ``missed="remind"``: what the catalog
     says of a deadline missed."""
+    return with_exemption(catalog, "费用清单", tolerable_missing=True, **missed)
+
+
+def committed_catalog(catalog: Catalog, **changes: Any) -> Catalog:
+    """The built-in catalog with 新生儿出生一件事's 结婚证 replaceable by the applicant's
+    commitment (证明事项告知承诺制), as an area's own list of such proofs may say."""
+    return with_exemption(catalog, "中华人民共和国结婚证", commitment=True, **changes)
+
+
+def with_exemption(catalog: Catalog, name: str, **changes: Any) -> Catalog:
     code = "43PCN0009"
     scenario = catalog.scenarios[code]
-    changes = {"tolerable_missing": True, **missed}
     materials = tuple(
         m.model_copy(update={"exemption": m.exemption.model_copy(update=changes)})
-        if m.name == "费用清单"
+        if m.name == name
         else m
         for m in scenario.materials
     )
+    assert materials != scenario.materials, name
     changed = scenario.model_copy(update={"materials": materials})
     return dataclasses.replace(catalog, scenarios={**catalog.scenarios, code: changed})

@@ -1,5 +1,5 @@
-"""The platform reads the two bodies this version added — 容缺逾期未补交 (``lapse``) and 帮办代办
-(``assistance``) — from outside: whatever JSON arrives is either the contract's model or a
+"""The platform reads the bodies this version added — 容缺逾期未补交 (``lapse``), 帮办代办
+(``assistance``) and 告知承诺核查 (``verification``) — from outside: whatever JSON arrives is either the contract's model or a
 ValidationError (which the platform answers as a rejected message), never another failure."""
 
 from __future__ import annotations
@@ -26,11 +26,20 @@ NEAR = {
     "groups": st.lists(st.sampled_from(["elderly", "pregnant", "x"]), max_size=6) | VALUE,
     "offered": st.lists(st.sampled_from(["priority", "proxy", "y"]), max_size=5) | VALUE,
     "at": st.sampled_from(["2026-12-07T02:00:00Z", "yesterday"]) | VALUE,
+    "outcome": st.sampled_from(["true", "false", "maybe"]) | VALUE,
+    "checked_on": st.sampled_from(["2026-12-08", "2026-02-30"]) | VALUE,
+    "department": st.text(max_size=80) | VALUE,
+    "revoked": st.lists(st.text(max_size=10), max_size=3) | VALUE,
+    "credit_no": st.text(max_size=80) | VALUE,
 }
 BODY = st.fixed_dictionaries({}, optional=NEAR)
 
 
-@given(st.sampled_from(["lapse", "assistance"]), BODY, st.dictionaries(st.text(max_size=8), VALUE))
+@given(
+    st.sampled_from(["lapse", "assistance", "verification"]),
+    BODY,
+    st.dictionaries(st.text(max_size=8), VALUE),
+)
 def test_a_body_is_the_model_or_refused(
     kind: str, body: dict[str, Any], extra: dict[str, Any]
 ) -> None:

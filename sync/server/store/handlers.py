@@ -126,8 +126,16 @@ def _on_supplement(change: Change, body: contract.Supplement) -> None:
         change.set_state("accepted")
 
 
-def _on_assistance(change: Change, body: contract.Assistance) -> None:
-    """Kept with the case's submission: the province counts 帮办代办 and special groups."""
+def _on_verification(change: Change, body: contract.Verification) -> None:
+    """The check is kept with the case; a false commitment ends the items still open."""
+    _keep(change, "verification", body.model_dump(mode="json"))
+    end_items(change.connection, change.hall, change.receipt_no, body.terminated)
+    if body.state == "completed" and change.case.state in ("accepted", "accepted_on_commitment"):
+        change.set_state("completed")
+
+
+def _keep(change: Change, key: str, value: Any) -> None:
+    """A record the province counts, kept with the case's submission."""
     submission = change.connection.execute(
         select(cases.c.submission).where(
             cases.c.hall_code == change.hall, cases.c.receipt_no == change.receipt_no
@@ -136,11 +144,13 @@ def _on_assistance(change: Change, body: contract.Assistance) -> None:
     change.connection.execute(
         update(cases)
         .where(cases.c.hall_code == change.hall, cases.c.receipt_no == change.receipt_no)
-        .values(
-            submission={**submission, "assistance": body.model_dump(mode="json")},
-            updated_at=change.now,
-        )
+        .values(submission={**submission, key: value}, updated_at=change.now)
     )
+
+
+def _on_assistance(change: Change, body: contract.Assistance) -> None:
+    """Kept with the case's submission: the province counts 帮办代办 and special groups."""
+    _keep(change, "assistance", body.model_dump(mode="json"))
 
 
 def _on_withdrawal(change: Change, body: contract.Withdrawal) -> None:
@@ -191,6 +201,7 @@ HANDLERS: dict[str, Handler] = {
     "dispatch": _on_dispatch,
     "supplement": _on_supplement,
     "lapse": _on_lapse,
+    "verification": _on_verification,
     "assistance": _on_assistance,
     "withdrawal": _on_withdrawal,
     "delivery": _on_delivery,
