@@ -28,6 +28,7 @@ from app.cases.snapshots import (
     TimelineEntry,
 )
 from app.cases.states import CASE_STATE_LABELS, MATERIAL_STATE_LABELS, allowed
+from app.cases.verification import verification_words
 from app.errors import InvalidInput
 from app.identity.resident_id import normalise
 from printing.documents import DOCUMENTS
@@ -209,6 +210,8 @@ def case_facts(case: CaseView) -> list[tuple[str, str]]:
         facts.append(("帮办代办", helped))
     if case.commitment:
         facts.append(("容缺", _commitment_words(case)))
+    if case.verification:
+        facts.append(("告知承诺", verification_words(case.verification)))
     if case.results_at_window:
         waiting = "" if case.delivery else "，请通知申请人领取后出件"
         facts.append(("结果", f"结果已到窗口（{at(case.results_at_window)}）{waiting}"))
@@ -361,11 +364,11 @@ def printable(state: str) -> list[tuple[str, str]]:
 
 def reprintable(case: CaseView) -> list[tuple[str, str]]:
     """(name, title) of the documents this case has: its state's, and the commitment letter
-    only when it was accepted on commitment."""
+    only when it was accepted on commitment or a proof was replaced by a commitment."""
     return [
         (name, title)
         for name, title in printable(case.state)
-        if name != "commitment" or case.commitment
+        if name != "commitment" or case.commitment or case.verification
     ]
 
 

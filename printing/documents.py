@@ -289,30 +289,58 @@ def supplement_notice(ctx: Context, styles: Styles) -> list[Flowable]:
 
 
 def commitment_letter(ctx: Context, styles: Styles) -> list[Flowable]:
+    """告知承诺书: what the applicant promises to bring later (容缺受理), what the applicant's
+    commitment replaces (证明事项告知承诺制) and when it is checked, the consequences of a
+    promise not kept or untrue, and the applicant's signature."""
     case = ctx.case
     commitment = case.commitment or {}
+    verification = case.verification or {}
     promised = [m for m in case.materials if m.material_id in commitment.get("materials", [])]
+    pledged = [m for m in case.materials if m.status == "committed"]
+    told: list[Flowable] = []
+    if promised:
+        told.append(
+            ChineseParagraph(
+                f"你（单位）申请的“{esc(case.scenario_name)}”（受理编号 "
+                f"{esc(case.receipt_no)}），以下材料可以先行受理、承诺后补（容缺受理）："
+                f"{'、'.join(esc(m.name) for m in promised)}。你应当于 "
+                f"{esc(commitment.get('due_date', ''))} 前补交上述材料；逾期未补交或者补交的"
+                "材料不符合要求的，本机关将依法终止办理。",
+                styles.indent,
+            )
+        )
+    if pledged:
+        due = str(verification.get("due_date") or "")
+        told.append(
+            ChineseParagraph(
+                f"你（单位）申请的“{esc(case.scenario_name)}”（受理编号 "
+                f"{esc(case.receipt_no)}）所需的下列证明材料实行证明事项告知承诺制，可以书面承诺"
+                f"代替，不再提交：{'、'.join(esc(m.name) for m in pledged)}。承办部门将"
+                + (f"于 {esc(due)} 前" if due else "在受理后")
+                + "对承诺内容进行核查。",
+                styles.indent,
+            )
+        )
+    told.append(
+        ChineseParagraph(
+            "承诺内容不实的，本机关将依法撤销相关决定，并记入信用记录，依法追究相应责任。"
+            "申请人可以在期限届满前撤回承诺。",
+            styles.indent,
+        )
+    )
+    promises = "承诺所填写的信息真实、准确，符合办理条件"
+    if pledged:
+        promises += f"，{'、'.join(esc(m.name) for m in pledged)}所证明的事项属实"
+    if promised:
+        promises += "，能够在约定期限内补交上述材料"
     return [
         ChineseParagraph("告知承诺书", styles.title),
         _number(ctx, styles, "诺字"),
         ChineseParagraph("一、行政机关告知", styles.heading),
-        ChineseParagraph(
-            f"你（单位）申请的“{esc(case.scenario_name)}”（受理编号 "
-            f"{esc(case.receipt_no)}），以下材料可以先行受理、承诺后补（容缺受理）："
-            f"{'、'.join(esc(m.name) for m in promised)}。你应当于 "
-            f"{esc(commitment.get('due_date', ''))} 前补交上述材料。",
-            styles.indent,
-        ),
-        ChineseParagraph(
-            "逾期未补交或者补交的材料不符合要求的，本机关将依法终止办理；承诺内容不实的，"
-            "本机关将依法撤销相关决定，并记入信用记录，依法追究相应责任。申请人可以在期限届满"
-            "前撤回承诺。",
-            styles.indent,
-        ),
+        *told,
         ChineseParagraph("二、申请人承诺", styles.heading),
         ChineseParagraph(
-            "本人（单位）已经知晓行政机关告知的全部内容，承诺所填写的信息真实、准确，"
-            "符合办理条件，能够在约定期限内补交上述材料，愿意接受行政机关的核查，"
+            f"本人（单位）已经知晓行政机关告知的全部内容，{promises}，愿意接受行政机关的核查，"
             "愿意承担不实承诺的法律责任。",
             styles.indent,
         ),
@@ -490,7 +518,7 @@ DOCUMENTS: dict[str, Document] = {
             "告知承诺书",
             commitment_letter,
             frozenset({"accepted_on_commitment", "accepted", "completed", "delivered"}),
-            "只有容缺受理的办件才有告知承诺书。",
+            "只有容缺受理或以告知承诺代替证明材料的办件才有告知承诺书。",
         ),
         Document(
             "not_accepted",
@@ -539,7 +567,7 @@ def render_case(name: str, ctx: Context) -> bytes:
         raise InvalidInput(f"没有文书“{name}”。", hint=f"可选：{'、'.join(DOCUMENTS)}。")
     if (
         ctx.case.state not in document.states
-        or (name == "commitment" and not ctx.case.commitment)
+        or (name == "commitment" and not (ctx.case.commitment or ctx.case.verification))
         or (name == "reminder" and not any(m.status == "on_commitment" for m in ctx.case.materials))
     ):
         raise InvalidInput(

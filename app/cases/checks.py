@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from app.cases.snapshots import MaterialView, Party
-from app.cases.states import RECEIVED
+from app.cases.states import SATISFIED
 from app.errors import InvalidInput
 from app.identity.resident_id import checked_number, is_foreign_permanent_2017
 from app.identity.uscc import parse_credit_code
@@ -102,9 +102,7 @@ def commitment_refusal(materials: Sequence[MaterialView]) -> str:
     """Why 容缺受理 cannot be chosen for these materials ("" when it can): nothing is missing,
     or something missing may not follow on a promise. The decision checks the same again."""
     missing = [
-        m
-        for m in materials
-        if m.plan_status in ACTIVE_PLAN_STATUSES and m.status not in RECEIVED | {"exempt"}
+        m for m in materials if m.plan_status in ACTIVE_PLAN_STATUSES and m.status not in SATISFIED
     ]
     if not missing:
         return "材料已齐全，不需要容缺：请直接受理。"

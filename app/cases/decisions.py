@@ -26,7 +26,7 @@ from app.cases.receipts import hall_day
 from app.cases.repository import CaseRepository, item_of, material_of, snapshot
 from app.cases.rows import StoredScan
 from app.cases.snapshots import CaseView, ItemView, MaterialView
-from app.cases.states import FINAL_ITEM_STATES, IN_DEPARTMENTS, RECEIVED, require
+from app.cases.states import FINAL_ITEM_STATES, IN_DEPARTMENTS, RECEIVED, SATISFIED, require
 from app.cases.verification import DEFAULT_DAYS, committed_record
 from app.catalog.catalog import Catalog
 from app.db.models import CaseItemRow, CaseRow, StoredFile
@@ -355,7 +355,7 @@ class Decisions:
             m.name
             for m in materials
             if m.plan_status not in EXEMPT_PLAN_STATUSES | NOT_WAITED_FOR
-            and m.status not in RECEIVED | {"exempt", "committed"}
+            and m.status not in SATISFIED
             and m.material_id not in promised
         ]
         if missing:

@@ -68,6 +68,8 @@ MATERIAL_STATE_LABELS: dict[str, str] = {
 }
 MISSING_CHECKED = "缺（已核对，申请人未带）"
 RECEIVED: frozenset[str] = frozenset({"received_original", "received_copy", "received_both"})
+# Nothing more is waited for at acceptance: received, exempt, or replaced by a commitment.
+SATISFIED: frozenset[str] = RECEIVED | {"exempt", "committed"}
 OPEN_CASE_STATES: frozenset[str] = frozenset({"draft", "pre_application"})
 IN_DEPARTMENTS: frozenset[str] = frozenset({"accepted", "accepted_on_commitment"})
 FINAL_ITEM_STATES: frozenset[str] = frozenset({"approved", "not_approved", "terminated"})

@@ -32,7 +32,7 @@ from app.cases.audit import SYSTEM, Actor, append
 from app.cases.outbox import enqueue
 from app.cases.receipts import hall_day
 from app.cases.repository import CaseRepository, item_of, snapshot
-from app.cases.snapshots import CaseView, MaterialView
+from app.cases.snapshots import CaseView
 from app.cases.states import FINAL_ITEM_STATES
 from app.catalog.models import Scenario
 from app.db.models import CaseRow
@@ -292,6 +292,24 @@ def _names(row: CaseRow, record: dict[str, Any]) -> Sequence[str]:
     return [m.name for m in row.materials if m.material_id in ids]
 
 
-def committed_words(materials: Sequence[MaterialView]) -> str:
-    """ "婚姻状况证明" for the materials replaced by a commitment; "" for none."""
-    return "、".join(m.name for m in materials if m.status == "committed")
+def verification_words(record: dict[str, Any]) -> str:
+    """Where a commitment's check stands, for 查询办件: what it replaced and by when it is
+    checked, or what the check found and what followed."""
+    names = "、".join(record.get("names") or record.get("materials") or [])
+    status = str(record.get("status"))
+    if status == "pending":
+        return f"{names}以承诺代替，待部门核查（{record.get('due_date', '')} 前）"
+    found = (
+        f"{record.get('department', '')} {record.get('checked_on', '')} 核查："
+        f"{OUTCOMES.get(status, '')}"
+    )
+    if status != "false":
+        return found
+    after = []
+    if record.get("revoked"):
+        after.append(f"撤销 {len(record['revoked'])} 项办理结果")
+    if record.get("terminated"):
+        after.append(f"终止 {len(record['terminated'])} 项事项")
+    credit = record.get("credit_no") or ""
+    after.append("记入信用记录" + (f"（{credit}）" if credit else ""))
+    return f"{found}；{'，'.join(after)}"

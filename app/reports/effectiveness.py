@@ -15,7 +15,8 @@ day in it), whichever day they were accepted:
 - 申请材料: per case on average, the materials handed in (received as original or copy, also
   when brought later on commitment) and those the applicant did not have to bring, by why:
   produced by another item of the scenario (内部流转), verified e-licence (电子证照), generated from
-  the form (系统生成), or exempted by the clerk at the window with a reason (窗口核验). Materials
+  the form (系统生成), exempted by the clerk at the window with a reason (窗口核验), or replaced
+  by the applicant's commitment (告知承诺, checked afterwards by the department). Materials
   promised on commitment and not brought yet are counted apart; materials the case no longer
   needed are left out.
 - 跑动次数: per case, 1 for the visit at which it was accepted (a kiosk or online pre-application
@@ -66,11 +67,12 @@ MATERIAL_KINDS = {
     "e_licence": "电子证照免提交",
     "generated": "系统生成免提交",
     "verified": "窗口核验免提交",
+    "committed": "告知承诺免提交",
     "on_commitment": "容缺未补交",
     "missing": "未收取",
     "optional": "可选未提供",
 }
-EXEMPT_KINDS = ("produced", "e_licence", "generated", "verified")
+EXEMPT_KINDS = ("produced", "e_licence", "generated", "verified", "committed")
 NOTES = (
     "改革前、改革后：事项目录公布的数字；表单字段为本目录该一件事一张表单的字段数。",
     "本期实际：本期办结的办件。办理时间为受理日至办结日的工作日数（中位数，说明栏为90%分位数）。",
@@ -218,6 +220,8 @@ def material_kind(status: str, plan_status: str) -> str:
         return "submitted"
     if status == "exempt":
         return plan_status if plan_status in EXEMPT_KINDS else "verified"
+    if status == "committed":
+        return "committed"
     if plan_status == "optional":
         return "optional"
     return status if status in MATERIAL_KINDS else "missing"

@@ -13,6 +13,9 @@ receipt shows); each figure counts the cases whose moment in question falls in i
 - 帮办代办 ``assisted`` / 特殊群体 ``special``: cases whose visit began in the period
   (``created_at``) that staff helped with (帮办, 代办 or 陪同办), and those whose applicant
   belongs to a special group (older people recognised from the card, the others as marked).
+- 告知承诺受理 ``pledged``: of the cases accepted in the period, those with a proof replaced by
+  the applicant's commitment (证明事项告知承诺制); 核查属实 / 承诺不实 ``checked_true`` /
+  ``checked_false``: cases whose department's check was recorded in the period, by its outcome.
 - 按期办结 / 超期办结 ``completed_on_time`` / ``completed_overdue``: cases whose last item was
   decided in the period; on time when that day is no later than the promised date on the
   acceptance receipt (受理 day + the promised working days, by the official calendar).
@@ -91,6 +94,9 @@ class PeriodRow:
     supplied: int = 0
     supplied_late: int = 0
     lapsed: int = 0
+    pledged: int = 0
+    checked_true: int = 0
+    checked_false: int = 0
     completed_on_time: int = 0
     completed_overdue: int = 0
     overdue_open: int = 0
@@ -110,6 +116,9 @@ COUNTS = (
     ("supplied", "容缺补齐"),
     ("supplied_late", "其中逾期补齐"),
     ("lapsed", "容缺逾期终止"),
+    ("pledged", "告知承诺受理"),
+    ("checked_true", "核查属实"),
+    ("checked_false", "承诺不实"),
     ("completed_on_time", "按期办结"),
     ("completed_overdue", "超期办结"),
     ("overdue_open", "超期未办结"),
@@ -122,6 +131,8 @@ PERIOD_NOTES = (
     "以及申请人属于老年人、残疾人、孕妇、军人军属等特殊群体的。",
     "容缺补齐：本期补齐全部容缺材料的办件，晚于承诺补交日期的为逾期补齐；容缺逾期终止："
     "本期因容缺材料逾期未补交而按目录终止相关事项的办件。",
+    "告知承诺受理：本期受理、有证明材料以申请人书面承诺代替（证明事项告知承诺制）的办件；"
+    "核查属实、承诺不实：本期登记部门核查结论的办件，承诺不实的撤销或终止相关事项并记入信用记录。",
     "按期办结、超期办结：本期办结的办件，办结日不晚于受理凭证上的承诺办结日为按期。",
     "超期未办结：本期结束时仍未办结、未撤回，且承诺办结日不晚于本期最后一天的已受理办件。",
     "日期均按大厅所在地（北京时间）计算，工作日按国务院公布的节假日和调休安排计算。",
@@ -186,10 +197,10 @@ class PeriodReport:
         return self.table().to_json()
 
 
-def moment_between(key: str, period: Period) -> ColumnElement[bool]:
-    """A moment the commitment records (ISO text in UTC, as ``datetime.isoformat`` writes it) in
-    the period: such texts sort as their moments do."""
-    moment = CASES.c.commitment[key].as_string()
+def moment_between(key: str, period: Period, record: str = "commitment") -> ColumnElement[bool]:
+    """A moment a case's record (the commitment, the verification) holds — ISO text in UTC, as
+    ``datetime.isoformat`` writes it — in the period: such texts sort as their moments do."""
+    moment = CASES.c[record][key].as_string()
     return and_(moment >= period.start.isoformat(), moment < period.end.isoformat())
 
 
@@ -241,6 +252,12 @@ def period_report(
         late = CASES.c.commitment["fulfilled_late"].as_boolean()
         add("supplied_late", session.execute(group.select(n).where(supplied, late.is_(True))))
         add("lapsed", session.execute(group.select(n).where(moment_between("lapsed_at", period))))
+        pledged = CASES.c.verification["status"].as_string().is_not(None)
+        add("pledged", session.execute(group.select(n).where(accepted, pledged)))
+        checked = moment_between("recorded_at", period, "verification")
+        outcome = CASES.c.verification["status"].as_string()
+        add("checked_true", session.execute(group.select(n).where(checked, outcome == "true")))
+        add("checked_false", session.execute(group.select(n).where(checked, outcome == "false")))
         if by in ("item", "department"):
             done = _item_figures(session, group, Deadlines(calendar), db.dialect, period)
         else:

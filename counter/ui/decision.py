@@ -29,7 +29,7 @@ from app.cases.assistance import describe
 from app.cases.checks import ACTIVE_PLAN_STATUSES, NOT_ACCEPTED_GROUNDS, commitment_refusal
 from app.cases.receipts import hall_day
 from app.cases.snapshots import CaseView, MaterialView
-from app.cases.states import RECEIVED
+from app.cases.states import RECEIVED, SATISFIED
 from counter.ui.assist import AssistDialog
 from counter.ui.printouts import Printouts
 from counter.ui.station import Screen, Station, ok_cancel
@@ -39,7 +39,7 @@ def _missing(case: CaseView) -> list[MaterialView]:
     return [
         m
         for m in case.materials
-        if m.plan_status in ACTIVE_PLAN_STATUSES and m.status not in RECEIVED | {"exempt"}
+        if m.plan_status in ACTIVE_PLAN_STATUSES and m.status not in SATISFIED
     ]
 
 
@@ -301,7 +301,11 @@ class DecisionScreen(Screen):
         )
 
     def accept(self) -> None:
-        self._decide(self.in_hand.accept, ["acceptance"], "受理")
+        case = self.in_hand.case
+        pledged = case is not None and any(m.status == "committed" for m in case.materials)
+        # 告知承诺制: the applicant signs the letter that replaces the proof
+        papers = ["commitment", "acceptance"] if pledged else ["acceptance"]
+        self._decide(self.in_hand.accept, papers, "受理")
 
     def accept_on_commitment(self) -> None:
         case = self.in_hand.case

@@ -4,8 +4,9 @@ of the plan with its requirement and status; for the one chosen, its review poin
 files, turned, deleted and saved as one PDF. Unsaved pages stay with their material while the
 clerk moves through the list.
 
-Keys: Up/Down choose a material; Ctrl+1 original, Ctrl+2 copy, Ctrl+3 exempt, Ctrl+0 missing,
-Ctrl+Shift+A all received, Ctrl+Enter on to the decision; F6 capture, Ctrl+O choose files,
+Keys: Up/Down choose a material; Ctrl+1 original, Ctrl+2 copy, Ctrl+3 exempt, Ctrl+4 replaced by
+the applicant's commitment (告知承诺制, where the catalog allows), Ctrl+0 missing, Ctrl+Shift+A all
+received, Ctrl+Enter on to the decision; F6 capture, Ctrl+O choose files,
 Ctrl+←/→ turn the page, Delete delete it, Ctrl+S save the pages, Ctrl+Shift+S save them and
 record the original.
 """
@@ -41,7 +42,12 @@ from counter.ui.scans import ScanPanel, keep
 from counter.ui.station import Screen, Station
 
 ACTIVE = ("submit", "tolerable", "commitment", "optional")  # handed in by the applicant
-MARKS = {"missing": ("●", "#b00020"), "exempt": ("○", "#555555"), "on_commitment": ("△", "#8a5a00")}
+MARKS = {
+    "missing": ("●", "#b00020"),
+    "exempt": ("○", "#555555"),
+    "on_commitment": ("△", "#8a5a00"),
+    "committed": ("◇", "#0d47a1"),  # replaced by the applicant's commitment (告知承诺制)
+}
 MAX_POINTS_HEIGHT = 170  # more review points than fit scroll
 Role = Qt.ItemDataRole
 
@@ -172,12 +178,19 @@ class MaterialsScreen(Screen):
             "原件和复印件", "received_both", lambda: self.record("received_both")
         )
         self.missing = self._button("缺 (Ctrl+0)", "missing", lambda: self.record("missing"))
+        self.committed = self._button(
+            "告知承诺代替 (Ctrl+4)", "committed", lambda: self.record("committed")
+        )
+        self.committed.setToolTip(
+            "证明事项告知承诺制：申请人书面承诺符合条件，以承诺代替该证明材料；"
+            "受理后由部门在核查期限内核查。请打印告知承诺书由申请人签名。"
+        )
         self.exempt = self._button("免提交 (Ctrl+3)", "exempt", lambda: self.record("exempt"))
         self.exempt_reason = QLineEdit()
         self.exempt_reason.setObjectName("exempt_reason")
         self.exempt_reason.returnPressed.connect(lambda: self.record("exempt"))
         statuses, exempt = QHBoxLayout(), QHBoxLayout()
-        for button in (self.original, self.copy, self.both, self.missing):
+        for button in (self.original, self.copy, self.both, self.committed, self.missing):
             statuses.addWidget(button)
         exempt.addWidget(self.exempt_reason, 1)
         exempt.addWidget(self.exempt)
@@ -195,6 +208,7 @@ class MaterialsScreen(Screen):
             ("Ctrl+1", lambda: self.record("received_original")),
             ("Ctrl+2", lambda: self.record("received_copy")),
             ("Ctrl+3", lambda: self.record("exempt")),
+            ("Ctrl+4", lambda: self.record("committed")),
             ("Ctrl+0", lambda: self.record("missing")),
             ("Ctrl+Shift+A", self.receive_all),
             ("F6", scans.capture),
@@ -287,6 +301,9 @@ class MaterialsScreen(Screen):
         self.original.setText("收到原物 (Ctrl+1)" if thing else "收到原件 (Ctrl+1)")
         self.exempt_reason.setEnabled(can_record)
         self.both.setVisible(material is not None and material.form == "original_and_copy")
+        pledge = material is not None and material.plan_status == "commitment"
+        self.committed.setVisible(pledge)
+        self.committed.setEnabled(can_record and pledge)
         exempted = material is not None and material.status == "exempt" and can_record
         self.exempt_reason.setText(material.exempt_reason if material and exempted else "")
         licence = plan.e_licence if plan else ""
@@ -322,6 +339,11 @@ class MaterialsScreen(Screen):
             lines.append(plan.reason)
         if plan and plan.tolerable_missing:
             lines.append("此材料可以容缺：暂缺时可在下一步容缺受理。")
+        if material.plan_status == "commitment":
+            lines.append(
+                "此材料适用告知承诺制：申请人书面承诺后可不提交，受理后由部门核查；"
+                "承诺不实的，撤销办理结果并记入信用记录。"
+            )
         if plan and plan.notes:
             lines.append(f"说明：{plan.notes}")
         if actionable(material) and not can_record:

@@ -52,6 +52,7 @@ from counter.ui.status import StatusPanel
 from counter.ui.supplements import SupplementsScreen
 from counter.ui.trace import TraceScreen
 from counter.ui.transfers import TransfersScreen
+from counter.ui.verifications import VerificationsScreen
 
 if TYPE_CHECKING:
     from counter.ui.reports import ReportsScreen
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
 IDENTIFY, SCENARIO, QUESTIONS, FORM, MATERIALS, DECISION = range(6)
 RoleScreen = Union[
     SupplementsScreen,
+    VerificationsScreen,
     TransfersScreen,
     CheckInScreen,
     TraceScreen,
@@ -136,9 +138,11 @@ class MainWindow(QMainWindow):
         self.trace = TraceScreen(self.station)
         self.complaints = ComplaintsScreen(self.station)
         self.supplements = SupplementsScreen(self.station)
+        self.verifications = VerificationsScreen(self.station)
         # The back office's tabs: (screen, title, the permission that shows it; "" for everyone).
         self.role_tabs: list[tuple[RoleScreen, str, str]] = [
             (self.supplements, "容缺补交", "supplement.follow"),
+            (self.verifications, "告知承诺核查", "verification.record"),
             (self.transfers, "材料流转", "transfer.prepare"),
             (self.check_in, "结果回收", "transfer.check_in"),
             (self.trace, "流转追踪", ""),

@@ -178,3 +178,29 @@ def test_the_receipt_says_how_the_hall_helped_but_not_who_the_applicant_is(
     assert "残疾人" not in text and "20分钟" not in text
     pdf.write_bytes(render_case("acceptance", Context(case, scenario, HALL, KEY, SERIAL)))
     assert "帮办代办" not in text_of(pdf)  # a case nobody helped has no such line
+
+
+def test_the_commitment_letter_of_a_proof_replaced_says_when_it_is_checked(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """证明事项告知承诺制: the letter names the proof the commitment replaces and the date the
+    department checks by, and the applicant promises what it proves is true — no 容缺 promise."""
+    case = sample_case("acceptance", catalog)
+    materials = tuple(
+        m.moved("committed") if m.name == "中华人民共和国结婚证" else m for m in case.materials
+    )
+    pledged = replace(
+        case,
+        materials=materials,
+        verification={"status": "pending", "due_date": "2026-12-21", "materials": ["marriage"]},
+    )
+    pdf = tmp_path / "commitment.pdf"
+    scenario = catalog.scenario(NEWBORN)
+    pdf.write_bytes(render_case("commitment", Context(pledged, scenario, HALL, KEY, SERIAL)))
+    text = re.sub(r"\s+", "", poppler("pdftotext", str(pdf), "-"))
+    assert "实行证明事项告知承诺制" in text and "中华人民共和国结婚证" in text
+    assert "于2026-12-21前对承诺内容进行核查" in text
+    assert "中华人民共和国结婚证所证明的事项属实" in text
+    assert "容缺受理" not in text and "补交上述材料" not in text
+    with pytest.raises(InvalidInput, match="告知承诺代替证明材料"):
+        render_case("commitment", Context(case, scenario, HALL, KEY, SERIAL))  # neither kind

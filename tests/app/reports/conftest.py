@@ -225,8 +225,9 @@ def make_hall(
     """A hall on a fresh database (SQLite, and PostgreSQL where the server is installed)."""
     cores: list[Core] = []
 
-    def make() -> Hall:
-        catalog = load_catalog(make_catalog(SCENARIO_ONE, SCENARIO_TWO))
+    def make(*scenarios: str) -> Hall:
+        """With the two scenarios above, or the ones given."""
+        catalog = load_catalog(make_catalog(*(scenarios or (SCENARIO_ONE, SCENARIO_TWO))))
         settings = Settings(data_dir=tmp_path / "data", database=DatabaseSettings(url=database_url))
         core = build_core(settings, catalog)
         cores.append(core)
