@@ -48,6 +48,8 @@ SHOTS = (
     "report-evaluations",
     "report-period",
     "supplements",
+    "verifications",
+    "verifications-dialog",
 )
 
 
@@ -235,6 +237,16 @@ def back_office(  # noqa: PLR0915
         window.trace.scanned(handed[0].receipt_no)
         idle()
     shoot(window, "trace")
+    window.tabs.setCurrentWidget(window.verifications)  # the demo's 告知承诺 to check
+    idle()
+    window.verifications.record()
+    idle()
+    if window.verifications.dialog is not None:
+        window.verifications.dialog.show()
+        idle()
+        shoot(window.verifications.dialog, "verifications-dialog")
+        window.verifications.dialog.reject()
+    shoot(window, "verifications")
     window.signed_in(counter.sign_in(manager_user, DEMO_PASSWORD))
     window.tabs.setCurrentWidget(window.complaints)
     idle()

@@ -21,6 +21,7 @@ from app.cases.demo_modes import (
     demo_catalog_files,
     seed_assistance,
     seed_commitments,
+    seed_verifications,
 )
 from app.cases.kiosk_sessions import KioskSessions
 from app.catalog.versions import CatalogStore, files_digest
@@ -115,6 +116,7 @@ def demo_world(
                 seed_back_office(core.cases, core.transfers, core.complaints, clock=clock)
                 seed_commitments(core.cases, core.catalog, clock)
                 seed_assistance(core.cases, core.catalog, clock, sessions=KioskSessions(core.db))
+                seed_verifications(core.cases, core.catalog, clock)
         finally:
             core.close()
         yield Demo(settings, folder)

@@ -1,12 +1,13 @@
 """The demo hall's examples of the ways a hall serves people beyond "a citizen comes, a clerk
 accepts" (issue 25), made through the real services after :func:`app.cases.demo.seed_cases`.
 
-容缺受理: no guide the province publishes names a tolerable material — a hall publishes its own
-容缺受理清单. The demo hall's list is a catalog version of its own (the built-in catalog with
-:data:`DEMO_TOLERANT` marked, version :data:`DEMO_VERSION`), which the demo's reference platform
-publishes and the demo terminal installs, so a clerk can try 容缺受理 in the demo; and
-:func:`seed_commitments` leaves promises kept, kept late, missed and stopped, overdue and due
-soon, for the 容缺补交 tab, the reminder and the reports.
+容缺受理 and 告知承诺制: no guide the province publishes names a tolerable material or a proof a
+commitment may replace — each area publishes its own lists. The demo hall's lists are a catalog
+version of its own (the built-in catalog with :data:`DEMO_EXEMPTIONS` marked, version
+:data:`DEMO_VERSION`), which the demo's reference platform publishes and the demo terminal
+installs, so a clerk can try both in the demo. :func:`seed_commitments` leaves promises kept, kept
+late, missed and stopped, overdue and due soon, for the 容缺补交 tab, the reminder and the reports;
+:func:`seed_verifications` leaves commitments checked true and false, overdue and pending.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from app.cases.audit import Actor
 from app.cases.demo import (
     CLERKS,
     NEWBORN,
@@ -30,6 +32,7 @@ from app.cases.demo import (
     receive_all,
     value_for,
 )
+from app.cases.intake import MaterialCheck
 from app.cases.kiosk_sessions import KioskSessions
 from app.cases.receipts import hall_day
 from app.cases.service import CaseService
@@ -40,11 +43,17 @@ from app.catalog.versions import catalog_files
 from app.guide.engine import Planner
 
 DEMO_VERSION = "2026.11.1-demo"
-# scenario → material id → what a missed date leads to (exemption.missed)
-DEMO_TOLERANT: Mapping[str, Mapping[str, str]] = {
-    NEWBORN: {"expense_list": "stop", "bank_card_copy": "remind"},
+TOLERANT_NOTE = "演示大厅自定的容缺受理清单（示例）：省平台指南未列容缺材料，容缺清单由各地发布"
+PLEDGE_NOTE = "演示大厅自定的告知承诺事项清单（示例）：实行告知承诺制的证明事项由各地、各部门公布"
+# scenario → material id → the demo hall's own exemption (容缺 with what a missed date leads to;
+# 证明事项告知承诺制 with the days the department checks within), and why it is there
+DEMO_EXEMPTIONS: Mapping[str, Mapping[str, tuple[Mapping[str, object], str]]] = {
+    NEWBORN: {
+        "expense_list": ({"tolerable_missing": True, "missed": "stop"}, TOLERANT_NOTE),
+        "bank_card_copy": ({"tolerable_missing": True, "missed": "remind"}, TOLERANT_NOTE),
+        "marriage_certificate": ({"commitment": True, "verify_days": 10}, PLEDGE_NOTE),
+    },
 }
-DEMO_NOTE = "演示大厅自定的容缺受理清单（示例）：省平台指南未列容缺材料，容缺清单由各地发布"
 
 
 def demo_catalog_files(folder: Path | None = None) -> dict[str, str]:
@@ -55,19 +64,16 @@ def demo_catalog_files(folder: Path | None = None) -> dict[str, str]:
     files["_catalog.yaml"] = files["_catalog.yaml"].replace(
         f'version: "{old}"', f'version: "{DEMO_VERSION}"', 1
     )
-    for code, materials in DEMO_TOLERANT.items():
+    for code, materials in DEMO_EXEMPTIONS.items():
         name = next(n for n in files if n.startswith(f"{code}-") and n.endswith(".overlay.yaml"))
         overlay: dict[str, Any] = yaml.safe_load(files[name])
         for entry in overlay["materials"].values():
-            missed = materials.get(str(entry.get("id", "")))
-            if missed is None:
+            marked = materials.get(str(entry.get("id", "")))
+            if marked is None:
                 continue
-            entry["exemption"] = {
-                **entry.get("exemption", {}),
-                "tolerable_missing": True,
-                "missed": missed,
-            }
-            entry["local"] = {**entry.get("local", {}), "exemption": DEMO_NOTE}
+            exemption, note = marked
+            entry["exemption"] = {**entry.get("exemption", {}), **exemption}
+            entry["local"] = {**entry.get("local", {}), "exemption": note}
         files[name] = yaml.safe_dump(overlay, allow_unicode=True, sort_keys=False, width=100)
     return files
 
@@ -225,5 +231,68 @@ def seed_assistance(
                     submitted=rng.random() < 0.4,
                 )
                 made["kiosk_elderly" if elderly else "kiosk"] += 1
+    clock.set(clock.days_ago(0), 8 * 3600)
+    return dict(made)
+
+
+BACK_OFFICE = Actor("刘洋", "backoffice-01", "backoffice")
+
+
+def seed_verifications(
+    service: CaseService, catalog: Catalog, clock: SeedClock, *, seed: int = 20261208
+) -> dict[str, int]:
+    """新生儿出生 cases whose 结婚证 the parents' commitment replaced (the demo hall's 告知承诺
+    list), accepted over the past weeks: one checked and true, one found untrue (its results
+    revoked, a credit record), one past its check date and two still within it."""
+    rng = random.Random(seed)
+    fields = Planner(catalog).plan(NEWBORN, NEWBORN_ANSWERS).fields
+    # (working days before today it was accepted, what the department found, days after)
+    plans: tuple[tuple[int, str, int], ...] = (
+        (14, "true", 6),
+        (13, "false", 8),
+        (12, "", 0),  # past its 10 working days: overdue on the tab
+        (4, "", 0),
+        (1, "", 0),
+    )
+    made: Counter[str] = Counter()
+    for n, (ago, outcome, after) in enumerate(plans):
+        clerk = CLERKS[n % len(CLERKS)]
+        person = Party(
+            f"{rng.choice(SURNAMES)}{rng.choice('芳娜敏静丽艳娟')}",
+            id_number(rng),
+            phone=f"136{rng.randrange(10**8):08d}",
+            address="长沙市岳麓区银盆岭街道",
+        )
+        clock.set(clock.days_ago(ago), 3600 * (2 + n % 4))
+        case = service.open_case(
+            clerk,
+            channel="counter",
+            scenario=NEWBORN,
+            applicant=person,
+            answers=NEWBORN_ANSWERS,
+            form={f.key: value_for(f, person) for f in fields},
+        )
+        pledged = [m.material_id for m in case.materials if m.plan_status == "commitment"]
+        if not pledged:  # a catalog without the demo hall's list: nothing to show
+            return dict(made)
+        receive_all(service, clerk, case, but=pledged)
+        service.record_materials(
+            clerk, case.receipt_no, [MaterialCheck(m, "committed") for m in pledged]
+        )
+        service.accept(clerk, case.receipt_no)
+        if outcome:
+            clock.set(clock.days_ago(ago - after), 3600 * 7)
+            service.verify(
+                BACK_OFFICE,
+                case.receipt_no,
+                outcome=outcome,
+                checked_on=hall_day(clock()),
+                department="长沙市岳麓区民政局",
+                note=""
+                if outcome == "true"
+                else "经婚姻登记信息系统核查，申请人婚姻状况与承诺不符",
+                credit_no="" if outcome == "true" else f"CS-XY-2026-{1200 + n:05d}",
+            )
+        made[outcome or "pending"] += 1
     clock.set(clock.days_ago(0), 8 * 3600)
     return dict(made)

@@ -37,6 +37,7 @@ from app.cases.states import FINAL_ITEM_STATES
 from app.catalog.models import Scenario
 from app.db.models import CaseRow
 from app.errors import InvalidInput, InvalidTransition
+from app.identity.masking import mask_name
 
 OUTCOMES = {"true": "承诺属实", "false": "承诺不实"}
 STATUS_WORDS = {"pending": "待核查", "true": "核查属实", "false": "承诺不实"}
@@ -249,6 +250,20 @@ class VerificationDue:
         if self.days_left < 0:
             return f"超过核查期限 {-self.days_left} 天"
         return "今天到期" if self.days_left == 0 else f"还有 {self.days_left} 天"
+
+    def to_dict(self) -> dict[str, Any]:
+        """For ``--json``: the applicant's name masked, as on the screen."""
+        return {
+            "receipt_no": self.receipt_no,
+            "scenario": self.scenario_name,
+            "applicant": mask_name(self.applicant_name),
+            "materials": list(self.materials),
+            "items": list(self.items),
+            "departments": list(self.departments),
+            "due_date": self.due_date.isoformat(),
+            "days_left": self.days_left,
+            "standing": self.standing,
+        }
 
 
 class Verifications:

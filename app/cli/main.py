@@ -65,6 +65,7 @@ def build_parser() -> Parser:
         supplements_cmd,
         sync_cmd,
         transfers_cmd,
+        verifications_cmd,
     )
 
     parser = Parser(prog="onestop", description="OneStop 高效办成一件事 综合窗口与自助终端")
@@ -82,6 +83,7 @@ def build_parser() -> Parser:
     kiosk_cmd.register(commands)
     transfers_cmd.register(commands)
     supplements_cmd.register(commands)
+    verifications_cmd.register(commands)
     report_cmd.register(commands)
     complaints_cmd.register(commands)
     settings_cmd.register(commands)

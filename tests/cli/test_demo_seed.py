@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from app.bootstrap import build_core
+from app.reports.assistance import assistance_report
 from app.reports.effectiveness import effectiveness_report
 from app.reports.figures import Period
+from app.reports.periods import period_report
 from app.settings import shown_url
 from sync.demo import demo_world
 from tests.cli.test_cli import run
@@ -77,10 +79,17 @@ def test_the_demo_halls_reports_show_working_days(tmp_path: Path) -> None:
         core = build_core(demo.settings)
         try:
             today = date.today()
-            report = effectiveness_report(
-                core.db, core.catalog, core.calendar, Period(today - timedelta(days=40), today)
-            )
+            weeks = Period(today - timedelta(days=40), today)
+            report = effectiveness_report(core.db, core.catalog, core.calendar, weeks)
+            # the demo hall has an example of each way of serving (issue 25)
+            due = core.cases.verifications.due()
+            period = period_report(core.db, core.calendar, weeks).total
+            helped = assistance_report(core.db, weeks).total
         finally:
             core.close()
     done = [row for row in report.rows if row.completed]
     assert done and all(row.days_median and row.days_median >= 1 for row in done)
+    assert len(due) == 3 and [d.standing for d in due].count("overdue") == 1
+    assert (period.pledged, period.checked_true, period.checked_false) == (5, 1, 1)
+    assert period.lapsed >= 1 and period.supplied_late >= 1 and period.assisted >= 3
+    assert set(helped.modes) == {"bangban", "daiban", "peitong"} and helped.groups["military"]
