@@ -20,6 +20,7 @@ from app.accounts import Accounts, Operator
 from app.bootstrap import Core, build_core
 from app.errors import KeysError, OneStopError
 from app.settings import Settings
+from app.widgets.collector import GuiCollector
 from app.widgets.startup import startup_failure
 from counter.ui.display import use_screen_font
 from counter.ui.sign_in import IdleLock, SignInDialog
@@ -138,6 +139,7 @@ def run(settings: Settings, *, hint: str = "") -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("OneStop 综合窗口")
     use_screen_font(app)
+    collector = GuiCollector(app)  # Qt objects in cycles are freed on the GUI thread only
     try:
         counter = CounterApp(settings, hint=hint)
     except OneStopError as exc:  # no window at all would leave the clerk guessing
@@ -157,3 +159,4 @@ def run(settings: Settings, *, hint: str = "") -> int:
         return int(app.exec())
     finally:
         counter.close()
+        collector.stop()

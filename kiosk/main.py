@@ -23,6 +23,7 @@ from app.devices.drivers import devices_of
 from app.errors import KeysError, OneStopError
 from app.guide.places import hall_window
 from app.settings import Settings
+from app.widgets.collector import GuiCollector
 from app.widgets.startup import startup_failure
 from kiosk.journey import Journey
 
@@ -166,6 +167,7 @@ def run(settings: Settings, *, windowed: bool = False, demo: bool = False) -> in
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("OneStop 自助终端")
+    collector = GuiCollector(app)  # Qt objects in cycles are freed on the GUI thread only
     try:
         kiosk = KioskApp(settings)
     except OneStopError as exc:  # a blank screen would tell no one anything
@@ -187,4 +189,5 @@ def run(settings: Settings, *, windowed: bool = False, demo: bool = False) -> in
     finally:
         guard.stop()
         kiosk.close()
+        collector.stop()
         crash.restore()
