@@ -169,6 +169,14 @@ class Core:
         self.db.dispose()
 
 
+def open_accounts_database(settings: Settings) -> Database:
+    """For a terminal in 培训模式: the hall's own database, where its operators' accounts are
+    (they sign in as themselves; their sign-ins go into the hall's audit trail). The cases stay
+    in the terminal's practice database."""
+    terminal = settings.terminal.model_copy(update={"training": False})
+    return open_database(settings.model_copy(update={"terminal": terminal}))
+
+
 def catalogs(settings: Settings) -> tuple[Catalog, list[Catalog]]:
     """The catalog new cases use — the newest the platform published to this terminal, else
     the built-in one — and the other versions, which cases started under them keep."""
@@ -206,7 +214,7 @@ def build_core(
         db,
         catalog,
         files,
-        hall_code=settings.hall.code,
+        hall_code=settings.receipt_hall_code,  # PX… in training: its own numbers
         calendar=calendar,
         older_catalogs=older,
         clock=clock,

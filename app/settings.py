@@ -46,9 +46,16 @@ class HallSettings(_Model):
     )
 
 
+TRAINING_PREFIX = "PX"  # 培训: receipt numbers of a terminal in training mode
+
+
 class TerminalSettings(_Model):
     name: str = Field(default="counter-01", pattern=r"^[\w.-]{1,40}$")
     channel: str = Field(default="counter", pattern=r"^(counter|kiosk)$")
+    # 培训模式 (国办发〔2025〕24号 (十六)): the terminal keeps its cases in a database of its own
+    # (data_dir/training), apart from the hall's, never sends them to the platform, numbers its
+    # receipts apart (PX + the hall's code) and marks everything it prints 培训.
+    training: bool = False
 
 
 class DatabaseSettings(_Model):
@@ -392,7 +399,25 @@ class Settings(_Model):
 
     @property
     def database_url(self) -> str:
+        if self.terminal.training:  # never the hall's: a practice database of this terminal
+            return f"sqlite:///{self.training_dir / 'onestop.sqlite3'}"
+        return self.hall_database_url
+
+    @property
+    def hall_database_url(self) -> str:
+        """The hall's own database, also for a terminal in training (its operators sign in
+        with their hall accounts)."""
         return self.database.url or f"sqlite:///{self.data_dir / 'onestop.sqlite3'}"
+
+    @property
+    def training_dir(self) -> Path:
+        return self.data_dir / "training"
+
+    @property
+    def receipt_hall_code(self) -> str:
+        """The code receipt numbers start with: the hall's, or PX and the hall's in training
+        (a practice receipt can never be taken for a real one, nor find a real case)."""
+        return f"{TRAINING_PREFIX}{self.hall.code}" if self.terminal.training else self.hall.code
 
     @property
     def key_file(self) -> Path:
@@ -400,11 +425,13 @@ class Settings(_Model):
 
     @property
     def backups_dir(self) -> Path:
+        if self.terminal.training:
+            return self.training_dir / "backups"
         return self.database.backup_dir or self.data_dir / "backups"
 
     @property
     def files_dir(self) -> Path:
-        return self.data_dir / "files"
+        return (self.training_dir if self.terminal.training else self.data_dir) / "files"
 
     @property
     def catalogs_dir(self) -> Path:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.accounts import Accounts, Operator
-from app.bootstrap import Core, build_core
+from app.bootstrap import Core, build_core, open_accounts_database
 from app.errors import KeysError, OneStopError
 from app.settings import Settings
 from app.widgets.collector import GuiCollector
@@ -44,7 +44,10 @@ class CounterApp:
         except KeysError:
             self.core.close()
             raise
-        self.accounts = Accounts(self.core.db)
+        # 培训模式: the trainee signs in with a hall account; the cases stay in the practice
+        # database (Settings.database_url)
+        self.hall_db = open_accounts_database(settings) if settings.terminal.training else None
+        self.accounts = Accounts(self.hall_db or self.core.db)
         self.hint = hint
         self.platform: HttpPlatform | None = None
         self.sync: SyncWorker | None = None
@@ -64,7 +67,7 @@ class CounterApp:
         from counter.ui.window import MainWindow
         from sync.worker import SyncWorker, platform_of
 
-        if self.settings.platform.url:
+        if self.settings.platform.url and not self.settings.terminal.training:
             self.platform = platform_of(self.core)
             self.sync = SyncWorker(self.core, self.platform)
             self.sync.start()
@@ -131,6 +134,8 @@ class CounterApp:
             self.sync.stop(timeout_s=5)
         if self.platform is not None:
             self.platform.close()
+        if self.hall_db is not None:
+            self.hall_db.dispose()
         self.core.close()
 
 

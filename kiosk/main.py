@@ -106,7 +106,7 @@ class KioskApp:
         from kiosk.voice import make_voice
         from sync.worker import SyncWorker, platform_of
 
-        if self.settings.platform.url:
+        if self.settings.platform.url and not self.settings.terminal.training:
             self.platform = platform_of(self.core)
             self.sync = SyncWorker(self.core, self.platform)
             self.sync.start()

@@ -52,6 +52,7 @@ class Letterhead:
     organ: str = ""  # the issuing organ; empty: the hall
     number_pattern: str = DEFAULT_NUMBER_PATTERN  # of the 文号 (:mod:`app.settings`)
     hours: str = ""  # the window's opening hours, first under 去哪里办 on the personal list
+    training: bool = False  # a terminal in 培训模式: every page says so across it
 
     @classmethod
     def of(cls, settings: Settings) -> Letterhead:
@@ -66,6 +67,7 @@ class Letterhead:
             printing.organ,
             printing.number_pattern,
             settings.hall.hours,
+            settings.terminal.training,
         )
 
     @property
@@ -210,9 +212,12 @@ def render(
 
     def header_footer(canvas: Canvas, _doc: Any) -> None:
         canvas.saveState()
+        if letterhead.training:
+            _training_mark(canvas, font, page)
         canvas.setFont(font, 8.5)
         canvas.setFillColor(colors.grey)
-        canvas.drawString(MARGIN, page[1] - MARGIN + 6 * mm, f"{letterhead.hall} · {title}")
+        said = f"{TRAINING_HEADER} · " if letterhead.training else ""
+        canvas.drawString(MARGIN, page[1] - MARGIN + 6 * mm, f"{said}{letterhead.hall} · {title}")
         canvas.drawRightString(
             page[0] - MARGIN, page[1] - MARGIN + 6 * mm, key.split("/", maxsplit=1)[0]
         )
@@ -240,6 +245,23 @@ def render(
         canvasmaker=_numbered(font, moment, key, page[0]),
     )
     return out.getvalue()
+
+
+TRAINING_HEADER = "【培训】不作为办事凭证"
+TRAINING_MARK = "培训"
+
+
+def _training_mark(canvas: Canvas, font: str, page: tuple[float, float]) -> None:
+    """培训 across the page, light, under the text: no practice paper passes for a real one."""
+    canvas.saveState()
+    canvas.setFillColor(colors.Color(0.8, 0.1, 0.1, alpha=0.12))
+    canvas.setFont(font, 120)
+    canvas.translate(page[0] / 2, page[1] / 2)
+    canvas.rotate(35)
+    canvas.drawCentredString(0, -40, TRAINING_MARK)
+    canvas.setFont(font, 28)
+    canvas.drawCentredString(0, -100, "不作为办事凭证")
+    canvas.restoreState()
 
 
 def _numbered(font: str, moment: datetime, key: str, page_width: float) -> type[Canvas]:

@@ -73,7 +73,10 @@ def _number(ctx: Context, styles: Styles, word: str) -> ChineseParagraph:
     this terminal does not know, shows its receipt number instead of an invented one."""
     if ctx.serial is None:
         return ChineseParagraph(f"受理编号：{esc(ctx.case.receipt_no)}", styles.number)
-    return ChineseParagraph(esc(ctx.letterhead.number(word, ctx.serial)), styles.number)
+    number = ctx.letterhead.number(word, ctx.serial)
+    if ctx.letterhead.training:  # a practice number may repeat a real one: never without this
+        number = f"（培训）{number}"
+    return ChineseParagraph(esc(number), styles.number)
 
 
 def _applicant_rows(case: CaseView) -> list[tuple[str, object]]:

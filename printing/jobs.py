@@ -21,7 +21,12 @@ def printers_of(settings: Settings) -> tuple[Letterhead, A4Printer, ReceiptPrint
     """A terminal's letterhead, its A4 printer (CUPS) and its thermal printer (None: it has
     none), as the settings name them — for the counter and the kiosk alike."""
     printing = settings.printing
-    tickets = TicketPrinter(printing.ticket) if printing.ticket.kind != "none" else None
+    training = settings.terminal.training
+    tickets = (
+        TicketPrinter(printing.ticket, training=training)
+        if printing.ticket.kind != "none"
+        else None
+    )
     return Letterhead.of(settings), CupsPrinter(printing.a4_printer), tickets
 
 

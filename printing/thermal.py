@@ -73,14 +73,19 @@ class TicketPrinter:
         self,
         settings: TicketPrinterSettings,
         opener: Callable[[TicketPrinterSettings], Escpos] = open_printer,
+        *,
+        training: bool = False,
     ) -> None:
         self.settings = settings
         self.profile = profile_of(settings)
         self.opener = opener
+        self.training = training  # 培训模式: every ticket says so
         self.waiting: list[Ticket] = []
 
     def print(self, ticket: Ticket) -> None:
         """Print now; if the printer cannot, keep the ticket and say what is wrong."""
+        if self.training:
+            ticket = ticket.for_training()
         try:
             self._send(ticket)
         except PrinterUnavailable:

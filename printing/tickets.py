@@ -43,6 +43,11 @@ class Ticket:
     name: str
     lines: tuple[Line, ...]
 
+    def for_training(self) -> Ticket:
+        """The same ticket from a terminal in 培训模式: said at its top and at its foot."""
+        mark = Line("big", "【培训】"), Line("small", "培训练习，不作为办事凭证")
+        return Ticket(self.name, (*mark, *self.lines, *mark))
+
 
 @dataclass(frozen=True)
 class Profile:

@@ -151,3 +151,20 @@ def opened_core(settings: Settings, clock: Callable[[], datetime] | None = None)
 def system_actor(settings: Settings) -> Actor:
     """Who runs a command without ``--as``: the system account, at this terminal."""
     return Actor(getpass.getuser(), settings.terminal.name)
+
+
+def add_training_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--training",
+        action="store_true",
+        help="培训模式：办件存放在本机培训数据库，不报送平台、不计入统计，打印件标注“培训”"
+        "（同设置 [terminal] training = true）",
+    )
+
+
+def in_training(settings: Settings, training: bool) -> Settings:
+    """The settings with 培训模式 on when ``--training`` was given."""
+    if not training:
+        return settings
+    terminal = settings.terminal.model_copy(update={"training": True})
+    return settings.model_copy(update={"terminal": terminal})

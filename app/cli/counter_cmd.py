@@ -7,7 +7,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_settings_option, refuse_settings_with_screenshots
+from app.cli.common import (
+    add_settings_option,
+    add_training_option,
+    in_training,
+    refuse_settings_with_screenshots,
+)
 from app.settings import load_settings
 
 
@@ -25,6 +30,7 @@ def register(commands: Any) -> None:
         metavar="文件夹",
         help="用演示数据走一遍主要界面，每个界面存一张 PNG 后退出",
     )
+    add_training_option(parser)
     add_settings_option(parser)
     parser.set_defaults(run=run)
 
@@ -48,5 +54,5 @@ def run(args: argparse.Namespace) -> int:
         with demo_world() as demo:
             staff = "、".join(f"{user}（{ROLE_LABELS[role]}）" for user, _, role in DEMO_STAFF)
             hint = f"演示账号：{DEMO_USER}（窗口人员）、{staff}　密码：{DEMO_PASSWORD}"
-            return run_counter(demo.settings, hint=hint)
-    return run_counter(load_settings(args.settings))
+            return run_counter(in_training(demo.settings, args.training), hint=hint)
+    return run_counter(in_training(load_settings(args.settings), args.training))

@@ -7,7 +7,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import add_settings_option, refuse_settings_with_screenshots
+from app.cli.common import (
+    add_settings_option,
+    add_training_option,
+    in_training,
+    refuse_settings_with_screenshots,
+)
 from app.settings import load_settings
 
 DEMO_CASES = 12  # the demo hall's cases at the window: their progress and 好差评 to try
@@ -27,6 +32,7 @@ def register(commands: Any) -> None:
         type=Path,
         help="每个界面各存一张 PNG（长辈模式、横竖屏）",
     )
+    add_training_option(parser)
     add_settings_option(parser)
     parser.set_defaults(run=run)
 
@@ -52,5 +58,7 @@ def run(args: argparse.Namespace) -> int:
         from sync.demo import demo_world
 
         with demo_world(cases=DEMO_CASES, terminal="kiosk-01", channel="kiosk") as demo:
-            return run_kiosk(demo.settings, windowed=args.windowed, demo=True)
-    return run_kiosk(load_settings(args.settings), windowed=args.windowed)
+            settings = in_training(demo.settings, args.training)
+            return run_kiosk(settings, windowed=args.windowed, demo=True)
+    settings = in_training(load_settings(args.settings), args.training)
+    return run_kiosk(settings, windowed=args.windowed)

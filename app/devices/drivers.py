@@ -16,6 +16,9 @@ class Devices:
     id_reader: IdCardReader | None = None
     capture: DocumentCapture | None = None
     code_scanner: SerialCodeScanner | None = None  # a QR scanner in serial mode
+    # 培训模式: the test persons' cards beside the real reader, so a trainee can practise
+    # without a real person's card (None outside training, or when the reader is simulated)
+    practice_reader: IdCardReader | None = None
 
 
 def devices_of(settings: Settings) -> Devices:
@@ -63,4 +66,9 @@ def devices_of(settings: Settings) -> Devices:
             on_code=lambda _code: None,
             baudrate=chosen.code_scanner_baudrate,
         )
-    return Devices(reader, capture, codes)
+    practice = (
+        SimulatedIdReader()
+        if settings.terminal.training and chosen.id_reader != "simulated"
+        else None
+    )
+    return Devices(reader, capture, codes, practice)

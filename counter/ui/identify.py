@@ -66,6 +66,12 @@ class IdentifyScreen(Screen):
         self.read = QPushButton("读身份证 (F2)")
         self.read.setObjectName("read_card")
         self.read.clicked.connect(self.read_card)
+        # 培训模式: a test person's card, beside the real reader
+        self.practice = QPushButton("模拟读卡（培训）")
+        self.practice.setObjectName("practice_card")
+        self.practice.setToolTip("培训模式：读取测试人员的模拟身份证，不需要真实证件")
+        self.practice.clicked.connect(lambda: self.read_card(practice=True))
+        self.practice.setVisible(station.session.devices.practice_reader is not None)
         self.number = _line("id_number", "18位公民身份号码，或刷身份证", 20)
         self.number.textChanged.connect(self._number_changed)
         self.number_hint = QLabel("")
@@ -170,8 +176,9 @@ class IdentifyScreen(Screen):
             self._show(applicant)
 
     # -- the ID card ------------------------------------------------------------------------------
-    def read_card(self) -> None:
-        reader = self.station.session.devices.id_reader
+    def read_card(self, *, practice: bool = False) -> None:
+        devices = self.station.session.devices
+        reader = devices.practice_reader if practice else devices.id_reader
         if reader is None:
             self._no_reader()
             return
@@ -304,7 +311,7 @@ class IdentifyScreen(Screen):
     def _form(self) -> QFormLayout:
         form = QFormLayout()
         form.addRow("申请人类型", self._row(self.person, self.enterprise))
-        form.addRow("身份证号", self._row(self.number, self.read))
+        form.addRow("身份证号", self._row(self.number, self.read, self.practice))
         form.addRow("", self.number_hint)
         form.addRow("姓名", self.name)
         self.company_label, self.code_label = QLabel("企业名称"), QLabel("统一社会信用代码")

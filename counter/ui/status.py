@@ -198,7 +198,11 @@ class StatusPanel(QStatusBar):
 
     def show_snapshot(self, found: Snapshot) -> None:
         self.last = found
-        if not found.configured:
+        if self.station.session.core.settings.terminal.training:
+            self.online.setText("● 培训模式（不报送平台）")
+            self.online.setStyleSheet(OFFLINE)
+            self.online.setToolTip("培训模式：办件留在本机的培训数据库，不发送到省级平台。")
+        elif not found.configured:
             self.online.setText("● 未连接平台（单机）")
             self.online.setStyleSheet(OFFLINE)
             self.online.setToolTip("没有配置省级平台：办件都留在本机队列中。")
@@ -219,6 +223,8 @@ class StatusPanel(QStatusBar):
             parts.append(f"重试中 {found.failing}")
         if found.attention:
             parts.append(f"需处理 {found.attention}")
+        if self.station.session.core.settings.terminal.training:
+            parts = ["培训，不发送"]  # the practice database's messages never leave it
         self.outbox.setText("队列：" + "　".join(parts))
         self.outbox.setStyleSheet("color:#b00020; font-weight:bold;" if found.attention else "")
         if found.oldest_age_s and found.oldest_age_s > 600:

@@ -58,6 +58,13 @@ if TYPE_CHECKING:
     from counter.ui.reports import ReportsScreen
 
 IDENTIFY, SCENARIO, QUESTIONS, FORM, MATERIALS, DECISION = range(6)
+# 培训模式 (国办发〔2025〕24号 (十六)): said on every screen, so nobody serves a real applicant
+# on a practice terminal without knowing
+TRAINING_WORDS = (
+    "培训模式：本机办件存放在培训数据库，不报送省级平台、不计入统计、不占用受理编号（编号以 PX"
+    " 开头），打印件均标注“培训”。请勿为真实申请人办理。"
+)
+TRAINING_STYLE = "background:#fff3cd; color:#8a4b00; font-weight:bold; padding:6px;"
 RoleScreen = Union[
     SupplementsScreen,
     VerificationsScreen,
@@ -111,7 +118,10 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         settings = session.core.settings
-        self.setWindowTitle(f"OneStop 综合窗口 — {settings.hall.name} {settings.terminal.name}")
+        practice = "【培训模式】" if settings.terminal.training else ""
+        self.setWindowTitle(
+            f"OneStop 综合窗口{practice} — {settings.hall.name} {settings.terminal.name}"
+        )
         self.bar = MessageBar()
         shown = self.bar.show_exception
         self.station = Station(
@@ -212,6 +222,11 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._tab_changed)
         central = QWidget()
         column = QVBoxLayout(central)
+        self.training = QLabel(TRAINING_WORDS)
+        self.training.setObjectName("training_banner")
+        self.training.setStyleSheet(TRAINING_STYLE)
+        self.training.setVisible(self.station.session.core.settings.terminal.training)
+        column.addWidget(self.training)
         column.addWidget(self.bar)
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)

@@ -200,6 +200,10 @@ class KioskWindow(QWidget):
         bar.setSpacing(12)
         name = body(hall, "hall_name")  # smaller than a heading: the buttons beside it
         bar.addWidget(name, 1)
+        if self.station.core.settings.terminal.training:  # 培训模式: on every screen
+            practice = body("【培训】练习用，不作为办事凭证", "training_mark", kind="strong")
+            practice.setStyleSheet("color:#ffe08a;")
+            bar.addWidget(practice)
         for push in self.bar_buttons:
             bar.addWidget(push)
         return band
