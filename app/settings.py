@@ -145,6 +145,10 @@ class PrintingSettings(_Model):
     qr_key: str = ""
     a4_printer: str = ""  # a CUPS queue; empty: the system's default printer
     ticket: TicketPrinterSettings = TicketPrinterSettings()
+    # Where a citizen views an e-licence the results were issued as (the province's app or
+    # site), with {type} and {number}; empty: the QR on the delivery receipt holds the type,
+    # the number and the issuer as text.
+    licence_url: str = Field(default="", max_length=300)
 
     @field_validator("number_pattern")
     @classmethod

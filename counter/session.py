@@ -9,7 +9,7 @@ from typing import Any
 from app.accounts import Operator
 from app.bootstrap import Core
 from app.cases.audit import Actor
-from app.cases.in_hand import CaseInHand, PickUp
+from app.cases.in_hand import CaseInHand, LicenceLookup, PickUp
 from app.cases.receipts import hall_day
 from app.devices.drivers import Devices
 from printing import qr
@@ -22,7 +22,7 @@ from printing.tickets import acceptance_slip
 from printing.transfer_slip import render_slip
 from sync.client import Platform
 from sync.pickup import fetch_pre_application
-from sync.shared import facts_for
+from sync.shared import facts_for, licence_lookup
 
 
 @dataclass
@@ -110,6 +110,7 @@ class Session:
             hall_province=self.core.settings.hall.province,
             check_qr=self.check_qr,
             shared=self._shared(),
+            licences=self._licences(),
             pick_up=self._pick_up(),
         )
         self.papers = Papers(self.core, self.actor)
@@ -139,6 +140,9 @@ class Session:
         return lambda receipt_no: fetch_pre_application(
             self.core.cases, platform, self.actor, receipt_no
         )
+
+    def _licences(self) -> LicenceLookup | None:
+        return licence_lookup(self.platform) if self.platform is not None else None
 
     def _shared(self) -> Any:
         platform = self.platform

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from reportlab.graphics.barcode.qr import QrCode
 from reportlab.lib import colors
@@ -53,6 +54,7 @@ class Letterhead:
     number_pattern: str = DEFAULT_NUMBER_PATTERN  # of the 文号 (:mod:`app.settings`)
     hours: str = ""  # the window's opening hours, first under 去哪里办 on the personal list
     training: bool = False  # a terminal in 培训模式: every page says so across it
+    licence_url: str = ""  # where an e-licence is viewed ({type}, {number}); see PrintingSettings
 
     @classmethod
     def of(cls, settings: Settings) -> Letterhead:
@@ -68,7 +70,16 @@ class Letterhead:
             printing.number_pattern,
             settings.hall.hours,
             settings.terminal.training,
+            printing.licence_url,
         )
+
+    def licence_link(self, kind: str, number: str, issuer: str) -> str:
+        """What the QR beside an e-licence on the delivery receipt holds."""
+        if self.licence_url:
+            return self.licence_url.replace("{type}", quote(kind)).replace(
+                "{number}", quote(number)
+            )
+        return f"电子证照：{kind}\n证照编号：{number}\n发证机关：{issuer}"
 
     @property
     def issuer(self) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from app.cases.assistance import receipt_words
 from app.cases.receipts import HALL_TZ, YearSerial
@@ -469,7 +469,58 @@ def delivery_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
             results,
             [12 * mm, 55 * mm, 35 * mm, 40 * mm, WIDTH - 142 * mm],
         ),
-        signatures(styles, ctx.letterhead, ["领取人签名", "经办人签名"], case.delivered_at),
+        KeepTogether(  # the licences with the signatures that acknowledge them
+            [
+                *_e_licences(ctx, styles),
+                signatures(
+                    styles, ctx.letterhead, ["领取人签名", "经办人签名"], case.delivered_at
+                ),
+            ]
+        ),
+    ]
+
+
+def _e_licences(ctx: Context, styles: Styles) -> list[Flowable]:
+    """The results issued as e-licences (the catalog says which: ``result.kind: e_licence``),
+    each with its number, its issuer and a QR to view it — the electronic delivery's proof."""
+    kinds = {
+        i.id: i.result.e_licence_type or i.result.name
+        for i in (ctx.scenario.items if ctx.scenario else ())
+        if i.result.kind == "e_licence"
+    }
+    issued = [
+        (kinds[i.item_id], str(i.decision.get("result_no")), i.department)
+        for i in ctx.case.items
+        if i.item_id in kinds
+        and i.state == "approved"
+        and i.decision
+        and i.decision.get("result_no")
+        and not i.decision.get("revoked")
+    ]
+    if not issued:
+        return []
+    rows = [
+        [
+            ChineseParagraph(esc(kind), styles.body),
+            ChineseParagraph(esc(number), styles.body),
+            ChineseParagraph(esc(issuer), styles.body),
+            qr_code(ctx.letterhead.licence_link(kind, number, issuer), 17 * mm),
+        ]
+        for kind, number, issuer in issued
+    ]
+    grid = Table(
+        [["电子证照", "证照编号", "发证机关", "查看"], *rows],
+        colWidths=[40 * mm, 40 * mm, WIDTH - 100 * mm, 20 * mm],
+    )
+    grid.setStyle(table_style(("VALIGN", (0, 0), (-1, -1), "MIDDLE")))
+    return [
+        Spacer(1, 3 * mm),
+        ChineseParagraph(
+            "下列办理结果已签发电子证照，与纸质证照具有同等效力，可在电子证照应用中查看、出示，"
+            "扫描二维码查看：",
+            styles.body,
+        ),
+        grid,
     ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.cases.audit import Actor
+from app.cases.in_hand import Licence, LicenceLookup
 from app.cases.service import CaseService
 from app.cases.snapshots import CaseView
 from app.errors import InvalidInput
@@ -18,6 +19,17 @@ def facts_for(platform: Platform, id_number: str) -> tuple[dict[str, Any], str]:
     the clerk beside every answer it gives)."""
     found = platform.facts(id_number)
     return dict(found.facts), found.source
+
+
+def licence_lookup(platform: Platform) -> LicenceLookup:
+    """The platform's licence library as the case in hand asks it (:meth:`~app.cases.in_hand.
+    CaseInHand.look_up_licences`): the licence, or None when the library has none of that type."""
+
+    def lookup(id_number: str, kind: str) -> Licence | None:
+        check = platform.licence(id_number, kind)
+        return Licence(kind, check.number, check.issuer) if check.valid else None
+
+    return lookup
 
 
 def exempt_by_licence(

@@ -26,7 +26,7 @@ from app.cases.payloads import assistance_message
 from app.cases.receipts import hall_day
 from app.cases.repository import CaseRepository
 from app.cases.snapshots import CaseView, Party
-from app.errors import InvalidInput
+from app.errors import InvalidIdNumber, InvalidInput
 from app.identity.resident_id import parse_resident_id
 
 MODES = {"bangban": "帮办", "daiban": "代办", "peitong": "陪同办"}
@@ -51,7 +51,7 @@ def age_of(party: Party, today: date) -> int | None:
         return None
     try:
         return parse_resident_id(party.id_number, today=today).age_on(today)
-    except InvalidInput:
+    except (InvalidInput, InvalidIdNumber):  # a foreigner's permit, a passport: no birth date here
         return None
 
 

@@ -10,7 +10,7 @@ as a draft; a kiosk's is saved once, as a whole pre-application, when the citize
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -33,6 +33,7 @@ from app.catalog.models import Scenario
 from app.db.base import utcnow
 from app.errors import InvalidIdNumber, InvalidInput
 from app.guide.engine import Planner
+from app.guide.facts import E_LICENCE_NUMBERS_FACT, E_LICENCES_FACT
 from app.guide.form import FieldRule, check_value
 from app.guide.plan import Plan, QuestionState
 from app.guide.search import Found, search
@@ -47,6 +48,49 @@ from app.identity.resident_id import (
 from app.identity.uscc import parse_credit_code
 
 SharedData = Callable[[str], tuple[dict[str, Any], str]]  # id number → (facts, source)
+
+
+@dataclass(frozen=True)
+class Licence:
+    """An e-licence (电子证照) of the applicant, as the platform's licence library verified it."""
+
+    kind: str  # the type: 居民户口簿
+    number: str
+    issuer: str
+
+    @property
+    def words(self) -> str:
+        return "，".join(p for p in (self.number, self.issuer) if p)
+
+
+# (id number, licence type) → the licence, or None when the library has none of that type
+LicenceLookup = Callable[[str, str], Licence | None]
+
+
+@dataclass(frozen=True)
+class LicenceLook:
+    """What checking the applicant's e-licences found: verified, not in the library, and the
+    types that could not be checked now (the platform unreachable)."""
+
+    found: tuple[Licence, ...] = ()
+    missing: tuple[str, ...] = ()
+    unchecked: tuple[str, ...] = ()
+    id_number: str = ""  # whose
+
+    @property
+    def words(self) -> str:
+        """For the clerk: what is spared and what to collect on paper."""
+        parts = []
+        if self.found:
+            named = "、".join(f"{f.kind}（{f.number}）" if f.number else f.kind for f in self.found)
+            parts.append(f"已核验电子证照：{named}，相应材料免提交")
+        if self.missing:
+            parts.append(f"电子证照库没有：{'、'.join(self.missing)}，请收取纸质材料")
+        if self.unchecked:
+            parts.append(f"暂时无法核验：{'、'.join(self.unchecked)}（平台未连接）")
+        return "；".join(parts)
+
+
 QrCheck = Callable[[str], tuple[str, str]]  # scanned text → (receipt number, why not: "" if ours)
 # A receipt number → its case: from this database, or a kiosk's pre-application fetched from the
 # platform when the kiosk keeps its own database (sync.pickup.fetch_pre_application).
@@ -63,6 +107,7 @@ class CaseInHand:
         hall_province: str,
         check_qr: QrCheck,
         shared: SharedData | None = None,
+        licences: LicenceLookup | None = None,
         today: Callable[[], date] = lambda: hall_day(utcnow()),
         channel: str = "counter",
         pick_up: PickUp | None = None,
@@ -75,6 +120,7 @@ class CaseInHand:
         self.hall_province = hall_province
         self.check_qr = check_qr
         self.shared = shared
+        self.licences = licences
         self.pick_up = pick_up or cases.get
         self.today = today
         self.reset()
@@ -96,6 +142,8 @@ class CaseInHand:
         self.notes: list[str] = []  # what the clerk should know (shared data unreachable …)
         self.pending: dict[str, CardChange] = {}  # card values typed over, not confirmed yet
         self.corrections: list[dict[str, str]] = []  # confirmed, for the audit trail
+        # (id number, e-licence type) → what the library said: each asked once per person
+        self.checked: dict[tuple[str, str], Licence | None] = {}
 
     # -- 2. who is it -----------------------------------------------------------------------------
     def read_card(self, card: IdCardData) -> Applicant:
@@ -256,6 +304,56 @@ class CaseInHand:
         if facts:
             self.applicant.facts.update(facts)
             self.applicant.sources.append(source)
+
+    def check_licences(self) -> LicenceLook:
+        """:meth:`look_up_licences` and :meth:`use_licences` in one go (one thread)."""
+        look = self.look_up_licences()
+        self.use_licences(look)
+        return look
+
+    def look_up_licences(self) -> LicenceLook:
+        """The applicant's e-licences the chosen scenario's materials may be spared by, asked
+        of the platform's licence library — each type once per applicant. Changes nothing here:
+        a worker runs it, and the GUI thread then hands the result to :meth:`use_licences`."""
+        if self.licences is None or self.applicant is None or self.scenario is None:
+            return LicenceLook()
+        if self.applicant.party.kind != "person":
+            return LicenceLook()
+        number = self.applicant.party.id_number
+        kinds = list(
+            dict.fromkeys(
+                m.exemption.e_licence for m in self.scenario.materials if m.exemption.e_licence
+            )
+        )
+        answered = {k: self.checked[number, k] for k in kinds if (number, k) in self.checked}
+        unchecked: list[str] = []
+        for kind in kinds:
+            if kind in answered:
+                continue
+            try:
+                answered[kind] = self.licences(number, kind)
+            except Exception:  # the platform is down: paper instead, said to the clerk
+                unchecked.append(kind)
+        found = tuple(licence for k in kinds if (licence := answered.get(k)) is not None)
+        missing = tuple(k for k in kinds if k in answered and answered[k] is None)
+        return LicenceLook(found, missing, tuple(unchecked), number)
+
+    def use_licences(self, look: LicenceLook) -> None:
+        """What the library said, remembered for this applicant; the verified licences become
+        facts the plan reads (their materials exempt, the reason naming number and issuer)."""
+        if self.applicant is None or look.id_number != self.applicant.party.id_number:
+            return  # another applicant by now: not theirs
+        for licence in look.found:
+            self.checked[look.id_number, licence.kind] = licence
+        for kind in look.missing:
+            self.checked[look.id_number, kind] = None
+        facts = self.applicant.facts
+        kinds = [f.kind for f in look.found]
+        facts[E_LICENCES_FACT] = list(dict.fromkeys([*facts.get(E_LICENCES_FACT, []), *kinds]))
+        facts[E_LICENCE_NUMBERS_FACT] = {
+            **facts.get(E_LICENCE_NUMBERS_FACT, {}),
+            **{f.kind: f.words for f in look.found},
+        }
 
     def scanned_id(self, text: str) -> str:
         """An ID QR (an electronic ID's number, or a code that is just the number): the number,

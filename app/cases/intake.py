@@ -477,6 +477,8 @@ class Intake:
                 status="exempt" if exempt else "missing",
                 exempt_reason=reason if exempt else "",
             )
+            if exempt and row.status == "missing":  # spared since (an e-licence verified)
+                row.status, row.exempt_reason = "exempt", reason
             row.name, row.plan_status, row.form, row.copies = m.name, m.status, m.form, m.copies
             rows.append(row)
         if case.agent_name and not any("委托书" in r.name for r in rows):

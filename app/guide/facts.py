@@ -9,6 +9,9 @@ FACT_SOURCES = {
     "e_licence": "电子证照库",
 }
 E_LICENCES_FACT = "e_licences"
+# Per verified e-licence type, its number and issuer ("430104-2019-0031877，长沙市公安局岳麓分局"):
+# the exempt material's reason names them, so the case says which licence spared the paper.
+E_LICENCE_NUMBERS_FACT = "e_licence_numbers"
 # The ID card read on the reader (its chip checked by the reader's security module) is the
 # original of the 居民身份证 seen and checked: the counter, the kiosk and the guide all say so.
 ID_CARD_LICENCE = "居民身份证"

@@ -15,7 +15,12 @@ from typing import Any
 from app.catalog.conditions import AnswerValue, holds
 from app.catalog.models import Material
 from app.guide.effectiveness import Merged
-from app.guide.facts import CARD_READ_FACT, E_LICENCES_FACT, ID_CARD_LICENCE
+from app.guide.facts import (
+    CARD_READ_FACT,
+    E_LICENCE_NUMBERS_FACT,
+    E_LICENCES_FACT,
+    ID_CARD_LICENCE,
+)
 from app.guide.plan import MATERIAL_STATUS_LABELS, MaterialStatus, PlanMaterial
 from app.guide.scenario_index import ScenarioIndex
 from app.guide.several import Count
@@ -45,11 +50,16 @@ def merge_materials(
     return Merged(tuple(result), separate)
 
 
-def _verified_licences(facts: Mapping[str, Any]) -> set[str]:
-    """The e-licences verified for the applicant, the ID card itself when it was on the reader."""
-    verified = set(facts.get(E_LICENCES_FACT) or ())
+def _verified_licences(facts: Mapping[str, Any]) -> dict[str, str]:
+    """The e-licences verified for the applicant, each with its number and issuer when the
+    platform gave them; the ID card itself when it was on the reader."""
+    details = facts.get(E_LICENCE_NUMBERS_FACT)
+    numbers = details if isinstance(details, Mapping) else {}
+    verified = {
+        str(kind): str(numbers.get(kind) or "") for kind in facts.get(E_LICENCES_FACT) or ()
+    }
     if facts.get(CARD_READ_FACT):  # the card itself was on the reader: a checked original
-        verified.add(ID_CARD_LICENCE)
+        verified.setdefault(ID_CARD_LICENCE, "")
     return verified
 
 
@@ -57,7 +67,7 @@ def _status(
     index: ScenarioIndex,
     material: Material,
     chosen: set[str],
-    verified: set[str],
+    verified: Mapping[str, str],
     *,
     card_read: bool = False,
 ) -> tuple[MaterialStatus, str]:
@@ -69,7 +79,10 @@ def _status(
     if card_read and exemption.e_licence == ID_CARD_LICENCE:
         return "e_licence", "已读取身份证原件（身份证阅读器核验）"
     if exemption.e_licence and exemption.e_licence in verified:
-        return "e_licence", f"已核验电子证照：{exemption.e_licence}"
+        number = verified[exemption.e_licence]
+        return "e_licence", f"已核验电子证照：{exemption.e_licence}" + (
+            f"（{number}）" if number else ""
+        )
     if exemption.generated:
         return "generated", "由一表申请的内容自动生成"
     if not material.required and material.when is None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cases.in_hand import LicenceLook
 from app.catalog.models import ENTERPRISE_STAGES, PERSONAL_STAGES
 from counter.ui.station import Screen, Station
 
@@ -186,3 +187,18 @@ class ScenarioScreen(Screen):
             return
         self.in_hand.choose(code)
         self.chosen.emit()
+        self.check_licences()
+
+    def check_licences(self) -> None:
+        """The applicant's e-licences for this scenario, checked with the platform off the GUI
+        thread; what they spare is said on the message bar (the plan reads them)."""
+        in_hand = self.in_hand
+        if in_hand.licences is None or in_hand.applicant is None:
+            return
+
+        def said(look: LicenceLook) -> None:
+            in_hand.use_licences(look)  # here, on the GUI thread, where the plan is read
+            if look.words:
+                (self.station.bar.error if look.unchecked else self.station.bar.info)(look.words)
+
+        self.station.work.run(in_hand.look_up_licences, done=said, label="核验电子证照")

@@ -116,3 +116,14 @@ def test_a_group_only_the_clerk_knows(service: CaseService, catalog: Catalog) ->
     assert marked.assistance is not None
     assert marked.assistance["recognised"] == "clerk" and marked.assistance["mode"] is None
     assert describe(marked.assistance) == "特殊群体：残疾人；提供：代理办"
+
+
+def test_no_age_is_read_from_a_permit_that_is_not_a_resident_id() -> None:
+    """A foreigner's permanent residence card (old form) or a passport has no birth date the
+    hall reads: no group is recognised, and opening the case does not fail."""
+    from datetime import date
+
+    from app.cases.assistance import recognised
+
+    foreigner = Party("JOHN SMITH", "CAN110080020301")
+    assert recognised(foreigner, date(2026, 12, 8)) == ()
