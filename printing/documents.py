@@ -472,9 +472,7 @@ def delivery_receipt(ctx: Context, styles: Styles) -> list[Flowable]:
         KeepTogether(  # the licences with the signatures that acknowledge them
             [
                 *_e_licences(ctx, styles),
-                signatures(
-                    styles, ctx.letterhead, ["领取人签名", "经办人签名"], case.delivered_at
-                ),
+                signatures(styles, ctx.letterhead, ["领取人签名", "经办人签名"], case.delivered_at),
             ]
         ),
     ]
