@@ -4,19 +4,36 @@ false one ends the items still open at the platform too."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.cases.receipts import hall_day
 from app.catalog.catalog import Catalog
 from sync.client import HttpPlatform
+from sync.server.app import RunningPlatform
+from sync.server.store import PlatformStore
 from sync.server.store.schema import cases as platform_cases
 from sync.server.store.schema import items as platform_items
 from tests.helpers.cases import CLERK, MANAGER, open_newborn, receive_all
 from tests.helpers.catalogs import committed_catalog
-from tests.sync.conftest import Served, hall_at
+from tests.sync.conftest import HALL, Served, hall_at
 from tests.sync.test_sync import drain
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    """The reference platform whose departments take an hour: every item is still open when
+    the check's outcome arrives (with the conftest's, they might decide first)."""
+    store = PlatformStore(tmp_path / "platform", decide_after=timedelta(hours=1))
+    token = store.add_terminal("counter-01", HALL)
+    admin = store.add_terminal("admin", HALL, role="admin")
+    with RunningPlatform(store, tick_s=0.05) as platform:
+        yield Served(platform, store, token, admin)
+    store.close()
 
 
 def at_platform(served: Served, receipt_no: str) -> tuple[dict[str, object], dict[str, str]]:
