@@ -25,6 +25,7 @@ from app.cases.files import FileStore
 from app.cases.outbox import Outbox
 from app.cases.queries import CaseQueries
 from app.cases.service import CaseService
+from app.cases.unresolved import Unresolved
 from app.catalog.catalog import Catalog, load_catalog
 from app.catalog.versions import CatalogStore
 from app.db.backup import BeforeUpgrade
@@ -154,6 +155,7 @@ class Core:
     complaints: Complaints  # the work items every 差评 opens
     access: AccessLog  # who opened whose personal data (个人信息保护法 第五十一条)
     anchors: AuditAnchors  # the audit chain's head, sent to the platform now and then
+    unresolved: Unresolved  # 办不成事 反映: taken, answered by a deadline, closed
 
     @cached_property
     def keys(self) -> HallKeys:
@@ -255,4 +257,5 @@ def build_core(
         complaints,
         AccessLog(db, clock=clock),
         anchors,
+        Unresolved(db, hall_code=settings.hall.code, clock=clock),
     )

@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, tuple[str, frozenset[str]]] = {
         frozenset({CLERK, MANAGER}),
     ),
     "verification.record": ("登记告知承诺核查结果", frozenset({BACKOFFICE, MANAGER})),
+    "unresolved.handle": ("处理办不成事反映（交办、回访、办结）", frozenset({BACKOFFICE, MANAGER})),
     "complaint.handle": ("处理差评（回访、核实、整改、申诉）", frozenset({MANAGER})),
     "access.read": ("查看个人信息的查阅记录", frozenset({MANAGER, ADMIN})),
 }

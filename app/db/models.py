@@ -568,6 +568,44 @@ class CustodyEventRow(Base):
     note: Mapped[str] = mapped_column(String(200), default="")
 
 
+class UnresolvedRow(Base):
+    """A 办不成事 反映 (国办发〔2025〕24号 (九)): someone could not get a matter done — who, which
+    scenario, item or department, what went wrong — graded (urgent: answered within 2 hours;
+    ordinary: 24 hours), assigned, called back and closed with its outcome; a 12345 work order's
+    number may go with it, and such reports may come from the platform. Rules:
+    :mod:`app.cases.unresolved`."""
+
+    __tablename__ = "unresolved_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref_no: Mapped[str] = mapped_column(String(40), unique=True)
+    source: Mapped[str] = mapped_column(String(12))  # window | kiosk | hotline | platform
+    order_no: Mapped[str] = mapped_column(String(60), default="", index=True)  # 12345 工单号
+    grade: Mapped[str] = mapped_column(String(12))  # urgent | ordinary
+    state: Mapped[str] = mapped_column(String(12))  # open | assigned | called_back | closed
+    scenario_code: Mapped[str] = mapped_column(String(20), default="")
+    scenario_name: Mapped[str] = mapped_column(String(200), default="")
+    department: Mapped[str] = mapped_column(String(200), default="")
+    receipt_no: Mapped[str] = mapped_column(String(40), default="")
+    reported_at: Mapped[datetime] = mapped_column(index=True)
+    due_at: Mapped[datetime] = mapped_column()
+    assigned_to: Mapped[str] = mapped_column(String(100), default="")
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)  # the call back
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    outcome: Mapped[str] = mapped_column(String(12), default="")
+    reported_by: Mapped[str] = mapped_column(String(60), default="")
+    # The person and what they said, and the handling steps with their notes: sealed
+    person: Mapped[dict[str, Any]] = mapped_column(SealedJSON("unresolved.person"), default=dict)
+    what: Mapped[dict[str, Any]] = mapped_column(SealedJSON("unresolved.what"), default=dict)
+    steps: Mapped[list[Any]] = mapped_column(SealedJSON("unresolved.steps"), default=list)
+
+    __table_args__ = (
+        Index("ix_unresolved_state_due", "state", "due_at"),
+        CheckConstraint("grade IN ('urgent', 'ordinary')", name="grade"),
+        CheckConstraint("state IN ('open', 'assigned', 'called_back', 'closed')", name="state"),
+    )
+
+
 class ComplaintRow(Base):
     """The work item a 差评 (level 1 or 2) opens: called back, verified, rectified or appealed,
     closed with the feedback to the citizen by ``due_date`` (working days from the rating).
