@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -32,6 +33,7 @@ from app.accounts import Operator
 from app.cases.assistance import group_words
 from app.cases.receipts import hall_day, hall_time
 from app.cases.snapshots import CaseSummary, CaseView
+from app.cases.unresolved import Report
 from app.roles import allowed
 from app.widgets.code_relay import CameraCodes, CodeRelay
 from app.widgets.tasks import Tasks
@@ -52,6 +54,7 @@ from counter.ui.status import StatusPanel
 from counter.ui.supplements import SupplementsScreen
 from counter.ui.trace import TraceScreen
 from counter.ui.transfers import TransfersScreen
+from counter.ui.unresolved import ReportDialog, UnresolvedScreen
 from counter.ui.verifications import VerificationsScreen
 
 if TYPE_CHECKING:
@@ -68,6 +71,7 @@ TRAINING_STYLE = "background:#fff3cd; color:#8a4b00; font-weight:bold; padding:6
 RoleScreen = Union[
     SupplementsScreen,
     VerificationsScreen,
+    UnresolvedScreen,
     TransfersScreen,
     CheckInScreen,
     TraceScreen,
@@ -143,21 +147,8 @@ class MainWindow(QMainWindow):
             self.decision,
         ]
         self.cases = CasesScreen(self.station)
-        self.transfers = TransfersScreen(self.station)
-        self.check_in = CheckInScreen(self.station)
-        self.trace = TraceScreen(self.station)
-        self.complaints = ComplaintsScreen(self.station)
-        self.supplements = SupplementsScreen(self.station)
-        self.verifications = VerificationsScreen(self.station)
-        # The back office's tabs: (screen, title, the permission that shows it; "" for everyone).
-        self.role_tabs: list[tuple[RoleScreen, str, str]] = [
-            (self.supplements, "容缺补交", "supplement.follow"),
-            (self.verifications, "告知承诺核查", "verification.record"),
-            (self.transfers, "材料流转", "transfer.prepare"),
-            (self.check_in, "结果回收", "transfer.check_in"),
-            (self.trace, "流转追踪", ""),
-            (self.complaints, "差评处理", "complaint.handle"),
-        ]
+        self.role_tabs = self._role_screens()
+        self.report_dialog: ReportDialog | None = None
         self.reports: ReportsScreen | None = None  # made for the first manager (QtCharts is big)
 
         self._lay_out(status_every_ms)
@@ -192,6 +183,26 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self)  # a dialog closing gives the keyboard back (take_focus)
         self.go(IDENTIFY)
 
+    def _role_screens(self) -> list[tuple[RoleScreen, str, str]]:
+        """The back office's tabs: (screen, title, the permission that shows it; "" for
+        everyone)."""
+        self.transfers = TransfersScreen(self.station)
+        self.check_in = CheckInScreen(self.station)
+        self.trace = TraceScreen(self.station)
+        self.complaints = ComplaintsScreen(self.station)
+        self.supplements = SupplementsScreen(self.station)
+        self.verifications = VerificationsScreen(self.station)
+        self.unresolved = UnresolvedScreen(self.station)
+        return [
+            (self.supplements, "容缺补交", "supplement.follow"),
+            (self.verifications, "告知承诺核查", "verification.record"),
+            (self.unresolved, "办不成事", "unresolved.handle"),
+            (self.transfers, "材料流转", "transfer.prepare"),
+            (self.check_in, "结果回收", "transfer.check_in"),
+            (self.trace, "流转追踪", ""),
+            (self.complaints, "差评处理", "complaint.handle"),
+        ]
+
     def _lay_out(self, status_every_ms: int) -> None:
         self.steps = QListWidget()
         self.steps.setObjectName("steps")
@@ -210,6 +221,11 @@ class MainWindow(QMainWindow):
         left = QVBoxLayout()
         left.addWidget(self.who)
         left.addWidget(self.steps, 1)
+        self.report_button = QPushButton("办不成事反映 (Ctrl+B)")
+        self.report_button.setObjectName("report_unresolved")
+        self.report_button.setFixedWidth(self._side_width())
+        self.report_button.clicked.connect(self.report_unresolved)
+        left.addWidget(self.report_button)
         case_desk = QWidget()
         self.case_desk = case_desk
         row = QHBoxLayout(case_desk)
@@ -240,11 +256,64 @@ class MainWindow(QMainWindow):
             ("Ctrl+F", self.find_cases),
             ("Ctrl+L", self.lock_requested.emit),
             ("F3", lambda: self.go(SCENARIO)),
+            ("Ctrl+B", self.report_unresolved),
         ]
         for number in range(len(self.screens)):
             shortcuts.append((f"Alt+{number + 1}", partial(self.go, number)))
         for keys, action in shortcuts:
             QShortcut(QKeySequence(keys), self, action)
+
+    def report_unresolved(self) -> None:
+        """办不成事反映: the applicant and the scenario in hand are filled in."""
+        in_hand = self.station.session.in_hand
+        party = in_hand.applicant.party if in_hand.applicant else None
+        scenario = in_hand.scenario
+        dialog = ReportDialog(
+            name=party.name if party else "",
+            phone=party.phone if party else "",
+            scenario=scenario.name if scenario else "",
+            departments=tuple(dict.fromkeys(i.department for i in scenario.items))
+            if scenario
+            else (),
+            parent=self,
+        )
+        if self.report_dialog is not None:
+            self.report_dialog.deleteLater()  # on the GUI thread (see SupplementsScreen._open)
+        self.report_dialog = dialog
+        core, actor = self.station.session.core, self.station.session.actor
+        case = in_hand.case
+
+        def save() -> None:
+            self.station.work.run(
+                lambda: core.unresolved.report(
+                    actor,
+                    source=dialog.source(),
+                    grade=dialog.grade(),
+                    what=dialog.what.toPlainText(),
+                    name=dialog.name.text(),
+                    phone=dialog.phone.text(),
+                    scenario_code=scenario.code if scenario else "",
+                    scenario_name=dialog.scenario.text(),
+                    department=dialog.department.currentText(),
+                    receipt_no=case.receipt_no if case else "",
+                    order_no=dialog.order_no.text() if dialog.hotline.isChecked() else "",
+                ),
+                done=lambda report: self._reported(dialog, report),
+                failed=lambda exc: self._report_refused(dialog, exc),
+                label="办不成事反映",
+            )
+
+        dialog.submitted.connect(save)
+        dialog.open()
+
+    def _reported(self, dialog: ReportDialog, report: Report) -> None:
+        dialog.accept()
+        hours = "2 小时" if report.grade == "urgent" else "24 小时"
+        self.bar.info(f"已登记办不成事反映 {report.ref_no}，将在 {hours}内回访答复反映人。")
+
+    def _report_refused(self, dialog: ReportDialog, exc: BaseException) -> None:
+        self.bar.show_exception(exc)
+        dialog.refuse(self.bar.text())
 
     # -- the keyboard ---------------------------------------------------------------------------
     def present(self) -> None:

@@ -456,7 +456,15 @@ def test_the_windows_tabs_follow_the_role_and_scans_reach_the_screen_in_front(
     qtbot.addWidget(window)
     try:
         titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-        assert titles == ["办件", "查询办件", "告知承诺核查", "材料流转", "结果回收", "流转追踪"]
+        assert titles == [
+            "办件",
+            "查询办件",
+            "告知承诺核查",
+            "办不成事",
+            "材料流转",
+            "结果回收",
+            "流转追踪",
+        ]
         window.tabs.setCurrentWidget(window.transfers)
         qtbot.waitUntil(lambda: not window.station.work.busy, timeout=10_000)
         window.scanned(batch.batch_no)  # the wedge scanner, with the batch builder in front
@@ -470,7 +478,7 @@ def test_the_windows_tabs_follow_the_role_and_scans_reach_the_screen_in_front(
         titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
         assert titles == ["办件", "查询办件", "容缺补交", "流转追踪"]
         window.signed_in(BACK_OFFICE)
-        assert window.tabs.count() == 6 and window.reports is None
+        assert window.tabs.count() == 7 and window.reports is None
         window.signed_in(Operator("wangjing", "王静", "manager"))  # the hall's manager
         titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
         assert titles[-2:] == ["差评处理", "统计报表"] and window.reports is not None
