@@ -18,12 +18,14 @@ REPORTS = {
     "effectiveness": "改革成效",
     "evaluations": "好差评",
     "assistance": "帮办代办与特殊群体",
+    "unresolved": "办不成事反映",
 }
 GROUPS = {
     "period": ("scenario", "item", "department", "clerk", "channel"),
     "effectiveness": ("scenario",),
     "evaluations": ("scenario", "clerk", "channel"),
     "assistance": ("scenario", "helper"),
+    "unresolved": ("scenario", "department"),
 }
 EXIT_USAGE = 2  # as app.cli.main: the command was given wrong
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -32,13 +34,14 @@ DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "report",
-        help="统计报表：办件统计、改革成效（GB/T 45836 §8.1）、好差评、帮办代办与特殊群体",
+        help="统计报表：办件统计、改革成效（GB/T 45836 §8.1）、好差评、帮办代办与特殊群体、"
+        "办不成事反映",
     )
     parser.add_argument(
         "name",
         metavar="报表",
         help="period（办件统计）、effectiveness（改革成效）、evaluations（好差评）、"
-        "assistance（帮办代办与特殊群体）",
+        "assistance（帮办代办与特殊群体）、unresolved（办不成事反映）",
     )
     parser.add_argument(
         "--from", dest="first", required=True, metavar="YYYY-MM-DD", help="统计期间第一天（含）"
@@ -51,7 +54,8 @@ def register(commands: Any) -> None:
         default="scenario",
         metavar="分组",
         help="按 scenario（一件事，默认）、item（事项）、department（部门）、"
-        "clerk（窗口人员）或 channel（渠道）分组；assistance 可按 scenario 或 helper（工作人员）",
+        "clerk（窗口人员）或 channel（渠道）分组；assistance 可按 scenario 或 helper（工作人员）；"
+        "unresolved 可按 scenario 或 department",
     )
     parser.add_argument("--json", action="store_true", help="以 JSON 输出")
     parser.add_argument("--xlsx", type=Path, default=None, metavar="文件", help="写入 Excel 文件")
@@ -102,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     from app.reports.evaluations import evaluation_report
     from app.reports.figures import Period, Report
     from app.reports.periods import period_report
+    from app.reports.unresolved import unresolved_report
     from app.settings import load_settings
 
     settings = load_settings(args.settings)
@@ -114,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
             report = effectiveness_report(core.db, core.catalog, core.calendar, period)
         elif args.name == "assistance":
             report = assistance_report(core.db, period, by=args.by)
+        elif args.name == "unresolved":
+            report = unresolved_report(core.db, period, by=args.by)
         else:
             report = evaluation_report(core.db, period, by=args.by)
     if args.json:

@@ -17,6 +17,7 @@ from app.cases.assistance import MODES
 from app.cases.evaluation import POOR_LEVELS
 from app.cases.receipts import HALL_TZ
 from app.cases.snapshots import LEVEL_LABELS
+from app.cases.unresolved import OUTCOMES
 from app.reports.assistance import ASSISTANCE_GROUPINGS, AssistanceReport, assistance_report
 from app.reports.effectiveness import EffectivenessReport, EffectivenessRow, effectiveness_report
 from app.reports.evaluations import (
@@ -28,18 +29,21 @@ from app.reports.evaluations import (
 )
 from app.reports.figures import GROUPINGS, Period, Report
 from app.reports.periods import PeriodReport, PeriodRow, period_report
+from app.reports.unresolved import UNRESOLVED_GROUPINGS, UnresolvedReport, unresolved_report
 
 REPORTS = {
     "period": "办件统计",
     "effectiveness": "成效评估",
     "evaluations": "好差评",
     "assistance": "帮办代办与特殊群体",
+    "unresolved": "办不成事反映",
 }
 GROUPS: dict[str, dict[str, str]] = {
     "period": GROUPINGS,
     "effectiveness": {"scenario": "一件事"},
     "evaluations": EVALUATION_GROUPINGS,
     "assistance": ASSISTANCE_GROUPINGS,
+    "unresolved": UNRESOLVED_GROUPINGS,
 }
 R = TypeVar("R")
 TOP = 8  # groups in a chart; more bars than this no longer read at a glance
@@ -112,6 +116,8 @@ def make_report(core: Core, name: str, period: Period, by: str) -> Report:
         return effectiveness_report(core.db, core.catalog, core.calendar, period)
     if name == "assistance":
         return assistance_report(core.db, period, by=by)
+    if name == "unresolved":
+        return unresolved_report(core.db, period, by=by)
     return evaluation_report(core.db, period, by=by)
 
 
@@ -124,6 +130,8 @@ def picture(report: Report) -> Picture:
         return evaluation_picture(report)
     if isinstance(report, AssistanceReport):
         return assistance_picture(report)
+    if isinstance(report, UnresolvedReport):
+        return unresolved_picture(report)
     raise TypeError(f"no chart for {type(report).__name__}")
 
 
@@ -329,6 +337,33 @@ def assistance_picture(report: AssistanceReport) -> Picture:
     if not rows:  # only groups marked, nobody helped: the headline and the table say it
         return Picture(headline, ())
     return Picture(headline, (chart,), _left_out(len(rows), len(helped), "办件"))
+
+
+def unresolved_picture(report: UnresolvedReport) -> Picture:
+    """The reports per group, answered in time or not; the outcomes in the headline."""
+    total = report.total
+    if not report.rows:
+        return Picture("", empty=f"该期间没有办不成事反映。{AGAIN}")
+    mean = total.minutes_mean
+    outcomes = "、".join(f"{label} {total.outcomes[o]}" for o, label in OUTCOMES.items())
+    headline = (
+        f"办不成事反映 {total.total} 件（紧急 {total.urgent}，12345 {total.hotline}）　"
+        f"按时答复 {share(total.on_time, total.total)}"
+        + (f"，平均 {mean:.0f} 分钟" if mean is not None else "")
+        + f"　已办结 {total.closed}：{outcomes}"
+    )
+    rows = busiest(report.rows, lambda r: r.total)
+    chart = Chart(
+        f"办不成事反映（按{UNRESOLVED_GROUPINGS[report.by]}）",
+        tuple(short(r.label) for r in rows),
+        (
+            Series("按时答复", tuple(float(r.on_time) for r in rows), GREEN),
+            Series("超时或未答复", tuple(float(r.total - r.on_time) for r in rows), RED),
+        ),
+        "件",
+        stacked=True,
+    )
+    return Picture(headline, (chart,), _left_out(len(rows), len(report.rows), "反映"))
 
 
 def _with_poor_share(row: EvaluationCounts) -> str:

@@ -404,3 +404,27 @@ def test_screenshot(qtbot: QtBot, screen: ReportsScreen, name: str, by: str) -> 
     main = (name, by) == ("period", "scenario")
     path = SCREENSHOT if main else SCREENSHOT.with_name(f"report_screen_{name}_{by}.png")
     assert image.save(str(path))
+
+
+def test_unresolved_report_by_department(qtbot: QtBot, screen: ReportsScreen, core: Core) -> None:
+    from app.cases.unresolved import Unresolved
+
+    clock = [at(MONDAY)]
+    desk = Unresolved(core.db, hall_code="430100001", clock=lambda: clock[0])
+    back = Actor("刘洋", "backoffice-01", "backoffice")
+    first = desk.report(
+        CLERKS[0], source="window", grade="urgent", what="落户办不了", name="李芳",
+        phone="13800138000", department="公安部门",
+    )  # fmt: skip
+    desk.report(
+        CLERKS[0], source="hotline", grade="ordinary", what="认证办不了", name="赵",
+        phone="13707310000", department="人社部门", order_no="GD9",
+    )  # fmt: skip
+    desk.call_back(back, first.ref_no, reached=True, note="已联系")
+    generate(qtbot, screen, "unresolved", "department")
+    (view,) = screen.charts
+    categories, values = drawn(view)
+    assert set(categories) == {"公安部门", "人社部门"}
+    assert sum(values["按时答复"]) == 1 and sum(values["超时或未答复"]) == 1
+    assert "办不成事反映 2 件（紧急 1，12345 1）" in screen.headline.text()
+    assert table(screen)[-1][:3] == ["合计", "2", "1"]
