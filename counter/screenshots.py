@@ -50,6 +50,7 @@ SHOTS = (
     "supplements",
     "verifications",
     "verifications-dialog",
+    "unresolved",
 )
 
 
@@ -247,6 +248,9 @@ def back_office(  # noqa: PLR0915
         shoot(window.verifications.dialog, "verifications-dialog")
         window.verifications.dialog.reject()
     shoot(window, "verifications")
+    window.tabs.setCurrentWidget(window.unresolved)  # the demo's 办不成事 reports
+    idle()
+    shoot(window, "unresolved")
     window.signed_in(counter.sign_in(manager_user, DEMO_PASSWORD))
     window.tabs.setCurrentWidget(window.complaints)
     idle()

@@ -21,9 +21,11 @@ from app.cases.demo_modes import (
     demo_catalog_files,
     seed_assistance,
     seed_commitments,
+    seed_unresolved,
     seed_verifications,
 )
 from app.cases.kiosk_sessions import KioskSessions
+from app.cases.unresolved import Unresolved
 from app.catalog.versions import CatalogStore, files_digest
 from app.db.base import utcnow
 from app.security.keys import init_keys
@@ -117,6 +119,9 @@ def demo_world(
                 seed_commitments(core.cases, core.catalog, clock)
                 seed_assistance(core.cases, core.catalog, clock, sessions=KioskSessions(core.db))
                 seed_verifications(core.cases, core.catalog, clock)
+                seed_unresolved(
+                    Unresolved(core.db, hall_code=settings.hall.code, clock=clock), clock
+                )
         finally:
             core.close()
         yield Demo(settings, folder)

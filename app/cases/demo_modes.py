@@ -37,6 +37,7 @@ from app.cases.kiosk_sessions import KioskSessions
 from app.cases.receipts import hall_day
 from app.cases.service import CaseService
 from app.cases.snapshots import Party
+from app.cases.unresolved import Unresolved
 from app.catalog.catalog import Catalog
 from app.catalog.loader import builtin_catalog_dir
 from app.catalog.versions import catalog_files
@@ -294,5 +295,58 @@ def seed_verifications(
                 credit_no="" if outcome == "true" else f"CS-XY-2026-{1200 + n:05d}",
             )
         made[outcome or "pending"] += 1
+    clock.set(clock.days_ago(0), 8 * 3600)
+    return dict(made)
+
+
+def seed_unresolved(desk: Unresolved, clock: SeedClock) -> dict[str, int]:
+    """办不成事 反映 over the past days: answered in time and closed, answered late, one from
+    12345 handed on, and two still open past their deadlines (one urgent)."""
+    staff = Actor("刘洋", "backoffice-01", "backoffice")
+    clerk = CLERKS[0]
+    plans: tuple[tuple[int, dict[str, str], tuple[tuple[str, int, dict[str, Any]], ...]], ...] = (
+        (
+            5,
+            {"grade": "urgent", "what": "新生儿落户，派出所要求先回户籍地开具证明，已跑三次",
+             "name": "罗丽", "phone": "13607311234", "scenario_code": NEWBORN,
+             "scenario_name": "新生儿出生一件事", "department": "公安部门（落户地派出所）"},
+            (("assign", 20, {"to": "岳麓区公安分局户政科"}),
+             ("call_back", 70, {"reached": True, "note": "户政科已核实，可凭本中心证明直接办理"}),
+             ("close", 240, {"outcome": "solved", "note": "次日上午办结落户"})),
+        ),
+        (
+            4,
+            {"grade": "ordinary", "what": "退休资格认证在手机上一直失败，窗口让回单位办",
+             "name": "赵秀英", "phone": "13707310000", "source": "hotline",
+             "order_no": "GD202612030015", "department": "人社部门"},
+            (("call_back", 60 * 30, {"reached": True, "note": "已解释人脸认证流程，约到窗口办理"}),
+             ("close", 60 * 32, {"outcome": "explained", "note": "窗口现场完成认证"})),
+        ),
+        (
+            3,
+            {"grade": "ordinary", "what": "企业开办时银行开户预约不上",
+             "name": "陈", "phone": "13507310000", "department": "开户银行"},
+            (("call_back", 300, {"reached": False, "note": "两次拨打无人接听，已发短信"}),
+             ("close", 600, {"outcome": "referred", "note": "已转开户银行网点跟进"})),
+        ),
+        (2, {"grade": "ordinary", "what": "残疾人证换领要求重新鉴定，不理解为什么",
+             "name": "周", "phone": "13407310000", "department": "残联"}, ()),
+        (1, {"grade": "urgent", "what": "医保报销被告知材料不全但说不清缺什么",
+             "name": "孙", "phone": "13307310000", "department": "医保部门"}, ()),
+    )  # fmt: skip
+    made: Counter[str] = Counter()
+    for n, (ago, fields, steps) in enumerate(plans):
+        clock.set(clock.days_ago(ago), 3600 * (1 + n % 3))
+        given = {"source": "window", **fields}
+        report = desk.report(clerk, **given)
+        for kind, minutes, data in steps:
+            clock.set(clock.days_ago(ago), 3600 * (1 + n % 3) + 60 * minutes)
+            if kind == "assign":
+                desk.assign(staff, report.ref_no, to=data["to"])
+            elif kind == "call_back":
+                desk.call_back(staff, report.ref_no, reached=data["reached"], note=data["note"])
+            else:
+                desk.close(staff, report.ref_no, outcome=data["outcome"], note=data["note"])
+        made["closed" if steps else "open"] += 1
     clock.set(clock.days_ago(0), 8 * 3600)
     return dict(made)

@@ -14,6 +14,7 @@ from app.reports.assistance import assistance_report
 from app.reports.effectiveness import effectiveness_report
 from app.reports.figures import Period
 from app.reports.periods import period_report
+from app.reports.unresolved import unresolved_report
 from app.settings import shown_url
 from sync.demo import demo_world
 from tests.cli.test_cli import run
@@ -85,6 +86,8 @@ def test_the_demo_halls_reports_show_working_days(tmp_path: Path) -> None:
             due = core.cases.verifications.due()
             period = period_report(core.db, core.calendar, weeks).total
             helped = assistance_report(core.db, weeks).total
+            unanswered = core.unresolved.open_reports()
+            reports = unresolved_report(core.db, weeks, by="department").total
         finally:
             core.close()
     done = [row for row in report.rows if row.completed]
@@ -93,3 +96,5 @@ def test_the_demo_halls_reports_show_working_days(tmp_path: Path) -> None:
     assert (period.pledged, period.checked_true, period.checked_false) == (5, 1, 1)
     assert period.lapsed >= 1 and period.supplied_late >= 1 and period.assisted >= 3
     assert set(helped.modes) == {"bangban", "daiban", "peitong"} and helped.groups["military"]
+    assert len(unanswered) == 2 and reports.total == 5 and reports.hotline == 1
+    assert set(reports.outcomes) == {"solved", "explained", "referred"}
