@@ -14,13 +14,10 @@ from app.cases.audit import Actor
 from app.cases.demo import NEWBORN, NEWBORN_ANSWERS
 from app.devices.drivers import Devices
 from app.devices.simulated import SimulatedCapture, SimulatedIdReader
-from kiosk.idle import IdleWatch
-from kiosk.papers import KioskPapers
 from kiosk.ui.window import KioskWindow
 from tests.helpers.cases import MOTHER
-from tests.helpers.clock import Clock
 from tests.helpers.cores import Cores
-from tests.kiosk.screens import Roll, Tray, journey_for
+from tests.kiosk.screens import journey_for, kiosk_with
 
 
 @pytest.fixture
@@ -32,19 +29,9 @@ def core(cores: Cores) -> Core:
 
 @pytest.fixture
 def window(qtbot: QtBot, core: Core) -> Iterator[KioskWindow]:
-    papers = KioskPapers(core)
-    papers.a4, papers.tickets = Tray(), Roll()
-    window = KioskWindow(
-        core,
-        journey_for(core),
-        Devices(SimulatedIdReader(), SimulatedCapture()),
-        papers=papers,
-        idle=IdleWatch(core.settings.kiosk, Clock()),
-        tick_ms=50,
+    window = kiosk_with(
+        qtbot, core, journey_for(core), Devices(SimulatedIdReader(), SimulatedCapture())
     )
-    qtbot.addWidget(window)
-    window.resize(1080, 1920)
-    window.show()
     yield window
     window.close()
 
