@@ -130,4 +130,24 @@ def db(database_url: str) -> Iterator[Database]:
     engine.dispose()
 
 
+import gc  # noqa: E402
+
 from tests.sdk_stand_in import libs, present  # noqa: E402, F401  (the stand-in SDK's fixtures)
+
+
+@pytest.fixture(autouse=True)
+def qt_objects_freed_on_the_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A Qt test starts by collecting, here on the GUI thread, what earlier tests left in
+    reference cycles (pytest-qt closes a test's widgets after its fixtures are gone), and runs
+    with the automatic collector off, as the apps do (app.widgets.collector.GuiCollector):
+    left to it, a cycle holding a widget may be freed on a worker thread, which Qt does not
+    allow — a full run crashed so, as one counter test followed another."""
+    if "qtbot" not in request.fixturenames and "qapp" not in request.fixturenames:
+        yield
+        return
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

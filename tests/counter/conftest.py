@@ -3,7 +3,6 @@ the real core and widgets, no platform unless a test adds one."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -23,16 +22,6 @@ from counter.ui.station import Station
 from tests.helpers.cores import Cores
 
 CLERK = Operator("zhangmin", "张敏", "clerk")
-
-
-@pytest.fixture(autouse=True)
-def collected_on_the_gui_thread() -> Iterator[None]:
-    """A test's windows, dialogs and the closures that save them are collected here, on the GUI
-    thread, after the test: left to the collector, a cycle holding a Qt object may be freed later
-    on a worker thread of another test (the status lane, a sync worker), which Qt does not allow
-    (a full run crashed with a segmentation fault as one window test followed another)."""
-    yield
-    gc.collect()
 
 
 @pytest.fixture
