@@ -36,6 +36,7 @@ from counter.case_lookup import (
     DeliveryForm,
     evaluation_problem,
 )
+from counter.ui.station import Screen, Station
 
 PROBLEM_STYLE = "color:#b00020;"
 
@@ -79,6 +80,27 @@ class ActionDialog(QDialog):
     def refuse(self, why: str) -> None:
         self.set_busy(False)
         self.problem.setText(why)
+
+
+class DialogScreen(Screen):
+    """A tab whose actions open an :class:`ActionDialog` (容缺补交, 告知承诺核查, 办不成事): one
+    dialog at a time, the one before deleted on the GUI thread (its closures hold it in a cycle
+    the garbage collector might otherwise break on a worker thread), and a refusal shown both on
+    the message bar and in the dialog, which stays open with what was typed."""
+
+    def __init__(self, station: Station, parent: QWidget | None = None) -> None:
+        super().__init__(station, parent)
+        self.dialog: ActionDialog | None = None
+
+    def _open(self, dialog: ActionDialog) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = dialog
+        dialog.open()
+
+    def _refused(self, dialog: ActionDialog, exc: BaseException) -> None:
+        self.station.bar.show_exception(exc)
+        dialog.refuse(self.station.bar.text())
 
 
 def form_rows(*rows: tuple[str, QWidget]) -> QWidget:

@@ -25,9 +25,9 @@ from app.cases.snapshots import CaseView
 from app.cases.supplements import STANDING_LABELS, SupplementDue, Supplements, Tally, tally
 from app.identity.masking import mask_name, mask_phone
 from app.widgets.rows import CellsModel, read_only_table
-from counter.ui.case_dialogs import ActionDialog
+from counter.ui.case_dialogs import ActionDialog, DialogScreen
 from counter.ui.printouts import Printouts
-from counter.ui.station import Screen, Station
+from counter.ui.station import Station
 
 SCOPES = (("all", "全部"), ("mine", "我受理的"))
 BY = (("clerk", "按窗口人员统计"), ("department", "按部门统计"))
@@ -161,14 +161,13 @@ class CallListDialog(ActionDialog):
         self.accept()
 
 
-class SupplementsScreen(Screen):
+class SupplementsScreen(DialogScreen):
     title = "容缺补交"
 
     def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(station, parent)
         self.rows: list[SupplementDue] = []
         self.current: SupplementDue | None = None
-        self.dialog: ActionDialog | None = None
         self.printouts = Printouts(
             station, self, preview=station.session.core.settings.counter.preview
         )
@@ -376,15 +375,3 @@ class SupplementsScreen(Screen):
         self.station.work.run(
             recorded, done=lambda shown: self._open(CallListDialog(shown, self)), label="电话名单"
         )
-
-    def _refused(self, dialog: ActionDialog, exc: BaseException) -> None:
-        self.station.bar.show_exception(exc)
-        dialog.refuse(self.station.bar.text())
-
-    def _open(self, dialog: ActionDialog) -> None:
-        """One dialog at a time; the one before is deleted on the GUI thread (its closures hold
-        it in a cycle the garbage collector might otherwise break on a worker thread)."""
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        self.dialog = dialog
-        dialog.open()

@@ -26,8 +26,8 @@ from app.cases.receipts import hall_time
 from app.cases.unresolved import GRADES, OUTCOMES, SOURCES, STATES, Report
 from app.identity.masking import mask_name
 from app.widgets.rows import CellsModel, read_only_table
-from counter.ui.case_dialogs import ActionDialog, form_rows, line_edit
-from counter.ui.station import Screen, Station
+from counter.ui.case_dialogs import ActionDialog, DialogScreen, form_rows, line_edit
+from counter.ui.station import Station
 
 
 def _text_box(name: str, hint: str, height: int = 80) -> QPlainTextEdit:
@@ -161,13 +161,12 @@ def _cells(report: Report) -> tuple[str, ...]:
     )
 
 
-class UnresolvedScreen(Screen):
+class UnresolvedScreen(DialogScreen):
     title = "办不成事"
 
     def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(station, parent)
         self.current: Report | None = None
-        self.dialog: ActionDialog | None = None
         self.summary = QLabel("")
         self.summary.setObjectName("unresolved_summary")
         self.summary.setWordWrap(True)
@@ -289,17 +288,6 @@ class UnresolvedScreen(Screen):
         dialog.accept()
         self.station.bar.info(f"{report.ref_no}：{STATES[report.state]}。")
         self.refresh()
-
-    def _refused(self, dialog: ActionDialog, exc: BaseException) -> None:
-        self.station.bar.show_exception(exc)
-        dialog.refuse(self.station.bar.text())
-
-    def _open(self, dialog: ActionDialog) -> None:
-        """One dialog at a time; the one before is deleted on the GUI thread."""
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        self.dialog = dialog
-        dialog.open()
 
 
 def _when(moment: object) -> str:

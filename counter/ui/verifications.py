@@ -27,8 +27,8 @@ from app.cases.snapshots import CaseView
 from app.cases.verification import VerificationDue
 from app.identity.masking import mask_name
 from app.widgets.rows import CellsModel, read_only_table
-from counter.ui.case_dialogs import ActionDialog, form_rows, line_edit
-from counter.ui.station import Screen, Station
+from counter.ui.case_dialogs import ActionDialog, DialogScreen, form_rows, line_edit
+from counter.ui.station import Station
 
 STANDING = {"overdue": "已超期", "due_soon": "即将到期", "later": "未到期"}
 
@@ -125,14 +125,13 @@ class VerifyDialog(ActionDialog):
         self.submitted.emit()
 
 
-class VerificationsScreen(Screen):
+class VerificationsScreen(DialogScreen):
     title = "告知承诺核查"
 
     def __init__(self, station: Station, parent: QWidget | None = None) -> None:
         super().__init__(station, parent)
         self.rows: list[VerificationDue] = []
         self.current: VerificationDue | None = None
-        self.dialog: ActionDialog | None = None
         self.summary = QLabel("")
         self.summary.setObjectName("verifications_summary")
         self.summary.setWordWrap(True)
@@ -252,14 +251,3 @@ class VerificationsScreen(Screen):
         else:
             self.station.bar.info(f"{case.receipt_no} 已登记核查结果：承诺属实。")
         self.refresh()
-
-    def _refused(self, dialog: ActionDialog, exc: BaseException) -> None:
-        self.station.bar.show_exception(exc)
-        dialog.refuse(self.station.bar.text())
-
-    def _open(self, dialog: ActionDialog) -> None:
-        """One dialog at a time; the one before is deleted on the GUI thread."""
-        if self.dialog is not None:
-            self.dialog.deleteLater()
-        self.dialog = dialog
-        dialog.open()
